@@ -1,0 +1,5 @@
+"""salesops: a sales-operations analyst dashboard over a SQL database."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

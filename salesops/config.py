@@ -1,0 +1,96 @@
+"""Settings: where the database is, and the business assumptions behind the numbers.
+
+The database URL resolves in this order: the `SALESOPS_DATABASE_URL` environment
+variable, then `[connections.salesops] url` in `.streamlit/secrets.toml`, then the
+embedded SQLite file `data/salesops.db`. This is the only module that reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "salesops.db"
+SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+ENV_URL = "SALESOPS_DATABASE_URL"
+
+
+def _setting(default: object, help: str) -> object:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Business assumptions used by the metrics; each field carries a help text."""
+
+    database_url: str = _setting(
+        f"sqlite:///{DEFAULT_SQLITE_PATH}", "SQLAlchemy URL of the sales database."
+    )
+    currency: str = _setting("USD", "The one currency every amount in the database is in.")
+    default_gross_margin: float = _setting(
+        0.65, "Gross margin used for LTV when an order carries no gross_margin amount."
+    )
+    ltv_horizon_months: int = _setting(
+        60, "Cap on expected customer lifetime (months) when little or no churn is observed."
+    )
+    churn_inactive_months: int = _setting(
+        12, "A customer with no order for this many months counts as churned."
+    )
+    ltv_to_cac_benchmark: float = _setting(3.0, "Common LTV:CAC benchmark (3:1).")
+    selling_share_benchmark: float = _setting(
+        1 / 3, "Benchmark share of rep hours spent selling (about one hour in three)."
+    )
+    stale_days: int = _setting(14, "An open deal with no change for this many days is stale.")
+    cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
+
+    def describe(self) -> list[tuple[str, object, str]]:
+        """Returns (name, value, help) for every setting except the database URL."""
+        return [
+            (f.name, getattr(self, f.name), f.metadata["help"])
+            for f in fields(self)
+            if f.name != "database_url"
+        ]
+
+
+def _url_from_secrets(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        secrets = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        logger.warning("Ignoring unreadable %s: %s", path, exc)
+        return None
+    url = secrets.get("connections", {}).get("salesops", {}).get("url")
+    return str(url) if url else None
+
+
+def resolve_database_url(explicit: str | None = None, secrets_path: Path = SECRETS_PATH) -> str:
+    """Returns the database URL: explicit argument, env var, secrets.toml, then the default."""
+    if explicit:
+        return explicit
+    from_env = os.environ.get(ENV_URL)
+    if from_env:
+        return from_env
+    return _url_from_secrets(secrets_path) or Settings.database_url
+
+
+def load_settings(database_url: str | None = None) -> Settings:
+    """Returns the settings with the database URL resolved (see module docstring)."""
+    return Settings(database_url=resolve_database_url(database_url))
+
+
+def masked_url(url: str) -> str:
+    """Returns the URL with any password hidden, safe to log or show."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL is shown as nothing secret
+        return "<unparseable database URL>"

@@ -1,0 +1,150 @@
+"""Engines, schema creation and the read-only connection pages use.
+
+Nothing else in the package calls `create_engine`. SQLite gets WAL, foreign keys
+and a read-only URI mode; PostgreSQL gets pre-ping (so a restarted server is
+reconnected without restarting the app) and read-only sessions for pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from salesops import schema
+from salesops.config import masked_url
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseError(RuntimeError):
+    """A database problem explained in one sentence a user can act on."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database cannot be reached (server down, file missing, bad credentials)."""
+
+
+class SchemaMissing(DatabaseError):
+    """The database answers but has no salesops tables, or an older schema."""
+
+
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_path(url: str) -> str | None:
+    database = make_url(url).database
+    return None if database in (None, "", ":memory:") else database
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI types)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _set_postgres_read_only(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Returns an engine for `url`; `read_only=True` refuses every write at the driver level.
+
+    A read-only SQLite engine needs the file to exist; it raises DatabaseUnavailable if not.
+    """
+    if _is_sqlite(url):
+        path = _sqlite_path(url)
+        if path is None:
+            # In-memory: one shared connection so every caller sees the same database.
+            engine = create_engine(
+                "sqlite://",
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+        elif read_only:
+            if not Path(path).exists():
+                raise DatabaseUnavailable(
+                    f"Can't reach the database ({masked_url(url)}): the file does not exist. "
+                    "Run `salesops demo` or `salesops db init` first."
+                )
+            engine = create_engine(
+                f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true",
+                connect_args={"check_same_thread": False},
+            )
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"check_same_thread": False})
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    engine = create_engine(url, pool_pre_ping=True, pool_recycle=1800)
+    if read_only and make_url(url).get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _set_postgres_read_only)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Raises DatabaseUnavailable or SchemaMissing with a user-facing sentence; else returns."""
+    url = masked_url(engine.url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if not {"opportunities", "salesops_meta"} <= tables:
+                raise SchemaMissing(
+                    f"The database ({url}) has no salesops tables: run `salesops db init` "
+                    "(or `salesops demo` for a demo company)."
+                )
+            version = conn.execute(
+                select(schema.salesops_meta.c.value).where(
+                    schema.salesops_meta.c.key == "schema_version"
+                )
+            ).scalar()
+    except OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"Can't reach the database ({url}): check the connection settings."
+        ) from exc
+    if version is None or int(version) < schema.SCHEMA_VERSION:
+        raise SchemaMissing(
+            f"The database ({url}) needs migration to schema {schema.SCHEMA_VERSION}: "
+            "run `salesops db init`."
+        )
+
+
+def init_schema(engine: Engine) -> None:
+    """Creates every table and index that does not exist yet and records the schema version."""
+    try:
+        schema.metadata.create_all(engine)
+        with engine.begin() as conn:
+            meta = schema.salesops_meta
+            conn.execute(meta.delete().where(meta.c.key == "schema_version"))
+            conn.execute(
+                meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION))
+            )
+    except OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"Can't reach the database ({masked_url(str(engine.url))}): {_first_line(exc)}"
+        ) from exc
+
+
+def has_schema(engine: Engine) -> bool:
+    """Returns True if the salesops tables exist in the database."""
+    try:
+        with engine.connect() as conn:
+            return "opportunities" in inspect(conn).get_table_names()
+    except SQLAlchemyError:
+        return False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    return text.strip().splitlines()[0]

@@ -1,0 +1,282 @@
+"""The database schema: SQLAlchemy Core tables on one MetaData.
+
+This is the only place the schema is written. Dates are UTC calendar dates;
+money is numeric in the one currency named in settings. Rows that come from an
+outside system carry `source` and `external_id` with a unique constraint on the
+pair, so re-importing a file updates instead of duplicating.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+Money = Numeric(16, 2, asdecimal=False)
+
+
+def _source_columns() -> list[Column]:
+    return [
+        Column("source", String(40), nullable=False, server_default="manual"),
+        Column("external_id", String(120)),
+    ]
+
+
+territories = Table(
+    "territories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_source_columns(),
+    Column("name", String(120), nullable=False),
+    Column("region", String(80)),
+    Column("segment", String(40)),
+    UniqueConstraint("source", "external_id", name="uq_territories_source_external_id"),
+)
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_source_columns(),
+    Column("name", String(120), nullable=False),
+    Column("email", String(200)),
+    Column("territory_id", ForeignKey("territories.id"), index=True),
+    Column("manager", String(120)),
+    Column("hire_date", Date),
+    Column("end_date", Date),
+    Column("annual_quota", Money),
+    Column("weekly_capacity_hours", Float),
+    Column("annual_cost", Money),
+    UniqueConstraint("source", "external_id", name="uq_reps_source_external_id"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_source_columns(),
+    Column("name", String(200), nullable=False),
+    Column("territory_id", ForeignKey("territories.id"), index=True),
+    Column("segment", String(40)),
+    Column("industry", String(80)),
+    Column("employees", Integer),
+    Column("annual_potential", Money),
+    Column("created_at", Date, index=True),
+    UniqueConstraint("source", "external_id", name="uq_accounts_source_external_id"),
+)
+
+stages = Table(
+    "stages",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("sort_order", Integer, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("is_closed", Boolean, nullable=False),
+    Column("is_won", Boolean, nullable=False),
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_source_columns(),
+    Column("created_at", Date, nullable=False, index=True),
+    Column("channel", String(60), index=True),
+    Column("account_id", ForeignKey("accounts.id"), index=True),
+    Column("rep_id", ForeignKey("reps.id"), index=True),
+    Column("status", String(40)),
+    Column("converted_at", Date),
+    # No FK: opportunities.lead_id already points back, and a cycle would block bulk loads.
+    Column("opportunity_id", Integer, index=True),
+    UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
+)
+
+opportunities = Table(
+    "opportunities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_source_columns(),
+    Column("name", String(200)),
+    Column("account_id", ForeignKey("accounts.id"), index=True),
+    Column("rep_id", ForeignKey("reps.id"), index=True),
+    Column("lead_id", ForeignKey("leads.id"), index=True),
+    Column("created_at", Date, nullable=False, index=True),
+    Column("expected_close_date", Date, index=True),
+    Column("closed_at", Date, index=True),
+    Column("stage", ForeignKey("stages.name"), nullable=False),
+    Column("outcome", String(8), nullable=False),  # open / won / lost
+    Column("amount", Money),
+    Column("forecast_category", String(20)),  # pipeline / best_case / commit / closed / omitted
+    UniqueConstraint("source", "external_id", name="uq_opportunities_source_external_id"),
+)
+
+opportunity_history = Table(
+    "opportunity_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("opportunity_id", ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=False),
+    Column("changed_at", Date, nullable=False, index=True),
+    Column("stage", String(60), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("amount", Money),
+    Column("expected_close_date", Date),
+    Column("forecast_category", String(20)),
+    Index("ix_opportunity_history_opp_changed", "opportunity_id", "changed_at"),
+)
+
+acquisition_spend = Table(
+    "acquisition_spend",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", Date, nullable=False, index=True),
+    Column("channel", String(60), nullable=False),
+    Column("kind", String(20), nullable=False),  # marketing / sales
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("month", "channel", "kind", name="uq_acquisition_spend_month_channel_kind"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_source_columns(),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("opportunity_id", ForeignKey("opportunities.id"), index=True),
+    Column("ordered_at", Date, nullable=False, index=True),
+    Column("amount", Money, nullable=False),
+    Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
+    Column("invoiced_at", Date),
+    Column("paid_at", Date),
+    UniqueConstraint("source", "external_id", name="uq_orders_source_external_id"),
+)
+
+activity_types = Table(
+    "activity_types",
+    metadata,
+    Column("activity", String(60), primary_key=True),
+    Column("category", String(20), nullable=False),  # selling / non_selling
+    Column("is_back_office", Boolean, nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rep_id", ForeignKey("reps.id"), nullable=False, index=True),
+    Column("week_start", Date, nullable=False, index=True),
+    Column("activity", String(60), nullable=False),
+    Column("hours", Float, nullable=False),
+    Column("count", Integer),
+    UniqueConstraint("rep_id", "week_start", "activity", name="uq_activities_rep_week_activity"),
+)
+
+quotas = Table(
+    "quotas",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rep_id", ForeignKey("reps.id"), nullable=False, index=True),
+    Column("period_start", Date, nullable=False, index=True),  # first day of the quota month
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("rep_id", "period_start", name="uq_quotas_rep_period"),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("file_name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_inserted", Integer, nullable=False),
+    Column("rows_updated", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    UniqueConstraint("sha256", "entity", name="uq_import_batches_sha256_entity"),
+)
+
+salesops_meta = Table(
+    "salesops_meta",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+# Rollups: pre-aggregated monthly facts, rebuilt by salesops.rollups after every
+# load or import, so the KPI page reads thousands of rows instead of millions.
+rollup_closed_opportunities = Table(
+    "rollup_closed_opportunities",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("rep_id", Integer),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("channel", String(60)),
+    Column("won", Integer, nullable=False),
+    Column("lost", Integer, nullable=False),
+    Column("won_amount", Float, nullable=False),
+    Column("won_cycle_days", Float, nullable=False),
+    Column("lost_cycle_days", Float, nullable=False),
+    Column("won_lead_cycle_days", Float, nullable=False),
+    Column("won_with_lead", Integer, nullable=False),
+)
+
+rollup_leads = Table(
+    "rollup_leads",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("rep_id", Integer),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("channel", String(60)),
+    Column("leads", Integer, nullable=False),
+    Column("converted", Integer, nullable=False),
+)
+
+rollup_customers = Table(
+    "rollup_customers",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("channel", String(60)),
+    Column("rep_id", Integer),
+    Column("new_customers", Integer, nullable=False),
+)
+
+rollup_customer_months = Table(
+    "rollup_customer_months",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("active_customers", Integer, nullable=False),
+    Column("churned_customers", Integer, nullable=False),
+    Column("revenue", Float, nullable=False),
+    Column("gross_margin", Float, nullable=False),
+)
+
+ROLLUP_TABLES = (
+    rollup_closed_opportunities,
+    rollup_leads,
+    rollup_customers,
+    rollup_customer_months,
+)
