@@ -95,9 +95,9 @@ CHANNELS = {
 SEGMENTS = {
     # segment: deal size median, cycle days median, win base, coverage hours/account/year,
     #          order interval months, monthly churn, gross margin, potential median
-    "Enterprise": (95_000.0, 110, 0.24, 40.0, 3, 0.010, 0.72, 600_000.0),
-    "Mid-Market": (28_000.0, 55, 0.30, 16.0, 3, 0.018, 0.66, 160_000.0),
-    "SMB": (7_000.0, 25, 0.36, 6.0, 1, 0.030, 0.58, 35_000.0),
+    "Enterprise": (95_000.0, 110, 0.24, 40.0, 3, 0.016, 0.72, 600_000.0),
+    "Mid-Market": (28_000.0, 55, 0.30, 16.0, 3, 0.026, 0.66, 160_000.0),
+    "SMB": (7_000.0, 25, 0.36, 6.0, 1, 0.040, 0.58, 35_000.0),
 }
 REGIONS = ["North America East", "North America West", "EMEA", "APAC", "LATAM"]
 
@@ -629,7 +629,7 @@ class _Generator:
                 "ordered_at": repeat_dates,
                 "amount": np.round(
                     won["amount"].to_numpy()[rep_idx]
-                    * 0.12
+                    * 0.03
                     * interval[rep_idx]
                     * rng.lognormal(0, 0.25, len(rep_idx)),
                     -1,
@@ -673,10 +673,10 @@ class _Generator:
         )
         cpl = counts["channel"].map({c: v[3] for c, v in CHANNELS.items()}).to_numpy()
         counts["marketing"] = np.round(
-            counts["leads"] * cpl * rng.lognormal(0, 0.15, len(counts)), -2
+            counts["leads"] * cpl * 6.0 * rng.lognormal(0, 0.15, len(counts)), -2
         )
-        # Sales acquisition spend: a fifth of rep cost, spread over channels by lead volume.
-        team_cost_month = reps["annual_cost"].sum() / 12 * 0.2 * (len(reps) and 1)
+        # Sales acquisition spend: half of rep cost, spread over channels by lead volume.
+        team_cost_month = reps["annual_cost"].sum() / 12 * 0.5
         share = counts["leads"] / counts.groupby("month")["leads"].transform("sum")
         counts["sales"] = np.round(team_cost_month * share, -2)
         # One paused channel month: Events spend nothing in the first August.

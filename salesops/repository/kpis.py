@@ -87,7 +87,7 @@ def _use_rollup(period: Period, source: Source) -> bool:
 
 def _rollup_select(table, period: Period, scope: Scope) -> Select:
     c = table.c
-    return select(*[c[name] for name in table.columns]).where(
+    return select(*c).where(
         c.month.between(period.start, period.end),
         scope.clause(c.territory_id, c.segment, c.get("rep_id")),
     )
