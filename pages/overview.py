@@ -8,6 +8,7 @@ from salesops.kpi_report import kpi_report
 from salesops.metrics import KPIS
 from salesops.ui.data import cached_call, settings
 from salesops.ui.filters import page_filters
+from salesops.ui.headlines import HEADLINES
 from salesops.ui.nav import page_link
 from salesops.ui.states import database_guard
 from salesops.ui.tiles import kpi_tile
@@ -24,6 +25,11 @@ headline = ["win_rate", "avg_sales_cycle_days", "lead_to_opportunity_ratio", "lt
 for column, name in zip(st.columns(len(headline)), headline, strict=True):
     with column:
         kpi_tile(KPIS[name], report.current[name], report.prior[name], report.change(name))
+
+for title, draw in HEADLINES:
+    st.subheader(title)
+    with database_guard():
+        draw(filters)
 
 st.subheader("Go deeper")
 page_link("pages/kpis.py", "KPIs: trends, breakdowns and the deals behind them", "📊")
