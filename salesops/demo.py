@@ -782,14 +782,21 @@ def _stage_numbers(counts: np.ndarray) -> np.ndarray:
 
 
 def build_demo_frames(
-    scale: str | int = "small", seed: int = 42, end: date = DEMO_END
+    scale: str | int = "small",
+    seed: int = 42,
+    end: date = DEMO_END,
+    progress: Progress | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Returns every demo table as a DataFrame keyed by table name (no database needed)."""
+    report = progress or (lambda fraction, message: None)
     g = _Generator(resolve_scale(scale), seed, end)
+    report(0.01, "Generating territories, reps and accounts")
     territories = g.territories()
     reps = g.reps(territories)
     accounts = g.accounts(territories)
+    report(0.03, "Generating leads, opportunities and their history")
     leads, opportunities, history = g.demand(territories, reps, accounts)
+    report(0.07, "Generating orders, spend, activities and quotas")
     return {
         "territories": territories,
         "reps": reps,
@@ -854,7 +861,7 @@ def generate_demo(
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
     )
     report(0.0, "Generating the demo company")
-    frames = build_demo_frames(scale, seed)
+    frames = build_demo_frames(scale, seed, progress=report)
     init_schema(engine)
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)
