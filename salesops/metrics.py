@@ -76,6 +76,8 @@ class KpiFacts:
         def cut(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             if frame is None:
                 return None
+            if "month" not in frame.columns:  # cannot tell which months it covers
+                return frame.iloc[0:0]
             return frame[(frame["month"] >= lo) & (frame["month"] <= hi)]
 
         return replace(
@@ -125,8 +127,11 @@ def customer_months(lifespans: pd.DataFrame, months: list[date], inactive: int) 
         .fillna(0.0)
     )
     active = deltas.cumsum(axis=1)[list(ordinals)].stack().rename("active")
+    # Churn is counted on its own: a customer churning in the first month was never active in it.
+    churns = (churn_at >= lo) & (churn_at <= hi)
     churned = (
-        minus.assign(churned=-minus["delta"])
+        groups[churns]
+        .assign(month=churn_at[churns], churned=count[churns])
         .groupby([*keys, "month"], dropna=False)["churned"]
         .sum()
     )
