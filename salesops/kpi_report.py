@@ -189,9 +189,8 @@ def kpi_report(
             customer_months=facts.customer_months,
         )
         frame = metrics.breakdown(by_facts, by, settings)
-        frame.insert(
-            0, "name", frame["key"].map(names.get(by, {})).fillna(frame["key"].astype(str))
-        )
+        labels = names.get(by, {})
+        frame.insert(0, "name", [labels.get(key, str(key)) for key in frame["key"]])
         tables[by] = frame
     return KpiReport(period, previous, scope, current, prior, trends, tables, bookings)
 

@@ -188,7 +188,7 @@ def group_totals(facts: KpiFacts, key: str, settings: Settings) -> pd.DataFrame:
         if frame is None or key not in frame.columns:
             continue
         parts.append(frame.groupby(key, dropna=True)[list(columns)].sum().rename(columns=columns))
-    table = pd.concat(parts, axis=1).fillna(0.0) if parts else pd.DataFrame()
+    table = pd.concat(parts, axis=1, sort=True).fillna(0.0) if parts else pd.DataFrame()
     for name in TOTALS:
         if name not in table.columns:
             table[name] = 0.0
