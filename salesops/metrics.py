@@ -135,7 +135,7 @@ def customer_months(lifespans: pd.DataFrame, months: list[date], inactive: int) 
         .groupby([*keys, "month"], dropna=False)["churned"]
         .sum()
     )
-    out = active.to_frame().join(churned, how="left").fillna({"churned": 0.0}).reset_index()
+    out = active.to_frame().join(churned, how="outer").fillna(0.0).reset_index()
     out["month"] = pd.PeriodIndex.from_ordinals(out["month"].to_numpy(), freq="M").to_timestamp()
     return out[CUSTOMER_MONTHS_COLUMNS]
 
@@ -260,7 +260,8 @@ def ltv_of(t: Totals, settings: Settings) -> MetricValue:
         return undefined("no active customers in period")
     margin = t["gross_margin"] + settings.default_gross_margin * t["revenue_without_margin"]
     monthly_margin = margin / active_months
-    churn = churned / active_months
+    # Monthly churn = churned in the month / customers at its start (still active + churned).
+    churn = churned / (active_months + churned)
     horizon = float(settings.ltv_horizon_months)
     reason = None
     if churn == 0:
@@ -428,7 +429,8 @@ KPIS: dict[str, Kpi] = {
             "ltv",
             "LTV",
             "Monthly gross margin per active customer × expected lifetime in months "
-            "(1 ÷ monthly churn, capped at the configured horizon).",
+            "(1 ÷ monthly churn, capped at the configured horizon). Monthly churn = customers "
+            "churned in the month ÷ customers at its start.",
             "money",
             True,
             ltv,
