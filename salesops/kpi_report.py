@@ -108,6 +108,7 @@ def load_facts(
     spend: pd.DataFrame | None = None,
     lifespans: pd.DataFrame | None = None,
     customer_months: pd.DataFrame | None = None,
+    spend_recorded: bool | None = None,
 ) -> KpiFacts:
     """Returns the KPI fact frames for `period` and `scope` (spend allocated to the scope).
 
@@ -133,7 +134,7 @@ def load_facts(
             else pd.DataFrame({"gross_margin": [], "revenue_without_margin": []})
         ),
         lifespans=repo.customer_lifespans(scope) if lifespans is None else lifespans,
-        spend_recorded=repo.has_acquisition_spend(),
+        spend_recorded=repo.has_acquisition_spend() if spend_recorded is None else spend_recorded,
         customer_months=customer_months,
     )
 
@@ -160,8 +161,10 @@ def kpi_report(
         scope, window=window, inactive_months=settings.churn_inactive_months
     )
 
+    recorded = repo.has_acquisition_spend()
+
     def monthly(p: Period) -> KpiFacts:
-        facts = load_facts(repo, p, scope, ("month",), lifespans=spans)
+        facts = load_facts(repo, p, scope, ("month",), lifespans=spans, spend_recorded=recorded)
         return facts.with_customer_months(settings)
 
     if period.is_whole_months:
@@ -187,6 +190,7 @@ def kpi_report(
             spend=facts.spend,
             lifespans=spans,
             customer_months=facts.customer_months,
+            spend_recorded=recorded,
         )
         frame = metrics.breakdown(by_facts, by, settings)
         labels = names.get(by, {})
