@@ -113,8 +113,9 @@ def load_facts(
     """Returns the KPI fact frames for `period` and `scope` (spend allocated to the scope).
 
     With `by` (e.g. ("month",) or ("rep_id",)), facts are summed in SQL to that grain and the
-    cycle histogram is left empty; without it, facts come at full grain. Spend, lifespans
-    and customer months already read for the same period and scope can be passed in.
+    cycle histogram is left empty; without it, facts come at full grain. Spend, lifespans,
+    customer months and whether any spend is recorded, when already read for the same
+    period and scope, can be passed in.
     """
     orders_have_key = by is None or bool(set(by) & {"month", "territory_id", "segment"})
     return KpiFacts(
