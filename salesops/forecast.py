@@ -350,6 +350,7 @@ class ProphetParams:
         return self
 
 
+DEFAULT_PARAMS = ProphetParams()
 _PROPHET_LOCK = threading.Lock()
 _prophet_class: Any = None
 

@@ -155,7 +155,7 @@ def forecast_report(
     by: str | None = None,
     scope: Scope = EVERYTHING,
     backtest: bool = True,
-    params: fc.ProphetParams = fc.ProphetParams(),
+    params: fc.ProphetParams = fc.DEFAULT_PARAMS,
     as_of: date | None = None,
     cache: fc.ForecastCache | None = fc.DEFAULT_CACHE,
     max_workers: int = 2,
