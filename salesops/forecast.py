@@ -1445,3 +1445,62 @@ def series_by_scope(
             label = f"(no {by})"
         out[label] = regular_series(rows, freq, start=start, end=end, as_of=as_of)
     return dict(sorted(out.items()))
+
+
+def backtest_table(backtest: Backtest | None) -> pd.DataFrame:
+    """Returns the backtest as a small table, one row per method.
+
+    Columns: method, mape, wape (fractions; NaN when undefined), note (the reason
+    a figure is undefined or points were skipped), winner (bool).
+    """
+    columns = ["method", "mape", "wape", "note", "winner"]
+    if backtest is None or not backtest.cutoffs:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for name, label, m, w in (
+        ("prophet", "Prophet", backtest.prophet_mape, backtest.prophet_wape),
+        (
+            "seasonal_naive",
+            "Seasonal naive (same period last year)",
+            backtest.naive_mape,
+            backtest.naive_wape,
+        ),
+    ):
+        note = "; ".join(r for r in (m.reason, w.reason) if r) or None
+        rows.append(
+            {
+                "method": label,
+                "mape": np.nan if m.value is None else m.value,
+                "wape": np.nan if w.value is None else w.value,
+                "note": note,
+                "winner": backtest.winner == name,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def backtest_summary(results: Mapping[str, ForecastResult]) -> pd.DataFrame:
+    """Returns one row per scope: method used, backtest WAPE of both methods and the winner.
+
+    Columns: scope, method, reason, prophet_wape, naive_wape, winner (None without backtest).
+    """
+    rows = []
+    for scope, result in results.items():
+        b = result.backtest
+        rows.append(
+            {
+                "scope": scope,
+                "method": result.method,
+                "reason": result.reason,
+                "prophet_wape": np.nan
+                if b is None or b.prophet_wape.value is None
+                else b.prophet_wape.value,
+                "naive_wape": np.nan
+                if b is None or b.naive_wape.value is None
+                else b.naive_wape.value,
+                "winner": None if b is None else b.winner,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["scope", "method", "reason", "prophet_wape", "naive_wape", "winner"]
+    )

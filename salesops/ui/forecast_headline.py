@@ -1,0 +1,23 @@
+"""The Forecast page's Overview headline: next quarter's forecast against quota."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.forecast_report import forecast_report
+from salesops.ui.data import cached_call
+from salesops.ui.filters import Filters
+from salesops.ui.forecast_ui import quarter_tiles
+from salesops.ui.nav import page_link
+
+
+def forecast_headline(filters: Filters) -> None:
+    """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
+    report = cached_call(forecast_report, "M", 6, None, filters.scope, False)
+    if report.main.method == "none":
+        st.caption("No won bookings yet: nothing to forecast.")
+        return
+    quarter_tiles(report.vs_quota)
+    if report.main.method != "prophet":
+        st.caption(f"Baseline forecast: {report.main.reason}.")
+    page_link("pages/forecast.py", "Forecast: backtest, pipeline and what-if", "🔮")
