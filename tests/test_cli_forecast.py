@@ -67,3 +67,12 @@ def test_forecast_errors_are_one_sentence(demo_url, empty_url):
     empty = runner.invoke(app, ["forecast", "--url", empty_url, "--format", "json"])
     assert empty.exit_code == 1
     assert "no opportunities or leads yet" in empty.stderr and empty.stdout == ""
+
+
+def test_forecast_database_unreachable_is_one_sentence():
+    result = runner.invoke(
+        app, ["forecast", "--url", "postgresql+psycopg://postgres:secret@127.0.0.1:1/nowhere"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Can't reach the database")
+    assert "secret" not in result.stderr and result.stdout == ""

@@ -57,8 +57,8 @@ def components_chart(components: pd.DataFrame) -> alt.Chart:
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format="$,.2s")),
             tooltip=["component:N", "ds:T", alt.Tooltip("value:Q", format=MONEY)],
         )
-        .properties(height=130, width=260)
-        .facet(facet=alt.Facet("component:N", title=None, sort=names), columns=len(names) or 1)
+        .properties(height=130, width=300)
+        .facet(facet=alt.Facet("component:N", title=None, sort=names), columns=2)
         .resolve_scale(y="independent")
     )
 

@@ -20,4 +20,6 @@ def forecast_headline(filters: Filters) -> None:
     quarter_tiles(report.vs_quota)
     if report.main.method != "prophet":
         st.caption(f"Baseline forecast: {report.main.reason}.")
-    page_link("pages/forecast.py", "Forecast: backtest, pipeline and what-if", ":material/query_stats:")
+    page_link(
+        "pages/forecast.py", "Forecast: backtest, pipeline and what-if", ":material/query_stats:"
+    )

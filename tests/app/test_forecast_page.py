@@ -64,3 +64,10 @@ def test_forecast_page_tampered_link_falls_back(run_page, empty_url, demo_url):
     assert not at.exception
     assert "Ignored freq 'X', horizon '-3', scope" in at.warning[0].value
     assert at.subheader[0].value == "Bookings by month: All"
+
+
+def test_forecast_page_database_unreachable(run_page):
+    at = run_page(PAGE, "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    assert not at.exception
+    assert "Can't reach the database" in at.error[0].value
+    assert "Retry" in [b.label for b in at.button]
