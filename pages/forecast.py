@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.forecast import backtest_summary, backtest_table
-from salesops.forecast_report import forecast_report
+from salesops.forecast_report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING, Repository
 from salesops.ui import forecast_charts
 from salesops.ui.data import cached_call, settings
@@ -19,10 +19,9 @@ with database_guard():
     if cached_call(Repository.data_bounds)["last"] is None:
         empty_state()
     choice = pickers(cached_call(Repository.territories), cached_call(Repository.segments))
-    with st.spinner("Fitting the forecast…"):
-        report = cached_call(
-            forecast_report, choice.freq, choice.horizon, None, choice.scope, True, choice.params
-        )
+    inputs = cached_call(forecast_inputs, choice.freq, choice.scope)
+with st.spinner("Fitting the forecast…"):  # fits are cached by series and parameters
+    report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
 main = report.main
 unit = "month" if report.freq == "M" else "week"
 
@@ -89,14 +88,9 @@ what_if_panel(report, config.currency)
 st.subheader("Every territory")
 if st.toggle("Forecast every territory", key="forecast.all_territories"):
     with database_guard(), st.spinner("Fitting every territory…"):
-        by_territory = cached_call(
-            forecast_report,
-            choice.freq,
-            choice.horizon,
-            "territory",
-            EVERYTHING,
-            True,
-            choice.params,
+        everything = cached_call(forecast_inputs, choice.freq, EVERYTHING)
+        by_territory = build_forecast_report(
+            everything, choice.horizon, "territory", True, choice.params
         )
     st.altair_chart(
         forecast_charts.small_multiples(

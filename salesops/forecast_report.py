@@ -20,7 +20,7 @@ from salesops import forecast as fc
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BY_CHOICES = ("territory", "segment")
-STAGE_LOOKBACK_DAYS = 730
+STAGE_LOOKBACK_DAYS = 365
 MIN_STAGE_OBSERVATIONS = 20
 
 
@@ -148,44 +148,105 @@ def _scope_label(scope: Scope, names: dict[int, str]) -> str:
     return ", ".join(parts)
 
 
-def forecast_report(
+@dataclass(frozen=True)
+class ForecastInputs:
+    """Everything the forecast reads from the database for one frequency and scope.
+
+    Fetched once by `forecast_inputs` (the slow part is `stage_outcomes` on a large
+    history); `build_forecast_report` then works without the database, so the page
+    caches the inputs and refits only what changed.
+    """
+
+    freq: str
+    scope: Scope
+    as_of: date
+    names: dict[int, str]
+    bookings: pd.DataFrame
+    monthly_bookings: pd.DataFrame
+    probabilities: pd.DataFrame
+    open_pipeline: pd.DataFrame
+    quotas: pd.DataFrame
+    base_reps: int
+
+
+def forecast_inputs(
     repo: Repository,
     freq: str = "M",
-    horizon: int = 6,
-    by: str | None = None,
     scope: Scope = EVERYTHING,
-    backtest: bool = True,
-    params: fc.ProphetParams = fc.DEFAULT_PARAMS,
     as_of: date | None = None,
-    cache: fc.ForecastCache | None = fc.DEFAULT_CACHE,
-    max_workers: int = 2,
-) -> ForecastReport:
-    """Returns the forecast report for a scope, optionally broken down by territory or segment.
+    with_pipeline: bool = True,
+) -> ForecastInputs:
+    """Returns the forecast's inputs read from the repository (seven GROUP BY queries).
 
-    Args:
-        repo: the repository.
-        freq: "W" or "M".
-        horizon: future periods to show (the fit may reach further, to the end of next quarter).
-        by: None, "territory" or "segment": also forecast each one (small multiples).
-        scope: which slice of the company.
-        backtest: run the rolling-origin backtest for every forecast.
-        params: Prophet settings.
-        as_of: today (default: the last date with data, so a demo database looks current).
-        cache: forecast result cache (None fits every time).
-        max_workers: threads for fitting many scopes.
+    `as_of` defaults to the last date with data, so a demo database looks current. Stage
+    probabilities are measured on deals closed in the year before `as_of`. Without
+    `with_pipeline` the open pipeline and the stage history are not read (the pipeline
+    view is then empty; the Overview headline needs only forecast and quota).
     """
-    started = time.perf_counter()
     spec = fc.frequency(freq)
-    if horizon < 1:
-        raise ValueError("horizon must be at least 1 period.")
-    if by is not None and by not in BY_CHOICES:
-        raise ValueError(f"Unknown breakdown {by!r}: use territory or segment.")
     if as_of is None:
         as_of = repo.data_bounds()["last"] or date.today()
     territories = repo.territories()
     names = dict(zip(territories["id"].tolist(), territories["name"].tolist(), strict=True))
     bookings = repo.bookings_by_period(spec.code, scope)
-    label = _scope_label(scope, names)
+    monthly = bookings if spec is fc.MONTH else repo.bookings_by_period("M", scope)
+    if with_pipeline:
+        outcomes = repo.stage_outcomes(scope, as_of - timedelta(days=STAGE_LOOKBACK_DAYS))
+        pipeline = repo.open_pipeline(scope)
+    else:
+        outcomes = pd.DataFrame({"stage": [], "reached": [], "won": []})
+        pipeline = pd.DataFrame(
+            {
+                "expected_close": pd.Series([], dtype="datetime64[ns]"),
+                "stage": [],
+                "open_amount": [],
+            }
+        )
+    probabilities = fc.stage_win_probabilities(outcomes, repo.stages(), MIN_STAGE_OBSERVATIONS)
+    q_start = fc.quarter_start(as_of).date()
+    quota_rows = repo.quotas_by_month(q_start, q_start + timedelta(days=200), scope)
+    return ForecastInputs(
+        freq=spec.code,
+        scope=scope,
+        as_of=as_of,
+        names=names,
+        bookings=bookings,
+        monthly_bookings=monthly[["ds", "y"]],
+        probabilities=probabilities,
+        open_pipeline=pipeline,
+        quotas=quota_rows[["period_start", "amount"]],
+        base_reps=int(repo.active_reps(as_of, scope)["reps"].sum()),
+    )
+
+
+def build_forecast_report(
+    inputs: ForecastInputs,
+    horizon: int = 6,
+    by: str | None = None,
+    backtest: bool = True,
+    params: fc.ProphetParams = fc.DEFAULT_PARAMS,
+    cache: fc.ForecastCache | None = fc.DEFAULT_CACHE,
+    max_workers: int = 2,
+) -> ForecastReport:
+    """Returns the forecast report built from already-read inputs (no database access).
+
+    Args:
+        inputs: see `forecast_inputs`.
+        horizon: future periods to show (the fit may reach further, to the end of next quarter).
+        by: None, "territory" or "segment": also forecast each one (small multiples).
+        backtest: run the rolling-origin backtest for every forecast.
+        params: Prophet settings.
+        cache: forecast result cache (None fits every time).
+        max_workers: threads for fitting many scopes.
+    """
+    started = time.perf_counter()
+    spec = fc.frequency(inputs.freq)
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1 period.")
+    if by is not None and by not in BY_CHOICES:
+        raise ValueError(f"Unknown breakdown {by!r}: use territory or segment.")
+    as_of, names, bookings = inputs.as_of, inputs.names, inputs.bookings
+    label = _scope_label(inputs.scope, names)
     totals = fc.series_by_scope(bookings, spec, None, names, as_of=as_of, total_label=label)
     parts = fc.series_by_scope(bookings, spec, by, names, as_of=as_of) if by else {}
     total_series = totals[label]
@@ -206,18 +267,10 @@ def forecast_report(
     )
     main = fitted[label]
     breakdown = {k[1:]: replace(v, scope=k[1:]) for k, v in fitted.items() if k.startswith("\0")}
-    stages = repo.stages()
-    outcomes = repo.stage_outcomes(scope, as_of - timedelta(days=STAGE_LOOKBACK_DAYS))
-    probabilities = fc.stage_win_probabilities(outcomes, stages, MIN_STAGE_OBSERVATIONS)
-    monthly = bookings if spec is fc.MONTH else repo.bookings_by_period("M", scope)
     pipeline = fc.pipeline_weighted_forecast(
-        repo.open_pipeline(scope), probabilities, as_of, won_to_date=monthly[["ds", "y"]]
+        inputs.open_pipeline, inputs.probabilities, as_of, won_to_date=inputs.monthly_bookings
     )
-    q_start = fc.quarter_start(as_of).date()
-    quota_rows = repo.quotas_by_month(q_start, q_start + timedelta(days=200), scope)
-    quotas = quota_rows[["period_start", "amount"]]
-    vs_quota = fc.forecast_vs_quota(main.points, quotas, as_of, spec, pipeline=pipeline)
-    base_reps = int(repo.active_reps(as_of, scope)["reps"].sum())
+    vs_quota = fc.forecast_vs_quota(main.points, inputs.quotas, as_of, spec, pipeline=pipeline)
     notes = []
     if fit_horizon > horizon:
         notes.append(
@@ -228,19 +281,41 @@ def forecast_report(
         freq=spec.code,
         horizon=horizon,
         by=by,
-        scope=scope,
+        scope=inputs.scope,
         scope_label=label,
         as_of=as_of,
         main=main,
         breakdown=breakdown,
-        probabilities=probabilities,
+        probabilities=inputs.probabilities,
         pipeline=pipeline,
-        quotas=quotas,
+        quotas=inputs.quotas,
         vs_quota=vs_quota,
-        base_reps=base_reps,
+        base_reps=inputs.base_reps,
         elapsed_seconds=time.perf_counter() - started,
         notes=notes,
     )
+
+
+def forecast_report(
+    repo: Repository,
+    freq: str = "M",
+    horizon: int = 6,
+    by: str | None = None,
+    scope: Scope = EVERYTHING,
+    backtest: bool = True,
+    params: fc.ProphetParams = fc.DEFAULT_PARAMS,
+    as_of: date | None = None,
+    cache: fc.ForecastCache | None = fc.DEFAULT_CACHE,
+    max_workers: int = 2,
+) -> ForecastReport:
+    """Returns the forecast report for a scope: `forecast_inputs` then `build_forecast_report`.
+
+    See those two for the arguments; this is what the CLI and the benchmark call.
+    """
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1 period.")
+    inputs = forecast_inputs(repo, freq, scope, as_of)
+    return build_forecast_report(inputs, horizon, by, backtest, params, cache, max_workers)
 
 
 def what_if_view(report: ForecastReport, what_if: fc.WhatIf) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import case, distinct, func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from salesops import schema as s
 from salesops.frames import BOOL, DATE, FLOAT, INT, STR
@@ -118,22 +118,32 @@ class ForecastQueries(RepositoryBase):
         Columns: stage, reached (distinct closed deals), won (of those, won).
         """
         h, o, a = s.opportunity_history.c, s.opportunities.c, s.accounts.c
-        won_id = case((o.outcome == "won", h.opportunity_id), else_=None)
-        since = o.closed_at >= as_date(closed_since) if closed_since is not None else None
+        source = s.opportunities.join(s.opportunity_history, h.opportunity_id == o.id)
+        if scope.territory_ids or scope.segments:  # the account join only when it filters
+            source = source.outerjoin(s.accounts, a.id == o.account_id)
+        conditions = [
+            or_(o.outcome == "won", o.outcome == "lost"),
+            scope.clause(a.territory_id, a.segment, o.rep_id),
+        ]
+        if closed_since is not None:
+            conditions.append(o.closed_at >= as_date(closed_since))
+        # One row per (deal, stage) first: a deal sits in a stage several times when its
+        # amount or close date changes, and must count once.
+        passed = (
+            select(
+                h.opportunity_id,
+                h.stage,
+                case((o.outcome == "won", 1), else_=0).label("won"),
+            )
+            .select_from(source)
+            .where(*conditions)
+            .distinct()
+            .subquery()
+        )
         stmt = (
-            select(h.stage, func.count(distinct(h.opportunity_id)), func.count(distinct(won_id)))
-            .select_from(
-                s.opportunity_history.join(s.opportunities, o.id == h.opportunity_id).outerjoin(
-                    s.accounts, a.id == o.account_id
-                )
-            )
-            .where(
-                or_(o.outcome == "won", o.outcome == "lost"),
-                scope.clause(a.territory_id, a.segment, o.rep_id),
-                *([since] if since is not None else []),
-            )
-            .group_by(h.stage)
-            .order_by(h.stage)
+            select(passed.c.stage, func.count(), func.sum(passed.c.won))
+            .group_by(passed.c.stage)
+            .order_by(passed.c.stage)
         )
         return self._frame(stmt, STAGE_OUTCOMES)
 

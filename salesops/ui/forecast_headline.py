@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from salesops.forecast_report import forecast_report
+from salesops.forecast_report import build_forecast_report, forecast_inputs
 from salesops.ui.data import cached_call
 from salesops.ui.filters import Filters
 from salesops.ui.forecast_ui import quarter_tiles
@@ -13,7 +13,8 @@ from salesops.ui.nav import page_link
 
 def forecast_headline(filters: Filters) -> None:
     """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
-    report = cached_call(forecast_report, "M", 6, None, filters.scope, False)
+    inputs = cached_call(forecast_inputs, "M", filters.scope, None, False)
+    report = build_forecast_report(inputs, 6, backtest=False)
     if report.main.method == "none":
         st.caption("No won bookings yet: nothing to forecast.")
         return
