@@ -48,7 +48,7 @@ def main() -> None:
         "bookings_by_period_M": lambda: repo.bookings_by_period("M"),
         "bookings_by_period_W": lambda: repo.bookings_by_period("W"),
         "open_pipeline": repo.open_pipeline,
-        "stage_outcomes_2y": lambda: repo.stage_outcomes(closed_since=as_of - timedelta(730)),
+        "stage_outcomes_1y": lambda: repo.stage_outcomes(closed_since=as_of - timedelta(365)),
         "quotas_by_month": lambda: repo.quotas_by_month(as_of - timedelta(60), as_of),
         "active_reps": lambda: repo.active_reps(as_of),
     }.items():
