@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
 
 
-class Repository(KpiQueries, DimensionQueries, RepositoryBase):
+class Repository(KpiQueries, ForecastQueries, DimensionQueries, RepositoryBase):
     """Every named query the app, the CLI and the benchmarks use."""
 
 
