@@ -11,8 +11,10 @@ from salesops.ui import forecast_charts
 from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.forecast_ui import pickers, quarter_tiles, what_if_panel
+from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
 
+ensure_navigation()
 st.title("Forecast")
 config = settings()
 with database_guard():
