@@ -111,8 +111,14 @@ def db_init(url: UrlOption = None) -> None:
 @db_app.command("upgrade")
 @friendly_errors
 def db_upgrade(url: UrlOption = None) -> None:
-    """Bring an older salesops schema up to date (adds missing tables and indexes)."""
-    db_init(url)
+    """Bring an older salesops schema up to date: add missing tables, rebuild rollups."""
+    from salesops.rollups import refresh_rollups
+
+    resolved = load_settings(url).database_url
+    engine = make_engine(resolved)
+    init_schema(engine)
+    refresh_rollups(engine)
+    typer.echo(f"Schema and rollups up to date in {masked_url(resolved)}.")
 
 
 @app.command()

@@ -24,7 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+# 2: rollups for stage outcomes and rep activity.
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
