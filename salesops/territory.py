@@ -2,6 +2,7 @@
 
 Definitions (the page, the CLI and the tests all use these):
 
+- Missing or negative potential counts as 0; missing capacity hours count as 0.
 - **Capacity hours** of a rep = weekly_capacity_hours x working weeks per year (46) x ramp,
   where ramp = clip(tenure_days / ramp_days, 0, 1) at `as_of` (linear six-month ramp by
   default); a rep not yet started or already gone has ramp 0. A territory's capacity is the
@@ -14,9 +15,10 @@ Definitions (the page, the CLI and the tests all use these):
   selling time has to cover. It is undefined for a territory without capacity ("uncovered").
 - **Balance index**: coefficient of variation (population standard deviation / mean, so one
   territory gives 0 and nothing divides by n - 1) and Gini coefficient of PPH over the
-  territories that have capacity. 0 is perfectly balanced.
+  territories that have capacity. 0 is perfectly balanced. With peer="segment" both are taken
+  over PPH / segment median PPH, so the segment mix does not count as imbalance.
 - **Flags**: a territory whose PPH is more than `threshold` (default 25 %) above the median PPH
-  of its peers (the whole team, or its segment) is *over-loaded* (more potential than its
+  of its peers (its segment by default, or the whole team) is *over-loaded* (more potential than its
   hours can work: opportunity left on the table); more than `threshold` below is
   *under-loaded* (hours spent on too little potential); no capacity with accounts is
   *uncovered*.
@@ -61,7 +63,10 @@ class TerritorySettings:
     working_weeks_per_year: float = 46.0
     ramp_days: int = 180
     threshold: float = 0.25
-    peer: str = "team"  # "team" or "segment": whose median PPH a territory is compared with
+    # Whose median PPH a territory is compared with: "segment" (default: Enterprise hours carry
+    # more potential than SMB hours by design, so only like is compared with like; territories
+    # without a segment form one group) or "team" (one median for everybody).
+    peer: str = "segment"
 
     def coverage_for(self, segment: object) -> float:
         """Returns the yearly coverage hours an account of `segment` needs."""
@@ -127,7 +132,7 @@ _MOVE_COLUMNS = ["account_id", "from_territory_id", "to_territory_id", "potentia
 
 # -- small helpers ----------------------------------------------------------------------------
 def _as_date(value: object) -> date | None:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if value is None or pd.isna(value):  # NaT is a datetime subclass, so test NA first
         return None
     return pd.Timestamp(value).date()
 
@@ -209,6 +214,13 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return out.astype("Float64")
 
 
+def _numeric(frame: pd.DataFrame, col: str) -> pd.Series:
+    """The column as float64 with missing values as 0 (0 everywhere if the column is absent)."""
+    if col not in frame:
+        return pd.Series(0.0, index=frame.index)
+    return pd.to_numeric(frame[col], errors="coerce").astype("float64").fillna(0.0)
+
+
 def _reason(mask: pd.Series, text: str) -> pd.Series:
     return pd.Series(np.where(mask, text, None), index=mask.index, dtype="object")
 
@@ -227,7 +239,7 @@ def rep_capacity(reps: pd.DataFrame, as_of: date, settings: TerritorySettings) -
     ]
     ended = [(_as_date(e) is not None and _as_date(e) <= as_of) for e in out["end_date"]]
     out["active"] = ~pd.Series(ended, index=out.index, dtype=bool)
-    weekly = pd.to_numeric(out["weekly_capacity_hours"], errors="coerce").fillna(0.0).clip(lower=0)
+    weekly = _numeric(out, "weekly_capacity_hours").clip(lower=0)
     out["capacity_hours"] = (weekly * settings.working_weeks_per_year * out["ramp"]).astype(
         "float64"
     )
@@ -262,8 +274,8 @@ def territory_metrics(
     """
     settings = settings or TerritorySettings()
     acc = accounts.copy()
-    acc["annual_potential"] = pd.to_numeric(acc["annual_potential"], errors="coerce").fillna(0.0)
-    acc["bookings_12m"] = pd.to_numeric(acc.get("bookings_12m", 0.0), errors="coerce").fillna(0.0)
+    acc["annual_potential"] = _numeric(acc, "annual_potential").clip(lower=0)
+    acc["bookings_12m"] = _numeric(acc, "bookings_12m")
     acc["workload_hours"] = _account_workload(acc, settings)
     by_acc = acc.groupby("territory_id").agg(
         accounts=("id", "size"),
@@ -272,7 +284,7 @@ def territory_metrics(
         bookings_12m=("bookings_12m", "sum"),
     )
     rc = rep_capacity(reps, as_of, settings)
-    rc["annual_quota"] = pd.to_numeric(rc.get("annual_quota", 0.0), errors="coerce").fillna(0.0)
+    rc["annual_quota"] = _numeric(rc, "annual_quota")
     active = rc[rc["active"]]
     by_rep = active.groupby("territory_id").agg(
         reps=("id", "size"),
@@ -287,7 +299,7 @@ def territory_metrics(
         t[col] = t[col].fillna(0).astype("int64")
     for col in ("potential", "workload_hours", "bookings_12m", "capacity_hours", "quota"):
         t[col] = t[col].fillna(0.0).astype("float64")
-    t["open_pipeline"] = pd.to_numeric(t["open_pipeline"], errors="coerce").fillna(0.0)
+    t["open_pipeline"] = _numeric(t, "open_pipeline")
 
     t["utilisation"] = _ratio(t["workload_hours"], t["capacity_hours"])
     t["utilisation_reason"] = _reason(t["capacity_hours"] <= 0, "no capacity")
@@ -368,9 +380,9 @@ def rep_metrics(
     rc = rep_capacity(reps, as_of, settings)
     rc["name"] = rc["name"] if "name" in rc else rc["id"].astype(str)
     for col in ("bookings_12m", "open_pipeline", "annual_quota"):
-        rc[col] = pd.to_numeric(rc[col], errors="coerce").fillna(0.0) if col in rc else 0.0
+        rc[col] = _numeric(rc, col)
     acc = accounts.copy()
-    acc["annual_potential"] = pd.to_numeric(acc["annual_potential"], errors="coerce").fillna(0.0)
+    acc["annual_potential"] = _numeric(acc, "annual_potential").clip(lower=0)
     acc["workload_hours"] = _account_workload(acc, settings)
     acc["n"] = 1.0
     sums = ["n", "annual_potential", "workload_hours"]
@@ -418,13 +430,25 @@ def rep_metrics(
     return out
 
 
+def _peer_norm(frame: pd.DataFrame) -> np.ndarray:
+    """Peer median PPH per row where positive, else 1 (no normalisation)."""
+    if "peer_median" not in frame:
+        return np.ones(len(frame))
+    med = pd.to_numeric(frame["peer_median"], errors="coerce").astype("float64").fillna(0.0)
+    return np.where(med.to_numpy() > 0, med.to_numpy(), 1.0)
+
+
 def team_balance(metrics: pd.DataFrame) -> BalanceIndex:
     """Returns the balance index over the rows (territories or reps) that have capacity.
 
-    Requires columns potential_per_capacity_hour, capacity_hours.
+    Requires columns potential_per_capacity_hour, capacity_hours; with a peer_median column
+    (from `flag_territories`) the index is taken over the relative load PPH / peer median, which
+    for the team-wide peer group is the plain CV and Gini of PPH, and for peer="segment" takes
+    the segment mix out of the index (Enterprise hours naturally carry more potential than SMB).
     """
     covered = metrics[metrics["capacity_hours"] > 0]
-    return balance_index(covered["potential_per_capacity_hour"].astype("float64"))
+    pph = covered["potential_per_capacity_hour"].astype("float64").to_numpy()
+    return balance_index(pph / _peer_norm(covered))
 
 
 def uncovered_potential(metrics: pd.DataFrame) -> float:
@@ -477,8 +501,9 @@ def propose_moves(
     Requires columns:
       accounts: id, territory_id, annual_potential, segment, optional region (defaults to the
         region of the account's current territory);
-      territories: territory_id, region, segment, potential, capacity_hours (as returned by
-        `territory_metrics`).
+      territories: territory_id, region, segment, potential, capacity_hours, optional
+        peer_median (as returned by `territory_metrics`; the objective is then the balance
+        index of `team_balance`, over PPH / peer median with the medians held fixed).
 
     Method: greedy best-improvement local search on the exact objective. Each step evaluates
     every allowed (source, target, account group) and applies the single move that lowers the
@@ -502,10 +527,14 @@ def propose_moves(
     pot = terr["potential"].to_numpy(dtype="float64").copy()
     covered = cap > 0
     n_cov = int(covered.sum())
-    inv_c = np.where(covered, 1.0 / np.where(covered, cap, 1.0), 0.0)
+    # Relative load = PPH / peer median, the peer medians held at the current assignment; with
+    # one team-wide median this is a constant factor and leaves CV and Gini unchanged.
+    norm = _peer_norm(terr)
+    cap_eff = cap * norm
+    inv_c = np.where(covered, 1.0 / np.where(covered, cap_eff, 1.0), 0.0)
 
     def index_of(p: np.ndarray) -> BalanceIndex:
-        return balance_index(p[covered] / cap[covered])
+        return balance_index(p[covered] / cap_eff[covered])
 
     before = index_of(pot)
 
@@ -516,7 +545,7 @@ def propose_moves(
         t_after["potential"] = after_pot
         t_after["capacity_hours"] = cap
         t_after["potential_per_capacity_hour"] = pd.Series(
-            np.where(covered, after_pot * inv_c, np.nan)
+            np.where(covered, after_pot / np.where(covered, cap, 1.0), np.nan)
         ).astype("Float64")
         return Proposal(status, moves, before, after, binding, msg, t_after)
 
@@ -550,7 +579,7 @@ def propose_moves(
     known = ~np.isnan(a_pos.astype("float64"))
     acc = acc[known].reset_index(drop=True)
     a_pos = a_pos[known].astype(int)
-    a_pot = pd.to_numeric(acc["annual_potential"], errors="coerce").fillna(0.0).to_numpy()
+    a_pot = _numeric(acc, "annual_potential").clip(lower=0).to_numpy()
     a_seg = acc["segment"].astype("object").where(acc["segment"].notna(), None).to_numpy()
     t_region = terr["region"].astype("object").where(terr["region"].notna(), None).to_numpy()
     t_seg = terr["segment"].astype("object").where(terr["segment"].notna(), None).to_numpy()
@@ -767,10 +796,10 @@ def suggest_quotas(
         [(as_of - _as_date(h)).days if _as_date(h) is not None else 10**6 for h in r["hire_date"]]
     )
     active = year_ramp > 0
-    current = pd.to_numeric(r["annual_quota"], errors="coerce").fillna(0.0).to_numpy()
+    current = _numeric(r, "annual_quota").to_numpy()
     target = float(current[active].sum()) if team_target is None else float(team_target)
-    pot = pd.to_numeric(r["potential"], errors="coerce").fillna(0.0).to_numpy() * active
-    hist = pd.to_numeric(r["bookings_12m"], errors="coerce").fillna(0.0).to_numpy() * active
+    pot = _numeric(r, "potential").clip(lower=0).to_numpy() * active
+    hist = _numeric(r, "bookings_12m").clip(lower=0).to_numpy() * active
     pot_share = (
         pot / pot.sum() if pot.sum() > 0 else np.where(active, 1.0 / max(1, active.sum()), 0.0)
     )

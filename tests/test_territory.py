@@ -27,6 +27,7 @@ from salesops.territory import (
 )
 
 AS_OF = date(2026, 1, 1)
+TEAM = TerritorySettings(peer="team")
 OLD = date(2020, 1, 1)
 
 
@@ -100,7 +101,7 @@ def accounts_frame() -> pd.DataFrame:
 
 @pytest.fixture
 def metrics() -> pd.DataFrame:
-    return territory_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF)
+    return territory_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF, TEAM)
 
 
 def row(frame: pd.DataFrame, tid: int) -> pd.Series:
@@ -114,6 +115,15 @@ def test_ramp_factor_linear_then_full_and_zero_outside_employment():
     assert ramp_factor(date(2026, 2, 1), None, AS_OF) == 0.0  # not started yet
     assert ramp_factor(OLD, date(2025, 12, 31), AS_OF) == 0.0  # left
     assert ramp_factor(None, None, AS_OF) == 1.0  # unknown hire date counts as ramped
+
+
+def test_ramp_accepts_datetime64_frames_with_nat():
+    reps = reps_frame()
+    reps["hire_date"] = pd.to_datetime(reps["hire_date"])
+    reps["end_date"] = pd.to_datetime(reps["end_date"])  # None -> NaT
+    m = territory_metrics(accounts_frame(), reps, territories_frame(), AS_OF)
+    assert row(m, 2)["capacity_hours"] == 1840 + 460
+    assert row(m, 3)["reps"] == 1
 
 
 def test_year_ramp_factor_averages_the_rest_of_the_ramp():
@@ -166,7 +176,11 @@ def test_flags_against_team_median(metrics):
 
 def test_threshold_is_configurable(metrics):
     wide = territory_metrics(
-        accounts_frame(), reps_frame(), territories_frame(), AS_OF, TerritorySettings(threshold=0.6)
+        accounts_frame(),
+        reps_frame(),
+        territories_frame(),
+        AS_OF,
+        TerritorySettings(threshold=0.6, peer="team"),
     )
     assert set(wide.loc[wide["territory_id"] < 4, "flag"]) == {FLAG_BALANCED}
 
@@ -178,6 +192,66 @@ def test_segment_peers_compare_within_segment():
     assert row(m, 1)["flag"] == FLAG_OVER and row(m, 2)["flag"] == FLAG_UNDER
     assert row(m, 3)["peer_median"] == pytest.approx(40.0)
     assert row(m, 3)["flag"] == FLAG_BALANCED
+
+
+def segment_company() -> pd.DataFrame:
+    # PPH: SMB 10 and 30 (median 20); Enterprise 100 and 300 (median 200). 1000 h each.
+    return (
+        pd.DataFrame(
+            {
+                "id": [1, 2, 3, 4],
+                "name": ["S1", "S2", "E1", "E2"],
+                "region": ["East"] * 4,
+                "segment": ["SMB", "SMB", "Enterprise", "Enterprise"],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 5, 6],
+                "territory_id": [1, 2, 2, 3, 4, 4],
+                "segment": ["SMB", "SMB", "SMB", "Enterprise", "Enterprise", "Enterprise"],
+                "annual_potential": [10_000.0, 20_000.0, 10_000.0, 100_000.0, 200_000.0, 100_000.0],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "id": [1, 2, 3, 4],
+                "territory_id": [1, 2, 3, 4],
+                "weekly_capacity_hours": [1000 / 46] * 4,
+                "hire_date": [OLD] * 4,
+                "end_date": [None] * 4,
+                "annual_quota": [1.0] * 4,
+            }
+        ),
+    )
+
+
+def test_segment_peers_take_the_segment_mix_out_of_the_index():
+    terr, accounts, reps = segment_company()
+    m = territory_metrics(accounts, reps, terr, AS_OF, TerritorySettings(peer="segment"))
+    assert row(m, 1)["potential_per_capacity_hour"] == pytest.approx(10.0)
+    assert row(m, 4)["potential_per_capacity_hour"] == pytest.approx(300.0)
+    bi = team_balance(m)
+    # Relative loads 0.5, 1.5, 0.5, 1.5: mean 1, std 0.5 -> CV 0.5;
+    # Gini = sum |xi - xj| (8 ordered pairs differ by 1) / (2 x 4^2 x 1) = 0.25.
+    assert bi.cv == pytest.approx(0.5) and bi.gini == pytest.approx(0.25)
+    team = team_balance(territory_metrics(accounts, reps, terr, AS_OF, TEAM))
+    # Team-wide: 10, 30, 100, 300: mean 110, variance (100^2+80^2+10^2+190^2)/4 = 52,600/4 = 13,150.
+    assert team.cv == pytest.approx(math.sqrt(13_150) / 110)
+    m_team = territory_metrics(accounts, reps, terr, AS_OF, TEAM)
+    assert set(m_team["flag"]) == {FLAG_OVER, FLAG_UNDER}  # median 65: segments dominate
+
+
+def test_segment_peer_proposal_balances_within_segments():
+    terr, accounts, reps = segment_company()
+    m = territory_metrics(accounts, reps, terr, AS_OF, TerritorySettings(peer="segment"))
+    prop = propose_moves(accounts, m, Constraints(same_region=True, same_segment=True))
+    # Best: the 100k Enterprise account from E2 to E1 -> 200 / 200 (relative 1, 1) and the
+    # 10k SMB account from S2 to S1 -> 20 / 20: relative loads all 1, CV 0 after two moves.
+    moved = sorted(prop.moves["account_id"].tolist())
+    assert moved == [3, 6]
+    assert prop.after.cv == pytest.approx(0.0, abs=1e-12)
+    assert prop.before.cv == pytest.approx(0.5)
 
 
 def test_territory_without_reps_is_uncovered_and_undefined_not_inf(metrics):
@@ -254,7 +328,8 @@ def test_empty_frames_give_empty_results():
 
 # -- rep metrics ------------------------------------------------------------------------------
 def test_rep_metrics_split_territory_by_capacity():
-    r = rep_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF).set_index("rep_id")
+    r = rep_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF, TEAM)
+    r = r.set_index("rep_id")
     # T2 capacity 1840 (R2) + 460 (R3): shares 0.8 / 0.2 of 46,000 and of 3 accounts.
     assert r.loc[2, "potential"] == pytest.approx(36_800)
     assert r.loc[3, "potential"] == pytest.approx(9_200)
@@ -557,3 +632,40 @@ def test_quota_with_no_potential_and_no_history_splits_by_ramp():
     assert q.loc[1, "suggested_quota"] == pytest.approx(300 / (2 + c), abs=0.01)
     assert q["suggested_quota"].sum() == pytest.approx(300.0)
     assert not q["suggested_quota"].isin([np.inf]).any()
+
+
+def test_rep_with_zero_capacity_and_rep_with_zero_accounts():
+    terr = pd.concat(
+        [
+            territories_frame(),
+            pd.DataFrame({"id": [5], "name": ["Empty"], "region": ["East"], "segment": ["SMB"]}),
+        ],
+        ignore_index=True,
+    )
+    reps = reps_frame()
+    reps.loc[0, "weekly_capacity_hours"] = 0.0  # R1 has no selling hours at all
+    extra = pd.DataFrame(
+        {
+            "id": [6],
+            "name": ["R6"],
+            "territory_id": [5],
+            "weekly_capacity_hours": [40.0],
+            "hire_date": [OLD],
+            "end_date": [None],
+            "annual_quota": [10.0],
+        }
+    )
+    reps = pd.concat([reps, extra], ignore_index=True)
+    m = territory_metrics(accounts_frame(), reps, terr, AS_OF, TEAM)
+    assert row(m, 1)["flag"] == FLAG_UNCOVERED and pd.isna(row(m, 1)["utilisation"])
+    # The rep without accounts carries 0 load, a defined 0 utilisation, and is under-loaded.
+    assert row(m, 5)["potential"] == 0 and row(m, 5)["utilisation"] == 0
+    assert row(m, 5)["flag"] == FLAG_UNDER
+    r = rep_metrics(accounts_frame(), reps, terr, AS_OF, TEAM).set_index("rep_id")
+    assert r.loc[1, "flag"] == "no capacity" and pd.isna(r.loc[1, "utilisation"])
+    assert r.loc[6, "potential"] == 0 and r.loc[6, "utilisation"] == 0
+    prop = propose_moves(
+        accounts_frame(), m, Constraints(same_region=True, same_segment=True, max_moves=50)
+    )
+    assert 1 not in set(prop.moves["to_territory_id"])  # never into zero capacity
+    assert prop.after.cv <= prop.before.cv
