@@ -855,3 +855,118 @@ def suggest_quotas(
     )
     out["history_share"] = out["history_share"].astype("Float64")
     return out
+
+
+# -- one report for the page and the CLI ------------------------------------------------------
+@dataclass(frozen=True)
+class TerritoryReport:
+    """Everything the Territory balance page and `salesops territory` show."""
+
+    territories: pd.DataFrame
+    reps: pd.DataFrame
+    balance: BalanceIndex
+    rep_balance: BalanceIndex
+    uncovered_potential: float
+    proposal: Proposal
+    quotas: pd.DataFrame
+    settings: TerritorySettings
+
+
+def build_report(
+    accounts: pd.DataFrame,
+    reps: pd.DataFrame,
+    territories: pd.DataFrame,
+    as_of: date,
+    settings: TerritorySettings | None = None,
+    constraints: Constraints | None = None,
+    weights: QuotaWeights | None = None,
+    team_target: float | None = None,
+) -> TerritoryReport:
+    """Returns the territory and rep tables, balance indexes, a proposal and quota suggestions.
+
+    Requires the frames described in `territory_metrics` (accounts also feed `propose_moves`).
+    """
+    settings = settings or TerritorySettings()
+    terr = territory_metrics(accounts, reps, territories, as_of, settings)
+    rep_frame = rep_metrics(accounts, reps, territories, as_of, settings)
+    proposal = propose_moves(accounts, terr, constraints)
+    quotas = suggest_quotas(rep_frame, reps, team_target, as_of, weights, settings.ramp_days)
+    return TerritoryReport(
+        territories=terr,
+        reps=rep_frame,
+        balance=team_balance(terr),
+        rep_balance=team_balance(rep_frame),
+        uncovered_potential=uncovered_potential(terr),
+        proposal=proposal,
+        quotas=quotas,
+        settings=settings,
+    )
+
+
+def _json_value(value: object) -> object:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp | date):
+        return value.isoformat()
+    return value
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Returns the rows as JSON-ready dicts: <NA>/NaN as None, numpy scalars as Python."""
+    return [
+        {k: _json_value(v) for k, v in row.items()}
+        for row in frame.astype("object").to_dict(orient="records")
+    ]
+
+
+def report_to_json(report: TerritoryReport, move_names: dict[int, str] | None = None) -> dict:
+    """Returns the report in the DESIGN.md `salesops territory --format json` shape.
+
+    `move_names` maps territory ids to names for the proposal's "from"/"to" (default: the
+    names in the territory table). Undefined figures are null with a *_reason beside them.
+    """
+    names = move_names or dict(
+        zip(report.territories["territory_id"], report.territories["territory"], strict=True)
+    )
+    moves = [
+        {
+            "account_id": int(m.account_id),
+            "from": names.get(int(m.from_territory_id)),
+            "to": names.get(int(m.to_territory_id)),
+            "from_territory_id": int(m.from_territory_id),
+            "to_territory_id": int(m.to_territory_id),
+            "potential": float(m.potential),
+            "cv_after": float(m.cv_after),
+        }
+        for m in report.proposal.moves.itertuples()
+    ]
+    p = report.proposal
+    return {
+        "settings": {
+            "peer": report.settings.peer,
+            "threshold": report.settings.threshold,
+            "coverage_hours": dict(report.settings.coverage_hours),
+            "working_weeks_per_year": report.settings.working_weeks_per_year,
+            "ramp_days": report.settings.ramp_days,
+        },
+        "territories": frame_records(report.territories),
+        "reps": frame_records(report.reps),
+        "balance": report.balance.as_dict(),
+        "rep_balance": report.rep_balance.as_dict(),
+        "uncovered_potential": report.uncovered_potential,
+        "proposal": {
+            "status": p.status,
+            "binding": p.binding,
+            "message": p.message,
+            "moves": moves,
+            "before": p.before.as_dict(),
+            "after": p.after.as_dict(),
+        },
+        "quota_suggestions": frame_records(report.quotas),
+    }
