@@ -56,9 +56,9 @@ _EPS = 1e-12
 class TerritorySettings:
     """Assumptions behind the territory figures; each has a sensible default."""
 
-    coverage_hours: Mapping[str, float] = field(
-        default_factory=lambda: dict(DEFAULT_COVERAGE_HOURS)
-    )
+    # Yearly coverage hours per account by segment, as (segment, hours) pairs (hashable, so the
+    # settings can key a cache); `coverage_for` looks them up.
+    coverage_hours: tuple[tuple[str, float], ...] = tuple(DEFAULT_COVERAGE_HOURS.items())
     default_coverage_hours: float = 10.0
     working_weeks_per_year: float = 46.0
     ramp_days: int = 180
@@ -70,9 +70,15 @@ class TerritorySettings:
 
     def coverage_for(self, segment: object) -> float:
         """Returns the yearly coverage hours an account of `segment` needs."""
-        if isinstance(segment, str) and segment in self.coverage_hours:
-            return float(self.coverage_hours[segment])
+        hours = dict(self.coverage_hours)
+        if isinstance(segment, str) and segment in hours:
+            return float(hours[segment])
         return float(self.default_coverage_hours)
+
+    @staticmethod
+    def coverage(hours: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+        """Returns a segment -> hours mapping in the form `coverage_hours` takes."""
+        return tuple((str(k), float(v)) for k, v in hours.items())
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,7 @@ def rep_capacity(reps: pd.DataFrame, as_of: date, settings: TerritorySettings) -
 
 def _account_workload(accounts: pd.DataFrame, settings: TerritorySettings) -> pd.Series:
     seg = accounts["segment"]
-    lookup = {s: settings.coverage_for(s) for s in seg.dropna().unique()}
+    lookup = {name: settings.coverage_for(name) for name in seg.dropna().unique()}
     return seg.map(lookup).fillna(settings.default_coverage_hours).astype("float64")
 
 

@@ -268,7 +268,9 @@ def test_territory_without_reps_is_uncovered_and_undefined_not_inf(metrics):
 
 
 def test_coverage_hours_are_configurable():
-    s = TerritorySettings(coverage_hours={"SMB": 10.0}, default_coverage_hours=1.0)
+    s = TerritorySettings(
+        coverage_hours=TerritorySettings.coverage({"SMB": 10.0}), default_coverage_hours=1.0
+    )
     m = territory_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF, s)
     assert row(m, 1)["workload_hours"] == 30  # 3 SMB x 10 h
     assert row(m, 3)["workload_hours"] == 2  # Enterprise not listed -> default 1 h each
