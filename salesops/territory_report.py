@@ -40,7 +40,7 @@ class TerritoryData:
 
 
 def periods_for(as_of: date) -> tuple[Period, Period]:
-    """Returns (bookings window: the 365 days up to as_of, quota year: 12 months from as_of's month)."""
+    """Returns (the 365 days up to as_of for bookings, the 12 months from as_of's month)."""
     bookings = Period(as_of - timedelta(days=364), as_of)
     start = as_of.replace(day=1)
     quota_year = Period(start, add_months(start, 12) - timedelta(days=1))

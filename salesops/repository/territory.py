@@ -159,7 +159,9 @@ class TerritoryQueries(RepositoryBase):
         """Returns names and external ids of the given accounts. Columns: id, name, external_id."""
         a = s.accounts.c
         if not account_ids:
-            return self._frame(select(a.id, a.name, a.external_id).where(a.id.is_(None)), ACCOUNT_NAMES)
+            return self._frame(
+                select(a.id, a.name, a.external_id).where(a.id.is_(None)), ACCOUNT_NAMES
+            )
         ids = [int(i) for i in account_ids]
         frames = [
             self._frame(
