@@ -976,3 +976,73 @@ def report_to_json(report: TerritoryReport, move_names: dict[int, str] | None = 
         },
         "quota_suggestions": frame_records(report.quotas),
     }
+
+
+# -- presentation frames (pure; the page draws them) -----------------------------------------
+def balanced_lines(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Returns the "balanced" line per peer group for a potential-vs-capacity chart.
+
+    Requires columns capacity_hours, peer_median and segment (peer groups are the distinct
+    peer medians). Returns a frame with columns peer, capacity_hours, balanced, low, high: two
+    points per group (0 and the largest capacity) on potential = peer median PPH x capacity,
+    with the +/- threshold band that separates over- and under-loaded territories.
+    """
+    rows = []
+    covered = metrics[(metrics["capacity_hours"] > 0) & metrics["peer_median"].notna()]
+    for (median, segment), grp in covered.groupby(
+        [covered["peer_median"].astype("float64"), covered["segment"].fillna("all")]
+    ):
+        top = float(grp["capacity_hours"].max()) * 1.1
+        for cap in (0.0, top):
+            rows.append(
+                {
+                    "peer": segment,
+                    "capacity_hours": cap,
+                    "balanced": median * cap,
+                    "low": median * cap * (1 - threshold),
+                    "high": median * cap * (1 + threshold),
+                }
+            )
+    out = pd.DataFrame(rows, columns=["peer", "capacity_hours", "balanced", "low", "high"])
+    return out.drop_duplicates(["peer", "capacity_hours", "balanced"])
+
+
+def workload_long(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Returns workload and capacity hours per territory in long form for grouped bars.
+
+    Requires columns territory, workload_hours, capacity_hours, flag. Returns a frame with
+    columns territory, measure ("workload" or "capacity"), hours, flag.
+    """
+    long = metrics.melt(
+        id_vars=["territory", "flag"],
+        value_vars=["workload_hours", "capacity_hours"],
+        var_name="measure",
+        value_name="hours",
+    )
+    long["measure"] = long["measure"].str.replace("_hours", "", regex=False)
+    return long[["territory", "measure", "hours", "flag"]]
+
+
+def describe_moves(
+    moves: pd.DataFrame, territories: pd.DataFrame, account_names: pd.DataFrame
+) -> pd.DataFrame:
+    """Returns the move list with account and territory names, ready to show or export.
+
+    Requires columns: moves as in `Proposal.moves`; territories: territory_id, territory;
+    account_names: id, name, external_id. Returns a frame with columns account_id, external_id,
+    account, potential, from_territory, to_territory, cv_after.
+    """
+    names = territories.set_index("territory_id")["territory"]
+    acc = account_names.set_index("id")
+    out = pd.DataFrame(
+        {
+            "account_id": moves["account_id"],
+            "external_id": moves["account_id"].map(acc["external_id"]),
+            "account": moves["account_id"].map(acc["name"]),
+            "potential": moves["potential"],
+            "from_territory": moves["from_territory_id"].map(names),
+            "to_territory": moves["to_territory_id"].map(names),
+            "cv_after": moves["cv_after"],
+        }
+    )
+    return out.reset_index(drop=True)

@@ -170,5 +170,5 @@ def test_report_runs_on_loaded_rows(repo, engine):
 
 
 def test_bookings_window_is_365_days():
-    assert BOOKINGS == Period(date(2025, 7, 1), date(2026, 6, 30))
-    assert QUOTA_YEAR == Period(date(2026, 6, 1), date(2027, 5, 31))
+    assert Period(date(2025, 7, 1), date(2026, 6, 30)) == BOOKINGS
+    assert Period(date(2026, 6, 1), date(2027, 5, 31)) == QUOTA_YEAR

@@ -703,3 +703,24 @@ def test_report_json_shape_has_no_nan_or_inf():
     assert sum(q["suggested_quota"] for q in data["quota_suggestions"]) == pytest.approx(
         100_000 + 80_000 + 40_000 + 150_000
     )
+
+
+def test_balanced_lines_and_presentation_frames(metrics):
+    from salesops.territory import balanced_lines, describe_moves, workload_long
+
+    lines = balanced_lines(metrics, 0.25)
+    # Team median 40 per hour; largest capacity 2300 x 1.1 = 2530 -> balanced 101,200.
+    end = lines[lines["capacity_hours"] > 0].iloc[0]
+    assert end["balanced"] == pytest.approx(40 * 2530)
+    assert end["high"] == pytest.approx(40 * 2530 * 1.25)
+    long = workload_long(metrics)
+    assert len(long) == 2 * len(metrics)
+    assert set(long["measure"]) == {"workload", "capacity"}
+    moves = pd.DataFrame(
+        {"account_id": [7], "from_territory_id": [3], "to_territory_id": [1], "potential": [1.0],
+         "cv_after": [0.1]}
+    )  # fmt: skip
+    names = pd.DataFrame({"id": [7], "name": ["=evil()"], "external_id": ["X7"]})
+    d = describe_moves(moves, metrics, names)
+    assert d.loc[0, "from_territory"] == "West Ent 1" and d.loc[0, "to_territory"] == "East SMB 1"
+    assert d.loc[0, "account"] == "=evil()"  # stored verbatim; the CSV exporter escapes it
