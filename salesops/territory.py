@@ -979,19 +979,23 @@ def report_to_json(report: TerritoryReport, move_names: dict[int, str] | None = 
 
 
 # -- presentation frames (pure; the page draws them) -----------------------------------------
-def balanced_lines(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
+def balanced_lines(metrics: pd.DataFrame, settings: TerritorySettings) -> pd.DataFrame:
     """Returns the "balanced" line per peer group for a potential-vs-capacity chart.
 
-    Requires columns capacity_hours, peer_median and segment (peer groups are the distinct
-    peer medians). Returns a frame with columns peer, capacity_hours, balanced, low, high: two
-    points per group (0 and the largest capacity) on potential = peer median PPH x capacity,
+    Requires columns capacity_hours, peer_median and segment. Returns a frame with columns
+    peer, capacity_hours, balanced, low, high: two points per peer group (the team, or each
+    segment) at 0 and 1.1 x its largest capacity, on potential = peer median PPH x capacity,
     with the +/- threshold band that separates over- and under-loaded territories.
     """
     rows = []
     covered = metrics[(metrics["capacity_hours"] > 0) & metrics["peer_median"].notna()]
-    for (median, segment), grp in covered.groupby(
-        [covered["peer_median"].astype("float64"), covered["segment"].fillna("all")]
-    ):
+    if settings.peer == "segment":
+        keys = covered["segment"].fillna("(no segment)")
+    else:
+        keys = pd.Series("team", index=covered.index)
+    threshold = settings.threshold
+    for segment, grp in covered.groupby(keys):
+        median = float(grp["peer_median"].astype("float64").iloc[0])
         top = float(grp["capacity_hours"].max()) * 1.1
         for cap in (0.0, top):
             rows.append(
@@ -1003,8 +1007,7 @@ def balanced_lines(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
                     "high": median * cap * (1 + threshold),
                 }
             )
-    out = pd.DataFrame(rows, columns=["peer", "capacity_hours", "balanced", "low", "high"])
-    return out.drop_duplicates(["peer", "capacity_hours", "balanced"])
+    return pd.DataFrame(rows, columns=["peer", "capacity_hours", "balanced", "low", "high"])
 
 
 def workload_long(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -708,11 +708,14 @@ def test_report_json_shape_has_no_nan_or_inf():
 def test_balanced_lines_and_presentation_frames(metrics):
     from salesops.territory import balanced_lines, describe_moves, workload_long
 
-    lines = balanced_lines(metrics, 0.25)
+    lines = balanced_lines(metrics, TEAM)
     # Team median 40 per hour; largest capacity 2300 x 1.1 = 2530 -> balanced 101,200.
     end = lines[lines["capacity_hours"] > 0].iloc[0]
     assert end["balanced"] == pytest.approx(40 * 2530)
     assert end["high"] == pytest.approx(40 * 2530 * 1.25)
+    assert len(lines) == 2
+    seg = territory_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF)
+    assert set(balanced_lines(seg, TerritorySettings())["peer"]) == {"SMB", "Enterprise"}
     long = workload_long(metrics)
     assert len(long) == 2 * len(metrics)
     assert set(long["measure"]) == {"workload", "capacity"}
