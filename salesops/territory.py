@@ -1049,3 +1049,11 @@ def describe_moves(
         }
     )
     return out.reset_index(drop=True)
+
+
+def current_team_target(quotas: pd.DataFrame) -> float:
+    """Returns the sum of current quotas of the reps active in the quota year.
+
+    Requires columns current_quota, flag (from `suggest_quotas`).
+    """
+    return float(quotas.loc[quotas["flag"] != "inactive", "current_quota"].sum())
