@@ -22,7 +22,8 @@ def trend_line(
             alt.Tooltip("reason:N"),
         ],
     )
-    chart = base.mark_line(point=True)
+    # An undefined month breaks the line: a gap, never a bridged or zero value.
+    chart = base.mark_line(point=True, invalid="break-paths-show-domains")
     if benchmark is not None:
         rule = (
             alt.Chart(pd.DataFrame({"benchmark": [benchmark]}))

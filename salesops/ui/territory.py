@@ -131,7 +131,11 @@ def territory_headline(filters: Filters) -> None:
     cols[1].metric("Over-loaded territories", int(flags.get(FLAG_OVER, 0)))
     cols[2].metric("Under-loaded territories", int(flags.get(FLAG_UNDER, 0)))
     cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)))
-    page_link("pages/territory.py", "Territory balance: flags, account moves, fair quotas", "🗺️")
+    page_link(
+        "pages/territory.py",
+        "Territory balance: flags, account moves, fair quotas",
+        ":material/map:",
+    )
 
 
 def _money(label: str) -> object:
