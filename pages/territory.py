@@ -39,11 +39,11 @@ reps = rep_metrics(data.accounts, data.reps, data.territories, data.as_of, confi
 ui.balance_tiles(territories, team_balance(territories), settings().currency)
 
 st.subheader("Potential vs capacity")
-left, right = st.columns(2)
-left.altair_chart(ui.potential_vs_capacity(territories, config))
-left.caption("Dashed line: balanced (peer median potential per hour); grey band: ± threshold.")
-right.altair_chart(ui.workload_bars(territories))
-right.caption("Workload = accounts × yearly coverage hours of their segment.")
+st.altair_chart(ui.potential_vs_capacity(territories, config))
+st.caption("Dashed line: balanced (peer median potential per hour); grey band: ± threshold.")
+st.subheader("Workload vs capacity")
+st.altair_chart(ui.workload_bars(territories))
+st.caption("Workload = accounts × yearly coverage hours of their segment.")
 
 st.subheader("Territories")
 st.dataframe(
@@ -51,6 +51,7 @@ st.dataframe(
     hide_index=True,
     key="territory.territories",
     column_config=ui.COLUMN_CONFIG,
+    column_order=ui.TERRITORY_COLUMNS,
 )
 download_csv(territories, "territories.csv", key="territory.download_territories")
 
@@ -61,6 +62,7 @@ st.dataframe(
     hide_index=True,
     key="territory.reps",
     column_config=ui.COLUMN_CONFIG,
+    column_order=ui.REP_COLUMNS,
 )
 download_csv(reps, "territory_reps.csv", key="territory.download_reps")
 
@@ -108,6 +110,7 @@ def quota_panel() -> None:
         hide_index=True,
         key="territory.quotas",
         column_config=ui.COLUMN_CONFIG,
+        column_order=ui.QUOTA_COLUMNS,
     )
     download_csv(quotas, "quota_suggestions.csv", key="territory.download_quotas")
 

@@ -35,31 +35,24 @@ QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inact
 _SCALE = alt.Scale(domain=list(FLAG_COLOURS), range=list(FLAG_COLOURS.values()))
 
 
-def potential_vs_capacity(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.Chart:
-    """Returns a scatter of potential against capacity hours with each peer group's balanced line.
-
-    Points above the shaded band are over-loaded, below it under-loaded.
-    """
-    points = metrics[metrics["capacity_hours"] > 0]
-    lines = balanced_lines(metrics, settings)
+def _scatter_panel(points: pd.DataFrame, lines: pd.DataFrame, title: str) -> alt.LayerChart:
     band = (
         alt.Chart(lines)
         .mark_area(opacity=0.12, color="gray")
-        .encode(x="capacity_hours:Q", y="low:Q", y2="high:Q", detail="peer:N")
+        .encode(x="capacity_hours:Q", y="low:Q", y2="high:Q")
     )
     line = (
         alt.Chart(lines)
         .mark_line(strokeDash=[5, 4], color="gray")
-        .encode(x="capacity_hours:Q", y="balanced:Q", detail="peer:N", tooltip=["peer:N"])
+        .encode(x="capacity_hours:Q", y="balanced:Q")
     )
     dots = (
         alt.Chart(points)
         .mark_circle(size=140, opacity=0.85)
         .encode(
-            x=alt.X("capacity_hours:Q", title="Capacity (hours per year, ramp-adjusted)"),
+            x=alt.X("capacity_hours:Q", title="Capacity hours / year"),
             y=alt.Y("potential:Q", title="Annual potential", axis=alt.Axis(format="$,.2s")),
             color=alt.Color("flag:N", scale=_SCALE, title="Flag"),
-            shape=alt.Shape("segment:N", title="Segment"),
             tooltip=[
                 "territory:N",
                 "segment:N",
@@ -71,7 +64,31 @@ def potential_vs_capacity(metrics: pd.DataFrame, settings: TerritorySettings) ->
             ],
         )
     )
-    return (band + line + dots).properties(height=380)
+    return alt.layer(band, line, dots).properties(title=title, height=300, width=230)
+
+
+def potential_vs_capacity(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.Chart:
+    """Returns potential against capacity hours, one panel per peer group, with its balanced line.
+
+    Points above the shaded band are over-loaded, below it under-loaded.
+    """
+    points = metrics[metrics["capacity_hours"] > 0].copy()
+    lines = balanced_lines(metrics, settings)
+    if settings.peer == "segment":
+        points["peer"] = points["segment"].fillna("(no segment)")
+    else:
+        points["peer"] = "team"
+    panels = [
+        _scatter_panel(points[points["peer"] == peer], lines[lines["peer"] == peer], str(peer))
+        for peer in lines["peer"].drop_duplicates()
+    ]
+    if not panels:
+        return alt.Chart(points).mark_circle()
+    return (
+        alt.hconcat(*panels)
+        .resolve_scale(color="shared")
+        .configure_legend(orient="bottom", direction="horizontal")
+    )
 
 
 def workload_bars(metrics: pd.DataFrame) -> alt.Chart:
@@ -81,7 +98,7 @@ def workload_bars(metrics: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("territory:N", title=None, sort=None),
+            y=alt.Y("territory:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
             yOffset="measure:N",
             x=alt.X("hours:Q", title="Hours per year"),
             color=alt.Color(
@@ -139,12 +156,30 @@ def territory_headline(filters: Filters) -> None:
 
 
 def _money(label: str) -> object:
-    return st.column_config.NumberColumn(label, format="dollar")
+    return st.column_config.NumberColumn(f"{label} ($)", format="compact")
 
 
 def _ratio(label: str) -> object:
     return st.column_config.NumberColumn(label, format="percent")
 
+
+TERRITORY_COLUMNS = [
+    "territory", "flag", "segment", "region", "accounts", "reps", "potential", "capacity_hours",
+    "potential_per_capacity_hour", "peer_median", "deviation", "workload_hours", "utilisation",
+    "bookings_12m", "penetration", "potential_per_rep", "open_pipeline", "quota",
+    "pipeline_coverage", "potential_per_capacity_hour_reason", "utilisation_reason",
+    "penetration_reason", "potential_per_rep_reason", "pipeline_coverage_reason",
+]  # fmt: skip
+REP_COLUMNS = [
+    "rep", "flag", "territory", "active", "ramp", "capacity_hours", "accounts", "potential",
+    "potential_per_capacity_hour", "deviation", "workload_hours", "utilisation", "bookings_12m",
+    "penetration", "open_pipeline", "annual_quota", "pipeline_coverage",
+    "potential_per_capacity_hour_reason", "utilisation_reason", "pipeline_coverage_reason",
+]  # fmt: skip
+QUOTA_COLUMNS = [
+    "rep", "flag", "territory", "current_quota", "suggested_quota", "difference",
+    "difference_ratio", "potential_share", "history_share", "year_ramp", "reason",
+]  # fmt: skip
 
 COLUMN_CONFIG = {
     "potential": _money("Potential"),
@@ -161,7 +196,7 @@ COLUMN_CONFIG = {
     "pipeline_coverage": st.column_config.NumberColumn("Pipeline coverage", format="%.2fx"),
     "capacity_hours": st.column_config.NumberColumn("Capacity h", format="%.0f"),
     "workload_hours": st.column_config.NumberColumn("Workload h", format="%.0f"),
-    "accounts": st.column_config.NumberColumn("Accounts", format="%.1f"),
+    "accounts": st.column_config.NumberColumn("Accounts", format="%.4g"),
     "ramp": _ratio("Ramp"),
     "suggested_quota": _money("Suggested quota"),
     "current_quota": _money("Current quota"),

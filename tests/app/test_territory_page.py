@@ -25,6 +25,7 @@ def test_demo_renders_flags_chart_tables_and_proposal(run_page, demo_url):
     assert not at.exception
     assert [s.value for s in at.subheader] == [
         "Potential vs capacity",
+        "Workload vs capacity",
         "Territories",
         "Reps",
         "Rebalancing proposal",
