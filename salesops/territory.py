@@ -283,20 +283,17 @@ def territory_metrics(
     acc["annual_potential"] = _numeric(acc, "annual_potential").clip(lower=0)
     acc["bookings_12m"] = _numeric(acc, "bookings_12m")
     acc["workload_hours"] = _account_workload(acc, settings)
-    by_acc = acc.groupby("territory_id").agg(
-        accounts=("id", "size"),
-        potential=("annual_potential", "sum"),
-        workload_hours=("workload_hours", "sum"),
-        bookings_12m=("bookings_12m", "sum"),
-    )
+    grouped = acc.groupby("territory_id")
+    by_acc = grouped[["annual_potential", "workload_hours", "bookings_12m"]].sum()
+    by_acc = by_acc.rename(columns={"annual_potential": "potential"})
+    by_acc["accounts"] = grouped.size()
     rc = rep_capacity(reps, as_of, settings)
     rc["annual_quota"] = _numeric(rc, "annual_quota")
     active = rc[rc["active"]]
-    by_rep = active.groupby("territory_id").agg(
-        reps=("id", "size"),
-        capacity_hours=("capacity_hours", "sum"),
-        quota=("annual_quota", "sum"),
-    )
+    rep_groups = active.groupby("territory_id")
+    by_rep = rep_groups[["capacity_hours", "annual_quota"]].sum()
+    by_rep = by_rep.rename(columns={"annual_quota": "quota"})
+    by_rep["reps"] = rep_groups.size()
     t = territories.rename(columns={"id": "territory_id", "name": "territory"}).copy()
     if "open_pipeline" not in t:
         t["open_pipeline"] = 0.0

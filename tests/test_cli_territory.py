@@ -72,3 +72,25 @@ def test_bad_options_fail_before_reading(demo_url, tmp_path):
     missing = run("--url", f"sqlite:///{tmp_path / 'none.db'}")
     assert missing.exit_code == 1 and "Can't reach the database" in missing.stderr
     assert "Traceback" not in missing.output
+
+
+def test_database_without_schema(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "bare.db"
+    sqlite3.connect(path).close()
+    result = run("--url", f"sqlite:///{path}")
+    assert result.exit_code == 1
+    assert "has no salesops tables" in result.stderr and "Traceback" not in result.output
+
+
+def test_moves_csv_neutralises_formulas():
+    import pandas as pd
+
+    from salesops.export import to_safe_csv
+
+    moves = pd.DataFrame(
+        {"account_id": [1], "account": ['=HYPERLINK("http://x")'], "potential": [-5.0]}
+    )
+    text = to_safe_csv(moves).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",-5.0" in text

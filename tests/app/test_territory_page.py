@@ -104,3 +104,13 @@ def test_overview_shows_the_territory_headline(run_page, demo_url):
     assert not at.exception
     assert "Territory balance" in [s.value for s in at.subheader]
     assert any(m.label == "Over-loaded territories" for m in at.metric)
+
+
+def test_database_without_schema_says_how_to_fix_it(run_page, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "bare.db"
+    sqlite3.connect(path).close()  # the file exists, no salesops tables
+    at = run_page(PAGE, f"sqlite:///{path}")
+    assert not at.exception
+    assert any("salesops db init" in w.value for w in at.warning)
