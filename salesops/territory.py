@@ -253,9 +253,10 @@ def rep_capacity(reps: pd.DataFrame, as_of: date, settings: TerritorySettings) -
 
 
 def _account_workload(accounts: pd.DataFrame, settings: TerritorySettings) -> pd.Series:
-    seg = accounts["segment"]
-    lookup = {name: settings.coverage_for(name) for name in seg.dropna().unique()}
-    return seg.map(lookup).fillna(settings.default_coverage_hours).astype("float64")
+    codes, segments = pd.factorize(accounts["segment"])  # fast on 100k rows, NA -> -1
+    hours = np.array([settings.coverage_for(name) for name in segments] + [0.0])
+    out = np.where(codes >= 0, hours[codes], settings.default_coverage_hours)
+    return pd.Series(out, index=accounts.index, dtype="float64")
 
 
 def territory_metrics(
@@ -279,10 +280,14 @@ def territory_metrics(
     pipeline_coverage). Undefined figures are <NA>, never 0 or inf.
     """
     settings = settings or TerritorySettings()
-    acc = accounts.copy()
-    acc["annual_potential"] = _numeric(acc, "annual_potential").clip(lower=0)
-    acc["bookings_12m"] = _numeric(acc, "bookings_12m")
-    acc["workload_hours"] = _account_workload(acc, settings)
+    acc = pd.DataFrame(
+        {
+            "territory_id": accounts["territory_id"],
+            "annual_potential": _numeric(accounts, "annual_potential").clip(lower=0),
+            "bookings_12m": _numeric(accounts, "bookings_12m"),
+        }
+    )
+    acc["workload_hours"] = _account_workload(accounts, settings)
     grouped = acc.groupby("territory_id")
     by_acc = grouped[["annual_potential", "workload_hours", "bookings_12m"]].sum()
     by_acc = by_acc.rename(columns={"annual_potential": "potential"})
@@ -384,10 +389,16 @@ def rep_metrics(
     rc["name"] = rc["name"] if "name" in rc else rc["id"].astype(str)
     for col in ("bookings_12m", "open_pipeline", "annual_quota"):
         rc[col] = _numeric(rc, col)
-    acc = accounts.copy()
-    acc["annual_potential"] = _numeric(acc, "annual_potential").clip(lower=0)
-    acc["workload_hours"] = _account_workload(acc, settings)
-    acc["n"] = 1.0
+    acc = pd.DataFrame(
+        {
+            "territory_id": accounts["territory_id"],
+            "annual_potential": _numeric(accounts, "annual_potential").clip(lower=0),
+            "workload_hours": _account_workload(accounts, settings),
+            "n": 1.0,
+        }
+    )
+    if "rep_id" in accounts:
+        acc["rep_id"] = accounts["rep_id"]
     sums = ["n", "annual_potential", "workload_hours"]
     if "rep_id" in acc and acc["rep_id"].notna().any():
         owned = acc.groupby("rep_id")[sums].sum()
