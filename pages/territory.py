@@ -7,6 +7,7 @@ import streamlit as st
 from salesops.repository import Repository
 from salesops.territory import (
     Constraints,
+    before_after,
     current_team_target,
     describe_moves,
     propose_moves,
@@ -89,6 +90,10 @@ def proposal_panel() -> None:
     moves = describe_moves(proposal.moves, territories, names)
     st.dataframe(moves, hide_index=True, key="territory.moves", column_config=ui.COLUMN_CONFIG)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
+    with st.expander("Territories before and after the moves"):
+        compare = before_after(territories, proposal, config)
+        st.dataframe(ui.highlight(compare, "flag_after", ui.FLAG_COLOURS), hide_index=True,
+                     key="territory.before_after", column_config=ui.COLUMN_CONFIG)  # fmt: skip
 
 
 @st.fragment

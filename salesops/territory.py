@@ -1065,3 +1065,31 @@ def current_team_target(quotas: pd.DataFrame) -> float:
     Requires columns current_quota, flag (from `suggest_quotas`).
     """
     return float(quotas.loc[quotas["flag"] != "inactive", "current_quota"].sum())
+
+
+def before_after(
+    metrics: pd.DataFrame, proposal: Proposal, settings: TerritorySettings | None = None
+) -> pd.DataFrame:
+    """Returns each territory's potential, PPH and flag before and after the proposed moves.
+
+    Requires columns of `territory_metrics` (territory_id, territory, segment, accounts,
+    potential, capacity_hours, potential_per_capacity_hour, flag). Returns a frame with columns
+    territory, potential_before, potential_after, pph_before, pph_after, flag_before, flag_after.
+    """
+    settings = settings or TerritorySettings()
+    after = metrics.copy()
+    moved = proposal.territories_after.set_index("territory_id")["potential"]
+    after["potential"] = after["territory_id"].map(moved).fillna(after["potential"])
+    after["potential_per_capacity_hour"] = _ratio(after["potential"], after["capacity_hours"])
+    after = flag_territories(after, settings)
+    return pd.DataFrame(
+        {
+            "territory": metrics["territory"],
+            "potential_before": metrics["potential"],
+            "potential_after": after["potential"],
+            "pph_before": metrics["potential_per_capacity_hour"],
+            "pph_after": after["potential_per_capacity_hour"],
+            "flag_before": metrics["flag"],
+            "flag_after": after["flag"],
+        }
+    )

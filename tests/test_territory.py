@@ -16,6 +16,7 @@ from salesops.territory import (
     QuotaWeights,
     TerritorySettings,
     balance_index,
+    flag_territories,
     propose_moves,
     ramp_factor,
     rep_metrics,
@@ -730,3 +731,25 @@ def test_balanced_lines_and_presentation_frames(metrics):
     d = describe_moves(moves, metrics, names)
     assert d.loc[0, "from_territory"] == "West Ent 1" and d.loc[0, "to_territory"] == "East SMB 1"
     assert d.loc[0, "account"] == "=evil()"  # stored verbatim; the CSV exporter escapes it
+
+
+def test_before_after_recomputes_flags():
+    from salesops.territory import before_after
+
+    accounts, terr = two_territories()
+    metrics = terr.assign(
+        territory=["T1", "T2"],
+        accounts=[3, 1],
+        potential_per_capacity_hour=[100.0, 20.0],
+    )
+    metrics = flag_territories(metrics, TEAM)
+    prop = propose_moves(accounts, metrics, Constraints(same_region=False, same_segment=False))
+    ba = before_after(metrics, prop, TEAM).set_index("territory")
+    # Median of 100 and 20 is 60: T1 +67 % over, T2 -67 % under. After moving 45k: 55 / 65,
+    # median 60, deviations -8 % and +8 %: both balanced.
+    assert (
+        ba.loc["T1", "flag_before"] == "over-loaded"
+        and ba.loc["T2", "flag_before"] == "under-loaded"
+    )
+    assert ba.loc["T1", "pph_after"] == pytest.approx(55.0)
+    assert set(ba["flag_after"]) == {"balanced"}

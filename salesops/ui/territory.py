@@ -206,6 +206,10 @@ COLUMN_CONFIG = {
     "history_share": _ratio("Bookings share"),
     "year_ramp": _ratio("Ramp over the year"),
     "cv_after": st.column_config.NumberColumn("CV after move", format="%.4f"),
+    "potential_before": _money("Potential before"),
+    "potential_after": _money("Potential after"),
+    "pph_before": _money("Per hour before"),
+    "pph_after": _money("Per hour after"),
 }
 
 

@@ -9,7 +9,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 # Tables in page order (AppTest does not expose st.dataframe keys).
-TERRITORIES, REPS, MOVES, QUOTAS = range(4)
+TERRITORIES, REPS, MOVES, BEFORE_AFTER, QUOTAS = range(5)
 
 
 def table(at, index: int):
@@ -38,6 +38,8 @@ def test_demo_renders_flags_chart_tables_and_proposal(run_page, demo_url):
     assert {"over-loaded", "under-loaded"} <= set(territories["flag"])
     moves = table(at, MOVES)
     assert 0 < len(moves) <= 25
+    compare = table(at, BEFORE_AFTER)
+    assert compare["potential_after"].sum() == pytest.approx(compare["potential_before"].sum())
     after = float(metric(at, "CV after"))
     before = float(next(m.label for m in at.metric if m.label.startswith("CV after"))[-6:-1])
     assert after <= before
