@@ -55,6 +55,7 @@ OPPS = [
     (7, 2, 1, date(2026, 5, 5), None, "Open", "open", 60.0),
     (8, 6, 1, date(2026, 5, 5), None, "Open", "open", 5.0),  # account without territory
     (9, 2, 3, date(2025, 10, 5), date(2025, 11, 1), "Won", "won", 40.0),
+    (10, 2, 1, date(2026, 5, 5), date(2026, 5, 9), "Open", "open", 7.0),  # open but closed_at
 ]
 QUOTAS = [
     (1, date(2026, 5, 1), 999.0),  # before the quota year
@@ -94,11 +95,10 @@ def oracle_frames():
     won = opps[in_window]
     acc = pd.DataFrame(ACCOUNTS)
     acc["bookings_12m"] = acc["id"].map(won.groupby("account_id")["amount"].sum()).fillna(0.0)
-    opens = opps[opps["outcome"] == "open"].merge(
-        acc[["id", "territory_id"]], left_on="account_id", right_on="id"
-    )
+    is_open = (opps["outcome"] == "open") & opps["closed"].isna()
+    opens = opps[is_open].merge(acc[["id", "territory_id"]], left_on="account_id", right_on="id")
     terr_pipe = opens.groupby("territory_id")["amount"].sum()
-    rep_pipe = opps[opps["outcome"] == "open"].groupby("rep_id")["amount"].sum()
+    rep_pipe = opps[is_open].groupby("rep_id")["amount"].sum()
     q = pd.DataFrame(QUOTAS, columns=["rep_id", "period_start", "amount"])
     q = q[(q["period_start"] >= QUOTA_YEAR.start) & (q["period_start"] <= QUOTA_YEAR.end)]
     quota = q.groupby("rep_id")["amount"].sum()

@@ -1,9 +1,10 @@
 """Queries behind the Territory balance page: accounts with potential, reps with capacity.
 
 Bookings are won opportunity amounts closed in a window (the last 12 months on the page),
-summed per account and per rep with GROUP BY; open pipeline is summed per territory and per
-rep; a rep's current quota is the sum of their monthly quotas in the quota year, falling
-back to reps.annual_quota when the quotas table has none.
+summed per account and per rep with GROUP BY; open pipeline (outcome open and no closed_at,
+which lets the closed_at index find open deals without scanning every opportunity) is
+summed per territory and per rep; a rep's current quota is the sum of their monthly
+quotas in the quota year, falling back to reps.annual_quota when the quotas table has none.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class TerritoryQueries(RepositoryBase):
         )
         pipe = (
             select(o.rep_id, func.sum(o.amount).label("open_amount"))
-            .where(o.outcome == "open")
+            .where(o.outcome == "open", o.closed_at.is_(None))
             .group_by(o.rep_id)
             .subquery()
         )
@@ -143,7 +144,7 @@ class TerritoryQueries(RepositoryBase):
         pipe = (
             select(a.territory_id, func.sum(o.amount).label("open_amount"))
             .select_from(s.opportunities.join(s.accounts, a.id == o.account_id))
-            .where(o.outcome == "open")
+            .where(o.outcome == "open", o.closed_at.is_(None))
             .group_by(a.territory_id)
             .subquery()
         )
