@@ -16,7 +16,7 @@ from salesops.territory import (
     team_balance,
     territory_metrics,
 )
-from salesops.territory_report import territory_data
+from salesops.territory_report import proposal_accounts, territory_data
 from salesops.ui import territory as ui
 from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
@@ -82,12 +82,14 @@ def proposal_panel() -> None:
     )
     keep = c[4].number_input("Keep each territory's largest N", 0, 1000, 0, key="territory.keep")
     constraints = Constraints(same_region, same_segment, int(max_moves), max_share / 100, int(keep))
-    proposal = propose_moves(data.accounts, territories, constraints)
+    with database_guard():
+        rows = cached_call(proposal_accounts, filters.scope)
+    proposal = propose_moves(rows, territories, constraints)
     ui.proposal_summary(proposal)
     with database_guard():
         ids = tuple(int(i) for i in proposal.moves["account_id"])
-        names = cached_call(Repository.account_names, ids)
-    moves = describe_moves(proposal.moves, territories, names)
+        details = cached_call(Repository.account_details, ids, data.bookings)
+    moves = describe_moves(proposal.moves, territories, details)
     st.dataframe(moves, hide_index=True, key="territory.moves", column_config=ui.COLUMN_CONFIG)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
     with st.expander("Territories before and after the moves"):

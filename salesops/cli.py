@@ -258,7 +258,7 @@ def territory(
 ) -> None:
     """Territory balance, flags, a rebalancing proposal and quota suggestions (as on the page)."""
     from salesops.territory import Constraints, TerritorySettings, report_to_json
-    from salesops.territory_report import report_from_data, territory_data
+    from salesops.territory_report import proposal_accounts, report_from_data, territory_data
 
     if not 0 <= threshold <= 10:
         fail(f"--threshold {threshold} is out of range: use a fraction such as 0.25.")
@@ -273,7 +273,8 @@ def territory(
         fail("The database has no territories or accounts yet: import a CSV or run salesops demo.")
     settings = TerritorySettings(threshold=threshold, peer=peer.value)
     constraints = Constraints(same_region, same_segment, max_moves, max_share, keep_largest)
-    report = report_from_data(data, settings, constraints, team_target=target)
+    rows = proposal_accounts(repo, scope)
+    report = report_from_data(data, rows, settings, constraints, team_target=target)
     payload = {"as_of": data.as_of.isoformat(), **report_to_json(report)}
     frame = report.territories[
         ["territory", "segment", "accounts", "reps", "potential", "capacity_hours",

@@ -259,6 +259,13 @@ def _account_workload(accounts: pd.DataFrame, settings: TerritorySettings) -> pd
     return pd.Series(out, index=accounts.index, dtype="float64")
 
 
+def _account_count(accounts: pd.DataFrame) -> pd.Series:
+    """1 per account row, or the `accounts` column of pre-aggregated (territory, segment) rows."""
+    if "accounts" in accounts:
+        return _numeric(accounts, "accounts")
+    return pd.Series(1.0, index=accounts.index)
+
+
 def territory_metrics(
     accounts: pd.DataFrame,
     reps: pd.DataFrame,
@@ -269,7 +276,9 @@ def territory_metrics(
     """Returns one row per territory with its potential, workload, capacity and flag.
 
     Requires columns:
-      accounts: id, territory_id, segment, annual_potential, bookings_12m;
+      accounts: territory_id, segment, annual_potential, bookings_12m (one row per account,
+        or pre-aggregated rows with an `accounts` count and summed potential and bookings, as
+        the repository's GROUP BY returns them);
       reps: id, territory_id, weekly_capacity_hours, hire_date, end_date, annual_quota;
       territories: id, name, region, segment, optional open_pipeline (amount of open deals).
     Returns a frame with columns territory_id, territory, region, segment, accounts, reps,
@@ -287,11 +296,12 @@ def territory_metrics(
             "bookings_12m": _numeric(accounts, "bookings_12m"),
         }
     )
-    acc["workload_hours"] = _account_workload(accounts, settings)
-    grouped = acc.groupby("territory_id")
-    by_acc = grouped[["annual_potential", "workload_hours", "bookings_12m"]].sum()
+    acc["accounts"] = _account_count(accounts)
+    acc["workload_hours"] = _account_workload(accounts, settings) * acc["accounts"]
+    by_acc = acc.groupby("territory_id")[
+        ["accounts", "annual_potential", "workload_hours", "bookings_12m"]
+    ].sum()
     by_acc = by_acc.rename(columns={"annual_potential": "potential"})
-    by_acc["accounts"] = grouped.size()
     rc = rep_capacity(reps, as_of, settings)
     rc["annual_quota"] = _numeric(rc, "annual_quota")
     active = rc[rc["active"]]
@@ -393,10 +403,10 @@ def rep_metrics(
         {
             "territory_id": accounts["territory_id"],
             "annual_potential": _numeric(accounts, "annual_potential").clip(lower=0),
-            "workload_hours": _account_workload(accounts, settings),
-            "n": 1.0,
+            "n": _account_count(accounts),
         }
     )
+    acc["workload_hours"] = _account_workload(accounts, settings) * acc["n"]
     if "rep_id" in accounts:
         acc["rep_id"] = accounts["rep_id"]
     sums = ["n", "annual_potential", "workload_hours"]
@@ -895,15 +905,18 @@ def build_report(
     constraints: Constraints | None = None,
     weights: QuotaWeights | None = None,
     team_target: float | None = None,
+    account_rows: pd.DataFrame | None = None,
 ) -> TerritoryReport:
     """Returns the territory and rep tables, balance indexes, a proposal and quota suggestions.
 
-    Requires the frames described in `territory_metrics` (accounts also feed `propose_moves`).
+    Requires the frames described in `territory_metrics`; the proposal moves `account_rows`
+    (one row per account, see `propose_moves`), which default to `accounts`.
     """
     settings = settings or TerritorySettings()
     terr = territory_metrics(accounts, reps, territories, as_of, settings)
     rep_frame = rep_metrics(accounts, reps, territories, as_of, settings)
-    proposal = propose_moves(accounts, terr, constraints)
+    rows = accounts if account_rows is None else account_rows
+    proposal = propose_moves(rows, terr, constraints)
     quotas = suggest_quotas(rep_frame, reps, team_target, as_of, weights, settings.ramp_days)
     return TerritoryReport(
         territories=terr,
@@ -1040,17 +1053,20 @@ def describe_moves(
     """Returns the move list with account and territory names, ready to show or export.
 
     Requires columns: moves as in `Proposal.moves`; territories: territory_id, territory;
-    account_names: id, name, external_id. Returns a frame with columns account_id, external_id,
-    account, potential, from_territory, to_territory, cv_after.
+    account_names: id, name, external_id, optional bookings_12m. Returns a frame with columns
+    account_id, external_id, account, potential, bookings_12m, from_territory, to_territory,
+    cv_after.
     """
     names = territories.set_index("territory_id")["territory"]
     acc = account_names.set_index("id")
+    bookings = acc["bookings_12m"] if "bookings_12m" in acc else pd.Series(dtype="float64")
     out = pd.DataFrame(
         {
             "account_id": moves["account_id"],
             "external_id": moves["account_id"].map(acc["external_id"]),
             "account": moves["account_id"].map(acc["name"]),
             "potential": moves["potential"],
+            "bookings_12m": moves["account_id"].map(bookings).astype("float64"),
             "from_territory": moves["from_territory_id"].map(names),
             "to_territory": moves["to_territory_id"].map(names),
             "cv_after": moves["cv_after"],

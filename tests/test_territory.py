@@ -753,3 +753,23 @@ def test_before_after_recomputes_flags():
     )
     assert ba.loc["T1", "pph_after"] == pytest.approx(55.0)
     assert set(ba["flag_after"]) == {"balanced"}
+
+
+def test_pre_aggregated_account_rows_give_the_same_metrics():
+    accounts = accounts_frame()
+    grouped = (
+        accounts.assign(segment=accounts["segment"].fillna("(none)"))
+        .groupby(["territory_id", "segment"], as_index=False)
+        .agg(
+            accounts=("id", "size"),
+            annual_potential=("annual_potential", "sum"),
+            bookings_12m=("bookings_12m", "sum"),
+        )
+    )
+    grouped["segment"] = grouped["segment"].replace("(none)", None)
+    by_row = territory_metrics(accounts, reps_frame(), territories_frame(), AS_OF, TEAM)
+    by_group = territory_metrics(grouped, reps_frame(), territories_frame(), AS_OF, TEAM)
+    pd.testing.assert_frame_equal(by_row, by_group)
+    reps_row = rep_metrics(accounts, reps_frame(), territories_frame(), AS_OF, TEAM)
+    reps_group = rep_metrics(grouped, reps_frame(), territories_frame(), AS_OF, TEAM)
+    pd.testing.assert_frame_equal(reps_row, reps_group)
