@@ -56,7 +56,7 @@ def measure(url: str) -> dict:
     balance = team_balance(terr)
     t2 = time.perf_counter()
     out.update(
-        accounts=len(data.accounts),
+        accounts=int(data.accounts["accounts"].sum()),
         reps=len(data.reps),
         territories=len(data.territories),
         query_s=round(t1 - t0, 3),
