@@ -162,32 +162,32 @@ def ramp_factor(hire_date: object, end_date: object, as_of: date, ramp_days: int
     return min(1.0, tenure / ramp_days)
 
 
+def _ramp_integral(t0: float, t1: float, ramp_days: int) -> float:
+    """Integral over tenure t in [t0, t1] of clip(t / ramp_days, 0, 1), in days."""
+    a, b = max(t0, 0.0), max(t1, 0.0)
+    ramping = (min(b, ramp_days) ** 2 - a**2) / (2 * ramp_days) if a < ramp_days else 0.0
+    full = b - max(a, ramp_days) if b > ramp_days else 0.0
+    return ramping + full
+
+
 def year_ramp_factor(
     hire_date: object, end_date: object, as_of: date, ramp_days: int = 180
 ) -> float:
     """Returns the average ramp over the 365 days from `as_of` (the quota year).
 
-    Linear ramp, so the average over the remaining ramp period is the mean of its two ends:
-    with d = days still ramping (at most 365) and r = ramp today,
-    average = (d x (r + r_end) / 2 + (365 - d) x 1) / 365. 0 for a rep who has left.
+    The linear ramp clip(tenure / ramp_days, 0, 1) integrated over the year (days before the
+    start date count 0, so do days after a known end date), divided by 365. 0 for a rep who
+    has left. E.g. 90 days in with a 180-day ramp: (90 x 0.75 + 275 x 1) / 365.
     """
     end = _as_date(end_date)
     if end is not None and end <= as_of:
         return 0.0
+    days = 365 if end is None else min(365, (end - as_of).days)
     hire = _as_date(hire_date)
     if hire is None or ramp_days <= 0:
-        return 1.0
+        return days / 365
     tenure = (as_of - hire).days
-    start = max(0, -tenure)  # days until the rep starts
-    if start >= 365:
-        return 0.0
-    first_tenure = max(0, tenure)
-    ramp_left = max(0, ramp_days - first_tenure)
-    d = min(ramp_left, 365 - start)
-    r0 = min(1.0, first_tenure / ramp_days)
-    r1 = min(1.0, (first_tenure + d) / ramp_days)
-    full = 365 - start - d
-    return (d * (r0 + r1) / 2 + full * 1.0) / 365
+    return _ramp_integral(tenure, tenure + days, ramp_days) / 365
 
 
 def balance_index(values: pd.Series | np.ndarray | list[float]) -> BalanceIndex:

@@ -136,6 +136,10 @@ def test_year_ramp_factor_averages_the_rest_of_the_ramp():
     # Starts in 65 days: 0 for 65 days, ramps 0 -> 1 for 180 days (mean 0.5), 120 days at 1.
     assert year_ramp_factor(date(2026, 3, 7), None, AS_OF) == pytest.approx((180 * 0.5 + 120) / 365)
     assert year_ramp_factor(OLD, date(2025, 6, 30), AS_OF) == 0.0
+    # Ramped but leaving in 100 days: 100 of the 365 days at full capacity.
+    assert year_ramp_factor(OLD, date(2026, 4, 11), AS_OF) == pytest.approx(100 / 365)
+    # Starts in 400 days: nothing in this quota year.
+    assert year_ramp_factor(date(2027, 2, 5), None, AS_OF) == 0.0
 
 
 # -- territory metrics ------------------------------------------------------------------------
