@@ -51,11 +51,21 @@ def _naive_facts(engine, period):
         for c in cols:
             frame[c] = pd.to_datetime(frame[c])
     lo, hi = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    o = opp.merge(acc[["id", "territory_id", "segment"]], left_on="account_id", right_on="id",
-                  how="left", suffixes=("", "_a"))
-    o = o.merge(leads[["id", "channel", "created_at"]].rename(
-        columns={"id": "lid", "created_at": "lead_created"}), left_on="lead_id", right_on="lid",
-        how="left")
+    o = opp.merge(
+        acc[["id", "territory_id", "segment"]],
+        left_on="account_id",
+        right_on="id",
+        how="left",
+        suffixes=("", "_a"),
+    )
+    o = o.merge(
+        leads[["id", "channel", "created_at"]].rename(
+            columns={"id": "lid", "created_at": "lead_created"}
+        ),
+        left_on="lead_id",
+        right_on="lid",
+        how="left",
+    )
     o["channel"] = o["channel"].fillna(NO_CHANNEL)
     o["month"] = o["closed_at"].dt.to_period("M").dt.to_timestamp()
     o["cycle"] = (o["closed_at"] - o["created_at"]).dt.days
@@ -72,46 +82,100 @@ def _naive_facts(engine, period):
     closed["won_with_lead"] = has_lead.astype(int)
     keys = ["month", "rep_id", "territory_id", "segment", "channel"]
     closed_facts = closed.groupby(keys, dropna=False, as_index=False)[
-        ["won", "lost", "won_amount", "won_cycle_days", "lost_cycle_days",
-         "won_lead_cycle_days", "won_with_lead"]].sum()
-    hist = closed[won].assign(cycle_days=closed.loc[won, "cycle"].astype(int)).groupby(
-        ["month", "territory_id", "segment", "cycle_days"], as_index=False).size().rename(
-        columns={"size": "deals"})
-    lf = leads.merge(acc[["id", "territory_id", "segment"]], left_on="account_id", right_on="id",
-                     how="left", suffixes=("", "_a"))
-    lf = lf.merge(reps[["id", "territory_id"]].rename(columns={"id": "rid", "territory_id": "rt"}),
-                  left_on="rep_id", right_on="rid", how="left")
+        [
+            "won",
+            "lost",
+            "won_amount",
+            "won_cycle_days",
+            "lost_cycle_days",
+            "won_lead_cycle_days",
+            "won_with_lead",
+        ]
+    ].sum()
+    hist = (
+        closed[won]
+        .assign(cycle_days=closed.loc[won, "cycle"].astype(int))
+        .groupby(["month", "territory_id", "segment", "cycle_days"], as_index=False)
+        .size()
+        .rename(columns={"size": "deals"})
+    )
+    lf = leads.merge(
+        acc[["id", "territory_id", "segment"]],
+        left_on="account_id",
+        right_on="id",
+        how="left",
+        suffixes=("", "_a"),
+    )
+    lf = lf.merge(
+        reps[["id", "territory_id"]].rename(columns={"id": "rid", "territory_id": "rt"}),
+        left_on="rep_id",
+        right_on="rid",
+        how="left",
+    )
     lf["territory_id"] = lf["territory_id"].fillna(lf["rt"])
-    lf = lf.merge(terr[["id", "segment"]].rename(columns={"id": "tid", "segment": "ts"}),
-                  left_on="territory_id", right_on="tid", how="left")
+    lf = lf.merge(
+        terr[["id", "segment"]].rename(columns={"id": "tid", "segment": "ts"}),
+        left_on="territory_id",
+        right_on="tid",
+        how="left",
+    )
     lf["segment"] = lf["segment"].fillna(lf["ts"])
     lf = lf[lf["created_at"].between(lo, hi)]
     lf["month"] = lf["created_at"].dt.to_period("M").dt.to_timestamp()
     lf["converted"] = (lf["converted_at"].notna() | lf["opportunity_id"].notna()).astype(int)
     lead_facts = lf.groupby(keys, dropna=False, as_index=False).agg(
-        leads=("converted", "size"), converted=("converted", "sum"))
+        leads=("converted", "size"), converted=("converted", "sum")
+    )
     w = o[o["outcome"] == "won"].sort_values(["closed_at", "id"])
     first = w.groupby("account_id", as_index=False).head(1)
     first = first[first["closed_at"].between(lo, hi)]
-    new_customers = first.groupby(keys, dropna=False, as_index=False).size().rename(
-        columns={"size": "new_customers"})
-    od = orders.merge(acc[["id", "territory_id", "segment"]], left_on="account_id", right_on="id",
-                      suffixes=("", "_a"))
+    new_customers = (
+        first.groupby(keys, dropna=False, as_index=False)
+        .size()
+        .rename(columns={"size": "new_customers"})
+    )
+    od = orders.merge(
+        acc[["id", "territory_id", "segment"]],
+        left_on="account_id",
+        right_on="id",
+        suffixes=("", "_a"),
+    )
     od["month"] = od["ordered_at"].dt.to_period("M").dt.to_timestamp()
-    spans = od.groupby("account_id").agg(first_month=("month", "min"), last_month=("month", "max"),
-                                          territory_id=("territory_id", "first"),
-                                          segment=("segment", "first"))
-    lifespans = spans.groupby(["territory_id", "segment", "first_month", "last_month"],
-                              as_index=False).size().rename(columns={"size": "customers"})
+    spans = od.groupby("account_id").agg(
+        first_month=("month", "min"),
+        last_month=("month", "max"),
+        territory_id=("territory_id", "first"),
+        segment=("segment", "first"),
+    )
+    lifespans = (
+        spans.groupby(["territory_id", "segment", "first_month", "last_month"], as_index=False)
+        .size()
+        .rename(columns={"size": "customers"})
+    )
     odp = od[od["ordered_at"].between(lo, hi)].copy()
     odp["no_margin"] = np.where(odp["gross_margin"].isna(), odp["amount"], 0.0)
     order_months = odp.groupby(["month", "territory_id", "segment"], as_index=False).agg(
-        ordering_customers=("account_id", "nunique"), revenue=("amount", "sum"),
-        gross_margin=("gross_margin", "sum"), revenue_without_margin=("no_margin", "sum"))
-    sp = spend[spend["month"].between(lo.replace(day=1), hi)].groupby(
-        ["month", "channel", "kind"], as_index=False)["amount"].sum()
-    return KpiFacts(period, closed_facts, lead_facts, new_customers, hist, sp, order_months,
-                    lifespans, spend_recorded=len(spend) > 0)
+        ordering_customers=("account_id", "nunique"),
+        revenue=("amount", "sum"),
+        gross_margin=("gross_margin", "sum"),
+        revenue_without_margin=("no_margin", "sum"),
+    )
+    sp = (
+        spend[spend["month"].between(lo.replace(day=1), hi)]
+        .groupby(["month", "channel", "kind"], as_index=False)["amount"]
+        .sum()
+    )
+    return KpiFacts(
+        period,
+        closed_facts,
+        lead_facts,
+        new_customers,
+        hist,
+        sp,
+        order_months,
+        lifespans,
+        spend_recorded=len(spend) > 0,
+    )
 
 
 def run_one(url: str, approach: str) -> dict:
@@ -136,14 +200,22 @@ def run_one(url: str, approach: str) -> dict:
                 kr.load_facts = original
         if approach == "pushdown":
             originals = {}
-            for name in ("closed_opportunity_facts", "lead_facts", "new_customer_facts",
-                         "won_cycle_histogram", "order_months"):
+            for name in (
+                "closed_opportunity_facts",
+                "lead_facts",
+                "new_customer_facts",
+                "won_cycle_histogram",
+                "order_months",
+            ):
                 method = getattr(Repository, name)
                 originals[name] = method
-                setattr(Repository, name,
-                        lambda self, p, scope=None, source="auto", _m=method: _m(self, p, scope
-                                                                                 or kr.EVERYTHING,
-                                                                                 source="raw"))
+                setattr(
+                    Repository,
+                    name,
+                    lambda self, p, scope=None, source="auto", _m=method: _m(
+                        self, p, scope or kr.EVERYTHING, source="raw"
+                    ),
+                )
             try:
                 return kpi_report(repo, period, settings=settings)
             finally:
@@ -208,7 +280,9 @@ def main() -> None:
         for approach in approaches:
             out = subprocess.run(
                 [sys.executable, __file__, "--url", url, "--approach", approach],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if out.returncode != 0:
                 print(out.stderr[-2000:], file=sys.stderr)
@@ -216,21 +290,26 @@ def main() -> None:
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row["engine"] = engine
             results.append(row)
-            print(f"{engine:22} {row['approach']:22} cold {row['cold_s']:7.3f}s  "
-                  f"second {row.get('second_s', float('nan')):7.3f}s  "
-                  f"cache-hit {row.get('cache_hit_s', float('nan')):.4f}s  "
-                  f"peak RSS {row['peak_rss_mb']:7.1f} MB", flush=True)
+            print(
+                f"{engine:22} {row['approach']:22} cold {row['cold_s']:7.3f}s  "
+                f"second {row.get('second_s', float('nan')):7.3f}s  "
+                f"cache-hit {row.get('cache_hit_s', float('nan')):.4f}s  "
+                f"peak RSS {row['peak_rss_mb']:7.1f} MB",
+                flush=True,
+            )
     by = {(r["engine"], r["approach"]): r for r in results}
     for engine in {r["engine"] for r in results}:
         roll, push, naive = (by.get((engine, a)) for a in ("rollup", "pushdown", "naive"))
         if roll and push:
             print(f"{engine}: pushdown / rollup = {push['cold_s'] / roll['cold_s']:.1f}x")
         if roll and naive:
-            print(f"{engine}: naive / rollup = {naive['cold_s'] / roll['cold_s']:.1f}x; "
-                  f"naive / pushdown = {naive['cold_s'] / push['cold_s']:.1f}x")
+            print(
+                f"{engine}: naive / rollup = {naive['cold_s'] / roll['cold_s']:.1f}x; "
+                f"naive / pushdown = {naive['cold_s'] / push['cold_s']:.1f}x"
+            )
             same = all(
-                (a is None and b is None) or (a is not None and b is not None
-                                              and abs(a - b) <= 1e-6 * max(1, abs(a)))
+                (a is None and b is None)
+                or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(a)))
                 for a, b in zip(roll["figures"].values(), naive["figures"].values(), strict=True)
             )
             print(f"{engine}: rollup and naive figures agree: {same}")

@@ -6,7 +6,9 @@ import streamlit as st
 
 from salesops.kpi_report import kpi_report
 from salesops.metrics import KPIS
+from salesops.ui import charts
 from salesops.ui.data import cached_call, settings
+from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.headlines import HEADLINES
 from salesops.ui.nav import page_link
@@ -25,6 +27,10 @@ headline = ["win_rate", "avg_sales_cycle_days", "lead_to_opportunity_ratio", "lt
 for column, name in zip(st.columns(len(headline)), headline, strict=True):
     with column:
         kpi_tile(KPIS[name], report.current[name], report.prior[name], report.change(name))
+
+st.subheader("Bookings by month")
+st.altair_chart(charts.bookings_bars(report.bookings))
+download_csv(report.bookings, "bookings_by_month.csv", key="overview.download_bookings")
 
 for title, draw in HEADLINES:
     st.subheader(title)

@@ -32,6 +32,7 @@ class KpiReport:
     prior: dict[str, MetricValue]
     trends: dict[str, pd.DataFrame]
     breakdowns: dict[str, pd.DataFrame]
+    bookings: pd.DataFrame  # month, bookings (won amount), won, lost over the trend months
 
     def change(self, name: str) -> float | None:
         """Returns current minus previous value of a KPI, or None if either is undefined."""
@@ -128,6 +129,7 @@ def kpi_report(
     current = metrics.evaluate(facts, settings)
     prior = metrics.evaluate(prior_facts, settings)
     trends = metrics.monthly_trends(trend_facts, settings)
+    bookings = metrics.monthly_bookings(trend_facts, settings)
     names = _dimension_names(repo) if breakdowns else {}
     tables = {}
     for by in breakdowns:
@@ -136,7 +138,7 @@ def kpi_report(
             0, "name", frame["key"].map(names.get(by, {})).fillna(frame["key"].astype(str))
         )
         tables[by] = frame
-    return KpiReport(period, previous, scope, current, prior, trends, tables)
+    return KpiReport(period, previous, scope, current, prior, trends, tables, bookings)
 
 
 def _dimension_names(repo: Repository) -> dict[str, dict]:

@@ -509,6 +509,23 @@ def monthly_trends(facts: KpiFacts, settings: Settings) -> dict[str, pd.DataFram
     return trends
 
 
+def monthly_bookings(facts: KpiFacts, settings: Settings) -> pd.DataFrame:
+    """Returns won amount and won/lost counts per month of facts.period.
+
+    Columns: month, bookings, won, lost (zeros for months without closed deals).
+    """
+    months = [pd.Timestamp(m) for m in facts.period.months()]
+    table = group_totals(facts, "month", settings).reindex(months, fill_value=0.0)
+    return pd.DataFrame(
+        {
+            "month": months,
+            "bookings": table["won_amount"].to_numpy(),
+            "won": table["won"].to_numpy().astype(int),
+            "lost": table["lost"].to_numpy().astype(int),
+        }
+    )
+
+
 def monthly_trend(facts: KpiFacts, kpi: Kpi, settings: Settings) -> pd.DataFrame:
     """Returns one KPI's monthly trend: month, value (NaN where undefined), reason."""
     return monthly_trends(facts, settings)[kpi.name]

@@ -1,12 +1,14 @@
 """Queries behind the KPI page: monthly facts at (month, rep, territory, segment, channel) grain.
 
-Each fact query reads its rollup when the period is whole months (the fast path) and
-otherwise runs the same GROUP BY on the base tables (pushdown). Both paths return
-the same columns, and tests hold them equal.
+Each fact query reads its rollup for the whole months of the period (the fast path)
+and runs the same GROUP BY on the base tables only for partial months at its edges
+(index range scans over a few days). Both paths return the same columns, and tests
+hold them equal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -16,7 +18,7 @@ from sqlalchemy import Select, func, select
 from salesops import rollups
 from salesops import schema as s
 from salesops.frames import DATE, FLOAT, INT, STR
-from salesops.periods import Period
+from salesops.periods import Period, split_whole_months
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.sqlfuncs import days_between
 
@@ -53,13 +55,7 @@ NEW_CUSTOMER_FACTS = {
     "rep_id": INT,
     "new_customers": INT,
 }
-CYCLE_HISTOGRAM = {
-    "month": DATE,
-    "territory_id": INT,
-    "segment": STR,
-    "cycle_days": INT,
-    "deals": INT,
-}
+CYCLE_HISTOGRAM = {"month": DATE, "cycle_days": INT, "deals": INT}
 ORDER_MONTHS = {
     "month": DATE,
     "territory_id": INT,
@@ -79,12 +75,6 @@ LIFESPANS = {
 SPEND = {"month": DATE, "channel": STR, "kind": STR, "amount": FLOAT}
 
 
-def _use_rollup(period: Period, source: Source) -> bool:
-    if source == "auto":
-        return period.is_whole_months
-    return source == "rollup"
-
-
 def _rollup_select(table, period: Period, scope: Scope) -> Select:
     c = table.c
     return select(*c).where(
@@ -96,6 +86,25 @@ def _rollup_select(table, period: Period, scope: Scope) -> Select:
 class KpiQueries(RepositoryBase):
     """Named queries for KPI tiles, trends and breakdowns."""
 
+    def _combined(
+        self,
+        period: Period,
+        source: Source,
+        rollup: Callable[[Period], Select],
+        raw: Callable[[Period], Select],
+        columns: dict[str, str],
+    ) -> pd.DataFrame:
+        """Runs the rollup query for the period's whole months and the raw one for its edges.
+
+        source="rollup" or "raw" forces one path for the whole period (tests and benchmarks).
+        """
+        if source != "auto":
+            return self._frame((rollup if source == "rollup" else raw)(period), columns)
+        whole, edges = split_whole_months(period)
+        frames = [self._frame(rollup(whole), columns)] if whole else []
+        frames += [self._frame(raw(edge), columns) for edge in edges]
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
     def closed_opportunity_facts(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
     ) -> pd.DataFrame:
@@ -104,15 +113,17 @@ class KpiQueries(RepositoryBase):
         Columns: month, rep_id, territory_id, segment, channel, won, lost, won_amount,
         won_cycle_days, lost_cycle_days, won_lead_cycle_days, won_with_lead (sums per group).
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_closed_opportunities, period, scope)
-        else:
-            o, a = s.opportunities, s.accounts
-            stmt = rollups.closed_opportunities_select().where(
-                o.c.closed_at.between(period.start, period.end),
+        o, a = s.opportunities, s.accounts
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_closed_opportunities, p, scope),
+            lambda p: rollups.closed_opportunities_select().where(
+                o.c.closed_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
-            )
-        return self._frame(stmt, CLOSED_FACTS)
+            ),
+            CLOSED_FACTS,
+        )
 
     def lead_facts(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
@@ -121,19 +132,21 @@ class KpiQueries(RepositoryBase):
 
         Columns: month, rep_id, territory_id, segment, channel, leads, converted.
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_leads, period, scope)
-        else:
-            lead, a, r, t = s.leads, s.accounts, s.reps, s.territories
-            stmt = rollups.leads_select().where(
-                lead.c.created_at.between(period.start, period.end),
+        lead, a, r, t = s.leads, s.accounts, s.reps, s.territories
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_leads, p, scope),
+            lambda p: rollups.leads_select().where(
+                lead.c.created_at.between(p.start, p.end),
                 scope.clause(
                     func.coalesce(a.c.territory_id, r.c.territory_id),
                     func.coalesce(a.c.segment, t.c.segment),
                     lead.c.rep_id,
                 ),
-            )
-        return self._frame(stmt, LEAD_FACTS)
+            ),
+            LEAD_FACTS,
+        )
 
     def new_customer_facts(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
@@ -142,33 +155,48 @@ class KpiQueries(RepositoryBase):
 
         Columns: month, territory_id, segment, channel, rep_id, new_customers.
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_customers, period, scope)
-        else:
-            o, a = s.opportunities, s.accounts
-            stmt = rollups.new_customers_select().where(
-                o.c.closed_at.between(period.start, period.end),
+        o, a = s.opportunities, s.accounts
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_customers, p, scope),
+            lambda p: rollups.new_customers_select().where(
+                o.c.closed_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
-            )
-        return self._frame(stmt, NEW_CUSTOMER_FACTS)
+            ),
+            NEW_CUSTOMER_FACTS,
+        )
 
     def won_cycle_histogram(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
     ) -> pd.DataFrame:
-        """Returns won deals closed in the period counted by whole cycle days.
+        """Returns won deals closed in the period counted by month and whole cycle days.
 
-        Columns: month, territory_id, segment, cycle_days, deals. The rollup has no rep,
-        so a rep filter reads the base tables.
+        Columns: month, cycle_days, deals. Scope is applied before grouping; the rollup has
+        no rep, so a rep filter reads the base tables.
         """
-        if _use_rollup(period, source) and not scope.rep_ids:
-            stmt = _rollup_select(s.rollup_won_cycle_days, period, scope)
-        else:
-            o, a = s.opportunities, s.accounts
-            stmt = rollups.won_cycle_days_select().where(
-                o.c.closed_at.between(period.start, period.end),
-                scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
+        o, a = s.opportunities, s.accounts
+
+        def by_month_and_days(rows: Select) -> Select:
+            sub = rows.subquery()
+            return select(sub.c.month, sub.c.cycle_days, func.sum(sub.c.deals)).group_by(
+                sub.c.month, sub.c.cycle_days
             )
-        return self._frame(stmt, CYCLE_HISTOGRAM)
+
+        def raw(p: Period) -> Select:
+            return by_month_and_days(
+                rollups.won_cycle_days_select().where(
+                    o.c.closed_at.between(p.start, p.end),
+                    scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
+                )
+            )
+
+        def rollup(p: Period) -> Select:
+            return by_month_and_days(_rollup_select(s.rollup_won_cycle_days, p, scope))
+
+        if scope.rep_ids:  # the rollup has no rep column
+            source = "raw"
+        return self._combined(period, source, rollup, raw, CYCLE_HISTOGRAM)
 
     def order_months(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
@@ -178,15 +206,17 @@ class KpiQueries(RepositoryBase):
         Columns: month, territory_id, segment, ordering_customers, revenue, gross_margin,
         revenue_without_margin (revenue of orders with no margin recorded).
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_order_months, period, scope)
-        else:
-            od, a = s.orders, s.accounts
-            stmt = rollups.order_months_select().where(
-                od.c.ordered_at.between(period.start, period.end),
+        od, a = s.orders, s.accounts
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_order_months, p, scope),
+            lambda p: rollups.order_months_select().where(
+                od.c.ordered_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment),
-            )
-        return self._frame(stmt, ORDER_MONTHS)
+            ),
+            ORDER_MONTHS,
+        )
 
     def customer_lifespans(
         self, scope: Scope = EVERYTHING, source: Source = "auto"

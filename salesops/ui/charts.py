@@ -48,3 +48,22 @@ def breakdown_bars(frame: pd.DataFrame, value: str, unit: str, title: str) -> al
         )
         .properties(height=max(120, 22 * len(shown)))
     )
+
+
+def bookings_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Returns monthly bookings (won amount) as bars, with won and lost counts in the tooltip."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("bookings:Q", title="Bookings", axis=alt.Axis(format="$,.2s")),
+            tooltip=[
+                alt.Tooltip("month:T", format="%B %Y"),
+                alt.Tooltip("bookings:Q", format="$,.0f"),
+                "won:Q",
+                "lost:Q",
+            ],
+        )
+        .properties(height=240)
+    )
