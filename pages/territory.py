@@ -82,6 +82,10 @@ def proposal_panel() -> None:
     )
     keep = c[4].number_input("Keep each territory's largest N", 0, 1000, 0, key="territory.keep")
     constraints = Constraints(same_region, same_segment, int(max_moves), max_share / 100, int(keep))
+    large = int(territories["accounts"].sum()) > ui.AUTO_PROPOSAL_ACCOUNTS
+    if not st.toggle("Propose moves", not large, key="territory.propose"):
+        st.caption("Reads every account and searches for moves (a few seconds at 100k accounts).")
+        return
     with database_guard():
         rows = cached_call(proposal_accounts, filters.scope)
     proposal = propose_moves(rows, territories, constraints)

@@ -31,26 +31,49 @@ FLAG_COLOURS = {
     FLAG_EMPTY: "#7f7f7f",
     "no capacity": "#7f7f7f",
 }
+# Above this many accounts the proposal waits for the user to ask (it reads every account).
+AUTO_PROPOSAL_ACCOUNTS = 20_000
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
 _SCALE = alt.Scale(domain=list(FLAG_COLOURS), range=list(FLAG_COLOURS.values()))
 
 
-def _scatter_panel(points: pd.DataFrame, lines: pd.DataFrame, title: str) -> alt.LayerChart:
+def potential_vs_capacity(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.FacetChart:
+    """Returns potential against capacity hours, one panel per peer group, with its balanced line.
+
+    Points above the shaded band are over-loaded, below it under-loaded. One dataset (points
+    and line ends, told apart by `kind`) keeps the spec small and fast to serialise.
+    """
+    cols = ["territory", "segment", "potential", "capacity_hours", "potential_per_capacity_hour",
+            "deviation", "flag"]  # fmt: skip
+    points = metrics.loc[metrics["capacity_hours"] > 0, cols].copy()
+    for col in ("potential_per_capacity_hour", "deviation"):
+        points[col] = points[col].astype("float64")
+    if settings.peer == "segment":
+        points["peer"] = points["segment"].fillna("(no segment)")
+    else:
+        points["peer"] = "team"
+    points["kind"] = "point"
+    lines = balanced_lines(metrics, settings).assign(kind="line")
+    data = pd.concat([points, lines], ignore_index=True)
+    x = alt.X("capacity_hours:Q", title="Capacity hours / year")
     band = (
-        alt.Chart(lines)
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "line")
         .mark_area(opacity=0.12, color="gray")
-        .encode(x="capacity_hours:Q", y="low:Q", y2="high:Q")
+        .encode(x=x, y="low:Q", y2="high:Q")
     )
     line = (
-        alt.Chart(lines)
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "line")
         .mark_line(strokeDash=[5, 4], color="gray")
-        .encode(x="capacity_hours:Q", y="balanced:Q")
+        .encode(x=x, y="balanced:Q")
     )
     dots = (
-        alt.Chart(points)
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "point")
         .mark_circle(size=140, opacity=0.85)
         .encode(
-            x=alt.X("capacity_hours:Q", title="Capacity hours / year"),
+            x=x,
             y=alt.Y("potential:Q", title="Annual potential", axis=alt.Axis(format="$,.2s")),
             color=alt.Color("flag:N", scale=_SCALE, title="Flag"),
             tooltip=[
@@ -64,36 +87,18 @@ def _scatter_panel(points: pd.DataFrame, lines: pd.DataFrame, title: str) -> alt
             ],
         )
     )
-    return alt.layer(band, line, dots).properties(title=title, height=300, width=230)
-
-
-def potential_vs_capacity(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.Chart:
-    """Returns potential against capacity hours, one panel per peer group, with its balanced line.
-
-    Points above the shaded band are over-loaded, below it under-loaded.
-    """
-    points = metrics[metrics["capacity_hours"] > 0].copy()
-    lines = balanced_lines(metrics, settings)
-    if settings.peer == "segment":
-        points["peer"] = points["segment"].fillna("(no segment)")
-    else:
-        points["peer"] = "team"
-    panels = [
-        _scatter_panel(points[points["peer"] == peer], lines[lines["peer"] == peer], str(peer))
-        for peer in lines["peer"].drop_duplicates()
-    ]
-    if not panels:
-        return alt.Chart(points).mark_circle()
     return (
-        alt.hconcat(*panels)
-        .resolve_scale(color="shared")
+        alt.layer(band, line, dots, data=data)
+        .properties(height=300, width=230)
+        .facet(column=alt.Column("peer:N", title=None))
+        .resolve_scale(x="independent", y="independent")
         .configure_legend(orient="bottom", direction="horizontal")
     )
 
 
 def workload_bars(metrics: pd.DataFrame) -> alt.Chart:
     """Returns grouped bars of workload hours and capacity hours per territory."""
-    long = workload_long(metrics)
+    long = workload_long(metrics[["territory", "flag", "workload_hours", "capacity_hours"]])
     return (
         alt.Chart(long)
         .mark_bar()
