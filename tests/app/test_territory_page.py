@@ -116,3 +116,12 @@ def test_database_without_schema_says_how_to_fix_it(run_page, tmp_path):
     at = run_page(PAGE, f"sqlite:///{path}")
     assert not at.exception
     assert any("salesops db init" in w.value for w in at.warning)
+
+
+def test_proposal_can_be_switched_off(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert at.toggle(key="territory.propose").value is True  # small company: on by default
+    at.toggle(key="territory.propose").set_value(False).run()
+    assert not at.exception
+    assert not any(m.label.startswith("CV after") for m in at.metric)
+    assert len(at.dataframe) == 3  # territories, reps, quotas
