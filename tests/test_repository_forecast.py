@@ -235,3 +235,10 @@ def test_empty_database_returns_typed_empty_frames(repo):
     assert repo.open_pipeline().empty
     assert repo.stage_outcomes().empty
     assert repo.active_reps(date(2026, 1, 1)).empty
+
+
+def test_stage_outcomes_from_mid_month_match_the_base_tables(filled, repo):
+    # 4 March 2026 is mid-month: March's first days must be left out, the rest from the rollup.
+    got = repo.stage_outcomes(closed_since=date(2026, 3, 5)).set_index("stage")
+    # only deal 4 (lost 2026-03-10) closed on or after 5 March
+    assert (got.loc["Prospecting", "reached"], got.loc["Prospecting", "won"]) == (1, 0)

@@ -7,14 +7,16 @@ Scope follows the KPI queries: territory and segment come from the deal's accoun
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 
+from salesops import rollups
 from salesops import schema as s
 from salesops.frames import BOOL, DATE, FLOAT, INT, STR
+from salesops.periods import add_months
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope, as_date
 from salesops.sqlfuncs import month_start, week_start
 
@@ -113,39 +115,32 @@ class ForecastQueries(RepositoryBase):
     ) -> pd.DataFrame:
         """Returns, per stage, how many closed deals passed through it and how many were won.
 
-        Read from opportunity_history (every stage a deal was ever in) for deals that
-        are now won or lost, optionally only those closed on or after `closed_since`.
+        Counts every stage a deal was ever in (opportunity_history), once per deal, for deals
+        now won or lost, optionally only those closed on or after `closed_since`. Whole months
+        come from rollup_stage_outcomes; a partial first month from the base tables.
         Columns: stage, reached (distinct closed deals), won (of those, won).
         """
-        h, o, a = s.opportunity_history.c, s.opportunities.c, s.accounts.c
-        source = s.opportunities.join(s.opportunity_history, h.opportunity_id == o.id)
-        if scope.territory_ids or scope.segments:  # the account join only when it filters
-            source = source.outerjoin(s.accounts, a.id == o.account_id)
-        conditions = [
-            or_(o.outcome == "won", o.outcome == "lost"),
-            scope.clause(a.territory_id, a.segment, o.rep_id),
-        ]
-        if closed_since is not None:
-            conditions.append(o.closed_at >= as_date(closed_since))
-        # One row per (deal, stage) first: a deal sits in a stage several times when its
-        # amount or close date changes, and must count once.
-        passed = (
-            select(
-                h.opportunity_id,
-                h.stage,
-                case((o.outcome == "won", 1), else_=0).label("won"),
-            )
-            .select_from(source)
-            .where(*conditions)
-            .distinct()
-            .subquery()
+        r, o, a = s.rollup_stage_outcomes.c, s.opportunities.c, s.accounts.c
+        since = as_date(closed_since) if closed_since is not None else None
+        whole_from = since if since is None or since.day == 1 else add_months(since, 1)
+        rollup = select(r.stage, func.sum(r.reached), func.sum(r.won)).where(
+            scope.clause(r.territory_id, r.segment, r.rep_id)
         )
-        stmt = (
-            select(passed.c.stage, func.count(), func.sum(passed.c.won))
-            .group_by(passed.c.stage)
-            .order_by(passed.c.stage)
+        if whole_from is not None:
+            rollup = rollup.where(r.month >= whole_from)
+        parts = [self._frame(rollup.group_by(r.stage), STAGE_OUTCOMES)]
+        if since is not None and since != whole_from:
+            edge = rollups.stage_outcomes_select(
+                o.closed_at.between(since, whole_from - timedelta(days=1)),
+                scope.clause(a.territory_id, a.segment, o.rep_id),
+            ).subquery()
+            stmt = select(edge.c.stage, func.sum(edge.c.reached), func.sum(edge.c.won))
+            parts.append(self._frame(stmt.group_by(edge.c.stage), STAGE_OUTCOMES))
+        both = pd.concat(parts, ignore_index=True)
+        summed = both.groupby("stage", as_index=False)[["reached", "won"]].sum()
+        return summed.sort_values("stage", ignore_index=True).astype(
+            {"reached": "Int64", "won": "Int64"}
         )
-        return self._frame(stmt, STAGE_OUTCOMES)
 
     def stages(self) -> pd.DataFrame:
         """Returns the stage table in sort order.
