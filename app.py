@@ -15,6 +15,7 @@ pages = st.navigation(
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon=":material/monitoring:"),
             st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
+            st.Page("pages/territory.py", title="Territory balance", icon=":material/map:"),
         ],
     }
 )

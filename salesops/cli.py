@@ -221,6 +221,73 @@ def kpis(
     emit(payload, frame, fmt)
 
 
+class Peer(StrEnum):
+    """Whom `territory` compares each territory with."""
+
+    segment = "segment"
+    team = "team"
+
+
+@app.command()
+@friendly_errors
+def territory(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data).")
+    ] = None,
+    peer: Annotated[
+        Peer, typer.Option(help="Compare with the segment or the team.")
+    ] = Peer.segment,
+    threshold: Annotated[
+        float, typer.Option(help="Flag beyond this fraction of the peer median (0.25 = 25%).")
+    ] = 0.25,
+    max_moves: Annotated[int, typer.Option(help="Most account moves to propose.")] = 25,
+    max_share: Annotated[
+        float | None, typer.Option(help="Most accounts moved, as a fraction of all accounts.")
+    ] = None,
+    same_region: Annotated[bool, typer.Option(help="Move accounts within a region only.")] = False,
+    same_segment: Annotated[bool, typer.Option(help="Move accounts to their segment only.")] = True,
+    keep_largest: Annotated[
+        int, typer.Option(help="Keep each territory's N largest accounts where they are.")
+    ] = 0,
+    target: Annotated[
+        float | None, typer.Option(help="Team quota target (default: sum of current quotas).")
+    ] = None,
+    territory_id: Annotated[
+        list[int] | None, typer.Option("--territory", help="Territory id (repeatable).")
+    ] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Territory balance, flags, a rebalancing proposal and quota suggestions (as on the page)."""
+    from salesops.territory import Constraints, TerritorySettings, report_to_json
+    from salesops.territory_report import proposal_accounts, report_from_data, territory_data
+
+    if not 0 <= threshold <= 10:
+        fail(f"--threshold {threshold} is out of range: use a fraction such as 0.25.")
+    if max_share is not None and not 0 <= max_share <= 1:
+        fail(f"--max-share {max_share} is out of range: use a fraction between 0 and 1.")
+    if max_moves < 0 or keep_largest < 0:
+        fail("--max-moves and --keep-largest must not be negative.")
+    repo = open_repository(url)
+    scope = Scope(tuple(territory_id or ()), tuple(segment or ()), ())
+    data = territory_data(repo, scope, parse_date(as_of, "--as-of"))
+    if data.is_empty:
+        fail("The database has no territories or accounts yet: import a CSV or run salesops demo.")
+    settings = TerritorySettings(threshold=threshold, peer=peer.value)
+    constraints = Constraints(same_region, same_segment, max_moves, max_share, keep_largest)
+    rows = proposal_accounts(repo, scope)
+    report = report_from_data(data, rows, settings, constraints, team_target=target)
+    payload = {"as_of": data.as_of.isoformat(), **report_to_json(report)}
+    frame = report.territories[
+        ["territory", "segment", "accounts", "reps", "potential", "capacity_hours",
+         "potential_per_capacity_hour", "deviation", "flag"]
+    ]  # fmt: skip
+    emit(payload, frame, fmt)
+
+
 def _monthly_frame(report: Any) -> pd.DataFrame:
     frame = report.trends["win_rate"][["month"]].copy()
     frame = frame[frame["month"] >= pd.Timestamp(report.period.start.replace(day=1))]

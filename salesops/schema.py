@@ -80,6 +80,8 @@ accounts = Table(
     Column("annual_potential", Money),
     Column("created_at", Date, index=True),
     UniqueConstraint("source", "external_id", name="uq_accounts_source_external_id"),
+    # Covering index for the territory page's accounts-per-(territory, segment) GROUP BY.
+    Index("ix_accounts_territory_segment_potential", "territory_id", "segment", "annual_potential"),
 )
 
 stages = Table(

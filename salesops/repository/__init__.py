@@ -8,9 +8,10 @@ from __future__ import annotations
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
+from salesops.repository.territory import TerritoryQueries
 
 
-class Repository(KpiQueries, ForecastQueries, DimensionQueries, RepositoryBase):
+class Repository(KpiQueries, ForecastQueries, TerritoryQueries, DimensionQueries, RepositoryBase):
     """Every named query the app, the CLI and the benchmarks use."""
 
 
