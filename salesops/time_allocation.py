@@ -181,20 +181,21 @@ def classify_activities(
             f"activity_types has categories {bad or ['<empty>']}; "
             "each activity must be 'selling' or 'non_selling'."
         )
-    catalogue = activity_types[["activity", "category", "is_back_office"]].drop_duplicates(
-        "activity"
-    )
-    frame = activities.merge(catalogue, on="activity", how="left", validate="many_to_one")
-    missing = frame["category"].isna()
-    unknown: tuple[str, ...] = tuple(sorted(frame.loc[missing, "activity"].astype(str).unique()))
-    unknown_hours = float(frame.loc[missing, "hours"].sum())
+    catalogue = activity_types.drop_duplicates("activity").set_index("activity")
+    category = dict(zip(catalogue.index, catalogue["category"], strict=True))
+    back_office = {
+        a for a, b in zip(catalogue.index, catalogue["is_back_office"], strict=True) if b
+    }
+    frame = activities.copy()
+    names = frame["activity"].astype(object)
+    known = names.isin(list(category)).to_numpy()
+    unknown: tuple[str, ...] = tuple(sorted({str(a) for a in names[~known].unique()}))
+    frame["hours"] = frame["hours"].astype(float)
+    unknown_hours = float(frame["hours"].to_numpy()[~known].sum())
     if unknown and on_unknown == "raise":
         raise UnknownActivityError(unknown, unknown_hours)
-    frame["category"] = frame["category"].astype(object).where(~missing, UNKNOWN).astype(str)
-    frame["is_back_office"] = (
-        frame["is_back_office"].astype("boolean").fillna(False).astype(bool) & ~missing
-    )
-    frame["hours"] = frame["hours"].astype(float)
+    frame["category"] = names.map(category).where(known, UNKNOWN).astype(object)
+    frame["is_back_office"] = names.isin(list(back_office)).to_numpy()
     return Classified(frame=frame, unknown_activities=unknown, unknown_hours=unknown_hours)
 
 
@@ -280,8 +281,12 @@ def rep_time_summary(
                 ]
             }
         )
-    reason = out["rep_id"].map(lambda r: ZERO_HOURS_REASON if r in logged else NO_TIME_REASON)
-    out = _share_columns(out, reason.astype(object), benchmark)
+    reason = pd.Series(
+        np.where(out["rep_id"].isin(list(logged)), ZERO_HOURS_REASON, NO_TIME_REASON),
+        index=out.index,
+        dtype=object,
+    )
+    out = _share_columns(out, reason, benchmark)
     if bookings is not None and len(bookings):
         b = bookings[["rep_id", "bookings"]].astype({"rep_id": "Int64", "bookings": float})
         out = out.merge(b.groupby("rep_id", as_index=False)["bookings"].sum(), how="left")
@@ -558,7 +563,7 @@ def unit_costs(
     team = per.groupby("activity", as_index=False).agg(
         hours=("hours", "sum"),
         count=("count", "sum"),
-        cost_hours=("cost_hours", lambda s: s.sum(min_count=1)),
+        cost_hours=("cost_hours", "sum"),
         costed_count=("costed_count", "sum"),
         costed_hours=("costed_hours", "sum"),
     )
@@ -1173,3 +1178,233 @@ def ramp_shortening_value(ramp: RampCurve, months: int, hires_per_year: float) -
     frame["gain"] = frame["shortened"] - frame["current"]
     gain = float(frame["gain"].sum())
     return RampValue(months, Figure(gain), hires_per_year, Figure(gain * hires_per_year), frame)
+
+
+# --------------------------------------------------------------------------- the whole report
+
+
+def reps_in_scope(
+    reps: pd.DataFrame,
+    *,
+    territory_ids: Sequence[int] = (),
+    managers: Sequence[str] = (),
+    rep_ids: Sequence[int] = (),
+) -> pd.DataFrame:
+    """Returns the reps matching every non-empty filter (territory, manager/team, rep).
+
+    Requires columns ``id``, ``territory_id``, ``manager`` (only when filtering by manager).
+    """
+    keep = pd.Series(True, index=reps.index)
+    if territory_ids:
+        keep &= reps["territory_id"].isin(list(territory_ids))
+    if managers:
+        keep &= reps["manager"].isin(list(managers))
+    if rep_ids:
+        keep &= reps["id"].isin(list(rep_ids))
+    return reps[keep]
+
+
+def observed_hires_per_year(
+    reps: pd.DataFrame, start: pd.Timestamp | str, end: pd.Timestamp | str
+) -> Figure:
+    """Returns hires per year observed between start and end (hire_date inside the window).
+
+    Requires column ``hire_date``.
+    """
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    years = (hi - lo).days / 365.25
+    if years <= 0:
+        return Figure.undefined("empty window")
+    hires = pd.to_datetime(reps["hire_date"]).between(lo, hi).sum()
+    return Figure(float(hires) / years)
+
+
+@dataclass(frozen=True)
+class TimeInputs:
+    """The pre-aggregated frames one view of the page needs (what the repository returns).
+
+    Attributes:
+        activity_types: ``activity``, ``category``, ``is_back_office``.
+        reps: ``id``, ``name``, ``territory_id``, ``hire_date``, ``end_date``,
+            ``annual_cost``, ``weekly_capacity_hours`` for the reps in scope.
+        rep_activity: ``rep_id``, ``activity``, ``hours``, ``count`` summed over the period.
+        trend_activity: ``period``, ``activity``, ``hours`` per week or month.
+        bookings: ``rep_id``, ``bookings`` (won amount closed in the period).
+        monthly_bookings: ``rep_id``, ``month``, ``bookings`` over all history (for ramp).
+        start: First day of the period.
+        end: Last day of the period.
+        freq: Trend bucket, ``"W"`` or ``"M"``.
+        history_start: First month of bookings history (ramp window).
+        history_end: Last month of bookings history (ramp window).
+    """
+
+    activity_types: pd.DataFrame
+    reps: pd.DataFrame
+    rep_activity: pd.DataFrame
+    trend_activity: pd.DataFrame
+    bookings: pd.DataFrame
+    monthly_bookings: pd.DataFrame
+    start: pd.Timestamp
+    end: pd.Timestamp
+    freq: str = "M"
+    history_start: pd.Timestamp | None = None
+    history_end: pd.Timestamp | None = None
+
+    @property
+    def period_weeks(self) -> float:
+        """Returns the length of the period in weeks (days / 7, both ends included)."""
+        return ((pd.Timestamp(self.end) - pd.Timestamp(self.start)).days + 1) / 7
+
+
+@dataclass(frozen=True)
+class TimeReport:
+    """Everything the page and the CLI show, computed once per filter change."""
+
+    inputs: TimeInputs = field(repr=False)
+    benchmark: float
+    unknown_activities: tuple[str, ...]
+    warning: str | None
+    rep_activity: pd.DataFrame = field(repr=False)
+    rep_summary: pd.DataFrame = field(repr=False)
+    team: TeamSummary
+    by_activity: pd.DataFrame = field(repr=False)
+    by_rep_activity: pd.DataFrame = field(repr=False)
+    trend: pd.DataFrame = field(repr=False)
+    extremes: pd.DataFrame = field(repr=False)
+    hourly_costs: pd.DataFrame = field(repr=False)
+    unit_costs: pd.DataFrame = field(repr=False)
+    what_if_base: WhatIfBase
+    distribution: pd.DataFrame = field(repr=False)
+    ramp: RampCurve
+    hires_per_year: Figure
+
+    @property
+    def back_office_activities(self) -> list[str]:
+        """Returns the back-office activities with logged hours, most hours first."""
+        hours = self.what_if_base.activity_hours
+        return sorted(hours, key=lambda a: (-hours[a], a))
+
+    @property
+    def has_time(self) -> bool:
+        """Returns True when any hours were logged in the period and scope."""
+        return self.team.hours > 0
+
+
+def build_time_report(
+    inputs: TimeInputs,
+    *,
+    benchmark: float = DEFAULT_BENCHMARK,
+    working_weeks: float = DEFAULT_WORKING_WEEKS,
+    basis: str = "per_selling_hour",
+    ramped_from: int = 13,
+    max_tenure: int = 24,
+    extremes: int = 5,
+) -> TimeReport:
+    """Returns the full time-allocation report for one period and scope.
+
+    Unknown activities are kept as category ``unknown`` and named in ``warning``
+    (never silently dropped). Every slider-driven figure (``what_if``,
+    ``middle_lift``, ``ramp_shortening_value``) then runs on the report's small
+    frames without touching the database.
+    """
+    rep_classified = classify_activities(
+        inputs.rep_activity, inputs.activity_types, on_unknown="keep"
+    )
+    trend_classified = classify_activities(
+        inputs.trend_activity, inputs.activity_types, on_unknown="keep"
+    )
+    unknown = tuple(
+        sorted(set(rep_classified.unknown_activities) | set(trend_classified.unknown_activities))
+    )
+    warning = rep_classified.warning or trend_classified.warning
+    summary = rep_time_summary(rep_classified, inputs.reps, inputs.bookings, benchmark=benchmark)
+    costs = loaded_hourly_cost(inputs.reps, working_weeks=working_weeks)
+    history_start = inputs.history_start if inputs.history_start is not None else inputs.start
+    history_end = inputs.history_end if inputs.history_end is not None else inputs.end
+    ramp = ramp_curve(
+        inputs.monthly_bookings,
+        inputs.reps,
+        window_start=history_start,
+        window_end=history_end,
+        ramped_from=ramped_from,
+        max_tenure=max_tenure,
+    )
+    return TimeReport(
+        inputs=inputs,
+        benchmark=benchmark,
+        unknown_activities=unknown,
+        warning=warning,
+        rep_activity=rep_classified.frame,
+        rep_summary=summary,
+        team=team_time_summary(summary, benchmark=benchmark),
+        by_activity=hours_by_activity(rep_classified),
+        by_rep_activity=hours_by_activity(rep_classified, by=["rep_id"]).merge(
+            summary[["rep_id", "name"]], on="rep_id", how="left"
+        ),
+        trend=selling_share_trend(
+            trend_classified,
+            freq=inputs.freq,
+            start=inputs.start,
+            end=inputs.end,
+            benchmark=benchmark,
+        ),
+        extremes=furthest_from_benchmark(summary, n=extremes),
+        hourly_costs=costs,
+        unit_costs=unit_costs(rep_classified, costs, names=inputs.reps),
+        what_if_base=what_if_base(
+            rep_classified, summary, costs, inputs.reps, period_weeks=inputs.period_weeks
+        ),
+        distribution=productivity_distribution(summary, basis=basis),
+        ramp=ramp,
+        hires_per_year=observed_hires_per_year(inputs.reps, history_start, history_end),
+    )
+
+
+def time_report_json(
+    report: TimeReport,
+    scenario: WhatIfScenario,
+    *,
+    lift: float = 0.10,
+    ramp_months: int = 1,
+) -> dict[str, object]:
+    """Returns the ``salesops time --format json`` document (DESIGN.md shape plus extras).
+
+    Ratios are fractions; undefined figures are null with a ``*_reason`` beside them.
+    """
+    team = report.team.to_json()
+    team["by_activity"] = _records(
+        report.by_activity[["activity", "category", "is_back_office", "hours", "count"]]
+    )
+    reps = report.rep_summary.rename(columns={"name": "rep"})
+    result = what_if(report.what_if_base, scenario)
+    what_if_json = result.to_json()
+    what_if_json["scenario"] = {
+        k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(scenario).items()
+    }
+    what_if_json["literature"] = _records(literature_comparison(result))
+    hires = report.hires_per_year.value or 0.0
+    return {
+        "period": {
+            "from": pd.Timestamp(report.inputs.start).date().isoformat(),
+            "to": pd.Timestamp(report.inputs.end).date().isoformat(),
+        },
+        "benchmark": report.benchmark,
+        "warnings": [report.warning] if report.warning else [],
+        "unknown_activities": list(report.unknown_activities),
+        "team": team,
+        "reps": _records(reps),
+        "furthest": _records(report.extremes),
+        "trend": {"freq": report.inputs.freq, "points": _records(report.trend)},
+        "unit_costs": _records(report.unit_costs),
+        "what_if": what_if_json,
+        "moving_the_middle": {
+            "basis": "bookings per selling hour",
+            **middle_lift(report.distribution, lift).to_json(),
+            "distribution": _records(report.distribution),
+        },
+        "ramp": {
+            **report.ramp.to_json(),
+            "hires_per_year": report.hires_per_year.value,
+            "shortening": ramp_shortening_value(report.ramp, ramp_months, hires).to_json(),
+        },
+    }

@@ -668,3 +668,96 @@ def test_ramp_without_new_hires_is_undefined():
     )
     assert nobody.ramped_level.value is None
     assert ta.ramp_shortening_value(nobody, 1, 5).gain_per_year.value is None
+
+
+# The whole report ----------------------------------------------------------------------------
+
+
+def _inputs(**overrides) -> ta.TimeInputs:
+    trend = TREND_ROWS.assign(period=lambda d: d["period"])
+    monthly = pd.DataFrame(
+        {"rep_id": [1, 2, 3, 4], "month": pd.to_datetime(["2025-01-01"] * 4), "bookings": 1.0}
+    )
+    values = {
+        "activity_types": TYPES,
+        "reps": REPS,
+        "rep_activity": ACTIVITY,
+        "trend_activity": trend,
+        "bookings": BOOKINGS,
+        "monthly_bookings": monthly,
+        "start": pd.Timestamp("2025-01-06"),
+        "end": pd.Timestamp("2025-02-09"),  # 35 days = 5 weeks
+        "freq": "W",
+    }
+    values.update(overrides)
+    return ta.TimeInputs(**values)
+
+
+def test_build_report_and_json_contract():
+    report = ta.build_time_report(_inputs())
+    assert report.inputs.period_weeks == 5.0
+    assert report.team.selling_share.value == pytest.approx(0.31)
+    assert report.back_office_activities == ["proposal", "quote", "order_processing", "admin"]
+    assert report.what_if_base.sga == pytest.approx(299000 * 5 / 52)
+    assert len(report.trend) == 5 and report.has_time
+    doc = ta.time_report_json(report, ta.WhatIfScenario(shift_share=0.5, selling_conversion=0.5))
+    text = json.dumps(doc, allow_nan=False)  # no NaN / inf leaks into the contract
+    assert doc["team"]["selling_share"] == pytest.approx(0.31)
+    assert doc["team"]["hours"] == 100.0
+    assert {"activity", "category", "hours"} <= set(doc["team"]["by_activity"][0])
+    dee = next(r for r in doc["reps"] if r["rep"] == "Dee")
+    assert dee["selling_share"] is None and dee["share_reason"] == "no time logged in period"
+    assert {"rep", "selling_share"} <= set(doc["reps"][0])
+    assert doc["unit_costs"][0]["scope"] == "team"
+    # 0.5 x 62 back-office hours x 0.5 conversion = 15.5 selling hours x 2000 = 31000
+    assert doc["what_if"]["extra_revenue"] == pytest.approx(31000.0)
+    assert doc["what_if"]["scenario"]["shift_share"] == 0.5
+    assert [r["metric"] for r in doc["what_if"]["literature"]][0] == "revenue lift"
+    assert "middle_gain" in doc["moving_the_middle"]
+    assert "shortening" in doc["ramp"]
+    assert doc["warnings"] == []
+    assert '"period": {"from": "2025-01-06", "to": "2025-02-09"}' in text
+
+
+def test_build_report_keeps_unknown_activities_with_a_warning():
+    rows = pd.concat([ACTIVITY, pd.DataFrame([(2, "golf", 4.0, None)], columns=ACTIVITY.columns)])
+    report = ta.build_time_report(_inputs(rep_activity=rows))
+    assert report.unknown_activities == ("golf",)
+    assert "'golf'" in report.warning
+    assert report.team.hours == 104.0  # kept, not dropped
+    assert report.team.unknown_hours == 4.0
+    doc = ta.time_report_json(report, ta.WhatIfScenario())
+    assert doc["unknown_activities"] == ["golf"] and doc["warnings"]
+
+
+def test_build_report_on_an_empty_database():
+    empty_reps = REPS.iloc[0:0]
+    report = ta.build_time_report(
+        _inputs(
+            reps=empty_reps,
+            rep_activity=ACTIVITY.iloc[0:0],
+            trend_activity=TREND_ROWS.iloc[0:0],
+            bookings=BOOKINGS.iloc[0:0],
+            monthly_bookings=pd.DataFrame(columns=["rep_id", "month", "bookings"]),
+            activity_types=TYPES.iloc[0:0],
+        )
+    )
+    assert not report.has_time
+    assert report.team.selling_share.value is None
+    assert report.back_office_activities == []
+    doc = ta.time_report_json(report, ta.WhatIfScenario())
+    json.dumps(doc, allow_nan=False)
+    assert doc["what_if"]["moved_hours"] == 0.0
+    assert doc["what_if"]["extra_revenue"] is None
+
+
+def test_reps_in_scope_and_hires_per_year():
+    reps = REPS.assign(manager=["M1", "M1", "M2", "M2"])
+    assert list(ta.reps_in_scope(reps, territory_ids=[10])["id"]) == [1, 2]
+    assert list(ta.reps_in_scope(reps, managers=["M2"], rep_ids=[3])["id"]) == [3]
+    assert len(ta.reps_in_scope(reps)) == 4
+    # _ramp_reps: hires 2023-06-01, 2024-01-10, 2024-11-20 inside 2023-01-01..2024-12-31,
+    # a window of 730 days = 730 / 365.25 years -> 3 / 1.9986 = 1.501 hires a year
+    hires = ta.observed_hires_per_year(_ramp_reps(), "2023-01-01", "2024-12-31")
+    assert hires.value == pytest.approx(3 / (730 / 365.25))
+    assert ta.observed_hires_per_year(_ramp_reps(), "2024-01-01", "2023-01-01").value is None
