@@ -29,10 +29,11 @@ Definitions used throughout:
   Lifting a rep's productivity by ``p`` at the same selling hours adds
   ``p x bookings`` for that rep.
 * **Ramp**: tenure month 1 is the hire month. The curve is mean bookings per rep
-  in each tenure month; the ramped level is the mean over tenure months
-  ``>= ramped_from``. Shortening the ramp by N months shifts the curve N months
-  earlier: ``gain per hire = sum_{m=1..W} (c[m+N] - c[m])`` with ``c[m] = ramped``
-  for ``m > W = ramped_from - 1``.
+  in each tenure month; the ramped level is the mean over the rep-months at tenure
+  ``ramped_from..max_tenure`` (the curve's plateau). Shortening the ramp by N
+  months shifts the curve N months earlier:
+  ``gain per hire = sum_{m=1..W} (c[m+N] - c[m])`` with ``c[m] = ramped`` for
+  ``m > W = ramped_from - 1``.
 """
 
 from __future__ import annotations
@@ -1027,6 +1028,9 @@ def ramp_curve(
 ) -> RampCurve:
     """Returns mean bookings per rep by tenure month (1 = hire month) and the ramped level.
 
+    The ramped level is the mean bookings per rep-month at tenure ``ramped_from`` to
+    ``max_tenure`` (the plateau of the same curve, so the same cohorts).
+
     Every rep-month the rep was employed inside the window counts, with 0 bookings
     when nothing closed (so the curve is not biased upwards by months without deals).
     Months before ``hire_date``, after ``end_date`` or outside the window are left out.
@@ -1092,13 +1096,13 @@ def ramp_curve(
             .to_numpy(),
         }
     )
-    # The ramped level uses every observed rep-month at tenure >= ramped_from, also
-    # beyond the months drawn on the curve.
-    ramped_rows = grid[grid["tenure_month"] >= ramped_from]
+    # The ramped level is the curve's own plateau (tenure ramped_from..max_tenure), so
+    # it compares like with like: long-tenured reps hired years earlier are another cohort.
+    ramped_rows = grid[grid["tenure_month"].between(ramped_from, max_tenure)]
     n_ramped = len(ramped_rows)
     total_ramped = float(ramped_rows["bookings"].sum())
     if n_ramped == 0:
-        level = Figure.undefined(f"no rep observed at tenure month {ramped_from} or later")
+        level = Figure.undefined(f"no rep observed at tenure months {ramped_from}-{max_tenure}")
     else:
         level = Figure(total_ramped / n_ramped)
     if level.value is None:

@@ -603,8 +603,10 @@ def test_ramp_curve_by_hand():
     assert c.loc[1, "reps"] == 2 and c.loc[1, "bookings_per_rep"] == pytest.approx(10.0)
     assert c.loc[2, "bookings_per_rep"] == pytest.approx(60.0)  # (50 + 70) / 2
     assert c.loc[3, "bookings_per_rep"] == pytest.approx(100.0)
-    # Ramped level: rep 1 March..December (10 x 100) + rep 2 all year (12 x 100) = 2200 / 22
+    # Ramped level = plateau at tenure 3..4: rep 1 March and April, 100 each -> 100
+    # (rep 2, at tenure 8..19, is beyond the curve and another cohort).
     assert ramp.ramped_level.value == pytest.approx(100.0)
+    assert c.loc[4, "reps"] == 1
     assert ramp.months_to_ramp.value == 3  # first month >= 90
     json.dumps(ramp.to_json())
 
@@ -656,6 +658,7 @@ def test_ramp_without_new_hires_is_undefined():
     ramp = ta.ramp_curve(
         _ramp_bookings(), reps, window_start="2024-01-01", window_end="2024-12-31", ramped_from=3
     )
+    # rep 2 is seen at tenure 8..19 only: plateau 3..24 is 100, the ramp months 1-2 unseen
     assert ramp.ramped_level.value == pytest.approx(100.0)
     value = ta.ramp_shortening_value(ramp, 1, hires_per_year=10)
     assert value.gain_per_hire.value is None
