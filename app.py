@@ -14,6 +14,7 @@ pages = st.navigation(
         "": [st.Page("pages/overview.py", title="Overview", icon="🏠", default=True)],
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon="📊"),
+            st.Page("pages/time_allocation.py", title="Rep time allocation", icon="⏱️"),
         ],
     }
 )

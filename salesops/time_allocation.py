@@ -445,6 +445,15 @@ def _bucket_one(value: pd.Timestamp | str, freq: str) -> pd.Timestamp:
     return _bucket(pd.Series([pd.Timestamp(value)]), freq).iloc[0]
 
 
+def undefined_share_notes(rep_summary: pd.DataFrame) -> list[str]:
+    """Returns "name (reason)" for every rep whose selling share is undefined.
+
+    Requires columns ``name``, ``selling_share``, ``share_reason``.
+    """
+    undefined = rep_summary[rep_summary["selling_share"].isna()]
+    return [f"{n} ({r})" for n, r in zip(undefined["name"], undefined["share_reason"], strict=True)]
+
+
 def furthest_from_benchmark(rep_summary: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """Returns up to ``n`` reps furthest below and ``n`` furthest above the benchmark.
 

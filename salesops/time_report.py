@@ -7,6 +7,9 @@ all call `time_report`. Slider-driven figures then run on the report alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 import pandas as pd
 
 from salesops import time_allocation as ta
@@ -52,3 +55,20 @@ def time_report(
         benchmark=settings.selling_share_benchmark,
         working_weeks=settings.working_weeks_per_year,
     )
+
+
+def team_scope(scope: Scope, reps: pd.DataFrame, managers: Sequence[str]) -> Scope | None:
+    """Returns the scope narrowed to the reps of the chosen teams (managers).
+
+    No managers chosen returns ``scope`` unchanged; None means no rep is left (the
+    chosen teams and rep filter do not overlap), which the caller shows as empty.
+    Requires columns ``id``, ``manager`` in ``reps``.
+    """
+    if not managers:
+        return scope
+    ids = set(reps.loc[reps["manager"].isin(list(managers)), "id"].astype(int))
+    if scope.rep_ids:
+        ids &= set(scope.rep_ids)
+    if not ids:
+        return None
+    return replace(scope, rep_ids=tuple(sorted(ids)))

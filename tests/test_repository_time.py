@@ -226,6 +226,14 @@ def test_unbuilt_rollup_falls_back_to_base_table(loaded, repo):
     with loaded.begin() as conn:
         conn.execute(s.rollup_activity_months.delete())
         conn.execute(s.rollup_activity_weeks.delete())
+        conn.execute(s.rollup_closed_opportunities.delete())
+    bookings = repo.bookings_by_rep(WHOLE_MONTHS)
+    assert dict(zip(bookings["rep_id"], bookings["bookings"], strict=True)) == {
+        1: 1500.0,
+        2: 2000.0,
+        3: 700.0,
+    }
+    assert len(repo.bookings_by_rep_month()) == 5
     result = repo.activity_hours_by_rep(WHOLE_MONTHS)  # auto: rollup empty -> raw
     _same(result, _oracle_rep_activity(WHOLE_MONTHS), ["rep_id", "activity"])
     weekly = repo.activity_hours_by_period(PARTIAL, freq="W")

@@ -168,6 +168,10 @@ def test_rep_without_time_is_included_with_reason_not_zero(summary):
     assert dee["bookings"] == 16000.0
 
 
+def test_undefined_share_notes(summary):
+    assert ta.undefined_share_notes(summary) == ["Dee (no time logged in period)"]
+
+
 def test_rep_with_zero_hour_rows_gets_its_own_reason():
     rows = pd.DataFrame([(1, "call", 0.0, 0), (1, "quote", 0.0, 0)], columns=ACTIVITY.columns)
     summary = ta.rep_time_summary(ta.classify_activities(rows, TYPES), REPS)

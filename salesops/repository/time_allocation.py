@@ -100,13 +100,13 @@ class TimeQueries(RepositoryBase):
         row = frame.iloc[0]
         return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
 
-    def _rollup_ready(self, table) -> bool:  # noqa: ANN001 (a Table)
+    def _rollup_ready(self, table, base=s.activities) -> bool:  # noqa: ANN001 (Tables)
         """Returns True when the rollup exists and is built (or there is nothing to roll up)."""
         try:
             frame = self._frame(
                 select(
                     exists(select(list(table.c)[0])).label("built"),
-                    exists(select(s.activities.c.id)).label("base"),
+                    exists(select(list(base.c)[0])).label("base"),
                 ),
                 {"built": BOOL, "base": BOOL},
             )
@@ -203,7 +203,11 @@ class TimeQueries(RepositoryBase):
 
         Columns: rep_id, bookings (reps with no won deal are absent).
         """
-        if source == "rollup" or (source == "auto" and period.is_whole_months):
+        if source == "rollup" or (
+            source == "auto"
+            and period.is_whole_months
+            and self._rollup_ready(s.rollup_closed_opportunities, s.opportunities)
+        ):
             c = s.rollup_closed_opportunities.c
             amount, rep, where = c.won_amount, c.rep_id, c.month.between(period.start, period.end)
         else:
@@ -225,7 +229,9 @@ class TimeQueries(RepositoryBase):
 
         Columns: rep_id, month, bookings.
         """
-        if source in ("auto", "rollup"):
+        if source == "rollup" or (
+            source == "auto" and self._rollup_ready(s.rollup_closed_opportunities, s.opportunities)
+        ):
             c = s.rollup_closed_opportunities.c
             month, rep, amount, where = c.month, c.rep_id, c.won_amount, c.won > 0
         else:
