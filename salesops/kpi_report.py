@@ -118,16 +118,16 @@ def kpi_report(
     trend = trailing_months(period.end, max(trend_months, len(period.months())))
     if period.is_whole_months:
         window = Period(min(previous.start, trend.start), period.end)
-        everything = load_facts(repo, window, scope)
+        everything = load_facts(repo, window, scope).with_customer_months(settings)
         facts, prior_facts = everything.for_period(period), everything.for_period(previous)
         trend_facts = everything.for_period(trend)
     else:
-        facts = load_facts(repo, period, scope)
-        prior_facts = load_facts(repo, previous, scope)
-        trend_facts = load_facts(repo, trend, scope)
-    current = {name: kpi.fn(facts, settings) for name, kpi in KPIS.items()}
-    prior = {name: kpi.fn(prior_facts, settings) for name, kpi in KPIS.items()}
-    trends = {name: metrics.monthly_trend(trend_facts, kpi, settings) for name, kpi in KPIS.items()}
+        facts = load_facts(repo, period, scope).with_customer_months(settings)
+        prior_facts = load_facts(repo, previous, scope).with_customer_months(settings)
+        trend_facts = load_facts(repo, trend, scope).with_customer_months(settings)
+    current = metrics.evaluate(facts, settings)
+    prior = metrics.evaluate(prior_facts, settings)
+    trends = metrics.monthly_trends(trend_facts, settings)
     names = _dimension_names(repo) if breakdowns else {}
     tables = {}
     for by in breakdowns:
