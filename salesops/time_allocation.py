@@ -314,6 +314,7 @@ class TeamSummary:
     back_office_hours: float
     unknown_hours: float
     selling_share: Figure
+    back_office_share: Figure
     benchmark: float
     gap_to_benchmark: Figure
     mean_rep_share: Figure
@@ -349,6 +350,11 @@ def team_time_summary(
         back_office_hours=float(rep_summary["back_office_hours"].sum()),
         unknown_hours=float(rep_summary["unknown_hours"].sum()),
         selling_share=share,
+        back_office_share=_ratio(
+            float(rep_summary["back_office_hours"].sum()),
+            total,
+            NO_TIME_REASON if total == 0 else ZERO_HOURS_REASON,
+        ),
         benchmark=benchmark,
         gap_to_benchmark=gap,
         mean_rep_share=mean_share,

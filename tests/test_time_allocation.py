@@ -186,6 +186,7 @@ def test_team_share_is_hours_weighted(summary):
     assert team.hours == 100.0  # 40 + 40 + 20
     assert team.selling_hours == 31.0  # 15 + 6 + 10
     assert team.selling_share.value == pytest.approx(0.31)
+    assert team.back_office_share.value == pytest.approx(0.62)  # (18 + 34 + 10) / 100
     assert team.gap_to_benchmark.value == pytest.approx(0.31 - 1 / 3)
     # Mean of the three defined rep shares (Dee has none): (0.375 + 0.15 + 0.5) / 3
     assert team.mean_rep_share.value == pytest.approx(1.025 / 3)

@@ -9,5 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from salesops.ui.filters import Filters
+from salesops.ui.time_headline import time_headline
 
-HEADLINES: list[tuple[str, Callable[[Filters], None]]] = []
+HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
+    ("Rep time", time_headline),
+]

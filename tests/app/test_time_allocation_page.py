@@ -116,3 +116,14 @@ def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
     assert not at.exception
     assert at.sidebar.warning
     assert _metric(at, "Team selling share").endswith("%")
+
+
+OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
+
+
+def test_overview_shows_the_time_headline(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    assert not at.exception
+    assert "Rep time" in [h.value for h in at.subheader]
+    assert _metric(at, "Team selling share").endswith("%")
+    assert " of " in _metric(at, "Reps below one-third")
