@@ -108,8 +108,11 @@ st.caption(
 scope_choice = st.segmented_control(
     "Show", ["team", "rep"], default="team", key="time.unit_scope", required=True
 )
+unit_columns = ["activity", "hours", "count", "hours_per_unit", "hourly_cost", "cost_per_unit"]
+if scope_choice == "rep":
+    unit_columns = ["name", *unit_columns]
 st.dataframe(
-    report.unit_costs[report.unit_costs["scope"] == scope_choice],
+    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice, [*unit_columns, "reason"]],
     hide_index=True,
     key="time.unit_costs",
     column_config={

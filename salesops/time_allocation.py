@@ -1223,6 +1223,22 @@ def reps_in_scope(
     return reps[keep]
 
 
+def employed_during(
+    reps: pd.DataFrame, start: pd.Timestamp | str, end: pd.Timestamp | str
+) -> pd.DataFrame:
+    """Returns the reps employed at some point in [start, end] (unknown dates count as employed).
+
+    Requires columns ``hire_date`` and optionally ``end_date``.
+    """
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    hired = pd.to_datetime(reps["hire_date"])
+    keep = hired.isna() | (hired <= hi)
+    if "end_date" in reps:
+        left = pd.to_datetime(reps["end_date"])
+        keep &= left.isna() | (left >= lo)
+    return reps[keep]
+
+
 def observed_hires_per_year(
     reps: pd.DataFrame, start: pd.Timestamp | str, end: pd.Timestamp | str
 ) -> Figure:
@@ -1336,8 +1352,14 @@ def build_time_report(
         sorted(set(rep_classified.unknown_activities) | set(trend_classified.unknown_activities))
     )
     warning = rep_classified.warning or trend_classified.warning
-    summary = rep_time_summary(rep_classified, inputs.reps, inputs.bookings, benchmark=benchmark)
-    costs = loaded_hourly_cost(inputs.reps, working_weeks=working_weeks)
+    # Reps who left before the period or joined after it are not part of its team; a rep
+    # employed in the period who logged nothing is kept (share undefined, with a reason).
+    active = employed_during(inputs.reps, inputs.start, inputs.end)
+    logged = inputs.reps["id"].isin(inputs.rep_activity["rep_id"].dropna().astype(int))
+    booked = inputs.reps["id"].isin(inputs.bookings["rep_id"].dropna().astype(int))
+    team_reps = inputs.reps[inputs.reps.index.isin(active.index) | logged | booked]
+    summary = rep_time_summary(rep_classified, team_reps, inputs.bookings, benchmark=benchmark)
+    costs = loaded_hourly_cost(team_reps, working_weeks=working_weeks)
     history_start = inputs.history_start if inputs.history_start is not None else inputs.start
     history_end = inputs.history_end if inputs.history_end is not None else inputs.end
     ramp = ramp_curve(
@@ -1369,9 +1391,9 @@ def build_time_report(
         ),
         extremes=furthest_from_benchmark(summary, n=extremes),
         hourly_costs=costs,
-        unit_costs=unit_costs(rep_classified, costs, names=inputs.reps),
+        unit_costs=unit_costs(rep_classified, costs, names=team_reps),
         what_if_base=what_if_base(
-            rep_classified, summary, costs, inputs.reps, period_weeks=inputs.period_weeks
+            rep_classified, summary, costs, team_reps, period_weeks=inputs.period_weeks
         ),
         distribution=productivity_distribution(summary, basis=basis),
         ramp=ramp,

@@ -759,6 +759,24 @@ def test_build_report_on_an_empty_database():
     assert doc["what_if"]["extra_revenue"] is None
 
 
+def test_employed_during_and_leavers_left_out_of_the_team():
+    reps = REPS.assign(
+        hire_date=pd.to_datetime(["2020-01-01", "2025-03-01", None, "2020-01-01"]),
+        end_date=pd.to_datetime([None, None, None, "2024-12-31"]),
+    )
+    # Bob joins after the period, Dee left before it; Cy's unknown hire date counts as employed
+    assert list(ta.employed_during(reps, "2025-01-06", "2025-02-09")["id"]) == [1, 3]
+    report = ta.build_time_report(
+        _inputs(
+            reps=reps,
+            rep_activity=ACTIVITY[ACTIVITY["rep_id"] != 2],
+            bookings=BOOKINGS[BOOKINGS["rep_id"] != 2],
+        )
+    )
+    # Bob logged and booked nothing and was not employed -> out; Dee booked 16000 -> kept
+    assert list(report.rep_summary["rep_id"]) == [1, 3, 4]
+
+
 def test_reps_in_scope_and_hires_per_year():
     reps = REPS.assign(manager=["M1", "M1", "M2", "M2"])
     assert list(ta.reps_in_scope(reps, territory_ids=[10])["id"]) == [1, 2]

@@ -54,7 +54,7 @@ def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:
             ],
         )
     )
-    return (bars + _benchmark_rule(benchmark, "x")).properties(height=max(160, 18 * len(shown)))
+    return (bars + _benchmark_rule(benchmark, "x")).properties(height=max(160, 22 * len(shown)))
 
 
 def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -> alt.Chart:
@@ -62,7 +62,7 @@ def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -
     frame = plain(by_activity)
     return (
         alt.Chart(frame)
-        .mark_bar()
+        .mark_bar(size=16)
         .encode(
             x=alt.X("sum(hours):Q", title="Hours", stack="zero"),
             y=alt.Y(f"{y}:N", title=None, sort="-x"),
@@ -76,7 +76,7 @@ def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -
                 alt.Tooltip("share_of_hours:Q", format=".1%"),
             ],
         )
-        .properties(height=max(80, 18 * frame[y].nunique()), title=title or "")
+        .properties(height=max(60, 22 * frame[y].nunique()), title=title or "")
     )
 
 
@@ -152,7 +152,7 @@ def literature_bars(comparison: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("low:Q", title=None, axis=alt.Axis(format=".0%")),
             x2="high:Q",
-            y=alt.Y("metric:N", title=None),
+            y=alt.Y("metric:N", title=None, axis=alt.Axis(labelLimit=220)),
         )
     )
     point = (

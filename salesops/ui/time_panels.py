@@ -101,11 +101,18 @@ def what_if_panel(report: ta.TimeReport, currency: str) -> None:
     _figure(row[0], "Net gain", result.net_gain, "money", currency)
     _figure(row[1], "Revenue lift", result.revenue_lift, "ratio", currency)
     _figure(row[2], "SG&A change", result.sga_change, "ratio", currency)
-    _figure(row[3], "SG&A per revenue change", result.sga_to_revenue_change, "ratio", currency)
+    _figure(row[3], "SG&A / revenue change", result.sga_to_revenue_change, "ratio", currency)
     comparison = ta.literature_comparison(result)
     st.markdown("**Against the literature** (10–20% revenue lift, 20–30% SG&A reduction)")
     st.altair_chart(charts.literature_bars(comparison))
-    st.dataframe(comparison, hide_index=True, key="time.literature")
+    st.dataframe(
+        comparison,
+        hide_index=True,
+        key="time.literature",
+        column_config={
+            c: st.column_config.NumberColumn(c, format="percent") for c in ("value", "low", "high")
+        },
+    )
     download_csv(result.by_activity, "what_if_by_activity.csv", key="time.download_whatif")
 
 
