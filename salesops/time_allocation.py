@@ -967,19 +967,21 @@ def middle_lift(distribution: pd.DataFrame, lift: float) -> MiddleLift:
     """
     if lift < 0:
         raise ValueError("lift cannot be negative.")
-    middle = distribution[distribution["group"] == "middle"]
-    top = distribution[distribution["top_performer"]]
-    middle_bookings = float(middle["bookings"].sum())
-    top_bookings = float(top["bookings"].sum())
-    total = float(distribution.loc[distribution["group"] != "excluded", "bookings"].sum())
+    group = distribution["group"].to_numpy(dtype=object)
+    bookings = distribution["bookings"].to_numpy(dtype=float)
+    is_top = distribution["top_performer"].to_numpy(dtype=bool)
+    middle_bookings = float(bookings[group == "middle"].sum())
+    top_bookings = float(bookings[is_top].sum())
+    total = float(bookings[group != "excluded"].sum())
+    top_names = distribution["name"].to_numpy(dtype=object)[is_top]
     middle_gain = middle_bookings * lift
     top_gain = top_bookings * lift
     return MiddleLift(
         lift=lift,
-        middle_reps=len(middle),
+        middle_reps=int((group == "middle").sum()),
         middle_bookings=middle_bookings,
         middle_gain=middle_gain,
-        top_rep=None if top.empty else str(top["name"].iloc[0]),
+        top_rep=str(top_names[0]) if len(top_names) else None,
         top_bookings=top_bookings,
         top_gain=top_gain,
         total_bookings=total,
@@ -1174,28 +1176,29 @@ def ramp_shortening_value(ramp: RampCurve, months: int, hires_per_year: float) -
     if months < 0:
         raise ValueError("months cannot be negative.")
     window = ramp.ramped_from - 1
-    c = ramp.curve.set_index("tenure_month")["bookings_per_rep"]
-    frame = pd.DataFrame({"tenure_month": range(1, window + 1)})
-    frame["current"] = c.reindex(frame["tenure_month"]).to_numpy()
+    tenure = ramp.curve["tenure_month"].to_numpy()
+    values = ramp.curve["bookings_per_rep"].to_numpy(dtype=float, na_value=np.nan)
+    current = np.full(window, np.nan)
+    inside = (tenure >= 1) & (tenure <= window)
+    current[tenure[inside] - 1] = values[inside]
     empty = pd.DataFrame(columns=["tenure_month", "current", "shortened", "gain"])
     if ramp.ramped_level.value is None:
-        reason = ramp.ramped_level.reason or "ramped level undefined"
-        undefined = Figure.undefined(reason)
+        undefined = Figure.undefined(ramp.ramped_level.reason or "ramped level undefined")
         return RampValue(months, undefined, hires_per_year, undefined, empty)
-    missing = frame.loc[frame["current"].isna(), "tenure_month"].tolist()
+    missing = [str(m + 1) for m in np.flatnonzero(np.isnan(current))]
     if missing:
-        undefined = Figure.undefined(
-            "no rep observed at tenure month(s) " + ", ".join(str(m) for m in missing)
-        )
+        undefined = Figure.undefined("no rep observed at tenure month(s) " + ", ".join(missing))
         return RampValue(months, undefined, hires_per_year, undefined, empty)
-    level = ramp.ramped_level.value
-    shifted = [
-        float(c.loc[m + months]) if m + months <= window else level for m in frame["tenure_month"]
-    ]
-    frame["current"] = frame["current"].astype(float)
-    frame["shortened"] = shifted
-    frame["gain"] = frame["shortened"] - frame["current"]
-    gain = float(frame["gain"].sum())
+    shortened = np.append(current, np.full(months, ramp.ramped_level.value))[months:]
+    frame = pd.DataFrame(
+        {
+            "tenure_month": np.arange(1, window + 1),
+            "current": current,
+            "shortened": shortened,
+            "gain": shortened - current,
+        }
+    )
+    gain = float((shortened - current).sum())
     return RampValue(months, Figure(gain), hires_per_year, Figure(gain * hires_per_year), frame)
 
 

@@ -22,7 +22,7 @@ def time_inputs(
     repo: Repository, period: Period, scope: Scope = EVERYTHING, freq: str = "W"
 ) -> ta.TimeInputs:
     """Returns the pre-aggregated frames for one view (all aggregation done in SQL)."""
-    bounds = repo.data_bounds()
+    bounds = repo.closed_bounds()  # the ramp's bookings history
     reps = repo.time_reps(scope)
     history_start = pd.Timestamp(bounds["first"]) if bounds["first"] else pd.Timestamp(period.start)
     history_end = pd.Timestamp(bounds["last"]) if bounds["last"] else pd.Timestamp(period.end)

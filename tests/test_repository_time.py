@@ -282,6 +282,7 @@ def test_reps_types_and_bounds(loaded, repo):
     types = repo.activity_types()
     assert types.set_index("activity").loc["quote", "is_back_office"]
     assert repo.activity_bounds() == {"first": WEEKS[0], "last": WEEKS[-1]}
+    assert repo.closed_bounds() == {"first": date(2024, 12, 5), "last": date(2025, 2, 28)}
 
 
 def test_empty_database(repo):
@@ -292,3 +293,4 @@ def test_empty_database(repo):
     assert repo.bookings_by_rep_month().empty
     assert repo.time_reps().empty
     assert repo.activity_bounds() == {"first": None, "last": None}
+    assert repo.closed_bounds() == {"first": None, "last": None}

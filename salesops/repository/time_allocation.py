@@ -100,6 +100,19 @@ class TimeQueries(RepositoryBase):
         row = frame.iloc[0]
         return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
 
+    def closed_bounds(self) -> dict[str, date | None]:
+        """Returns the first and last closed_at of any deal (index lookups, no scan)."""
+        o = s.opportunities.c
+        frame = self._frame(
+            select(
+                select(func.min(o.closed_at)).scalar_subquery(),
+                select(func.max(o.closed_at)).scalar_subquery(),
+            ),
+            {"first": DATE, "last": DATE},
+        )
+        row = frame.iloc[0]
+        return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
+
     def _rollup_ready(self, table, base=s.activities) -> bool:  # noqa: ANN001 (Tables)
         """Returns True when the rollup exists and is built (or there is nothing to roll up)."""
         try:
