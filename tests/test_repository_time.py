@@ -294,3 +294,21 @@ def test_empty_database(repo):
     assert repo.time_reps().empty
     assert repo.activity_bounds() == {"first": None, "last": None}
     assert repo.closed_bounds() == {"first": None, "last": None}
+
+
+def test_older_database_without_time_rollups_still_answers():
+    from salesops.db import init_schema, make_engine
+    from salesops.repository import Repository
+
+    engine = make_engine("sqlite://")
+    init_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(s.reps.insert(), [{"id": 1, "name": "Solo", "weekly_capacity_hours": 40.0}])
+        conn.execute(s.activities.insert(), [r for r in _activity_rows() if r["rep_id"] == 1])
+    s.rollup_activity_months.drop(engine)
+    s.rollup_activity_weeks.drop(engine)
+    repo = Repository(engine)
+    result = repo.activity_hours_by_rep(WHOLE_MONTHS)
+    _same(result, _oracle_rep_activity(WHOLE_MONTHS, {1}), ["rep_id", "activity"])
+    assert not repo.activity_hours_by_period(PARTIAL, freq="W").empty
+    assert not repo.activity_hours_by_period(WHOLE_MONTHS, freq="M").empty

@@ -787,3 +787,13 @@ def test_reps_in_scope_and_hires_per_year():
     hires = ta.observed_hires_per_year(_ramp_reps(), "2023-01-01", "2024-12-31")
     assert hires.value == pytest.approx(3 / (730 / 365.25))
     assert ta.observed_hires_per_year(_ramp_reps(), "2024-01-01", "2023-01-01").value is None
+
+
+def test_formula_names_are_escaped_in_downloads():
+    from salesops.export import to_safe_csv
+
+    reps = REPS.assign(name=['=HYPERLINK("http://x")', "Bob", "@SUM(1+1)", "-2+3"])
+    summary = ta.rep_time_summary(ta.classify_activities(ACTIVITY, TYPES), reps, BOOKINGS)
+    text = to_safe_csv(summary).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text and "'-2+3" in text
+    assert ",-0.18333" in text  # Bob's negative gap stays a number

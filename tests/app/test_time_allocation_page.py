@@ -127,3 +127,18 @@ def test_overview_shows_the_time_headline(run_page, demo_url):
     assert "Rep time" in [h.value for h in at.subheader]
     assert _metric(at, "Team selling share").endswith("%")
     assert " of " in _metric(at, "Reps below one-third")
+
+
+def test_unreachable_database_is_one_clear_message(run_page):
+    at = run_page(PAGE, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert not at.exception
+    assert any("Can't reach the database" in e.value for e in at.error)
+    assert at.button(key="states.retry")
+
+
+def test_file_without_schema_asks_for_init(run_page, tmp_path):
+    path = tmp_path / "blank.db"
+    make_engine(f"sqlite:///{path}").connect().close()  # creates an empty SQLite file
+    at = run_page(PAGE, f"sqlite:///{path}")
+    assert not at.exception
+    assert any("salesops db init" in w.value for w in at.warning)
