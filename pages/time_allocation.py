@@ -13,17 +13,17 @@ from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.states import database_guard
+from salesops.ui.time_filters import requested_teams, team_filter
 from salesops.ui.time_panels import middle_panel, ramp_panel, what_if_panel
 
 st.title("Rep time allocation")
 config = settings()
+from_link = requested_teams()
 with database_guard():
     filters = page_filters()
     all_reps = cached_call(Repository.time_reps)
 left, right = st.columns([3, 1])
-teams = left.multiselect(
-    "Team (manager)", sorted(all_reps["manager"].dropna().unique()), key="time.team"
-)
+teams = team_filter(all_reps, from_link, left)
 freq = right.segmented_control(
     "Trend by",
     ["W", "M"],

@@ -142,3 +142,13 @@ def test_file_without_schema_asks_for_init(run_page, tmp_path):
     at = run_page(PAGE, f"sqlite:///{path}")
     assert not at.exception
     assert any("salesops db init" in w.value for w in at.warning)
+
+
+def test_team_comes_from_the_link_and_bad_teams_are_ignored(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"team": "Manager A"})
+    assert not at.exception
+    assert at.multiselect(key="time.team").value == ["Manager A"]
+    bad = run_page(PAGE, demo_url, query={"team": "' OR 1=1--"})
+    assert not bad.exception
+    assert any("Ignored unknown team" in w.value for w in bad.warning)
+    assert bad.multiselect(key="time.team").value == []
