@@ -421,7 +421,15 @@ def selling_share_trend(
     frame = rows.frame if isinstance(rows, Classified) else rows
     frame = frame.assign(period=_bucket(pd.to_datetime(frame["period"]), freq))
     per = _category_hours(frame, ["period"]) if len(frame) else None
-    lo = _bucket_one(start, freq) if start is not None else None
+    lo = None
+    if start is not None:
+        # Rows belong to a period by their week_start, so the first week is the first
+        # Monday on or after start (a week that began earlier is not in the period).
+        first = pd.Timestamp(start).normalize()
+        if freq == "W":
+            lo = first + pd.Timedelta(days=(7 - first.weekday()) % 7)
+        else:
+            lo = _bucket_one(first, freq)
     hi = _bucket_one(end, freq) if end is not None else None
     if per is not None and len(per):
         lo = per["period"].min() if lo is None else lo

@@ -297,7 +297,8 @@ def test_trend_of_nothing_is_empty_not_an_error():
     empty = ta.classify_activities(TREND_ROWS.iloc[0:0], TYPES)
     assert ta.selling_share_trend(empty).empty
     padded = ta.selling_share_trend(empty, start="2025-01-01", end="2025-01-31")
-    assert len(padded) == 5  # Mondays 2024-12-30 .. 2025-01-27
+    # Mondays 2025-01-06 .. 2025-01-27: the week of Monday 2024-12-30 began before the period
+    assert list(padded["period"].dt.day) == [6, 13, 20, 27]
     assert padded["selling_share"].isna().all()
 
 
