@@ -168,16 +168,58 @@ def expand_activities(url: str, k: int) -> int:
     return int(rows)
 
 
+COPIED = [
+    "territories",
+    "reps",
+    "activity_types",
+    "activities",
+    "stages",
+    "accounts",
+    "opportunities",
+    "rollup_closed_opportunities",
+    "rollup_activity_months",
+    "rollup_activity_weeks",
+]
+
+
+def copy_tables(source: str, target: str, chunk: int = 50_000) -> None:
+    """Copies the tables the time page reads from `source` into a fresh schema at `target`."""
+    from sqlalchemy import select
+
+    from salesops import schema as s
+    from salesops.db import init_schema, make_engine
+
+    src, dst = make_engine(source, read_only=True), make_engine(target)
+    init_schema(dst)
+    for name in COPIED:
+        table = s.metadata.tables[name]
+        t0, rows = time.perf_counter(), 0
+        with src.connect() as read, dst.begin() as write:
+            result = read.execution_options(stream_results=True).execute(select(table))
+            while batch := result.fetchmany(chunk):
+                records = [dict(r._mapping) for r in batch]
+                if name == "opportunities":  # leads are not copied: drop the link
+                    for record in records:
+                        record["lead_id"] = None
+                write.execute(table.insert(), records)
+                rows += len(batch)
+        print(f"copied {name}: {rows:,} rows in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", required=True, help="database URL (repeat)")
     parser.add_argument("--view", action="append", choices=VIEWS, help="views (default: all)")
     parser.add_argument("--expand-activities", type=int, metavar="K")
+    parser.add_argument("--copy-from", metavar="URL", help="copy the time tables into --url")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "time.json"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.url[0], args.view[0])))
+        return
+    if args.copy_from:
+        copy_tables(args.copy_from, args.url[0])
         return
     if args.expand_activities:
         for url in args.url:

@@ -100,14 +100,16 @@ def share_trend(trend: pd.DataFrame, benchmark: float) -> alt.Chart:
     return (line + _benchmark_rule(benchmark)).properties(height=240)
 
 
-def productivity_histogram(distribution: pd.DataFrame) -> alt.Chart:
+def productivity_histogram(
+    distribution: pd.DataFrame, title: str = "Bookings per selling hour"
+) -> alt.Chart:
     """Returns the rep productivity distribution, coloured by bottom / middle / top group."""
     frame = plain(distribution[distribution["group"] != "excluded"])
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("productivity:Q", bin=alt.Bin(maxbins=20), title="Bookings per selling hour"),
+            x=alt.X("productivity:Q", bin=alt.Bin(maxbins=20), title=title),
             y=alt.Y("count():Q", title="Reps"),
             color=alt.Color(
                 "group:N",

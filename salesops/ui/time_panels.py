@@ -119,11 +119,20 @@ def what_if_panel(report: ta.TimeReport, currency: str) -> None:
 @st.fragment
 def middle_panel(report: ta.TimeReport, currency: str) -> None:
     """Draws the productivity distribution and the middle-60% lift vs lifting the top rep."""
-    dist = report.distribution
+    basis = st.segmented_control(
+        "Rank reps by",
+        ["per_selling_hour", "per_rep"],
+        default="per_selling_hour",
+        required=True,
+        key="time.middle_basis",
+        format_func={"per_selling_hour": "Bookings per selling hour", "per_rep": "Bookings"}.get,
+    )
+    dist = ta.productivity_distribution(report.rep_summary, basis=basis)
     if (dist["group"] != "excluded").sum() == 0:
-        st.info("No rep has both selling hours and bookings to rank in this period.")
+        st.info("No rep has selling hours to rank in this period.")
         return
-    st.altair_chart(charts.productivity_histogram(dist))
+    title = "Bookings per selling hour" if basis == "per_selling_hour" else "Bookings per rep"
+    st.altair_chart(charts.productivity_histogram(dist, title))
     lift = st.slider("Productivity lift", 0, 50, 10, 1, format="%d%%", key="time.middle_lift")
     result = ta.middle_lift(dist, lift / 100)
     row = st.columns(3)

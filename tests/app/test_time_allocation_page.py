@@ -57,6 +57,11 @@ def test_middle_and_ramp_sliders(run_page, demo_url):
     at.slider(key="time.middle_lift").set_value(30).run()
     label = next(m.label for m in at.metric if m.label.startswith("Lift the middle"))
     assert _metric(at, label) != middle
+    per_hour = _metric(at, label)
+    at.segmented_control(key="time.middle_basis").set_value("per_rep").run()
+    assert not at.exception
+    label = next(m.label for m in at.metric if m.label.startswith("Lift the middle"))
+    assert _metric(at, label) != per_hour  # ranking by bookings picks another middle
     at.slider(key="time.ramp_months").set_value(0).run()
     assert _metric(at, "Bookings gained per new hire") == "$0"
 
