@@ -559,73 +559,78 @@ def unit_costs(
     else:
         chosen = list(activities)
     frame = frame[frame["activity"].isin(chosen)]
-    frame = frame.assign(count=pd.to_numeric(frame["count"]).fillna(0).astype(float))
-    per = frame.groupby(["rep_id", "activity"], as_index=False)[["hours", "count"]].sum()
-    per = per.astype({"rep_id": "Int64"}).merge(
-        hourly_costs[["rep_id", "hourly_cost", "cost_reason"]], on="rep_id", how="left"
-    )
-    per["hourly_cost"] = per["hourly_cost"].astype("Float64")
-    per["cost_hours"] = per["hours"] * per["hourly_cost"]
-    per["costed_count"] = per["count"].where(per["hourly_cost"].notna(), 0.0)
-    per["costed_hours"] = per["hours"].where(per["hourly_cost"].notna(), 0.0)
+    counts = pd.to_numeric(frame["count"]).to_numpy(dtype=float, na_value=0.0)
+    per = frame[["rep_id", "activity", "hours"]].assign(count=counts)
+    per = per.groupby(["rep_id", "activity"], as_index=False, sort=True)[["hours", "count"]].sum()
+    rep_ids = per["rep_id"].to_numpy(dtype="int64")
+    known_ids = hourly_costs["rep_id"].to_numpy(dtype="int64")
+    known_rates = hourly_costs["hourly_cost"].to_numpy(float, na_value=np.nan)
+    rate_of = dict(zip(known_ids, known_rates, strict=True))
+    why_of = dict(zip(known_ids, hourly_costs["cost_reason"], strict=True))
+    rate = np.array([rate_of.get(r, np.nan) for r in rep_ids], dtype=float)
+    hours = per["hours"].to_numpy(dtype=float)
+    count = per["count"].to_numpy(dtype=float)
+    known = ~np.isnan(rate)
+    cost_hours = np.where(known, hours * np.nan_to_num(rate), 0.0)
 
-    def finish(df: pd.DataFrame, cost_reason: pd.Series) -> pd.DataFrame:
-        has_count = df["count"] > 0
-        df["hours_per_unit"] = (df["hours"] / df["count"].where(has_count)).astype("Float64")
-        reason = pd.Series(None, index=df.index, dtype=object)
-        reason = reason.where(has_count, "no units counted (count is 0)")
-        reason = reason.where(reason.notna(), cost_reason)
-        df["reason"] = reason
-        return df
+    def unit(numerator: np.ndarray, denominator: np.ndarray, ok: np.ndarray) -> pd.array:
+        safe = np.where(ok & (denominator > 0), denominator, 1.0)
+        return pd.array(np.where(ok & (denominator > 0), numerator / safe, np.nan), dtype="Float64")
 
-    per["cost_per_unit"] = (
-        per["cost_hours"] / per["count"].where(per["count"] > 0).astype("Float64")
-    ).astype("Float64")
-    per = finish(per, per["cost_reason"].where(per["hourly_cost"].isna(), None))
-    per["scope"] = "rep"
-
-    team = per.groupby("activity", as_index=False).agg(
-        hours=("hours", "sum"),
-        count=("count", "sum"),
-        cost_hours=("cost_hours", "sum"),
-        costed_count=("costed_count", "sum"),
-        costed_hours=("costed_hours", "sum"),
-    )
-    team["cost_hours"] = team["cost_hours"].astype("Float64")
-    team["cost_per_unit"] = (
-        team["cost_hours"] / team["costed_count"].where(team["costed_count"] > 0)
-    ).astype("Float64")
-    team["hourly_cost"] = (
-        team["cost_hours"] / team["costed_hours"].where(team["costed_hours"] > 0)
-    ).astype("Float64")
-    team_cost_reason = pd.Series(
-        np.where(team["cost_per_unit"].isna(), "no rep with a known hourly cost", None),
-        index=team.index,
-        dtype=object,
-    )
-    team = finish(team, team_cost_reason.where(team["cost_per_unit"].isna(), None))
-    team["scope"] = "team"
-    team["rep_id"] = pd.array([pd.NA] * len(team), dtype="Int64")
-    team["name"] = "Team"
-    if names is not None:
-        lookup = names.set_index(names["id"].astype("Int64"))["name"]
-        per["name"] = per["rep_id"].map(lookup)
-    else:
-        per["name"] = per["rep_id"].astype(str)
-    cols = [
-        "scope",
-        "rep_id",
-        "name",
-        "activity",
-        "hours",
-        "count",
-        "hours_per_unit",
-        "hourly_cost",
-        "cost_per_unit",
-        "reason",
+    no_units = "no units counted (count is 0)"
+    rep_reason = [
+        no_units if c <= 0 else (None if k else why_of.get(r) or "rep not in the reps table")
+        for c, k, r in zip(count, known, rep_ids, strict=True)
     ]
-    out = pd.concat([team[cols], per.sort_values(["activity", "rep_id"])[cols]], ignore_index=True)
-    return out
+    lookup = {} if names is None else dict(zip(names["id"].astype(int), names["name"], strict=True))
+    rep_rows = pd.DataFrame(
+        {
+            "scope": "rep",
+            "rep_id": pd.array(rep_ids, dtype="Int64"),
+            "name": [lookup.get(r, str(r)) for r in rep_ids],
+            "activity": per["activity"].to_numpy(dtype=object),
+            "hours": hours,
+            "count": count,
+            "hours_per_unit": unit(hours, count, np.ones(len(per), dtype=bool)),
+            "hourly_cost": pd.array(rate, dtype="Float64"),
+            "cost_per_unit": unit(cost_hours, count, known),
+            "reason": pd.Series(rep_reason, dtype=object).to_numpy(),
+        }
+    )
+    sums = pd.DataFrame(
+        {
+            "activity": rep_rows["activity"],
+            "hours": hours,
+            "count": count,
+            "cost_hours": cost_hours,
+            "costed_count": np.where(known, count, 0.0),
+            "costed_hours": np.where(known, hours, 0.0),
+        }
+    ).groupby("activity", sort=True)
+    team = sums.sum()
+    t_hours, t_count = team["hours"].to_numpy(), team["count"].to_numpy()
+    t_cost, t_costed = team["cost_hours"].to_numpy(), team["costed_count"].to_numpy()
+    t_costed_hours = team["costed_hours"].to_numpy()
+    team_reason = [
+        no_units if c <= 0 else (None if k > 0 else "no rep with a known hourly cost")
+        for c, k in zip(t_count, t_costed, strict=True)
+    ]
+    team_rows = pd.DataFrame(
+        {
+            "scope": "team",
+            "rep_id": pd.array([pd.NA] * len(team), dtype="Int64"),
+            "name": "Team",
+            "activity": team.index.to_numpy(dtype=object),
+            "hours": t_hours,
+            "count": t_count,
+            "hours_per_unit": unit(t_hours, t_count, np.ones(len(team), dtype=bool)),
+            "hourly_cost": unit(t_cost, t_costed_hours, np.ones(len(team), dtype=bool)),
+            "cost_per_unit": unit(t_cost, t_costed, np.ones(len(team), dtype=bool)),
+            "reason": pd.Series(team_reason, dtype=object).to_numpy(),
+        }
+    )
+    rep_rows = rep_rows.sort_values(["activity", "rep_id"], kind="stable")
+    return pd.concat([team_rows, rep_rows], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- what-if
