@@ -370,7 +370,8 @@ def hours_by_activity(rows: Classified | pd.DataFrame, by: Sequence[str] = ()) -
     """Returns hours and counts per activity, optionally per ``by`` keys (e.g. ``["rep_id"]``).
 
     Requires columns ``activity``, ``category``, ``is_back_office``, ``hours`` and
-    optionally ``count`` (NULL counts are treated as 0) plus the ``by`` columns.
+    optionally ``count`` plus the ``by`` columns. ``count`` is NA for an activity
+    whose rows never count units (meetings, admin), not 0.
 
     Returns a frame with columns ``*by``, ``activity``, ``category``, ``is_back_office``,
     ``hours``, ``count``, ``share_of_hours`` (of the ``by`` group's hours; NA when
@@ -378,9 +379,12 @@ def hours_by_activity(rows: Classified | pd.DataFrame, by: Sequence[str] = ()) -
     """
     frame = rows.frame if isinstance(rows, Classified) else rows
     keys = [*by, "activity", "category", "is_back_office"]
-    frame = frame.assign(count=frame.get("count", 0))
-    frame = frame.assign(count=pd.to_numeric(frame["count"]).fillna(0).astype(float))
-    out = frame.groupby(keys, as_index=False, sort=False)[["hours", "count"]].sum()
+    counts = frame["count"] if "count" in frame else pd.Series(np.nan, index=frame.index)
+    frame = frame.assign(count=pd.to_numeric(counts).to_numpy(dtype=float, na_value=np.nan))
+    out = frame.groupby(keys, as_index=False, sort=False).agg(
+        hours=("hours", "sum"), count=("count", lambda c: c.sum(min_count=1))
+    )
+    out["count"] = out["count"].astype("Float64")  # NA: the activity counts no units
     group_total = out.groupby(list(by))["hours"].transform("sum") if by else out["hours"].sum()
     out["share_of_hours"] = (out["hours"] / pd.Series(group_total, index=out.index)).where(
         pd.Series(group_total, index=out.index) > 0

@@ -223,7 +223,8 @@ def test_hours_by_activity_team_and_rep(classified):
     assert team.loc["quote", "hours"] == 19.0  # 6 + 9 + 4
     assert team.loc["quote", "count"] == 8.0  # 3 + 3 + 2
     assert team.loc["quote", "share_of_hours"] == pytest.approx(0.19)  # 19 / 100
-    assert team.loc["admin", "count"] == 0.0  # NULL counts are 0
+    assert pd.isna(team.loc["admin", "count"])  # admin never counts units: NA, not 0
+    assert team.loc["order_processing", "count"] == 12.0  # 8 + 0 + 4: a counted 0 stays 0
     assert team["hours"].sum() == 100.0
     per_rep = ta.hours_by_activity(classified, by=["rep_id"])
     cy = per_rep[per_rep["rep_id"] == 3].set_index("activity")
