@@ -9,6 +9,9 @@ Definitions used throughout:
   logged. Hours in activities unknown to ``activity_types`` (only kept when asked to)
   count in the denominator as category ``unknown``, so the share is never inflated.
   A rep or a week with no hours has no share (``None`` + reason), never 0.
+* **Period membership**: an activity row is in a period when its ``week_start`` is;
+  the team of a period is the reps employed in it (hire/end dates) plus anyone who
+  logged hours or booked in it.
 * **Team share** = team selling hours / team hours (hours-weighted, not the mean of
   rep shares; the mean is reported beside it).
 * **Loaded hourly cost** of a rep = ``annual_cost / (weekly_capacity_hours x
@@ -23,7 +26,9 @@ Definitions used throughout:
   (constant elasticity ``b`` in (0, 1]; ``b = 1`` is linear, i.e. the observed
   revenue per selling hour ``R0/S0`` for every extra hour; ``b < 1`` gives
   diminishing returns), so ``extra revenue = R0 x ((S0 + dS)/S0)^b - R0``.
-  Sales-ops cost = ``moved x time_factor x sales-ops hourly cost``.
+  Sales-ops cost = ``moved x time_factor x sales-ops hourly cost``. SG&A baseline =
+  the team's annual cost x period weeks / 52; SG&A change = (sales-ops cost -
+  released rep cost) / baseline, also shown per unit of revenue.
 * **Moving the middle**: reps ranked by productivity; the bottom and top
   ``floor(n x (1 - middle)/2)`` reps are excluded and the rest is the middle.
   Lifting a rep's productivity by ``p`` at the same selling hours adds
