@@ -385,11 +385,11 @@ def hours_by_activity(rows: Classified | pd.DataFrame, by: Sequence[str] = ()) -
     frame = rows.frame if isinstance(rows, Classified) else rows
     keys = [*by, "activity", "category", "is_back_office"]
     counts = frame["count"] if "count" in frame else pd.Series(np.nan, index=frame.index)
-    frame = frame.assign(count=pd.to_numeric(counts).to_numpy(dtype=float, na_value=np.nan))
-    out = frame.groupby(keys, as_index=False, sort=False).agg(
-        hours=("hours", "sum"), count=("count", lambda c: c.sum(min_count=1))
-    )
-    out["count"] = out["count"].astype("Float64")  # NA: the activity counts no units
+    values = pd.to_numeric(counts).to_numpy(dtype=float, na_value=np.nan)
+    frame = frame.assign(count=np.nan_to_num(values), counted=~np.isnan(values))
+    out = frame.groupby(keys, as_index=False, sort=False)[["hours", "count", "counted"]].sum()
+    # NA when no row of the group counted units (meetings, admin), not 0
+    out["count"] = out["count"].astype("Float64").where(out.pop("counted") > 0)
     group_total = out.groupby(list(by))["hours"].transform("sum") if by else out["hours"].sum()
     out["share_of_hours"] = (out["hours"] / pd.Series(group_total, index=out.index)).where(
         pd.Series(group_total, index=out.index) > 0
@@ -1104,7 +1104,7 @@ def ramp_curve(
         end[left] = _month_index(end_dates[left]).to_numpy(dtype="int64")
     # Every observed rep-month: calendar months from max(hire, lo) to min(end, hi).
     first = np.maximum(hire, lo)
-    last = np.minimum(end, hi)
+    last = np.minimum(np.minimum(end, hi), hire + max_tenure - 1)  # nothing beyond the curve
     length = np.clip(last - first + 1, 0, None)
     starts = np.repeat(first, length)
     offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)

@@ -17,6 +17,8 @@ from salesops.config import Settings
 from salesops.periods import Period
 from salesops.repository import EVERYTHING, Repository, Scope
 
+RAMP_MONTHS = 24  # tenure months drawn on the ramp curve (time_allocation.build_time_report)
+
 
 def time_inputs(
     repo: Repository, period: Period, scope: Scope = EVERYTHING, freq: str = "W"
@@ -32,7 +34,9 @@ def time_inputs(
         rep_activity=repo.activity_hours_by_rep(period, scope),
         trend_activity=repo.activity_hours_by_period(period, scope, freq=freq),
         bookings=repo.bookings_by_rep(period, scope),
-        monthly_bookings=repo.bookings_by_rep_month(scope),
+        monthly_bookings=repo.bookings_by_rep_month(
+            scope, hired_since=(history_start - pd.DateOffset(months=RAMP_MONTHS)).date()
+        ),
         start=pd.Timestamp(period.start),
         end=pd.Timestamp(period.end),
         freq=freq,

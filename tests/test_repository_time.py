@@ -273,6 +273,14 @@ def test_bookings_partial_period_and_by_month(loaded, repo):
         }
 
 
+def test_bookings_by_month_for_recent_hires_only(loaded, repo):
+    with loaded.begin() as conn:
+        conn.execute(s.reps.update().where(s.reps.c.id == 2).values(hire_date=date(2020, 1, 1)))
+    recent = repo.bookings_by_rep_month(hired_since=date(2022, 1, 1))
+    assert set(recent["rep_id"]) == {1, 3}  # rep 2 was hired in 2020
+    assert len(repo.bookings_by_rep_month(hired_since=date(2030, 1, 1))) == 0
+
+
 def test_reps_types_and_bounds(loaded, repo):
     reps = repo.time_reps()
     assert list(reps["id"]) == [1, 2, 3, 4]

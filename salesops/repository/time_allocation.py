@@ -114,7 +114,14 @@ class TimeQueries(RepositoryBase):
         return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
 
     def _rollup_ready(self, table, base=s.activities) -> bool:  # noqa: ANN001 (Tables)
-        """Returns True when the rollup exists and is built (or there is nothing to roll up)."""
+        """Returns True when the rollup exists and is built (or there is nothing to roll up).
+
+        A True answer is remembered for this repository: rollups are rebuilt in one
+        transaction, so a built rollup never becomes empty while its base has rows.
+        """
+        ready = self.__dict__.setdefault("_ready_rollups", set())
+        if table.name in ready:
+            return True
         try:
             frame = self._frame(
                 select(
@@ -126,7 +133,10 @@ class TimeQueries(RepositoryBase):
         except SchemaMissing:
             return False
         row = frame.iloc[0]
-        return bool(row["built"]) or not bool(row["base"])
+        if bool(row["built"]):
+            ready.add(table.name)
+            return True
+        return not bool(row["base"])
 
     def activity_hours_by_rep(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
@@ -236,11 +246,15 @@ class TimeQueries(RepositoryBase):
         return self._frame(stmt, REP_BOOKINGS)
 
     def bookings_by_rep_month(
-        self, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        hired_since: date | None = None,
     ) -> pd.DataFrame:
         """Returns the won amount per rep and month over all history (for the ramp curve).
 
-        Columns: rep_id, month, bookings.
+        ``hired_since`` keeps only reps hired on or after that date (the ramp curve needs
+        only reps whose early months fall inside the data). Columns: rep_id, month, bookings.
         """
         if source == "rollup" or (
             source == "auto" and self._rollup_ready(s.rollup_closed_opportunities, s.opportunities)
@@ -251,6 +265,9 @@ class TimeQueries(RepositoryBase):
             o = s.opportunities.c
             month, rep, amount = month_start(o.closed_at), o.rep_id, o.amount
             where = (o.outcome == "won") & o.closed_at.is_not(None)
+        if hired_since is not None:
+            r = s.reps.c
+            where = where & rep.in_(select(r.id).where(r.hire_date >= hired_since))
         stmt = (
             select(rep, month.label("month"), func.coalesce(func.sum(amount), 0.0))
             .where(where, _rep_filter(rep, scope))
