@@ -39,6 +39,5 @@ for title, draw in HEADLINES:
         draw(filters)
 
 st.subheader("Go deeper")
-page_link(
-    "pages/kpis.py", "KPIs: trends, breakdowns and the deals behind them", ":material/monitoring:"
-)
+for path, label, icon in PAGE_LINKS:
+    page_link(path, label, icon)

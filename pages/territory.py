@@ -22,7 +22,9 @@ from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.states import database_guard, empty_state
+from salesops.ui.nav import ensure_navigation
 
+ensure_navigation()
 st.title("Territory balance")
 with database_guard():
     filters = page_filters()

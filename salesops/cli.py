@@ -304,6 +304,13 @@ class Frequency(StrEnum):
     M = "M"
 
 
+class TrendFreq(StrEnum):
+    """Trend bucket for `time --freq`."""
+
+    W = "W"
+    M = "M"
+
+
 class ForecastBy(StrEnum):
     """What `forecast --by` forecasts separately."""
 
@@ -353,6 +360,96 @@ def forecast(
     frame = report.forecast_table()
     frame["ds"] = frame["ds"].dt.strftime("%Y-%m-%d")
     emit(report.to_dict(), frame, fmt)
+
+
+@app.command("time")
+@friendly_errors
+def time_allocation(
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    territory: Annotated[list[int] | None, typer.Option(help="Territory id (repeatable).")] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    rep: Annotated[list[int] | None, typer.Option(help="Rep id (repeatable).")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="Manager's team (repeatable).")] = None,
+    freq: Annotated[TrendFreq, typer.Option(help="Trend by week or month.")] = TrendFreq.W,
+    shift: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of back-office hours moved to sales ops.")
+    ] = 0.25,
+    activity: Annotated[
+        list[str] | None, typer.Option(help="Back-office activity to move (default: all).")
+    ] = None,
+    conversion: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of freed hours that become selling.")
+    ] = 0.5,
+    ops_cost: Annotated[
+        float | None,
+        typer.Option(min=0, help="Sales-ops hourly cost (default: half the reps' mean)."),
+    ] = None,
+    ops_factor: Annotated[
+        float, typer.Option(min=0, help="Sales-ops hours per rep hour moved.")
+    ] = 1.0,
+    elasticity: Annotated[
+        float,
+        typer.Option(min=0.01, max=1, help="Revenue curve exponent: 1 linear, <1 diminishing."),
+    ] = 1.0,
+    release: Annotated[
+        bool, typer.Option(help="Count unconverted freed hours as released rep cost.")
+    ] = False,
+    lift: Annotated[
+        float, typer.Option(min=0, help="Productivity lift for moving the middle.")
+    ] = 0.10,
+    ramp_months: Annotated[int, typer.Option(min=0, help="Months to shorten the ramp by.")] = 1,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Rep time allocation: selling share vs benchmark, unit costs and the freed-time what-if."""
+    from salesops import time_allocation as ta
+    from salesops.kpi_report import default_period
+    from salesops.time_report import team_scope, time_report
+
+    repo = open_repository(url)
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    if start is None or end is None:
+        bounds = repo.data_bounds()
+        if bounds["last"] is None:
+            fail(
+                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
+            )
+        fallback = default_period(pd.Timestamp(bounds["last"]))
+        start, end = start or fallback.start, end or fallback.end
+    if end < start:
+        fail(f"--to {end} is before --from {start}.")
+    scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
+    if team:
+        known = set(repo.time_reps()["manager"].dropna())
+        unknown = sorted(set(team) - known)
+        if unknown:
+            fail(f"--team {', '.join(unknown)} is not a manager in the database.")
+        scope = team_scope(scope, repo.time_reps(), team)
+        if scope is None:
+            fail("No rep is in both the chosen --team and --rep.")
+    report = time_report(repo, Period(start, end), scope, load_settings(url), freq.value)
+    scenario = ta.WhatIfScenario(
+        shift_share=shift,
+        activities=tuple(activity) if activity else None,
+        sales_ops_hourly_cost=(
+            ops_cost
+            if ops_cost is not None
+            else ta.default_sales_ops_hourly_cost(report.what_if_base)
+        ),
+        sales_ops_time_factor=ops_factor,
+        selling_conversion=conversion,
+        elasticity=elasticity,
+        release_unconverted=release,
+    )
+    payload = ta.time_report_json(report, scenario, lift=lift, ramp_months=ramp_months)
+    if report.warning:
+        typer.echo(f"Warning: {report.warning}", err=True)
+    columns = ["rep_id", "name", "hours", "selling_hours", "back_office_hours", "selling_share"]
+    columns += ["share_reason", "bookings", "revenue_per_selling_hour"]
+    emit(payload, report.rep_summary[columns], fmt)
 
 
 def main() -> None:

@@ -231,6 +231,29 @@ def stage_outcomes_select(*conditions: ColumnElement[bool]):
     ).group_by(*keys, passed.c.stage)
 
 
+def activity_months_select():
+    """Returns the GROUP BY select of activity hours and counts by month, rep and activity."""
+    act = s.activities.c
+    month = month_start(act.week_start)
+    return select(
+        month.label("month"),
+        act.rep_id,
+        act.activity,
+        func.coalesce(func.sum(act.hours), 0.0),
+        func.sum(act["count"]),
+    ).group_by(month, act.rep_id, act.activity)
+
+
+def activity_weeks_select():
+    """Returns the GROUP BY select of activity hours by week, rep territory and activity."""
+    act, r = s.activities.c, s.reps.c
+    return (
+        select(act.week_start, r.territory_id, act.activity, func.sum(act.hours))
+        .select_from(s.activities.join(s.reps, r.id == act.rep_id))
+        .group_by(act.week_start, r.territory_id, act.activity)
+    )
+
+
 def refresh_rollups(engine: Engine) -> dict[str, int]:
     """Rebuilds every rollup table from the base tables; returns rows written per rollup."""
     plan = [
@@ -241,6 +264,8 @@ def refresh_rollups(engine: Engine) -> dict[str, int]:
         (s.rollup_order_months, order_months_select()),
         (s.rollup_customer_lifespans, lifespans_select()),
         (s.rollup_stage_outcomes, stage_outcomes_select()),
+        (s.rollup_activity_months, activity_months_select()),
+        (s.rollup_activity_weeks, activity_weeks_select()),
     ]
     written: dict[str, int] = {}
     with engine.begin() as conn:

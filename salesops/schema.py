@@ -314,6 +314,27 @@ rollup_stage_outcomes = Table(
     Column("won", Integer, nullable=False),
 )
 
+# Rep time: activity hours by month (for period totals per rep and activity) and by week
+# without the rep (for the team's weekly trend); a week belongs to its Monday's month.
+rollup_activity_months = Table(
+    "rollup_activity_months",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("rep_id", Integer, nullable=False, index=True),
+    Column("activity", String(60), nullable=False),
+    Column("hours", Float, nullable=False),
+    Column("count", Integer),
+)
+
+rollup_activity_weeks = Table(
+    "rollup_activity_weeks",
+    metadata,
+    Column("week_start", Date, nullable=False, index=True),
+    Column("territory_id", Integer),
+    Column("activity", String(60), nullable=False),
+    Column("hours", Float, nullable=False),
+)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -322,4 +343,6 @@ ROLLUP_TABLES = (
     rollup_order_months,
     rollup_customer_lifespans,
     rollup_stage_outcomes,
+    rollup_activity_months,
+    rollup_activity_weeks,
 )

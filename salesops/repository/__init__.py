@@ -9,9 +9,12 @@ from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
 from salesops.repository.territory import TerritoryQueries
+from salesops.repository.time_allocation import TimeQueries
 
 
-class Repository(KpiQueries, ForecastQueries, TerritoryQueries, DimensionQueries, RepositoryBase):
+class Repository(
+    KpiQueries, ForecastQueries, TerritoryQueries, TimeQueries, DimensionQueries, RepositoryBase
+):
     """Every named query the app, the CLI and the benchmarks use."""
 
 

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from salesops.ui.filters import Filters
 from salesops.ui.forecast_headline import forecast_headline
 from salesops.ui.territory import territory_headline
+from salesops.ui.time_headline import time_headline
 
 HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
     ("Forecast vs quota", forecast_headline),
     ("Territory balance", territory_headline),
+    ("Rep time", time_headline),
 ]

@@ -6,6 +6,31 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 
+# Every page, with the one-line promise the Overview makes for it.
+PAGE_LINKS = [
+    (
+        "pages/kpis.py",
+        "KPIs: trends, breakdowns and the deals behind them",
+        ":material/monitoring:",
+    ),
+    (
+        "pages/forecast.py",
+        "Forecast: bookings ahead, how far to trust it, vs quota",
+        ":material/query_stats:",
+    ),
+    (
+        "pages/territory.py",
+        "Territory balance: potential vs capacity, fixes, fair quotas",
+        ":material/map:",
+    ),
+    (
+        "pages/time_allocation.py",
+        "Rep time: selling vs back office, and what freeing it is worth",
+        ":material/schedule:",
+    ),
+]
+
+
 def page_link(path: str, label: str, icon: str | None = None) -> None:
     """Draws a link to another page; outside st.navigation (a page run alone) shows the label."""
     try:
