@@ -21,8 +21,8 @@ from salesops.ui import territory as ui
 from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.states import database_guard, empty_state
 from salesops.ui.nav import ensure_navigation
+from salesops.ui.states import database_guard, empty_state
 
 ensure_navigation()
 st.title("Territory balance")

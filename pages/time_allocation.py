@@ -12,10 +12,10 @@ from salesops.ui import time_charts as charts
 from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.time_filters import requested_teams, team_filter
 from salesops.ui.time_panels import middle_panel, ramp_panel, what_if_panel
-from salesops.ui.nav import ensure_navigation
 
 ensure_navigation()
 st.title("Rep time allocation")

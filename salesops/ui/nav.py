@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-
 # Every page, with the one-line promise the Overview makes for it.
 PAGE_LINKS = [
     (
