@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from salesops.importing.layouts import (
     ENTITIES,
@@ -32,9 +33,11 @@ from salesops.importing.reading import (
     CsvInput,
     FileFormat,
     ImportRejected,
+    DELIMITER_NAMES,
     ReadSettings,
     inspect_format,
     read_chunks,
+    sniff_delimiter,
 )
 from salesops.importing.validation import (
     DATE_FORMAT_LABELS,
@@ -63,10 +66,13 @@ __all__ = [
     "SOURCES",
     "ValidationContext",
     "file_sha256",
+    "import_files",
+    "ImportOutcome",
     "iter_typed_chunks",
     "layout_from_mapping",
     "plan_files",
     "validate_files",
+    "validate_planned",
 ]
 
 Progress = Callable[[float, str], None]
@@ -224,6 +230,14 @@ def _plan_one(
 ) -> PlannedFile:
     try:
         fmt = inspect_format(inp, settings)
+        header = fmt.raw_columns[0] if len(fmt.raw_columns) == 1 else ""
+        if settings.delimiter and header and sniff_delimiter(header + "\n") != fmt.delimiter:
+            likely = DELIMITER_NAMES.get(sniff_delimiter(header + "\n"), "different")
+            raise ImportRejected(
+                f"{inp.name}: with the {fmt.delimiter_name} delimiter the header is one single "
+                f"column; the file looks {likely}-delimited (leave the delimiter on auto).",
+                file=inp.name,
+            )
         chosen = _resolve_layout(source, fmt, inp.name, layout)
     except ImportRejected as exc:
         return PlannedFile(inp, None, str(exc))
@@ -372,6 +386,25 @@ def validate_files(
     planned = plan_files(
         inputs, source, settings=settings, context=context, layout=layout, progress=progress
     )
+    return validate_planned(planned, source, settings, context, progress)
+
+
+ChunkSink = Callable[[FilePlan, pd.DataFrame, list[RowIssue]], None]
+
+
+def validate_planned(
+    planned: Sequence[PlannedFile],
+    source: str,
+    settings: ReadSettings,
+    context: ValidationContext,
+    progress: Progress | None = None,
+    sink: ChunkSink | None = None,
+    verb: str = "Validating",
+) -> ImportReport:
+    """Returns the report for already planned files; `sink` receives every typed chunk.
+
+    The writer passes a sink so that validating and writing share one read of each file.
+    """
     reports: list[FileReport] = []
     lead_created = dict(context.lead_created)
     for number, item in enumerate(planned):
@@ -403,8 +436,10 @@ def validate_files(
                 item,
                 settings,
                 file_context,
-                _file_progress(progress, number, len(planned), "Validating", plan.file),
+                _file_progress(progress, number, len(planned), verb, plan.file),
             ):
+                if sink is not None:
+                    sink(plan, typed, issues)
                 report.rows_valid += int(typed["_valid"].sum())
                 report.issue_count += len(issues)
                 room = MAX_STORED_ISSUES - len(report.issues)
@@ -434,3 +469,148 @@ def parse_as_of(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise ImportRejected(f"As-of date '{text}' is not a date like 2024-12-31.") from exc
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: the validation report, whether anything was written, and counts."""
+
+    report: ImportReport
+    written: bool
+    counts: dict[str, object] = field(default_factory=dict)
+    already_imported: dict[str, datetime] = field(default_factory=dict)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """Returns the JSON-ready outcome (report summary plus per-file write counts)."""
+        payload = self.report.to_dict()
+        payload["written"] = self.written
+        payload["message"] = self.message
+        payload["already_imported"] = {k: v.isoformat() for k, v in self.already_imported.items()}
+        payload["counts"] = {
+            name: {
+                "inserted": c.inserted,
+                "updated": c.updated,
+                "unchanged": c.unchanged,
+                "rejected": c.rejected,
+                "history": c.history,
+                "created": c.created_references,
+            }
+            for name, c in self.counts.items()
+        }
+        return payload
+
+
+def import_files(
+    engine: Engine,
+    inputs: Sequence[CsvInput],
+    source: str,
+    *,
+    settings: ReadSettings | None = None,
+    context: ValidationContext | None = None,
+    layout: Layout | None = None,
+    dry_run: bool = False,
+    valid_rows_only: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Validates the files and, unless `dry_run`, writes them all in one transaction.
+
+    Nothing is written if any file is rejected or any row has an error (unless
+    `valid_rows_only`, which writes the clean rows and counts the rest as rejected). Files
+    whose sha256 was already imported are skipped with a notice unless `force`. Rollups
+    are rebuilt after a successful write.
+    """
+    from salesops.importing import writing
+    from salesops.rollups import refresh_rollups
+
+    settings = settings or ReadSettings()
+    context = context or ValidationContext()
+    stages = {**writing.known_stages(engine), **dict(context.known_stages)}
+    context = replace(context, known_stages=stages)
+    planned = plan_files(
+        inputs, source, settings=settings, context=context, layout=layout, progress=progress
+    )
+    lead_sources = {
+        p.plan.layout.source
+        for p in planned
+        if p.plan is not None and p.plan.layout.options.get("created_at_from_lead")
+    }
+    if lead_sources:
+        known = dict(context.lead_created)
+        for lead_source in lead_sources:
+            known.update(writing.lead_created_dates(engine, lead_source))
+        context = replace(context, lead_created=known)
+    skipped: dict[str, datetime] = {}
+    if not force:
+        with engine.connect() as conn:
+            for item in planned:
+                if item.plan is None:
+                    continue
+                when = writing.already_imported(
+                    conn, file_sha256(item.inp), item.plan.layout.entity
+                )
+                if when is not None:
+                    skipped[item.inp.name] = when
+    to_write = [p for p in planned if p.plan is None or p.inp.name not in skipped]
+    if dry_run:
+        report = validate_planned(to_write, source, settings, context, progress)
+        return ImportOutcome(
+            report, False, already_imported=skipped, message="Dry run: nothing written."
+        )
+    if not to_write:
+        report = validate_planned(planned, source, settings, context, progress)
+        names = ", ".join(f"{n} on {d:%Y-%m-%d %H:%M} UTC" for n, d in skipped.items())
+        return ImportOutcome(
+            report,
+            False,
+            already_imported=skipped,
+            message=f"Already imported: {names}. Nothing to do.",
+        )
+    try:
+        with engine.begin() as conn:
+            sink = writing.BatchWriter(conn, valid_rows_only=valid_rows_only)
+            report = validate_planned(
+                to_write, source, settings, context, progress, sink, "Importing"
+            )
+            blocked = any(
+                not f.ok
+                and (
+                    not valid_rows_only
+                    or f.rows_read == 0
+                    or f.label == "rejected"
+                    or any(i.row is None and i.severity == ERROR for i in f.issues)
+                )
+                for f in report.files
+            )
+            if blocked or sink.errors_seen:
+                raise writing.ImportAborted
+            sink.finish()
+            for item in to_write:
+                assert item.plan is not None
+                file_report = next(f for f in report.files if f.file == item.inp.name)
+                writing.record_batch(
+                    conn,
+                    source=item.plan.layout.source,
+                    entity=item.plan.layout.entity,
+                    file_name=item.inp.name,
+                    sha256=file_sha256(item.inp),
+                    rows_read=file_report.rows_read,
+                    counts=sink.counts.get(item.inp.name, writing.WriteCounts()),
+                )
+    except writing.ImportAborted:
+        first = report.first_error() or "the import was stopped"
+        return ImportOutcome(
+            report, False, already_imported=skipped, message=f"Nothing imported: {first}"
+        )
+    if progress is not None:
+        progress(1.0, "Refreshing KPI rollups")
+    refresh_rollups(engine)
+    totals = sink.counts
+    inserted = sum(c.inserted for c in totals.values())
+    updated = sum(c.updated for c in totals.values())
+    unchanged = sum(c.unchanged for c in totals.values())
+    message = f"Imported {inserted:,} new and {updated:,} updated rows ({unchanged:,} unchanged)"
+    if skipped:
+        message += "; skipped already imported " + ", ".join(skipped)
+    return ImportOutcome(report, True, dict(totals), skipped, message + ".")

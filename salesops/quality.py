@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Protocol
 
 import pandas as pd
 
@@ -46,6 +47,17 @@ LEGAL_SUFFIXES = frozenset(
         "kg",
     }
 )
+
+
+class QualityRepository(Protocol):
+    """What quality_report needs from the repository (salesops.repository.quality)."""
+
+    def quality_accounts(self) -> pd.DataFrame: ...  # noqa: D102
+    def quality_opportunities(self, as_of: date) -> pd.DataFrame: ...  # noqa: D102
+    def quality_leads(self) -> pd.DataFrame: ...  # noqa: D102
+    def quality_reps(self) -> pd.DataFrame: ...  # noqa: D102
+    def quality_counts(self, as_of: date) -> dict[str, int]: ...  # noqa: D102
+    def quality_trend(self, as_of: date) -> pd.DataFrame: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -251,3 +263,43 @@ def summary_frame(checks: list[QualityCheck]) -> pd.DataFrame:
             "description": [c.description for c in checks],
         }
     )
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Every check for one as-of date, with totals counted in SQL and a monthly trend."""
+
+    as_of: date
+    checks: list[QualityCheck]
+    trend: pd.DataFrame
+
+    def to_dict(self, max_rows: int = 100) -> dict[str, object]:
+        """Returns the `salesops quality --format json` shape."""
+        trend = self.trend.copy()
+        trend["month"] = trend["month"].dt.strftime("%Y-%m-%d")
+        return {
+            "as_of": self.as_of.isoformat(),
+            "checks": [c.to_dict(max_rows) for c in self.checks],
+            "trend": trend.to_dict(orient="records"),
+        }
+
+
+def quality_report(repo: QualityRepository, as_of: date | None = None) -> QualityReport:
+    """Returns the data-quality report: offending rows checked here, totals from SQL.
+
+    `as_of` (default: today, UTC) is the date open deals are judged overdue against. Row
+    lists are capped by the repository (50,000 per check); counts are always totals.
+    """
+    as_of = as_of or datetime.now(UTC).date()
+    inputs = QualityInputs(
+        accounts=repo.quality_accounts(),
+        opportunities=repo.quality_opportunities(as_of),
+        leads=repo.quality_leads(),
+        reps=repo.quality_reps(),
+        as_of=as_of,
+    )
+    totals = repo.quality_counts(as_of)
+    checks = [
+        replace(check, count=totals.get(check.key, check.count)) for check in run_checks(inputs)
+    ]
+    return QualityReport(as_of, checks, repo.quality_trend(as_of))

@@ -508,12 +508,13 @@ def choose_layout(source: str, columns: tuple[str, ...], file_name: str = "") ->
         known = ", ".join([*SOURCES, *LAYOUTS])
         raise ImportRejected(f"Unknown source '{source}': use one of {known}.")
     scored = []
-    for layout in candidates:
+    for order, layout in enumerate(candidates):
         mapping, unknown = match_columns(layout, columns)
         missing = [t for t in layout.required if t not in mapping]
-        scored.append((len(missing), len(unknown), layout, missing, unknown))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    n_missing, _, layout, missing, unknown = scored[0]
+        share = 1 - len(missing) / max(len(layout.required), 1)
+        scored.append((-share, len(missing), len(unknown), order, layout, missing, unknown))
+    scored.sort(key=lambda item: item[:4])
+    _, n_missing, _, _, layout, missing, unknown = scored[0]
     if n_missing:
         raise ImportRejected(missing_columns_sentence(file_name, layout, missing, unknown))
     return layout

@@ -61,6 +61,8 @@ class RowIssue:
 
     def sentence(self) -> str:
         """Returns the problem as one sentence: 'f.csv row 7, Close Date: "x" — expected ...'."""
+        if self.row is None and not self.column and not self.value:
+            return self.expected  # a whole-file rejection is already a full sentence
         where = f"{self.file} row {self.row}" if self.row is not None else self.file
         column = f", {self.column}" if self.column else ""
         value = f' "{self.value}"' if self.value != "" else " (empty)"
