@@ -30,10 +30,10 @@ from salesops.importing.layouts import (
     missing_columns_sentence,
 )
 from salesops.importing.reading import (
+    DELIMITER_NAMES,
     CsvInput,
     FileFormat,
     ImportRejected,
-    DELIMITER_NAMES,
     ReadSettings,
     inspect_format,
     read_chunks,
