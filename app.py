@@ -15,6 +15,7 @@ pages = st.navigation(
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon="📊"),
         ],
+        "Manage": [st.Page("pages/data.py", title="Data", icon="🗂️")],
     }
 )
 pages.run()
