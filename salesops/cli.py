@@ -135,11 +135,10 @@ def demo(
         done = [0]
 
         def progress(fraction: float, message: str) -> None:
-            step = int(fraction * 100) - done[0]
-            if step > 0:
-                bar.update(step)
-                done[0] += step
-            bar.label = message[:40]
+            step = max(0, int(fraction * 100) - done[0])
+            done[0] += step
+            bar.label = f"{message[:44]:44}"
+            bar.update(step)  # renders the new label even when no step was made
 
         counts = generate_demo(make_engine(resolved), scale, seed, progress=progress)
     typer.echo(

@@ -32,6 +32,7 @@ class KpiReport:
     prior: dict[str, MetricValue]
     trends: dict[str, pd.DataFrame]
     breakdowns: dict[str, pd.DataFrame]
+    bookings: pd.DataFrame  # month, bookings (won amount), won, lost over the trend months
 
     def change(self, name: str) -> float | None:
         """Returns current minus previous value of a KPI, or None if either is undefined."""
@@ -118,16 +119,17 @@ def kpi_report(
     trend = trailing_months(period.end, max(trend_months, len(period.months())))
     if period.is_whole_months:
         window = Period(min(previous.start, trend.start), period.end)
-        everything = load_facts(repo, window, scope)
+        everything = load_facts(repo, window, scope).with_customer_months(settings)
         facts, prior_facts = everything.for_period(period), everything.for_period(previous)
         trend_facts = everything.for_period(trend)
     else:
-        facts = load_facts(repo, period, scope)
-        prior_facts = load_facts(repo, previous, scope)
-        trend_facts = load_facts(repo, trend, scope)
-    current = {name: kpi.fn(facts, settings) for name, kpi in KPIS.items()}
-    prior = {name: kpi.fn(prior_facts, settings) for name, kpi in KPIS.items()}
-    trends = {name: metrics.monthly_trend(trend_facts, kpi, settings) for name, kpi in KPIS.items()}
+        facts = load_facts(repo, period, scope).with_customer_months(settings)
+        prior_facts = load_facts(repo, previous, scope).with_customer_months(settings)
+        trend_facts = load_facts(repo, trend, scope).with_customer_months(settings)
+    current = metrics.evaluate(facts, settings)
+    prior = metrics.evaluate(prior_facts, settings)
+    trends = metrics.monthly_trends(trend_facts, settings)
+    bookings = metrics.monthly_bookings(trend_facts, settings)
     names = _dimension_names(repo) if breakdowns else {}
     tables = {}
     for by in breakdowns:
@@ -136,7 +138,7 @@ def kpi_report(
             0, "name", frame["key"].map(names.get(by, {})).fillna(frame["key"].astype(str))
         )
         tables[by] = frame
-    return KpiReport(period, previous, scope, current, prior, trends, tables)
+    return KpiReport(period, previous, scope, current, prior, trends, tables, bookings)
 
 
 def _dimension_names(repo: Repository) -> dict[str, dict]:

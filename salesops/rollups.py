@@ -65,7 +65,7 @@ def won_cycle_days_select():
             a.c.territory_id,
             a.c.segment,
             cycle.label("cycle_days"),
-            func.count(),
+            func.count().label("deals"),
         )
         .select_from(o.outerjoin(a, a.c.id == o.c.account_id))
         .where(o.c.outcome == "won", o.c.closed_at.is_not(None))

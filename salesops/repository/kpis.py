@@ -53,13 +53,7 @@ NEW_CUSTOMER_FACTS = {
     "rep_id": INT,
     "new_customers": INT,
 }
-CYCLE_HISTOGRAM = {
-    "month": DATE,
-    "territory_id": INT,
-    "segment": STR,
-    "cycle_days": INT,
-    "deals": INT,
-}
+CYCLE_HISTOGRAM = {"month": DATE, "cycle_days": INT, "deals": INT}
 ORDER_MONTHS = {
     "month": DATE,
     "territory_id": INT,
@@ -155,19 +149,26 @@ class KpiQueries(RepositoryBase):
     def won_cycle_histogram(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
     ) -> pd.DataFrame:
-        """Returns won deals closed in the period counted by whole cycle days.
+        """Returns won deals closed in the period counted by month and whole cycle days.
 
-        Columns: month, territory_id, segment, cycle_days, deals. The rollup has no rep,
-        so a rep filter reads the base tables.
+        Columns: month, cycle_days, deals. Scope is applied before grouping; the rollup has
+        no rep, so a rep filter reads the base tables.
         """
         if _use_rollup(period, source) and not scope.rep_ids:
-            stmt = _rollup_select(s.rollup_won_cycle_days, period, scope)
+            rows = _rollup_select(s.rollup_won_cycle_days, period, scope).subquery()
         else:
             o, a = s.opportunities, s.accounts
-            stmt = rollups.won_cycle_days_select().where(
-                o.c.closed_at.between(period.start, period.end),
-                scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
+            rows = (
+                rollups.won_cycle_days_select()
+                .where(
+                    o.c.closed_at.between(period.start, period.end),
+                    scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
+                )
+                .subquery()
             )
+        stmt = select(rows.c.month, rows.c.cycle_days, func.sum(rows.c.deals)).group_by(
+            rows.c.month, rows.c.cycle_days
+        )
         return self._frame(stmt, CYCLE_HISTOGRAM)
 
     def order_months(
@@ -356,6 +357,12 @@ class DimensionQueries(RepositoryBase):
             "first": first.date() if first is not None else None,
             "last": last.date() if last is not None else None,
         }
+
+    def schema_version(self) -> int | None:
+        """Returns the schema version recorded by `salesops db init`, or None if none is."""
+        meta = s.salesops_meta.c
+        value = self._scalar(select(meta.value).where(meta.key == "schema_version"))
+        return int(value) if value is not None else None
 
     def row_counts(self) -> dict[str, int]:
         """Returns the number of rows in each base table, keyed by table name."""

@@ -22,7 +22,8 @@ def trend_line(
             alt.Tooltip("reason:N"),
         ],
     )
-    chart = base.mark_line(point=True)
+    # An undefined month breaks the line: a gap, never a bridged or zero value.
+    chart = base.mark_line(point=True, invalid="break-paths-show-domains")
     if benchmark is not None:
         rule = (
             alt.Chart(pd.DataFrame({"benchmark": [benchmark]}))
@@ -46,4 +47,23 @@ def breakdown_bars(frame: pd.DataFrame, value: str, unit: str, title: str) -> al
             tooltip=["name:N", alt.Tooltip(f"{value}:Q", format=fmt)],
         )
         .properties(height=max(120, 22 * len(shown)))
+    )
+
+
+def bookings_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Returns monthly bookings (won amount) as bars, with won and lost counts in the tooltip."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("bookings:Q", title="Bookings", axis=alt.Axis(format="$,.2s")),
+            tooltip=[
+                alt.Tooltip("month:T", format="%B %Y"),
+                alt.Tooltip("bookings:Q", format="$,.0f"),
+                "won:Q",
+                "lost:Q",
+            ],
+        )
+        .properties(height=240)
     )
