@@ -15,7 +15,7 @@ pages = st.navigation(
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon=":material/monitoring:"),
         ],
-        "Manage": [st.Page("pages/data.py", title="Data", icon="🗂️")],
+        "Manage": [st.Page("pages/data.py", title="Data", icon=":material/upload_file:")],
     }
 )
 pages.run()

@@ -28,8 +28,13 @@ from salesops.ui.download import download_csv
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
 MAX_UPLOAD_BYTES = ReadSettings().max_bytes or 50 * MB
-ENCODINGS = {"auto": None, "UTF-8": "utf-8-sig", "Windows-1252": "cp1252", "Latin-1": "latin-1",
-             "UTF-16": "utf-16"}
+ENCODINGS = {
+    "auto": None,
+    "UTF-8": "utf-8-sig",
+    "Windows-1252": "cp1252",
+    "Latin-1": "latin-1",
+    "UTF-16": "utf-16",
+}
 DELIMITERS = {"auto": None, "comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
 DECIMALS = {"auto": None, "dot 1,234.50": ".", "comma 1.234,50": ","}
 DATE_FORMATS = {
@@ -86,8 +91,11 @@ def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
         decimal=DECIMALS[decimal],
         date_format=DATE_FORMATS[date_format],
     )
-    options = {"as_of": as_of, "duplicates": "last" if last_wins else "error",
-               "valid_rows_only": valid_only}
+    options = {
+        "as_of": as_of,
+        "duplicates": "last" if last_wins else "error",
+        "valid_rows_only": valid_only,
+    }
     return read, options
 
 
@@ -189,16 +197,25 @@ def show_file_report(file: FileReport, number: int) -> None:
     if file.unknown_columns:
         st.caption("Columns not imported: " + ", ".join(file.unknown_columns))
     if not file.preview.empty:
-        st.dataframe(file.preview.drop(columns=["_valid"], errors="ignore"), hide_index=True,
-                     key=f"data.preview_{number}")
+        shown = file.preview.drop(columns=["_valid"], errors="ignore")
+        dates = {
+            c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
+            for c in shown.columns
+            if pd.api.types.is_datetime64_any_dtype(shown[c])
+        }
+        st.dataframe(shown, hide_index=True, column_config=dates, key=f"data.preview_{number}")
     if file.issues:
         issues = pd.DataFrame(
             [(i.row, i.column, i.value, i.expected, i.severity) for i in file.issues],
             columns=["row", "column", "value", "expected", "severity"],
         )
         st.dataframe(issues, hide_index=True, key=f"data.issues_{number}")
-        download_csv(issues, f"{file.file}.problems.csv", key=f"data.download_issues_{number}",
-                     label="Download problems")
+        download_csv(
+            issues,
+            f"{file.file}.problems.csv",
+            key=f"data.download_issues_{number}",
+            label="Download problems",
+        )
 
 
 def quality_trend_chart(trend: pd.DataFrame) -> alt.Chart:
@@ -207,7 +224,7 @@ def quality_trend_chart(trend: pd.DataFrame) -> alt.Chart:
         alt.Chart(trend)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="Created month"),
+            x=alt.X("yearmonth(month):T", title="Created month"),
             y=alt.Y("count:Q", title="Rows with the problem"),
             color=alt.Color("check:N", title="Check"),
             tooltip=["month:T", "check:N", "count:Q"],
