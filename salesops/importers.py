@@ -280,7 +280,7 @@ def plan_files(
             continue
         plan = item.plan
         dates = DateEvidence(plan.layout.date_formats)
-        if settings.date_format and settings.date_format not in dates.formats:
+        if settings.date_format:
             dates = DateEvidence((settings.date_format,))
         numbers = NumberEvidence()
         ids: list[pd.Series] = []
@@ -569,6 +569,9 @@ def import_files(
         )
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # A larger page cache keeps index pages in memory during a big upsert.
+                conn.exec_driver_sql("PRAGMA cache_size=-65536")
             sink = writing.BatchWriter(conn, valid_rows_only=valid_rows_only)
             report = validate_planned(
                 to_write, source, settings, context, progress, sink, "Importing"

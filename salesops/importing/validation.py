@@ -138,7 +138,8 @@ def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
     if _is_iso(fmt):
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
     else:
-        date_part = text.str.split(" ", n=1).str[0]
+        has_time = text.str.contains(" ", regex=False).fillna(False)
+        date_part = text.str.split(" ", n=1).str[0] if has_time.any() else text
         parsed = pd.to_datetime(date_part, format=fmt, errors="coerce", utc=True)
     return parsed.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
 
@@ -524,8 +525,9 @@ def _check_opportunities(
     if default_outcome and "stage" not in out:
         rule = next(iter(layout.stages.values()))
         stage_raw = pd.Series(rule.stage, index=index, dtype="object")
-    keys = stage_raw.map(normalise_header, na_action="ignore")
-    matched = keys.map(lambda k: rules.get(k), na_action="ignore")
+    distinct = stage_raw.dropna().unique()
+    rule_of = {v: rules.get(normalise_header(v)) for v in distinct}
+    matched = stage_raw.map(rule_of, na_action="ignore").astype(object)
     outcome_from_column = None
     if "outcome" in out and layout.outcome_values:
         values = {normalise_header(k): v for k, v in layout.outcome_values.items()}
