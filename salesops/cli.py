@@ -367,7 +367,8 @@ def quality(
     """Data-quality checks: duplicates, impossible dates, gaps; counts and offending rows."""
     from salesops.quality import quality_report, summary_frame
 
-    report = quality_report(open_repository(url), parse_date(as_of, "--as-of"))
+    judged_at = parse_date(as_of, "--as-of")
+    report = quality_report(open_repository(url), judged_at)
     emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)
 
 
