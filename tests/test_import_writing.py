@@ -289,3 +289,37 @@ def test_upsert_statement_uses_the_dialects_on_conflict(engine):
         stmt = upsert_statement(conn, s.accounts, ["source", "external_id", "name"])
         sql = str(stmt.compile(dialect=conn.dialect))
     assert "ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name" in sql
+
+
+def test_accounts_and_contacts_exports_write_territories_and_leads(engine):
+    accounts = CsvInput(
+        "companies.csv",
+        "Record ID,Company name,Industry,Number of Employees,Country/Region,Create Date\n"
+        "9001,Zoë Labs,Software,120,Germany,2023-05-01\n"
+        "9002,Brava SA,Retail,,Spain,2023-06-01\n".encode(),
+    )
+    contacts = CsvInput(
+        "contacts.csv",
+        b"Record ID,Create Date,Original Source,Lead Status,Became an Opportunity Date\n"
+        b"c1,2024-01-02,Organic Search,Open,\n"
+        b"c2,2024-01-03,Paid Social,,2024-01-20\n",
+    )
+    outcome = run(engine, [accounts, contacts], source="hubspot")
+    assert outcome.written, outcome.message
+    t, a, lead = s.territories.c, s.accounts.c, s.leads.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.name, t.name, a.employees)
+            .join_from(s.accounts, s.territories, t.id == a.territory_id)
+            .order_by(a.name)
+        ).all()
+        leads = conn.execute(
+            sa.select(lead.external_id, lead.channel, lead.status, lead.converted_at).order_by(
+                lead.external_id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("Brava SA", "Spain", None), ("Zoë Labs", "Germany", 120)]
+    assert [(r[0], r[1], r[2], str(r[3])[:10] if r[3] else None) for r in leads] == [
+        ("c1", "Organic Search", "Open", None),
+        ("c2", "Paid Social", "converted", "2024-01-20"),
+    ]

@@ -536,3 +536,21 @@ def test_report_frame_and_first_error_sentence():
         'deals.csv row 2, Stage: "Warp" — expected a known stage'
     )
     assert report.to_dict()["files"][0]["errors"] == 1
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "mapping"),
+    [
+        ("salesforce_opportunities.csv", "salesforce", None),
+        ("hubspot_deals_eu.csv", "hubspot", None),
+        ("generic_pipedrive.csv", "generic", "generic_pipedrive.yaml"),
+    ],
+)
+def test_shipped_samples_validate_cleanly(name, source, mapping):
+    layout = layout_from_mapping(SAMPLES / mapping) if mapping else None
+    report = validate_files([CsvInput.from_path(SAMPLES / name)], source, layout=layout)
+    assert report.ok, report.first_error()
+    assert report.rows_valid == report.rows_read > 0
