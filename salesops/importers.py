@@ -1,10 +1,11 @@
 """CSV import: read -> map through a layout -> validate every row -> (then) write in one go.
 
-This module is the public face of `salesops.importing`. `validate_files` is the dry run the
-Data page previews and `salesops import --dry-run` prints: it reads each file in chunks,
-detects encoding/delimiter/decimal/date format (or uses the ones given), maps headers
-through the source's layout and collects every row-level problem into an ImportReport.
-Nothing here touches a database; `salesops.importing.writing` does the transactional write.
+This module is the public face of `salesops.importing`. `validate_files` is the pure dry
+run: it reads each file in chunks, detects encoding/delimiter/decimal/date format (or uses
+the ones given), maps headers through the source's layout and collects every row-level
+problem into an ImportReport, touching no database. `import_files` (the Data page and
+`salesops import`) adds what the database knows (stages, leads, files already imported)
+and hands each validated chunk to `salesops.importing.writing` inside one transaction.
 
 Row numbers in reports are spreadsheet rows: header = row 1, first data row = row 2.
 """
@@ -18,7 +19,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from salesops.db import DatabaseError
 from salesops.importing.layouts import (
     ENTITIES,
     LAYOUTS,
@@ -606,6 +609,9 @@ def import_files(
         return ImportOutcome(
             report, False, already_imported=skipped, message=f"Nothing imported: {first}"
         )
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise DatabaseError(f"The import failed and was rolled back: {detail}") from exc
     if progress is not None:
         progress(1.0, "Refreshing KPI rollups")
     refresh_rollups(engine)

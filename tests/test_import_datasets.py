@@ -98,10 +98,10 @@ def test_olist_marketing_funnel(engine):
         ("olist_closed_deals_dataset.csv", "won_date")
     ]
 
-    mqls = pd.read_csv(OLIST / "olist_marketing_qualified_leads_dataset.csv", dtype=str,
-                       keep_default_na=False)
-    deals = pd.read_csv(OLIST / "olist_closed_deals_dataset.csv", dtype=str,
-                        keep_default_na=False)
+    mqls = pd.read_csv(
+        OLIST / "olist_marketing_qualified_leads_dataset.csv", dtype=str, keep_default_na=False
+    )
+    deals = pd.read_csv(OLIST / "olist_closed_deals_dataset.csv", dtype=str, keep_default_na=False)
     joined = deals.merge(mqls, on="mql_id")
     won_day = pd.to_datetime(joined["won_date"]).dt.normalize()
     cycle = (won_day - pd.to_datetime(joined["first_contact_date"])).dt.days

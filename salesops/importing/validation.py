@@ -314,9 +314,12 @@ def finish_scan(
             )
     plan.decimal = forced_decimal or numbers.choose(plan.fmt.delimiter)
     plan.thousands = forced_thousands or ("." if plan.decimal == "," else ",")
+    dated_by_file = any(v == "as_of" for v in plan.layout.options.values())
     if context.as_of is not None:
         plan.as_of = context.as_of
-    elif dates.latest is not None and pd.notna(dates.latest):
+    elif dated_by_file and dates.latest is not None and pd.notna(dates.latest):
+        # Layouts that date rows at the as-of date use the file's own latest date; the
+        # others keep today's date (when a re-import's changes are recorded as seen).
         plan.as_of = dates.latest.date()
     if ids:
         all_ids = pd.concat(ids)

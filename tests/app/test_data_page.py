@@ -32,7 +32,9 @@ def frame_with(at, column: str):
 
 def texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [i.value for i in at.info] + [s.value for s in at.success]
+    parts += (
+        [e.value for e in at.error] + [i.value for i in at.info] + [s.value for s in at.success]
+    )
     return "\n".join(str(p) for p in parts)
 
 
