@@ -230,12 +230,13 @@ class BatchWriter:
         cols = [table.c.id, table.c.external_id, *[table.c[c] for c in columns]]
         for part in _batches(ids):
             stmt = select(*cols).where(table.c.source == source, table.c.external_id.in_(part))
-            frames.append(
-                pd.DataFrame(self.conn.execute(stmt).all(), columns=["id", "external_id", *columns])
-            )
+            rows = [tuple(row) for row in self.conn.execute(stmt)]
+            frames.append(pd.DataFrame.from_records(rows, columns=["id", "external_id", *columns]))
         if not frames:
             return pd.DataFrame(columns=["id", "external_id", *columns])
-        return pd.concat(frames, ignore_index=True)
+        existing = pd.concat(frames, ignore_index=True)
+        existing["external_id"] = existing["external_id"].astype("str")
+        return existing
 
     def _upsert(
         self, table: Table, layout: Layout, rows: pd.DataFrame, counts: WriteCounts
