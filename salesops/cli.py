@@ -341,6 +341,8 @@ def import_(
             )
             if file.detected:
                 typer.echo("  detected: " + ", ".join(f"{k}={v}" for k, v in file.detected.items()))
+            for note in file.notes:
+                typer.echo(f"  note: {note}")
             for issue in file.issues[:20]:
                 typer.echo(f"  {issue.severity}: {issue.sentence()}")
             if len(file.issues) > 20:

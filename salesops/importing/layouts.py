@@ -409,7 +409,8 @@ _register(
             "No rep names: one '<Region> team' rep per region carries its deals.",
             "No spend or leads: CAC and lead-to-opportunity are undefined.",
             "55 exact duplicate rows and 141 repeated Opportunity Numbers: import with the "
-            "'last row wins' duplicate rule.",
+            "'last row wins' duplicate rule (--duplicates last; on the Data page the "
+            "'Duplicate ids: last row wins' setting).",
         ),
     )
 )
