@@ -137,6 +137,8 @@ class BatchWriter:
         self._ids: dict[tuple[str, str, str], dict[str, int]] = {}
         self._pending_lead_links: list[tuple[str, str, str]] = []
         self._initial_stage: str | None = None
+        self._fresh: dict[tuple[str, str], bool] = {}
+        self._analysed: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ sink
 
@@ -238,13 +240,43 @@ class BatchWriter:
         existing["external_id"] = existing["external_id"].astype("str")
         return existing
 
+    def _is_fresh(self, table: Table, source: str, file: str) -> bool:
+        """Returns True if `table` had no row of `source` when this file's first chunk came."""
+        key = (file, table.name)
+        if key not in self._fresh:
+            stmt = select(table.c.id).where(table.c.source == source).limit(1)
+            self._fresh[key] = self.conn.execute(stmt).first() is None
+        return self._fresh[key]
+
+    def _analyse(self, table: Table, file: str) -> None:
+        """Refreshes PostgreSQL's statistics once per file after its first bulk insert.
+
+        Without it the planner still believes a freshly filled table is empty and answers
+        the per-chunk id lookups with sequential scans (quadratic on a million rows).
+        """
+        if self.conn.dialect.name != "postgresql" or (file, table.name) in self._analysed:
+            return
+        self._analysed.add((file, table.name))
+        name = self.conn.dialect.identifier_preparer.quote(table.name)
+        self.conn.exec_driver_sql(f"ANALYZE {name}")  # identifier from our schema, not input
+
     def _upsert(
-        self, table: Table, layout: Layout, rows: pd.DataFrame, counts: WriteCounts
+        self,
+        table: Table,
+        layout: Layout,
+        rows: pd.DataFrame,
+        counts: WriteCounts,
+        file: str = "",
     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Upserts changed/new rows; returns (new rows, changed rows, existing before) frames."""
         columns = [c for c in rows.columns if c not in ("source", "external_id")]
         rows = rows.assign(source=layout.source)
-        existing = self._existing(table, layout.source, rows["external_id"].tolist(), columns)
+        if self._is_fresh(table, layout.source, file):
+            # The source had no rows when this file started: nothing can exist already
+            # (ids are unique within the file), so skip the per-chunk lookups.
+            existing = pd.DataFrame(columns=["id", "external_id", *columns])
+        else:
+            existing = self._existing(table, layout.source, rows["external_id"].tolist(), columns)
         known = rows["external_id"].isin(existing["external_id"])
         new = rows[~known]
         old = rows[known]
@@ -262,6 +294,7 @@ class BatchWriter:
         if not new.empty:
             # Checked absent inside this transaction: plain bulk insert (COPY on PostgreSQL).
             bulk_insert(self.conn, table, _for_bulk(new))
+            self._analyse(table, file)
         if not changed.empty:
             stmt = upsert_statement(self.conn, table, list(changed.columns))
             self.conn.execute(stmt, _records(changed))
@@ -277,7 +310,7 @@ class BatchWriter:
         territory = rows.get("territory", rows.get("region"))
         if territory is not None:
             out["territory_id"] = self._territory_ids(plan.layout.source, territory, counts)
-        self._upsert(s.reps, plan.layout, out, counts)
+        self._upsert(s.reps, plan.layout, out, counts, plan.file)
         self._ids.pop(("reps", plan.layout.source, "name"), None)
 
     def _write_accounts(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
@@ -287,7 +320,7 @@ class BatchWriter:
                 out[column] = rows[column]
         if "territory" in rows:
             out["territory_id"] = self._territory_ids(plan.layout.source, rows["territory"], counts)
-        self._upsert(s.accounts, plan.layout, out, counts)
+        self._upsert(s.accounts, plan.layout, out, counts, plan.file)
         self._ids.pop(("accounts", plan.layout.source, "name"), None)
 
     def _write_leads(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
@@ -300,7 +333,7 @@ class BatchWriter:
             out["account_id"] = self._account_ids(source, rows["account"], "name", counts)
         if "rep" in rows:
             out["rep_id"] = self._rep_ids(source, rows["rep"], "name", counts)
-        self._upsert(s.leads, plan.layout, out, counts)
+        self._upsert(s.leads, plan.layout, out, counts, plan.file)
         if "opportunity_external_id" in rows:
             links = rows[["external_id", "opportunity_external_id"]].dropna()
             self._pending_lead_links += [
@@ -368,7 +401,7 @@ class BatchWriter:
             out["lead_id"] = (
                 rows["lead_external_id"].map(lead_ids, na_action="ignore").astype("Int64")
             )
-        new, changed, existing = self._upsert(s.opportunities, layout, out, counts)
+        new, changed, existing = self._upsert(s.opportunities, layout, out, counts, plan.file)
         touched = pd.concat([new, changed]) if not changed.empty else new
         if touched.empty:
             return
