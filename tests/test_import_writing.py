@@ -323,3 +323,15 @@ def test_accounts_and_contacts_exports_write_territories_and_leads(engine):
         ("c1", "Organic Search", "Open", None),
         ("c2", "Paid Social", "converted", "2024-01-20"),
     ]
+
+
+def test_two_files_of_one_batch_share_ids_without_duplicates(engine):
+    first = sf_file(GOOD_ROWS, "jan.csv")
+    second = sf_file(["006C,Gamma,Cobalt,Ann Lee,2024-02-01,2024-03-20,Closed Won,2500"], "feb.csv")
+    outcome = run(engine, [first, second])
+    assert outcome.written, outcome.message
+    assert outcome.counts["jan.csv"].inserted == 3
+    # the second file sees the first one's rows: an update, not a duplicate
+    assert (outcome.counts["feb.csv"].inserted, outcome.counts["feb.csv"].updated) == (0, 1)
+    assert table_counts(engine)["opportunities"] == 3
+    assert opportunities(engine).set_index("external_id").loc["006C", "outcome"] == "won"
