@@ -76,6 +76,8 @@ class KpiFacts:
         def cut(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             if frame is None:
                 return None
+            if "month" not in frame.columns:  # cannot tell which months it covers
+                return frame.iloc[0:0]
             return frame[(frame["month"] >= lo) & (frame["month"] <= hi)]
 
         return replace(
@@ -125,12 +127,15 @@ def customer_months(lifespans: pd.DataFrame, months: list[date], inactive: int) 
         .fillna(0.0)
     )
     active = deltas.cumsum(axis=1)[list(ordinals)].stack().rename("active")
+    # Churn is counted on its own: a customer churning in the first month was never active in it.
+    churns = (churn_at >= lo) & (churn_at <= hi)
     churned = (
-        minus.assign(churned=-minus["delta"])
+        groups[churns]
+        .assign(month=churn_at[churns], churned=count[churns])
         .groupby([*keys, "month"], dropna=False)["churned"]
         .sum()
     )
-    out = active.to_frame().join(churned, how="left").fillna({"churned": 0.0}).reset_index()
+    out = active.to_frame().join(churned, how="outer").fillna(0.0).reset_index()
     out["month"] = pd.PeriodIndex.from_ordinals(out["month"].to_numpy(), freq="M").to_timestamp()
     return out[CUSTOMER_MONTHS_COLUMNS]
 
@@ -183,7 +188,7 @@ def group_totals(facts: KpiFacts, key: str, settings: Settings) -> pd.DataFrame:
         if frame is None or key not in frame.columns:
             continue
         parts.append(frame.groupby(key, dropna=True)[list(columns)].sum().rename(columns=columns))
-    table = pd.concat(parts, axis=1).fillna(0.0) if parts else pd.DataFrame()
+    table = pd.concat(parts, axis=1, sort=True).fillna(0.0) if parts else pd.DataFrame()
     for name in TOTALS:
         if name not in table.columns:
             table[name] = 0.0
@@ -255,7 +260,8 @@ def ltv_of(t: Totals, settings: Settings) -> MetricValue:
         return undefined("no active customers in period")
     margin = t["gross_margin"] + settings.default_gross_margin * t["revenue_without_margin"]
     monthly_margin = margin / active_months
-    churn = churned / active_months
+    # Monthly churn = churned in the month / customers at its start (still active + churned).
+    churn = churned / (active_months + churned)
     horizon = float(settings.ltv_horizon_months)
     reason = None
     if churn == 0:
@@ -423,7 +429,8 @@ KPIS: dict[str, Kpi] = {
             "ltv",
             "LTV",
             "Monthly gross margin per active customer × expected lifetime in months "
-            "(1 ÷ monthly churn, capped at the configured horizon).",
+            "(1 ÷ monthly churn, capped at the configured horizon). Monthly churn = customers "
+            "churned in the month ÷ customers at its start.",
             "money",
             True,
             ltv,

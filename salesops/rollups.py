@@ -36,15 +36,15 @@ def closed_opportunities_select():
             a.c.territory_id,
             a.c.segment,
             channel.label("channel"),
-            func.sum(case((won, 1), else_=0)),
-            func.sum(case((lost, 1), else_=0)),
-            func.coalesce(func.sum(case((won, o.c.amount), else_=0.0)), 0.0),
-            func.coalesce(func.sum(case((won, cycle), else_=0.0)), 0.0),
-            func.coalesce(func.sum(case((lost, cycle), else_=0.0)), 0.0),
+            func.sum(case((won, 1), else_=0)).label("won"),
+            func.sum(case((lost, 1), else_=0)).label("lost"),
+            func.coalesce(func.sum(case((won, o.c.amount), else_=0.0)), 0.0).label("won_amount"),
+            func.coalesce(func.sum(case((won, cycle), else_=0.0)), 0.0).label("won_cycle_days"),
+            func.coalesce(func.sum(case((lost, cycle), else_=0.0)), 0.0).label("lost_cycle_days"),
             func.coalesce(
                 func.sum(case((and_(won, lead.c.id.is_not(None)), lead_cycle), else_=0.0)), 0.0
-            ),
-            func.sum(case((and_(won, lead.c.id.is_not(None)), 1), else_=0)),
+            ).label("won_lead_cycle_days"),
+            func.sum(case((and_(won, lead.c.id.is_not(None)), 1), else_=0)).label("won_with_lead"),
         )
         .select_from(
             o.outerjoin(a, a.c.id == o.c.account_id).outerjoin(lead, lead.c.id == o.c.lead_id)
@@ -88,8 +88,8 @@ def leads_select():
             territory.label("territory_id"),
             segment.label("segment"),
             channel.label("channel"),
-            func.count(),
-            func.sum(case((converted, 1), else_=0)),
+            func.count().label("leads"),
+            func.sum(case((converted, 1), else_=0)).label("converted"),
         )
         .select_from(
             lead.outerjoin(a, a.c.id == lead.c.account_id)
@@ -109,12 +109,12 @@ def order_months_select():
             month.label("month"),
             a.c.territory_id,
             a.c.segment,
-            func.count(func.distinct(od.c.account_id)),
-            func.coalesce(func.sum(od.c.amount), 0.0),
-            func.coalesce(func.sum(od.c.gross_margin), 0.0),
+            func.count(func.distinct(od.c.account_id)).label("ordering_customers"),
+            func.coalesce(func.sum(od.c.amount), 0.0).label("revenue"),
+            func.coalesce(func.sum(od.c.gross_margin), 0.0).label("gross_margin"),
             func.coalesce(
                 func.sum(case((od.c.gross_margin.is_(None), od.c.amount), else_=0.0)), 0.0
-            ),
+            ).label("revenue_without_margin"),
         )
         .select_from(od.join(a, a.c.id == od.c.account_id))
         .group_by(month, a.c.territory_id, a.c.segment)
@@ -139,7 +139,7 @@ def lifespans_select():
             a.c.segment,
             per_account.c.first_month,
             per_account.c.last_month,
-            func.count(),
+            func.count().label("customers"),
         )
         .select_from(per_account.join(a, a.c.id == per_account.c.account_id))
         .group_by(
