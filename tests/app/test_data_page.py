@@ -80,3 +80,15 @@ def test_bad_upload_lists_problems_and_offers_no_import(run_page, fresh_url):
     assert problems.iloc[0]["row"] == 3 and problems.iloc[0]["value"] == "Warp Speed"
     assert not [b for b in at.button if b.key == "data.confirm"]
     assert "Nothing will be written" in texts(at)
+
+
+def test_file_names_and_headers_are_shown_as_text_not_markdown(run_page, fresh_url):
+    at = run_page(PAGE, fresh_url)
+    name = "[x](javascript:alert(1)).csv"
+    content = GOOD.replace(b"Amount\n", b"Amount,**Bold**\n").replace(b"1000\n", b"1000,a\n")
+    content = content.replace(b"500\n", b"500,b\n")
+    at.file_uploader(key="data.files").upload(name, content, "text/csv").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "**\\[x\\]\\(javascript\\:alert\\(1\\)\\).csv**" in shown
+    assert "Columns not imported: \\*\\*Bold\\*\\*" in shown
