@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +55,14 @@ def test_upload_preview_and_import_through_the_browser(fresh_app, page, screensh
     assert page.locator('[data-testid="stException"]').count() == 0
     assert table_counts(make_engine(db_url))["opportunities"] == 3
     screenshot(page, "data_imported")
+
+
+def test_data_quality_on_the_demo_company(app_url, page, screenshot):
+    page.goto(app_url)
+    wait_for_app(page, "Sales operations overview")
+    page.get_by_role("link", name="Data").click()
+    wait_for_app(page, "Import history")
+    overdue = page.get_by_text(re.compile(r"^Open deals past expected close: [\d,]+$"))
+    assert overdue.first.is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "data_demo")
