@@ -43,7 +43,10 @@ if uploads and (source != "generic" or layout is not None):
         outcome = ui.preview(inputs, layout_key, read, options, layout)
     report = outcome.report
     for name, when in outcome.already_imported.items():
-        st.info(f"{name} was already imported on {when:%d %b %Y %H:%M} UTC: it will be skipped.")
+        st.info(
+            f"{ui.md_text(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
+            "it will be skipped."
+        )
     for number, file in enumerate(report.files):
         ui.show_file_report(file, number)
     writable = report.files and (report.ok or (options["valid_rows_only"] and report.rows_valid))

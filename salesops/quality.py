@@ -284,6 +284,16 @@ class QualityReport:
         }
 
 
+TREND_LABELS = {
+    "closed_before_created": "Closed before created",
+    "open_past_close": "Open past expected close",
+    "missing_amount": "Deals without amount",
+    "missing_owner": "Deals without owner",
+    "missing_source": "Deals without lead source",
+    "leads_without_channel": "Leads without channel",
+}
+
+
 def quality_report(repo: QualityRepository, as_of: date | None = None) -> QualityReport:
     """Returns the data-quality report: offending rows checked here, totals from SQL.
 
@@ -302,4 +312,6 @@ def quality_report(repo: QualityRepository, as_of: date | None = None) -> Qualit
     checks = [
         replace(check, count=totals.get(check.key, check.count)) for check in run_checks(inputs)
     ]
-    return QualityReport(as_of, checks, repo.quality_trend(as_of))
+    trend = repo.quality_trend(as_of)
+    trend["label"] = trend["check"].map(TREND_LABELS).fillna(trend["check"])
+    return QualityReport(as_of, checks, trend)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -54,6 +55,14 @@ SOURCE_LABELS = {
 }
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
+
+
+def md_text(text: str) -> str:
+    """Returns user-supplied text (file names, headers) escaped so markdown shows it verbatim."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
 def source_choice() -> tuple[str, str]:
     """Draws the source and layout selectors; returns (source, layout key or source)."""
     left, right = st.columns(2)
@@ -79,12 +88,13 @@ def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
         delimiter = c2.selectbox("Delimiter", list(DELIMITERS), key="data.delimiter")
         decimal = c3.selectbox("Decimal separator", list(DECIMALS), key="data.decimal")
         date_format = c4.selectbox("Date format", list(DATE_FORMATS), key="data.date_format")
-        c5, c6, c7 = st.columns(3)
+        c5, c6, c7, c8 = st.columns(4)
         as_of = c5.date_input(
             "As-of date (layouts without dates)", value=None, key="data.import_as_of"
         )
         last_wins = c6.toggle("Duplicate ids: last row wins", key="data.last_wins")
         valid_only = c7.toggle("Import valid rows only", key="data.valid_only")
+        force = c8.toggle("Re-import files already imported", key="data.force")
     read = ReadSettings(
         encoding=ENCODINGS[encoding],
         delimiter=DELIMITERS[delimiter],
@@ -95,6 +105,7 @@ def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
         "as_of": as_of,
         "duplicates": "last" if last_wins else "error",
         "valid_rows_only": valid_only,
+        "force": force,
     }
     return read, options
 
@@ -149,6 +160,7 @@ def preview(
                 context=_context(options),
                 layout=layout,
                 dry_run=True,
+                force=bool(options["force"]),
             )
     return cache[key]
 
@@ -174,6 +186,7 @@ def run_import(
         context=_context(options),
         layout=layout,
         valid_rows_only=bool(options["valid_rows_only"]),
+        force=bool(options["force"]),
         progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message),
     )
     bar.empty()
@@ -184,7 +197,7 @@ def run_import(
 
 def show_file_report(file: FileReport, number: int) -> None:
     """Draws one file's validation: counts, detected settings, notes, preview and problems."""
-    st.markdown(f"**{file.file}** — {file.label}")
+    st.markdown(f"**{md_text(file.file)}** — {file.label}")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows read", f"{file.rows_read:,}")
     c2.metric("Rows valid", f"{file.rows_valid:,}")
@@ -195,7 +208,7 @@ def show_file_report(file: FileReport, number: int) -> None:
     for note in file.notes:
         st.caption(f"ℹ️ {note}")
     if file.unknown_columns:
-        st.caption("Columns not imported: " + ", ".join(file.unknown_columns))
+        st.caption("Columns not imported: " + ", ".join(md_text(c) for c in file.unknown_columns))
     if not file.preview.empty:
         shown = file.preview.drop(columns=["_valid"], errors="ignore")
         dates = {
@@ -219,15 +232,18 @@ def show_file_report(file: FileReport, number: int) -> None:
 
 
 def quality_trend_chart(trend: pd.DataFrame) -> alt.Chart:
-    """Returns a line chart of problem counts per month, one line per check."""
+    """Returns a line chart of problem counts per month, one line per check.
+
+    Requires columns month, label, count (QualityReport.trend).
+    """
     return (
         alt.Chart(trend)
         .mark_line(point=True)
         .encode(
             x=alt.X("yearmonth(month):T", title="Created month"),
             y=alt.Y("count:Q", title="Rows with the problem"),
-            color=alt.Color("check:N", title="Check"),
-            tooltip=["month:T", "check:N", "count:Q"],
+            color=alt.Color("label:N", title="Problem"),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"), "label:N", "count:Q"],
         )
         .properties(height=260)
     )

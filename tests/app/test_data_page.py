@@ -92,3 +92,18 @@ def test_file_names_and_headers_are_shown_as_text_not_markdown(run_page, fresh_u
     shown = texts(at)
     assert "**\\[x\\]\\(javascript\\:alert\\(1\\)\\).csv**" in shown
     assert "Columns not imported: \\*\\*Bold\\*\\*" in shown
+
+
+def test_same_file_again_is_announced_and_can_be_forced(run_page, fresh_url):
+    at = run_page(PAGE, fresh_url)
+    at.file_uploader(key="data.files").upload("opps.csv", GOOD, "text/csv").run()
+    at.button(key="data.confirm").click().run()
+    assert "Imported 2 new" in texts(at)
+    at.file_uploader(key="data.files").upload("opps.csv", GOOD, "text/csv").run()
+    assert "opps.csv was already imported on" in texts(at)
+    assert not [b for b in at.button if b.key == "data.confirm"]
+    at.toggle(key="data.force").set_value(True).run()
+    at.button(key="data.confirm").click().run()
+    assert not at.exception
+    assert "Imported 0 new and 0 updated rows (2 unchanged)." in texts(at)
+    assert table_counts(make_engine(fresh_url))["opportunities"] == 2
