@@ -335,3 +335,28 @@ def test_two_files_of_one_batch_share_ids_without_duplicates(engine):
     assert (outcome.counts["feb.csv"].inserted, outcome.counts["feb.csv"].updated) == (0, 1)
     assert table_counts(engine)["opportunities"] == 3
     assert opportunities(engine).set_index("external_id").loc["006C", "outcome"] == "won"
+
+
+def test_cp1252_semicolon_decimal_comma_export_is_imported_correctly(engine):
+    text = (
+        "Opportunity ID;Opportunity Name;Account Name;Created Date;Close Date;Stage;Amount\n"
+        "006Q;Crème brûlée;Société Générale;15/01/2024;20/02/2024;Closed Won;1.234,56\n"
+        "006R;Piñata;Müller GmbH;03/02/2024;04/03/2024;Closed Lost;99,50\n"
+    )
+    outcome = run(engine, [CsvInput("eu.csv", text.encode("cp1252"))])
+    assert outcome.written, outcome.message
+    detected = outcome.report.files[0].detected
+    assert detected["encoding"].startswith("cp1252")
+    assert (detected["delimiter"], detected["decimal"]) == ("semicolon", ",")
+    assert detected["date_format"] == "day/month/year"  # 15/01 and 20/02 decide it
+    o, a = s.opportunities.c, s.accounts.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(o.name, a.name, o.amount, o.created_at)
+            .join_from(s.opportunities, s.accounts, a.id == o.account_id)
+            .order_by(o.external_id)
+        ).all()
+    assert [(r[0], r[1], float(r[2]), str(r[3])[:10]) for r in rows] == [
+        ("Crème brûlée", "Société Générale", 1234.56, "2024-01-15"),
+        ("Piñata", "Müller GmbH", 99.5, "2024-02-03"),
+    ]
