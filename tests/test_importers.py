@@ -554,3 +554,15 @@ def test_shipped_samples_validate_cleanly(name, source, mapping):
     report = validate_files([CsvInput.from_path(SAMPLES / name)], source, layout=layout)
     assert report.ok, report.first_error()
     assert report.rows_valid == report.rows_read > 0
+
+
+def test_blank_lines_keep_spreadsheet_row_numbers():
+    inp = sf(
+        "006A,Deal,Acme,Ann,2024-01-05,2024-02-01,Closed Won,100",
+        "",
+        "006B,Deal,Acme,Ann,2024-01-05,2024-02-01,Warp,100",
+    )
+    file = only_file(validate_files([inp], "salesforce"))
+    # header row 1, 006A row 2, blank row 3, 006B row 4 (as a spreadsheet shows it)
+    assert [(i.row, i.value) for i in file.errors] == [(4, "Warp")]
+    assert file.rows_read == 2

@@ -341,7 +341,9 @@ def read_chunks(
             na_values=list(MISSING_MARKERS),
             on_bad_lines="error",
             chunksize=settings.chunk_rows,
-            skip_blank_lines=True,
+            # Blank lines are kept while numbering (a spreadsheet shows them as rows too),
+            # then dropped, so reported row numbers match what the user sees.
+            skip_blank_lines=False,
             engine="c",
         )
         while True:
@@ -356,6 +358,7 @@ def read_chunks(
             ]
             chunk.index = pd.RangeIndex(rows_seen + 2, rows_seen + 2 + len(chunk))
             rows_seen += len(chunk)
+            chunk = chunk.dropna(how="all")
             if settings.max_rows is not None and rows_seen > settings.max_rows:
                 raise ImportRejected(
                     f"{inp.name} has more than {settings.max_rows:,} rows, the row limit for one "
@@ -371,7 +374,7 @@ def read_chunks(
             yield chunk
     finally:
         stream.close()
-    if rows_seen == 0:
+    if rows_seen == 0:  # pragma: no cover - inspect_format rejects header-only files first
         raise ImportRejected(
             f"{inp.name} has a header but no data rows: nothing to import.", file=inp.name
         )
