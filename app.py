@@ -14,6 +14,7 @@ pages = st.navigation(
         "": [st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True)],
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon=":material/monitoring:"),
+            st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
         ],
         "Manage": [st.Page("pages/data.py", title="Data", icon=":material/upload_file:")],
     }

@@ -11,10 +11,11 @@ from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.headlines import HEADLINES
-from salesops.ui.nav import page_link
+from salesops.ui.nav import ensure_navigation, page_link
 from salesops.ui.states import database_guard
 from salesops.ui.tiles import kpi_tile
 
+ensure_navigation()
 st.title("Sales operations overview")
 config = settings()
 with database_guard():

@@ -354,6 +354,20 @@ def import_(
         fail(outcome.message)
 
 
+class Frequency(StrEnum):
+    """`forecast --freq`: weeks (starting Monday) or months."""
+
+    W = "W"
+    M = "M"
+
+
+class ForecastBy(StrEnum):
+    """What `forecast --by` forecasts separately."""
+
+    territory = "territory"
+    segment = "segment"
+
+
 @app.command()
 @friendly_errors
 def quality(
@@ -372,6 +386,50 @@ def quality(
     judged_at = parse_date(as_of, "--as-of")
     report = quality_report(open_repository(url), judged_at)
     emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)
+
+
+@app.command()
+@friendly_errors
+def forecast(
+    freq: Annotated[Frequency, typer.Option(help="W (weekly) or M (monthly).")] = Frequency.M,
+    horizon: Annotated[int, typer.Option(help="Periods to forecast (1-104).")] = 6,
+    by: Annotated[ForecastBy | None, typer.Option(help="Also forecast each one.")] = None,
+    backtest: Annotated[
+        bool, typer.Option("--backtest/--no-backtest", help="Rolling-origin backtest.")
+    ] = False,
+    holidays: Annotated[
+        str | None, typer.Option(help="Country code for Prophet's holidays, e.g. US.")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    territory: Annotated[list[int] | None, typer.Option(help="Territory id (repeatable).")] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Bookings forecast (Prophet or the seasonal-naive fallback), as on the Forecast page."""
+    from salesops.forecast import ProphetParams
+    from salesops.forecast_report import forecast_report
+
+    if not 1 <= horizon <= 104:
+        fail(f"--horizon {horizon} is out of range: use 1 to 104 periods.")
+    repo = open_repository(url)
+    if repo.data_bounds()["last"] is None:
+        fail("The database has no opportunities or leads yet: import a CSV or run salesops demo.")
+    params = ProphetParams(country_holidays=holidays or None).validate()
+    scope = Scope(tuple(territory or ()), tuple(segment or ()))
+    report = forecast_report(
+        repo,
+        freq.value,
+        horizon,
+        by.value if by is not None else None,
+        scope,
+        backtest=backtest,
+        params=params,
+    )
+    frame = report.forecast_table()
+    frame["ds"] = frame["ds"].dt.strftime("%Y-%m-%d")
+    emit(report.to_dict(), frame, fmt)
 
 
 def main() -> None:

@@ -749,6 +749,25 @@ class _Generator:
         out.insert(0, "id", np.arange(1, len(out) + 1))
         return out
 
+    def calibrate_quotas(
+        self, reps: pd.DataFrame, territories: pd.DataFrame, opportunities: pd.DataFrame
+    ) -> pd.DataFrame:
+        """Sets annual quotas from what each segment's reps actually book in a year.
+
+        Quota = the segment's mean bookings per rep-year x a stretch of 0.95-1.25, so
+        attainment lands around 80-100% at any scale.
+        """
+        won = opportunities[opportunities["outcome"] == "won"]
+        booked = won.groupby("rep_id")["amount"].sum()
+        start = np.maximum(reps["hire_date"].to_numpy(), self.start)
+        end = reps["end_date"].fillna(pd.Timestamp(self.end)).to_numpy().astype("datetime64[D]")
+        years = np.maximum((end - start.astype("datetime64[D]")).astype(int) / 365.25, 0.25)
+        per_year = booked.reindex(reps["id"]).fillna(0.0).to_numpy() / years
+        segment = territories.set_index("id").loc[reps["territory_id"], "segment"].to_numpy()
+        typical = pd.Series(per_year).groupby(segment).transform("mean").to_numpy()
+        stretch = self.rng.uniform(0.95, 1.25, len(reps))
+        return reps.assign(annual_quota=np.round(typical * stretch, -3))
+
     def quotas(self, reps: pd.DataFrame) -> pd.DataFrame:
         months = np.arange(
             self.start.astype("datetime64[M]"), self.end.astype("datetime64[M]") + 12
@@ -797,6 +816,7 @@ def build_demo_frames(
     report(0.03, "Generating leads, opportunities and their history")
     leads, opportunities, history = g.demand(territories, reps, accounts)
     report(0.07, "Generating orders, spend, activities and quotas")
+    reps = g.calibrate_quotas(reps, territories, opportunities)
     return {
         "territories": territories,
         "reps": reps,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, Integer, and_, case, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Engine, Integer, and_, case, delete, func, insert, or_, select
 
 from salesops import schema as s
 from salesops.sqlfuncs import days_between, month_start
@@ -194,6 +194,43 @@ def new_customers_select():
     return stmt
 
 
+def stage_outcomes_select(*conditions: ColumnElement[bool]):
+    """Returns the GROUP BY select of closed deals per stage passed, by close month and scope.
+
+    `conditions` (on opportunities and accounts) restrict which deals are counted.
+    """
+    h, o, a = s.opportunity_history.c, s.opportunities.c, s.accounts.c
+    won = case((o.outcome == "won", 1), else_=0)
+    # One row per (deal, stage): a deal sits in a stage several times when its amount or
+    # close date changes, and must count once.
+    passed = (
+        select(
+            h.opportunity_id,
+            h.stage,
+            won.label("won"),
+            month_start(o.closed_at).label("month"),
+            o.rep_id,
+            a.territory_id,
+            a.segment,
+        )
+        .select_from(
+            s.opportunities.join(s.opportunity_history, h.opportunity_id == o.id).outerjoin(
+                s.accounts, a.id == o.account_id
+            )
+        )
+        .where(or_(o.outcome == "won", o.outcome == "lost"), o.closed_at.is_not(None), *conditions)
+        .distinct()
+        .subquery()
+    )
+    keys = [passed.c.month, passed.c.rep_id, passed.c.territory_id, passed.c.segment]
+    return select(
+        *keys,
+        passed.c.stage,
+        func.count().label("reached"),
+        func.sum(passed.c.won).label("won"),
+    ).group_by(*keys, passed.c.stage)
+
+
 def refresh_rollups(engine: Engine) -> dict[str, int]:
     """Rebuilds every rollup table from the base tables; returns rows written per rollup."""
     plan = [
@@ -203,6 +240,7 @@ def refresh_rollups(engine: Engine) -> dict[str, int]:
         (s.rollup_customers, new_customers_select()),
         (s.rollup_order_months, order_months_select()),
         (s.rollup_customer_lifespans, lifespans_select()),
+        (s.rollup_stage_outcomes, stage_outcomes_select()),
     ]
     written: dict[str, int] = {}
     with engine.begin() as conn:

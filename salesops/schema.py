@@ -297,6 +297,20 @@ rollup_customer_lifespans = Table(
     Column("customers", Integer, nullable=False),
 )
 
+# Closed deals counted per stage they ever passed through (once per deal and stage), by close
+# month: the measured stage-to-win conversion without re-reading the whole history.
+rollup_stage_outcomes = Table(
+    "rollup_stage_outcomes",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("rep_id", Integer),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("stage", String(60), nullable=False),
+    Column("reached", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -304,4 +318,5 @@ ROLLUP_TABLES = (
     rollup_customers,
     rollup_order_months,
     rollup_customer_lifespans,
+    rollup_stage_outcomes,
 )

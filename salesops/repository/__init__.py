@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
 from salesops.repository.quality import QualityQueries
 
 
-class Repository(KpiQueries, DimensionQueries, QualityQueries, RepositoryBase):
+class Repository(KpiQueries, ForecastQueries, DimensionQueries, QualityQueries, RepositoryBase):
     """Every named query the app, the CLI and the benchmarks use."""
 
 

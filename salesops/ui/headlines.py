@@ -9,5 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from salesops.ui.filters import Filters
+from salesops.ui.forecast_headline import forecast_headline
 
-HEADLINES: list[tuple[str, Callable[[Filters], None]]] = []
+HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
+    ("Forecast vs quota", forecast_headline),
+]

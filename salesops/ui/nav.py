@@ -12,3 +12,18 @@ def page_link(path: str, label: str, icon: str | None = None) -> None:
         st.page_link(path, label=label, icon=icon)
     except StreamlitAPIException:
         st.markdown(f"{icon or ''} {label}")
+
+
+def ensure_navigation() -> None:
+    """Hands the run to app.py's st.navigation when Streamlit ran this page file directly.
+
+    Streamlit routes with its legacy pages/ scan until some session has executed
+    st.navigation, so on a freshly started server a deep link (a shared URL) would run the
+    page file alone: no navigation menu, no first-run bootstrap. Switching that mode off and
+    rerunning lets app.py route the same URL. (Relies on PagesManager, pinned streamlit.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
