@@ -44,7 +44,7 @@ if uploads and (source != "generic" or layout is not None):
     report = outcome.report
     for name, when in outcome.already_imported.items():
         st.info(
-            f"{ui.md_text(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
+            f"{ui.escape_markdown(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
             "it will be skipped."
         )
     for number, file in enumerate(report.files):

@@ -58,7 +58,7 @@ SOURCE_LABELS = {
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
 
 
-def md_text(text: str) -> str:
+def escape_markdown(text: str) -> str:
     """Returns user-supplied text (file names, headers) escaped so markdown shows it verbatim."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
@@ -197,7 +197,7 @@ def run_import(
 
 def show_file_report(file: FileReport, number: int) -> None:
     """Draws one file's validation: counts, detected settings, notes, preview and problems."""
-    st.markdown(f"**{md_text(file.file)}** — {file.label}")
+    st.markdown(f"**{escape_markdown(file.file)}** — {file.label}")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows read", f"{file.rows_read:,}")
     c2.metric("Rows valid", f"{file.rows_valid:,}")
@@ -208,7 +208,9 @@ def show_file_report(file: FileReport, number: int) -> None:
     for note in file.notes:
         st.caption(f"ℹ️ {note}")
     if file.unknown_columns:
-        st.caption("Columns not imported: " + ", ".join(md_text(c) for c in file.unknown_columns))
+        st.caption(
+            "Columns not imported: " + ", ".join(escape_markdown(c) for c in file.unknown_columns)
+        )
     if not file.preview.empty:
         shown = file.preview.drop(columns=["_valid"], errors="ignore")
         dates = {
