@@ -20,6 +20,7 @@ pages = st.navigation(
                 "pages/time_allocation.py", title="Rep time allocation", icon=":material/schedule:"
             ),
         ],
+        "Manage": [st.Page("pages/data.py", title="Data", icon=":material/upload_file:")],
     }
 )
 pages.run()

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -297,6 +298,135 @@ def _monthly_frame(report: Any) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+class DuplicateRule(StrEnum):
+    """What to do with an external id that appears twice in one file."""
+
+    error = "error"
+    last = "last"
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="salesforce, hubspot, maven, ibm, olist, generic (needs --mapping), or a "
+            "layout key such as salesforce-leads."
+        ),
+    ],
+    files: Annotated[list[Path], typer.Argument(help="One or more CSV files.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML/JSON column mapping (for the generic source).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detect).")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="Field delimiter: , ; tab | (default: detect).")
+    ] = None,
+    decimal: Annotated[str | None, typer.Option(help="Decimal separator: . or ,")] = None,
+    date_format: Annotated[
+        str | None, typer.Option(help="strptime date format, e.g. %d/%m/%Y (default: detect).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="As-of date for layouts without dates, YYYY-MM-DD.")
+    ] = None,
+    duplicates: Annotated[
+        DuplicateRule, typer.Option(help="Same id twice in a file: error, or last row wins.")
+    ] = DuplicateRule.error,
+    valid_rows_only: Annotated[
+        bool, typer.Option("--valid-rows-only", help="Write the clean rows, skip rows in error.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-import files already imported (same sha256).")
+    ] = False,
+    max_rows: Annotated[int, typer.Option(help="Row limit per file.")] = 5_000_000,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format (table or json).")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Import CRM CSV exports: validate every row, then write all rows or none."""
+    from salesops.db import has_schema
+    from salesops.importers import (
+        CsvInput,
+        ReadSettings,
+        ValidationContext,
+        import_files,
+        layout_from_mapping,
+        parse_as_of,
+    )
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"File not found: {', '.join(missing)}.")
+    if source == "generic" and mapping is None:
+        fail("The generic source needs --mapping FILE (YAML or JSON).")
+    layout = layout_from_mapping(mapping) if mapping is not None else None
+    separators = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    settings_ = ReadSettings(
+        encoding=encoding,
+        delimiter=separators.get(delimiter, delimiter) if delimiter else None,
+        decimal=decimal,
+        date_format=date_format,
+        max_bytes=None,
+        max_rows=max_rows,
+    )
+    config = load_settings(url)
+    context = ValidationContext(
+        as_of=parse_as_of(as_of), currency=config.currency, duplicates=duplicates.value
+    )
+    engine = make_engine(config.database_url)
+    if not has_schema(engine):
+        init_schema(engine)
+    with typer.progressbar(length=100, label="import", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(fraction: float, message: str) -> None:
+            step = int(fraction * 100) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        outcome = import_files(
+            engine,
+            [CsvInput.from_path(f) for f in files],
+            source,
+            settings=settings_,
+            context=context,
+            layout=layout,
+            dry_run=dry_run,
+            valid_rows_only=valid_rows_only,
+            force=force,
+            progress=progress,
+        )
+    report = outcome.report
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(outcome.to_dict(), indent=2, default=str))
+    else:
+        for file in report.files:
+            typer.echo(
+                f"{file.file}: {file.label}; {file.rows_read:,} rows read, "
+                f"{file.rows_valid:,} valid, {len(file.errors):,} errors, "
+                f"{len(file.warnings):,} warnings"
+            )
+            if file.detected:
+                typer.echo("  detected: " + ", ".join(f"{k}={v}" for k, v in file.detected.items()))
+            for note in file.notes:
+                typer.echo(f"  note: {note}")
+            for issue in file.issues[:20]:
+                typer.echo(f"  {issue.severity}: {issue.sentence()}")
+            if len(file.issues) > 20:
+                typer.echo(f"  … {file.issue_count - 20:,} more")
+        typer.echo(outcome.message)
+    if not report.ok and not (valid_rows_only and outcome.written):
+        if outcome.already_imported and report.ok:
+            return
+        fail(outcome.message)
+
+
 class Frequency(StrEnum):
     """`forecast --freq`: weeks (starting Monday) or months."""
 
@@ -316,6 +446,26 @@ class ForecastBy(StrEnum):
 
     territory = "territory"
     segment = "segment"
+
+
+@app.command()
+@friendly_errors
+def quality(
+    as_of: Annotated[
+        str | None, typer.Option(help="Judge overdue deals against this date (default today).")
+    ] = None,
+    rows: Annotated[int, typer.Option(help="Offending rows listed per check (json).")] = 100,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Data-quality checks: duplicates, impossible dates, gaps; counts and offending rows."""
+    from salesops.quality import quality_report, summary_frame
+
+    judged_at = parse_date(as_of, "--as-of")
+    report = quality_report(open_repository(url), judged_at)
+    emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)
 
 
 @app.command()

@@ -8,12 +8,19 @@ from __future__ import annotations
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
+from salesops.repository.quality import QualityQueries
 from salesops.repository.territory import TerritoryQueries
 from salesops.repository.time_allocation import TimeQueries
 
 
 class Repository(
-    KpiQueries, ForecastQueries, TerritoryQueries, TimeQueries, DimensionQueries, RepositoryBase
+    KpiQueries,
+    ForecastQueries,
+    TerritoryQueries,
+    TimeQueries,
+    QualityQueries,
+    DimensionQueries,
+    RepositoryBase,
 ):
     """Every named query the app, the CLI and the benchmarks use."""
 

@@ -63,6 +63,9 @@ def _initialise(
     ):
         problems.append("an invalid date range")
         start, end = None, None
+    if start is not None and end is not None:
+        # A link reaching beyond the data is narrowed to it (the date widget refuses outside).
+        start, end = max(start, bounds[0]), min(end, max(bounds[1], default.end))
     st.session_state["filters.period"] = (start or default.start, end or default.end)
     st.session_state["filters.territory"] = _valid_ids(
         params.get_all("territory"), set(territories["id"].tolist()), "territory", problems
@@ -146,11 +149,13 @@ def page_filters(months: int = 12) -> Filters:
     default = default_period(pd.Timestamp(bounds["last"]), months) or Period(
         bounds["first"], bounds["last"]
     )
-    if default.start < bounds["first"]:
-        default = Period(bounds["first"].replace(day=1), default.end)
+    # Data starting mid-month (imported datasets) still gets whole-month periods.
+    first = bounds["first"].replace(day=1)
+    if default.start < first:
+        default = Period(first, default.end)
     return sidebar_filters(
         default,
-        (bounds["first"], bounds["last"]),
+        (first, bounds["last"]),
         cached_call(Repository.territories),
         cached_call(Repository.segments),
         cached_call(Repository.reps),

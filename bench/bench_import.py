@@ -1,0 +1,154 @@
+"""Benchmark: import throughput (rows/s) and peak memory for a large opportunities CSV.
+
+    python bench/bench_import.py --rows 1000000 \
+        --url sqlite:////tmp/bench_import.db --url postgresql+psycopg://postgres@127.0.0.1/bench
+
+Generates a Salesforce-style opportunities CSV (seeded, written in chunks so the generator
+never holds it whole), then for each database URL imports it in a fresh subprocess (so the
+peak RSS is the import's own): empty schema -> `import_files` (scan pass + validate-and-write
+pass in one transaction + rollup refresh). A second, forced run of the same file measures the
+re-import (upsert) path, where every row is checked and none changes. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HEADER = [
+    "Opportunity ID",
+    "Opportunity Name",
+    "Account Name",
+    "Opportunity Owner",
+    "Created Date",
+    "Close Date",
+    "Stage",
+    "Amount",
+]
+STAGES = [
+    "Prospecting",
+    "Qualification",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+]
+
+
+def generate(path: Path, rows: int, seed: int = 7, chunk: int = 100_000) -> None:
+    """Writes `rows` opportunities to `path` in chunks (1,000 accounts, 200 owners, 5 years)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2021-01-01")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(HEADER) + "\n")
+        for offset in range(0, rows, chunk):
+            n = min(chunk, rows - offset)
+            created = start + pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D")
+            close = created + pd.to_timedelta(rng.integers(5, 200, n), unit="D")
+            frame = pd.DataFrame(
+                {
+                    "id": [f"006{offset + i:012d}" for i in range(n)],
+                    "name": [f"Deal {offset + i}" for i in range(n)],
+                    "account": [f"Account {a}" for a in rng.integers(0, 1000, n)],
+                    "owner": [f"Rep {r}" for r in rng.integers(0, 200, n)],
+                    "created": created.strftime("%m/%d/%Y"),
+                    "close": close.strftime("%m/%d/%Y"),
+                    "stage": rng.choice(STAGES, n, p=[0.05, 0.05, 0.05, 0.05, 0.3, 0.5]),
+                    "amount": rng.integers(100, 200_000, n),
+                }
+            )
+            frame.to_csv(out, header=False, index=False)
+
+
+def run_one(url: str, csv_path: str, force: bool) -> dict:
+    """Imports the CSV into `url` (this process) and returns timings and peak RSS."""
+    from salesops.db import init_schema, make_engine
+    from salesops.importers import (
+        CsvInput,
+        ReadSettings,
+        ValidationContext,
+        import_files,
+    )
+
+    engine = make_engine(url)
+    init_schema(engine)
+    settings = ReadSettings(max_bytes=None, max_rows=None, date_format="%m/%d/%Y")
+    started = time.perf_counter()
+    outcome = import_files(
+        engine,
+        [CsvInput.from_path(csv_path)],
+        "salesforce-opportunities",
+        settings=settings,
+        context=ValidationContext(),
+        force=force,
+    )
+    seconds = time.perf_counter() - started
+    rows = outcome.report.rows_read
+    return {
+        "written": outcome.written,
+        "message": outcome.message,
+        "rows": rows,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(rows / seconds) if seconds else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def reset(url: str) -> None:
+    """Empties the target database (drops every salesops table)."""
+    from salesops import schema
+    from salesops.db import make_engine
+
+    engine = make_engine(url)
+    schema.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def main() -> None:
+    """Generates the CSV and imports it into each URL, printing one JSON line per run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--url", action="append", required=True)
+    parser.add_argument("--csv", default="/tmp/salesops_bench_opportunities.csv")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, csv_path, force = args.child
+        print(json.dumps(run_one(url, csv_path, force == "force")))
+        return
+    csv_path = Path(args.csv)
+    if not csv_path.exists() or sum(1 for _ in csv_path.open()) - 1 != args.rows:
+        started = time.perf_counter()
+        generate(csv_path, args.rows)
+        print(
+            f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+    for url in args.url:
+        reset(url)
+        for mode in ("first", "force"):
+            result = subprocess.run(
+                [sys.executable, __file__, "--url", url, "--child", url, str(csv_path), mode],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "{}"
+            print(json.dumps({"url": url.split("@")[-1], "run": mode, **json.loads(line)}))
+            if result.returncode:
+                print(result.stderr[-2000:], file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Data: import CRM CSV exports (preview, validate, then write all or nothing) and data quality."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import streamlit as st
+
+from salesops.importers import ImportRejected
+from salesops.quality import quality_report, summary_frame
+from salesops.repository import Repository
+from salesops.ui import importing as ui
+from salesops.ui.data import cached_call
+from salesops.ui.download import download_csv
+from salesops.ui.nav import ensure_navigation
+from salesops.ui.states import database_guard
+
+ensure_navigation()
+st.title("Data")
+
+st.subheader("Import CSV exports")
+source, layout_key = ui.source_choice()
+layout = None
+if source == "generic":
+    mapping = st.file_uploader(
+        "Mapping file (YAML or JSON: entity, columns, date_format, stages)",
+        type=["yaml", "yml", "json"],
+        key="data.mapping",
+    )
+    try:
+        layout = ui.mapping_layout(mapping)
+    except (ImportRejected, ValueError) as exc:
+        st.error(f"Mapping file: {exc}")
+uploads = st.file_uploader(
+    f"CSV files (up to {ui.MAX_UPLOAD_BYTES // ui.MB} MB each)",
+    type=ui.UPLOAD_TYPES,
+    accept_multiple_files=True,
+    key="data.files",
+)
+read, options = ui.settings_panel()
+
+if uploads and (source != "generic" or layout is not None):
+    inputs = ui.as_inputs(uploads)
+    with database_guard():
+        outcome = ui.preview(inputs, layout_key, read, options, layout)
+    report = outcome.report
+    for name, when in outcome.already_imported.items():
+        st.info(
+            f"{ui.escape_markdown(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
+            "it will be skipped."
+        )
+    for number, file in enumerate(report.files):
+        ui.show_file_report(file, number)
+    writable = report.files and (report.ok or (options["valid_rows_only"] and report.rows_valid))
+    if writable:
+        label = f"Import {report.rows_valid:,} rows"
+        if st.button(label, type="primary", key="data.confirm"):
+            with database_guard():
+                result = ui.run_import(inputs, layout_key, read, options, layout)
+            (st.success if result.written else st.error)(result.message)
+    elif report.files:
+        st.error("Nothing will be written: fix the problems above (or change the settings) first.")
+    elif outcome.already_imported:
+        st.caption("Every file was already imported: nothing to do.")
+elif source == "generic" and uploads:
+    st.info("Upload the mapping file for the generic source first.")
+
+st.subheader("Data quality")
+as_of = st.date_input(
+    "Judge open deals overdue as of",
+    value=datetime.now(UTC).date(),
+    min_value=date(1990, 1, 1),
+    key="data.as_of",
+)
+with database_guard():
+    quality = cached_call(quality_report, as_of)
+summary = summary_frame(quality.checks)
+st.dataframe(summary.drop(columns=["key"]), hide_index=True, key="data.quality_summary")
+download_csv(summary, "data_quality.csv", key="data.download_quality")
+if quality.trend.empty:
+    st.caption("No problem found in any month.")
+else:
+    st.altair_chart(ui.quality_trend_chart(quality.trend))
+for check in quality.checks:
+    ui.show_check(check)
+
+st.subheader("Import history")
+with database_guard():
+    batches = cached_call(Repository.import_batches)
+if batches.empty:
+    st.caption("No file imported yet.")
+else:
+    st.dataframe(batches, hide_index=True, key="data.batches")

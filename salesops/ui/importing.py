@@ -1,0 +1,264 @@
+"""Data page helpers: settings panel, dry-run preview, the confirmed import, report views."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from salesops.db import has_schema, init_schema, make_engine
+from salesops.importers import (
+    LAYOUTS,
+    SOURCES,
+    CsvInput,
+    FileReport,
+    ImportOutcome,
+    ReadSettings,
+    ValidationContext,
+    import_files,
+    layout_from_mapping,
+)
+from salesops.importing.reading import MB
+from salesops.quality import QualityCheck
+from salesops.ui.data import clear_cache, repository, settings
+from salesops.ui.download import download_csv
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
+MAX_UPLOAD_BYTES = ReadSettings().max_bytes or 50 * MB
+ENCODINGS = {
+    "auto": None,
+    "UTF-8": "utf-8-sig",
+    "Windows-1252": "cp1252",
+    "Latin-1": "latin-1",
+    "UTF-16": "utf-16",
+}
+DELIMITERS = {"auto": None, "comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
+DECIMALS = {"auto": None, "dot 1,234.50": ".", "comma 1.234,50": ","}
+DATE_FORMATS = {
+    "auto": None,
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "MM/DD/YYYY (US)": "%m/%d/%Y",
+    "DD/MM/YYYY": "%d/%m/%Y",
+    "DD.MM.YYYY": "%d.%m.%Y",
+}
+SOURCE_LABELS = {
+    "salesforce": "Salesforce report export",
+    "hubspot": "HubSpot export",
+    "maven": "Maven CRM sample (sales_pipeline, accounts, sales_teams)",
+    "ibm": "IBM sales win/loss sample",
+    "olist": "Olist marketing funnel (MQLs, closed deals)",
+    "generic": "Generic CSV with a mapping file",
+}
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Returns user-supplied text (file names, headers) escaped so markdown shows it verbatim."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def source_choice() -> tuple[str, str]:
+    """Draws the source and layout selectors; returns (source, layout key or source)."""
+    left, right = st.columns(2)
+    source = left.selectbox(
+        "Source", list(SOURCES), format_func=lambda k: SOURCE_LABELS.get(k, k), key="data.source"
+    )
+    options = ["auto", *SOURCES[source]]
+    layout = right.selectbox(
+        "File layout",
+        options,
+        format_func=lambda k: "detect from the header" if k == "auto" else LAYOUTS[k].label,
+        key="data.layout",
+        disabled=source == "generic",
+    )
+    return source, source if layout == "auto" else layout
+
+
+def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
+    """Draws the reading-settings overrides; returns (ReadSettings, context options)."""
+    with st.expander("Reading settings (detected automatically unless you choose)"):
+        c1, c2, c3, c4 = st.columns(4)
+        encoding = c1.selectbox("Encoding", list(ENCODINGS), key="data.encoding")
+        delimiter = c2.selectbox("Delimiter", list(DELIMITERS), key="data.delimiter")
+        decimal = c3.selectbox("Decimal separator", list(DECIMALS), key="data.decimal")
+        date_format = c4.selectbox("Date format", list(DATE_FORMATS), key="data.date_format")
+        c5, c6, c7, c8 = st.columns(4)
+        as_of = c5.date_input(
+            "As-of date (layouts without dates)", value=None, key="data.import_as_of"
+        )
+        last_wins = c6.toggle("Duplicate ids: last row wins", key="data.last_wins")
+        valid_only = c7.toggle("Import valid rows only", key="data.valid_only")
+        force = c8.toggle("Re-import files already imported", key="data.force")
+    read = ReadSettings(
+        encoding=ENCODINGS[encoding],
+        delimiter=DELIMITERS[delimiter],
+        decimal=DECIMALS[decimal],
+        date_format=DATE_FORMATS[date_format],
+    )
+    options = {
+        "as_of": as_of,
+        "duplicates": "last" if last_wins else "error",
+        "valid_rows_only": valid_only,
+        "force": force,
+    }
+    return read, options
+
+
+def mapping_layout(upload) -> object | None:  # noqa: ANN001 (Streamlit UploadedFile)
+    """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None."""
+    if upload is None:
+        return None
+    import json
+
+    import yaml
+
+    text = upload.getvalue().decode("utf-8-sig")
+    data = json.loads(text) if upload.name.lower().endswith(".json") else yaml.safe_load(text)
+    return layout_from_mapping(data if isinstance(data, dict) else {})
+
+
+def as_inputs(uploads: Sequence) -> list[CsvInput]:
+    """Returns the uploaded files as CsvInputs (bytes are already in memory, per session)."""
+    return [CsvInput(name=u.name, data=u.getvalue()) for u in uploads]
+
+
+def _context(options: dict[str, object]) -> ValidationContext:
+    as_of = options.get("as_of")
+    return ValidationContext(
+        as_of=as_of if isinstance(as_of, date) else None,
+        currency=settings().currency,
+        duplicates=str(options["duplicates"]),
+    )
+
+
+def preview(
+    inputs: list[CsvInput], source: str, read: ReadSettings, options: dict, layout
+) -> ImportOutcome:
+    """Returns the dry-run outcome for the uploaded files (cached per upload and settings)."""
+    key = (
+        tuple((i.name, len(i.data or b""), hash(i.data)) for i in inputs),
+        source,
+        read,
+        tuple(sorted((k, str(v)) for k, v in options.items())),
+        repr(layout),
+    )
+    cache = st.session_state.setdefault("data.previews", {})
+    if key not in cache:
+        cache.clear()
+        with st.spinner("Checking the files…"):
+            cache[key] = import_files(
+                repository().engine,
+                inputs,
+                source,
+                settings=read,
+                context=_context(options),
+                layout=layout,
+                dry_run=True,
+                force=bool(options["force"]),
+            )
+    return cache[key]
+
+
+@st.cache_resource(show_spinner=False)
+def _writer(url: str):  # noqa: ANN202 (an Engine)
+    engine = make_engine(url)
+    if not has_schema(engine):
+        init_schema(engine)
+    return engine
+
+
+def run_import(
+    inputs: list[CsvInput], source: str, read: ReadSettings, options: dict, layout
+) -> ImportOutcome:
+    """Writes the files in one transaction with a progress bar; clears cached query results."""
+    bar = st.progress(0.0, text="Importing…")
+    outcome = import_files(
+        _writer(settings().database_url),
+        inputs,
+        source,
+        settings=read,
+        context=_context(options),
+        layout=layout,
+        valid_rows_only=bool(options["valid_rows_only"]),
+        force=bool(options["force"]),
+        progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message),
+    )
+    bar.empty()
+    clear_cache()
+    st.session_state.pop("data.previews", None)
+    return outcome
+
+
+def show_file_report(file: FileReport, number: int) -> None:
+    """Draws one file's validation: counts, detected settings, notes, preview and problems."""
+    st.markdown(f"**{escape_markdown(file.file)}** — {file.label}")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows read", f"{file.rows_read:,}")
+    c2.metric("Rows valid", f"{file.rows_valid:,}")
+    c3.metric("Errors", f"{len(file.errors):,}")
+    c4.metric("Warnings", f"{len(file.warnings):,}")
+    if file.detected:
+        st.caption(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in file.detected.items()))
+    for note in file.notes:
+        st.caption(f"ℹ️ {note}")
+    if file.unknown_columns:
+        st.caption(
+            "Columns not imported: " + ", ".join(escape_markdown(c) for c in file.unknown_columns)
+        )
+    if not file.preview.empty:
+        shown = file.preview.drop(columns=["_valid"], errors="ignore")
+        dates = {
+            c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
+            for c in shown.columns
+            if pd.api.types.is_datetime64_any_dtype(shown[c])
+        }
+        st.dataframe(shown, hide_index=True, column_config=dates, key=f"data.preview_{number}")
+    if file.issues:
+        issues = pd.DataFrame(
+            [(i.row, i.column, i.value, i.expected, i.severity) for i in file.issues],
+            columns=["row", "column", "value", "expected", "severity"],
+        )
+        st.dataframe(issues, hide_index=True, key=f"data.issues_{number}")
+        download_csv(
+            issues,
+            f"{file.file}.problems.csv",
+            key=f"data.download_issues_{number}",
+            label="Download problems",
+        )
+
+
+def quality_trend_chart(trend: pd.DataFrame) -> alt.Chart:
+    """Returns a line chart of problem counts per month, one line per check.
+
+    Requires columns month, label, count (QualityReport.trend).
+    """
+    return (
+        alt.Chart(trend)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Created month"),
+            y=alt.Y("count:Q", title="Rows with the problem"),
+            color=alt.Color("label:N", title="Problem"),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"), "label:N", "count:Q"],
+        )
+        .properties(height=260)
+    )
+
+
+def show_check(check: QualityCheck) -> None:
+    """Draws one quality check as an expander with its offending rows and a download."""
+    with st.expander(f"{check.label}: {check.count:,}", expanded=False):
+        st.caption(check.description)
+        if check.rows.empty:
+            st.write("Nothing to fix.")
+            return
+        if len(check.rows) < check.count:
+            st.caption(f"Showing the first {len(check.rows):,} of {check.count:,} rows.")
+        st.dataframe(check.rows, hide_index=True, key=f"data.rows_{check.key}")
+        download_csv(check.rows, f"{check.key}.csv", key=f"data.download_{check.key}")
