@@ -27,6 +27,7 @@ PAGE_LINKS = [
         "Rep time: selling vs back office, and what freeing it is worth",
         ":material/schedule:",
     ),
+    ("pages/data.py", "Data: import CRM exports and check data quality", ":material/upload_file:"),
 ]
 
 
