@@ -43,7 +43,7 @@ class Settings:
         60, "Cap on expected customer lifetime (months) when little or no churn is observed."
     )
     churn_inactive_months: int = _setting(
-        12, "A customer with no order for this many months counts as churned."
+        6, "A customer with no order for this many months counts as churned."
     )
     ltv_to_cac_benchmark: float = _setting(3.0, "Common LTV:CAC benchmark (3:1).")
     selling_share_benchmark: float = _setting(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -148,3 +149,65 @@ def has_schema(engine: Engine) -> bool:
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", exc)) or type(exc).__name__
     return text.strip().splitlines()[0]
+
+
+def _plain(value: object) -> object:
+    """Converts numpy/pandas scalars to what a DBAPI driver accepts (None for missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+        if isinstance(value, float) and value != value:
+            return None
+    return value
+
+
+def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int = 50_000) -> int:
+    """Inserts every row of `frame` (columns named as in `table`) and returns the row count.
+
+    Dates must already be ISO strings or None. PostgreSQL uses COPY; other dialects use the
+    driver's executemany with the statement compiled by SQLAlchemy (bound parameters only).
+    """
+    columns = list(frame.columns)
+    if frame.empty:
+        return 0
+    if conn.dialect.name == "postgresql":
+        from psycopg import sql
+
+        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(copy) as writer:
+            for row in frame.itertuples(index=False, name=None):
+                writer.write_row([_plain(v) for v in row])
+        return len(frame)
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    order = [columns.index(name) for name in compiled.positiontup]
+    cursor = conn.connection.driver_connection.cursor()
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        rows = [tuple(_plain(row[i]) for i in order) for row in part.itertuples(index=False)]
+        cursor.executemany(str(compiled), rows)
+    cursor.close()
+    return len(frame)
+
+
+def reset_sequences(conn: Connection, tables: list[Table]) -> None:
+    """After inserting explicit ids on PostgreSQL, moves each id sequence past the max id."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" not in table.c or not table.c.id.autoincrement:
+            continue
+        conn.execute(
+            select(
+                func.setval(
+                    func.pg_get_serial_sequence(table.name, "id"),
+                    func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0) + 1,
+                    False,
+                )
+            )
+        )

@@ -239,6 +239,17 @@ rollup_closed_opportunities = Table(
     Column("won_with_lead", Integer, nullable=False),
 )
 
+# Won deals counted by whole cycle days: the exact median cycle without reading deals.
+rollup_won_cycle_days = Table(
+    "rollup_won_cycle_days",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("cycle_days", Integer, nullable=False),
+    Column("deals", Integer, nullable=False),
+)
+
 rollup_leads = Table(
     "rollup_leads",
     metadata,
@@ -262,21 +273,35 @@ rollup_customers = Table(
     Column("new_customers", Integer, nullable=False),
 )
 
-rollup_customer_months = Table(
-    "rollup_customer_months",
+rollup_order_months = Table(
+    "rollup_order_months",
     metadata,
     Column("month", Date, nullable=False, index=True),
     Column("territory_id", Integer),
     Column("segment", String(40)),
-    Column("active_customers", Integer, nullable=False),
-    Column("churned_customers", Integer, nullable=False),
+    Column("ordering_customers", Integer, nullable=False),
     Column("revenue", Float, nullable=False),
-    Column("gross_margin", Float, nullable=False),
+    Column("gross_margin", Float, nullable=False),  # from orders that carry a margin
+    Column("revenue_without_margin", Float, nullable=False),  # gets the configured default
+)
+
+# One row per (territory, segment, first order month, last order month): enough to count
+# active and churned customers for any inactivity window at query time.
+rollup_customer_lifespans = Table(
+    "rollup_customer_lifespans",
+    metadata,
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("first_month", Date, nullable=False),
+    Column("last_month", Date, nullable=False),
+    Column("customers", Integer, nullable=False),
 )
 
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
+    rollup_won_cycle_days,
     rollup_leads,
     rollup_customers,
-    rollup_customer_months,
+    rollup_order_months,
+    rollup_customer_lifespans,
 )

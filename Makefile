@@ -1,0 +1,53 @@
+# salesops: `make run` installs everything and opens the app on the demo database;
+# `make test` installs everything (chromium included) and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB := data/salesops.db
+
+.PHONY: install browser run demo test test-fast lint fmt bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian chromium for the browser tests…"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
+
+$(DB): | $(STAMP)
+	$(BIN)/salesops demo --url sqlite:///$(abspath $(DB))
+
+demo: install
+	$(BIN)/salesops demo
+
+run: install $(DB)
+	$(BIN)/streamlit run app.py
+
+test: install browser
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not e2e"
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/bench_kpis.py --scale large
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

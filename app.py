@@ -1,0 +1,20 @@
+"""salesops: the Streamlit entry point (page config, navigation, first-run demo database)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.ui.bootstrap import ensure_demo_database
+
+st.set_page_config(page_title="salesops", page_icon="📈", layout="wide")
+ensure_demo_database()
+
+pages = st.navigation(
+    {
+        "": [st.Page("pages/overview.py", title="Overview", icon="🏠", default=True)],
+        "Analyse": [
+            st.Page("pages/kpis.py", title="KPIs", icon="📊"),
+        ],
+    }
+)
+pages.run()

@@ -1,0 +1,78 @@
+"""KPIs: win rate, sales cycle, lead-to-opportunity, CAC, LTV, LTV:CAC and CAC payback."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.kpi_report import BREAKDOWNS, kpi_report
+from salesops.metrics import KPIS
+from salesops.repository import Repository
+from salesops.ui import charts
+from salesops.ui.data import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.drill import drill_scope
+from salesops.ui.filters import page_filters
+from salesops.ui.states import database_guard
+from salesops.ui.tiles import kpi_tile
+
+st.title("KPIs")
+config = settings()
+with database_guard():
+    filters = page_filters()
+    report = cached_call(kpi_report, filters.period, filters.scope, config)
+st.caption(
+    f"{filters.period.start:%d %b %Y} – {filters.period.end:%d %b %Y}, compared with "
+    f"{report.previous.start:%d %b %Y} – {report.previous.end:%d %b %Y}."
+)
+
+names = list(KPIS)
+for row in (names[:4], names[4:]):
+    for column, name in zip(st.columns(4), row, strict=False):
+        with column:
+            kpi_tile(KPIS[name], report.current[name], report.prior[name], report.change(name))
+
+trends_tab, breakdown_tab = st.tabs(["Monthly trends", "Breakdowns"])
+with trends_tab:
+    columns = st.columns(2)
+    for i, (name, kpi) in enumerate(KPIS.items()):
+        benchmark = config.ltv_to_cac_benchmark if name == "ltv_to_cac" else None
+        with columns[i % 2]:
+            st.subheader(kpi.label)
+            st.altair_chart(charts.trend_line(report.trends[name], kpi.unit, kpi.label, benchmark))
+    trend_table = report.trends["win_rate"][["month"]].copy()
+    for name in KPIS:
+        trend_table[name] = report.trends[name]["value"]
+    download_csv(trend_table, "kpi_trends.csv", key="kpis.download_trends")
+
+with breakdown_tab:
+    by = st.segmented_control(
+        "Break down by", BREAKDOWNS, default="territory", key="kpis.by", required=True
+    )
+    table = report.breakdowns[by]
+    shown = [k for k in KPIS if by in KPIS[k].breakdowns]
+    metric = st.selectbox(
+        "Chart", shown, format_func=lambda k: KPIS[k].label, key="kpis.breakdown_metric"
+    )
+    st.altair_chart(charts.breakdown_bars(table, metric, KPIS[metric].unit, KPIS[metric].label))
+    columns = ["name", *shown, "won", "lost", "bookings", "leads", "new_customers"]
+    st.caption("Select a row to see the deals behind it.")
+    selection = st.dataframe(
+        table[columns],
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="kpis.breakdown_table",
+        column_config={
+            k: st.column_config.NumberColumn(KPIS[k].label, format="%.3f") for k in shown
+        },
+    )
+    download_csv(table[columns], f"kpis_by_{by}.csv", key="kpis.download_breakdown")
+    rows = selection.selection.rows if selection else []
+    if rows:
+        key = table.iloc[rows[0]]["key"]
+        scope, channel = drill_scope(filters.scope, by, key)
+        with database_guard():
+            deals = cached_call(Repository.closed_deals, filters.period, scope, channel)
+        st.subheader(f"Deals closed: {table.iloc[rows[0]]['name']}")
+        st.dataframe(deals, hide_index=True, key="kpis.deals")
+        download_csv(deals, "deals.csv", key="kpis.download_deals")

@@ -1,0 +1,235 @@
+"""`salesops` command line: a thin shell over the package (typer).
+
+Errors print one clear sentence to stderr and exit non-zero; nothing is half-written.
+JSON output (`--format json`) is a stable contract (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from salesops.config import load_settings, masked_url
+from salesops.db import DatabaseError, init_schema, make_engine
+from salesops.export import to_safe_csv
+from salesops.formatting import format_value
+from salesops.metrics import KPIS
+from salesops.periods import Period
+from salesops.repository import Repository, Scope
+
+app = typer.Typer(
+    help="salesops: sales-operations analytics over your CRM database.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="Database URL (default: SALESOPS_DATABASE_URL, secrets, SQLite)."),
+]
+
+
+class OutputFormat(StrEnum):
+    """How a report is printed."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one sentence, exit code 1."""
+
+
+def fail(message: str) -> None:
+    """Raises the CliError that prints `message` and exits 1."""
+    raise CliError(message)
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Wraps a command so expected failures print one sentence to stderr and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (CliError, DatabaseError, ValueError) as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_repository(url: str | None = None) -> Repository:
+    """Returns a read-only repository on the resolved database URL."""
+    return Repository(make_engine(load_settings(url).database_url, read_only=True))
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """Returns the ISO date in `text` (None if empty); a bad date fails naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date: expected YYYY-MM-DD.")
+    return None
+
+
+def emit(payload: dict, frame: pd.DataFrame | None, fmt: OutputFormat) -> None:
+    """Prints a report as JSON, as formula-safe CSV of `frame`, or as a plain table."""
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(payload, indent=2, default=str))
+    elif fmt is OutputFormat.csv:
+        sys.stdout.buffer.write(to_safe_csv(frame if frame is not None else pd.DataFrame()))
+        sys.stdout.flush()
+    else:
+        typer.echo(frame.to_string(index=False) if frame is not None else json.dumps(payload))
+
+
+@db_app.command("init")
+@friendly_errors
+def db_init(url: UrlOption = None) -> None:
+    """Create every table and index that does not exist yet (safe to re-run)."""
+    resolved = load_settings(url).database_url
+    init_schema(make_engine(resolved))
+    typer.echo(f"Schema ready in {masked_url(resolved)}.")
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(url: UrlOption = None) -> None:
+    """Bring an older salesops schema up to date (adds missing tables and indexes)."""
+    db_init(url)
+
+
+@app.command()
+@friendly_errors
+def demo(
+    url: UrlOption = None,
+    scale: Annotated[
+        str, typer.Option(help="small (default), medium, large, or a number of opportunities.")
+    ] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same company.")] = 42,
+) -> None:
+    """Replace the database's content with a generated demo company."""
+    from salesops.demo import generate_demo, resolve_scale
+
+    resolve_scale(scale)  # reject a bad scale before touching the database
+    resolved = load_settings(url).database_url
+    typer.echo(f"Generating the {scale} demo company into {masked_url(resolved)}…", err=True)
+    with typer.progressbar(length=100, label="demo", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(fraction: float, message: str) -> None:
+            step = int(fraction * 100) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+            bar.label = message[:40]
+
+        counts = generate_demo(make_engine(resolved), scale, seed, progress=progress)
+    typer.echo(
+        f"Demo company ready: {counts['opportunities']:,} opportunities, "
+        f"{counts['leads']:,} leads, {counts['reps']:,} reps.",
+        err=True,
+    )
+
+
+class Breakdown(StrEnum):
+    """What `kpis --by` groups on."""
+
+    rep = "rep"
+    territory = "territory"
+    segment = "segment"
+    channel = "channel"
+    month = "month"
+
+
+@app.command()
+@friendly_errors
+def kpis(
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    by: Annotated[Breakdown | None, typer.Option(help="Break the KPIs down.")] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    territory: Annotated[list[int] | None, typer.Option(help="Territory id (repeatable).")] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    rep: Annotated[list[int] | None, typer.Option(help="Rep id (repeatable).")] = None,
+    url: UrlOption = None,
+) -> None:
+    """KPIs for a period (default: the last 12 whole months of data), as on the KPIs page."""
+    from salesops.kpi_report import default_period, kpi_report
+
+    repo = open_repository(url)
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    if start is None or end is None:
+        bounds = repo.data_bounds()
+        if bounds["last"] is None:
+            fail(
+                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
+            )
+        fallback = default_period(pd.Timestamp(bounds["last"]))
+        start, end = start or fallback.start, end or fallback.end
+    if end < start:
+        fail(f"--to {end} is before --from {start}.")
+    scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
+    settings = load_settings(url)
+    by_name = by.value if by is not None else None
+    breakdowns = (by_name,) if by_name not in (None, "month") else ()
+    report = kpi_report(repo, Period(start, end), scope, settings, breakdowns=breakdowns)
+    payload = report.to_dict(by=by_name if by_name != "month" else None)
+    if by_name == "month":
+        frame = _monthly_frame(report)
+        payload["breakdown"] = {
+            "by": "month",
+            "rows": json.loads(frame.to_json(orient="records", date_format="iso")),
+        }
+    elif by_name is not None:
+        frame = report.breakdowns[by_name].drop(columns=["key"]).rename(columns={"name": by_name})
+    else:
+        frame = pd.DataFrame(
+            [
+                {
+                    "kpi": kpi.label,
+                    "value": format_value(report.current[n].value, kpi.unit, settings.currency),
+                    "previous": format_value(report.prior[n].value, kpi.unit, settings.currency),
+                    "note": report.current[n].reason or "",
+                }
+                for n, kpi in KPIS.items()
+            ]
+        )
+    emit(payload, frame, fmt)
+
+
+def _monthly_frame(report: Any) -> pd.DataFrame:
+    frame = report.trends["win_rate"][["month"]].copy()
+    frame = frame[frame["month"] >= pd.Timestamp(report.period.start.replace(day=1))]
+    for name in KPIS:
+        frame[name] = report.trends[name]["value"]
+    frame["month"] = frame["month"].dt.strftime("%Y-%m-%d")
+    return frame.reset_index(drop=True)
+
+
+def main() -> None:
+    """Runs the command line (the `salesops` console script)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

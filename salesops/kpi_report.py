@@ -1,0 +1,162 @@
+"""The KPI report: tiles, trends and breakdowns for one period and scope.
+
+Fetches each fact frame once for the whole window it needs (previous period,
+trend months and current period) and slices it, so a page costs seven small
+rollup queries. The page, the CLI and the benchmarks all call `kpi_report`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from salesops import metrics
+from salesops.config import Settings
+from salesops.metrics import KPIS, KpiFacts, MetricValue
+from salesops.periods import Period, add_months, trailing_months
+from salesops.repository import EVERYTHING, Repository, Scope
+
+BREAKDOWNS = ("rep", "territory", "segment", "channel")
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """Every figure the KPI page shows for one period and scope."""
+
+    period: Period
+    previous: Period
+    scope: Scope
+    current: dict[str, MetricValue]
+    prior: dict[str, MetricValue]
+    trends: dict[str, pd.DataFrame]
+    breakdowns: dict[str, pd.DataFrame]
+
+    def change(self, name: str) -> float | None:
+        """Returns current minus previous value of a KPI, or None if either is undefined."""
+        now, before = self.current[name].value, self.prior[name].value
+        return None if now is None or before is None else now - before
+
+    def to_dict(self, by: str | None = None) -> dict:
+        """Returns the JSON-ready report (DESIGN.md `kpis` shape; undefined -> null + reason)."""
+        kpis = {}
+        for name, kpi in KPIS.items():
+            now, before = self.current[name], self.prior[name]
+            kpis[name] = {
+                "value": _json_number(now.value),
+                "previous": _json_number(before.value),
+                "change": _json_number(self.change(name)),
+                "unit": kpi.unit,
+                "definition": kpi.definition,
+                "reason": now.reason,
+                "previous_reason": before.reason,
+                "inputs": {k: _json_value(v) for k, v in now.inputs.items()},
+            }
+        out = {
+            "period": self.period.to_dict(),
+            "previous_period": self.previous.to_dict(),
+            "kpis": kpis,
+        }
+        if by is not None:
+            frame = self.breakdowns[by]
+            rows = []
+            for record in frame.to_dict("records"):
+                row = {by: record["name"]}
+                row.update({k: _json_value(v) for k, v in record.items() if k not in ("name",)})
+                rows.append(row)
+            out["breakdown"] = {"by": by, "rows": rows}
+        return out
+
+
+def _json_number(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return float(value)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float):
+        return _json_number(value)
+    if hasattr(value, "item"):
+        return _json_value(value.item())
+    if value is pd.NA or value is None:
+        return None
+    return value
+
+
+def load_facts(repo: Repository, period: Period, scope: Scope = EVERYTHING) -> KpiFacts:
+    """Returns the KPI fact frames for `period` and `scope` (spend allocated to the scope)."""
+    leads = repo.lead_facts(period, scope)
+    spend = repo.acquisition_spend(period)
+    if not scope.is_everything:
+        spend = metrics.allocate_spend(spend, leads, repo.lead_facts(period, EVERYTHING))
+    return KpiFacts(
+        period=period,
+        closed=repo.closed_opportunity_facts(period, scope),
+        leads=leads,
+        new_customers=repo.new_customer_facts(period, scope),
+        cycle_histogram=repo.won_cycle_histogram(period, scope),
+        spend=spend,
+        orders=repo.order_months(period, scope),
+        lifespans=repo.customer_lifespans(scope),
+        spend_recorded=repo.has_acquisition_spend(),
+    )
+
+
+def kpi_report(
+    repo: Repository,
+    period: Period,
+    scope: Scope = EVERYTHING,
+    settings: Settings | None = None,
+    trend_months: int = 12,
+    breakdowns: tuple[str, ...] = BREAKDOWNS,
+) -> KpiReport:
+    """Returns tiles (current and previous period), monthly trends and breakdowns."""
+    settings = settings or Settings()
+    previous = period.previous()
+    trend = trailing_months(period.end, max(trend_months, len(period.months())))
+    if period.is_whole_months:
+        window = Period(min(previous.start, trend.start), period.end)
+        everything = load_facts(repo, window, scope)
+        facts, prior_facts = everything.for_period(period), everything.for_period(previous)
+        trend_facts = everything.for_period(trend)
+    else:
+        facts = load_facts(repo, period, scope)
+        prior_facts = load_facts(repo, previous, scope)
+        trend_facts = load_facts(repo, trend, scope)
+    current = {name: kpi.fn(facts, settings) for name, kpi in KPIS.items()}
+    prior = {name: kpi.fn(prior_facts, settings) for name, kpi in KPIS.items()}
+    trends = {name: metrics.monthly_trend(trend_facts, kpi, settings) for name, kpi in KPIS.items()}
+    names = _dimension_names(repo) if breakdowns else {}
+    tables = {}
+    for by in breakdowns:
+        frame = metrics.breakdown(facts, by, settings)
+        frame.insert(
+            0, "name", frame["key"].map(names.get(by, {})).fillna(frame["key"].astype(str))
+        )
+        tables[by] = frame
+    return KpiReport(period, previous, scope, current, prior, trends, tables)
+
+
+def _dimension_names(repo: Repository) -> dict[str, dict]:
+    reps = repo.reps()
+    territories = repo.territories()
+    return {
+        "rep": dict(zip(reps["id"].tolist(), reps["name"].tolist(), strict=True)),
+        "territory": dict(
+            zip(territories["id"].tolist(), territories["name"].tolist(), strict=True)
+        ),
+    }
+
+
+def default_period(last_day: pd.Timestamp | None, months: int = 12) -> Period | None:
+    """Returns the last `months` whole months up to the data's last complete month, or None."""
+    if last_day is None or pd.isna(last_day):
+        return None
+    last = pd.Timestamp(last_day).date()
+    end_month = add_months(last.replace(day=1), 0)
+    # A month that is not over yet in the data would compare a partial month with whole ones.
+    if (pd.Timestamp(last) + pd.Timedelta(days=1)).day != 1:
+        end_month = add_months(end_month, -1)
+    return trailing_months(end_month, months)

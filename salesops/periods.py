@@ -1,0 +1,78 @@
+"""Periods: inclusive date ranges, the previous period, and month/week bucketing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of calendar dates."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"Period ends ({self.end}) before it starts ({self.start}).")
+
+    @property
+    def days(self) -> int:
+        """Returns the number of days in the period, both ends included."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def is_whole_months(self) -> bool:
+        """Returns True if the period starts on a 1st and ends on a month's last day."""
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    def previous(self) -> Period:
+        """Returns the period of equal length just before (same number of months if whole)."""
+        if self.is_whole_months:
+            months = months_between(self.start, self.end)
+            start = add_months(self.start, -months)
+            return Period(start, self.start - timedelta(days=1))
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def months(self) -> list[date]:
+        """Returns the first day of every month the period touches."""
+        first = self.start.replace(day=1)
+        return [add_months(first, i) for i in range(months_between(first, self.end))]
+
+    def to_dict(self) -> dict[str, str]:
+        """Returns {"from": ISO date, "to": ISO date}."""
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def add_months(day: date, months: int) -> date:
+    """Returns the first of the month `months` after (or before, if negative) day's month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> int:
+    """Returns how many calendar months from start's month to end's month, both included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def month_end(day: date) -> date:
+    """Returns the last day of day's month."""
+    return add_months(day, 1) - timedelta(days=1)
+
+
+def trailing_months(end: date, months: int) -> Period:
+    """Returns the whole-month period of `months` months ending with end's month."""
+    return Period(add_months(end.replace(day=1), -(months - 1)), month_end(end))
+
+
+def week_start(day: date) -> date:
+    """Returns the Monday of day's ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_floor(values: pd.Series) -> pd.Series:
+    """Returns each datetime floored to the first of its month (datetime64[ns])."""
+    return values.dt.to_period("M").dt.to_timestamp()

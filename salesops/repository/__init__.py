@@ -1,0 +1,16 @@
+"""The thin repository layer: named, parameterised queries returning typed DataFrames.
+
+`Repository` is composed of one query mixin per domain; SQL lives only here.
+"""
+
+from __future__ import annotations
+
+from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.kpis import DimensionQueries, KpiQueries
+
+
+class Repository(KpiQueries, DimensionQueries, RepositoryBase):
+    """Every named query the app, the CLI and the benchmarks use."""
+
+
+__all__ = ["EVERYTHING", "Repository", "RepositoryBase", "Scope"]

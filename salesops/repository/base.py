@@ -1,0 +1,93 @@
+"""The repository's shared machinery: run a select(), return a typed frame, translate errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, Select, and_, true
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from salesops.config import masked_url
+from salesops.db import DatabaseUnavailable, SchemaMissing
+from salesops.frames import coerce
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which slice of the company a query covers; empty tuples mean everything."""
+
+    territory_ids: tuple[int, ...] = field(default_factory=tuple)
+    segments: tuple[str, ...] = field(default_factory=tuple)
+    rep_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def is_everything(self) -> bool:
+        """Returns True when no filter is set."""
+        return not (self.territory_ids or self.segments or self.rep_ids)
+
+    def clause(
+        self,
+        territory: ColumnElement | None = None,
+        segment: ColumnElement | None = None,
+        rep: ColumnElement | None = None,
+    ) -> ColumnElement[bool]:
+        """Returns a WHERE clause applying this scope to the given columns (bound parameters)."""
+        parts: list[ColumnElement[bool]] = []
+        if self.territory_ids and territory is not None:
+            parts.append(territory.in_(self.territory_ids))
+        if self.segments and segment is not None:
+            parts.append(segment.in_(self.segments))
+        if self.rep_ids and rep is not None:
+            parts.append(rep.in_(self.rep_ids))
+        return and_(true(), *parts)
+
+
+EVERYTHING = Scope()
+
+
+class RepositoryBase:
+    """Holds the engine; `_frame` runs a Core select() and returns a typed DataFrame."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _frame(self, stmt: Select, columns: Mapping[str, str]) -> pd.DataFrame:
+        """Runs `stmt` and returns its rows as a frame coerced to `columns` (see frames.coerce)."""
+        try:
+            with self.engine.connect() as conn:
+                rows: Sequence = conn.execute(stmt).all()
+        except OperationalError as exc:
+            if "no such table" in str(exc.orig) or "does not exist" in str(exc.orig):
+                raise self._schema_missing() from exc
+            raise DatabaseUnavailable(
+                f"Can't reach the database ({self._url()}): check the connection settings."
+            ) from exc
+        except ProgrammingError as exc:
+            if "does not exist" in str(exc.orig):
+                raise self._schema_missing() from exc
+            raise
+        return coerce(rows, columns)
+
+    def _scalar(self, stmt: Select) -> object:
+        frame = self._frame(stmt, {"value": "str"})
+        return None if frame.empty else frame.iloc[0, 0]
+
+    def _url(self) -> str:
+        return masked_url(self.engine.url.render_as_string(hide_password=False))
+
+    def _schema_missing(self) -> SchemaMissing:
+        return SchemaMissing(
+            f"The database ({self._url()}) has no salesops tables: run `salesops db init` "
+            "(or `salesops demo` for a demo company)."
+        )
+
+
+def as_date(value: date | pd.Timestamp) -> date:
+    """Returns a plain date for a date or Timestamp (bound parameters want dates)."""
+    return value.date() if isinstance(value, pd.Timestamp) else value

@@ -1,0 +1,156 @@
+"""The shared filters (period, territory, segment, rep), kept in st.query_params.
+
+A copied URL reproduces the view. Tampered or stale parameters fall back to the
+default with a warning; they never reach SQL except as validated, bound values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from salesops.periods import Period
+from salesops.repository import Scope
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose: a period and a scope."""
+
+    period: Period
+    scope: Scope
+
+
+def _parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _valid_ids(values: list[str], known: set[int], what: str, problems: list[str]) -> list[int]:
+    ids = []
+    for value in values:
+        if value.isdigit() and int(value) in known:
+            ids.append(int(value))
+        else:
+            problems.append(f"unknown {what} {value!r}")
+    return ids
+
+
+def _initialise(
+    default: Period,
+    bounds: tuple[date, date],
+    territories: pd.DataFrame,
+    segments: list[str],
+    reps: pd.DataFrame,
+) -> None:
+    params = st.query_params
+    problems: list[str] = []
+    start, end = _parse_date(params.get("from")), _parse_date(params.get("to"))
+    if ("from" in params or "to" in params) and (
+        start is None or end is None or end < start or end < bounds[0] or start > bounds[1]
+    ):
+        problems.append("an invalid date range")
+        start, end = None, None
+    st.session_state["filters.period"] = (start or default.start, end or default.end)
+    st.session_state["filters.territory"] = _valid_ids(
+        params.get_all("territory"), set(territories["id"].tolist()), "territory", problems
+    )
+    seg = [v for v in params.get_all("segment") if v in segments]
+    problems += [f"unknown segment {v!r}" for v in params.get_all("segment") if v not in segments]
+    st.session_state["filters.segment"] = seg
+    st.session_state["filters.rep"] = _valid_ids(
+        params.get_all("rep"), set(reps["id"].tolist()), "rep", problems
+    )
+    st.session_state["filters.problems"] = problems
+    st.session_state["filters.initialised"] = True
+
+
+def sidebar_filters(
+    default: Period,
+    bounds: tuple[date, date],
+    territories: pd.DataFrame,
+    segments: list[str],
+    reps: pd.DataFrame,
+) -> Filters:
+    """Draws the shared filters in the sidebar and returns what is selected.
+
+    `default` is the period shown when the URL names none; `bounds` the data's first and
+    last dates. The selection is written back to the URL.
+    """
+    if not st.session_state.get("filters.initialised"):
+        _initialise(default, bounds, territories, segments, reps)
+    problems = st.session_state.get("filters.problems") or []
+    names = dict(zip(territories["id"].tolist(), territories["name"].tolist(), strict=True))
+    rep_names = dict(zip(reps["id"].tolist(), reps["name"].tolist(), strict=True))
+    with st.sidebar:
+        st.header("Filters")
+        if problems:
+            st.warning("Ignored " + ", ".join(problems) + " in the link; showing defaults.")
+        chosen = st.date_input(
+            "Period",
+            min_value=bounds[0],
+            max_value=max(bounds[1], default.end),
+            key="filters.period",
+            help="Both ends included. Whole months read pre-aggregated rollups (fastest).",
+        )
+        territory_ids = st.multiselect(
+            "Territory", list(names), format_func=names.get, key="filters.territory"
+        )
+        chosen_segments = st.multiselect("Segment", segments, key="filters.segment")
+        rep_choices = reps
+        if territory_ids:
+            rep_choices = reps[reps["territory_id"].isin(territory_ids)]
+        st.session_state["filters.rep"] = [
+            r for r in st.session_state.get("filters.rep", []) if r in set(rep_choices["id"])
+        ]
+        rep_ids = st.multiselect(
+            "Rep", rep_choices["id"].tolist(), format_func=rep_names.get, key="filters.rep"
+        )
+    if isinstance(chosen, tuple | list) and len(chosen) == 2:
+        period = Period(chosen[0], chosen[1])
+    else:  # the user has picked only the first end of the range so far
+        period = default
+    st.query_params.from_dict(
+        {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "territory": [str(t) for t in territory_ids],
+            "segment": list(chosen_segments),
+            "rep": [str(r) for r in rep_ids],
+        }
+    )
+    return Filters(period, Scope(tuple(territory_ids), tuple(chosen_segments), tuple(rep_ids)))
+
+
+def page_filters(months: int = 12) -> Filters:
+    """Loads filter choices, stops with the empty state if there is no data, draws the filters.
+
+    Returns the user's Filters; the default period is the last `months` whole months of data.
+    """
+    from salesops.kpi_report import default_period
+    from salesops.repository import Repository
+    from salesops.ui.data import cached_call
+    from salesops.ui.states import empty_state
+
+    bounds = cached_call(Repository.data_bounds)
+    if bounds["last"] is None:
+        empty_state()
+    default = default_period(pd.Timestamp(bounds["last"]), months) or Period(
+        bounds["first"], bounds["last"]
+    )
+    if default.start < bounds["first"]:
+        default = Period(bounds["first"].replace(day=1), default.end)
+    return sidebar_filters(
+        default,
+        (bounds["first"], bounds["last"]),
+        cached_call(Repository.territories),
+        cached_call(Repository.segments),
+        cached_call(Repository.reps),
+    )

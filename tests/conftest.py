@@ -1,0 +1,146 @@
+"""Shared fixtures: engines on SQLite and the real PostgreSQL, repositories, demo databases.
+
+PostgreSQL tests run in a throwaway database created for the session (so parallel runs
+never collide) and are skipped with a printed reason when the server does not answer,
+except under CI=true, where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from salesops import schema
+from salesops.db import init_schema, make_engine
+from salesops.demo import generate_demo
+from salesops.repository import Repository
+
+PG_SERVER_URL = os.environ.get(
+    "SALESOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = sa.create_engine(PG_SERVER_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure means "not available here"
+        return f"PostgreSQL at {make_url(PG_SERVER_URL).render_as_string()} not answering: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """Returns the server URL, or skips (fails under CI=true) if PostgreSQL is not answering."""
+    problem = _postgres_problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CI requires PostgreSQL: {problem}")
+        print(f"\nSKIP postgres tests: {problem}")
+        pytest.skip(problem)
+    return PG_SERVER_URL
+
+
+def _create_database(server_url: str) -> str:
+    name = f"salesops_t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(server_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """Returns the URL of a fresh, empty PostgreSQL database dropped after the session."""
+    url = _create_database(postgres_server)
+    yield url
+    _drop_database(postgres_server, url)
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine(postgres_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(postgres_url)
+    init_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: sa.Engine) -> None:
+    names = ", ".join(
+        f'"{t.name}"' for t in schema.metadata.sorted_tables if t.name != "salesops_meta"
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
+    """Returns an empty salesops database engine: in-memory SQLite, then real PostgreSQL."""
+    if request.param == "sqlite":
+        eng = make_engine("sqlite://")
+        init_schema(eng)
+        yield eng
+        eng.dispose()
+    else:
+        eng = request.getfixturevalue("_postgres_engine")
+        _truncate(eng)
+        yield eng
+
+
+@pytest.fixture
+def repo(engine: sa.Engine) -> Repository:
+    """Returns a Repository over the `engine` fixture."""
+    return Repository(engine)
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Returns the URL of a session-wide SQLite file holding the small demo company."""
+    path = Path(tmp_path_factory.mktemp("demo")) / "demo.db"
+    url = f"sqlite:///{path}"
+    generate_demo(make_engine(url), "small", seed=42, progress=lambda f, m: None)
+    return url
+
+
+@pytest.fixture(scope="session")
+def empty_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Returns the URL of a SQLite file with the schema and no rows."""
+    path = Path(tmp_path_factory.mktemp("empty")) / "empty.db"
+    url = f"sqlite:///{path}"
+    init_schema(make_engine(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_demo_url(postgres_server: str) -> Iterator[str]:
+    """Returns the URL of a throwaway PostgreSQL database holding the small demo company."""
+    url = _create_database(postgres_server)
+    generate_demo(make_engine(url), "small", seed=42, progress=lambda f, m: None)
+    yield url
+    _drop_database(postgres_server, url)
+
+
+def insert(engine: sa.Engine, table: sa.Table, rows: list[dict]) -> None:
+    """Inserts rows (dicts) into a table in one transaction."""
+    with engine.begin() as conn:
+        conn.execute(table.insert(), rows)
