@@ -6,14 +6,14 @@ import streamlit as st
 
 from salesops.ui.bootstrap import ensure_demo_database
 
-st.set_page_config(page_title="salesops", page_icon="📈", layout="wide")
+st.set_page_config(page_title="salesops", page_icon=":material/insights:", layout="wide")
 ensure_demo_database()
 
 pages = st.navigation(
     {
-        "": [st.Page("pages/overview.py", title="Overview", icon="🏠", default=True)],
+        "": [st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True)],
         "Analyse": [
-            st.Page("pages/kpis.py", title="KPIs", icon="📊"),
+            st.Page("pages/kpis.py", title="KPIs", icon=":material/monitoring:"),
         ],
     }
 )

@@ -32,4 +32,6 @@ for title, draw in HEADLINES:
         draw(filters)
 
 st.subheader("Go deeper")
-page_link("pages/kpis.py", "KPIs: trends, breakdowns and the deals behind them", "📊")
+page_link(
+    "pages/kpis.py", "KPIs: trends, breakdowns and the deals behind them", ":material/monitoring:"
+)

@@ -15,16 +15,16 @@ EMPTY_HINT = "import a CSV on the **Data** page or run `salesops demo`"
 
 def empty_state(what: str = "No opportunities yet") -> None:
     """Shows the standard empty-state message and stops the page."""
-    st.info(f"{what}: {EMPTY_HINT}.", icon="📭")
+    st.info(f"{what}: {EMPTY_HINT}.", icon=":material/inbox:")
     st.stop()
 
 
 def database_error(exc: DatabaseError) -> None:
     """Shows a database problem as one sentence with a retry button, then stops the page."""
     if isinstance(exc, SchemaMissing):
-        st.warning(str(exc), icon="🛠️")
+        st.warning(str(exc), icon=":material/build:")
     else:
-        st.error(str(exc), icon="🔌")
+        st.error(str(exc), icon=":material/power_off:")
         seen = last_refreshed()
         if seen is not None:
             st.caption(f"Data shown before this may be stale (last refreshed {seen:%H:%M}).")

@@ -1,0 +1,140 @@
+"""Browser fixtures: serve the app on a free port and drive it with Debian's chromium.
+
+Chromium comes from `apt-get install chromium` (make test does it); Playwright's own
+browser download cannot work on these machines. Without chromium the tests skip with a
+printed reason, except under CI=true, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy at {url} within {seconds:.0f} s")
+
+
+def serve_app(database_url: str) -> Iterator[str]:
+    """Starts `streamlit run app.py` on a free port against `database_url`; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "SALESOPS_DATABASE_URL": database_url}
+    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_url: str) -> Iterator[str]:
+    """Returns the base URL of the app served on the small demo database."""
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    yield from serve_app(demo_url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Returns a Playwright chromium browser (Debian's), or skips/fails if it is missing."""
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} not installed (make test installs it with apt-get)"
+        if IN_CI:
+            pytest.fail(f"CI requires chromium: {reason}")
+        print(f"\nSKIP browser tests: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """Returns a fresh browser page (1400x2200, tall enough for whole pages)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_for_app(page: object, text: str, timeout_ms: int = 60_000) -> None:
+    """Waits until `text` is on screen and Streamlit has finished running the script."""
+    page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(1500)  # let vega charts finish drawing before a screenshot
+
+
+@pytest.fixture
+def screenshot() -> Callable[[object, str], Path]:
+    """Returns save(page, name) -> the PNG path under artifacts/screenshots/."""
+
+    def save(page: object, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,36 @@
+"""Browser smoke test: the served app shows the Overview and the KPI tiles in chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
+    page.goto(app_url)
+    wait_for_app(page, "Headline KPIs")
+    assert page.get_by_text("Sales operations overview").is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    screenshot(page, "overview")
+
+    page.goto(f"{app_url}/kpis")
+    wait_for_app(page, "Monthly trends")
+    tiles = page.locator('[data-testid="stMetric"]')
+    assert tiles.count() == 7
+    labels = " ".join(tiles.all_inner_texts())
+    for label in ("Win rate", "Avg sales cycle", "CAC", "LTV"):
+        assert label in labels
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "kpis")
+
+
+def test_kpis_filters_come_from_the_url(app_url, page):
+    page.goto(f"{app_url}/kpis?from=2025-01-01&to=2025-03-31")
+    wait_for_app(page, "Monthly trends")
+    assert (
+        "01 Jan 2025 – 31 Mar 2025"
+        in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+    )
