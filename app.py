@@ -14,6 +14,9 @@ pages = st.navigation(
         "": [st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True)],
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon=":material/monitoring:"),
+            st.Page(
+                "pages/pipeline_review.py", title="Pipeline review", icon=":material/event_note:"
+            ),
         ],
     }
 )

@@ -70,6 +70,21 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+DEFINITIONS = """
+* **Week**: ISO week, Monday to Sunday, UTC dates. **Opening** = state at Monday 00:00,
+  **closing** = state at the next Monday 00:00, both rebuilt from opportunity history.
+* **Pipeline**: open deals whose expected close is in the review quarter (the quarter
+  holding the week's Thursday).
+* A deal in the pipeline at both instants counts only its net amount change
+  (**increased** / **decreased**), even if it left and came back during the week.
+* A deal that enters counts at the amount of the row that brought it in: **new** if created
+  this week or reopened, otherwise **pulled in** (expected close moved into the quarter).
+* A deal that leaves counts at the amount of the row that took it out: **won**, **lost**, or
+  **slipped** (expected close moved out of the quarter). Amount changes on that row count
+  first, so a deal increased and slipped shows both.
+* opening + new + increased + decreased + slipped + pulled in + won + lost = closing, to the cent.
+"""
+
 HISTORY_COLUMNS = (
     "opportunity_id",
     "changed_at",
@@ -781,6 +796,20 @@ def _empty_pushed() -> pd.DataFrame:
     )
 
 
+def slipped_deals(states: WeekStates, movements: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """Returns the deals that slipped out of the quarter this week (the waterfall's slipped bar).
+
+    Requires a WeekStates, the week's deal_movements and deal attributes. Returns a frame with
+    columns opportunity_id, name, rep, territory, slipped (signed), amount (at the week's
+    end), expected_close_date (at the week's end), stage.
+    """
+    moved = movements[movements["exit"] == "slipped"][["opportunity_id", "slipped"]]
+    end = _state_columns(states.closing)[
+        ["opportunity_id", "amount", "expected_close_date", "stage"]
+    ]
+    return _attach(moved.merge(end, on="opportunity_id", how="left"), deals)
+
+
 def overdue_deals(states: WeekStates, deals: pd.DataFrame) -> pd.DataFrame:
     """Returns deals still open at the week's end whose expected close is before week.end.
 
@@ -1010,7 +1039,16 @@ def coverage_by_rep(
 # -- the whole review ---------------------------------------------------------------------
 
 
-LIST_NAMES = ("new", "advanced", "regressed", "pushed", "overdue", "stale", "big_changes")
+LIST_NAMES = (
+    "new",
+    "advanced",
+    "regressed",
+    "pushed",
+    "slipped",
+    "overdue",
+    "stale",
+    "big_changes",
+)
 
 
 @dataclass(frozen=True)
@@ -1043,7 +1081,7 @@ def review_week(
     deal's last row before the week plus the week's rows), deal attributes with columns
     opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
     `life_history` gives whole histories of pushed deals for their lifetime push count.
-    Lists are: new, advanced, regressed, pushed, overdue, stale, big_changes.
+    Lists are: new, advanced, regressed, pushed, slipped, overdue, stale, big_changes.
     """
     quarter = quarter or review_quarter(week)
     states = week_states(history, week)
@@ -1055,6 +1093,7 @@ def review_week(
         "advanced": changes[changes["direction"] == "advance"].reset_index(drop=True),
         "regressed": changes[changes["direction"] == "regression"].reset_index(drop=True),
         "pushed": pushed_deals(states, deals, quarter, life_history),
+        "slipped": slipped_deals(states, movements, deals),
         "overdue": overdue_deals(states, deals),
         "stale": stale_deals(states, deals, stale_days),
         "big_changes": big_amount_changes(states, deals, big_change),

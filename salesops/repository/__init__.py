@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.kpis import DimensionQueries, KpiQueries
+from salesops.repository.pipeline_review import PipelineReviewQueries
 
 
-class Repository(KpiQueries, DimensionQueries, RepositoryBase):
+class Repository(KpiQueries, DimensionQueries, PipelineReviewQueries, RepositoryBase):
     """Every named query the app, the CLI and the benchmarks use."""
 
 
