@@ -277,7 +277,10 @@ def review(
     if html is not None:
         from salesops.meeting_pack import write_meeting_pack
 
-        write_meeting_pack(report, html, settings.currency)
+        try:
+            write_meeting_pack(report, html, settings.currency)
+        except OSError as exc:
+            fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
         typer.echo(f"Meeting pack written to {html}.", err=True)
     emit(report.to_dict(), report.tables()["waterfall"], fmt)
 

@@ -132,8 +132,11 @@ def write_meeting_pack(report: ReviewReport, path: str | Path, currency: str = "
     target = Path(path)
     document = meeting_pack_html(report, currency)
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(document, encoding="utf-8")
-    tmp.replace(target)
+    try:
+        tmp.write_text(document, encoding="utf-8")
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 
