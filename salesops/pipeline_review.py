@@ -304,8 +304,10 @@ def normalise_history(history: pd.DataFrame) -> pd.DataFrame:
     out["opportunity_id"] = ids.astype("int64")
     out["changed_at"] = _as_utc_days(out["changed_at"])
     out["expected_close_date"] = _as_utc_days(out["expected_close_date"])
-    out["outcome"] = out["outcome"].astype(object).where(out["outcome"].notna(), None)
-    out["outcome"] = out["outcome"].map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    outcome = out["outcome"].astype(object)
+    if not outcome.isin(("open", "won", "lost")).all():
+        outcome = outcome.map(lambda v: v.strip().lower() if isinstance(v, str) else None)
+    out["outcome"] = outcome
     out["cents"] = _cents(out["amount"])
     out["_order"] = np.arange(len(out))
     out = out.sort_values(["opportunity_id", "changed_at", "_order"], kind="stable")
@@ -1065,7 +1067,7 @@ class PipelineReview:
 
 
 def review_week(
-    history: pd.DataFrame,
+    history: pd.DataFrame | WeekStates,
     deals: pd.DataFrame,
     stages: pd.DataFrame,
     week: Week,
@@ -1078,13 +1080,14 @@ def review_week(
     """Returns the week's PipelineReview: waterfall, per-deal movements, lists, forecast roll-up.
 
     Requires history as normalise_history (whole histories, or the repository's rows: each
-    deal's last row before the week plus the week's rows), deal attributes with columns
+    deal's last row before the week plus the week's rows; or their week_states), deal
+    attributes with columns
     opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
     `life_history` gives whole histories of pushed deals for their lifetime push count.
     Lists are: new, advanced, regressed, pushed, slipped, overdue, stale, big_changes.
     """
     quarter = quarter or review_quarter(week)
-    states = week_states(history, week)
+    states = history if isinstance(history, WeekStates) else week_states(history, week)
     movements = _movements(states, quarter)
     closing = states.closing[in_pipeline(states.closing, quarter)].reset_index(drop=True)
     changes = stage_changes(states, deals, stages)

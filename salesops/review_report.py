@@ -223,7 +223,7 @@ def review_report(
     pushed_ids = pr.pushed_deals(states, deals, quarter)["opportunity_id"].tolist()
     life = repo.opportunity_histories(pushed_ids, week.end) if pushed_ids else None
     review = pr.review_week(
-        history,
+        states,
         deals,
         stages,
         week,

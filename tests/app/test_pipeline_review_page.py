@@ -86,3 +86,10 @@ def test_overview_shows_the_week_headline(run_page, demo_url):
 def test_overview_headline_on_an_empty_database(run_page, empty_url):
     at = run_page(OVERVIEW, empty_url)
     assert not at.exception
+
+
+def test_unreachable_database_is_one_clear_message(run_page, tmp_path):
+    at = run_page(PAGE, f"sqlite:///{tmp_path / 'gone.db'}")
+    assert not at.exception
+    assert at.error[0].value.startswith("Can't reach the database")
+    assert at.button(key="states.retry")
