@@ -3,9 +3,9 @@
 The review never reads today's values of an open deal: it reads opportunity_history.
 For a week it needs each relevant deal's last row before the week (a GROUP BY max
 subquery) and the week's own rows; the closing snapshot follows from those two. A deal is
-relevant when it existed before the week ended and was not already closed for good before
-the week began (its current closed_at is empty or not before the week), or has a row in
-the week. Scope is a set of reps (team, territory or rep, resolved by the caller).
+relevant when it was not already closed for good before the week began (its current
+closed_at is empty or not before the week), or has a row in the week.
+Scope is a set of reps (team, territory or rep, resolved by the caller).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, select, true, union, union_all
 
 from salesops import schema as s
 from salesops.frames import DATE, FLOAT, INT, STR
@@ -37,7 +37,6 @@ DEAL_ATTRIBUTES = {
     "rep": STR,
     "territory_id": INT,
     "territory": STR,
-    "account": STR,
 }
 ID_CHUNK = 500
 
@@ -53,19 +52,22 @@ def _scope_clause(scope: Scope) -> ColumnElement[bool]:
     return and_(true(), *parts)
 
 
-def _relevant_deals(start: date, end: date, scope: Scope) -> Select:
-    """Returns SELECT opportunities.id of deals that can matter for the week [start, end)."""
-    o, h = s.opportunities.c, s.opportunity_history.c
-    row_in_week = exists().where(
-        h.opportunity_id == o.id, h.changed_at >= start, h.changed_at < end
-    )
-    return select(o.id).where(
-        _scope_clause(scope),
-        or_(
-            and_(o.created_at < end, or_(o.closed_at.is_(None), o.closed_at >= start)),
-            row_in_week,
-        ),
-    )
+def _open_at(start: date, scope: Scope) -> Select:
+    """Returns SELECT of the ids of deals not closed for good before `start` (in scope).
+
+    Two disjoint index range scans (still open; closed on or after `start`), so no query
+    scans the whole opportunities table. A deal closed before the week can only matter
+    again through a row in the week, which the week's rows bring in by themselves.
+    """
+    return union_all(*_open_at_parts(start, scope))
+
+
+def _open_at_parts(start: date, scope: Scope) -> list[Select]:
+    o = s.opportunities.c
+    return [
+        select(o.id).where(o.closed_at.is_(None), _scope_clause(scope)),
+        select(o.id).where(o.closed_at >= start, _scope_clause(scope)),
+    ]
 
 
 def _history_columns() -> list:
@@ -127,12 +129,12 @@ class PipelineReviewQueries(RepositoryBase):
         changed_at, id. Columns as history_as_of.
         """
         h = s.opportunity_history
-        deals = _relevant_deals(start, end, scope)
-        week_rows = select(*_history_columns()).where(
-            h.c.changed_at >= start,
-            h.c.changed_at < end,
-            h.c.opportunity_id.in_(deals),
-        )
+        week_rows = select(*_history_columns()).where(h.c.changed_at >= start, h.c.changed_at < end)
+        if scope.rep_ids or scope.territory_ids:
+            week_rows = week_rows.where(
+                h.c.opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope)))
+            )
+        deals = _open_at(start, scope)
         both = union_all(_last_rows_before(start, deals), week_rows).subquery("rows")
         stmt = select(*both.c).order_by(both.c.opportunity_id, both.c.changed_at, both.c.id)
         return self._frame(stmt, HISTORY_ROW)
@@ -140,18 +142,25 @@ class PipelineReviewQueries(RepositoryBase):
     def review_deals(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns name, rep, territory and account of the week's relevant deals.
 
-        Columns: opportunity_id, name, rep_id, rep, territory_id, territory (the rep's),
-        account.
+        Columns: opportunity_id, name, rep_id, rep, territory_id, territory (the rep's).
         """
-        o, r, t, a = s.opportunities, s.reps, s.territories, s.accounts
+        o, r, t, h = s.opportunities, s.reps, s.territories, s.opportunity_history
         stmt = (
-            select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name, a.c.name)
+            select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name)
             .select_from(
-                o.outerjoin(r, r.c.id == o.c.rep_id)
-                .outerjoin(t, t.c.id == r.c.territory_id)
-                .outerjoin(a, a.c.id == o.c.account_id)
+                o.outerjoin(r, r.c.id == o.c.rep_id).outerjoin(t, t.c.id == r.c.territory_id)
             )
-            .where(o.c.id.in_(_relevant_deals(start, end, scope)))
+            .where(
+                o.c.id.in_(
+                    union(
+                        *_open_at_parts(start, scope),
+                        select(h.c.opportunity_id).where(
+                            h.c.changed_at >= start, h.c.changed_at < end
+                        ),
+                    )
+                ),
+                _scope_clause(scope),
+            )
             .order_by(o.c.id)
         )
         return self._frame(stmt, DEAL_ATTRIBUTES)
