@@ -14,6 +14,11 @@ pages = st.navigation(
         "": [st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True)],
         "Analyse": [
             st.Page("pages/kpis.py", title="KPIs", icon=":material/monitoring:"),
+            st.Page("pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
+            st.Page("pages/territory.py", title="Territory balance", icon=":material/map:"),
+            st.Page(
+                "pages/time_allocation.py", title="Rep time allocation", icon=":material/schedule:"
+            ),
             st.Page(
                 "pages/pipeline_review.py", title="Pipeline review", icon=":material/event_note:"
             ),

@@ -12,9 +12,11 @@ from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.drill import drill_scope
 from salesops.ui.filters import page_filters
+from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tiles import kpi_tile
 
+ensure_navigation()
 st.title("KPIs")
 config = settings()
 with database_guard():

@@ -6,13 +6,16 @@ import streamlit as st
 
 from salesops.kpi_report import kpi_report
 from salesops.metrics import KPIS
+from salesops.ui import charts
 from salesops.ui.data import cached_call, settings
+from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.headlines import HEADLINES
-from salesops.ui.nav import page_link
+from salesops.ui.nav import PAGE_LINKS, ensure_navigation, page_link
 from salesops.ui.states import database_guard
 from salesops.ui.tiles import kpi_tile
 
+ensure_navigation()
 st.title("Sales operations overview")
 config = settings()
 with database_guard():
@@ -26,12 +29,15 @@ for column, name in zip(st.columns(len(headline)), headline, strict=True):
     with column:
         kpi_tile(KPIS[name], report.current[name], report.prior[name], report.change(name))
 
+st.subheader("Bookings by month")
+st.altair_chart(charts.bookings_bars(report.bookings))
+download_csv(report.bookings, "bookings_by_month.csv", key="overview.download_bookings")
+
 for title, draw in HEADLINES:
     st.subheader(title)
     with database_guard():
         draw(filters)
 
 st.subheader("Go deeper")
-page_link(
-    "pages/kpis.py", "KPIs: trends, breakdowns and the deals behind them", ":material/monitoring:"
-)
+for path, label, icon in PAGE_LINKS:
+    page_link(path, label, icon)

@@ -111,8 +111,14 @@ def db_init(url: UrlOption = None) -> None:
 @db_app.command("upgrade")
 @friendly_errors
 def db_upgrade(url: UrlOption = None) -> None:
-    """Bring an older salesops schema up to date (adds missing tables and indexes)."""
-    db_init(url)
+    """Bring an older salesops schema up to date: add missing tables, rebuild rollups."""
+    from salesops.rollups import refresh_rollups
+
+    resolved = load_settings(url).database_url
+    engine = make_engine(resolved)
+    init_schema(engine)
+    refresh_rollups(engine)
+    typer.echo(f"Schema and rollups up to date in {masked_url(resolved)}.")
 
 
 @app.command()
@@ -134,11 +140,10 @@ def demo(
         done = [0]
 
         def progress(fraction: float, message: str) -> None:
-            step = int(fraction * 100) - done[0]
-            if step > 0:
-                bar.update(step)
-                done[0] += step
-            bar.label = message[:40]
+            step = max(0, int(fraction * 100) - done[0])
+            done[0] += step
+            bar.label = f"{message[:44]:44}"
+            bar.update(step)  # renders the new label even when no step was made
 
         counts = generate_demo(make_engine(resolved), scale, seed, progress=progress)
     typer.echo(
@@ -285,6 +290,73 @@ def review(
     emit(report.to_dict(), report.tables()["waterfall"], fmt)
 
 
+class Peer(StrEnum):
+    """Whom `territory` compares each territory with."""
+
+    segment = "segment"
+    team = "team"
+
+
+@app.command()
+@friendly_errors
+def territory(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data).")
+    ] = None,
+    peer: Annotated[
+        Peer, typer.Option(help="Compare with the segment or the team.")
+    ] = Peer.segment,
+    threshold: Annotated[
+        float, typer.Option(help="Flag beyond this fraction of the peer median (0.25 = 25%).")
+    ] = 0.25,
+    max_moves: Annotated[int, typer.Option(help="Most account moves to propose.")] = 25,
+    max_share: Annotated[
+        float | None, typer.Option(help="Most accounts moved, as a fraction of all accounts.")
+    ] = None,
+    same_region: Annotated[bool, typer.Option(help="Move accounts within a region only.")] = False,
+    same_segment: Annotated[bool, typer.Option(help="Move accounts to their segment only.")] = True,
+    keep_largest: Annotated[
+        int, typer.Option(help="Keep each territory's N largest accounts where they are.")
+    ] = 0,
+    target: Annotated[
+        float | None, typer.Option(help="Team quota target (default: sum of current quotas).")
+    ] = None,
+    territory_id: Annotated[
+        list[int] | None, typer.Option("--territory", help="Territory id (repeatable).")
+    ] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Territory balance, flags, a rebalancing proposal and quota suggestions (as on the page)."""
+    from salesops.territory import Constraints, TerritorySettings, report_to_json
+    from salesops.territory_report import proposal_accounts, report_from_data, territory_data
+
+    if not 0 <= threshold <= 10:
+        fail(f"--threshold {threshold} is out of range: use a fraction such as 0.25.")
+    if max_share is not None and not 0 <= max_share <= 1:
+        fail(f"--max-share {max_share} is out of range: use a fraction between 0 and 1.")
+    if max_moves < 0 or keep_largest < 0:
+        fail("--max-moves and --keep-largest must not be negative.")
+    repo = open_repository(url)
+    scope = Scope(tuple(territory_id or ()), tuple(segment or ()), ())
+    data = territory_data(repo, scope, parse_date(as_of, "--as-of"))
+    if data.is_empty:
+        fail("The database has no territories or accounts yet: import a CSV or run salesops demo.")
+    settings = TerritorySettings(threshold=threshold, peer=peer.value)
+    constraints = Constraints(same_region, same_segment, max_moves, max_share, keep_largest)
+    rows = proposal_accounts(repo, scope)
+    report = report_from_data(data, rows, settings, constraints, team_target=target)
+    payload = {"as_of": data.as_of.isoformat(), **report_to_json(report)}
+    frame = report.territories[
+        ["territory", "segment", "accounts", "reps", "potential", "capacity_hours",
+         "potential_per_capacity_hour", "deviation", "flag"]
+    ]  # fmt: skip
+    emit(payload, frame, fmt)
+
+
 def _monthly_frame(report: Any) -> pd.DataFrame:
     frame = report.trends["win_rate"][["month"]].copy()
     frame = frame[frame["month"] >= pd.Timestamp(report.period.start.replace(day=1))]
@@ -292,6 +364,161 @@ def _monthly_frame(report: Any) -> pd.DataFrame:
         frame[name] = report.trends[name]["value"]
     frame["month"] = frame["month"].dt.strftime("%Y-%m-%d")
     return frame.reset_index(drop=True)
+
+
+class Frequency(StrEnum):
+    """`forecast --freq`: weeks (starting Monday) or months."""
+
+    W = "W"
+    M = "M"
+
+
+class TrendFreq(StrEnum):
+    """Trend bucket for `time --freq`."""
+
+    W = "W"
+    M = "M"
+
+
+class ForecastBy(StrEnum):
+    """What `forecast --by` forecasts separately."""
+
+    territory = "territory"
+    segment = "segment"
+
+
+@app.command()
+@friendly_errors
+def forecast(
+    freq: Annotated[Frequency, typer.Option(help="W (weekly) or M (monthly).")] = Frequency.M,
+    horizon: Annotated[int, typer.Option(help="Periods to forecast (1-104).")] = 6,
+    by: Annotated[ForecastBy | None, typer.Option(help="Also forecast each one.")] = None,
+    backtest: Annotated[
+        bool, typer.Option("--backtest/--no-backtest", help="Rolling-origin backtest.")
+    ] = False,
+    holidays: Annotated[
+        str | None, typer.Option(help="Country code for Prophet's holidays, e.g. US.")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    territory: Annotated[list[int] | None, typer.Option(help="Territory id (repeatable).")] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Bookings forecast (Prophet or the seasonal-naive fallback), as on the Forecast page."""
+    from salesops.forecast import ProphetParams
+    from salesops.forecast_report import forecast_report
+
+    if not 1 <= horizon <= 104:
+        fail(f"--horizon {horizon} is out of range: use 1 to 104 periods.")
+    repo = open_repository(url)
+    if repo.data_bounds()["last"] is None:
+        fail("The database has no opportunities or leads yet: import a CSV or run salesops demo.")
+    params = ProphetParams(country_holidays=holidays or None).validate()
+    scope = Scope(tuple(territory or ()), tuple(segment or ()))
+    report = forecast_report(
+        repo,
+        freq.value,
+        horizon,
+        by.value if by is not None else None,
+        scope,
+        backtest=backtest,
+        params=params,
+    )
+    frame = report.forecast_table()
+    frame["ds"] = frame["ds"].dt.strftime("%Y-%m-%d")
+    emit(report.to_dict(), frame, fmt)
+
+
+@app.command("time")
+@friendly_errors
+def time_allocation(
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    territory: Annotated[list[int] | None, typer.Option(help="Territory id (repeatable).")] = None,
+    segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
+    rep: Annotated[list[int] | None, typer.Option(help="Rep id (repeatable).")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="Manager's team (repeatable).")] = None,
+    freq: Annotated[TrendFreq, typer.Option(help="Trend by week or month.")] = TrendFreq.W,
+    shift: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of back-office hours moved to sales ops.")
+    ] = 0.25,
+    activity: Annotated[
+        list[str] | None, typer.Option(help="Back-office activity to move (default: all).")
+    ] = None,
+    conversion: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of freed hours that become selling.")
+    ] = 0.5,
+    ops_cost: Annotated[
+        float | None,
+        typer.Option(min=0, help="Sales-ops hourly cost (default: half the reps' mean)."),
+    ] = None,
+    ops_factor: Annotated[
+        float, typer.Option(min=0, help="Sales-ops hours per rep hour moved.")
+    ] = 1.0,
+    elasticity: Annotated[
+        float,
+        typer.Option(min=0.01, max=1, help="Revenue curve exponent: 1 linear, <1 diminishing."),
+    ] = 1.0,
+    release: Annotated[
+        bool, typer.Option(help="Count unconverted freed hours as released rep cost.")
+    ] = False,
+    lift: Annotated[
+        float, typer.Option(min=0, help="Productivity lift for moving the middle.")
+    ] = 0.10,
+    ramp_months: Annotated[int, typer.Option(min=0, help="Months to shorten the ramp by.")] = 1,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Rep time allocation: selling share vs benchmark, unit costs and the freed-time what-if."""
+    from salesops import time_allocation as ta
+    from salesops.kpi_report import default_period
+    from salesops.time_report import team_scope, time_report
+
+    repo = open_repository(url)
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    if start is None or end is None:
+        bounds = repo.data_bounds()
+        if bounds["last"] is None:
+            fail(
+                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
+            )
+        fallback = default_period(pd.Timestamp(bounds["last"]))
+        start, end = start or fallback.start, end or fallback.end
+    if end < start:
+        fail(f"--to {end} is before --from {start}.")
+    scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
+    if team:
+        known = set(repo.time_reps()["manager"].dropna())
+        unknown = sorted(set(team) - known)
+        if unknown:
+            fail(f"--team {', '.join(unknown)} is not a manager in the database.")
+        scope = team_scope(scope, repo.time_reps(), team)
+        if scope is None:
+            fail("No rep is in both the chosen --team and --rep.")
+    report = time_report(repo, Period(start, end), scope, load_settings(url), freq.value)
+    scenario = ta.WhatIfScenario(
+        shift_share=shift,
+        activities=tuple(activity) if activity else None,
+        sales_ops_hourly_cost=(
+            ops_cost
+            if ops_cost is not None
+            else ta.default_sales_ops_hourly_cost(report.what_if_base)
+        ),
+        sales_ops_time_factor=ops_factor,
+        selling_conversion=conversion,
+        elasticity=elasticity,
+        release_unconverted=release,
+    )
+    payload = ta.time_report_json(report, scenario, lift=lift, ramp_months=ramp_months)
+    if report.warning:
+        typer.echo(f"Warning: {report.warning}", err=True)
+    columns = ["rep_id", "name", "hours", "selling_hours", "back_office_hours", "selling_share"]
+    columns += ["share_reason", "bookings", "revenue_per_selling_hour"]
+    emit(payload, report.rep_summary[columns], fmt)
 
 
 def main() -> None:

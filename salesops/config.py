@@ -49,6 +49,11 @@ class Settings:
     selling_share_benchmark: float = _setting(
         1 / 3, "Benchmark share of rep hours spent selling (about one hour in three)."
     )
+    working_weeks_per_year: float = _setting(
+        46.0,
+        "Working weeks in a rep's year (52 minus leave and public holidays); loaded hourly "
+        "cost = annual_cost / (weekly_capacity_hours x working weeks).",
+    )
     stale_days: int = _setting(14, "An open deal with no change for this many days is stale.")
     cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
 

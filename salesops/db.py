@@ -151,17 +151,10 @@ def _first_line(exc: BaseException) -> str:
     return text.strip().splitlines()[0]
 
 
-def _plain(value: object) -> object:
-    """Converts numpy/pandas scalars to what a DBAPI driver accepts (None for missing)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-        if isinstance(value, float) and value != value:
-            return None
-    return value
+def _python_rows(frame: pd.DataFrame) -> list[list[object]]:
+    """Returns the frame's rows as lists of plain Python values, None where missing."""
+    as_objects = frame.astype(object)
+    return as_objects.where(frame.notna(), None).to_numpy().tolist()
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int = 50_000) -> int:
@@ -181,16 +174,15 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int 
         )
         raw = conn.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(copy) as writer:
-            for row in frame.itertuples(index=False, name=None):
-                writer.write_row([_plain(v) for v in row])
+            for start in range(0, len(frame), chunk):
+                for row in _python_rows(frame.iloc[start : start + chunk]):
+                    writer.write_row(row)
         return len(frame)
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
-    order = [columns.index(name) for name in compiled.positiontup]
+    ordered = frame[list(compiled.positiontup)]
     cursor = conn.connection.driver_connection.cursor()
-    for start in range(0, len(frame), chunk):
-        part = frame.iloc[start : start + chunk]
-        rows = [tuple(_plain(row[i]) for i in order) for row in part.itertuples(index=False)]
-        cursor.executemany(str(compiled), rows)
+    for start in range(0, len(ordered), chunk):
+        cursor.executemany(str(compiled), _python_rows(ordered.iloc[start : start + chunk]))
     cursor.close()
     return len(frame)
 

@@ -16,19 +16,27 @@ def coerce(rows: Sequence[Sequence[object]], columns: Mapping[str, str]) -> pd.D
     date -> datetime64[ns] (NaT where missing), float -> float64, int -> Int64 (nullable),
     str -> object strings (None where missing), bool -> bool.
     """
-    frame = pd.DataFrame.from_records(list(rows), columns=list(columns))
-    for name, kind in columns.items():
-        col = frame[name]
+    names = list(columns)
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    data = {}
+    for name, kind, column in zip(names, columns.values(), values, strict=True):
         if kind == DATE:
-            frame[name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+            data[name] = pd.to_datetime(pd.Series(column, dtype=object), errors="coerce").astype(
+                "datetime64[ns]"
+            )
         elif kind == FLOAT:
-            frame[name] = pd.to_numeric(col, errors="coerce").astype("float64")
+            data[name] = pd.to_numeric(pd.Series(column, dtype=object), errors="coerce").astype(
+                "float64"
+            )
         elif kind == INT:
-            frame[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
+            data[name] = pd.to_numeric(pd.Series(column, dtype=object), errors="coerce").astype(
+                "Int64"
+            )
         elif kind == BOOL:
-            frame[name] = col.astype(bool)
+            data[name] = pd.Series(column, dtype=bool)
         elif kind == STR:
-            frame[name] = col.astype(object).where(col.notna(), None)
+            series = pd.Series(column, dtype=object)
+            data[name] = series.where(series.notna(), None)
         else:
             raise ValueError(f"Unknown column kind {kind!r} for {name!r}")
-    return frame
+    return pd.DataFrame(data, columns=names)

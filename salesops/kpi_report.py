@@ -8,7 +8,7 @@ rollup queries. The page, the CLI and the benchmarks all call `kpi_report`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -32,6 +32,7 @@ class KpiReport:
     prior: dict[str, MetricValue]
     trends: dict[str, pd.DataFrame]
     breakdowns: dict[str, pd.DataFrame]
+    bookings: pd.DataFrame  # month, bookings (won amount), won, lost over the trend months
 
     def change(self, name: str) -> float | None:
         """Returns current minus previous value of a KPI, or None if either is undefined."""
@@ -85,22 +86,57 @@ def _json_value(value: object) -> object:
     return value
 
 
-def load_facts(repo: Repository, period: Period, scope: Scope = EVERYTHING) -> KpiFacts:
-    """Returns the KPI fact frames for `period` and `scope` (spend allocated to the scope)."""
-    leads = repo.lead_facts(period, scope)
+def scope_spend(repo: Repository, period: Period, scope: Scope) -> pd.DataFrame:
+    """Returns acquisition spend for the period, allocated to the scope by its lead share."""
     spend = repo.acquisition_spend(period)
-    if not scope.is_everything:
-        spend = metrics.allocate_spend(spend, leads, repo.lead_facts(period, EVERYTHING))
+    if scope.is_everything:
+        return spend
+    grain = ("month", "channel")
+    return metrics.allocate_spend(
+        spend,
+        repo.lead_facts(period, scope, by=grain),
+        repo.lead_facts(period, EVERYTHING, by=grain),
+    )
+
+
+def load_facts(
+    repo: Repository,
+    period: Period,
+    scope: Scope = EVERYTHING,
+    by: tuple[str, ...] | None = None,
+    *,
+    spend: pd.DataFrame | None = None,
+    lifespans: pd.DataFrame | None = None,
+    customer_months: pd.DataFrame | None = None,
+    spend_recorded: bool | None = None,
+) -> KpiFacts:
+    """Returns the KPI fact frames for `period` and `scope` (spend allocated to the scope).
+
+    With `by` (e.g. ("month",) or ("rep_id",)), facts are summed in SQL to that grain and the
+    cycle histogram is left empty; without it, facts come at full grain. Spend, lifespans,
+    customer months and whether any spend is recorded, when already read for the same
+    period and scope, can be passed in.
+    """
+    orders_have_key = by is None or bool(set(by) & {"month", "territory_id", "segment"})
     return KpiFacts(
         period=period,
-        closed=repo.closed_opportunity_facts(period, scope),
-        leads=leads,
-        new_customers=repo.new_customer_facts(period, scope),
-        cycle_histogram=repo.won_cycle_histogram(period, scope),
-        spend=spend,
-        orders=repo.order_months(period, scope),
-        lifespans=repo.customer_lifespans(scope),
-        spend_recorded=repo.has_acquisition_spend(),
+        closed=repo.closed_opportunity_facts(period, scope, by=by),
+        leads=repo.lead_facts(period, scope, by=by),
+        new_customers=repo.new_customer_facts(period, scope, by=by),
+        cycle_histogram=(
+            repo.won_cycle_histogram(period, scope)
+            if by is None
+            else pd.DataFrame({"cycle_days": [], "deals": []})
+        ),
+        spend=scope_spend(repo, period, scope) if spend is None else spend,
+        orders=(
+            repo.order_months(period, scope, by=by)
+            if orders_have_key
+            else pd.DataFrame({"gross_margin": [], "revenue_without_margin": []})
+        ),
+        lifespans=repo.customer_lifespans(scope) if lifespans is None else lifespans,
+        spend_recorded=repo.has_acquisition_spend() if spend_recorded is None else spend_recorded,
+        customer_months=customer_months,
     )
 
 
@@ -112,31 +148,56 @@ def kpi_report(
     trend_months: int = 12,
     breakdowns: tuple[str, ...] = BREAKDOWNS,
 ) -> KpiReport:
-    """Returns tiles (current and previous period), monthly trends and breakdowns."""
+    """Returns tiles (current and previous period), monthly trends and breakdowns.
+
+    Tiles and trends read month-grain facts once for the whole window; each breakdown reads
+    facts summed to its own key for the current period; the median reads the cycle-day
+    histogram of the current period. Every aggregation runs in SQL.
+    """
     settings = settings or Settings()
     previous = period.previous()
     trend = trailing_months(period.end, max(trend_months, len(period.months())))
+    window = Period(min(previous.start, trend.start), period.end)
+    spans = repo.customer_lifespans(
+        scope, window=window, inactive_months=settings.churn_inactive_months
+    )
+
+    recorded = repo.has_acquisition_spend()
+
+    def monthly(p: Period) -> KpiFacts:
+        facts = load_facts(repo, p, scope, ("month",), lifespans=spans, spend_recorded=recorded)
+        return facts.with_customer_months(settings)
+
     if period.is_whole_months:
-        window = Period(min(previous.start, trend.start), period.end)
-        everything = load_facts(repo, window, scope)
+        everything = monthly(window)
         facts, prior_facts = everything.for_period(period), everything.for_period(previous)
         trend_facts = everything.for_period(trend)
     else:
-        facts = load_facts(repo, period, scope)
-        prior_facts = load_facts(repo, previous, scope)
-        trend_facts = load_facts(repo, trend, scope)
-    current = {name: kpi.fn(facts, settings) for name, kpi in KPIS.items()}
-    prior = {name: kpi.fn(prior_facts, settings) for name, kpi in KPIS.items()}
-    trends = {name: metrics.monthly_trend(trend_facts, kpi, settings) for name, kpi in KPIS.items()}
+        facts, prior_facts, trend_facts = (monthly(p) for p in (period, previous, trend))
+    histogram = repo.won_cycle_histogram(period, scope, by_month=False)
+    current = metrics.evaluate(replace(facts, cycle_histogram=histogram), settings)
+    prior = metrics.evaluate(prior_facts, settings)
+    trends = metrics.monthly_trends(trend_facts, settings)
+    bookings = metrics.monthly_bookings(trend_facts, settings)
     names = _dimension_names(repo) if breakdowns else {}
     tables = {}
     for by in breakdowns:
-        frame = metrics.breakdown(facts, by, settings)
-        frame.insert(
-            0, "name", frame["key"].map(names.get(by, {})).fillna(frame["key"].astype(str))
+        key = metrics.BREAKDOWN_KEYS[by]
+        by_facts = load_facts(
+            repo,
+            period,
+            scope,
+            (key,),
+            spend=facts.spend,
+            lifespans=spans,
+            customer_months=facts.customer_months,
+            spend_recorded=recorded,
         )
+        frame = metrics.breakdown(by_facts, by, settings)
+        labels = names.get(by, {})
+        frame.insert(0, "name", [labels.get(key, str(key)) for key in frame["key"]])
         tables[by] = frame
-    return KpiReport(period, previous, scope, current, prior, trends, tables)
+    return KpiReport(period, previous, scope, current, prior, trends, tables, bookings)
 
 
 def _dimension_names(repo: Repository) -> dict[str, dict]:

@@ -76,3 +76,24 @@ def week_start(day: date) -> date:
 def month_floor(values: pd.Series) -> pd.Series:
     """Returns each datetime floored to the first of its month (datetime64[ns])."""
     return values.dt.to_period("M").dt.to_timestamp()
+
+
+def split_whole_months(period: Period) -> tuple[Period | None, list[Period]]:
+    """Returns (the whole months inside the period or None, the partial-month edges).
+
+    For 15 Jan - 20 Jun: (1 Feb - 31 May, [15 Jan - 31 Jan, 1 Jun - 20 Jun]).
+    """
+    if period.is_whole_months:
+        return period, []
+    first = period.start if period.start.day == 1 else add_months(period.start, 1)
+    last = period.end if (period.end + timedelta(days=1)).day == 1 else period.end.replace(day=1)
+    if period.end != last:
+        last = last - timedelta(days=1)
+    if first > last:
+        return None, [period]
+    edges = []
+    if period.start < first:
+        edges.append(Period(period.start, first - timedelta(days=1)))
+    if last < period.end:
+        edges.append(Period(last + timedelta(days=1), period.end))
+    return Period(first, last), edges

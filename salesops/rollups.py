@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, Integer, and_, case, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Engine, Integer, and_, case, delete, func, insert, or_, select
 
 from salesops import schema as s
 from salesops.sqlfuncs import days_between, month_start
@@ -36,15 +36,15 @@ def closed_opportunities_select():
             a.c.territory_id,
             a.c.segment,
             channel.label("channel"),
-            func.sum(case((won, 1), else_=0)),
-            func.sum(case((lost, 1), else_=0)),
-            func.coalesce(func.sum(case((won, o.c.amount), else_=0.0)), 0.0),
-            func.coalesce(func.sum(case((won, cycle), else_=0.0)), 0.0),
-            func.coalesce(func.sum(case((lost, cycle), else_=0.0)), 0.0),
+            func.sum(case((won, 1), else_=0)).label("won"),
+            func.sum(case((lost, 1), else_=0)).label("lost"),
+            func.coalesce(func.sum(case((won, o.c.amount), else_=0.0)), 0.0).label("won_amount"),
+            func.coalesce(func.sum(case((won, cycle), else_=0.0)), 0.0).label("won_cycle_days"),
+            func.coalesce(func.sum(case((lost, cycle), else_=0.0)), 0.0).label("lost_cycle_days"),
             func.coalesce(
                 func.sum(case((and_(won, lead.c.id.is_not(None)), lead_cycle), else_=0.0)), 0.0
-            ),
-            func.sum(case((and_(won, lead.c.id.is_not(None)), 1), else_=0)),
+            ).label("won_lead_cycle_days"),
+            func.sum(case((and_(won, lead.c.id.is_not(None)), 1), else_=0)).label("won_with_lead"),
         )
         .select_from(
             o.outerjoin(a, a.c.id == o.c.account_id).outerjoin(lead, lead.c.id == o.c.lead_id)
@@ -65,7 +65,7 @@ def won_cycle_days_select():
             a.c.territory_id,
             a.c.segment,
             cycle.label("cycle_days"),
-            func.count(),
+            func.count().label("deals"),
         )
         .select_from(o.outerjoin(a, a.c.id == o.c.account_id))
         .where(o.c.outcome == "won", o.c.closed_at.is_not(None))
@@ -88,8 +88,8 @@ def leads_select():
             territory.label("territory_id"),
             segment.label("segment"),
             channel.label("channel"),
-            func.count(),
-            func.sum(case((converted, 1), else_=0)),
+            func.count().label("leads"),
+            func.sum(case((converted, 1), else_=0)).label("converted"),
         )
         .select_from(
             lead.outerjoin(a, a.c.id == lead.c.account_id)
@@ -109,12 +109,12 @@ def order_months_select():
             month.label("month"),
             a.c.territory_id,
             a.c.segment,
-            func.count(func.distinct(od.c.account_id)),
-            func.coalesce(func.sum(od.c.amount), 0.0),
-            func.coalesce(func.sum(od.c.gross_margin), 0.0),
+            func.count(func.distinct(od.c.account_id)).label("ordering_customers"),
+            func.coalesce(func.sum(od.c.amount), 0.0).label("revenue"),
+            func.coalesce(func.sum(od.c.gross_margin), 0.0).label("gross_margin"),
             func.coalesce(
                 func.sum(case((od.c.gross_margin.is_(None), od.c.amount), else_=0.0)), 0.0
-            ),
+            ).label("revenue_without_margin"),
         )
         .select_from(od.join(a, a.c.id == od.c.account_id))
         .group_by(month, a.c.territory_id, a.c.segment)
@@ -139,7 +139,7 @@ def lifespans_select():
             a.c.segment,
             per_account.c.first_month,
             per_account.c.last_month,
-            func.count(),
+            func.count().label("customers"),
         )
         .select_from(per_account.join(a, a.c.id == per_account.c.account_id))
         .group_by(
@@ -194,6 +194,66 @@ def new_customers_select():
     return stmt
 
 
+def stage_outcomes_select(*conditions: ColumnElement[bool]):
+    """Returns the GROUP BY select of closed deals per stage passed, by close month and scope.
+
+    `conditions` (on opportunities and accounts) restrict which deals are counted.
+    """
+    h, o, a = s.opportunity_history.c, s.opportunities.c, s.accounts.c
+    won = case((o.outcome == "won", 1), else_=0)
+    # One row per (deal, stage): a deal sits in a stage several times when its amount or
+    # close date changes, and must count once.
+    passed = (
+        select(
+            h.opportunity_id,
+            h.stage,
+            won.label("won"),
+            month_start(o.closed_at).label("month"),
+            o.rep_id,
+            a.territory_id,
+            a.segment,
+        )
+        .select_from(
+            s.opportunities.join(s.opportunity_history, h.opportunity_id == o.id).outerjoin(
+                s.accounts, a.id == o.account_id
+            )
+        )
+        .where(or_(o.outcome == "won", o.outcome == "lost"), o.closed_at.is_not(None), *conditions)
+        .distinct()
+        .subquery()
+    )
+    keys = [passed.c.month, passed.c.rep_id, passed.c.territory_id, passed.c.segment]
+    return select(
+        *keys,
+        passed.c.stage,
+        func.count().label("reached"),
+        func.sum(passed.c.won).label("won"),
+    ).group_by(*keys, passed.c.stage)
+
+
+def activity_months_select():
+    """Returns the GROUP BY select of activity hours and counts by month, rep and activity."""
+    act = s.activities.c
+    month = month_start(act.week_start)
+    return select(
+        month.label("month"),
+        act.rep_id,
+        act.activity,
+        func.coalesce(func.sum(act.hours), 0.0),
+        func.sum(act["count"]),
+    ).group_by(month, act.rep_id, act.activity)
+
+
+def activity_weeks_select():
+    """Returns the GROUP BY select of activity hours by week, rep territory and activity."""
+    act, r = s.activities.c, s.reps.c
+    return (
+        select(act.week_start, r.territory_id, act.activity, func.sum(act.hours))
+        .select_from(s.activities.join(s.reps, r.id == act.rep_id))
+        .group_by(act.week_start, r.territory_id, act.activity)
+    )
+
+
 def refresh_rollups(engine: Engine) -> dict[str, int]:
     """Rebuilds every rollup table from the base tables; returns rows written per rollup."""
     plan = [
@@ -203,6 +263,9 @@ def refresh_rollups(engine: Engine) -> dict[str, int]:
         (s.rollup_customers, new_customers_select()),
         (s.rollup_order_months, order_months_select()),
         (s.rollup_customer_lifespans, lifespans_select()),
+        (s.rollup_stage_outcomes, stage_outcomes_select()),
+        (s.rollup_activity_months, activity_months_select()),
+        (s.rollup_activity_weeks, activity_weeks_select()),
     ]
     written: dict[str, int] = {}
     with engine.begin() as conn:

@@ -24,7 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+# 2: rollups for stage outcomes and rep activity.
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -79,6 +80,8 @@ accounts = Table(
     Column("annual_potential", Money),
     Column("created_at", Date, index=True),
     UniqueConstraint("source", "external_id", name="uq_accounts_source_external_id"),
+    # Covering index for the territory page's accounts-per-(territory, segment) GROUP BY.
+    Index("ix_accounts_territory_segment_potential", "territory_id", "segment", "annual_potential"),
 )
 
 stages = Table(
@@ -297,6 +300,41 @@ rollup_customer_lifespans = Table(
     Column("customers", Integer, nullable=False),
 )
 
+# Closed deals counted per stage they ever passed through (once per deal and stage), by close
+# month: the measured stage-to-win conversion without re-reading the whole history.
+rollup_stage_outcomes = Table(
+    "rollup_stage_outcomes",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("rep_id", Integer),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("stage", String(60), nullable=False),
+    Column("reached", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+)
+
+# Rep time: activity hours by month (for period totals per rep and activity) and by week
+# without the rep (for the team's weekly trend); a week belongs to its Monday's month.
+rollup_activity_months = Table(
+    "rollup_activity_months",
+    metadata,
+    Column("month", Date, nullable=False, index=True),
+    Column("rep_id", Integer, nullable=False, index=True),
+    Column("activity", String(60), nullable=False),
+    Column("hours", Float, nullable=False),
+    Column("count", Integer),
+)
+
+rollup_activity_weeks = Table(
+    "rollup_activity_weeks",
+    metadata,
+    Column("week_start", Date, nullable=False, index=True),
+    Column("territory_id", Integer),
+    Column("activity", String(60), nullable=False),
+    Column("hours", Float, nullable=False),
+)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -304,4 +342,7 @@ ROLLUP_TABLES = (
     rollup_customers,
     rollup_order_months,
     rollup_customer_lifespans,
+    rollup_stage_outcomes,
+    rollup_activity_months,
+    rollup_activity_weeks,
 )

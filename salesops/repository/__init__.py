@@ -6,11 +6,22 @@
 from __future__ import annotations
 
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
 from salesops.repository.pipeline_review import PipelineReviewQueries
+from salesops.repository.territory import TerritoryQueries
+from salesops.repository.time_allocation import TimeQueries
 
 
-class Repository(KpiQueries, DimensionQueries, PipelineReviewQueries, RepositoryBase):
+class Repository(
+    KpiQueries,
+    ForecastQueries,
+    TerritoryQueries,
+    TimeQueries,
+    PipelineReviewQueries,
+    DimensionQueries,
+    RepositoryBase,
+):
     """Every named query the app, the CLI and the benchmarks use."""
 
 

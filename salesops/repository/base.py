@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, and_, true
+from sqlalchemy import ColumnElement, Engine, Select, and_, inspect, true
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from salesops.config import masked_url
@@ -82,6 +82,16 @@ class RepositoryBase:
         return masked_url(self.engine.url.render_as_string(hide_password=False))
 
     def _schema_missing(self) -> SchemaMissing:
+        try:
+            with self.engine.connect() as conn:
+                has_some = "opportunities" in inspect(conn).get_table_names()
+        except OperationalError:
+            has_some = False
+        if has_some:
+            return SchemaMissing(
+                f"Database needs migration ({self._url()} lacks tables this version of salesops "
+                "uses): run `salesops db upgrade`."
+            )
         return SchemaMissing(
             f"The database ({self._url()}) has no salesops tables: run `salesops db init` "
             "(or `salesops demo` for a demo company)."

@@ -1,22 +1,24 @@
 """Queries behind the KPI page: monthly facts at (month, rep, territory, segment, channel) grain.
 
-Each fact query reads its rollup when the period is whole months (the fast path) and
-otherwise runs the same GROUP BY on the base tables (pushdown). Both paths return
-the same columns, and tests hold them equal.
+Each fact query reads its rollup for the whole months of the period (the fast path)
+and runs the same GROUP BY on the base tables only for partial months at its edges
+(index range scans over a few days). Both paths return the same columns, and tests
+hold them equal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from salesops import rollups
 from salesops import schema as s
 from salesops.frames import DATE, FLOAT, INT, STR
-from salesops.periods import Period
+from salesops.periods import Period, add_months, split_whole_months
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.sqlfuncs import days_between
 
@@ -53,13 +55,7 @@ NEW_CUSTOMER_FACTS = {
     "rep_id": INT,
     "new_customers": INT,
 }
-CYCLE_HISTOGRAM = {
-    "month": DATE,
-    "territory_id": INT,
-    "segment": STR,
-    "cycle_days": INT,
-    "deals": INT,
-}
+CYCLE_HISTOGRAM = {"month": DATE, "cycle_days": INT, "deals": INT}
 ORDER_MONTHS = {
     "month": DATE,
     "territory_id": INT,
@@ -76,13 +72,9 @@ LIFESPANS = {
     "last_month": DATE,
     "customers": INT,
 }
+# Stands in for "last ordered too recently to churn inside the window" (within pandas' range).
+LATE_SENTINEL = date(2200, 1, 1)
 SPEND = {"month": DATE, "channel": STR, "kind": STR, "amount": FLOAT}
-
-
-def _use_rollup(period: Period, source: Source) -> bool:
-    if source == "auto":
-        return period.is_whole_months
-    return source == "rollup"
 
 
 def _rollup_select(table, period: Period, scope: Scope) -> Select:
@@ -93,115 +85,248 @@ def _rollup_select(table, period: Period, scope: Scope) -> Select:
     )
 
 
+# Columns that are sums (everything else in a fact frame is a grouping key).
+ADDITIVE_COLUMNS = frozenset(
+    {
+        "won",
+        "lost",
+        "won_amount",
+        "won_cycle_days",
+        "lost_cycle_days",
+        "won_lead_cycle_days",
+        "won_with_lead",
+        "leads",
+        "converted",
+        "new_customers",
+        "deals",
+        "ordering_customers",
+        "revenue",
+        "gross_margin",
+        "revenue_without_margin",
+    }
+)
+
+
+def _regrouped(
+    build: Callable[[Period], Select], keys: list[str], sums: list[str]
+) -> Callable[[Period], Select]:
+    """Returns a builder whose select re-groups `build`'s rows to `keys`, summing `sums`."""
+
+    def regroup(period: Period) -> Select:
+        rows = build(period).subquery()
+        summed = [func.coalesce(func.sum(rows.c[c]), 0).label(c) for c in sums]
+        stmt = select(*[rows.c[k] for k in keys], *summed)
+        return stmt.group_by(*[rows.c[k] for k in keys]) if keys else stmt
+
+    return regroup
+
+
 class KpiQueries(RepositoryBase):
     """Named queries for KPI tiles, trends and breakdowns."""
 
+    def _combined(
+        self,
+        period: Period,
+        source: Source,
+        rollup: Callable[[Period], Select],
+        raw: Callable[[Period], Select],
+        columns: dict[str, str],
+        by: tuple[str, ...] | None = None,
+    ) -> pd.DataFrame:
+        """Runs the rollup query for the period's whole months and the raw one for its edges.
+
+        source="rollup" or "raw" forces one path for the whole period (tests and benchmarks).
+        With `by`, rows are summed in SQL down to those key columns (keys the fact does not
+        have are ignored), so only the grain a caller needs crosses the wire.
+        """
+        if by is not None:
+            keys = [k for k in by if k in columns and k not in ADDITIVE_COLUMNS]
+            sums = [c for c in columns if c in ADDITIVE_COLUMNS]
+            columns = {**{k: columns[k] for k in keys}, **{c: columns[c] for c in sums}}
+            rollup, raw = _regrouped(rollup, keys, sums), _regrouped(raw, keys, sums)
+        if source != "auto":
+            return self._frame((rollup if source == "rollup" else raw)(period), columns)
+        whole, edges = split_whole_months(period)
+        frames = [self._frame(rollup(whole), columns)] if whole else []
+        frames += [self._frame(raw(edge), columns) for edge in edges]
+        if len(frames) == 1:
+            return frames[0]
+        combined = pd.concat(frames, ignore_index=True)
+        if by is None:
+            return combined
+        keys = [k for k in columns if k not in ADDITIVE_COLUMNS]
+        if not keys:
+            return combined.sum(numeric_only=True).to_frame().T.astype(combined.dtypes)
+        return combined.groupby(keys, as_index=False, dropna=False).sum()
+
     def closed_opportunity_facts(
-        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        by: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:
         """Returns won/lost counts, won amount and cycle-day sums of deals closed in the period.
 
         Columns: month, rep_id, territory_id, segment, channel, won, lost, won_amount,
         won_cycle_days, lost_cycle_days, won_lead_cycle_days, won_with_lead (sums per group).
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_closed_opportunities, period, scope)
-        else:
-            o, a = s.opportunities, s.accounts
-            stmt = rollups.closed_opportunities_select().where(
-                o.c.closed_at.between(period.start, period.end),
+        o, a = s.opportunities, s.accounts
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_closed_opportunities, p, scope),
+            lambda p: rollups.closed_opportunities_select().where(
+                o.c.closed_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
-            )
-        return self._frame(stmt, CLOSED_FACTS)
+            ),
+            CLOSED_FACTS,
+            by,
+        )
 
     def lead_facts(
-        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        by: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:
         """Returns leads created in the period and how many of them converted, per group.
 
         Columns: month, rep_id, territory_id, segment, channel, leads, converted.
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_leads, period, scope)
-        else:
-            lead, a, r, t = s.leads, s.accounts, s.reps, s.territories
-            stmt = rollups.leads_select().where(
-                lead.c.created_at.between(period.start, period.end),
+        lead, a, r, t = s.leads, s.accounts, s.reps, s.territories
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_leads, p, scope),
+            lambda p: rollups.leads_select().where(
+                lead.c.created_at.between(p.start, p.end),
                 scope.clause(
                     func.coalesce(a.c.territory_id, r.c.territory_id),
                     func.coalesce(a.c.segment, t.c.segment),
                     lead.c.rep_id,
                 ),
-            )
-        return self._frame(stmt, LEAD_FACTS)
+            ),
+            LEAD_FACTS,
+            by,
+        )
 
     def new_customer_facts(
-        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        by: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:
         """Returns accounts whose first won deal closed in the period, counted per group.
 
         Columns: month, territory_id, segment, channel, rep_id, new_customers.
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_customers, period, scope)
-        else:
-            o, a = s.opportunities, s.accounts
-            stmt = rollups.new_customers_select().where(
-                o.c.closed_at.between(period.start, period.end),
+        o, a = s.opportunities, s.accounts
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_customers, p, scope),
+            lambda p: rollups.new_customers_select().where(
+                o.c.closed_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
-            )
-        return self._frame(stmt, NEW_CUSTOMER_FACTS)
+            ),
+            NEW_CUSTOMER_FACTS,
+            by,
+        )
 
     def won_cycle_histogram(
-        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        by_month: bool = True,
     ) -> pd.DataFrame:
-        """Returns won deals closed in the period counted by whole cycle days.
+        """Returns won deals closed in the period counted by month and whole cycle days.
 
-        Columns: month, territory_id, segment, cycle_days, deals. The rollup has no rep,
-        so a rep filter reads the base tables.
+        Columns: month (unless by_month=False), cycle_days, deals. Scope is applied before
+        grouping; the rollup has
+        no rep, so a rep filter reads the base tables.
         """
-        if _use_rollup(period, source) and not scope.rep_ids:
-            stmt = _rollup_select(s.rollup_won_cycle_days, period, scope)
-        else:
-            o, a = s.opportunities, s.accounts
-            stmt = rollups.won_cycle_days_select().where(
-                o.c.closed_at.between(period.start, period.end),
+        o, a = s.opportunities, s.accounts
+
+        def raw(p: Period) -> Select:
+            return rollups.won_cycle_days_select().where(
+                o.c.closed_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
             )
-        return self._frame(stmt, CYCLE_HISTOGRAM)
+
+        def rollup(p: Period) -> Select:
+            return _rollup_select(s.rollup_won_cycle_days, p, scope)
+
+        if scope.rep_ids:  # the rollup has no rep column
+            source = "raw"
+        by = ("month", "cycle_days") if by_month else ("cycle_days",)
+        return self._combined(period, source, rollup, raw, CYCLE_HISTOGRAM, by)
 
     def order_months(
-        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        by: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:
         """Returns monthly order revenue and gross margin per territory and segment.
 
         Columns: month, territory_id, segment, ordering_customers, revenue, gross_margin,
         revenue_without_margin (revenue of orders with no margin recorded).
         """
-        if _use_rollup(period, source):
-            stmt = _rollup_select(s.rollup_order_months, period, scope)
-        else:
-            od, a = s.orders, s.accounts
-            stmt = rollups.order_months_select().where(
-                od.c.ordered_at.between(period.start, period.end),
+        od, a = s.orders, s.accounts
+        return self._combined(
+            period,
+            source,
+            lambda p: _rollup_select(s.rollup_order_months, p, scope),
+            lambda p: rollups.order_months_select().where(
+                od.c.ordered_at.between(p.start, p.end),
                 scope.clause(a.c.territory_id, a.c.segment),
-            )
-        return self._frame(stmt, ORDER_MONTHS)
+            ),
+            ORDER_MONTHS,
+            by,
+        )
 
     def customer_lifespans(
-        self, scope: Scope = EVERYTHING, source: Source = "auto"
+        self,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+        window: Period | None = None,
+        inactive_months: int = 0,
     ) -> pd.DataFrame:
         """Returns customers counted by first and last order month, per territory and segment.
 
-        Columns: territory_id, segment, first_month, last_month, customers.
+        Columns: territory_id, segment, first_month, last_month, customers. With `window`,
+        only what can matter inside it is returned: customers who churned (last order month
+        + inactive_months) before it are dropped, earlier first months collapse to its
+        start, and last months too late to churn inside it collapse to LATE_SENTINEL.
         """
+        a = s.accounts
         if source == "raw":
-            a = s.accounts
-            stmt = rollups.lifespans_select().where(scope.clause(a.c.territory_id, a.c.segment))
+            base = rollups.lifespans_select().where(scope.clause(a.c.territory_id, a.c.segment))
         else:
             c = s.rollup_customer_lifespans.c
-            stmt = select(*c).where(scope.clause(c.territory_id, c.segment))
-        return self._frame(stmt, LIFESPANS)
+            base = select(*c).where(scope.clause(c.territory_id, c.segment))
+        if window is not None:
+            rows = base.subquery()
+            start = window.start.replace(day=1)
+            last_churnable = add_months(window.end.replace(day=1), -inactive_months)
+            first = case((rows.c.first_month < start, start), else_=rows.c.first_month)
+            last = case(
+                (rows.c.last_month > last_churnable, LATE_SENTINEL), else_=rows.c.last_month
+            )
+            base = (
+                select(rows.c.territory_id, rows.c.segment, first, last, func.sum(rows.c.customers))
+                .where(
+                    rows.c.first_month <= window.end,
+                    rows.c.last_month >= add_months(start, -inactive_months),
+                )
+                .group_by(rows.c.territory_id, rows.c.segment, first, last)
+            )
+        return self._frame(base, LIFESPANS)
 
     def acquisition_spend(self, period: Period) -> pd.DataFrame:
         """Returns spend per month, channel and kind in the period.
@@ -334,8 +459,8 @@ class DimensionQueries(RepositoryBase):
         frame = self._frame(
             select(
                 func.min(o.created_at),
-                func.max(func.coalesce(o.closed_at, o.created_at)),
-                func.max(o.created_at),
+                select(func.max(o.closed_at)).scalar_subquery(),
+                select(func.max(o.created_at)).scalar_subquery(),
                 select(func.min(lead.created_at)).scalar_subquery(),
                 select(func.max(lead.created_at)).scalar_subquery(),
             ),
@@ -356,6 +481,12 @@ class DimensionQueries(RepositoryBase):
             "first": first.date() if first is not None else None,
             "last": last.date() if last is not None else None,
         }
+
+    def schema_version(self) -> int | None:
+        """Returns the schema version recorded by `salesops db init`, or None if none is."""
+        meta = s.salesops_meta.c
+        value = self._scalar(select(meta.value).where(meta.key == "schema_version"))
+        return int(value) if value is not None else None
 
     def row_counts(self) -> dict[str, int]:
         """Returns the number of rows in each base table, keyed by table name."""

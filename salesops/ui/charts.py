@@ -22,7 +22,8 @@ def trend_line(
             alt.Tooltip("reason:N"),
         ],
     )
-    chart = base.mark_line(point=True)
+    # An undefined month breaks the line: a gap, never a bridged or zero value.
+    chart = base.mark_line(point=True, invalid="break-paths-show-domains")
     if benchmark is not None:
         rule = (
             alt.Chart(pd.DataFrame({"benchmark": [benchmark]}))
@@ -81,3 +82,22 @@ def waterfall(frame: pd.DataFrame, currency_format: str = "$,.0f") -> alt.Chart:
         .transform_calculate(top="max(datum.bar_start, datum.bar_end)")
     )
     return (bars + text).properties(height=320)
+
+
+def bookings_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Returns monthly bookings (won amount) as bars, with won and lost counts in the tooltip."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("bookings:Q", title="Bookings", axis=alt.Axis(format="$,.2s")),
+            tooltip=[
+                alt.Tooltip("month:T", format="%B %Y"),
+                alt.Tooltip("bookings:Q", format="$,.0f"),
+                "won:Q",
+                "lost:Q",
+            ],
+        )
+        .properties(height=240)
+    )

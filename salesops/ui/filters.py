@@ -12,8 +12,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from salesops.db import SchemaMissing
+from salesops.kpi_report import default_period
 from salesops.periods import Period
-from salesops.repository import Scope
+from salesops.repository import Repository, Scope
+from salesops.schema import SCHEMA_VERSION
+from salesops.ui.data import cached_call
+from salesops.ui.states import empty_state
 
 
 @dataclass(frozen=True)
@@ -134,11 +139,7 @@ def page_filters(months: int = 12) -> Filters:
 
     Returns the user's Filters; the default period is the last `months` whole months of data.
     """
-    from salesops.kpi_report import default_period
-    from salesops.repository import Repository
-    from salesops.ui.data import cached_call
-    from salesops.ui.states import empty_state
-
+    require_current_schema()
     bounds = cached_call(Repository.data_bounds)
     if bounds["last"] is None:
         empty_state()
@@ -154,3 +155,13 @@ def page_filters(months: int = 12) -> Filters:
         cached_call(Repository.segments),
         cached_call(Repository.reps),
     )
+
+
+def require_current_schema() -> None:
+    """Raises SchemaMissing when the database's schema is older than this version of salesops."""
+    version = cached_call(Repository.schema_version)
+    if version is None or version < SCHEMA_VERSION:
+        raise SchemaMissing(
+            f"Database needs migration (schema {version or 'unknown'}, this salesops expects "
+            f"{SCHEMA_VERSION}): run `salesops db upgrade`."
+        )

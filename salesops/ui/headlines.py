@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from salesops.ui.filters import Filters
+from salesops.ui.forecast_headline import forecast_headline
+from salesops.ui.territory import territory_headline
+from salesops.ui.time_headline import time_headline
 
 
 def pipeline_review_headline(filters: Filters) -> None:
@@ -56,5 +59,8 @@ def pipeline_review_headline(filters: Filters) -> None:
 
 
 HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
+    ("Forecast vs quota", forecast_headline),
+    ("Territory balance", territory_headline),
+    ("Rep time", time_headline),
     ("This week's pipeline", pipeline_review_headline),
 ]

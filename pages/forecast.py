@@ -1,0 +1,113 @@
+"""Forecast: Prophet bookings forecast, backtest vs seasonal naive, pipeline, quota and what-if."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.forecast import backtest_summary, backtest_table
+from salesops.forecast_report import build_forecast_report, forecast_inputs
+from salesops.repository import EVERYTHING, Repository
+from salesops.ui import forecast_charts
+from salesops.ui.data import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.forecast_ui import pickers, quarter_tiles, what_if_panel
+from salesops.ui.nav import ensure_navigation
+from salesops.ui.states import database_guard, empty_state
+
+ensure_navigation()
+st.title("Forecast")
+config = settings()
+with database_guard():
+    if cached_call(Repository.data_bounds)["last"] is None:
+        empty_state()
+    choice = pickers(cached_call(Repository.territories), cached_call(Repository.segments))
+    inputs = cached_call(forecast_inputs, choice.freq, choice.scope)
+with st.spinner("Fitting the forecast…"):  # fits are cached by series and parameters
+    report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
+main = report.main
+unit = "month" if report.freq == "M" else "week"
+
+st.subheader(f"Bookings by {unit}: {report.scope_label}")
+if main.method != "prophet":
+    st.warning(f"Not a Prophet forecast: {main.reason}.", icon="⚠️")
+for note in [*main.notes, *report.notes]:
+    st.caption(f"Note: {note}.")
+points = report.shown_points()
+if points.empty:
+    st.info("No won bookings in this scope yet, so there is nothing to forecast.")
+else:
+    st.altair_chart(forecast_charts.forecast_band(points))
+    st.caption(
+        f"Red: actual won amount per {unit} (complete {unit}s up to {report.as_of:%d %b %Y}). "
+        "Blue: forecast with its 80% uncertainty band."
+    )
+
+if not main.components.empty:
+    st.subheader("Trend and seasonality")
+    st.altair_chart(forecast_charts.components_chart(main.components))
+
+st.subheader("Can you trust it? Backtest against seasonal naive")
+table = backtest_table(main.backtest)
+if main.backtest is None or table.empty:
+    st.info(main.backtest.reason if main.backtest else "No backtest.")
+else:
+    verdict = main.backtest.verdict()
+    if main.backtest.winner == "seasonal_naive":
+        st.warning(verdict, icon="⚠️")
+    else:
+        st.success(verdict)
+    cutoffs = ", ".join(f"{c:%d %b %Y}" for c in main.backtest.cutoffs)
+    st.caption(
+        f"Rolling origin: trained up to each of {cutoffs}, then scored on the next "
+        f"{main.backtest.horizon} {unit}s. MAPE = mean |error| / actual (periods with 0 "
+        "actual skipped); WAPE = total |error| / total actual."
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="forecast.backtest_table",
+        column_config={
+            "mape": st.column_config.NumberColumn("MAPE", format="percent"),
+            "wape": st.column_config.NumberColumn("WAPE", format="percent"),
+        },
+    )
+
+st.subheader("This quarter and next: pipeline, forecast and quota")
+quarters = report.quarter_table()
+quarter_tiles(report.vs_quota, config.currency)
+st.altair_chart(forecast_charts.quarter_bars(quarters))
+st.caption(
+    "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
+    "stage's historical win rate (the stage table's probability where fewer than 20 closed "
+    "deals passed the stage). Overdue open deals count in the current quarter."
+)
+with st.expander("Stage probabilities used"):
+    st.dataframe(report.probabilities, hide_index=True, key="forecast.probabilities")
+
+st.subheader("What if…")
+what_if_panel(report, config.currency)
+
+st.subheader("Every territory")
+if st.toggle("Forecast every territory", key="forecast.all_territories"):
+    with database_guard(), st.spinner("Fitting every territory…"):
+        everything = cached_call(forecast_inputs, choice.freq, EVERYTHING)
+        by_territory = build_forecast_report(
+            everything, choice.horizon, "territory", True, choice.params
+        )
+    st.altair_chart(
+        forecast_charts.small_multiples(
+            by_territory.forecast_table().query("scope != @by_territory.scope_label")
+        )
+    )
+    st.dataframe(
+        backtest_summary(by_territory.breakdown),
+        hide_index=True,
+        key="forecast.territory_backtests",
+        column_config={
+            "prophet_wape": st.column_config.NumberColumn("Prophet WAPE", format="percent"),
+            "naive_wape": st.column_config.NumberColumn("Seasonal-naive WAPE", format="percent"),
+        },
+    )
+
+st.subheader("Download")
+download_csv(report.forecast_table(), "forecast.csv", key="forecast.download")

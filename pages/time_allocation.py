@@ -1,0 +1,133 @@
+"""Rep time allocation: selling vs back-office hours, unit costs, freed-time what-if, ramp."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops import time_allocation as ta
+from salesops.formatting import EM_DASH, format_value
+from salesops.repository import Repository
+from salesops.time_report import team_scope, time_report
+from salesops.ui import time_charts as charts
+from salesops.ui.data import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.filters import page_filters
+from salesops.ui.nav import ensure_navigation
+from salesops.ui.states import database_guard
+from salesops.ui.time_filters import requested_teams, team_filter
+from salesops.ui.time_panels import middle_panel, ramp_panel, what_if_panel
+
+ensure_navigation()
+st.title("Rep time allocation")
+config = settings()
+from_link = requested_teams()
+with database_guard():
+    filters = page_filters()
+    all_reps = cached_call(Repository.time_reps)
+left, right = st.columns([3, 1])
+teams = team_filter(all_reps, from_link, left)
+freq = right.segmented_control(
+    "Trend by",
+    ["W", "M"],
+    default="W",
+    key="time.freq",
+    required=True,
+    format_func={"W": "Week", "M": "Month"}.get,
+)
+scope = team_scope(filters.scope, all_reps, teams)
+if scope is None:
+    st.info("No rep is in both the chosen teams and the rep filter.", icon="📭")
+    st.stop()
+with database_guard():
+    report = cached_call(time_report, filters.period, scope, config, freq)
+if not report.has_time:
+    st.info(
+        "No activity hours logged for this period and scope: import activities on the "
+        "**Data** page or run `salesops demo`.",
+        icon="📭",
+    )
+    st.stop()
+if report.warning:
+    st.warning(report.warning)
+
+team = report.team
+st.subheader("Selling share vs the one-third benchmark")
+tiles = st.columns(4)
+share = team.selling_share.value
+tiles[0].metric(
+    "Team selling share",
+    format_value(share, "ratio"),
+    delta=None if share is None else f"{(share - team.benchmark) * 100:+.1f} pp vs benchmark",
+    help="Selling hours / all hours logged (hours-weighted). Benchmark: "
+    f"{team.benchmark:.0%} of hours selling.",
+    border=True,
+)
+tiles[1].metric("Hours logged", f"{team.hours:,.0f}", border=True)
+tiles[2].metric(
+    "Reps below benchmark",
+    f"{team.reps_below_benchmark} of {team.reps_with_time}",
+    help=f"{team.reps - team.reps_with_time} rep(s) logged no time (share n/a).",
+    border=True,
+)
+tiles[3].metric(
+    "Revenue per selling hour",
+    format_value(team.revenue_per_selling_hour.value, "money", config.currency),
+    help=team.revenue_per_selling_hour.reason or "Bookings in the period / selling hours.",
+    border=True,
+)
+st.altair_chart(charts.share_bars(report.rep_summary, team.benchmark))
+below, above = st.columns(2)
+for column, side, title in [(below, "below", "Furthest below"), (above, "above", "Furthest above")]:
+    column.markdown(f"**{title}**")
+    column.dataframe(
+        report.extremes[report.extremes["side"] == side].drop(columns="side"),
+        hide_index=True,
+        key=f"time.extremes_{side}",
+        column_config={
+            "selling_share": st.column_config.NumberColumn("share", format="percent"),
+            "gap_to_benchmark": st.column_config.NumberColumn("gap", format="percent"),
+        },
+    )
+notes = ta.undefined_share_notes(report.rep_summary)
+if notes:
+    st.caption(f"Share {EM_DASH} for " + "; ".join(notes))
+download_csv(report.rep_summary, "time_by_rep.csv", key="time.download_reps")
+
+st.subheader("Hours by activity")
+st.altair_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
+st.altair_chart(charts.stacked_hours(report.by_rep_activity, "name"))
+download_csv(report.by_rep_activity, "hours_by_activity.csv", key="time.download_activity")
+
+st.subheader("Trend")
+st.altair_chart(charts.share_trend(report.trend, team.benchmark))
+download_csv(report.trend, "selling_share_trend.csv", key="time.download_trend")
+
+st.subheader("Unit cost of back-office work")
+st.caption(
+    "Hours per unit = activity hours / units counted; cost at each rep's loaded hourly cost "
+    f"= annual cost / (weekly capacity × {config.working_weeks_per_year:g} working weeks)."
+)
+scope_choice = st.segmented_control(
+    "Show", ["team", "rep"], default="team", key="time.unit_scope", required=True
+)
+unit_columns = ["activity", "hours", "count", "hours_per_unit", "hourly_cost", "cost_per_unit"]
+if scope_choice == "rep":
+    unit_columns = ["name", *unit_columns]
+st.dataframe(
+    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice, [*unit_columns, "reason"]],
+    hide_index=True,
+    key="time.unit_costs",
+    column_config={
+        "hours_per_unit": st.column_config.NumberColumn("hours / unit", format="%.2f"),
+        "hourly_cost": st.column_config.NumberColumn("hourly cost", format="%.2f"),
+        "cost_per_unit": st.column_config.NumberColumn("cost / unit", format="%.2f"),
+    },
+)
+download_csv(report.unit_costs, "unit_costs.csv", key="time.download_unit_costs")
+
+st.subheader("What-if: move back-office work to sales ops")
+what_if_panel(report, config.currency)
+st.subheader("Moving the middle")
+middle_panel(report, config.currency)
+st.subheader("New-rep ramp")
+ramp_panel(report, config.currency)

@@ -1,0 +1,198 @@
+"""Queries behind the Forecast page: bookings by period, open pipeline, stage outcomes, quotas.
+
+Every query is one GROUP BY with bound parameters. Monthly bookings read the
+closed-opportunity rollup; weekly bookings group the opportunities table by ISO week.
+Scope follows the KPI queries: territory and segment come from the deal's account.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import func, or_, select
+
+from salesops import rollups
+from salesops import schema as s
+from salesops.frames import BOOL, DATE, FLOAT, INT, STR
+from salesops.periods import add_months
+from salesops.repository.base import EVERYTHING, RepositoryBase, Scope, as_date
+from salesops.sqlfuncs import month_start, week_start
+
+BookingsSource = Literal["auto", "rollup", "raw"]
+
+BOOKINGS = {"ds": DATE, "territory_id": INT, "segment": STR, "y": FLOAT, "deals": INT}
+OPEN_PIPELINE = {
+    "expected_close": DATE,
+    "stage": STR,
+    "territory_id": INT,
+    "segment": STR,
+    "open_amount": FLOAT,
+    "deals": INT,
+}
+STAGE_OUTCOMES = {"stage": STR, "reached": INT, "won": INT}
+STAGES = {"name": STR, "sort_order": INT, "probability": FLOAT, "is_closed": BOOL, "is_won": BOOL}
+QUOTAS = {"period_start": DATE, "territory_id": INT, "segment": STR, "amount": FLOAT}
+ACTIVE_REPS = {"territory_id": INT, "segment": STR, "reps": INT}
+
+
+class ForecastQueries(RepositoryBase):
+    """Named queries for forecasts, the weighted pipeline and quota comparison."""
+
+    def bookings_by_period(
+        self, freq: str = "M", scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+    ) -> pd.DataFrame:
+        """Returns won amount by close period, territory and segment.
+
+        `freq` "M" buckets by month (from the rollup unless source="raw"), "W" by ISO
+        week starting Monday (always from the opportunities table). Periods with no won
+        deal are absent (the forecast module fills them with 0).
+        Columns: ds (period start), territory_id, segment, y (won amount), deals.
+        """
+        if freq.upper().startswith("M") and source != "raw":
+            c = s.rollup_closed_opportunities.c
+            stmt = (
+                select(
+                    c.month,
+                    c.territory_id,
+                    c.segment,
+                    func.coalesce(func.sum(c.won_amount), 0.0),
+                    func.coalesce(func.sum(c.won), 0),
+                )
+                .where(c.won > 0, scope.clause(c.territory_id, c.segment, c.rep_id))
+                .group_by(c.month, c.territory_id, c.segment)
+                .order_by(c.month, c.territory_id, c.segment)
+            )
+            return self._frame(stmt, BOOKINGS)
+        o, a = s.opportunities.c, s.accounts.c
+        bucket = (month_start if freq.upper().startswith("M") else week_start)(o.closed_at)
+        stmt = (
+            select(
+                bucket.label("ds"),
+                a.territory_id,
+                a.segment,
+                func.coalesce(func.sum(o.amount), 0.0),
+                func.count(),
+            )
+            .select_from(s.opportunities.outerjoin(s.accounts, a.id == o.account_id))
+            .where(
+                o.outcome == "won",
+                o.closed_at.is_not(None),
+                scope.clause(a.territory_id, a.segment, o.rep_id),
+            )
+            .group_by(bucket, a.territory_id, a.segment)
+            .order_by(bucket, a.territory_id, a.segment)
+        )
+        return self._frame(stmt, BOOKINGS)
+
+    def open_pipeline(self, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns open pipeline by expected close month, stage, territory and segment.
+
+        Open deals without an expected close date are grouped under a missing month.
+        Columns: expected_close (month start), stage, territory_id, segment, open_amount, deals.
+        """
+        o, a = s.opportunities.c, s.accounts.c
+        month = month_start(o.expected_close_date)
+        stmt = (
+            select(
+                month.label("expected_close"),
+                o.stage,
+                a.territory_id,
+                a.segment,
+                func.coalesce(func.sum(o.amount), 0.0),
+                func.count(),
+            )
+            .select_from(s.opportunities.outerjoin(s.accounts, a.id == o.account_id))
+            .where(o.outcome == "open", scope.clause(a.territory_id, a.segment, o.rep_id))
+            .group_by(month, o.stage, a.territory_id, a.segment)
+            .order_by(month, o.stage, a.territory_id, a.segment)
+        )
+        return self._frame(stmt, OPEN_PIPELINE)
+
+    def stage_outcomes(
+        self, scope: Scope = EVERYTHING, closed_since: date | None = None
+    ) -> pd.DataFrame:
+        """Returns, per stage, how many closed deals passed through it and how many were won.
+
+        Counts every stage a deal was ever in (opportunity_history), once per deal, for deals
+        now won or lost, optionally only those closed on or after `closed_since`. Whole months
+        come from rollup_stage_outcomes; a partial first month from the base tables.
+        Columns: stage, reached (distinct closed deals), won (of those, won).
+        """
+        r, o, a = s.rollup_stage_outcomes.c, s.opportunities.c, s.accounts.c
+        since = as_date(closed_since) if closed_since is not None else None
+        whole_from = since if since is None or since.day == 1 else add_months(since, 1)
+        rollup = select(r.stage, func.sum(r.reached), func.sum(r.won)).where(
+            scope.clause(r.territory_id, r.segment, r.rep_id)
+        )
+        if whole_from is not None:
+            rollup = rollup.where(r.month >= whole_from)
+        parts = [self._frame(rollup.group_by(r.stage), STAGE_OUTCOMES)]
+        if since is not None and since != whole_from:
+            edge = rollups.stage_outcomes_select(
+                o.closed_at.between(since, whole_from - timedelta(days=1)),
+                scope.clause(a.territory_id, a.segment, o.rep_id),
+            ).subquery()
+            stmt = select(edge.c.stage, func.sum(edge.c.reached), func.sum(edge.c.won))
+            parts.append(self._frame(stmt.group_by(edge.c.stage), STAGE_OUTCOMES))
+        both = pd.concat(parts, ignore_index=True)
+        summed = both.groupby("stage", as_index=False)[["reached", "won"]].sum()
+        return summed.sort_values("stage", ignore_index=True).astype(
+            {"reached": "Int64", "won": "Int64"}
+        )
+
+    def stages(self) -> pd.DataFrame:
+        """Returns the stage table in sort order.
+
+        Columns: name, sort_order, probability, is_closed, is_won.
+        """
+        c = s.stages.c
+        stmt = select(c.name, c.sort_order, c.probability, c.is_closed, c.is_won).order_by(
+            c.sort_order
+        )
+        return self._frame(stmt, STAGES)
+
+    def quotas_by_month(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns quota by month, territory and segment for months starting in [start, end].
+
+        A rep's quota counts for the rep's territory (and that territory's segment).
+        Columns: period_start, territory_id, segment, amount.
+        """
+        q, r, t = s.quotas.c, s.reps.c, s.territories.c
+        stmt = (
+            select(q.period_start, r.territory_id, t.segment, func.sum(q.amount))
+            .select_from(
+                s.quotas.join(s.reps, r.id == q.rep_id).outerjoin(
+                    s.territories, t.id == r.territory_id
+                )
+            )
+            .where(
+                q.period_start.between(as_date(start), as_date(end)),
+                scope.clause(r.territory_id, t.segment, q.rep_id),
+            )
+            .group_by(q.period_start, r.territory_id, t.segment)
+            .order_by(q.period_start, r.territory_id, t.segment)
+        )
+        return self._frame(stmt, QUOTAS)
+
+    def active_reps(self, as_of: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns how many reps are employed on `as_of`, by territory and segment.
+
+        Employed: hired on or before `as_of` (or no hire date) and no end date on or before it.
+        Columns: territory_id, segment, reps.
+        """
+        r, t = s.reps.c, s.territories.c
+        day = as_date(as_of)
+        stmt = (
+            select(r.territory_id, t.segment, func.count())
+            .select_from(s.reps.outerjoin(s.territories, t.id == r.territory_id))
+            .where(
+                or_(r.hire_date.is_(None), r.hire_date <= day),
+                or_(r.end_date.is_(None), r.end_date > day),
+                scope.clause(r.territory_id, t.segment, r.id),
+            )
+            .group_by(r.territory_id, t.segment)
+            .order_by(r.territory_id, t.segment)
+        )
+        return self._frame(stmt, ACTIVE_REPS)

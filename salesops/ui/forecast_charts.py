@@ -1,0 +1,110 @@
+"""Altair builders for the Forecast page: band, components, small multiples, quarter bars."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+MONEY = "$,.0f"
+
+
+def forecast_band(points: pd.DataFrame, title: str = "Bookings", height: int = 300) -> alt.Chart:
+    """Returns actual bookings (dots+line), the forecast line and its uncertainty band.
+
+    Requires columns ds, actual, yhat, yhat_lower, yhat_upper, is_future.
+    """
+    base = alt.Chart(points).encode(x=alt.X("ds:T", title=None))
+    band = base.mark_area(opacity=0.25, color="#4c78a8").encode(
+        y=alt.Y("yhat_lower:Q", title=title, axis=alt.Axis(format=MONEY)),
+        y2="yhat_upper:Q",
+    )
+    fitted = base.mark_line(color="#4c78a8", strokeDash=[4, 3]).encode(
+        y="yhat:Q",
+        tooltip=[
+            alt.Tooltip("ds:T", title="period"),
+            alt.Tooltip("yhat:Q", title="forecast", format=MONEY),
+            alt.Tooltip("yhat_lower:Q", title="low", format=MONEY),
+            alt.Tooltip("yhat_upper:Q", title="high", format=MONEY),
+        ],
+    )
+    actual = (
+        alt.Chart(points.dropna(subset=["actual"]))
+        .mark_line(point=True, color="#e45756")
+        .encode(
+            x="ds:T",
+            y="actual:Q",
+            tooltip=[
+                alt.Tooltip("ds:T", title="period"),
+                alt.Tooltip("actual:Q", format=MONEY),
+            ],
+        )
+    )
+    return (band + fitted + actual).properties(height=height)
+
+
+def components_chart(components: pd.DataFrame) -> alt.Chart:
+    """Returns one small line chart per Prophet component (trend, yearly, quarterly, holidays).
+
+    Requires columns ds and one column per component; all-zero components are left out.
+    """
+    names = [c for c in components.columns if c != "ds" and components[c].abs().sum() > 0]
+    long = components.melt("ds", value_vars=names, var_name="component", value_name="value")
+    return (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X("ds:T", title=None),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="$,.2s")),
+            tooltip=["component:N", "ds:T", alt.Tooltip("value:Q", format=MONEY)],
+        )
+        .properties(height=130, width=300)
+        .facet(facet=alt.Facet("component:N", title=None, sort=names), columns=2)
+        .resolve_scale(y="independent")
+    )
+
+
+def small_multiples(table: pd.DataFrame, columns: int = 3) -> alt.Chart:
+    """Returns one actual+forecast panel per scope.
+
+    Requires columns scope, ds, actual, yhat, yhat_lower, yhat_upper.
+    """
+    base = alt.Chart(table).encode(x=alt.X("ds:T", title=None))
+    band = base.mark_area(opacity=0.25).encode(
+        y=alt.Y("yhat_lower:Q", title=None, axis=alt.Axis(format="$,.2s")), y2="yhat_upper:Q"
+    )
+    line = base.mark_line(strokeDash=[4, 3]).encode(y="yhat:Q")
+    actual = base.mark_line(color="#e45756").encode(y="actual:Q")
+    return (
+        (band + line + actual)
+        .properties(height=140, width=240)
+        .facet(facet=alt.Facet("scope:N", title=None), columns=columns)
+        .resolve_scale(y="independent")
+    )
+
+
+def quarter_bars(quarters: pd.DataFrame) -> alt.Chart:
+    """Returns grouped bars of pipeline-weighted forecast, Prophet forecast and quota per quarter.
+
+    Requires columns period, pipeline_forecast, forecast, quota.
+    """
+    labels = {
+        "pipeline_forecast": "Pipeline-weighted",
+        "forecast": "Prophet",
+        "quota": "Quota",
+    }
+    long = quarters.assign(quarter=quarters["period"].dt.to_period("Q").astype(str)).melt(
+        "quarter", value_vars=list(labels), var_name="measure", value_name="amount"
+    )
+    long["measure"] = long["measure"].map(labels)
+    return (
+        alt.Chart(long.dropna(subset=["amount"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("quarter:N", title=None),
+            xOffset=alt.XOffset("measure:N", sort=list(labels.values())),
+            y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="$,.2s")),
+            color=alt.Color("measure:N", sort=list(labels.values()), title=None),
+            tooltip=["quarter:N", "measure:N", alt.Tooltip("amount:Q", format=MONEY)],
+        )
+        .properties(height=240)
+    )

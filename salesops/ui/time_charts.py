@@ -1,0 +1,169 @@
+"""Altair charts for the Rep time allocation page (aggregated frames only)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+CATEGORY_COLORS = alt.Scale(
+    domain=["selling", "non_selling", "unknown"], range=["#2e7d32", "#ef6c00", "#9e9e9e"]
+)
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Returns a copy with nullable extension dtypes turned into float/object (chart-safe)."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = str(out[column].dtype)
+        if dtype in ("Float64", "Int64"):
+            out[column] = out[column].astype("float64")
+        elif dtype == "boolean":
+            out[column] = out[column].astype(object)
+    return out
+
+
+def _benchmark_rule(benchmark: float, axis: str = "y") -> alt.Chart:
+    encode = {axis: alt.X("benchmark:Q") if axis == "x" else alt.Y("benchmark:Q")}
+    return (
+        alt.Chart(pd.DataFrame({"benchmark": [benchmark]}))
+        .mark_rule(strokeDash=[4, 4], color="black")
+        .encode(**encode, tooltip=[alt.Tooltip("benchmark:Q", format=".0%", title="benchmark")])
+    )
+
+
+def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:
+    """Returns selling share per rep (bars, lowest first) with the benchmark as a dashed line."""
+    shown = plain(rep_summary.dropna(subset=["selling_share"]))
+    shown["position"] = shown["gap_to_benchmark"].map(lambda g: "below" if g < 0 else "at/above")
+    bars = (
+        alt.Chart(shown)
+        .mark_bar()
+        .encode(
+            x=alt.X("selling_share:Q", title="Selling share of hours", axis=alt.Axis(format=".0%")),
+            y=alt.Y("name:N", sort="x", title=None),
+            color=alt.Color(
+                "position:N",
+                scale=alt.Scale(domain=["below", "at/above"], range=["#c62828", "#2e7d32"]),
+                legend=alt.Legend(title="vs benchmark", orient="bottom"),
+            ),
+            tooltip=[
+                "name:N",
+                alt.Tooltip("selling_share:Q", format=".1%"),
+                alt.Tooltip("hours:Q", format=",.0f"),
+                alt.Tooltip("gap_to_benchmark:Q", format="+.1%"),
+            ],
+        )
+    )
+    return (bars + _benchmark_rule(benchmark, "x")).properties(height=max(160, 22 * len(shown)))
+
+
+def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -> alt.Chart:
+    """Returns horizontal bars of hours per ``y`` (rep name or a constant) stacked by activity."""
+    frame = plain(by_activity)
+    return (
+        alt.Chart(frame)
+        .mark_bar(size=16)
+        .encode(
+            x=alt.X("sum(hours):Q", title="Hours", stack="zero"),
+            y=alt.Y(f"{y}:N", title=None, sort="-x"),
+            color=alt.Color("activity:N", legend=alt.Legend(orient="bottom", columns=3)),
+            order=alt.Order("category:N", sort="descending"),
+            tooltip=[
+                f"{y}:N",
+                "activity:N",
+                "category:N",
+                alt.Tooltip("hours:Q", format=",.1f"),
+                alt.Tooltip("share_of_hours:Q", format=".1%"),
+            ],
+        )
+        .properties(height=max(60, 22 * frame[y].nunique()), title=title or "")
+    )
+
+
+def share_trend(trend: pd.DataFrame, benchmark: float) -> alt.Chart:
+    """Returns the selling share per period (gaps where no hours) with the benchmark line."""
+    frame = plain(trend)
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:T", title=None),
+            y=alt.Y("selling_share:Q", title="Selling share", axis=alt.Axis(format=".0%")),
+            tooltip=[
+                alt.Tooltip("period:T"),
+                alt.Tooltip("selling_share:Q", format=".1%"),
+                alt.Tooltip("hours:Q", format=",.0f"),
+                "share_reason:N",
+            ],
+        )
+    )
+    return (line + _benchmark_rule(benchmark)).properties(height=240)
+
+
+def productivity_histogram(
+    distribution: pd.DataFrame, title: str = "Bookings per selling hour"
+) -> alt.Chart:
+    """Returns the rep productivity distribution, coloured by bottom / middle / top group."""
+    frame = plain(distribution[distribution["group"] != "excluded"])
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("productivity:Q", bin=alt.Bin(maxbins=20), title=title),
+            y=alt.Y("count():Q", title="Reps"),
+            color=alt.Color(
+                "group:N",
+                scale=alt.Scale(
+                    domain=["bottom", "middle", "top"], range=["#bdbdbd", "#1565c0", "#2e7d32"]
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=["group:N", "count():Q"],
+        )
+        .properties(height=220)
+    )
+
+
+def ramp_line(curve: pd.DataFrame, ramped_level: float | None) -> alt.Chart:
+    """Returns mean bookings per rep by tenure month, with the ramped level as a dashed line."""
+    frame = plain(curve)
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("tenure_month:Q", title="Tenure month (1 = hire month)"),
+            y=alt.Y("bookings_per_rep:Q", title="Bookings per rep", axis=alt.Axis(format="$,.0f")),
+            tooltip=[
+                "tenure_month:Q",
+                alt.Tooltip("bookings_per_rep:Q", format="$,.0f"),
+                alt.Tooltip("reps:Q", title="rep-months"),
+            ],
+        )
+    )
+    if ramped_level is None:
+        return line.properties(height=240)
+    return (line + _benchmark_rule(ramped_level)).properties(height=240)
+
+
+def literature_bars(comparison: pd.DataFrame) -> alt.Chart:
+    """Returns the scenario's figures as points against the literature ranges (grey bands)."""
+    frame = plain(comparison)
+    band = (
+        alt.Chart(frame)
+        .mark_bar(color="#e0e0e0", height=18)
+        .encode(
+            x=alt.X("low:Q", title=None, axis=alt.Axis(format=".0%")),
+            x2="high:Q",
+            y=alt.Y("metric:N", title=None, axis=alt.Axis(labelLimit=220)),
+        )
+    )
+    point = (
+        alt.Chart(frame.dropna(subset=["value"]))
+        .mark_point(filled=True, size=120, color="#1565c0")
+        .encode(
+            x="value:Q",
+            y="metric:N",
+            tooltip=["metric:N", alt.Tooltip("value:Q", format=".1%"), "status:N"],
+        )
+    )
+    return (band + point).properties(height=120)

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "forecast.py")
+
+
+def texts(at) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += (
+        [e.value for e in at.warning] + [e.value for e in at.success] + [e.value for e in at.info]
+    )
+    parts += [e.label for e in at.metric] + [str(e.value) for e in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.slow
+def test_forecast_page_on_demo(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert [s.value for s in at.subheader][:3] == [
+        "Bookings by month: All",
+        "Trend and seasonality",
+        "Can you trust it? Backtest against seasonal naive",
+    ]
+    assert len(at.success) + len(at.warning) >= 1  # the backtest verdict
+    quarter_labels = [m.label for m in at.metric]
+    assert quarter_labels[:2] == ["2026Q4 forecast", "2027Q1 forecast"]
+    before = [m.value for m in at.metric]
+    # a what-if slider changes the adjusted forecast (the fragment's tiles)
+    at.slider(key="forecast.win_rate").set_value(20).run()
+    assert not at.exception
+    after = [m.value for m in at.metric]
+    assert after[:2] == before[:2]  # the plain forecast tiles are unchanged
+    assert after[2:4] != before[2:4]  # the what-if tiles moved
+    # another scope changes the forecast
+    at.selectbox(key="forecast.scope").set_value("s:SMB").run()
+    assert not at.exception
+    assert at.subheader[0].value == "Bookings by month: SMB"
+    assert [m.value for m in at.metric][:2] != before[:2]
+
+
+@pytest.mark.slow
+def test_forecast_page_weekly_and_every_territory(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"freq": "W", "horizon": "8"})
+    assert not at.exception
+    assert at.subheader[0].value == "Bookings by week: All"
+    at.toggle(key="forecast.all_territories").set_value(True).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "naive_wape" in d.value.columns)
+    assert len(table) == 6 and set(table["method"]) <= {"prophet", "seasonal_naive"}
+
+
+def test_forecast_page_empty_database(run_page, empty_url):
+    at = run_page(PAGE, empty_url)
+    assert not at.exception
+    assert "No opportunities yet" in at.info[0].value
+
+
+def test_forecast_page_tampered_link_falls_back(run_page, empty_url, demo_url):
+    at = run_page(PAGE, demo_url, query={"freq": "X", "horizon": "-3", "scope": "' OR 1=1--"})
+    assert not at.exception
+    assert "Ignored freq 'X', horizon '-3', scope" in at.warning[0].value
+    assert at.subheader[0].value == "Bookings by month: All"
+
+
+def test_forecast_page_database_unreachable(run_page):
+    at = run_page(PAGE, "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    assert not at.exception
+    assert "Can't reach the database" in at.error[0].value
+    assert "Retry" in [b.label for b in at.button]

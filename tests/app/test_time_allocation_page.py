@@ -1,0 +1,159 @@
+"""AppTest: the Rep time allocation page on the demo database, an empty one and odd data."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from salesops import schema as s
+from salesops.db import make_engine
+from salesops.rollups import refresh_rollups
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "time_allocation.py")
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_demo_page_renders_every_section(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert _metric(at, "Team selling share").endswith("%")
+    subheaders = [h.value for h in at.subheader]
+    for title in (
+        "Selling share vs the one-third benchmark",
+        "Hours by activity",
+        "Trend",
+        "Unit cost of back-office work",
+        "What-if: move back-office work to sales ops",
+        "Moving the middle",
+        "New-rep ramp",
+    ):
+        assert title in subheaders
+    assert _metric(at, "Extra revenue") != "—"
+    assert len(at.get("download_button")) >= 6
+
+
+def test_what_if_slider_changes_the_answer(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    before = _metric(at, "Rep hours freed")
+    at.slider(key="time.whatif_shift").set_value(75).run()
+    assert not at.exception
+    after = _metric(at, "Rep hours freed")
+    assert after != before
+    # 75% moves three times the hours of the default 25%
+    assert float(after.replace(",", "")) == pytest.approx(3 * float(before.replace(",", "")), 0.01)
+    at.slider(key="time.whatif_conversion").set_value(0).run()
+    assert _metric(at, "Extra selling hours") == "0"
+
+
+def test_middle_and_ramp_sliders(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    middle = _metric(at, next(m.label for m in at.metric if m.label.startswith("Lift the middle")))
+    at.slider(key="time.middle_lift").set_value(30).run()
+    label = next(m.label for m in at.metric if m.label.startswith("Lift the middle"))
+    assert _metric(at, label) != middle
+    per_hour = _metric(at, label)
+    at.segmented_control(key="time.middle_basis").set_value("per_rep").run()
+    assert not at.exception
+    label = next(m.label for m in at.metric if m.label.startswith("Lift the middle"))
+    assert _metric(at, label) != per_hour  # ranking by bookings picks another middle
+    at.slider(key="time.ramp_months").set_value(0).run()
+    assert _metric(at, "Bookings gained per new hire") == "$0"
+
+
+def test_team_filter_narrows_the_reps(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    everyone = _metric(at, "Hours logged")
+    team = at.multiselect(key="time.team")
+    team.set_value([team.options[0]]).run()
+    assert not at.exception
+    assert _metric(at, "Hours logged") != everyone
+    at.segmented_control(key="time.freq").set_value("M").run()
+    assert not at.exception
+
+
+def test_empty_database_shows_the_empty_state(run_page, empty_url):
+    at = run_page(PAGE, empty_url)
+    assert not at.exception
+    assert any("salesops demo" in i.value for i in at.info)
+
+
+def test_period_without_activity_hours(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"from": "2023-01-01", "to": "2023-01-01"})
+    assert not at.exception
+    assert any("No activity hours logged" in i.value for i in at.info)
+
+
+def test_unknown_activity_is_named_not_dropped(run_page, demo_url, tmp_path):
+    source = Path(demo_url.removeprefix("sqlite:///"))
+    copy = tmp_path / "unknown.db"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy(f"{source}{suffix}", f"{copy}{suffix}")
+    url = f"sqlite:///{copy}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            s.activities.insert(),
+            [
+                {
+                    "rep_id": 1,
+                    "week_start": date(2026, 6, 1),
+                    "activity": "Golf with prospects",
+                    "hours": 6.0,
+                }
+            ],
+        )
+    refresh_rollups(engine)
+    engine.dispose()
+    at = run_page(PAGE, url)
+    assert not at.exception
+    assert any("'Golf with prospects'" in w.value for w in at.warning)
+
+
+def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"rep": "99999", "from": "notadate"})
+    assert not at.exception
+    assert at.sidebar.warning
+    assert _metric(at, "Team selling share").endswith("%")
+
+
+OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
+
+
+def test_overview_shows_the_time_headline(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    assert not at.exception
+    assert "Rep time" in [h.value for h in at.subheader]
+    assert _metric(at, "Team selling share").endswith("%")
+    assert " of " in _metric(at, "Reps below one-third")
+
+
+def test_unreachable_database_is_one_clear_message(run_page):
+    at = run_page(PAGE, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert not at.exception
+    assert any("Can't reach the database" in e.value for e in at.error)
+    assert at.button(key="states.retry")
+
+
+def test_file_without_schema_asks_for_init(run_page, tmp_path):
+    path = tmp_path / "blank.db"
+    make_engine(f"sqlite:///{path}").connect().close()  # creates an empty SQLite file
+    at = run_page(PAGE, f"sqlite:///{path}")
+    assert not at.exception
+    assert any("salesops db init" in w.value for w in at.warning)
+
+
+def test_team_comes_from_the_link_and_bad_teams_are_ignored(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"team": "Manager A"})
+    assert not at.exception
+    assert at.multiselect(key="time.team").value == ["Manager A"]
+    bad = run_page(PAGE, demo_url, query={"team": "' OR 1=1--"})
+    assert not bad.exception
+    assert any("Ignored unknown team" in w.value for w in bad.warning)
+    assert bad.multiselect(key="time.team").value == []
