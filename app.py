@@ -19,6 +19,9 @@ pages = st.navigation(
             st.Page(
                 "pages/time_allocation.py", title="Rep time allocation", icon=":material/schedule:"
             ),
+            st.Page(
+                "pages/pipeline_review.py", title="Pipeline review", icon=":material/event_note:"
+            ),
         ],
         "Manage": [st.Page("pages/data.py", title="Data", icon=":material/upload_file:")],
     }

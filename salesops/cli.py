@@ -222,6 +222,75 @@ def kpis(
     emit(payload, frame, fmt)
 
 
+@app.command()
+@friendly_errors
+def review(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            help="Any day of the ISO week (YYYY-MM-DD) or YYYY-Www; default: last complete."
+        ),
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Only this manager's team.")] = None,
+    territory: Annotated[int | None, typer.Option(help="Only this territory's reps (id).")] = None,
+    rep: Annotated[int | None, typer.Option(help="Only this rep (id).")] = None,
+    stale_days: Annotated[
+        int | None, typer.Option(help="Days without change that make an open deal stale.")
+    ] = None,
+    big_change: Annotated[
+        float, typer.Option(help="Amount change that counts as big (currency).")
+    ] = 10_000.0,
+    html: Annotated[
+        str | None, typer.Option(help="Also write the printable meeting pack to this HTML file.")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Weekly pipeline review: waterfall and deal lists for one week, as on the page."""
+    from datetime import UTC, datetime
+
+    from salesops import pipeline_review as pr
+    from salesops.review_report import default_week, resolve_scope, review_report
+
+    chosen = [(k, v) for k, v in (("team", team), ("territory", territory), ("rep", rep)) if v]
+    if len(chosen) > 1:
+        fail("Give at most one of --team, --territory and --rep.")
+    settings = load_settings(url)
+    if stale_days is not None and stale_days < 1:
+        fail(f"--stale-days must be at least 1 (got {stale_days}).")
+    if big_change <= 0:
+        fail(f"--big-change must be positive (got {big_change}).")
+    repo = open_repository(url)
+    if week is not None:
+        try:
+            the_week = pr.parse_week(week)
+        except ValueError as exc:
+            fail(f"--week {exc}")
+    else:
+        today = datetime.now(UTC).date()
+        the_week = default_week(today, repo.history_bounds()["last"])
+    kind, value = chosen[0] if chosen else ("company", None)
+    scope = resolve_scope(kind, value, repo.reps(), repo.territories())
+    report = review_report(
+        repo,
+        the_week,
+        scope,
+        stale_days=stale_days or settings.stale_days,
+        big_change=big_change,
+    )
+    if html is not None:
+        from salesops.meeting_pack import write_meeting_pack
+
+        try:
+            write_meeting_pack(report, html, settings.currency)
+        except OSError as exc:
+            fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
+        typer.echo(f"Meeting pack written to {html}.", err=True)
+    emit(report.to_dict(), report.tables()["waterfall"], fmt)
+
+
 class Peer(StrEnum):
     """Whom `territory` compares each territory with."""
 

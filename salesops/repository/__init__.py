@@ -8,6 +8,7 @@ from __future__ import annotations
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
+from salesops.repository.pipeline_review import PipelineReviewQueries
 from salesops.repository.quality import QualityQueries
 from salesops.repository.territory import TerritoryQueries
 from salesops.repository.time_allocation import TimeQueries
@@ -19,6 +20,7 @@ class Repository(
     TerritoryQueries,
     TimeQueries,
     QualityQueries,
+    PipelineReviewQueries,
     DimensionQueries,
     RepositoryBase,
 ):

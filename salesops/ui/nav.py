@@ -27,6 +27,11 @@ PAGE_LINKS = [
         "Rep time: selling vs back office, and what freeing it is worth",
         ":material/schedule:",
     ),
+    (
+        "pages/pipeline_review.py",
+        "Pipeline review: what changed this week, ready for the meeting",
+        ":material/event_note:",
+    ),
     ("pages/data.py", "Data: import CRM exports and check data quality", ":material/upload_file:"),
 ]
 

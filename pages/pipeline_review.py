@@ -1,0 +1,120 @@
+"""Pipeline review: the week's pipeline waterfall, the deals to walk through, the meeting pack."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.formatting import format_change, format_value
+from salesops.meeting_pack import meeting_pack_html, meeting_pack_zip
+from salesops.pipeline_review import DEFINITIONS
+from salesops.repository import Repository
+from salesops.review_report import LIST_TITLES, review_report
+from salesops.ui import charts
+from salesops.ui.data import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.nav import ensure_navigation
+from salesops.ui.review_controls import review_controls
+from salesops.ui.states import database_guard, empty_state
+
+ensure_navigation()
+st.title("Pipeline review")
+config = settings()
+with database_guard():
+    bounds = cached_call(Repository.history_bounds)
+    if bounds["last"] is None:
+        empty_state("No opportunity history yet")
+    reps = cached_call(Repository.reps)
+    territories = cached_call(Repository.territories)
+choice = review_controls(bounds, reps, territories, config.stale_days)
+with database_guard():
+    report = cached_call(
+        review_report,
+        choice.week,
+        choice.scope,
+        stale_days=choice.stale_days,
+        big_change=choice.big_change,
+    )
+review, week = report.review, report.week
+waterfall = review.waterfall
+st.caption(
+    f"{week.label}: {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {report.scope.label} · "
+    f"pipeline = open deals expected to close in {review.quarter.label}, "
+    "reconstructed from opportunity history as of Monday 00:00 before and after the week."
+)
+
+st.subheader("Waterfall")
+figures = [
+    ("Opening pipeline", format_value(float(waterfall.opening), "money", config.currency)),
+    ("Net change", format_change(float(waterfall.net_change), "money", config.currency)),
+    ("Slipped", format_change(float(waterfall.slipped), "money", config.currency)),
+    ("Closing pipeline", format_value(float(waterfall.closing), "money", config.currency)),
+]
+for column, (label, text) in zip(st.columns(4), figures, strict=True):
+    column.metric(label, text, border=True)
+tables = report.tables()
+st.altair_chart(charts.waterfall(waterfall.to_frame()), key="pipeline_review.waterfall_chart")
+with st.expander("How each deal's change is attributed"):
+    st.markdown(DEFINITIONS)
+download_csv(
+    tables["waterfall"], f"waterfall_{week.label}.csv", key="pipeline_review.download_waterfall"
+)
+
+st.subheader("Deals to walk through")
+st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
+names = list(review.lists)
+tabs = st.tabs([f"{LIST_TITLES[n]} ({len(review.lists[n])})" for n in names])
+for tab, name in zip(tabs, names, strict=True):
+    with tab:
+        frame = tables[name]
+        if frame.empty:
+            st.info("None this week.")
+            continue
+        st.dataframe(frame, hide_index=True, key=f"pipeline_review.list_{name}")
+        download_csv(frame, f"{name}_{week.label}.csv", key=f"pipeline_review.download_{name}")
+
+st.subheader(f"Coverage and forecast categories ({review.quarter.label})")
+coverage = report.total_coverage
+if coverage.value is None:
+    st.metric("Pipeline coverage", "—", help=coverage.reason)
+    st.caption(f"Coverage undefined: {coverage.reason}.")
+else:
+    st.metric(
+        "Pipeline coverage",
+        f"{coverage.value:.2f}×",
+        help="Closing pipeline / (quarter quota − won to date)",
+    )
+left, right = st.columns(2)
+with left:
+    st.dataframe(report.coverage, hide_index=True, key="pipeline_review.coverage")
+    download_csv(report.coverage, "coverage.csv", key="pipeline_review.download_coverage")
+with right:
+    st.dataframe(review.forecast, hide_index=True, key="pipeline_review.forecast")
+    download_csv(
+        review.forecast, "forecast_categories.csv", key="pipeline_review.download_forecast"
+    )
+
+st.subheader("Meeting pack")
+st.caption("One printable HTML file (charts inline, works offline) and every table as CSV.")
+if st.button("Build the meeting pack", key="pipeline_review.build_pack"):
+    st.session_state["pipeline_review.pack"] = (
+        week,
+        report.scope,
+        meeting_pack_html(report, config.currency).encode("utf-8"),
+        meeting_pack_zip(report, config.currency),
+    )
+pack = st.session_state.get("pipeline_review.pack")
+if pack and pack[:2] == (week, report.scope):
+    st.download_button(
+        "Download HTML",
+        pack[2],
+        f"pipeline_review_{week.label}.html",
+        mime="text/html",
+        key="pipeline_review.download_html",
+    )
+    st.download_button(
+        "Download HTML + CSVs (zip)",
+        pack[3],
+        f"pipeline_review_{week.label}.zip",
+        mime="application/zip",
+        key="pipeline_review.download_zip",
+    )

@@ -1,0 +1,252 @@
+"""Queries behind the weekly pipeline review: point-in-time history rows, deals, quotas.
+
+The review never reads today's values of an open deal: it reads opportunity_history.
+For a week it needs each relevant deal's last row before the week (a GROUP BY max
+subquery) and the week's own rows; the closing snapshot follows from those two. A deal is
+relevant when it was not already closed for good before the week began (its current
+closed_at is empty or not before the week), or has a row in the week.
+Scope is a set of reps (team, territory or rep, resolved by the caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, and_, func, select, true, union, union_all
+
+from salesops import schema as s
+from salesops.frames import DATE, FLOAT, INT, STR
+from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+
+HISTORY_ROW = {
+    "id": INT,
+    "opportunity_id": INT,
+    "changed_at": DATE,
+    "stage": STR,
+    "outcome": STR,
+    "amount": FLOAT,
+    "expected_close_date": DATE,
+    "forecast_category": STR,
+}
+DEAL_ATTRIBUTES = {
+    "opportunity_id": INT,
+    "name": STR,
+    "rep_id": INT,
+    "rep": STR,
+    "territory_id": INT,
+    "territory": STR,
+}
+ID_CHUNK = 500
+
+
+def _scope_clause(scope: Scope) -> ColumnElement[bool]:
+    """Scope on the deal's rep (the review groups people); territories mean the reps' own."""
+    o, r = s.opportunities.c, s.reps.c
+    parts: list[ColumnElement[bool]] = []
+    if scope.rep_ids:
+        parts.append(o.rep_id.in_(scope.rep_ids))
+    if scope.territory_ids:
+        parts.append(o.rep_id.in_(select(r.id).where(r.territory_id.in_(scope.territory_ids))))
+    return and_(true(), *parts)
+
+
+def _open_at(start: date, scope: Scope) -> Select:
+    """Returns SELECT of the ids of deals not closed for good before `start` (in scope).
+
+    Two disjoint index range scans (still open; closed on or after `start`), so no query
+    scans the whole opportunities table. A deal closed before the week can only matter
+    again through a row in the week, which the week's rows bring in by themselves.
+    """
+    return union_all(*_open_at_parts(start, scope))
+
+
+def _open_at_parts(start: date, scope: Scope) -> list[Select]:
+    o = s.opportunities.c
+    return [
+        select(o.id).where(o.closed_at.is_(None), _scope_clause(scope)),
+        select(o.id).where(o.closed_at >= start, _scope_clause(scope)),
+    ]
+
+
+def _history_columns() -> list:
+    h = s.opportunity_history.c
+    return [
+        h.id,
+        h.opportunity_id,
+        h.changed_at,
+        h.stage,
+        h.outcome,
+        h.amount,
+        h.expected_close_date,
+        h.forecast_category,
+    ]
+
+
+def _last_rows_before(instant: date, deals: Select) -> Select:
+    """Each deal's last history row with changed_at < instant (ties: every tied row)."""
+    h = s.opportunity_history
+    last = (
+        select(h.c.opportunity_id, func.max(h.c.changed_at).label("last_change"))
+        .where(h.c.changed_at < instant, h.c.opportunity_id.in_(deals))
+        .group_by(h.c.opportunity_id)
+        .subquery("last")
+    )
+    return select(*_history_columns()).select_from(
+        h.join(
+            last,
+            and_(
+                h.c.opportunity_id == last.c.opportunity_id,
+                h.c.changed_at == last.c.last_change,
+            ),
+        )
+    )
+
+
+class PipelineReviewQueries(RepositoryBase):
+    """Named queries for the weekly pipeline review."""
+
+    def history_as_of(self, instant: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns each deal's last history row dated before `instant` (the snapshot rows).
+
+        Rows sharing the last date all come back (in id order); the snapshot takes the last.
+        Columns: id, opportunity_id, changed_at, stage, outcome, amount,
+        expected_close_date, forecast_category.
+        """
+        o = s.opportunities.c
+        deals = select(o.id).where(_scope_clause(scope), o.created_at < instant)
+        stmt = _last_rows_before(instant, deals).order_by(
+            s.opportunity_history.c.opportunity_id, s.opportunity_history.c.id
+        )
+        return self._frame(stmt, HISTORY_ROW)
+
+    def review_history(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the history rows a week's review needs: snapshot rows at `start` + the week's.
+
+        For every relevant deal (see the module docstring): its last row(s) dated before
+        `start`, and every row dated in [start, end). Ordered by opportunity_id,
+        changed_at, id. Columns as history_as_of.
+        """
+        h = s.opportunity_history
+        week_rows = select(*_history_columns()).where(h.c.changed_at >= start, h.c.changed_at < end)
+        if scope.rep_ids or scope.territory_ids:
+            week_rows = week_rows.where(
+                h.c.opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope)))
+            )
+        deals = _open_at(start, scope)
+        both = union_all(_last_rows_before(start, deals), week_rows).subquery("rows")
+        stmt = select(*both.c).order_by(both.c.opportunity_id, both.c.changed_at, both.c.id)
+        return self._frame(stmt, HISTORY_ROW)
+
+    def review_deals(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns name, rep, territory and account of the week's relevant deals.
+
+        Columns: opportunity_id, name, rep_id, rep, territory_id, territory (the rep's).
+        """
+        o, r, t, h = s.opportunities, s.reps, s.territories, s.opportunity_history
+        stmt = (
+            select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name)
+            .select_from(
+                o.outerjoin(r, r.c.id == o.c.rep_id).outerjoin(t, t.c.id == r.c.territory_id)
+            )
+            .where(
+                o.c.id.in_(
+                    union(
+                        *_open_at_parts(start, scope),
+                        select(h.c.opportunity_id).where(
+                            h.c.changed_at >= start, h.c.changed_at < end
+                        ),
+                    )
+                ),
+                _scope_clause(scope),
+            )
+            .order_by(o.c.id)
+        )
+        return self._frame(stmt, DEAL_ATTRIBUTES)
+
+    def opportunity_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
+        """Returns the whole history before `until` of the given deals (for push counts).
+
+        Columns as history_as_of, ordered by opportunity_id, changed_at, id.
+        """
+        h = s.opportunity_history.c
+        ids = sorted({int(i) for i in ids})
+        frames = []
+        for first in range(0, len(ids), ID_CHUNK):
+            chunk = ids[first : first + ID_CHUNK]
+            stmt = (
+                select(*_history_columns())
+                .where(h.opportunity_id.in_(chunk), h.changed_at < until)
+                .order_by(h.opportunity_id, h.changed_at, h.id)
+            )
+            frames.append(self._frame(stmt, HISTORY_ROW))
+        if not frames:
+            return self._frame(select(*_history_columns()).where(h.id < 0), HISTORY_ROW)
+        return pd.concat(frames, ignore_index=True)
+
+    def quota_by_rep(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns each rep's quota summed over the months starting in [start, end).
+
+        Columns: rep_id, rep, quota.
+        """
+        q, r = s.quotas.c, s.reps.c
+        parts = []
+        if scope.rep_ids:
+            parts.append(q.rep_id.in_(scope.rep_ids))
+        if scope.territory_ids:
+            parts.append(r.territory_id.in_(scope.territory_ids))
+        stmt = (
+            select(q.rep_id, r.name, func.sum(q.amount))
+            .select_from(s.quotas.join(s.reps, r.id == q.rep_id))
+            .where(q.period_start >= start, q.period_start < end, *parts)
+            .group_by(q.rep_id, r.name)
+            .order_by(r.name)
+        )
+        return self._frame(stmt, {"rep_id": INT, "rep": STR, "quota": FLOAT})
+
+    def won_by_rep(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the amount won per rep by deals closed in [start, end) (closed_at, amount).
+
+        Columns: rep_id, rep, won.
+        """
+        o, r = s.opportunities.c, s.reps.c
+        stmt = (
+            select(o.rep_id, r.name, func.sum(o.amount))
+            .select_from(s.opportunities.outerjoin(s.reps, r.id == o.rep_id))
+            .where(
+                o.outcome == "won",
+                o.closed_at >= start,
+                o.closed_at < end,
+                _scope_clause(scope),
+            )
+            .group_by(o.rep_id, r.name)
+            .order_by(r.name)
+        )
+        return self._frame(stmt, {"rep_id": INT, "rep": STR, "won": FLOAT})
+
+    def stages(self) -> pd.DataFrame:
+        """Returns the stage list. Columns: name, sort_order, probability, is_closed, is_won."""
+        st = s.stages.c
+        return self._frame(
+            select(st.name, st.sort_order, st.probability, st.is_closed, st.is_won).order_by(
+                st.sort_order
+            ),
+            {
+                "name": STR,
+                "sort_order": INT,
+                "probability": FLOAT,
+                "is_closed": "bool",
+                "is_won": "bool",
+            },
+        )
+
+    def history_bounds(self) -> dict[str, date | None]:
+        """Returns the first and last changed_at in opportunity_history (None when empty)."""
+        h = s.opportunity_history.c
+        frame = self._frame(
+            select(func.min(h.changed_at), func.max(h.changed_at)),
+            {"first": DATE, "last": DATE},
+        )
+        row = frame.iloc[0]
+        return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}

@@ -1,0 +1,95 @@
+"""AppTest: the Pipeline review page on the demo database and on an empty one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
+OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
+
+
+def metric_values(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert at.title[0].value == "Pipeline review"
+    headers = [h.value for h in at.subheader]
+    assert "Waterfall" in headers and "Deals to walk through" in headers
+    assert any(h.startswith("Coverage and forecast categories") for h in headers)
+    metrics = metric_values(at)
+    assert {"Opening pipeline", "Net change", "Slipped", "Closing pipeline"} <= set(metrics)
+    assert at.selectbox(key="pipeline_review.week").value.label.startswith("20")
+    assert len(at.tabs) == 8  # one tab per deal list
+    week = at.selectbox(key="pipeline_review.week").value
+    assert at.query_params["week"] == week.start.isoformat()
+
+
+def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    before = metric_values(at)
+    at = at.selectbox(key="pipeline_review.week").select_index(5).run()
+    assert not at.exception
+    after_week = metric_values(at)
+    assert after_week != before
+    at.button_group(key="pipeline_review.scope").set_value("rep").run()
+    assert not at.exception
+    rep_box = at.selectbox(key="pipeline_review.rep")
+    assert "Whole company" not in at.caption[0].value
+    assert rep_box.value is not None
+    assert metric_values(at) != after_week
+    assert at.query_params["scope"] == "rep"
+
+
+def test_meeting_pack_button_offers_downloads(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    at = at.button(key="pipeline_review.build_pack").click().run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download HTML" in labels and "Download HTML + CSVs (zip)" in labels
+
+
+def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"week": "notadate", "scope": "rep", "rep": "99999"})
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "week 'notadate'" in warning and "rep '99999'" in warning
+    assert at.button_group(key="pipeline_review.scope").value == "company"
+
+
+def test_query_params_choose_the_week_and_scope(run_page, demo_url):
+    at = run_page(
+        PAGE, demo_url, query={"week": "2026-10-05", "scope": "territory", "territory": "2"}
+    )
+    assert not at.exception
+    assert not at.warning
+    assert at.selectbox(key="pipeline_review.week").value.label == "2026-W41"
+    assert at.selectbox(key="pipeline_review.territory").value == 2
+
+
+def test_empty_database_shows_the_empty_state(run_page, empty_url):
+    at = run_page(PAGE, empty_url)
+    assert not at.exception
+    assert "No opportunity history yet" in at.info[0].value
+
+
+def test_overview_shows_the_week_headline(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert any(label.startswith("Net pipeline change, 20") for label in labels)
+    assert "Slipped out of the quarter" in labels
+
+
+def test_overview_headline_on_an_empty_database(run_page, empty_url):
+    at = run_page(OVERVIEW, empty_url)
+    assert not at.exception
+
+
+def test_unreachable_database_is_one_clear_message(run_page, tmp_path):
+    at = run_page(PAGE, f"sqlite:///{tmp_path / 'gone.db'}")
+    assert not at.exception
+    assert at.error[0].value.startswith("Can't reach the database")
+    assert at.button(key="states.retry")

@@ -1,0 +1,54 @@
+"""Browser: the Pipeline review page in chromium, and the exported meeting pack opened offline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from salesops.cli import app
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_pipeline_review_page_screenshot(app_url, page, screenshot):
+    page.goto(f"{app_url}/pipeline_review?week=2026-11-09")
+    wait_for_app(page, "Deals to walk through")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    labels = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
+    for label in ("Opening pipeline", "Net change", "Slipped", "Closing pipeline"):
+        assert label in labels
+    assert page.locator("canvas, svg.marks").count() >= 1  # the waterfall was drawn
+    screenshot(page, "pipeline_review")
+
+
+def test_exported_meeting_pack_opens_offline_with_the_totals(demo_url, tmp_path, page, screenshot):
+    target = tmp_path / "pack.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "review",
+            "--week",
+            "2026-W46",
+            "--html",
+            str(target),
+            "--format",
+            "json",
+            "--url",
+            demo_url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    waterfall = json.loads(result.stdout)["waterfall"]
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(target.as_uri())
+    body = page.locator("body").inner_text()
+    assert "Pipeline review — week 2026-W46" in body
+    for step in ("opening", "closing", "won", "lost"):
+        assert f"{waterfall[step]:,.2f} USD" in body
+    assert page.locator("svg").count() >= 1
+    assert [url for url in requests if not url.startswith("file:")] == []  # nothing fetched
+    screenshot(page, "pipeline_review_meeting_pack")
