@@ -79,10 +79,11 @@ def territory_data(
     facts = repo.territory_account_facts(scope)
     won = repo.territory_bookings(bookings, scope)
     pipe = repo.territory_open_pipeline().set_index("rep_id")["open_pipeline"]
-    accounts = facts.merge(
-        _sum_by(won, ["territory_id", "segment"], "bookings", "bookings_12m"),
-        on=["territory_id", "segment"],
-        how="left",
+    by_group = _sum_by(won, ["territory_id", "segment"], "bookings", "bookings_12m")
+    # Imported data may have no segments at all: keep both keys text, not float NaN.
+    by_group["segment"] = by_group["segment"].astype(object)
+    accounts = facts.assign(segment=facts["segment"].astype(object)).merge(
+        by_group, on=["territory_id", "segment"], how="left"
     )
     accounts["bookings_12m"] = accounts["bookings_12m"].fillna(0.0)
     reps = repo.territory_reps(quota_year, scope)
