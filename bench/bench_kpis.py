@@ -251,18 +251,36 @@ def run_one(url: str, approach: str) -> dict:
 
 
 def page_run(url: str) -> dict:
-    """Times one cold AppTest run of the whole KPIs page."""
+    """Times whole AppTest runs of the KPIs page: in a new process, then with an empty cache.
+
+    "cold" is the median of three runs after clearing the result cache in a process that has
+    already imported everything: what a user meets on a running server when the cache expired.
+    """
     import os
 
     os.environ["SALESOPS_DATABASE_URL"] = url
     from streamlit.testing.v1 import AppTest
 
+    from salesops.ui.data import clear_cache
+
+    path = str(ROOT / "pages" / "kpis.py")
     t0 = time.perf_counter()
-    at = AppTest.from_file(str(ROOT / "pages" / "kpis.py"), default_timeout=300).run()
+    at = AppTest.from_file(path, default_timeout=300).run()
+    first = time.perf_counter() - t0
+    colds = []
+    for _ in range(3):
+        clear_cache()
+        at = AppTest.from_file(path, default_timeout=300)
+        t0 = time.perf_counter()
+        at.run()
+        colds.append(time.perf_counter() - t0)
     return {
-        "approach": "page (AppTest, cold)",
-        "cold_s": round(time.perf_counter() - t0, 3),
+        "approach": "page (AppTest)",
+        "first_call_s": round(first, 3),
+        "cold_s": round(sorted(colds)[1], 3),
+        "cold_runs_s": [round(c, 3) for c in colds],
         "exceptions": len(at.exception),
+        "tiles": len(at.metric),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
