@@ -89,6 +89,27 @@ def parse_date(text: str | None, option: str) -> date | None:
     return None
 
 
+def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple[date, date]:
+    """Returns (start, end) from --from/--to, defaulting to the last 12 whole months of data.
+
+    Fails with one sentence on a bad date, a reversed range or an empty database.
+    """
+    from salesops.kpi_report import default_period
+
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    if start is None or end is None:
+        bounds = repo.data_bounds()
+        if bounds["last"] is None:
+            fail(
+                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
+            )
+        fallback = default_period(pd.Timestamp(bounds["last"]))
+        start, end = start or fallback.start, end or fallback.end
+    if end < start:
+        fail(f"--to {end} is before --from {start}.")
+    return start, end
+
+
 def emit(payload: dict, frame: pd.DataFrame | None, fmt: OutputFormat) -> None:
     """Prints a report as JSON, as formula-safe CSV of `frame`, or as a plain table."""
     if fmt is OutputFormat.json:
@@ -179,20 +200,10 @@ def kpis(
     url: UrlOption = None,
 ) -> None:
     """KPIs for a period (default: the last 12 whole months of data), as on the KPIs page."""
-    from salesops.kpi_report import default_period, kpi_report
+    from salesops.kpi_report import kpi_report
 
     repo = open_repository(url)
-    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
-    if start is None or end is None:
-        bounds = repo.data_bounds()
-        if bounds["last"] is None:
-            fail(
-                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
-            )
-        fallback = default_period(pd.Timestamp(bounds["last"]))
-        start, end = start or fallback.start, end or fallback.end
-    if end < start:
-        fail(f"--to {end} is before --from {start}.")
+    start, end = resolve_period(repo, from_, to)
     scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
     settings = load_settings(url)
     by_name = by.value if by is not None else None
@@ -625,21 +636,10 @@ def time_allocation(
 ) -> None:
     """Rep time allocation: selling share vs benchmark, unit costs and the freed-time what-if."""
     from salesops import time_allocation as ta
-    from salesops.kpi_report import default_period
     from salesops.time_report import team_scope, time_report
 
     repo = open_repository(url)
-    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
-    if start is None or end is None:
-        bounds = repo.data_bounds()
-        if bounds["last"] is None:
-            fail(
-                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
-            )
-        fallback = default_period(pd.Timestamp(bounds["last"]))
-        start, end = start or fallback.start, end or fallback.end
-    if end < start:
-        fail(f"--to {end} is before --from {start}.")
+    start, end = resolve_period(repo, from_, to)
     scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
     if team:
         known = set(repo.time_reps()["manager"].dropna())
