@@ -135,7 +135,9 @@ def quarter_tiles(vs_quota: pd.DataFrame, currency: str = "USD") -> None:
             f"{quarter} forecast",
             format_value(None if pd.isna(row.forecast) else row.forecast, "money", currency),
             delta=gap_text,
-            delta_color="inverse" if gap is not None and gap > 0 else "normal",
+            # A shortfall points down and shows red; beating quota points up in green.
+            delta_color="red" if gap is not None and gap > 0 else "green",
+            delta_arrow="down" if gap is not None and gap > 0 else "up",
             border=True,
         )
         column.caption(row.reason or f"{attainment}; quota {format_value(row.quota, 'money')}")
