@@ -28,22 +28,41 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _naive_facts(engine, period):
-    """Reads whole tables with pandas and builds the same fact frames in memory."""
-    import numpy as np
+def _naive_tables(engine) -> dict:
+    """Reads the whole tables a KPI page needs into pandas (what most dashboards do)."""
     import pandas as pd
     from sqlalchemy import select
 
     from salesops import schema as s
-    from salesops.metrics import KpiFacts
-    from salesops.rollups import NO_CHANNEL
 
     def table(t):
         with engine.connect() as conn:
             return pd.read_sql(select(t), conn)
 
-    opp, acc, leads, reps = table(s.opportunities), table(s.accounts), table(s.leads), table(s.reps)
-    orders, spend, terr = table(s.orders), table(s.acquisition_spend), table(s.territories)
+    names = (
+        "opportunities",
+        "accounts",
+        "leads",
+        "reps",
+        "orders",
+        "acquisition_spend",
+        "territories",
+    )
+    return {name: table(s.metadata.tables[name]) for name in names}
+
+
+def _naive_facts(tables: dict, period):
+    """Builds the same fact frames as the repository, in pandas, from whole tables."""
+    import numpy as np
+    import pandas as pd
+
+    from salesops.metrics import KpiFacts
+    from salesops.rollups import NO_CHANNEL
+
+    opp, acc = tables["opportunities"].copy(), tables["accounts"]
+    leads, reps = tables["leads"].copy(), tables["reps"]
+    orders, spend = tables["orders"].copy(), tables["acquisition_spend"].copy()
+    terr = tables["territories"]
     for frame, cols in [
         (opp, ["created_at", "closed_at"]),
         (leads, ["created_at", "converted_at"]),
@@ -196,7 +215,8 @@ def run_one(url: str, approach: str) -> dict:
         period = default_period(repo.data_bounds()["last"])
         if approach == "naive":
             original = kr.load_facts
-            kr.load_facts = lambda r, p, scope, by=None, **kw: _naive_facts(r.engine, p)
+            tables = _naive_tables(repo.engine)  # once per page view
+            kr.load_facts = lambda r, p, scope, by=None, **kw: _naive_facts(tables, p)
             try:
                 return kpi_report(repo, period, settings=settings)
             finally:
@@ -230,7 +250,7 @@ def run_one(url: str, approach: str) -> dict:
     first = time.perf_counter() - t0
     # What a user meets when the app's result cache is empty (engine cached, as in the app).
     colds = []
-    for _ in range(3):
+    for _ in range(1 if approach in ("naive", "pushdown") else 3):  # slow baselines: once
         t0 = time.perf_counter()
         build()
         colds.append(time.perf_counter() - t0)
@@ -242,7 +262,7 @@ def run_one(url: str, approach: str) -> dict:
     return {
         "approach": approach,
         "first_call_s": round(first, 3),
-        "cold_s": round(sorted(colds)[1], 3),
+        "cold_s": round(sorted(colds)[len(colds) // 2], 3),
         "cold_runs_s": [round(c, 3) for c in colds],
         "cache_hit_s": round(cache_hit, 4),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -332,10 +352,9 @@ def main() -> None:
         if roll and push:
             print(f"{engine}: pushdown / rollup = {push['cold_s'] / roll['cold_s']:.1f}x")
         if roll and naive:
-            print(
-                f"{engine}: naive / rollup = {naive['cold_s'] / roll['cold_s']:.1f}x; "
-                f"naive / pushdown = {naive['cold_s'] / push['cold_s']:.1f}x"
-            )
+            print(f"{engine}: naive / rollup = {naive['cold_s'] / roll['cold_s']:.1f}x")
+            if push:
+                print(f"{engine}: naive / pushdown = {naive['cold_s'] / push['cold_s']:.1f}x")
             same = all(
                 (a is None and b is None)
                 or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(a)))
