@@ -7,13 +7,13 @@ rollup queries. The page, the CLI and the benchmarks all call `kpi_report`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from salesops import metrics
 from salesops.config import Settings
+from salesops.jsonable import json_value
 from salesops.metrics import KPIS, KpiFacts, MetricValue
 from salesops.periods import Period, add_months, trailing_months
 from salesops.repository import EVERYTHING, Repository, Scope
@@ -45,14 +45,14 @@ class KpiReport:
         for name, kpi in KPIS.items():
             now, before = self.current[name], self.prior[name]
             kpis[name] = {
-                "value": _json_number(now.value),
-                "previous": _json_number(before.value),
-                "change": _json_number(self.change(name)),
+                "value": json_value(now.value),
+                "previous": json_value(before.value),
+                "change": json_value(self.change(name)),
                 "unit": kpi.unit,
                 "definition": kpi.definition,
                 "reason": now.reason,
                 "previous_reason": before.reason,
-                "inputs": {k: _json_value(v) for k, v in now.inputs.items()},
+                "inputs": {k: json_value(v) for k, v in now.inputs.items()},
             }
         out = {
             "period": self.period.to_dict(),
@@ -64,26 +64,10 @@ class KpiReport:
             rows = []
             for record in frame.to_dict("records"):
                 row = {by: record["name"]}
-                row.update({k: _json_value(v) for k, v in record.items() if k not in ("name",)})
+                row.update({k: json_value(v) for k, v in record.items() if k not in ("name",)})
                 rows.append(row)
             out["breakdown"] = {"by": by, "rows": rows}
         return out
-
-
-def _json_number(value: float | None) -> float | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return float(value)
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, float):
-        return _json_number(value)
-    if hasattr(value, "item"):
-        return _json_value(value.item())
-    if value is pd.NA or value is None:
-        return None
-    return value
 
 
 def scope_spend(repo: Repository, period: Period, scope: Scope) -> pd.DataFrame:

@@ -7,7 +7,6 @@ company, a manager's team, a territory's reps, or one rep.
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,6 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from salesops import pipeline_review as pr
+from salesops.jsonable import json_value
 from salesops.pipeline_review import PipelineReview, Week
 from salesops.repository import Repository, Scope
 
@@ -192,17 +192,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def _json_value(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float):
-        return round(value, 6) if math.isfinite(value) else None
-    return value
+    return json_value(value, dates="date", digits=6)
 
 
 def review_report(

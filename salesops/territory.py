@@ -39,6 +39,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from salesops.jsonable import json_value
+
 DEFAULT_COVERAGE_HOURS: MappingProxyType[str, float] = MappingProxyType(
     {"Enterprise": 40.0, "Mid-Market": 16.0, "SMB": 6.0}
 )
@@ -930,24 +932,10 @@ def build_report(
     )
 
 
-def _json_value(value: object) -> object:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, pd.Timestamp | date):
-        return value.isoformat()
-    return value
-
-
 def frame_records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Returns the rows as JSON-ready dicts: <NA>/NaN as None, numpy scalars as Python."""
     return [
-        {k: _json_value(v) for k, v in row.items()}
+        {k: json_value(v) for k, v in row.items()}
         for row in frame.astype("object").to_dict(orient="records")
     ]
 
