@@ -40,7 +40,7 @@ def test_upload_preview_and_import_through_the_browser(fresh_app, page, screensh
 
     page.goto(base)  # through app.py, so the Data page runs inside st.navigation
     wait_for_app(page, "Sales operations overview")
-    page.get_by_role("link", name="Data").click()
+    page.get_by_role("link", name="Data", exact=True).click()
     wait_for_app(page, "Import CSV exports")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(upload)
@@ -60,7 +60,7 @@ def test_upload_preview_and_import_through_the_browser(fresh_app, page, screensh
 def test_data_quality_on_the_demo_company(app_url, page, screenshot):
     page.goto(app_url)
     wait_for_app(page, "Sales operations overview")
-    page.get_by_role("link", name="Data").click()
+    page.get_by_role("link", name="Data", exact=True).click()
     wait_for_app(page, "Import history")
     overdue = page.get_by_text(re.compile(r"^Open deals past expected close: [\d,]+$"))
     assert overdue.first.is_visible()
