@@ -94,33 +94,6 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
-def check_connection(engine: Engine) -> None:
-    """Raises DatabaseUnavailable or SchemaMissing with a user-facing sentence; else returns."""
-    url = masked_url(engine.url.render_as_string(hide_password=False))
-    try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            if not {"opportunities", "salesops_meta"} <= tables:
-                raise SchemaMissing(
-                    f"The database ({url}) has no salesops tables: run `salesops db init` "
-                    "(or `salesops demo` for a demo company)."
-                )
-            version = conn.execute(
-                select(schema.salesops_meta.c.value).where(
-                    schema.salesops_meta.c.key == "schema_version"
-                )
-            ).scalar()
-    except OperationalError as exc:
-        raise DatabaseUnavailable(
-            f"Can't reach the database ({url}): check the connection settings."
-        ) from exc
-    if version is None or int(version) < schema.SCHEMA_VERSION:
-        raise SchemaMissing(
-            f"The database ({url}) needs migration to schema {schema.SCHEMA_VERSION}: "
-            "run `salesops db init`."
-        )
-
-
 def init_schema(engine: Engine) -> None:
     """Creates every table and index that does not exist yet and records the schema version."""
     try:

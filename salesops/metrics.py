@@ -533,11 +533,6 @@ def monthly_bookings(facts: KpiFacts, settings: Settings) -> pd.DataFrame:
     )
 
 
-def monthly_trend(facts: KpiFacts, kpi: Kpi, settings: Settings) -> pd.DataFrame:
-    """Returns one KPI's monthly trend: month, value (NaN where undefined), reason."""
-    return monthly_trends(facts, settings)[kpi.name]
-
-
 BREAKDOWN_KEYS = {
     "rep": "rep_id",
     "territory": "territory_id",

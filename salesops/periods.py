@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pandas as pd
-
 
 @dataclass(frozen=True)
 class Period:
@@ -71,11 +69,6 @@ def trailing_months(end: date, months: int) -> Period:
 def week_start(day: date) -> date:
     """Returns the Monday of day's ISO week."""
     return day - timedelta(days=day.weekday())
-
-
-def month_floor(values: pd.Series) -> pd.Series:
-    """Returns each datetime floored to the first of its month (datetime64[ns])."""
-    return values.dt.to_period("M").dt.to_timestamp()
 
 
 def split_whole_months(period: Period) -> tuple[Period | None, list[Period]]:

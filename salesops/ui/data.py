@@ -39,12 +39,6 @@ def _cached(url: str, name: str, args: tuple, kwargs: tuple) -> tuple[Any, datet
 CACHED_FUNCTIONS: dict[str, Callable] = {}
 
 
-def cached_function(fn: Callable) -> Callable:
-    """Registers a repository-taking function so `cached_call` can serve it from the cache."""
-    CACHED_FUNCTIONS[f"{fn.__module__}.{fn.__qualname__}"] = fn
-    return fn
-
-
 def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     """Returns fn(repository, *args, **kwargs), cached for TTL_SECONDS per database and args.
 
