@@ -8,7 +8,7 @@ Everything here is a pure function over small frames (no Streamlit, no SQL):
 - `forecast_series` fits Prophet (or the baseline), returns the forecast with its band,
   the trend/seasonality components and, on request, a rolling-origin backtest of Prophet
   against seasonal naive (MAPE and WAPE). Results are cached by a hash of the series and
-  the parameters (`ForecastCache`); `forecast_many` fits many scopes on a thread pool.
+  the parameters (`ForecastCache`); `forecast_many` fits many scopes on worker processes.
 - `stage_win_probabilities`, `pipeline_weighted_forecast` and `forecast_vs_quota` give the
   quarter view: open pipeline weighted by the historical stage-to-win conversion, next to
   the forecast and the quota.
@@ -24,13 +24,13 @@ import hashlib
 import json
 import logging
 import math
+import os
 import pickle
 import threading
 import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from statistics import NormalDist
@@ -39,9 +39,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesops.parallel import parallel_map, register_after_fork
+
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 QUARTERLY_PERIOD_DAYS = 91.3125
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -72,8 +74,8 @@ def frequency(freq: str | Frequency) -> Frequency:
     Raises:
         ValueError: for any other frequency.
     """
-    if isinstance(freq, Frequency):
-        return freq
+    if isinstance(freq, Frequency):  # an unpickled copy (worker process) maps back too
+        freq = freq.code
     try:
         return _FREQUENCIES[str(freq).strip().upper()]
     except KeyError:
@@ -84,7 +86,7 @@ def period_start(dates: pd.Series, freq: str | Frequency) -> pd.Series:
     """Returns each date floored to the start of its period (Monday of its week, 1st of month)."""
     spec = frequency(freq)
     days = pd.to_datetime(dates).astype("datetime64[ns]").dt.normalize()
-    if spec is WEEK:
+    if spec == WEEK:
         return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return days.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
 
@@ -123,15 +125,25 @@ def regular_series(
         first = summed.index.min() if len(summed) else None
     if last is None:
         last = summed.index.max() if len(summed) else None
+    grid = _period_grid(first, last, spec, as_of)
+    values = summed.reindex(grid, fill_value=0.0).to_numpy(dtype="float64")
+    return pd.DataFrame({"ds": grid, "y": values})
+
+
+def _period_grid(
+    first: pd.Timestamp | None,
+    last: pd.Timestamp | None,
+    spec: Frequency,
+    as_of: pd.Timestamp | str | None,
+) -> pd.DatetimeIndex:
+    """Returns the period starts from first to last, ending before the period of `as_of`."""
     if as_of is not None:
         running = period_start(pd.Series([pd.Timestamp(as_of)]), spec)[0]
         last_complete = running - spec.offset()
         last = last_complete if last is None or last > last_complete else last
     if first is None or last is None or first > last:
-        return _empty_series()
-    grid = pd.date_range(first, last, freq=spec.alias).astype("datetime64[ns]")
-    values = summed.reindex(grid, fill_value=0.0).to_numpy(dtype="float64")
-    return pd.DataFrame({"ds": grid, "y": values})
+        return pd.DatetimeIndex([], dtype="datetime64[ns]")
+    return pd.date_range(first, last, freq=spec.alias).astype("datetime64[ns]")
 
 
 def _empty_series() -> pd.DataFrame:
@@ -331,7 +343,11 @@ class ProphetParams:
     interval_width: float = 0.8
     uncertainty_samples: int = 300
     seed: int = 42
-    fast_backtest: bool = True
+    # Prophet itself picks Newton below 100 points (every monthly series), which costs
+    # 4.6x the CPU of L-BFGS on the large demo's months and moves forecasts by at most
+    # 1.0% of their mean (bench/results/forecast-large.json); Prophet retries with Newton
+    # should L-BFGS fail.
+    algorithm: str = "LBFGS"
 
     def validate(self) -> ProphetParams:
         """Returns self after checking the values; raises ValueError with a clear sentence."""
@@ -339,6 +355,8 @@ class ProphetParams:
             raise ValueError("seasonality_mode must be 'additive' or 'multiplicative'.")
         if not 0 < self.interval_width < 1:
             raise ValueError("interval_width must be between 0 and 1.")
+        if self.algorithm not in {"LBFGS", "Newton", "BFGS"}:
+            raise ValueError("algorithm must be 'LBFGS', 'Newton' or 'BFGS'.")
         if self.country_holidays:
             import holidays
 
@@ -356,12 +374,13 @@ _prophet_class: Any = None
 
 
 def _prophet() -> Any:
-    """Returns the Prophet class, imported once with cmdstanpy/prophet logging quietened."""
+    """Returns the Prophet class (`FastProphet`), imported once with logging quietened."""
     global _prophet_class
     if _prophet_class is None:
         logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)  # "plotly failed" notice
         from cmdstanpy.utils import get_logger
-        from prophet import Prophet
+
+        from salesops.prophet_fast import FastProphet
 
         # Prophet 1.5 still calls pandas' deprecated inplace= arguments; not ours to fix.
         warnings.filterwarnings("ignore", message="The inplace keyword", module=r"prophet\.")
@@ -369,7 +388,7 @@ def _prophet() -> Any:
         get_logger().setLevel(logging.WARNING)
         for name in ("prophet", "prophet.models", "prophet.forecaster"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        _prophet_class = Prophet
+        _prophet_class = FastProphet
     return _prophet_class
 
 
@@ -379,7 +398,6 @@ def fit_predict_prophet(
     horizon: int,
     params: ProphetParams = ProphetParams(),
     with_band: bool = True,
-    fast: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Returns Prophet's fitted + future values and its components for one series.
 
@@ -395,9 +413,6 @@ def fit_predict_prophet(
         horizon: future periods.
         params: Prophet settings.
         with_band: False skips uncertainty sampling (backtests); the band then equals yhat.
-        fast: stop L-BFGS at a looser gradient tolerance (tol_rel_grad 1e8 instead of
-            1e7): 2-3x faster on monthly series, forecasts within a few percent
-            (measured); used for backtest cutoffs, never for the forecast shown.
 
     Returns:
         (points, components): points has columns ds, yhat, yhat_lower, yhat_upper for
@@ -408,32 +423,7 @@ def fit_predict_prophet(
         ValueError: with fewer than two rows (Prophet cannot fit).
     """
     spec = frequency(freq)
-    if len(series) < 2:
-        raise ValueError("Prophet needs at least two points.")
-    prophet_class = _prophet()
-    monthly = spec is MONTH
-    yearly_order = params.yearly_fourier_order or (5 if monthly else 10)
-    quarterly_order = params.quarterly_fourier_order or (1 if monthly else 3)
-    model = prophet_class(
-        growth="linear",
-        yearly_seasonality=yearly_order,
-        weekly_seasonality=False,
-        daily_seasonality=False,
-        seasonality_mode=params.seasonality_mode,
-        changepoint_prior_scale=params.changepoint_prior_scale,
-        interval_width=params.interval_width,
-        uncertainty_samples=params.uncertainty_samples if with_band else 0,
-    )
-    if params.quarterly:
-        model.add_seasonality(
-            name="quarterly",
-            period=QUARTERLY_PERIOD_DAYS,
-            fourier_order=quarterly_order,
-        )
-    if params.country_holidays:
-        model.add_country_holidays(country_name=params.country_holidays.upper())
-    history = pd.DataFrame({"ds": series["ds"].to_numpy(), "y": series["y"].to_numpy()})
-    model.fit(history, **({"algorithm": "LBFGS", "tol_rel_grad": 1e8} if fast else {}))
+    model, history = _fitted_model(series, spec, params, with_band)
     future = pd.DataFrame(
         {
             "ds": np.concatenate(
@@ -462,6 +452,58 @@ def fit_predict_prophet(
     for name in ("trend", "yearly", "quarterly", "holidays"):
         components[name] = predicted[name].to_numpy(dtype="float64") if name in predicted else 0.0
     return points, components
+
+
+def _fitted_model(
+    series: pd.DataFrame, spec: Frequency, params: ProphetParams, with_band: bool
+) -> tuple[Any, pd.DataFrame]:
+    """Returns (Prophet fitted to the series, the history frame it was fitted on)."""
+    if len(series) < 2:
+        raise ValueError("Prophet needs at least two points.")
+    monthly = spec == MONTH
+    yearly_order = params.yearly_fourier_order or (5 if monthly else 10)
+    quarterly_order = params.quarterly_fourier_order or (1 if monthly else 3)
+    model = _prophet()(
+        growth="linear",
+        yearly_seasonality=yearly_order,
+        weekly_seasonality=False,
+        daily_seasonality=False,
+        seasonality_mode=params.seasonality_mode,
+        changepoint_prior_scale=params.changepoint_prior_scale,
+        interval_width=params.interval_width,
+        uncertainty_samples=params.uncertainty_samples if with_band else 0,
+    )
+    if params.quarterly:
+        model.add_seasonality(
+            name="quarterly",
+            period=QUARTERLY_PERIOD_DAYS,
+            fourier_order=quarterly_order,
+        )
+    if params.country_holidays:
+        model.add_country_holidays(country_name=params.country_holidays.upper())
+    history = pd.DataFrame({"ds": series["ds"].to_numpy(), "y": series["y"].to_numpy()})
+    model.fit(history, algorithm=params.algorithm)
+    return model, history
+
+
+def prophet_point_forecast(
+    series: pd.DataFrame,
+    freq: str | Frequency,
+    horizon: int,
+    params: ProphetParams = ProphetParams(),
+) -> np.ndarray:
+    """Returns Prophet's yhat for the `horizon` periods after the series (no band, no history).
+
+    What a backtest cutoff needs: the same fit as `fit_predict_prophet(..., with_band=False)`
+    and the same future values, computed without Prophet's frame of every component
+    where `FastProphet.predict_yhat` applies.
+    """
+    spec = frequency(freq)
+    model, history = _fitted_model(series, spec, params, with_band=False)
+    dates = _future_dates(history["ds"].iloc[-1], horizon, spec)
+    if getattr(model, "can_predict_yhat", lambda: False)():
+        return model.predict_yhat(dates)
+    return model.predict(pd.DataFrame({"ds": dates}))["yhat"].to_numpy()
 
 
 # --------------------------------------------------------------------------- accuracy
@@ -570,7 +612,8 @@ def run_backtest(
     """Returns a rolling-origin backtest of Prophet against seasonal naive.
 
     For each cutoff (spread over the last year, see `backtest_cutoffs`) both methods
-    are trained on the history up to the cutoff and score the next `horizon` periods.
+    are trained on the history up to the cutoff and score the next `horizon` periods;
+    Prophet is fitted exactly as for the forecast shown (same settings and optimiser).
     A cutoff whose training part is too short for Prophet (`min_cycles` years) is
     dropped. Errors are pooled over all cutoffs; the winner has the lower WAPE (MAPE
     when WAPE is undefined); a tie goes to seasonal naive, the simpler method.
@@ -601,10 +644,7 @@ def run_backtest(
     for pos in positions:
         train = series.iloc[: pos + 1]
         test = series.iloc[pos + 1 : pos + 1 + horizon]
-        points, _ = fit_predict_prophet(
-            train, spec, len(test), params, with_band=False, fast=params.fast_backtest
-        )
-        prophet_future = points["yhat"].to_numpy()[len(train) :]
+        prophet_future = prophet_point_forecast(train, spec, len(test), params)
         naive_future = seasonal_naive_forecast(train, spec, len(test))["yhat"].to_numpy()
         rows.append(
             pd.DataFrame(
@@ -713,15 +753,43 @@ def forecast_series(
     if horizon < 1:
         raise ValueError("horizon must be at least 1 period.")
     params = params.validate()
-    history = trim_leading_zeros(series[["ds", "y"]].reset_index(drop=True))
-    history["ds"] = history["ds"].astype("datetime64[ns]")
-    history["y"] = history["y"].astype("float64")
+    history = _history(series)
     key = None
     if cache is not None:
         key = cache_key(history, spec, horizon, params, backtest, n_cutoffs, nonnegative)
         hit = cache.get(key)
         if hit is not None:
             return replace(hit, scope=scope)
+    result = _fit(history, spec, horizon, params, backtest, n_cutoffs, scope, nonnegative)
+    if cache is not None and key is not None:
+        cache.put(key, result)
+    return result
+
+
+def _history(series: pd.DataFrame) -> pd.DataFrame:
+    """Returns ds (datetime64[ns]) and y (float64) with leading zero periods dropped.
+
+    The same rows as `trim_leading_zeros`, built from arrays (it runs for every scope on
+    every page view, cached fits included).
+    """
+    ds = series["ds"].to_numpy(dtype="datetime64[ns]")
+    y = series["y"].to_numpy(dtype="float64")
+    nonzero = np.flatnonzero(y != 0)
+    first = int(nonzero[0]) if len(nonzero) else 0
+    return pd.DataFrame({"ds": ds[first:], "y": y[first:]})
+
+
+def _fit(
+    history: pd.DataFrame,
+    spec: Frequency,
+    horizon: int,
+    params: ProphetParams,
+    backtest: bool,
+    n_cutoffs: int,
+    scope: str,
+    nonnegative: bool,
+) -> ForecastResult:
+    """Returns the forecast of a prepared history (see `forecast_series`), never cached."""
     started = time.perf_counter()
     check = check_history(history, spec)
     notes: list[str] = []
@@ -730,7 +798,7 @@ def forecast_series(
             f"horizon ({horizon} {spec.unit}s) is longer than the history "
             f"({len(history)} {spec.unit}s): read the far end with care"
         )
-    if params.country_holidays and spec is MONTH:
+    if params.country_holidays and spec == MONTH:
         notes.append(
             "holidays barely affect a monthly model (a holiday counts only when it falls on "
             "the 1st); use weekly frequency for holiday effects"
@@ -764,7 +832,7 @@ def forecast_series(
             f"no backtest: {check.reason}",
             _empty_details(),
         )
-    result = ForecastResult(
+    return ForecastResult(
         scope=scope,
         freq=spec.code,
         horizon=horizon,
@@ -776,9 +844,6 @@ def forecast_series(
         notes=notes,
         elapsed_seconds=time.perf_counter() - started,
     )
-    if cache is not None and key is not None:
-        cache.put(key, result)
-    return result
 
 
 def _naive_fitted(history: pd.DataFrame, lag: int) -> pd.DataFrame:
@@ -937,6 +1002,11 @@ class ForecastCache:
 DEFAULT_CACHE = ForecastCache()
 
 
+def default_workers() -> int:
+    """Returns how many worker processes fit scopes in parallel: the CPU count, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def forecast_many(
     series_by_scope: Mapping[str, pd.DataFrame],
     freq: str | Frequency,
@@ -945,14 +1015,14 @@ def forecast_many(
     backtest: bool = False,
     n_cutoffs: int = 4,
     cache: ForecastCache | None = None,
-    max_workers: int = 2,
+    max_workers: int | None = None,
 ) -> dict[str, ForecastResult]:
-    """Returns a forecast per scope (e.g. per territory), fitted on a thread pool.
+    """Returns a forecast per scope (e.g. per territory), the uncached ones fitted in parallel.
 
-    cmdstan optimises in a subprocess, so threads overlap part of the work; the
-    Python side of Prophet holds the GIL, so the gain on 2 cores is modest
-    (bench/bench_forecast.py measures it). No process pool: Streamlit scripts have
-    no `__main__` guard. Scopes keep the order of `series_by_scope`.
+    Cache hits are answered here; the misses are fitted on forked worker processes
+    (`salesops.parallel`; Prophet's Python side holds the GIL, so threads barely help)
+    and stored in `cache`. Results equal `forecast_series` on each scope, in the
+    order of `series_by_scope`.
 
     Args:
         series_by_scope: scope name -> frame with columns ds, y.
@@ -961,23 +1031,49 @@ def forecast_many(
         params: Prophet settings.
         backtest: also backtest each scope.
         n_cutoffs: backtest cutoffs.
-        cache: shared result cache (thread-safe).
-        max_workers: threads (1 fits sequentially).
+        cache: shared result cache.
+        max_workers: worker processes (None: `default_workers()`; 1 fits here, in turn).
     """
+    spec = frequency(freq)
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1 period.")
+    params = params.validate()
+    results: dict[str, ForecastResult] = {}
+    misses: list[tuple[str, str | None, tuple]] = []
+    for scope, series in series_by_scope.items():
+        history = _history(series)
+        key = None
+        if cache is not None:
+            key = cache_key(history, spec, horizon, params, backtest, n_cutoffs)
+            hit = cache.get(key)
+            if hit is not None:
+                results[scope] = replace(hit, scope=scope)
+                continue
+        job = (history, spec.code, horizon, params, backtest, n_cutoffs, scope)
+        misses.append((scope, key, job))
+    workers = default_workers() if max_workers is None else max_workers
+    fitted = parallel_map(_fit_job, [job for _, _, job in misses], workers)
+    for (scope, key, _), result in zip(misses, fitted, strict=True):
+        if cache is not None and key is not None:
+            cache.put(key, result)
+        results[scope] = result
+    return {scope: results[scope] for scope in series_by_scope}
 
-    def one(item: tuple[str, pd.DataFrame]) -> ForecastResult:
-        scope, series = item
-        return forecast_series(
-            series, freq, horizon, params, backtest, n_cutoffs, scope=scope, cache=cache
-        )
 
-    items = list(series_by_scope.items())
-    if max_workers <= 1 or len(items) <= 1:
-        results = [one(item) for item in items]
-    else:
-        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="forecast") as pool:
-            results = list(pool.map(one, items))
-    return {scope: result for (scope, _), result in zip(items, results, strict=True)}
+def _fit_job(job: tuple) -> ForecastResult:
+    """Runs `_fit` on one packed job (module level, so worker processes can run it)."""
+    history, freq, horizon, params, backtest, n_cutoffs, scope = job
+    return _fit(
+        history, frequency(freq), horizon, params, backtest, n_cutoffs, scope, nonnegative=True
+    )
+
+
+def _renew_prophet_lock() -> None:
+    global _PROPHET_LOCK
+    _PROPHET_LOCK = threading.Lock()
+
+
+register_after_fork(_renew_prophet_lock)
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -1255,7 +1351,7 @@ def headcount_factor(
     dates = pd.DatetimeIndex(ds)
     if base_reps <= 0 or reps_change == 0:
         return np.ones(len(dates))
-    if spec is MONTH:
+    if spec == MONTH:
         period_days = dates.days_in_month.to_numpy(dtype="float64")
     else:
         period_days = np.full(len(dates), 7.0)
@@ -1321,7 +1417,7 @@ def apply_what_if(
     future = out["is_future"].to_numpy(dtype=bool)
     if not future.any() or what_if.is_neutral():
         return out
-    period_days = 7.0 if spec is WEEK else DAYS_PER_MONTH
+    period_days = 7.0 if spec == WEEK else DAYS_PER_MONTH
     shift = what_if.cycle_change_days / period_days
     first_future = int(np.flatnonzero(future)[0])
     multiplier = (1 + what_if.win_rate_change) * (1 + what_if.deal_size_change)
@@ -1431,19 +1527,31 @@ def series_by_scope(
     Returns:
         scope label -> frame with columns ds, y (sorted by label, the total first).
     """
-    if len(bookings) == 0:
-        return {total_label: regular_series(bookings, freq, as_of=as_of)}
-    start = bookings["ds"].min()
-    end = bookings["ds"].max()
-    if by is None:
-        return {total_label: regular_series(bookings, freq, start=start, end=end, as_of=as_of)}
+    spec = frequency(freq)
+    frame = bookings.dropna(subset=["ds"])
+    if len(frame) == 0:
+        return {total_label: regular_series(bookings, spec, as_of=as_of)}
+    starts = period_start(frame["ds"], spec).to_numpy()
+    grid = _period_grid(starts.min(), starts.max(), spec, as_of)
+    amounts = pd.to_numeric(frame["y"], errors="coerce").fillna(0.0).astype("float64")
     column = "territory_id" if by == "territory" else by
+    keys = np.full(len(frame), total_label, dtype=object) if by is None else frame[column]
+    # one GROUP BY (scope, period) for every scope, then each scope's row on the grid
+    table = (
+        amounts.groupby([np.asarray(keys), starts], dropna=False, sort=True)
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(columns=grid, fill_value=0.0)
+    )
     out: dict[str, pd.DataFrame] = {}
-    for key, rows in bookings.groupby(column, dropna=False, sort=True):
-        label = (names or {}).get(key, str(key)) if by == "territory" else str(key)
-        if pd.isna(key):
+    for key, values in zip(table.index, table.to_numpy(dtype="float64"), strict=True):
+        if by is None:
+            label = total_label
+        elif pd.isna(key):
             label = f"(no {by})"
-        out[label] = regular_series(rows, freq, start=start, end=end, as_of=as_of)
+        else:
+            label = (names or {}).get(key, str(key)) if by == "territory" else str(key)
+        out[label] = pd.DataFrame({"ds": grid, "y": values})
     return dict(sorted(out.items()))
 
 
@@ -1451,7 +1559,7 @@ def backtest_table(backtest: Backtest | None) -> pd.DataFrame:
     """Returns the backtest as a small table, one row per method.
 
     Columns: method, mape, wape (fractions; NaN when undefined), note (the reason
-    a figure is undefined or points were skipped), winner (bool).
+    a figure is undefined or points were skipped; "" when there is none), winner (bool).
     """
     columns = ["method", "mape", "wape", "note", "winner"]
     if backtest is None or not backtest.cutoffs:
@@ -1466,7 +1574,7 @@ def backtest_table(backtest: Backtest | None) -> pd.DataFrame:
             backtest.naive_wape,
         ),
     ):
-        note = "; ".join(r for r in (m.reason, w.reason) if r) or None
+        note = "; ".join(r for r in (m.reason, w.reason) if r)
         rows.append(
             {
                 "method": label,

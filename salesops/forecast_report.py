@@ -2,7 +2,7 @@
 
 `forecast_report` reads the repository once (bookings, open pipeline, stage outcomes,
 quotas, headcount), fits the chosen scope and, with `by`, every territory or segment
-(thread pool + result cache, see salesops.forecast), and builds the quarter view:
+(worker processes + result cache, see salesops.forecast), and builds the quarter view:
 pipeline-weighted forecast, Prophet forecast and quota. `what_if_view` re-prices the
 fitted forecast under what-if assumptions without touching the database or Prophet.
 """
@@ -189,7 +189,7 @@ def forecast_inputs(
     territories = repo.territories()
     names = dict(zip(territories["id"].tolist(), territories["name"].tolist(), strict=True))
     bookings = repo.bookings_by_period(spec.code, scope)
-    monthly = bookings if spec is fc.MONTH else repo.bookings_by_period("M", scope)
+    monthly = bookings if spec == fc.MONTH else repo.bookings_by_period("M", scope)
     if with_pipeline:
         outcomes = repo.stage_outcomes(scope, as_of - timedelta(days=STAGE_LOOKBACK_DAYS))
         pipeline = repo.open_pipeline(scope)
@@ -226,7 +226,7 @@ def build_forecast_report(
     backtest: bool = True,
     params: fc.ProphetParams = fc.DEFAULT_PARAMS,
     cache: fc.ForecastCache | None = fc.DEFAULT_CACHE,
-    max_workers: int = 2,
+    max_workers: int | None = None,
 ) -> ForecastReport:
     """Returns the forecast report built from already-read inputs (no database access).
 
@@ -237,7 +237,7 @@ def build_forecast_report(
         backtest: run the rolling-origin backtest for every forecast.
         params: Prophet settings.
         cache: forecast result cache (None fits every time).
-        max_workers: threads for fitting many scopes.
+        max_workers: worker processes for fitting many scopes (None: one per core).
     """
     started = time.perf_counter()
     spec = fc.frequency(inputs.freq)
@@ -306,7 +306,7 @@ def forecast_report(
     params: fc.ProphetParams = fc.DEFAULT_PARAMS,
     as_of: date | None = None,
     cache: fc.ForecastCache | None = fc.DEFAULT_CACHE,
-    max_workers: int = 2,
+    max_workers: int | None = None,
 ) -> ForecastReport:
     """Returns the forecast report for a scope: `forecast_inputs` then `build_forecast_report`.
 

@@ -72,6 +72,38 @@ def test_regular_series_explicit_range_and_empty_input():
     assert empty.empty and list(empty.columns) == ["ds", "y"]
 
 
+def test_series_by_scope_puts_every_scope_on_one_grid_by_hand():
+    bookings = pd.DataFrame(
+        {
+            "ds": pd.to_datetime(
+                ["2026-01-01", "2026-01-01", "2026-02-01", "2026-03-01", "2026-03-01", None]
+            ),
+            "territory_id": pd.array([1, 2, 1, None, 2, 1], dtype="Int64"),
+            "y": [100.0, 7.0, 50.0, 3.0, 20.0, 999.0],
+        }
+    )
+    by_territory = fc.series_by_scope(
+        bookings, "M", "territory", {1: "North", 2: "South"}, as_of="2026-05-02"
+    )
+    # Jan..Mar, the first to the last booking; the undated row is ignored; no territory kept
+    assert list(by_territory) == ["(no territory)", "North", "South"]
+    assert list(by_territory["North"]["y"]) == [100.0, 50.0, 0.0]
+    assert list(by_territory["South"]["y"]) == [7.0, 0.0, 20.0]
+    assert list(by_territory["(no territory)"]["y"]) == [0.0, 0.0, 3.0]
+    for series in by_territory.values():
+        assert list(series["ds"].dt.strftime("%m")) == ["01", "02", "03"]
+    # as_of inside March: March is still running, so every series stops at February
+    total = fc.series_by_scope(bookings, "M", None, as_of="2026-03-09", total_label="All")
+    pd.testing.assert_frame_equal(
+        total["All"], fc.regular_series(bookings, "M", as_of="2026-03-09")
+    )
+    assert list(total["All"]["y"]) == [107.0, 50.0]
+    assert list(fc.series_by_scope(bookings.iloc[:0], "W", "segment")["All"].columns) == [
+        "ds",
+        "y",
+    ]
+
+
 def test_longest_zero_run_and_trim_leading_zeros():
     assert fc.longest_zero_run([0, 1, 0, 0, 0, 2, 0]) == 3
     trimmed = fc.trim_leading_zeros(monthly([0, 0, 5, 0, 7]))
@@ -373,22 +405,28 @@ def test_cache_ignores_corrupt_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_forecast_many_threads_equal_sequential():
+def test_forecast_many_on_workers_equals_each_forecast_series():
     base, _ = synthetic_monthly(36)
     scopes = {
         "North": base,
         "South": base.assign(y=base["y"] * 0.5),
         "Tiny": monthly([5.0] * 8),
     }
-    threaded = fc.forecast_many(scopes, "M", 3, max_workers=2)
-    sequential = fc.forecast_many(scopes, "M", 3, max_workers=1)
-    assert list(threaded) == ["North", "South", "Tiny"]
-    assert threaded["Tiny"].method == "naive"
-    for name in scopes:
-        assert threaded[name].scope == name
-        np.testing.assert_allclose(
-            threaded[name].points["yhat"], sequential[name].points["yhat"], rtol=1e-6
-        )
+    cache = fc.ForecastCache()
+    parallel = fc.forecast_many(scopes, "M", 3, backtest=True, cache=cache, max_workers=2)
+    assert list(parallel) == ["North", "South", "Tiny"]
+    assert parallel["Tiny"].method == "naive"
+    assert len(cache) == 3 and cache.misses == 3
+    for name, series in scopes.items():
+        alone = fc.forecast_series(series, "M", 3, backtest=True, scope=name)
+        assert parallel[name].scope == name and parallel[name].method == alone.method
+        pd.testing.assert_frame_equal(parallel[name].points, alone.points)
+        pd.testing.assert_frame_equal(parallel[name].components, alone.components)
+        if alone.backtest is not None:
+            pd.testing.assert_frame_equal(parallel[name].backtest.details, alone.backtest.details)
+    again = fc.forecast_many(scopes, "M", 3, backtest=True, cache=cache, max_workers=2)
+    assert cache.hits == 3 and cache.misses == 3  # every scope answered from the cache
+    pd.testing.assert_frame_equal(again["South"].points, parallel["South"].points)
 
 
 # ---------------------------------------------------------------- pipeline and quota
@@ -618,3 +656,22 @@ def test_prophet_example_series_backtest_runs(name):
         assert acc.value is not None and math.isfinite(acc.value)
         assert 0 < acc.value < 0.5
     assert b.winner in {"prophet", "seasonal_naive"}
+
+
+def test_backtest_table_rows_notes_and_winner():
+    backtest = fc.Backtest(
+        [pd.Timestamp("2025-06-01")],
+        3,
+        fc.Accuracy(0.12, "1 period with 0 actual skipped", 2),
+        fc.Accuracy(0.10, None, 3),
+        fc.Accuracy(0.20, None, 3),
+        fc.Accuracy(0.25, None, 3),
+        "prophet",
+        None,
+        pd.DataFrame(),
+    )
+    table = fc.backtest_table(backtest)
+    assert list(table["method"]) == ["Prophet", "Seasonal naive (same period last year)"]
+    assert list(table["wape"]) == [0.10, 0.25] and list(table["winner"]) == [True, False]
+    assert list(table["note"]) == ["1 period with 0 actual skipped", ""]  # blank, never "None"
+    assert fc.backtest_table(None).empty
