@@ -27,7 +27,12 @@ import numpy as np
 
 from salesops import forecast as fc
 from salesops.db import make_engine
-from salesops.forecast_report import build_forecast_report, forecast_inputs, what_if_view
+from salesops.forecast_report import (
+    build_forecast_report,
+    forecast_inputs,
+    stage_lookback_start,
+    what_if_view,
+)
 from salesops.repository import Repository
 
 
@@ -92,7 +97,9 @@ def main() -> None:
         "bookings_by_period_M": lambda: repo.bookings_by_period("M"),
         "bookings_by_period_W": lambda: repo.bookings_by_period("W"),
         "open_pipeline": repo.open_pipeline,
-        "stage_outcomes_1y": lambda: repo.stage_outcomes(closed_since=as_of - timedelta(365)),
+        "stage_outcomes_12_months": lambda: repo.stage_outcomes(
+            closed_since=stage_lookback_start(as_of)
+        ),
         "quotas_by_month": lambda: repo.quotas_by_month(as_of - timedelta(60), as_of),
         "active_reps": lambda: repo.active_reps(as_of),
     }.items():

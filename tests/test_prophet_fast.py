@@ -149,3 +149,16 @@ def test_point_forecast_equals_the_future_of_fit_predict(holidays):
         points["yhat"].to_numpy()[len(series) :],
         rtol=1e-12,
     )
+
+
+def test_stan_json_writer_in_use_round_trips_every_value_exactly():
+    import json
+
+    from stanio.json import dump_stan_json
+
+    rng = np.random.default_rng(0)
+    values = np.concatenate(
+        [rng.normal(0, 1, 5000), 10 ** rng.uniform(-300, 300, 5000), [0.0, 1e-5, 1e16, 5e-324]]
+    )
+    written = json.loads(dump_stan_json({"X": values.reshape(-1, 2)}))
+    np.testing.assert_array_equal(np.asarray(written["X"]).ravel(), values)
