@@ -56,8 +56,10 @@ $(BENCH_DB): | $(STAMP)
 bench: install $(BENCH_DB)
 	$(BIN)/python bench/bench_kpis.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_forecast.py --url $(BENCH_URL)
+	$(BIN)/python bench/bench_forecast_datasets.py
 	$(BIN)/python bench/bench_territory.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_time.py --url $(BENCH_URL)
+	$(BIN)/python bench/bench_review.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_import.py --url sqlite:///$(abspath data/bench_import.db)
 
 clean:
