@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import ColumnElement, Engine, Integer, and_, case, delete, func, insert, or_, select
 
 from salesops import schema as s
-from salesops.sqlfuncs import days_between, month_start
+from salesops.sqlfuncs import days_between, month_start, week_start
 
 logger = logging.getLogger(__name__)
 
@@ -254,6 +254,45 @@ def activity_weeks_select():
     )
 
 
+def won_weeks_select():
+    """Returns the GROUP BY select of won deals by ISO week (Monday), rep, territory, segment."""
+    o, a = s.opportunities, s.accounts
+    week = week_start(o.c.closed_at)
+    return (
+        select(
+            week.label("week_start"),
+            o.c.rep_id,
+            a.c.territory_id,
+            a.c.segment,
+            func.count().label("won"),
+            func.coalesce(func.sum(o.c.amount), 0.0).label("won_amount"),
+        )
+        .select_from(o.outerjoin(a, a.c.id == o.c.account_id))
+        .where(o.c.outcome == "won", o.c.closed_at.is_not(None))
+        .group_by(week, o.c.rep_id, a.c.territory_id, a.c.segment)
+    )
+
+
+def open_pipeline_select():
+    """Returns the GROUP BY select of open deals by expected close month, stage and scope."""
+    o, a = s.opportunities, s.accounts
+    month = month_start(o.c.expected_close_date)
+    return (
+        select(
+            month.label("expected_close"),
+            o.c.stage,
+            o.c.rep_id,
+            a.c.territory_id,
+            a.c.segment,
+            func.coalesce(func.sum(o.c.amount), 0.0).label("open_amount"),
+            func.count().label("deals"),
+        )
+        .select_from(o.outerjoin(a, a.c.id == o.c.account_id))
+        .where(o.c.outcome == "open")
+        .group_by(month, o.c.stage, o.c.rep_id, a.c.territory_id, a.c.segment)
+    )
+
+
 def refresh_rollups(engine: Engine) -> dict[str, int]:
     """Rebuilds every rollup table from the base tables; returns rows written per rollup."""
     plan = [
@@ -266,6 +305,8 @@ def refresh_rollups(engine: Engine) -> dict[str, int]:
         (s.rollup_stage_outcomes, stage_outcomes_select()),
         (s.rollup_activity_months, activity_months_select()),
         (s.rollup_activity_weeks, activity_weeks_select()),
+        (s.rollup_won_weeks, won_weeks_select()),
+        (s.rollup_open_pipeline, open_pipeline_select()),
     ]
     written: dict[str, int] = {}
     with engine.begin() as conn:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 # 2: rollups for stage outcomes and rep activity.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -335,6 +335,31 @@ rollup_activity_weeks = Table(
     Column("hours", Float, nullable=False),
 )
 
+# Forecast inputs: won deals by ISO week (weekly bookings) and open deals by expected close
+# month and stage (the weighted pipeline), by rep, territory and segment.
+rollup_won_weeks = Table(
+    "rollup_won_weeks",
+    metadata,
+    Column("week_start", Date, nullable=False, index=True),
+    Column("rep_id", Integer),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("won", Integer, nullable=False),
+    Column("won_amount", Float, nullable=False),
+)
+
+rollup_open_pipeline = Table(
+    "rollup_open_pipeline",
+    metadata,
+    Column("expected_close", Date),  # month start; empty for deals without a close date
+    Column("stage", String(60)),
+    Column("rep_id", Integer),
+    Column("territory_id", Integer),
+    Column("segment", String(40)),
+    Column("open_amount", Float, nullable=False),
+    Column("deals", Integer, nullable=False),
+)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -345,4 +370,6 @@ ROLLUP_TABLES = (
     rollup_stage_outcomes,
     rollup_activity_months,
     rollup_activity_weeks,
+    rollup_won_weeks,
+    rollup_open_pipeline,
 )

@@ -187,15 +187,22 @@ def test_bookings_by_period_matches_pandas(filled, repo, freq, source):
         assert list(got["y"]) == [150.0, 30.0]
 
 
-def test_bookings_scope_filters(filled, repo):
-    south = repo.bookings_by_period("M", Scope(territory_ids=(2,)))
+@pytest.mark.parametrize("source", ["auto", "raw"])
+def test_bookings_and_pipeline_scope_filters(filled, repo, source):
+    south = repo.bookings_by_period("M", Scope(territory_ids=(2,)), source=source)
     assert list(south["y"]) == [30.0]
-    enterprise = repo.bookings_by_period("W", Scope(segments=("Enterprise",)))
+    enterprise = repo.bookings_by_period("W", Scope(segments=("Enterprise",)), source=source)
     assert enterprise["y"].sum() == 150.0
+    for scope in (Scope(territory_ids=(2,)), Scope(segments=("Enterprise",)), Scope(rep_ids=(1,))):
+        pd.testing.assert_frame_equal(
+            repo.open_pipeline(scope, source=source), repo.open_pipeline(scope, source="raw")
+        )
+        assert repo.open_pipeline(scope, source=source)["deals"].sum() > 0
 
 
-def test_open_pipeline_matches_pandas(filled, repo):
-    got = repo.open_pipeline()
+@pytest.mark.parametrize("source", ["auto", "raw"])
+def test_open_pipeline_matches_pandas(filled, repo, source):
+    got = repo.open_pipeline(source=source)
     open_ = opps_frame().query("outcome == 'open'")
     assert got["open_amount"].sum() == open_["amt"].sum() == 1805.0
     april = got[got["expected_close"] == pd.Timestamp("2026-04-01")]

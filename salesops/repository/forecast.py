@@ -1,7 +1,8 @@
 """Queries behind the Forecast page: bookings by period, open pipeline, stage outcomes, quotas.
 
-Every query is one GROUP BY with bound parameters. Monthly bookings read the
-closed-opportunity rollup; weekly bookings group the opportunities table by ISO week.
+Every query is one GROUP BY with bound parameters. Bookings (by month or ISO week), open
+pipeline and stage outcomes read rollups maintained on load and import (salesops.rollups);
+`source="raw"` reads the base tables instead (tests hold the two equal).
 Scope follows the KPI queries: territory and segment come from the deal's account.
 """
 
@@ -45,24 +46,27 @@ class ForecastQueries(RepositoryBase):
     ) -> pd.DataFrame:
         """Returns won amount by close period, territory and segment.
 
-        `freq` "M" buckets by month (from the rollup unless source="raw"), "W" by ISO
-        week starting Monday (always from the opportunities table). Periods with no won
-        deal are absent (the forecast module fills them with 0).
+        `freq` "M" buckets by month, "W" by ISO week starting Monday; both read a rollup
+        (monthly closed deals, weekly won deals) unless source="raw", which groups the
+        opportunities table. Periods with no won deal are absent (the forecast module
+        fills them with 0).
         Columns: ds (period start), territory_id, segment, y (won amount), deals.
         """
-        if freq.upper().startswith("M") and source != "raw":
-            c = s.rollup_closed_opportunities.c
+        if source != "raw":
+            monthly = freq.upper().startswith("M")
+            c = s.rollup_closed_opportunities.c if monthly else s.rollup_won_weeks.c
+            period = c.month if monthly else c.week_start
             stmt = (
                 select(
-                    c.month,
+                    period,
                     c.territory_id,
                     c.segment,
                     func.coalesce(func.sum(c.won_amount), 0.0),
                     func.coalesce(func.sum(c.won), 0),
                 )
                 .where(c.won > 0, scope.clause(c.territory_id, c.segment, c.rep_id))
-                .group_by(c.month, c.territory_id, c.segment)
-                .order_by(c.month, c.territory_id, c.segment)
+                .group_by(period, c.territory_id, c.segment)
+                .order_by(period, c.territory_id, c.segment)
             )
             return self._frame(stmt, BOOKINGS)
         o, a = s.opportunities.c, s.accounts.c
@@ -86,27 +90,29 @@ class ForecastQueries(RepositoryBase):
         )
         return self._frame(stmt, BOOKINGS)
 
-    def open_pipeline(self, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    def open_pipeline(
+        self, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+    ) -> pd.DataFrame:
         """Returns open pipeline by expected close month, stage, territory and segment.
 
+        Read from the open-pipeline rollup unless source="raw" (the opportunities table).
         Open deals without an expected close date are grouped under a missing month.
         Columns: expected_close (month start), stage, territory_id, segment, open_amount, deals.
         """
-        o, a = s.opportunities.c, s.accounts.c
-        month = month_start(o.expected_close_date)
+        if source == "raw":
+            o, a = s.opportunities.c, s.accounts.c
+            in_scope = scope.clause(a.territory_id, a.segment, o.rep_id)
+            rows = rollups.open_pipeline_select().where(in_scope).subquery()
+        else:
+            r = s.rollup_open_pipeline
+            in_scope = scope.clause(r.c.territory_id, r.c.segment, r.c.rep_id)
+            rows = select(r).where(in_scope).subquery()
+        c = rows.c
+        keys = [c.expected_close, c.stage, c.territory_id, c.segment]
         stmt = (
-            select(
-                month.label("expected_close"),
-                o.stage,
-                a.territory_id,
-                a.segment,
-                func.coalesce(func.sum(o.amount), 0.0),
-                func.count(),
-            )
-            .select_from(s.opportunities.outerjoin(s.accounts, a.id == o.account_id))
-            .where(o.outcome == "open", scope.clause(a.territory_id, a.segment, o.rep_id))
-            .group_by(month, o.stage, a.territory_id, a.segment)
-            .order_by(month, o.stage, a.territory_id, a.segment)
+            select(*keys, func.coalesce(func.sum(c.open_amount), 0.0), func.sum(c.deals))
+            .group_by(*keys)
+            .order_by(*keys)
         )
         return self._frame(stmt, OPEN_PIPELINE)
 
