@@ -6,8 +6,10 @@
 Measures: the repository queries; company + every territory with backtests, cold
 (empty forecast cache) per worker-process count and cached (second call); the what-if
 slider (`what_if_view`, no refit, no query). `--plain-prophet` also times the same work
-with Prophet's own class instead of FastProphet, on one worker (what the code did
-before), for the ratio. Wall seconds are the median of `--repeat` runs; CPU seconds
+with Prophet's own class and its default optimiser (Newton on short series) on one
+worker, as the code fitted before, for the ratio; checks that plain Prophet with our
+settings gives exactly FastProphet's forecasts; and reports how far Newton's forecasts
+are from L-BFGS's. Wall seconds are the median of `--repeat` runs; CPU seconds
 (this process + its workers and cmdstan children) are reported beside them because
 they do not depend on what else the machine is doing. Targets (DESIGN.md): < 6 s cold
 for the company and 20 territories with backtests, instant when cached, slider < 100 ms.
@@ -21,6 +23,7 @@ import os
 import resource
 import statistics
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -51,7 +54,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def cold_fits(inputs, horizon: int, workers: int, repeat: int) -> dict:
+def cold_fits(inputs, horizon: int, workers: int, repeat: int, params=fc.DEFAULT_PARAMS) -> dict:
     """Median wall and CPU seconds of cold fits (fresh cache each run), then one cached call."""
     walls, cpus = [], []
     for _ in range(repeat):
@@ -59,13 +62,13 @@ def cold_fits(inputs, horizon: int, workers: int, repeat: int) -> dict:
         cpu_before = cpu_seconds()
         report, seconds = timed(
             lambda cache=cache: build_forecast_report(
-                inputs, horizon, "territory", True, cache=cache, max_workers=workers
+                inputs, horizon, "territory", True, params, cache=cache, max_workers=workers
             )
         )
         walls.append(seconds)
         cpus.append(cpu_seconds() - cpu_before)
     _, cached_seconds = timed(
-        lambda: build_forecast_report(inputs, horizon, "territory", True, cache=cache)
+        lambda: build_forecast_report(inputs, horizon, "territory", True, params, cache=cache)
     )
     return {
         "wall_median": round(statistics.median(walls), 2),
@@ -73,6 +76,39 @@ def cold_fits(inputs, horizon: int, workers: int, repeat: int) -> dict:
         "cpu_median": round(statistics.median(cpus), 2),
         "cached_seconds": round(cached_seconds, 3),
         "report": report,
+    }
+
+
+def plain_prophet_baseline(inputs, horizon: int, repeat: int, fast_report) -> dict:
+    """Times plain Prophet with its default optimiser (Newton below 100 points) on one
+    worker, as the code fitted before; checks that plain Prophet with our settings gives
+    exactly FastProphet's forecasts; and reports how far Newton's forecasts are from
+    L-BFGS's (largest gap over the future points, as a share of the scope's mean forecast).
+    """
+    from prophet import Prophet
+
+    fast_class, fc._prophet_class = fc._prophet_class, Prophet
+    try:
+        newton = replace(fc.DEFAULT_PARAMS, algorithm="Newton")
+        measured = cold_fits(inputs, horizon, 1, repeat, newton)
+        newton_report = measured.pop("report")
+        same_settings = cold_fits(inputs, horizon, 1, 1).pop("report")
+    finally:
+        fc._prophet_class = fast_class
+    scopes = [fast_report.main, *fast_report.breakdown.values()]
+    others = [newton_report.main, *newton_report.breakdown.values()]
+    plain = [same_settings.main, *same_settings.breakdown.values()]
+    gaps = []
+    for ours, theirs in zip(scopes, others, strict=True):
+        future = ours.points["is_future"].to_numpy()
+        a, b = ours.points["yhat"].to_numpy()[future], theirs.points["yhat"].to_numpy()[future]
+        gaps.append(float(np.max(np.abs(a - b)) / np.mean(np.abs(a))))
+    return {
+        "plain_prophet_newton_workers_1": measured,
+        "plain_prophet_same_settings_equal_forecasts": all(
+            p.points.equals(f.points) for p, f in zip(plain, scopes, strict=True)
+        ),
+        "newton_vs_lbfgs_max_future_gap_share_of_mean": round(max(gaps), 4),
     }
 
 
@@ -116,20 +152,7 @@ def main() -> None:
         report = measured.pop("report")
         cold[f"workers_{workers}"] = measured
     if args.plain_prophet:
-        from prophet import Prophet
-
-        fast_class, fc._prophet_class = fc._prophet_class, Prophet
-        try:
-            measured = cold_fits(inputs, args.horizon, 1, args.repeat)
-        finally:
-            fc._prophet_class = fast_class
-        plain = measured.pop("report")
-        cold["plain_prophet_workers_1"] = measured
-        same = all(
-            plain.breakdown[k].points["yhat"].equals(report.breakdown[k].points["yhat"])
-            for k in report.breakdown
-        )
-        cold["plain_prophet_same_forecasts"] = same
+        cold.update(plain_prophet_baseline(inputs, args.horizon, args.repeat, report))
     results["load_average_after"] = os.getloadavg()
     results["fits_company_plus_territories_with_backtest"] = cold
     results["scopes"] = 1 + len(report.breakdown)

@@ -146,22 +146,18 @@ def _period_grid(
     return pd.date_range(first, last, freq=spec.alias).astype("datetime64[ns]")
 
 
-def _empty_series() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"ds": pd.Series([], dtype="datetime64[ns]"), "y": pd.Series([], dtype="float64")}
-    )
-
-
 def trim_leading_zeros(series: pd.DataFrame) -> pd.DataFrame:
     """Returns the series from its first non-zero period on (a scope's history starts there).
 
-    Requires columns ds and y. Returns a frame with the same columns; an all-zero
-    series is returned unchanged.
+    Requires columns ds and y. Returns a new frame with columns ds (datetime64[ns]) and
+    y (float64); an all-zero series is returned whole. Built from arrays: it runs for
+    every scope on every page view, cached fits included.
     """
-    nonzero = np.flatnonzero(series["y"].to_numpy() != 0)
-    if len(nonzero) == 0:
-        return series.reset_index(drop=True)
-    return series.iloc[nonzero[0] :].reset_index(drop=True)
+    ds = series["ds"].to_numpy(dtype="datetime64[ns]")
+    y = series["y"].to_numpy(dtype="float64")
+    nonzero = np.flatnonzero(y != 0)
+    first = int(nonzero[0]) if len(nonzero) else 0
+    return pd.DataFrame({"ds": ds[first:], "y": y[first:]})
 
 
 def longest_zero_run(values: np.ndarray | pd.Series) -> int:
@@ -343,10 +339,10 @@ class ProphetParams:
     interval_width: float = 0.8
     uncertainty_samples: int = 300
     seed: int = 42
-    # Prophet itself picks Newton below 100 points (every monthly series), which costs
-    # 4.6x the CPU of L-BFGS on the large demo's months and moves forecasts by at most
-    # 1.0% of their mean (bench/results/forecast-large.json); Prophet retries with Newton
-    # should L-BFGS fail.
+    # Prophet itself picks Newton below 100 points (every monthly series): several times
+    # the CPU of L-BFGS for forecasts within about 1% of them on the large demo's months
+    # (bench/bench_forecast.py --plain-prophet). Prophet retries with Newton should
+    # L-BFGS fail.
     algorithm: str = "LBFGS"
 
     def validate(self) -> ProphetParams:
@@ -753,7 +749,7 @@ def forecast_series(
     if horizon < 1:
         raise ValueError("horizon must be at least 1 period.")
     params = params.validate()
-    history = _history(series)
+    history = trim_leading_zeros(series)
     key = None
     if cache is not None:
         key = cache_key(history, spec, horizon, params, backtest, n_cutoffs, nonnegative)
@@ -764,19 +760,6 @@ def forecast_series(
     if cache is not None and key is not None:
         cache.put(key, result)
     return result
-
-
-def _history(series: pd.DataFrame) -> pd.DataFrame:
-    """Returns ds (datetime64[ns]) and y (float64) with leading zero periods dropped.
-
-    The same rows as `trim_leading_zeros`, built from arrays (it runs for every scope on
-    every page view, cached fits included).
-    """
-    ds = series["ds"].to_numpy(dtype="datetime64[ns]")
-    y = series["y"].to_numpy(dtype="float64")
-    nonzero = np.flatnonzero(y != 0)
-    first = int(nonzero[0]) if len(nonzero) else 0
-    return pd.DataFrame({"ds": ds[first:], "y": y[first:]})
 
 
 def _fit(
@@ -1041,7 +1024,7 @@ def forecast_many(
     results: dict[str, ForecastResult] = {}
     misses: list[tuple[str, str | None, tuple]] = []
     for scope, series in series_by_scope.items():
-        history = _history(series)
+        history = trim_leading_zeros(series)
         key = None
         if cache is not None:
             key = cache_key(history, spec, horizon, params, backtest, n_cutoffs)

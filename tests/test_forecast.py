@@ -109,6 +109,8 @@ def test_longest_zero_run_and_trim_leading_zeros():
     trimmed = fc.trim_leading_zeros(monthly([0, 0, 5, 0, 7]))
     assert list(trimmed["y"]) == [5.0, 0.0, 7.0]
     assert trimmed["ds"].iloc[0] == pd.Timestamp("2022-03-01")
+    assert str(trimmed["ds"].dtype) == "datetime64[ns]" and str(trimmed["y"].dtype) == "float64"
+    assert list(fc.trim_leading_zeros(monthly([0, 0, 0]))["y"]) == [0.0, 0.0, 0.0]
 
 
 # ---------------------------------------------------------------- history sufficiency
