@@ -614,7 +614,7 @@ def import_files(
         raise DatabaseError(f"The import failed and was rolled back: {detail}") from exc
     if progress is not None:
         progress(1.0, "Refreshing KPI rollups")
-    refresh_rollups(engine)
+    refresh_rollups(engine, history_spans=False)  # the import kept the spans up to date
     totals = sink.counts
     inserted = sum(c.inserted for c in totals.values())
     updated = sum(c.updated for c in totals.values())

@@ -5,7 +5,8 @@ written as soon as it is validated, inside one `engine.begin()` transaction. If 
 has an error (and "import valid rows only" was not chosen), or anything raises, the
 transaction rolls back and the database is exactly as before. Unchanged rows are not
 rewritten, so re-importing a file changes nothing; changed opportunities get an
-opportunity_history row so the pipeline review sees the change.
+opportunity_history row so the pipeline review sees the change, and the review's history
+spans of every deal given a history row are recomputed in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from salesops import schema as s
 from salesops.db import bulk_insert
 from salesops.importing.layouts import Layout
 from salesops.importing.validation import FilePlan, RowIssue
+from salesops.rollups import update_history_spans
 
 logger = logging.getLogger(__name__)
 
@@ -422,6 +424,7 @@ class BatchWriter:
         history: list[dict[str, object]] = []
         if not new.empty:
             self._write_new_history(plan, new, ids, counts)
+            update_history_spans(self.conn, new["external_id"].map(ids))
         if not changed.empty:
             before = existing.set_index("external_id")
             for row in _records(changed):
@@ -451,6 +454,7 @@ class BatchWriter:
         if history:
             self.conn.execute(s.opportunity_history.insert(), history)
             counts.history += len(history)
+            update_history_spans(self.conn, [row["opportunity_id"] for row in history])
 
     def _write_new_history(
         self, plan: FilePlan, new: pd.DataFrame, ids: dict[str, int], counts: WriteCounts

@@ -1,20 +1,25 @@
 """Queries behind the weekly pipeline review: point-in-time history rows, deals, quotas.
 
 The review never reads today's values of an open deal: it reads opportunity_history.
-For a week it needs each relevant deal's last row before the week (a GROUP BY max
-subquery) and the week's own rows; the closing snapshot follows from those two. A deal is
-relevant when it was not already closed for good before the week began (its current
-closed_at is empty or not before the week), or has a row in the week.
-Scope is a set of reps (team, territory or rep, resolved by the caller).
+For a week [start, end) it needs each relevant deal's opening row (its last row before
+`start`) and the week's own rows; the closing snapshot follows from those two. A deal is
+relevant when its opening row is open or it has a row in the week (a deal already won or
+lost at the opening that does not move all week shows in no total and no list).
+
+Both come from rollup_history_spans, where each history row carries its span (valid_from =
+changed_at, valid_to = the deal's next change) and a length class: the week's rows and the
+rows current at `start` in class b all begin in [start - b, end), one contiguous range of the
+clustered table per class (see schema.rollup_history_spans). No query scans or groups the
+whole history. Scope is a set of reps (team, territory or rep, resolved by the caller).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, func, select, true, union, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union_all
 
 from salesops import schema as s
 from salesops.frames import DATE, FLOAT, INT, STR
@@ -39,6 +44,7 @@ DEAL_ATTRIBUTES = {
     "territory": STR,
 }
 ID_CHUNK = 500
+CLOSED_OUTCOMES = ("won", "lost")
 
 
 def _scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -52,22 +58,46 @@ def _scope_clause(scope: Scope) -> ColumnElement[bool]:
     return and_(true(), *parts)
 
 
-def _open_at(start: date, scope: Scope) -> Select:
-    """Returns SELECT of the ids of deals not closed for good before `start` (in scope).
+def _review_rows(start: date, end: date, scope: Scope) -> Select:
+    """Returns the UNION ALL of a week's rows and its relevant opening rows (from the spans).
 
-    Two disjoint index range scans (still open; closed on or after `start`), so no query
-    scans the whole opportunities table. A deal closed before the week can only matter
-    again through a row in the week, which the week's rows bring in by themselves.
+    Columns as HISTORY_ROW, unordered. Per length class b the rows begin in [start - b, end)
+    (open-ended rows: before `end`; deals' closing rows: in the week); a row dated before
+    `start` is kept when it is still current at `start` and is open or changes in the week.
     """
-    return union_all(*_open_at_parts(start, scope))
-
-
-def _open_at_parts(start: date, scope: Scope) -> list[Select]:
-    o = s.opportunities.c
-    return [
-        select(o.id).where(o.closed_at.is_(None), _scope_clause(scope)),
-        select(o.id).where(o.closed_at >= start, _scope_clause(scope)),
+    sp = s.rollup_history_spans.c
+    current_at_start = or_(sp.valid_to.is_(None), sp.valid_to >= start)
+    matters = or_(sp.outcome.not_in(CLOSED_OUTCOMES), sp.valid_to < end)
+    keep = or_(sp.valid_from >= start, and_(current_at_start, matters))
+    columns = [
+        sp.history_id.label("id"),
+        sp.opportunity_id,
+        sp.valid_from.label("changed_at"),
+        sp.stage,
+        sp.outcome,
+        sp.amount,
+        sp.expected_close_date,
+        sp.forecast_category,
     ]
+    scoped = _scope_clause_on(sp.opportunity_id, scope)
+    firsts = {s.CLOSED_FOR_GOOD: start, s.OPEN_ENDED: None}
+    firsts |= {bound: start - timedelta(days=bound) for bound in s.HISTORY_SPAN_BOUNDS}
+    parts = []
+    for bound, first in firsts.items():
+        since = true() if first is None else sp.valid_from >= first
+        parts.append(
+            select(*columns).where(
+                sp.length_bound == bound, since, sp.valid_from < end, keep, scoped
+            )
+        )
+    return union_all(*parts)
+
+
+def _scope_clause_on(opportunity_id: ColumnElement, scope: Scope) -> ColumnElement[bool]:
+    """Returns the scope clause on an opportunity id column (the deal's rep)."""
+    if not (scope.rep_ids or scope.territory_ids):
+        return true()
+    return opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope)))
 
 
 def _history_columns() -> list:
@@ -122,45 +152,30 @@ class PipelineReviewQueries(RepositoryBase):
         return self._frame(stmt, HISTORY_ROW)
 
     def review_history(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
-        """Returns the history rows a week's review needs: snapshot rows at `start` + the week's.
+        """Returns the history rows a week's review needs: opening rows + the week's rows.
 
-        For every relevant deal (see the module docstring): its last row(s) dated before
-        `start`, and every row dated in [start, end). Ordered by opportunity_id,
-        changed_at, id. Columns as history_as_of.
+        For every relevant deal (see the module docstring): its last row dated before
+        `start`, and every row dated in [start, end). Reads rollup_history_spans, which must
+        be up to date. Ordered by opportunity_id, changed_at, id. Columns as history_as_of.
         """
-        h = s.opportunity_history
-        week_rows = select(*_history_columns()).where(h.c.changed_at >= start, h.c.changed_at < end)
-        if scope.rep_ids or scope.territory_ids:
-            week_rows = week_rows.where(
-                h.c.opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope)))
-            )
-        deals = _open_at(start, scope)
-        both = union_all(_last_rows_before(start, deals), week_rows).subquery("rows")
-        stmt = select(*both.c).order_by(both.c.opportunity_id, both.c.changed_at, both.c.id)
-        return self._frame(stmt, HISTORY_ROW)
+        rows = self._frame(_review_rows(start, end, scope), HISTORY_ROW)
+        order = ["opportunity_id", "changed_at", "id"]
+        return rows.sort_values(order, kind="stable", ignore_index=True)
 
     def review_deals(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns name, rep, territory and account of the week's relevant deals.
 
-        Columns: opportunity_id, name, rep_id, rep, territory_id, territory (the rep's).
+        The deals are those of review_history's rows. Columns: opportunity_id, name, rep_id,
+        rep, territory_id, territory (the rep's).
         """
-        o, r, t, h = s.opportunities, s.reps, s.territories, s.opportunity_history
+        o, r, t = s.opportunities, s.reps, s.territories
+        rows = _review_rows(start, end, scope).subquery("rows")
         stmt = (
             select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name)
             .select_from(
                 o.outerjoin(r, r.c.id == o.c.rep_id).outerjoin(t, t.c.id == r.c.territory_id)
             )
-            .where(
-                o.c.id.in_(
-                    union(
-                        *_open_at_parts(start, scope),
-                        select(h.c.opportunity_id).where(
-                            h.c.changed_at >= start, h.c.changed_at < end
-                        ),
-                    )
-                ),
-                _scope_clause(scope),
-            )
+            .where(o.c.id.in_(select(rows.c.opportunity_id)))
             .order_by(o.c.id)
         )
         return self._frame(stmt, DEAL_ATTRIBUTES)
