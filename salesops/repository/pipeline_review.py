@@ -260,7 +260,11 @@ class PipelineReviewQueries(RepositoryBase):
         """Returns the first and last changed_at in opportunity_history (None when empty)."""
         h = s.opportunity_history.c
         frame = self._frame(
-            select(func.min(h.changed_at), func.max(h.changed_at)),
+            # One aggregate per SELECT: SQLite reads min or max from the index end only alone.
+            select(
+                select(func.min(h.changed_at)).scalar_subquery(),
+                select(func.max(h.changed_at)).scalar_subquery(),
+            ),
             {"first": DATE, "last": DATE},
         )
         row = frame.iloc[0]
