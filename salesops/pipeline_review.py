@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -94,6 +94,8 @@ HISTORY_COLUMNS = (
     "expected_close_date",
     "forecast_category",
 )
+# What the waterfall reads; the deal lists also need stage and forecast_category.
+WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
 DEAL_COLUMNS = ("opportunity_id", "name", "rep_id", "rep", "territory")
 MOVEMENTS = ("new", "increased", "decreased", "slipped", "pulled_in", "won", "lost")
 WATERFALL_STEPS = ("opening", *MOVEMENTS, "closing")
@@ -288,13 +290,14 @@ def _money(cents: int | np.integer) -> Decimal:
 def normalise_history(history: pd.DataFrame) -> pd.DataFrame:
     """Returns history rows typed and ordered the way every function here expects them.
 
-    Requires columns opportunity_id, changed_at, stage, outcome, amount, expected_close_date,
-    forecast_category (extra columns are kept).
+    Requires columns opportunity_id, changed_at, outcome, amount, expected_close_date (all
+    the waterfall reads; the deal lists also need stage and forecast_category; extra
+    columns are kept).
     Returns a frame with the same columns plus `cents` (amount in integer cents, 0 when
     missing) and `seq` (position of the row within its deal, 0 = creation), sorted by
     opportunity_id, changed_at and input order; dates are datetime64 UTC midnights.
     """
-    missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
+    missing = [c for c in WATERFALL_COLUMNS if c not in history.columns]
     if missing:
         raise ValueError(f"opportunity_history rows lack column(s): {', '.join(missing)}.")
     out = history.copy()
@@ -655,6 +658,23 @@ def waterfall(history: pd.DataFrame, week: Week, quarter: Quarter | None = None)
     """
     quarter = quarter or review_quarter(week)
     return waterfall_from_movements(deal_movements(history, week, quarter), week, quarter)
+
+
+def with_steady_pipeline(totals: Waterfall, amounts: pd.Series) -> Waterfall:
+    """Returns the waterfall plus deals that sat in the pipeline all week without a change.
+
+    Such a deal (no row in the week, open with an expected close in the quarter) is in the
+    opening and the closing pipeline at its one amount and in no movement, so `waterfall` of
+    the other deals' rows plus these amounts equals `waterfall` of all the rows. Amounts
+    count in cents like everywhere else (missing = 0).
+    """
+    money = _money(_cents(amounts).sum())
+    deals = dict(totals.deals)
+    for step in ("opening", "closing"):
+        deals[step] = deals.get(step, 0) + len(amounts)
+    return replace(
+        totals, opening=totals.opening + money, closing=totals.closing + money, deals=deals
+    )
 
 
 # -- deal lists ---------------------------------------------------------------------------

@@ -19,7 +19,18 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from salesops import schema as s
 from salesops.frames import DATE, FLOAT, INT, STR
@@ -43,6 +54,7 @@ DEAL_ATTRIBUTES = {
     "territory_id": INT,
     "territory": STR,
 }
+WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
 ID_CHUNK = 500
 CLOSED_OUTCOMES = ("won", "lost")
 
@@ -58,46 +70,70 @@ def _scope_clause(scope: Scope) -> ColumnElement[bool]:
     return and_(true(), *parts)
 
 
-def _review_rows(start: date, end: date, scope: Scope) -> Select:
-    """Returns the UNION ALL of a week's rows and its relevant opening rows (from the spans).
+def _span_rows(
+    start: date, until: date, keep: ColumnElement[bool], scope: Scope, *columns: ColumnElement
+) -> Select:
+    """Returns the spans dated before `until`, current at `start` or from it on, kept by `keep`.
 
-    Columns as HISTORY_ROW, unordered. Per length class b the rows begin in [start - b, end)
-    (open-ended rows: before `end`; deals' closing rows: in the week); a row dated before
-    `start` is kept when it is still current at `start` and is open or changes in the week.
+    A UNION ALL over the length classes, then the scope (one join to the deals, however
+    many classes). A span of class b current at `start` began in [start - b, start): one
+    contiguous range of the clustered table per class (open-ended spans: any start; a
+    deal's closing row: only rows dated from `start`).
     """
     sp = s.rollup_history_spans.c
-    current_at_start = or_(sp.valid_to.is_(None), sp.valid_to >= start)
-    matters = or_(sp.outcome.not_in(CLOSED_OUTCOMES), sp.valid_to < end)
-    keep = or_(sp.valid_from >= start, and_(current_at_start, matters))
-    columns = [
-        sp.history_id.label("id"),
-        sp.opportunity_id,
-        sp.valid_from.label("changed_at"),
-        sp.stage,
-        sp.outcome,
-        sp.amount,
-        sp.expected_close_date,
-        sp.forecast_category,
-    ]
-    scoped = _scope_clause_on(sp.opportunity_id, scope)
-    firsts = {s.CLOSED_FOR_GOOD: start, s.OPEN_ENDED: None}
+    current_at_start = or_(sp.valid_from >= start, sp.valid_to.is_(None), sp.valid_to >= start)
+    firsts: dict[int, date | None] = {s.CLOSED_FOR_GOOD: start, s.OPEN_ENDED: None}
     firsts |= {bound: start - timedelta(days=bound) for bound in s.HISTORY_SPAN_BOUNDS}
-    parts = []
-    for bound, first in firsts.items():
-        since = true() if first is None else sp.valid_from >= first
-        parts.append(
-            select(*columns).where(
-                sp.length_bound == bound, since, sp.valid_from < end, keep, scoped
+    rows = union_all(
+        *(
+            select(*columns, sp.opportunity_id.label("deal")).where(
+                sp.length_bound == bound,
+                true() if first is None else sp.valid_from >= first,
+                sp.valid_from < until,
+                current_at_start,
+                keep,
             )
+            for bound, first in firsts.items()
         )
-    return union_all(*parts)
+    ).subquery("spans")
+    stmt = select(*(rows.c[c.name] for c in columns))
+    if scope.rep_ids or scope.territory_ids:
+        o = s.opportunities
+        stmt = stmt.select_from(rows.join(o, o.c.id == rows.c.deal)).where(_scope_clause(scope))
+    return stmt
 
 
-def _scope_clause_on(opportunity_id: ColumnElement, scope: Scope) -> ColumnElement[bool]:
-    """Returns the scope clause on an opportunity id column (the deal's rep)."""
-    if not (scope.rep_ids or scope.territory_ids):
-        return true()
-    return opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope)))
+def _span_history_columns(*names: str) -> list[ColumnElement]:
+    """Returns span columns named as opportunity_history's (amount as a float)."""
+    sp = s.rollup_history_spans.c
+    named = {
+        "id": sp.history_id.label("id"),
+        "opportunity_id": sp.opportunity_id,
+        "changed_at": sp.valid_from.label("changed_at"),
+        "stage": sp.stage,
+        "outcome": sp.outcome,
+        # float8 from the server: no Decimal per row on PostgreSQL (the value is the same).
+        "amount": cast(sp.amount, Float).label("amount"),
+        "expected_close_date": sp.expected_close_date,
+        "forecast_category": sp.forecast_category,
+    }
+    return [named[n] for n in names]
+
+
+def _review_rows(start: date, end: date, scope: Scope) -> Select:
+    """Returns the week's rows and its relevant opening rows, columns as HISTORY_ROW.
+
+    An opening row (dated before `start`) is kept when the deal is open or changes in the
+    week; a deal already won or lost that does not move all week is left out.
+    """
+    sp = s.rollup_history_spans.c
+    keep = or_(sp.valid_from >= start, sp.outcome.not_in(CLOSED_OUTCOMES), sp.valid_to < end)
+    return _span_rows(start, end, keep, scope, *_span_history_columns(*HISTORY_ROW))
+
+
+def _unchanged_all_week(start: date, end: date) -> ColumnElement[bool]:
+    sp = s.rollup_history_spans.c
+    return and_(sp.valid_from < start, or_(sp.valid_to.is_(None), sp.valid_to >= end))
 
 
 def _history_columns() -> list:
@@ -169,16 +205,53 @@ class PipelineReviewQueries(RepositoryBase):
         rep, territory_id, territory (the rep's).
         """
         o, r, t = s.opportunities, s.reps, s.territories
-        rows = _review_rows(start, end, scope).subquery("rows")
+        rows = _review_rows(start, end, EVERYTHING).subquery("rows")
         stmt = (
             select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name)
             .select_from(
                 o.outerjoin(r, r.c.id == o.c.rep_id).outerjoin(t, t.c.id == r.c.territory_id)
             )
-            .where(o.c.id.in_(select(rows.c.opportunity_id)))
+            .where(o.c.id.in_(select(rows.c.opportunity_id)), _scope_clause(scope))
             .order_by(o.c.id)
         )
         return self._frame(stmt, DEAL_ATTRIBUTES)
+
+    def waterfall_history(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the rows behind a week's waterfall, except those of deals steady all week.
+
+        The rows of review_history less those of deals with no row in the week whose
+        opening row is plainly open, won or lost: such a deal moves nothing; it counts in
+        the opening and closing pipeline when it is open with an expected close in the
+        review quarter, and steady_pipeline_amounts returns those. Columns: id,
+        opportunity_id, changed_at, outcome, amount, expected_close_date; ordered as
+        review_history.
+        """
+        sp = s.rollup_history_spans.c
+        plain = sp.outcome.in_(("open", *CLOSED_OUTCOMES))
+        keep = or_(~_unchanged_all_week(start, end), ~plain)
+        columns = {n: HISTORY_ROW[n] for n in ("id", *WATERFALL_COLUMNS)}
+        stmt = _span_rows(start, end, keep, scope, *_span_history_columns(*columns))
+        rows = self._frame(stmt, columns)
+        return rows.sort_values(["opportunity_id", "changed_at", "id"], ignore_index=True)
+
+    def steady_pipeline_amounts(
+        self, start: date, end: date, quarter: tuple[date, date], scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns the amount of each deal in the pipeline all week without a change.
+
+        Those are the deals waterfall_history leaves out that count in the pipeline: open
+        (outcome exactly "open") with an expected close in `quarter` ([start, end) dates)
+        from before the week until after it. Columns: amount.
+        """
+        sp = s.rollup_history_spans.c
+        keep = and_(
+            _unchanged_all_week(start, end),
+            sp.outcome == "open",
+            sp.expected_close_date >= quarter[0],
+            sp.expected_close_date < quarter[1],
+        )
+        stmt = _span_rows(start, start, keep, scope, *_span_history_columns("amount"))
+        return self._frame(stmt, {"amount": FLOAT})
 
     def opportunity_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
         """Returns the whole history before `until` of the given deals (for push counts).
