@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete
 
 from salesops import schema
-from salesops.db import bulk_insert, init_schema, reset_sequences
+from salesops.db import bulk_insert, init_schema, record_schema_version, reset_sequences
 
 logger = logging.getLogger(__name__)
 
@@ -905,5 +905,7 @@ def generate_demo(
         reset_sequences(conn, [schema.metadata.tables[n] for n in LOAD_ORDER])
     report(0.92, "Building rollups")
     refresh_rollups(engine)
+    with engine.begin() as conn:
+        record_schema_version(conn)
     report(1.0, "Demo company ready")
     return counts
