@@ -28,9 +28,7 @@ def coerce(rows: Sequence[Sequence[object]], columns: Mapping[str, str]) -> pd.D
     for index, (name, kind) in enumerate(columns.items()):
         column = pd.Series(table[:, index], dtype=object)
         if kind == DATE:
-            data[name] = pd.to_datetime(column, errors="coerce", format="ISO8601").astype(
-                "datetime64[ns]"
-            )
+            data[name] = _dates(column)
         elif kind == FLOAT:
             data[name] = pd.to_numeric(column, errors="coerce").astype("float64")
         elif kind == INT:
@@ -42,3 +40,15 @@ def coerce(rows: Sequence[Sequence[object]], columns: Mapping[str, str]) -> pd.D
         else:
             raise ValueError(f"Unknown column kind {kind!r} for {name!r}")
     return pd.DataFrame(data, columns=names)
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """Returns ISO text or date objects as datetime64[ns], parsing each distinct value once.
+
+    A few thousand distinct dates recur across a frame's rows, so parsing the distinct
+    values and indexing back is several times faster than parsing every row.
+    """
+    codes, distinct = pd.factorize(column)
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), errors="coerce", format="ISO8601")
+    days = np.append(parsed.astype("datetime64[ns]").to_numpy(), np.datetime64("NaT", "ns"))
+    return pd.Series(days[codes], index=column.index)  # code -1 (missing) takes the NaT

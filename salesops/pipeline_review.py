@@ -681,22 +681,40 @@ def with_steady_pipeline(totals: Waterfall, amounts: pd.Series) -> Waterfall:
 
 
 def _attach(frame: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
-    """Joins deal attributes (name, rep, territory) and orders by rep, then amount."""
-    attrs = [c for c in deals.columns if c == "opportunity_id" or c not in frame.columns]
-    out = frame.merge(_ids_int(deals[attrs]), on="opportunity_id", how="left")
+    """Joins deal attributes (name, rep, territory) and orders by rep, then amount.
+
+    Deal attributes hold one row per deal. Rows are ordered by rep name, amount (largest
+    first, missing as 0) and deal id.
+    """
+    attrs = [c for c in deals.columns if c != "opportunity_id" and c not in frame.columns]
+    ids = frame["opportunity_id"].to_numpy(dtype="int64")
+    deals = deals.drop_duplicates("opportunity_id")
+    found = pd.Index(deals["opportunity_id"].to_numpy(dtype="int64")).get_indexer(ids)
+    out = frame.reset_index(drop=True).assign(opportunity_id=ids)
+    for col in attrs:
+        values = deals[col].to_numpy()
+        taken = values.take(found) if len(values) else np.full(len(ids), None, dtype=object)
+        out[col] = pd.Series(taken, dtype=deals[col].dtype).mask(found < 0)
     for col in ("name", "rep", "territory"):
         if col not in out.columns:
             out[col] = None
     out["rep"] = out["rep"].astype(object).where(out["rep"].notna(), "(no rep)")
     lead = ["opportunity_id", "name", "rep", "territory"]
     out = out[lead + [c for c in out.columns if c not in lead]]
-    sort_amount = out["amount"] if "amount" in out.columns else pd.Series(0.0, index=out.index)
-    return (
-        out.assign(_amount=sort_amount.fillna(0.0))
-        .sort_values(["rep", "_amount", "opportunity_id"], ascending=[True, False, True])
-        .drop(columns="_amount")
-        .reset_index(drop=True)
-    )
+    amount = out["amount"].fillna(0.0).to_numpy() if "amount" in out.columns else 0.0
+    rep_rank = pd.Categorical(out["rep"]).codes  # categories sort like the names
+    order = np.lexsort((ids, -np.broadcast_to(amount, len(out)), rep_rank))
+    return out.take(order).reset_index(drop=True)
+
+
+def _looked_up(values: pd.Series, mapping: Mapping, missing: object = np.nan) -> np.ndarray:
+    """Returns mapping[value] per value (`missing` for values not in it, or missing values).
+
+    Looks each distinct value up once: far cheaper than Series.map on long object columns.
+    """
+    codes, uniques = pd.factorize(values)
+    found = np.array([mapping.get(u, missing) for u in uniques] + [missing])
+    return found[codes]  # code -1 (a missing value) takes the last entry
 
 
 def _ids_int(frame: pd.DataFrame) -> pd.DataFrame:
@@ -745,9 +763,9 @@ def stage_changes(states: WeekStates, deals: pd.DataFrame, stages: pd.DataFrame)
         _state_columns(states.closing), on="opportunity_id", suffixes=("_0", "")
     )
     both = both[(both["outcome_0"] == "open") & (both["outcome"] == "open")]
-    rank0 = both["stage_0"].map(order)
-    rank1 = both["stage"].map(order)
-    steps = (rank1 - rank0).astype("Float64")
+    rank0 = _looked_up(both["stage_0"], order)
+    rank1 = _looked_up(both["stage"], order)
+    steps = pd.Series(rank1 - rank0, index=both.index, dtype="Float64")
     both = both.assign(steps=steps)[steps.notna() & (steps != 0)]
     out = pd.DataFrame(
         {
@@ -784,6 +802,18 @@ def push_counts(history: pd.DataFrame, until: date | None = None) -> pd.DataFram
     ).reset_index()
 
 
+def pushes_this_week(states: WeekStates) -> pd.Series:
+    """Returns the number of pushes (see push_counts) in the week per deal pushed, by deal id."""
+    hist = states.history
+    ids = hist["opportunity_id"].to_numpy()
+    ecd = hist["expected_close_date"].to_numpy()
+    later = np.zeros(len(hist), dtype=bool)
+    later[1:] = (ids[1:] == ids[:-1]) & (ecd[1:] > ecd[:-1])  # NaT compares False
+    is_push = later & (hist["outcome"] == "open").to_numpy()
+    is_push &= (hist["changed_at"] >= pd.Timestamp(states.week.start)).to_numpy()
+    return hist[is_push].groupby("opportunity_id").size()
+
+
 def pushed_deals(
     states: WeekStates,
     deals: pd.DataFrame,
@@ -801,10 +831,7 @@ def pushed_deals(
     amount.
     """
     hist = states.history
-    prev = hist.groupby("opportunity_id", sort=False)["expected_close_date"].shift(1)
-    is_push = (hist["outcome"] == "open") & (hist["expected_close_date"] > prev)
-    is_push &= hist["changed_at"] >= pd.Timestamp(states.week.start)
-    counts = hist[is_push.fillna(False).astype(bool)].groupby("opportunity_id").size()
+    counts = pushes_this_week(states)
     if counts.empty:
         return _attach(_empty_pushed(), deals)
     ids = counts.index
@@ -991,8 +1018,10 @@ def forecast_rollup(closing_pipeline: pd.DataFrame, deals: pd.DataFrame) -> pd.D
         _by_rep_keys(deals), on="opportunity_id", how="left"
     )
     frame["rep"] = frame["rep"].astype(object).where(frame["rep"].notna(), "(no rep)")
-    category = frame["forecast_category"].astype(object).str.strip().str.lower()
-    frame["category"] = category.where(category.isin(FORECAST_CATEGORIES), "other")
+    named = {c: c for c in frame["forecast_category"].dropna().unique() if isinstance(c, str)}
+    named = {c: c.strip().lower() for c in named}
+    named = {c: n if n in FORECAST_CATEGORIES else "other" for c, n in named.items()}
+    frame["category"] = _looked_up(frame["forecast_category"], named, "other")
     cols = [*FORECAST_CATEGORIES, "other"]
     if frame.empty:
         table = pd.DataFrame(columns=["rep_id", "rep", *cols, "total", "deals"])

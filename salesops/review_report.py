@@ -210,8 +210,8 @@ def review_report(
     deals = repo.review_deals(week.start, week.end, where)
     stages = repo.stages()
     states = pr.week_states(history, week)
-    pushed_ids = pr.pushed_deals(states, deals, quarter)["opportunity_id"].tolist()
-    life = repo.opportunity_histories(pushed_ids, week.end) if pushed_ids else None
+    pushed_ids = pr.pushes_this_week(states).index.tolist()
+    life = repo.push_histories(pushed_ids, week.end) if pushed_ids else None
     review = pr.review_week(
         states,
         deals,

@@ -165,14 +165,19 @@ def test_quota_and_won_by_rep_match_pandas(repo, engine):
     }
 
 
-def test_opportunity_histories_in_chunks(repo, engine):
+def test_push_histories_in_chunks(repo, engine):
     load(engine)
-    ids = list(range(1, 1_300))  # more than one chunk of ids, most of them unknown
-    rows = repo.opportunity_histories(ids, WEEK.end)
+    ids = list(range(1, 12_000))  # more than two chunks of ids, most of them unknown
+    rows = repo.push_histories(ids, WEEK.end)
     oracle = full_history(engine)
     oracle = oracle[pd.to_datetime(oracle["changed_at"]) < pd.Timestamp(WEEK.end)]
-    assert len(rows) == len(oracle)
-    assert repo.opportunity_histories([], WEEK.end).empty
+    assert rows["opportunity_id"].tolist() == oracle["opportunity_id"].tolist()
+    assert list(rows.columns) == list(pr.WATERFALL_COLUMNS)
+    # 4: 31 Mar -> 15 Apr; 9: 27 Mar -> 20 Apr; 11 reopened with a later close (20 Feb ->
+    # 26 Mar); 15's second row of the same day moved its close a day later
+    pushes = pr.push_counts(rows).set_index("opportunity_id")["pushes"]
+    assert pushes[pushes > 0].to_dict() == {4: 1, 9: 1, 11: 1, 15: 1}
+    assert repo.push_histories([], WEEK.end).empty
 
 
 def test_review_report_end_to_end(repo, engine):

@@ -55,7 +55,7 @@ DEAL_ATTRIBUTES = {
     "territory": STR,
 }
 WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
-ID_CHUNK = 500
+ID_CHUNK = 5_000  # bound ids per IN list (SQLite allows 32,766 since 3.32)
 CLOSED_OUTCOMES = ("won", "lost")
 
 
@@ -199,22 +199,30 @@ class PipelineReviewQueries(RepositoryBase):
         return rows.sort_values(order, kind="stable", ignore_index=True)
 
     def review_deals(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
-        """Returns name, rep, territory and account of the week's relevant deals.
+        """Returns name, rep and territory of the week's relevant deals.
 
         The deals are those of review_history's rows. Columns: opportunity_id, name, rep_id,
-        rep, territory_id, territory (the rep's).
+        rep, territory_id, territory (the rep's); ordered by opportunity_id.
         """
-        o, r, t = s.opportunities, s.reps, s.territories
+        o, r, t = s.opportunities.c, s.reps, s.territories
         rows = _review_rows(start, end, EVERYTHING).subquery("rows")
-        stmt = (
-            select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name)
-            .select_from(
-                o.outerjoin(r, r.c.id == o.c.rep_id).outerjoin(t, t.c.id == r.c.territory_id)
-            )
-            .where(o.c.id.in_(select(rows.c.opportunity_id)), _scope_clause(scope))
-            .order_by(o.c.id)
+        deals = self._frame(
+            select(o.id, o.name, o.rep_id).where(
+                o.id.in_(select(rows.c.opportunity_id)), _scope_clause(scope)
+            ),
+            {"opportunity_id": INT, "name": STR, "rep_id": INT},
         )
-        return self._frame(stmt, DEAL_ATTRIBUTES)
+        # Rep and territory names from the small reps table, not once per deal.
+        reps = self._frame(
+            select(r.c.id, r.c.name, r.c.territory_id, t.c.name).select_from(
+                r.outerjoin(t, t.c.id == r.c.territory_id)
+            ),
+            {"rep_id": INT, "rep": STR, "territory_id": INT, "territory": STR},
+        )
+        out = deals.merge(reps, on="rep_id", how="left").sort_values("opportunity_id")
+        for name in ("rep", "territory"):
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
+        return out[list(DEAL_ATTRIBUTES)].reset_index(drop=True)
 
     def waterfall_history(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns the rows behind a week's waterfall, except those of deals steady all week.
@@ -253,25 +261,25 @@ class PipelineReviewQueries(RepositoryBase):
         stmt = _span_rows(start, start, keep, scope, *_span_history_columns("amount"))
         return self._frame(stmt, {"amount": FLOAT})
 
-    def opportunity_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
-        """Returns the whole history before `until` of the given deals (for push counts).
+    def push_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
+        """Returns the whole history before `until` of the given deals, to count their pushes.
 
-        Columns as history_as_of, ordered by opportunity_id, changed_at, id.
+        Columns: opportunity_id, changed_at, outcome, amount, expected_close_date (what
+        push counting reads), ordered by opportunity_id, changed_at, id.
         """
         h = s.opportunity_history.c
+        columns = {n: HISTORY_ROW[n] for n in WATERFALL_COLUMNS}
         ids = sorted({int(i) for i in ids})
-        frames = []
-        for first in range(0, len(ids), ID_CHUNK):
-            chunk = ids[first : first + ID_CHUNK]
-            stmt = (
-                select(*_history_columns())
-                .where(h.opportunity_id.in_(chunk), h.changed_at < until)
-                .order_by(h.opportunity_id, h.changed_at, h.id)
+        frames = [
+            self._frame(
+                select(*(h[n] for n in columns))
+                .where(h.opportunity_id.in_(ids[first : first + ID_CHUNK]), h.changed_at < until)
+                .order_by(h.opportunity_id, h.changed_at, h.id),
+                columns,
             )
-            frames.append(self._frame(stmt, HISTORY_ROW))
-        if not frames:
-            return self._frame(select(*_history_columns()).where(h.id < 0), HISTORY_ROW)
-        return pd.concat(frames, ignore_index=True)
+            for first in range(0, max(len(ids), 1), ID_CHUNK)
+        ]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def quota_by_rep(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns each rep's quota summed over the months starting in [start, end).
