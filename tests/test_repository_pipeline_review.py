@@ -376,6 +376,16 @@ def check_demo_against_pandas(url: str) -> None:
 
 
 @pytest.mark.slow
+def test_demo_weeks_show_pull_ins_reopenings_and_regressions(demo_url):
+    repo = Repository(make_engine(demo_url, read_only=True))
+    weeks = [pr.Week(D("2026-11-16") - timedelta(weeks=k)) for k in range(12)]
+    reports = [review_report(repo, week) for week in weeks]
+    assert sum(r.review.waterfall.deals["pulled_in"] for r in reports) > 0
+    assert any((r.review.movements["entry"] == "reopened").any() for r in reports)
+    assert sum(len(r.review.lists["regressed"]) for r in reports) > 0
+
+
+@pytest.mark.slow
 def test_demo_review_matches_pandas_on_sqlite(demo_url):
     check_demo_against_pandas(demo_url)
 
