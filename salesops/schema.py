@@ -40,6 +40,17 @@ def _source_columns() -> list[Column]:
     ]
 
 
+def _deal_state_columns() -> list[Column]:
+    """A deal's state as one opportunity_history row records it (the spans copy it)."""
+    return [
+        Column("stage", String(60), nullable=False),
+        Column("outcome", String(8), nullable=False),  # open / won / lost
+        Column("amount", Money),
+        Column("expected_close_date", Date),
+        Column("forecast_category", String(20)),
+    ]
+
+
 territories = Table(
     "territories",
     metadata,
@@ -136,11 +147,7 @@ opportunity_history = Table(
     Column("id", Integer, primary_key=True),
     Column("opportunity_id", ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=False),
     Column("changed_at", Date, nullable=False, index=True),
-    Column("stage", String(60), nullable=False),
-    Column("outcome", String(8), nullable=False),
-    Column("amount", Money),
-    Column("expected_close_date", Date),
-    Column("forecast_category", String(20)),
+    *_deal_state_columns(),
     Index("ix_opportunity_history_opp_changed", "opportunity_id", "changed_at"),
 )
 
@@ -359,11 +366,7 @@ rollup_history_spans = Table(
     Column("history_id", Integer, primary_key=True, autoincrement=False),
     Column("valid_to", Date),
     Column("opportunity_id", Integer, nullable=False, index=True),
-    Column("stage", String(60), nullable=False),
-    Column("outcome", String(8), nullable=False),
-    Column("amount", Money),
-    Column("expected_close_date", Date),
-    Column("forecast_category", String(20)),
+    *_deal_state_columns(),
     sqlite_with_rowid=False,
 )
 

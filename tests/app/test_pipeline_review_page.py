@@ -96,23 +96,13 @@ def test_unreachable_database_is_one_clear_message(run_page, tmp_path):
 
 
 def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(run_page, demo_url, tmp_path):
-    import shutil
-
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
     from typer.testing import CliRunner
 
     from salesops.cli import app
-    from salesops.db import make_engine
+    from tests.app.conftest import older_schema_copy
 
-    path = tmp_path / "old.db"
-    shutil.copy(make_url(demo_url).database, path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with engine.begin() as conn:  # what a database from schema 2 looks like
-        conn.execute(sa.text("DROP TABLE rollup_history_spans"))
-        conn.execute(sa.text("UPDATE salesops_meta SET value = '2' WHERE key = 'schema_version'"))
-    engine.dispose()
+    # what a database from schema 2 looks like
+    url = older_schema_copy(demo_url, tmp_path, "rollup_history_spans", 2)
     cli = CliRunner()
     # `db init` adds the missing table but cannot fill it: the version stays 2
     assert cli.invoke(app, ["db", "init", "--url", url]).exit_code == 0
