@@ -4,6 +4,12 @@ The KPI page reads these instead of scanning millions of opportunities and
 leads (the pattern of Cube's pre-aggregations and warehouse materialized
 views). Each rollup is rebuilt in full inside one transaction with
 INSERT ... SELECT ... GROUP BY, so it is always consistent with the base tables.
+
+The pipeline review's history spans (schema.rollup_history_spans) are a copy of
+opportunity_history with each row's span to the deal's next change: rebuilt in full
+with the rollups after a demo load and by `db upgrade`, and updated deal by deal
+inside an import's own transaction (update_history_spans), which is far cheaper than
+rebuilding millions of rows after every file.
 """
 
 from __future__ import annotations
