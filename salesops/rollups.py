@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 NO_CHANNEL = "(no lead)"
 CLOSED_OUTCOMES = ("won", "lost")
-SPAN_BATCH = 2_000
+SPAN_BATCH = 5_000  # deals per incremental span update
+SPAN_REBUILD_SHARE = 0.3  # from this share of all deals on, rebuild every span instead
 
 
 def closed_opportunities_select():
@@ -348,9 +349,17 @@ def update_history_spans(conn: Connection, opportunity_ids: Iterable[int]) -> No
     """Recomputes the history spans of the given deals (after their history was written).
 
     Runs on the caller's connection, so the spans commit or roll back with the history rows.
+    When the deals are a large share of all deals (a first import, say), rebuilding every
+    span is cheaper than replacing them deal by deal, so that is what it does.
     """
     table = s.rollup_history_spans
     ids = sorted({int(i) for i in opportunity_ids})
+    if not ids:
+        return
+    deals = conn.execute(select(func.count()).select_from(s.opportunities)).scalar_one()
+    if len(ids) >= SPAN_REBUILD_SHARE * deals:
+        rebuild_history_spans(conn)
+        return
     for first in range(0, len(ids), SPAN_BATCH):
         batch = ids[first : first + SPAN_BATCH]
         conn.execute(delete(table).where(table.c.opportunity_id.in_(batch)))

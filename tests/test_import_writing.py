@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from salesops import rollups
 from salesops import schema as s
 from salesops.export import to_safe_csv
 from salesops.importers import (
@@ -133,7 +134,11 @@ def spans(engine) -> list[tuple]:
         return [tuple(r) for r in conn.execute(sa.select(sp).order_by(*order)).all()]
 
 
-def test_imports_keep_the_review_spans_up_to_date(seeded):
+@pytest.mark.parametrize("rebuild_share", [2.0, 0.0], ids=["deal by deal", "rebuild"])
+def test_imports_keep_the_review_spans_up_to_date(seeded, monkeypatch, rebuild_share):
+    # Either way an import updates the spans: replacing the touched deals' spans, or
+    # rebuilding them all when the import touches a large share of the deals.
+    monkeypatch.setattr(rollups, "SPAN_REBUILD_SHARE", rebuild_share)
     updated = [
         "006C,Gamma,Cobalt,Ann Lee,2024-02-01,2024-03-20,Closed Won,2500",  # won on 20 Mar
         "006D,Delta,Cobalt,Bob Ray,2024-03-01,2024-07-31,Prospecting,300",  # new
