@@ -12,6 +12,7 @@ from salesops.review_report import LIST_TITLES, review_report
 from salesops.ui import charts
 from salesops.ui.data import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import require_current_schema
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.review_controls import review_controls
 from salesops.ui.states import database_guard, empty_state
@@ -20,6 +21,7 @@ ensure_navigation()
 st.title("Pipeline review")
 config = settings()
 with database_guard():
+    require_current_schema()
     bounds = cached_call(Repository.history_bounds)
     if bounds["last"] is None:
         empty_state("No opportunity history yet")

@@ -20,7 +20,13 @@ import pandas as pd
 import typer
 
 from salesops.config import load_settings, masked_url
-from salesops.db import DatabaseError, init_schema, make_engine
+from salesops.db import (
+    DatabaseError,
+    init_schema,
+    make_engine,
+    record_schema_version,
+    require_current_schema,
+)
 from salesops.export import to_safe_csv
 from salesops.formatting import format_value
 from salesops.metrics import KPIS
@@ -140,6 +146,8 @@ def db_upgrade(url: UrlOption = None) -> None:
     engine = make_engine(resolved)
     init_schema(engine)
     refresh_rollups(engine)
+    with engine.begin() as conn:
+        record_schema_version(conn)
     typer.echo(f"Schema and rollups up to date in {masked_url(resolved)}.")
 
 
@@ -274,6 +282,8 @@ def review(
     if big_change <= 0:
         fail(f"--big-change must be positive (got {big_change}).")
     repo = open_repository(url)
+    # Older schemas lack the history spans the review reads (or hold them unbuilt).
+    require_current_schema(repo.engine)
     if week is not None:
         try:
             the_week = pr.parse_week(week)

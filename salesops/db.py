@@ -95,19 +95,52 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 
 def init_schema(engine: Engine) -> None:
-    """Creates every table and index that does not exist yet and records the schema version."""
+    """Creates every table and index that does not exist yet.
+
+    A new database gets the current schema version. An existing one keeps the version it
+    has: its new tables are still empty, so `salesops db upgrade` (which builds them) is
+    what records the new version (record_schema_version).
+    """
     try:
         schema.metadata.create_all(engine)
         with engine.begin() as conn:
-            meta = schema.salesops_meta
-            conn.execute(meta.delete().where(meta.c.key == "schema_version"))
-            conn.execute(
-                meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION))
-            )
+            if _schema_version(conn) is None:
+                record_schema_version(conn)
     except OperationalError as exc:
         raise DatabaseUnavailable(
             f"Can't reach the database ({masked_url(str(engine.url))}): {_first_line(exc)}"
         ) from exc
+
+
+def _schema_version(conn: Connection) -> int | None:
+    meta = schema.salesops_meta.c
+    value = conn.execute(select(meta.value).where(meta.key == "schema_version")).scalar()
+    return int(value) if value is not None else None
+
+
+def record_schema_version(conn: Connection) -> None:
+    """Records that the database holds this version's schema (tables and rollups built)."""
+    meta = schema.salesops_meta
+    conn.execute(meta.delete().where(meta.c.key == "schema_version"))
+    conn.execute(meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
+
+
+def outdated_schema(version: int | None) -> str | None:
+    """Returns the sentence asking for `salesops db upgrade` when `version` is older, else None."""
+    if version is not None and version >= schema.SCHEMA_VERSION:
+        return None
+    return (
+        f"Database needs migration (schema {version or 'unknown'}, this salesops expects "
+        f"{schema.SCHEMA_VERSION}): run `salesops db upgrade`."
+    )
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raises SchemaMissing when the database's recorded schema is older than this salesops'."""
+    with engine.connect() as conn:
+        problem = outdated_schema(_schema_version(conn))
+    if problem:
+        raise SchemaMissing(problem)
 
 
 def has_schema(engine: Engine) -> bool:

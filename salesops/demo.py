@@ -4,8 +4,9 @@ The demo is built to give every page a story: bookings with growth, yearly
 seasonality and quarter-end pushes; channels with different cost and conversion;
 territories with unequal potential per rep (some over-, some under-loaded); new
 hires ramping up; reps selling 20-45% of their hours; stage moves, amount changes
-and slipped close dates in opportunity_history; repeat orders and churn for LTV;
-late-paying accounts. Same seed and scale give the same rows.
+and slipped close dates in opportunity_history, with a few stage regressions, pulled-in
+close dates and deals lost then reopened; repeat orders and churn for LTV; late-paying
+accounts. Same seed and scale give the same rows.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete
 
 from salesops import schema
-from salesops.db import bulk_insert, init_schema, reset_sequences
+from salesops.db import bulk_insert, init_schema, record_schema_version, reset_sequences
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ STAGES = [
     ("Closed Lost", 7, 0.00, True, False),
 ]
 OPEN_STAGES = [s[0] for s in STAGES if not s[3]]
+# History event kinds beyond stage move (0), push (1), amount change (2) and close (3).
+KIND_REGRESSION, KIND_PULL_IN, KIND_LOST, KIND_REOPENED = 4, 5, 6, 7
 FORECAST_CATEGORY = {
     "Prospecting": "pipeline",
     "Qualification": "pipeline",
@@ -159,6 +162,9 @@ class _Generator:
     def __init__(self, scale: Scale, seed: int, end: date) -> None:
         self.s = scale
         self.rng = np.random.default_rng(seed)
+        # The history's detours (regressions, pull-ins, reopenings) draw from their own
+        # stream, so adding them left every other table of a seed exactly as it was.
+        self.detour_rng = np.random.default_rng([seed, 1])
         self.end = np.datetime64(end, "D")
         self.start = np.datetime64(date(end.year - scale.years, 1, 1), "D")
         self.n_days = int((self.end - self.start).astype(int)) + 1
@@ -555,28 +561,48 @@ class _Generator:
         close_events = pd.DataFrame(
             {"opp": np.arange(n), "t": close_day, "kind": 3, "value": won.astype(float)}
         )
-        ev = pd.concat([stage_events, push_events, amount_events, close_events], ignore_index=True)
+        detours, lost_from, lost_until = self._detours(opps)
+        ev = pd.concat(
+            [stage_events, push_events, amount_events, close_events, detours], ignore_index=True
+        )
         ev = ev[ev["t"] <= self.n_days - 1]
         ev["t"] = np.maximum(ev["t"].to_numpy(), day[ev["opp"].to_numpy()])
         ev = ev.sort_values(["opp", "t", "kind"], kind="stable").reset_index(drop=True)
+        ev = _without_clashing_detours(ev, lost_from, lost_until)
+        # Stage: the last stage event so far (forward-filled per deal).
+        stage_val = _filled(ev, np.where(ev["kind"] == 0, ev["value"], np.nan))
+        # Expected close: planned date, moved by a step per push; a close row sets it to the
+        # close. A pull-in moves it earlier (never to before its own day) until the next push.
+        n_push = _filled(ev, np.where(ev["kind"] == 1, 1, 0), "cumsum")
+        expected = day[ev["opp"]] + planned[ev["opp"]] + n_push * step[ev["opp"]]
+        pull = np.minimum(ev["value"], expected - ev["t"] - 1).to_numpy()
+        # A regression steps back one stage, from stage 2 up, until the next stage move.
+        pointless = ((ev["kind"] == KIND_REGRESSION) & ~(stage_val >= 2)) | (
+            (ev["kind"] == KIND_PULL_IN) & (pull < 1)
+        )
+        keep = ~pointless.to_numpy()
+        ev = ev[keep].reset_index(drop=True)
+        stage_val, expected, pull = stage_val[keep], expected[keep], pull[keep]
         o = ev["opp"].to_numpy()
         kind = ev["kind"].to_numpy()
         val = ev["value"].to_numpy()
-        # Stage: the last stage event so far (forward-filled per deal).
-        stage_val = pd.Series(np.where(kind == 0, val, np.nan)).groupby(o).ffill().to_numpy()
+        regression = np.where(kind == KIND_REGRESSION, stage_val - 1, np.nan)
+        stage_val = _filled(ev, np.where(kind == 0, val, regression))
         # Amount: product of change factors so far.
         factor = pd.Series(np.where(kind == 2, val, 1.0)).groupby(o).cumprod().to_numpy()
         amount = np.round(opps["amount"].to_numpy()[o] * factor, -2)
-        # Expected close: planned date, moved by a step per push; a close row sets it to the close.
-        n_push = pd.Series(np.where(kind == 1, 1, 0)).groupby(o).cumsum().to_numpy()
-        expected = day[o] + planned[o] + n_push * step[o]
+        expected = expected - _filled(ev, np.where(kind == KIND_PULL_IN, pull, 0), "cumsum")
         closed = kind == 3
         expected = np.where(closed, close_day[o], expected)
+        # A reopened deal reads lost (closed that day) from its provisional loss to reopening.
+        t = ev["t"].to_numpy()
+        lost_for_now = (t >= lost_from[o]) & (t < lost_until[o])
+        expected = np.where(lost_for_now, lost_from[o], expected)
         stage_names = np.array([""] + OPEN_STAGES)
         stage = stage_names[np.nan_to_num(stage_val, nan=1).astype(int)]
         outcome = np.full(len(ev), "open", dtype=object)
         outcome[closed & (val == 1)] = "won"
-        outcome[closed & (val == 0)] = "lost"
+        outcome[(closed & (val == 0)) | lost_for_now] = "lost"
         stage = np.where(
             outcome == "won", "Closed Won", np.where(outcome == "lost", "Closed Lost", stage)
         )
@@ -594,6 +620,53 @@ class _Generator:
         # Collapse several changes of one deal on the same day into the day's final state.
         frame = frame.groupby(["opportunity_id", "changed_at"], sort=False).tail(1)
         return frame.reset_index(drop=True)
+
+    def _detours(self, opps: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Returns the detours deals take before they close, and the reopened deals' lost spells.
+
+        A small, seeded share of deals that close within the data: a stage regression (one
+        stage back mid-cycle; the next stage move restores it), a close date pulled in
+        (1-6 weeks earlier, until the next push), and, for deals finally lost, an earlier
+        loss reopened days or weeks later. Every detour ends before the deal's close, so
+        each deal's final state, and every table built from it, stays as it was.
+        Returns the events (opp, t, kind, value) and per deal the day a provisional loss
+        starts and the day it is reopened (-1 where there is none).
+        """
+        rng = self.detour_rng
+        n = len(opps)
+        day, close_day = opps["day"].to_numpy(), opps["close_day"].to_numpy()
+        cycle = close_day - day
+        closes = close_day <= self.n_days - 1
+        # Regressions need stage moves on distinct days: cycles of a month or more.
+        regress = np.flatnonzero(closes & (cycle >= 30) & (rng.uniform(size=n) < 0.08))
+        regress_t = day[regress] + (cycle[regress] * rng.uniform(0.45, 0.95, len(regress)))
+        pull = np.flatnonzero(closes & (cycle >= 14) & (rng.uniform(size=n) < 0.10))
+        pull_t = day[pull] + (cycle[pull] * rng.uniform(0.2, 0.9, len(pull)))
+        pull_days = rng.integers(7, 43, len(pull)).astype(float)
+        reopen = np.flatnonzero(
+            closes & ~opps["won"].to_numpy() & (cycle >= 20) & (rng.uniform(size=n) < 0.05)
+        )
+        lost_t = day[reopen] + (cycle[reopen] * rng.uniform(0.2, 0.6, len(reopen))).astype(int)
+        gap = np.minimum(rng.integers(3, 31, len(reopen)), close_day[reopen] - lost_t - 1)
+        events = pd.DataFrame(
+            {
+                "opp": np.concatenate([regress, pull, reopen, reopen]),
+                "t": np.concatenate(
+                    [regress_t.astype(int), pull_t.astype(int), lost_t, lost_t + gap]
+                ),
+                "kind": np.repeat(
+                    [KIND_REGRESSION, KIND_PULL_IN, KIND_LOST, KIND_REOPENED],
+                    [len(regress), len(pull), len(reopen), len(reopen)],
+                ),
+                "value": np.concatenate(
+                    [np.zeros(len(regress)), pull_days, np.zeros(2 * len(reopen))]
+                ),
+            }
+        )
+        events = events[events["t"] < close_day[events["opp"].to_numpy()]]
+        lost_from, lost_until = np.full(n, -1), np.full(n, -1)
+        lost_from[reopen], lost_until[reopen] = lost_t, lost_t + gap
+        return events, lost_from, lost_until
 
     # -- money and time ----------------------------------------------------
     def orders(self, opportunities: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
@@ -790,6 +863,33 @@ class _Generator:
         return out
 
 
+def _filled(events: pd.DataFrame, values: np.ndarray, how: str = "ffill") -> np.ndarray:
+    """Returns `values` forward-filled (or summed so far) within each deal, in event order."""
+    return getattr(pd.Series(values).groupby(events["opp"].to_numpy()), how)().to_numpy()
+
+
+def _without_clashing_detours(
+    events: pd.DataFrame, lost_from: np.ndarray, lost_until: np.ndarray
+) -> pd.DataFrame:
+    """Returns the events less detours that would hide a recorded change.
+
+    Several changes of one day collapse into the day's last state, so a detour must not
+    share a day with a deal's own event, and a provisional loss must not swallow a stage
+    move (the stage would vanish from the deal's history). A deal whose loss clashes keeps
+    no loss at all (`lost_from`/`lost_until` are reset in place).
+    """
+    opp, day, kind = (events[c].to_numpy() for c in ("opp", "t", "kind"))
+    key = opp * 100_000 + day
+    detour = kind >= KIND_REGRESSION
+    clash = detour & np.isin(key, key[~detour])
+    stage = kind == 0
+    in_spell = stage & (day >= lost_from[opp]) & (day <= lost_until[opp]) & (lost_from[opp] >= 0)
+    spoiled = np.union1d(opp[in_spell], opp[clash & (kind >= KIND_LOST)])
+    lost_from[spoiled], lost_until[spoiled] = -1, -1
+    drop = clash | ((kind >= KIND_LOST) & np.isin(opp, spoiled))
+    return events[~drop].reset_index(drop=True)
+
+
 def _stage_numbers(counts: np.ndarray) -> np.ndarray:
     """For counts [2, 3] returns [1, 2, 1, 2, 3]: the 1-based position within each group."""
     counts = np.asarray(counts, dtype=int)
@@ -905,5 +1005,7 @@ def generate_demo(
         reset_sequences(conn, [schema.metadata.tables[n] for n in LOAD_ORDER])
     report(0.92, "Building rollups")
     refresh_rollups(engine)
+    with engine.begin() as conn:
+        record_schema_version(conn)
     report(1.0, "Demo company ready")
     return counts

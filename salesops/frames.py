@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 # Kinds a column can be declared as; see coerce().
@@ -15,28 +16,39 @@ def coerce(rows: Sequence[Sequence[object]], columns: Mapping[str, str]) -> pd.D
 
     date -> datetime64[ns] (NaT where missing), float -> float64, int -> Int64 (nullable),
     str -> object strings (None where missing), bool -> bool.
+    Rows may hold what the database driver returns as it is: dates as ISO text (SQLite) or
+    date objects (PostgreSQL), money as float, int or Decimal. Each column is converted in
+    one vectorised step, so a frame of 100k rows costs milliseconds, not a Python loop.
     """
     names = list(columns)
-    values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    table = np.empty((len(rows), len(names)), dtype=object)
+    if rows:
+        table[:] = rows
     data = {}
-    for name, kind, column in zip(names, columns.values(), values, strict=True):
+    for index, (name, kind) in enumerate(columns.items()):
+        column = pd.Series(table[:, index], dtype=object)
         if kind == DATE:
-            data[name] = pd.to_datetime(pd.Series(column, dtype=object), errors="coerce").astype(
-                "datetime64[ns]"
-            )
+            data[name] = _dates(column)
         elif kind == FLOAT:
-            data[name] = pd.to_numeric(pd.Series(column, dtype=object), errors="coerce").astype(
-                "float64"
-            )
+            data[name] = pd.to_numeric(column, errors="coerce").astype("float64")
         elif kind == INT:
-            data[name] = pd.to_numeric(pd.Series(column, dtype=object), errors="coerce").astype(
-                "Int64"
-            )
+            data[name] = pd.to_numeric(column, errors="coerce").astype("Int64")
         elif kind == BOOL:
-            data[name] = pd.Series(column, dtype=bool)
+            data[name] = column.astype(bool)
         elif kind == STR:
-            series = pd.Series(column, dtype=object)
-            data[name] = series.where(series.notna(), None)
+            data[name] = column.where(column.notna(), None)
         else:
             raise ValueError(f"Unknown column kind {kind!r} for {name!r}")
     return pd.DataFrame(data, columns=names)
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """Returns ISO text or date objects as datetime64[ns], parsing each distinct value once.
+
+    A few thousand distinct dates recur across a frame's rows, so parsing the distinct
+    values and indexing back is several times faster than parsing every row.
+    """
+    codes, distinct = pd.factorize(column)
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), errors="coerce", format="ISO8601")
+    days = np.append(parsed.astype("datetime64[ns]").to_numpy(), np.datetime64("NaT", "ns"))
+    return pd.Series(days[codes], index=column.index)  # code -1 (missing) takes the NaT

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from salesops.db import DatabaseError
+from salesops.db import DatabaseError, require_current_schema
 from salesops.importing.layouts import (
     ENTITIES,
     LAYOUTS,
@@ -527,6 +527,7 @@ def import_files(
     from salesops.importing import writing
     from salesops.rollups import refresh_rollups
 
+    require_current_schema(engine)  # an older schema lacks what imports maintain
     settings = settings or ReadSettings()
     context = context or ValidationContext()
     stages = {**writing.known_stages(engine), **dict(context.known_stages)}
@@ -614,7 +615,7 @@ def import_files(
         raise DatabaseError(f"The import failed and was rolled back: {detail}") from exc
     if progress is not None:
         progress(1.0, "Refreshing KPI rollups")
-    refresh_rollups(engine)
+    refresh_rollups(engine, history_spans=False)  # the import kept the spans up to date
     totals = sink.counts
     inserted = sum(c.inserted for c in totals.values())
     updated = sum(c.updated for c in totals.values())

@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -94,6 +94,8 @@ HISTORY_COLUMNS = (
     "expected_close_date",
     "forecast_category",
 )
+# What the waterfall reads; the deal lists also need stage and forecast_category.
+WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
 DEAL_COLUMNS = ("opportunity_id", "name", "rep_id", "rep", "territory")
 MOVEMENTS = ("new", "increased", "decreased", "slipped", "pulled_in", "won", "lost")
 WATERFALL_STEPS = ("opening", *MOVEMENTS, "closing")
@@ -288,13 +290,14 @@ def _money(cents: int | np.integer) -> Decimal:
 def normalise_history(history: pd.DataFrame) -> pd.DataFrame:
     """Returns history rows typed and ordered the way every function here expects them.
 
-    Requires columns opportunity_id, changed_at, stage, outcome, amount, expected_close_date,
-    forecast_category (extra columns are kept).
+    Requires columns opportunity_id, changed_at, outcome, amount, expected_close_date (all
+    the waterfall reads; the deal lists also need stage and forecast_category; extra
+    columns are kept).
     Returns a frame with the same columns plus `cents` (amount in integer cents, 0 when
     missing) and `seq` (position of the row within its deal, 0 = creation), sorted by
     opportunity_id, changed_at and input order; dates are datetime64 UTC midnights.
     """
-    missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
+    missing = [c for c in WATERFALL_COLUMNS if c not in history.columns]
     if missing:
         raise ValueError(f"opportunity_history rows lack column(s): {', '.join(missing)}.")
     out = history.copy()
@@ -309,11 +312,37 @@ def normalise_history(history: pd.DataFrame) -> pd.DataFrame:
         outcome = outcome.map(lambda v: v.strip().lower() if isinstance(v, str) else None)
     out["outcome"] = outcome
     out["cents"] = _cents(out["amount"])
-    out["_order"] = np.arange(len(out))
-    out = out.sort_values(["opportunity_id", "changed_at", "_order"], kind="stable")
-    out = out.drop(columns="_order").reset_index(drop=True)
-    out["seq"] = out.groupby("opportunity_id", sort=False).cumcount()
+    if not _in_deal_order(out["opportunity_id"].to_numpy(), out["changed_at"].to_numpy()):
+        out["_order"] = np.arange(len(out))
+        out = out.sort_values(["opportunity_id", "changed_at", "_order"], kind="stable")
+        out = out.drop(columns="_order")
+    out = out.reset_index(drop=True)
+    starts = _first_rows(out["opportunity_id"].to_numpy())
+    positions = np.arange(len(out))
+    out["seq"] = positions - np.maximum.accumulate(np.where(starts, positions, 0))
     return out
+
+
+def _in_deal_order(ids: np.ndarray, when: np.ndarray) -> bool:
+    """Returns True when rows are already sorted by deal, then date (no missing date)."""
+    if np.isnat(when).any():
+        return False
+    step_id, step_day = np.diff(ids), np.diff(when.view("int64"))
+    return bool(np.all((step_id > 0) | ((step_id == 0) & (step_day >= 0))))
+
+
+def _first_rows(ids: np.ndarray) -> np.ndarray:
+    """Returns True on each deal's first row (rows sorted by deal)."""
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    return first
+
+
+def _last_rows(ids: np.ndarray) -> np.ndarray:
+    """Returns True on each deal's last row (rows sorted by deal)."""
+    last = np.ones(len(ids), dtype=bool)
+    last[:-1] = ids[1:] != ids[:-1]
+    return last
 
 
 def _is_normalised(history: pd.DataFrame) -> bool:
@@ -382,15 +411,16 @@ def week_states(history: pd.DataFrame, week: Week) -> WeekStates:
     give the same states.
     """
     rows = _normalised(history)
-    rows = rows[rows["changed_at"] < pd.Timestamp(week.end)]
-    in_week = rows["changed_at"] >= pd.Timestamp(week.start)
-    before = rows[~in_week]
-    opening = before.groupby("opportunity_id", sort=False).tail(1).reset_index(drop=True)
-    week_rows = rows[in_week].reset_index(drop=True)
-    closing = rows.groupby("opportunity_id", sort=False).tail(1).reset_index(drop=True)
-    created = frozenset(
-        int(i) for i in set(week_rows["opportunity_id"]) - set(opening["opportunity_id"])
-    )
+    until = rows["changed_at"] < pd.Timestamp(week.end)
+    if not until.all():
+        rows = rows[until]
+    ids = rows["opportunity_id"].to_numpy()
+    in_week = (rows["changed_at"] >= pd.Timestamp(week.start)).to_numpy()
+    before = np.flatnonzero(~in_week)
+    opening = rows.iloc[before[_last_rows(ids[before])]].reset_index(drop=True)
+    week_rows = rows.iloc[np.flatnonzero(in_week)].reset_index(drop=True)
+    closing = rows.iloc[np.flatnonzero(_last_rows(ids))].reset_index(drop=True)
+    created = frozenset(int(i) for i in np.setdiff1d(ids[in_week], ids[before]))
     return WeekStates(week, rows, opening, week_rows, closing, created)
 
 
@@ -482,14 +512,6 @@ def deal_movements(
 
 
 def _movements(states: WeekStates, quarter: Quarter) -> pd.DataFrame:
-    keep = ["opportunity_id", "outcome", "expected_close_date", "cents"]
-    opening = states.opening[keep].assign(pos=0)
-    seq = pd.concat([opening, states.rows[keep].assign(pos=1)], ignore_index=True)
-    seq = seq.sort_values(["opportunity_id", "pos"], kind="stable").reset_index(drop=True)
-    seq["in"] = in_pipeline(seq, quarter)
-    grouped = seq.groupby("opportunity_id", sort=False)
-    touched = grouped["in"].transform("any")
-    seq = seq[touched].reset_index(drop=True)
     columns = [
         "opportunity_id",
         "opening",
@@ -501,55 +523,64 @@ def _movements(states: WeekStates, quarter: Quarter) -> pd.DataFrame:
         "in_opening",
         "in_closing",
     ]
-    if seq.empty:
+    # Each deal's states in order: its opening row (pos 0), then its rows in the week (pos 1).
+    keep = ["opportunity_id", "outcome", "expected_close_date", "cents"]
+    both = pd.concat([states.opening[keep], states.rows[keep]], ignore_index=True)
+    pos = np.r_[np.zeros(len(states.opening), dtype=int), np.ones(len(states.rows), dtype=int)]
+    order = np.lexsort((pos, both["opportunity_id"].to_numpy()))
+    ids = both["opportunity_id"].to_numpy()[order]
+    inside = in_pipeline(both, quarter).to_numpy()[order]
+    # Only deals in the pipeline at some state move anything.
+    group = np.cumsum(_first_rows(ids)) - 1
+    touched = (np.bincount(group, weights=inside) > 0)[group] if len(ids) else inside
+    order, ids, inside = order[touched], ids[touched], inside[touched]
+    if not len(ids):
         return _empty_movements(columns)
-    grouped = seq.groupby("opportunity_id", sort=False)
-    prev_in = grouped["in"].shift(1, fill_value=False).astype(bool)
-    prev_outcome = grouped["outcome"].shift(1)
-    first = grouped.head(1).set_index("opportunity_id")
-    last = grouped.tail(1).set_index("opportunity_id")
-    deals = pd.DataFrame(index=first.index)
-    deals["in0"] = (first["in"] & (first["pos"] == 0)).astype(bool)
-    deals["a0"] = np.where(deals["in0"], first["cents"], 0)
-    deals["in1"] = last["in"].astype(bool)
-    deals["a1"] = np.where(deals["in1"], last["cents"], 0)
-    deals["created"] = deals.index.isin(states.created)
+    pos = pos[order]
+    outcome = both["outcome"].to_numpy(dtype=object)[order]
+    cents = both["cents"].to_numpy(dtype="int64")[order]
+    first, last = _first_rows(ids), _last_rows(ids)
+    prev_in = np.r_[False, inside[:-1]] & ~first
+    prev_outcome = np.r_[None, outcome[:-1]]
+    prev_outcome[first] = None
 
-    entries = seq[seq["in"] & ~prev_in & (seq["pos"] == 1)].assign(
-        prev_outcome=prev_outcome[seq["in"] & ~prev_in & (seq["pos"] == 1)]
-    )
-    entry = entries.groupby("opportunity_id", sort=False).head(1).set_index("opportunity_id")
-    exits = seq[~seq["in"] & prev_in]
-    leave = exits.groupby("opportunity_id", sort=False).tail(1).set_index("opportunity_id")
+    deal_ids = ids[first]
+    in0 = inside[first] & (pos[first] == 0)
+    in1 = inside[last]
+    a0 = np.where(in0, cents[first], 0)
+    a1 = np.where(in1, cents[last], 0)
+    created = np.isin(deal_ids, np.fromiter(states.created, dtype="int64"))
+    # The first row that brings a deal in (during the week) and the last that takes it out.
+    entries = np.flatnonzero(inside & ~prev_in & (pos == 1))
+    exits = np.flatnonzero(~inside & prev_in)
+    entry_at = _per_deal(deal_ids, ids, entries, which="first")
+    exit_at = _per_deal(deal_ids, ids, exits, which="last")
+    has_entry = ~in0 & (entry_at >= 0)
+    has_exit = ~in1 & (exit_at >= 0)
+    entry_cents = np.where(has_entry, cents[entry_at], 0)
+    exit_cents = np.where(has_exit, cents[exit_at], 0)
 
-    has_entry = ~deals["in0"] & deals.index.isin(entry.index)
-    has_exit = ~deals["in1"] & deals.index.isin(leave.index)
-    entry_cents = entry["cents"].reindex(deals.index).fillna(0).astype("int64")
-    exit_cents = leave["cents"].reindex(deals.index).fillna(0).astype("int64")
-    entry_cents = entry_cents.where(has_entry, 0)
-    exit_cents = exit_cents.where(has_exit, 0)
-
-    reopened = entry["prev_outcome"].isin(CLOSED_OUTCOMES).reindex(deals.index, fill_value=False)
+    reopened = _is_closed(prev_outcome[entry_at]) & has_entry
     entry_kind = np.where(
         ~has_entry,
         None,
-        np.where(deals["created"], "created", np.where(reopened, "reopened", "pulled_in")),
+        np.where(created, "created", np.where(reopened, "reopened", "pulled_in")),
     )
-    exit_outcome = leave["outcome"].reindex(deals.index)
+    exit_outcome = outcome[exit_at]
     exit_kind = np.where(
         ~has_exit,
         None,
-        np.where(exit_outcome.isin(CLOSED_OUTCOMES), exit_outcome, "slipped"),
+        np.where(_is_closed(exit_outcome), exit_outcome, "slipped"),
     )
-    start_cents = np.where(deals["in0"], deals["a0"], entry_cents)
-    end_cents = np.where(deals["in1"], deals["a1"], exit_cents)
+    start_cents = np.where(in0, a0, entry_cents)
+    end_cents = np.where(in1, a1, exit_cents)
     change = end_cents - start_cents
 
-    out = pd.DataFrame({"opportunity_id": deals.index.to_numpy()})
-    cents = {
-        "opening": deals["a0"].to_numpy(),
-        "closing": deals["a1"].to_numpy(),
-        "new": np.where(np.isin(entry_kind, ["created", "reopened"]), entry_cents, 0),
+    out = pd.DataFrame({"opportunity_id": deal_ids.astype("int64")})
+    cents_by_step = {
+        "opening": a0,
+        "closing": a1,
+        "new": np.where((entry_kind == "created") | (entry_kind == "reopened"), entry_cents, 0),
         "increased": np.where(change > 0, change, 0),
         "decreased": np.where(change < 0, change, 0),
         "slipped": np.where(exit_kind == "slipped", -exit_cents, 0),
@@ -558,14 +589,31 @@ def _movements(states: WeekStates, quarter: Quarter) -> pd.DataFrame:
         "lost": np.where(exit_kind == "lost", -exit_cents, 0),
     }
     for name in ("opening", "closing", *MOVEMENTS):
-        out[name] = cents[name].astype("int64") / 100.0
+        out[name] = cents_by_step[name].astype("int64") / 100.0
     for name in ("opening", "closing", *MOVEMENTS):
-        out[f"{name}_cents"] = cents[name].astype("int64")
+        out[f"{name}_cents"] = cents_by_step[name].astype("int64")
     out["entry"] = pd.Series(entry_kind, dtype=object)
     out["exit"] = pd.Series(exit_kind, dtype=object)
-    out["in_opening"] = deals["in0"].to_numpy()
-    out["in_closing"] = deals["in1"].to_numpy()
-    return out[columns].sort_values("opportunity_id", kind="stable").reset_index(drop=True)
+    out["in_opening"] = in0
+    out["in_closing"] = in1
+    return out[columns]
+
+
+def _is_closed(outcomes: np.ndarray) -> np.ndarray:
+    """Returns True where an outcome (object array, None allowed) is won or lost."""
+    return (outcomes == CLOSED_OUTCOMES[0]) | (outcomes == CLOSED_OUTCOMES[1])
+
+
+def _per_deal(deal_ids: np.ndarray, ids: np.ndarray, rows: np.ndarray, which: str) -> np.ndarray:
+    """Returns, per deal, the position of its first or last row among `rows`, or -1 if none.
+
+    `ids` are the deal ids of every row (sorted), `rows` positions into them (ascending).
+    """
+    found = np.full(len(deal_ids), -1, dtype="int64")
+    if len(rows):
+        picked = rows[_first_rows(ids[rows]) if which == "first" else _last_rows(ids[rows])]
+        found[np.searchsorted(deal_ids, ids[picked])] = picked
+    return found
 
 
 def _empty_movements(columns: list[str]) -> pd.DataFrame:
@@ -612,26 +660,61 @@ def waterfall(history: pd.DataFrame, week: Week, quarter: Quarter | None = None)
     return waterfall_from_movements(deal_movements(history, week, quarter), week, quarter)
 
 
+def with_steady_pipeline(totals: Waterfall, amounts: pd.Series) -> Waterfall:
+    """Returns the waterfall plus deals that sat in the pipeline all week without a change.
+
+    Such a deal (no row in the week, open with an expected close in the quarter) is in the
+    opening and the closing pipeline at its one amount and in no movement, so `waterfall` of
+    the other deals' rows plus these amounts equals `waterfall` of all the rows. Amounts
+    count in cents like everywhere else (missing = 0).
+    """
+    money = _money(_cents(amounts).sum())
+    deals = dict(totals.deals)
+    for step in ("opening", "closing"):
+        deals[step] = deals.get(step, 0) + len(amounts)
+    return replace(
+        totals, opening=totals.opening + money, closing=totals.closing + money, deals=deals
+    )
+
+
 # -- deal lists ---------------------------------------------------------------------------
 
 
 def _attach(frame: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
-    """Joins deal attributes (name, rep, territory) and orders by rep, then amount."""
-    attrs = [c for c in deals.columns if c == "opportunity_id" or c not in frame.columns]
-    out = frame.merge(_ids_int(deals[attrs]), on="opportunity_id", how="left")
+    """Joins deal attributes (name, rep, territory) and orders by rep, then amount.
+
+    Deal attributes hold one row per deal. Rows are ordered by rep name, amount (largest
+    first, missing as 0) and deal id.
+    """
+    attrs = [c for c in deals.columns if c != "opportunity_id" and c not in frame.columns]
+    ids = frame["opportunity_id"].to_numpy(dtype="int64")
+    deals = deals.drop_duplicates("opportunity_id")
+    found = pd.Index(deals["opportunity_id"].to_numpy(dtype="int64")).get_indexer(ids)
+    out = frame.reset_index(drop=True).assign(opportunity_id=ids)
+    for col in attrs:
+        values = deals[col].to_numpy()
+        taken = values.take(found) if len(values) else np.full(len(ids), None, dtype=object)
+        out[col] = pd.Series(taken, dtype=deals[col].dtype).mask(found < 0)
     for col in ("name", "rep", "territory"):
         if col not in out.columns:
             out[col] = None
     out["rep"] = out["rep"].astype(object).where(out["rep"].notna(), "(no rep)")
     lead = ["opportunity_id", "name", "rep", "territory"]
     out = out[lead + [c for c in out.columns if c not in lead]]
-    sort_amount = out["amount"] if "amount" in out.columns else pd.Series(0.0, index=out.index)
-    return (
-        out.assign(_amount=sort_amount.fillna(0.0))
-        .sort_values(["rep", "_amount", "opportunity_id"], ascending=[True, False, True])
-        .drop(columns="_amount")
-        .reset_index(drop=True)
-    )
+    amount = out["amount"].fillna(0.0).to_numpy() if "amount" in out.columns else 0.0
+    rep_rank = pd.Categorical(out["rep"]).codes  # categories sort like the names
+    order = np.lexsort((ids, -np.broadcast_to(amount, len(out)), rep_rank))
+    return out.take(order).reset_index(drop=True)
+
+
+def _looked_up(values: pd.Series, mapping: Mapping, missing: object = np.nan) -> np.ndarray:
+    """Returns mapping[value] per value (`missing` for values not in it, or missing values).
+
+    Looks each distinct value up once: far cheaper than Series.map on long object columns.
+    """
+    codes, uniques = pd.factorize(values)
+    found = np.array([mapping.get(u, missing) for u in uniques] + [missing])
+    return found[codes]  # code -1 (a missing value) takes the last entry
 
 
 def _ids_int(frame: pd.DataFrame) -> pd.DataFrame:
@@ -680,9 +763,9 @@ def stage_changes(states: WeekStates, deals: pd.DataFrame, stages: pd.DataFrame)
         _state_columns(states.closing), on="opportunity_id", suffixes=("_0", "")
     )
     both = both[(both["outcome_0"] == "open") & (both["outcome"] == "open")]
-    rank0 = both["stage_0"].map(order)
-    rank1 = both["stage"].map(order)
-    steps = (rank1 - rank0).astype("Float64")
+    rank0 = _looked_up(both["stage_0"], order)
+    rank1 = _looked_up(both["stage"], order)
+    steps = pd.Series(rank1 - rank0, index=both.index, dtype="Float64")
     both = both.assign(steps=steps)[steps.notna() & (steps != 0)]
     out = pd.DataFrame(
         {
@@ -719,6 +802,18 @@ def push_counts(history: pd.DataFrame, until: date | None = None) -> pd.DataFram
     ).reset_index()
 
 
+def pushes_this_week(states: WeekStates) -> pd.Series:
+    """Returns the number of pushes (see push_counts) in the week per deal pushed, by deal id."""
+    hist = states.history
+    ids = hist["opportunity_id"].to_numpy()
+    ecd = hist["expected_close_date"].to_numpy()
+    later = np.zeros(len(hist), dtype=bool)
+    later[1:] = (ids[1:] == ids[:-1]) & (ecd[1:] > ecd[:-1])  # NaT compares False
+    is_push = later & (hist["outcome"] == "open").to_numpy()
+    is_push &= (hist["changed_at"] >= pd.Timestamp(states.week.start)).to_numpy()
+    return hist[is_push].groupby("opportunity_id").size()
+
+
 def pushed_deals(
     states: WeekStates,
     deals: pd.DataFrame,
@@ -736,10 +831,7 @@ def pushed_deals(
     amount.
     """
     hist = states.history
-    prev = hist.groupby("opportunity_id", sort=False)["expected_close_date"].shift(1)
-    is_push = (hist["outcome"] == "open") & (hist["expected_close_date"] > prev)
-    is_push &= hist["changed_at"] >= pd.Timestamp(states.week.start)
-    counts = hist[is_push.fillna(False).astype(bool)].groupby("opportunity_id").size()
+    counts = pushes_this_week(states)
     if counts.empty:
         return _attach(_empty_pushed(), deals)
     ids = counts.index
@@ -926,8 +1018,10 @@ def forecast_rollup(closing_pipeline: pd.DataFrame, deals: pd.DataFrame) -> pd.D
         _by_rep_keys(deals), on="opportunity_id", how="left"
     )
     frame["rep"] = frame["rep"].astype(object).where(frame["rep"].notna(), "(no rep)")
-    category = frame["forecast_category"].astype(object).str.strip().str.lower()
-    frame["category"] = category.where(category.isin(FORECAST_CATEGORIES), "other")
+    named = {c: c for c in frame["forecast_category"].dropna().unique() if isinstance(c, str)}
+    named = {c: c.strip().lower() for c in named}
+    named = {c: n if n in FORECAST_CATEGORIES else "other" for c, n in named.items()}
+    frame["category"] = _looked_up(frame["forecast_category"], named, "other")
     cols = [*FORECAST_CATEGORIES, "other"]
     if frame.empty:
         table = pd.DataFrame(columns=["rep_id", "rep", *cols, "total", "deals"])

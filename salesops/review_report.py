@@ -210,8 +210,8 @@ def review_report(
     deals = repo.review_deals(week.start, week.end, where)
     stages = repo.stages()
     states = pr.week_states(history, week)
-    pushed_ids = pr.pushed_deals(states, deals, quarter)["opportunity_id"].tolist()
-    life = repo.opportunity_histories(pushed_ids, week.end) if pushed_ids else None
+    pushed_ids = pr.pushes_this_week(states).index.tolist()
+    life = repo.push_histories(pushed_ids, week.end) if pushed_ids else None
     review = pr.review_week(
         states,
         deals,
@@ -231,6 +231,13 @@ def review_report(
 
 
 def review_waterfall(repo: Repository, week: Week, scope: ReviewScope = COMPANY) -> pr.Waterfall:
-    """Returns only the week's waterfall for `scope` (the Overview headline needs no lists)."""
-    history = repo.review_history(week.start, week.end, scope.repository_scope)
-    return pr.waterfall(history, week)
+    """Returns only the week's waterfall for `scope` (the Overview headline needs no lists).
+
+    Equal to review_report's waterfall, from fewer rows: deals that sat in the pipeline all
+    week without a change come as bare amounts (they only add to opening and closing).
+    """
+    quarter = pr.review_quarter(week)
+    where = scope.repository_scope
+    moving = repo.waterfall_history(week.start, week.end, where)
+    steady = repo.steady_pipeline_amounts(week.start, week.end, (quarter.start, quarter.end), where)
+    return pr.with_steady_pipeline(pr.waterfall(moving, week, quarter), steady["amount"])

@@ -4,13 +4,32 @@ The KPI page reads these instead of scanning millions of opportunities and
 leads (the pattern of Cube's pre-aggregations and warehouse materialized
 views). Each rollup is rebuilt in full inside one transaction with
 INSERT ... SELECT ... GROUP BY, so it is always consistent with the base tables.
+
+The pipeline review's history spans (schema.rollup_history_spans) are a copy of
+opportunity_history with each row's span to the deal's next change: rebuilt in full
+with the rollups after a demo load and by `db upgrade`, and updated deal by deal
+inside an import's own transaction (update_history_spans), which is far cheaper than
+rebuilding millions of rows after every file.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Engine, Integer, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 
 from salesops import schema as s
 from salesops.sqlfuncs import days_between, month_start, week_start
@@ -18,6 +37,9 @@ from salesops.sqlfuncs import days_between, month_start, week_start
 logger = logging.getLogger(__name__)
 
 NO_CHANNEL = "(no lead)"
+CLOSED_OUTCOMES = ("won", "lost")
+SPAN_BATCH = 5_000  # deals per incremental span update
+SPAN_REBUILD_SHARE = 0.3  # from this share of all deals on, rebuild every span instead
 
 
 def closed_opportunities_select():
@@ -293,8 +315,102 @@ def open_pipeline_select():
     )
 
 
-def refresh_rollups(engine: Engine) -> dict[str, int]:
-    """Rebuilds every rollup table from the base tables; returns rows written per rollup."""
+def history_spans_select(*conditions: ColumnElement[bool]):
+    """Returns the select of history rows with their spans, in the spans table's order.
+
+    A row's span ends at the deal's next row in (changed_at, id) order, the order the review
+    reads rows in; see schema.rollup_history_spans for the length classes. `conditions` (on
+    opportunity_history) restrict which deals are read.
+    """
+    h = s.opportunity_history.c
+    rows = (
+        select(
+            h.id,
+            h.opportunity_id,
+            h.changed_at.label("valid_from"),
+            func.lead(h.changed_at)
+            .over(partition_by=h.opportunity_id, order_by=(h.changed_at, h.id))
+            .label("valid_to"),
+            h.stage,
+            h.outcome,
+            h.amount,
+            h.expected_close_date,
+            h.forecast_category,
+        )
+        .where(*conditions)
+        .subquery("rows")
+    )
+    days = days_between(rows.c.valid_from, rows.c.valid_to)
+    last = case((rows.c.outcome.in_(CLOSED_OUTCOMES), s.CLOSED_FOR_GOOD), else_=s.OPEN_ENDED)
+    bound = case(
+        (rows.c.valid_to.is_(None), last),
+        *((days <= b, b) for b in s.HISTORY_SPAN_BOUNDS),
+        else_=s.OPEN_ENDED,
+    ).label("length_bound")
+    return select(
+        bound,
+        rows.c.valid_from,
+        rows.c.id,
+        rows.c.valid_to,
+        rows.c.opportunity_id,
+        rows.c.stage,
+        rows.c.outcome,
+        rows.c.amount,
+        rows.c.expected_close_date,
+        rows.c.forecast_category,
+    ).order_by(bound, rows.c.valid_from, rows.c.id)
+
+
+def _insert_spans(conn: Connection, *conditions: ColumnElement[bool]) -> int:
+    table = s.rollup_history_spans
+    columns = [c.name for c in table.columns]
+    result = conn.execute(insert(table).from_select(columns, history_spans_select(*conditions)))
+    return result.rowcount if result.rowcount is not None else -1
+
+
+def rebuild_history_spans(conn: Connection) -> int:
+    """Rebuilds every history span; returns rows written.
+
+    Rows go in in primary-key order (so PostgreSQL's heap is clustered like SQLite's
+    WITHOUT ROWID table) and the secondary index is built once after the insert.
+    """
+    table = s.rollup_history_spans
+    conn.execute(delete(table))
+    for index in table.indexes:
+        index.drop(conn, checkfirst=True)
+    written = _insert_spans(conn)
+    for index in table.indexes:
+        index.create(conn)
+    return written
+
+
+def update_history_spans(conn: Connection, opportunity_ids: Iterable[int]) -> None:
+    """Recomputes the history spans of the given deals (after their history was written).
+
+    Runs on the caller's connection, so the spans commit or roll back with the history rows.
+    When the deals are a large share of all deals (a first import, say), rebuilding every
+    span is cheaper than replacing them deal by deal, so that is what it does.
+    """
+    table = s.rollup_history_spans
+    ids = sorted({int(i) for i in opportunity_ids})
+    if not ids:
+        return
+    deals = conn.execute(select(func.count()).select_from(s.opportunities)).scalar_one()
+    if len(ids) >= SPAN_REBUILD_SHARE * deals:
+        rebuild_history_spans(conn)
+        return
+    for first in range(0, len(ids), SPAN_BATCH):
+        batch = ids[first : first + SPAN_BATCH]
+        conn.execute(delete(table).where(table.c.opportunity_id.in_(batch)))
+        _insert_spans(conn, s.opportunity_history.c.opportunity_id.in_(batch))
+
+
+def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, int]:
+    """Rebuilds every rollup table from the base tables; returns rows written per rollup.
+
+    `history_spans=False` leaves the history spans alone: an import keeps them up to date
+    inside its own transaction (update_history_spans), far cheaper than a full rebuild.
+    """
     plan = [
         (s.rollup_closed_opportunities, closed_opportunities_select()),
         (s.rollup_won_cycle_days, won_cycle_days_select()),
@@ -315,5 +431,7 @@ def refresh_rollups(engine: Engine) -> dict[str, int]:
             columns = [c.name for c in table.columns]
             result = conn.execute(insert(table).from_select(columns, stmt))
             written[table.name] = result.rowcount if result.rowcount is not None else -1
+        if history_spans:
+            written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
     logger.info("Rollups rebuilt: %s", written)
     return written

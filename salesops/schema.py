@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 
 # 2: rollups for stage outcomes and rep activity.
+# 3: history spans for the weekly pipeline review; weekly won deals and open pipeline
+#    for the forecast.
 SCHEMA_VERSION = 3
 
 metadata = MetaData()
@@ -36,6 +38,17 @@ def _source_columns() -> list[Column]:
     return [
         Column("source", String(40), nullable=False, server_default="manual"),
         Column("external_id", String(120)),
+    ]
+
+
+def _deal_state_columns() -> list[Column]:
+    """A deal's state as one opportunity_history row records it (the spans copy it)."""
+    return [
+        Column("stage", String(60), nullable=False),
+        Column("outcome", String(8), nullable=False),  # open / won / lost
+        Column("amount", Money),
+        Column("expected_close_date", Date),
+        Column("forecast_category", String(20)),
     ]
 
 
@@ -135,11 +148,7 @@ opportunity_history = Table(
     Column("id", Integer, primary_key=True),
     Column("opportunity_id", ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=False),
     Column("changed_at", Date, nullable=False, index=True),
-    Column("stage", String(60), nullable=False),
-    Column("outcome", String(8), nullable=False),
-    Column("amount", Money),
-    Column("expected_close_date", Date),
-    Column("forecast_category", String(20)),
+    *_deal_state_columns(),
     Index("ix_opportunity_history_opp_changed", "opportunity_id", "changed_at"),
 )
 
@@ -360,6 +369,33 @@ rollup_open_pipeline = Table(
     Column("deals", Integer, nullable=False),
 )
 
+# Pipeline review: every opportunity_history row with its span, stored in the order a week's
+# review reads it. A row's span runs from its changed_at (valid_from) to the changed_at of the
+# deal's next row in (changed_at, id) order (valid_to; NULL for the deal's last row). Rows are
+# classed by span length (length_bound): a bound b from HISTORY_SPAN_BOUNDS holds the spans of
+# at most b days; OPEN_ENDED holds a deal's last row while it is open (and any span longer than
+# the largest bound); CLOSED_FOR_GOOD holds a deal's last row when it is won or lost. The table
+# is clustered on (length_bound, valid_from): the rows a week needs (those dated in the week,
+# and those still current at its start, which began at most b days before it in class b) are
+# one short contiguous range per class, so the review reads about the rows it returns instead
+# of a GROUP BY max over the whole history. Rebuilt by salesops.rollups after a demo load and
+# by `db upgrade`; an import updates the spans of the deals it writes history for, inside its
+# own transaction.
+HISTORY_SPAN_BOUNDS = tuple(2**k for k in range(16))  # 1 day .. about 90 years
+OPEN_ENDED = 0
+CLOSED_FOR_GOOD = -1
+rollup_history_spans = Table(
+    "rollup_history_spans",
+    metadata,
+    Column("length_bound", Integer, primary_key=True, autoincrement=False),
+    Column("valid_from", Date, primary_key=True),  # opportunity_history.changed_at
+    Column("history_id", Integer, primary_key=True, autoincrement=False),
+    Column("valid_to", Date),
+    Column("opportunity_id", Integer, nullable=False, index=True),
+    *_deal_state_columns(),
+    sqlite_with_rowid=False,
+)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -372,4 +408,5 @@ ROLLUP_TABLES = (
     rollup_activity_weeks,
     rollup_won_weeks,
     rollup_open_pipeline,
+    rollup_history_spans,
 )

@@ -60,6 +60,34 @@ def test_the_stories_are_there(tiny):
     assert len(reps) == len(tiny["reps"])
 
 
+def test_history_takes_detours_only_before_deals_close(tiny):
+    history, opp = tiny["opportunity_history"], tiny["opportunities"].set_index("id")
+    rank = history["stage"].map(tiny["stages"].set_index("name")["sort_order"])
+    deal = history.groupby("opportunity_id")
+    before = pd.DataFrame(
+        {
+            "rank": rank.groupby(history["opportunity_id"]).shift(),
+            "outcome": deal["outcome"].shift(),
+            "close": deal["expected_close_date"].shift(),
+        }
+    )
+    open_both = (history["outcome"] == "open") & (before["outcome"] == "open")
+    detours = {
+        "regressions": history[open_both & (rank < before["rank"])],
+        "pull-ins": history[open_both & (history["expected_close_date"] < before["close"])],
+        "reopenings": history[
+            (history["outcome"] == "open") & before["outcome"].isin(["won", "lost"])
+        ],
+    }
+    for name, rows in detours.items():
+        assert len(rows) >= 10, name
+        deals = opp.loc[rows["opportunity_id"]]
+        assert (deals["outcome"] != "open").all(), name  # only deals that close...
+        assert (rows["changed_at"].to_numpy() < deals["closed_at"].to_numpy()).all(), name
+    # a deal lost for a while and reopened is one that is lost in the end
+    assert (opp.loc[detours["reopenings"]["opportunity_id"], "outcome"] == "lost").all()
+
+
 def test_bad_scale_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown scale 'huge'"):
         resolve_scale("huge")

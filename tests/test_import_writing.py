@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from salesops import rollups
 from salesops import schema as s
 from salesops.export import to_safe_csv
 from salesops.importers import (
@@ -20,6 +21,7 @@ from salesops.importers import (
 )
 from salesops.importing.writing import table_counts, upsert_statement
 from salesops.repository import Repository
+from salesops.rollups import rebuild_history_spans
 
 HEADER = "Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Created Date,Close Date,Stage,Amount"  # noqa: E501
 GOOD_ROWS = [
@@ -123,6 +125,41 @@ def test_updated_export_upserts_and_records_history(seeded):
         ).first()
     # newly closed: the change is dated at the close date, with the new stage and amount
     assert (str(last[0])[:10], last[1], float(last[2])) == ("2024-03-20", "Closed Won", 2500.0)
+
+
+def spans(engine) -> list[tuple]:
+    sp = s.rollup_history_spans
+    order = (sp.c.opportunity_id, sp.c.valid_from, sp.c.history_id)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(sp).order_by(*order)).all()]
+
+
+@pytest.mark.parametrize("rebuild_share", [2.0, 0.0], ids=["deal by deal", "rebuild"])
+def test_imports_keep_the_review_spans_up_to_date(seeded, monkeypatch, rebuild_share):
+    # Either way an import updates the spans: replacing the touched deals' spans, or
+    # rebuilding them all when the import touches a large share of the deals.
+    monkeypatch.setattr(rollups, "SPAN_REBUILD_SHARE", rebuild_share)
+    updated = [
+        "006C,Gamma,Cobalt,Ann Lee,2024-02-01,2024-03-20,Closed Won,2500",  # won on 20 Mar
+        "006D,Delta,Cobalt,Bob Ray,2024-03-01,2024-07-31,Prospecting,300",  # new
+    ]
+    assert run(seeded, [sf_file(updated, "later.csv")]).written
+    after_import = spans(seeded)
+    with seeded.begin() as conn:
+        rebuild_history_spans(conn)
+    assert spans(seeded) == after_import  # the import's own update equals a full rebuild
+    o = s.opportunities.c
+    with seeded.connect() as conn:
+        gamma = conn.execute(sa.select(o.id).where(o.external_id == "006C")).scalar_one()
+    rows = [r for r in after_import if r[4] == gamma]
+    # 006C: open from 1 Feb until it was won on 20 Mar (48 days, class 64); then closed
+    assert [(str(r[1]), str(r[3]) if r[3] else None, r[0]) for r in rows] == [
+        ("2024-02-01", "2024-03-20", 64),
+        ("2024-03-20", None, s.CLOSED_FOR_GOOD),
+    ]
+    bad = [*updated, "006F,Phi,Acme,Ann,2024-01-05,2024-02-01,Closed Won,(99)"]
+    assert not run(seeded, [sf_file(bad, "bad.csv")]).written
+    assert spans(seeded) == after_import  # rolled back with everything else
 
 
 BAD_INPUTS = {

@@ -5,7 +5,8 @@ written as soon as it is validated, inside one `engine.begin()` transaction. If 
 has an error (and "import valid rows only" was not chosen), or anything raises, the
 transaction rolls back and the database is exactly as before. Unchanged rows are not
 rewritten, so re-importing a file changes nothing; changed opportunities get an
-opportunity_history row so the pipeline review sees the change.
+opportunity_history row so the pipeline review sees the change, and the review's history
+spans of every deal given a history row are recomputed before the transaction commits.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from salesops import schema as s
 from salesops.db import bulk_insert
 from salesops.importing.layouts import Layout
 from salesops.importing.validation import FilePlan, RowIssue
+from salesops.rollups import update_history_spans
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,7 @@ class BatchWriter:
         self._initial_stage: str | None = None
         self._fresh: dict[tuple[str, str], bool] = {}
         self._analysed: set[tuple[str, str]] = set()
+        self._history_deals: list[np.ndarray] = []  # deals given history rows, per chunk
 
     # ------------------------------------------------------------------ sink
 
@@ -422,6 +425,7 @@ class BatchWriter:
         history: list[dict[str, object]] = []
         if not new.empty:
             self._write_new_history(plan, new, ids, counts)
+            self._history_deals.append(new["external_id"].map(ids).to_numpy(dtype="int64"))
         if not changed.empty:
             before = existing.set_index("external_id")
             for row in _records(changed):
@@ -451,6 +455,7 @@ class BatchWriter:
         if history:
             self.conn.execute(s.opportunity_history.insert(), history)
             counts.history += len(history)
+            self._history_deals.append(np.array([r["opportunity_id"] for r in history]))
 
     def _write_new_history(
         self, plan: FilePlan, new: pd.DataFrame, ids: dict[str, int], counts: WriteCounts
@@ -499,6 +504,12 @@ class BatchWriter:
         self.conn.execute(stmt, params)
 
     def finish(self) -> None:
+        """Updates the review's history spans and links leads to their opportunities."""
+        if self._history_deals:
+            update_history_spans(self.conn, np.unique(np.concatenate(self._history_deals)))
+        self._link_leads()
+
+    def _link_leads(self) -> None:
         """Links leads to the opportunities they converted into (both may be in this batch)."""
         if not self._pending_lead_links:
             return

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, and_, inspect, true
+from sqlalchemy import ColumnElement, CompoundSelect, Engine, Select, and_, inspect, true
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from salesops.config import masked_url
@@ -57,11 +57,15 @@ class RepositoryBase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _frame(self, stmt: Select, columns: Mapping[str, str]) -> pd.DataFrame:
+    def _frame(self, stmt: Select | CompoundSelect, columns: Mapping[str, str]) -> pd.DataFrame:
         """Runs `stmt` and returns its rows as a frame coerced to `columns` (see frames.coerce)."""
         try:
             with self.engine.connect() as conn:
-                rows: Sequence = conn.execute(stmt).all()
+                result = conn.execute(stmt)
+                # The driver's own tuples: coerce() converts whole columns at once, which is
+                # far cheaper than SQLAlchemy building a Row and converting every value.
+                rows: Sequence = result.cursor.fetchall()
+                result.close()
         except OperationalError as exc:
             if "no such table" in str(exc.orig) or "does not exist" in str(exc.orig):
                 raise self._schema_missing() from exc

@@ -1,20 +1,36 @@
 """Queries behind the weekly pipeline review: point-in-time history rows, deals, quotas.
 
 The review never reads today's values of an open deal: it reads opportunity_history.
-For a week it needs each relevant deal's last row before the week (a GROUP BY max
-subquery) and the week's own rows; the closing snapshot follows from those two. A deal is
-relevant when it was not already closed for good before the week began (its current
-closed_at is empty or not before the week), or has a row in the week.
-Scope is a set of reps (team, territory or rep, resolved by the caller).
+For a week [start, end) it needs each relevant deal's opening row (its last row before
+`start`) and the week's own rows; the closing snapshot follows from those two. A deal is
+relevant when its opening row is open or it has a row in the week (a deal already won or
+lost at the opening that does not move all week shows in no total and no list).
+
+Both come from rollup_history_spans, where each history row carries its span (valid_from =
+changed_at, valid_to = the deal's next change) and a length class: the week's rows and the
+rows current at `start` in class b all begin in [start - b, end), one contiguous range of the
+clustered table per class (see schema.rollup_history_spans). No query scans or groups the
+whole history. Scope is a set of reps (team, territory or rep, resolved by the caller).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, func, select, true, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from salesops import schema as s
 from salesops.frames import DATE, FLOAT, INT, STR
@@ -38,7 +54,9 @@ DEAL_ATTRIBUTES = {
     "territory_id": INT,
     "territory": STR,
 }
-ID_CHUNK = 500
+WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
+ID_CHUNK = 5_000  # bound ids per IN list (SQLite allows 32,766 since 3.32)
+CLOSED_OUTCOMES = ("won", "lost")
 
 
 def _scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -52,22 +70,70 @@ def _scope_clause(scope: Scope) -> ColumnElement[bool]:
     return and_(true(), *parts)
 
 
-def _open_at(start: date, scope: Scope) -> Select:
-    """Returns SELECT of the ids of deals not closed for good before `start` (in scope).
+def _span_rows(
+    start: date, until: date, keep: ColumnElement[bool], scope: Scope, *columns: ColumnElement
+) -> Select:
+    """Returns the spans dated before `until`, current at `start` or from it on, kept by `keep`.
 
-    Two disjoint index range scans (still open; closed on or after `start`), so no query
-    scans the whole opportunities table. A deal closed before the week can only matter
-    again through a row in the week, which the week's rows bring in by themselves.
+    A UNION ALL over the length classes, then the scope (one join to the deals, however
+    many classes). A span of class b current at `start` began in [start - b, start): one
+    contiguous range of the clustered table per class (open-ended spans: any start; a
+    deal's closing row: only rows dated from `start`).
     """
-    return union_all(*_open_at_parts(start, scope))
+    sp = s.rollup_history_spans.c
+    current_at_start = or_(sp.valid_from >= start, sp.valid_to.is_(None), sp.valid_to >= start)
+    firsts: dict[int, date | None] = {s.CLOSED_FOR_GOOD: start, s.OPEN_ENDED: None}
+    firsts |= {bound: start - timedelta(days=bound) for bound in s.HISTORY_SPAN_BOUNDS}
+    rows = union_all(
+        *(
+            select(*columns, sp.opportunity_id.label("deal")).where(
+                sp.length_bound == bound,
+                true() if first is None else sp.valid_from >= first,
+                sp.valid_from < until,
+                current_at_start,
+                keep,
+            )
+            for bound, first in firsts.items()
+        )
+    ).subquery("spans")
+    stmt = select(*(rows.c[c.name] for c in columns))
+    if scope.rep_ids or scope.territory_ids:
+        o = s.opportunities
+        stmt = stmt.select_from(rows.join(o, o.c.id == rows.c.deal)).where(_scope_clause(scope))
+    return stmt
 
 
-def _open_at_parts(start: date, scope: Scope) -> list[Select]:
-    o = s.opportunities.c
-    return [
-        select(o.id).where(o.closed_at.is_(None), _scope_clause(scope)),
-        select(o.id).where(o.closed_at >= start, _scope_clause(scope)),
-    ]
+def _span_history_columns(*names: str) -> list[ColumnElement]:
+    """Returns span columns named as opportunity_history's (amount as a float)."""
+    sp = s.rollup_history_spans.c
+    named = {
+        "id": sp.history_id.label("id"),
+        "opportunity_id": sp.opportunity_id,
+        "changed_at": sp.valid_from.label("changed_at"),
+        "stage": sp.stage,
+        "outcome": sp.outcome,
+        # float8 from the server: no Decimal per row on PostgreSQL (the value is the same).
+        "amount": cast(sp.amount, Float).label("amount"),
+        "expected_close_date": sp.expected_close_date,
+        "forecast_category": sp.forecast_category,
+    }
+    return [named[n] for n in names]
+
+
+def _review_rows(start: date, end: date, scope: Scope) -> Select:
+    """Returns the week's rows and its relevant opening rows, columns as HISTORY_ROW.
+
+    An opening row (dated before `start`) is kept when the deal is open or changes in the
+    week; a deal already won or lost that does not move all week is left out.
+    """
+    sp = s.rollup_history_spans.c
+    keep = or_(sp.valid_from >= start, sp.outcome.not_in(CLOSED_OUTCOMES), sp.valid_to < end)
+    return _span_rows(start, end, keep, scope, *_span_history_columns(*HISTORY_ROW))
+
+
+def _unchanged_all_week(start: date, end: date) -> ColumnElement[bool]:
+    sp = s.rollup_history_spans.c
+    return and_(sp.valid_from < start, or_(sp.valid_to.is_(None), sp.valid_to >= end))
 
 
 def _history_columns() -> list:
@@ -122,68 +188,98 @@ class PipelineReviewQueries(RepositoryBase):
         return self._frame(stmt, HISTORY_ROW)
 
     def review_history(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
-        """Returns the history rows a week's review needs: snapshot rows at `start` + the week's.
+        """Returns the history rows a week's review needs: opening rows + the week's rows.
 
-        For every relevant deal (see the module docstring): its last row(s) dated before
-        `start`, and every row dated in [start, end). Ordered by opportunity_id,
-        changed_at, id. Columns as history_as_of.
+        For every relevant deal (see the module docstring): its last row dated before
+        `start`, and every row dated in [start, end). Reads rollup_history_spans, which must
+        be up to date. Ordered by opportunity_id, changed_at, id. Columns as history_as_of.
         """
-        h = s.opportunity_history
-        week_rows = select(*_history_columns()).where(h.c.changed_at >= start, h.c.changed_at < end)
-        if scope.rep_ids or scope.territory_ids:
-            week_rows = week_rows.where(
-                h.c.opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope)))
-            )
-        deals = _open_at(start, scope)
-        both = union_all(_last_rows_before(start, deals), week_rows).subquery("rows")
-        stmt = select(*both.c).order_by(both.c.opportunity_id, both.c.changed_at, both.c.id)
-        return self._frame(stmt, HISTORY_ROW)
+        rows = self._frame(_review_rows(start, end, scope), HISTORY_ROW)
+        order = ["opportunity_id", "changed_at", "id"]
+        return rows.sort_values(order, kind="stable", ignore_index=True)
 
     def review_deals(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
-        """Returns name, rep, territory and account of the week's relevant deals.
+        """Returns name, rep and territory of the week's relevant deals.
 
-        Columns: opportunity_id, name, rep_id, rep, territory_id, territory (the rep's).
+        The deals are those of review_history's rows. Columns: opportunity_id, name, rep_id,
+        rep, territory_id, territory (the rep's); ordered by opportunity_id.
         """
-        o, r, t, h = s.opportunities, s.reps, s.territories, s.opportunity_history
-        stmt = (
-            select(o.c.id, o.c.name, o.c.rep_id, r.c.name, r.c.territory_id, t.c.name)
-            .select_from(
-                o.outerjoin(r, r.c.id == o.c.rep_id).outerjoin(t, t.c.id == r.c.territory_id)
-            )
-            .where(
-                o.c.id.in_(
-                    union(
-                        *_open_at_parts(start, scope),
-                        select(h.c.opportunity_id).where(
-                            h.c.changed_at >= start, h.c.changed_at < end
-                        ),
-                    )
-                ),
-                _scope_clause(scope),
-            )
-            .order_by(o.c.id)
+        o, r, t = s.opportunities.c, s.reps, s.territories
+        rows = _review_rows(start, end, EVERYTHING).subquery("rows")
+        deals = self._frame(
+            select(o.id, o.name, o.rep_id).where(
+                o.id.in_(select(rows.c.opportunity_id)), _scope_clause(scope)
+            ),
+            {"opportunity_id": INT, "name": STR, "rep_id": INT},
         )
-        return self._frame(stmt, DEAL_ATTRIBUTES)
+        # Rep and territory names from the small reps table, not once per deal.
+        reps = self._frame(
+            select(r.c.id, r.c.name, r.c.territory_id, t.c.name).select_from(
+                r.outerjoin(t, t.c.id == r.c.territory_id)
+            ),
+            {"rep_id": INT, "rep": STR, "territory_id": INT, "territory": STR},
+        )
+        out = deals.merge(reps, on="rep_id", how="left").sort_values("opportunity_id")
+        for name in ("rep", "territory"):
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
+        return out[list(DEAL_ATTRIBUTES)].reset_index(drop=True)
 
-    def opportunity_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
-        """Returns the whole history before `until` of the given deals (for push counts).
+    def waterfall_history(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the rows behind a week's waterfall, except those of deals steady all week.
 
-        Columns as history_as_of, ordered by opportunity_id, changed_at, id.
+        The rows of review_history less those of deals with no row in the week whose
+        opening row is plainly open, won or lost: such a deal moves nothing; it counts in
+        the opening and closing pipeline when it is open with an expected close in the
+        review quarter, and steady_pipeline_amounts returns those. Columns: id,
+        opportunity_id, changed_at, outcome, amount, expected_close_date; ordered as
+        review_history.
+        """
+        sp = s.rollup_history_spans.c
+        plain = sp.outcome.in_(("open", *CLOSED_OUTCOMES))
+        keep = or_(~_unchanged_all_week(start, end), ~plain)
+        columns = {n: HISTORY_ROW[n] for n in ("id", *WATERFALL_COLUMNS)}
+        stmt = _span_rows(start, end, keep, scope, *_span_history_columns(*columns))
+        rows = self._frame(stmt, columns)
+        return rows.sort_values(["opportunity_id", "changed_at", "id"], ignore_index=True)
+
+    def steady_pipeline_amounts(
+        self, start: date, end: date, quarter: tuple[date, date], scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns the amount of each deal in the pipeline all week without a change.
+
+        Those are the deals waterfall_history leaves out that count in the pipeline: open
+        (outcome exactly "open") with an expected close in `quarter` ([start, end) dates)
+        from before the week until after it. Columns: amount.
+        """
+        sp = s.rollup_history_spans.c
+        keep = and_(
+            _unchanged_all_week(start, end),
+            sp.outcome == "open",
+            sp.expected_close_date >= quarter[0],
+            sp.expected_close_date < quarter[1],
+        )
+        stmt = _span_rows(start, start, keep, scope, *_span_history_columns("amount"))
+        return self._frame(stmt, {"amount": FLOAT})
+
+    def push_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
+        """Returns the whole history before `until` of the given deals, to count their pushes.
+
+        Columns: opportunity_id, changed_at, outcome, amount, expected_close_date (what
+        push counting reads), ordered by opportunity_id, changed_at, id.
         """
         h = s.opportunity_history.c
+        columns = {n: HISTORY_ROW[n] for n in WATERFALL_COLUMNS}
         ids = sorted({int(i) for i in ids})
-        frames = []
-        for first in range(0, len(ids), ID_CHUNK):
-            chunk = ids[first : first + ID_CHUNK]
-            stmt = (
-                select(*_history_columns())
-                .where(h.opportunity_id.in_(chunk), h.changed_at < until)
-                .order_by(h.opportunity_id, h.changed_at, h.id)
+        frames = [
+            self._frame(
+                select(*(h[n] for n in columns))
+                .where(h.opportunity_id.in_(ids[first : first + ID_CHUNK]), h.changed_at < until)
+                .order_by(h.opportunity_id, h.changed_at, h.id),
+                columns,
             )
-            frames.append(self._frame(stmt, HISTORY_ROW))
-        if not frames:
-            return self._frame(select(*_history_columns()).where(h.id < 0), HISTORY_ROW)
-        return pd.concat(frames, ignore_index=True)
+            for first in range(0, max(len(ids), 1), ID_CHUNK)
+        ]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def quota_by_rep(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns each rep's quota summed over the months starting in [start, end).
@@ -245,7 +341,11 @@ class PipelineReviewQueries(RepositoryBase):
         """Returns the first and last changed_at in opportunity_history (None when empty)."""
         h = s.opportunity_history.c
         frame = self._frame(
-            select(func.min(h.changed_at), func.max(h.changed_at)),
+            # One aggregate per SELECT: SQLite reads min or max from the index end only alone.
+            select(
+                select(func.min(h.changed_at)).scalar_subquery(),
+                select(func.max(h.changed_at)).scalar_subquery(),
+            ),
             {"first": DATE, "last": DATE},
         )
         row = frame.iloc[0]

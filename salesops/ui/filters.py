@@ -12,11 +12,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from salesops.db import SchemaMissing
+from salesops.db import SchemaMissing, outdated_schema
 from salesops.kpi_report import default_period
 from salesops.periods import Period
 from salesops.repository import Repository, Scope
-from salesops.schema import SCHEMA_VERSION
 from salesops.ui.data import cached_call
 from salesops.ui.states import empty_state
 
@@ -164,9 +163,6 @@ def page_filters(months: int = 12) -> Filters:
 
 def require_current_schema() -> None:
     """Raises SchemaMissing when the database's schema is older than this version of salesops."""
-    version = cached_call(Repository.schema_version)
-    if version is None or version < SCHEMA_VERSION:
-        raise SchemaMissing(
-            f"Database needs migration (schema {version or 'unknown'}, this salesops expects "
-            f"{SCHEMA_VERSION}): run `salesops db upgrade`."
-        )
+    problem = outdated_schema(cached_call(Repository.schema_version))
+    if problem:
+        raise SchemaMissing(problem)

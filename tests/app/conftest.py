@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from salesops.ui.data import clear_cache
@@ -23,3 +27,24 @@ def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
         return at.run()
 
     return run
+
+
+def older_schema_copy(url: str, folder: Path, missing_table: str, version: int) -> str:
+    """Returns the URL of a copy of a SQLite database made to look like an older schema.
+
+    The copy lacks `missing_table` (added by a later schema) and records `version`.
+    """
+    from salesops.db import make_engine
+
+    path = folder / "old.db"
+    shutil.copy(make_url(url).database, path)
+    copy = f"sqlite:///{path}"
+    engine = make_engine(copy)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE {missing_table}"))
+        conn.execute(
+            sa.text("UPDATE salesops_meta SET value = :v WHERE key = 'schema_version'"),
+            {"v": str(version)},
+        )
+    engine.dispose()
+    return copy

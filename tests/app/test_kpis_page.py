@@ -109,22 +109,13 @@ def test_app_navigation_renders_the_overview(run_page, demo_url):
 
 
 def test_older_schema_asks_for_an_upgrade_and_upgrade_fixes_it(run_page, demo_url, tmp_path):
-    import shutil
-
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
     from typer.testing import CliRunner
 
     from salesops.cli import app
+    from tests.app.conftest import older_schema_copy
 
-    path = tmp_path / "old.db"
-    shutil.copy(make_url(demo_url).database, path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with engine.begin() as conn:  # what a database from schema 1 looks like
-        conn.execute(sa.text("DROP TABLE rollup_stage_outcomes"))
-        conn.execute(sa.text("UPDATE salesops_meta SET value = '1' WHERE key = 'schema_version'"))
-    engine.dispose()
+    # what a database from schema 1 looks like
+    url = older_schema_copy(demo_url, tmp_path, "rollup_stage_outcomes", 1)
     at = run_page(KPIS, url)
     assert not at.exception and not at.metric
     assert "Database needs migration" in at.warning[0].value
