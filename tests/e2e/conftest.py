@@ -127,6 +127,18 @@ def wait_for_app(page: object, text: str, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(1500)  # let vega charts finish drawing before a screenshot
 
 
+def wait_for_metrics(page: object, *labels: str, timeout_ms: int = 60_000) -> str:
+    """Waits until a metric tile shows each label; returns the text of every tile.
+
+    Tiles can be redrawn after the last section appears (a rerun replaces them), so reading
+    them right after `wait_for_app` can find none under load.
+    """
+    tiles = page.locator('[data-testid="stMetric"]')
+    for label in labels:
+        tiles.filter(has_text=label).first.wait_for(timeout=timeout_ms)
+    return " ".join(tiles.all_inner_texts())
+
+
 @pytest.fixture
 def screenshot() -> Callable[[object, str], Path]:
     """Returns save(page, name) -> the PNG path under artifacts/screenshots/."""

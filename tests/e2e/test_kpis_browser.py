@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import wait_for_app, wait_for_metrics
 
 pytestmark = pytest.mark.e2e
 
@@ -13,16 +13,14 @@ def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
     page.goto(app_url)
     wait_for_app(page, "Headline KPIs")
     assert page.get_by_text("Sales operations overview").is_visible()
+    wait_for_metrics(page, "Win rate")
     assert page.locator('[data-testid="stMetric"]').count() >= 4
     screenshot(page, "overview")
 
     page.goto(f"{app_url}/kpis")
     wait_for_app(page, "Monthly trends")
-    tiles = page.locator('[data-testid="stMetric"]')
-    assert tiles.count() == 7
-    labels = " ".join(tiles.all_inner_texts())
-    for label in ("Win rate", "Avg sales cycle", "CAC", "LTV"):
-        assert label in labels
+    wait_for_metrics(page, "Win rate", "Avg sales cycle", "CAC", "LTV", "CAC payback")
+    assert page.locator('[data-testid="stMetric"]').count() == 7
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "kpis")
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from salesops.cli import app
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import wait_for_app, wait_for_metrics
 
 pytestmark = pytest.mark.e2e
 
@@ -17,9 +17,7 @@ def test_pipeline_review_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/pipeline_review?week=2026-11-09")
     wait_for_app(page, "Deals to walk through")
     assert page.locator('[data-testid="stException"]').count() == 0
-    labels = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
-    for label in ("Opening pipeline", "Net change", "Slipped", "Closing pipeline"):
-        assert label in labels
+    wait_for_metrics(page, *("Opening pipeline", "Net change", "Slipped", "Closing pipeline"))
     assert page.locator("canvas, svg.marks").count() >= 1  # the waterfall was drawn
     screenshot(page, "pipeline_review")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import wait_for_app, wait_for_metrics
 
 pytestmark = pytest.mark.e2e
 
@@ -16,9 +16,7 @@ def test_territory_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/territory")
     wait_for_app(page, "Quota suggestions")
     assert page.locator('[data-testid="stException"]').count() == 0
-    labels = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
-    for label in ("Balance index (CV)", "Over-loaded", "Under-loaded", "CV after"):
-        assert label in labels
+    wait_for_metrics(page, *("Balance index (CV)", "Over-loaded", "Under-loaded", "CV after"))
     assert page.locator(".vega-embed").count() >= 2  # scatter + workload bars drawn
     path = screenshot(page, "territory")
     assert path.stat().st_size > 50_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import wait_for_app, wait_for_metrics
 
 pytestmark = pytest.mark.e2e
 
@@ -14,15 +14,11 @@ def test_time_page_renders_charts_and_what_if(app_url, page, screenshot):
     # Enter through the app (a fresh deep link runs the page file without app.py's navigation).
     page.goto(app_url)
     wait_for_app(page, "Reps below one-third")
-    assert "Team selling share" in " ".join(
-        page.locator('[data-testid="stMetric"]').all_inner_texts()
-    )
+    wait_for_metrics(page, "Team selling share")
     page.goto(f"{app_url}/time_allocation")
     wait_for_app(page, "New-rep ramp")
     assert page.locator('[data-testid="stException"]').count() == 0
-    labels = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
-    for label in ("Team selling share", "Rep hours freed", "Extra revenue", "Revenue lift"):
-        assert label in labels
+    wait_for_metrics(page, "Team selling share", "Rep hours freed", "Extra revenue", "Revenue lift")
     assert page.locator(".vega-embed").count() >= 7  # every chart drew
     assert "Rep time allocation" in page.locator('[data-testid="stSidebarNav"]').inner_text()
     screenshot(page, "time_allocation")
