@@ -94,8 +94,16 @@ def load_settings(database_url: str | None = None) -> Settings:
 
 
 def masked_url(url: str) -> str:
-    """Returns the URL with any password hidden, safe to log or show."""
+    """Returns the URL with any password hidden, safe to log or show.
+
+    A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
+    shown as the plain `sqlite:////path` the user configured.
+    """
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except Exception:  # an unparseable URL is shown as nothing secret
         return "<unparseable database URL>"
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
+        parsed = parsed.set(database=database.removeprefix("file:"), query={})
+    return parsed.render_as_string(hide_password=True)

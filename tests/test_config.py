@@ -31,3 +31,5 @@ def test_masked_url_hides_the_password():
     shown = masked_url("postgresql+psycopg://app:s3cret@db.internal:5432/sales")
     assert shown == "postgresql+psycopg://app:***@db.internal:5432/sales"
     assert masked_url("sqlite:///data/salesops.db") == "sqlite:///data/salesops.db"
+    # how pages open SQLite read-only, shown as the URL the user gave
+    assert masked_url("sqlite:///file:/srv/s.db?mode=ro&uri=true") == "sqlite:////srv/s.db"
