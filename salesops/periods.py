@@ -79,9 +79,25 @@ def split_whole_months(period: Period) -> tuple[Period | None, list[Period]]:
     if period.is_whole_months:
         return period, []
     first = period.start if period.start.day == 1 else add_months(period.start, 1)
-    last = period.end if (period.end + timedelta(days=1)).day == 1 else period.end.replace(day=1)
-    if period.end != last:
-        last = last - timedelta(days=1)
+    ends_month = (period.end + timedelta(days=1)).day == 1
+    last = period.end if ends_month else period.end.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return None, [period]
+    edges = []
+    if period.start < first:
+        edges.append(Period(period.start, first - timedelta(days=1)))
+    if last < period.end:
+        edges.append(Period(last + timedelta(days=1), period.end))
+    return Period(first, last), edges
+
+
+def split_whole_weeks(period: Period) -> tuple[Period | None, list[Period]]:
+    """Returns (the whole Monday-Sunday weeks inside the period or None, the edge days).
+
+    For Wed 8 Jan - Tue 28 Jan 2025: (Mon 13 Jan - Sun 26 Jan, [8-12 Jan, 27-28 Jan]).
+    """
+    first = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
+    last = period.end - timedelta(days=(period.end.weekday() + 1) % 7)
     if first > last:
         return None, [period]
     edges = []

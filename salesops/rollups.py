@@ -276,6 +276,78 @@ def activity_weeks_select():
     )
 
 
+def activity_territory_months_select():
+    """Returns the GROUP BY select of activity hours by month, territory and activity.
+
+    Reads the weekly rollup (built first in the same transaction), not the activities.
+    """
+    w = s.rollup_activity_weeks.c
+    month = month_start(w.week_start)
+    return select(month.label("month"), w.territory_id, w.activity, func.sum(w.hours)).group_by(
+        month, w.territory_id, w.activity
+    )
+
+
+def activity_running_select():
+    """Returns the select of running activity totals per rep and activity, month by month.
+
+    Each row holds the hours, counted units, activity rows and rows with a count from the
+    pair's first month through the end of ``month``. Every (rep, activity) pair has a row
+    for every month in which anyone logged time, from its own first month on, so a
+    whole-month period's totals are two rows per pair: the period's last month minus the
+    month before it (repository.TimeQueries.activity_hours_by_rep).
+    """
+    act = s.activities.c
+    month = month_start(act.week_start)
+    monthly = (
+        select(
+            month.label("month"),
+            act.rep_id,
+            act.activity,
+            func.sum(act.hours).label("hours"),
+            func.coalesce(func.sum(act["count"]), 0).label("units"),
+            func.count().label("activity_rows"),
+            func.count(act["count"]).label("counted_rows"),
+        )
+        .group_by(month, act.rep_id, act.activity)
+        .cte("monthly")
+    )
+    months = select(monthly.c.month).distinct().cte("months")
+    firsts = (
+        select(monthly.c.rep_id, monthly.c.activity, func.min(monthly.c.month).label("first"))
+        .group_by(monthly.c.rep_id, monthly.c.activity)
+        .cte("firsts")
+    )
+    grid = (
+        select(months.c.month, firsts.c.rep_id, firsts.c.activity)
+        .join_from(firsts, months, months.c.month >= firsts.c.first)
+        .cte("grid")
+    )
+    m, g = monthly.c, grid.c
+    joined = grid.outerjoin(
+        monthly, and_(m.month == g.month, m.rep_id == g.rep_id, m.activity == g.activity)
+    )
+
+    def running(column: ColumnElement, zero: object) -> ColumnElement:
+        return func.sum(func.coalesce(column, zero)).over(
+            partition_by=(g.rep_id, g.activity), order_by=g.month
+        )
+
+    return (
+        select(
+            g.month,
+            g.rep_id,
+            g.activity,
+            running(m.hours, 0.0),
+            running(m.units, 0),
+            running(m.activity_rows, 0),
+            running(m.counted_rows, 0),
+        )
+        .select_from(joined)
+        .order_by(g.month, g.rep_id, g.activity)  # PostgreSQL stores a month's rows together
+    )
+
+
 def won_weeks_select():
     """Returns the GROUP BY select of won deals by ISO week (Monday), rep, territory, segment."""
     o, a = s.opportunities, s.accounts
@@ -421,12 +493,16 @@ def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, 
         (s.rollup_stage_outcomes, stage_outcomes_select()),
         (s.rollup_activity_months, activity_months_select()),
         (s.rollup_activity_weeks, activity_weeks_select()),
+        (s.rollup_activity_territory_months, activity_territory_months_select()),
+        (s.rollup_activity_running, activity_running_select()),
         (s.rollup_won_weeks, won_weeks_select()),
         (s.rollup_open_pipeline, open_pipeline_select()),
     ]
     written: dict[str, int] = {}
     with engine.begin() as conn:
         for table, stmt in plan:
+            for index in table.indexes:  # one added by a later schema to an existing rollup
+                index.create(conn, checkfirst=True)
             conn.execute(delete(table))
             columns = [c.name for c in table.columns]
             result = conn.execute(insert(table).from_select(columns, stmt))

@@ -27,7 +27,8 @@ from sqlalchemy import (
 # 2: rollups for stage outcomes and rep activity.
 # 3: history spans for the weekly pipeline review; weekly won deals and open pipeline
 #    for the forecast.
-SCHEMA_VERSION = 3
+# 4: running activity totals per rep and monthly hours per territory for the Rep time page.
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -249,6 +250,8 @@ rollup_closed_opportunities = Table(
     Column("lost_cycle_days", Float, nullable=False),
     Column("won_lead_cycle_days", Float, nullable=False),
     Column("won_with_lead", Integer, nullable=False),
+    # covers the Rep time page's bookings per rep and month (the ramp curve)
+    Index("ix_rollup_closed_opportunities_rep_month", "rep_id", "month", "won", "won_amount"),
 )
 
 # Won deals counted by whole cycle days: the exact median cycle without reading deals.
@@ -323,8 +326,9 @@ rollup_stage_outcomes = Table(
     Column("won", Integer, nullable=False),
 )
 
-# Rep time: activity hours by month (for period totals per rep and activity) and by week
-# without the rep (for the team's weekly trend); a week belongs to its Monday's month.
+# Rep time: activity hours by month and rep (a rep's or team's monthly trend), and by week
+# or month and the rep's territory (the weekly and monthly trend of territories, segments
+# and the company); a week belongs to its Monday's month.
 rollup_activity_months = Table(
     "rollup_activity_months",
     metadata,
@@ -342,6 +346,37 @@ rollup_activity_weeks = Table(
     Column("territory_id", Integer),
     Column("activity", String(60), nullable=False),
     Column("hours", Float, nullable=False),
+    # covers the weekly trend: a year's weeks are read in group order, no table lookups
+    Index("ix_rollup_activity_weeks_trend", "week_start", "activity", "territory_id", "hours"),
+)
+
+rollup_activity_territory_months = Table(
+    "rollup_activity_territory_months",
+    metadata,
+    Column("month", Date, nullable=False),
+    Column("territory_id", Integer),
+    Column("activity", String(60), nullable=False),
+    Column("hours", Float, nullable=False),
+    Index(
+        "ix_rollup_activity_territory_months_trend", "month", "activity", "territory_id", "hours"
+    ),
+)
+
+# Rep time: running totals per rep and activity through each month's end, dense from the
+# pair's first month over every month with any activity, so any whole-month period's
+# totals per rep and activity are two rows per pair (the last month minus the one before),
+# whatever the period's length.
+rollup_activity_running = Table(
+    "rollup_activity_running",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("rep_id", Integer, primary_key=True, autoincrement=False),
+    Column("activity", String(60), primary_key=True),
+    Column("hours", Float, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("activity_rows", Integer, nullable=False),
+    Column("counted_rows", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 # Forecast inputs: won deals by ISO week (weekly bookings) and open deals by expected close
@@ -406,6 +441,8 @@ ROLLUP_TABLES = (
     rollup_stage_outcomes,
     rollup_activity_months,
     rollup_activity_weeks,
+    rollup_activity_territory_months,
+    rollup_activity_running,
     rollup_won_weeks,
     rollup_open_pipeline,
     rollup_history_spans,

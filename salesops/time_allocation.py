@@ -193,15 +193,19 @@ def classify_activities(
         a for a, b in zip(catalogue.index, catalogue["is_back_office"], strict=True) if b
     }
     frame = activities.copy()
-    names = frame["activity"].astype(object)
-    known = names.isin(list(category)).to_numpy()
-    unknown: tuple[str, ...] = tuple(sorted({str(a) for a in names[~known].unique()}))
+    # Classify each distinct name once (tens of them), then spread by its code.
+    codes, names = pd.factorize(frame["activity"].astype(object))
+    names = [*names, np.nan]  # code -1 (a missing name) picks this last slot
+    known = np.array([name in category for name in names])[codes]
+    unknown: tuple[str, ...] = tuple(
+        sorted({str(name) for name in np.asarray(names, dtype=object)[codes][~known]})
+    )
     frame["hours"] = frame["hours"].astype(float)
     unknown_hours = float(frame["hours"].to_numpy()[~known].sum())
     if unknown and on_unknown == "raise":
         raise UnknownActivityError(unknown, unknown_hours)
-    frame["category"] = names.map(category).where(known, UNKNOWN).astype(object)
-    frame["is_back_office"] = names.isin(list(back_office)).to_numpy()
+    frame["category"] = np.array([category.get(n, UNKNOWN) for n in names], dtype=object)[codes]
+    frame["is_back_office"] = np.array([n in back_office for n in names], dtype=bool)[codes]
     return Classified(frame=frame, unknown_activities=unknown, unknown_hours=unknown_hours)
 
 
@@ -209,11 +213,17 @@ def classify_activities(
 
 
 def _category_hours(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    cats = frame.assign(
-        selling_hours=frame["hours"].where(frame["category"] == SELLING, 0.0),
-        non_selling_hours=frame["hours"].where(frame["category"] == NON_SELLING, 0.0),
-        back_office_hours=frame["hours"].where(frame["is_back_office"], 0.0),
-        unknown_hours=frame["hours"].where(frame["category"] == UNKNOWN, 0.0),
+    hours = frame["hours"].to_numpy(dtype=float)
+    category = frame["category"].to_numpy(dtype=object)
+    cats = pd.DataFrame(
+        {
+            **{key: frame[key].array for key in keys},
+            "hours": hours,
+            "selling_hours": np.where(category == SELLING, hours, 0.0),
+            "non_selling_hours": np.where(category == NON_SELLING, hours, 0.0),
+            "back_office_hours": np.where(frame["is_back_office"].to_numpy(bool), hours, 0.0),
+            "unknown_hours": np.where(category == UNKNOWN, hours, 0.0),
+        }
     )
     cols = ["hours", "selling_hours", "non_selling_hours", "back_office_hours", "unknown_hours"]
     if not keys:
@@ -232,6 +242,15 @@ def _share_columns(
     )
     frame["gap_to_benchmark"] = frame["selling_share"] - benchmark
     return frame
+
+
+def _positions(sorted_ids: np.ndarray, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Returns each id's index in ``sorted_ids`` and whether it is there at all."""
+    wanted = ids.to_numpy(dtype="int64", na_value=-1)
+    if not len(sorted_ids):
+        return np.zeros(len(wanted), dtype="int64"), np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    return at, sorted_ids[at] == wanted
 
 
 def rep_time_summary(
@@ -258,55 +277,40 @@ def rep_time_summary(
     ``rpsh_reason``, sorted by ``rep_id``.
     """
     rows = rep_activity.frame if isinstance(rep_activity, Classified) else rep_activity
-    per_rep = _category_hours(rows, ["rep_id"]) if len(rows) else None
-    base = reps[["id", "name", "territory_id"]].rename(columns={"id": "rep_id"})
-    base = base.astype({"rep_id": "Int64"})
-    logged = set() if per_rep is None else set(per_rep["rep_id"].astype("Int64"))
-    if per_rep is None:
-        out = base.copy()
-        for col in [
-            "hours",
-            "selling_hours",
-            "non_selling_hours",
-            "back_office_hours",
-            "unknown_hours",
-        ]:
-            out[col] = 0.0
-    else:
-        per_rep = per_rep.astype({"rep_id": "Int64"})
-        out = base.merge(per_rep, on="rep_id", how="left")
-        out = out.fillna(
-            {
-                c: 0.0
-                for c in [
-                    "hours",
-                    "selling_hours",
-                    "non_selling_hours",
-                    "back_office_hours",
-                    "unknown_hours",
-                ]
-            }
-        )
-    reason = pd.Series(
-        np.where(out["rep_id"].isin(list(logged)), ZERO_HOURS_REASON, NO_TIME_REASON),
-        index=out.index,
-        dtype=object,
+    out = reps[["id", "name", "territory_id"]].rename(columns={"id": "rep_id"})
+    out = out.astype({"rep_id": "Int64"}).sort_values("rep_id", ignore_index=True)
+    # Each row's position among the reps (by id), then one bincount per column.
+    rep_ids = out["rep_id"].to_numpy(dtype="int64", na_value=-1)
+    at, mine = _positions(rep_ids, rows["rep_id"])
+    hours = rows["hours"].to_numpy(dtype=float)[mine]
+    category = rows["category"].to_numpy(dtype=object)[mine]
+    at = at[mine]
+
+    def per_rep(values: np.ndarray) -> np.ndarray:
+        return np.bincount(at, weights=values, minlength=len(rep_ids)).astype(float)
+
+    out["hours"] = per_rep(hours)
+    out["selling_hours"] = per_rep(np.where(category == SELLING, hours, 0.0))
+    out["non_selling_hours"] = per_rep(np.where(category == NON_SELLING, hours, 0.0))
+    out["back_office_hours"] = per_rep(
+        np.where(rows["is_back_office"].to_numpy(dtype=bool)[mine], hours, 0.0)
     )
-    out = _share_columns(out, reason, benchmark)
+    out["unknown_hours"] = per_rep(np.where(category == UNKNOWN, hours, 0.0))
+    logged = np.bincount(at, minlength=len(rep_ids)) > 0
+    reason = np.where(logged, ZERO_HOURS_REASON, NO_TIME_REASON).astype(object)
+    out = _share_columns(out, pd.Series(reason, index=out.index, dtype=object), benchmark)
+    booked = np.zeros(len(rep_ids))
     if bookings is not None and len(bookings):
-        b = bookings[["rep_id", "bookings"]].astype({"rep_id": "Int64", "bookings": float})
-        out = out.merge(b.groupby("rep_id", as_index=False)["bookings"].sum(), how="left")
-        out["bookings"] = out["bookings"].fillna(0.0)
-    else:
-        out["bookings"] = 0.0
-    has_selling = out["selling_hours"] > 0
-    out["revenue_per_selling_hour"] = (
-        out["bookings"] / out["selling_hours"].where(has_selling)
-    ).astype("Float64")
-    out["rpsh_reason"] = pd.Series(NO_SELLING_REASON, index=out.index, dtype=object).where(
-        ~has_selling, None
-    )
-    return out.sort_values("rep_id", ignore_index=True)
+        where, found = _positions(rep_ids, bookings["rep_id"])
+        amounts = bookings["bookings"].to_numpy(dtype=float)
+        booked = np.bincount(where[found], weights=amounts[found], minlength=len(rep_ids))
+    out["bookings"] = booked.astype(float)
+    selling = out["selling_hours"].to_numpy()
+    has_selling = selling > 0
+    rpsh = np.divide(booked, selling, out=np.full(len(out), np.nan), where=has_selling)
+    out["revenue_per_selling_hour"] = pd.array(rpsh, dtype="Float64")
+    out["rpsh_reason"] = np.where(has_selling, None, NO_SELLING_REASON).astype(object)
+    return out
 
 
 @dataclass(frozen=True)
@@ -383,13 +387,27 @@ def hours_by_activity(rows: Classified | pd.DataFrame, by: Sequence[str] = ()) -
     the group has no hours), sorted by ``by`` then selling first then hours descending.
     """
     frame = rows.frame if isinstance(rows, Classified) else rows
-    keys = [*by, "activity", "category", "is_back_office"]
+    # Group ids by (*by, activity); category and is_back_office follow from the activity.
+    group = frame.groupby([*by, "activity"], sort=False).ngroup().to_numpy()
+    if (group < 0).any():  # rows with a missing key belong to no group
+        frame, group = frame[group >= 0], group[group >= 0]
+    groups = int(group.max()) + 1 if len(group) else 0
+    first = np.unique(group, return_index=True)[1]
     counts = frame["count"] if "count" in frame else pd.Series(np.nan, index=frame.index)
     values = pd.to_numeric(counts).to_numpy(dtype=float, na_value=np.nan)
-    frame = frame.assign(count=np.nan_to_num(values), counted=~np.isnan(values))
-    out = frame.groupby(keys, as_index=False, sort=False)[["hours", "count", "counted"]].sum()
+    counted = ~np.isnan(values)
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=weights, minlength=groups).astype(float)
+
+    out = frame.iloc[first][[*by, "activity", "category", "is_back_office"]]
+    out = out.reset_index(drop=True).astype({"is_back_office": bool})
+    out["hours"] = total(frame["hours"].to_numpy(dtype=float))
     # NA when no row of the group counted units (meetings, admin), not 0
-    out["count"] = out["count"].astype("Float64").where(out.pop("counted") > 0)
+    out["count"] = pd.array(
+        np.where(total(counted.astype(float)) > 0, total(np.nan_to_num(values)), np.nan),
+        dtype="Float64",
+    )
     group_total = out.groupby(list(by))["hours"].transform("sum") if by else out["hours"].sum()
     out["share_of_hours"] = (out["hours"] / pd.Series(group_total, index=out.index)).where(
         pd.Series(group_total, index=out.index) > 0
@@ -489,17 +507,17 @@ def furthest_from_benchmark(rep_summary: pd.DataFrame, n: int = 5) -> pd.DataFra
     ``hours``, ``selling_share``, ``gap_to_benchmark``; below first (most negative gap
     first), then above (largest gap first); ties broken by ``rep_id``.
     """
-    defined = rep_summary.dropna(subset=["selling_share"])
     cols = ["rep_id", "name", "hours", "selling_share", "gap_to_benchmark"]
-    below = defined[defined["gap_to_benchmark"] < 0].sort_values(["gap_to_benchmark", "rep_id"])
-    above = defined[defined["gap_to_benchmark"] > 0].sort_values(
-        ["gap_to_benchmark", "rep_id"], ascending=[False, True]
-    )
-    out = pd.concat(
-        [below.head(n)[cols].assign(side="below"), above.head(n)[cols].assign(side="above")],
-        ignore_index=True,
-    )
-    return out[["side", *cols]]
+    defined = rep_summary["selling_share"].notna().to_numpy()
+    gap = rep_summary["gap_to_benchmark"].to_numpy(dtype=float, na_value=np.nan)
+    ids = rep_summary["rep_id"].to_numpy(dtype="int64", na_value=-1)
+    below = np.flatnonzero(defined & (gap < 0))
+    above = np.flatnonzero(defined & (gap > 0))
+    below = below[np.lexsort((ids[below], gap[below]))][:n]  # most negative first
+    above = above[np.lexsort((ids[above], -gap[above]))][:n]  # largest first
+    out = rep_summary.iloc[np.concatenate([below, above])][cols].reset_index(drop=True)
+    out.insert(0, "side", np.array(["below"] * len(below) + ["above"] * len(above), dtype=object))
+    return out
 
 
 # --------------------------------------------------------------------------- unit costs
@@ -1109,37 +1127,36 @@ def ramp_curve(
     starts = np.repeat(first, length)
     offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
     month_idx = starts + offset
-    grid = pd.DataFrame(
-        {
-            "rep_id": np.repeat(people["id"].astype("int64").to_numpy(), length),
-            "month_idx": month_idx,
-            "tenure_month": month_idx - np.repeat(hire, length) + 1,
-        }
+    tenure_month = month_idx - np.repeat(hire, length) + 1  # 1 .. max_tenure
+    # Each rep-month's bookings: look its (rep, month) key up among the booked ones.
+    months_per_rep = 1 << 20  # month indexes are year x 12 + month, far below this
+    grid_keys = np.repeat(people["id"].astype("int64").to_numpy(), length) * months_per_rep
+    grid_keys += month_idx
+    booked_keys = monthly_bookings["rep_id"].to_numpy(dtype="int64") * months_per_rep
+    booked_keys += _month_index(monthly_bookings["month"]).to_numpy(dtype="int64")
+    keys, which = np.unique(booked_keys, return_inverse=True)
+    sums = np.bincount(
+        which, weights=monthly_bookings["bookings"].to_numpy(dtype=float), minlength=len(keys)
     )
-    mb = monthly_bookings.assign(
-        month_idx=_month_index(monthly_bookings["month"]),
-        rep_id=monthly_bookings["rep_id"].astype("int64"),
-    )
-    mb = mb.groupby(["rep_id", "month_idx"], as_index=False)["bookings"].sum()
-    grid = grid.merge(mb, on=["rep_id", "month_idx"], how="left")
-    grid["bookings"] = grid["bookings"].fillna(0.0).astype(float)
-    tenure = np.arange(1, max_tenure + 1)
-    by_t = grid.groupby("tenure_month").agg(reps=("rep_id", "size"), total=("bookings", "sum"))
-    by_t = by_t.reindex(tenure, fill_value=0)
+    bookings = np.zeros(len(grid_keys))
+    if len(keys):
+        at = np.minimum(np.searchsorted(keys, grid_keys), len(keys) - 1)
+        bookings = np.where(keys[at] == grid_keys, sums[at], 0.0)
+    reps_at = np.bincount(tenure_month, minlength=max_tenure + 1)[1 : max_tenure + 1]
+    total_at = np.bincount(tenure_month, weights=bookings, minlength=max_tenure + 1)
+    total_at = total_at[1 : max_tenure + 1]
+    per_rep = np.divide(total_at, reps_at, out=np.full(max_tenure, np.nan), where=reps_at > 0)
     curve = pd.DataFrame(
         {
-            "tenure_month": tenure,
-            "reps": by_t["reps"].astype(int).to_numpy(),
-            "bookings_per_rep": (by_t["total"] / by_t["reps"].where(by_t["reps"] > 0))
-            .astype("Float64")
-            .to_numpy(),
+            "tenure_month": np.arange(1, max_tenure + 1),
+            "reps": reps_at.astype(int),
+            "bookings_per_rep": pd.array(per_rep, dtype="Float64"),
         }
     )
     # The ramped level is the curve's own plateau (tenure ramped_from..max_tenure), so
     # it compares like with like: long-tenured reps hired years earlier are another cohort.
-    ramped_rows = grid[grid["tenure_month"].between(ramped_from, max_tenure)]
-    n_ramped = len(ramped_rows)
-    total_ramped = float(ramped_rows["bookings"].sum())
+    n_ramped = int(reps_at[ramped_from - 1 :].sum())
+    total_ramped = float(total_at[ramped_from - 1 :].sum())
     if n_ramped == 0:
         level = Figure.undefined(f"no rep observed at tenure months {ramped_from}-{max_tenure}")
     else:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from salesops.formatting import format_change, format_value
-from salesops.periods import Period, split_whole_months, trailing_months, week_start
+from salesops.periods import (
+    Period,
+    split_whole_months,
+    split_whole_weeks,
+    trailing_months,
+    week_start,
+)
 
 
 def test_previous_period():
@@ -43,6 +49,49 @@ def test_split_whole_months():
     assert split_whole_months(Period(date(2025, 1, 15), date(2025, 2, 10))) == (
         None, [Period(date(2025, 1, 15), date(2025, 2, 10))]
     )  # fmt: skip
+
+
+def test_split_whole_months_period_ending_on_a_first():
+    # a period ending on the 1st must not count that whole month
+    assert split_whole_months(Period(date(2023, 1, 1), date(2023, 1, 1))) == (
+        None, [Period(date(2023, 1, 1), date(2023, 1, 1))]
+    )  # fmt: skip
+    assert split_whole_months(Period(date(2025, 1, 1), date(2025, 3, 1))) == (
+        Period(date(2025, 1, 1), date(2025, 2, 28)), [Period(date(2025, 3, 1), date(2025, 3, 1))]
+    )  # fmt: skip
+
+
+def test_split_whole_months_covers_every_day_exactly_once():
+    days = [date(2024, 11, 25) + timedelta(days=i) for i in range(0, 130, 3)]
+    for start in days:
+        for end in (d for d in days if d >= start):
+            period = Period(start, end)
+            whole, edges = split_whole_months(period)
+            parts = ([whole] if whole else []) + edges
+            covered = sorted(d for p in parts for d in _days(p))
+            assert covered == _days(period), period
+            assert whole is None or whole.is_whole_months
+            weeks, day_edges = split_whole_weeks(period)
+            parts = ([weeks] if weeks else []) + day_edges
+            assert sorted(d for p in parts for d in _days(p)) == _days(period), period
+            if weeks:
+                assert weeks.start.weekday() == 0 and weeks.end.weekday() == 6
+                assert all(e.days < 7 for e in day_edges)
+
+
+def test_split_whole_weeks():
+    wed, tue = date(2025, 1, 8), date(2025, 1, 28)
+    assert split_whole_weeks(Period(wed, tue)) == (
+        Period(date(2025, 1, 13), date(2025, 1, 26)),
+        [Period(wed, date(2025, 1, 12)), Period(date(2025, 1, 27), tue)],
+    )
+    assert split_whole_weeks(Period(wed, date(2025, 1, 12))) == (
+        None, [Period(wed, date(2025, 1, 12))]
+    )  # fmt: skip
+
+
+def _days(period: Period) -> list[date]:
+    return [period.start + timedelta(days=i) for i in range(period.days)]
 
 
 @pytest.mark.parametrize(

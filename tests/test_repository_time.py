@@ -140,8 +140,10 @@ def loaded(engine: sa.Engine) -> sa.Engine:
     return engine
 
 
-def _oracle_rep_activity(period: Period, reps: set[int] | None = None) -> pd.DataFrame:
-    rows = pd.DataFrame(_activity_rows())
+def _oracle_rep_activity(
+    period: Period, reps: set[int] | None = None, extra: list[dict] | None = None
+) -> pd.DataFrame:
+    rows = pd.DataFrame(_activity_rows() + (extra or []))
     rows = rows[rows["week_start"].between(period.start, period.end)]
     if reps is not None:
         rows = rows[rows["rep_id"].isin(reps)]
@@ -184,6 +186,51 @@ def test_hours_by_rep_partial_period_and_scope(loaded, repo):
     _same(one, _oracle_rep_activity(PARTIAL, {2}), ["rep_id", "activity"])
 
 
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period(date(2024, 12, 20), date(2025, 3, 5)),  # Jan-Feb whole, two partial edges
+        Period(date(2025, 2, 1), date(2025, 3, 15)),  # one whole month, one edge
+        Period(date(2024, 1, 1), date(2026, 12, 31)),  # beyond the data on both sides
+        Period(date(2025, 3, 1), date(2025, 3, 31)),  # the last month with time logged
+        Period(date(2025, 4, 1), date(2025, 6, 30)),  # after everything: nothing
+        Period(date(2024, 10, 1), date(2024, 11, 30)),  # before everything: nothing
+    ],
+)
+def test_running_totals_equal_the_base_table(loaded, repo, period):
+    scopes = [Scope(), Scope(territory_ids=(2,)), Scope(rep_ids=(1, 3))]
+    for scope in scopes:
+        reps = {1: {1}, 2: {3}}.get(scope.territory_ids[0]) if scope.territory_ids else None
+        reps = set(scope.rep_ids) if scope.rep_ids else reps
+        oracle = _oracle_rep_activity(period, reps)
+        auto = repo.activity_hours_by_rep(period, scope)
+        _same(auto, oracle, ["rep_id", "activity"])
+        assert str(auto["count"].dtype) == "Int64"  # NULL where no row counted units
+
+
+def test_running_totals_skip_reps_idle_in_the_period_and_months_nobody_logged(loaded, repo):
+    # rep 4 logs only in November; nobody logs in April; rep 1 logs again in May
+    extra = [
+        {"rep_id": 4, "week_start": date(2024, 11, 4), "activity": "call", "hours": 7.0},
+        {"rep_id": 1, "week_start": date(2025, 5, 5), "activity": "call", "hours": 3.0},
+        {"rep_id": 1, "week_start": date(2025, 5, 12), "activity": "quote", "hours": 1.0},
+    ]
+    extra = [{"count": None, **row} for row in extra]
+    extra[-1]["count"] = 2
+    with loaded.begin() as conn:
+        conn.execute(s.activities.insert(), extra)
+    refresh_rollups(loaded)
+    for period in (
+        WHOLE_MONTHS,
+        Period(date(2025, 4, 1), date(2025, 5, 31)),
+        Period(date(2025, 4, 1), date(2025, 4, 30)),
+        Period(date(2025, 2, 1), date(2025, 12, 31)),
+    ):
+        result = repo.activity_hours_by_rep(period, source="rollup")
+        _same(result, _oracle_rep_activity(period, extra=extra), ["rep_id", "activity"])
+        assert 4 not in set(result["rep_id"])  # idle in the period: no zero-hour rows
+
+
 @pytest.mark.parametrize("source", ["rollup", "raw"])
 def test_weekly_trend_paths_agree(loaded, repo, source):
     result = repo.activity_hours_by_period(PARTIAL, freq="W", source=source)
@@ -216,6 +263,28 @@ def test_monthly_trend_paths_agree(loaded, repo, source):
     assert result["period"].dt.day.eq(1).all()
 
 
+@pytest.mark.parametrize(
+    "period",
+    [Period(date(2024, 12, 1), date(2025, 3, 31)), Period(date(2025, 1, 8), date(2025, 3, 2))],
+)
+@pytest.mark.parametrize(
+    "scope", [Scope(), Scope(territory_ids=(2,)), Scope(segments=("SMB",)), Scope(rep_ids=(2,))]
+)
+def test_monthly_trend_every_scope_matches_the_base_table(loaded, repo, period, scope):
+    reps = {(): None, (2,): {3}}.get(scope.territory_ids)
+    reps = {1, 2} if scope.segments else reps
+    reps = set(scope.rep_ids) if scope.rep_ids else reps
+    rows = pd.DataFrame(_activity_rows())
+    rows = rows[rows["week_start"].between(period.start, period.end)]
+    if reps is not None:
+        rows = rows[rows["rep_id"].isin(reps)]
+    rows["period"] = pd.to_datetime(rows["week_start"]).dt.to_period("M").dt.to_timestamp()
+    oracle = rows.groupby(["period", "activity"], as_index=False)["hours"].sum()
+    for source in ("auto", "raw"):
+        result = repo.activity_hours_by_period(period, scope, "M", source)
+        _same(result, oracle, ["period", "activity"])
+
+
 def test_rep_scope_weekly_reads_base_table(loaded, repo):
     auto = repo.activity_hours_by_period(PARTIAL, Scope(rep_ids=(3,)), "W")
     raw = repo.activity_hours_by_period(PARTIAL, Scope(rep_ids=(3,)), "W", "raw")
@@ -226,6 +295,8 @@ def test_unbuilt_rollup_falls_back_to_base_table(loaded, repo):
     with loaded.begin() as conn:
         conn.execute(s.rollup_activity_months.delete())
         conn.execute(s.rollup_activity_weeks.delete())
+        conn.execute(s.rollup_activity_running.delete())
+        conn.execute(s.rollup_activity_territory_months.delete())
         conn.execute(s.rollup_closed_opportunities.delete())
     bookings = repo.bookings_by_rep(WHOLE_MONTHS)
     assert dict(zip(bookings["rep_id"], bookings["bookings"], strict=True)) == {
@@ -273,6 +344,54 @@ def test_bookings_partial_period_and_by_month(loaded, repo):
         }
 
 
+def test_bookings_whole_months_from_rollup_plus_partial_edges(loaded, repo):
+    # December 3 .. February 27: January from the rollup, the two edges from the deals
+    period = Period(date(2024, 12, 3), date(2025, 2, 27))
+    for source in ("auto", "raw"):
+        result = repo.bookings_by_rep(period, source=source)
+        assert dict(zip(result["rep_id"], result["bookings"], strict=True)) == {
+            1: 1500.0,
+            2: 2000.0,
+            3: 300.0,
+        }
+    with loaded.begin() as conn:  # rep 4 only loses a deal in January
+        conn.execute(
+            s.opportunities.insert().values(
+                id=7,
+                account_id=1,
+                rep_id=4,
+                created_at=date(2024, 12, 1),
+                closed_at=date(2025, 1, 9),
+                stage="Lost",
+                outcome="lost",
+                amount=50.0,
+            )
+        )
+    refresh_rollups(loaded)
+    assert 4 not in set(repo.bookings_by_rep(WHOLE_MONTHS, source="rollup")["rep_id"])
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2024, 12, 1), date(2025, 2, 28)),
+        (date(2024, 12, 4), date(2025, 2, 2)),  # edges with and without whole weeks
+        (date(2025, 1, 6), date(2025, 3, 30)),
+        (date(2025, 2, 3), date(2025, 2, 28)),  # one partial month: weeks and days
+        (date(2024, 11, 1), date(2025, 1, 31)),
+    ],
+)
+def test_bookings_every_path_equals_the_deals(loaded, repo, start, end):
+    period = Period(start, end)
+    oracle: dict[int, float] = {}
+    for _, rep, closed, outcome, amount in OPPORTUNITIES:
+        if outcome == "won" and start <= closed <= end:
+            oracle[rep] = oracle.get(rep, 0.0) + amount
+    for source in ("auto", "raw"):
+        result = repo.bookings_by_rep(period, source=source)
+        assert dict(zip(result["rep_id"], result["bookings"], strict=True)) == oracle
+
+
 def test_bookings_by_month_for_recent_hires_only(loaded, repo):
     with loaded.begin() as conn:
         conn.execute(s.reps.update().where(s.reps.c.id == 2).values(hire_date=date(2020, 1, 1)))
@@ -315,6 +434,8 @@ def test_older_database_without_time_rollups_still_answers():
         conn.execute(s.activities.insert(), [r for r in _activity_rows() if r["rep_id"] == 1])
     s.rollup_activity_months.drop(engine)
     s.rollup_activity_weeks.drop(engine)
+    s.rollup_activity_running.drop(engine)
+    s.rollup_activity_territory_months.drop(engine)
     repo = Repository(engine)
     result = repo.activity_hours_by_rep(WHOLE_MONTHS)
     _same(result, _oracle_rep_activity(WHOLE_MONTHS, {1}), ["rep_id", "activity"])

@@ -14,12 +14,12 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select, true
 
 from salesops import schema as s
 from salesops.db import SchemaMissing
-from salesops.frames import BOOL, DATE, FLOAT, INT, STR
-from salesops.periods import Period
+from salesops.frames import BOOL, DATE, FLOAT, INT, STR, coerce
+from salesops.periods import Period, split_whole_months, split_whole_weeks
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.sqlfuncs import month_start
 
@@ -144,23 +144,76 @@ class TimeQueries(RepositoryBase):
         """Returns hours and counts per rep and activity for weeks starting in the period.
 
         Columns: rep_id, activity, hours, count (count is NULL when no row counted units).
+        The period's whole months come from the running totals (two rows per rep and
+        activity, whatever the period's length) and its partial-month edges from
+        ``activities``; ``source="raw"`` reads ``activities`` alone.
         """
+        whole, edges = split_whole_months(period)
         use_rollup = source == "rollup" or (
-            source == "auto"
-            and period.is_whole_months
-            and self._rollup_ready(s.rollup_activity_months)
+            source == "auto" and whole is not None and self._rollup_ready(s.rollup_activity_running)
         )
-        if use_rollup:
-            c = s.rollup_activity_months.c
-            where = c.month.between(period.start, period.end)
-        else:
-            c = s.activities.c
-            where = c.week_start.between(period.start, period.end)
+        if not use_rollup or whole is None:
+            return self._raw_hours_by_rep([period], scope)
+        frame = self._running_hours_by_rep(whole, scope)
+        if edges:
+            frame = _sum_parts(frame, self._raw_hours_by_rep(edges, scope), ["rep_id", "activity"])
+        return frame
+
+    def _raw_hours_by_rep(self, periods: list[Period], scope: Scope) -> pd.DataFrame:
+        c = s.activities.c
         stmt = (
             select(c.rep_id, c.activity, func.sum(c.hours), func.sum(c["count"]))
-            .where(where, _rep_filter(c.rep_id, scope))
+            .where(or_(*(c.week_start.between(p.start, p.end) for p in periods)))
+            .where(_rep_filter(c.rep_id, scope))
             .group_by(c.rep_id, c.activity)
             .order_by(c.rep_id, c.activity)
+        )
+        return self._frame(stmt, REP_ACTIVITY)
+
+    def _running_hours_by_rep(self, whole: Period, scope: Scope) -> pd.DataFrame:
+        """Returns the whole-month period's rows as the difference of two running totals."""
+        c = s.rollup_activity_running.c
+        keys = self._frame(
+            select(
+                select(func.max(c.month)).where(c.month <= whole.end).scalar_subquery(),
+                select(func.max(c.month)).where(c.month < whole.start).scalar_subquery(),
+            ),
+            {"last": DATE, "before": DATE},
+        ).iloc[0]
+        last = keys["last"].date() if pd.notna(keys["last"]) else None
+        before = keys["before"].date() if pd.notna(keys["before"]) else None
+        if last is None or last == before:  # nothing logged in the period
+            return coerce([], REP_ACTIVITY)
+
+        # Every pair with a row before the period has one at its end (the rows are dense),
+        # so the end month's rows, each joined to its own earlier row, are the difference.
+        # (No join when the period starts with the data: a join on "month IS NULL" can't
+        # use the key, and SQLite then pairs every row with every row.)
+        end = s.rollup_activity_running.alias("period_end")
+        before_row = s.rollup_activity_running.alias("before_start")
+        e, b = end.c, before_row.c
+        joined = end
+        if before is not None:
+            joined = end.outerjoin(
+                before_row,
+                and_(b.month == before, b.rep_id == e.rep_id, b.activity == e.activity),
+            )
+
+        def delta(column: str):  # noqa: ANN202 (SQLAlchemy expression)
+            if before is None:
+                return e[column]
+            return e[column] - func.coalesce(b[column], 0)
+
+        stmt = (
+            select(
+                e.rep_id,
+                e.activity,
+                delta("hours"),
+                case((delta("counted_rows") > 0, delta("units")), else_=None),
+            )
+            .select_from(joined)
+            .where(e.month == last, delta("activity_rows") > 0, _rep_filter(e.rep_id, scope))
+            .order_by(e.rep_id, e.activity)
         )
         return self._frame(stmt, REP_ACTIVITY)
 
@@ -174,43 +227,38 @@ class TimeQueries(RepositoryBase):
         """Returns hours per week (``freq="W"``) or month (``"M"``) and activity in the period.
 
         Columns: period (the week's Monday or the month's first day), activity, hours.
+        Reads the rollup by territory (weeks, or months when the period is whole months)
+        unless the scope names reps: then the monthly rollup by rep, or ``activities``.
         """
         if freq not in ("W", "M"):
             raise ValueError(f"freq must be 'W' or 'M', not {freq!r}.")
-        if freq == "M":
-            use_rollup = source == "rollup" or (
-                source == "auto"
-                and period.is_whole_months
-                and self._rollup_ready(s.rollup_activity_months)
-            )
-            if use_rollup:
-                c = s.rollup_activity_months.c
-                bucket, where = c.month, c.month.between(period.start, period.end)
-                scoped = _rep_filter(c.rep_id, scope)
-            else:
-                c = s.activities.c
-                bucket = month_start(c.week_start)
-                where = c.week_start.between(period.start, period.end)
-                scoped = _rep_filter(c.rep_id, scope)
+        monthly = freq == "M" and period.is_whole_months
+        if scope.rep_ids:
+            table = s.rollup_activity_months if monthly else None
         else:
-            use_rollup = source == "rollup" or (
-                source == "auto"
-                and not scope.rep_ids
-                and self._rollup_ready(s.rollup_activity_weeks)
-            )
-            if use_rollup and not scope.rep_ids:
-                c = s.rollup_activity_weeks.c
-                t = s.territories.c
-                scoped = (
-                    c.territory_id.in_(select(t.id).where(scope.clause(t.id, t.segment, None)))
-                    if not scope.is_everything
-                    else c.week_start.is_not(None)
-                )
-            else:
-                c = s.activities.c
-                scoped = _rep_filter(c.rep_id, scope)
-            bucket = c.week_start
-            where = c.week_start.between(period.start, period.end)
+            table = s.rollup_activity_territory_months if monthly else s.rollup_activity_weeks
+        use_rollup = table is not None and (
+            source == "rollup" or (source == "auto" and self._rollup_ready(table))
+        )
+        if not use_rollup:
+            c = s.activities.c
+            bucket = month_start(c.week_start) if freq == "M" else c.week_start
+            where, scoped = c.week_start.between(period.start, period.end), c.rep_id
+        elif table is s.rollup_activity_months:
+            c = table.c
+            bucket, where, scoped = c.month, c.month.between(period.start, period.end), c.rep_id
+        else:
+            c = table.c
+            day = c.month if monthly else c.week_start
+            bucket = month_start(day) if freq == "M" and not monthly else day
+            where, scoped = day.between(period.start, period.end), None
+        if scoped is not None:
+            scoped = _rep_filter(scoped, scope)
+        elif scope.is_everything:
+            scoped = true()
+        else:
+            t = s.territories.c
+            scoped = c.territory_id.in_(select(t.id).where(scope.clause(t.id, t.segment, None)))
         stmt = (
             select(bucket.label("period"), c.activity, func.sum(c.hours))
             .where(where, scoped)
@@ -224,24 +272,64 @@ class TimeQueries(RepositoryBase):
     ) -> pd.DataFrame:
         """Returns the won amount per rep for deals closed in the period.
 
-        Columns: rep_id, bookings (reps with no won deal are absent).
+        Columns: rep_id, bookings (reps with no won deal are absent). Whole months come
+        from the monthly rollup, partial-month edges from ``opportunities``.
         """
-        if source == "rollup" or (
+        whole, edges = split_whole_months(period)
+        use_rollup = source == "rollup" or (
             source == "auto"
-            and period.is_whole_months
+            and whole is not None
             and self._rollup_ready(s.rollup_closed_opportunities, s.opportunities)
-        ):
-            c = s.rollup_closed_opportunities.c
-            amount, rep, where = c.won_amount, c.rep_id, c.month.between(period.start, period.end)
-        else:
-            o = s.opportunities.c
-            amount, rep = o.amount, o.rep_id
-            where = (o.outcome == "won") & o.closed_at.between(period.start, period.end)
+        )
+        if not use_rollup or whole is None:
+            return self._raw_bookings_by_rep([period], scope)
+        c = s.rollup_closed_opportunities.c
         stmt = (
-            select(rep, func.coalesce(func.sum(amount), 0.0))
-            .where(where, _rep_filter(rep, scope))
-            .group_by(rep)
-            .order_by(rep)
+            select(c.rep_id, func.coalesce(func.sum(c.won_amount), 0.0))
+            .where(c.month.between(whole.start, whole.end), _rep_filter(c.rep_id, scope))
+            .group_by(c.rep_id)
+            .having(func.sum(c.won) > 0)
+            .order_by(c.rep_id)
+        )
+        frame = self._frame(stmt, REP_BOOKINGS)
+        if edges:
+            frame = _sum_parts(frame, self._edge_bookings_by_rep(edges, scope), ["rep_id"])
+        return frame
+
+    def _edge_bookings_by_rep(self, edges: list[Period], scope: Scope) -> pd.DataFrame:
+        """Returns the partial months' bookings: whole weeks from the weekly rollup, then days."""
+        weeks: list[Period] = []
+        days: list[Period] = []
+        for edge in edges:
+            whole, rest = split_whole_weeks(edge)
+            weeks += [whole] if whole else []
+            days += rest
+        frame = coerce([], REP_BOOKINGS)
+        if weeks and self._rollup_ready(s.rollup_won_weeks, s.opportunities):
+            w = s.rollup_won_weeks.c
+            stmt = (
+                select(w.rep_id, func.coalesce(func.sum(w.won_amount), 0.0))
+                .where(or_(*(w.week_start.between(p.start, p.end) for p in weeks)))
+                .where(_rep_filter(w.rep_id, scope))
+                .group_by(w.rep_id)
+                .order_by(w.rep_id)
+            )
+            frame = self._frame(stmt, REP_BOOKINGS)
+        else:
+            days += weeks
+        if days:
+            frame = _sum_parts(frame, self._raw_bookings_by_rep(days, scope), ["rep_id"])
+        return frame
+
+    def _raw_bookings_by_rep(self, periods: list[Period], scope: Scope) -> pd.DataFrame:
+        o = s.opportunities.c
+        stmt = (
+            select(o.rep_id, func.coalesce(func.sum(o.amount), 0.0))
+            .where(o.outcome == "won")
+            .where(or_(*(o.closed_at.between(p.start, p.end) for p in periods)))
+            .where(_rep_filter(o.rep_id, scope))
+            .group_by(o.rep_id)
+            .order_by(o.rep_id)
         )
         return self._frame(stmt, REP_BOOKINGS)
 
@@ -275,3 +363,15 @@ class TimeQueries(RepositoryBase):
             .order_by(rep, month)
         )
         return self._frame(stmt, REP_MONTH_BOOKINGS)
+
+
+def _sum_parts(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Returns two frames' rows summed by ``keys`` (NULL only where both parts are NULL)."""
+    if right.empty:
+        return left
+    if left.empty:
+        return right
+    frame = pd.concat([left, right], ignore_index=True)
+    values = [c for c in frame.columns if c not in keys]
+    out = frame.groupby(keys, as_index=False, sort=True)[values].sum(min_count=1)
+    return out.astype(frame.dtypes.to_dict())
