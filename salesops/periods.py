@@ -81,14 +81,7 @@ def split_whole_months(period: Period) -> tuple[Period | None, list[Period]]:
     first = period.start if period.start.day == 1 else add_months(period.start, 1)
     ends_month = (period.end + timedelta(days=1)).day == 1
     last = period.end if ends_month else period.end.replace(day=1) - timedelta(days=1)
-    if first > last:
-        return None, [period]
-    edges = []
-    if period.start < first:
-        edges.append(Period(period.start, first - timedelta(days=1)))
-    if last < period.end:
-        edges.append(Period(last + timedelta(days=1), period.end))
-    return Period(first, last), edges
+    return _split(period, first, last)
 
 
 def split_whole_weeks(period: Period) -> tuple[Period | None, list[Period]]:
@@ -98,6 +91,11 @@ def split_whole_weeks(period: Period) -> tuple[Period | None, list[Period]]:
     """
     first = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
     last = period.end - timedelta(days=(period.end.weekday() + 1) % 7)
+    return _split(period, first, last)
+
+
+def _split(period: Period, first: date, last: date) -> tuple[Period | None, list[Period]]:
+    """Returns (first..last or None when empty, the period's days before and after it)."""
     if first > last:
         return None, [period]
     edges = []

@@ -1,11 +1,13 @@
 """Queries behind the Rep time allocation page: activity hours, bookings per rep, reps.
 
-Activity hours are read from the monthly rollup when the period is whole months and
-from the weekly rollup for the team's weekly trend; otherwise (or when a rollup is
-missing or not yet built) the same GROUP BY runs on ``activities`` (pushdown). An
-activity row belongs to a period when its ``week_start`` falls inside it, and to the
-month of its ``week_start``. Scope applies to reps: their territory, the territory's
-segment, and rep ids.
+Hours per rep and activity come from running totals (a whole-month period is its last
+month's totals minus the month before's) plus the activities of any partial-month edges;
+trends from hours by week or month and territory (by rep when the scope names reps);
+bookings from the monthly closed-deals rollup plus weekly won deals and a few days of
+deals for the edges. Where a rollup is missing or not yet built, the same GROUP BY runs
+on the base tables. An activity row belongs to a period when its ``week_start`` falls
+inside it, and to the month of its ``week_start``. Scope applies to reps: their
+territory, the territory's segment, and rep ids.
 """
 
 from __future__ import annotations
