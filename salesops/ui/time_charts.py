@@ -40,7 +40,8 @@ def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("selling_share:Q", title="Selling share of hours", axis=alt.Axis(format=".0%")),
-            y=alt.Y("name:N", sort="x", title=None),
+            # every rep named: Vega would drop every other label once the bands get tight
+            y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 "position:N",
                 scale=alt.Scale(domain=["below", "at/above"], range=["#c62828", "#2e7d32"]),
@@ -54,7 +55,7 @@ def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:
             ],
         )
     )
-    return (bars + _benchmark_rule(benchmark, "x")).properties(height=max(160, 22 * len(shown)))
+    return (bars + _benchmark_rule(benchmark, "x")).properties(height=alt.Step(20))
 
 
 def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -> alt.Chart:
@@ -65,7 +66,7 @@ def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -
         .mark_bar(size=16)
         .encode(
             x=alt.X("sum(hours):Q", title="Hours", stack="zero"),
-            y=alt.Y(f"{y}:N", title=None, sort="-x"),
+            y=alt.Y(f"{y}:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False)),
             color=alt.Color("activity:N", legend=alt.Legend(orient="bottom", columns=3)),
             order=alt.Order("category:N", sort="descending"),
             tooltip=[
@@ -76,7 +77,7 @@ def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -
                 alt.Tooltip("share_of_hours:Q", format=".1%"),
             ],
         )
-        .properties(height=max(60, 22 * frame[y].nunique()), title=title or "")
+        .properties(height=alt.Step(22), title=title or "")
     )
 
 
