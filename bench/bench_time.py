@@ -180,7 +180,9 @@ COPIED = [
     "rollup_closed_opportunities",
     "rollup_activity_months",
     "rollup_activity_weeks",
+    "rollup_activity_territory_months",
     "rollup_activity_running",
+    "rollup_won_weeks",
 ]
 
 
