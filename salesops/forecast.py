@@ -497,7 +497,7 @@ def prophet_point_forecast(
     spec = frequency(freq)
     model, history = _fitted_model(series, spec, params, with_band=False)
     dates = _future_dates(history["ds"].iloc[-1], horizon, spec)
-    if getattr(model, "can_predict_yhat", lambda: False)():
+    if model.can_predict_yhat():  # FastProphet (see _prophet)
         return model.predict_yhat(dates)
     return model.predict(pd.DataFrame({"ds": dates}))["yhat"].to_numpy()
 
@@ -745,21 +745,44 @@ def forecast_series(
         cache: where to look up / store the result.
         nonnegative: floor forecasts at 0.
     """
-    spec = frequency(freq)
-    if horizon < 1:
-        raise ValueError("horizon must be at least 1 period.")
-    params = params.validate()
-    history = trim_leading_zeros(series)
-    key = None
-    if cache is not None:
-        key = cache_key(history, spec, horizon, params, backtest, n_cutoffs, nonnegative)
-        hit = cache.get(key)
-        if hit is not None:
-            return replace(hit, scope=scope)
+    spec, params = _checked(freq, horizon, params)
+    history, key, hit = _look_up(
+        series, spec, horizon, params, backtest, n_cutoffs, nonnegative=nonnegative, cache=cache
+    )
+    if hit is not None:
+        return replace(hit, scope=scope)
     result = _fit(history, spec, horizon, params, backtest, n_cutoffs, scope, nonnegative)
     if cache is not None and key is not None:
         cache.put(key, result)
     return result
+
+
+def _checked(
+    freq: str | Frequency, horizon: int, params: ProphetParams
+) -> tuple[Frequency, ProphetParams]:
+    """Returns (the frequency, the validated settings); raises ValueError on bad input."""
+    spec = frequency(freq)
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1 period.")
+    return spec, params.validate()
+
+
+def _look_up(
+    series: pd.DataFrame,
+    spec: Frequency,
+    horizon: int,
+    params: ProphetParams,
+    backtest: bool,
+    n_cutoffs: int,
+    nonnegative: bool,
+    cache: ForecastCache | None,
+) -> tuple[pd.DataFrame, str | None, ForecastResult | None]:
+    """Returns (the history to fit, its cache key or None, the cached result or None)."""
+    history = trim_leading_zeros(series)
+    if cache is None:
+        return history, None, None
+    key = cache_key(history, spec, horizon, params, backtest, n_cutoffs, nonnegative)
+    return history, key, cache.get(key)
 
 
 def _fit(
@@ -1017,21 +1040,16 @@ def forecast_many(
         cache: shared result cache.
         max_workers: worker processes (None: `default_workers()`; 1 fits here, in turn).
     """
-    spec = frequency(freq)
-    if horizon < 1:
-        raise ValueError("horizon must be at least 1 period.")
-    params = params.validate()
+    spec, params = _checked(freq, horizon, params)
     results: dict[str, ForecastResult] = {}
     misses: list[tuple[str, str | None, tuple]] = []
     for scope, series in series_by_scope.items():
-        history = trim_leading_zeros(series)
-        key = None
-        if cache is not None:
-            key = cache_key(history, spec, horizon, params, backtest, n_cutoffs)
-            hit = cache.get(key)
-            if hit is not None:
-                results[scope] = replace(hit, scope=scope)
-                continue
+        history, key, hit = _look_up(
+            series, spec, horizon, params, backtest, n_cutoffs, nonnegative=True, cache=cache
+        )
+        if hit is not None:
+            results[scope] = replace(hit, scope=scope)
+            continue
         job = (history, spec.code, horizon, params, backtest, n_cutoffs, scope)
         misses.append((scope, key, job))
     workers = default_workers() if max_workers is None else max_workers
