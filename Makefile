@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB := data/salesops.db
 
-.PHONY: install browser run demo test test-fast lint fmt bench clean
+.PHONY: install browser run demo test test-unit test-fast lint typecheck fmt bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,14 +34,23 @@ demo: install
 run: install $(DB)
 	$(BIN)/streamlit run app.py
 
-test: install browser
+# The whole suite: lint, types, then every tier (unit, integration on SQLite and PostgreSQL,
+# cli, app pages, browser).
+test: install browser lint typecheck
 	$(BIN)/python -m pytest
+
+# Pure functions only, no database and no Prophet fits: seconds, run it on every change.
+test-unit: install
+	$(BIN)/python -m pytest tests/unit -m "not slow" -q
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not e2e"
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -29,7 +29,7 @@ from datetime import timedelta
 import numpy as np
 
 from salesops import forecast as fc
-from salesops.db import make_engine
+from salesops.db.engine import make_engine
 from salesops.forecast_report import (
     build_forecast_report,
     forecast_inputs,

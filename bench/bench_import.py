@@ -73,7 +73,7 @@ def generate(path: Path, rows: int, seed: int = 7, chunk: int = 100_000) -> None
 
 def run_one(url: str, csv_path: str, force: bool) -> dict:
     """Imports the CSV into `url` (this process) and returns timings and peak RSS."""
-    from salesops.db import init_schema, make_engine
+    from salesops.db.engine import init_schema, make_engine
     from salesops.importers import (
         CsvInput,
         ReadSettings,
@@ -107,8 +107,8 @@ def run_one(url: str, csv_path: str, force: bool) -> dict:
 
 def reset(url: str) -> None:
     """Empties the target database (drops every salesops table)."""
-    from salesops import schema
-    from salesops.db import make_engine
+    from salesops.db import schema
+    from salesops.db.engine import make_engine
 
     engine = make_engine(url)
     schema.metadata.drop_all(engine)

@@ -33,7 +33,7 @@ def _naive_tables(engine) -> dict:
     import pandas as pd
     from sqlalchemy import select
 
-    from salesops import schema as s
+    from salesops.db import schema as s
 
     def table(t):
         with engine.connect() as conn:
@@ -56,8 +56,8 @@ def _naive_facts(tables: dict, period):
     import numpy as np
     import pandas as pd
 
+    from salesops.db.rollups import NO_CHANNEL
     from salesops.metrics import KpiFacts
-    from salesops.rollups import NO_CHANNEL
 
     opp, acc = tables["opportunities"].copy(), tables["accounts"]
     leads, reps = tables["leads"].copy(), tables["reps"]
@@ -203,7 +203,7 @@ def run_one(url: str, approach: str) -> dict:
     """Runs one approach in this process and returns its measurements."""
     from salesops import kpi_report as kr
     from salesops.config import Settings
-    from salesops.db import make_engine
+    from salesops.db.engine import make_engine
     from salesops.kpi_report import default_period, kpi_report
     from salesops.repository import Repository
 
@@ -281,7 +281,7 @@ def page_run(url: str) -> dict:
     os.environ["SALESOPS_DATABASE_URL"] = url
     from streamlit.testing.v1 import AppTest
 
-    from salesops.ui.data import clear_cache
+    from salesops.ui.cache import clear_cache
 
     path = str(ROOT / "pages" / "kpis.py")
     t0 = time.perf_counter()

@@ -33,24 +33,26 @@ import sys
 import time
 from pathlib import Path
 
+from salesops.calendar import Week, parse_week
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _measure(url: str, week_text: str | None, approach: str, repeat: int) -> dict:
+def _approaches(week_text: str | None) -> dict:
+    """Returns each approach: a function of the repository giving its waterfall."""
     from datetime import UTC, datetime
 
     import pandas as pd
     import sqlalchemy as sa
 
     from salesops import pipeline_review as pr
-    from salesops import schema
-    from salesops.db import make_engine
+    from salesops.db import schema
     from salesops.repository import Repository
     from salesops.review_report import default_week, review_report, review_waterfall
 
-    def week_of(repo: Repository) -> pr.Week:
+    def week_of(repo: Repository) -> Week:
         if week_text:
-            return pr.parse_week(week_text)
+            return parse_week(week_text)
         return default_week(datetime.now(UTC).date(), repo.history_bounds()["last"])
 
     def headline(repo: Repository) -> dict:
@@ -77,7 +79,14 @@ def _measure(url: str, week_text: str | None, approach: str, repeat: int) -> dic
             whole = pd.read_sql(sa.select(schema.opportunity_history), conn)
         return {"waterfall": pr.waterfall(whole, week), "rows": len(whole)}
 
-    run = {"headline": headline, "report": report, "split": split, "naive": naive}[approach]
+    return {"headline": headline, "report": report, "split": split, "naive": naive}
+
+
+def _measure(url: str, week_text: str | None, approach: str, repeat: int) -> dict:
+    from salesops.db.engine import make_engine
+    from salesops.repository import Repository
+
+    run = _approaches(week_text)[approach]
     load_before = os.getloadavg()[0]
     repo = Repository(make_engine(url, read_only=True))  # the app builds its engine once
     started = time.perf_counter()

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 def measure(url: str) -> dict:
     """Runs every step once against `url` and returns the timings (seconds)."""
-    from salesops.db import make_engine
-    from salesops.periods import add_months, month_end
+    from salesops.calendar import add_months, month_end
+    from salesops.db.engine import make_engine
     from salesops.repository import Repository
     from salesops.territory import (
         Constraints,

@@ -36,8 +36,8 @@ def _view(repo, name):
     """Returns (period, scope, freq) for a named view, as the page would ask for it."""
     import pandas as pd
 
+    from salesops.calendar import Period
     from salesops.kpi_report import default_period
-    from salesops.periods import Period
     from salesops.repository import EVERYTHING, Scope
     from salesops.time_report import team_scope
 
@@ -67,7 +67,7 @@ def child(url: str, view: str) -> dict:
     """Runs one cold measurement in this (fresh) process and returns the numbers."""
     from salesops import time_allocation as ta
     from salesops.config import Settings
-    from salesops.db import make_engine
+    from salesops.db.engine import make_engine
     from salesops.repository import Repository
     from salesops.time_report import time_inputs
 
@@ -125,9 +125,9 @@ def expand_activities(url: str, k: int) -> int:
     """Splits every activity row into k sub-activity rows in place; returns the new row count."""
     from sqlalchemy import func, insert, literal, select, update
 
-    from salesops import schema as s
-    from salesops.db import init_schema, make_engine
-    from salesops.rollups import refresh_rollups
+    from salesops.db import schema as s
+    from salesops.db.engine import init_schema, make_engine
+    from salesops.db.rollups import refresh_rollups
 
     engine = make_engine(url)
     init_schema(engine)  # an older bench copy may lack this version's rollup tables
@@ -190,8 +190,8 @@ def copy_tables(source: str, target: str, chunk: int = 50_000) -> None:
     """Copies the tables the time page reads from `source` into a fresh schema at `target`."""
     from sqlalchemy import select
 
-    from salesops import schema as s
-    from salesops.db import init_schema, make_engine
+    from salesops.db import schema as s
+    from salesops.db.engine import init_schema, make_engine
 
     src, dst = make_engine(source, read_only=True), make_engine(target)
     init_schema(dst)
@@ -236,7 +236,7 @@ def main() -> None:
                 f"{url}: {rows:,} activity rows after expansion ({time.perf_counter() - t0:.0f} s)"
             )
         return
-    from salesops.db import make_engine
+    from salesops.db.engine import make_engine
     from salesops.repository import Repository
 
     results = []

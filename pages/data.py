@@ -10,7 +10,7 @@ from salesops.importers import ImportRejected
 from salesops.quality import quality_report, summary_frame
 from salesops.repository import Repository
 from salesops.ui import importing as ui
-from salesops.ui.data import cached_call
+from salesops.ui.cache import cached_call
 from salesops.ui.download import download_csv
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.charts import forecast as forecast_charts
 from salesops.forecast import backtest_summary, backtest_table
 from salesops.forecast_report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING, Repository
-from salesops.ui import forecast_charts
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.forecast_ui import pickers, quarter_tiles, what_if_panel
 from salesops.ui.nav import ensure_navigation

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.charts import kpis as charts
 from salesops.kpi_report import BREAKDOWNS, kpi_report
 from salesops.metrics import KPIS
 from salesops.repository import Repository
-from salesops.ui import charts
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.drill import drill_scope
 from salesops.ui.filters import page_filters

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.charts import kpis as charts
 from salesops.kpi_report import kpi_report
 from salesops.metrics import KPIS
-from salesops.ui import charts
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.headlines import HEADLINES
-from salesops.ui.nav import PAGE_LINKS, ensure_navigation, page_link
+from salesops.ui.nav import ensure_navigation, linked_pages, page_link
 from salesops.ui.states import database_guard
 from salesops.ui.tiles import kpi_tile
 
@@ -39,5 +39,5 @@ for title, draw in HEADLINES:
         draw(filters)
 
 st.subheader("Go deeper")
-for path, label, icon in PAGE_LINKS:
-    page_link(path, label, icon)
+for page in linked_pages():
+    page_link(page.path, page.promise, page.icon)

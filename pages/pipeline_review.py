@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.charts import pipeline_review as charts
 from salesops.formatting import format_change, format_value
 from salesops.meeting_pack import meeting_pack_html, meeting_pack_zip
 from salesops.pipeline_review import DEFINITIONS
 from salesops.repository import Repository
 from salesops.review_report import LIST_TITLES, review_report
-from salesops.ui import charts
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import require_current_schema
 from salesops.ui.nav import ensure_navigation

@@ -18,7 +18,7 @@ from salesops.territory import (
 )
 from salesops.territory_report import proposal_accounts, territory_data
 from salesops.ui import territory as ui
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops import time_allocation as ta
+from salesops.charts import time_allocation as charts
 from salesops.formatting import EM_DASH, format_value
 from salesops.repository import Repository
 from salesops.time_report import team_scope, time_report
-from salesops.ui import time_charts as charts
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation

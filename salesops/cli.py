@@ -14,13 +14,14 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
 
+from salesops.calendar import Period, parse_week
 from salesops.config import load_settings, masked_url
-from salesops.db import (
+from salesops.db.engine import (
     DatabaseError,
     init_schema,
     make_engine,
@@ -30,7 +31,6 @@ from salesops.db import (
 from salesops.export import to_safe_csv
 from salesops.formatting import format_value
 from salesops.metrics import KPIS
-from salesops.periods import Period
 from salesops.repository import Repository, Scope
 
 app = typer.Typer(
@@ -60,7 +60,7 @@ class CliError(Exception):
     """A user-facing error: printed as one sentence, exit code 1."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Raises the CliError that prints `message` and exits 1."""
     raise CliError(message)
 
@@ -110,6 +110,7 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
                 "The database has no opportunities or leads yet: import a CSV or run salesops demo."
             )
         fallback = default_period(pd.Timestamp(bounds["last"]))
+        assert fallback is not None  # the database has a last date
         start, end = start or fallback.start, end or fallback.end
     if end < start:
         fail(f"--to {end} is before --from {start}.")
@@ -140,7 +141,7 @@ def db_init(url: UrlOption = None) -> None:
 @friendly_errors
 def db_upgrade(url: UrlOption = None) -> None:
     """Bring an older salesops schema up to date: add missing tables, rebuild rollups."""
-    from salesops.rollups import refresh_rollups
+    from salesops.db.rollups import refresh_rollups
 
     resolved = load_settings(url).database_url
     engine = make_engine(resolved)
@@ -270,7 +271,6 @@ def review(
     """Weekly pipeline review: waterfall and deal lists for one week, as on the page."""
     from datetime import UTC, datetime
 
-    from salesops import pipeline_review as pr
     from salesops.review_report import default_week, resolve_scope, review_report
 
     chosen = [(k, v) for k, v in (("team", team), ("territory", territory), ("rep", rep)) if v]
@@ -286,7 +286,7 @@ def review(
     require_current_schema(repo.engine)
     if week is not None:
         try:
-            the_week = pr.parse_week(week)
+            the_week = parse_week(week)
         except ValueError as exc:
             fail(f"--week {exc}")
     else:
@@ -439,7 +439,7 @@ def import_(
     url: UrlOption = None,
 ) -> None:
     """Import CRM CSV exports: validate every row, then write all rows or none."""
-    from salesops.db import has_schema
+    from salesops.db.engine import has_schema
     from salesops.importers import (
         CsvInput,
         ReadSettings,
@@ -656,9 +656,10 @@ def time_allocation(
         unknown = sorted(set(team) - known)
         if unknown:
             fail(f"--team {', '.join(unknown)} is not a manager in the database.")
-        scope = team_scope(scope, repo.time_reps(), team)
-        if scope is None:
+        team_only = team_scope(scope, repo.time_reps(), team)
+        if team_only is None:
             fail("No rep is in both the chosen --team and --rep.")
+        scope = team_only
     report = time_report(repo, Period(start, end), scope, load_settings(url), freq.value)
     scenario = ta.WhatIfScenario(
         shift_share=shift,
@@ -679,6 +680,32 @@ def time_allocation(
     columns = ["rep_id", "name", "hours", "selling_hours", "back_office_hours", "selling_share"]
     columns += ["share_reason", "bookings", "revenue_per_selling_hour"]
     emit(payload, report.rep_summary[columns], fmt)
+
+
+@app.command("settings")
+@friendly_errors
+def settings_(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Every default and assumption behind the numbers, with what it means."""
+    from salesops.config import SECTIONS, describe_settings
+
+    rows = describe_settings(load_settings(url))
+    frame = pd.DataFrame(rows, columns=["section", "name", "value", "help"])
+    if fmt is OutputFormat.table:
+        for key, title in SECTIONS.items():
+            chosen = frame[frame["section"] == key]
+            if chosen.empty:
+                continue
+            typer.echo(f"\n{title}")
+            for row in chosen.itertuples():
+                typer.echo(f"  {row.name} = {row.value!r}\n      {row.help}")
+        return
+    payload = {"settings": [dict(zip(frame.columns, row, strict=True)) for row in rows]}
+    emit(payload, frame, fmt)
 
 
 def main() -> None:

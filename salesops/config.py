@@ -13,6 +13,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -24,46 +25,83 @@ SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 ENV_URL = "SALESOPS_DATABASE_URL"
 
 
-def _setting(default: object, help: str) -> object:
-    return field(default=default, metadata={"help": help})
+SECTIONS = {
+    "general": "Money, calendar and the app",
+    "kpis": "KPIs (CAC, LTV, win rate, cycle)",
+    "forecast": "Forecast",
+    "territory": "Territory balance and quotas",
+    "time_allocation": "Rep time allocation",
+    "pipeline_review": "Weekly pipeline review",
+    "importing": "Imports",
+}
+
+
+def _setting(default: object, help: str, section: str = "general") -> Any:
+    return field(default=default, metadata={"help": help, "section": section})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Business assumptions used by the metrics; each field carries a help text."""
+    """Every default and business assumption behind the numbers, each with its help text.
+
+    This is the only place a default is written: features take their assumptions from a
+    Settings (or from arguments a caller filled from one). `salesops settings` prints them.
+    """
 
     database_url: str = _setting(
         f"sqlite:///{DEFAULT_SQLITE_PATH}", "SQLAlchemy URL of the sales database."
     )
+
+    # -- general
     currency: str = _setting("USD", "The one currency every amount in the database is in.")
-    default_gross_margin: float = _setting(
-        0.65, "Gross margin used for LTV when an order carries no gross_margin amount."
-    )
-    ltv_horizon_months: int = _setting(
-        60, "Cap on expected customer lifetime (months) when little or no churn is observed."
-    )
-    churn_inactive_months: int = _setting(
-        6, "A customer with no order for this many months counts as churned."
-    )
-    ltv_to_cac_benchmark: float = _setting(3.0, "Common LTV:CAC benchmark (3:1).")
-    selling_share_benchmark: float = _setting(
-        1 / 3, "Benchmark share of rep hours spent selling (about one hour in three)."
-    )
+    cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
     working_weeks_per_year: float = _setting(
         46.0,
         "Working weeks in a rep's year (52 minus leave and public holidays); loaded hourly "
         "cost = annual_cost / (weekly_capacity_hours x working weeks).",
     )
-    stale_days: int = _setting(14, "An open deal with no change for this many days is stale.")
-    cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
 
-    def describe(self) -> list[tuple[str, object, str]]:
-        """Returns (name, value, help) for every setting except the database URL."""
-        return [
-            (f.name, getattr(self, f.name), f.metadata["help"])
-            for f in fields(self)
-            if f.name != "database_url"
-        ]
+    # -- kpis
+    default_gross_margin: float = _setting(
+        0.65, "Gross margin used for LTV when an order carries no gross_margin amount.", "kpis"
+    )
+    ltv_horizon_months: int = _setting(
+        60,
+        "Cap on expected customer lifetime (months) when little or no churn is observed.",
+        "kpis",
+    )
+    churn_inactive_months: int = _setting(
+        6, "A customer with no order for this many months counts as churned.", "kpis"
+    )
+    ltv_to_cac_benchmark: float = _setting(3.0, "Common LTV:CAC benchmark (3:1).", "kpis")
+
+    # -- forecast
+
+    # -- territory
+
+    # -- time_allocation
+    selling_share_benchmark: float = _setting(
+        1 / 3,
+        "Benchmark share of rep hours spent selling (about one hour in three).",
+        "time_allocation",
+    )
+
+    # -- pipeline_review
+    stale_days: int = _setting(
+        14, "An open deal with no change for this many days is stale.", "pipeline_review"
+    )
+
+    # -- importing
+
+
+def describe_settings(settings: Settings | None = None) -> list[tuple[str, str, object, str]]:
+    """Returns (section, name, value, help) for every setting but the database URL, in order."""
+    chosen = settings or Settings()
+    return [
+        (f.metadata["section"], f.name, getattr(chosen, f.name), f.metadata["help"])
+        for f in fields(chosen)
+        if f.name != "database_url"
+    ]
 
 
 def _url_from_secrets(path: Path) -> str | None:

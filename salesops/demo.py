@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete
 
-from salesops import schema
-from salesops.db import bulk_insert, init_schema, record_schema_version, reset_sequences
+from salesops.db import schema
+from salesops.db.engine import bulk_insert, init_schema, record_schema_version, reset_sequences
 
 logger = logging.getLogger(__name__)
 
@@ -975,7 +975,7 @@ def generate_demo(
 
     Runs in one transaction: on any error nothing is written. Rollups are rebuilt after.
     """
-    from salesops.rollups import refresh_rollups
+    from salesops.db.rollups import refresh_rollups
 
     report = progress or (
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)

@@ -42,7 +42,7 @@ def _finite(value: object) -> bool:
     if value is None or value is pd.NA:
         return False
     try:
-        return math.isfinite(float(value))
+        return math.isfinite(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from salesops import forecast as fc
-from salesops.periods import add_months
+from salesops.calendar import add_months
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BY_CHOICES = ("territory", "segment")

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 EM_DASH = "—"
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "BRL": "R$"}
+
+
+def currency_symbol(currency: str) -> str | None:
+    """Returns the symbol written before amounts in `currency`, or None (code written after)."""
+    return CURRENCY_SYMBOLS.get(currency.upper())
 
 
 def format_value(value: float | None, unit: str, currency: str = "USD") -> str:
@@ -18,7 +24,7 @@ def format_value(value: float | None, unit: str, currency: str = "USD") -> str:
     if unit == "x":
         return f"{value:,.1f}×"
     if unit == "money":
-        symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+        symbol = currency_symbol(currency) or ""
         suffix = "" if symbol else f" {currency}"
         sign = "-" if value < 0 else ""
         amount = abs(value)

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from salesops.db import DatabaseError, require_current_schema
+from salesops.db.engine import DatabaseError, require_current_schema
 from salesops.importing.layouts import (
     ENTITIES,
     LAYOUTS,
@@ -524,8 +524,8 @@ def import_files(
     whose sha256 was already imported are skipped with a notice unless `force`. Rollups
     are rebuilt after a successful write.
     """
+    from salesops.db.rollups import refresh_rollups
     from salesops.importing import writing
-    from salesops.rollups import refresh_rollups
 
     require_current_schema(engine)  # an older schema lacks what imports maintain
     settings = settings or ReadSettings()

@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from salesops import metrics
+from salesops.calendar import Period, add_months, trailing_months
 from salesops.config import Settings
+from salesops.figures import Figure
 from salesops.jsonable import json_value
-from salesops.metrics import KPIS, KpiFacts, MetricValue
-from salesops.periods import Period, add_months, trailing_months
+from salesops.metrics import KPIS, KpiFacts
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BREAKDOWNS = ("rep", "territory", "segment", "channel")
@@ -28,8 +29,8 @@ class KpiReport:
     period: Period
     previous: Period
     scope: Scope
-    current: dict[str, MetricValue]
-    prior: dict[str, MetricValue]
+    current: dict[str, Figure]
+    prior: dict[str, Figure]
     trends: dict[str, pd.DataFrame]
     breakdowns: dict[str, pd.DataFrame]
     bookings: pd.DataFrame  # month, bookings (won amount), won, lost over the trend months

@@ -40,7 +40,7 @@ def waterfall_svg(report: ReviewReport) -> str:
     """Returns the waterfall chart as an SVG document (rendered offline by vl-convert)."""
     import vl_convert
 
-    from salesops.ui.charts import waterfall
+    from salesops.charts.pipeline_review import waterfall
 
     chart = waterfall(report.review.waterfall.to_frame()).properties(width=720)
     return vl_convert.vegalite_to_svg(chart.to_json())

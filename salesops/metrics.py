@@ -1,40 +1,22 @@
 """KPI definitions: each defined once, as a pure function plus a registry entry.
 
 Functions take the fact frames the repository returns (see repository/kpis.py),
-already restricted to one period and scope, and return a MetricValue. An
+already restricted to one period and scope, and return a Figure. An
 undefined figure is `value=None` with a `reason`, never 0, inf or NaN.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from salesops.calendar import Period
 from salesops.config import Settings
-from salesops.periods import Period
-
-
-@dataclass(frozen=True)
-class MetricValue:
-    """One KPI figure: the value, or None with the reason it is undefined, plus its inputs."""
-
-    value: float | None
-    reason: str | None = None
-    inputs: dict[str, float | int | str | None] = field(default_factory=dict)
-
-    @property
-    def is_defined(self) -> bool:
-        """Returns True when the figure has a value."""
-        return self.value is not None
-
-
-def undefined(reason: str, **inputs: float | int | str | None) -> MetricValue:
-    """Returns an undefined MetricValue carrying `reason`."""
-    return MetricValue(None, reason, dict(inputs))
+from salesops.figures import Figure
 
 
 @dataclass(frozen=True)
@@ -211,53 +193,55 @@ def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
 # -- definitions on totals: the single place each KPI's formula lives ------------------
 
 
-def win_rate_of(t: Totals, settings: Settings) -> MetricValue:
+def win_rate_of(t: Totals, settings: Settings) -> Figure:
     """Returns won / (won + lost); undefined with no closed deals."""
     won, lost = t["won"], t["lost"]
     if won + lost == 0:
-        return undefined("no closed deals in period", won=0, lost=0)
-    return MetricValue(won / (won + lost), None, {"won": int(won), "lost": int(lost)})
+        return Figure.undefined("no closed deals in period", won=0, lost=0)
+    return Figure(won / (won + lost), None, {"won": int(won), "lost": int(lost)})
 
 
-def avg_sales_cycle_days_of(t: Totals, settings: Settings) -> MetricValue:
+def avg_sales_cycle_days_of(t: Totals, settings: Settings) -> Figure:
     """Returns mean created-to-closed days over won deals; undefined with no won deals."""
     won, lost, with_lead = t["won"], t["lost"], t["won_with_lead"]
     if won == 0:
-        return undefined("no won deals in period", won=0)
+        return Figure.undefined("no won deals in period", won=0)
     inputs: dict[str, float | int | str | None] = {
         "won": int(won),
         "lost_mean_days": t["lost_cycle_days"] / lost if lost else None,
         "lead_to_close_mean_days": t["won_lead_cycle_days"] / with_lead if with_lead else None,
     }
-    return MetricValue(t["won_cycle_days"] / won, None, inputs)
+    return Figure(t["won_cycle_days"] / won, None, inputs)
 
 
-def lead_to_opportunity_ratio_of(t: Totals, settings: Settings) -> MetricValue:
+def lead_to_opportunity_ratio_of(t: Totals, settings: Settings) -> Figure:
     """Returns converted / created leads (cohort by created date); undefined with no leads."""
     if t["leads"] == 0:
-        return undefined("no leads created in period", leads=0)
+        return Figure.undefined("no leads created in period", leads=0)
     inputs = {"leads": int(t["leads"]), "converted": int(t["converted"])}
-    return MetricValue(t["converted"] / t["leads"], None, inputs)
+    return Figure(t["converted"] / t["leads"], None, inputs)
 
 
-def cac_of(t: Totals, settings: Settings) -> MetricValue:
+def cac_of(t: Totals, settings: Settings) -> Figure:
     """Returns spend / new customers; undefined with no new customers or no spend data."""
     customers, spend = t["new_customers"], t["spend"]
     inputs: dict[str, float | int | str | None] = {"spend": spend, "new_customers": int(customers)}
     if not t["spend_recorded"]:
-        return undefined("no acquisition spend recorded (import spend to compute CAC)", **inputs)
+        return Figure.undefined(
+            "no acquisition spend recorded (import spend to compute CAC)", **inputs
+        )
     if customers == 0:
-        return undefined("no new customers in period", **inputs)
+        return Figure.undefined("no new customers in period", **inputs)
     if spend == 0:
-        return MetricValue(0.0, "no spend recorded", inputs)
-    return MetricValue(spend / customers, None, inputs)
+        return Figure(0.0, "no spend recorded", inputs)
+    return Figure(spend / customers, None, inputs)
 
 
-def ltv_of(t: Totals, settings: Settings) -> MetricValue:
+def ltv_of(t: Totals, settings: Settings) -> Figure:
     """Returns monthly gross margin per active customer x lifetime (1 / churn, capped)."""
     active_months, churned = t["active_customer_months"], t["churned_customers"]
     if active_months == 0:
-        return undefined("no active customers in period")
+        return Figure.undefined("no active customers in period")
     margin = t["gross_margin"] + settings.default_gross_margin * t["revenue_without_margin"]
     monthly_margin = margin / active_months
     # Monthly churn = churned in the month / customers at its start (still active + churned).
@@ -277,19 +261,19 @@ def ltv_of(t: Totals, settings: Settings) -> MetricValue:
         "active_customer_months": active_months,
         "churned_customers": churned,
     }
-    return MetricValue(monthly_margin * lifetime, reason, inputs)
+    return Figure(monthly_margin * lifetime, reason, inputs)
 
 
-def ltv_to_cac_of(t: Totals, settings: Settings) -> MetricValue:
+def ltv_to_cac_of(t: Totals, settings: Settings) -> Figure:
     """Returns LTV / CAC; undefined when either is undefined or CAC is 0."""
     ltv_value, cac_value = ltv_of(t, settings), cac_of(t, settings)
     if ltv_value.value is None:
-        return undefined(f"LTV undefined: {ltv_value.reason}")
+        return Figure.undefined(f"LTV undefined: {ltv_value.reason}")
     if cac_value.value is None:
-        return undefined(f"CAC undefined: {cac_value.reason}")
+        return Figure.undefined(f"CAC undefined: {cac_value.reason}")
     if cac_value.value == 0:
-        return undefined("CAC is 0 (no spend recorded)")
-    return MetricValue(
+        return Figure.undefined("CAC is 0 (no spend recorded)")
+    return Figure(
         ltv_value.value / cac_value.value,
         None,
         {
@@ -300,26 +284,26 @@ def ltv_to_cac_of(t: Totals, settings: Settings) -> MetricValue:
     )
 
 
-def cac_payback_months_of(t: Totals, settings: Settings) -> MetricValue:
+def cac_payback_months_of(t: Totals, settings: Settings) -> Figure:
     """Returns CAC / monthly gross margin per customer: months to earn back acquisition cost."""
     cac_value = cac_of(t, settings)
     if cac_value.value is None:
-        return undefined(f"CAC undefined: {cac_value.reason}")
+        return Figure.undefined(f"CAC undefined: {cac_value.reason}")
     monthly = ltv_of(t, settings).inputs.get("monthly_gross_margin_per_customer")
     if not monthly:
-        return undefined("no gross margin from active customers in period")
-    return MetricValue(cac_value.value / float(monthly), None, {"cac": cac_value.value})
+        return Figure.undefined("no gross margin from active customers in period")
+    return Figure(cac_value.value / float(monthly), None, {"cac": cac_value.value})
 
 
 # -- the same definitions over fact frames (what pages, CLI and tests call) -----------
 
 
-def win_rate(facts: KpiFacts, settings: Settings) -> MetricValue:
+def win_rate(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns won / (won + lost) over deals closed in the period; undefined with none closed."""
     return win_rate_of(totals(facts, settings), settings)
 
 
-def avg_sales_cycle_days(facts: KpiFacts, settings: Settings) -> MetricValue:
+def avg_sales_cycle_days(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns the mean days from created to closed over deals won in the period.
 
     Inputs carry the median (from the cycle histogram), the lost-deal mean and the
@@ -335,17 +319,17 @@ def avg_sales_cycle_days(facts: KpiFacts, settings: Settings) -> MetricValue:
     return result
 
 
-def lead_to_opportunity_ratio(facts: KpiFacts, settings: Settings) -> MetricValue:
+def lead_to_opportunity_ratio(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns converted / created over leads created in the period (cohort by created date)."""
     return lead_to_opportunity_ratio_of(totals(facts, settings), settings)
 
 
-def cac(facts: KpiFacts, settings: Settings) -> MetricValue:
+def cac(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns acquisition spend / new customers in the period; undefined with no new customers."""
     return cac_of(totals(facts, settings), settings)
 
 
-def ltv(facts: KpiFacts, settings: Settings) -> MetricValue:
+def ltv(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns monthly gross margin per active customer x expected lifetime in months.
 
     Lifetime = 1 / monthly churn, capped at settings.ltv_horizon_months (and labelled so when
@@ -354,12 +338,12 @@ def ltv(facts: KpiFacts, settings: Settings) -> MetricValue:
     return ltv_of(totals(facts, settings), settings)
 
 
-def ltv_to_cac(facts: KpiFacts, settings: Settings) -> MetricValue:
+def ltv_to_cac(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns LTV / CAC; undefined when either is undefined or CAC is 0."""
     return ltv_to_cac_of(totals(facts, settings), settings)
 
 
-def cac_payback_months(facts: KpiFacts, settings: Settings) -> MetricValue:
+def cac_payback_months(facts: KpiFacts, settings: Settings) -> Figure:
     """Returns CAC / monthly gross margin per customer: months to earn back acquisition cost."""
     return cac_payback_months_of(totals(facts, settings), settings)
 
@@ -373,9 +357,9 @@ class Kpi:
     definition: str
     unit: str  # "ratio", "days", "money", "months", "x"
     higher_is_better: bool
-    fn: Callable[[KpiFacts, Settings], MetricValue]
+    fn: Callable[[KpiFacts, Settings], Figure]
     breakdowns: tuple[str, ...]
-    of_totals: Callable[[Totals, Settings], MetricValue]
+    of_totals: Callable[[Totals, Settings], Figure]
 
 
 KPIS: dict[str, Kpi] = {
@@ -491,7 +475,7 @@ def _apply(kpi: Kpi, table: pd.DataFrame, settings: Settings) -> tuple[list, lis
     return values, reasons
 
 
-def evaluate(facts: KpiFacts, settings: Settings) -> dict[str, MetricValue]:
+def evaluate(facts: KpiFacts, settings: Settings) -> dict[str, Figure]:
     """Returns every registered KPI for the facts, summing the totals once."""
     t = totals(facts, settings)
     results = {name: kpi.of_totals(t, settings) for name, kpi in KPIS.items()}

@@ -61,14 +61,19 @@ Definitions (they are the contract the page, the CLI and the tests share):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+
+from salesops.calendar import (
+    Quarter,
+    Week,
+    quarter_of,
+)
 
 DEFINITIONS = """
 * **Week**: ISO week, Monday to Sunday, UTC dates. **Opening** = state at Monday 00:00,
@@ -116,150 +121,12 @@ BIG_CHANGE_DEFAULT = 10_000.0
 STALE_DAYS_DEFAULT = 14
 
 
-# -- weeks and quarters -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Week:
-    """An ISO week: Monday `start` (inclusive) to the next Monday `end` (exclusive)."""
-
-    start: date
-
-    def __post_init__(self) -> None:
-        if self.start.weekday() != 0:
-            raise ValueError(f"A week starts on a Monday; {self.start.isoformat()} is not one.")
-
-    @property
-    def end(self) -> date:
-        """Returns the Monday after the week (exclusive end, the closing snapshot instant)."""
-        return self.start + timedelta(days=7)
-
-    @property
-    def last_day(self) -> date:
-        """Returns the week's Sunday."""
-        return self.start + timedelta(days=6)
-
-    @property
-    def thursday(self) -> date:
-        """Returns the week's Thursday (it decides the ISO year and the review quarter)."""
-        return self.start + timedelta(days=3)
-
-    @property
-    def label(self) -> str:
-        """Returns the ISO week label, e.g. "2026-W53"."""
-        year, number, _ = self.start.isocalendar()
-        return f"{year}-W{number:02d}"
-
-    def previous(self) -> Week:
-        """Returns the week before."""
-        return Week(self.start - timedelta(days=7))
-
-    def next(self) -> Week:
-        """Returns the week after."""
-        return Week(self.end)
-
-    def to_dict(self) -> dict[str, str]:
-        """Returns {"start", "end" (the Sunday, inclusive), "label"} with ISO dates."""
-        return {
-            "start": self.start.isoformat(),
-            "end": self.last_day.isoformat(),
-            "label": self.label,
-        }
-
-
-def week_of(day: date | datetime) -> Week:
-    """Returns the ISO week containing `day` (a datetime is taken as its UTC date)."""
-    day = _utc_date(day)
-    return Week(day - timedelta(days=day.weekday()))
-
-
-def last_complete_week(today: date | datetime) -> Week:
-    """Returns the latest week that has fully ended before `today` (the week before today's)."""
-    return week_of(today).previous()
-
-
-_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-def parse_week(text: str) -> Week:
-    """Returns the week named by an ISO date (any day of it) or an ISO week ("2025-W10").
-
-    Raises ValueError with a one-sentence message for anything else.
-    """
-    value = (text or "").strip()
-    match = _ISO_WEEK.match(value)
-    if match:
-        year, number = int(match.group(1)), int(match.group(2))
-        try:
-            return Week(date.fromisocalendar(year, number, 1))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a week: {year} has no ISO week {number}.") from None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not a week: give a date as YYYY-MM-DD (e.g. 2025-03-03) "
-            "or an ISO week as YYYY-Www (e.g. 2025-W10)."
-        ) from None
-    return week_of(day)
-
-
-@dataclass(frozen=True, order=True)
-class Quarter:
-    """A calendar quarter: `start` (inclusive, the 1st of Jan/Apr/Jul/Oct) to `end` (exclusive)."""
-
-    start: date
-
-    def __post_init__(self) -> None:
-        if self.start.day != 1 or self.start.month not in (1, 4, 7, 10):
-            raise ValueError(f"{self.start.isoformat()} is not the first day of a quarter.")
-
-    @property
-    def end(self) -> date:
-        """Returns the first day of the next quarter (exclusive end)."""
-        month = self.start.month + 3
-        return date(self.start.year + (month > 12), (month - 1) % 12 + 1, 1)
-
-    @property
-    def last_day(self) -> date:
-        """Returns the quarter's last day."""
-        return self.end - timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        """Returns e.g. "2025-Q1"."""
-        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-
-    def months(self) -> list[date]:
-        """Returns the first day of each of the quarter's three months."""
-        return [date(self.start.year, self.start.month + i, 1) for i in range(3)]
-
-    def to_dict(self) -> dict[str, str]:
-        """Returns {"start", "end" (inclusive last day), "label"} with ISO dates."""
-        return {
-            "start": self.start.isoformat(),
-            "end": self.last_day.isoformat(),
-            "label": self.label,
-        }
-
-
-def quarter_of(day: date | datetime) -> Quarter:
-    """Returns the calendar quarter containing `day`."""
-    day = _utc_date(day)
-    return Quarter(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1))
+# -- the review quarter ------------------------------------------------------------------
 
 
 def review_quarter(week: Week) -> Quarter:
     """Returns the quarter a week is reviewed against: the one containing its Thursday."""
     return quarter_of(week.thursday)
-
-
-def _utc_date(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = pd.Timestamp(value).tz_convert("UTC").to_pydatetime()
-        return value.date()
-    return value
 
 
 # -- normalised history and snapshots -----------------------------------------------------

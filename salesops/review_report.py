@@ -15,6 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from salesops import pipeline_review as pr
+from salesops.calendar import last_complete_week
 from salesops.jsonable import json_value
 from salesops.pipeline_review import PipelineReview, Week
 from salesops.repository import Repository, Scope
@@ -103,9 +104,9 @@ def default_week(today: date, history_last: date | None) -> Week:
     When the history ends before today's last complete week (an old database or the
     demo), the week returned is the last one that ended on or before the data's last day.
     """
-    week = pr.last_complete_week(today)
+    week = last_complete_week(today)
     if history_last is not None and history_last < week.last_day:
-        week = pr.last_complete_week(min(today, history_last + timedelta(days=1)))
+        week = last_complete_week(min(today, history_last + timedelta(days=1)))
     return week
 
 

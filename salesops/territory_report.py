@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from salesops.periods import Period, add_months, trailing_months
+from salesops.calendar import Period, add_months, trailing_months
 from salesops.repository import EVERYTHING, Repository, Scope
 from salesops.territory import (
     Constraints,

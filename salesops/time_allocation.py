@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from salesops.figures import Figure
+
 SELLING = "selling"
 NON_SELLING = "non_selling"
 UNKNOWN = "unknown"
@@ -63,23 +65,6 @@ LITERATURE_SGA_REDUCTION = (0.20, 0.30)
 NO_TIME_REASON = "no time logged in period"
 ZERO_HOURS_REASON = "zero hours logged"
 NO_SELLING_REASON = "no selling hours logged: revenue per selling hour undefined"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A number that may be undefined: ``value`` is None exactly when ``reason`` says why."""
-
-    value: float | None
-    reason: str | None = None
-
-    @classmethod
-    def undefined(cls, reason: str) -> Figure:
-        """Returns an undefined figure carrying ``reason``."""
-        return cls(None, reason)
-
-    def to_json(self) -> dict[str, object]:
-        """Returns ``{"value", "reason"}`` with plain floats (JSON-safe)."""
-        return {"value": None if self.value is None else float(self.value), "reason": self.reason}
 
 
 def _to_json(obj: object) -> dict[str, object]:

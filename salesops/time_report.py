@@ -13,8 +13,8 @@ from dataclasses import replace
 import pandas as pd
 
 from salesops import time_allocation as ta
+from salesops.calendar import Period
 from salesops.config import Settings
-from salesops.periods import Period
 from salesops.repository import EVERYTHING, Repository, Scope
 
 RAMP_MONTHS = 24  # tenure months drawn on the ramp curve (time_allocation.build_time_report)

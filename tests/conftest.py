@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from salesops import schema
-from salesops.db import init_schema, make_engine
+from salesops.db import schema
+from salesops.db.engine import init_schema, make_engine
 from salesops.demo import generate_demo
 from salesops.repository import Repository
 

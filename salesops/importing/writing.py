@@ -21,11 +21,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from salesops import schema as s
-from salesops.db import bulk_insert
+from salesops.db import schema as s
+from salesops.db.engine import bulk_insert
+from salesops.db.rollups import update_history_spans
 from salesops.importing.layouts import Layout
 from salesops.importing.validation import FilePlan, RowIssue
-from salesops.rollups import update_history_spans
 
 logger = logging.getLogger(__name__)
 

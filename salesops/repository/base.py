@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, CompoundSelect, Engine, Select, and_, insp
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from salesops.config import masked_url
-from salesops.db import DatabaseUnavailable, SchemaMissing
-from salesops.frames import coerce
+from salesops.db.engine import DatabaseUnavailable, SchemaMissing
+from salesops.repository.frames import coerce
 
 logger = logging.getLogger(__name__)
 

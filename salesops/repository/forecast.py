@@ -14,12 +14,12 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import func, or_, select
 
-from salesops import rollups
-from salesops import schema as s
-from salesops.frames import BOOL, DATE, FLOAT, INT, STR
-from salesops.periods import add_months
+from salesops.calendar import add_months
+from salesops.db import rollups
+from salesops.db import schema as s
+from salesops.db.sqlfuncs import month_start, week_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope, as_date
-from salesops.sqlfuncs import month_start, week_start
+from salesops.repository.frames import BOOL, DATE, FLOAT, INT, STR
 
 BookingsSource = Literal["auto", "rollup", "raw"]
 

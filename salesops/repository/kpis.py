@@ -15,12 +15,12 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, case, func, select
 
-from salesops import rollups
-from salesops import schema as s
-from salesops.frames import DATE, FLOAT, INT, STR
-from salesops.periods import Period, add_months, split_whole_months
+from salesops.calendar import Period, add_months, split_whole_months
+from salesops.db import rollups
+from salesops.db import schema as s
+from salesops.db.sqlfuncs import days_between
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
-from salesops.sqlfuncs import days_between
+from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 Source = Literal["auto", "rollup", "raw"]
 

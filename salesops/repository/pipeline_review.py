@@ -32,9 +32,9 @@ from sqlalchemy import (
     union_all,
 )
 
-from salesops import schema as s
-from salesops.frames import DATE, FLOAT, INT, STR
+from salesops.db import schema as s
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 HISTORY_ROW = {
     "id": INT,

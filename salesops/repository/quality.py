@@ -11,10 +11,10 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
-from salesops import schema as s
-from salesops.frames import DATE, FLOAT, INT, STR
+from salesops.db import schema as s
+from salesops.db.sqlfuncs import month_start
 from salesops.repository.base import RepositoryBase
-from salesops.sqlfuncs import month_start
+from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 QUALITY_OPPORTUNITY_COLUMNS = {
     "id": INT,

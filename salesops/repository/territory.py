@@ -16,10 +16,10 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, func, select
 
-from salesops import schema as s
-from salesops.frames import DATE, FLOAT, INT, STR
-from salesops.periods import Period
+from salesops.calendar import Period
+from salesops.db import schema as s
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 Source = Literal["auto", "rollup", "raw"]
 

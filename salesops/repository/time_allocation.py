@@ -18,12 +18,12 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Select, and_, case, exists, func, or_, select, true
 
-from salesops import schema as s
-from salesops.db import SchemaMissing
-from salesops.frames import BOOL, DATE, FLOAT, INT, STR, coerce
-from salesops.periods import Period, split_whole_months, split_whole_weeks
+from salesops.calendar import Period, split_whole_months, split_whole_weeks
+from salesops.db import schema as s
+from salesops.db.engine import SchemaMissing
+from salesops.db.sqlfuncs import month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
-from salesops.sqlfuncs import month_start
+from salesops.repository.frames import BOOL, DATE, FLOAT, INT, STR, coerce
 
 Source = Literal["auto", "rollup", "raw"]
 
@@ -54,7 +54,7 @@ def _scoped_rep_ids(scope: Scope) -> Select:
     )
 
 
-def _rep_filter(rep_col, scope: Scope):  # noqa: ANN001, ANN202 (SQLAlchemy column/clause)
+def _rep_filter(rep_col, scope: Scope):
     if scope.is_everything:
         return rep_col.is_not(None)
     return rep_col.in_(_scoped_rep_ids(scope))
@@ -115,7 +115,7 @@ class TimeQueries(RepositoryBase):
         row = frame.iloc[0]
         return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
 
-    def _rollup_ready(self, table, base=s.activities) -> bool:  # noqa: ANN001 (Tables)
+    def _rollup_ready(self, table, base=s.activities) -> bool:
         """Returns True when the rollup exists and is built (or there is nothing to roll up).
 
         A True answer is remembered for this repository: rollups are rebuilt in one
@@ -201,7 +201,7 @@ class TimeQueries(RepositoryBase):
                 and_(b.month == before, b.rep_id == e.rep_id, b.activity == e.activity),
             )
 
-        def delta(column: str):  # noqa: ANN202 (SQLAlchemy expression)
+        def delta(column: str):
             if before is None:
                 return e[column]
             return e[column] - func.coalesce(b[column], 0)

@@ -8,7 +8,7 @@ import streamlit as st
 from sqlalchemy.engine import make_url
 
 from salesops.config import DEFAULT_SQLITE_PATH, load_settings
-from salesops.db import make_engine
+from salesops.db.engine import make_engine
 from salesops.demo import generate_demo
 
 
@@ -21,5 +21,9 @@ def ensure_demo_database() -> None:
     if Path(database).resolve() != DEFAULT_SQLITE_PATH or DEFAULT_SQLITE_PATH.exists():
         return
     bar = st.progress(0.0, text="First run: creating the demo company…")
-    generate_demo(make_engine(url), "small", progress=lambda f, m: bar.progress(f, text=m))
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(fraction, text=message)
+
+    generate_demo(make_engine(url), "small", progress=progress)
     bar.empty()

@@ -10,9 +10,9 @@ from salesops.repository import Scope
 def drill_scope(scope: Scope, by: str, key: object) -> tuple[Scope, str | None]:
     """Returns (scope narrowed to the breakdown row, channel or None) for a selected row."""
     if by == "rep":
-        return replace(scope, rep_ids=(int(key),)), None
+        return replace(scope, rep_ids=(int(str(key)),)), None
     if by == "territory":
-        return replace(scope, territory_ids=(int(key),)), None
+        return replace(scope, territory_ids=(int(str(key)),)), None
     if by == "segment":
         return replace(scope, segments=(str(key),)), None
     return scope, str(key)

@@ -1,8 +1,4 @@
-"""The shared filters (period, territory, segment, rep), kept in st.query_params.
-
-A copied URL reproduces the view. Tampered or stale parameters fall back to the
-default with a warning; they never reach SQL except as validated, bound values.
-"""
+"""The shared filters (period, territory, segment, rep), kept in the URL (ui/url_state.py)."""
 
 from __future__ import annotations
 
@@ -12,12 +8,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from salesops.db import SchemaMissing, outdated_schema
+from salesops.calendar import Period
+from salesops.db.engine import SchemaMissing, outdated_schema
 from salesops.kpi_report import default_period
-from salesops.periods import Period
 from salesops.repository import Repository, Scope
-from salesops.ui.data import cached_call
+from salesops.ui.cache import cached_call
 from salesops.ui.states import empty_state
+from salesops.ui.url_state import UrlReader, warn_ignored, write_params
 
 
 @dataclass(frozen=True)
@@ -28,25 +25,6 @@ class Filters:
     scope: Scope
 
 
-def _parse_date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _valid_ids(values: list[str], known: set[int], what: str, problems: list[str]) -> list[int]:
-    ids = []
-    for value in values:
-        if value.isdigit() and int(value) in known:
-            ids.append(int(value))
-        else:
-            problems.append(f"unknown {what} {value!r}")
-    return ids
-
-
 def _initialise(
     default: Period,
     bounds: tuple[date, date],
@@ -54,28 +32,21 @@ def _initialise(
     segments: list[str],
     reps: pd.DataFrame,
 ) -> None:
-    params = st.query_params
-    problems: list[str] = []
-    start, end = _parse_date(params.get("from")), _parse_date(params.get("to"))
-    if ("from" in params or "to" in params) and (
+    url = UrlReader()
+    start, end = url.date("from"), url.date("to")
+    if (url.has("from") or url.has("to")) and (
         start is None or end is None or end < start or end < bounds[0] or start > bounds[1]
     ):
-        problems.append("an invalid date range")
+        url.note("an invalid date range")
         start, end = None, None
     if start is not None and end is not None:
         # A link reaching beyond the data is narrowed to it (the date widget refuses outside).
         start, end = max(start, bounds[0]), min(end, max(bounds[1], default.end))
     st.session_state["filters.period"] = (start or default.start, end or default.end)
-    st.session_state["filters.territory"] = _valid_ids(
-        params.get_all("territory"), set(territories["id"].tolist()), "territory", problems
-    )
-    seg = [v for v in params.get_all("segment") if v in segments]
-    problems += [f"unknown segment {v!r}" for v in params.get_all("segment") if v not in segments]
-    st.session_state["filters.segment"] = seg
-    st.session_state["filters.rep"] = _valid_ids(
-        params.get_all("rep"), set(reps["id"].tolist()), "rep", problems
-    )
-    st.session_state["filters.problems"] = problems
+    st.session_state["filters.territory"] = url.ints("territory", set(territories["id"].tolist()))
+    st.session_state["filters.segment"] = url.choices("segment", segments)
+    st.session_state["filters.rep"] = url.ints("rep", set(reps["id"].tolist()))
+    st.session_state["filters.problems"] = url.problems
     st.session_state["filters.initialised"] = True
 
 
@@ -98,8 +69,7 @@ def sidebar_filters(
     rep_names = dict(zip(reps["id"].tolist(), reps["name"].tolist(), strict=True))
     with st.sidebar:
         st.header("Filters")
-        if problems:
-            st.warning("Ignored " + ", ".join(problems) + " in the link; showing defaults.")
+        warn_ignored(problems)
         chosen = st.date_input(
             "Period",
             min_value=bounds[0],
@@ -108,7 +78,10 @@ def sidebar_filters(
             help="Both ends included. Whole months read pre-aggregated rollups (fastest).",
         )
         territory_ids = st.multiselect(
-            "Territory", list(names), format_func=names.get, key="filters.territory"
+            "Territory",
+            list(names),
+            format_func=lambda t: str(names.get(t)),
+            key="filters.territory",
         )
         chosen_segments = st.multiselect("Segment", segments, key="filters.segment")
         rep_choices = reps
@@ -118,13 +91,16 @@ def sidebar_filters(
             r for r in st.session_state.get("filters.rep", []) if r in set(rep_choices["id"])
         ]
         rep_ids = st.multiselect(
-            "Rep", rep_choices["id"].tolist(), format_func=rep_names.get, key="filters.rep"
+            "Rep",
+            rep_choices["id"].tolist(),
+            format_func=lambda r: str(rep_names.get(r)),
+            key="filters.rep",
         )
     if isinstance(chosen, tuple | list) and len(chosen) == 2:
         period = Period(chosen[0], chosen[1])
     else:  # the user has picked only the first end of the range so far
         period = default
-    st.query_params.from_dict(
+    write_params(
         {
             "from": period.start.isoformat(),
             "to": period.end.isoformat(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.forecast_report import build_forecast_report, forecast_inputs
-from salesops.ui.data import cached_call
+from salesops.ui.cache import cached_call
 from salesops.ui.filters import Filters
 from salesops.ui.forecast_ui import quarter_tiles
 from salesops.ui.nav import page_link

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from salesops import forecast as fc
+from salesops.charts import forecast as forecast_charts
 from salesops.forecast_report import ForecastReport, what_if_view
 from salesops.formatting import EM_DASH, format_value
 from salesops.repository import EVERYTHING, Scope
-from salesops.ui import forecast_charts
 
 HOLIDAY_CHOICES = ["", "US", "GB", "DE", "FR", "CA", "AU", "IN", "BR", "JP"]
 FREQ_LABELS = {"M": "Month", "W": "Week"}

@@ -26,7 +26,7 @@ def pipeline_review_headline(filters: Filters) -> None:
     from salesops.formatting import format_change
     from salesops.repository import Repository
     from salesops.review_report import default_week, review_waterfall
-    from salesops.ui.data import cached_call, settings
+    from salesops.ui.cache import cached_call, settings
     from salesops.ui.nav import page_link
 
     bounds = cached_call(Repository.history_bounds)

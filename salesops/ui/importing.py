@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from salesops.db import has_schema, init_schema, make_engine
+from salesops.db.engine import has_schema, init_schema, make_engine
 from salesops.importers import (
     LAYOUTS,
     SOURCES,
@@ -24,7 +24,7 @@ from salesops.importers import (
 )
 from salesops.importing.reading import MB
 from salesops.quality import QualityCheck
-from salesops.ui.data import clear_cache, repository, settings
+from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
@@ -110,7 +110,7 @@ def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
     return read, options
 
 
-def mapping_layout(upload) -> object | None:  # noqa: ANN001 (Streamlit UploadedFile)
+def mapping_layout(upload) -> object | None:
     """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None."""
     if upload is None:
         return None
@@ -166,7 +166,7 @@ def preview(
 
 
 @st.cache_resource(show_spinner=False)
-def _writer(url: str):  # noqa: ANN202 (an Engine)
+def _writer(url: str):
     engine = make_engine(url)
     if not has_schema(engine):
         init_schema(engine)

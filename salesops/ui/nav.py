@@ -2,38 +2,85 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-# Every page, with the one-line promise the Overview makes for it.
-PAGE_LINKS = [
-    (
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of the app: its file, menu title, icon, menu section and the Overview's promise."""
+
+    path: str
+    title: str
+    icon: str
+    section: str
+    promise: str
+
+
+# Every page, declared once: app.py's menu and the Overview's links both come from here.
+PAGES = (
+    PageInfo("pages/overview.py", "Overview", ":material/home:", "", ""),
+    PageInfo(
         "pages/kpis.py",
-        "KPIs: trends, breakdowns and the deals behind them",
+        "KPIs",
         ":material/monitoring:",
+        "Analyse",
+        "KPIs: trends, breakdowns and the deals behind them",
     ),
-    (
+    PageInfo(
         "pages/forecast.py",
-        "Forecast: bookings ahead, how far to trust it, vs quota",
+        "Forecast",
         ":material/query_stats:",
+        "Analyse",
+        "Forecast: bookings ahead, how far to trust it, vs quota",
     ),
-    (
+    PageInfo(
         "pages/territory.py",
-        "Territory balance: potential vs capacity, fixes, fair quotas",
+        "Territory balance",
         ":material/map:",
+        "Analyse",
+        "Territory balance: potential vs capacity, fixes, fair quotas",
     ),
-    (
+    PageInfo(
         "pages/time_allocation.py",
-        "Rep time: selling vs back office, and what freeing it is worth",
+        "Rep time allocation",
         ":material/schedule:",
+        "Analyse",
+        "Rep time: selling vs back office, and what freeing it is worth",
     ),
-    (
+    PageInfo(
         "pages/pipeline_review.py",
-        "Pipeline review: what changed this week, ready for the meeting",
+        "Pipeline review",
         ":material/event_note:",
+        "Analyse",
+        "Pipeline review: what changed this week, ready for the meeting",
     ),
-    ("pages/data.py", "Data: import CRM exports and check data quality", ":material/upload_file:"),
-]
+    PageInfo(
+        "pages/data.py",
+        "Data",
+        ":material/upload_file:",
+        "Manage",
+        "Data: import CRM exports and check data quality",
+    ),
+)
+
+
+def navigation() -> Any:
+    """Returns the app's st.navigation over PAGES, grouped by section (the first is default)."""
+    sections: dict[str, list[Any]] = {}
+    for index, page in enumerate(PAGES):
+        sections.setdefault(page.section, []).append(
+            st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
+        )
+    return st.navigation(sections)
+
+
+def linked_pages() -> list[PageInfo]:
+    """Returns every page the Overview links to (all but the Overview itself)."""
+    return [page for page in PAGES if page.promise]
 
 
 def page_link(path: str, label: str, icon: str | None = None) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from salesops import pipeline_review as pr
+from salesops.calendar import parse_week, week_of
 from salesops.pipeline_review import Week
 from salesops.review_report import SCOPE_KINDS, ReviewScope, default_week, resolve_scope
 
@@ -30,7 +31,7 @@ class ReviewChoice:
 def week_options(first: date, last: date, today: date | None = None) -> list[Week]:
     """Returns the weeks offered, newest first: from the default week back to the data's start."""
     newest = default_week(today or datetime.now(UTC).date(), last)
-    oldest = pr.week_of(first)
+    oldest = week_of(first)
     weeks = []
     week = newest
     while week >= oldest and len(weeks) < WEEKS_OFFERED:
@@ -45,7 +46,7 @@ def _initialise(weeks: list[Week], reps: pd.DataFrame, territories: pd.DataFrame
     week = weeks[0]
     if "week" in params:
         try:
-            asked = pr.parse_week(params["week"])
+            asked = parse_week(params["week"])
         except ValueError:
             asked = None
         if asked in weeks:

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from salesops.db import DatabaseError, SchemaMissing
-from salesops.ui.data import clear_cache, last_refreshed
+from salesops.db.engine import DatabaseError, SchemaMissing
+from salesops.ui.cache import clear_cache, last_refreshed
 
 EMPTY_HINT = "import a CSV on the **Data** page or run `salesops demo`"
 

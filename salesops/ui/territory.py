@@ -133,7 +133,7 @@ def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: balance index and over/under-loaded counts."""
     from salesops.territory import team_balance, territory_metrics
     from salesops.territory_report import territory_data
-    from salesops.ui.data import cached_call
+    from salesops.ui.cache import cached_call
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.figures import Figure
 from salesops.formatting import EM_DASH, format_change, format_value
-from salesops.metrics import Kpi, MetricValue
+from salesops.metrics import Kpi
 
 
 def kpi_tile(
     kpi: Kpi,
-    current: MetricValue,
-    previous: MetricValue,
+    current: Figure,
+    previous: Figure,
     change: float | None,
     currency: str = "USD",
 ) -> None:

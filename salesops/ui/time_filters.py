@@ -13,7 +13,7 @@ def requested_teams() -> list[str]:
     return list(st.query_params.get_all("team"))
 
 
-def team_filter(reps: pd.DataFrame, requested: list[str], container=st) -> list[str]:  # noqa: ANN001
+def team_filter(reps: pd.DataFrame, requested: list[str], container=st) -> list[str]:
     """Draws the team multiselect (first run seeded from the URL) and writes it back to the URL.
 
     Unknown team names in the link are ignored with a warning; they never reach SQL.

@@ -6,7 +6,7 @@ import streamlit as st
 
 from salesops.formatting import EM_DASH, format_value
 from salesops.time_report import time_report
-from salesops.ui.data import cached_call, settings
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 

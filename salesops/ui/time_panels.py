@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops import time_allocation as ta
+from salesops.charts import time_allocation as charts
 from salesops.formatting import EM_DASH, format_value
-from salesops.ui import time_charts as charts
 from salesops.ui.download import download_csv
 
 
-def _figure(column, label: str, fig: ta.Figure, unit: str, currency: str) -> None:  # noqa: ANN001
+def _figure(column, label: str, fig: ta.Figure, unit: str, currency: str) -> None:
     column.metric(label, format_value(fig.value, unit, currency), border=True)
     if fig.value is None:
         column.caption(f"{EM_DASH} {fig.reason}")

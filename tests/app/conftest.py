@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
-from salesops.ui.data import clear_cache
+from salesops.ui.cache import clear_cache
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def older_schema_copy(url: str, folder: Path, missing_table: str, version: int) 
 
     The copy lacks `missing_table` (added by a later schema) and records `version`.
     """
-    from salesops.db import make_engine
+    from salesops.db.engine import make_engine
 
     path = folder / "old.db"
     shutil.copy(make_url(url).database, path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from salesops.db import make_engine
+from salesops.db.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 KPIS = str(ROOT / "pages" / "kpis.py")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from salesops.db import init_schema, make_engine
+from salesops.db.engine import init_schema, make_engine
 from salesops.importers import CsvInput, import_files
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from salesops import schema as s
-from salesops.db import make_engine
-from salesops.rollups import refresh_rollups
+from salesops.db import schema as s
+from salesops.db.engine import make_engine
+from salesops.db.rollups import refresh_rollups
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "time_allocation.py")
 

@@ -1,0 +1,1 @@
+"""The database: engine and connections (engine), the schema, rollups and dialect functions."""

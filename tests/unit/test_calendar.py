@@ -1,0 +1,117 @@
+"""Periods and value formatting."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from salesops.calendar import (
+    Period,
+    split_whole_months,
+    split_whole_weeks,
+    trailing_months,
+    week_start,
+)
+from salesops.formatting import format_change, format_value
+
+
+def test_previous_period():
+    assert Period(date(2025, 1, 1), date(2025, 12, 31)).previous() == Period(
+        date(2024, 1, 1), date(2024, 12, 31)
+    )
+    assert Period(date(2025, 3, 1), date(2025, 5, 31)).previous() == Period(
+        date(2024, 12, 1), date(2025, 2, 28)
+    )
+    assert Period(date(2025, 1, 11), date(2025, 1, 20)).previous() == Period(
+        date(2025, 1, 1), date(2025, 1, 10)
+    )
+    with pytest.raises(ValueError, match="ends"):
+        Period(date(2025, 2, 1), date(2025, 1, 1))
+
+
+def test_months_trailing_and_weeks():
+    assert Period(date(2024, 12, 15), date(2025, 2, 1)).months() == [
+        date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)
+    ]  # fmt: skip
+    assert trailing_months(date(2025, 3, 15), 3) == Period(date(2025, 1, 1), date(2025, 3, 31))
+    assert week_start(date(2026, 1, 1)) == date(2025, 12, 29)  # a Thursday -> Monday
+    assert week_start(date(2025, 3, 9)) == date(2025, 3, 3)  # a Sunday
+
+
+def test_split_whole_months():
+    whole, edges = split_whole_months(Period(date(2025, 1, 15), date(2025, 6, 20)))
+    assert whole == Period(date(2025, 2, 1), date(2025, 5, 31))
+    assert edges == [
+        Period(date(2025, 1, 15), date(2025, 1, 31)),
+        Period(date(2025, 6, 1), date(2025, 6, 20)),
+    ]
+    assert split_whole_months(Period(date(2025, 1, 15), date(2025, 2, 10))) == (
+        None, [Period(date(2025, 1, 15), date(2025, 2, 10))]
+    )  # fmt: skip
+
+
+def test_split_whole_months_period_ending_on_a_first():
+    # a period ending on the 1st must not count that whole month
+    assert split_whole_months(Period(date(2023, 1, 1), date(2023, 1, 1))) == (
+        None, [Period(date(2023, 1, 1), date(2023, 1, 1))]
+    )  # fmt: skip
+    assert split_whole_months(Period(date(2025, 1, 1), date(2025, 3, 1))) == (
+        Period(date(2025, 1, 1), date(2025, 2, 28)), [Period(date(2025, 3, 1), date(2025, 3, 1))]
+    )  # fmt: skip
+
+
+def test_split_whole_months_covers_every_day_exactly_once():
+    days = [date(2024, 11, 25) + timedelta(days=i) for i in range(0, 130, 3)]
+    for start in days:
+        for end in (d for d in days if d >= start):
+            period = Period(start, end)
+            whole, edges = split_whole_months(period)
+            parts = ([whole] if whole else []) + edges
+            covered = sorted(d for p in parts for d in _days(p))
+            assert covered == _days(period), period
+            assert whole is None or whole.is_whole_months
+            weeks, day_edges = split_whole_weeks(period)
+            parts = ([weeks] if weeks else []) + day_edges
+            assert sorted(d for p in parts for d in _days(p)) == _days(period), period
+            if weeks:
+                assert weeks.start.weekday() == 0 and weeks.end.weekday() == 6
+                assert all(e.days < 7 for e in day_edges)
+
+
+def test_split_whole_weeks():
+    wed, tue = date(2025, 1, 8), date(2025, 1, 28)
+    assert split_whole_weeks(Period(wed, tue)) == (
+        Period(date(2025, 1, 13), date(2025, 1, 26)),
+        [Period(wed, date(2025, 1, 12)), Period(date(2025, 1, 27), tue)],
+    )
+    assert split_whole_weeks(Period(wed, date(2025, 1, 12))) == (
+        None, [Period(wed, date(2025, 1, 12))]
+    )  # fmt: skip
+
+
+def _days(period: Period) -> list[date]:
+    return [period.start + timedelta(days=i) for i in range(period.days)]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.2912, "ratio", "29.1%"),
+        (89.8, "days", "90 days"),
+        (46_663.4, "money", "$46.7k"),
+        (1_234_567, "money", "$1.23M"),
+        (-950, "money", "-$950"),
+        (7.39, "x", "7.4×"),
+        (8.1, "months", "8.1 mo"),
+        (None, "money", "—"),
+    ],
+)
+def test_format_value(value, unit, text):
+    assert format_value(value, unit) == text
+
+
+def test_format_change():
+    assert format_change(-0.001, "ratio") == "-0.1 pp"
+    assert format_change(4.2, "days") == "+4 days"
+    assert format_change(None, "days") is None
