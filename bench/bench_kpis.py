@@ -57,7 +57,7 @@ def _naive_facts(tables: dict, period):
     import pandas as pd
 
     from salesops.db.rollups import NO_CHANNEL
-    from salesops.metrics import KpiFacts
+    from salesops.kpis.facts import KpiFacts
 
     opp, acc = tables["opportunities"].copy(), tables["accounts"]
     leads, reps = tables["leads"].copy(), tables["reps"]
@@ -201,10 +201,10 @@ def _naive_facts(tables: dict, period):
 
 def run_one(url: str, approach: str) -> dict:
     """Runs one approach in this process and returns its measurements."""
-    from salesops import kpi_report as kr
     from salesops.config import Settings
     from salesops.db.engine import make_engine
-    from salesops.kpi_report import default_period, kpi_report
+    from salesops.kpis import report as kr
+    from salesops.kpis.report import default_period, kpi_report
     from salesops.repository import Repository
 
     settings = Settings()
@@ -212,7 +212,7 @@ def run_one(url: str, approach: str) -> dict:
     repo = Repository(make_engine(url, read_only=True))
 
     def build():
-        period = default_period(repo.data_bounds()["last"])
+        period = default_period(repo.data_bounds()["last"], Settings().default_period_months)
         if approach == "naive":
             original = kr.load_facts
             tables = _naive_tables(repo.engine)  # once per page view

@@ -37,12 +37,13 @@ def _view(repo, name):
     import pandas as pd
 
     from salesops.calendar import Period
-    from salesops.kpi_report import default_period
+    from salesops.config import Settings
+    from salesops.kpis.report import default_period
     from salesops.repository import EVERYTHING, Scope
     from salesops.time_report import team_scope
 
     bounds = repo.data_bounds()
-    period = default_period(pd.Timestamp(bounds["last"]))
+    period = default_period(pd.Timestamp(bounds["last"]), Settings().default_period_months)
     if name == "default":
         return period, EVERYTHING, "W"
     if name == "month_trend":

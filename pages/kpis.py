@@ -5,16 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.charts import kpis as charts
-from salesops.kpi_report import BREAKDOWNS, kpi_report
-from salesops.metrics import KPIS
+from salesops.kpis.metrics import KPIS
+from salesops.kpis.report import BREAKDOWNS, kpi_report
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
-from salesops.ui.drill import drill_scope
 from salesops.ui.filters import page_filters
+from salesops.ui.kpis import drill_scope, kpi_tile
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
-from salesops.ui.tiles import kpi_tile
 
 ensure_navigation()
 st.title("KPIs")
@@ -31,7 +30,13 @@ names = list(KPIS)
 for row in (names[:4], names[4:]):
     for column, name in zip(st.columns(4), row, strict=False):
         with column:
-            kpi_tile(KPIS[name], report.current[name], report.prior[name], report.change(name))
+            kpi_tile(
+                KPIS[name],
+                report.current[name],
+                report.prior[name],
+                report.change(name),
+                config.currency,
+            )
 
 trends_tab, breakdown_tab = st.tabs(["Monthly trends", "Breakdowns"])
 with trends_tab:
@@ -40,7 +45,11 @@ with trends_tab:
         benchmark = config.ltv_to_cac_benchmark if name == "ltv_to_cac" else None
         with columns[i % 2]:
             st.subheader(kpi.label)
-            st.altair_chart(charts.trend_line(report.trends[name], kpi.unit, kpi.label, benchmark))
+            st.altair_chart(
+                charts.trend_line(
+                    report.trends[name], kpi.unit, kpi.label, config.currency, benchmark
+                )
+            )
     trend_table = report.trends["win_rate"][["month"]].copy()
     for name in KPIS:
         trend_table[name] = report.trends[name]["value"]
@@ -55,7 +64,9 @@ with breakdown_tab:
     metric = st.selectbox(
         "Chart", shown, format_func=lambda k: KPIS[k].label, key="kpis.breakdown_metric"
     )
-    st.altair_chart(charts.breakdown_bars(table, metric, KPIS[metric].unit, KPIS[metric].label))
+    st.altair_chart(
+        charts.breakdown_bars(table, metric, KPIS[metric].unit, KPIS[metric].label, config.currency)
+    )
     columns = ["name", *shown, "won", "lost", "bookings", "leads", "new_customers"]
     st.caption("Select a row to see the deals behind it.")
     selection = st.dataframe(

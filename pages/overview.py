@@ -5,15 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.charts import kpis as charts
-from salesops.kpi_report import kpi_report
-from salesops.metrics import KPIS
+from salesops.kpis.metrics import KPIS
+from salesops.kpis.report import kpi_report
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.headlines import HEADLINES
+from salesops.ui.kpis import kpi_tile
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
 from salesops.ui.states import database_guard
-from salesops.ui.tiles import kpi_tile
 
 ensure_navigation()
 st.title("Sales operations overview")
@@ -27,10 +27,16 @@ st.caption(f"{filters.period.start:%d %b %Y} – {filters.period.end:%d %b %Y} v
 headline = ["win_rate", "avg_sales_cycle_days", "lead_to_opportunity_ratio", "ltv_to_cac"]
 for column, name in zip(st.columns(len(headline)), headline, strict=True):
     with column:
-        kpi_tile(KPIS[name], report.current[name], report.prior[name], report.change(name))
+        kpi_tile(
+            KPIS[name],
+            report.current[name],
+            report.prior[name],
+            report.change(name),
+            config.currency,
+        )
 
 st.subheader("Bookings by month")
-st.altair_chart(charts.bookings_bars(report.bookings))
+st.altair_chart(charts.bookings_bars(report.bookings, config.currency))
 download_csv(report.bookings, "bookings_by_month.csv", key="overview.download_bookings")
 
 for title, draw in HEADLINES:

@@ -30,7 +30,7 @@ from salesops.db.engine import (
 )
 from salesops.export import to_safe_csv
 from salesops.formatting import format_value
-from salesops.metrics import KPIS
+from salesops.kpis.metrics import KPIS
 from salesops.repository import Repository, Scope
 
 app = typer.Typer(
@@ -100,7 +100,7 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
 
     Fails with one sentence on a bad date, a reversed range or an empty database.
     """
-    from salesops.kpi_report import default_period
+    from salesops.kpis.report import default_period
 
     start, end = parse_date(from_, "--from"), parse_date(to, "--to")
     if start is None or end is None:
@@ -109,7 +109,8 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
             fail(
                 "The database has no opportunities or leads yet: import a CSV or run salesops demo."
             )
-        fallback = default_period(pd.Timestamp(bounds["last"]))
+        months = load_settings().default_period_months
+        fallback = default_period(pd.Timestamp(bounds["last"]), months)
         assert fallback is not None  # the database has a last date
         start, end = start or fallback.start, end or fallback.end
     if end < start:
@@ -209,7 +210,7 @@ def kpis(
     url: UrlOption = None,
 ) -> None:
     """KPIs for a period (default: the last 12 whole months of data), as on the KPIs page."""
-    from salesops.kpi_report import kpi_report
+    from salesops.kpis.report import kpi_report
 
     repo = open_repository(url)
     start, end = resolve_period(repo, from_, to)

@@ -74,6 +74,10 @@ class Settings:
         6, "A customer with no order for this many months counts as churned.", "kpis"
     )
     ltv_to_cac_benchmark: float = _setting(3.0, "Common LTV:CAC benchmark (3:1).", "kpis")
+    default_period_months: int = _setting(
+        12, "The default period: the last N whole months of data.", "kpis"
+    )
+    trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
 
     # -- forecast
 

@@ -11,8 +11,11 @@ def currency_symbol(currency: str) -> str | None:
     return CURRENCY_SYMBOLS.get(currency.upper())
 
 
-def format_value(value: float | None, unit: str, currency: str = "USD") -> str:
-    """Returns `value` formatted for its unit (ratio, days, money, months, x); — if None."""
+def format_value(value: float | None, unit: str, currency: str | None = None) -> str:
+    """Returns `value` formatted for its unit (ratio, days, money, months, x); — if None.
+
+    Money needs the database currency (Settings.currency); other units ignore it.
+    """
     if value is None or value != value:
         return EM_DASH
     if unit == "ratio":
@@ -24,6 +27,8 @@ def format_value(value: float | None, unit: str, currency: str = "USD") -> str:
     if unit == "x":
         return f"{value:,.1f}×"
     if unit == "money":
+        if currency is None:
+            raise ValueError("format_value needs the currency to format money.")
         symbol = currency_symbol(currency) or ""
         suffix = "" if symbol else f" {currency}"
         sign = "-" if value < 0 else ""
@@ -36,7 +41,7 @@ def format_value(value: float | None, unit: str, currency: str = "USD") -> str:
     return f"{value:,.2f}"
 
 
-def format_change(change: float | None, unit: str, currency: str = "USD") -> str | None:
+def format_change(change: float | None, unit: str, currency: str | None = None) -> str | None:
     """Returns a signed change for a delta label (ratios in percentage points), or None."""
     if change is None or change != change:
         return None

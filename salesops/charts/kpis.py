@@ -5,14 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-AXIS_FORMATS = {"ratio": ".0%", "days": ",.0f", "money": "$,.0f", "months": ",.1f", "x": ",.1f"}
+from salesops.charts.formats import axis_format, money_axis, money_tooltip
 
 
 def trend_line(
-    frame: pd.DataFrame, unit: str, title: str, benchmark: float | None = None
+    frame: pd.DataFrame, unit: str, title: str, currency: str, benchmark: float | None = None
 ) -> alt.Chart:
     """Returns a monthly line of `value` by `month`; undefined months show as gaps."""
-    fmt = AXIS_FORMATS.get(unit, ",.2f")
+    fmt = axis_format(unit, currency)
     base = alt.Chart(frame).encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y")),
         y=alt.Y("value:Q", title=title, axis=alt.Axis(format=fmt)),
@@ -34,9 +34,11 @@ def trend_line(
     return chart.properties(height=220)
 
 
-def breakdown_bars(frame: pd.DataFrame, value: str, unit: str, title: str) -> alt.Chart:
+def breakdown_bars(
+    frame: pd.DataFrame, value: str, unit: str, title: str, currency: str
+) -> alt.Chart:
     """Returns horizontal bars of `value` per `name`, sorted descending."""
-    fmt = AXIS_FORMATS.get(unit, ",.2f")
+    fmt = axis_format(unit, currency)
     shown = frame.dropna(subset=[value])
     return (
         alt.Chart(shown)
@@ -50,17 +52,17 @@ def breakdown_bars(frame: pd.DataFrame, value: str, unit: str, title: str) -> al
     )
 
 
-def bookings_bars(frame: pd.DataFrame) -> alt.Chart:
+def bookings_bars(frame: pd.DataFrame, currency: str) -> alt.Chart:
     """Returns monthly bookings (won amount) as bars, with won and lost counts in the tooltip."""
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
-            y=alt.Y("bookings:Q", title="Bookings", axis=alt.Axis(format="$,.2s")),
+            y=alt.Y("bookings:Q", title="Bookings", axis=money_axis(currency)),
             tooltip=[
                 alt.Tooltip("month:T", format="%B %Y"),
-                alt.Tooltip("bookings:Q", format="$,.0f"),
+                money_tooltip("bookings:Q", "Bookings", currency),
                 "won:Q",
                 "lost:Q",
             ],

@@ -486,7 +486,7 @@ class DimensionQueries(RepositoryBase):
         """Returns the schema version recorded by `salesops db init`, or None if none is."""
         meta = s.salesops_meta.c
         value = self._scalar(select(meta.value).where(meta.key == "schema_version"))
-        return int(value) if value is not None else None
+        return int(str(value)) if value is not None else None
 
     def row_counts(self) -> dict[str, int]:
         """Returns the number of rows in each base table, keyed by table name."""

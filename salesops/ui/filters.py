@@ -10,9 +10,9 @@ import streamlit as st
 
 from salesops.calendar import Period
 from salesops.db.engine import SchemaMissing, outdated_schema
-from salesops.kpi_report import default_period
+from salesops.kpis.report import default_period
 from salesops.repository import Repository, Scope
-from salesops.ui.cache import cached_call
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.states import empty_state
 from salesops.ui.url_state import UrlReader, warn_ignored, write_params
 
@@ -112,11 +112,13 @@ def sidebar_filters(
     return Filters(period, Scope(tuple(territory_ids), tuple(chosen_segments), tuple(rep_ids)))
 
 
-def page_filters(months: int = 12) -> Filters:
+def page_filters() -> Filters:
     """Loads filter choices, stops with the empty state if there is no data, draws the filters.
 
-    Returns the user's Filters; the default period is the last `months` whole months of data.
+    Returns the user's Filters; the default period is the last whole months of data
+    (Settings.default_period_months).
     """
+    months = settings().default_period_months
     require_current_schema()
     bounds = cached_call(Repository.data_bounds)
     if bounds["last"] is None:

@@ -14,7 +14,7 @@ from salesops.calendar import Period
 from salesops.cli import app
 from salesops.config import Settings
 from salesops.db.engine import make_engine
-from salesops.kpi_report import kpi_report
+from salesops.kpis.report import kpi_report
 from salesops.repository import Repository
 
 runner = CliRunner()

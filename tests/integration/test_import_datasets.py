@@ -15,7 +15,7 @@ import pytest
 from salesops.calendar import Period
 from salesops.importers import CsvInput, ValidationContext, import_files
 from salesops.importing.writing import table_counts
-from salesops.kpi_report import kpi_report
+from salesops.kpis.report import kpi_report
 from salesops.quality import quality_report
 from salesops.repository import Repository
 

@@ -13,7 +13,6 @@ from salesops.calendar import (
     trailing_months,
     week_start,
 )
-from salesops.formatting import format_change, format_value
 
 
 def test_previous_period():
@@ -92,26 +91,3 @@ def test_split_whole_weeks():
 
 def _days(period: Period) -> list[date]:
     return [period.start + timedelta(days=i) for i in range(period.days)]
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "text"),
-    [
-        (0.2912, "ratio", "29.1%"),
-        (89.8, "days", "90 days"),
-        (46_663.4, "money", "$46.7k"),
-        (1_234_567, "money", "$1.23M"),
-        (-950, "money", "-$950"),
-        (7.39, "x", "7.4×"),
-        (8.1, "months", "8.1 mo"),
-        (None, "money", "—"),
-    ],
-)
-def test_format_value(value, unit, text):
-    assert format_value(value, unit) == text
-
-
-def test_format_change():
-    assert format_change(-0.001, "ratio") == "-0.1 pp"
-    assert format_change(4.2, "days") == "+4 days"
-    assert format_change(None, "days") is None

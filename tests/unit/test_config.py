@@ -33,3 +33,77 @@ def test_masked_url_hides_the_password():
     assert masked_url("sqlite:///data/salesops.db") == "sqlite:///data/salesops.db"
     # how pages open SQLite read-only, shown as the URL the user gave
     assert masked_url("sqlite:///file:/srv/s.db?mode=ro&uri=true") == "sqlite:////srv/s.db"
+
+
+def test_every_setting_has_help_and_a_known_section():
+    from dataclasses import fields
+
+    from salesops.config import SECTIONS, Settings
+
+    for f in fields(Settings):
+        assert len(f.metadata["help"]) > 15, f.name
+        assert f.metadata["section"] in SECTIONS, f.name
+
+
+def _setting_names() -> set[str]:
+    from dataclasses import fields
+
+    from salesops.config import Settings
+
+    return {f.name for f in fields(Settings)} - {"database_url"}
+
+
+def _restates(name: str, settings: set[str]) -> str | None:
+    """Returns the setting a constant or parameter name stands for, if any."""
+    bare = name.lower().removeprefix("default_").removesuffix("_default")
+    for setting in settings:
+        if bare == setting or (len(bare) > 6 and f"_{bare}" in f"_{setting}"):
+            return setting
+    return None
+
+
+def test_every_default_is_declared_once_in_settings():
+    """No module restates a setting: no constant or parameter default with its name."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "salesops"
+    settings = _setting_names()
+    restated = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "config.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id.isupper():
+                        setting = _restates(target.id, settings)
+                        if setting and not isinstance(node.value.value, str):
+                            restated.append(f"{path.name}:{node.lineno} {target.id} ({setting})")
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                positional = [*args.posonlyargs, *args.args]
+                with_default = positional[len(positional) - len(args.defaults) :]
+                pairs = list(zip(with_default, args.defaults, strict=True))
+                pairs += [
+                    (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d
+                ]
+                for arg, default in pairs:
+                    literal = isinstance(default, ast.Constant) and default.value is not None
+                    if literal and arg.arg in settings:
+                        restated.append(f"{path.name}:{node.lineno} {node.name}({arg.arg}=...)")
+    assert not restated, f"defaults restated outside Settings: {restated}"
+
+
+def test_salesops_settings_lists_every_setting():
+    import json
+
+    from typer.testing import CliRunner
+
+    from salesops.cli import app
+
+    result = CliRunner().invoke(app, ["settings", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    listed = {row["name"] for row in json.loads(result.output)["settings"]}
+    assert listed == _setting_names()

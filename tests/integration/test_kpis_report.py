@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
-from salesops import kpi_report as kr
-from salesops import metrics
 from salesops.calendar import Period
 from salesops.config import Settings
 from salesops.db.engine import make_engine
+from salesops.kpis import metrics
+from salesops.kpis import report as kr
+from salesops.kpis.evaluation import breakdown, evaluate
+from salesops.kpis.facts import customer_months
 from salesops.repository import Repository, Scope
 
 SETTINGS = Settings()
@@ -36,12 +38,12 @@ def test_report_equals_full_grain_evaluation(demo_url, period, scope):
     repo = Repository(make_engine(demo_url, read_only=True))
     report = kr.kpi_report(repo, period, scope, SETTINGS)
     facts = kr.load_facts(repo, period, scope).with_customer_months(SETTINGS)
-    direct = metrics.evaluate(facts, SETTINGS)
+    direct = evaluate(facts, SETTINGS)
     for name in metrics.KPIS:
         assert _close(report.current[name].value, direct[name].value), name
         assert report.current[name].reason == direct[name].reason, name
     for by in kr.BREAKDOWNS:
-        fast, full = report.breakdowns[by], metrics.breakdown(facts, by, SETTINGS)
+        fast, full = report.breakdowns[by], breakdown(facts, by, SETTINGS)
         assert fast["key"].tolist() == full["key"].tolist()
         for name in metrics.KPIS:
             for a, b in zip(fast[name], full[name], strict=True):
@@ -72,7 +74,7 @@ def test_churn_in_the_first_requested_month_is_counted():
         }
     )
     months = [date(2025, 1, 1), date(2025, 2, 1)]
-    out = metrics.customer_months(spans, months, inactive=6)
+    out = customer_months(spans, months, inactive=6)
     by_month = out.set_index("month")
     assert by_month.loc["2025-01-01", "churned"] == 1  # A churns in January...
     assert by_month.loc["2025-01-01", "active"] == 1  # ...so only B is active in it

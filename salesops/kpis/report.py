@@ -11,12 +11,19 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from salesops import metrics
 from salesops.calendar import Period, add_months, trailing_months
 from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.jsonable import json_value
-from salesops.metrics import KPIS, KpiFacts
+from salesops.kpis.evaluation import (
+    BREAKDOWN_KEYS,
+    breakdown,
+    evaluate,
+    monthly_bookings,
+    monthly_trends,
+)
+from salesops.kpis.facts import KpiFacts, allocate_spend
+from salesops.kpis.metrics import KPIS
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BREAKDOWNS = ("rep", "territory", "segment", "channel")
@@ -77,7 +84,7 @@ def scope_spend(repo: Repository, period: Period, scope: Scope) -> pd.DataFrame:
     if scope.is_everything:
         return spend
     grain = ("month", "channel")
-    return metrics.allocate_spend(
+    return allocate_spend(
         spend,
         repo.lead_facts(period, scope, by=grain),
         repo.lead_facts(period, EVERYTHING, by=grain),
@@ -130,7 +137,7 @@ def kpi_report(
     period: Period,
     scope: Scope = EVERYTHING,
     settings: Settings | None = None,
-    trend_months: int = 12,
+    trend_months: int | None = None,
     breakdowns: tuple[str, ...] = BREAKDOWNS,
 ) -> KpiReport:
     """Returns tiles (current and previous period), monthly trends and breakdowns.
@@ -140,6 +147,7 @@ def kpi_report(
     histogram of the current period. Every aggregation runs in SQL.
     """
     settings = settings or Settings()
+    trend_months = trend_months or settings.trend_months
     previous = period.previous()
     trend = trailing_months(period.end, max(trend_months, len(period.months())))
     window = Period(min(previous.start, trend.start), period.end)
@@ -160,14 +168,14 @@ def kpi_report(
     else:
         facts, prior_facts, trend_facts = (monthly(p) for p in (period, previous, trend))
     histogram = repo.won_cycle_histogram(period, scope, by_month=False)
-    current = metrics.evaluate(replace(facts, cycle_histogram=histogram), settings)
-    prior = metrics.evaluate(prior_facts, settings)
-    trends = metrics.monthly_trends(trend_facts, settings)
-    bookings = metrics.monthly_bookings(trend_facts, settings)
+    current = evaluate(replace(facts, cycle_histogram=histogram), settings)
+    prior = evaluate(prior_facts, settings)
+    trends = monthly_trends(trend_facts, settings)
+    bookings = monthly_bookings(trend_facts, settings)
     names = _dimension_names(repo) if breakdowns else {}
     tables = {}
     for by in breakdowns:
-        key = metrics.BREAKDOWN_KEYS[by]
+        key = BREAKDOWN_KEYS[by]
         by_facts = load_facts(
             repo,
             period,
@@ -178,7 +186,7 @@ def kpi_report(
             customer_months=facts.customer_months,
             spend_recorded=recorded,
         )
-        frame = metrics.breakdown(by_facts, by, settings)
+        frame = breakdown(by_facts, by, settings)
         labels = names.get(by, {})
         frame.insert(0, "name", [labels.get(key, str(key)) for key in frame["key"]])
         tables[by] = frame
@@ -196,7 +204,7 @@ def _dimension_names(repo: Repository) -> dict[str, dict]:
     }
 
 
-def default_period(last_day: pd.Timestamp | None, months: int = 12) -> Period | None:
+def default_period(last_day: pd.Timestamp | None, months: int) -> Period | None:
     """Returns the last `months` whole months up to the data's last complete month, or None."""
     if last_day is None or pd.isna(last_day):
         return None

@@ -1,12 +1,15 @@
-"""KPI tiles: value, change against the previous period, definition, — plus reason if undefined."""
+"""KPIs page UI: tiles (value, change, definition, — plus reason) and the drill-through scope."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
 from salesops.figures import Figure
 from salesops.formatting import EM_DASH, format_change, format_value
-from salesops.metrics import Kpi
+from salesops.kpis.metrics import Kpi
+from salesops.repository import Scope
 
 
 def kpi_tile(
@@ -14,7 +17,7 @@ def kpi_tile(
     current: Figure,
     previous: Figure,
     change: float | None,
-    currency: str = "USD",
+    currency: str,
 ) -> None:
     """Draws one KPI tile with its delta and its one-line definition beside it."""
     delta = format_change(change, kpi.unit, currency)
@@ -33,3 +36,14 @@ def kpi_tile(
     elif previous.value is None:
         st.caption(f"Previous period: {previous.reason}")
     st.caption(f"_{kpi.definition}_")
+
+
+def drill_scope(scope: Scope, by: str, key: object) -> tuple[Scope, str | None]:
+    """Returns (scope narrowed to the breakdown row, channel or None) for a selected row."""
+    if by == "rep":
+        return replace(scope, rep_ids=(int(str(key)),)), None
+    if by == "territory":
+        return replace(scope, territory_ids=(int(str(key)),)), None
+    if by == "segment":
+        return replace(scope, segments=(str(key),)), None
+    return scope, str(key)

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesops import metrics
 from salesops.calendar import Period
 from salesops.config import Settings
-from salesops.metrics import KPIS, KpiFacts
+from salesops.kpis.evaluation import breakdown, monthly_trends
+from salesops.kpis.facts import KpiFacts, allocate_spend, weighted_median
+from salesops.kpis.metrics import KPIS
 
 SETTINGS = Settings()  # default gross margin 0.65, horizon 60 months, churn after 6 idle months
 JAN, FEB = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01")
@@ -142,7 +143,7 @@ def test_sales_cycle_undefined_without_won_deals():
     ],
 )
 def test_weighted_median(values, counts, median):
-    assert metrics.weighted_median(np.array(values, float), np.array(counts, float)) == median
+    assert weighted_median(np.array(values, float), np.array(counts, float)) == median
 
 
 def test_lead_to_opportunity_ratio_is_a_cohort_share():
@@ -228,13 +229,13 @@ def test_allocate_spend_by_lead_share():
     )
     everyone = pd.DataFrame({"month": [JAN], "channel": ["Paid Search"], "leads": [10]})
     mine = everyone.assign(leads=4)
-    allocated = metrics.allocate_spend(spend, mine, everyone)
+    allocated = allocate_spend(spend, mine, everyone)
     assert allocated["amount"].tolist() == [400.0]  # 4 of 10 leads
 
 
 def test_monthly_trends_leave_gaps_for_undefined_months():
     quarter = Period(date(2025, 1, 1), date(2025, 3, 31))  # March has no data at all
-    trends = metrics.monthly_trends(facts(period=quarter), SETTINGS)
+    trends = monthly_trends(facts(period=quarter), SETTINGS)
     win = trends["win_rate"].set_index("month")["value"]
     assert win[JAN] == pytest.approx(2 / 3)
     assert win[FEB] == pytest.approx(1 / 4)
@@ -244,16 +245,16 @@ def test_monthly_trends_leave_gaps_for_undefined_months():
 
 
 def test_breakdown_by_territory_and_channel():
-    by_territory = metrics.breakdown(facts(), "territory", SETTINGS).set_index("key")
+    by_territory = breakdown(facts(), "territory", SETTINGS).set_index("key")
     assert by_territory.loc[1, "win_rate"] == pytest.approx(2 / 3)
     assert by_territory.loc[2, "win_rate"] == pytest.approx(1 / 4)
     assert by_territory.loc[1, "bookings"] == 30_000
     assert np.isnan(by_territory.loc[1, "cac"])  # spend is not attributed to territories
-    by_channel = metrics.breakdown(facts(), "channel", SETTINGS).set_index("key")
+    by_channel = breakdown(facts(), "channel", SETTINGS).set_index("key")
     assert by_channel.loc["Paid Search", "cac"] == pytest.approx(3_000)  # 3,000 / 1 customer
     assert by_channel.loc["Referral", "lead_to_opportunity_ratio"] == pytest.approx(2 / 5)
     with pytest.raises(ValueError, match="Unknown breakdown"):
-        metrics.breakdown(facts(), "planet", SETTINGS)
+        breakdown(facts(), "planet", SETTINGS)
 
 
 def test_every_kpi_is_registered_with_a_definition_and_tested_here():

@@ -1,0 +1,1 @@
+"""KPIs: facts, definitions (the KPIS registry), evaluation, and the report pages call."""
