@@ -246,6 +246,7 @@ def propose_moves(
     before = _index_of(board, board.pot)
 
     def result(status: str, moves: list[Move], binding: str | None, msg: str) -> Proposal:
+        """Returns the proposal with the board's potentials as they are now."""
         after = _index_of(board, board.pot)
         t_after = _territories_after(territories, board)
         return Proposal(status, _moves_frame(moves), before, after, binding, msg, t_after)

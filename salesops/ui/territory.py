@@ -32,6 +32,7 @@ def highlight(
     """Returns a Styler colouring `column` by its value (flags), the rest untouched."""
 
     def colour(value: object) -> str:
+        """Returns the CSS of one cell: its flag's colour, or nothing."""
         c = colours.get(str(value))
         return f"background-color: {c}; color: white" if c else ""
 
@@ -91,6 +92,7 @@ QUOTA_COLUMNS = [
 
 
 def _ratio(label: str) -> object:
+    """Returns a percent column labelled `label`."""
     return st.column_config.NumberColumn(label, format="percent")
 
 
@@ -99,6 +101,7 @@ def column_config(currency: str) -> dict[str, object]:
     unit = currency_symbol(currency) or currency
 
     def money(label: str) -> object:
+        """Returns a compact money column labelled `label (currency)`."""
         return st.column_config.NumberColumn(f"{label} ({unit})", format="compact")
 
     return {
@@ -134,10 +137,12 @@ def column_config(currency: str) -> dict[str, object]:
 
 
 def _index(value: float | None) -> str:
+    """Returns a balance index to three decimals, or a dash when undefined."""
     return EM_DASH if value is None else f"{value:.3f}"
 
 
 def _percent(fraction: float) -> int:
+    """Returns a fraction as whole percent (a slider's value)."""
     return round(fraction * 100)
 
 
