@@ -30,18 +30,18 @@ sys.path.insert(0, str(ROOT))
 def measure(url: str) -> dict:
     """Runs every step once against `url` and returns the timings (seconds)."""
     from salesops.calendar import add_months, month_end
+    from salesops.config import Settings
     from salesops.db.engine import make_engine
     from salesops.repository import Repository
-    from salesops.territory import (
-        Constraints,
-        propose_moves,
-        rep_metrics,
-        suggest_quotas,
-        team_balance,
-        territory_metrics,
-    )
-    from salesops.territory_report import proposal_accounts, territory_data
+    from salesops.territory.assumptions import TerritorySettings
+    from salesops.territory.balance import team_balance
+    from salesops.territory.metrics import rep_metrics, territory_metrics
+    from salesops.territory.quotas import QuotaWeights, suggest_quotas
+    from salesops.territory.rebalance import Constraints, propose_moves
+    from salesops.territory.report import proposal_accounts, territory_data
 
+    defaults = Settings()
+    config = TerritorySettings.from_settings(defaults)
     out: dict = {"url": url.split("@")[-1]}
     repo = Repository(make_engine(url, read_only=True))
     # The page gets as_of from the shared filters (data_bounds, cached for every page), so it is
@@ -51,8 +51,8 @@ def measure(url: str) -> dict:
     t0 = time.perf_counter()
     data = territory_data(repo, as_of=as_of)
     t1 = time.perf_counter()
-    terr = territory_metrics(data.accounts, data.reps, data.territories, data.as_of)
-    reps = rep_metrics(data.accounts, data.reps, data.territories, data.as_of)
+    terr = territory_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
+    reps = rep_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
     balance = team_balance(terr)
     t2 = time.perf_counter()
     out.update(
@@ -69,11 +69,13 @@ def measure(url: str) -> dict:
     rows = proposal_accounts(repo)
     out["proposal_accounts_read_s"] = round(time.perf_counter() - t, 3)
     for name, constraints in {
-        "proposal_default": Constraints(same_region=False, max_moves=25, max_share=0.05),
-        "proposal_1000_free": Constraints(
-            same_region=False, same_segment=False, max_moves=1000, min_gain=0.0
+        "proposal_default": Constraints.from_settings(
+            defaults, max_share=defaults.rebalance_page_max_share
         ),
-        "proposal_1000_segment": Constraints(same_region=False, max_moves=1000, min_gain=0.0),
+        "proposal_1000_free": Constraints.from_settings(
+            defaults, same_segment=False, max_moves=1000, min_gain=0.0
+        ),
+        "proposal_1000_segment": Constraints.from_settings(defaults, max_moves=1000, min_gain=0.0),
     }.items():
         t = time.perf_counter()
         proposal = propose_moves(rows, terr, constraints)
@@ -85,7 +87,8 @@ def measure(url: str) -> dict:
             "cv_after": round(proposal.after.cv or 0, 4),
         }
     t = time.perf_counter()
-    suggest_quotas(reps, data.reps, None, data.as_of)
+    weights = QuotaWeights.from_settings(defaults)
+    suggest_quotas(reps, data.reps, None, data.as_of, weights, config.ramp_days)
     out["quotas_s"] = round(time.perf_counter() - t, 3)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.charts.territory import FLAG_COLOURS, potential_vs_capacity, workload_bars
 from salesops.repository import Repository
-from salesops.territory import (
-    Constraints,
-    before_after,
-    current_team_target,
-    describe_moves,
-    propose_moves,
-    rep_metrics,
-    suggest_quotas,
-    team_balance,
-    territory_metrics,
-)
-from salesops.territory_report import proposal_accounts, territory_data
+from salesops.territory.balance import team_balance
+from salesops.territory.metrics import rep_metrics, territory_metrics
+from salesops.territory.presentation import before_after, current_team_target, describe_moves
+from salesops.territory.quotas import QuotaWeights, suggest_quotas
+from salesops.territory.rebalance import propose_moves
+from salesops.territory.report import proposal_accounts, territory_data
 from salesops.ui import territory as ui
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
@@ -36,24 +31,26 @@ st.caption(
     f"{data.bookings.start:%d %b %Y} – {data.bookings.end:%d %b %Y}; quotas for the 12 months "
     f"from {data.quota_year.start:%b %Y}. Territory and segment filters apply; rep filters do not."
 )
-config = ui.assumptions()
+defaults = settings()
+columns = ui.column_config(defaults.currency)
+config = ui.assumptions(defaults)
 territories = territory_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
 reps = rep_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
-ui.balance_tiles(territories, team_balance(territories), settings().currency)
+ui.balance_tiles(territories, team_balance(territories), defaults.currency)
 
 st.subheader("Potential vs capacity")
-st.altair_chart(ui.potential_vs_capacity(territories, config))
+st.altair_chart(potential_vs_capacity(territories, config, defaults.currency))
 st.caption("Dashed line: balanced (peer median potential per hour); grey band: ± threshold.")
 st.subheader("Workload vs capacity")
-st.altair_chart(ui.workload_bars(territories))
+st.altair_chart(workload_bars(territories))
 st.caption("Workload = accounts × yearly coverage hours of their segment.")
 
 st.subheader("Territories")
 st.dataframe(
-    ui.highlight(territories, "flag", ui.FLAG_COLOURS),
+    ui.highlight(territories, "flag", FLAG_COLOURS),
     hide_index=True,
     key="territory.territories",
-    column_config=ui.COLUMN_CONFIG,
+    column_config=columns,
     column_order=ui.TERRITORY_COLUMNS,
 )
 download_csv(territories, "territories.csv", key="territory.download_territories")
@@ -61,10 +58,10 @@ download_csv(territories, "territories.csv", key="territory.download_territories
 st.subheader("Reps")
 st.caption("A territory's accounts and potential are split among its reps by capacity.")
 st.dataframe(
-    ui.highlight(reps, "flag", ui.FLAG_COLOURS),
+    ui.highlight(reps, "flag", FLAG_COLOURS),
     hide_index=True,
     key="territory.reps",
-    column_config=ui.COLUMN_CONFIG,
+    column_config=columns,
     column_order=ui.REP_COLUMNS,
 )
 download_csv(reps, "territory_reps.csv", key="territory.download_reps")
@@ -75,18 +72,8 @@ def proposal_panel() -> None:
     """What-if account moves: constraints in, before/after index and the move list out."""
     st.subheader("Rebalancing proposal")
     st.caption("A what-if preview: nothing is written to the database.")
-    c = st.columns(5)
-    same_segment = c[0].checkbox("Same segment only", True, key="territory.same_segment")
-    same_region = c[1].checkbox("Same region only", False, key="territory.same_region")
-    max_moves = c[2].number_input("Max moves", 0, 5000, 25, key="territory.max_moves")
-    max_share = c[3].slider(
-        "Max share of accounts moved", 0, 50, 5, format="%d%%", key="territory.max_share"
-    )
-    keep = c[4].number_input("Keep each territory's largest N", 0, 1000, 0, key="territory.keep")
-    constraints = Constraints(same_region, same_segment, int(max_moves), max_share / 100, int(keep))
-    large = int(territories["accounts"].sum()) > ui.AUTO_PROPOSAL_ACCOUNTS
-    if not st.toggle("Propose moves", not large, key="territory.propose"):
-        st.caption("Reads every account and searches for moves (a few seconds at 100k accounts).")
+    constraints = ui.proposal_controls(defaults, int(territories["accounts"].sum()))
+    if constraints is None:
         return
     with database_guard():
         rows = cached_call(proposal_accounts, filters.scope)
@@ -96,33 +83,31 @@ def proposal_panel() -> None:
         ids = tuple(int(i) for i in proposal.moves["account_id"])
         details = cached_call(Repository.account_details, ids, data.bookings)
     moves = describe_moves(proposal.moves, territories, details)
-    st.dataframe(moves, hide_index=True, key="territory.moves", column_config=ui.COLUMN_CONFIG)
+    st.dataframe(moves, hide_index=True, key="territory.moves", column_config=columns)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
     with st.expander("Territories before and after the moves"):
         compare = before_after(territories, proposal, config)
-        st.dataframe(ui.highlight(compare, "flag_after", ui.FLAG_COLOURS), hide_index=True,
-                     key="territory.before_after", column_config=ui.COLUMN_CONFIG)  # fmt: skip
+        st.dataframe(ui.highlight(compare, "flag_after", FLAG_COLOURS), hide_index=True,
+                     key="territory.before_after", column_config=columns)  # fmt: skip
 
 
 @st.fragment
 def quota_panel() -> None:
     """Goldilocks quotas: a team target in, a suggestion per rep beside the current quota out."""
     st.subheader("Quota suggestions")
-    current = current_team_target(suggest_quotas(reps, data.reps, None, data.as_of))
+    weights = QuotaWeights.from_settings(defaults)
+    ramp = config.ramp_days
+    current = current_team_target(suggest_quotas(reps, data.reps, None, data.as_of, weights, ramp))
     target = st.number_input(
         "Team target", 0.0, None, current, step=10_000.0, format="%.0f", key="territory.target"
     )
-    st.caption(
-        "Each rep: 60 % share of team potential + 40 % share of bookings (potential only with "
-        "under a year of history), × average ramp over the year, scaled so the suggestions add "
-        "up to the target. Flagged when the current quota is more than 15 % off."
-    )
-    quotas = suggest_quotas(reps, data.reps, target, data.as_of)
+    st.caption(ui.quota_method(weights))
+    quotas = suggest_quotas(reps, data.reps, target, data.as_of, weights, ramp)
     st.dataframe(
         ui.highlight(quotas, "flag", ui.QUOTA_COLOURS),
         hide_index=True,
         key="territory.quotas",
-        column_config=ui.COLUMN_CONFIG,
+        column_config=columns,
         column_order=ui.QUOTA_COLUMNS,
     )
     download_csv(quotas, "quota_suggestions.csv", key="territory.download_quotas")

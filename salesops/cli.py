@@ -20,7 +20,7 @@ import pandas as pd
 import typer
 
 from salesops.calendar import Period, parse_week
-from salesops.config import load_settings, masked_url
+from salesops.config import Settings, load_settings, masked_url
 from salesops.db.engine import (
     DatabaseError,
     init_schema,
@@ -320,6 +320,10 @@ class Peer(StrEnum):
     team = "team"
 
 
+TERRITORY_DEFAULTS = Settings()  # the `territory` options' defaults, shown by --help
+TERRITORY_PEER = Peer(TERRITORY_DEFAULTS.peer_group)
+
+
 @app.command()
 @friendly_errors
 def territory(
@@ -331,19 +335,25 @@ def territory(
     ] = None,
     peer: Annotated[
         Peer, typer.Option(help="Compare with the segment or the team.")
-    ] = Peer.segment,
+    ] = TERRITORY_PEER,
     threshold: Annotated[
         float, typer.Option(help="Flag beyond this fraction of the peer median (0.25 = 25%).")
-    ] = 0.25,
-    max_moves: Annotated[int, typer.Option(help="Most account moves to propose.")] = 25,
+    ] = TERRITORY_DEFAULTS.flag_threshold,
+    max_moves: Annotated[
+        int, typer.Option(help="Most account moves to propose.")
+    ] = TERRITORY_DEFAULTS.rebalance_max_moves,
     max_share: Annotated[
         float | None, typer.Option(help="Most accounts moved, as a fraction of all accounts.")
-    ] = None,
-    same_region: Annotated[bool, typer.Option(help="Move accounts within a region only.")] = False,
-    same_segment: Annotated[bool, typer.Option(help="Move accounts to their segment only.")] = True,
+    ] = TERRITORY_DEFAULTS.rebalance_max_share,
+    same_region: Annotated[
+        bool, typer.Option(help="Move accounts within a region only.")
+    ] = TERRITORY_DEFAULTS.rebalance_same_region,
+    same_segment: Annotated[
+        bool, typer.Option(help="Move accounts to their segment only.")
+    ] = TERRITORY_DEFAULTS.rebalance_same_segment,
     keep_largest: Annotated[
         int, typer.Option(help="Keep each territory's N largest accounts where they are.")
-    ] = 0,
+    ] = TERRITORY_DEFAULTS.rebalance_keep_largest,
     target: Annotated[
         float | None, typer.Option(help="Team quota target (default: sum of current quotas).")
     ] = None,
@@ -354,8 +364,14 @@ def territory(
     url: UrlOption = None,
 ) -> None:
     """Territory balance, flags, a rebalancing proposal and quota suggestions (as on the page)."""
-    from salesops.territory import Constraints, TerritorySettings, report_to_json
-    from salesops.territory_report import proposal_accounts, report_from_data, territory_data
+    from salesops.territory.assumptions import TerritorySettings
+    from salesops.territory.rebalance import Constraints
+    from salesops.territory.report import (
+        proposal_accounts,
+        report_from_data,
+        report_to_json,
+        territory_data,
+    )
 
     if not 0 <= threshold <= 10:
         fail(f"--threshold {threshold} is out of range: use a fraction such as 0.25.")
@@ -368,8 +384,16 @@ def territory(
     data = territory_data(repo, scope, parse_date(as_of, "--as-of"))
     if data.is_empty:
         fail("The database has no territories or accounts yet: import a CSV or run salesops demo.")
-    settings = TerritorySettings(threshold=threshold, peer=peer.value)
-    constraints = Constraints(same_region, same_segment, max_moves, max_share, keep_largest)
+    defaults = load_settings(url)
+    settings = TerritorySettings.from_settings(defaults, threshold=threshold, peer=peer.value)
+    constraints = Constraints.from_settings(
+        defaults,
+        same_region=same_region,
+        same_segment=same_segment,
+        max_moves=max_moves,
+        max_share=max_share,
+        keep_largest=keep_largest,
+    )
     rows = proposal_accounts(repo, scope)
     report = report_from_data(data, rows, settings, constraints, team_target=target)
     payload = {"as_of": data.as_of.isoformat(), **report_to_json(report)}

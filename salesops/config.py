@@ -82,6 +82,94 @@ class Settings:
     # -- forecast
 
     # -- territory
+    coverage_hours: tuple[tuple[str, float], ...] = _setting(
+        (("Enterprise", 40.0), ("Mid-Market", 16.0), ("SMB", 6.0)),
+        "Yearly selling hours an account needs, by segment: (segment, hours) pairs; a "
+        "territory's workload is the sum over its accounts.",
+        "territory",
+    )
+    default_coverage_hours: float = _setting(
+        10.0, "Yearly selling hours an account of any other segment (or none) needs.", "territory"
+    )
+    ramp_days: int = _setting(
+        180,
+        "Days a new rep takes to reach full capacity (linear ramp from the hire date); "
+        "capacity hours = weekly hours x working weeks x ramp.",
+        "territory",
+    )
+    flag_threshold: float = _setting(
+        0.25,
+        "A territory whose potential per capacity hour is more than this fraction above "
+        "(below) its peers' median is over-loaded (under-loaded).",
+        "territory",
+    )
+    peer_group: str = _setting(
+        "segment",
+        "Whom a territory is compared with: 'segment' (its segment's median, so the segment "
+        "mix does not count as imbalance) or 'team' (one median for everybody).",
+        "territory",
+    )
+    quota_potential_weight: float = _setting(
+        0.6, "Weight of a rep's share of team potential in a suggested quota.", "territory"
+    )
+    quota_history_weight: float = _setting(
+        0.4,
+        "Weight of a rep's share of team bookings (last 12 months) in a suggested quota.",
+        "territory",
+    )
+    quota_full_history_days: int = _setting(
+        365,
+        "Tenure (days) below which a rep's booking history is incomplete, so their suggested "
+        "quota follows potential only.",
+        "territory",
+    )
+    quota_tolerance: float = _setting(
+        0.15,
+        "A current quota more than this fraction off its suggestion is flagged over- or "
+        "under-assigned.",
+        "territory",
+    )
+    rebalance_max_moves: int = _setting(
+        25, "Most account moves a rebalancing proposal makes.", "territory"
+    )
+    rebalance_max_share: float | None = _setting(
+        None,
+        "Most accounts a rebalancing proposal may move, as a fraction of all accounts "
+        "(None: only rebalance_max_moves caps it).",
+        "territory",
+    )
+    rebalance_page_max_share: float = _setting(
+        0.05,
+        "The Territory page's starting cap on the share of accounts moved, so a first look "
+        "moves few accounts.",
+        "territory",
+    )
+    rebalance_same_segment: bool = _setting(
+        True, "A proposal moves accounts only to territories of their own segment.", "territory"
+    )
+    rebalance_same_region: bool = _setting(
+        False, "A proposal moves accounts only within their region.", "territory"
+    )
+    rebalance_keep_largest: int = _setting(
+        0, "A proposal keeps each territory's N largest accounts where they are.", "territory"
+    )
+    rebalance_min_gain: float = _setting(
+        1e-4,
+        "Smallest drop of the balance index (CV) worth one account move, so a proposal stops "
+        "instead of making many tiny moves.",
+        "territory",
+    )
+    rebalance_time_limit_s: float = _setting(
+        10.0,
+        "Seconds a proposal may search; when they run out it keeps the best moves found.",
+        "territory",
+    )
+    rebalance_auto_accounts: int = _setting(
+        20_000,
+        "Above this many accounts the Territory page proposes moves only when asked (a "
+        "proposal reads every account).",
+        "territory",
+    )
 
     # -- time_allocation
     selling_share_benchmark: float = _setting(

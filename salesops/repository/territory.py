@@ -125,7 +125,7 @@ class TerritoryQueries(RepositoryBase):
         """Returns the amount of open deals per owning rep. Columns: rep_id, open_pipeline.
 
         Grouped by rep only (no join to accounts), so it costs one pass over the open deals;
-        a territory's pipeline is its reps' pipeline (see salesops.territory_report).
+        a territory's pipeline is its reps' pipeline (see salesops.territory.report).
         """
         o = s.opportunities.c
         stmt = (

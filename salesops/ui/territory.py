@@ -1,120 +1,29 @@
-"""Territory balance drawing helpers: charts, flag highlighting and the Overview headline."""
+"""Territory balance page parts: assumptions and proposal controls, tiles, tables, the headline.
+
+The charts are in salesops.charts.territory; the Overview's `territory_headline` is here too.
+"""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from salesops.formatting import EM_DASH, format_value
-from salesops.territory import (
-    DEFAULT_COVERAGE_HOURS,
-    FLAG_BALANCED,
-    FLAG_EMPTY,
+from salesops.config import Settings
+from salesops.formatting import EM_DASH, currency_symbol, format_value
+from salesops.territory.assumptions import TerritorySettings
+from salesops.territory.balance import (
     FLAG_OVER,
     FLAG_UNCOVERED,
     FLAG_UNDER,
     BalanceIndex,
-    Proposal,
-    TerritorySettings,
-    balanced_lines,
     uncovered_potential,
-    workload_long,
 )
+from salesops.territory.quotas import QuotaWeights
+from salesops.territory.rebalance import Constraints, Proposal
 from salesops.ui.filters import Filters
 
-FLAG_COLOURS = {
-    FLAG_OVER: "#d62728",
-    FLAG_UNDER: "#1f77b4",
-    FLAG_BALANCED: "#2ca02c",
-    FLAG_UNCOVERED: "#ff7f0e",
-    FLAG_EMPTY: "#7f7f7f",
-    "no capacity": "#7f7f7f",
-}
-# Above this many accounts the proposal waits for the user to ask (it reads every account).
-AUTO_PROPOSAL_ACCOUNTS = 20_000
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
-_SCALE = alt.Scale(domain=list(FLAG_COLOURS), range=list(FLAG_COLOURS.values()))
-
-
-def potential_vs_capacity(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.FacetChart:
-    """Returns potential against capacity hours, one panel per peer group, with its balanced line.
-
-    Points above the shaded band are over-loaded, below it under-loaded. One dataset (points
-    and line ends, told apart by `kind`) keeps the spec small and fast to serialise.
-    """
-    cols = ["territory", "segment", "potential", "capacity_hours", "potential_per_capacity_hour",
-            "deviation", "flag"]  # fmt: skip
-    points = metrics.loc[metrics["capacity_hours"] > 0, cols].copy()
-    for col in ("potential_per_capacity_hour", "deviation"):
-        points[col] = points[col].astype("float64")
-    if settings.peer == "segment":
-        points["peer"] = points["segment"].fillna("(no segment)")
-    else:
-        points["peer"] = "team"
-    points["kind"] = "point"
-    lines = balanced_lines(metrics, settings).assign(kind="line")
-    data = pd.concat([points, lines], ignore_index=True)
-    x = alt.X("capacity_hours:Q", title="Capacity hours / year")
-    band = (
-        alt.Chart()
-        .transform_filter(alt.datum.kind == "line")
-        .mark_area(opacity=0.12, color="gray")
-        .encode(x=x, y="low:Q", y2="high:Q")
-    )
-    line = (
-        alt.Chart()
-        .transform_filter(alt.datum.kind == "line")
-        .mark_line(strokeDash=[5, 4], color="gray")
-        .encode(x=x, y="balanced:Q")
-    )
-    dots = (
-        alt.Chart()
-        .transform_filter(alt.datum.kind == "point")
-        .mark_circle(size=140, opacity=0.85)
-        .encode(
-            x=x,
-            y=alt.Y("potential:Q", title="Annual potential", axis=alt.Axis(format="$,.2s")),
-            color=alt.Color("flag:N", scale=_SCALE, title="Flag"),
-            tooltip=[
-                "territory:N",
-                "segment:N",
-                alt.Tooltip("potential:Q", format="$,.0f"),
-                alt.Tooltip("capacity_hours:Q", format=",.0f"),
-                alt.Tooltip("potential_per_capacity_hour:Q", format="$,.0f", title="per hour"),
-                alt.Tooltip("deviation:Q", format="+.0%", title="vs peers"),
-                "flag:N",
-            ],
-        )
-    )
-    return (
-        alt.layer(band, line, dots, data=data)
-        .properties(height=300, width=230)
-        .facet(column=alt.Column("peer:N", title=None))
-        .resolve_scale(x="independent", y="independent")
-        .configure_legend(orient="bottom", direction="horizontal")
-    )
-
-
-def workload_bars(metrics: pd.DataFrame) -> alt.Chart:
-    """Returns grouped bars of workload hours and capacity hours per territory."""
-    long = workload_long(metrics[["territory", "flag", "workload_hours", "capacity_hours"]])
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("territory:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-            yOffset="measure:N",
-            x=alt.X("hours:Q", title="Hours per year"),
-            color=alt.Color(
-                "measure:N",
-                scale=alt.Scale(domain=["workload", "capacity"], range=["#9467bd", "#bcbd22"]),
-                title=None,
-            ),
-            tooltip=["territory:N", "measure:N", alt.Tooltip("hours:Q", format=",.0f"), "flag:N"],
-        )
-        .properties(height=max(160, 34 * len(metrics)))
-    )
+PEERS = {"segment": "its segment", "team": "the whole team"}
 
 
 def highlight(
@@ -123,6 +32,7 @@ def highlight(
     """Returns a Styler colouring `column` by its value (flags), the rest untouched."""
 
     def colour(value: object) -> str:
+        """Returns the CSS of one cell: its flag's colour, or nothing."""
         c = colours.get(str(value))
         return f"background-color: {c}; color: white" if c else ""
 
@@ -131,16 +41,18 @@ def highlight(
 
 def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: balance index and over/under-loaded counts."""
-    from salesops.territory import team_balance, territory_metrics
-    from salesops.territory_report import territory_data
-    from salesops.ui.cache import cached_call
+    from salesops.territory.balance import team_balance
+    from salesops.territory.metrics import territory_metrics
+    from salesops.territory.report import territory_data
+    from salesops.ui.cache import cached_call, settings
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
     if data.is_empty:
         st.caption("No territories or accounts yet.")
         return
-    metrics = territory_metrics(data.accounts, data.reps, data.territories, data.as_of)
+    config = TerritorySettings.from_settings(settings())
+    metrics = territory_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
     balance = team_balance(metrics)
     flags = metrics["flag"].value_counts()
     cols = st.columns(4)
@@ -158,14 +70,6 @@ def territory_headline(filters: Filters) -> None:
         "Territory balance: flags, account moves, fair quotas",
         ":material/map:",
     )
-
-
-def _money(label: str) -> object:
-    return st.column_config.NumberColumn(f"{label} ($)", format="compact")
-
-
-def _ratio(label: str) -> object:
-    return st.column_config.NumberColumn(label, format="percent")
 
 
 TERRITORY_COLUMNS = [
@@ -186,43 +90,63 @@ QUOTA_COLUMNS = [
     "difference_ratio", "potential_share", "history_share", "year_ramp", "reason",
 ]  # fmt: skip
 
-COLUMN_CONFIG = {
-    "potential": _money("Potential"),
-    "bookings_12m": _money("Bookings 12m"),
-    "open_pipeline": _money("Open pipeline"),
-    "quota": _money("Quota"),
-    "annual_quota": _money("Quota"),
-    "potential_per_rep": _money("Per rep"),
-    "potential_per_capacity_hour": _money("Per hour"),
-    "peer_median": _money("Peer median/h"),
-    "deviation": _ratio("vs peers"),
-    "penetration": _ratio("Penetration"),
-    "utilisation": _ratio("Utilisation"),
-    "pipeline_coverage": st.column_config.NumberColumn("Pipeline cover", format="%.2fx"),
-    "capacity_hours": st.column_config.NumberColumn("Capacity h", format="%.0f"),
-    "workload_hours": st.column_config.NumberColumn("Workload h", format="%.0f"),
-    "accounts": st.column_config.NumberColumn("Accounts", format="%.4g"),
-    "ramp": _ratio("Ramp"),
-    "suggested_quota": _money("Suggested quota"),
-    "current_quota": _money("Current quota"),
-    "difference": _money("Current − suggested"),
-    "difference_ratio": _ratio("Difference"),
-    "potential_share": _ratio("Potential share"),
-    "history_share": _ratio("Bookings share"),
-    "year_ramp": _ratio("Ramp over the year"),
-    "cv_after": st.column_config.NumberColumn("CV after move", format="%.4f"),
-    "potential_before": _money("Potential before"),
-    "potential_after": _money("Potential after"),
-    "pph_before": _money("Per hour before"),
-    "pph_after": _money("Per hour after"),
-}
+
+def _ratio(label: str) -> object:
+    """Returns a percent column labelled `label`."""
+    return st.column_config.NumberColumn(label, format="percent")
+
+
+def column_config(currency: str) -> dict[str, object]:
+    """Returns the column labels and formats of every territory table, money in `currency`."""
+    unit = currency_symbol(currency) or currency
+
+    def money(label: str) -> object:
+        """Returns a compact money column labelled `label (currency)`."""
+        return st.column_config.NumberColumn(f"{label} ({unit})", format="compact")
+
+    return {
+        "potential": money("Potential"),
+        "bookings_12m": money("Bookings 12m"),
+        "open_pipeline": money("Open pipeline"),
+        "quota": money("Quota"),
+        "annual_quota": money("Quota"),
+        "potential_per_rep": money("Per rep"),
+        "potential_per_capacity_hour": money("Per hour"),
+        "peer_median": money("Peer median/h"),
+        "deviation": _ratio("vs peers"),
+        "penetration": _ratio("Penetration"),
+        "utilisation": _ratio("Utilisation"),
+        "pipeline_coverage": st.column_config.NumberColumn("Pipeline cover", format="%.2fx"),
+        "capacity_hours": st.column_config.NumberColumn("Capacity h", format="%.0f"),
+        "workload_hours": st.column_config.NumberColumn("Workload h", format="%.0f"),
+        "accounts": st.column_config.NumberColumn("Accounts", format="%.4g"),
+        "ramp": _ratio("Ramp"),
+        "suggested_quota": money("Suggested quota"),
+        "current_quota": money("Current quota"),
+        "difference": money("Current − suggested"),
+        "difference_ratio": _ratio("Difference"),
+        "potential_share": _ratio("Potential share"),
+        "history_share": _ratio("Bookings share"),
+        "year_ramp": _ratio("Ramp over the year"),
+        "cv_after": st.column_config.NumberColumn("CV after move", format="%.4f"),
+        "potential_before": money("Potential before"),
+        "potential_after": money("Potential after"),
+        "pph_before": money("Per hour before"),
+        "pph_after": money("Per hour after"),
+    }
 
 
 def _index(value: float | None) -> str:
+    """Returns a balance index to three decimals, or a dash when undefined."""
     return EM_DASH if value is None else f"{value:.3f}"
 
 
-def assumptions() -> TerritorySettings:
+def _percent(fraction: float) -> int:
+    """Returns a fraction as whole percent (a slider's value)."""
+    return round(fraction * 100)
+
+
+def assumptions(defaults: Settings) -> TerritorySettings:
     """Draws the assumptions expander (threshold, peers, weeks, coverage hours); returns them."""
     with st.expander("Assumptions", icon=":material/tune:"):
         left, mid, right = st.columns(3)
@@ -230,34 +154,44 @@ def assumptions() -> TerritorySettings:
             "Flag beyond ± of the peer median (potential per capacity hour)",
             5,
             100,
-            25,
+            _percent(defaults.flag_threshold),
             step=5,
             format="%d%%",
             key="territory.threshold",
         )
         peer = mid.radio(
             "Compare each territory with",
-            ["segment", "team"],
+            list(PEERS),
+            index=list(PEERS).index(defaults.peer_group),
             horizontal=True,
             key="territory.peer",
-            format_func={"segment": "its segment", "team": "the whole team"}.get,
+            format_func=PEERS.get,
             help="Enterprise hours carry more potential than SMB hours by design; comparing "
             "within a segment keeps that mix out of the flags and the balance index.",
         )
-        weeks = right.number_input("Working weeks per year", 30, 52, 46, key="territory.weeks")
+        weeks = right.number_input(
+            "Working weeks per year",
+            30.0,
+            52.0,
+            float(defaults.working_weeks_per_year),
+            step=1.0,
+            format="%g",
+            key="territory.weeks",
+        )
         hours = {
             segment: column.number_input(
                 f"Coverage hours per {segment} account / year",
                 0.0,
                 500.0,
-                value,
+                float(value),
                 key=f"territory.coverage.{segment}",
             )
             for column, (segment, value) in zip(
-                st.columns(3), DEFAULT_COVERAGE_HOURS.items(), strict=True
+                st.columns(len(defaults.coverage_hours)), defaults.coverage_hours, strict=True
             )
         }
-    return TerritorySettings(
+    return TerritorySettings.from_settings(
+        defaults,
         coverage_hours=TerritorySettings.coverage(hours),
         threshold=threshold / 100,
         peer=peer,
@@ -299,6 +233,51 @@ def balance_tiles(metrics: pd.DataFrame, balance: BalanceIndex, currency: str) -
         st.caption(f"Balance index: {balance.reason}.")
 
 
+def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
+    """Draws the proposal's constraints and its on/off toggle; returns them, None when off.
+
+    Above Settings `rebalance_auto_accounts` accounts the toggle starts off (a proposal reads
+    every account).
+    """
+    c = st.columns(5)
+    same_segment = c[0].checkbox(
+        "Same segment only", defaults.rebalance_same_segment, key="territory.same_segment"
+    )
+    same_region = c[1].checkbox(
+        "Same region only", defaults.rebalance_same_region, key="territory.same_region"
+    )
+    max_moves = c[2].number_input(
+        "Max moves", 0, 5000, defaults.rebalance_max_moves, key="territory.max_moves"
+    )
+    max_share = c[3].slider(
+        "Max share of accounts moved",
+        0,
+        50,
+        _percent(defaults.rebalance_page_max_share),
+        format="%d%%",
+        key="territory.max_share",
+    )
+    keep = c[4].number_input(
+        "Keep each territory's largest N",
+        0,
+        1000,
+        defaults.rebalance_keep_largest,
+        key="territory.keep",
+    )
+    large = accounts > defaults.rebalance_auto_accounts
+    if not st.toggle("Propose moves", not large, key="territory.propose"):
+        st.caption("Reads every account and searches for moves (a few seconds at 100k accounts).")
+        return None
+    return Constraints.from_settings(
+        defaults,
+        same_region=same_region,
+        same_segment=same_segment,
+        max_moves=int(max_moves),
+        max_share=max_share / 100,
+        keep_largest=int(keep),
+    )
+
+
 def proposal_summary(proposal: Proposal) -> None:
     """Draws the proposal's status and the balance index before and after the moves."""
     text = f"{proposal.status}: {proposal.message}"
@@ -319,3 +298,14 @@ def proposal_summary(proposal: Proposal) -> None:
             border=True,
         )
     m[2].metric("Moves", len(proposal.moves), border=True)
+
+
+def quota_method(weights: QuotaWeights) -> str:
+    """Returns the sentence saying how quota suggestions are made, with the weights in use."""
+    return (
+        f"Each rep: {_percent(weights.potential_weight)} % share of team potential + "
+        f"{_percent(weights.history_weight)} % share of bookings (potential only with under "
+        f"{weights.full_history_days} days of history), × average ramp over the year, scaled "
+        "so the suggestions add up to the target. Flagged when the current quota is more than "
+        f"{_percent(weights.tolerance)} % off."
+    )

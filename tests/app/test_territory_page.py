@@ -125,3 +125,15 @@ def test_proposal_can_be_switched_off(run_page, demo_url):
     assert not at.exception
     assert not any(m.label.startswith("CV after") for m in at.metric)
     assert len(at.dataframe) == 3  # territories, reps, quotas
+
+
+def test_quota_caption_shows_the_weights_in_settings(run_page, demo_url):
+    from salesops.config import Settings
+    from salesops.territory.quotas import QuotaWeights
+    from salesops.ui.territory import quota_method
+
+    at = run_page(PAGE, demo_url)
+    assert any("60 % share of team potential + 40 % share" in c.value for c in at.caption)
+    changed = Settings(quota_potential_weight=0.7, quota_history_weight=0.3, quota_tolerance=0.2)
+    text = quota_method(QuotaWeights.from_settings(changed))
+    assert "70 % share of team potential + 30 % share" in text and "more than 20 % off" in text

@@ -9,7 +9,7 @@ from salesops.calendar import Period
 from salesops.db import schema
 from salesops.db.rollups import refresh_rollups
 from salesops.repository import Scope
-from salesops.territory_report import periods_for, territory_data
+from salesops.territory.report import periods_for, territory_data
 from tests.conftest import insert
 
 AS_OF = date(2026, 6, 30)
@@ -210,7 +210,7 @@ def test_empty_database_gives_empty_frames_and_today(repo):
 
 
 def test_report_runs_on_loaded_rows(repo, engine):
-    from salesops.territory_report import territory_report
+    from salesops.territory.report import territory_report
 
     load(engine)
     report = territory_report(repo, as_of=AS_OF)
