@@ -135,7 +135,7 @@ class ForecastQueries(RepositoryBase):
         if whole_from is not None:
             rollup = rollup.where(r.month >= whole_from)
         parts = [self._frame(rollup.group_by(r.stage), STAGE_OUTCOMES)]
-        if since is not None and since != whole_from:
+        if since is not None and whole_from is not None and since != whole_from:
             edge = rollups.stage_outcomes_select(
                 o.closed_at.between(since, whole_from - timedelta(days=1)),
                 scope.clause(a.territory_id, a.segment, o.rep_id),
