@@ -224,7 +224,7 @@ def forecast_inputs(
     territories = repo.territories()
     names = dict(zip(territories["id"].tolist(), territories["name"].tolist(), strict=True))
     bookings = repo.bookings_by_period(spec.code, scope)
-    monthly = bookings if spec == MONTH else repo.bookings_by_period("M", scope)
+    monthly = bookings if spec == MONTH else repo.bookings_by_period(MONTH.code, scope)
     outcomes, pipeline = _stage_outcomes_and_pipeline(repo, scope, as_of, with_pipeline, settings)
     probabilities = stage_win_probabilities(
         outcomes, repo.stages(), settings.min_stage_observations

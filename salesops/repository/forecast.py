@@ -42,7 +42,7 @@ class ForecastQueries(RepositoryBase):
     """Named queries for forecasts, the weighted pipeline and quota comparison."""
 
     def bookings_by_period(
-        self, freq: str = "M", scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+        self, freq: str, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
     ) -> pd.DataFrame:
         """Returns won amount by close period, territory and segment.
 
