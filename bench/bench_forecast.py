@@ -28,14 +28,17 @@ from datetime import timedelta
 
 import numpy as np
 
-from salesops import forecast as fc
 from salesops.db.engine import make_engine
-from salesops.forecast_report import (
+from salesops.forecast import prophet as prophet_model
+from salesops.forecast.cache import ForecastCache
+from salesops.forecast.params import DEFAULT_PARAMS
+from salesops.forecast.report import (
     build_forecast_report,
     forecast_inputs,
     stage_lookback_start,
     what_if_view,
 )
+from salesops.forecast.what_if import WhatIf
 from salesops.repository import Repository
 
 
@@ -54,11 +57,11 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def cold_fits(inputs, horizon: int, workers: int, repeat: int, params=fc.DEFAULT_PARAMS) -> dict:
+def cold_fits(inputs, horizon: int, workers: int, repeat: int, params=DEFAULT_PARAMS) -> dict:
     """Median wall and CPU seconds of cold fits (fresh cache each run), then one cached call."""
     walls, cpus = [], []
     for _ in range(repeat):
-        cache = fc.ForecastCache()
+        cache = ForecastCache()
         cpu_before = cpu_seconds()
         report, seconds = timed(
             lambda cache=cache: build_forecast_report(
@@ -87,14 +90,14 @@ def plain_prophet_baseline(inputs, horizon: int, repeat: int, fast_report) -> di
     """
     from prophet import Prophet
 
-    fast_class, fc._prophet_class = fc._prophet_class, Prophet
+    fast_class, prophet_model._prophet_class = prophet_model._prophet_class, Prophet
     try:
-        newton = replace(fc.DEFAULT_PARAMS, algorithm="Newton")
+        newton = replace(DEFAULT_PARAMS, algorithm="Newton")
         measured = cold_fits(inputs, horizon, 1, repeat, newton)
         newton_report = measured.pop("report")
         same_settings = cold_fits(inputs, horizon, 1, 1).pop("report")
     finally:
-        fc._prophet_class = fast_class
+        prophet_model._prophet_class = fast_class
     scopes = [fast_report.main, *fast_report.breakdown.values()]
     others = [newton_report.main, *newton_report.breakdown.values()]
     plain = [same_settings.main, *same_settings.breakdown.values()]
@@ -124,7 +127,7 @@ def main() -> None:
     parser.add_argument("--out", help="also write the results JSON here")
     args = parser.parse_args()
     repo = Repository(make_engine(args.url, read_only=True))
-    fc._prophet()  # import Prophet once, outside the timings
+    prophet_model.prophet_class()  # import Prophet once, outside the timings
     results: dict[str, object] = {"url": args.url, "freq": args.freq, "horizon": args.horizon}
 
     as_of = repo.data_bounds()["last"]
@@ -172,7 +175,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     slider = []
     for _ in range(args.slider_moves):
-        what_if = fc.WhatIf(
+        what_if = WhatIf(
             float(rng.uniform(-0.5, 0.5)),
             float(rng.uniform(-60, 60)),
             int(rng.integers(-10, 11)),

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from salesops import forecast as fc
+from salesops.forecast.params import ProphetParams
+from salesops.forecast.series import regular_series
+from salesops.forecast.series_forecast import ForecastResult, forecast_series
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -39,14 +41,14 @@ def won_by_month(
         frame = frame[frame[column] == value]
     amounts = frame[amount_column] if amount_column else pd.Series(1.0, index=frame.index)
     bookings = pd.DataFrame({"ds": pd.to_datetime(frame[date_column]), "y": amounts})
-    return fc.regular_series(bookings, "M")
+    return regular_series(bookings, "M")
 
 
-def series_to_run() -> dict[str, tuple[pd.DataFrame, fc.ProphetParams, int]]:
+def series_to_run() -> dict[str, tuple[pd.DataFrame, ProphetParams, int]]:
     """Returns name -> (series, Prophet settings, horizon)."""
     additive, multiplicative = (
-        fc.ProphetParams(),
-        fc.ProphetParams(seasonality_mode="multiplicative"),
+        ProphetParams(),
+        ProphetParams(seasonality_mode="multiplicative"),
     )
     maven = DATASETS / "maven-crm-sales-opportunities" / "sales_pipeline.csv"
     olist = DATASETS / "olist-marketing-funnel" / "olist_closed_deals_dataset.csv"
@@ -72,7 +74,7 @@ def series_to_run() -> dict[str, tuple[pd.DataFrame, fc.ProphetParams, int]]:
     }
 
 
-def accuracy(result: fc.ForecastResult) -> dict:
+def accuracy(result: ForecastResult) -> dict:
     """Returns the backtest figures of one forecast as a JSON-ready dict."""
     b = result.backtest
     return {
@@ -94,9 +96,9 @@ def main() -> None:
     args = parser.parse_args()
     rows = {}
     for name, (series, params, horizon) in series_to_run().items():
-        row = accuracy(fc.forecast_series(series, "M", horizon, params, backtest=True))
+        row = accuracy(forecast_series(series, "M", horizon, params, backtest=True))
         if args.newton and row["method"] == "prophet":
-            newton = fc.forecast_series(
+            newton = forecast_series(
                 series, "M", horizon, replace(params, algorithm="Newton"), backtest=True
             )
             row["newton"] = accuracy(newton)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.charts import forecast as forecast_charts
-from salesops.forecast import backtest_summary, backtest_table
-from salesops.forecast_report import build_forecast_report, forecast_inputs
+from salesops.forecast.backtest import backtest_summary, backtest_table
+from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING, Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
-from salesops.ui.forecast_ui import pickers, quarter_tiles, what_if_panel
+from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
 
@@ -36,15 +36,15 @@ points = report.shown_points()
 if points.empty:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")
 else:
-    st.altair_chart(forecast_charts.forecast_band(points))
+    st.altair_chart(forecast_charts.forecast_band(points, config.currency))
     st.caption(
         f"Red: actual won amount per {unit} (complete {unit}s up to {report.as_of:%d %b %Y}). "
-        "Blue: forecast with its 80% uncertainty band."
+        f"Blue: forecast with its {choice.params.interval_width:.0%} uncertainty band."
     )
 
 if not main.components.empty:
     st.subheader("Trend and seasonality")
-    st.altair_chart(forecast_charts.components_chart(main.components))
+    st.altair_chart(forecast_charts.components_chart(main.components, config.currency))
 
 st.subheader("Can you trust it? Backtest against seasonal naive")
 table = backtest_table(main.backtest)
@@ -75,11 +75,12 @@ else:
 st.subheader("This quarter and next: pipeline, forecast and quota")
 quarters = report.quarter_table()
 quarter_tiles(report.vs_quota, config.currency)
-st.altair_chart(forecast_charts.quarter_bars(quarters))
+st.altair_chart(forecast_charts.quarter_bars(quarters, config.currency))
 st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
-    "stage's historical win rate (the stage table's probability where fewer than 20 closed "
-    "deals passed the stage). Overdue open deals count in the current quarter."
+    "stage's historical win rate (the stage table's probability where fewer than "
+    f"{config.min_stage_observations} closed deals passed the stage). Overdue open deals count "
+    "in the current quarter."
 )
 with st.expander("Stage probabilities used"):
     st.dataframe(report.probabilities, hide_index=True, key="forecast.probabilities")
@@ -96,7 +97,8 @@ if st.toggle("Forecast every territory", key="forecast.all_territories"):
         )
     st.altair_chart(
         forecast_charts.small_multiples(
-            by_territory.forecast_table().query("scope != @by_territory.scope_label")
+            by_territory.forecast_table().query("scope != @by_territory.scope_label"),
+            config.currency,
         )
     )
     st.dataframe(

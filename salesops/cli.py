@@ -549,6 +549,9 @@ class Frequency(StrEnum):
     M = "M"
 
 
+FORECAST_FREQ_DEFAULT = Frequency(Settings.forecast_freq)
+
+
 class TrendFreq(StrEnum):
     """Trend bucket for `time --freq`."""
 
@@ -586,8 +589,12 @@ def quality(
 @app.command()
 @friendly_errors
 def forecast(
-    freq: Annotated[Frequency, typer.Option(help="W (weekly) or M (monthly).")] = Frequency.M,
-    horizon: Annotated[int, typer.Option(help="Periods to forecast (1-104).")] = 6,
+    freq: Annotated[
+        Frequency, typer.Option(help="W (weekly) or M (monthly).")
+    ] = FORECAST_FREQ_DEFAULT,
+    horizon: Annotated[
+        int, typer.Option(help=f"Periods to forecast (1-{Settings.forecast_max_horizon}).")
+    ] = Settings.forecast_horizon,
     by: Annotated[ForecastBy | None, typer.Option(help="Also forecast each one.")] = None,
     backtest: Annotated[
         bool, typer.Option("--backtest/--no-backtest", help="Rolling-origin backtest.")
@@ -603,11 +610,15 @@ def forecast(
     url: UrlOption = None,
 ) -> None:
     """Bookings forecast (Prophet or the seasonal-naive fallback), as on the Forecast page."""
-    from salesops.forecast import ProphetParams
-    from salesops.forecast_report import forecast_report
+    from salesops.forecast.params import ProphetParams
+    from salesops.forecast.report import forecast_report
 
-    if not 1 <= horizon <= 104:
-        fail(f"--horizon {horizon} is out of range: use 1 to 104 periods.")
+    settings = load_settings(url)
+    if not 1 <= horizon <= settings.forecast_max_horizon:
+        fail(
+            f"--horizon {horizon} is out of range: "
+            f"use 1 to {settings.forecast_max_horizon} periods."
+        )
     repo = open_repository(url)
     if repo.data_bounds()["last"] is None:
         fail("The database has no opportunities or leads yet: import a CSV or run salesops demo.")
@@ -621,6 +632,7 @@ def forecast(
         scope,
         backtest=backtest,
         params=params,
+        settings=settings,
     )
     frame = report.forecast_table()
     frame["ds"] = frame["ds"].dt.strftime("%Y-%m-%d")

@@ -80,6 +80,84 @@ class Settings:
     trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
 
     # -- forecast
+    forecast_freq: str = _setting(
+        "M",
+        "Forecast frequency unless asked: M (calendar months) or W (weeks from Monday).",
+        "forecast",
+    )
+    forecast_horizon: int = _setting(
+        6, "Periods forecast ahead unless the page or `--horizon` says otherwise.", "forecast"
+    )
+    forecast_max_horizon: int = _setting(
+        104, "Longest forecast horizon the page and the CLI accept (periods).", "forecast"
+    )
+    forecast_min_cycles: int = _setting(
+        2,
+        "Yearly cycles of history Prophet needs (24 months, 104 weeks); a shorter history gets "
+        "the seasonal-naive baseline, and a backtest cutoff needs as much training history.",
+        "forecast",
+    )
+    backtest_cutoffs: int = _setting(
+        4, "Rolling-origin backtest cutoffs, spread evenly over the last year.", "forecast"
+    )
+    forecast_interval_width: float = _setting(
+        0.8, "Coverage of the forecast's uncertainty band (0.8 = 80%).", "forecast"
+    )
+    forecast_quarterly_seasonality: bool = _setting(
+        True, "Add a quarterly seasonality (period 91.3125 days) to the yearly one.", "forecast"
+    )
+    forecast_seasonality_mode: str = _setting(
+        "additive",
+        "Prophet's seasonality: additive, or multiplicative (swings grow with the level).",
+        "forecast",
+    )
+    changepoint_prior_scale: float = _setting(
+        0.05,
+        "Prophet's trend flexibility: larger lets the trend bend more often (Prophet's default).",
+        "forecast",
+    )
+    prophet_uncertainty_samples: int = _setting(
+        300, "Simulated paths Prophet draws for the uncertainty band.", "forecast"
+    )
+    prophet_seed: int = _setting(
+        42, "Seed of the band's sampling: the same history always gives the same band.", "forecast"
+    )
+    prophet_algorithm: str = _setting(
+        "LBFGS",
+        "Prophet's optimiser (LBFGS, Newton or BFGS). Prophet itself picks Newton below 100 "
+        "points (every monthly series): several times the CPU for forecasts within about 1% "
+        "of L-BFGS's (bench/bench_forecast.py --plain-prophet); it retries with Newton should "
+        "L-BFGS fail.",
+        "forecast",
+    )
+    stage_lookback_months: int = _setting(
+        12,
+        "Calendar months (this one included) of closed deals the stage-to-win rates use.",
+        "forecast",
+    )
+    min_stage_observations: int = _setting(
+        20,
+        "Closed deals that must have passed a stage before its measured win rate replaces the "
+        "stage table's probability.",
+        "forecast",
+    )
+    forecast_quarters: int = _setting(
+        2,
+        "Quarters in the forecast's quarter view (this one and the next): the fit reaches the "
+        "end of the last one.",
+        "forecast",
+    )
+    forecast_ramp_months: float = _setting(
+        3.0,
+        "Months a rep added in the forecast what-if takes to reach full productivity (linear).",
+        "forecast",
+    )
+    forecast_cache_size: int = _setting(
+        256, "Fitted forecasts kept in memory (least recently used dropped first).", "forecast"
+    )
+    forecast_max_workers: int = _setting(
+        4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
+    )
 
     # -- territory
     coverage_hours: tuple[tuple[str, float], ...] = _setting(

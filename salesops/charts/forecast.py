@@ -1,30 +1,35 @@
-"""Altair builders for the Forecast page: band, components, small multiples, quarter bars."""
+"""Altair builders for the Forecast page: band, components, small multiples, quarter bars.
+
+Amounts are labelled in the database currency (passed in; see charts/formats.py).
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-MONEY = "$,.0f"
+from salesops.charts.formats import money_axis, money_tooltip
 
 
-def forecast_band(points: pd.DataFrame, title: str = "Bookings", height: int = 300) -> alt.Chart:
+def forecast_band(
+    points: pd.DataFrame, currency: str, title: str = "Bookings", height: int = 300
+) -> alt.LayerChart:
     """Returns actual bookings (dots+line), the forecast line and its uncertainty band.
 
     Requires columns ds, actual, yhat, yhat_lower, yhat_upper, is_future.
     """
     base = alt.Chart(points).encode(x=alt.X("ds:T", title=None))
     band = base.mark_area(opacity=0.25, color="#4c78a8").encode(
-        y=alt.Y("yhat_lower:Q", title=title, axis=alt.Axis(format=MONEY)),
+        y=alt.Y("yhat_lower:Q", title=title, axis=money_axis(currency, compact=False)),
         y2="yhat_upper:Q",
     )
     fitted = base.mark_line(color="#4c78a8", strokeDash=[4, 3]).encode(
         y="yhat:Q",
         tooltip=[
             alt.Tooltip("ds:T", title="period"),
-            alt.Tooltip("yhat:Q", title="forecast", format=MONEY),
-            alt.Tooltip("yhat_lower:Q", title="low", format=MONEY),
-            alt.Tooltip("yhat_upper:Q", title="high", format=MONEY),
+            money_tooltip("yhat:Q", "forecast", currency),
+            money_tooltip("yhat_lower:Q", "low", currency),
+            money_tooltip("yhat_upper:Q", "high", currency),
         ],
     )
     actual = (
@@ -35,14 +40,14 @@ def forecast_band(points: pd.DataFrame, title: str = "Bookings", height: int = 3
             y="actual:Q",
             tooltip=[
                 alt.Tooltip("ds:T", title="period"),
-                alt.Tooltip("actual:Q", format=MONEY),
+                money_tooltip("actual:Q", "actual", currency),
             ],
         )
     )
     return (band + fitted + actual).properties(height=height)
 
 
-def components_chart(components: pd.DataFrame) -> alt.Chart:
+def components_chart(components: pd.DataFrame, currency: str) -> alt.FacetChart:
     """Returns one small line chart per Prophet component (trend, yearly, quarterly, holidays).
 
     Requires columns ds and one column per component; all-zero components are left out.
@@ -54,8 +59,8 @@ def components_chart(components: pd.DataFrame) -> alt.Chart:
         .mark_line()
         .encode(
             x=alt.X("ds:T", title=None),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="$,.2s")),
-            tooltip=["component:N", "ds:T", alt.Tooltip("value:Q", format=MONEY)],
+            y=alt.Y("value:Q", title=None, axis=money_axis(currency)),
+            tooltip=["component:N", "ds:T", money_tooltip("value:Q", "value", currency)],
         )
         .properties(height=130, width=300)
         .facet(facet=alt.Facet("component:N", title=None, sort=names), columns=2)
@@ -63,14 +68,14 @@ def components_chart(components: pd.DataFrame) -> alt.Chart:
     )
 
 
-def small_multiples(table: pd.DataFrame, columns: int = 3) -> alt.Chart:
+def small_multiples(table: pd.DataFrame, currency: str, columns: int = 3) -> alt.FacetChart:
     """Returns one actual+forecast panel per scope.
 
     Requires columns scope, ds, actual, yhat, yhat_lower, yhat_upper.
     """
     base = alt.Chart(table).encode(x=alt.X("ds:T", title=None))
     band = base.mark_area(opacity=0.25).encode(
-        y=alt.Y("yhat_lower:Q", title=None, axis=alt.Axis(format="$,.2s")), y2="yhat_upper:Q"
+        y=alt.Y("yhat_lower:Q", title=None, axis=money_axis(currency)), y2="yhat_upper:Q"
     )
     line = base.mark_line(strokeDash=[4, 3]).encode(y="yhat:Q")
     actual = base.mark_line(color="#e45756").encode(y="actual:Q")
@@ -82,7 +87,7 @@ def small_multiples(table: pd.DataFrame, columns: int = 3) -> alt.Chart:
     )
 
 
-def quarter_bars(quarters: pd.DataFrame) -> alt.Chart:
+def quarter_bars(quarters: pd.DataFrame, currency: str) -> alt.Chart:
     """Returns grouped bars of pipeline-weighted forecast, Prophet forecast and quota per quarter.
 
     Requires columns period, pipeline_forecast, forecast, quota.
@@ -102,9 +107,9 @@ def quarter_bars(quarters: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("quarter:N", title=None),
             xOffset=alt.XOffset("measure:N", sort=list(labels.values())),
-            y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="$,.2s")),
+            y=alt.Y("amount:Q", title=None, axis=money_axis(currency)),
             color=alt.Color("measure:N", sort=list(labels.values()), title=None),
-            tooltip=["quarter:N", "measure:N", alt.Tooltip("amount:Q", format=MONEY)],
+            tooltip=["quarter:N", "measure:N", money_tooltip("amount:Q", "amount", currency)],
         )
         .properties(height=240)
     )

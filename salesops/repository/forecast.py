@@ -42,7 +42,7 @@ class ForecastQueries(RepositoryBase):
     """Named queries for forecasts, the weighted pipeline and quota comparison."""
 
     def bookings_by_period(
-        self, freq: str = "M", scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+        self, freq: str, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
     ) -> pd.DataFrame:
         """Returns won amount by close period, territory and segment.
 
@@ -135,7 +135,7 @@ class ForecastQueries(RepositoryBase):
         if whole_from is not None:
             rollup = rollup.where(r.month >= whole_from)
         parts = [self._frame(rollup.group_by(r.stage), STAGE_OUTCOMES)]
-        if since is not None and since != whole_from:
+        if since is not None and whole_from is not None and since != whole_from:
             edge = rollups.stage_outcomes_select(
                 o.closed_at.between(since, whole_from - timedelta(days=1)),
                 scope.clause(a.territory_id, a.segment, o.rep_id),

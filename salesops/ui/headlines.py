@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from salesops.ui.filters import Filters
-from salesops.ui.forecast_headline import forecast_headline
+from salesops.ui.forecast import forecast_headline
 from salesops.ui.territory import territory_headline
 from salesops.ui.time_headline import time_headline
 

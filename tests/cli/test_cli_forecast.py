@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from salesops.cli import app, open_repository
-from salesops.forecast_report import forecast_report
+from salesops.forecast.report import forecast_report
 
 runner = CliRunner()
 

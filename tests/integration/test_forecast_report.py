@@ -5,9 +5,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from salesops import forecast as fc
 from salesops.cli import open_repository
-from salesops.forecast_report import forecast_inputs, stage_lookback_start
+from salesops.forecast.pipeline import stage_win_probabilities
+from salesops.forecast.report import forecast_inputs, stage_lookback_start
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_forecast_inputs_measure_stage_rates_over_the_lookback(demo_url):
     as_of = demo_repo.data_bounds()["last"]
     inputs = forecast_inputs(demo_repo, "M")
     outcomes = demo_repo.stage_outcomes(closed_since=stage_lookback_start(as_of))
-    expected = fc.stage_win_probabilities(outcomes, demo_repo.stages(), 20)
+    expected = stage_win_probabilities(outcomes, demo_repo.stages(), 20)
     pd.testing.assert_frame_equal(inputs.probabilities, expected)
-    everything = fc.stage_win_probabilities(demo_repo.stage_outcomes(), demo_repo.stages(), 20)
+    everything = stage_win_probabilities(demo_repo.stage_outcomes(), demo_repo.stages(), 20)
     assert not inputs.probabilities["reached"].equals(everything["reached"])  # a window, not all

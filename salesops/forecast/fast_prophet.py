@@ -19,7 +19,7 @@ hands cmdstanpy nested Python lists, which stanio then walks value by value).
 It adds `predict_yhat`: the point forecast alone, computed as `predict` computes it
 but without its frame of every component (a backtest needs nothing else).
 
-Model, priors, optimiser and outputs are Prophet's: tests/test_prophet_fast.py holds
+Model, priors, optimiser and outputs are Prophet's: tests/unit/forecast/test_fast_prophet.py holds
 fits and predictions equal to plain Prophet's. Importing this module imports Prophet.
 """
 
@@ -28,19 +28,20 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from prophet import Prophet
 from prophet.models import CmdStanPyBackend
 
-from salesops.parallel import register_after_fork
+from salesops.forecast.workers import register_after_fork
 
 _NS_PER_SECOND = 1_000_000_000
 _SECONDS_PER_DAY = 24 * 60 * 60
 _MEMO_SIZE = 64
-_memo: OrderedDict[tuple, tuple[pd.DataFrame, dict[str, list[str]]]] = OrderedDict()
+Modes = dict[Literal["additive", "multiplicative"], list[str]]
+_memo: OrderedDict[tuple, tuple[pd.DataFrame, Modes]] = OrderedDict()
 _memo_lock = threading.Lock()
 
 
@@ -95,8 +96,8 @@ class FastProphet(Prophet):
         return features
 
     def regressor_column_matrix(
-        self, seasonal_features: pd.DataFrame, modes: dict[str, list[str]]
-    ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+        self, seasonal_features: pd.DataFrame, modes: Modes
+    ) -> tuple[pd.DataFrame, Modes]:
         """Returns Prophet's component indicator matrix and modes, computed once per structure.
 
         Like Prophet's, it extends `modes` in place with the combination components.
@@ -106,20 +107,7 @@ class FastProphet(Prophet):
             remembered = _memo.get(key)
             if remembered is not None:
                 _memo.move_to_end(key)
-        if remembered is None:
-            train_columns, self.train_component_cols = self.train_component_cols, None
-            try:
-                columns, extended = Prophet.regressor_column_matrix(
-                    self, seasonal_features, copy.deepcopy(modes)
-                )
-            finally:
-                self.train_component_cols = train_columns
-            remembered = (columns, extended)
-            with _memo_lock:
-                _memo[key] = remembered
-                while len(_memo) > _MEMO_SIZE:
-                    _memo.popitem(last=False)
-        columns, extended = remembered
+        columns, extended = remembered or self._remember_matrix(key, seasonal_features, modes)
         modes.clear()
         modes.update(copy.deepcopy(extended))
         component_cols = columns.copy()
@@ -129,7 +117,25 @@ class FastProphet(Prophet):
                 raise Exception("A bug occurred in constructing regressors.")
         return component_cols, modes
 
-    def _structure_key(self, seasonal_features: pd.DataFrame, modes: dict[str, list[str]]) -> Any:
+    def _remember_matrix(
+        self, key: tuple, seasonal_features: pd.DataFrame, modes: Modes
+    ) -> tuple[pd.DataFrame, Modes]:
+        """Returns Prophet's own (matrix, extended modes), remembered under `key`."""
+        train_columns, self.train_component_cols = self.train_component_cols, None
+        try:
+            remembered = Prophet.regressor_column_matrix(
+                self, seasonal_features, copy.deepcopy(modes)
+            )
+        finally:
+            self.train_component_cols = train_columns
+        with _memo_lock:
+            _memo[key] = remembered
+            while len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
+        return remembered
+
+    def _structure_key(self, seasonal_features: pd.DataFrame, modes: Modes) -> tuple:
+        """Returns what the component matrix depends on: features, modes, holidays, regressors."""
         holidays = self.train_holiday_names
         return (
             tuple(seasonal_features.columns),
@@ -158,18 +164,19 @@ class FastProphet(Prophet):
         """Returns `predict(...)["yhat"]` at `dates` (see `can_predict_yhat`), as an array."""
         if not self.can_predict_yhat():
             raise ValueError("predict_yhat needs a fitted linear model without holidays.")
+        params, y_scale, changepoints_t, component_cols = self._fitted_state()
         ds = pd.Series(np.asarray(dates, dtype="datetime64[ns]"))
         t = ((ds - self.start) / self.t_scale).to_numpy()
-        floor = self.y_min if self.scaling == "minmax" else 0.0
+        floor = (self.y_min or 0.0) if self.scaling == "minmax" else 0.0
         trend = (
             self.piecewise_linear(
                 t,
-                np.nanmean(self.params["delta"], axis=0),
-                np.nanmean(self.params["k"]),
-                np.nanmean(self.params["m"]),
-                self.changepoints_t,
+                np.nanmean(params["delta"], axis=0),
+                np.nanmean(params["k"]),
+                np.nanmean(params["m"]),
+                changepoints_t,
             )
-            * self.y_scale
+            * y_scale
             + floor
         )
         features = [
@@ -179,9 +186,17 @@ class FastProphet(Prophet):
         x = np.hstack(features) if features else np.zeros((len(ds), 1))
         terms = {}
         for mode in ("additive", "multiplicative"):
-            beta = self.params["beta"] * self.train_component_cols[f"{mode}_terms"].to_numpy()
+            beta = params["beta"] * component_cols[f"{mode}_terms"].to_numpy()
             component = np.matmul(x, beta.transpose())
             if mode == "additive":
-                component *= self.y_scale
+                component *= y_scale
             terms[mode] = np.nanmean(component, axis=1)
         return trend * (1 + terms["multiplicative"]) + terms["additive"]
+
+    def _fitted_state(self) -> tuple[dict[str, Any], float, np.ndarray, pd.DataFrame]:
+        """Returns (params, y_scale, changepoints_t, train_component_cols) of the fitted model."""
+        y_scale, changepoints_t = self.y_scale, self.changepoints_t
+        component_cols = self.train_component_cols
+        if not self.params or y_scale is None or changepoints_t is None or component_cols is None:
+            raise ValueError("predict_yhat needs a fitted linear model without holidays.")
+        return self.params, y_scale, changepoints_t, component_cols

@@ -1,4 +1,8 @@
-"""Forecast page widgets: the pickers (kept in the URL), quarter tiles and the what-if fragment."""
+"""Forecast page widgets: pickers (kept in the URL), quarter tiles, what-if fragment, headline.
+
+The headline is the page's contribution to the Overview: next quarter's forecast against
+quota (salesops.ui.headlines lists it).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,23 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from salesops import forecast as fc
 from salesops.charts import forecast as forecast_charts
-from salesops.forecast_report import ForecastReport, what_if_view
+from salesops.config import Settings
+from salesops.forecast.frequency import MONTH
+from salesops.forecast.params import ProphetParams
+from salesops.forecast.report import (
+    ForecastReport,
+    build_forecast_report,
+    forecast_inputs,
+    what_if_view,
+)
+from salesops.forecast.what_if import WhatIf
 from salesops.formatting import EM_DASH, format_value
 from salesops.repository import EVERYTHING, Scope
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.filters import Filters
+from salesops.ui.nav import page_link
+from salesops.ui.url_state import UrlReader, warn_ignored, write_params
 
 HOLIDAY_CHOICES = ["", "US", "GB", "DE", "FR", "CA", "AU", "IN", "BR", "JP"]
 FREQ_LABELS = {"M": "Month", "W": "Week"}
@@ -25,7 +41,7 @@ class ForecastChoice:
     horizon: int
     scope: Scope
     scope_token: str
-    params: fc.ProphetParams
+    params: ProphetParams
 
 
 def scope_choices(territories: pd.DataFrame, segments: list[str]) -> dict[str, str]:
@@ -47,30 +63,20 @@ def scope_of(token: str) -> Scope:
     return EVERYTHING
 
 
-def _from_url(choices: dict[str, str]) -> None:
-    """Seeds the pickers from st.query_params once; invalid values fall back with a warning."""
+def _from_url(choices: dict[str, str], config: Settings) -> None:
+    """Seeds the pickers from the URL once; invalid values fall back with a warning."""
     if st.session_state.get("forecast.initialised"):
         return
-    params, problems = st.query_params, []
-    freq = params.get("freq", "M")
-    if freq not in FREQ_LABELS:
-        problems.append(f"freq {freq!r}")
-        freq = "M"
-    horizon_text = params.get("horizon", "6")
-    horizon = int(horizon_text) if horizon_text.isdigit() else 0
-    if not 1 <= horizon <= 104:
-        problems.append(f"horizon {horizon_text!r}")
-        horizon = 6
-    token = params.get("scope", "all")
-    if token not in choices:
-        problems.append(f"scope {token!r}")
-        token = "all"
+    url = UrlReader()
+    freq = url.choice("freq", list(FREQ_LABELS), config.forecast_freq)
+    horizon = url.int_value("horizon", config.forecast_horizon, 1, config.forecast_max_horizon)
+    token = url.choice("scope", list(choices), "all")
     st.session_state.update(
         {
             "forecast.freq": freq,
             "forecast.horizon": horizon,
             "forecast.scope": token,
-            "forecast.problems": problems,
+            "forecast.problems": url.problems,
             "forecast.initialised": True,
         }
     )
@@ -78,30 +84,47 @@ def _from_url(choices: dict[str, str]) -> None:
 
 def pickers(territories: pd.DataFrame, segments: list[str]) -> ForecastChoice:
     """Draws frequency, horizon, scope and model options; returns the choice (also in the URL)."""
+    config = settings()
     choices = scope_choices(territories, segments)
-    _from_url(choices)
-    if st.session_state.get("forecast.problems"):
-        problems = ", ".join(st.session_state["forecast.problems"])
-        st.warning(f"Ignored {problems} in the link; showing defaults.")
+    _from_url(choices, config)
+    warn_ignored(st.session_state.get("forecast.problems") or [])
     left, middle, right = st.columns([1, 1, 2])
     freq = left.segmented_control(
         "Frequency",
         list(FREQ_LABELS),
-        format_func=FREQ_LABELS.get,
+        format_func=lambda code: FREQ_LABELS[code],
         key="forecast.freq",
         required=True,
     )
-    unit = "months" if freq == "M" else "weeks"
+    freq = freq or config.forecast_freq
+    unit = "months" if freq == MONTH.code else "weeks"
     horizon = middle.number_input(
-        f"Horizon ({unit})", min_value=1, max_value=104, step=1, key="forecast.horizon"
+        f"Horizon ({unit})",
+        min_value=1,
+        max_value=config.forecast_max_horizon,
+        step=1,
+        key="forecast.horizon",
     )
-    token = right.selectbox("Scope", list(choices), format_func=choices.get, key="forecast.scope")
+    token = right.selectbox(
+        "Scope", list(choices), format_func=lambda t: choices[t], key="forecast.scope"
+    )
+    token = token or "all"
+    write_params({"freq": freq, "horizon": str(horizon), "scope": token}, replace=False)
+    return ForecastChoice(freq, int(horizon), scope_of(token), token, _model_options(config))
+
+
+def _model_options(config: Settings) -> ProphetParams:
+    """Draws the model options (seasonality, holidays); returns the Prophet settings."""
     with st.expander("Model options"):
         a, b, c = st.columns(3)
-        quarterly = a.checkbox("Quarterly seasonality", value=True, key="forecast.quarterly")
+        quarterly = a.checkbox(
+            "Quarterly seasonality",
+            value=config.forecast_quarterly_seasonality,
+            key="forecast.quarterly",
+        )
         multiplicative = b.checkbox(
             "Multiplicative seasonality",
-            value=False,
+            value=config.forecast_seasonality_mode == "multiplicative",
             key="forecast.multiplicative",
             help="Seasonal swings grow with the level of bookings.",
         )
@@ -112,16 +135,14 @@ def pickers(territories: pd.DataFrame, segments: list[str]) -> ForecastChoice:
             format_func=lambda code: code or "none",
             help="Prophet's built-in holidays; effective on weekly data.",
         )
-    st.query_params.update({"freq": freq, "horizon": str(horizon), "scope": token})
-    params = fc.ProphetParams(
+    return ProphetParams(
         quarterly=quarterly,
         seasonality_mode="multiplicative" if multiplicative else "additive",
         country_holidays=holidays or None,
     )
-    return ForecastChoice(freq, int(horizon), scope_of(token), token, params)
 
 
-def quarter_tiles(vs_quota: pd.DataFrame, currency: str = "USD") -> None:
+def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
     """Draws forecast vs quota per quarter as metric tiles (attainment %, gap)."""
     for column, row in zip(st.columns(len(vs_quota)), vs_quota.itertuples(), strict=True):
         quarter = row.period.to_period("Q")
@@ -140,23 +161,41 @@ def quarter_tiles(vs_quota: pd.DataFrame, currency: str = "USD") -> None:
             delta_arrow="down" if gap is not None and gap > 0 else "up",
             border=True,
         )
-        column.caption(row.reason or f"{attainment}; quota {format_value(row.quota, 'money')}")
+        quota = format_value(row.quota, "money", currency)
+        column.caption(row.reason or f"{attainment}; quota {quota}")
 
 
 @st.fragment
-def what_if_panel(report: ForecastReport, currency: str = "USD") -> None:
+def what_if_panel(report: ForecastReport, currency: str) -> None:
     """Sliders that re-price the fitted forecast (no refit, no query) and redraw the result."""
+    ramp_default = int(settings().forecast_ramp_months)
     a, b, c, d, e = st.columns(5)
     win = a.slider("Win rate change", -50, 50, 0, 5, format="%d%%", key="forecast.win_rate")
     cycle = b.slider("Sales cycle change (days)", -60, 60, 0, 5, key="forecast.cycle")
     reps = c.slider("Reps added / removed", -10, 10, 0, 1, key="forecast.reps")
-    ramp = d.slider("New-rep ramp (months)", 0, 12, 3, 1, key="forecast.ramp")
+    ramp = d.slider("New-rep ramp (months)", 0, 12, ramp_default, 1, key="forecast.ramp")
     size = e.slider("Average deal size change", -50, 50, 0, 5, format="%d%%", key="forecast.size")
-    what_if = fc.WhatIf(win / 100, cycle, reps, ramp, size / 100)
+    what_if = WhatIf(win / 100, cycle, reps, ramp, size / 100)
     points, vs_quota = what_if_view(report, what_if)
     st.caption(
         f"{report.base_reps} reps selling in this scope today. Removed reps stop at once; "
         "added reps ramp linearly. A longer cycle moves bookings later."
     )
-    st.altair_chart(forecast_charts.forecast_band(points, "Adjusted bookings"))
+    st.altair_chart(forecast_charts.forecast_band(points, currency, "Adjusted bookings"))
     quarter_tiles(vs_quota, currency)
+
+
+def forecast_headline(filters: Filters) -> None:
+    """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
+    config = settings()
+    inputs = cached_call(forecast_inputs, MONTH.code, filters.scope, None, False)
+    report = build_forecast_report(inputs, config.forecast_horizon, backtest=False)
+    if report.main.method == "none":
+        st.caption("No won bookings yet: nothing to forecast.")
+        return
+    quarter_tiles(report.vs_quota, config.currency)
+    if report.main.method != "prophet":
+        st.caption(f"Baseline forecast: {report.main.reason}.")
+    page_link(
+        "pages/forecast.py", "Forecast: backtest, pipeline and what-if", ":material/query_stats:"
+    )

@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 
 prophet = pytest.importorskip("prophet")
-from salesops import forecast as fc  # noqa: E402
-from salesops.prophet_fast import FastProphet  # noqa: E402
+from salesops.forecast.fast_prophet import FastProphet  # noqa: E402
+from salesops.forecast.params import ProphetParams  # noqa: E402
+from salesops.forecast.prophet import (  # noqa: E402
+    fit_predict_prophet,
+    prophet_class,
+    prophet_point_forecast,
+)
 
 
 def _series(freq: str, n: int, seed: int) -> pd.DataFrame:
@@ -21,7 +26,7 @@ def _series(freq: str, n: int, seed: int) -> pd.DataFrame:
 
 
 def _fit_predict(cls, series, horizon, **settings):
-    fc._prophet()  # quiet logging
+    prophet_class()  # quiet logging
     model = cls(weekly_seasonality=False, daily_seasonality=False, **settings)
     model.add_seasonality(name="quarterly", period=91.3125, fourier_order=2)
     if settings.get("holidays") is None:
@@ -94,7 +99,7 @@ def test_stan_data_written_for_cmdstan_is_the_same_as_prophets():
     from prophet.models import CmdStanPyBackend
     from stanio.json import dump_stan_json
 
-    from salesops.prophet_fast import ArrayCmdStanPyBackend
+    from salesops.forecast.fast_prophet import ArrayCmdStanPyBackend
 
     model = FastProphet(weekly_seasonality=False, daily_seasonality=False)
     inputs = model.preprocess(_series("MS", 30, seed=1))
@@ -112,7 +117,7 @@ def test_stan_data_written_for_cmdstan_is_the_same_as_prophets():
     ("freq", "n", "mode"), [("W-MON", 120, "additive"), ("MS", 36, "multiplicative")]
 )
 def test_predict_yhat_equals_predict(freq, n, mode):
-    fc._prophet()
+    prophet_class()
     series = _series(freq, n, seed=5)
     model = FastProphet(
         weekly_seasonality=False,
@@ -130,7 +135,7 @@ def test_predict_yhat_equals_predict(freq, n, mode):
 
 
 def test_predict_yhat_refuses_models_with_holidays():
-    fc._prophet()
+    prophet_class()
     model = FastProphet(weekly_seasonality=False, daily_seasonality=False)
     model.add_country_holidays(country_name="US")
     model.fit(_series("W-MON", 60, seed=2))
@@ -142,10 +147,10 @@ def test_predict_yhat_refuses_models_with_holidays():
 @pytest.mark.parametrize("holidays", [None, "US"])
 def test_point_forecast_equals_the_future_of_fit_predict(holidays):
     series = _series("W-MON", 110, seed=9)
-    params = fc.ProphetParams(country_holidays=holidays)
-    points, _ = fc.fit_predict_prophet(series, "W", 6, params, with_band=False)
+    params = ProphetParams(country_holidays=holidays)
+    points, _ = fit_predict_prophet(series, "W", 6, params, with_band=False)
     np.testing.assert_allclose(
-        fc.prophet_point_forecast(series, "W", 6, params),
+        prophet_point_forecast(series, "W", 6, params),
         points["yhat"].to_numpy()[len(series) :],
         rtol=1e-12,
     )
