@@ -27,6 +27,7 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
 def _benchmark_rule(
     benchmark: float, axis: str = "y", tooltip: alt.Tooltip | None = None
 ) -> alt.Chart:
+    """Returns a dashed rule at ``benchmark`` across the chart (ratio tooltip by default)."""
     encode = {axis: alt.X("benchmark:Q") if axis == "x" else alt.Y("benchmark:Q")}
     shown = tooltip or alt.Tooltip("benchmark:Q", format=RATIO, title="benchmark")
     return (

@@ -23,6 +23,7 @@ MONTHS_PER_REP = 1 << 20
 
 
 def _month_index(dates: pd.Series) -> pd.Series:
+    """Returns each date's month index: year x 12 + month - 1."""
     d = pd.to_datetime(dates)
     return d.dt.year * 12 + d.dt.month - 1
 

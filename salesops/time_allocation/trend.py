@@ -69,10 +69,12 @@ def selling_share_trend(
 
 
 def _bucket(dates: pd.Series, freq: str) -> pd.Series:
+    """Returns each date's period start: its week's Monday (``"W"``) or month's first day."""
     if freq == "W":
         return (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
     return dates.dt.to_period("M").dt.to_timestamp()
 
 
 def _bucket_one(value: pd.Timestamp | str, freq: str) -> pd.Timestamp:
+    """Returns the start of the period one day falls in."""
     return _bucket(pd.Series([pd.Timestamp(value)]), freq).iloc[0]

@@ -142,6 +142,7 @@ def time_headline(filters: Filters) -> None:
 
 
 def _figure(column: Any, label: str, fig: Figure, unit: str, currency: str) -> None:
+    """Draws a figure as a tile, with the reason beneath when it is undefined."""
     column.metric(label, format_value(fig.value, unit, currency), border=True)
     if fig.value is None:
         column.caption(f"{EM_DASH} {fig.reason}")
