@@ -40,7 +40,7 @@ def _view(repo, name):
     from salesops.config import Settings
     from salesops.kpis.report import default_period
     from salesops.repository import EVERYTHING, Scope
-    from salesops.time_report import team_scope
+    from salesops.time_allocation.team import team_scope
 
     bounds = repo.data_bounds()
     period = default_period(pd.Timestamp(bounds["last"]), Settings().default_period_months)
@@ -66,31 +66,31 @@ def _view(repo, name):
 
 def child(url: str, view: str) -> dict:
     """Runs one cold measurement in this (fresh) process and returns the numbers."""
-    from salesops import time_allocation as ta
+    from dataclasses import replace
+
     from salesops.config import Settings
     from salesops.db.engine import make_engine
     from salesops.repository import Repository
-    from salesops.time_report import time_inputs
+    from salesops.time_allocation.middle import middle_lift
+    from salesops.time_allocation.ramp import ramp_shortening_value
+    from salesops.time_allocation.report import build_time_report, time_inputs
+    from salesops.time_allocation.what_if import default_scenario, literature_comparison, what_if
 
     settings = Settings()
     t0 = time.perf_counter()
     repo = Repository(make_engine(url, read_only=True))
     period, scope, freq = _view(repo, view)
     t1 = time.perf_counter()
-    inputs = time_inputs(repo, period, scope, freq)
+    inputs = time_inputs(repo, period, scope, freq, settings)
     t2 = time.perf_counter()
-    report = ta.build_time_report(
-        inputs,
-        benchmark=settings.selling_share_benchmark,
-        working_weeks=settings.working_weeks_per_year,
-    )
+    report = build_time_report(inputs, settings)
     t3 = time.perf_counter()
-    time_inputs(repo, period, scope, freq)
+    time_inputs(repo, period, scope, freq, settings)
     t4 = time.perf_counter()
-    scenario = ta.WhatIfScenario(
+    scenario = replace(
+        default_scenario(report.what_if_base, settings),
         shift_share=0.3,
         activities=tuple(report.back_office_activities[:3]),
-        sales_ops_hourly_cost=ta.default_sales_ops_hourly_cost(report.what_if_base),
         elasticity=0.7,
         release_unconverted=True,
     )
@@ -98,10 +98,14 @@ def child(url: str, view: str) -> dict:
     samples = []
     for i in range(200):
         s0 = time.perf_counter()
-        result = ta.what_if(report.what_if_base, scenario)
-        ta.literature_comparison(result)
-        ta.middle_lift(report.distribution, 0.05 + (i % 10) / 100)
-        ta.ramp_shortening_value(report.ramp, 1 + i % 3, hires)
+        result = what_if(report.what_if_base, scenario)
+        literature_comparison(
+            result,
+            revenue_lift=settings.literature_revenue_lift,
+            sga_reduction=settings.literature_sga_reduction,
+        )
+        middle_lift(report.distribution, 0.05 + (i % 10) / 100)
+        ramp_shortening_value(report.ramp, 1 + i % 3, hires)
         samples.append(time.perf_counter() - s0)
     return {
         "view": view,

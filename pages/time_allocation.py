@@ -4,37 +4,42 @@ from __future__ import annotations
 
 import streamlit as st
 
-from salesops import time_allocation as ta
 from salesops.charts import time_allocation as charts
 from salesops.formatting import EM_DASH, format_value
-from salesops.repository import Repository
-from salesops.time_report import team_scope, time_report
+from salesops.time_allocation.report import time_report
+from salesops.time_allocation.shares import undefined_share_notes
+from salesops.time_allocation.team import team_scope
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
-from salesops.ui.time_filters import requested_teams, team_filter
-from salesops.ui.time_panels import middle_panel, ramp_panel, what_if_panel
+from salesops.ui.time_allocation import (
+    benchmark_words,
+    middle_panel,
+    ramp_panel,
+    team_filter,
+    team_link,
+    what_if_panel,
+)
 
 ensure_navigation()
 st.title("Rep time allocation")
 config = settings()
-from_link = requested_teams()
 with database_guard():
+    link = team_link()  # before the shared filters rewrite the URL
     filters = page_filters()
-    all_reps = cached_call(Repository.time_reps)
 left, right = st.columns([3, 1])
-teams = team_filter(all_reps, from_link, left)
+teams = team_filter(link, left)
 freq = right.segmented_control(
     "Trend by",
     ["W", "M"],
-    default="W",
+    default=config.time_trend_freq,
     key="time.freq",
     required=True,
     format_func={"W": "Week", "M": "Month"}.get,
 )
-scope = team_scope(filters.scope, all_reps, teams)
+scope = team_scope(filters.scope, link.reps, teams)
 if scope is None:
     st.info("No rep is in both the chosen teams and the rep filter.", icon="📭")
     st.stop()
@@ -51,7 +56,7 @@ if report.warning:
     st.warning(report.warning)
 
 team = report.team
-st.subheader("Selling share vs the one-third benchmark")
+st.subheader(f"Selling share vs the {benchmark_words(team.benchmark)} benchmark")
 tiles = st.columns(4)
 share = team.selling_share.value
 tiles[0].metric(
@@ -88,7 +93,7 @@ for column, side, title in [(below, "below", "Furthest below"), (above, "above",
             "gap_to_benchmark": st.column_config.NumberColumn("gap", format="percent"),
         },
     )
-notes = ta.undefined_share_notes(report.rep_summary)
+notes = undefined_share_notes(report.rep_summary)
 if notes:
     st.caption(f"Share {EM_DASH} for " + "; ".join(notes))
 download_csv(report.rep_summary, "time_by_rep.csv", key="time.download_reps")
@@ -126,8 +131,8 @@ st.dataframe(
 download_csv(report.unit_costs, "unit_costs.csv", key="time.download_unit_costs")
 
 st.subheader("What-if: move back-office work to sales ops")
-what_if_panel(report, config.currency)
+what_if_panel(report, config)
 st.subheader("Moving the middle")
-middle_panel(report, config.currency)
+middle_panel(report, config)
 st.subheader("New-rep ramp")
-ramp_panel(report, config.currency)
+ramp_panel(report, config)

@@ -648,75 +648,77 @@ def time_allocation(
     segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
     rep: Annotated[list[int] | None, typer.Option(help="Rep id (repeatable).")] = None,
     team: Annotated[list[str] | None, typer.Option(help="Manager's team (repeatable).")] = None,
-    freq: Annotated[TrendFreq, typer.Option(help="Trend by week or month.")] = TrendFreq.W,
+    freq: Annotated[TrendFreq, typer.Option(help="Trend by week or month.")] = TrendFreq[
+        Settings.time_trend_freq
+    ],
     shift: Annotated[
         float, typer.Option(min=0, max=1, help="Share of back-office hours moved to sales ops.")
-    ] = 0.25,
+    ] = Settings.what_if_shift_share,
     activity: Annotated[
         list[str] | None, typer.Option(help="Back-office activity to move (default: all).")
     ] = None,
     conversion: Annotated[
         float, typer.Option(min=0, max=1, help="Share of freed hours that become selling.")
-    ] = 0.5,
+    ] = Settings.what_if_selling_conversion,
     ops_cost: Annotated[
         float | None,
-        typer.Option(min=0, help="Sales-ops hourly cost (default: half the reps' mean)."),
+        typer.Option(min=0, help="Sales-ops hourly cost (default: a share of the reps' mean)."),
     ] = None,
     ops_factor: Annotated[
         float, typer.Option(min=0, help="Sales-ops hours per rep hour moved.")
-    ] = 1.0,
+    ] = Settings.what_if_sales_ops_time_factor,
     elasticity: Annotated[
         float,
         typer.Option(min=0.01, max=1, help="Revenue curve exponent: 1 linear, <1 diminishing."),
-    ] = 1.0,
+    ] = Settings.what_if_elasticity,
     release: Annotated[
         bool, typer.Option(help="Count unconverted freed hours as released rep cost.")
-    ] = False,
+    ] = Settings.what_if_release_unconverted,
     lift: Annotated[
         float, typer.Option(min=0, help="Productivity lift for moving the middle.")
-    ] = 0.10,
-    ramp_months: Annotated[int, typer.Option(min=0, help="Months to shorten the ramp by.")] = 1,
+    ] = Settings.middle_lift,
+    ramp_months: Annotated[
+        int, typer.Option(min=0, help="Months to shorten the ramp by.")
+    ] = Settings.ramp_months_shorter,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
     url: UrlOption = None,
 ) -> None:
     """Rep time allocation: selling share vs benchmark, unit costs and the freed-time what-if."""
-    from salesops import time_allocation as ta
-    from salesops.time_report import team_scope, time_report
+    from dataclasses import replace
 
+    from salesops.time_allocation.report import time_report, time_report_json
+    from salesops.time_allocation.team import team_scope
+    from salesops.time_allocation.what_if import default_scenario
+
+    settings = load_settings(url)
     repo = open_repository(url)
     start, end = resolve_period(repo, from_, to)
     scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
     if team:
-        known = set(repo.time_reps()["manager"].dropna())
-        unknown = sorted(set(team) - known)
+        unknown = sorted(set(team) - set(repo.time_reps()["manager"].dropna()))
         if unknown:
             fail(f"--team {', '.join(unknown)} is not a manager in the database.")
-        team_only = team_scope(scope, repo.time_reps(), team)
-        if team_only is None:
+        if (team_only := team_scope(scope, repo.time_reps(), team)) is None:
             fail("No rep is in both the chosen --team and --rep.")
         scope = team_only
-    report = time_report(repo, Period(start, end), scope, load_settings(url), freq.value)
-    scenario = ta.WhatIfScenario(
+    report = time_report(repo, Period(start, end), scope, settings, freq.value)
+    scenario = replace(
+        default_scenario(report.what_if_base, settings),
         shift_share=shift,
         activities=tuple(activity) if activity else None,
-        sales_ops_hourly_cost=(
-            ops_cost
-            if ops_cost is not None
-            else ta.default_sales_ops_hourly_cost(report.what_if_base)
-        ),
         sales_ops_time_factor=ops_factor,
         selling_conversion=conversion,
         elasticity=elasticity,
         release_unconverted=release,
     )
-    payload = ta.time_report_json(report, scenario, lift=lift, ramp_months=ramp_months)
+    if ops_cost is not None:
+        scenario = replace(scenario, sales_ops_hourly_cost=ops_cost)
+    payload = time_report_json(report, scenario, lift=lift, ramp_months=ramp_months)
     if report.warning:
         typer.echo(f"Warning: {report.warning}", err=True)
-    columns = ["rep_id", "name", "hours", "selling_hours", "back_office_hours", "selling_share"]
-    columns += ["share_reason", "bookings", "revenue_per_selling_hour"]
-    emit(payload, report.rep_summary[columns], fmt)
+    emit(payload, report.rep_table(), fmt)
 
 
 @app.command("settings")

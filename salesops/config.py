@@ -255,6 +255,97 @@ class Settings:
         "Benchmark share of rep hours spent selling (about one hour in three).",
         "time_allocation",
     )
+    time_trend_freq: str = _setting(
+        "W",
+        "Selling-share trend bucket shown first: W (weeks, from Monday) or M (months).",
+        "time_allocation",
+    )
+    furthest_reps_shown: int = _setting(
+        5,
+        "Reps listed furthest below and furthest above the benchmark (each side).",
+        "time_allocation",
+    )
+    what_if_shift_share: float = _setting(
+        0.25,
+        "What-if: share of the chosen back-office activities' hours moved to sales ops.",
+        "time_allocation",
+    )
+    what_if_selling_conversion: float = _setting(
+        0.5,
+        "What-if: share of the rep hours freed that actually become selling hours.",
+        "time_allocation",
+    )
+    what_if_sales_ops_cost_ratio: float = _setting(
+        0.5,
+        "What-if: starting sales-ops hourly cost as a share of the reps' mean loaded hourly cost.",
+        "time_allocation",
+    )
+    what_if_sales_ops_hourly_cost: float = _setting(
+        40.0,
+        "What-if: sales-ops hourly cost when no rep's loaded hourly cost is known.",
+        "time_allocation",
+    )
+    what_if_sales_ops_time_factor: float = _setting(
+        1.0,
+        "What-if: sales-ops hours needed per rep hour moved (below 1: specialists are faster).",
+        "time_allocation",
+    )
+    what_if_elasticity: float = _setting(
+        1.0,
+        "What-if: exponent b of revenue = R0 x (S / S0)^b; 1 keeps the observed revenue per "
+        "selling hour, below 1 gives diminishing returns.",
+        "time_allocation",
+    )
+    what_if_release_unconverted: bool = _setting(
+        False,
+        "What-if: count the cost of freed hours that do not become selling as released.",
+        "time_allocation",
+    )
+    literature_revenue_lift: tuple[float, float] = _setting(
+        (0.10, 0.20),
+        "Revenue lift (low, high) the literature reports from sales-operations excellence.",
+        "time_allocation",
+    )
+    literature_sga_reduction: tuple[float, float] = _setting(
+        (0.20, 0.30),
+        "SG&A reduction (low, high) the literature reports from sales-operations excellence.",
+        "time_allocation",
+    )
+    middle_share: float = _setting(
+        0.6,
+        "Moving the middle: share of ranked reps in the middle (the rest split evenly between "
+        "bottom and top).",
+        "time_allocation",
+    )
+    middle_basis: str = _setting(
+        "per_selling_hour",
+        "Moving the middle: rank reps by bookings per_selling_hour or by bookings per_rep.",
+        "time_allocation",
+    )
+    middle_lift: float = _setting(
+        0.10,
+        "Moving the middle: productivity lift applied to the middle reps and the top performer.",
+        "time_allocation",
+    )
+    ramped_from_month: int = _setting(
+        13,
+        "Ramp: tenure month from which a rep counts as fully ramped (month 1 = hire month).",
+        "time_allocation",
+    )
+    ramp_max_tenure_months: int = _setting(
+        24,
+        "Ramp: tenure months drawn on the curve (reps hired longer than this before the "
+        "first closed deal never appear on it).",
+        "time_allocation",
+    )
+    ramp_threshold: float = _setting(
+        0.9,
+        "Ramp: share of the ramped level a tenure month must reach to count as ramped.",
+        "time_allocation",
+    )
+    ramp_months_shorter: int = _setting(
+        1, "Ramp what-if: months the ramp is shortened by.", "time_allocation"
+    )
 
     # -- pipeline_review
     stale_days: int = _setting(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from salesops.charts.formats import RATIO, money_axis, money_tooltip
+
 CATEGORY_COLORS = alt.Scale(
     domain=["selling", "non_selling", "unknown"], range=["#2e7d32", "#ef6c00", "#9e9e9e"]
 )
@@ -22,12 +24,16 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _benchmark_rule(benchmark: float, axis: str = "y") -> alt.Chart:
+def _benchmark_rule(
+    benchmark: float, axis: str = "y", tooltip: alt.Tooltip | None = None
+) -> alt.Chart:
+    """Returns a dashed rule at ``benchmark`` across the chart (ratio tooltip by default)."""
     encode = {axis: alt.X("benchmark:Q") if axis == "x" else alt.Y("benchmark:Q")}
+    shown = tooltip or alt.Tooltip("benchmark:Q", format=RATIO, title="benchmark")
     return (
         alt.Chart(pd.DataFrame({"benchmark": [benchmark]}))
         .mark_rule(strokeDash=[4, 4], color="black")
-        .encode(**encode, tooltip=[alt.Tooltip("benchmark:Q", format=".0%", title="benchmark")])
+        .encode(**encode, tooltip=[shown])
     )
 
 
@@ -125,25 +131,35 @@ def productivity_histogram(
     )
 
 
-def ramp_line(curve: pd.DataFrame, ramped_level: float | None) -> alt.Chart:
-    """Returns mean bookings per rep by tenure month, with the ramped level as a dashed line."""
+def ramp_line(curve: pd.DataFrame, ramped_level: float | None, currency: str) -> alt.Chart:
+    """Returns mean bookings per rep by tenure month, with the ramped level as a dashed line.
+
+    Amounts are labelled in ``currency``.
+    """
     frame = plain(curve)
     line = (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
             x=alt.X("tenure_month:Q", title="Tenure month (1 = hire month)"),
-            y=alt.Y("bookings_per_rep:Q", title="Bookings per rep", axis=alt.Axis(format="$,.0f")),
+            y=alt.Y(
+                "bookings_per_rep:Q",
+                title="Bookings per rep",
+                axis=money_axis(currency, compact=False),
+            ),
             tooltip=[
                 "tenure_month:Q",
-                alt.Tooltip("bookings_per_rep:Q", format="$,.0f"),
+                money_tooltip("bookings_per_rep:Q", "bookings_per_rep", currency),
                 alt.Tooltip("reps:Q", title="rep-months"),
             ],
         )
     )
     if ramped_level is None:
         return line.properties(height=240)
-    return (line + _benchmark_rule(ramped_level)).properties(height=240)
+    level = _benchmark_rule(
+        ramped_level, tooltip=money_tooltip("benchmark:Q", "ramped level", currency)
+    )
+    return (line + level).properties(height=240)
 
 
 def literature_bars(comparison: pd.DataFrame) -> alt.Chart:

@@ -13,10 +13,22 @@ territory, the territory's segment, and rep ids.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, exists, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 
 from salesops.calendar import Period, split_whole_months, split_whole_weeks
 from salesops.db import schema as s
@@ -194,7 +206,7 @@ class TimeQueries(RepositoryBase):
         end = s.rollup_activity_running.alias("period_end")
         before_row = s.rollup_activity_running.alias("before_start")
         e, b = end.c, before_row.c
-        joined = end
+        joined: FromClause = end
         if before is not None:
             joined = end.outerjoin(
                 before_row,
@@ -235,6 +247,7 @@ class TimeQueries(RepositoryBase):
         if freq not in ("W", "M"):
             raise ValueError(f"freq must be 'W' or 'M', not {freq!r}.")
         monthly = freq == "M" and period.is_whole_months
+        table: Table | None
         if scope.rep_ids:
             table = s.rollup_activity_months if monthly else None
         else:
@@ -242,7 +255,9 @@ class TimeQueries(RepositoryBase):
         use_rollup = table is not None and (
             source == "rollup" or (source == "auto" and self._rollup_ready(table))
         )
-        if not use_rollup:
+        bucket: ColumnElement[Any]
+        scoped: ColumnElement[Any] | None
+        if table is None or not use_rollup:
             c = s.activities.c
             bucket = month_start(c.week_start) if freq == "M" else c.week_start
             where, scoped = c.week_start.between(period.start, period.end), c.rep_id
@@ -350,7 +365,8 @@ class TimeQueries(RepositoryBase):
             source == "auto" and self._rollup_ready(s.rollup_closed_opportunities, s.opportunities)
         ):
             c = s.rollup_closed_opportunities.c
-            month, rep, amount, where = c.month, c.rep_id, c.won_amount, c.won > 0
+            month: ColumnElement[Any] = c.month
+            rep, amount, where = c.rep_id, c.won_amount, c.won > 0
         else:
             o = s.opportunities.c
             month, rep, amount = month_start(o.closed_at), o.rep_id, o.amount

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline
 from salesops.ui.territory import territory_headline
-from salesops.ui.time_headline import time_headline
+from salesops.ui.time_allocation import time_headline
 
 
 def pipeline_review_headline(filters: Filters) -> None:

@@ -132,6 +132,17 @@ def test_overview_shows_the_time_headline(run_page, demo_url):
     assert "Rep time" in [h.value for h in at.subheader]
     assert _metric(at, "Team selling share").endswith("%")
     assert " of " in _metric(at, "Reps below one-third")
+    share = next(m for m in at.metric if m.label == "Team selling share")
+    assert share.delta.endswith(" pp vs 1/3")  # the benchmark comes from Settings
+
+
+def test_benchmark_is_written_from_the_setting():
+    from salesops.ui.time_allocation import benchmark_text, benchmark_words
+
+    assert (benchmark_text(1 / 3), benchmark_words(1 / 3)) == ("1/3", "one-third")
+    assert (benchmark_text(0.25), benchmark_words(0.25)) == ("1/4", "one-quarter")
+    assert (benchmark_text(0.4), benchmark_words(0.4)) == ("2/5", "2/5")
+    assert (benchmark_text(0.37), benchmark_words(0.37)) == ("37%", "37%")
 
 
 def test_unreachable_database_is_one_clear_message(run_page):
@@ -157,3 +168,8 @@ def test_team_comes_from_the_link_and_bad_teams_are_ignored(run_page, demo_url):
     assert not bad.exception
     assert any("Ignored unknown team" in w.value for w in bad.warning)
     assert bad.multiselect(key="time.team").value == []
+    mixed = run_page(PAGE, demo_url, query={"team": ["Nobody", "Manager A"]})
+    assert not mixed.exception
+    assert "Ignored unknown team 'Nobody' in the link." in [w.value for w in mixed.warning]
+    assert mixed.multiselect(key="time.team").value == ["Manager A"]
+    assert mixed.query_params["team"] == "Manager A"  # written back without the bad one

@@ -1,0 +1,356 @@
+"""The Rep time allocation page's UI: team filter, Overview headline and the slider panels.
+
+The team (manager) filter is kept in the URL like the shared filters; each slider panel
+runs inside st.fragment, so moving a slider reruns only its panel (no query).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from salesops.charts import time_allocation as charts
+from salesops.config import Settings
+from salesops.figures import Figure
+from salesops.formatting import EM_DASH, format_value
+from salesops.repository import Repository
+from salesops.time_allocation.middle import middle_lift, productivity_distribution
+from salesops.time_allocation.ramp import ramp_shortening_value
+from salesops.time_allocation.report import TimeReport, time_report
+from salesops.time_allocation.what_if import (
+    WhatIfResult,
+    WhatIfScenario,
+    default_sales_ops_hourly_cost,
+    literature_comparison,
+    what_if,
+)
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.filters import Filters, require_current_schema
+from salesops.ui.nav import page_link
+from salesops.ui.url_state import UrlReader, write_params
+
+TEAM_KEY = "time.team"
+BASIS_TITLES = {"per_selling_hour": "Bookings per selling hour", "per_rep": "Bookings"}
+_ONE_IN = {2: "one-half", 3: "one-third", 4: "one-quarter", 5: "one-fifth", 10: "one-tenth"}
+
+
+# --------------------------------------------------------------------------- benchmark text
+
+
+def _as_fraction(share: float) -> Fraction | None:
+    """Returns the share as a small fraction (1/3) when it is exactly one, else None."""
+    fraction = Fraction(share).limit_denominator(12)
+    return fraction if abs(float(fraction) - share) < 1e-9 else None
+
+
+def benchmark_text(share: float) -> str:
+    """Returns the benchmark as written in a delta: "1/3", or "35%" when not a small fraction."""
+    fraction = _as_fraction(share)
+    return f"{fraction.numerator}/{fraction.denominator}" if fraction else f"{share:.0%}"
+
+
+def benchmark_words(share: float) -> str:
+    """Returns the benchmark as written in a title: "one-third", or "35%"."""
+    fraction = _as_fraction(share)
+    if fraction is not None and fraction.numerator == 1 and fraction.denominator in _ONE_IN:
+        return _ONE_IN[fraction.denominator]
+    return benchmark_text(share)
+
+
+# --------------------------------------------------------------------------- team filter
+
+
+@dataclass(frozen=True)
+class TeamLink:
+    """The reps the team filter offers, and the teams a shared link named."""
+
+    reps: pd.DataFrame = field(repr=False)
+    teams: list[str]
+    problems: list[str]
+
+
+def team_link() -> TeamLink:
+    """Returns the reps and the valid teams the URL names (unknown ones kept as problems).
+
+    Call it before the shared filters, which rewrite the URL with their own parameters.
+    """
+    require_current_schema()
+    reps = cached_call(Repository.time_reps)
+    url = UrlReader()
+    teams = url.choices("team", set(reps["manager"].dropna()), what="team")
+    return TeamLink(reps, teams, url.problems)
+
+
+def team_filter(link: TeamLink, container: Any = st) -> list[str]:
+    """Draws the team multiselect (first run seeded from the URL) and writes it back to the URL.
+
+    Unknown team names in the link are ignored with a warning; they never reach SQL.
+    """
+    managers = sorted(link.reps["manager"].dropna().unique())
+    if TEAM_KEY not in st.session_state:
+        if link.problems:
+            st.warning("Ignored " + ", ".join(link.problems) + " in the link.")
+        st.session_state[TEAM_KEY] = link.teams
+    teams = container.multiselect("Team (manager)", managers, key=TEAM_KEY)
+    write_params({"team": list(teams)}, replace=False)
+    return teams
+
+
+# --------------------------------------------------------------------------- Overview headline
+
+
+def time_headline(filters: Filters) -> None:
+    """Draws the team selling share vs the benchmark and a link to the Rep time page."""
+    config = settings()
+    report = cached_call(time_report, filters.period, filters.scope, config, config.time_trend_freq)
+    team = report.team
+    share = team.selling_share.value
+    text = benchmark_text(team.benchmark)
+    left, middle, right = st.columns(3)
+    left.metric(
+        "Team selling share",
+        format_value(share, "ratio"),
+        delta=None if share is None else f"{(share - team.benchmark) * 100:+.1f} pp vs {text}",
+        help=f"Selling hours / all hours logged; the benchmark is {text} of the hours.",
+        border=True,
+    )
+    if share is None:
+        left.caption(f"{EM_DASH} {team.selling_share.reason}")
+    middle.metric(
+        f"Reps below {benchmark_words(team.benchmark)}",
+        f"{team.reps_below_benchmark} of {team.reps_with_time}",
+        border=True,
+    )
+    right.metric(
+        "Back-office share of hours",
+        format_value(team.back_office_share.value, "ratio"),
+        border=True,
+    )
+    page_link(
+        "pages/time_allocation.py",
+        "Rep time allocation: where the hours go and what freeing them is worth",
+        ":material/schedule:",
+    )
+
+
+# --------------------------------------------------------------------------- slider panels
+
+
+def _figure(column: Any, label: str, fig: Figure, unit: str, currency: str) -> None:
+    """Draws a figure as a tile, with the reason beneath when it is undefined."""
+    column.metric(label, format_value(fig.value, unit, currency), border=True)
+    if fig.value is None:
+        column.caption(f"{EM_DASH} {fig.reason}")
+
+
+def _percent(share: float) -> int:
+    """Returns a share as a whole percentage for a percent slider (0.25 -> 25)."""
+    return round(share * 100)
+
+
+@st.fragment
+def what_if_panel(report: TimeReport, config: Settings) -> None:
+    """Draws the sliders and the freed-time what-if: hours, revenue, SG&A vs the literature."""
+    if not report.what_if_base.activity_hours:
+        st.info("No back-office hours logged in this period and scope: nothing to move.")
+        return
+    result = what_if(report.what_if_base, _what_if_controls(report, config))
+    _what_if_tiles(result, config.currency)
+    _literature(result, config)
+    download_csv(result.by_activity, "what_if_by_activity.csv", key="time.download_whatif")
+
+
+def _what_if_controls(report: TimeReport, config: Settings) -> WhatIfScenario:
+    """Draws the what-if sliders (starting at Settings' defaults) and returns the scenario."""
+    left, right = st.columns(2)
+    activities = left.multiselect(
+        "Back-office activities to move",
+        report.back_office_activities,
+        default=report.back_office_activities,
+        key="time.whatif_activities",
+    )
+    shift = left.slider(
+        "Share of their hours moved to sales ops",
+        0,
+        100,
+        _percent(config.what_if_shift_share),
+        5,
+        format="%d%%",
+        key="time.whatif_shift",
+    )
+    conversion = left.slider(
+        "Share of freed hours that become selling",
+        0,
+        100,
+        _percent(config.what_if_selling_conversion),
+        5,
+        format="%d%%",
+        key="time.whatif_conversion",
+    )
+    ops_cost = right.number_input(
+        f"Sales-ops hourly cost ({config.currency})",
+        min_value=0.0,
+        value=default_sales_ops_hourly_cost(
+            report.what_if_base,
+            ratio=config.what_if_sales_ops_cost_ratio,
+            fallback=config.what_if_sales_ops_hourly_cost,
+        ),
+        step=5.0,
+        key="time.whatif_ops_cost",
+        help=f"Default: {config.what_if_sales_ops_cost_ratio:.0%} of the reps' mean loaded "
+        "hourly cost.",
+    )
+    factor = right.slider(
+        "Sales-ops hours per rep hour moved",
+        0.3,
+        1.5,
+        config.what_if_sales_ops_time_factor,
+        0.05,
+        key="time.whatif_factor",
+        help="Below 1: specialists do the work faster.",
+    )
+    elasticity = right.slider(
+        "Returns on extra selling time (1 = linear)",
+        0.3,
+        1.0,
+        config.what_if_elasticity,
+        0.05,
+        key="time.whatif_elasticity",
+        help="Revenue = R0 × (S / S0)^b: b = 1 keeps the observed revenue per selling hour, "
+        "lower b gives each extra hour less (diminishing returns).",
+    )
+    release = right.toggle(
+        "Count unconverted freed hours as released rep cost",
+        value=config.what_if_release_unconverted,
+        key="time.whatif_release",
+    )
+    return WhatIfScenario(
+        shift_share=shift / 100,
+        activities=tuple(activities),
+        sales_ops_hourly_cost=ops_cost,
+        sales_ops_time_factor=factor,
+        selling_conversion=conversion / 100,
+        elasticity=elasticity,
+        release_unconverted=release,
+    )
+
+
+def _what_if_tiles(result: WhatIfResult, currency: str) -> None:
+    """Draws the what-if's hours, revenue, cost and SG&A tiles."""
+    row = st.columns(4)
+    row[0].metric("Rep hours freed", f"{result.moved_hours:,.0f}", border=True)
+    row[1].metric("Extra selling hours", f"{result.extra_selling_hours:,.0f}", border=True)
+    _figure(row[2], "Extra revenue", result.extra_revenue, "money", currency)
+    row[3].metric(
+        "Sales-ops cost", format_value(result.sales_ops_cost, "money", currency), border=True
+    )
+    row = st.columns(4)
+    _figure(row[0], "Net gain", result.net_gain, "money", currency)
+    _figure(row[1], "Revenue lift", result.revenue_lift, "ratio", currency)
+    _figure(row[2], "SG&A change", result.sga_change, "ratio", currency)
+    _figure(row[3], "SG&A / revenue change", result.sga_to_revenue_change, "ratio", currency)
+
+
+def _literature(result: WhatIfResult, config: Settings) -> None:
+    """Draws the scenario against the literature's revenue-lift and SG&A-reduction ranges."""
+    lift, sga = config.literature_revenue_lift, config.literature_sga_reduction
+    comparison = literature_comparison(result, revenue_lift=lift, sga_reduction=sga)
+    st.markdown(
+        f"**Against the literature** ({lift[0] * 100:g}–{lift[1]:.0%} revenue lift, "
+        f"{sga[0] * 100:g}–{sga[1]:.0%} SG&A reduction)"
+    )
+    st.altair_chart(charts.literature_bars(comparison))
+    st.dataframe(
+        comparison,
+        hide_index=True,
+        key="time.literature",
+        column_config={
+            c: st.column_config.NumberColumn(c, format="percent") for c in ("value", "low", "high")
+        },
+    )
+
+
+@st.fragment
+def middle_panel(report: TimeReport, config: Settings) -> None:
+    """Draws the productivity distribution and the middle group's lift vs the top rep's."""
+    basis = st.segmented_control(
+        "Rank reps by",
+        list(BASIS_TITLES),
+        default=config.middle_basis,
+        required=True,
+        key="time.middle_basis",
+        format_func=lambda b: BASIS_TITLES[b],
+    )
+    chosen = basis or config.middle_basis  # required=True: never empty
+    dist = productivity_distribution(
+        report.rep_summary, basis=chosen, middle_share=config.middle_share
+    )
+    if (dist["group"] != "excluded").sum() == 0:
+        st.info("No rep has selling hours to rank in this period.")
+        return
+    title = "Bookings per selling hour" if chosen == "per_selling_hour" else "Bookings per rep"
+    st.altair_chart(charts.productivity_histogram(dist, title))
+    lift = st.slider(
+        "Productivity lift",
+        0,
+        50,
+        _percent(config.middle_lift),
+        1,
+        format="%d%%",
+        key="time.middle_lift",
+    )
+    result = middle_lift(dist, lift / 100)
+    row = st.columns(3)
+    row[0].metric(
+        f"Lift the middle {result.middle_reps} reps",
+        format_value(result.middle_gain, "money", config.currency),
+        border=True,
+    )
+    row[1].metric(
+        f"Lift the top performer ({result.top_rep or EM_DASH})",
+        format_value(result.top_gain, "money", config.currency),
+        border=True,
+    )
+    ratio = result.middle_to_top_ratio
+    row[2].metric(
+        "Middle vs top", EM_DASH if ratio.value is None else f"{ratio.value:,.1f}×", border=True
+    )
+    download_csv(dist, "rep_productivity.csv", key="time.download_distribution")
+
+
+@st.fragment
+def ramp_panel(report: TimeReport, config: Settings) -> None:
+    """Draws the ramp curve and what shortening the ramp by N months is worth."""
+    ramp = report.ramp
+    st.altair_chart(charts.ramp_line(ramp.curve, ramp.ramped_level.value, config.currency))
+    st.caption(
+        f"Ramped level = mean bookings per rep-month at tenure months {ramp.ramped_from}–"
+        f"{int(ramp.curve['tenure_month'].max())}; months to reach {ramp.threshold:.0%} of it: "
+        + (
+            f"{ramp.months_to_ramp.value:.0f}"
+            if ramp.months_to_ramp.value is not None
+            else f"{EM_DASH} ({ramp.months_to_ramp.reason})"
+        )
+    )
+    left, right = st.columns(2)
+    months = left.slider(
+        "Shorten ramp by (months)", 0, 6, config.ramp_months_shorter, key="time.ramp_months"
+    )
+    hires = right.number_input(
+        "New hires per year",
+        min_value=0.0,
+        value=round(report.hires_per_year.value or 0.0, 1),
+        step=1.0,
+        key="time.ramp_hires",
+        help="Default: hires per year observed in the data.",
+    )
+    value = ramp_shortening_value(ramp, months, hires)
+    row = st.columns(2)
+    _figure(row[0], "Bookings gained per new hire", value.gain_per_hire, "money", config.currency)
+    _figure(row[1], "Bookings gained per year", value.gain_per_year, "money", config.currency)
+    download_csv(ramp.curve, "ramp_curve.csv", key="time.download_ramp")
