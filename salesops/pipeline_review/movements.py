@@ -76,7 +76,11 @@ def deal_movements(
     For every row opening + movements == closing exactly in cents.
     """
     states = history if isinstance(history, WeekStates) else week_states(history, week)
-    return movements_of(states, quarter or review_quarter(week))
+    timeline = _timeline(states, quarter or review_quarter(week))
+    if not len(timeline.ids):
+        return _empty_movements()
+    crossings = _crossings(timeline, states.created)
+    return _movement_frame(crossings, _cents_by_step(crossings))
 
 
 class _Timeline(NamedTuple):
@@ -101,15 +105,6 @@ class _Crossings(NamedTuple):
     entry_cents: np.ndarray
     exit_kind: np.ndarray
     exit_cents: np.ndarray
-
-
-def movements_of(states: WeekStates, quarter: Quarter) -> pd.DataFrame:
-    """Returns deal_movements of a week's states measured against `quarter`."""
-    timeline = _timeline(states, quarter)
-    if not len(timeline.ids):
-        return _empty_movements()
-    crossings = _crossings(timeline, states.created)
-    return _movement_frame(crossings, _cents_by_step(crossings))
 
 
 def _timeline(states: WeekStates, quarter: Quarter) -> _Timeline:

@@ -28,7 +28,7 @@ from salesops.pipeline_review.history import (
     review_quarter,
     week_states,
 )
-from salesops.pipeline_review.movements import movements_of
+from salesops.pipeline_review.movements import deal_movements
 from salesops.pipeline_review.rollups import forecast_rollup, pipeline_by_rep
 from salesops.pipeline_review.scope import COMPANY, ReviewScope
 from salesops.pipeline_review.waterfall import (
@@ -75,7 +75,7 @@ def review_week(
     """
     quarter = quarter or review_quarter(week)
     states = history if isinstance(history, WeekStates) else week_states(history, week)
-    movements = movements_of(states, quarter)
+    movements = deal_movements(states, week, quarter)
     closing = states.closing[in_pipeline(states.closing, quarter)].reset_index(drop=True)
     lists = week_lists(
         states,
