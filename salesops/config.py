@@ -99,7 +99,7 @@ class Settings:
     review_weeks_offered: int = _setting(
         104, "How many weeks back the Pipeline review page's week picker goes.", "pipeline_review"
     )
-    meeting_pack_max_rows: int = _setting(
+    meeting_pack_rows_per_list: int = _setting(
         200,
         "Rows of each deal list printed in the meeting pack's HTML (its CSVs hold every row).",
         "pipeline_review",

@@ -110,7 +110,7 @@ def _list_sections(report: ReviewReport, max_rows: int) -> str:
 def meeting_pack_html(report: ReviewReport, settings: Settings) -> str:
     """Returns the meeting pack as one self-contained, printable HTML document.
 
-    Amounts are in settings.currency; each deal list shows settings.meeting_pack_max_rows.
+    Amounts are in settings.currency; each deal list shows settings.meeting_pack_rows_per_list.
     """
     currency = settings.currency
     w = report.review.waterfall
@@ -142,7 +142,7 @@ closing, to the cent. Net change {esc(_money(float(w.net_change), currency))}.</
 {_table(report.coverage)}
 {_table(report.review.forecast)}
 <h2>Deals to walk through</h2>
-{_list_sections(report, settings.meeting_pack_max_rows)}
+{_list_sections(report, settings.meeting_pack_rows_per_list)}
 </body></html>
 """
 
