@@ -45,10 +45,10 @@ def _approaches(week_text: str | None) -> dict:
     import pandas as pd
     import sqlalchemy as sa
 
-    from salesops import pipeline_review as pr
     from salesops.db import schema
+    from salesops.pipeline_review.report import default_week, review_report, review_waterfall
+    from salesops.pipeline_review.waterfall import waterfall
     from salesops.repository import Repository
-    from salesops.review_report import default_week, review_report, review_waterfall
 
     def week_of(repo: Repository) -> Week:
         if week_text:
@@ -56,8 +56,7 @@ def _approaches(week_text: str | None) -> dict:
         return default_week(datetime.now(UTC).date(), repo.history_bounds()["last"])
 
     def headline(repo: Repository) -> dict:
-        waterfall = review_waterfall(repo, week_of(repo))
-        return {"waterfall": waterfall}
+        return {"waterfall": review_waterfall(repo, week_of(repo))}
 
     def report(repo: Repository) -> dict:
         done = review_report(repo, week_of(repo))
@@ -69,15 +68,15 @@ def _approaches(week_text: str | None) -> dict:
         t0 = time.perf_counter()
         rows = repo.review_history(week.start, week.end)
         t1 = time.perf_counter()
-        waterfall = pr.waterfall(rows, week)
+        totals = waterfall(rows, week)
         t2 = time.perf_counter()
-        return {"waterfall": waterfall, "rows": len(rows), "sql_s": t1 - t0, "pure_s": t2 - t1}
+        return {"waterfall": totals, "rows": len(rows), "sql_s": t1 - t0, "pure_s": t2 - t1}
 
     def naive(repo: Repository) -> dict:
         week = week_of(repo)
         with repo.engine.connect() as conn:
             whole = pd.read_sql(sa.select(schema.opportunity_history), conn)
-        return {"waterfall": pr.waterfall(whole, week), "rows": len(whole)}
+        return {"waterfall": waterfall(whole, week), "rows": len(whole)}
 
     return {"headline": headline, "report": report, "split": split, "naive": naive}
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from salesops.charts import pipeline_review as charts
 from salesops.formatting import format_change, format_value
-from salesops.meeting_pack import meeting_pack_html, meeting_pack_zip
-from salesops.pipeline_review import DEFINITIONS
+from salesops.pipeline_review.deal_lists import LIST_TITLES
+from salesops.pipeline_review.meeting_pack import meeting_pack_html, meeting_pack_zip
+from salesops.pipeline_review.report import review_report
+from salesops.pipeline_review.waterfall import DEFINITIONS
 from salesops.repository import Repository
-from salesops.review_report import LIST_TITLES, review_report
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import require_current_schema
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.review_controls import review_controls
+from salesops.ui.pipeline_review import review_controls
 from salesops.ui.states import database_guard, empty_state
 
 ensure_navigation()
@@ -27,14 +30,13 @@ with database_guard():
         empty_state("No opportunity history yet")
     reps = cached_call(Repository.reps)
     territories = cached_call(Repository.territories)
-choice = review_controls(bounds, reps, territories, config.stale_days)
+choice = review_controls(bounds, reps, territories, config)
 with database_guard():
     report = cached_call(
         review_report,
         choice.week,
         choice.scope,
-        stale_days=choice.stale_days,
-        big_change=choice.big_change,
+        replace(config, stale_days=choice.stale_days, big_change=choice.big_change),
     )
 review, week = report.review, report.week
 waterfall = review.waterfall
@@ -54,7 +56,9 @@ figures = [
 for column, (label, text) in zip(st.columns(4), figures, strict=True):
     column.metric(label, text, border=True)
 tables = report.tables()
-st.altair_chart(charts.waterfall(waterfall.to_frame()), key="pipeline_review.waterfall_chart")
+st.altair_chart(
+    charts.waterfall(waterfall.to_frame(), config.currency), key="pipeline_review.waterfall_chart"
+)
 with st.expander("How each deal's change is attributed"):
     st.markdown(DEFINITIONS)
 download_csv(
@@ -101,8 +105,8 @@ if st.button("Build the meeting pack", key="pipeline_review.build_pack"):
     st.session_state["pipeline_review.pack"] = (
         week,
         report.scope,
-        meeting_pack_html(report, config.currency).encode("utf-8"),
-        meeting_pack_zip(report, config.currency),
+        meeting_pack_html(report, config).encode("utf-8"),
+        meeting_pack_zip(report, config),
     )
 pack = st.session_state.get("pipeline_review.pack")
 if pack and pack[:2] == (week, report.scope):

@@ -259,8 +259,9 @@ def review(
         int | None, typer.Option(help="Days without change that make an open deal stale.")
     ] = None,
     big_change: Annotated[
-        float, typer.Option(help="Amount change that counts as big (currency).")
-    ] = 10_000.0,
+        float | None,
+        typer.Option(help="Amount change that counts as big (currency); default: the setting."),
+    ] = None,
     html: Annotated[
         str | None, typer.Option(help="Also write the printable meeting pack to this HTML file.")
     ] = None,
@@ -270,9 +271,11 @@ def review(
     url: UrlOption = None,
 ) -> None:
     """Weekly pipeline review: waterfall and deal lists for one week, as on the page."""
+    from dataclasses import replace
     from datetime import UTC, datetime
 
-    from salesops.review_report import default_week, resolve_scope, review_report
+    from salesops.pipeline_review.report import default_week, review_report
+    from salesops.pipeline_review.scope import resolve_scope
 
     chosen = [(k, v) for k, v in (("team", team), ("territory", territory), ("rep", rep)) if v]
     if len(chosen) > 1:
@@ -280,7 +283,7 @@ def review(
     settings = load_settings(url)
     if stale_days is not None and stale_days < 1:
         fail(f"--stale-days must be at least 1 (got {stale_days}).")
-    if big_change <= 0:
+    if big_change is not None and big_change <= 0:
         fail(f"--big-change must be positive (got {big_change}).")
     repo = open_repository(url)
     # Older schemas lack the history spans the review reads (or hold them unbuilt).
@@ -295,18 +298,17 @@ def review(
         the_week = default_week(today, repo.history_bounds()["last"])
     kind, value = chosen[0] if chosen else ("company", None)
     scope = resolve_scope(kind, value, repo.reps(), repo.territories())
-    report = review_report(
-        repo,
-        the_week,
-        scope,
+    thresholds = replace(
+        settings,
         stale_days=stale_days or settings.stale_days,
-        big_change=big_change,
+        big_change=settings.big_change if big_change is None else big_change,
     )
+    report = review_report(repo, the_week, scope, thresholds)
     if html is not None:
-        from salesops.meeting_pack import write_meeting_pack
+        from salesops.pipeline_review.meeting_pack import write_meeting_pack
 
         try:
-            write_meeting_pack(report, html, settings.currency)
+            write_meeting_pack(report, html, thresholds)
         except OSError as exc:
             fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
         typer.echo(f"Meeting pack written to {html}.", err=True)

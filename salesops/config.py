@@ -351,6 +351,20 @@ class Settings:
     stale_days: int = _setting(
         14, "An open deal with no change for this many days is stale.", "pipeline_review"
     )
+    big_change: float = _setting(
+        10_000.0,
+        "An open deal whose amount moves by at least this much (currency) in the week is a "
+        "big amount change.",
+        "pipeline_review",
+    )
+    review_weeks_offered: int = _setting(
+        104, "How many weeks back the Pipeline review page's week picker goes.", "pipeline_review"
+    )
+    meeting_pack_rows_per_list: int = _setting(
+        200,
+        "Rows of each deal list printed in the meeting pack's HTML (its CSVs hold every row).",
+        "pipeline_review",
+    )
 
     # -- importing
 

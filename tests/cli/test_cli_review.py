@@ -8,8 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from typer.testing import CliRunner
 
-from salesops import pipeline_review as pr
 from salesops.cli import app
+from salesops.pipeline_review.deal_lists import LIST_NAMES
+from salesops.pipeline_review.movements import MOVEMENTS
+from salesops.pipeline_review.waterfall import WATERFALL_STEPS
 
 runner = CliRunner()
 
@@ -25,12 +27,12 @@ def test_review_json_has_the_design_shape_and_reconciles(demo_url):
     assert {"week", "scope", "waterfall", "deals"} <= set(payload)
     assert payload["week"] == "2026-11-09" and payload["week_label"] == "2026-W46"
     w = payload["waterfall"]
-    assert list(w) == list(pr.WATERFALL_STEPS)
-    assert round(w["opening"] + sum(w[k] for k in pr.MOVEMENTS), 2) == w["closing"]
+    assert list(w) == list(WATERFALL_STEPS)
+    assert round(w["opening"] + sum(w[k] for k in MOVEMENTS), 2) == w["closing"]
     for negative in ("decreased", "slipped", "won", "lost"):
         assert w[negative] <= 0
     assert payload["reconciles"] is True
-    assert set(payload["deals"]) == set(pr.LIST_NAMES)
+    assert set(payload["deals"]) == set(LIST_NAMES)
     assert payload["deals"]["new"], "the demo has new deals every week"
     first = payload["deals"]["new"][0]
     assert {"opportunity_id", "name", "rep", "amount", "expected_close_date"} <= set(first)

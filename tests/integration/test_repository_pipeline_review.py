@@ -9,17 +9,29 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from salesops import pipeline_review as pr
 from salesops.calendar import Quarter, Week
+from salesops.config import Settings
 from salesops.db import schema
 from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
+from salesops.pipeline_review.deal_lists import push_counts
+from salesops.pipeline_review.history import HISTORY_COLUMNS, WATERFALL_COLUMNS, snapshot
+from salesops.pipeline_review.movements import MOVEMENTS
+from salesops.pipeline_review.report import review_report, review_waterfall, review_week
+from salesops.pipeline_review.scope import COMPANY, resolve_scope
+from salesops.pipeline_review.waterfall import WATERFALL_STEPS, waterfall
 from salesops.repository import Repository, Scope
-from salesops.review_report import COMPANY, resolve_scope, review_report, review_waterfall
 from tests.conftest import insert
-from tests.unit.test_pipeline_review import EVERY_CATEGORY, STAGES, WEEK, history, row
+from tests.unit.pipeline_review.builders import (
+    EVERY_CATEGORY,
+    STAGES,
+    WEEK,
+    history,
+    row,
+)
 
 D = date.fromisoformat
+DEFAULTS = Settings()  # what review_report uses when given no settings
 # Deal -> rep: Ann (1, territory 1) has 1-6, Bob (2, territory 1) has 7-10, Cy (3, territory 2)
 # has 11-13 and the extra deals below.
 REP_OF = {i: 1 for i in range(1, 7)} | {i: 2 for i in range(7, 11)} | {i: 3 for i in (11, 12, 13)}
@@ -111,15 +123,15 @@ def test_review_history_is_the_opening_snapshot_plus_the_week(repo, engine):
     # 15's two rows share a day: the later one (higher id) is its state at the opening
     assert rows[rows["opportunity_id"] == 15]["amount"].tolist() == [2_500]
     assert (rows["changed_at"] < pd.Timestamp(WEEK.end)).all()
-    assert list(rows.columns) == ["id", *pr.HISTORY_COLUMNS]
+    assert list(rows.columns) == ["id", *HISTORY_COLUMNS]
     assert str(rows["changed_at"].dtype) == "datetime64[ns]"
 
 
 def test_review_rows_give_the_same_review_as_the_whole_history(repo, engine):
     load(engine)
     whole = full_history(engine)
-    from_sql = pr.waterfall(repo.review_history(WEEK.start, WEEK.end), WEEK)
-    assert from_sql == pr.waterfall(whole, WEEK)
+    from_sql = waterfall(repo.review_history(WEEK.start, WEEK.end), WEEK)
+    assert from_sql == waterfall(whole, WEEK)
     # EVERY_CATEGORY worked by hand: 180k opening; deal 15 adds 2.5k (its later same-day row)
     assert from_sql.opening == 182_500 and from_sql.closing == 89_000
     assert from_sql.reconciles
@@ -128,11 +140,11 @@ def test_review_rows_give_the_same_review_as_the_whole_history(repo, engine):
 def test_history_as_of_matches_the_pandas_snapshot(repo, engine):
     load(engine)
     for instant in (D("2025-02-20"), D("2025-02-21"), WEEK.start, WEEK.end):
-        sql = pr.snapshot(repo.history_as_of(instant), instant).set_index("opportunity_id")
-        oracle = pr.snapshot(full_history(engine), instant).set_index("opportunity_id")
+        sql = snapshot(repo.history_as_of(instant), instant).set_index("opportunity_id")
+        oracle = snapshot(full_history(engine), instant).set_index("opportunity_id")
         assert sorted(sql.index) == sorted(oracle.index)
         assert (sql["cents"].sort_index() == oracle["cents"].sort_index()).all()
-    tied = pr.snapshot(repo.history_as_of(D("2025-02-21")), D("2025-02-21"))
+    tied = snapshot(repo.history_as_of(D("2025-02-21")), D("2025-02-21"))
     assert tied.set_index("opportunity_id").loc[15, "amount"] == 2_500
 
 
@@ -173,10 +185,10 @@ def test_push_histories_in_chunks(repo, engine):
     oracle = full_history(engine)
     oracle = oracle[pd.to_datetime(oracle["changed_at"]) < pd.Timestamp(WEEK.end)]
     assert rows["opportunity_id"].tolist() == oracle["opportunity_id"].tolist()
-    assert list(rows.columns) == list(pr.WATERFALL_COLUMNS)
+    assert list(rows.columns) == list(WATERFALL_COLUMNS)
     # 4: 31 Mar -> 15 Apr; 9: 27 Mar -> 20 Apr; 11 reopened with a later close (20 Feb ->
     # 26 Mar); 15's second row of the same day moved its close a day later
-    pushes = pr.push_counts(rows).set_index("opportunity_id")["pushes"]
+    pushes = push_counts(rows).set_index("opportunity_id")["pushes"]
     assert pushes[pushes > 0].to_dict() == {4: 1, 9: 1, 11: 1, 15: 1}
     assert repo.push_histories([], WEEK.end).empty
 
@@ -192,7 +204,7 @@ def test_review_report_end_to_end(repo, engine):
     assert coverage.loc["Bob", "reason"] == "no quota for the quarter"
     payload = report.to_dict()
     w = payload["waterfall"]
-    moved = sum(w[k] for k in pr.MOVEMENTS)
+    moved = sum(w[k] for k in MOVEMENTS)
     assert round(w["opening"] + moved, 2) == w["closing"]
     assert payload["scope"] == {"kind": "company", "value": None, "label": "Whole company"}
     assert report.scope == COMPANY
@@ -298,7 +310,7 @@ def test_headline_waterfall_by_scope_equals_the_full_review(repo, engine):
     ]
     for scope in scopes:
         where = scope.repository_scope
-        full = pr.waterfall(repo.review_history(WEEK.start, WEEK.end, where), WEEK)
+        full = waterfall(repo.review_history(WEEK.start, WEEK.end, where), WEEK)
         assert review_waterfall(repo, WEEK, scope) == full, scope.label
     # Cy (rep 3, the South): 11 (reopened at 6.5k), 12 (next quarter), 15 and 23 (2.5k and
     # 5k, in the pipeline all week) and 26 (lost, corrected)
@@ -357,7 +369,14 @@ def assert_review_matches_pandas(repo: Repository, weeks: list[Week]) -> None:
     for week in weeks:
         report = review_report(repo, week)
         deals = repo.review_deals(week.start, week.end)
-        oracle = pr.review_week(whole, deals, stages, week)
+        oracle = review_week(
+            whole,
+            deals,
+            stages,
+            week,
+            stale_days=DEFAULTS.stale_days,
+            big_change=DEFAULTS.big_change,
+        )
         assert report.review.waterfall == oracle.waterfall, week.label
         assert report.review.waterfall.reconciles
         assert review_waterfall(repo, week) == oracle.waterfall, week.label
@@ -366,7 +385,7 @@ def assert_review_matches_pandas(repo: Repository, weeks: list[Week]) -> None:
             assert got["opportunity_id"].tolist() == frame["opportunity_id"].tolist(), name
         pushed = report.review.lists["pushed"]
         assert pushed["pushes_total"].tolist() == oracle.lists["pushed"]["pushes_total"].tolist()
-        cents = ["opportunity_id", *(f"{m}_cents" for m in pr.WATERFALL_STEPS), "entry", "exit"]
+        cents = ["opportunity_id", *(f"{m}_cents" for m in WATERFALL_STEPS), "entry", "exit"]
         moved = report.review.movements.sort_values("opportunity_id")[cents]
         expected = oracle.movements.sort_values("opportunity_id")[cents]
         pd.testing.assert_frame_equal(moved.reset_index(drop=True), expected.reset_index(drop=True))

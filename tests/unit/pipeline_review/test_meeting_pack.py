@@ -10,21 +10,31 @@ import zipfile
 
 import pandas as pd
 
-from salesops import pipeline_review as pr
-from salesops.meeting_pack import meeting_pack_html, meeting_pack_zip
-from salesops.review_report import COMPANY, ReviewReport
-from tests.unit.test_pipeline_review import EVERY_CATEGORY, STAGES, WEEK, deals_for
+from salesops.config import Settings
+from salesops.pipeline_review.coverage import coverage_by_rep
+from salesops.pipeline_review.meeting_pack import meeting_pack_html, meeting_pack_zip
+from salesops.pipeline_review.report import ReviewReport, review_week
+from salesops.pipeline_review.rollups import pipeline_by_rep
+from salesops.pipeline_review.scope import COMPANY
+from tests.unit.pipeline_review.builders import (
+    EVERY_CATEGORY,
+    STAGES,
+    THRESHOLDS,
+    WEEK,
+    deals_for,
+)
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
+USD = Settings(currency="USD")
 
 
 def small_report() -> ReviewReport:
     deals = deals_for(range(1, 14))
     deals.loc[deals["opportunity_id"] == 8, "name"] = EVIL
     deals.loc[deals["opportunity_id"] == 1, "name"] = "<script>alert(1)</script>"
-    review = pr.review_week(EVERY_CATEGORY, deals, STAGES, WEEK)
-    coverage = pr.coverage_by_rep(
-        pr.pipeline_by_rep(review.closing_pipeline),
+    review = review_week(EVERY_CATEGORY, deals, STAGES, WEEK, **THRESHOLDS)
+    coverage = coverage_by_rep(
+        pipeline_by_rep(review.closing_pipeline),
         pd.DataFrame({"rep_id": [1], "quota": [100_000.0]}),
         pd.DataFrame({"rep_id": [1], "won": [59_000.0]}),
     )
@@ -32,7 +42,7 @@ def small_report() -> ReviewReport:
 
 
 def test_html_holds_the_totals_and_escapes_names():
-    document = meeting_pack_html(small_report())
+    document = meeting_pack_html(small_report(), USD)
     # the hand-worked EVERY_CATEGORY waterfall
     for text in ("180,000.00 USD", "-70,000.00 USD", "86,500.00 USD", "-93,500.00 USD"):
         assert text in document
@@ -47,7 +57,7 @@ def test_html_holds_the_totals_and_escapes_names():
 
 
 def test_zip_has_the_html_and_formula_safe_csvs():
-    archive = zipfile.ZipFile(io.BytesIO(meeting_pack_zip(small_report())))
+    archive = zipfile.ZipFile(io.BytesIO(meeting_pack_zip(small_report(), USD)))
     names = archive.namelist()
     assert names[0] == "pipeline_review_2025-W10.html"
     assert "pipeline_review_2025-W10_waterfall.csv" in names
@@ -62,6 +72,9 @@ def test_zip_has_the_html_and_formula_safe_csvs():
 
 
 def test_meeting_pack_import_does_not_pull_in_streamlit():
-    code = "import sys, salesops.meeting_pack, salesops.cli; print('streamlit' in sys.modules)"
+    code = (
+        "import sys, salesops.pipeline_review.meeting_pack, salesops.cli; "
+        "print('streamlit' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from salesops.config import Settings
 from salesops.export import safe_frame, to_safe_csv
+from salesops.figures import Figure, Input
 from salesops.formatting import format_value
-from salesops.review_report import LIST_TITLES, ReviewReport
+from salesops.pipeline_review.deal_lists import LIST_TITLES
+from salesops.pipeline_review.report import ReviewReport
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 24px;
@@ -33,52 +36,83 @@ th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: ta
 @media print { body { margin: 10mm; } h2 { break-after: avoid; } table { break-inside: auto; }
                tr { break-inside: avoid; } }
 """
-MAX_ROWS_PER_LIST = 200
 
 
-def waterfall_svg(report: ReviewReport) -> str:
+def waterfall_svg(report: ReviewReport, currency: str) -> str:
     """Returns the waterfall chart as an SVG document (rendered offline by vl-convert)."""
     import vl_convert
 
     from salesops.charts.pipeline_review import waterfall
 
-    chart = waterfall(report.review.waterfall.to_frame()).properties(width=720)
+    chart = waterfall(report.review.waterfall.to_frame(), currency).properties(width=720)
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 
-def _money(value: float, currency: str) -> str:
-    sign = "-" if value < 0 else ""
-    return f"{sign}{abs(value):,.2f} {currency}"
+def _money(value: Input, currency: str) -> str:
+    """Returns an amount as text, e.g. "-1,234.50 USD" (empty when there is none)."""
+    if value is None:
+        return ""
+    number = float(value)
+    sign = "-" if number < 0 else ""
+    return f"{sign}{abs(number):,.2f} {currency}"
+
+
+def _cell(value: object) -> str:
+    """Returns one HTML table cell: dates as ISO, numbers right-aligned, text escaped."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "<td></td>"
+    if isinstance(value, pd.Timestamp):
+        return f"<td>{value.date().isoformat()}</td>"
+    if isinstance(value, float):
+        return f'<td class="num">{value:,.2f}</td>'
+    if isinstance(value, int | bool):
+        return f'<td class="num">{value}</td>'
+    return f"<td>{html.escape(str(value))}</td>"
 
 
 def _table(frame: pd.DataFrame, limit: int | None = None) -> str:
+    """Returns a frame as an HTML table (formula-safe, escaped), its first `limit` rows."""
     if frame.empty:
         return '<p class="note">None this week.</p>'
     shown = safe_frame(frame.head(limit) if limit else frame)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
-    rows = []
-    for record in shown.itertuples(index=False):
-        cells = []
-        for value in record:
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                cells.append("<td></td>")
-            elif isinstance(value, pd.Timestamp):
-                cells.append(f"<td>{value.date().isoformat()}</td>")
-            elif isinstance(value, float):
-                cells.append(f'<td class="num">{value:,.2f}</td>')
-            elif isinstance(value, int | bool):
-                cells.append(f'<td class="num">{value}</td>')
-            else:
-                cells.append(f"<td>{html.escape(str(value))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    rows = [
+        "<tr>" + "".join(_cell(value) for value in record) + "</tr>"
+        for record in shown.itertuples(index=False)
+    ]
     more = ""
     if limit and len(frame) > limit:
         more = f'<p class="note">First {limit} of {len(frame)} rows; all rows are in the CSV.</p>'
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
-def meeting_pack_html(report: ReviewReport, currency: str = "USD") -> str:
-    """Returns the meeting pack as one self-contained, printable HTML document."""
+def _coverage_text(coverage: Figure, currency: str) -> str:
+    """Returns the coverage line: "2.11× (pipeline … / remaining quota …)" or "— (reason)"."""
+    if coverage.value is None:
+        return f"— ({html.escape(coverage.reason or '')})"
+    pipeline = _money(coverage.inputs.get("pipeline"), currency)
+    remaining = _money(coverage.inputs.get("remaining_quota"), currency)
+    return f"{coverage.value:.2f}× (pipeline {pipeline} / remaining quota {remaining})"
+
+
+def _list_sections(report: ReviewReport, max_rows: int) -> str:
+    """Returns one titled table per deal list, each cut to `max_rows` rows."""
+    sections = []
+    for name, frame in report.review.lists.items():
+        title = LIST_TITLES.get(name, name)
+        sections.append(
+            f"<h3>{html.escape(title)} ({len(frame)})</h3>"
+            + _table(frame.drop(columns=["opportunity_id"], errors="ignore"), max_rows)
+        )
+    return "".join(sections)
+
+
+def meeting_pack_html(report: ReviewReport, settings: Settings) -> str:
+    """Returns the meeting pack as one self-contained, printable HTML document.
+
+    Amounts are in settings.currency; each deal list shows settings.meeting_pack_rows_per_list.
+    """
+    currency = settings.currency
     w = report.review.waterfall
     week, quarter = report.week, report.review.quarter
     esc = html.escape
@@ -87,20 +121,6 @@ def meeting_pack_html(report: ReviewReport, currency: str = "USD") -> str:
         f'<td class="num">{row.deals}</td></tr>'
         for row in w.to_frame().itertuples(index=False)
     )
-    cov = report.total_coverage
-    coverage_text = (
-        f"{cov.value:.2f}× (pipeline {_money(cov.pipeline, currency)} / remaining quota "
-        f"{_money(cov.remaining_quota, currency)})"
-        if cov.value is not None
-        else f"— ({esc(cov.reason or '')})"
-    )
-    sections = []
-    for name, frame in report.review.lists.items():
-        title = LIST_TITLES.get(name, name)
-        sections.append(
-            f"<h3>{esc(title)} ({len(frame)})</h3>"
-            + _table(frame.drop(columns=["opportunity_id"], errors="ignore"), MAX_ROWS_PER_LIST)
-        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Pipeline review {esc(week.label)}</title>
@@ -112,25 +132,25 @@ scope: {esc(report.scope.label)} · pipeline = open deals expected to close in {
 ({quarter.start:%d %b} – {quarter.last_day:%d %b %Y}) · stale after {report.stale_days} days ·
 big change ≥ {esc(format_value(report.big_change, "money", currency))}</p>
 <h2>Waterfall</h2>
-<div class="chart">{waterfall_svg(report)}</div>
+<div class="chart">{waterfall_svg(report, currency)}</div>
 <table class="totals"><thead><tr><th>Step</th><th>Amount</th><th>Deals</th></tr></thead>
 <tbody>{totals}</tbody></table>
 <p class="note">Opening + new + increased + decreased + slipped + pulled in + won + lost =
 closing, to the cent. Net change {esc(_money(float(w.net_change), currency))}.</p>
 <h2>Coverage and forecast categories ({esc(quarter.label)})</h2>
-<p>Coverage: {coverage_text}</p>
+<p>Coverage: {_coverage_text(report.total_coverage, currency)}</p>
 {_table(report.coverage)}
 {_table(report.review.forecast)}
 <h2>Deals to walk through</h2>
-{"".join(sections)}
+{_list_sections(report, settings.meeting_pack_rows_per_list)}
 </body></html>
 """
 
 
-def write_meeting_pack(report: ReviewReport, path: str | Path, currency: str = "USD") -> Path:
+def write_meeting_pack(report: ReviewReport, path: str | Path, settings: Settings) -> Path:
     """Writes the HTML meeting pack to `path` (written whole, or not at all); returns the path."""
     target = Path(path)
-    document = meeting_pack_html(report, currency)
+    document = meeting_pack_html(report, settings)
     tmp = target.with_name(target.name + ".tmp")
     try:
         tmp.write_text(document, encoding="utf-8")
@@ -140,12 +160,12 @@ def write_meeting_pack(report: ReviewReport, path: str | Path, currency: str = "
     return target
 
 
-def meeting_pack_zip(report: ReviewReport, currency: str = "USD") -> bytes:
+def meeting_pack_zip(report: ReviewReport, settings: Settings) -> bytes:
     """Returns a ZIP holding the HTML pack and one formula-safe CSV per table."""
     buffer = io.BytesIO()
     stem = f"pipeline_review_{report.week.label}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{stem}.html", meeting_pack_html(report, currency))
+        archive.writestr(f"{stem}.html", meeting_pack_html(report, settings))
         for name, frame in report.tables().items():
             archive.writestr(f"{stem}_{name}.csv", to_safe_csv(frame))
     return buffer.getvalue()

@@ -1,0 +1,248 @@
+"""The weekly pipeline review report: the whole review of a week, read through the repository.
+
+`review_week` is pure (frames in, PipelineReview out). `review_report` fetches the week's
+rows for a scope, runs it and adds coverage; the page, the CLI, the meeting pack and the
+benchmark all call it (or `review_waterfall`, only the waterfall, for the Overview
+headline). Scope is a group of people: the whole company, a manager's team, a territory's
+reps, or one rep. Thresholds come from Settings unless the caller passes its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from salesops.calendar import Quarter, Week, last_complete_week
+from salesops.config import Settings
+from salesops.figures import Figure
+from salesops.jsonable import json_value
+from salesops.pipeline_review.attributes import attach, state_columns
+from salesops.pipeline_review.coverage import coverage_by_rep, coverage_fields
+from salesops.pipeline_review.deal_lists import pushes_this_week, week_lists
+from salesops.pipeline_review.history import (
+    WeekStates,
+    in_pipeline,
+    review_quarter,
+    week_states,
+)
+from salesops.pipeline_review.movements import deal_movements
+from salesops.pipeline_review.rollups import forecast_rollup, pipeline_by_rep
+from salesops.pipeline_review.scope import COMPANY, ReviewScope
+from salesops.pipeline_review.waterfall import (
+    Waterfall,
+    waterfall,
+    waterfall_from_movements,
+    with_steady_pipeline,
+)
+from salesops.repository import Repository
+
+
+@dataclass(frozen=True)
+class PipelineReview:
+    """Everything the weekly meeting walks through, for one week and one scope."""
+
+    week: Week
+    quarter: Quarter
+    waterfall: Waterfall
+    movements: pd.DataFrame
+    closing_pipeline: pd.DataFrame
+    lists: Mapping[str, pd.DataFrame]
+    forecast: pd.DataFrame
+
+
+def review_week(
+    history: pd.DataFrame | WeekStates,
+    deals: pd.DataFrame,
+    stages: pd.DataFrame,
+    week: Week,
+    quarter: Quarter | None = None,
+    *,
+    stale_days: int,
+    big_change: float,
+    life_history: pd.DataFrame | None = None,
+) -> PipelineReview:
+    """Returns the week's PipelineReview: waterfall, per-deal movements, lists, forecast roll-up.
+
+    Requires history as normalise_history (whole histories, or the repository's rows: each
+    deal's last row before the week plus the week's rows; or their week_states), deal
+    attributes with columns
+    opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
+    `life_history` gives whole histories of pushed deals for their lifetime push count.
+    Lists are: new, advanced, regressed, pushed, slipped, overdue, stale, big_changes.
+    """
+    quarter = quarter or review_quarter(week)
+    states = history if isinstance(history, WeekStates) else week_states(history, week)
+    movements = deal_movements(states, week, quarter)
+    closing = states.closing[in_pipeline(states.closing, quarter)].reset_index(drop=True)
+    lists = week_lists(
+        states,
+        movements,
+        deals,
+        stages,
+        quarter,
+        stale_days=stale_days,
+        big_change=big_change,
+        life_history=life_history,
+    )
+    return PipelineReview(
+        week=week,
+        quarter=quarter,
+        waterfall=waterfall_from_movements(movements, week, quarter),
+        movements=attach(movements, deals),
+        closing_pipeline=attach(state_columns(closing), deals),
+        lists=lists,
+        forecast=forecast_rollup(closing, deals),
+    )
+
+
+def default_week(today: date, history_last: date | None) -> Week:
+    """Returns the default week: the last complete one, or the data's last complete week.
+
+    When the history ends before today's last complete week (an old database or the
+    demo), the week returned is the last one that ended on or before the data's last day.
+    """
+    week = last_complete_week(today)
+    if history_last is not None and history_last < week.last_day:
+        week = last_complete_week(min(today, history_last + timedelta(days=1)))
+    return week
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """A week's review for one scope, with coverage, ready for the page, CLI and export."""
+
+    review: PipelineReview
+    scope: ReviewScope
+    coverage: pd.DataFrame
+    stale_days: int
+    big_change: float
+
+    @property
+    def week(self) -> Week:
+        """Returns the reviewed week."""
+        return self.review.week
+
+    @property
+    def total_coverage(self) -> Figure:
+        """Returns the scope's overall coverage Figure (the coverage table's Total row)."""
+        total = self.coverage[self.coverage["rep"] == "Total"].iloc[0]
+        return Figure(
+            _none_if_na(total["coverage"]),
+            total["reason"],
+            {
+                "pipeline": float(total["pipeline"]),
+                "quota": _none_if_na(total["quota"]),
+                "won_to_date": float(total["won_to_date"]),
+                "remaining_quota": _none_if_na(total["remaining_quota"]),
+            },
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """Returns True when nothing was in the pipeline or moved during the week."""
+        return self.review.movements.empty and all(f.empty for f in self.review.lists.values())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Returns every table of the meeting pack by file stem (waterfall first)."""
+        waterfall = self.review.waterfall.to_frame()[["step", "label", "amount", "deals"]]
+        out = {"waterfall": waterfall}
+        out.update({name: _export_frame(frame) for name, frame in self.review.lists.items()})
+        out["coverage"] = self.coverage
+        out["forecast_categories"] = self.review.forecast
+        out["movements"] = _export_frame(self.review.movements)
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        """Returns the JSON-ready report (DESIGN.md `review` shape plus extra keys)."""
+        w = self.review.waterfall
+        return {
+            "week": self.week.start.isoformat(),
+            "week_end": self.week.last_day.isoformat(),
+            "week_label": self.week.label,
+            "quarter": self.review.quarter.to_dict(),
+            "scope": self.scope.to_dict(),
+            "waterfall": {k: round(v, 2) for k, v in w.as_dict().items()},
+            "waterfall_deals": dict(w.deals),
+            "reconciles": w.reconciles,
+            "deals": {name: records(frame) for name, frame in self.review.lists.items()},
+            "movements": records(_export_frame(self.review.movements)),
+            "coverage": {
+                "total": coverage_fields(self.total_coverage),
+                "reps": records(self.coverage[self.coverage["rep"] != "Total"]),
+            },
+            "forecast_categories": records(self.review.forecast),
+            "settings": {"stale_days": self.stale_days, "big_change": self.big_change},
+        }
+
+
+def _none_if_na(value: float | None) -> float | None:
+    """Returns a table cell as a float, None when it is missing."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Returns the frame without its integer-cents helper columns."""
+    return frame.drop(columns=[c for c in frame.columns if c.endswith("_cents")])
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Returns a frame's rows as JSON-ready dicts: ISO dates, None for missing, finite floats."""
+    return [
+        {k: json_value(v, dates="date", digits=6) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def review_report(
+    repo: Repository,
+    week: Week,
+    scope: ReviewScope = COMPANY,
+    settings: Settings | None = None,
+) -> ReviewReport:
+    """Returns the ReviewReport of `week` for `scope`, reading only the rows the week needs.
+
+    Thresholds (stale_days, big_change) come from `settings`, by default Settings().
+    """
+    chosen = settings or Settings()
+    quarter = review_quarter(week)
+    where = scope.repository_scope
+    history = repo.review_history(week.start, week.end, where)
+    deals = repo.review_deals(week.start, week.end, where)
+    stages = repo.stages()
+    states = week_states(history, week)
+    pushed_ids = pushes_this_week(states).index.tolist()
+    life = repo.push_histories(pushed_ids, week.end) if pushed_ids else None
+    review = review_week(
+        states,
+        deals,
+        stages,
+        week,
+        quarter,
+        stale_days=chosen.stale_days,
+        big_change=chosen.big_change,
+        life_history=life,
+    )
+    coverage = coverage_by_rep(
+        pipeline_by_rep(review.closing_pipeline),
+        repo.quota_by_rep(quarter.start, quarter.end, where),
+        repo.won_by_rep(quarter.start, week.end, where),
+    )
+    return ReviewReport(review, scope, coverage, chosen.stale_days, chosen.big_change)
+
+
+def review_waterfall(repo: Repository, week: Week, scope: ReviewScope = COMPANY) -> Waterfall:
+    """Returns only the week's waterfall for `scope` (the Overview headline needs no lists).
+
+    Equal to review_report's waterfall, from fewer rows: deals that sat in the pipeline all
+    week without a change come as bare amounts (they only add to opening and closing).
+    """
+    quarter = review_quarter(week)
+    where = scope.repository_scope
+    moving = repo.waterfall_history(week.start, week.end, where)
+    steady = repo.steady_pipeline_amounts(week.start, week.end, (quarter.start, quarter.end), where)
+    return with_steady_pipeline(waterfall(moving, week, quarter), steady["amount"])

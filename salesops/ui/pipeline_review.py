@@ -1,0 +1,210 @@
+"""Pipeline review UI: week and scope pickers kept in the URL, and the Overview headline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from salesops.calendar import Week, parse_week, week_of
+from salesops.config import Settings
+from salesops.formatting import format_change
+from salesops.pipeline_review.report import default_week, review_waterfall
+from salesops.pipeline_review.scope import SCOPE_KINDS, ReviewScope, resolve_scope
+from salesops.repository import Repository
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.filters import Filters
+from salesops.ui.nav import page_link
+from salesops.ui.url_state import UrlReader, warn_ignored, write_params
+
+KEY = "pipeline_review"
+SCOPE_LABELS = {"company": "Company", "team": "Team", "territory": "Territory", "rep": "Rep"}
+
+
+@dataclass(frozen=True)
+class ReviewChoice:
+    """What the user picked on the Pipeline review page."""
+
+    week: Week
+    scope: ReviewScope
+    stale_days: int
+    big_change: float
+
+
+def week_options(
+    first: date | None, last: date | None, weeks_offered: int, today: date | None = None
+) -> list[Week]:
+    """Returns the weeks offered, newest first: from the default week back to the data's start.
+
+    At most `weeks_offered` weeks (Settings.review_weeks_offered).
+    """
+    newest = default_week(today or datetime.now(UTC).date(), last)
+    oldest = week_of(first) if first is not None else newest
+    weeks: list[Week] = []
+    week = newest
+    while week >= oldest and len(weeks) < weeks_offered:
+        weeks.append(week)
+        week = week.previous()
+    return weeks or [newest]
+
+
+def _week_from(url: UrlReader, weeks: list[Week]) -> Week:
+    """Returns the week the link names if it is offered, else the newest (noting the problem)."""
+    text = url.text("week")
+    if text is None:
+        return weeks[0]
+    try:
+        asked: Week | None = parse_week(text)
+    except ValueError:
+        asked = None
+    if asked in weeks:
+        return asked
+    url.note(f"unknown week {text!r}")
+    return weeks[0]
+
+
+def _scope_from(url: UrlReader, reps: pd.DataFrame, territories: pd.DataFrame) -> ReviewScope:
+    """Returns the scope the link names if it resolves, else the company (noting the problem)."""
+    kind = url.choice("scope", SCOPE_KINDS, "company", what="unknown scope")
+    if kind == "company":
+        return resolve_scope(kind, None, reps, territories)
+    value = url.text(kind)
+    try:
+        return resolve_scope(kind, value, reps, territories)
+    except ValueError:
+        url.note(f"unknown {kind} {value!r}")
+        return resolve_scope("company", None, reps, territories)
+
+
+def _initialise(weeks: list[Week], reps: pd.DataFrame, territories: pd.DataFrame) -> None:
+    """Seeds the pickers from the URL once; what it cannot use is kept to warn about."""
+    url = UrlReader()
+    st.session_state[f"{KEY}.week"] = _week_from(url, weeks)
+    scope = _scope_from(url, reps, territories)
+    st.session_state[f"{KEY}.scope"] = scope.kind
+    if scope.kind != "company":
+        st.session_state[f"{KEY}.{scope.kind}"] = scope.value
+    st.session_state[f"{KEY}.problems"] = url.problems
+    st.session_state[f"{KEY}.initialised"] = True
+
+
+def _scope_value(
+    kind: str | None, reps: pd.DataFrame, territories: pd.DataFrame
+) -> str | int | None:
+    """Draws the picker of the team, territory or rep for `kind`; returns the pick."""
+    if kind == "team":
+        teams = sorted(reps["manager"].dropna().unique().tolist())
+        return st.selectbox("Team (manager)", teams, key=f"{KEY}.team")
+    if kind == "territory":
+        names = dict(zip(territories["id"].astype(int), territories["name"], strict=True))
+        return st.selectbox(
+            "Territory", list(names), format_func=lambda t: str(names[t]), key=f"{KEY}.territory"
+        )
+    if kind == "rep":
+        names = dict(zip(reps["id"].astype(int), reps["name"], strict=True))
+        return st.selectbox(
+            "Rep", list(names), format_func=lambda r: str(names[r]), key=f"{KEY}.rep"
+        )
+    return None
+
+
+def _thresholds(config: Settings) -> tuple[int, float]:
+    """Draws the stale-days and big-change inputs (defaults from Settings); returns them."""
+    with st.expander("Thresholds"):
+        stale = st.number_input(
+            "Stale after (days without change)",
+            1,
+            365,
+            config.stale_days,
+            key=f"{KEY}.stale_days",
+        )
+        big = st.number_input(
+            "Big amount change (currency)",
+            1.0,
+            1e9,
+            config.big_change,
+            step=1000.0,
+            key=f"{KEY}.big_change",
+        )
+    return int(stale), float(big)
+
+
+def review_controls(
+    bounds: dict[str, date | None],
+    reps: pd.DataFrame,
+    territories: pd.DataFrame,
+    config: Settings,
+    today: date | None = None,
+) -> ReviewChoice:
+    """Draws the week, scope and threshold pickers and returns the user's ReviewChoice.
+
+    The week and scope are read from the URL once and written back on every run.
+    """
+    weeks = week_options(bounds["first"], bounds["last"], config.review_weeks_offered, today)
+    if not st.session_state.get(f"{KEY}.initialised"):
+        _initialise(weeks, reps, territories)
+    warn_ignored(st.session_state.get(f"{KEY}.problems") or [])
+    left, middle, right = st.columns([2, 2, 3])
+    with left:
+        week = st.selectbox(
+            "Week",
+            weeks,
+            format_func=lambda w: f"{w.label} ({w.start:%d %b} – {w.last_day:%d %b %Y})",
+            key=f"{KEY}.week",
+            help="ISO weeks, Monday to Sunday (UTC dates). Default: the last complete week.",
+        )
+    with middle:
+        kind = st.segmented_control(
+            "Scope",
+            list(SCOPE_KINDS),
+            format_func=lambda k: SCOPE_LABELS[k],
+            key=f"{KEY}.scope",
+            required=True,
+        )
+    with right:
+        value = _scope_value(kind, reps, territories)
+    stale_days, big_change = _thresholds(config)
+    if value is None:  # no teams/territories/reps to pick from
+        kind = "company"
+    scope = resolve_scope(kind or "company", value, reps, territories)
+    params = {"week": (week or weeks[0]).start.isoformat(), "scope": scope.kind}
+    if scope.kind != "company":
+        params[scope.kind] = str(scope.value)
+    write_params(params)
+    return ReviewChoice(week or weeks[0], scope, stale_days, big_change)
+
+
+def pipeline_review_headline(filters: Filters) -> None:
+    """Draws the last complete week's net pipeline change and slipped value, company-wide.
+
+    The Overview's territory/segment filters do not apply: the review scopes by people.
+    """
+    bounds = cached_call(Repository.history_bounds)
+    if bounds["last"] is None:
+        st.caption("No opportunity history yet.")
+        return
+    week = default_week(datetime.now(UTC).date(), bounds["last"])
+    waterfall = cached_call(review_waterfall, week)
+    currency = settings().currency
+    net, slipped = float(waterfall.net_change), float(waterfall.slipped)
+    left, right = st.columns(2)
+    left.metric(
+        f"Net pipeline change, {week.label}",
+        format_change(net, "money", currency),
+        help=f"Closing minus opening {waterfall.quarter.label} pipeline for the week.",
+        border=True,
+    )
+    right.metric(
+        "Slipped out of the quarter",
+        format_change(slipped, "money", currency),
+        help=f"{waterfall.deals.get('slipped', 0)} deal(s) moved their close out of "
+        f"{waterfall.quarter.label}.",
+        border=True,
+    )
+    page_link(
+        "pages/pipeline_review.py",
+        "Pipeline review: the waterfall and the deals",
+        ":material/event_note:",
+    )

@@ -1,0 +1,93 @@
+"""The deal lists: new, stage changes, pushed, overdue, stale, big changes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesops.pipeline_review.deal_lists import big_amount_changes, push_counts, stale_deals
+from salesops.pipeline_review.history import week_states
+from salesops.pipeline_review.report import review_week
+from tests.unit.pipeline_review.builders import (
+    EVERY_CATEGORY,
+    LIST_DEALS,
+    LIST_HISTORY,
+    STAGES,
+    THRESHOLDS,
+    WEEK,
+    D,
+    deals_for,
+)
+
+
+def test_new_deals(review):
+    new = review.lists["new"]
+    assert new["opportunity_id"].tolist() == [4, 7]  # Bob's, largest amount first (3k, 2k)
+    assert new["created_at"].tolist() == [pd.Timestamp("2025-03-06"), pd.Timestamp("2025-03-03")]
+    assert new["in_pipeline"].tolist() == [True, True]
+
+
+def test_stage_advances_and_regressions(review):
+    adv, reg = review.lists["advanced"], review.lists["regressed"]
+    assert adv[["opportunity_id", "from_stage", "to_stage", "steps"]].values.tolist() == [
+        [1, "Prospecting", "Proposal", 2]
+    ]
+    assert reg[["opportunity_id", "steps"]].values.tolist() == [[2, -2]]  # 4 -> 2
+    assert 6 not in set(adv["opportunity_id"])  # won is not an "advance"
+
+
+def test_pushed_deals_count_pushes_over_life(review):
+    pushed = review.lists["pushed"]
+    assert pushed["opportunity_id"].tolist() == [1]
+    r = pushed.iloc[0]
+    assert (r["pushes_this_week"], r["pushes_total"]) == (1, 3)
+    assert r["previous_close"] == pd.Timestamp("2025-03-01")
+    assert r["days_pushed"] == 20  # 1 Mar -> 21 Mar
+    assert not r["left_quarter"]
+
+
+def test_push_counts_with_repository_rows_need_life_history():
+    # The repository returns only the last row before the week plus the week's rows;
+    # the lifetime count then comes from life_history.
+    pruned = pd.concat([LIST_HISTORY.iloc[[2, 3]]])  # 15 Feb row (opening) + this week's row
+    r = review_week(pruned, LIST_DEALS, STAGES, WEEK, life_history=LIST_HISTORY, **THRESHOLDS)
+    assert r.lists["pushed"][["pushes_this_week", "pushes_total"]].values.tolist() == [[1, 3]]
+    counts = push_counts(LIST_HISTORY, until=D("2025-03-01")).set_index("opportunity_id")
+    assert counts.loc[1, "pushes"] == 2  # the 4 March push is after `until`
+
+
+def test_overdue_deals(review):
+    overdue = review.lists["overdue"]
+    # 3: expected 1 Mar, week.end 10 Mar -> 9 days; 7: expected Sun 9 Mar -> 1 day
+    assert overdue[["opportunity_id", "days_overdue"]].values.tolist() == [[3, 9], [7, 1]]
+
+
+def test_stale_deals(review):
+    stale = review.lists["stale"]
+    # 3: 10 Feb -> 10 Mar = 28 days; 5: 24 Feb -> 10 Mar = 14 days (threshold is inclusive)
+    assert stale[["opportunity_id", "days_since_change"]].values.tolist() == [[3, 28], [5, 14]]
+    tighter = stale_deals(week_states(LIST_HISTORY, WEEK), LIST_DEALS, stale_days=15)
+    assert tighter["opportunity_id"].tolist() == [3]
+    with pytest.raises(ValueError, match="at least 1"):
+        stale_deals(week_states(LIST_HISTORY, WEEK), LIST_DEALS, stale_days=0)
+
+
+def test_big_amount_changes(review):
+    big = review.lists["big_changes"]
+    assert big[["opportunity_id", "from_amount", "amount", "change"]].values.tolist() == [
+        [2, 40_000.0, 25_000.0, -15_000.0]
+    ]
+    assert big["change_fraction"].iloc[0] == pytest.approx(-0.375)  # -15k / 40k
+    states = week_states(LIST_HISTORY, WEEK)
+    assert big_amount_changes(states, LIST_DEALS, threshold=15_001).empty
+    with pytest.raises(ValueError, match="positive"):
+        big_amount_changes(states, LIST_DEALS, threshold=0)
+
+
+def test_lists_are_grouped_by_rep():
+    r = review_week(
+        EVERY_CATEGORY, deals_for(range(1, 14), {8: (2, "Bob")}), STAGES, WEEK, **THRESHOLDS
+    )
+    new = r.lists["new"]
+    # Ann's new deals first (10 is 9k at the end of the week, 11 is reopened, not new), then Bob's
+    assert new[["rep", "opportunity_id"]].values.tolist() == [["Ann", 10], ["Bob", 8]]

@@ -1,0 +1,64 @@
+"""The whole review of a week (pure), and the default week."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesops.pipeline_review.coverage import coverage_by_rep
+from salesops.pipeline_review.report import ReviewReport, default_week, review_week
+from salesops.pipeline_review.rollups import pipeline_by_rep
+from salesops.pipeline_review.scope import COMPANY
+from salesops.pipeline_review.waterfall import waterfall
+from tests.unit.pipeline_review.builders import (
+    EVERY_CATEGORY,
+    STAGES,
+    THRESHOLDS,
+    WEEK,
+    D,
+    deals_for,
+    history,
+)
+
+
+def test_empty_history_gives_a_zero_waterfall_and_empty_lists():
+    empty = history()
+    w = waterfall(empty, WEEK)
+    assert w.opening == w.closing == 0 and w.reconciles
+    review = review_week(empty, deals_for([]), STAGES, WEEK, **THRESHOLDS)
+    assert all(frame.empty for frame in review.lists.values())
+    assert review.forecast["rep"].tolist() == ["Total"]
+    assert review.waterfall.to_frame()["amount"].tolist() == [0.0] * 9
+
+
+def test_default_week_is_the_last_complete_one_or_the_datas_last():
+    # Wednesday 12 March 2025: the last complete week is 3-9 March.
+    assert default_week(D("2025-03-12"), D("2025-03-11")) == WEEK
+    # History ending on Saturday 8 March: week 10 is not complete in the data, so week 9.
+    assert default_week(D("2025-03-12"), D("2025-03-08")).label == "2025-W09"
+    # History ending on the Sunday: week 10 is complete in the data.
+    assert default_week(D("2025-03-12"), D("2025-03-09")) == WEEK
+    assert default_week(D("2025-03-12"), None) == WEEK
+
+
+def test_report_json_keeps_the_thresholds_and_coverage_shape():
+    review = review_week(EVERY_CATEGORY, deals_for(range(1, 14)), STAGES, WEEK, **THRESHOLDS)
+    coverage = coverage_by_rep(
+        pipeline_by_rep(review.closing_pipeline),
+        pd.DataFrame({"rep_id": [1], "quota": [100_000.0]}),
+        pd.DataFrame({"rep_id": [1], "won": [59_000.0]}),
+    )
+    payload = ReviewReport(review, COMPANY, coverage, 14, 10_000.0).to_dict()
+    assert payload["settings"] == {"stale_days": 14, "big_change": 10_000.0}
+    total = payload["coverage"]["total"]
+    assert list(total) == [
+        "pipeline",
+        "quota",
+        "won_to_date",
+        "remaining_quota",
+        "value",
+        "reason",
+    ]
+    # 86.5k closing pipeline / (100k quota - 59k won)
+    assert total["value"] == pytest.approx(86_500 / 41_000)
+    assert (total["remaining_quota"], total["reason"]) == (41_000.0, None)
