@@ -20,7 +20,7 @@ import pandas as pd
 import typer
 
 from salesops.calendar import Period, parse_week
-from salesops.config import load_settings, masked_url
+from salesops.config import Settings, load_settings, masked_url
 from salesops.db.engine import (
     DatabaseError,
     init_schema,
@@ -158,8 +158,10 @@ def demo(
     url: UrlOption = None,
     scale: Annotated[
         str, typer.Option(help="small (default), medium, large, or a number of opportunities.")
-    ] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same company.")] = 42,
+    ] = Settings().demo_scale,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: same seed, same company.")
+    ] = Settings().demo_seed,
 ) -> None:
     """Replace the database's content with a generated demo company."""
     from salesops.demo import generate_demo, resolve_scale
