@@ -12,7 +12,7 @@ from salesops.quality.checks import summary_frame
 from salesops.quality.report import quality_report
 from salesops.repository import Repository
 from salesops.ui import data as ui
-from salesops.ui.cache import cached_call
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -88,7 +88,7 @@ for check in quality.checks:
 
 st.subheader("Import history")
 with database_guard():
-    batches = cached_call(Repository.import_batches)
+    batches = cached_call(Repository.import_batches, settings().import_batches_listed)
 if batches.empty:
     st.caption("No file imported yet.")
 else:

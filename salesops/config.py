@@ -125,6 +125,9 @@ class Settings:
     import_issues_printed: int = _setting(
         20, "Problems printed per file by `salesops import` (table output).", "importing"
     )
+    import_batches_listed: int = _setting(
+        50, "Latest imports listed in the Data page's import history.", "importing"
+    )
     quality_row_limit: int = _setting(
         50_000,
         "Offending rows read per data-quality check (counts are always totals).",

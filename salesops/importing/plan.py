@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from salesops.config import Settings
 from salesops.importing.amounts import NumberEvidence
 from salesops.importing.dates import DateEvidence
 from salesops.importing.issues import ERROR, RowIssue
@@ -29,7 +30,7 @@ class ValidationContext:
     """
 
     as_of: date | None = None
-    currency: str = "USD"
+    currency: str = Settings().currency
     known_stages: Mapping[str, str] = field(default_factory=dict)
     lead_created: Mapping[str, date] = field(default_factory=dict)
     duplicates: str = "error"

@@ -174,8 +174,8 @@ class QualityQueries(RepositoryBase):
         )
         return self._frame(stmt, {"month": DATE, "check": STR, "count": INT})
 
-    def import_batches(self, limit: int = 50) -> pd.DataFrame:
-        """Returns the latest import batches, newest first.
+    def import_batches(self, limit: int) -> pd.DataFrame:
+        """Returns the latest `limit` import batches, newest first.
 
         Columns: imported_at, source, entity, file_name, rows_read, rows_inserted,
         rows_updated, rows_rejected, status.

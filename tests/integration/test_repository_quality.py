@@ -186,7 +186,7 @@ def test_import_batches_listing(engine):
 
     data = b"Account ID,Account Name\nA1,Acme\n"
     assert import_files(engine, [CsvInput("acc.csv", data)], "salesforce").written
-    batches = Repository(engine).import_batches()
+    batches = Repository(engine).import_batches(limit=50)
     assert batches[["file_name", "entity", "rows_inserted"]].values.tolist() == [
         ["acc.csv", "accounts", 1]
     ]
