@@ -74,12 +74,9 @@ def generate(path: Path, rows: int, seed: int = 7, chunk: int = 100_000) -> None
 def run_one(url: str, csv_path: str, force: bool) -> dict:
     """Imports the CSV into `url` (this process) and returns timings and peak RSS."""
     from salesops.db.engine import init_schema, make_engine
-    from salesops.importers import (
-        CsvInput,
-        ReadSettings,
-        ValidationContext,
-        import_files,
-    )
+    from salesops.importing.plan import ValidationContext
+    from salesops.importing.reading import CsvInput, ReadSettings
+    from salesops.importing.report import import_files
 
     engine = make_engine(url)
     init_schema(engine)

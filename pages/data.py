@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from salesops.importers import ImportRejected
-from salesops.quality import quality_report, summary_frame
+from salesops.charts.quality import quality_trend_chart
+from salesops.importing.reading import ImportRejected
+from salesops.quality.checks import summary_frame
+from salesops.quality.report import quality_report
 from salesops.repository import Repository
-from salesops.ui import importing as ui
-from salesops.ui.cache import cached_call
+from salesops.ui import data as ui
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -32,7 +34,7 @@ if source == "generic":
     except (ImportRejected, ValueError) as exc:
         st.error(f"Mapping file: {exc}")
 uploads = st.file_uploader(
-    f"CSV files (up to {ui.MAX_UPLOAD_BYTES // ui.MB} MB each)",
+    f"CSV files (up to {ui.UPLOAD_LIMIT_MB} MB each)",
     type=ui.UPLOAD_TYPES,
     accept_multiple_files=True,
     key="data.files",
@@ -80,13 +82,13 @@ download_csv(summary, "data_quality.csv", key="data.download_quality")
 if quality.trend.empty:
     st.caption("No problem found in any month.")
 else:
-    st.altair_chart(ui.quality_trend_chart(quality.trend))
+    st.altair_chart(quality_trend_chart(quality.trend))
 for check in quality.checks:
     ui.show_check(check)
 
 st.subheader("Import history")
 with database_guard():
-    batches = cached_call(Repository.import_batches)
+    batches = cached_call(Repository.import_batches, settings().import_batches_listed)
 if batches.empty:
     st.caption("No file imported yet.")
 else:

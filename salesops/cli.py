@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
@@ -32,6 +32,11 @@ from salesops.export import to_safe_csv
 from salesops.formatting import format_value
 from salesops.kpis.metrics import KPIS
 from salesops.repository import Repository, Scope
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from salesops.importing.layouts import Layout
 
 app = typer.Typer(
     help="salesops: sales-operations analytics over your CRM database.",
@@ -159,8 +164,10 @@ def demo(
     url: UrlOption = None,
     scale: Annotated[
         str, typer.Option(help="small (default), medium, large, or a number of opportunities.")
-    ] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same company.")] = 42,
+    ] = Settings().demo_scale,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: same seed, same company.")
+    ] = Settings().demo_seed,
 ) -> None:
     """Replace the database's content with a generated demo company."""
     from salesops.demo import generate_demo, resolve_scale
@@ -422,6 +429,41 @@ class DuplicateRule(StrEnum):
     last = "last"
 
 
+def _import_layout(source: str, files: list[Path], mapping: Path | None) -> Layout | None:
+    """Returns the generic layout of --mapping (None without); fails on missing files."""
+    from salesops.importing.mapping import layout_from_mapping
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"File not found: {', '.join(missing)}.")
+    if source == "generic" and mapping is None:
+        fail("The generic source needs --mapping FILE (YAML or JSON).")
+    return layout_from_mapping(mapping) if mapping is not None else None
+
+
+def _import_engine(url: str) -> Engine:
+    """Returns a writing engine on `url`, creating the schema in an empty database."""
+    from salesops.db.engine import has_schema
+
+    engine = make_engine(url)
+    if not has_schema(engine):
+        init_schema(engine)
+    return engine
+
+
+def _progress_to(bar: Any) -> Callable[[float, str], None]:
+    """Returns a progress callback advancing a typer progress bar (0-100) to each fraction."""
+    done = [0]
+
+    def progress(fraction: float, message: str) -> None:
+        step = int(fraction * 100) - done[0]
+        if step > 0:
+            bar.update(step)
+            done[0] += step
+
+    return progress
+
+
 @app.command("import")
 @friendly_errors
 def import_(
@@ -459,88 +501,48 @@ def import_(
     force: Annotated[
         bool, typer.Option("--force", help="Re-import files already imported (same sha256).")
     ] = False,
-    max_rows: Annotated[int, typer.Option(help="Row limit per file.")] = 5_000_000,
+    max_rows: Annotated[
+        int, typer.Option(help="Row limit per file.")
+    ] = Settings().import_cli_max_rows,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format (table or json).")
     ] = OutputFormat.table,
     url: UrlOption = None,
 ) -> None:
     """Import CRM CSV exports: validate every row, then write all rows or none."""
-    from salesops.db.engine import has_schema
-    from salesops.importers import (
-        CsvInput,
-        ReadSettings,
-        ValidationContext,
-        import_files,
-        layout_from_mapping,
-        parse_as_of,
-    )
+    from salesops.importing.reading import CsvInput, ReadSettings, parse_delimiter
+    from salesops.importing.report import import_files, parse_as_of, validation_context
 
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        fail(f"File not found: {', '.join(missing)}.")
-    if source == "generic" and mapping is None:
-        fail("The generic source needs --mapping FILE (YAML or JSON).")
-    layout = layout_from_mapping(mapping) if mapping is not None else None
-    separators = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-    settings_ = ReadSettings(
+    layout = _import_layout(source, files, mapping)
+    read = ReadSettings(
         encoding=encoding,
-        delimiter=separators.get(delimiter, delimiter) if delimiter else None,
+        delimiter=parse_delimiter(delimiter),
         decimal=decimal,
         date_format=date_format,
         max_bytes=None,
         max_rows=max_rows,
     )
     config = load_settings(url)
-    context = ValidationContext(
-        as_of=parse_as_of(as_of), currency=config.currency, duplicates=duplicates.value
-    )
-    engine = make_engine(config.database_url)
-    if not has_schema(engine):
-        init_schema(engine)
+    context = validation_context(config, parse_as_of(as_of), duplicates.value)
+    engine = _import_engine(config.database_url)
     with typer.progressbar(length=100, label="import", file=sys.stderr) as bar:
-        done = [0]
-
-        def progress(fraction: float, message: str) -> None:
-            step = int(fraction * 100) - done[0]
-            if step > 0:
-                bar.update(step)
-                done[0] += step
-
         outcome = import_files(
             engine,
             [CsvInput.from_path(f) for f in files],
             source,
-            settings=settings_,
+            settings=read,
             context=context,
             layout=layout,
             dry_run=dry_run,
             valid_rows_only=valid_rows_only,
             force=force,
-            progress=progress,
+            progress=_progress_to(bar),
         )
-    report = outcome.report
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(outcome.to_dict(), indent=2, default=str))
+        emit(outcome.to_dict(config.import_issues_listed), None, fmt)
     else:
-        for file in report.files:
-            typer.echo(
-                f"{file.file}: {file.label}; {file.rows_read:,} rows read, "
-                f"{file.rows_valid:,} valid, {len(file.errors):,} errors, "
-                f"{len(file.warnings):,} warnings"
-            )
-            if file.detected:
-                typer.echo("  detected: " + ", ".join(f"{k}={v}" for k, v in file.detected.items()))
-            for note in file.notes:
-                typer.echo(f"  note: {note}")
-            for issue in file.issues[:20]:
-                typer.echo(f"  {issue.severity}: {issue.sentence()}")
-            if len(file.issues) > 20:
-                typer.echo(f"  … {file.issue_count - 20:,} more")
-        typer.echo(outcome.message)
-    if not report.ok and not (valid_rows_only and outcome.written):
-        if outcome.already_imported and report.ok:
-            return
+        typer.echo("\n".join(outcome.text_lines(config.import_issues_printed)))
+    if not outcome.report.ok and not (valid_rows_only and outcome.written):
         fail(outcome.message)
 
 
@@ -574,17 +576,20 @@ def quality(
     as_of: Annotated[
         str | None, typer.Option(help="Judge overdue deals against this date (default today).")
     ] = None,
-    rows: Annotated[int, typer.Option(help="Offending rows listed per check (json).")] = 100,
+    rows: Annotated[
+        int, typer.Option(help="Offending rows listed per check (json).")
+    ] = Settings().quality_rows_listed,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
     url: UrlOption = None,
 ) -> None:
     """Data-quality checks: duplicates, impossible dates, gaps; counts and offending rows."""
-    from salesops.quality import quality_report, summary_frame
+    from salesops.quality.checks import summary_frame
+    from salesops.quality.report import quality_report
 
     judged_at = parse_date(as_of, "--as-of")
-    report = quality_report(open_repository(url), judged_at)
+    report = quality_report(open_repository(url), judged_at, load_settings(url))
     emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)
 
 

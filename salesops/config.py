@@ -32,7 +32,7 @@ SECTIONS = {
     "territory": "Territory balance and quotas",
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
-    "importing": "Imports",
+    "importing": "Imports, data quality and the demo company",
 }
 
 
@@ -367,6 +367,60 @@ class Settings:
     )
 
     # -- importing
+    import_max_bytes: int = _setting(
+        50 * 1024 * 1024,
+        "Largest file (bytes) the Data page accepts; `salesops import` has no size limit.",
+        "importing",
+    )
+    import_max_rows: int = _setting(
+        500_000, "Row limit per file on the Data page (split larger files).", "importing"
+    )
+    import_cli_max_rows: int = _setting(
+        5_000_000,
+        "Row limit per file for `salesops import` (its --max-rows default): the command line "
+        "takes files ten times larger than the page.",
+        "importing",
+    )
+    import_chunk_rows: int = _setting(
+        50_000,
+        "Rows read, validated and written at a time (memory use against speed).",
+        "importing",
+    )
+    import_preview_rows: int = _setting(
+        20, "Rows of each validated file shown as a preview.", "importing"
+    )
+    import_max_stored_issues: int = _setting(
+        20_000,
+        "Row-level problems kept per file for display (all of them are counted).",
+        "importing",
+    )
+    import_issues_listed: int = _setting(
+        200, "Problems listed per file in `salesops import --format json`.", "importing"
+    )
+    import_issues_printed: int = _setting(
+        20, "Problems printed per file by `salesops import` (table output).", "importing"
+    )
+    import_batches_listed: int = _setting(
+        50, "Latest imports listed in the Data page's import history.", "importing"
+    )
+    quality_row_limit: int = _setting(
+        50_000,
+        "Offending rows read per data-quality check (counts are always totals).",
+        "importing",
+    )
+    quality_rows_listed: int = _setting(
+        100,
+        "Offending rows listed per check by `salesops quality --format json` (its --rows).",
+        "importing",
+    )
+    demo_scale: str = _setting(
+        "small",
+        "Size of the demo company: tiny, small, medium, large or a number of opportunities.",
+        "importing",
+    )
+    demo_seed: int = _setting(
+        42, "Random seed of the demo company: same seed, same company.", "importing"
+    )
 
 
 def describe_settings(settings: Settings | None = None) -> list[tuple[str, str, object, str]]:

@@ -14,19 +14,21 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 
+from salesops.config import Settings
+
+_DEFAULTS = Settings()
 MB = 1024 * 1024
-DEFAULT_MAX_BYTES = 50 * MB
-DEFAULT_MAX_ROWS = 500_000
-DEFAULT_CHUNK_ROWS = 50_000
 MISSING_MARKERS = ("", "NULL", "N/A")
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# What a user may type for a delimiter (`salesops import --delimiter tab`).
+DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _SAMPLE_BYTES = 256 * 1024
 _BLOCK_BYTES = 1 * MB
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -71,16 +73,27 @@ class CsvInput:
 
 @dataclass(frozen=True)
 class ReadSettings:
-    """How to read a file; None means "detect" (what was detected is reported back)."""
+    """How to read a file; None means "detect" (what was detected is reported back).
+
+    The limits default to the Data page's (Settings.import_max_bytes, import_max_rows,
+    import_chunk_rows); None lifts a limit.
+    """
 
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str | None = None
     thousands: str | None = None
     date_format: str | None = None
-    max_bytes: int | None = DEFAULT_MAX_BYTES
-    max_rows: int | None = DEFAULT_MAX_ROWS
-    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    max_bytes: int | None = _DEFAULTS.import_max_bytes
+    max_rows: int | None = _DEFAULTS.import_max_rows
+    chunk_rows: int = _DEFAULTS.import_chunk_rows
+
+
+def parse_delimiter(text: str | None) -> str | None:
+    """Returns the delimiter for a typed name or character ("tab" is a tab); None to detect."""
+    if not text:
+        return None
+    return DELIMITER_ALIASES.get(text, text)
 
 
 @dataclass(frozen=True)
@@ -378,8 +391,3 @@ def read_chunks(
         raise ImportRejected(
             f"{inp.name} has a header but no data rows: nothing to import.", file=inp.name
         )
-
-
-def with_detected(settings: ReadSettings, **changes: object) -> ReadSettings:
-    """Returns a copy of `settings` with the given fields replaced (detected values filled in)."""
-    return replace(settings, **changes)

@@ -1,7 +1,8 @@
 """Queries behind the data-quality checks: counts by GROUP BY, offending rows by WHERE.
 
-The checks themselves (what counts as a problem) are pure functions in salesops.quality;
-these queries return only candidate rows, so a million clean deals are never read.
+The checks themselves (what counts as a problem) are pure functions in
+salesops.quality.checks; these queries return only candidate rows, so a million clean deals
+are never read. Row lists are capped by the caller (Settings.quality_row_limit).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
 
 from salesops.db import schema as s
 from salesops.db.sqlfuncs import month_start
@@ -31,14 +32,14 @@ QUALITY_OPPORTUNITY_COLUMNS = {
 }
 
 
-def _blank(column):
+def _blank(column: ColumnElement[str]) -> ColumnElement[bool]:
     return or_(column.is_(None), func.trim(column) == "")
 
 
 class QualityQueries(RepositoryBase):
     """Candidate rows and per-month counts for the data-quality section."""
 
-    def _opportunity_conditions(self, as_of: date) -> dict[str, object]:
+    def _opportunity_conditions(self, as_of: date) -> dict[str, ColumnElement[bool]]:
         o, lead = s.opportunities.c, s.leads.c
         return {
             "closed_before_created": and_(o.closed_at.is_not(None), o.closed_at < o.created_at),
@@ -48,7 +49,7 @@ class QualityQueries(RepositoryBase):
             "missing_source": _blank(lead.channel),
         }
 
-    def quality_opportunities(self, as_of: date, limit: int = 50_000) -> pd.DataFrame:
+    def quality_opportunities(self, as_of: date, limit: int) -> pd.DataFrame:
         """Returns deals failing any opportunity check (at most `limit`, oldest first).
 
         Columns: id, external_id, name, source, outcome, created_at, closed_at,
@@ -82,8 +83,11 @@ class QualityQueries(RepositoryBase):
         a = s.accounts.c
         return self._frame(select(a.id, a.name).order_by(a.id), {"id": INT, "name": STR})
 
-    def quality_leads(self, limit: int = 50_000) -> pd.DataFrame:
-        """Returns leads with no channel. Columns: id, external_id, created_at, channel."""
+    def quality_leads(self, limit: int) -> pd.DataFrame:
+        """Returns leads with no channel (at most `limit`, oldest first).
+
+        Columns: id, external_id, created_at, channel.
+        """
         lead = s.leads.c
         stmt = (
             select(lead.id, lead.external_id, lead.created_at, lead.channel)
@@ -170,8 +174,8 @@ class QualityQueries(RepositoryBase):
         )
         return self._frame(stmt, {"month": DATE, "check": STR, "count": INT})
 
-    def import_batches(self, limit: int = 50) -> pd.DataFrame:
-        """Returns the latest import batches, newest first.
+    def import_batches(self, limit: int) -> pd.DataFrame:
+        """Returns the latest `limit` import batches, newest first.
 
         Columns: imported_at, source, entity, file_name, rows_read, rows_inserted,
         rows_updated, rows_rejected, status.

@@ -14,7 +14,8 @@ from salesops.demo import generate_demo
 
 def ensure_demo_database() -> None:
     """Generates the small demo company if the configured database is the missing default file."""
-    url = load_settings().database_url
+    settings = load_settings()
+    url = settings.database_url
     database = make_url(url).database
     if make_url(url).get_backend_name() != "sqlite" or not database:
         return
@@ -25,5 +26,5 @@ def ensure_demo_database() -> None:
     def progress(fraction: float, message: str) -> None:
         bar.progress(fraction, text=message)
 
-    generate_demo(make_engine(url), "small", progress=progress)
+    generate_demo(make_engine(url), settings.demo_scale, settings.demo_seed, progress=progress)
     bar.empty()

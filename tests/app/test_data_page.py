@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from salesops.db.engine import init_schema, make_engine
-from salesops.importing.writing import table_counts
+from salesops.importing.known import table_counts
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
 GOOD = (

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from salesops.db.engine import init_schema, make_engine
-from salesops.importers import CsvInput, import_files
+from salesops.importing.reading import CsvInput
+from salesops.importing.report import import_files
 
 ROOT = Path(__file__).resolve().parents[2]
 MAVEN = Path("/work/shared/datasets/maven-crm-sales-opportunities")

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from salesops.cli import app
 from salesops.db.engine import make_engine
-from salesops.importing.writing import table_counts
+from salesops.importing.known import table_counts
 
 runner = CliRunner()
 CSV = (

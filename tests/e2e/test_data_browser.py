@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from salesops.db.engine import init_schema, make_engine
-from salesops.importing.writing import table_counts
+from salesops.importing.known import table_counts
 from tests.e2e.conftest import ROOT, serve_app, wait_for_app
 
 pytestmark = pytest.mark.e2e

@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 
 from salesops.calendar import Period
-from salesops.importers import CsvInput, ValidationContext, import_files
-from salesops.importing.writing import table_counts
+from salesops.importing.known import table_counts
+from salesops.importing.plan import ValidationContext
+from salesops.importing.reading import CsvInput
+from salesops.importing.report import import_files
 from salesops.kpis.report import kpi_report
-from salesops.quality import quality_report
+from salesops.quality.report import quality_report
 from salesops.repository import Repository
 
 DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"

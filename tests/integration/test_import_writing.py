@@ -14,13 +14,11 @@ from salesops.db import rollups
 from salesops.db import schema as s
 from salesops.db.rollups import rebuild_history_spans
 from salesops.export import to_safe_csv
-from salesops.importers import (
-    CsvInput,
-    ReadSettings,
-    ValidationContext,
-    import_files,
-)
-from salesops.importing.writing import table_counts, upsert_statement
+from salesops.importing.known import table_counts
+from salesops.importing.plan import ValidationContext
+from salesops.importing.reading import CsvInput, ReadSettings
+from salesops.importing.report import import_files
+from salesops.importing.statements import upsert_statement
 from salesops.repository import Repository
 
 HEADER = "Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Created Date,Close Date,Stage,Amount"  # noqa: E501

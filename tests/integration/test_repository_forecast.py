@@ -7,7 +7,7 @@ import pytest
 
 from salesops.db import schema as s
 from salesops.db.rollups import refresh_rollups
-from salesops.demo import STAGES
+from salesops.demo.catalog import STAGES
 from salesops.repository import Scope
 from tests.conftest import insert
 

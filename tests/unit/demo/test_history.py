@@ -1,36 +1,8 @@
-"""The demo company: deterministic, consistent, and with the stories the pages need."""
+"""Opportunity history: the current state is its last row; pushes and detours are there."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-
-from salesops.demo import build_demo_frames, resolve_scale
-
-
-@pytest.fixture(scope="module")
-def tiny() -> dict[str, pd.DataFrame]:
-    return build_demo_frames("tiny", seed=7)
-
-
-def test_same_seed_same_company_other_seed_other_company(tiny):
-    again = build_demo_frames("tiny", seed=7)
-    for name, frame in tiny.items():
-        pd.testing.assert_frame_equal(frame, again[name], obj=name)
-    other = build_demo_frames("tiny", seed=8)
-    assert not other["opportunities"]["amount"].equals(tiny["opportunities"]["amount"])
-
-
-def test_every_foreign_key_resolves(tiny):
-    ids = {name: set(tiny[name]["id"]) for name in ("territories", "reps", "accounts", "leads")}
-    opp = tiny["opportunities"]
-    assert set(opp["account_id"]) <= ids["accounts"]
-    assert set(opp["rep_id"]) <= ids["reps"]
-    assert set(opp["lead_id"].dropna().astype(int)) <= ids["leads"]
-    assert set(tiny["reps"]["territory_id"]) <= ids["territories"]
-    assert set(tiny["orders"]["account_id"]) <= ids["accounts"]
-    assert set(tiny["opportunity_history"]["opportunity_id"]) <= set(opp["id"])
-    assert set(tiny["activities"]["activity"]) <= set(tiny["activity_types"]["activity"])
 
 
 def test_current_state_is_the_last_history_row(tiny):
@@ -42,22 +14,13 @@ def test_current_state_is_the_last_history_row(tiny):
     assert (opp.loc[opp["outcome"] != "open", "closed_at"].notna()).all()
 
 
-def test_the_stories_are_there(tiny):
+def test_open_deals_sit_overdue_and_close_dates_slip(tiny):
     opp = tiny["opportunities"]
     open_deals = opp[opp["outcome"] == "open"]
     assert (open_deals["expected_close_date"] < pd.Timestamp("2026-11-20")).any()  # overdue
     history = tiny["opportunity_history"]
     pushes = history.groupby("opportunity_id")["expected_close_date"].nunique()
     assert (pushes > 2).any()  # slipped close dates
-    activities = tiny["activities"].merge(tiny["activity_types"], on="activity")
-    hours = activities.groupby(["rep_id", "category"])["hours"].sum().unstack()
-    share = hours["selling"] / hours.sum(axis=1)
-    assert share.between(0.15, 0.5).all()
-    reps = tiny["reps"].merge(tiny["territories"], left_on="territory_id", right_on="id")
-    potential = tiny["accounts"].groupby("territory_id")["annual_potential"].sum()
-    per_rep = potential / tiny["reps"].groupby("territory_id").size()
-    assert per_rep.max() / per_rep.min() > 2  # unequal territories
-    assert len(reps) == len(tiny["reps"])
 
 
 def test_history_takes_detours_only_before_deals_close(tiny):
@@ -86,11 +49,3 @@ def test_history_takes_detours_only_before_deals_close(tiny):
         assert (rows["changed_at"].to_numpy() < deals["closed_at"].to_numpy()).all(), name
     # a deal lost for a while and reopened is one that is lost in the end
     assert (opp.loc[detours["reopenings"]["opportunity_id"], "outcome"] == "lost").all()
-
-
-def test_bad_scale_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown scale 'huge'"):
-        resolve_scale("huge")
-    with pytest.raises(ValueError, match="too small"):
-        resolve_scale(5)
-    assert resolve_scale("50000").opportunities == 50_000

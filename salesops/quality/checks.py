@@ -4,60 +4,19 @@ Checks: likely-duplicate accounts (by normalised name), opportunities closed bef
 were created, open deals past their expected close date, deals missing an amount, owner or
 lead source, leads with no channel, reps with no territory. Each check returns a
 `QualityCheck` with the offending rows so the Data page and `salesops quality` can show and
-export them. Frames come from the repository (`salesops.repository.quality`).
+export them. Frames come from the repository (`salesops.repository.quality`) through
+`salesops.quality.report`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-LEGAL_SUFFIXES = frozenset(
-    {
-        "inc",
-        "incorporated",
-        "llc",
-        "llp",
-        "ltd",
-        "limited",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "gmbh",
-        "ag",
-        "sa",
-        "sas",
-        "sarl",
-        "bv",
-        "nv",
-        "plc",
-        "pty",
-        "srl",
-        "spa",
-        "oy",
-        "ab",
-        "as",
-        "kg",
-    }
-)
-
-
-class QualityRepository(Protocol):
-    """What quality_report needs from the repository (salesops.repository.quality)."""
-
-    def quality_accounts(self) -> pd.DataFrame: ...  # noqa: D102
-    def quality_opportunities(self, as_of: date) -> pd.DataFrame: ...  # noqa: D102
-    def quality_leads(self) -> pd.DataFrame: ...  # noqa: D102
-    def quality_reps(self) -> pd.DataFrame: ...  # noqa: D102
-    def quality_counts(self, as_of: date) -> dict[str, int]: ...  # noqa: D102
-    def quality_trend(self, as_of: date) -> pd.DataFrame: ...  # noqa: D102
+from salesops.quality.names import normalise_company_name
 
 
 @dataclass(frozen=True)
@@ -70,7 +29,7 @@ class QualityCheck:
     count: int
     rows: pd.DataFrame
 
-    def to_dict(self, max_rows: int = 100) -> dict[str, object]:
+    def to_dict(self, max_rows: int) -> dict[str, object]:
         """Returns a JSON-ready dict with the count and up to `max_rows` offending rows."""
         sample = self.rows.head(max_rows).copy()
         for column in sample.columns:
@@ -84,26 +43,6 @@ class QualityCheck:
             "count": self.count,
             "rows": records,
         }
-
-
-def normalise_company_name(name: str | None) -> str:
-    """Returns a company name reduced for matching: "ACME, Inc." and "Acme Inc" -> "acme".
-
-    Accents are removed, case folded, "&" read as "and", punctuation dropped, a leading
-    "the" and trailing legal suffixes (Inc, LLC, GmbH, Ltd, Corp, ...) removed.
-    """
-    if name is None or (isinstance(name, float) and name != name):
-        return ""
-    text = unicodedata.normalize("NFKD", str(name))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    words = text.split()
-    if words and words[0] == "the":
-        words = words[1:]
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words = words[:-1]
-    return " ".join(words)
 
 
 def duplicate_accounts(accounts: pd.DataFrame) -> QualityCheck:
@@ -263,55 +202,3 @@ def summary_frame(checks: list[QualityCheck]) -> pd.DataFrame:
             "description": [c.description for c in checks],
         }
     )
-
-
-@dataclass(frozen=True)
-class QualityReport:
-    """Every check for one as-of date, with totals counted in SQL and a monthly trend."""
-
-    as_of: date
-    checks: list[QualityCheck]
-    trend: pd.DataFrame
-
-    def to_dict(self, max_rows: int = 100) -> dict[str, object]:
-        """Returns the `salesops quality --format json` shape."""
-        trend = self.trend.copy()
-        trend["month"] = trend["month"].dt.strftime("%Y-%m-%d")
-        return {
-            "as_of": self.as_of.isoformat(),
-            "checks": [c.to_dict(max_rows) for c in self.checks],
-            "trend": trend.to_dict(orient="records"),
-        }
-
-
-TREND_LABELS = {
-    "closed_before_created": "Closed before created",
-    "open_past_close": "Open past expected close",
-    "missing_amount": "Deals without amount",
-    "missing_owner": "Deals without owner",
-    "missing_source": "Deals without lead source",
-    "leads_without_channel": "Leads without channel",
-}
-
-
-def quality_report(repo: QualityRepository, as_of: date | None = None) -> QualityReport:
-    """Returns the data-quality report: offending rows checked here, totals from SQL.
-
-    `as_of` (default: today, UTC) is the date open deals are judged overdue against. Row
-    lists are capped by the repository (50,000 per check); counts are always totals.
-    """
-    as_of = as_of or datetime.now(UTC).date()
-    inputs = QualityInputs(
-        accounts=repo.quality_accounts(),
-        opportunities=repo.quality_opportunities(as_of),
-        leads=repo.quality_leads(),
-        reps=repo.quality_reps(),
-        as_of=as_of,
-    )
-    totals = repo.quality_counts(as_of)
-    checks = [
-        replace(check, count=totals.get(check.key, check.count)) for check in run_checks(inputs)
-    ]
-    trend = repo.quality_trend(as_of)
-    trend["label"] = trend["check"].map(TREND_LABELS).fillna(trend["check"])
-    return QualityReport(as_of, checks, trend)

@@ -1,34 +1,36 @@
-"""Data page helpers: settings panel, dry-run preview, the confirmed import, report views."""
+"""The Data page's UI: import settings, dry-run preview, the confirmed import, quality checks.
+
+File reports show what was detected and every row-level problem; each quality check shows
+its offending rows, with downloads.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 
+from salesops.config import Settings
 from salesops.db.engine import has_schema, init_schema, make_engine
-from salesops.importers import (
-    LAYOUTS,
-    SOURCES,
-    CsvInput,
-    FileReport,
-    ImportOutcome,
-    ReadSettings,
-    ValidationContext,
-    import_files,
-    layout_from_mapping,
-)
-from salesops.importing.reading import MB
-from salesops.quality import QualityCheck
+from salesops.importing.layouts import Layout
+from salesops.importing.mapping import layout_from_mapping
+from salesops.importing.plan import ValidationContext
+from salesops.importing.reading import MB, CsvInput, ReadSettings
+from salesops.importing.report import import_files, validation_context
+from salesops.importing.results import FileReport, ImportOutcome
+from salesops.importing.sources import LAYOUTS, SOURCES
+from salesops.quality.checks import QualityCheck
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
-MAX_UPLOAD_BYTES = ReadSettings().max_bytes or 50 * MB
+MAX_UPLOAD_BYTES = Settings().import_max_bytes
+UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // MB
 ENCODINGS = {
     "auto": None,
     "UTF-8": "utf-8-sig",
@@ -80,7 +82,7 @@ def source_choice() -> tuple[str, str]:
     return source, source if layout == "auto" else layout
 
 
-def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
+def settings_panel() -> tuple[ReadSettings, dict[str, Any]]:
     """Draws the reading-settings overrides; returns (ReadSettings, context options)."""
     with st.expander("Reading settings (detected automatically unless you choose)"):
         c1, c2, c3, c4 = st.columns(4)
@@ -101,7 +103,7 @@ def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
         decimal=DECIMALS[decimal],
         date_format=DATE_FORMATS[date_format],
     )
-    options = {
+    options: dict[str, Any] = {
         "as_of": as_of,
         "duplicates": "last" if last_wins else "error",
         "valid_rows_only": valid_only,
@@ -110,7 +112,7 @@ def settings_panel() -> tuple[ReadSettings, dict[str, object]]:
     return read, options
 
 
-def mapping_layout(upload) -> object | None:
+def mapping_layout(upload: Any) -> Layout | None:
     """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None."""
     if upload is None:
         return None
@@ -123,22 +125,25 @@ def mapping_layout(upload) -> object | None:
     return layout_from_mapping(data if isinstance(data, dict) else {})
 
 
-def as_inputs(uploads: Sequence) -> list[CsvInput]:
+def as_inputs(uploads: Sequence[Any]) -> list[CsvInput]:
     """Returns the uploaded files as CsvInputs (bytes are already in memory, per session)."""
     return [CsvInput(name=u.name, data=u.getvalue()) for u in uploads]
 
 
-def _context(options: dict[str, object]) -> ValidationContext:
+def _context(options: dict[str, Any]) -> ValidationContext:
+    """Returns the validation context from the settings panel's options."""
     as_of = options.get("as_of")
-    return ValidationContext(
-        as_of=as_of if isinstance(as_of, date) else None,
-        currency=settings().currency,
-        duplicates=str(options["duplicates"]),
+    return validation_context(
+        settings(), as_of if isinstance(as_of, date) else None, str(options["duplicates"])
     )
 
 
 def preview(
-    inputs: list[CsvInput], source: str, read: ReadSettings, options: dict, layout
+    inputs: list[CsvInput],
+    source: str,
+    read: ReadSettings,
+    options: dict[str, Any],
+    layout: Layout | None,
 ) -> ImportOutcome:
     """Returns the dry-run outcome for the uploaded files (cached per upload and settings)."""
     key = (
@@ -166,7 +171,7 @@ def preview(
 
 
 @st.cache_resource(show_spinner=False)
-def _writer(url: str):
+def _writer(url: str) -> Engine:
     engine = make_engine(url)
     if not has_schema(engine):
         init_schema(engine)
@@ -174,10 +179,18 @@ def _writer(url: str):
 
 
 def run_import(
-    inputs: list[CsvInput], source: str, read: ReadSettings, options: dict, layout
+    inputs: list[CsvInput],
+    source: str,
+    read: ReadSettings,
+    options: dict[str, Any],
+    layout: Layout | None,
 ) -> ImportOutcome:
     """Writes the files in one transaction with a progress bar; clears cached query results."""
     bar = st.progress(0.0, text="Importing…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(fraction, 1.0), text=message)
+
     outcome = import_files(
         _writer(settings().database_url),
         inputs,
@@ -187,7 +200,7 @@ def run_import(
         layout=layout,
         valid_rows_only=bool(options["valid_rows_only"]),
         force=bool(options["force"]),
-        progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message),
+        progress=progress,
     )
     bar.empty()
     clear_cache()
@@ -231,24 +244,6 @@ def show_file_report(file: FileReport, number: int) -> None:
             key=f"data.download_issues_{number}",
             label="Download problems",
         )
-
-
-def quality_trend_chart(trend: pd.DataFrame) -> alt.Chart:
-    """Returns a line chart of problem counts per month, one line per check.
-
-    Requires columns month, label, count (QualityReport.trend).
-    """
-    return (
-        alt.Chart(trend)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("yearmonth(month):T", title="Created month"),
-            y=alt.Y("count:Q", title="Rows with the problem"),
-            color=alt.Color("label:N", title="Problem"),
-            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"), "label:N", "count:Q"],
-        )
-        .properties(height=260)
-    )
 
 
 def show_check(check: QualityCheck) -> None:

@@ -1,0 +1,42 @@
+"""What every demo generator shares: the random streams and the span of days they fill."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from salesops.demo.scales import Scale
+
+
+class DemoState:
+    """The seeded random streams and the date span of one demo company.
+
+    Generators draw from `rng` in a fixed order (see `salesops.demo.load`): the same seed
+    and scale give the same rows only while that order holds.
+    """
+
+    def __init__(self, scale: Scale, seed: int, end: date) -> None:
+        self.scale = scale
+        self.rng = np.random.default_rng(seed)
+        # The history's detours (regressions, pull-ins, reopenings) draw from their own
+        # stream, so adding them left every other table of a seed exactly as it was.
+        self.detour_rng = np.random.default_rng([seed, 1])
+        self.end = np.datetime64(end, "D")
+        self.start = np.datetime64(date(end.year - scale.years, 1, 1), "D")
+        self.n_days = int((self.end - self.start).astype(int)) + 1
+
+    def to_date(self, days: np.ndarray | pd.Series) -> np.ndarray:
+        """Returns the calendar dates `days` after the start (datetime64[D])."""
+        return self.start + np.asarray(days).astype("timedelta64[D]")
+
+
+def positions_in_groups(counts: np.ndarray) -> np.ndarray:
+    """For counts [2, 3] returns [1, 2, 1, 2, 3]: the 1-based position within each group."""
+    counts = np.asarray(counts, dtype=int)
+    total = counts.sum()
+    if total == 0:
+        return np.zeros(0, dtype=int)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total) - starts + 1

@@ -1,0 +1,92 @@
+"""Dates in CSV exports: parsing in one format per file, and the evidence that picks it.
+
+Nothing here guesses: when day/month and month/day orders both read every date of a file
+differently, validation stops and asks for a choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+DAY_FIRST, MONTH_FIRST = "%d/%m/%Y", "%m/%d/%Y"
+DATE_FORMAT_LABELS = {
+    "%Y-%m-%d": "ISO (YYYY-MM-DD)",
+    "%Y-%m-%d %H:%M:%S": "ISO date-time",
+    "%m/%d/%Y": "month/day/year (US)",
+    "%d/%m/%Y": "day/month/year",
+    "%d.%m.%Y": "day.month.year",
+}
+
+
+def _is_iso(fmt: str) -> bool:
+    return fmt.startswith("%Y-")
+
+
+def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
+    """Returns UTC calendar dates (datetime64 at midnight) for `values`; NaT where unparseable.
+
+    ISO formats accept any ISO 8601 date or date-time (with or without a timezone; aware
+    values are converted to UTC first). Other formats read the date part before any time.
+    """
+    text = values.astype("str").str.strip()
+    if _is_iso(fmt):
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    else:
+        has_time = text.str.contains(" ", regex=False).fillna(False)
+        date_part = text.str.split(" ", n=1).str[0] if has_time.any() else text
+        parsed = pd.to_datetime(date_part, format=fmt, errors="coerce", utc=True)
+    return parsed.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+
+
+@dataclass
+class DateEvidence:
+    """Per candidate format, how many non-empty date values it parses (accumulated over chunks)."""
+
+    formats: tuple[str, ...]
+    total: int = 0
+    parsed: dict[str, int] = field(default_factory=dict)
+    example_ambiguous: str | None = None
+    latest: pd.Timestamp | None = None
+
+    def add(self, values: pd.Series) -> None:
+        """Counts which candidate formats parse each non-empty value in `values`."""
+        values = values.dropna()
+        values = values[values.astype("str").str.strip() != ""]
+        if values.empty:
+            return
+        self.total += len(values)
+        oks = {}
+        for fmt in self.formats:
+            parsed = parse_dates(values, fmt)
+            oks[fmt] = parsed.notna()
+            self.parsed[fmt] = self.parsed.get(fmt, 0) + int(oks[fmt].sum())
+            latest = parsed.max()
+            if pd.notna(latest) and (self.latest is None or latest > self.latest):
+                self.latest = latest
+        if self.example_ambiguous is None and DAY_FIRST in oks and MONTH_FIRST in oks:
+            both = oks[DAY_FIRST] & oks[MONTH_FIRST]
+            differs = both & (parse_dates(values, DAY_FIRST) != parse_dates(values, MONTH_FIRST))
+            if differs.any():
+                self.example_ambiguous = str(values[differs].iloc[0])
+
+    def choose(self) -> tuple[str | None, str | None]:
+        """Returns (format, None) or (None, reason) when day/month order cannot be told apart."""
+        if self.total == 0:
+            return self.formats[0], None
+        full = [f for f in self.formats if self.parsed.get(f, 0) == self.total]
+        if len(full) == 1:
+            return full[0], None
+        if {DAY_FIRST, MONTH_FIRST} <= set(full) and self.example_ambiguous is not None:
+            return None, (
+                f"dates such as {self.example_ambiguous} read both as day/month and "
+                "month/day: choose the date format"
+            )
+        if full:
+            return full[0], None
+        ranked = sorted(self.formats, key=lambda f: -self.parsed.get(f, 0))
+        tie = len(ranked) > 1 and self.parsed.get(ranked[0], 0) == self.parsed.get(ranked[1], 0)
+        if tie and {ranked[0], ranked[1]} == {DAY_FIRST, MONTH_FIRST}:
+            return None, "dates mix day/month and month/day orders: choose the date format"
+        return ranked[0], None

@@ -1,0 +1,47 @@
+"""What the database already holds that an import needs: stages, lead dates, row counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, func, select
+
+from salesops.db import schema as s
+
+
+def known_stages(engine: Engine) -> dict[str, str]:
+    """Returns {stage name: outcome} for the stages already in the database."""
+    st = s.stages.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(st.name, st.is_closed, st.is_won)).all()
+    return {name: ("won" if won else "lost") if closed else "open" for name, closed, won in rows}
+
+
+def lead_created_dates(engine: Engine, source: str) -> dict[str, date]:
+    """Returns {lead external_id: created_at} for one source (for deals dated by their lead)."""
+    lead = s.leads.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(lead.external_id, lead.created_at).where(
+                lead.source == source, lead.external_id.is_not(None)
+            )
+        ).all()
+    return {ext: created for ext, created in rows}
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Returns the number of rows in each table an import writes (for before/after checks)."""
+    tables = [
+        s.territories,
+        s.reps,
+        s.accounts,
+        s.leads,
+        s.opportunities,
+        s.opportunity_history,
+        s.stages,
+        s.import_batches,
+    ]
+    with engine.connect() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables
+        }

@@ -1,0 +1,202 @@
+"""The rules an opportunity row must meet: a known stage, an outcome, consistent dates.
+
+Each rule is one step of `check_opportunities`, run in this order (later rules skip rows an
+earlier one already reported): stage and outcome, close dates, created dates (from the file,
+the cycle length, the lead or the as-of date), then the date checks. Layout options (see
+`salesops.importing.layouts.Layout`) switch on the steps a dataset needs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from salesops.importing.issues import WARNING, IssueCollector, RowIssue
+from salesops.importing.layouts import OUTCOMES, Layout, StageRule
+from salesops.importing.plan import FilePlan, ValidationContext
+from salesops.importing.reading import normalise_header
+
+# Stages already in the database sort after the layout's own, open ones at even odds.
+KNOWN_STAGE_ORDER = 1000
+
+
+def _stage_rules(layout: Layout, context: ValidationContext) -> dict[str, StageRule]:
+    """Returns {normalised stage value: rule}: the layout's stages, then those already known."""
+    rules = {normalise_header(k): v for k, v in layout.stages.items()}
+    for order, (name, outcome) in enumerate(context.known_stages.items(), start=KNOWN_STAGE_ORDER):
+        rules.setdefault(
+            normalise_header(name), StageRule(name, outcome, 0.5 if outcome == "open" else 0, order)
+        )
+    return rules
+
+
+def _stage_values(layout: Layout, out: pd.DataFrame) -> pd.Series:
+    """Returns each row's stage as written (the layout's one stage for one-outcome files)."""
+    if layout.options.get("outcome_default") and "stage" not in out:
+        rule = next(iter(layout.stages.values()))
+        return pd.Series(rule.stage, index=out.index, dtype="object")
+    if "stage" in out:
+        return out["stage"]
+    return pd.Series(pd.NA, index=out.index, dtype="object")
+
+
+def _outcome_column(layout: Layout, out: pd.DataFrame, found: IssueCollector) -> pd.Series | None:
+    """Returns the outcome read from an outcome column (None without one); records bad values."""
+    if "outcome" not in out:
+        return None
+    if layout.outcome_values:
+        values = {normalise_header(k): v for k, v in layout.outcome_values.items()}
+        outcome = out["outcome"].map(lambda v: values.get(normalise_header(v)), na_action="ignore")
+        if "" in values:  # the mapping gives blank outcome cells a meaning (usually "open")
+            outcome = outcome.where(out["outcome"].notna(), values[""])
+        expected = f"one of {', '.join(layout.outcome_values)}"
+    else:
+        folded = out["outcome"].str.casefold()
+        outcome = folded.where(folded.isin(OUTCOMES))
+        expected = "open, won or lost"
+    found.add(out["outcome"].notna() & outcome.isna(), "outcome", out["outcome"], expected)
+    return outcome
+
+
+def _apply_stages(
+    layout: Layout, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> None:
+    """Sets stage, outcome, probability and sort_order; records unknown and missing stages."""
+    rules = _stage_rules(layout, context)
+    stage_raw = _stage_values(layout, out)
+    rule_of = {v: rules.get(normalise_header(v)) for v in stage_raw.dropna().unique()}
+    matched = stage_raw.map(rule_of, na_action="ignore").astype(object)
+    outcome_from_column = _outcome_column(layout, out, found)
+    unknown = stage_raw.notna() & matched.isna()
+    if outcome_from_column is not None:
+        # With an explicit outcome column, new stage names are accepted and created.
+        unknown &= outcome_from_column.isna()
+    names = ", ".join(dict.fromkeys(r.stage for r in layout.stages.values())) or "a known stage"
+    found.add(unknown, "stage", stage_raw, f"a known stage ({names})")
+    found.add(stage_raw.isna(), "stage", stage_raw, "a stage")
+    out["stage"] = matched.map(lambda r: r.stage, na_action="ignore").fillna(stage_raw)
+    outcome = matched.map(lambda r: r.outcome, na_action="ignore")
+    if outcome_from_column is not None:
+        outcome = outcome_from_column.fillna(outcome)
+    default_outcome = layout.options.get("outcome_default")
+    if default_outcome:
+        outcome = outcome.fillna(default_outcome)
+    out["outcome"] = outcome
+    out["probability"] = matched.map(lambda r: r.probability, na_action="ignore").astype("float64")
+    out["sort_order"] = matched.map(lambda r: r.sort_order, na_action="ignore").astype("Int64")
+
+
+def _settle_close_dates(plan: FilePlan, out: pd.DataFrame, closed: pd.Series) -> None:
+    """Sets closed_at for closed deals from the expected or as-of date where the layout says so.
+
+    An open deal has no close date, whatever the export says.
+    """
+    options = plan.layout.options
+    for target in ("created_at", "closed_at", "expected_close_date"):
+        if target not in out:
+            out[target] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    if options.get("closed_at_from_expected"):
+        out["closed_at"] = out["closed_at"].where(
+            out["closed_at"].notna() | ~closed, out["expected_close_date"]
+        )
+    if options.get("closed_at_default") == "as_of":
+        as_of = pd.Timestamp(plan.as_of)
+        out["closed_at"] = out["closed_at"].where(out["closed_at"].notna() | ~closed, as_of)
+    out["closed_at"] = out["closed_at"].where(closed)
+
+
+def _created_from_lead(
+    out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> None:
+    """Sets created_at to the linked lead's created date; records links to unknown leads."""
+    lead_ids = out["lead_external_id"]
+    lookup = {k: pd.Timestamp(v) for k, v in context.lead_created.items()}
+    from_lead = lead_ids.map(lambda k: lookup.get(k), na_action="ignore")
+    found.add(
+        lead_ids.notna() & from_lead.isna(),
+        "lead_external_id",
+        lead_ids,
+        "a lead imported earlier or in the same batch (import the leads file first)",
+    )
+    out["created_at"] = pd.to_datetime(from_lead).astype("datetime64[ns]")
+
+
+def _undated_at_as_of(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, closed: pd.Series
+) -> None:
+    """Dates open deals without a created date at the as-of date, with one file warning."""
+    undated = out["created_at"].isna() & ~closed & ~found.failed_on("created_at")
+    if not undated.any():
+        return
+    found.issues.append(
+        RowIssue(
+            plan.file,
+            None,
+            plan.raw_header("created_at"),
+            "",
+            f"a date: {int(undated.sum())} open deals have none and are dated at the "
+            f"as-of date {plan.as_of.isoformat()}",
+            WARNING,
+        )
+    )
+    out["created_at"] = out["created_at"].where(~undated, pd.Timestamp(plan.as_of))
+
+
+def _settle_created_dates(
+    plan: FilePlan,
+    out: pd.DataFrame,
+    found: IssueCollector,
+    context: ValidationContext,
+    closed: pd.Series,
+) -> None:
+    """Sets created_at where the file gives none: from the cycle length, the lead or as-of."""
+    options = plan.layout.options
+    if "cycle_days" in out:
+        days = pd.to_timedelta(out["cycle_days"].astype("float64"), unit="D")
+        derived = out["closed_at"] - days
+        out["created_at"] = out["created_at"].where(out["created_at"].notna(), derived)
+    if options.get("created_at_from_lead"):
+        _created_from_lead(out, found, context)
+    if options.get("created_at_fallback") == "as_of":
+        _undated_at_as_of(plan, out, found, closed)
+
+
+def _check_dates(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, closed: pd.Series
+) -> None:
+    """Records deals without a created date, closed deals without a close date, and reversals.
+
+    Rows already reported for a date they derive from are not reported twice.
+    """
+    missing_created = out["created_at"].isna()
+    for source_target in ("created_at", "lead_external_id", "cycle_days", "closed_at"):
+        missing_created &= ~found.failed_on(source_target)
+    found.add(missing_created, "created_at", None, "a created date (required for every deal)")
+    close_target = "closed_at" if "closed_at" in plan.column_map else "expected_close_date"
+    no_close = closed & out["closed_at"].isna()
+    no_close &= ~found.failed_on("closed_at") & ~found.failed_on("expected_close_date")
+    found.add(no_close, close_target, None, "a close date for a won or lost deal")
+    before = out["closed_at"].notna() & out["created_at"].notna()
+    before &= out["closed_at"] < out["created_at"]
+    shown = out["closed_at"].dt.strftime("%Y-%m-%d")
+    expected = "a close date on or after the created date " + out["created_at"].dt.strftime(
+        "%Y-%m-%d"
+    )
+    found.add(before, close_target, shown, expected)
+
+
+def check_opportunities(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> pd.DataFrame:
+    """Returns the typed deals with stage, outcome and dates settled; records what breaks a rule.
+
+    Adds columns outcome, probability, sort_order (and rep, "<territory> team", for layouts
+    without rep names).
+    """
+    _apply_stages(plan.layout, out, found, context)
+    closed = out["outcome"].isin(["won", "lost"])
+    _settle_close_dates(plan, out, closed)
+    _settle_created_dates(plan, out, found, context, closed)
+    _check_dates(plan, out, found, closed)
+    if plan.layout.options.get("rep_per_territory") and "territory" in out:
+        out["rep"] = out["territory"].map(lambda t: f"{t} team", na_action="ignore")
+    return out

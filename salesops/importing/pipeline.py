@@ -1,0 +1,348 @@
+"""The import pipeline without a database: read -> map through a layout -> validate every row.
+
+`plan_files` reads each file once in chunks to detect (or take) its encoding, delimiter,
+decimal separator and date format, maps its header through the source's layout and fixes
+the plan; `validate_planned` reads it again, typing every row and collecting every
+row-level problem into an ImportReport (and handing each typed chunk to a sink: the writer,
+when importing). `validate_files` does both: the pure dry run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+import pandas as pd
+
+from salesops.config import Settings
+from salesops.importing.amounts import NumberEvidence
+from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
+from salesops.importing.issues import RowIssue
+from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
+from salesops.importing.plan import FilePlan, ValidationContext, finish_scan, scan_chunk
+from salesops.importing.reading import (
+    DELIMITER_NAMES,
+    CsvInput,
+    FileFormat,
+    ImportRejected,
+    ReadSettings,
+    inspect_format,
+    read_chunks,
+    sniff_delimiter,
+)
+from salesops.importing.results import FileReport, ImportReport
+from salesops.importing.sources import choose_layout
+from salesops.importing.validation import validate_chunk
+
+_DEFAULTS = Settings()
+PREVIEW_ROWS = _DEFAULTS.import_preview_rows
+MAX_STORED_ISSUES = _DEFAULTS.import_max_stored_issues
+
+Progress = Callable[[float, str], None]
+ChunkSink = Callable[[FilePlan, pd.DataFrame, list[RowIssue]], None]
+
+
+def file_sha256(inp: CsvInput) -> str:
+    """Returns the hex sha256 of the file's bytes (read in blocks)."""
+    digest = hashlib.sha256()
+    with inp.open() as stream:
+        while block := stream.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class PlannedFile:
+    """A file with its plan (None when rejected) and the rejection sentence, if any."""
+
+    inp: CsvInput
+    plan: FilePlan | None
+    rejected: str | None = None
+
+
+def _resolve_layout(source: str, fmt: FileFormat, name: str, layout: Layout | None) -> Layout:
+    """Returns the given layout if the header has its required columns, else the source's best."""
+    if layout is None:
+        return choose_layout(source, fmt.columns, name)
+    mapping, unknown = match_columns(layout, fmt.columns)
+    missing = [t for t in layout.required if t not in mapping]
+    if missing:
+        raise ImportRejected(missing_columns_sentence(name, layout, missing, unknown), file=name)
+    return layout
+
+
+def _check_forced_delimiter(inp: CsvInput, fmt: FileFormat, settings: ReadSettings) -> None:
+    """Rejects a file whose chosen delimiter leaves the header one column another would split."""
+    header = fmt.raw_columns[0] if len(fmt.raw_columns) == 1 else ""
+    if settings.delimiter and header and sniff_delimiter(header + "\n") != fmt.delimiter:
+        likely = DELIMITER_NAMES.get(sniff_delimiter(header + "\n"), "different")
+        raise ImportRejected(
+            f"{inp.name}: with the {fmt.delimiter_name} delimiter the header is one single "
+            f"column; the file looks {likely}-delimited (leave the delimiter on auto).",
+            file=inp.name,
+        )
+
+
+def _plan_one(
+    inp: CsvInput, source: str, settings: ReadSettings, layout: Layout | None
+) -> PlannedFile:
+    """Returns the file with its first plan (format and layout), or rejected with a sentence."""
+    try:
+        fmt = inspect_format(inp, settings)
+        _check_forced_delimiter(inp, fmt, settings)
+        chosen = _resolve_layout(source, fmt, inp.name, layout)
+    except ImportRejected as exc:
+        return PlannedFile(inp, None, str(exc))
+    mapping, unknown = match_columns(chosen, fmt.columns)
+    plan = FilePlan(
+        file=inp.name,
+        layout=chosen,
+        fmt=fmt,
+        column_map=mapping,
+        unknown_columns=[fmt.raw_columns[fmt.columns.index(c)] for c in unknown],
+        date_format=None,
+        decimal=".",
+        thousands=",",
+        as_of=datetime.now(UTC).date(),
+    )
+    return PlannedFile(inp, plan)
+
+
+def _file_progress(
+    progress: Progress | None, number: int, count: int, verb: str, name: str
+) -> Callable[[int, int], None] | None:
+    """Returns a per-file progress callback reporting the batch's share done, or None."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        share = (number + (done / total if total else 1.0)) / max(count, 1)
+        progress(min(share, 1.0), f"{verb} {name}")
+
+    return report
+
+
+def _scan(
+    item: PlannedFile,
+    settings: ReadSettings,
+    context: ValidationContext,
+    file_progress: Callable[[int, int], None] | None,
+) -> None:
+    """Completes the file's plan from one read of its rows (or marks the file rejected)."""
+    assert item.plan is not None
+    plan = item.plan
+    dates = DateEvidence(plan.layout.date_formats)
+    if settings.date_format:
+        dates = DateEvidence((settings.date_format,))
+    numbers = NumberEvidence()
+    ids: list[pd.Series] = []
+    try:
+        for chunk in read_chunks(item.inp, plan.fmt, settings, file_progress):
+            scan_chunk(plan, chunk, dates, numbers, ids)
+    except ImportRejected as exc:
+        item.plan, item.rejected = None, str(exc)
+        return
+    finish_scan(
+        plan,
+        dates,
+        numbers,
+        ids,
+        context,
+        settings.date_format,
+        settings.decimal,
+        settings.thousands,
+    )
+
+
+def plan_files(
+    inputs: Sequence[CsvInput],
+    source: str,
+    *,
+    settings: ReadSettings | None = None,
+    context: ValidationContext | None = None,
+    layout: Layout | None = None,
+    progress: Progress | None = None,
+) -> list[PlannedFile]:
+    """Returns each file's plan after the scan pass, ordered reps, accounts, leads, deals.
+
+    The scan pass reads each file once in chunks to fix its date format, decimal
+    separator, as-of date and duplicate-id handling before any row is validated.
+    """
+    settings = settings or ReadSettings()
+    context = context or ValidationContext()
+    planned = [_plan_one(inp, source, settings, layout) for inp in inputs]
+    order = {entity: i for i, entity in enumerate(ENTITIES)}
+    planned.sort(key=lambda p: order[p.plan.layout.entity] if p.plan else -1)
+    for number, item in enumerate(planned):
+        if item.plan is not None:
+            name = item.inp.name
+            _scan(
+                item,
+                settings,
+                context,
+                _file_progress(progress, number, len(planned), "Checking", name),
+            )
+    return planned
+
+
+def iter_typed_chunks(
+    item: PlannedFile,
+    settings: ReadSettings,
+    context: ValidationContext,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[tuple[pd.DataFrame, list[RowIssue]]]:
+    """Yields (typed rows, problems) per chunk of a planned file (see validate_chunk)."""
+    assert item.plan is not None
+    for chunk in read_chunks(item.inp, item.plan.fmt, settings, progress):
+        yield validate_chunk(item.plan, chunk, context)
+
+
+def _detected(plan: FilePlan) -> dict[str, str]:
+    """Returns what was detected or chosen for the file, as the report shows it."""
+    fmt = plan.fmt
+    detected = {
+        "encoding": fmt.encoding_note,
+        "delimiter": fmt.delimiter_name,
+        "decimal": plan.decimal,
+        "thousands": plan.thousands,
+        "date_format": DATE_FORMAT_LABELS.get(plan.date_format or "", plan.date_format or "?"),
+        "layout": plan.layout.label,
+    }
+    options = plan.layout.options
+    if any(options.get(k) == "as_of" for k in ("created_at_fallback", "closed_at_default")):
+        detected["as_of"] = plan.as_of.isoformat()
+    return detected
+
+
+def _rejected_report(item: PlannedFile, source: str) -> FileReport:
+    """Returns the report of a rejected file: one file-level problem, its sentence."""
+    issue = RowIssue(item.inp.name, None, "", "", item.rejected or "a readable CSV")
+    # The sentence is already complete; keep it whole in `expected` for the table view.
+    return FileReport(
+        file=item.inp.name,
+        source=source,
+        entity="?",
+        layout="?",
+        label="rejected",
+        detected={},
+        issues=[issue],
+        issue_count=1,
+    )
+
+
+def _planned_report(plan: FilePlan) -> FileReport:
+    """Returns the file's report before its rows are validated (file-level problems only)."""
+    return FileReport(
+        file=plan.file,
+        source=plan.layout.source,
+        entity=plan.layout.entity,
+        layout=plan.layout.key,
+        label=plan.layout.label,
+        detected=_detected(plan),
+        rows_read=plan.rows,
+        unknown_columns=plan.unknown_columns,
+        column_map={t: plan.raw_header(t) for t in plan.column_map},
+        notes=plan.layout.notes,
+        issues=list(plan.file_issues),
+    )
+
+
+def _add_chunk(
+    report: FileReport, typed: pd.DataFrame, issues: list[RowIssue], previews: list[pd.DataFrame]
+) -> None:
+    """Adds one validated chunk's counts, problems (up to the cap) and preview rows."""
+    report.rows_valid += int(typed["_valid"].sum())
+    report.issue_count += len(issues)
+    room = MAX_STORED_ISSUES - len(report.issues)
+    report.issues.extend(issues[: max(room, 0)])
+    if sum(len(p) for p in previews) < PREVIEW_ROWS:
+        previews.append(typed.head(PREVIEW_ROWS))
+
+
+def _validate_file(
+    item: PlannedFile,
+    settings: ReadSettings,
+    context: ValidationContext,
+    lead_created: dict[str, date],
+    file_progress: Callable[[int, int], None] | None,
+    sink: ChunkSink | None,
+) -> FileReport:
+    """Returns the report of one planned file; adds the leads it validates to `lead_created`.
+
+    Raises ImportRejected when reading fails part-way (a ragged row, the row limit).
+    """
+    assert item.plan is not None
+    plan = item.plan
+    report = _planned_report(plan)
+    if plan.blocked:
+        report.issue_count = len(report.issues)
+        return report
+    file_context = replace(context, lead_created=lead_created)
+    previews: list[pd.DataFrame] = []
+    for typed, issues in iter_typed_chunks(item, settings, file_context, file_progress):
+        if sink is not None:
+            sink(plan, typed, issues)
+        _add_chunk(report, typed, issues, previews)
+        if plan.layout.entity == "leads":
+            valid = typed[typed["_valid"]]
+            lead_created.update(zip(valid["external_id"], valid["created_at"].dt.date, strict=True))
+    report.issue_count += len(plan.file_issues)
+    if previews:
+        report.preview = pd.concat(previews).head(PREVIEW_ROWS).reset_index(drop=True)
+    return report
+
+
+def validate_planned(
+    planned: Sequence[PlannedFile],
+    source: str,
+    settings: ReadSettings,
+    context: ValidationContext,
+    progress: Progress | None = None,
+    sink: ChunkSink | None = None,
+    verb: str = "Validating",
+) -> ImportReport:
+    """Returns the report for already planned files; `sink` receives every typed chunk.
+
+    The writer passes a sink so that validating and writing share one read of each file.
+    Leads validated in the batch feed the lead dates of later files (deals dated by their
+    lead, as Olist's).
+    """
+    reports: list[FileReport] = []
+    lead_created = dict(context.lead_created)
+    for number, item in enumerate(planned):
+        if item.plan is None:
+            reports.append(_rejected_report(item, source))
+            continue
+        file_progress = _file_progress(progress, number, len(planned), verb, item.plan.file)
+        try:
+            report = _validate_file(item, settings, context, lead_created, file_progress, sink)
+            reports.append(report)
+        except ImportRejected as exc:
+            reports.append(_rejected_report(PlannedFile(item.inp, None, str(exc)), source))
+    return ImportReport(reports)
+
+
+def validate_files(
+    inputs: Sequence[CsvInput],
+    source: str,
+    *,
+    settings: ReadSettings | None = None,
+    context: ValidationContext | None = None,
+    layout: Layout | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Returns the validation report for a batch of files; writes nothing anywhere.
+
+    `source` is a SOURCES name or a layout key; `layout` (e.g. from a generic mapping file)
+    overrides it. Rejected files (size, encoding, binary, missing columns...) appear as a
+    file-level problem. Leads validated in the batch feed `context.lead_created` for
+    layouts whose deals start at their lead (Olist).
+    """
+    settings = settings or ReadSettings()
+    context = context or ValidationContext()
+    planned = plan_files(
+        inputs, source, settings=settings, context=context, layout=layout, progress=progress
+    )
+    return validate_planned(planned, source, settings, context, progress)

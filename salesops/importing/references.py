@@ -1,0 +1,104 @@
+"""Rows an imported row points at: territories, reps, accounts, leads and deals, by name or id.
+
+A deal names its account and owner; a missing one is created (external_id = the name) so
+the deal can be written, and counted as a created reference. Ids found are cached for the
+rest of the import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import Connection, Table, select
+
+from salesops.db import schema as s
+from salesops.importing.records import in_batches, plain_value
+from salesops.importing.statements import insert_ignore
+
+
+class References:
+    """Looks up (and creates) referenced rows on one connection, caching what it found."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._ids: dict[tuple[str, str, str], dict[str, int]] = {}
+
+    def lookup(self, table: Table, source: str, key: str, values: list[str]) -> dict[str, int]:
+        """Returns {value: id} for rows of `source` whose `key` column is in `values`."""
+        found: dict[str, int] = {}
+        column = table.c[key]
+        for part in in_batches(values):
+            stmt = select(column, table.c.id).where(table.c.source == source, column.in_(part))
+            for value, row_id in self.conn.execute(stmt):
+                found.setdefault(value, row_id)
+        return found
+
+    def forget(self, table: Table, source: str, by: str) -> None:
+        """Drops the cached ids of `table` by `by` (after the table itself was imported)."""
+        self._ids.pop((table.name, source, by), None)
+
+    def ensure(
+        self,
+        table: Table,
+        source: str,
+        names: Iterable[str],
+        by: str,
+        created: dict[str, int],
+        extra: dict[str, dict[str, object]] | None = None,
+    ) -> dict[str, int]:
+        """Returns {name or external id: id}, creating missing rows (external_id = the value).
+
+        Rows created are counted in `created` under the table's name.
+        """
+        cache = self._ids.setdefault((table.name, source, by), {})
+        wanted = sorted({n for n in names if n is not None and n not in cache})
+        if not wanted:
+            return cache
+        cache.update(self.lookup(table, source, by, wanted))
+        missing = [n for n in wanted if n not in cache]
+        if missing:
+            rows: list[dict[str, object]] = []
+            for value in missing:
+                row: dict[str, object] = {"source": source, "external_id": value, "name": value}
+                row.update((extra or {}).get(value, {}))
+                rows.append(row)
+            self.conn.execute(insert_ignore(self.conn, table, ["source", "external_id"]), rows)
+            cache.update(self.lookup(table, source, "external_id", missing))
+            created[table.name] = created.get(table.name, 0) + len(missing)
+        return cache
+
+    def territory_ids(self, source: str, names: pd.Series, created: dict[str, int]) -> pd.Series:
+        """Returns the territory id of each name (Int64), creating unknown territories."""
+        mapping = self.ensure(s.territories, source, names.dropna().unique(), "name", created)
+        return names.map(mapping, na_action="ignore").astype("Int64")
+
+    def rep_ids(
+        self,
+        source: str,
+        names: pd.Series,
+        by: str,
+        created: dict[str, int],
+        territory: pd.Series | None = None,
+    ) -> pd.Series:
+        """Returns the rep id of each name or external id (Int64), creating unknown reps.
+
+        With `territory`, a created rep is placed in the territory named beside it.
+        """
+        extra = None
+        if territory is not None:
+            pairs = pd.DataFrame({"rep": names, "territory": territory}).dropna().drop_duplicates()
+            t_ids = self.territory_ids(source, pairs["territory"], created)
+            extra = {
+                r: {"territory_id": plain_value(t)}
+                for r, t in zip(pairs["rep"], t_ids, strict=True)
+            }
+        mapping = self.ensure(s.reps, source, names.dropna().unique(), by, created, extra)
+        return names.map(mapping, na_action="ignore").astype("Int64")
+
+    def account_ids(
+        self, source: str, names: pd.Series, by: str, created: dict[str, int]
+    ) -> pd.Series:
+        """Returns the account id of each name or external id (Int64), creating unknown ones."""
+        mapping = self.ensure(s.accounts, source, names.dropna().unique(), by, created)
+        return names.map(mapping, na_action="ignore").astype("Int64")

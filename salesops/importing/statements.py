@@ -1,0 +1,42 @@
+"""Dialect-specific inserts for imports: upsert on (source, external_id) and insert-or-ignore.
+
+SQLite and PostgreSQL each get their dialect's insert(); other dialects are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def _dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """Returns the dialect's INSERT for `table` (the one with ON CONFLICT)."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(  # pragma: no cover - only SQLite and PostgreSQL are supported
+        f"Imports need SQLite or PostgreSQL, not {dialect}."
+    )
+
+
+def upsert_statement(
+    conn: Connection, table: Table, columns: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """Returns INSERT ... ON CONFLICT (source, external_id) DO UPDATE for the dialect."""
+    stmt = _dialect_insert(conn, table)
+    updates = {c: stmt.excluded[c] for c in columns if c not in ("source", "external_id")}
+    if not updates:
+        return stmt.on_conflict_do_nothing(index_elements=["source", "external_id"])
+    return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=updates)
+
+
+def insert_ignore(
+    conn: Connection, table: Table, index_elements: list[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """Returns INSERT ... ON CONFLICT (index_elements) DO NOTHING for the connection's dialect."""
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=index_elements)
