@@ -233,7 +233,7 @@ salesops_meta = Table(
     Column("value", String(200), nullable=False),
 )
 
-# Rollups: pre-aggregated monthly facts, rebuilt by salesops.rollups after every
+# Rollups: pre-aggregated monthly facts, rebuilt by salesops.db.rollups after every
 # load or import, so the KPI page reads thousands of rows instead of millions.
 rollup_closed_opportunities = Table(
     "rollup_closed_opportunities",
@@ -413,7 +413,7 @@ rollup_open_pipeline = Table(
 # is clustered on (length_bound, valid_from): the rows a week needs (those dated in the week,
 # and those still current at its start, which began at most b days before it in class b) are
 # one short contiguous range per class, so the review reads about the rows it returns instead
-# of a GROUP BY max over the whole history. Rebuilt by salesops.rollups after a demo load and
+# of a GROUP BY max over the whole history. Rebuilt by salesops.db.rollups after a demo load and
 # by `db upgrade`; an import updates the spans of the deals it writes history for, inside its
 # own transaction.
 HISTORY_SPAN_BOUNDS = tuple(2**k for k in range(16))  # 1 day .. about 90 years

@@ -1,7 +1,7 @@
 """Queries behind the Forecast page: bookings by period, open pipeline, stage outcomes, quotas.
 
 Every query is one GROUP BY with bound parameters. Bookings (by month or ISO week), open
-pipeline and stage outcomes read rollups maintained on load and import (salesops.rollups);
+pipeline and stage outcomes read rollups maintained on load and import (salesops.db.rollups);
 `source="raw"` reads the base tables instead (tests hold the two equal).
 Scope follows the KPI queries: territory and segment come from the deal's account.
 """

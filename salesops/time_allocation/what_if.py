@@ -25,7 +25,7 @@ from salesops.time_allocation.ratios import NO_SELLING_REASON, ratio
 from salesops.time_allocation.records import to_json
 
 # Salary is paid every week of the year, leave included: the SG&A baseline's year.
-WEEKS_PER_YEAR = 52.0
+CALENDAR_WEEKS_PER_YEAR = 52.0
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def what_if_base(
         activity_cost={str(k): float(v) for k, v in cost.items()},
         selling_hours=float(rep_summary["selling_hours"].sum()),
         bookings=float(rep_summary["bookings"].sum()),
-        sga=annual * period_weeks / WEEKS_PER_YEAR,
+        sga=annual * period_weeks / CALENDAR_WEEKS_PER_YEAR,
         period_weeks=float(period_weeks),
         mean_hourly_cost=float(known.mean()) if len(known) else None,
     )

@@ -1,7 +1,7 @@
 """Forecast page widgets: pickers (kept in the URL), quarter tiles, what-if fragment, headline.
 
 The headline is the page's contribution to the Overview: next quarter's forecast against
-quota (salesops.ui.headlines lists it).
+quota (salesops.ui.overview lists it).
 """
 
 from __future__ import annotations

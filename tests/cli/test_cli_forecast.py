@@ -5,7 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from salesops.cli import app, open_repository
+from salesops.cli import app
+from salesops.cli.common import open_repository
 from salesops.forecast.report import forecast_report
 
 runner = CliRunner()

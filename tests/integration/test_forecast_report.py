@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from salesops.cli import open_repository
+from salesops.cli.common import open_repository
 from salesops.forecast.pipeline import stage_win_probabilities
 from salesops.forecast.report import forecast_inputs, stage_lookback_start
 

@@ -1,7 +1,7 @@
 """The real public datasets, imported end to end on SQLite and PostgreSQL.
 
 Each test computes the KPI independently with pandas from the raw CSV and compares it
-with what salesops.kpi_report (the KPI page's and CLI's definition) says after import.
+with what salesops.kpis.report (the KPI page's and CLI's definition) says after import.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ def test_one_name_per_feature_in_every_layer():
         assert (ROOT / "salesops" / "repository" / f"{feature}.py").is_file(), feature
         assert (ROOT / "salesops" / "charts" / f"{feature}.py").is_file(), feature
         assert (ROOT / "pages" / f"{feature}.py").is_file(), feature
+        assert (ROOT / "salesops" / "cli" / f"{feature}.py").is_file(), feature
         ui = ROOT / "salesops" / "ui"
         assert (ui / f"{feature}.py").is_file() or (ui / feature).is_dir(), feature
     for data_part in ("importing", "quality"):

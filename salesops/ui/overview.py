@@ -1,4 +1,4 @@
-"""Headlines other pages contribute to the Overview: one small function per page.
+"""Overview page UI: the headline each other page contributes, in page order.
 
 Each function takes the Overview's Filters, draws at most a few st.metric tiles and a
 link to its page, and handles its own empty state. HEADLINES lists them in page order.

@@ -1,0 +1,108 @@
+"""What every command shares: options, output formats, one-sentence errors, the period."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
+
+import pandas as pd
+import typer
+
+from salesops.config import load_settings
+from salesops.db.engine import (
+    DatabaseError,
+    make_engine,
+)
+from salesops.export import to_safe_csv
+from salesops.repository import Repository
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="Database URL (default: SALESOPS_DATABASE_URL, secrets, SQLite)."),
+]
+
+
+class OutputFormat(StrEnum):
+    """How a report is printed."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one sentence, exit code 1."""
+
+
+def fail(message: str) -> NoReturn:
+    """Raises the CliError that prints `message` and exits 1."""
+    raise CliError(message)
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Wraps a command so expected failures print one sentence to stderr and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (CliError, DatabaseError, ValueError) as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_repository(url: str | None = None) -> Repository:
+    """Returns a read-only repository on the resolved database URL."""
+    return Repository(make_engine(load_settings(url).database_url, read_only=True))
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """Returns the ISO date in `text` (None if empty); a bad date fails naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date: expected YYYY-MM-DD.")
+    return None
+
+
+def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple[date, date]:
+    """Returns (start, end) from --from/--to, defaulting to the last 12 whole months of data.
+
+    Fails with one sentence on a bad date, a reversed range or an empty database.
+    """
+    from salesops.kpis.report import default_period
+
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    if start is None or end is None:
+        bounds = repo.data_bounds()
+        if bounds["last"] is None:
+            fail(
+                "The database has no opportunities or leads yet: import a CSV or run salesops demo."
+            )
+        months = load_settings().default_period_months
+        fallback = default_period(pd.Timestamp(bounds["last"]), months)
+        assert fallback is not None  # the database has a last date
+        start, end = start or fallback.start, end or fallback.end
+    if end < start:
+        fail(f"--to {end} is before --from {start}.")
+    return start, end
+
+
+def emit(payload: dict, frame: pd.DataFrame | None, fmt: OutputFormat) -> None:
+    """Prints a report as JSON, as formula-safe CSV of `frame`, or as a plain table."""
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(payload, indent=2, default=str))
+    elif fmt is OutputFormat.csv:
+        sys.stdout.buffer.write(to_safe_csv(frame if frame is not None else pd.DataFrame()))
+        sys.stdout.flush()
+    else:
+        typer.echo(frame.to_string(index=False) if frame is not None else json.dumps(payload))

@@ -1,0 +1,78 @@
+"""Commands that write the database as a whole: db init, db upgrade, demo."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from salesops.cli.app import app, db_app
+from salesops.cli.common import (
+    UrlOption,
+    friendly_errors,
+)
+from salesops.config import Settings, load_settings, masked_url
+from salesops.db.engine import (
+    init_schema,
+    make_engine,
+    record_schema_version,
+)
+
+
+@db_app.command("init")
+@friendly_errors
+def db_init(url: UrlOption = None) -> None:
+    """Create every table and index that does not exist yet (safe to re-run)."""
+    resolved = load_settings(url).database_url
+    init_schema(make_engine(resolved))
+    typer.echo(f"Schema ready in {masked_url(resolved)}.")
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(url: UrlOption = None) -> None:
+    """Bring an older salesops schema up to date: add missing tables, rebuild rollups."""
+    from salesops.db.rollups import refresh_rollups
+
+    resolved = load_settings(url).database_url
+    engine = make_engine(resolved)
+    init_schema(engine)
+    refresh_rollups(engine)
+    with engine.begin() as conn:
+        record_schema_version(conn)
+    typer.echo(f"Schema and rollups up to date in {masked_url(resolved)}.")
+
+
+@app.command()
+@friendly_errors
+def demo(
+    url: UrlOption = None,
+    scale: Annotated[
+        str, typer.Option(help="small (default), medium, large, or a number of opportunities.")
+    ] = Settings().demo_scale,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: same seed, same company.")
+    ] = Settings().demo_seed,
+) -> None:
+    """Replace the database's content with a generated demo company."""
+    from salesops.demo import generate_demo, resolve_scale
+
+    resolve_scale(scale)  # reject a bad scale before touching the database
+    resolved = load_settings(url).database_url
+    typer.echo(f"Generating the {scale} demo company into {masked_url(resolved)}…", err=True)
+    with typer.progressbar(length=100, label="demo", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(fraction: float, message: str) -> None:
+            step = max(0, int(fraction * 100) - done[0])
+            done[0] += step
+            bar.label = f"{message[:44]:44}"
+            bar.update(step)  # renders the new label even when no step was made
+
+        counts = generate_demo(make_engine(resolved), scale, seed, progress=progress)
+    typer.echo(
+        f"Demo company ready: {counts['opportunities']:,} opportunities, "
+        f"{counts['leads']:,} leads, {counts['reps']:,} reps.",
+        err=True,
+    )

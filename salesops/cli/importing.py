@@ -1,0 +1,179 @@
+"""`salesops import` and `salesops quality`: CRM exports in, data-quality checks out."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from salesops.cli.app import app
+from salesops.cli.common import (
+    OutputFormat,
+    UrlOption,
+    emit,
+    fail,
+    friendly_errors,
+    open_repository,
+    parse_date,
+)
+from salesops.config import Settings, load_settings
+from salesops.db.engine import (
+    init_schema,
+    make_engine,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from salesops.importing.layouts import Layout
+
+
+class DuplicateRule(StrEnum):
+    """What to do with an external id that appears twice in one file."""
+
+    error = "error"
+    last = "last"
+
+
+def _import_layout(source: str, files: list[Path], mapping: Path | None) -> Layout | None:
+    """Returns the generic layout of --mapping (None without); fails on missing files."""
+    from salesops.importing.mapping import layout_from_mapping
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"File not found: {', '.join(missing)}.")
+    if source == "generic" and mapping is None:
+        fail("The generic source needs --mapping FILE (YAML or JSON).")
+    return layout_from_mapping(mapping) if mapping is not None else None
+
+
+def _import_engine(url: str) -> Engine:
+    """Returns a writing engine on `url`, creating the schema in an empty database."""
+    from salesops.db.engine import has_schema
+
+    engine = make_engine(url)
+    if not has_schema(engine):
+        init_schema(engine)
+    return engine
+
+
+def _progress_to(bar: Any) -> Callable[[float, str], None]:
+    """Returns a progress callback advancing a typer progress bar (0-100) to each fraction."""
+    done = [0]
+
+    def progress(fraction: float, message: str) -> None:
+        step = int(fraction * 100) - done[0]
+        if step > 0:
+            bar.update(step)
+            done[0] += step
+
+    return progress
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="salesforce, hubspot, maven, ibm, olist, generic (needs --mapping), or a "
+            "layout key such as salesforce-leads."
+        ),
+    ],
+    files: Annotated[list[Path], typer.Argument(help="One or more CSV files.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML/JSON column mapping (for the generic source).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detect).")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="Field delimiter: , ; tab | (default: detect).")
+    ] = None,
+    decimal: Annotated[str | None, typer.Option(help="Decimal separator: . or ,")] = None,
+    date_format: Annotated[
+        str | None, typer.Option(help="strptime date format, e.g. %d/%m/%Y (default: detect).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="As-of date for layouts without dates, YYYY-MM-DD.")
+    ] = None,
+    duplicates: Annotated[
+        DuplicateRule, typer.Option(help="Same id twice in a file: error, or last row wins.")
+    ] = DuplicateRule.error,
+    valid_rows_only: Annotated[
+        bool, typer.Option("--valid-rows-only", help="Write the clean rows, skip rows in error.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-import files already imported (same sha256).")
+    ] = False,
+    max_rows: Annotated[
+        int, typer.Option(help="Row limit per file.")
+    ] = Settings().import_cli_max_rows,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format (table or json).")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Import CRM CSV exports: validate every row, then write all rows or none."""
+    from salesops.importing.reading import CsvInput, ReadSettings, parse_delimiter
+    from salesops.importing.report import import_files, parse_as_of, validation_context
+
+    layout = _import_layout(source, files, mapping)
+    read = ReadSettings(
+        encoding=encoding,
+        delimiter=parse_delimiter(delimiter),
+        decimal=decimal,
+        date_format=date_format,
+        max_bytes=None,
+        max_rows=max_rows,
+    )
+    config = load_settings(url)
+    context = validation_context(config, parse_as_of(as_of), duplicates.value)
+    engine = _import_engine(config.database_url)
+    with typer.progressbar(length=100, label="import", file=sys.stderr) as bar:
+        outcome = import_files(
+            engine,
+            [CsvInput.from_path(f) for f in files],
+            source,
+            settings=read,
+            context=context,
+            layout=layout,
+            dry_run=dry_run,
+            valid_rows_only=valid_rows_only,
+            force=force,
+            progress=_progress_to(bar),
+        )
+    if fmt is OutputFormat.json:
+        emit(outcome.to_dict(config.import_issues_listed), None, fmt)
+    else:
+        typer.echo("\n".join(outcome.text_lines(config.import_issues_printed)))
+    if not outcome.report.ok and not (valid_rows_only and outcome.written):
+        fail(outcome.message)
+
+
+@app.command()
+@friendly_errors
+def quality(
+    as_of: Annotated[
+        str | None, typer.Option(help="Judge overdue deals against this date (default today).")
+    ] = None,
+    rows: Annotated[
+        int, typer.Option(help="Offending rows listed per check (json).")
+    ] = Settings().quality_rows_listed,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Data-quality checks: duplicates, impossible dates, gaps; counts and offending rows."""
+    from salesops.quality.checks import summary_frame
+    from salesops.quality.report import quality_report
+
+    judged_at = parse_date(as_of, "--as-of")
+    report = quality_report(open_repository(url), judged_at, load_settings(url))
+    emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)

@@ -1,0 +1,94 @@
+"""`salesops review`: the weekly pipeline review, as on its page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salesops.calendar import parse_week
+from salesops.cli.app import app
+from salesops.cli.common import (
+    OutputFormat,
+    UrlOption,
+    emit,
+    fail,
+    friendly_errors,
+    open_repository,
+)
+from salesops.config import load_settings
+from salesops.db.engine import (
+    require_current_schema,
+)
+
+
+@app.command()
+@friendly_errors
+def review(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            help="Any day of the ISO week (YYYY-MM-DD) or YYYY-Www; default: last complete."
+        ),
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Only this manager's team.")] = None,
+    territory: Annotated[int | None, typer.Option(help="Only this territory's reps (id).")] = None,
+    rep: Annotated[int | None, typer.Option(help="Only this rep (id).")] = None,
+    stale_days: Annotated[
+        int | None, typer.Option(help="Days without change that make an open deal stale.")
+    ] = None,
+    big_change: Annotated[
+        float | None,
+        typer.Option(help="Amount change that counts as big (currency); default: the setting."),
+    ] = None,
+    html: Annotated[
+        str | None, typer.Option(help="Also write the printable meeting pack to this HTML file.")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Weekly pipeline review: waterfall and deal lists for one week, as on the page."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from salesops.pipeline_review.report import default_week, review_report
+    from salesops.pipeline_review.scope import resolve_scope
+
+    chosen = [(k, v) for k, v in (("team", team), ("territory", territory), ("rep", rep)) if v]
+    if len(chosen) > 1:
+        fail("Give at most one of --team, --territory and --rep.")
+    settings = load_settings(url)
+    if stale_days is not None and stale_days < 1:
+        fail(f"--stale-days must be at least 1 (got {stale_days}).")
+    if big_change is not None and big_change <= 0:
+        fail(f"--big-change must be positive (got {big_change}).")
+    repo = open_repository(url)
+    # Older schemas lack the history spans the review reads (or hold them unbuilt).
+    require_current_schema(repo.engine)
+    if week is not None:
+        try:
+            the_week = parse_week(week)
+        except ValueError as exc:
+            fail(f"--week {exc}")
+    else:
+        today = datetime.now(UTC).date()
+        the_week = default_week(today, repo.history_bounds()["last"])
+    kind, value = chosen[0] if chosen else ("company", None)
+    scope = resolve_scope(kind, value, repo.reps(), repo.territories())
+    thresholds = replace(
+        settings,
+        stale_days=stale_days or settings.stale_days,
+        big_change=settings.big_change if big_change is None else big_change,
+    )
+    report = review_report(repo, the_week, scope, thresholds)
+    if html is not None:
+        from salesops.pipeline_review.meeting_pack import write_meeting_pack
+
+        try:
+            write_meeting_pack(report, html, thresholds)
+        except OSError as exc:
+            fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
+        typer.echo(f"Meeting pack written to {html}.", err=True)
+    emit(report.to_dict(), report.tables()["waterfall"], fmt)

@@ -1,0 +1,43 @@
+"""`salesops settings`: every default and assumption, with what it means."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from salesops.cli.app import app
+from salesops.cli.common import (
+    OutputFormat,
+    UrlOption,
+    emit,
+    friendly_errors,
+)
+from salesops.config import load_settings
+
+
+@app.command("settings")
+@friendly_errors
+def settings_(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    url: UrlOption = None,
+) -> None:
+    """Every default and assumption behind the numbers, with what it means."""
+    from salesops.config import SECTIONS, describe_settings
+
+    rows = describe_settings(load_settings(url))
+    frame = pd.DataFrame(rows, columns=["section", "name", "value", "help"])
+    if fmt is OutputFormat.table:
+        for key, title in SECTIONS.items():
+            chosen = frame[frame["section"] == key]
+            if chosen.empty:
+                continue
+            typer.echo(f"\n{title}")
+            for row in chosen.itertuples():
+                typer.echo(f"  {row.name} = {row.value!r}\n      {row.help}")
+        return
+    payload = {"settings": [dict(zip(frame.columns, row, strict=True)) for row in rows]}
+    emit(payload, frame, fmt)
