@@ -33,6 +33,7 @@ SECTIONS = {
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
     "importing": "Imports, data quality and the demo company",
+    "access": "Sign-in, roles and the audit log",
 }
 
 
@@ -55,6 +56,16 @@ class Settings:
     # -- general
     currency: str = _setting("USD", "The one currency every amount in the database is in.")
     cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
+    # -- access
+    access_recheck_seconds: int = _setting(
+        5,
+        "How long a signed-in person's role and scope are remembered before the users table "
+        "is read again (seconds): a user removed or changed loses access within this time.",
+        "access",
+    )
+    audit_rows_listed: int = _setting(
+        200, "How many audit-log entries the Data page lists for admins (newest first).", "access"
+    )
     working_weeks_per_year: float = _setting(
         46.0,
         "Working weeks in a rep's year (52 minus leave and public holidays); loaded hourly "

@@ -103,7 +103,7 @@ class TerritoryQueries(RepositoryBase):
                 select(r.rep_id, r.territory_id, r.segment, func.sum(r.won_amount))
                 .where(
                     r.month.between(period.start, period.end),
-                    scope.clause(r.territory_id, r.segment),
+                    scope.clause(r.territory_id, r.segment, r.rep_id),
                 )
                 .group_by(r.rep_id, r.territory_id, r.segment)
             )
@@ -115,24 +115,28 @@ class TerritoryQueries(RepositoryBase):
                 .where(
                     o.outcome == "won",
                     o.closed_at.between(period.start, period.end),
-                    scope.clause(a.territory_id, a.segment),
+                    scope.clause(a.territory_id, a.segment, o.rep_id),
                 )
                 .group_by(o.rep_id, a.territory_id, a.segment)
             )
         return self._frame(stmt, BOOKINGS)
 
-    def territory_open_pipeline(self) -> pd.DataFrame:
+    def territory_open_pipeline(self, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns the amount of open deals per owning rep. Columns: rep_id, open_pipeline.
 
         Grouped by rep only (no join to accounts), so it costs one pass over the open deals;
-        a territory's pipeline is its reps' pipeline (see salesops.territory.report).
+        a territory's pipeline is its reps' pipeline (see salesops.territory.report). A
+        territory limit keeps the reps of those territories.
         """
-        o = s.opportunities.c
+        o, r = s.opportunities.c, s.reps.c
         stmt = (
             select(o.rep_id, func.coalesce(func.sum(o.amount), 0.0))
             .where(o.outcome == "open", o.closed_at.is_(None))
             .group_by(o.rep_id)
         )
+        if scope.rep_ids or scope.territory_ids:
+            reps = select(r.id).where(scope.clause(r.territory_id, None, r.id))
+            stmt = stmt.where(o.rep_id.in_(reps))
         return self._frame(stmt, OPEN_PIPELINE)
 
     def territory_reps(self, quota_year: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
@@ -164,7 +168,7 @@ class TerritoryQueries(RepositoryBase):
                     quota, quota.c.rep_id == r.id
                 )
             )
-            .where(scope.clause(r.territory_id, t.segment))
+            .where(scope.clause(r.territory_id, t.segment, r.id))
             .order_by(r.id)
         )
         return self._frame(stmt, TERRITORY_REPS)
@@ -179,10 +183,14 @@ class TerritoryQueries(RepositoryBase):
         )
         return self._frame(stmt, TERRITORY_LIST)
 
-    def account_details(self, account_ids: tuple[int, ...], bookings: Period) -> pd.DataFrame:
+    def account_details(
+        self, account_ids: tuple[int, ...], bookings: Period, scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
         """Returns name, external id and won bookings in `bookings` of the given accounts.
 
         Columns: id, name, external_id, bookings_12m (0 if none). Used for the move list.
+        Accounts outside `scope` (territory, segment) are left out, and so are won deals of
+        reps outside it.
         """
         a, o = s.accounts.c, s.opportunities.c
         ids = [int(i) for i in account_ids]
@@ -193,6 +201,7 @@ class TerritoryQueries(RepositoryBase):
                 select(o.account_id, func.sum(o.amount).label("bookings"))
                 .where(
                     o.account_id.in_(chunk),
+                    scope.clause(None, None, o.rep_id),
                     o.outcome == "won",
                     o.closed_at.between(bookings.start, bookings.end),
                 )
@@ -202,7 +211,7 @@ class TerritoryQueries(RepositoryBase):
             stmt = (
                 select(a.id, a.name, a.external_id, func.coalesce(won.c.bookings, 0.0))
                 .select_from(s.accounts.outerjoin(won, won.c.account_id == a.id))
-                .where(a.id.in_(chunk))
+                .where(a.id.in_(chunk), scope.clause(a.territory_id, a.segment))
                 .order_by(a.id)
             )
             frames.append(self._frame(stmt, ACCOUNT_DETAILS))

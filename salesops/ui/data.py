@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from salesops.access import IMPORT, audit, require
 from salesops.config import Settings
 from salesops.db.engine import has_schema, init_schema, make_engine
 from salesops.importing.layouts import Layout
@@ -25,6 +26,7 @@ from salesops.importing.report import import_files, validation_context
 from salesops.importing.results import FileReport, ImportOutcome
 from salesops.importing.sources import LAYOUTS, SOURCES
 from salesops.quality.checks import QualityCheck
+from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv
 
@@ -145,7 +147,11 @@ def preview(
     options: dict[str, Any],
     layout: Layout | None,
 ) -> ImportOutcome:
-    """Returns the dry-run outcome for the uploaded files (cached per upload and settings)."""
+    """Returns the dry-run outcome for the uploaded files (cached per upload and settings).
+
+    Refused (AccessDenied) unless the signed-in role may import, whatever the page drew.
+    """
+    require(current_viewer(), IMPORT)
     key = (
         tuple((i.name, len(i.data or b""), hash(i.data)) for i in inputs),
         source,
@@ -185,7 +191,14 @@ def run_import(
     options: dict[str, Any],
     layout: Layout | None,
 ) -> ImportOutcome:
-    """Writes the files in one transaction with a progress bar; clears cached query results."""
+    """Writes the files in one transaction with a progress bar; clears cached query results.
+
+    The role is checked here, on the server, whatever the page drew: a crafted request from
+    a role without imports raises AccessDenied before anything is read or written. What was
+    written is recorded in the audit log with the signed-in email.
+    """
+    viewer = current_viewer()
+    require(viewer, IMPORT)
     bar = st.progress(0.0, text="Importing…")
 
     def progress(fraction: float, message: str) -> None:
@@ -203,9 +216,16 @@ def run_import(
         progress=progress,
     )
     bar.empty()
+    if outcome.written:
+        with _writer(settings().database_url).begin() as conn:
+            audit.record(conn, viewer.email, audit.IMPORTED, _file_names(inputs), outcome.message)
     clear_cache()
     st.session_state.pop("data.previews", None)
     return outcome
+
+
+def _file_names(inputs: list[CsvInput]) -> str:
+    return ", ".join(i.name for i in inputs)
 
 
 def show_file_report(file: FileReport, number: int) -> None:

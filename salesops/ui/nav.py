@@ -8,6 +8,8 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from salesops.access import LOCAL_VIEWER, Viewer
+
 
 @dataclass(frozen=True)
 class PageInfo:
@@ -18,6 +20,7 @@ class PageInfo:
     icon: str
     section: str
     promise: str
+    whole_company: bool = False  # only for roles that see the whole company
 
 
 # Every page, declared once: app.py's menu and the Overview's links both come from here.
@@ -64,23 +67,29 @@ PAGES = (
         ":material/upload_file:",
         "Manage",
         "Data: import CRM exports and check data quality",
+        whole_company=True,
     ),
 )
 
 
-def navigation() -> Any:
-    """Returns the app's st.navigation over PAGES, grouped by section (the first is default)."""
+def shown_pages(viewer: Viewer = LOCAL_VIEWER) -> list[PageInfo]:
+    """Returns the pages this viewer's menu holds (whole-company pages need a whole view)."""
+    return [page for page in PAGES if not page.whole_company or viewer.scope.is_everything]
+
+
+def navigation(viewer: Viewer = LOCAL_VIEWER) -> Any:
+    """Returns the app's st.navigation over the viewer's pages, grouped by section."""
     sections: dict[str, list[Any]] = {}
-    for index, page in enumerate(PAGES):
+    for index, page in enumerate(shown_pages(viewer)):
         sections.setdefault(page.section, []).append(
             st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
         )
     return st.navigation(sections)
 
 
-def linked_pages() -> list[PageInfo]:
-    """Returns every page the Overview links to (all but the Overview itself)."""
-    return [page for page in PAGES if page.promise]
+def linked_pages(viewer: Viewer = LOCAL_VIEWER) -> list[PageInfo]:
+    """Returns every page the Overview links to for this viewer (all but the Overview)."""
+    return [page for page in shown_pages(viewer) if page.promise]
 
 
 def page_link(path: str, label: str, icon: str | None = None) -> None:
