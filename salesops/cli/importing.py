@@ -19,6 +19,7 @@ from salesops.cli.common import (
     friendly_errors,
     open_repository,
     parse_date,
+    record_cli_change,
 )
 from salesops.config import Settings, load_settings
 from salesops.db.engine import (
@@ -120,6 +121,7 @@ def import_(
     url: UrlOption = None,
 ) -> None:
     """Import CRM CSV exports: validate every row, then write all rows or none."""
+    from salesops.access import audit
     from salesops.importing.reading import CsvInput, ReadSettings, parse_delimiter
     from salesops.importing.report import import_files, parse_as_of, validation_context
 
@@ -148,6 +150,8 @@ def import_(
             force=force,
             progress=_progress_to(bar),
         )
+    if outcome.written:
+        record_cli_change(engine, audit.IMPORTED, ", ".join(f.name for f in files), outcome.message)
     if fmt is OutputFormat.json:
         emit(outcome.to_dict(config.import_issues_listed), None, fmt)
     else:

@@ -107,9 +107,17 @@ def ensure_navigation() -> None:
     st.navigation, so on a freshly started server a deep link (a shared URL) would run the
     page file alone: no navigation menu, no first-run bootstrap. Switching that mode off and
     rerunning lets app.py route the same URL. (Relies on PagesManager, pinned streamlit.)
+    Then it asks who is looking: the sign-in or "ask an admin" page stops the run before
+    the page draws its title.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    # Sign-in before the page draws anything (salesops.ui.cache checks again before reads).
+    from salesops.ui.auth import current_viewer
+    from salesops.ui.states import database_guard
+
+    with database_guard():
+        current_viewer()
