@@ -62,6 +62,15 @@ def _import_engine(url: str) -> Engine:
     return engine
 
 
+def _record_import(engine: Engine, files: list[Path], outcome: Any) -> None:
+    """Records a written import in the audit log (who: the command line's user)."""
+    from salesops.access import audit
+
+    if outcome.written:
+        names = ", ".join(f.name for f in files)
+        record_cli_change(engine, audit.IMPORTED, names, outcome.message)
+
+
 def _progress_to(bar: Any) -> Callable[[float, str], None]:
     """Returns a progress callback advancing a typer progress bar (0-100) to each fraction."""
     done = [0]
@@ -121,7 +130,6 @@ def import_(
     url: UrlOption = None,
 ) -> None:
     """Import CRM CSV exports: validate every row, then write all rows or none."""
-    from salesops.access import audit
     from salesops.importing.reading import CsvInput, ReadSettings, parse_delimiter
     from salesops.importing.report import import_files, parse_as_of, validation_context
 
@@ -150,8 +158,7 @@ def import_(
             force=force,
             progress=_progress_to(bar),
         )
-    if outcome.written:
-        record_cli_change(engine, audit.IMPORTED, ", ".join(f.name for f in files), outcome.message)
+    _record_import(engine, files, outcome)
     if fmt is OutputFormat.json:
         emit(outcome.to_dict(config.import_issues_listed), None, fmt)
     else:
