@@ -14,10 +14,12 @@ from salesops.repository import Repository
 from salesops.ui import data as ui
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import carry_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 
 ensure_navigation()
+carry_filters()
 st.title("Data")
 
 st.subheader("Import CSV exports")

@@ -7,27 +7,27 @@ import streamlit as st
 from salesops.charts import forecast as forecast_charts
 from salesops.forecast.backtest import backtest_summary, backtest_table
 from salesops.forecast.report import build_forecast_report, forecast_inputs
-from salesops.repository import EVERYTHING, Repository
+from salesops.repository import EVERYTHING
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.states import database_guard, empty_state
+from salesops.ui.states import database_guard
 
 ensure_navigation()
 st.title("Forecast")
 config = settings()
 with database_guard():
-    if cached_call(Repository.data_bounds)["last"] is None:
-        empty_state()
-    choice = pickers(cached_call(Repository.territories), cached_call(Repository.segments))
+    filters = page_filters(uses=("territory", "segment", "team", "rep"))
+    choice = pickers(filters)
     inputs = cached_call(forecast_inputs, choice.freq, choice.scope)
 with st.spinner("Fitting the forecast…"):  # fits are cached by series and parameters
     report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
 main = report.main
 unit = "month" if report.freq == "M" else "week"
 
-st.subheader(f"Bookings by {unit}: {report.scope_label}")
+st.subheader(f"Bookings by {unit}: {choice.scope_label}")
 if main.method != "prophet":
     st.warning(f"Not a Prophet forecast: {main.reason}.", icon="⚠️")
 for note in [*main.notes, *report.notes]:

@@ -20,11 +20,10 @@ st.title("KPIs")
 config = settings()
 with database_guard():
     filters = page_filters()
-    report = cached_call(kpi_report, filters.period, filters.scope, config)
-st.caption(
-    f"{filters.period.start:%d %b %Y} – {filters.period.end:%d %b %Y}, compared with "
-    f"{report.previous.start:%d %b %Y} – {report.previous.end:%d %b %Y}."
-)
+    report = cached_call(
+        kpi_report, filters.period, filters.scope, config, previous=filters.comparison
+    )
+st.caption(f"{filters.period_label} · {filters.scope_label} · {filters.comparison_label}.")
 
 names = list(KPIS)
 for row in (names[:4], names[4:]):

@@ -15,7 +15,7 @@ from salesops.pipeline_review.waterfall import DEFINITIONS
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
-from salesops.ui.filters import require_current_schema
+from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.pipeline_review import review_controls
 from salesops.ui.states import database_guard, empty_state
@@ -24,13 +24,13 @@ ensure_navigation()
 st.title("Pipeline review")
 config = settings()
 with database_guard():
-    require_current_schema()
+    filters = page_filters(uses=("territory", "team", "rep"))
     bounds = cached_call(Repository.history_bounds)
     if bounds["last"] is None:
         empty_state("No opportunity history yet")
     reps = cached_call(Repository.reps)
     territories = cached_call(Repository.territories)
-choice = review_controls(bounds, reps, territories, config)
+choice = review_controls(bounds, filters, reps, territories, config)
 with database_guard():
     report = cached_call(
         review_report,

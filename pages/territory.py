@@ -22,14 +22,15 @@ from salesops.ui.states import database_guard, empty_state
 ensure_navigation()
 st.title("Territory balance")
 with database_guard():
-    filters = page_filters()
+    filters = page_filters(uses=("period", "territory", "segment"))
     data = cached_call(territory_data, filters.scope, filters.period.end)
 if data.is_empty:
     empty_state("No territories or accounts yet")
 st.caption(
     f"As of {data.as_of:%d %b %Y} (end of the chosen period): bookings "
     f"{data.bookings.start:%d %b %Y} – {data.bookings.end:%d %b %Y}; quotas for the 12 months "
-    f"from {data.quota_year.start:%b %Y}. Territory and segment filters apply; rep filters do not."
+    f"from {data.quota_year.start:%b %Y}. Territory and segment filters apply; team and rep "
+    "filters do not."
 )
 defaults = settings()
 columns = ui.column_config(defaults.currency)

@@ -8,7 +8,6 @@ from salesops.charts import time_allocation as charts
 from salesops.formatting import EM_DASH, format_value
 from salesops.time_allocation.report import time_report
 from salesops.time_allocation.shares import undefined_share_notes
-from salesops.time_allocation.team import team_scope
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
@@ -18,8 +17,6 @@ from salesops.ui.time_allocation import (
     benchmark_words,
     middle_panel,
     ramp_panel,
-    team_filter,
-    team_link,
     what_if_panel,
 )
 
@@ -27,11 +24,9 @@ ensure_navigation()
 st.title("Rep time allocation")
 config = settings()
 with database_guard():
-    link = team_link()  # before the shared filters rewrite the URL
-    filters = page_filters()
-left, right = st.columns([3, 1])
-teams = team_filter(link, left)
-freq = right.segmented_control(
+    filters = page_filters(uses=("period", "territory", "segment", "team", "rep"))
+st.caption(f"{filters.period_label} · {filters.scope_label}.")
+freq = st.segmented_control(
     "Trend by",
     ["W", "M"],
     default=config.time_trend_freq,
@@ -39,12 +34,8 @@ freq = right.segmented_control(
     required=True,
     format_func={"W": "Week", "M": "Month"}.get,
 )
-scope = team_scope(filters.scope, link.reps, teams)
-if scope is None:
-    st.info("No rep is in both the chosen teams and the rep filter.", icon="📭")
-    st.stop()
 with database_guard():
-    report = cached_call(time_report, filters.period, scope, config, freq)
+    report = cached_call(time_report, filters.period, filters.scope, config, freq)
 if not report.has_time:
     st.info(
         "No activity hours logged for this period and scope: import activities on the "
