@@ -14,6 +14,7 @@ from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("Forecast")
@@ -62,15 +63,7 @@ else:
         f"{main.backtest.horizon} {unit}s. MAPE = mean |error| / actual (periods with 0 "
         "actual skipped); WAPE = total |error| / total actual."
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="forecast.backtest_table",
-        column_config={
-            "mape": st.column_config.NumberColumn("MAPE", format="percent"),
-            "wape": st.column_config.NumberColumn("WAPE", format="percent"),
-        },
-    )
+    show_table(table, key="forecast.backtest_table", currency=config.currency)
 
 st.subheader("This quarter and next: pipeline, forecast and quota")
 quarters = report.quarter_table()
@@ -83,7 +76,7 @@ st.caption(
     "in the current quarter."
 )
 with st.expander("Stage probabilities used"):
-    st.dataframe(report.probabilities, hide_index=True, key="forecast.probabilities")
+    show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
 
 st.subheader("What if…")
 what_if_panel(report, config.currency)
@@ -101,14 +94,11 @@ if st.toggle("Forecast every territory", key="forecast.all_territories"):
             config.currency,
         )
     )
-    st.dataframe(
+    show_table(
         backtest_summary(by_territory.breakdown),
-        hide_index=True,
         key="forecast.territory_backtests",
-        column_config={
-            "prophet_wape": st.column_config.NumberColumn("Prophet WAPE", format="percent"),
-            "naive_wape": st.column_config.NumberColumn("Seasonal-naive WAPE", format="percent"),
-        },
+        currency=config.currency,
+        columns={"scope": "Territory"},
     )
 
 st.subheader("Download")

@@ -13,6 +13,7 @@ from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
 from salesops.ui.time_allocation import (
     benchmark_words,
     middle_panel,
@@ -75,15 +76,13 @@ st.altair_chart(charts.share_bars(report.rep_summary, team.benchmark))
 below, above = st.columns(2)
 for column, side, title in [(below, "below", "Furthest below"), (above, "above", "Furthest above")]:
     column.markdown(f"**{title}**")
-    column.dataframe(
-        report.extremes[report.extremes["side"] == side].drop(columns="side"),
-        hide_index=True,
-        key=f"time.extremes_{side}",
-        column_config={
-            "selling_share": st.column_config.NumberColumn("share", format="percent"),
-            "gap_to_benchmark": st.column_config.NumberColumn("gap", format="percent"),
-        },
-    )
+    with column:
+        show_table(
+            report.extremes[report.extremes["side"] == side],
+            key=f"time.extremes_{side}",
+            currency=config.currency,
+            columns={"name": "Rep"},
+        )
 notes = undefined_share_notes(report.rep_summary)
 if notes:
     st.caption(f"Share {EM_DASH} for " + "; ".join(notes))
@@ -109,15 +108,12 @@ scope_choice = st.segmented_control(
 unit_columns = ["activity", "hours", "count", "hours_per_unit", "hourly_cost", "cost_per_unit"]
 if scope_choice == "rep":
     unit_columns = ["name", *unit_columns]
-st.dataframe(
-    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice, [*unit_columns, "reason"]],
-    hide_index=True,
+show_table(
+    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice],
     key="time.unit_costs",
-    column_config={
-        "hours_per_unit": st.column_config.NumberColumn("hours / unit", format="%.2f"),
-        "hourly_cost": st.column_config.NumberColumn("hourly cost", format="%.2f"),
-        "cost_per_unit": st.column_config.NumberColumn("cost / unit", format="%.2f"),
-    },
+    currency=config.currency,
+    columns={"name": "Rep"},
+    order=[*unit_columns, "reason"],
 )
 download_csv(report.unit_costs, "unit_costs.csv", key="time.download_unit_costs")
 

@@ -27,6 +27,12 @@ from salesops.kpis.metrics import KPIS
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BREAKDOWNS = ("rep", "territory", "segment", "channel")
+BREAKDOWN_LABELS = {
+    "rep": "Rep",
+    "territory": "Territory",
+    "segment": "Segment",
+    "channel": "Channel",
+}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,17 @@ from salesops.ui.nav import page_link
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
 KEY = "pipeline_review"
+# Short tab titles (the full title is the tab's caption): the row fits at 1280 px.
+TAB_TITLES = {
+    "new": "New",
+    "advanced": "Advanced",
+    "regressed": "Regressed",
+    "pushed": "Pushed",
+    "slipped": "Slipped",
+    "overdue": "Overdue",
+    "stale": "Stale",
+    "big_changes": "Big changes",
+}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from salesops.charts import time_allocation as charts
 from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.formatting import EM_DASH, format_value
+from salesops.tables import Col
 from salesops.time_allocation.middle import middle_lift, productivity_distribution
 from salesops.time_allocation.ramp import ramp_shortening_value
 from salesops.time_allocation.report import TimeReport, time_report
@@ -29,6 +30,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
+from salesops.ui.tables import show_table
 
 BASIS_TITLES = {"per_selling_hour": "Bookings per selling hour", "per_rep": "Bookings"}
 _ONE_IN = {2: "one-half", 3: "one-third", 4: "one-quarter", 5: "one-fifth", 10: "one-tenth"}
@@ -221,12 +223,16 @@ def _literature(result: WhatIfResult, config: Settings) -> None:
         f"{sga[0] * 100:g}–{sga[1]:.0%} SG&A reduction)"
     )
     st.altair_chart(charts.literature_bars(comparison))
-    st.dataframe(
+    show_table(
         comparison,
-        hide_index=True,
         key="time.literature",
-        column_config={
-            c: st.column_config.NumberColumn(c, format="percent") for c in ("value", "low", "high")
+        currency=config.currency,
+        columns={
+            "metric": "Measure",
+            "value": Col("This scenario", "ratio"),
+            "low": Col("Literature low", "ratio"),
+            "high": Col("Literature high", "ratio"),
+            "status": "Against the literature",
         },
     )
 
