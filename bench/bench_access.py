@@ -89,12 +89,16 @@ def _interleaved(variants: dict, rounds: int) -> tuple[dict, dict]:
     """
     figures = {name: fn() for name, fn in variants.items()}
     runs: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
         for name, fn in variants.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             runs[name].append(time.perf_counter() - start)
-    return {name: statistics.median(times) for name, times in runs.items()}, figures
+            cpu[name].append(time.process_time() - start_cpu)
+    medians = {name: statistics.median(times) for name, times in runs.items()}
+    medians |= {f"{name}_cpu": statistics.median(times) for name, times in cpu.items()}
+    return medians, figures
 
 
 def _wrapper_cost(scope) -> float:
@@ -161,7 +165,11 @@ def bench(url: str, team: str | None, rounds: int) -> dict:
     }
     seconds, figures = _interleaved(variants, rounds)
     for name in variants:
-        print(f"  {name:15s} {seconds[name]:.3f} s  {figures[name]}", flush=True)
+        print(
+            f"  {name:15s} {seconds[name]:.3f} s wall, {seconds[name + '_cpu']:.3f} s CPU  "
+            f"{figures[name]}",
+            flush=True,
+        )
     per_call = _wrapper_cost(manager)
     queries = _queries_per_call(engine, variants["manager"])
     wrapper_seconds = per_call * queries
@@ -184,6 +192,9 @@ def bench(url: str, team: str | None, rounds: int) -> dict:
         "figures": figures,
         "wrapper_overhead": seconds["admin"] / seconds["raw"] - 1,
         "intersection_overhead": seconds["manager"] / seconds["manager_filter"] - 1,
+        "wrapper_overhead_cpu": seconds["admin_cpu"] / seconds["raw_cpu"] - 1,
+        "intersection_overhead_cpu": seconds["manager_cpu"] / seconds["manager_filter_cpu"] - 1,
+        "load_average": __import__("os").getloadavg()[0],
     }
 
 
@@ -201,7 +212,8 @@ def main() -> None:
         result = bench(url, args.team, args.rounds)
         print(
             f"  wrapper overhead {result['wrapper_overhead']:+.1%}, "
-            f"intersection overhead {result['intersection_overhead']:+.1%}",
+            f"intersection overhead {result['intersection_overhead']:+.1%} (wall); CPU: "
+            f"{result['wrapper_overhead_cpu']:+.1%}, {result['intersection_overhead_cpu']:+.1%}",
             flush=True,
         )
         results.append(result)

@@ -180,6 +180,7 @@ def test_a_rep_sees_team_totals_on_the_overview_without_names(signed_in, company
     assert {"Your win rate", "Team win rate", "Your bookings", "Team bookings"} <= set(labels)
     others = company["all_names"] - {company["rep_name"]}
     assert not any(name in _texts(at) for name in others)
+    assert "Your deals (1 rep)" in _texts(at) and "Whole company" not in _texts(at)
 
 
 def test_an_analyst_has_no_import_controls(signed_in):
@@ -222,3 +223,16 @@ def test_sidebar_names_the_signed_in_person_with_a_sign_out(signed_in):
     assert not at.exception
     assert any("Signed in as leader@example.com (leader)" in c.value for c in at.sidebar.caption)
     assert at.sidebar.button(key="auth.sign_out")
+
+
+def test_cached_results_are_kept_per_viewer_scope(company):
+    from salesops.repository import EVERYTHING, Repository, Scope
+    from salesops.ui import cache
+
+    clear_cache()
+    cache.CACHED_FUNCTIONS["tests.reps"] = Repository.reps
+    everyone, _ = cache._cached(company["url"], EVERYTHING, EVERYTHING, "tests.reps", (), ())
+    mine = Scope(rep_ids=(company["rep"],))
+    limited, _ = cache._cached(company["url"], mine, mine, "tests.reps", (), ())
+    assert len(everyone) > 1  # the first viewer's cached result is not served to the second
+    assert limited["id"].tolist() == [company["rep"]]
