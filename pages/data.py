@@ -19,6 +19,14 @@ from salesops.ui.states import database_guard
 
 ensure_navigation()
 st.title("Data")
+with database_guard():
+    ready = ui.schema_ready()
+if not ready:
+    st.info(
+        "The database has no salesops tables yet: importing a file creates them "
+        "(or run `salesops demo` for a demo company).",
+        icon=":material/database:",
+    )
 
 st.subheader("Import CSV exports")
 source, layout_key = ui.source_choice()
@@ -66,6 +74,9 @@ if uploads and (source != "generic" or layout is not None):
         st.caption("Every file was already imported: nothing to do.")
 elif source == "generic" and uploads:
     st.info("Upload the mapping file for the generic source first.")
+
+if not ready:
+    st.stop()
 
 st.subheader("Data quality")
 as_of = st.date_input(

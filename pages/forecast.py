@@ -10,6 +10,7 @@ from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING, Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import require_current_schema
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
@@ -18,6 +19,7 @@ ensure_navigation()
 st.title("Forecast")
 config = settings()
 with database_guard():
+    require_current_schema()
     if cached_call(Repository.data_bounds)["last"] is None:
         empty_state()
     choice = pickers(cached_call(Repository.territories), cached_call(Repository.segments))
