@@ -18,18 +18,20 @@ from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("Territory balance")
 with database_guard():
-    filters = page_filters()
+    filters = page_filters(uses=("period", "territory", "segment"))
     data = cached_call(territory_data, filters.scope, filters.period.end)
 if data.is_empty:
     empty_state("No territories or accounts yet")
 st.caption(
     f"As of {data.as_of:%d %b %Y} (end of the chosen period): bookings "
     f"{data.bookings.start:%d %b %Y} – {data.bookings.end:%d %b %Y}; quotas for the 12 months "
-    f"from {data.quota_year.start:%b %Y}. Territory and segment filters apply; rep filters do not."
+    f"from {data.quota_year.start:%b %Y}. Territory and segment filters apply; team and rep "
+    "filters do not."
 )
 defaults = settings()
 columns = ui.column_config(defaults.currency)
@@ -46,23 +48,25 @@ st.altair_chart(workload_bars(territories))
 st.caption("Workload = accounts × yearly coverage hours of their segment.")
 
 st.subheader("Territories")
-st.dataframe(
-    ui.highlight(territories, "flag", FLAG_COLOURS),
-    hide_index=True,
+show_table(
+    territories,
     key="territory.territories",
-    column_config=columns,
-    column_order=ui.TERRITORY_COLUMNS,
+    currency=defaults.currency,
+    columns=columns,
+    order=ui.TERRITORY_COLUMNS,
+    highlight=("flag", FLAG_COLOURS),
 )
 download_csv(territories, "territories.csv", key="territory.download_territories")
 
 st.subheader("Reps")
 st.caption("A territory's accounts and potential are split among its reps by capacity.")
-st.dataframe(
-    ui.highlight(reps, "flag", FLAG_COLOURS),
-    hide_index=True,
+show_table(
+    reps,
     key="territory.reps",
-    column_config=columns,
-    column_order=ui.REP_COLUMNS,
+    currency=defaults.currency,
+    columns=columns,
+    order=ui.REP_COLUMNS,
+    highlight=("flag", FLAG_COLOURS),
 )
 download_csv(reps, "territory_reps.csv", key="territory.download_reps")
 
@@ -83,12 +87,12 @@ def proposal_panel() -> None:
         ids = tuple(int(i) for i in proposal.moves["account_id"])
         details = cached_call(Repository.account_details, ids, data.bookings)
     moves = describe_moves(proposal.moves, territories, details)
-    st.dataframe(moves, hide_index=True, key="territory.moves", column_config=columns)
+    show_table(moves, key="territory.moves", currency=defaults.currency, columns=columns)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
     with st.expander("Territories before and after the moves"):
         compare = before_after(territories, proposal, config)
-        st.dataframe(ui.highlight(compare, "flag_after", FLAG_COLOURS), hide_index=True,
-                     key="territory.before_after", column_config=columns)  # fmt: skip
+        show_table(compare, key="territory.before_after", currency=defaults.currency,
+                   columns=columns, highlight=("flag_after", FLAG_COLOURS))  # fmt: skip
 
 
 @st.fragment
@@ -103,12 +107,13 @@ def quota_panel() -> None:
     )
     st.caption(ui.quota_method(weights))
     quotas = suggest_quotas(reps, data.reps, target, data.as_of, weights, ramp)
-    st.dataframe(
-        ui.highlight(quotas, "flag", ui.QUOTA_COLOURS),
-        hide_index=True,
+    show_table(
+        quotas,
         key="territory.quotas",
-        column_config=columns,
-        column_order=ui.QUOTA_COLUMNS,
+        currency=defaults.currency,
+        columns=columns,
+        order=ui.QUOTA_COLUMNS,
+        highlight=("flag", ui.QUOTA_COLOURS),
     )
     download_csv(quotas, "quota_suggestions.csv", key="territory.download_quotas")
 

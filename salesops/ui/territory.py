@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from salesops.config import Settings
-from salesops.formatting import EM_DASH, currency_symbol, format_value
+from salesops.formatting import EM_DASH, format_value
+from salesops.tables import Col
 from salesops.territory.assumptions import TerritorySettings
 from salesops.territory.balance import (
     FLAG_OVER,
@@ -24,19 +25,6 @@ from salesops.ui.filters import Filters
 
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
 PEERS = {"segment": "its segment", "team": "the whole team"}
-
-
-def highlight(
-    frame: pd.DataFrame, column: str, colours: dict[str, str]
-) -> pd.io.formats.style.Styler:
-    """Returns a Styler colouring `column` by its value (flags), the rest untouched."""
-
-    def colour(value: object) -> str:
-        """Returns the CSS of one cell: its flag's colour, or nothing."""
-        c = colours.get(str(value))
-        return f"background-color: {c}; color: white" if c else ""
-
-    return frame.style.map(colour, subset=[column])
 
 
 def territory_headline(filters: Filters) -> None:
@@ -91,48 +79,45 @@ QUOTA_COLUMNS = [
 ]  # fmt: skip
 
 
-def _ratio(label: str) -> object:
-    """Returns a percent column labelled `label`."""
-    return st.column_config.NumberColumn(label, format="percent")
-
-
-def column_config(currency: str) -> dict[str, object]:
-    """Returns the column labels and formats of every territory table, money in `currency`."""
-    unit = currency_symbol(currency) or currency
-
-    def money(label: str) -> object:
-        """Returns a compact money column labelled `label (currency)`."""
-        return st.column_config.NumberColumn(f"{label} ({unit})", format="compact")
-
+def column_config(currency: str) -> dict[str, Col]:
+    """Returns the column labels and kinds of every territory table (salesops.ui.tables)."""
+    del currency  # money columns carry Settings.currency through the formatting layer
     return {
-        "potential": money("Potential"),
-        "bookings_12m": money("Bookings 12m"),
-        "open_pipeline": money("Open pipeline"),
-        "quota": money("Quota"),
-        "annual_quota": money("Quota"),
-        "potential_per_rep": money("Per rep"),
-        "potential_per_capacity_hour": money("Per hour"),
-        "peer_median": money("Peer median/h"),
-        "deviation": _ratio("vs peers"),
-        "penetration": _ratio("Penetration"),
-        "utilisation": _ratio("Utilisation"),
-        "pipeline_coverage": st.column_config.NumberColumn("Pipeline cover", format="%.2fx"),
-        "capacity_hours": st.column_config.NumberColumn("Capacity h", format="%.0f"),
-        "workload_hours": st.column_config.NumberColumn("Workload h", format="%.0f"),
-        "accounts": st.column_config.NumberColumn("Accounts", format="%.4g"),
-        "ramp": _ratio("Ramp"),
-        "suggested_quota": money("Suggested quota"),
-        "current_quota": money("Current quota"),
-        "difference": money("Current − suggested"),
-        "difference_ratio": _ratio("Difference"),
-        "potential_share": _ratio("Potential share"),
-        "history_share": _ratio("Bookings share"),
-        "year_ramp": _ratio("Ramp over the year"),
-        "cv_after": st.column_config.NumberColumn("CV after move", format="%.4f"),
-        "potential_before": money("Potential before"),
-        "potential_after": money("Potential after"),
-        "pph_before": money("Per hour before"),
-        "pph_after": money("Per hour after"),
+        "potential": Col("Potential", "money"),
+        "bookings_12m": Col("Bookings (12 months)", "money"),
+        "open_pipeline": Col("Open pipeline", "money"),
+        "quota": Col("Quota", "money"),
+        "annual_quota": Col("Quota", "money"),
+        "potential_per_rep": Col("Potential per rep", "money"),
+        "potential_per_capacity_hour": Col("Potential per hour", "money"),
+        "peer_median": Col("Peer median per hour", "money"),
+        "deviation": Col("vs peers", "ratio", signed=True),
+        "penetration": Col("Penetration", "ratio"),
+        "utilisation": Col("Utilisation", "ratio"),
+        "pipeline_coverage": Col("Pipeline cover", "x"),
+        "capacity_hours": Col("Capacity (hours)", "hours", decimals=0),
+        "workload_hours": Col("Workload (hours)", "hours", decimals=0),
+        "accounts": Col("Accounts", "number", decimals=1),
+        "reps": Col("Reps", "count"),
+        "active": Col("Active", "bool"),
+        "ramp": Col("Ramp", "ratio", decimals=0),
+        "flag": Col("Flag"),
+        "flag_after": Col("Flag after"),
+        "flag_before": Col("Flag before"),
+        "suggested_quota": Col("Suggested quota", "money"),
+        "current_quota": Col("Current quota", "money"),
+        "difference": Col("Current − suggested", "money_change"),
+        "difference_ratio": Col("Difference", "ratio", signed=True),
+        "potential_share": Col("Potential share", "ratio"),
+        "history_share": Col("Bookings share", "ratio"),
+        "year_ramp": Col("Ramp over the year", "ratio"),
+        "cv_after": Col("Balance index after the move", "number", decimals=3),
+        "potential_before": Col("Potential before", "money"),
+        "potential_after": Col("Potential after", "money"),
+        "pph_before": Col("Per hour before", "money"),
+        "pph_after": Col("Per hour after", "money"),
+        "from_territory": Col("From"),
+        "to_territory": Col("To"),
     }
 
 
