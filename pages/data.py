@@ -25,6 +25,14 @@ from salesops.ui.users import audit_section, users_section
 ensure_navigation()
 carry_filters()
 st.title("Data")
+with database_guard():
+    ready = ui.schema_ready()
+if not ready:
+    st.info(
+        "The database has no salesops tables yet: importing a file creates them "
+        "(or run `salesops demo` for a demo company).",
+        icon=":material/database:",
+    )
 
 viewer = current_viewer()
 if not viewer.scope.is_everything:
@@ -88,6 +96,9 @@ if viewer.can(IMPORT):
         st.info("Upload the mapping file for the generic source first.")
 else:
     st.caption(f"Imports are for admins: your role ({viewer.role}) reads the data only.")
+
+if not ready:
+    st.stop()
 
 st.subheader("Data quality")
 as_of = st.date_input(

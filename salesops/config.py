@@ -433,6 +433,12 @@ class Settings:
     import_issues_printed: int = _setting(
         20, "Problems printed per file by `salesops import` (table output).", "importing"
     )
+    import_mapping_max_bytes: int = _setting(
+        64 * 1024,
+        "Largest mapping file (bytes) `--mapping` and the Data page read: a column map and a "
+        "stage table fit in a few kilobytes.",
+        "importing",
+    )
     import_batches_listed: int = _setting(
         50, "Latest imports listed in the Data page's import history.", "importing"
     )

@@ -163,7 +163,7 @@ def import_(
         emit(outcome.to_dict(config.import_issues_listed), None, fmt)
     else:
         typer.echo("\n".join(outcome.text_lines(config.import_issues_printed)))
-    if not outcome.report.ok and not (valid_rows_only and outcome.written):
+    if outcome.failed:
         fail(outcome.message)
 
 

@@ -19,7 +19,7 @@ from salesops.access import IMPORT, audit, require
 from salesops.config import Settings
 from salesops.db.engine import has_schema, init_schema, make_engine
 from salesops.importing.layouts import Layout
-from salesops.importing.mapping import layout_from_mapping
+from salesops.importing.mapping import layout_from_upload
 from salesops.importing.plan import ValidationContext
 from salesops.importing.reading import MB, CsvInput, ReadSettings
 from salesops.importing.report import import_files, validation_context
@@ -30,6 +30,7 @@ from salesops.tables import HIDDEN, Col, humanise
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import require_current_schema
 from salesops.ui.tables import show_table
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
@@ -67,6 +68,17 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
 def escape_markdown(text: str) -> str:
     """Returns user-supplied text (file names, headers) escaped so markdown shows it verbatim."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def schema_ready() -> bool:
+    """Returns False when the database has no salesops tables yet (an import creates them).
+
+    Raises SchemaMissing (the migration notice) when the schema is older than this salesops.
+    """
+    if not has_schema(repository().engine):
+        return False
+    require_current_schema()
+    return True
 
 
 def source_choice() -> tuple[str, str]:
@@ -117,16 +129,13 @@ def settings_panel() -> tuple[ReadSettings, dict[str, Any]]:
 
 
 def mapping_layout(upload: Any) -> Layout | None:
-    """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None."""
+    """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None.
+
+    Raises ImportRejected with one sentence for a file too large, unreadable or wrong.
+    """
     if upload is None:
         return None
-    import json
-
-    import yaml
-
-    text = upload.getvalue().decode("utf-8-sig")
-    data = json.loads(text) if upload.name.lower().endswith(".json") else yaml.safe_load(text)
-    return layout_from_mapping(data if isinstance(data, dict) else {})
+    return layout_from_upload(upload.getvalue(), upload.name)
 
 
 def as_inputs(uploads: Sequence[Any]) -> list[CsvInput]:
