@@ -236,3 +236,80 @@ def test_cached_results_are_kept_per_viewer_scope(company):
     limited, _ = cache._cached(company["url"], mine, mine, "tests.reps", (), ())
     assert len(everyone) > 1  # the first viewer's cached result is not served to the second
     assert limited["id"].tolist() == [company["rep"]]
+
+
+CRAFTED_IMPORT = """
+import streamlit as st
+from salesops.access import AccessDenied
+from salesops.importing.reading import CsvInput, ReadSettings
+from salesops.ui import data as ui
+
+# What a crafted request would reach if it got past the page: the import writer itself.
+files = [CsvInput(name="deals.csv", data=b"Opportunity ID,Amount\\n1,2\\n")]
+options = {"as_of": None, "duplicates": "error", "valid_rows_only": False, "force": True}
+try:
+    ui.run_import(files, "salesforce", ReadSettings(), options, None)
+    st.write("imported")
+except AccessDenied as refused:
+    st.error(str(refused))
+"""
+
+CRAFTED_USER_CHANGE = """
+import streamlit as st
+from salesops.access import AccessDenied
+from salesops.access.users import User, add_user
+from salesops.ui.users import _engine, _run
+
+try:
+    _run("added", lambda v: add_user(_engine(), User("mole@example.com", "admin"), v.email))
+    st.write("changed")
+except AccessDenied as refused:
+    st.error(str(refused))
+"""
+
+
+@pytest.mark.parametrize("script", [CRAFTED_IMPORT, CRAFTED_USER_CHANGE])
+@pytest.mark.parametrize("email", ["analyst@example.com", "leader@example.com"])
+def test_write_paths_refuse_non_admins_on_the_server(company, monkeypatch, script, email):
+    monkeypatch.setenv("SALESOPS_DATABASE_URL", company["url"])
+    clear_cache()
+    with company["engine"].connect() as conn:
+        before = (
+            conn.execute(sa.select(sa.func.count()).select_from(s.import_batches)).scalar(),
+            conn.execute(sa.select(sa.func.count()).select_from(s.users)).scalar(),
+        )
+    at = AppTest.from_string(script, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email}
+    at.run()
+    role = email.split("@")[0]
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"Your role ({role}) may not "
+        + ("import or undo data" if "run_import" in script else "manage users")
+        + ": ask an admin."
+    ]
+    assert not [m for m in at.markdown if m.value in ("imported", "changed")]
+    with company["engine"].connect() as conn:
+        after = (
+            conn.execute(sa.select(sa.func.count()).select_from(s.import_batches)).scalar(),
+            conn.execute(sa.select(sa.func.count()).select_from(s.users)).scalar(),
+        )
+    assert after == before
+
+
+def test_an_admin_adds_a_user_on_the_data_page_and_the_audit_log_shows_it(signed_in, company):
+    at = signed_in("pages/data.py", "admin@example.com")
+    at.text_input(key="data.user_email").set_value("new.analyst@example.com")
+    at.selectbox(key="data.user_role").set_value("analyst")
+    next(b for b in at.button if b.label == "Add user").click()
+    at.run()
+    assert not at.exception
+    assert "Added new.analyst@example.com." in [e.value for e in at.success]
+    audit_frame = next(f for f in _frames(at) if "actor" in f.columns)
+    latest = audit_frame.iloc[0]
+    assert (latest["actor"], latest["action"], latest["target"]) == (
+        "admin@example.com",
+        "user added",
+        "new.analyst@example.com",
+    )
