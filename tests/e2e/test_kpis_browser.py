@@ -30,5 +30,7 @@ def test_kpis_filters_come_from_the_url(app_url, page):
     wait_for_app(page, "Monthly trends")
     assert (
         "01 Jan 2025 – 31 Mar 2025"
-        in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+        in page.locator(
+            '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+        ).first.inner_text()
     )
