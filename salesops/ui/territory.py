@@ -8,7 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from salesops.capacity.model import CapacityModel
+from salesops.capacity.workload import AccountHours
 from salesops.config import Settings
+from salesops.definitions import define
 from salesops.formatting import EM_DASH, currency_symbol, format_value
 from salesops.territory.assumptions import TerritorySettings
 from salesops.territory.balance import (
@@ -18,7 +21,6 @@ from salesops.territory.balance import (
     BalanceIndex,
     uncovered_potential,
 )
-from salesops.territory.quotas import QuotaWeights
 from salesops.territory.rebalance import Constraints, Proposal
 from salesops.ui.filters import Filters
 
@@ -40,100 +42,105 @@ def highlight(
 
 
 def territory_headline(filters: Filters) -> None:
-    """Draws the Overview's territory tiles: balance index and over/under-loaded counts."""
-    from salesops.territory.balance import team_balance
-    from salesops.territory.metrics import territory_metrics
-    from salesops.territory.report import territory_data
-    from salesops.ui.cache import cached_call, settings
+    """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
+    from salesops.territory.report import build_report, territory_data
+    from salesops.ui.cache import cached_call
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
     if data.is_empty:
         st.caption("No territories or accounts yet.")
         return
-    config = TerritorySettings.from_settings(settings())
-    metrics = territory_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
-    balance = team_balance(metrics)
-    flags = metrics["flag"].value_counts()
+    report = build_report(data)
+    flags = report.territories["flag"].value_counts()
     cols = st.columns(4)
     cols[0].metric(
-        "Balance index (CV)",
-        "—" if balance.cv is None else f"{balance.cv:.2f}",
-        help="Spread of potential per capacity hour relative to peers; 0 = balanced. "
-        + (balance.reason or ""),
+        "Load balance (CV)",
+        EM_DASH if report.balance.cv is None else f"{report.balance.cv:.2f}",
+        help="Spread of utilisation across territories; 0 = balanced. "
+        + (report.balance.reason or ""),
     )
-    cols[1].metric("Over-loaded territories", int(flags.get(FLAG_OVER, 0)))
+    cols[1].metric(
+        "Over-loaded territories", int(flags.get(FLAG_OVER, 0)), help=define("utilisation")
+    )
     cols[2].metric("Under-loaded territories", int(flags.get(FLAG_UNDER, 0)))
     cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)))
     page_link(
         "pages/territory.py",
-        "Territory balance: flags, account moves, fair quotas",
+        "Territory balance: utilisation, account moves and swaps",
         ":material/map:",
     )
 
 
 TERRITORY_COLUMNS = [
-    "territory", "flag", "segment", "region", "accounts", "reps", "potential", "capacity_hours",
-    "potential_per_capacity_hour", "peer_median", "deviation", "workload_hours", "utilisation",
-    "bookings_12m", "penetration", "potential_per_rep", "open_pipeline", "quota",
-    "pipeline_coverage", "potential_per_capacity_hour_reason", "utilisation_reason",
-    "penetration_reason", "potential_per_rep_reason", "pipeline_coverage_reason",
+    "territory", "flag", "utilisation", "segment", "region", "accounts", "reps",
+    "workload_hours", "capacity_hours", "potential", "potential_per_capacity_hour",
+    "pph_vs_peers", "bookings_12m", "penetration", "potential_per_rep", "pipeline_in_year",
+    "quota", "won_in_year", "pipeline_coverage", "utilisation_reason", "penetration_reason",
+    "pipeline_coverage_reason",
 ]  # fmt: skip
 REP_COLUMNS = [
-    "rep", "flag", "territory", "active", "ramp", "capacity_hours", "accounts", "potential",
-    "potential_per_capacity_hour", "deviation", "workload_hours", "utilisation", "bookings_12m",
-    "penetration", "open_pipeline", "annual_quota", "pipeline_coverage",
-    "potential_per_capacity_hour_reason", "utilisation_reason", "pipeline_coverage_reason",
-]  # fmt: skip
-QUOTA_COLUMNS = [
-    "rep", "flag", "territory", "current_quota", "suggested_quota", "difference",
-    "difference_ratio", "potential_share", "history_share", "year_ramp", "reason",
+    "rep", "flag", "utilisation", "territory", "ramp", "selling_share", "share_source",
+    "capacity_hours", "accounts", "pipeline_accounts", "workload_hours", "potential",
+    "bookings_12m", "open_pipeline", "pipeline_in_year", "annual_quota", "pipeline_coverage",
+    "utilisation_reason", "pipeline_coverage_reason",
 ]  # fmt: skip
 
 
-def _ratio(label: str) -> object:
+def _ratio(label: str, help: str | None = None) -> object:
     """Returns a percent column labelled `label`."""
-    return st.column_config.NumberColumn(label, format="percent")
+    return st.column_config.NumberColumn(label, format="percent", help=help)
 
 
-def column_config(currency: str) -> dict[str, object]:
+def column_config(currency: str, settings: Settings | None = None) -> dict[str, object]:
     """Returns the column labels and formats of every territory table, money in `currency`."""
     unit = currency_symbol(currency) or currency
+    chosen = settings or Settings()
 
     def money(label: str) -> object:
         """Returns a compact money column labelled `label (currency)`."""
         return st.column_config.NumberColumn(f"{label} ({unit})", format="compact")
 
     return {
+        "territory": "Territory", "rep": "Rep", "flag": "Flag", "segment": "Segment",
+        "region": "Region", "reps": "Reps", "share_source": "Selling share from",
+        "utilisation_reason": "Why no utilisation", "penetration_reason": "Why no penetration",
+        "pipeline_coverage_reason": "Why no coverage",
         "potential": money("Potential"),
         "bookings_12m": money("Bookings 12m"),
         "open_pipeline": money("Open pipeline"),
+        "pipeline_in_year": money("Pipeline in quota year"),
         "quota": money("Quota"),
         "annual_quota": money("Quota"),
-        "potential_per_rep": money("Per rep"),
-        "potential_per_capacity_hour": money("Per hour"),
-        "peer_median": money("Peer median/h"),
-        "deviation": _ratio("vs peers"),
+        "won_in_year": money("Won in quota year"),
+        "potential_per_rep": money("Potential per rep"),
+        "potential_per_capacity_hour": money("Potential per selling hour"),
+        "pph_vs_peers": _ratio("Potential/hour vs peers"),
         "penetration": _ratio("Penetration"),
-        "utilisation": _ratio("Utilisation"),
-        "pipeline_coverage": st.column_config.NumberColumn("Pipeline cover", format="%.2fx"),
-        "capacity_hours": st.column_config.NumberColumn("Capacity h", format="%.0f"),
+        "utilisation": _ratio("Utilisation", define("utilisation", chosen)),
+        "selling_share": _ratio("Selling share"),
+        "pipeline_coverage": st.column_config.NumberColumn(
+            "Pipeline coverage", format="%.2fx", help=define("pipeline_coverage", chosen)
+        ),
+        "capacity_hours": st.column_config.NumberColumn(
+            "Capacity (selling h)", format="%.0f", help=define("capacity", chosen)
+        ),
         "workload_hours": st.column_config.NumberColumn("Workload h", format="%.0f"),
-        "accounts": st.column_config.NumberColumn("Accounts", format="%.4g"),
+        "accounts": st.column_config.NumberColumn("Accounts", format="%.1f"),
+        "pipeline_accounts": st.column_config.NumberColumn("via own deals", format="%.1f"),
         "ramp": _ratio("Ramp"),
-        "suggested_quota": money("Suggested quota"),
-        "current_quota": money("Current quota"),
-        "difference": money("Current − suggested"),
-        "difference_ratio": _ratio("Difference"),
-        "potential_share": _ratio("Potential share"),
-        "history_share": _ratio("Bookings share"),
-        "year_ramp": _ratio("Ramp over the year"),
-        "cv_after": st.column_config.NumberColumn("CV after move", format="%.4f"),
-        "potential_before": money("Potential before"),
-        "potential_after": money("Potential after"),
-        "pph_before": money("Per hour before"),
-        "pph_after": money("Per hour after"),
-    }
+        "cv_after": st.column_config.NumberColumn("Index after", format="%.4f"),
+        "utilisation_before": _ratio("Utilisation before"),
+        "utilisation_after": _ratio("Utilisation after"),
+        "pph_before": money("Potential/hour before"),
+        "pph_after": money("Potential/hour after"),
+        "flag_before": "Flag before", "flag_after": "Flag after",
+        "account": "Account", "external_id": "Account id", "current_owner": "Current owner",
+        "from_territory": "From", "to_territory": "To",
+        "partner_account": "Swapped for", "partner_owner": "Its owner",
+        "partner_open_pipeline": money("Its open pipeline"),
+        "partner_potential": money("Its potential"), "partner_territory": "Its territory",
+    }  # fmt: skip
 
 
 def _index(value: float | None) -> str:
@@ -146,81 +153,88 @@ def _percent(fraction: float) -> int:
     return round(fraction * 100)
 
 
-def assumptions(defaults: Settings) -> TerritorySettings:
-    """Draws the assumptions expander (threshold, peers, weeks, coverage hours); returns them."""
+def assumptions(defaults: Settings, hours: AccountHours) -> TerritorySettings:
+    """Draws the assumptions expander (utilisation band, peers, account hours); returns them."""
     with st.expander("Assumptions", icon=":material/tune:"):
-        left, mid, right = st.columns(3)
-        threshold = left.slider(
-            "Flag beyond ± of the peer median (potential per capacity hour)",
-            5,
-            100,
-            _percent(defaults.flag_threshold),
+        left, right = st.columns(2)
+        under, over = left.slider(
+            "Balanced utilisation band",
+            0,
+            200,
+            (_percent(defaults.utilisation_under), _percent(defaults.utilisation_over)),
             step=5,
             format="%d%%",
-            key="territory.threshold",
+            key="territory.band",
+            help="Below the band: under-loaded; above it: over-loaded.",
         )
-        peer = mid.radio(
-            "Compare each territory with",
+        peer = right.radio(
+            "Compare potential per selling hour with",
             list(PEERS),
             index=list(PEERS).index(defaults.peer_group),
             horizontal=True,
             key="territory.peer",
             format_func=PEERS.get,
             help="Enterprise hours carry more potential than SMB hours by design; comparing "
-            "within a segment keeps that mix out of the flags and the balance index.",
+            "within a segment keeps that mix out of the potential balance.",
         )
-        weeks = right.number_input(
-            "Working weeks per year",
-            30.0,
-            52.0,
-            float(defaults.working_weeks_per_year),
-            step=1.0,
-            format="%g",
-            key="territory.weeks",
+        st.caption(
+            "Hours an account needs per year (0 = measured from time logs: "
+            + hours.describe().split(": ", 1)[1]
+            + ")"
         )
-        hours = {
-            segment: column.number_input(
-                f"Coverage hours per {segment} account / year",
-                0.0,
-                500.0,
-                float(value),
-                key=f"territory.coverage.{segment}",
-            )
-            for column, (segment, value) in zip(
-                st.columns(len(defaults.coverage_hours)), defaults.coverage_hours, strict=True
-            )
-        }
+        rows = hours.frame()
+        stated = {}
+        for column, row in zip(st.columns(max(len(rows), 1)), rows.itertuples(), strict=False):
+            value = column.number_input(
+                f"{row.segment}", 0.0, 2000.0, 0.0 if row.source != "stated" else float(row.hours),
+                key=f"territory.hours.{row.segment}",
+            )  # fmt: skip
+            if value > 0:
+                stated[row.segment] = value
     return TerritorySettings.from_settings(
         defaults,
-        coverage_hours=TerritorySettings.coverage(hours),
-        threshold=threshold / 100,
+        account_hours=TerritorySettings.hours({**dict(defaults.account_hours), **stated}),
+        under=under / 100,
+        over=over / 100,
         peer=peer,
-        working_weeks_per_year=float(weeks),
     )
 
 
-def balance_tiles(metrics: pd.DataFrame, balance: BalanceIndex, currency: str) -> None:
-    """Draws the balance index, Gini, over/under-loaded counts and uncovered potential."""
+def capacity_caption(model: CapacityModel) -> None:
+    """Draws the capacity definition with the numbers in use (the same on every page)."""
+    st.caption(model.describe())
+
+
+def balance_tiles(
+    metrics: pd.DataFrame, balance: BalanceIndex, model: CapacityModel, currency: str
+) -> None:
+    """Draws the load balance, over/under-loaded counts, selling share, ramp, uncovered."""
     flags = metrics["flag"].value_counts()
     tiles = st.columns(5)
     tiles[0].metric(
-        "Balance index (CV)",
+        "Load balance (CV)",
         EM_DASH if balance.cv is None else f"{balance.cv:.2f}",
-        help="Coefficient of variation of potential per capacity hour (relative to peers); "
-        "0 = perfectly balanced.",
+        help="Coefficient of variation of utilisation across territories; 0 = balanced.",
         border=True,
     )
-    tiles[1].metric("Gini", EM_DASH if balance.gini is None else f"{balance.gini:.2f}", border=True)
-    tiles[2].metric(
+    tiles[1].metric(
         "Over-loaded",
         int(flags.get(FLAG_OVER, 0)),
-        help="More potential than the territory's hours can work: opportunity left on the table.",
+        help="Utilisation above the band: more accounts than the selling hours can cover "
+        "(opportunity left on the table).",
         border=True,
     )
-    tiles[3].metric(
+    tiles[2].metric(
         "Under-loaded",
         int(flags.get(FLAG_UNDER, 0)),
-        help="Selling hours spent on too little potential.",
+        help="Utilisation below the band: selling hours spent on too few accounts.",
+        border=True,
+    )
+    share = model.team_selling_share
+    tiles[3].metric(
+        "Selling share · ramp",
+        f"{(share.value or 0):.0%} · {model.ramp.months_to_ramp} mo",
+        help=model.describe(),
         border=True,
     )
     tiles[4].metric(
@@ -230,7 +244,7 @@ def balance_tiles(metrics: pd.DataFrame, balance: BalanceIndex, currency: str) -
         border=True,
     )
     if balance.reason:
-        st.caption(f"Balance index: {balance.reason}.")
+        st.caption(f"Load balance: {balance.reason}.")
 
 
 def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
@@ -239,7 +253,7 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
     Above Settings `rebalance_auto_accounts` accounts the toggle starts off (a proposal reads
     every account).
     """
-    c = st.columns(5)
+    c = st.columns(6)
     same_segment = c[0].checkbox(
         "Same segment only", defaults.rebalance_same_segment, key="territory.same_segment"
     )
@@ -249,7 +263,10 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
     max_moves = c[2].number_input(
         "Max moves", 0, 5000, defaults.rebalance_max_moves, key="territory.max_moves"
     )
-    max_share = c[3].slider(
+    max_swaps = c[3].number_input(
+        "Max swaps", 0, 1000, defaults.rebalance_max_swaps, key="territory.max_swaps"
+    )
+    max_share = c[4].slider(
         "Max share of accounts moved",
         0,
         50,
@@ -257,7 +274,7 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
         format="%d%%",
         key="territory.max_share",
     )
-    keep = c[4].number_input(
+    keep = c[5].number_input(
         "Keep each territory's largest N",
         0,
         1000,
@@ -265,7 +282,7 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
         key="territory.keep",
     )
     large = accounts > defaults.rebalance_auto_accounts
-    if not st.toggle("Propose moves", not large, key="territory.propose"):
+    if not st.toggle("Propose moves and swaps", not large, key="territory.propose"):
         st.caption("Reads every account and searches for moves (a few seconds at 100k accounts).")
         return None
     return Constraints.from_settings(
@@ -273,39 +290,42 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
         same_region=same_region,
         same_segment=same_segment,
         max_moves=int(max_moves),
+        max_swaps=int(max_swaps),
         max_share=max_share / 100,
         keep_largest=int(keep),
     )
 
 
+def _delta(before: float | None, after: float | None) -> str | None:
+    """Returns the signed change of an index, None when undefined or unchanged."""
+    if before is None or after is None or abs(after - before) < 5e-4:
+        return None
+    return f"{after - before:+.3f}"
+
+
 def proposal_summary(proposal: Proposal) -> None:
-    """Draws the proposal's status and the balance index before and after the moves."""
-    text = f"{proposal.status}: {proposal.message}"
-    if proposal.binding:
-        st.warning(f"{text} Binding constraint: {proposal.binding}.")
+    """Draws the proposal's status, the nearest feasible one, and the indexes before and after."""
+    if proposal.status == "infeasible":
+        st.warning(f"Infeasible: {proposal.message}", icon=":material/block:")
+        if proposal.nearest is not None:
+            st.info(proposal.nearest.sentence(), icon=":material/lightbulb:")
+    elif proposal.status == "no_improvement":
+        st.info(proposal.message)
     else:
-        st.info(text)
-    m = st.columns(3)
+        st.success(proposal.message)
+    m = st.columns(4)
     for column, label, before, after in (
-        (m[0], "CV", proposal.before.cv, proposal.after.cv),
-        (m[1], "Gini", proposal.before.gini, proposal.after.gini),
+        (m[0], "Load balance", proposal.before.cv, proposal.after.cv),
+        (m[1], "Potential balance", proposal.potential_before.cv, proposal.potential_after.cv),
     ):
         column.metric(
             f"{label} after (before {_index(before)})",
             _index(after),
-            delta=None if before is None or after is None else f"{after - before:+.3f}",
+            delta=_delta(before, after),
             delta_color="inverse",
             border=True,
+            help="CV of utilisation (load) or of potential per selling hour vs peers "
+            "(potential); 0 = balanced.",
         )
     m[2].metric("Moves", len(proposal.moves), border=True)
-
-
-def quota_method(weights: QuotaWeights) -> str:
-    """Returns the sentence saying how quota suggestions are made, with the weights in use."""
-    return (
-        f"Each rep: {_percent(weights.potential_weight)} % share of team potential + "
-        f"{_percent(weights.history_weight)} % share of bookings (potential only with under "
-        f"{weights.full_history_days} days of history), × average ramp over the year, scaled "
-        "so the suggestions add up to the target. Flagged when the current quota is more than "
-        f"{_percent(weights.tolerance)} % off."
-    )
+    m[3].metric("Swaps", len(proposal.swaps), border=True)
