@@ -131,11 +131,12 @@ def expand_activities(url: str, k: int) -> int:
     from sqlalchemy import func, insert, literal, select, update
 
     from salesops.db import schema as s
-    from salesops.db.engine import init_schema, make_engine
+    from salesops.db.engine import make_engine
+    from salesops.db.migrate import ensure_current_schema
     from salesops.db.rollups import refresh_rollups
 
     engine = make_engine(url)
-    init_schema(engine)  # an older bench copy may lack this version's rollup tables
+    ensure_current_schema(engine)  # an older bench copy may lack this version's rollup tables
     a, at = s.activities.c, s.activity_types.c
     with engine.begin() as conn:
         types = conn.execute(select(at.activity, at.category, at.is_back_office)).all()

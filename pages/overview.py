@@ -10,9 +10,9 @@ from salesops.kpis.report import kpi_report
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.overview import HEADLINES
 from salesops.ui.kpis import kpi_tile
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
+from salesops.ui.overview import HEADLINES
 from salesops.ui.states import database_guard
 
 ensure_navigation()

@@ -13,34 +13,35 @@ from salesops.cli.common import (
     friendly_errors,
 )
 from salesops.config import Settings, load_settings, masked_url
-from salesops.db.engine import (
-    init_schema,
-    make_engine,
-    record_schema_version,
-)
+from salesops.db.engine import init_schema, make_engine, outdated_schema
+from salesops.db.migrate import ensure_current_schema, schema_state
 
 
 @db_app.command("init")
 @friendly_errors
 def db_init(url: UrlOption = None) -> None:
-    """Create every table and index that does not exist yet (safe to re-run)."""
+    """Create the schema in an empty database (an existing one is left as it is)."""
     resolved = load_settings(url).database_url
-    init_schema(make_engine(resolved))
+    engine = make_engine(resolved)
+    init_schema(engine)
+    with engine.connect() as conn:
+        problem = outdated_schema(schema_state(conn))
+    if problem:
+        typer.echo(problem, err=True)
     typer.echo(f"Schema ready in {masked_url(resolved)}.")
 
 
 @db_app.command("upgrade")
 @friendly_errors
 def db_upgrade(url: UrlOption = None) -> None:
-    """Bring an older salesops schema up to date: add missing tables, rebuild rollups."""
+    """Bring an older salesops schema up to date (migrations), then rebuild the rollups."""
     from salesops.db.rollups import refresh_rollups
 
     resolved = load_settings(url).database_url
     engine = make_engine(resolved)
-    init_schema(engine)
+    for step in ensure_current_schema(engine):
+        typer.echo(f"  {step}", err=True)
     refresh_rollups(engine)
-    with engine.begin() as conn:
-        record_schema_version(conn)
     typer.echo(f"Schema and rollups up to date in {masked_url(resolved)}.")
 
 

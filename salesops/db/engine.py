@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
@@ -17,6 +18,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from salesops.config import masked_url
+
+if TYPE_CHECKING:
+    from salesops.db.migrate import SchemaState
 from salesops.db import schema
 
 logger = logging.getLogger(__name__)
@@ -95,50 +99,40 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 
 def init_schema(engine: Engine) -> None:
-    """Creates every table and index that does not exist yet.
+    """Creates this salesops' schema in a database that has none (an existing one is kept).
 
-    A new database gets the current schema version. An existing one keeps the version it
-    has: its new tables are still empty, so `salesops db upgrade` (which builds them) is
-    what records the new version (record_schema_version).
+    A database that already holds salesops tables is left as it is: `salesops db upgrade`
+    brings an older one up to date (see salesops/db/migrate.py).
     """
+    from salesops.db.migrate import create_current_schema
+
     try:
-        schema.metadata.create_all(engine)
-        with engine.begin() as conn:
-            if _schema_version(conn) is None:
-                record_schema_version(conn)
+        if not has_schema(engine):
+            create_current_schema(engine)
     except OperationalError as exc:
         raise DatabaseUnavailable(
             f"Can't reach the database ({masked_url(str(engine.url))}): {_first_line(exc)}"
         ) from exc
 
 
-def _schema_version(conn: Connection) -> int | None:
-    meta = schema.salesops_meta.c
-    value = conn.execute(select(meta.value).where(meta.key == "schema_version")).scalar()
-    return int(value) if value is not None else None
-
-
-def record_schema_version(conn: Connection) -> None:
-    """Records that the database holds this version's schema (tables and rollups built)."""
-    meta = schema.salesops_meta
-    conn.execute(meta.delete().where(meta.c.key == "schema_version"))
-    conn.execute(meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
-
-
-def outdated_schema(version: int | None) -> str | None:
-    """Returns the sentence asking for `salesops db upgrade` when `version` is older, else None."""
-    if version is not None and version >= schema.SCHEMA_VERSION:
+def outdated_schema(state: SchemaState) -> str | None:
+    """Returns the sentence asking for `salesops db upgrade` when `state` is not current."""
+    if state.is_current:
         return None
+    from salesops.db.migrate import head_revision
+
     return (
-        f"Database needs migration (schema {version or 'unknown'}, this salesops expects "
-        f"{schema.SCHEMA_VERSION}): run `salesops db upgrade`."
+        f"Database needs migration (schema {state.label}, this salesops expects "
+        f"{schema.SCHEMA_VERSION} / revision {head_revision()}): run `salesops db upgrade`."
     )
 
 
 def require_current_schema(engine: Engine) -> None:
-    """Raises SchemaMissing when the database's recorded schema is older than this salesops'."""
+    """Raises SchemaMissing when the database's schema is older than this salesops'."""
+    from salesops.db.migrate import schema_state
+
     with engine.connect() as conn:
-        problem = outdated_schema(_schema_version(conn))
+        problem = outdated_schema(schema_state(conn))
     if problem:
         raise SchemaMissing(problem)
 

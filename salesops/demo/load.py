@@ -10,7 +10,8 @@ import pandas as pd
 from sqlalchemy import Engine, delete
 
 from salesops.db import schema
-from salesops.db.engine import bulk_insert, init_schema, record_schema_version, reset_sequences
+from salesops.db.engine import bulk_insert, reset_sequences
+from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
 from salesops.demo.scales import DEMO_END, resolve_scale
@@ -114,7 +115,7 @@ def generate_demo(
     )
     report(0.0, "Generating the demo company")
     frames = build_demo_frames(scale, seed, progress=report)
-    init_schema(engine)
+    ensure_current_schema(engine)  # the demo writes this version's columns
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)
     done = 0
@@ -137,7 +138,5 @@ def generate_demo(
         reset_sequences(conn, [schema.metadata.tables[n] for n in LOAD_ORDER])
     report(0.92, "Building rollups")
     refresh_rollups(engine)
-    with engine.begin() as conn:
-        record_schema_version(conn)
     report(1.0, "Demo company ready")
     return counts

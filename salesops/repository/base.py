@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import ColumnElement, CompoundSelect, Engine, Select, and_, inspect, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Engine,
+    Select,
+    and_,
+    inspect,
+    true,
+)
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from salesops.config import masked_url
 from salesops.db.engine import DatabaseUnavailable, SchemaMissing
 from salesops.repository.frames import coerce
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +71,22 @@ class RepositoryBase:
 
     def _frame(self, stmt: Select | CompoundSelect, columns: Mapping[str, str]) -> pd.DataFrame:
         """Runs `stmt` and returns its rows as a frame coerced to `columns` (see frames.coerce)."""
+
+        def fetch(conn: Connection) -> Sequence:
+            result = conn.execute(stmt)
+            # The driver's own tuples: coerce() converts whole columns at once, which is
+            # far cheaper than SQLAlchemy building a Row and converting every value.
+            rows: Sequence = result.cursor.fetchall()
+            result.close()
+            return rows
+
+        return coerce(self._on_connection(fetch), columns)
+
+    def _on_connection(self, work: Callable[[Connection], T]) -> T:
+        """Returns `work(connection)`, database failures translated into one clear sentence."""
         try:
             with self.engine.connect() as conn:
-                result = conn.execute(stmt)
-                # The driver's own tuples: coerce() converts whole columns at once, which is
-                # far cheaper than SQLAlchemy building a Row and converting every value.
-                rows: Sequence = result.cursor.fetchall()
-                result.close()
+                return work(conn)
         except OperationalError as exc:
             if "no such table" in str(exc.orig) or "does not exist" in str(exc.orig):
                 raise self._schema_missing() from exc
@@ -76,7 +97,6 @@ class RepositoryBase:
             if "does not exist" in str(exc.orig):
                 raise self._schema_missing() from exc
             raise
-        return coerce(rows, columns)
 
     def _scalar(self, stmt: Select) -> object:
         frame = self._frame(stmt, {"value": "str"})

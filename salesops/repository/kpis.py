@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, func, select
 from salesops.calendar import Period, add_months, split_whole_months
 from salesops.db import rollups
 from salesops.db import schema as s
+from salesops.db.migrate import SchemaState, schema_state
 from salesops.db.sqlfuncs import days_between
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
@@ -482,11 +483,9 @@ class DimensionQueries(RepositoryBase):
             "last": last.date() if last is not None else None,
         }
 
-    def schema_version(self) -> int | None:
-        """Returns the schema version recorded by `salesops db init`, or None if none is."""
-        meta = s.salesops_meta.c
-        value = self._scalar(select(meta.value).where(meta.key == "schema_version"))
-        return int(str(value)) if value is not None else None
+    def schema_state(self) -> SchemaState:
+        """Returns the schema version and migration revision the database records."""
+        return self._on_connection(schema_state)
 
     def row_counts(self) -> dict[str, int]:
         """Returns the number of rows in each base table, keyed by table name."""

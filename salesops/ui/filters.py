@@ -141,6 +141,6 @@ def page_filters() -> Filters:
 
 def require_current_schema() -> None:
     """Raises SchemaMissing when the database's schema is older than this version of salesops."""
-    problem = outdated_schema(cached_call(Repository.schema_version))
+    problem = outdated_schema(cached_call(Repository.schema_state))
     if problem:
         raise SchemaMissing(problem)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the salesops schema (run by `salesops db upgrade`, never by pages)."""

@@ -1,0 +1,1 @@
+"""One module per schema change, oldest first (see salesops/db/migrate.py)."""

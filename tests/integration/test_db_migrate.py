@@ -1,0 +1,103 @@
+"""Schema versions: a new database is current; an older one is upgraded to the head."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from salesops.db import schema
+from salesops.db.engine import (
+    SchemaMissing,
+    init_schema,
+    make_engine,
+    outdated_schema,
+    require_current_schema,
+)
+from salesops.db.migrate import (
+    BASELINE_REVISION,
+    LEGACY_TABLES,
+    MIGRATIONS,
+    ensure_current_schema,
+    head_revision,
+    schema_state,
+)
+from tests.conftest import _create_database, _drop_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Returns the URL of a new, empty database of its own (SQLite file or PostgreSQL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = _create_database(server)
+    yield url
+    _drop_database(server, url)
+
+
+def _state(engine: sa.Engine):
+    with engine.connect() as conn:
+        return schema_state(conn)
+
+
+def _make_legacy(engine: sa.Engine, version: int, dropped: str) -> None:
+    """Turns a current database into one from before migrations, at `version`."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+        conn.execute(sa.text(f"DROP TABLE {dropped}"))
+        conn.execute(
+            schema.salesops_meta.update()
+            .where(schema.salesops_meta.c.key == "schema_version")
+            .values(value=str(version))
+        )
+
+
+def test_a_new_database_is_created_current(fresh_url):
+    engine = make_engine(fresh_url)
+    init_schema(engine)
+    state = _state(engine)
+    assert state.is_current and state.revision == head_revision()
+    assert outdated_schema(state) is None
+    require_current_schema(engine)
+    init_schema(engine)  # an existing database is left as it is
+    assert _state(engine) == state
+    engine.dispose()
+
+
+def test_a_database_from_before_migrations_is_upgraded_to_the_head(fresh_url):
+    engine = make_engine(fresh_url)
+    init_schema(engine)
+    _make_legacy(engine, version=3, dropped="rollup_activity_running")
+    state = _state(engine)
+    assert (state.version, state.revision) == (3, None) and not state.is_current
+    with pytest.raises(SchemaMissing, match="run `salesops db upgrade`"):
+        require_current_schema(engine)
+    steps = ensure_current_schema(engine)
+    assert steps[0] == "created rollup_activity_running"
+    assert f"stamped the baseline revision {BASELINE_REVISION}" in steps
+    assert _state(engine).is_current
+    assert "rollup_activity_running" in sa.inspect(engine).get_table_names()
+    assert ensure_current_schema(engine) == []  # nothing left to do
+    engine.dispose()
+
+
+def test_migrations_form_one_chain_from_the_baseline():
+    revisions = {}
+    for path in sorted((MIGRATIONS / "versions").glob("[0-9]*.py")):
+        text = path.read_text(encoding="utf-8")
+        revision = re.search(r'^revision = "([^"]+)"', text, re.M).group(1)
+        down = re.search(r"^down_revision = (None|\"[^\"]+\")", text, re.M).group(1)
+        revisions[revision] = None if down == "None" else down.strip('"')
+    assert revisions[BASELINE_REVISION] is None
+    children = [down for down in revisions.values() if down is not None]
+    assert len(children) == len(set(children)), "two migrations revise the same parent"
+    assert head_revision() not in children and head_revision() in revisions
+
+
+def test_legacy_tables_name_real_tables():
+    assert set(LEGACY_TABLES) <= set(schema.metadata.tables)
