@@ -37,6 +37,7 @@ def plan_panel() -> None:
     """The what-if: target and policy in, quotas, expected attainment and hires out."""
     choices = ui.plan_controls(defaults, current_total(inputs), inputs.booked_last_year)
     report = build_plan(inputs, choices, defaults)
+    ui.target_caption(report, inputs.booked_last_year, defaults.currency)
     ui.plan_tiles(report, defaults.currency)
     for note in report.notes:
         st.info(note, icon=":material/info:")
@@ -46,7 +47,7 @@ def plan_panel() -> None:
         defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
     )
     with database_guard():
-        past = cached_call(backtest_inputs, filters.scope, year.start)
+        past = cached_call(backtest_inputs, year.start, filters.scope)
     st.caption(f"Track record: {score_backtest(past, policy).sentence()}")
     st.subheader("Hires by territory")
     st.caption(define("utilisation", defaults))

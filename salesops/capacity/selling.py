@@ -92,7 +92,7 @@ def selling_shares(
             "rep_id": ids,
             "logged_hours": logged,
             "selling_hours": selling,
-            "selling_share": share.astype("float64"),
+            "selling_share": np.asarray(share, dtype="float64"),
             "share_source": np.where(own, OWN, source),
         }
     )

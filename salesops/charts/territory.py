@@ -26,10 +26,15 @@ FLAG_COLOURS = {
     FLAG_NO_CAPACITY: "#7f7f7f",
     "inactive": "#bbbbbb",
 }
-_SCALE = alt.Scale(domain=list(FLAG_COLOURS), range=list(FLAG_COLOURS.values()))
 
 
-def utilisation_chart(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.LayerChart:
+def _flag_scale(flags: pd.Series) -> alt.Scale:
+    """Returns the flag colours of the flags present (so the legend lists only those)."""
+    shown = [f for f in FLAG_COLOURS if f in set(flags)]
+    return alt.Scale(domain=shown, range=[FLAG_COLOURS[f] for f in shown])
+
+
+def utilisation_chart(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.TopLevelMixin:
     """Returns one bar per territory: its utilisation, coloured by flag, with the band's edges.
 
     A bar beyond the right rule is over-loaded, short of the left one under-loaded, so the
@@ -50,7 +55,10 @@ def utilisation_chart(metrics: pd.DataFrame, settings: TerritorySettings) -> alt
                 axis=alt.Axis(format=".0%"),
             ),  # fmt: skip
             color=alt.Color(
-                "flag:N", scale=_SCALE, title="Flag", legend=alt.Legend(orient="bottom")
+                "flag:N",
+                scale=_flag_scale(bars["flag"]),
+                title="Flag",
+                legend=alt.Legend(orient="bottom"),
             ),  # fmt: skip
             tooltip=[
                 alt.Tooltip("territory:N", title="Territory"),
@@ -70,7 +78,7 @@ def utilisation_chart(metrics: pd.DataFrame, settings: TerritorySettings) -> alt
         .encode(x="edge:Q", tooltip=[alt.Tooltip("label:N", title=" "),
                                      alt.Tooltip("edge:Q", format=".0%", title="Utilisation")])
     )  # fmt: skip
-    return alt.layer(body, rules).properties(height=max(160, 26 * len(bars)))
+    return alt.layer(body, rules).properties(height=alt.Step(24))
 
 
 def potential_per_hour_chart(metrics: pd.DataFrame, currency: str) -> alt.Chart:
@@ -99,5 +107,5 @@ def potential_per_hour_chart(metrics: pd.DataFrame, currency: str) -> alt.Chart:
                 alt.Tooltip("pph_vs_peers:Q", format="+.0%", title="vs peers"),
             ],
         )
-        .properties(height=max(160, 26 * len(data)))
+        .properties(height=alt.Step(24))
     )

@@ -75,7 +75,7 @@ def plan(
     try:
         validate(choices)
     except ValueError as exc:
-        fail(str(exc).replace("The target", "--target", 1))
+        fail(str(exc))
     repo = open_repository(url)
     scope = Scope(tuple(territory_id or ()), tuple(segment or ()), ())
     inputs = plan_inputs(repo, scope, parse_date(as_of, "--as-of"))

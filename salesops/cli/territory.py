@@ -108,21 +108,13 @@ def territory(
     defaults = load_settings(url)
     settings = TerritorySettings.from_settings(defaults, over=over, under=under, peer=peer.value)
     constraints = Constraints.from_settings(
-        defaults,
-        same_region=same_region,
-        same_segment=same_segment,
-        max_moves=max_moves,
-        max_swaps=max_swaps,
-        max_share=max_share,
-        keep_largest=keep_largest,
-    )
+        defaults, same_region=same_region, same_segment=same_segment, max_moves=max_moves,
+        max_swaps=max_swaps, max_share=max_share, keep_largest=keep_largest,
+    )  # fmt: skip
     report = build_report(data, settings, constraints, proposal_accounts(repo, scope))
     plan = build_plan(inputs, PlanChoices(allow_hires=False), defaults)
-    payload = {
-        "as_of": data.as_of.isoformat(),
-        **report_to_json(report, defaults),
-        "quota_suggestions": frame_records(plan.quota_table),
-    }
+    payload = {"as_of": data.as_of.isoformat(), **report_to_json(report, defaults),
+               "quota_suggestions": frame_records(plan.quota_table)}  # fmt: skip
     frame = report.territories[
         ["territory", "segment", "accounts", "reps", "workload_hours", "capacity_hours",
          "utilisation", "flag", "potential", "pph_vs_peers"]

@@ -92,18 +92,19 @@ def territory_metrics(
       accounts: territory_id, segment, annual_potential, bookings_12m (one row per account,
         or pre-aggregated rows with an `accounts` count, as the repository returns them);
       reps: id, territory_id, active, capacity_hours (from `salesops.capacity.rep_capacity`),
-        annual_quota, optional won_in_year;
-      territories: id, name, region, segment, optional open_pipeline, pipeline_in_year.
+        annual_quota, optional won_in_year, open_pipeline, pipeline_in_year (a territory's
+        quota, pipeline and wins are those of its active reps);
+      territories: id, name, region, segment.
     Returns a frame with the TERRITORY_COLUMNS; undefined figures are <NA> with a reason.
     """
-    t = territories.rename(columns={"id": "territory_id", "name": "territory"}).copy()
+    t = territories.rename(columns={"id": "territory_id", "name": "territory"})
+    t = t.drop(columns=["open_pipeline", "pipeline_in_year"], errors="ignore")
     loads = account_loads(accounts, hours).assign(bookings_12m=numeric(accounts, "bookings_12m"))
     by_acc = loads.groupby("territory_id")[[*_LOADS, "bookings_12m"]].sum()
-    active = reps[reps["active"]].assign(
-        annual_quota=numeric(reps, "annual_quota"), won_in_year=numeric(reps, "won_in_year")
-    )
+    sums = ["capacity_hours", "annual_quota", "won_in_year", "open_pipeline", "pipeline_in_year"]
+    active = reps[reps["active"]].assign(**{c: numeric(reps, c) for c in sums[1:]})
     groups = active.groupby("territory_id")
-    by_rep = groups[["capacity_hours", "annual_quota", "won_in_year"]].sum()
+    by_rep = groups[sums].sum()
     by_rep = by_rep.rename(columns={"annual_quota": "quota"}).assign(reps=groups.size())
     t = t.set_index("territory_id").join(by_acc).join(by_rep)
     for col in ("accounts", "reps"):

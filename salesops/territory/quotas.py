@@ -294,7 +294,7 @@ def _result(
     active = reps["active"].to_numpy(dtype=bool)
     _, flag = _flags(active, current, quotas, policy.tolerance)
     held = np.where(active, current, 0.0)
-    has_current = current > 0
+    has_current = (current > 0) & active
     moved = quotas / np.where(has_current, current, 1) - 1
     capped = has_current & (quotas > 0)
     capped &= np.abs(quotas - current) >= policy.change_cap * current - 0.01

@@ -301,7 +301,7 @@ def _no_target(constraints: Constraints) -> tuple[str, str]:
     return names[0], f"No account may move: no other territory with capacity fits {labels}."
 
 
-_RELAX = {
+_RELAX: dict[str, dict[str, Any]] = {
     "same_region": {"same_region": False},
     "same_segment": {"same_segment": False},
     "keep_largest": {"keep_largest": 0},

@@ -157,9 +157,6 @@ def territory_data(
     )
     accounts["bookings_12m"] = accounts["bookings_12m"].fillna(0.0)
     territories = repo.territory_list(scope)
-    for col in ("open_pipeline", "pipeline_in_year"):
-        by_territory = reps.groupby("territory_id")[col].sum()
-        territories[col] = territories["id"].map(by_territory).fillna(0.0)
     everyone = repo.time_reps(EVERYTHING)[["id", "territory_id"]]
     rep_hours = model.shares.reps.merge(everyone, left_on="rep_id", right_on="id", how="left")
     return TerritoryData(

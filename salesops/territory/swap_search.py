@@ -72,7 +72,7 @@ def _candidates(
         np.concatenate(ca),
         np.concatenate(cb),
         np.concatenate(ida),
-        np.concatenate(idb).astype("float64"),
+        np.concatenate(ida).astype("float64"),  # ties: the lowest account of A first
     )
     return cand, np.concatenate(idb)
 

@@ -131,3 +131,14 @@ def plan_tiles(report: PlanReport, currency: str) -> None:
         help="Median annual cost of the segment's reps, from each hire's start.",
         border=True,
     )
+
+
+def target_caption(report: PlanReport, booked: float, currency: str) -> None:
+    """Draws the target in words: the amount, last year's bookings, the quota year."""
+    start, end = report.quota_year
+    st.caption(
+        f"Target {format_value(report.team_target, 'money', currency)} for "
+        f"{start:%b %Y} – {end:%b %Y}; these reps booked "
+        f"{format_value(booked, 'money', currency)} in the last 12 months. "
+        f"{report.attainment_target:.0%} of reps are meant to reach their quota."
+    )

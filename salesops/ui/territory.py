@@ -232,17 +232,24 @@ def balance_tiles(
     )
     share = model.team_selling_share
     tiles[3].metric(
-        "Selling share · ramp",
-        f"{(share.value or 0):.0%} · {model.ramp.months_to_ramp} mo",
-        help=model.describe(),
+        "Selling share",
+        f"{(share.value or 0):.0%}",
+        help=model.shares.describe(),
         border=True,
     )
     tiles[4].metric(
-        "Uncovered potential",
-        format_value(uncovered_potential(metrics), "money", currency),
-        help=f"{int(flags.get(FLAG_UNCOVERED, 0))} territories with accounts but no capacity.",
+        "Ramp",
+        f"{model.ramp.months_to_ramp} months",
+        help=model.ramp.describe(),
         border=True,
     )
+    uncovered = uncovered_potential(metrics)
+    if uncovered > 0:
+        st.warning(
+            f"{format_value(uncovered, 'money', currency)} of potential sits in "
+            f"{int(flags.get(FLAG_UNCOVERED, 0))} territories with accounts but no capacity.",
+            icon=":material/person_off:",
+        )
     if balance.reason:
         st.caption(f"Load balance: {balance.reason}.")
 
