@@ -14,10 +14,13 @@ from salesops.repository import Repository
 from salesops.ui import data as ui
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import carry_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
 
 ensure_navigation()
+carry_filters()
 st.title("Data")
 
 st.subheader("Import CSV exports")
@@ -77,7 +80,7 @@ as_of = st.date_input(
 with database_guard():
     quality = cached_call(quality_report, as_of)
 summary = summary_frame(quality.checks)
-st.dataframe(summary.drop(columns=["key"]), hide_index=True, key="data.quality_summary")
+show_table(summary, key="data.quality_summary", currency=settings().currency)
 download_csv(summary, "data_quality.csv", key="data.download_quality")
 if quality.trend.empty:
     st.caption("No problem found in any month.")
@@ -92,4 +95,4 @@ with database_guard():
 if batches.empty:
     st.caption("No file imported yet.")
 else:
-    st.dataframe(batches, hide_index=True, key="data.batches")
+    show_table(batches, key="data.batches", currency=settings().currency)

@@ -7,27 +7,28 @@ import streamlit as st
 from salesops.charts import forecast as forecast_charts
 from salesops.forecast.backtest import backtest_summary, backtest_table
 from salesops.forecast.report import build_forecast_report, forecast_inputs
-from salesops.repository import EVERYTHING, Repository
+from salesops.repository import EVERYTHING
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.states import database_guard, empty_state
+from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("Forecast")
 config = settings()
 with database_guard():
-    if cached_call(Repository.data_bounds)["last"] is None:
-        empty_state()
-    choice = pickers(cached_call(Repository.territories), cached_call(Repository.segments))
+    filters = page_filters(uses=("territory", "segment", "team", "rep"))
+    choice = pickers(filters)
     inputs = cached_call(forecast_inputs, choice.freq, choice.scope)
 with st.spinner("Fitting the forecast…"):  # fits are cached by series and parameters
     report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
 main = report.main
 unit = "month" if report.freq == "M" else "week"
 
-st.subheader(f"Bookings by {unit}: {report.scope_label}")
+st.subheader(f"Bookings by {unit}: {choice.scope_label}")
 if main.method != "prophet":
     st.warning(f"Not a Prophet forecast: {main.reason}.", icon="⚠️")
 for note in [*main.notes, *report.notes]:
@@ -62,15 +63,7 @@ else:
         f"{main.backtest.horizon} {unit}s. MAPE = mean |error| / actual (periods with 0 "
         "actual skipped); WAPE = total |error| / total actual."
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="forecast.backtest_table",
-        column_config={
-            "mape": st.column_config.NumberColumn("MAPE", format="percent"),
-            "wape": st.column_config.NumberColumn("WAPE", format="percent"),
-        },
-    )
+    show_table(table, key="forecast.backtest_table", currency=config.currency)
 
 st.subheader("This quarter and next: pipeline, forecast and quota")
 quarters = report.quarter_table()
@@ -83,7 +76,7 @@ st.caption(
     "in the current quarter."
 )
 with st.expander("Stage probabilities used"):
-    st.dataframe(report.probabilities, hide_index=True, key="forecast.probabilities")
+    show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
 
 st.subheader("What if…")
 what_if_panel(report, config.currency)
@@ -101,14 +94,11 @@ if st.toggle("Forecast every territory", key="forecast.all_territories"):
             config.currency,
         )
     )
-    st.dataframe(
+    show_table(
         backtest_summary(by_territory.breakdown),
-        hide_index=True,
         key="forecast.territory_backtests",
-        column_config={
-            "prophet_wape": st.column_config.NumberColumn("Prophet WAPE", format="percent"),
-            "naive_wape": st.column_config.NumberColumn("Seasonal-naive WAPE", format="percent"),
-        },
+        currency=config.currency,
+        columns={"scope": "Territory"},
     )
 
 st.subheader("Download")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from salesops.charts import kpis as charts
 from salesops.kpis.metrics import KPIS
-from salesops.kpis.report import BREAKDOWNS, kpi_report
+from salesops.kpis.report import BREAKDOWN_LABELS, BREAKDOWNS, kpi_report
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
@@ -14,17 +14,17 @@ from salesops.ui.filters import page_filters
 from salesops.ui.kpis import drill_scope, kpi_tile
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("KPIs")
 config = settings()
 with database_guard():
     filters = page_filters()
-    report = cached_call(kpi_report, filters.period, filters.scope, config)
-st.caption(
-    f"{filters.period.start:%d %b %Y} – {filters.period.end:%d %b %Y}, compared with "
-    f"{report.previous.start:%d %b %Y} – {report.previous.end:%d %b %Y}."
-)
+    report = cached_call(
+        kpi_report, filters.period, filters.scope, config, previous=filters.comparison
+    )
+st.caption(f"{filters.period_label} · {filters.scope_label} · {filters.comparison_label}.")
 
 names = list(KPIS)
 for row in (names[:4], names[4:]):
@@ -57,7 +57,12 @@ with trends_tab:
 
 with breakdown_tab:
     by = st.segmented_control(
-        "Break down by", BREAKDOWNS, default="territory", key="kpis.by", required=True
+        "Break down by",
+        BREAKDOWNS,
+        default="territory",
+        key="kpis.by",
+        required=True,
+        format_func=lambda b: BREAKDOWN_LABELS[b],
     )
     table = report.breakdowns[by]
     shown = [k for k in KPIS if by in KPIS[k].breakdowns]
@@ -69,15 +74,14 @@ with breakdown_tab:
     )
     columns = ["name", *shown, "won", "lost", "bookings", "leads", "new_customers"]
     st.caption("Select a row to see the deals behind it.")
-    selection = st.dataframe(
-        table[columns],
-        hide_index=True,
+    selection = show_table(
+        table,
+        key="kpis.breakdown_table",
+        currency=config.currency,
+        columns={"name": BREAKDOWN_LABELS[by]},
+        order=columns,
         on_select="rerun",
         selection_mode="single-row",
-        key="kpis.breakdown_table",
-        column_config={
-            k: st.column_config.NumberColumn(KPIS[k].label, format="%.3f") for k in shown
-        },
     )
     download_csv(table[columns], f"kpis_by_{by}.csv", key="kpis.download_breakdown")
     rows = selection.selection.rows if selection else []
@@ -87,5 +91,5 @@ with breakdown_tab:
         with database_guard():
             deals = cached_call(Repository.closed_deals, filters.period, scope, channel)
         st.subheader(f"Deals closed: {table.iloc[rows[0]]['name']}")
-        st.dataframe(deals, hide_index=True, key="kpis.deals")
+        show_table(deals, key="kpis.deals", currency=config.currency)
         download_csv(deals, "deals.csv", key="kpis.download_deals")

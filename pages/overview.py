@@ -20,10 +20,12 @@ st.title("Sales operations overview")
 config = settings()
 with database_guard():
     filters = page_filters()
-    report = cached_call(kpi_report, filters.period, filters.scope, config, 12, ())
+    report = cached_call(
+        kpi_report, filters.period, filters.scope, config, 12, (), previous=filters.comparison
+    )
 
 st.subheader("Headline KPIs")
-st.caption(f"{filters.period.start:%d %b %Y} – {filters.period.end:%d %b %Y} vs the period before.")
+st.caption(f"{filters.period_label} · {filters.scope_label} · {filters.comparison_label}.")
 headline = ["win_rate", "avg_sales_cycle_days", "lead_to_opportunity_ratio", "ltv_to_cac"]
 for column, name in zip(st.columns(len(headline)), headline, strict=True):
     with column:

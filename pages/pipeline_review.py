@@ -15,22 +15,23 @@ from salesops.pipeline_review.waterfall import DEFINITIONS
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
-from salesops.ui.filters import require_current_schema
+from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.pipeline_review import review_controls
+from salesops.ui.pipeline_review import TAB_TITLES, review_controls
 from salesops.ui.states import database_guard, empty_state
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("Pipeline review")
 config = settings()
 with database_guard():
-    require_current_schema()
+    filters = page_filters(uses=("territory", "team", "rep"))
     bounds = cached_call(Repository.history_bounds)
     if bounds["last"] is None:
         empty_state("No opportunity history yet")
     reps = cached_call(Repository.reps)
     territories = cached_call(Repository.territories)
-choice = review_controls(bounds, reps, territories, config)
+choice = review_controls(bounds, filters, reps, territories, config)
 with database_guard():
     report = cached_call(
         review_report,
@@ -68,14 +69,15 @@ download_csv(
 st.subheader("Deals to walk through")
 st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
 names = list(review.lists)
-tabs = st.tabs([f"{LIST_TITLES[n]} ({len(review.lists[n])})" for n in names])
+tabs = st.tabs([f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({len(review.lists[n])})" for n in names])
 for tab, name in zip(tabs, names, strict=True):
     with tab:
         frame = tables[name]
+        st.caption(LIST_TITLES[name])
         if frame.empty:
             st.info("None this week.")
             continue
-        st.dataframe(frame, hide_index=True, key=f"pipeline_review.list_{name}")
+        show_table(frame, key=f"pipeline_review.list_{name}", currency=config.currency)
         download_csv(frame, f"{name}_{week.label}.csv", key=f"pipeline_review.download_{name}")
 
 st.subheader(f"Coverage and forecast categories ({review.quarter.label})")
@@ -91,10 +93,10 @@ else:
     )
 left, right = st.columns(2)
 with left:
-    st.dataframe(report.coverage, hide_index=True, key="pipeline_review.coverage")
+    show_table(report.coverage, key="pipeline_review.coverage", currency=config.currency)
     download_csv(report.coverage, "coverage.csv", key="pipeline_review.download_coverage")
 with right:
-    st.dataframe(review.forecast, hide_index=True, key="pipeline_review.forecast")
+    show_table(review.forecast, key="pipeline_review.forecast", currency=config.currency)
     download_csv(
         review.forecast, "forecast_categories.csv", key="pipeline_review.download_forecast"
     )

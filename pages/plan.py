@@ -15,11 +15,12 @@ from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("Plan")
 with database_guard():
-    filters = page_filters()
+    filters = page_filters(uses=("period", "territory", "segment"))
     inputs = cached_call(plan_inputs, filters.scope, filters.period.end)
 if inputs.data.is_empty or inputs.reps.empty:
     empty_state("No territories, accounts or reps yet")
@@ -29,7 +30,7 @@ st.caption(
     f"Quota year {year.start:%b %Y} – {year.end:%b %Y}, as of {inputs.data.as_of:%d %b %Y}. "
     f"{inputs.data.capacity.describe()}"
 )
-columns = ui.column_config(defaults.currency)
+columns = ui.column_config()
 
 
 @st.fragment
@@ -51,12 +52,12 @@ def plan_panel() -> None:
     st.caption(f"Track record: {score_backtest(past, policy).sentence()}")
     st.subheader("Hires by territory")
     st.caption(define("utilisation", defaults))
-    st.dataframe(report.hires, hide_index=True, key="plan.hires_table",
-                 column_config=columns, column_order=ui.HIRE_COLUMNS)  # fmt: skip
+    show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
+               columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
     download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
     st.subheader("Quotas")
-    st.dataframe(report.quota_table, hide_index=True, key="plan.quotas",
-                 column_config=columns, column_order=ui.QUOTA_COLUMNS)  # fmt: skip
+    show_table(report.quota_table, key="plan.quotas", currency=defaults.currency,
+               columns=columns, order=ui.QUOTA_COLUMNS)  # fmt: skip
     download_csv(report.quota_table, "plan_quotas.csv", key="plan.download_quotas")
 
 

@@ -16,11 +16,12 @@ from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation, page_link
 from salesops.ui.states import database_guard, empty_state
+from salesops.ui.tables import show_table
 
 ensure_navigation()
 st.title("Territory balance")
 with database_guard():
-    filters = page_filters()
+    filters = page_filters(uses=("period", "territory", "segment"))
     data = cached_call(territory_data, filters.scope, filters.period.end)
 if data.is_empty:
     empty_state("No territories or accounts yet")
@@ -28,7 +29,7 @@ st.caption(
     f"As of {data.as_of:%d %b %Y} (end of the chosen period): bookings "
     f"{data.bookings.start:%d %b %Y} – {data.bookings.end:%d %b %Y}; quota year "
     f"{data.quota_year.start:%b %Y} – {data.quota_year.end:%b %Y}. Territory and segment "
-    "filters apply; rep filters do not."
+    "filters apply; team and rep filters do not."
 )
 defaults = settings()
 columns = ui.column_config(defaults.currency, defaults)
@@ -43,12 +44,13 @@ st.altair_chart(utilisation_chart(territories, config))
 st.caption(f"{define('utilisation', defaults)} {report.hours.describe()}")
 
 st.subheader("Territories")
-st.dataframe(
-    ui.highlight(territories, "flag", FLAG_COLOURS),
-    hide_index=True,
+show_table(
+    territories,
     key="territory.territories",
-    column_config=columns,
-    column_order=ui.TERRITORY_COLUMNS,
+    currency=defaults.currency,
+    columns=columns,
+    order=ui.TERRITORY_COLUMNS,
+    highlight=("flag", FLAG_COLOURS),
 )
 st.caption(f"Pipeline coverage: {define('pipeline_coverage', defaults)} Period: the quota year.")
 download_csv(territories, "territories.csv", key="territory.download_territories")
@@ -59,12 +61,13 @@ st.caption(
     "them (their own pipeline); accounts without open deals are split by capacity. The flag is "
     "the rep's own utilisation."
 )
-st.dataframe(
-    ui.highlight(report.reps, "flag", FLAG_COLOURS),
-    hide_index=True,
+show_table(
+    report.reps,
     key="territory.reps",
-    column_config=columns,
-    column_order=ui.REP_COLUMNS,
+    currency=defaults.currency,
+    columns=columns,
+    order=ui.REP_COLUMNS,
+    highlight=("flag", FLAG_COLOURS),
 )
 download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
 
@@ -93,17 +96,17 @@ def proposal_panel() -> None:
     with database_guard():
         details = cached_call(Repository.account_details, tuple(int(i) for i in ids), data.bookings)
     moves = describe_moves(proposal.moves, territories, details)
-    st.dataframe(moves, hide_index=True, key="territory.moves", column_config=columns)
+    show_table(moves, key="territory.moves", currency=defaults.currency, columns=columns)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
     if len(proposal.swaps):
         swaps = describe_swaps(proposal.swaps, territories, details)
-        st.dataframe(swaps, hide_index=True, key="territory.swaps", column_config=columns)
+        show_table(swaps, key="territory.swaps", currency=defaults.currency, columns=columns)
         download_csv(swaps, "territory_swaps.csv", key="territory.download_swaps",
                      label="Swaps CSV")  # fmt: skip
     with st.expander("Territories before and after"):
         compare = before_after(territories, proposal, config)
-        st.dataframe(ui.highlight(compare, "flag_after", FLAG_COLOURS), hide_index=True,
-                     key="territory.before_after", column_config=columns)  # fmt: skip
+        show_table(compare, key="territory.before_after", currency=defaults.currency,
+                   columns=columns, highlight=("flag_after", FLAG_COLOURS))  # fmt: skip
 
 
 proposal_panel()

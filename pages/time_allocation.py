@@ -8,18 +8,16 @@ from salesops.charts import time_allocation as charts
 from salesops.formatting import EM_DASH, format_value
 from salesops.time_allocation.report import time_report
 from salesops.time_allocation.shares import undefined_share_notes
-from salesops.time_allocation.team import team_scope
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
 from salesops.ui.time_allocation import (
     benchmark_words,
     middle_panel,
     ramp_panel,
-    team_filter,
-    team_link,
     what_if_panel,
 )
 
@@ -27,11 +25,9 @@ ensure_navigation()
 st.title("Rep time allocation")
 config = settings()
 with database_guard():
-    link = team_link()  # before the shared filters rewrite the URL
-    filters = page_filters()
-left, right = st.columns([3, 1])
-teams = team_filter(link, left)
-freq = right.segmented_control(
+    filters = page_filters(uses=("period", "territory", "segment", "team", "rep"))
+st.caption(f"{filters.period_label} · {filters.scope_label}.")
+freq = st.segmented_control(
     "Trend by",
     ["W", "M"],
     default=config.time_trend_freq,
@@ -39,12 +35,8 @@ freq = right.segmented_control(
     required=True,
     format_func={"W": "Week", "M": "Month"}.get,
 )
-scope = team_scope(filters.scope, link.reps, teams)
-if scope is None:
-    st.info("No rep is in both the chosen teams and the rep filter.", icon="📭")
-    st.stop()
 with database_guard():
-    report = cached_call(time_report, filters.period, scope, config, freq)
+    report = cached_call(time_report, filters.period, filters.scope, config, freq)
 if not report.has_time:
     st.info(
         "No activity hours logged for this period and scope: import activities on the "
@@ -84,15 +76,13 @@ st.altair_chart(charts.share_bars(report.rep_summary, team.benchmark))
 below, above = st.columns(2)
 for column, side, title in [(below, "below", "Furthest below"), (above, "above", "Furthest above")]:
     column.markdown(f"**{title}**")
-    column.dataframe(
-        report.extremes[report.extremes["side"] == side].drop(columns="side"),
-        hide_index=True,
-        key=f"time.extremes_{side}",
-        column_config={
-            "selling_share": st.column_config.NumberColumn("share", format="percent"),
-            "gap_to_benchmark": st.column_config.NumberColumn("gap", format="percent"),
-        },
-    )
+    with column:
+        show_table(
+            report.extremes[report.extremes["side"] == side],
+            key=f"time.extremes_{side}",
+            currency=config.currency,
+            columns={"name": "Rep"},
+        )
 notes = undefined_share_notes(report.rep_summary)
 if notes:
     st.caption(f"Share {EM_DASH} for " + "; ".join(notes))
@@ -118,15 +108,12 @@ scope_choice = st.segmented_control(
 unit_columns = ["activity", "hours", "count", "hours_per_unit", "hourly_cost", "cost_per_unit"]
 if scope_choice == "rep":
     unit_columns = ["name", *unit_columns]
-st.dataframe(
-    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice, [*unit_columns, "reason"]],
-    hide_index=True,
+show_table(
+    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice],
     key="time.unit_costs",
-    column_config={
-        "hours_per_unit": st.column_config.NumberColumn("hours / unit", format="%.2f"),
-        "hourly_cost": st.column_config.NumberColumn("hourly cost", format="%.2f"),
-        "cost_per_unit": st.column_config.NumberColumn("cost / unit", format="%.2f"),
-    },
+    currency=config.currency,
+    columns={"name": "Rep"},
+    order=[*unit_columns, "reason"],
 )
 download_csv(report.unit_costs, "unit_costs.csv", key="time.download_unit_costs")
 

@@ -245,3 +245,112 @@ def utc_date(value: date | datetime) -> date:
             return pd.Timestamp(value).tz_convert("UTC").date()
         return value.date()
     return value
+
+
+# --------------------------------------------------------------------------- period presets
+
+# Every period preset the shared filters offer, in menu order: the URL's `period` value and
+# its label ("trailing" is the last Settings.default_period_months whole months).
+PERIOD_PRESETS: dict[str, str] = {
+    "trailing": "Last {months} months",
+    "this-quarter": "This quarter",
+    "qtd": "Quarter to date",
+    "last-quarter": "Last quarter",
+    "ytd": "Year to date",
+    "last-year": "Last year",
+    "custom": "Custom dates",
+}
+# How a period is compared: with the one before it, or with the same dates a year earlier.
+COMPARISONS: dict[str, str] = {
+    "previous": "Previous period",
+    "year": "Same period last year",
+}
+
+
+def last_whole_month(last_day: date) -> date:
+    """Returns the first day of the last month that is complete on `last_day`."""
+    first = last_day.replace(day=1)
+    return first if (last_day + timedelta(days=1)).day == 1 else add_months(first, -1)
+
+
+def preset_period(preset: str, anchor: date, months: int) -> Period:
+    """Returns the dates a preset stands for when the data's latest day is `anchor`.
+
+    "trailing" is the last `months` whole months up to the last complete month;
+    "this-quarter" the whole quarter of `anchor`; "qtd" and "ytd" run to `anchor`.
+    Raises ValueError for "custom" or an unknown preset.
+    """
+    quarter = quarter_of(anchor)
+    if preset == "trailing":
+        return trailing_months(last_whole_month(anchor), months)
+    if preset == "this-quarter":
+        return Period(quarter.start, quarter.last_day)
+    if preset == "qtd":
+        return Period(quarter.start, anchor)
+    if preset == "last-quarter":
+        previous = quarter_of(quarter.start - timedelta(days=1))
+        return Period(previous.start, previous.last_day)
+    if preset == "ytd":
+        return Period(date(anchor.year, 1, 1), anchor)
+    if preset == "last-year":
+        return Period(date(anchor.year - 1, 1, 1), date(anchor.year - 1, 12, 31))
+    raise ValueError(f"{preset!r} is not a period preset: use one of {', '.join(PERIOD_PRESETS)}.")
+
+
+def year_earlier(period: Period) -> Period:
+    """Returns the same dates one year earlier (whole months stay whole: Feb 29 -> Feb 28)."""
+    if period.is_whole_months:
+        return Period(add_months(period.start, -12), month_end(add_months(period.end, -12)))
+    return Period(_minus_year(period.start), _minus_year(period.end))
+
+
+def _minus_year(day: date) -> date:
+    """Returns the same day a year earlier (29 Feb becomes 28 Feb)."""
+    return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+def comparison_period(period: Period, preset: str, compare: str) -> Period:
+    """Returns the period `period` is compared with.
+
+    "year": the same dates a year earlier. "previous": the period before it, except that a
+    quarter to date is compared with the same stretch of the previous quarter, and a year
+    to date with the same stretch of the previous year (the days just before a year to
+    date would straddle two years).
+    """
+    if compare == "year" or preset == "ytd":
+        return year_earlier(period)
+    if preset == "qtd":
+        start = add_months(period.start, -3)
+        end = min(start + timedelta(days=period.days - 1), period.start - timedelta(days=1))
+        return Period(start, end)
+    return period.previous()
+
+
+def describe_period(period: Period) -> str:
+    """Returns a period in plain words: "Q3 2026", "Oct 2026", "2025", or "1 Oct – 20 Nov 2026"."""
+    quarter = quarter_of(period.start)
+    if period.start == quarter.start and period.end == quarter.last_day:
+        return quarter_words(quarter)
+    if period.start == date(period.start.year, 1, 1) and period.end == date(
+        period.start.year, 12, 31
+    ):
+        return str(period.start.year)
+    if period.is_whole_months and period.start.replace(day=1) == period.end.replace(day=1):
+        return f"{period.start:%b %Y}"
+    if period.is_whole_months:
+        if period.start.year == period.end.year:
+            return f"{period.start:%b} – {period.end:%b %Y}"
+        return f"{period.start:%b %Y} – {period.end:%b %Y}"
+    if period.start.year == period.end.year:
+        return f"{period.start.day} {period.start:%b} – {period.end.day} {period.end:%b %Y}"
+    return f"{period.start.day} {period.start:%b %Y} – {period.end.day} {period.end:%b %Y}"
+
+
+def quarter_words(quarter: Quarter) -> str:
+    """Returns a quarter in words: "Q4 2026" (its label "2026-Q4" is the machine form)."""
+    return f"Q{(quarter.start.month - 1) // 3 + 1} {quarter.start.year}"
+
+
+def week_words(week: Week) -> str:
+    """Returns a week in words: "week of 9 Nov 2026" (its label "2026-W46" is the machine form)."""
+    return f"week of {week.start.day} {week.start:%b %Y}"

@@ -57,6 +57,16 @@ class Settings:
     # -- general
     currency: str = _setting("USD", "The one currency every amount in the database is in.")
     cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
+    change_noise_pp: float = _setting(
+        0.5,
+        "A rate's change smaller than this many percentage points is shown grey on a tile, "
+        "not red or green.",
+    )
+    change_noise_share: float = _setting(
+        0.02,
+        "Any other figure's change smaller than this share of the previous value is shown "
+        "grey on a tile, not red or green.",
+    )
     working_weeks_per_year: float = _setting(
         46.0,
         "Working weeks in a rep's year (52 minus leave and public holidays); loaded hourly "
@@ -80,6 +90,18 @@ class Settings:
         12, "The default period: the last N whole months of data.", "kpis"
     )
     trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
+    default_period_preset: str = _setting(
+        "trailing",
+        "The app's period when a link names none: trailing (the last default_period_months "
+        "whole months), this-quarter, qtd, last-quarter, ytd or last-year, counted from the "
+        "data's latest day.",
+    )
+    default_comparison: str = _setting(
+        "previous",
+        "What a period is compared with unless chosen: previous (the period before; a "
+        "quarter or year to date against the same stretch of the one before) or year (the "
+        "same dates a year earlier).",
+    )
 
     # -- forecast
     forecast_freq: str = _setting(

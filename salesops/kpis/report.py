@@ -27,6 +27,12 @@ from salesops.kpis.metrics import KPIS
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BREAKDOWNS = ("rep", "territory", "segment", "channel")
+BREAKDOWN_LABELS = {
+    "rep": "Rep",
+    "territory": "Territory",
+    "segment": "Segment",
+    "channel": "Channel",
+}
 
 
 @dataclass(frozen=True)
@@ -139,16 +145,19 @@ def kpi_report(
     settings: Settings | None = None,
     trend_months: int | None = None,
     breakdowns: tuple[str, ...] = BREAKDOWNS,
+    previous: Period | None = None,
 ) -> KpiReport:
-    """Returns tiles (current and previous period), monthly trends and breakdowns.
+    """Returns tiles (current and comparison period), monthly trends and breakdowns.
 
-    Tiles and trends read month-grain facts once for the whole window; each breakdown reads
-    facts summed to its own key for the current period; the median reads the cycle-day
+    The comparison period is `previous` (e.g. the same period a year earlier), by default
+    the period just before (`Period.previous`). Tiles and trends read month-grain facts once
+    for the whole window; each breakdown reads facts summed to its own key for the current
+    period; the median reads the cycle-day
     histogram of the current period. Every aggregation runs in SQL.
     """
     settings = settings or Settings()
     trend_months = trend_months or settings.trend_months
-    previous = period.previous()
+    previous = previous or period.previous()
     trend = trailing_months(period.end, max(trend_months, len(period.months())))
     window = Period(min(previous.start, trend.start), period.end)
     spans = repo.customer_lifespans(
@@ -161,7 +170,7 @@ def kpi_report(
         facts = load_facts(repo, p, scope, ("month",), lifespans=spans, spend_recorded=recorded)
         return facts.with_customer_months(settings)
 
-    if period.is_whole_months:
+    if period.is_whole_months and previous.is_whole_months:
         everything = monthly(window)
         facts, prior_facts = everything.for_period(period), everything.for_period(previous)
         trend_facts = everything.for_period(trend)

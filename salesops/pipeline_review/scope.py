@@ -10,7 +10,7 @@ import pandas as pd
 
 from salesops.repository import Scope
 
-ScopeKind = Literal["company", "team", "territory", "rep"]
+ScopeKind = Literal["company", "team", "territory", "rep", "selection"]
 SCOPE_KINDS: tuple[ScopeKind, ...] = ("company", "team", "territory", "rep")
 
 
@@ -80,3 +80,36 @@ def _as_int(value: str | int | None) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def selection_scope(
+    territory_ids: tuple[int, ...],
+    teams: tuple[str, ...],
+    rep_ids: tuple[int, ...],
+    reps: pd.DataFrame,
+    territories: pd.DataFrame,
+) -> ReviewScope:
+    """Returns the ReviewScope of the app's shared filters (any territories, teams and reps).
+
+    One territory, one team or one rep alone gives that kind of scope (as `resolve_scope`);
+    any other mix is a "selection": the chosen reps (or every rep of the chosen teams),
+    within the chosen territories. Requires the frames `resolve_scope` requires.
+    """
+    if not (territory_ids or teams or rep_ids):
+        return COMPANY
+    if len(territory_ids) == 1 and not teams and not rep_ids:
+        return resolve_scope("territory", territory_ids[0], reps, territories)
+    if len(teams) == 1 and not territory_ids and not rep_ids:
+        return resolve_scope("team", teams[0], reps, territories)
+    if len(rep_ids) == 1:
+        return resolve_scope("rep", rep_ids[0], reps, territories)
+    members = tuple(rep_ids) or tuple(
+        int(i) for i in reps.loc[reps["manager"].isin(list(teams)), "id"]
+    )
+    names = dict(zip(territories["id"].astype(int), territories["name"], strict=True))
+    parts = [str(names.get(t, t)) for t in territory_ids] + [f"team {t}" for t in teams]
+    if rep_ids:
+        parts.append(f"{len(rep_ids)} reps")
+    return ReviewScope(
+        "selection", None, " · ".join(parts), rep_ids=members, territory_ids=tuple(territory_ids)
+    )

@@ -25,8 +25,10 @@ from salesops.importing.report import import_files, validation_context
 from salesops.importing.results import FileReport, ImportOutcome
 from salesops.importing.sources import LAYOUTS, SOURCES
 from salesops.quality.checks import QualityCheck
+from salesops.tables import HIDDEN, Col, humanise
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv
+from salesops.ui.tables import show_table
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
 MAX_UPLOAD_BYTES = Settings().import_max_bytes
@@ -226,18 +228,20 @@ def show_file_report(file: FileReport, number: int) -> None:
         )
     if not file.preview.empty:
         shown = file.preview.drop(columns=["_valid"], errors="ignore")
-        dates = {
-            c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
-            for c in shown.columns
-            if pd.api.types.is_datetime64_any_dtype(shown[c])
-        }
-        st.dataframe(shown, hide_index=True, column_config=dates, key=f"data.preview_{number}")
+        # the file's own columns, as mapped: ids included (they are what the CRM calls them)
+        keep = {c: humanise(str(c)) for c in shown.columns if c in HIDDEN or str(c).endswith("_id")}
+        show_table(shown, key=f"data.preview_{number}", currency=settings().currency, columns=keep)
     if file.issues:
         issues = pd.DataFrame(
             [(i.row, i.column, i.value, i.expected, i.severity) for i in file.issues],
             columns=["row", "column", "value", "expected", "severity"],
         )
-        st.dataframe(issues, hide_index=True, key=f"data.issues_{number}")
+        show_table(
+            issues,
+            key=f"data.issues_{number}",
+            currency=settings().currency,
+            columns={"row": Col("Row", "count"), "column": "Column", "expected": "Expected"},
+        )
         download_csv(
             issues,
             f"{file.file}.problems.csv",
@@ -255,5 +259,12 @@ def show_check(check: QualityCheck) -> None:
             return
         if len(check.rows) < check.count:
             st.caption(f"Showing the first {len(check.rows):,} of {check.count:,} rows.")
-        st.dataframe(check.rows, hide_index=True, key=f"data.rows_{check.key}")
+        ids = {
+            c: humanise(str(c))
+            for c in check.rows.columns
+            if str(c) == "id" or str(c).endswith("_id")
+        }
+        show_table(
+            check.rows, key=f"data.rows_{check.key}", currency=settings().currency, columns=ids
+        )
         download_csv(check.rows, f"{check.key}.csv", key=f"data.download_{check.key}")

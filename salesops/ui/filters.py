@@ -1,142 +1,245 @@
-"""The shared filters (period, territory, segment, rep), kept in the URL (ui/url_state.py)."""
+"""The shared filters in the sidebar: one state for every page, kept in the session and the URL.
+
+The state (ui/filter_state.py) is read from the link on a session's first page, then kept
+in st.session_state, so moving between pages keeps the period, comparison, territory,
+segment, team and rep; every page writes it back into its URL so a copied link reproduces
+the view. A page says which filters it uses; the others are drawn greyed out with a note.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from salesops.calendar import Period
+from salesops.calendar import COMPARISONS, PERIOD_PRESETS, describe_period
 from salesops.db.engine import SchemaMissing, outdated_schema
-from salesops.kpis.report import default_period
-from salesops.repository import Repository, Scope
+from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.filter_state import (
+    CUSTOM,
+    FilterChoices,
+    Filters,
+    FilterState,
+    default_state,
+    read_state,
+    resolve,
+    state_period,
+)
 from salesops.ui.states import empty_state
 from salesops.ui.url_state import UrlReader, warn_ignored, write_params
 
+__all__ = ["Filters", "carry_filters", "page_filters", "require_current_schema"]
 
-@dataclass(frozen=True)
-class Filters:
-    """What the user chose: a period and a scope."""
-
-    period: Period
-    scope: Scope
-
-
-def _initialise(
-    default: Period,
-    bounds: tuple[date, date],
-    territories: pd.DataFrame,
-    segments: list[str],
-    reps: pd.DataFrame,
-) -> None:
-    url = UrlReader()
-    start, end = url.date("from"), url.date("to")
-    if (url.has("from") or url.has("to")) and (
-        start is None or end is None or end < start or end < bounds[0] or start > bounds[1]
-    ):
-        url.note("an invalid date range")
-        start, end = None, None
-    if start is not None and end is not None:
-        # A link reaching beyond the data is narrowed to it (the date widget refuses outside).
-        start, end = max(start, bounds[0]), min(end, max(bounds[1], default.end))
-    st.session_state["filters.period"] = (start or default.start, end or default.end)
-    st.session_state["filters.territory"] = url.ints("territory", set(territories["id"].tolist()))
-    st.session_state["filters.segment"] = url.choices("segment", segments)
-    st.session_state["filters.rep"] = url.ints("rep", set(reps["id"].tolist()))
-    st.session_state["filters.problems"] = url.problems
-    st.session_state["filters.initialised"] = True
+STATE = "filters.state"
+PROBLEMS = "filters.problems"
+RESET = "reset"
+ALL = ("period", "compare", "territory", "segment", "team", "rep")
+NAMES = {
+    "period": "period",
+    "compare": "comparison",
+    "territory": "territory",
+    "segment": "segment",
+    "team": "team",
+    "rep": "rep",
+}
 
 
-def sidebar_filters(
-    default: Period,
-    bounds: tuple[date, date],
-    territories: pd.DataFrame,
-    segments: list[str],
-    reps: pd.DataFrame,
-) -> Filters:
-    """Draws the shared filters in the sidebar and returns what is selected.
+def _state(choices: FilterChoices) -> FilterState:
+    """Returns the session's filter state, read from the link on the session's first page."""
+    state = st.session_state.get(STATE)
+    if state == RESET:
+        state = default_state(choices)
+        st.session_state[STATE] = state
+    elif state is None:
+        url = UrlReader()
+        state = read_state(url, choices)
+        st.session_state[STATE] = state
+        st.session_state[PROBLEMS] = url.problems
+    return state
 
-    `default` is the period shown when the URL names none; `bounds` the data's first and
-    last dates. The selection is written back to the URL.
-    """
-    if not st.session_state.get("filters.initialised"):
-        _initialise(default, bounds, territories, segments, reps)
-    problems = st.session_state.get("filters.problems") or []
-    names = dict(zip(territories["id"].tolist(), territories["name"].tolist(), strict=True))
-    rep_names = dict(zip(reps["id"].tolist(), reps["name"].tolist(), strict=True))
-    with st.sidebar:
-        st.header("Filters")
-        warn_ignored(problems)
-        chosen = st.date_input(
-            "Period",
-            min_value=bounds[0],
-            max_value=max(bounds[1], default.end),
-            key="filters.period",
+
+def _seed(state: FilterState, choices: FilterChoices) -> None:
+    """Gives each filter widget its current value, or the session state's when it has none."""
+    period = state_period(state, choices)
+    values = {
+        "filters.preset": state.preset,
+        "filters.compare": state.compare,
+        "filters.territory": list(state.territories),
+        "filters.segment": list(state.segments),
+        "filters.team": list(state.teams),
+        "filters.rep": list(state.reps),
+    }
+    if state.preset == CUSTOM:
+        values["filters.dates"] = (period.start, period.end)
+    for key, value in values.items():
+        # Re-assigning a kept value hands it to the widget drawn on this page (Streamlit ties
+        # a widget's value to the page that drew it); a forgotten one comes from the state.
+        st.session_state[key] = st.session_state.get(key, value)
+
+
+def _reset() -> None:
+    """Puts every filter back to its default (a button callback, before the widgets are drawn)."""
+    for key in [k for k in st.session_state if str(k).startswith("filters.")]:
+        del st.session_state[key]
+    st.session_state[STATE] = RESET
+    st.session_state[PROBLEMS] = []
+
+
+def _period_widgets(state: FilterState, choices: FilterChoices, off: set[str]) -> FilterState:
+    """Draws the period preset, the custom dates and the comparison; returns the new state."""
+    preset = st.selectbox(
+        "Period",
+        list(PERIOD_PRESETS),
+        format_func=choices.preset_label,
+        key="filters.preset",
+        disabled="period" in off,
+        help=f"Presets count from the data's latest day ({choices.last:%d %b %Y}).",
+    )
+    start, end = None, None
+    if preset == CUSTOM:
+        if "filters.dates" not in st.session_state:  # just switched to custom dates
+            shown = state_period(state, choices)
+            st.session_state["filters.dates"] = (shown.start, shown.end)
+        picked = st.date_input(
+            "Dates",
+            min_value=choices.first,
+            max_value=choices.latest_end,
+            key="filters.dates",
+            disabled="period" in off,
             help="Both ends included. Whole months read pre-aggregated rollups (fastest).",
         )
-        territory_ids = st.multiselect(
-            "Territory",
-            list(names),
-            format_func=lambda t: str(names.get(t)),
-            key="filters.territory",
-        )
-        chosen_segments = st.multiselect("Segment", segments, key="filters.segment")
-        rep_choices = reps
-        if territory_ids:
-            rep_choices = reps[reps["territory_id"].isin(territory_ids)]
-        st.session_state["filters.rep"] = [
-            r for r in st.session_state.get("filters.rep", []) if r in set(rep_choices["id"])
-        ]
-        rep_ids = st.multiselect(
-            "Rep",
-            rep_choices["id"].tolist(),
-            format_func=lambda r: str(rep_names.get(r)),
-            key="filters.rep",
-        )
-    if isinstance(chosen, tuple | list) and len(chosen) == 2:
-        period = Period(chosen[0], chosen[1])
-    else:  # the user has picked only the first end of the range so far
-        period = default
-    write_params(
-        {
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-            "territory": [str(t) for t in territory_ids],
-            "segment": list(chosen_segments),
-            "rep": [str(r) for r in rep_ids],
-        }
+        if isinstance(picked, tuple | list) and len(picked) == 2:
+            start, end = picked[0], picked[1]
+        else:  # the user has picked only the first end of the range so far
+            shown = state_period(state, choices)
+            start, end = shown.start, shown.end
+    else:
+        st.session_state.pop("filters.dates", None)
+        st.caption(describe_period(state_period(FilterState(preset), choices)))
+    compare = st.selectbox(
+        "Compare with",
+        list(COMPARISONS),
+        format_func=lambda c: COMPARISONS[c],
+        key="filters.compare",
+        disabled="compare" in off,
     )
-    return Filters(period, Scope(tuple(territory_ids), tuple(chosen_segments), tuple(rep_ids)))
+    return FilterState(preset, start, end, compare or choices.compare)
 
 
-def page_filters() -> Filters:
-    """Loads filter choices, stops with the empty state if there is no data, draws the filters.
+def _scope_widgets(choices: FilterChoices, off: set[str]) -> dict[str, tuple]:
+    """Draws territory, segment, team and rep; returns what is chosen."""
+    names: dict[int, str] = dict(
+        zip(choices.territories["id"].tolist(), choices.territories["name"].tolist(), strict=True)
+    )
+    rep_names: dict[int, str] = dict(
+        zip(choices.reps["id"].tolist(), choices.reps["name"].tolist(), strict=True)
+    )
+    territories = st.multiselect(
+        "Territory",
+        list(names),
+        format_func=lambda t: str(names.get(t)),
+        key="filters.territory",
+        disabled="territory" in off,
+        placeholder="All territories",
+    )
+    segments = st.multiselect(
+        "Segment",
+        list(choices.segments),
+        key="filters.segment",
+        disabled="segment" in off,
+        placeholder="All segments",
+    )
+    teams = st.multiselect(
+        "Team (manager)",
+        choices.teams,
+        key="filters.team",
+        disabled="team" in off,
+        placeholder="All teams",
+    )
+    options = choices.rep_options(tuple(territories), tuple(teams))
+    # A rep outside the territories or teams just chosen leaves the selection.
+    st.session_state["filters.rep"] = [
+        r for r in st.session_state.get("filters.rep", []) if r in set(options)
+    ]
+    reps = st.multiselect(
+        "Rep",
+        options,
+        format_func=lambda r: str(rep_names.get(r)),
+        key="filters.rep",
+        disabled="rep" in off,
+        placeholder="All reps",
+    )
+    return {
+        "territories": tuple(territories),
+        "segments": tuple(segments),
+        "teams": tuple(teams),
+        "reps": tuple(reps),
+    }
 
-    Returns the user's Filters; the default period is the last whole months of data
-    (Settings.default_period_months).
+
+def sidebar_filters(choices: FilterChoices, uses: Collection[str] = ALL) -> Filters:
+    """Draws the shared filters in the sidebar and returns what they select.
+
+    `uses` names the filters this page applies (period, compare, territory, segment, team,
+    rep); the others are greyed out with a note. The state is kept in the session and
+    written into the URL.
     """
-    months = settings().default_period_months
+    state = _state(choices)
+    _seed(state, choices)
+    off = set(ALL) - set(uses)
+    with st.sidebar:
+        st.header("Filters")
+        warning = st.empty()  # filled once it is known whether the user changed anything
+        period = _period_widgets(state, choices, off)
+        scope = _scope_widgets(choices, off)
+        if off:
+            unused = ", ".join(NAMES[name] for name in ALL if name in off)
+            st.caption(f"Not used on this page: {unused}.")
+        st.button("Reset filters", key="filters.reset", on_click=_reset, type="tertiary")
+    new = FilterState(period.preset, period.start, period.end, period.compare, **scope)
+    if new != state:
+        st.session_state[STATE] = new
+        st.session_state[PROBLEMS] = []  # the user has moved on from the link
+    with warning.container():
+        warn_ignored(st.session_state.get(PROBLEMS) or [])
+    write_params(new.to_params(choices.compare))
+    return resolve(new, choices)
+
+
+def filter_choices() -> FilterChoices:
+    """Returns what the filters offer for this database; stops with the empty state if no data.
+
+    Data starting mid-month (imported datasets) still gets whole-month periods.
+    """
     require_current_schema()
     bounds = cached_call(Repository.data_bounds)
     if bounds["last"] is None:
         empty_state()
-    default = default_period(pd.Timestamp(bounds["last"]), months) or Period(
-        bounds["first"], bounds["last"]
-    )
-    # Data starting mid-month (imported datasets) still gets whole-month periods.
-    first = bounds["first"].replace(day=1)
-    if default.start < first:
-        default = Period(first, default.end)
-    return sidebar_filters(
-        default,
+    first: date = bounds["first"].replace(day=1)
+    return FilterChoices.of(
         (first, bounds["last"]),
         cached_call(Repository.territories),
         cached_call(Repository.segments),
         cached_call(Repository.reps),
+        settings(),
     )
+
+
+def page_filters(uses: Collection[str] = ALL) -> Filters:
+    """Draws the shared filters (stopping with the empty state when there is no data).
+
+    Returns the user's Filters; `uses` names the filters the page applies.
+    """
+    return sidebar_filters(filter_choices(), uses)
+
+
+def carry_filters() -> None:
+    """Keeps the shared filters in the URL of a page that does not use them (e.g. Data)."""
+    state = st.session_state.get(STATE)
+    if isinstance(state, FilterState):
+        write_params(state.to_params(settings().default_comparison))
 
 
 def require_current_schema() -> None:

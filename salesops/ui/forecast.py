@@ -23,11 +23,11 @@ from salesops.forecast.report import (
 )
 from salesops.forecast.what_if import WhatIf
 from salesops.formatting import EM_DASH, format_value
-from salesops.repository import EVERYTHING, Scope
+from salesops.repository import Scope
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
-from salesops.ui.url_state import UrlReader, warn_ignored, write_params
+from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
 HOLIDAY_CHOICES = ["", "US", "GB", "DE", "FR", "CA", "AU", "IN", "BR", "JP"]
 FREQ_LABELS = {"M": "Month", "W": "Week"}
@@ -40,55 +40,37 @@ class ForecastChoice:
     freq: str
     horizon: int
     scope: Scope
-    scope_token: str
+    scope_label: str
     params: ProphetParams
 
 
-def scope_choices(territories: pd.DataFrame, segments: list[str]) -> dict[str, str]:
-    """Returns token -> label for the scope picker: all, each territory, each segment."""
-    choices = {"all": "Whole company"}
-    for row in territories.itertuples(index=False):
-        choices[f"t{row.id}"] = f"Territory: {row.name}"
-    for segment in segments:
-        choices[f"s:{segment}"] = f"Segment: {segment}"
-    return choices
-
-
-def scope_of(token: str) -> Scope:
-    """Returns the Scope a picker token stands for."""
-    if token.startswith("t") and token[1:].isdigit():
-        return Scope(territory_ids=(int(token[1:]),))
-    if token.startswith("s:"):
-        return Scope(segments=(token[2:],))
-    return EVERYTHING
-
-
-def _from_url(choices: dict[str, str], config: Settings) -> None:
+def _from_url(config: Settings) -> None:
     """Seeds the pickers from the URL once; invalid values fall back with a warning."""
     if st.session_state.get("forecast.initialised"):
         return
     url = UrlReader()
     freq = url.choice("freq", list(FREQ_LABELS), config.forecast_freq)
     horizon = url.int_value("horizon", config.forecast_horizon, 1, config.forecast_max_horizon)
-    token = url.choice("scope", list(choices), "all")
     st.session_state.update(
         {
             "forecast.freq": freq,
             "forecast.horizon": horizon,
-            "forecast.scope": token,
             "forecast.problems": url.problems,
             "forecast.initialised": True,
         }
     )
 
 
-def pickers(territories: pd.DataFrame, segments: list[str]) -> ForecastChoice:
-    """Draws frequency, horizon, scope and model options; returns the choice (also in the URL)."""
+def pickers(filters: Filters) -> ForecastChoice:
+    """Draws frequency, horizon and model options; returns the choice (also in the URL).
+
+    The scope is the shared filters' (territory, segment, team, rep).
+    """
     config = settings()
-    choices = scope_choices(territories, segments)
-    _from_url(choices, config)
+    _from_url(config)
+    keep_across_pages("forecast.freq", "forecast.horizon")
     warn_ignored(st.session_state.get("forecast.problems") or [])
-    left, middle, right = st.columns([1, 1, 2])
+    left, middle, _ = st.columns([1, 1, 2])
     freq = left.segmented_control(
         "Frequency",
         list(FREQ_LABELS),
@@ -105,12 +87,10 @@ def pickers(territories: pd.DataFrame, segments: list[str]) -> ForecastChoice:
         step=1,
         key="forecast.horizon",
     )
-    token = right.selectbox(
-        "Scope", list(choices), format_func=lambda t: choices[t], key="forecast.scope"
+    write_params({"freq": freq, "horizon": str(horizon)})
+    return ForecastChoice(
+        freq, int(horizon), filters.scope, filters.scope_label, _model_options(config)
     )
-    token = token or "all"
-    write_params({"freq": freq, "horizon": str(horizon), "scope": token}, replace=False)
-    return ForecastChoice(freq, int(horizon), scope_of(token), token, _model_options(config))
 
 
 def _model_options(config: Settings) -> ProphetParams:

@@ -12,15 +12,25 @@ from salesops.calendar import Week, parse_week, week_of
 from salesops.config import Settings
 from salesops.formatting import format_change
 from salesops.pipeline_review.report import default_week, review_waterfall
-from salesops.pipeline_review.scope import SCOPE_KINDS, ReviewScope, resolve_scope
+from salesops.pipeline_review.scope import ReviewScope, selection_scope
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
-from salesops.ui.url_state import UrlReader, warn_ignored, write_params
+from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
 KEY = "pipeline_review"
-SCOPE_LABELS = {"company": "Company", "team": "Team", "territory": "Territory", "rep": "Rep"}
+# Short tab titles (the full title is the tab's caption): the row fits at 1280 px.
+TAB_TITLES = {
+    "new": "New",
+    "advanced": "Advanced",
+    "regressed": "Regressed",
+    "pushed": "Pushed",
+    "slipped": "Slipped",
+    "overdue": "Overdue",
+    "stale": "Stale",
+    "big_changes": "Big changes",
+}
 
 
 @dataclass(frozen=True)
@@ -65,66 +75,26 @@ def _week_from(url: UrlReader, weeks: list[Week]) -> Week:
     return weeks[0]
 
 
-def _scope_from(url: UrlReader, reps: pd.DataFrame, territories: pd.DataFrame) -> ReviewScope:
-    """Returns the scope the link names if it resolves, else the company (noting the problem)."""
-    kind = url.choice("scope", SCOPE_KINDS, "company", what="unknown scope")
-    if kind == "company":
-        return resolve_scope(kind, None, reps, territories)
-    value = url.text(kind)
-    try:
-        return resolve_scope(kind, value, reps, territories)
-    except ValueError:
-        url.note(f"unknown {kind} {value!r}")
-        return resolve_scope("company", None, reps, territories)
-
-
-def _initialise(weeks: list[Week], reps: pd.DataFrame, territories: pd.DataFrame) -> None:
-    """Seeds the pickers from the URL once; what it cannot use is kept to warn about."""
+def _initialise(weeks: list[Week]) -> None:
+    """Seeds the week picker from the URL once; what it cannot use is kept to warn about."""
     url = UrlReader()
     st.session_state[f"{KEY}.week"] = _week_from(url, weeks)
-    scope = _scope_from(url, reps, territories)
-    st.session_state[f"{KEY}.scope"] = scope.kind
-    if scope.kind != "company":
-        st.session_state[f"{KEY}.{scope.kind}"] = scope.value
     st.session_state[f"{KEY}.problems"] = url.problems
     st.session_state[f"{KEY}.initialised"] = True
 
 
-def _scope_value(
-    kind: str | None, reps: pd.DataFrame, territories: pd.DataFrame
-) -> str | int | None:
-    """Draws the picker of the team, territory or rep for `kind`; returns the pick."""
-    if kind == "team":
-        teams = sorted(reps["manager"].dropna().unique().tolist())
-        return st.selectbox("Team (manager)", teams, key=f"{KEY}.team")
-    if kind == "territory":
-        names = dict(zip(territories["id"].astype(int), territories["name"], strict=True))
-        return st.selectbox(
-            "Territory", list(names), format_func=lambda t: str(names[t]), key=f"{KEY}.territory"
-        )
-    if kind == "rep":
-        names = dict(zip(reps["id"].astype(int), reps["name"], strict=True))
-        return st.selectbox(
-            "Rep", list(names), format_func=lambda r: str(names[r]), key=f"{KEY}.rep"
-        )
-    return None
-
-
 def _thresholds(config: Settings) -> tuple[int, float]:
     """Draws the stale-days and big-change inputs (defaults from Settings); returns them."""
+    st.session_state.setdefault(f"{KEY}.stale_days", int(config.stale_days))
+    st.session_state.setdefault(f"{KEY}.big_change", float(config.big_change))
     with st.expander("Thresholds"):
         stale = st.number_input(
-            "Stale after (days without change)",
-            1,
-            365,
-            config.stale_days,
-            key=f"{KEY}.stale_days",
+            "Stale after (days without change)", 1, 365, key=f"{KEY}.stale_days"
         )
         big = st.number_input(
-            "Big amount change (currency)",
+            f"Big amount change ({config.currency})",
             1.0,
             1e9,
-            config.big_change,
             step=1000.0,
             key=f"{KEY}.big_change",
         )
@@ -133,46 +103,38 @@ def _thresholds(config: Settings) -> tuple[int, float]:
 
 def review_controls(
     bounds: dict[str, date | None],
+    filters: Filters,
     reps: pd.DataFrame,
     territories: pd.DataFrame,
     config: Settings,
     today: date | None = None,
 ) -> ReviewChoice:
-    """Draws the week, scope and threshold pickers and returns the user's ReviewChoice.
+    """Draws the week and threshold pickers and returns the user's ReviewChoice.
 
-    The week and scope are read from the URL once and written back on every run.
+    The scope is the shared filters' territories, teams and reps. The week is read from the
+    URL once and written back on every run.
     """
     weeks = week_options(bounds["first"], bounds["last"], config.review_weeks_offered, today)
     if not st.session_state.get(f"{KEY}.initialised"):
-        _initialise(weeks, reps, territories)
+        _initialise(weeks)
+    keep_across_pages(f"{KEY}.week", f"{KEY}.stale_days", f"{KEY}.big_change")
+    if st.session_state.get(f"{KEY}.week") not in weeks:  # kept from an older list of weeks
+        st.session_state[f"{KEY}.week"] = weeks[0]
     warn_ignored(st.session_state.get(f"{KEY}.problems") or [])
-    left, middle, right = st.columns([2, 2, 3])
-    with left:
-        week = st.selectbox(
-            "Week",
-            weeks,
-            format_func=lambda w: f"{w.label} ({w.start:%d %b} – {w.last_day:%d %b %Y})",
-            key=f"{KEY}.week",
-            help="ISO weeks, Monday to Sunday (UTC dates). Default: the last complete week.",
-        )
-    with middle:
-        kind = st.segmented_control(
-            "Scope",
-            list(SCOPE_KINDS),
-            format_func=lambda k: SCOPE_LABELS[k],
-            key=f"{KEY}.scope",
-            required=True,
-        )
+    left, right = st.columns([2, 3])
+    week = left.selectbox(
+        "Week",
+        weeks,
+        format_func=lambda w: f"Week of {w.start.day} {w.start:%b %Y} ({w.label})",
+        key=f"{KEY}.week",
+        help="ISO weeks, Monday to Sunday (UTC dates). Default: the last complete week.",
+    )
     with right:
-        value = _scope_value(kind, reps, territories)
-    stale_days, big_change = _thresholds(config)
-    if value is None:  # no teams/territories/reps to pick from
-        kind = "company"
-    scope = resolve_scope(kind or "company", value, reps, territories)
-    params = {"week": (week or weeks[0]).start.isoformat(), "scope": scope.kind}
-    if scope.kind != "company":
-        params[scope.kind] = str(scope.value)
-    write_params(params)
+        stale_days, big_change = _thresholds(config)
+    scope = selection_scope(
+        filters.scope.territory_ids, filters.teams, filters.scope.rep_ids, reps, territories
+    )
+    write_params({"week": (week or weeks[0]).start.isoformat()})
     return ReviewChoice(week or weeks[0], scope, stale_days, big_change)
 
 

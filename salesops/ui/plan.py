@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.config import Settings
-from salesops.formatting import EM_DASH, currency_symbol, format_value
+from salesops.definitions import define
+from salesops.formatting import EM_DASH, format_value
 from salesops.plan.report import PlanChoices, PlanReport
+from salesops.tables import Col
 
 QUOTA_COLUMNS = [
     "rep", "flag", "territory", "segment", "current_quota", "suggested_quota", "change",
@@ -24,40 +26,33 @@ def _percent(fraction: float) -> int:
     return round(fraction * 100)
 
 
-def column_config(currency: str) -> dict[str, object]:
-    """Returns labels and formats of the plan's quota and hires tables."""
-    unit = currency_symbol(currency) or currency
-
-    def money(label: str) -> object:
-        """Returns a compact money column labelled `label (currency)`."""
-        return st.column_config.NumberColumn(f"{label} ({unit})", format="compact")
-
-    def ratio(label: str, help: str | None = None) -> object:
-        """Returns a percent column."""
-        return st.column_config.NumberColumn(label, format="percent", help=help)
-
+def column_config() -> dict[str, Col]:
+    """Returns labels, kinds and help of the plan's quota and hires tables."""
+    chance = (
+        "Expected chance of booking at least the quota, from the rep's expected bookings and "
+        "how far bookings have run from expectation in past years."
+    )
     return {
-        "rep": "Rep", "flag": "Flag", "territory": "Territory", "segment": "Segment",
-        "reps": "Reps", "capped": "At the change cap",
-        "current_quota": money("Current quota"),
-        "suggested_quota": money("Suggested quota"),
-        "change": ratio("Change"),
-        "chance_current": ratio("Chance to make current", "Expected chance of booking at "
-                                "least the quota, from the rep's expected bookings and how "
-                                "far bookings have run from expectation."),
-        "chance_suggested": ratio("Chance to make suggested"),
-        "expected_bookings": money("Expected bookings"),
-        "ramped_months": st.column_config.NumberColumn("Ramped months", format="%.1f"),
-        "utilisation": ratio("Utilisation now"),
-        "utilisation_after": ratio("Utilisation when ramped"),
-        "coverage_hires": st.column_config.NumberColumn("Hires for workload", format="%d"),
-        "bookings_hires": st.column_config.NumberColumn("Hires for the target", format="%d"),
-        "hires": st.column_config.NumberColumn("Hires", format="%d"),
-        "start": st.column_config.DateColumn("Start", format="MMM YYYY"),
-        "ramped_by": st.column_config.DateColumn("Ramped by", format="MMM YYYY"),
-        "hire_quota": money("Hires' quota"),
-        "hire_expected_bookings": money("Hires' expected bookings"),
-        "hire_cost": money("Hires' cost this year"),
+        "rep": Col("Rep"), "flag": Col("Flag"), "territory": Col("Territory"),
+        "segment": Col("Segment"), "reps": Col("Reps", "count"),
+        "capped": Col("At the change cap", "bool"),
+        "current_quota": Col("Current quota", "money"),
+        "suggested_quota": Col("Suggested quota", "money"),
+        "change": Col("Change", "ratio", signed=True, decimals=0),
+        "chance_current": Col("Chance to make current", "ratio", help=chance, decimals=0),
+        "chance_suggested": Col("Chance to make suggested", "ratio", help=chance, decimals=0),
+        "expected_bookings": Col("Expected bookings", "money"),
+        "ramped_months": Col("Ramped months", "months"),
+        "utilisation": Col("Utilisation now", "ratio", help=define("utilisation"), decimals=0),
+        "utilisation_after": Col("Utilisation when ramped", "ratio", decimals=0),
+        "coverage_hires": Col("Hires for workload", "count"),
+        "bookings_hires": Col("Hires for the target", "count"),
+        "hires": Col("Hires", "count"),
+        "start": Col("Start", "date"),
+        "ramped_by": Col("Ramped by", "date"),
+        "hire_quota": Col("Hires' quota", "money"),
+        "hire_expected_bookings": Col("Hires' expected bookings", "money"),
+        "hire_cost": Col("Hires' cost this year", "money"),
     }  # fmt: skip
 
 

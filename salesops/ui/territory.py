@@ -12,7 +12,8 @@ from salesops.capacity.model import CapacityModel
 from salesops.capacity.workload import AccountHours
 from salesops.config import Settings
 from salesops.definitions import define
-from salesops.formatting import EM_DASH, currency_symbol, format_value
+from salesops.formatting import EM_DASH, format_value
+from salesops.tables import Col
 from salesops.territory.assumptions import TerritorySettings
 from salesops.territory.balance import (
     FLAG_OVER,
@@ -26,19 +27,6 @@ from salesops.ui.filters import Filters
 
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
 PEERS = {"segment": "its segment", "team": "the whole team"}
-
-
-def highlight(
-    frame: pd.DataFrame, column: str, colours: dict[str, str]
-) -> pd.io.formats.style.Styler:
-    """Returns a Styler colouring `column` by its value (flags), the rest untouched."""
-
-    def colour(value: object) -> str:
-        """Returns the CSS of one cell: its flag's colour, or nothing."""
-        c = colours.get(str(value))
-        return f"background-color: {c}; color: white" if c else ""
-
-    return frame.style.map(colour, subset=[column])
 
 
 def territory_headline(filters: Filters) -> None:
@@ -76,70 +64,57 @@ TERRITORY_COLUMNS = [
     "territory", "flag", "utilisation", "segment", "region", "accounts", "reps",
     "workload_hours", "capacity_hours", "potential", "potential_per_capacity_hour",
     "pph_vs_peers", "bookings_12m", "penetration", "potential_per_rep", "pipeline_in_year",
-    "quota", "won_in_year", "pipeline_coverage", "utilisation_reason", "penetration_reason",
-    "pipeline_coverage_reason",
+    "quota", "won_in_year", "pipeline_coverage",
 ]  # fmt: skip
 REP_COLUMNS = [
     "rep", "flag", "utilisation", "territory", "ramp", "selling_share", "share_source",
     "capacity_hours", "accounts", "pipeline_accounts", "workload_hours", "potential",
     "bookings_12m", "open_pipeline", "pipeline_in_year", "annual_quota", "pipeline_coverage",
-    "utilisation_reason", "pipeline_coverage_reason",
 ]  # fmt: skip
 
 
-def _ratio(label: str, help: str | None = None) -> object:
-    """Returns a percent column labelled `label`."""
-    return st.column_config.NumberColumn(label, format="percent", help=help)
-
-
-def column_config(currency: str, settings: Settings | None = None) -> dict[str, object]:
-    """Returns the column labels and formats of every territory table, money in `currency`."""
-    unit = currency_symbol(currency) or currency
+def column_config(currency: str, settings: Settings | None = None) -> dict[str, Col]:
+    """Returns the column labels, kinds and definitions of every territory table."""
+    del currency  # money columns carry Settings.currency through the formatting layer
     chosen = settings or Settings()
-
-    def money(label: str) -> object:
-        """Returns a compact money column labelled `label (currency)`."""
-        return st.column_config.NumberColumn(f"{label} ({unit})", format="compact")
-
     return {
-        "territory": "Territory", "rep": "Rep", "flag": "Flag", "segment": "Segment",
-        "region": "Region", "reps": "Reps", "share_source": "Selling share from",
-        "utilisation_reason": "Why no utilisation", "penetration_reason": "Why no penetration",
-        "pipeline_coverage_reason": "Why no coverage",
-        "potential": money("Potential"),
-        "bookings_12m": money("Bookings 12m"),
-        "open_pipeline": money("Open pipeline"),
-        "pipeline_in_year": money("Pipeline in quota year"),
-        "quota": money("Quota"),
-        "annual_quota": money("Quota"),
-        "won_in_year": money("Won in quota year"),
-        "potential_per_rep": money("Potential per rep"),
-        "potential_per_capacity_hour": money("Potential per selling hour"),
-        "pph_vs_peers": _ratio("Potential/hour vs peers"),
-        "penetration": _ratio("Penetration"),
-        "utilisation": _ratio("Utilisation", define("utilisation", chosen)),
-        "selling_share": _ratio("Selling share"),
-        "pipeline_coverage": st.column_config.NumberColumn(
-            "Pipeline coverage", format="%.2fx", help=define("pipeline_coverage", chosen)
-        ),
-        "capacity_hours": st.column_config.NumberColumn(
-            "Capacity (selling h)", format="%.0f", help=define("capacity", chosen)
-        ),
-        "workload_hours": st.column_config.NumberColumn("Workload h", format="%.0f"),
-        "accounts": st.column_config.NumberColumn("Accounts", format="%.1f"),
-        "pipeline_accounts": st.column_config.NumberColumn("via own deals", format="%.1f"),
-        "ramp": _ratio("Ramp"),
-        "cv_after": st.column_config.NumberColumn("Index after", format="%.4f"),
-        "utilisation_before": _ratio("Utilisation before"),
-        "utilisation_after": _ratio("Utilisation after"),
-        "pph_before": money("Potential/hour before"),
-        "pph_after": money("Potential/hour after"),
-        "flag_before": "Flag before", "flag_after": "Flag after",
-        "account": "Account", "external_id": "Account id", "current_owner": "Current owner",
-        "from_territory": "From", "to_territory": "To",
-        "partner_account": "Swapped for", "partner_owner": "Its owner",
-        "partner_open_pipeline": money("Its open pipeline"),
-        "partner_potential": money("Its potential"), "partner_territory": "Its territory",
+        "territory": Col("Territory"), "rep": Col("Rep"), "flag": Col("Flag"),
+        "segment": Col("Segment"), "region": Col("Region"), "reps": Col("Reps", "count"),
+        "share_source": Col("Selling share from"),
+        "potential": Col("Potential", "money"),
+        "bookings_12m": Col("Bookings (12 months)", "money"),
+        "open_pipeline": Col("Open pipeline", "money"),
+        "pipeline_in_year": Col("Pipeline in the quota year", "money"),
+        "quota": Col("Quota", "money"),
+        "annual_quota": Col("Quota", "money"),
+        "won_in_year": Col("Won in the quota year", "money"),
+        "potential_per_rep": Col("Potential per rep", "money"),
+        "potential_per_capacity_hour": Col("Potential per selling hour", "money"),
+        "pph_vs_peers": Col("Potential per hour vs peers", "ratio", signed=True),
+        "penetration": Col("Penetration", "ratio"),
+        "utilisation": Col("Utilisation", "ratio", help=define("utilisation", chosen)),
+        "selling_share": Col("Selling share", "ratio"),
+        "pipeline_coverage": Col("Pipeline coverage", "x",
+                                 help=define("pipeline_coverage", chosen)),  # fmt: skip
+        "capacity_hours": Col("Capacity (selling hours)", "hours", decimals=0,
+                              help=define("capacity", chosen)),  # fmt: skip
+        "workload_hours": Col("Workload (hours)", "hours", decimals=0),
+        "accounts": Col("Accounts", "number", decimals=1),
+        "pipeline_accounts": Col("Accounts via own deals", "number", decimals=1),
+        "ramp": Col("Ramp", "ratio", decimals=0),
+        "cv_after": Col("Balance index after", "number", decimals=3),
+        "utilisation_before": Col("Utilisation before", "ratio"),
+        "utilisation_after": Col("Utilisation after", "ratio"),
+        "pph_before": Col("Potential per hour before", "money"),
+        "pph_after": Col("Potential per hour after", "money"),
+        "flag_before": Col("Flag before"), "flag_after": Col("Flag after"),
+        "account": Col("Account"), "external_id": Col("CRM id"),
+        "current_owner": Col("Current owner"),
+        "from_territory": Col("From"), "to_territory": Col("To"),
+        "partner_account": Col("Swapped for"), "partner_owner": Col("Its owner"),
+        "partner_open_pipeline": Col("Its open pipeline", "money"),
+        "partner_potential": Col("Its potential", "money"),
+        "partner_territory": Col("Its territory"),
     }  # fmt: skip
 
 

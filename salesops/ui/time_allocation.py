@@ -6,18 +6,16 @@ runs inside st.fragment, so moving a slider reruns only its panel (no query).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from salesops.charts import time_allocation as charts
 from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.formatting import EM_DASH, format_value
-from salesops.repository import Repository
+from salesops.tables import Col
 from salesops.time_allocation.middle import middle_lift, productivity_distribution
 from salesops.time_allocation.ramp import ramp_shortening_value
 from salesops.time_allocation.report import TimeReport, time_report
@@ -30,11 +28,10 @@ from salesops.time_allocation.what_if import (
 )
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
-from salesops.ui.filters import Filters, require_current_schema
+from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
-from salesops.ui.url_state import UrlReader, write_params
+from salesops.ui.tables import show_table
 
-TEAM_KEY = "time.team"
 BASIS_TITLES = {"per_selling_hour": "Bookings per selling hour", "per_rep": "Bookings"}
 _ONE_IN = {2: "one-half", 3: "one-third", 4: "one-quarter", 5: "one-fifth", 10: "one-tenth"}
 
@@ -60,45 +57,6 @@ def benchmark_words(share: float) -> str:
     if fraction is not None and fraction.numerator == 1 and fraction.denominator in _ONE_IN:
         return _ONE_IN[fraction.denominator]
     return benchmark_text(share)
-
-
-# --------------------------------------------------------------------------- team filter
-
-
-@dataclass(frozen=True)
-class TeamLink:
-    """The reps the team filter offers, and the teams a shared link named."""
-
-    reps: pd.DataFrame = field(repr=False)
-    teams: list[str]
-    problems: list[str]
-
-
-def team_link() -> TeamLink:
-    """Returns the reps and the valid teams the URL names (unknown ones kept as problems).
-
-    Call it before the shared filters, which rewrite the URL with their own parameters.
-    """
-    require_current_schema()
-    reps = cached_call(Repository.time_reps)
-    url = UrlReader()
-    teams = url.choices("team", set(reps["manager"].dropna()), what="team")
-    return TeamLink(reps, teams, url.problems)
-
-
-def team_filter(link: TeamLink, container: Any = st) -> list[str]:
-    """Draws the team multiselect (first run seeded from the URL) and writes it back to the URL.
-
-    Unknown team names in the link are ignored with a warning; they never reach SQL.
-    """
-    managers = sorted(link.reps["manager"].dropna().unique())
-    if TEAM_KEY not in st.session_state:
-        if link.problems:
-            st.warning("Ignored " + ", ".join(link.problems) + " in the link.")
-        st.session_state[TEAM_KEY] = link.teams
-    teams = container.multiselect("Team (manager)", managers, key=TEAM_KEY)
-    write_params({"team": list(teams)}, replace=False)
-    return teams
 
 
 # --------------------------------------------------------------------------- Overview headline
@@ -265,12 +223,16 @@ def _literature(result: WhatIfResult, config: Settings) -> None:
         f"{sga[0] * 100:g}–{sga[1]:.0%} SG&A reduction)"
     )
     st.altair_chart(charts.literature_bars(comparison))
-    st.dataframe(
+    show_table(
         comparison,
-        hide_index=True,
         key="time.literature",
-        column_config={
-            c: st.column_config.NumberColumn(c, format="percent") for c in ("value", "low", "high")
+        currency=config.currency,
+        columns={
+            "metric": "Measure",
+            "value": Col("This scenario", "ratio"),
+            "low": Col("Literature low", "ratio"),
+            "high": Col("Literature high", "ratio"),
+            "status": "Against the literature",
         },
     )
 

@@ -30,11 +30,7 @@ class UrlReader:
         return name in self.params
 
     def _all(self, name: str) -> list[str]:
-        getter = getattr(self.params, "get_all", None)
-        if getter is not None:
-            return list(getter(name))
-        value = self.params.get(name)
-        return [] if value is None else [value]
+        return _values(self.params, name)
 
     def ints(self, name: str, known: Collection[int], what: str | None = None) -> list[int]:
         """Returns the ids under `name` that are in `known`; records every other value."""
@@ -114,9 +110,44 @@ def warn_ignored(problems: Iterable[str]) -> None:
         st.warning("Ignored " + ", ".join(shown) + " in the link; showing defaults.")
 
 
-def write_params(params: Mapping[str, str | list[str]], replace: bool = True) -> None:
-    """Writes the view's state to the URL: all of it (replace) or on top of what is there."""
-    if replace:
-        st.query_params.from_dict(dict(params))
-    else:
-        st.query_params.update(dict(params))
+def write_params(params: Mapping[str, str | list[str]]) -> None:
+    """Writes `params` into the URL (an empty list removes a key); other keys are kept.
+
+    Moving to another page clears the URL, so the keys kept are the page's own (a page's
+    pickers) and the shared filters (ui/filters.py writes them on every page): nothing is
+    dropped between the filters and a page's pickers. The URL is only rewritten on a change.
+    """
+    current = {key: list(_values(st.query_params, key)) for key in st.query_params}
+    wanted = dict(current)
+    for key, value in params.items():
+        values = [value] if isinstance(value, str) else list(value)
+        if values:
+            wanted[key] = values
+        else:
+            wanted.pop(key, None)
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
+def _values(params: Mapping[str, str], key: str) -> list[str]:
+    """Returns every value of `key` (a repeated parameter has several)."""
+    getter = getattr(params, "get_all", None)
+    if getter is not None:
+        return list(getter(key))
+    value = params.get(key)
+    return [] if value is None else [value]
+
+
+def keep_across_pages(*keys: str) -> None:
+    """Keeps these widgets' values when the user visits another page and comes back.
+
+    Streamlit forgets a widget's value after a run that does not draw it (any other page);
+    call this before drawing the widgets: it remembers the current values, or restores
+    the remembered ones when Streamlit has forgotten them.
+    """
+    for key in keys:
+        kept = f"{key}.kept"
+        if key in st.session_state:
+            st.session_state[kept] = st.session_state[key]
+        elif kept in st.session_state:
+            st.session_state[key] = st.session_state[kept]

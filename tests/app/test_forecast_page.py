@@ -21,7 +21,7 @@ def test_forecast_page_on_demo(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
     assert [s.value for s in at.subheader][:3] == [
-        "Bookings by month: All",
+        "Bookings by month: Whole company",
         "Trend and seasonality",
         "Can you trust it? Backtest against seasonal naive",
     ]
@@ -35,8 +35,8 @@ def test_forecast_page_on_demo(run_page, demo_url):
     after = [m.value for m in at.metric]
     assert after[:2] == before[:2]  # the plain forecast tiles are unchanged
     assert after[2:4] != before[2:4]  # the what-if tiles moved
-    # another scope changes the forecast
-    at.selectbox(key="forecast.scope").set_value("s:SMB").run()
+    # another scope (the shared filters') changes the forecast
+    at.multiselect(key="filters.segment").set_value(["SMB"]).run()
     assert not at.exception
     assert at.subheader[0].value == "Bookings by month: SMB"
     assert [m.value for m in at.metric][:2] != before[:2]
@@ -46,7 +46,7 @@ def test_forecast_page_on_demo(run_page, demo_url):
 def test_forecast_page_weekly_and_every_territory(run_page, demo_url):
     at = run_page(PAGE, demo_url, query={"freq": "W", "horizon": "8"})
     assert not at.exception
-    assert at.subheader[0].value == "Bookings by week: All"
+    assert at.subheader[0].value == "Bookings by week: Whole company"
     at.toggle(key="forecast.all_territories").set_value(True).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "naive_wape" in d.value.columns)
@@ -60,10 +60,12 @@ def test_forecast_page_empty_database(run_page, empty_url):
 
 
 def test_forecast_page_tampered_link_falls_back(run_page, empty_url, demo_url):
-    at = run_page(PAGE, demo_url, query={"freq": "X", "horizon": "-3", "scope": "' OR 1=1--"})
+    at = run_page(PAGE, demo_url, query={"freq": "X", "horizon": "-3", "territory": "' OR 1=1--"})
     assert not at.exception
-    assert "Ignored freq 'X', horizon '-3', scope" in at.warning[0].value
-    assert at.subheader[0].value == "Bookings by month: All"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Ignored freq 'X', horizon '-3'" in warnings
+    assert 'unknown territory "\' OR 1=1--"' in warnings
+    assert at.subheader[0].value == "Bookings by month: Whole company"
 
 
 def test_forecast_page_database_unreachable(run_page):

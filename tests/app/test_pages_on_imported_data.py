@@ -79,4 +79,4 @@ def test_a_link_reaching_before_the_data_is_narrowed_not_a_crash(run_page, olist
         str(ROOT / "pages" / "kpis.py"), olist_url, {"from": "2010-01-01", "to": "2018-05-31"}
     )
     assert not at.exception
-    assert at.date_input(key="filters.period").value[0].isoformat() == "2017-06-01"
+    assert at.date_input(key="filters.dates").value[0].isoformat() == "2017-06-01"

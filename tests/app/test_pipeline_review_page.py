@@ -34,13 +34,12 @@ def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
     assert not at.exception
     after_week = metric_values(at)
     assert after_week != before
-    at.button_group(key="pipeline_review.scope").set_value("rep").run()
+    # the scope is the shared filters' (there is no scope control of its own)
+    at.multiselect(key="filters.rep").set_value([1]).run()
     assert not at.exception
-    rep_box = at.selectbox(key="pipeline_review.rep")
     assert "Whole company" not in at.caption[0].value
-    assert rep_box.value is not None
     assert metric_values(at) != after_week
-    assert at.query_params["scope"] == "rep"
+    assert at.query_params["rep"]
 
 
 def test_meeting_pack_button_offers_downloads(run_page, demo_url):
@@ -52,27 +51,27 @@ def test_meeting_pack_button_offers_downloads(run_page, demo_url):
 
 
 def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
-    at = run_page(PAGE, demo_url, query={"week": "notadate", "scope": "rep", "rep": "99999"})
+    at = run_page(PAGE, demo_url, query={"week": "notadate", "rep": "99999"})
     assert not at.exception
-    warning = at.warning[0].value
-    assert "week 'notadate'" in warning and "rep '99999'" in warning
-    assert at.button_group(key="pipeline_review.scope").value == "company"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "week 'notadate'" in warnings and "rep '99999'" in warnings
+    assert at.multiselect(key="filters.rep").value == []
+    assert "Whole company" in at.caption[0].value
 
 
 def test_query_params_choose_the_week_and_scope(run_page, demo_url):
-    at = run_page(
-        PAGE, demo_url, query={"week": "2026-10-05", "scope": "territory", "territory": "2"}
-    )
+    at = run_page(PAGE, demo_url, query={"week": "2026-10-05", "territory": "2"})
     assert not at.exception
     assert not at.warning
     assert at.selectbox(key="pipeline_review.week").value.label == "2026-W41"
-    assert at.selectbox(key="pipeline_review.territory").value == 2
+    assert at.multiselect(key="filters.territory").value == [2]
+    assert "North America East Mid-Market" in at.caption[0].value
 
 
 def test_empty_database_shows_the_empty_state(run_page, empty_url):
     at = run_page(PAGE, empty_url)
     assert not at.exception
-    assert "No opportunity history yet" in at.info[0].value
+    assert "No opportunities yet" in at.info[0].value
 
 
 def test_overview_shows_the_week_headline(run_page, demo_url):

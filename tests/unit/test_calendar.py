@@ -8,10 +8,14 @@ import pytest
 
 from salesops.calendar import (
     Period,
+    comparison_period,
+    describe_period,
+    preset_period,
     split_whole_months,
     split_whole_weeks,
     trailing_months,
     week_start,
+    year_earlier,
 )
 
 
@@ -91,3 +95,76 @@ def test_split_whole_weeks():
 
 def _days(period: Period) -> list[date]:
     return [period.start + timedelta(days=i) for i in range(period.days)]
+
+
+# --------------------------------------------------------------------------- period presets
+
+ANCHOR = date(2026, 11, 20)  # the data's latest day
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("trailing", Period(date(2025, 11, 1), date(2026, 10, 31))),  # November not over
+        ("this-quarter", Period(date(2026, 10, 1), date(2026, 12, 31))),
+        ("qtd", Period(date(2026, 10, 1), date(2026, 11, 20))),
+        ("last-quarter", Period(date(2026, 7, 1), date(2026, 9, 30))),
+        ("ytd", Period(date(2026, 1, 1), date(2026, 11, 20))),
+        ("last-year", Period(date(2025, 1, 1), date(2025, 12, 31))),
+    ],
+)
+def test_presets_count_from_the_data_latest_day(preset, expected):
+    assert preset_period(preset, ANCHOR, 12) == expected
+
+
+def test_trailing_includes_a_month_that_ends_on_the_anchor_and_quarters_cross_years():
+    assert preset_period("trailing", date(2026, 10, 31), 3) == Period(
+        date(2026, 8, 1), date(2026, 10, 31)
+    )
+    assert preset_period("last-quarter", date(2026, 2, 3), 12) == Period(
+        date(2025, 10, 1), date(2025, 12, 31)
+    )
+    with pytest.raises(ValueError, match="not a period preset"):
+        preset_period("custom", ANCHOR, 12)
+
+
+def test_comparisons():
+    qtd = preset_period("qtd", ANCHOR, 12)
+    # a quarter to date against the same stretch of the previous quarter
+    assert comparison_period(qtd, "qtd", "previous") == Period(date(2026, 7, 1), date(2026, 8, 20))
+    assert comparison_period(qtd, "qtd", "year") == Period(date(2025, 10, 1), date(2025, 11, 20))
+    # a year to date has no period "before" it other than last year's same stretch
+    ytd = preset_period("ytd", ANCHOR, 12)
+    assert comparison_period(ytd, "ytd", "previous") == Period(date(2025, 1, 1), date(2025, 11, 20))
+    quarter = preset_period("last-quarter", ANCHOR, 12)
+    assert comparison_period(quarter, "last-quarter", "previous") == Period(
+        date(2026, 4, 1), date(2026, 6, 30)
+    )
+    # the stretch of a long quarter is cut at the end of a shorter one (92 days vs 90)
+    long = Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert comparison_period(long, "qtd", "previous").end == date(2026, 9, 30)
+
+
+def test_year_earlier_keeps_whole_months_whole_and_handles_leap_days():
+    assert year_earlier(Period(date(2024, 2, 1), date(2024, 2, 29))) == Period(
+        date(2023, 2, 1), date(2023, 2, 28)
+    )
+    assert year_earlier(Period(date(2024, 2, 10), date(2024, 2, 29))) == Period(
+        date(2023, 2, 10), date(2023, 2, 28)
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "words"),
+    [
+        (Period(date(2026, 10, 1), date(2026, 12, 31)), "Q4 2026"),
+        (Period(date(2025, 1, 1), date(2025, 12, 31)), "2025"),
+        (Period(date(2026, 10, 1), date(2026, 10, 31)), "Oct 2026"),
+        (Period(date(2025, 11, 1), date(2026, 10, 31)), "Nov 2025 – Oct 2026"),
+        (Period(date(2026, 2, 1), date(2026, 4, 30)), "Feb – Apr 2026"),
+        (Period(date(2026, 10, 1), date(2026, 11, 20)), "1 Oct – 20 Nov 2026"),
+        (Period(date(2025, 12, 5), date(2026, 1, 3)), "5 Dec 2025 – 3 Jan 2026"),
+    ],
+)
+def test_periods_in_plain_words(period, words):
+    assert describe_period(period) == words

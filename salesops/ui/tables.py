@@ -1,0 +1,168 @@
+"""Every table the app shows goes through here: human labels, units, and "—" for undefined.
+
+Columns are described once in salesops/tables.py (label, kind, help); a page may override a
+label for its table. Money is whole currency units in Settings.currency, ratios are %, pp
+are percentage points, dates have no time of day, internal ids are not shown. A numeric
+column holding an undefined value is shown as text with "—" in that cell and the reason
+in the header's tooltip (such a column sorts as text). Downloads keep the raw frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from salesops.formatting import currency_affixes
+from salesops.tables import (
+    Col,
+    column_specs,
+    reason_column,
+    shown_columns,
+    text_cell,
+    undefined_note,
+)
+
+NUMERIC = {
+    "money",
+    "money_change",
+    "ratio",
+    "pp",
+    "days",
+    "hours",
+    "months",
+    "count",
+    "x",
+    "number",
+}
+UNIT_WORDS = {"days": ("day", " days"), "hours": ("hour", " h"), "months": ("month", " mo")}
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A frame ready for st.dataframe: display values, column_config and column order."""
+
+    frame: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """Returns the column as floats (values that are not numbers become NaN)."""
+    return pd.to_numeric(column, errors="coerce").astype("float64")
+
+
+def _printf(spec: Col, currency: str, negative: bool) -> str:
+    """Returns the printf format of a numeric column (Streamlit's sprintf-js, "," = thousands)."""
+    if spec.kind in UNIT_WORDS:
+        word, suffix = UNIT_WORDS[spec.kind]
+        unit = "" if word in spec.label.lower() else suffix
+        decimals = 0 if spec.kind == "days" else spec.decimals
+        return f"%,.{decimals}f{unit}"
+    if spec.kind == "money":
+        prefix, suffix = currency_affixes(currency)
+        return "%,.0f" if negative else f"{prefix}%,.0f{suffix}"
+    formats = {
+        "money_change": "%+,.0f",
+        "ratio": f"%{'+' if spec.signed else ''}.{spec.decimals}f%%",
+        "pp": "%+.1f pp",
+        "count": "%,.0f",
+        "x": "%.2f×",
+    }
+    return formats.get(spec.kind, f"%,.{spec.decimals}f")
+
+
+def _label(spec: Col, currency: str, negative: bool) -> str:
+    """Returns the header; signed money names its currency there ("Change ($)")."""
+    if spec.kind == "money_change" or (spec.kind == "money" and negative):
+        prefix, suffix = currency_affixes(currency)
+        return f"{spec.label} ({prefix or suffix.strip()})"
+    return spec.label
+
+
+def _number_column(frame: pd.DataFrame, name: str, spec: Col, currency: str) -> tuple:
+    """Returns a numeric column's display values and config ("—" makes it text)."""
+    values = _numbers(frame[name])
+    negative = bool((values < 0).any())
+    label = _label(spec, currency, negative)
+    if values.isna().any():  # "—" needs text: every cell formatted the same way
+        why = reason_column(frame, name)
+        reasons = frame.loc[values.isna(), why] if why else []
+        text = frame[name].map(lambda v: text_cell(v, spec, currency))
+        return text, st.column_config.TextColumn(label, help=undefined_note(spec, reasons))
+    scale = 100.0 if spec.kind in ("ratio", "pp") else 1.0
+    fmt = _printf(spec, currency, negative)
+    return values * scale, st.column_config.NumberColumn(label, format=fmt, help=spec.help)
+
+
+def _column(frame: pd.DataFrame, name: str, spec: Col, currency: str) -> tuple:
+    """Returns one column's display values and its column_config entry."""
+    if spec.kind in NUMERIC:
+        return _number_column(frame, name, spec, currency)
+    if spec.kind == "date":
+        values = pd.to_datetime(frame[name], errors="coerce")
+        return values, st.column_config.DateColumn(spec.label, format="D MMM YYYY", help=spec.help)
+    if spec.kind == "datetime":
+        values = pd.to_datetime(frame[name], errors="coerce")
+        config = st.column_config.DatetimeColumn(
+            spec.label, format="D MMM YYYY, HH:mm", help=spec.help
+        )
+        return values, config
+    text = frame[name].map(lambda v: text_cell(v, spec, currency))
+    return text, st.column_config.TextColumn(spec.label, help=spec.help)
+
+
+def table_view(
+    frame: pd.DataFrame,
+    currency: str,
+    columns: Mapping[str, Col | str] | None = None,
+    order: Iterable[str] | None = None,
+    hide: Iterable[str] = (),
+) -> TableView:
+    """Returns the frame as shown: labelled, formatted, ids and `hide` left out, in `order`."""
+    specs = column_specs(frame, columns)
+    shown = shown_columns(frame, specs, columns, order, hide)
+    display = pd.DataFrame(index=frame.index)
+    config: dict[str, Any] = {}
+    for name in shown:
+        display[name], config[name] = _column(frame, name, specs[name], currency)
+    return TableView(display.reset_index(drop=True), config, shown)
+
+
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    currency: str,
+    columns: Mapping[str, Col | str] | None = None,
+    order: Iterable[str] | None = None,
+    hide: Iterable[str] = (),
+    highlight: tuple[str, Mapping[str, str]] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Draws `frame` through the formatting layer; returns st.dataframe's result.
+
+    `columns` overrides the registry for this table (a Col, or just a label); `highlight`
+    colours one column's cells by value (flags). Other arguments go to st.dataframe.
+    """
+    view = table_view(frame, currency, columns, order, hide)
+    data: Any = view.frame
+    if highlight is not None and highlight[0] in view.frame.columns:
+        data = _coloured(view.frame, *highlight)
+    return st.dataframe(
+        data, hide_index=True, key=key, column_config=view.config, column_order=view.order, **kwargs
+    )
+
+
+def _coloured(frame: pd.DataFrame, column: str, colours: Mapping[str, str]) -> Any:
+    """Returns a Styler colouring `column` by value, the rest untouched."""
+
+    def colour(value: object) -> str:
+        """Returns the CSS of one cell: its value's colour, or nothing."""
+        chosen = colours.get(str(value))
+        return f"background-color: {chosen}; color: white" if chosen else ""
+
+    return frame.style.map(colour, subset=[column])

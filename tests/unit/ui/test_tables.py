@@ -1,0 +1,45 @@
+"""The app's table layer: display values, formats and "—" with the reason in the tooltip."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesops.ui.tables import table_view
+
+FRAME = pd.DataFrame(
+    {
+        "rep": ["Ana", "Ben"],
+        "win_rate": [0.211, 0.5],
+        "cac": [1200.0, None],
+        "cac_reason": [None, "no new customers"],
+        "change": [-1500.0, 2500.0],
+        "amount": [100.0, -50.0],
+        "closed_at": pd.to_datetime(["2026-03-04 00:00:00", "2026-03-05 00:00:00"]),
+    }
+)
+
+
+def test_numbers_keep_their_values_and_get_a_format():
+    view = table_view(FRAME, "USD")
+    assert view.order == ["rep", "win_rate", "cac", "change", "amount", "closed_at"]
+    assert view.frame["win_rate"].tolist() == pytest.approx([21.1, 50.0])  # %, sorts as numbers
+    assert view.config["win_rate"]["type_config"]["format"] == "%.1f%%"
+    assert view.config["change"]["label"] == "Change ($)"
+    assert view.config["change"]["type_config"]["format"] == "%+,.0f"
+    # money with a negative value names the currency in the header, not "$-50"
+    assert view.config["amount"]["label"] == "Amount ($)"
+    assert view.config["closed_at"]["type_config"]["format"] == "D MMM YYYY"
+
+
+def test_an_undefined_value_is_a_dash_with_the_reason_in_the_header():
+    view = table_view(FRAME, "USD")
+    assert view.frame["cac"].tolist() == ["$1,200", "—"]
+    assert view.config["cac"]["help"] == "— = undefined: no new customers."
+    assert "cac_reason" not in view.order
+
+
+def test_money_in_a_currency_without_a_symbol():
+    view = table_view(FRAME[["win_rate", "change"]].assign(total=[1.0, 2.0]), "CHF")
+    assert view.config["total"]["type_config"]["format"] == "%,.0f CHF"
+    assert view.config["change"]["label"] == "Change (CHF)"
