@@ -30,10 +30,10 @@ def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
         "Quotas and hires",
     ]
     territories = table(at, TERRITORIES)
-    u = territories["utilisation"].astype("float64")
+    u = territories["utilisation"].astype("float64")  # shown in percent
     # every flag agrees with the territory's own utilisation and the 70-110% band
-    assert ((territories["flag"] == "over-loaded") == (u > 1.1)).all()
-    assert ((territories["flag"] == "under-loaded") == (u < 0.7)).all()
+    assert ((territories["flag"] == "over-loaded") == (u > 110)).all()
+    assert ((territories["flag"] == "under-loaded") == (u < 70)).all()
     assert int(metric(at, "Over-loaded")) == int((territories["flag"] == "over-loaded").sum())
     # the capacity definition, with the numbers in use, is on the page
     assert any("Capacity = weekly hours × 46 working weeks" in c.value for c in at.caption)
