@@ -6,69 +6,99 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from salesops.access import IMPORT, USERS
 from salesops.charts.quality import quality_trend_chart
 from salesops.importing.reading import ImportRejected
 from salesops.quality.checks import summary_frame
 from salesops.quality.report import quality_report
 from salesops.repository import Repository
 from salesops.ui import data as ui
+from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import carry_filters
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
+from salesops.ui.users import audit_section, users_section
 
 ensure_navigation()
 carry_filters()
 st.title("Data")
-
-st.subheader("Import CSV exports")
-source, layout_key = ui.source_choice()
-layout = None
-if source == "generic":
-    mapping = st.file_uploader(
-        "Mapping file (YAML or JSON: entity, columns, date_format, stages)",
-        type=["yaml", "yml", "json"],
-        key="data.mapping",
+with database_guard():
+    ready = ui.schema_ready()
+if not ready:
+    st.info(
+        "The database has no salesops tables yet: importing a file creates them "
+        "(or run `salesops demo` for a demo company).",
+        icon=":material/database:",
     )
-    try:
-        layout = ui.mapping_layout(mapping)
-    except (ImportRejected, ValueError) as exc:
-        st.error(f"Mapping file: {exc}")
-uploads = st.file_uploader(
-    f"CSV files (up to {ui.UPLOAD_LIMIT_MB} MB each)",
-    type=ui.UPLOAD_TYPES,
-    accept_multiple_files=True,
-    key="data.files",
-)
-read, options = ui.settings_panel()
 
-if uploads and (source != "generic" or layout is not None):
-    inputs = ui.as_inputs(uploads)
-    with database_guard():
-        outcome = ui.preview(inputs, layout_key, read, options, layout)
-    report = outcome.report
-    for name, when in outcome.already_imported.items():
-        st.info(
-            f"{ui.escape_markdown(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
-            "it will be skipped."
+viewer = current_viewer()
+if not viewer.scope.is_everything:
+    st.info(
+        f"The Data page covers the whole company; your role ({viewer.role}) sees part of it. "
+        "Ask an admin for imports or data-quality lists.",
+        icon=":material/lock:",
+    )
+    st.stop()
+
+if viewer.can(IMPORT):
+    st.subheader("Import CSV exports")
+    source, layout_key = ui.source_choice()
+    layout = None
+    if source == "generic":
+        mapping = st.file_uploader(
+            "Mapping file (YAML or JSON: entity, columns, date_format, stages)",
+            type=["yaml", "yml", "json"],
+            key="data.mapping",
         )
-    for number, file in enumerate(report.files):
-        ui.show_file_report(file, number)
-    writable = report.files and (report.ok or (options["valid_rows_only"] and report.rows_valid))
-    if writable:
-        label = f"Import {report.rows_valid:,} rows"
-        if st.button(label, type="primary", key="data.confirm"):
-            with database_guard():
-                result = ui.run_import(inputs, layout_key, read, options, layout)
-            (st.success if result.written else st.error)(result.message)
-    elif report.files:
-        st.error("Nothing will be written: fix the problems above (or change the settings) first.")
-    elif outcome.already_imported:
-        st.caption("Every file was already imported: nothing to do.")
-elif source == "generic" and uploads:
-    st.info("Upload the mapping file for the generic source first.")
+        try:
+            layout = ui.mapping_layout(mapping)
+        except (ImportRejected, ValueError) as exc:
+            st.error(f"Mapping file: {exc}")
+    uploads = st.file_uploader(
+        f"CSV files (up to {ui.UPLOAD_LIMIT_MB} MB each)",
+        type=ui.UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="data.files",
+    )
+    read, options = ui.settings_panel()
+
+    if uploads and (source != "generic" or layout is not None):
+        inputs = ui.as_inputs(uploads)
+        with database_guard():
+            outcome = ui.preview(inputs, layout_key, read, options, layout)
+        report = outcome.report
+        for name, when in outcome.already_imported.items():
+            st.info(
+                f"{ui.escape_markdown(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
+                "it will be skipped."
+            )
+        for number, file in enumerate(report.files):
+            ui.show_file_report(file, number)
+        writable = report.files and (
+            report.ok or (options["valid_rows_only"] and report.rows_valid)
+        )
+        if writable:
+            label = f"Import {report.rows_valid:,} rows"
+            if st.button(label, type="primary", key="data.confirm"):
+                with database_guard():
+                    result = ui.run_import(inputs, layout_key, read, options, layout)
+                (st.success if result.written else st.error)(result.message)
+        elif report.files:
+            st.error(
+                "Nothing will be written: fix the problems above (or change the settings) first."
+            )
+        elif outcome.already_imported:
+            st.caption("Every file was already imported: nothing to do.")
+    elif source == "generic" and uploads:
+        st.info("Upload the mapping file for the generic source first.")
+else:
+    st.caption(f"Imports are for admins: your role ({viewer.role}) reads the data only.")
+
+if not ready:
+    st.stop()
 
 st.subheader("Data quality")
 as_of = st.date_input(
@@ -96,3 +126,9 @@ if batches.empty:
     st.caption("No file imported yet.")
 else:
     show_table(batches, key="data.batches", currency=settings().currency)
+
+if viewer.can(USERS):
+    st.subheader("Users and roles")
+    users_section()
+    st.subheader("Audit log")
+    audit_section(settings().audit_rows_listed)

@@ -7,12 +7,13 @@ import streamlit as st
 from salesops.charts import kpis as charts
 from salesops.kpis.metrics import KPIS
 from salesops.kpis.report import kpi_report
+from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
-from salesops.ui.overview import HEADLINES
+from salesops.ui.overview import HEADLINES, team_headline
 from salesops.ui.states import database_guard
 
 ensure_navigation()
@@ -41,11 +42,17 @@ st.subheader("Bookings by month")
 st.altair_chart(charts.bookings_bars(report.bookings, config.currency))
 download_csv(report.bookings, "bookings_by_month.csv", key="overview.download_bookings")
 
+viewer = current_viewer()
+if viewer.role == "rep":
+    st.subheader("You and your team")
+    with database_guard():
+        team_headline(filters.period, config.currency)
+
 for title, draw in HEADLINES:
     st.subheader(title)
     with database_guard():
         draw(filters)
 
 st.subheader("Go deeper")
-for page in linked_pages():
+for page in linked_pages(viewer):
     page_link(page.path, page.promise, page.icon)

@@ -35,6 +35,7 @@ SECTIONS = {
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
     "importing": "Imports, data quality and the demo company",
+    "access": "Sign-in, roles and the audit log",
 }
 
 
@@ -66,6 +67,16 @@ class Settings:
         0.02,
         "Any other figure's change smaller than this share of the previous value is shown "
         "grey on a tile, not red or green.",
+    )
+    # -- access
+    access_recheck_seconds: int = _setting(
+        5,
+        "How long a signed-in person's role and scope are remembered before the users table "
+        "is read again (seconds): a user removed or changed loses access within this time.",
+        "access",
+    )
+    audit_rows_listed: int = _setting(
+        200, "How many audit-log entries the Data page lists for admins (newest first).", "access"
     )
     working_weeks_per_year: float = _setting(
         46.0,
@@ -497,6 +508,12 @@ class Settings:
     )
     import_issues_printed: int = _setting(
         20, "Problems printed per file by `salesops import` (table output).", "importing"
+    )
+    import_mapping_max_bytes: int = _setting(
+        64 * 1024,
+        "Largest mapping file (bytes) `--mapping` and the Data page read: a column map and a "
+        "stage table fit in a few kilobytes.",
+        "importing",
     )
     import_batches_listed: int = _setting(
         50, "Latest imports listed in the Data page's import history.", "importing"

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
+from sqlalchemy import Engine
 
 from salesops.config import load_settings
 from salesops.db.engine import (
@@ -56,6 +57,24 @@ def friendly_errors(fn: Callable) -> Callable:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def cli_actor() -> str:
+    """Returns who the audit log names for a command-line change: "cli:<os user>"."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def record_cli_change(engine: Engine, action: str, target: str, detail: str = "") -> None:
+    """Records a command-line change in the audit log (salesops.access.audit)."""
+    from salesops.access import audit
+
+    with engine.begin() as conn:
+        audit.record(conn, cli_actor(), action, target, detail)
 
 
 def open_repository(url: str | None = None) -> Repository:

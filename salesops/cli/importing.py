@@ -19,6 +19,7 @@ from salesops.cli.common import (
     friendly_errors,
     open_repository,
     parse_date,
+    record_cli_change,
 )
 from salesops.config import Settings, load_settings
 from salesops.db.engine import (
@@ -59,6 +60,15 @@ def _import_engine(url: str) -> Engine:
     if not has_schema(engine):
         init_schema(engine)
     return engine
+
+
+def _record_import(engine: Engine, files: list[Path], outcome: Any) -> None:
+    """Records a written import in the audit log (who: the command line's user)."""
+    from salesops.access import audit
+
+    if outcome.written:
+        names = ", ".join(f.name for f in files)
+        record_cli_change(engine, audit.IMPORTED, names, outcome.message)
 
 
 def _progress_to(bar: Any) -> Callable[[float, str], None]:
@@ -148,11 +158,12 @@ def import_(
             force=force,
             progress=_progress_to(bar),
         )
+    _record_import(engine, files, outcome)
     if fmt is OutputFormat.json:
         emit(outcome.to_dict(config.import_issues_listed), None, fmt)
     else:
         typer.echo("\n".join(outcome.text_lines(config.import_issues_printed)))
-    if not outcome.report.ok and not (valid_rows_only and outcome.written):
+    if outcome.failed:
         fail(outcome.message)
 
 

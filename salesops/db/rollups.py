@@ -477,11 +477,12 @@ def update_history_spans(conn: Connection, opportunity_ids: Iterable[int]) -> No
         _insert_spans(conn, s.opportunity_history.c.opportunity_id.in_(batch))
 
 
-def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, int]:
-    """Rebuilds every rollup table from the base tables; returns rows written per rollup.
+def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str, int]:
+    """Rebuilds every rollup table on the caller's connection; returns rows written per rollup.
 
-    `history_spans=False` leaves the history spans alone: an import keeps them up to date
-    inside its own transaction (update_history_spans), far cheaper than a full rebuild.
+    Runs inside the caller's transaction, so the rollups commit (or roll back) with the rows
+    they summarise: an import never leaves them stale. `history_spans=False` leaves the
+    history spans alone (an import keeps them up to date with update_history_spans).
     """
     plan = [
         (s.rollup_closed_opportunities, closed_opportunities_select()),
@@ -499,15 +500,24 @@ def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, 
         (s.rollup_open_pipeline, open_pipeline_select()),
     ]
     written: dict[str, int] = {}
-    with engine.begin() as conn:
-        for table, stmt in plan:
-            for index in table.indexes:  # one added by a later schema to an existing rollup
-                index.create(conn, checkfirst=True)
-            conn.execute(delete(table))
-            columns = [c.name for c in table.columns]
-            result = conn.execute(insert(table).from_select(columns, stmt))
-            written[table.name] = result.rowcount if result.rowcount is not None else -1
-        if history_spans:
-            written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
+    for table, stmt in plan:
+        for index in table.indexes:  # one added by a later schema to an existing rollup
+            index.create(conn, checkfirst=True)
+        conn.execute(delete(table))
+        columns = [c.name for c in table.columns]
+        result = conn.execute(insert(table).from_select(columns, stmt))
+        written[table.name] = result.rowcount if result.rowcount is not None else -1
+    if history_spans:
+        written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
     logger.info("Rollups rebuilt: %s", written)
     return written
+
+
+def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, int]:
+    """Rebuilds every rollup table in one transaction of its own; returns rows per rollup.
+
+    For a database as a whole (demo load, `db upgrade`); an import rebuilds them inside its
+    own transaction with rebuild_rollups.
+    """
+    with engine.begin() as conn:
+        return rebuild_rollups(conn, history_spans=history_spans)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    true,
 )
 
 # 2: rollups for stage outcomes and rep activity.
@@ -224,6 +225,36 @@ import_batches = Table(
     Column("rows_updated", Integer, nullable=False),
     Column("rows_rejected", Integer, nullable=False),
     UniqueConstraint("sha256", "entity", name="uq_import_batches_sha256_entity"),
+)
+
+# Who may sign in and what they see (salesops.access); managed with `salesops users`.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower-case
+    Column("name", String(120)),
+    Column("role", String(20), nullable=False),  # admin / leader / manager / rep / analyst
+    # What a manager or rep is bound to. No foreign keys: a binding to a team, territory
+    # or rep that was since deleted must still load, so the sign-in can say so clearly.
+    Column("team", String(120)),  # a manager's team: reps.manager
+    Column("territory_ids", String(400)),  # comma-separated territory ids
+    Column("rep_id", Integer),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Who changed data, settings or users, and when (salesops.access.audit).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(254), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(300)),
+    Column("detail", String(2000)),
 )
 
 salesops_meta = Table(

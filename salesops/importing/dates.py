@@ -20,15 +20,27 @@ DATE_FORMAT_LABELS = {
 }
 
 
+# The dates a datetime64[ns] column (and so every date pandas hands the database) can hold.
+EARLIEST_DATE = pd.Timestamp.min.ceil("D")
+LATEST_DATE = pd.Timestamp.max.floor("D")
+OUT_OF_RANGE = (
+    f"a date between {EARLIEST_DATE.year + 1} and {LATEST_DATE.year - 1} (a placeholder such as "
+    "12/31/9999 is not a date: leave the cell empty)"
+)
+
+
 def _is_iso(fmt: str) -> bool:
     return fmt.startswith("%Y-")
 
 
-def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
-    """Returns UTC calendar dates (datetime64 at midnight) for `values`; NaT where unparseable.
+def parse_dates_checked(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    """Returns (UTC calendar dates as datetime64[ns] at midnight, out-of-range mask).
 
-    ISO formats accept any ISO 8601 date or date-time (with or without a timezone; aware
-    values are converted to UTC first). Other formats read the date part before any time.
+    ISO formats accept any ISO 8601 date or date-time (with or without a timezone, such as
+    Salesforce's `2024-01-05T10:00:00.000+0000`; aware values are converted to UTC first).
+    Other formats read the date part before any time. A value that does not parse is NaT;
+    one that parses but lies outside what the database's dates hold (before 1678 or after
+    2261, such as Salesforce's 12/31/9999 "no date" placeholder) is NaT and flagged.
     """
     text = values.astype("str").str.strip()
     if _is_iso(fmt):
@@ -37,7 +49,18 @@ def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
         has_time = text.str.contains(" ", regex=False).fillna(False)
         date_part = text.str.split(" ", n=1).str[0] if has_time.any() else text
         parsed = pd.to_datetime(date_part, format=fmt, errors="coerce", utc=True)
-    return parsed.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+    parsed = parsed.dt.tz_localize(None)
+    too_far = (parsed < EARLIEST_DATE) | (parsed > LATEST_DATE)
+    parsed = parsed.where(~too_far).dt.normalize().astype("datetime64[ns]")
+    return parsed, too_far
+
+
+def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
+    """Returns UTC calendar dates (datetime64 at midnight) for `values`; NaT where unparseable.
+
+    See parse_dates_checked (dates outside 1678-2261 are NaT too).
+    """
+    return parse_dates_checked(values, fmt)[0]
 
 
 @dataclass
@@ -59,8 +82,8 @@ class DateEvidence:
         self.total += len(values)
         oks = {}
         for fmt in self.formats:
-            parsed = parse_dates(values, fmt)
-            oks[fmt] = parsed.notna()
+            parsed, too_far = parse_dates_checked(values, fmt)
+            oks[fmt] = parsed.notna() | too_far
             self.parsed[fmt] = self.parsed.get(fmt, 0) + int(oks[fmt].sum())
             latest = parsed.max()
             if pd.notna(latest) and (self.latest is None or latest > self.latest):

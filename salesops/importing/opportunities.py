@@ -73,7 +73,9 @@ def _apply_stages(
     names = ", ".join(dict.fromkeys(r.stage for r in layout.stages.values())) or "a known stage"
     found.add(unknown, "stage", stage_raw, f"a known stage ({names})")
     found.add(stage_raw.isna(), "stage", stage_raw, "a stage")
-    out["stage"] = matched.map(lambda r: r.stage, na_action="ignore").fillna(stage_raw)
+    out["stage"] = (
+        matched.map(lambda r: r.stage, na_action="ignore").astype(object).fillna(stage_raw)
+    )
     outcome = matched.map(lambda r: r.outcome, na_action="ignore")
     if outcome_from_column is not None:
         outcome = outcome_from_column.fillna(outcome)

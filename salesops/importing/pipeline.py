@@ -21,6 +21,7 @@ from salesops.importing.amounts import NumberEvidence
 from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
+from salesops.importing.parsing import read_chunks
 from salesops.importing.plan import FilePlan, ValidationContext, finish_scan, scan_chunk
 from salesops.importing.reading import (
     DELIMITER_NAMES,
@@ -29,7 +30,6 @@ from salesops.importing.reading import (
     ImportRejected,
     ReadSettings,
     inspect_format,
-    read_chunks,
     sniff_delimiter,
 )
 from salesops.importing.results import FileReport, ImportReport
@@ -60,6 +60,13 @@ class PlannedFile:
     inp: CsvInput
     plan: FilePlan | None
     rejected: str | None = None
+    _sha256: str | None = None
+
+    def sha256(self) -> str:
+        """Returns the hex sha256 of the file's bytes (computed once)."""
+        if self._sha256 is None:
+            self._sha256 = file_sha256(self.inp)
+        return self._sha256
 
 
 def _resolve_layout(source: str, fmt: FileFormat, name: str, layout: Layout | None) -> Layout:
@@ -156,6 +163,43 @@ def _scan(
     )
 
 
+def plan_headers(
+    inputs: Sequence[CsvInput],
+    source: str,
+    *,
+    settings: ReadSettings | None = None,
+    layout: Layout | None = None,
+) -> list[PlannedFile]:
+    """Returns each file's first plan from its header alone, ordered reps, accounts, leads, deals.
+
+    Reads only the start of each file (encoding, delimiter, header, layout): cheap enough to
+    recognise a file already imported before any of its rows are read.
+    """
+    settings = settings or ReadSettings()
+    planned = [_plan_one(inp, source, settings, layout) for inp in inputs]
+    order = {entity: i for i, entity in enumerate(ENTITIES)}
+    planned.sort(key=lambda p: order[p.plan.layout.entity] if p.plan else -1)
+    return planned
+
+
+def scan_planned(
+    planned: Sequence[PlannedFile],
+    settings: ReadSettings,
+    context: ValidationContext,
+    progress: Progress | None = None,
+) -> None:
+    """Completes each file's plan with the scan pass (see plan_files)."""
+    for number, item in enumerate(planned):
+        if item.plan is not None:
+            name = item.inp.name
+            _scan(
+                item,
+                settings,
+                context,
+                _file_progress(progress, number, len(planned), "Checking", name),
+            )
+
+
 def plan_files(
     inputs: Sequence[CsvInput],
     source: str,
@@ -171,19 +215,8 @@ def plan_files(
     separator, as-of date and duplicate-id handling before any row is validated.
     """
     settings = settings or ReadSettings()
-    context = context or ValidationContext()
-    planned = [_plan_one(inp, source, settings, layout) for inp in inputs]
-    order = {entity: i for i, entity in enumerate(ENTITIES)}
-    planned.sort(key=lambda p: order[p.plan.layout.entity] if p.plan else -1)
-    for number, item in enumerate(planned):
-        if item.plan is not None:
-            name = item.inp.name
-            _scan(
-                item,
-                settings,
-                context,
-                _file_progress(progress, number, len(planned), "Checking", name),
-            )
+    planned = plan_headers(inputs, source, settings=settings, layout=layout)
+    scan_planned(planned, settings, context or ValidationContext(), progress)
     return planned
 
 

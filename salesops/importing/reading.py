@@ -13,12 +13,9 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-
-import pandas as pd
 
 from salesops.config import Settings
 
@@ -90,10 +87,20 @@ class ReadSettings:
 
 
 def parse_delimiter(text: str | None) -> str | None:
-    """Returns the delimiter for a typed name or character ("tab" is a tab); None to detect."""
+    """Returns the delimiter for a typed name or character ("tab" is a tab); None to detect.
+
+    Raises ImportRejected for anything but one character (`--delimiter ';;'`), a quote or
+    a line break, naming what it accepts.
+    """
     if not text:
         return None
-    return DELIMITER_ALIASES.get(text, text)
+    delimiter = DELIMITER_ALIASES.get(text.casefold(), text)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise ImportRejected(
+            f"Delimiter {text!r} is not one character: use , ; tab or | (or leave it out "
+            "to detect it)."
+        )
+    return delimiter
 
 
 @dataclass(frozen=True)
@@ -315,79 +322,3 @@ def inspect_format(inp: CsvInput, settings: ReadSettings) -> FileFormat:
         columns=tuple(normalise_header(h) for h in raw),
         raw_columns=raw,
     )
-
-
-def _parser_error_sentence(inp: CsvInput, exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
-    if match:
-        expected, line, saw = match.groups()
-        return (
-            f"{inp.name} line {line}: expected {expected} fields, saw {saw} "
-            "(a stray delimiter or an unclosed quote; check the delimiter setting)."
-        )
-    return f"{inp.name} could not be parsed as CSV: {text}."
-
-
-def read_chunks(
-    inp: CsvInput,
-    fmt: FileFormat,
-    settings: ReadSettings,
-    progress: Callable[[int, int], None] | None = None,
-) -> Iterator[pd.DataFrame]:
-    """Yields the file as string frames of at most `settings.chunk_rows` rows.
-
-    Columns are the normalised headers; the index is the spreadsheet row number (header =
-    row 1, first data row = row 2). `progress(bytes_read, total_bytes)` is called after each
-    chunk. Raises ImportRejected for ragged rows (with the line number) or the row cap.
-    """
-    total = inp.size()
-    rows_seen = 0
-    stream = inp.open()
-    try:
-        reader = pd.read_csv(
-            stream,
-            sep=fmt.delimiter,
-            encoding=fmt.encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_values=list(MISSING_MARKERS),
-            on_bad_lines="error",
-            chunksize=settings.chunk_rows,
-            # Blank lines are kept while numbering (a spreadsheet shows them as rows too),
-            # then dropped, so reported row numbers match what the user sees.
-            skip_blank_lines=False,
-            engine="c",
-        )
-        while True:
-            try:
-                chunk = next(reader)
-            except StopIteration:
-                break
-            except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
-                raise ImportRejected(_parser_error_sentence(inp, exc), file=inp.name) from exc
-            chunk.columns = list(fmt.columns[: len(chunk.columns)]) + [
-                normalise_header(c) for c in chunk.columns[len(fmt.columns) :]
-            ]
-            chunk.index = pd.RangeIndex(rows_seen + 2, rows_seen + 2 + len(chunk))
-            rows_seen += len(chunk)
-            chunk = chunk.dropna(how="all")
-            if settings.max_rows is not None and rows_seen > settings.max_rows:
-                raise ImportRejected(
-                    f"{inp.name} has more than {settings.max_rows:,} rows, the row limit for one "
-                    "import: split the file or use `salesops import --max-rows`.",
-                    file=inp.name,
-                )
-            if progress is not None:
-                try:
-                    position = stream.tell()
-                except (OSError, ValueError):
-                    position = total
-                progress(min(position, total), total)
-            yield chunk
-    finally:
-        stream.close()
-    if rows_seen == 0:  # pragma: no cover - inspect_format rejects header-only files first
-        raise ImportRejected(
-            f"{inp.name} has a header but no data rows: nothing to import.", file=inp.name
-        )

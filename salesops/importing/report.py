@@ -9,22 +9,24 @@ transaction: every row is written, or none.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from salesops.config import Settings
-from salesops.db.engine import DatabaseError, require_current_schema
+from salesops.db.engine import DatabaseError, has_schema, init_schema, require_current_schema
+from salesops.db.rollups import rebuild_rollups
 from salesops.importing import batches, known, writing
 from salesops.importing.issues import ERROR
 from salesops.importing.layouts import Layout
+from salesops.importing.lock import BUSY_MESSAGE, ImportBusy, hold_import_lock
 from salesops.importing.pipeline import (
     PlannedFile,
     Progress,
-    file_sha256,
-    plan_files,
+    plan_headers,
+    scan_planned,
     validate_planned,
 )
 from salesops.importing.plan import ValidationContext
@@ -70,17 +72,25 @@ def _with_lead_dates(
     return replace(context, lead_created=lead_dates)
 
 
-def _already_imported(engine: Engine, planned: Sequence[PlannedFile]) -> dict[str, datetime]:
+def _already_imported(
+    conn: Connection, planned: Sequence[PlannedFile], since: dict[str, datetime] | None = None
+) -> dict[str, datetime]:
     """Returns {file name: when} for the planned files whose bytes were imported before."""
-    skipped: dict[str, datetime] = {}
-    with engine.connect() as conn:
-        for item in planned:
-            if item.plan is None:
-                continue
-            when = batches.already_imported(conn, file_sha256(item.inp), item.plan.layout.entity)
-            if when is not None:
-                skipped[item.inp.name] = when
+    skipped: dict[str, datetime] = dict(since or {})
+    for item in planned:
+        if item.plan is None or item.inp.name in skipped:
+            continue
+        when = batches.already_imported(conn, item.sha256(), item.plan.layout.entity)
+        if when is not None:
+            skipped[item.inp.name] = when
     return skipped
+
+
+def _nothing_to_do(skipped: dict[str, datetime]) -> ImportOutcome:
+    """Returns the outcome of an import whose every file was already imported."""
+    names = ", ".join(f"{n} on {d:%Y-%m-%d %H:%M} UTC" for n, d in skipped.items())
+    message = f"Already imported: {names}. Nothing to do."
+    return ImportOutcome(ImportReport([]), False, already_imported=skipped, message=message)
 
 
 def _blocked(report: ImportReport, valid_rows_only: bool) -> bool:
@@ -116,7 +126,7 @@ def _record_batches(
             source=item.plan.layout.source,
             entity=item.plan.layout.entity,
             file_name=item.inp.name,
-            sha256=file_sha256(item.inp),
+            sha256=item.sha256(),
             rows_read=file_report.rows_read,
             counts=sink.counts.get(item.inp.name, writing.WriteCounts()),
         )
@@ -133,45 +143,114 @@ def _imported_message(counts: dict[str, writing.WriteCounts], skipped: dict[str,
     return message + "."
 
 
-def _write(
-    engine: Engine,
-    to_write: Sequence[PlannedFile],
+class _AllImportedMeanwhile(Exception):
+    """Every file was imported by another run while this one waited: nothing to write."""
+
+
+def _write_in(
+    conn: Connection,
+    to_write: list[PlannedFile],
     source: str,
     settings: ReadSettings,
     context: ValidationContext,
-    valid_rows_only: bool,
-    skipped: dict[str, datetime],
-    progress: Progress | None,
+    options: _WriteOptions,
+) -> tuple[ImportReport, writing.BatchWriter]:
+    """Validates and writes the files on the import's connection; returns (report, writer).
+
+    Takes the import lock first, then drops the files another import wrote meanwhile, and
+    ends with the rollups rebuilt, so everything commits (or rolls back) together. Raises
+    ImportAborted when a file is blocked or, unless `valid_rows_only`, a row has an error.
+    """
+    hold_import_lock(conn)
+    if not options.force:
+        options.skipped.update(_already_imported(conn, to_write, options.skipped))
+        to_write[:] = [p for p in to_write if p.inp.name not in options.skipped]
+        if not to_write:
+            raise _AllImportedMeanwhile
+    if conn.dialect.name == "sqlite":
+        # A larger page cache keeps index pages in memory during a big upsert.
+        conn.exec_driver_sql("PRAGMA cache_size=-65536")
+    sink = writing.BatchWriter(conn, valid_rows_only=options.valid_rows_only)
+    report = validate_planned(
+        to_write, source, settings, context, options.progress, sink, "Importing"
+    )
+    if _blocked(report, options.valid_rows_only) or sink.errors_seen:
+        raise writing.ImportAborted(report.first_error() or "the import was stopped", report)
+    sink.finish()
+    _record_batches(conn, to_write, report, sink)
+    if options.progress is not None:
+        options.progress(1.0, "Refreshing KPI rollups")
+    rebuild_rollups(conn, history_spans=False)  # the import kept the spans up to date
+    return report, sink
+
+
+@dataclass
+class _WriteOptions:
+    """How a write runs: the rules chosen by the caller and the files skipped so far."""
+
+    valid_rows_only: bool
+    force: bool
+    skipped: dict[str, datetime]
+    progress: Progress | None
+
+
+def _write(
+    engine: Engine,
+    to_write: list[PlannedFile],
+    source: str,
+    settings: ReadSettings,
+    context: ValidationContext,
+    options: _WriteOptions,
 ) -> ImportOutcome:
     """Returns the outcome of validating and writing the files in one transaction.
 
     The transaction rolls back (and the outcome says why) when a file is blocked or, unless
-    `valid_rows_only`, any row has an error.
+    `valid_rows_only`, any row has an error; a database failure raises DatabaseError
+    (ImportBusy when another import holds the database).
     """
+    skipped = options.skipped
     try:
         with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                # A larger page cache keeps index pages in memory during a big upsert.
-                conn.exec_driver_sql("PRAGMA cache_size=-65536")
-            sink = writing.BatchWriter(conn, valid_rows_only=valid_rows_only)
-            report = validate_planned(
-                to_write, source, settings, context, progress, sink, "Importing"
-            )
-            if _blocked(report, valid_rows_only) or sink.errors_seen:
-                raise writing.ImportAborted
-            sink.finish()
-            _record_batches(conn, to_write, report, sink)
-    except writing.ImportAborted:
-        first = report.first_error() or "the import was stopped"
+            report, sink = _write_in(conn, to_write, source, settings, context, options)
+    except _AllImportedMeanwhile:
+        return _nothing_to_do(skipped)
+    except writing.ImportAborted as exc:
+        aborted = exc.report if isinstance(exc.report, ImportReport) else ImportReport([])
         return ImportOutcome(
-            report, False, already_imported=skipped, message=f"Nothing imported: {first}"
+            aborted,
+            False,
+            already_imported=skipped,
+            message=f"Nothing imported: {exc}",
         )
+    except OperationalError as exc:
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            raise ImportBusy(BUSY_MESSAGE) from None
+        raise _rolled_back(exc) from exc
     except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise DatabaseError(f"The import failed and was rolled back: {detail}") from exc
+        raise _rolled_back(exc) from exc
     return ImportOutcome(
         report, True, dict(sink.counts), skipped, _imported_message(sink.counts, skipped)
     )
+
+
+def _rolled_back(exc: SQLAlchemyError) -> DatabaseError:
+    """Returns the one-sentence error for a write the database refused (rolled back)."""
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return DatabaseError(f"The import failed and was rolled back: {detail}")
+
+
+def _schema_ready(engine: Engine, dry_run: bool) -> bool:
+    """Returns True when the salesops tables exist (creating them first for a real import).
+
+    A dry run against a database without them validates with nothing known; an older
+    schema raises SchemaMissing (run `salesops db upgrade`).
+    """
+    if not has_schema(engine):
+        if dry_run:
+            return False
+        init_schema(engine)
+    require_current_schema(engine)  # an older schema lacks what imports maintain
+    return True
 
 
 def import_files(
@@ -191,38 +270,42 @@ def import_files(
 
     Nothing is written if any file is rejected or any row has an error (unless
     `valid_rows_only`, which writes the clean rows and counts the rest as rejected). Files
-    whose sha256 was already imported are skipped with a notice unless `force`. Rollups
-    are rebuilt after a successful write.
+    whose sha256 was already imported are skipped with a notice (before any row is read)
+    unless `force`. The rows, the ledger and the rollups are written in one transaction
+    that holds the database's import lock (ImportBusy if another import holds it). A
+    database without the salesops tables gets them when writing; a dry run against it
+    validates with nothing known and says so.
     """
-    from salesops.db.rollups import refresh_rollups
-
-    require_current_schema(engine)  # an older schema lacks what imports maintain
     settings = settings or ReadSettings()
     context = context or ValidationContext()
-    context = replace(
-        context, known_stages={**known.known_stages(engine), **dict(context.known_stages)}
-    )
-    planned = plan_files(
-        inputs, source, settings=settings, context=context, layout=layout, progress=progress
-    )
-    context = _with_lead_dates(engine, planned, context)
-    skipped = {} if force else _already_imported(engine, planned)
+    ready = _schema_ready(engine, dry_run)
+    if ready:
+        known_stages = {**known.known_stages(engine), **dict(context.known_stages)}
+        context = replace(context, known_stages=known_stages)
+    planned = plan_headers(inputs, source, settings=settings, layout=layout)
+    skipped: dict[str, datetime] = {}
+    if ready and not force:
+        with engine.connect() as conn:
+            skipped = _already_imported(conn, planned)
     to_write = [p for p in planned if p.plan is None or p.inp.name not in skipped]
+    if not to_write:
+        return _nothing_to_do(skipped)
+    scan_planned(to_write, settings, context, progress)
+    if ready:
+        context = _with_lead_dates(engine, to_write, context)
     if dry_run:
         report = validate_planned(to_write, source, settings, context, progress)
         return ImportOutcome(
-            report, False, already_imported=skipped, message="Dry run: nothing written."
+            report, False, already_imported=skipped, message=_dry_run_message(report, ready)
         )
-    if not to_write:
-        report = validate_planned(planned, source, settings, context, progress)
-        names = ", ".join(f"{n} on {d:%Y-%m-%d %H:%M} UTC" for n, d in skipped.items())
-        message = f"Already imported: {names}. Nothing to do."
-        return ImportOutcome(report, False, already_imported=skipped, message=message)
-    outcome = _write(
-        engine, to_write, source, settings, context, valid_rows_only, skipped, progress
-    )
-    if outcome.written:
-        if progress is not None:
-            progress(1.0, "Refreshing KPI rollups")
-        refresh_rollups(engine, history_spans=False)  # the import kept the spans up to date
-    return outcome
+    options = _WriteOptions(valid_rows_only, force, skipped, progress)
+    return _write(engine, to_write, source, settings, context, options)
+
+
+def _dry_run_message(report: ImportReport, schema_ready: bool) -> str:
+    """Returns the dry run's sentence: nothing written, and the first problem if any."""
+    first = report.first_error()
+    message = f"Dry run, nothing written: {first}" if first else "Dry run: nothing written."
+    if not schema_ready:
+        message += " The database has no salesops tables yet: importing creates them."
+    return message

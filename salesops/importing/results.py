@@ -159,6 +159,11 @@ class ImportOutcome:
     already_imported: dict[str, datetime] = field(default_factory=dict)
     message: str = ""
 
+    @property
+    def failed(self) -> bool:
+        """True when a file was rejected or a row had an error and nothing was written."""
+        return bool(self.report.errors) and not self.written
+
     def to_dict(self, max_issues: int) -> dict[str, object]:
         """Returns the `salesops import --format json` shape: report summary plus write counts."""
         payload = self.report.to_dict(max_issues)

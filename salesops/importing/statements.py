@@ -34,6 +34,16 @@ def upsert_statement(
     return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=updates)
 
 
+def upsert_on(
+    conn: Connection, table: Table, index_elements: list[str], columns: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """Returns INSERT ... ON CONFLICT (index_elements) DO UPDATE SET `columns` for the dialect."""
+    stmt = _dialect_insert(conn, table)
+    return stmt.on_conflict_do_update(
+        index_elements=index_elements, set_={c: stmt.excluded[c] for c in columns}
+    )
+
+
 def insert_ignore(
     conn: Connection, table: Table, index_elements: list[str]
 ) -> postgresql.Insert | sqlite.Insert:

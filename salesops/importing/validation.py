@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from salesops.importing.amounts import parse_amounts
-from salesops.importing.dates import DATE_FORMAT_LABELS, parse_dates
+from salesops.importing.dates import DATE_FORMAT_LABELS, OUT_OF_RANGE, parse_dates_checked
 from salesops.importing.issues import ERROR, WARNING, IssueCollector, RowIssue
 from salesops.importing.layouts import AMOUNT_TARGETS, BOOLEAN_TRUE, DATE_TARGETS, INTEGER_TARGETS
+from salesops.importing.limits import check_limits
 from salesops.importing.opportunities import check_opportunities
+from salesops.importing.parsing import RAGGED_FIELDS, RAGGED_TEXT
 from salesops.importing.plan import FilePlan, ValidationContext
 
 EntityCheck = Callable[[FilePlan, pd.DataFrame, IssueCollector, ValidationContext], pd.DataFrame]
@@ -42,16 +44,18 @@ def _typed(
     """Returns one target column typed by its kind, recording every value that does not fit."""
     if target in DATE_TARGETS:
         fmt = plan.date_format or plan.layout.date_formats[0]
-        parsed = parse_dates(raw.fillna(""), fmt)
+        parsed, too_far = parse_dates_checked(raw.fillna(""), fmt)
         label = DATE_FORMAT_LABELS.get(fmt, fmt)
-        found.add(raw.notna() & parsed.isna(), target, raw, f"a date in {label} format")
+        found.add(too_far, target, raw, OUT_OF_RANGE)
+        found.add(raw.notna() & parsed.isna() & ~too_far, target, raw, f"a date in {label} format")
         return parsed
     if target in AMOUNT_TARGETS:
         amount, bad, currency = parse_amounts(raw, plan.decimal)
         example = "1.234,50" if plan.decimal == "," else "1,234.50"
         found.add(bad, target, raw, f"a number such as {example}")
         found.add(amount < 0, target, raw, "an amount of 0 or more (negatives are refunds)")
-        other = currency.notna() & (currency != context.currency.upper())
+        # A value that is no number at all ("abc") is that one problem, not a currency too.
+        other = currency.notna() & ~bad & (currency != context.currency.upper())
         found.add(other, target, raw, f"amounts in {context.currency} (the database currency)")
         return amount
     if target in INTEGER_TARGETS:
@@ -138,6 +142,35 @@ def _check_leads(
     return out
 
 
+def _check_ragged(plan: FilePlan, chunk: pd.DataFrame, found: IssueCollector) -> None:
+    """Reports each record whose field count is not the header's (only that problem for it).
+
+    A short row would otherwise import blanks in its last columns and a long one shift its
+    values, so the row is rejected whole, showing the record as written.
+    """
+    if RAGGED_FIELDS not in chunk:
+        return
+    ragged = chunk[RAGGED_FIELDS].fillna(0).astype("int64") > 0
+    if not ragged.any():
+        return
+    rows = set(chunk.index[ragged.to_numpy()])
+    found.issues = [i for i in found.issues if i.row not in rows]
+    width = len(plan.fmt.columns)
+    for row in sorted(rows):
+        fields, text = chunk.at[row, RAGGED_FIELDS], chunk.at[row, RAGGED_TEXT]
+        found.issues.append(
+            RowIssue(
+                plan.file,
+                int(row),
+                "",
+                str(text),
+                f"{width} fields like the header, not {int(fields)} (a missing or extra "
+                f"{plan.fmt.delimiter_name}, or a value that needs quotes)",
+            )
+        )
+    found.bad |= ragged
+
+
 ENTITY_CHECKS: dict[str, EntityCheck] = {
     "opportunities": check_opportunities,
     "leads": _check_leads,
@@ -163,6 +196,8 @@ def validate_chunk(
     _check_currency(out, found, context)
     _check_ids(plan, chunk.index, out, found, context)
     out = ENTITY_CHECKS[plan.layout.entity](plan, out, found, context)
+    check_limits(plan.layout.entity, out, found)
+    _check_ragged(plan, chunk, found)
     out["_valid"] = ~found.bad.reindex(out.index, fill_value=False)
     if plan.skip_rows:
         out = out[~out["_row"].isin(plan.skip_rows)]

@@ -29,7 +29,14 @@ from salesops.importing.statements import insert_ignore, upsert_statement
 
 
 class ImportAborted(RuntimeError):
-    """Raised inside the transaction to roll it back (validation errors found while writing)."""
+    """Raised inside the transaction to roll it back (validation errors found while writing).
+
+    Carries the validation report (set by whoever raises it with one) for the outcome.
+    """
+
+    def __init__(self, message: str = "the import was stopped", report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass

@@ -87,14 +87,12 @@ class KpiReport:
 def scope_spend(repo: Repository, period: Period, scope: Scope) -> pd.DataFrame:
     """Returns acquisition spend for the period, allocated to the scope by its lead share."""
     spend = repo.acquisition_spend(period)
-    if scope.is_everything:
+    # The repository limits `scope` to its viewer: compare what it will cover with the whole.
+    if scope.intersect(getattr(repo, "visible", EVERYTHING)).is_everything:
         return spend
     grain = ("month", "channel")
-    return allocate_spend(
-        spend,
-        repo.lead_facts(period, scope, by=grain),
-        repo.lead_facts(period, EVERYTHING, by=grain),
-    )
+    scope_leads = repo.lead_facts(period, scope, by=grain)
+    return allocate_spend(spend, scope_leads, repo.company_lead_totals(period))
 
 
 def load_facts(

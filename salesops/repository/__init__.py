@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.access import AccessDenied, enforce
+from salesops.repository.base import EVERYTHING, NOTHING, RepositoryBase, Scope
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
 from salesops.repository.pipeline_review import PipelineReviewQueries
@@ -14,6 +15,7 @@ from salesops.repository.territory import TerritoryQueries
 from salesops.repository.time_allocation import TimeQueries
 
 
+@enforce
 class Repository(
     KpiQueries,
     ForecastQueries,
@@ -24,7 +26,11 @@ class Repository(
     DimensionQueries,
     RepositoryBase,
 ):
-    """Every named query the app, the CLI and the benchmarks use."""
+    """Every named query the app, the CLI and the benchmarks use, limited to the viewer.
+
+    `Repository(engine)` sees everything (the CLI, benchmarks); `Repository(engine, visible=
+    scope)` intersects every query with `scope` (salesops.repository.access).
+    """
 
 
-__all__ = ["EVERYTHING", "Repository", "RepositoryBase", "Scope"]
+__all__ = ["EVERYTHING", "NOTHING", "AccessDenied", "Repository", "RepositoryBase", "Scope"]

@@ -59,15 +59,51 @@ class Scope:
             parts.append(rep.in_(self.rep_ids))
         return and_(true(), *parts)
 
+    def intersect(self, other: Scope) -> Scope:
+        """Returns the scope covering only what both scopes cover (an empty meet matches nothing).
+
+        Empty tuples mean "no limit" on that dimension, so a meet with no common value is
+        written as an id or segment no row has (NO_ID, NO_SEGMENT), never as an empty tuple.
+        """
+        return Scope(
+            _meet(self.territory_ids, other.territory_ids, NO_ID),
+            _meet(self.segments, other.segments, NO_SEGMENT),
+            _meet(self.rep_ids, other.rep_ids, NO_ID),
+        )
+
+
+# Values no row has: a scope limited to them matches nothing (ids are positive).
+NO_ID = -1
+NO_SEGMENT = "\u2205"
 
 EVERYTHING = Scope()
+NOTHING = Scope((NO_ID,), (NO_SEGMENT,), (NO_ID,))
+
+
+def _meet(mine: tuple, theirs: tuple, none: object) -> tuple:
+    """Returns the values in both tuples (in `mine`'s order); an empty tuple means no limit."""
+    if not mine:
+        return theirs
+    if not theirs:
+        return mine
+    allowed = set(theirs)
+    both = tuple(value for value in mine if value in allowed)
+    return both or (none,)
 
 
 class RepositoryBase:
-    """Holds the engine; `_frame` runs a Core select() and returns a typed DataFrame."""
+    """Holds the engine and the viewer's scope; `_frame` runs a select() into a typed frame.
 
-    def __init__(self, engine: Engine) -> None:
+    `visible` is what the viewer may see (EVERYTHING for the CLI and unrestricted roles):
+    salesops.repository.access intersects every query's scope with it. `team` is the
+    wider scope a rep's team totals may cover (TEAM_TOTALS queries); it defaults to
+    `visible`.
+    """
+
+    def __init__(self, engine: Engine, visible: Scope = EVERYTHING, team: Scope | None = None):
         self.engine = engine
+        self.visible = visible
+        self.team = visible if team is None else team
 
     def _frame(self, stmt: Select | CompoundSelect, columns: Mapping[str, str]) -> pd.DataFrame:
         """Runs `stmt` and returns its rows as a frame coerced to `columns` (see frames.coerce)."""

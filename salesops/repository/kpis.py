@@ -342,6 +342,25 @@ class KpiQueries(RepositoryBase):
         )
         return self._frame(stmt, SPEND)
 
+    def company_lead_totals(self, period: Period) -> pd.DataFrame:
+        """Returns the whole company's leads per month and channel created in the period.
+
+        Columns: month, channel, leads. The denominator that allocates company spend to a
+        scope by its share of leads (salesops.kpis.report.scope_spend): counts only, no rep.
+        """
+        return KpiQueries.lead_facts(self, period, EVERYTHING, by=("month", "channel"))[
+            ["month", "channel", "leads"]
+        ]
+
+    def team_closed_totals(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns one row of sums over deals closed in the period: won, lost, won_amount.
+
+        No rep, deal or account key: a rep's view of their team's totals (access rule
+        TEAM_TOTALS limits `scope` to the viewer's team).
+        """
+        totals = KpiQueries.closed_opportunity_facts(self, period, scope, by=())
+        return totals[["won", "lost", "won_amount"]]
+
     def has_acquisition_spend(self) -> bool:
         """Returns True if any acquisition spend has been recorded at all."""
         return self._scalar(select(func.count()).select_from(s.acquisition_spend)) not in (
@@ -417,21 +436,27 @@ class KpiQueries(RepositoryBase):
 class DimensionQueries(RepositoryBase):
     """Small lookups: names for ids, filter choices, data bounds, row counts."""
 
-    def territories(self) -> pd.DataFrame:
-        """Returns every territory. Columns: id, name, region, segment."""
+    def territories(self, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the territories in scope. Columns: id, name, region, segment."""
         t = s.territories.c
         return self._frame(
-            select(t.id, t.name, t.region, t.segment).order_by(t.name),
+            select(t.id, t.name, t.region, t.segment)
+            .where(scope.clause(t.id, t.segment))
+            .order_by(t.name),
             {"id": INT, "name": STR, "region": STR, "segment": STR},
         )
 
-    def reps(self) -> pd.DataFrame:
-        """Returns every rep. Columns: id, name, territory_id, manager, hire_date, end_date."""
+    def reps(self, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the reps in scope. Columns: id, name, territory_id, manager, hire_date, end_date.
+
+        A territory limit keeps the reps of those territories; a segment limit is not applied
+        (segments belong to accounts, not people).
+        """
         r = s.reps.c
         return self._frame(
-            select(r.id, r.name, r.territory_id, r.manager, r.hire_date, r.end_date).order_by(
-                r.name
-            ),
+            select(r.id, r.name, r.territory_id, r.manager, r.hire_date, r.end_date)
+            .where(scope.clause(r.territory_id, None, r.id))
+            .order_by(r.name),
             {
                 "id": INT,
                 "name": STR,

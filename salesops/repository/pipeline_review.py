@@ -261,19 +261,31 @@ class PipelineReviewQueries(RepositoryBase):
         stmt = _span_rows(start, start, keep, scope, *_span_history_columns("amount"))
         return self._frame(stmt, {"amount": FLOAT})
 
-    def push_histories(self, ids: Sequence[int], until: date) -> pd.DataFrame:
+    def push_histories(
+        self, ids: Sequence[int], until: date, scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
         """Returns the whole history before `until` of the given deals, to count their pushes.
 
         Columns: opportunity_id, changed_at, outcome, amount, expected_close_date (what
-        push counting reads), ordered by opportunity_id, changed_at, id.
+        push counting reads), ordered by opportunity_id, changed_at, id. Deals of reps
+        outside `scope` are left out.
         """
-        h = s.opportunity_history.c
+        h, o = s.opportunity_history.c, s.opportunities.c
+        in_scope = (
+            h.opportunity_id.in_(select(o.id).where(_scope_clause(scope)))
+            if scope.rep_ids or scope.territory_ids
+            else true()
+        )
         columns = {n: HISTORY_ROW[n] for n in WATERFALL_COLUMNS}
         ids = sorted({int(i) for i in ids})
         frames = [
             self._frame(
                 select(*(h[n] for n in columns))
-                .where(h.opportunity_id.in_(ids[first : first + ID_CHUNK]), h.changed_at < until)
+                .where(
+                    h.opportunity_id.in_(ids[first : first + ID_CHUNK]),
+                    h.changed_at < until,
+                    in_scope,
+                )
                 .order_by(h.opportunity_id, h.changed_at, h.id),
                 columns,
             )

@@ -130,19 +130,22 @@ class TerritoryQueries(RepositoryBase):
             )
         return self._frame(stmt, BOOKINGS)
 
-    def territory_pipeline(self, period: Period, source: Source = "auto") -> pd.DataFrame:
+    def territory_pipeline(
+        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+    ) -> pd.DataFrame:
         """Returns open deals per rep and account territory and segment, in all and in `period`.
 
         Columns: rep_id, territory_id, segment (the account's), deals (open deals),
         open_pipeline (their amount), pipeline_in_year (expected to close in the period,
         whose start is a month start). Read from the open-pipeline rollup (months of expected
-        close) unless source="raw". Unscoped: a rep's pipeline is all of theirs.
+        close) unless source="raw". A rep's pipeline is all of theirs: a territory or rep
+        limit keeps the reps of those territories (or those reps), whatever the accounts.
         """
         if source == "raw":
             rows = rollups.open_pipeline_select().subquery()
         else:
             rows = select(s.rollup_open_pipeline).subquery()
-        c = rows.c
+        c, r = rows.c, s.reps.c
         in_period = c.expected_close.between(period.start, period.end)
         stmt = (
             select(
@@ -156,6 +159,9 @@ class TerritoryQueries(RepositoryBase):
             .group_by(c.rep_id, c.territory_id, c.segment)
             .order_by(c.rep_id, c.territory_id, c.segment)
         )
+        if scope.rep_ids or scope.territory_ids:
+            reps = select(r.id).where(scope.clause(r.territory_id, None, r.id))
+            stmt = stmt.where(c.rep_id.in_(reps))
         return self._frame(stmt, PIPELINE)
 
     def territory_reps(self, quota_year: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
@@ -202,31 +208,36 @@ class TerritoryQueries(RepositoryBase):
         )
         return self._frame(stmt, TERRITORY_LIST)
 
-    def account_details(self, account_ids: tuple[int, ...], bookings: Period) -> pd.DataFrame:
+    def account_details(
+        self, account_ids: tuple[int, ...], bookings: Period, scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
         """Returns name, external id, won bookings, current owner and open pipeline of accounts.
 
         Columns: id, name, external_id, bookings_12m (won in `bookings`, 0 if none), owner
         (the rep holding most of the account's open pipeline, else the rep of its latest
         deal; None without deals), open_pipeline (0 if none). Used for the move list.
+        Accounts outside `scope` (territory, segment) are left out, and so are the deals
+        (won, open, owners) of reps outside it.
         """
         ids = [int(i) for i in account_ids]
         frames = []
         for i in range(0, max(len(ids), 1), 500):
             chunk = ids[i : i + 500]
-            frames.append(self._details(chunk, bookings).merge(
-                self._owners(chunk), on="id", how="left"
+            frames.append(self._details(chunk, bookings, scope).merge(
+                self._owners(chunk, scope), on="id", how="left"
             ))  # fmt: skip
         out = pd.concat(frames, ignore_index=True)
         out["open_pipeline"] = out["open_pipeline"].fillna(0.0)
         return out
 
-    def _details(self, chunk: list[int], bookings: Period) -> pd.DataFrame:
+    def _details(self, chunk: list[int], bookings: Period, scope: Scope) -> pd.DataFrame:
         """Returns id, name, external_id, bookings_12m of the accounts in `chunk`."""
         a, o = s.accounts.c, s.opportunities.c
         won = (
             select(o.account_id, func.sum(o.amount).label("bookings"))
             .where(
                 o.account_id.in_(chunk),
+                scope.clause(None, None, o.rep_id),
                 o.outcome == "won",
                 o.closed_at.between(bookings.start, bookings.end),
             )
@@ -236,19 +247,19 @@ class TerritoryQueries(RepositoryBase):
         stmt = (
             select(a.id, a.name, a.external_id, func.coalesce(won.c.bookings, 0.0))
             .select_from(s.accounts.outerjoin(won, won.c.account_id == a.id))
-            .where(a.id.in_(chunk))
+            .where(a.id.in_(chunk), scope.clause(a.territory_id, a.segment))
             .order_by(a.id)
         )
         return self._frame(stmt, ACCOUNT_DETAILS)
 
-    def _owners(self, chunk: list[int]) -> pd.DataFrame:
+    def _owners(self, chunk: list[int], scope: Scope) -> pd.DataFrame:
         """Returns id, owner, open_pipeline of the accounts in `chunk` (one row per account)."""
         o, r = s.opportunities.c, s.reps.c
         open_amount = case((o.outcome == "open", func.coalesce(o.amount, 0.0)), else_=0.0)
         stmt = (
             select(o.account_id, r.name, func.sum(open_amount), func.max(o.created_at))
             .select_from(s.opportunities.join(s.reps, r.id == o.rep_id))
-            .where(o.account_id.in_(chunk))
+            .where(o.account_id.in_(chunk), scope.clause(None, None, o.rep_id))
             .group_by(o.account_id, r.name)
         )
         rows = self._frame(stmt, ACCOUNT_REPS)

@@ -1,4 +1,10 @@
-"""Cached access to the repository for pages: one engine per URL, query results with a TTL."""
+"""Cached access to the repository for pages: one per URL and viewer, results with a TTL.
+
+Every read goes through `repository()` or `cached_call`, which first ask
+salesops.ui.auth.current_viewer (sign-in, "ask an admin" page) and then use a Repository
+limited to the viewer's scope. Cache keys hold that scope, so a cached result is never
+served to someone who sees less.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,15 @@ from typing import Any
 import streamlit as st
 
 from salesops.config import Settings, load_settings
-from salesops.db.engine import make_engine
-from salesops.repository import Repository
+from salesops.repository import Repository, Scope
+from salesops.ui.auth import current_viewer, read_engine
 
 TTL_SECONDS = Settings().cache_ttl_seconds
 
 
 @st.cache_resource(show_spinner=False)
-def _repository(url: str) -> Repository:
-    return Repository(make_engine(url, read_only=True))
+def _repository(url: str, visible: Scope, team: Scope) -> Repository:
+    return Repository(read_engine(url), visible=visible, team=team)
 
 
 def settings() -> Settings:
@@ -26,14 +32,17 @@ def settings() -> Settings:
 
 
 def repository() -> Repository:
-    """Returns the shared read-only repository for the configured database."""
-    return _repository(settings().database_url)
+    """Returns the read-only repository for the configured database, limited to the viewer."""
+    viewer = current_viewer()
+    return _repository(settings().database_url, viewer.scope, viewer.team)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def _cached(url: str, name: str, args: tuple, kwargs: tuple) -> tuple[Any, datetime]:
+def _cached(
+    url: str, visible: Scope, team: Scope, name: str, args: tuple, kwargs: tuple
+) -> tuple[Any, datetime]:
     fn: Callable = CACHED_FUNCTIONS[name]
-    return fn(_repository(url), *args, **dict(kwargs)), datetime.now()
+    return fn(_repository(url, visible, team), *args, **dict(kwargs)), datetime.now()
 
 
 CACHED_FUNCTIONS: dict[str, Callable] = {}
@@ -43,12 +52,17 @@ def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     """Returns fn(repository, *args, **kwargs), cached for TTL_SECONDS per database and args.
 
     `fn` is any function whose first argument is the Repository (a repository method such as
-    `Repository.territories`, or a domain function such as `kpi_report`). Arguments must be
-    hashable (dates, tuples, dataclasses). Records when the data was read (see `last_refreshed`).
+    `Repository.territories`, or a domain function such as `kpi_report`); it gets the
+    repository limited to the viewer, and the cache key holds the viewer's scope. Arguments
+    must be hashable (dates, tuples, dataclasses). Records when the data was read (see
+    `last_refreshed`).
     """
     name = f"{fn.__module__}.{fn.__qualname__}"
     CACHED_FUNCTIONS.setdefault(name, fn)
-    value, read_at = _cached(settings().database_url, name, args, tuple(sorted(kwargs.items())))
+    viewer = current_viewer()
+    key = tuple(sorted(kwargs.items()))
+    url = settings().database_url
+    value, read_at = _cached(url, viewer.scope, viewer.team, name, args, key)
     st.session_state["salesops.last_refreshed"] = read_at
     return value
 
@@ -62,3 +76,4 @@ def clear_cache() -> None:
     """Forgets cached query results and the engine, so the next run reconnects."""
     _cached.clear()
     _repository.clear()
+    read_engine.clear()

@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from salesops.access import IMPORT, audit, require
 from salesops.config import Settings
 from salesops.db.engine import has_schema, init_schema, make_engine
 from salesops.importing.layouts import Layout
-from salesops.importing.mapping import layout_from_mapping
+from salesops.importing.mapping import layout_from_upload
 from salesops.importing.plan import ValidationContext
 from salesops.importing.reading import MB, CsvInput, ReadSettings
 from salesops.importing.report import import_files, validation_context
@@ -26,8 +27,10 @@ from salesops.importing.results import FileReport, ImportOutcome
 from salesops.importing.sources import LAYOUTS, SOURCES
 from salesops.quality.checks import QualityCheck
 from salesops.tables import HIDDEN, Col, humanise
+from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv
+from salesops.ui.filters import require_current_schema
 from salesops.ui.tables import show_table
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
@@ -65,6 +68,17 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
 def escape_markdown(text: str) -> str:
     """Returns user-supplied text (file names, headers) escaped so markdown shows it verbatim."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def schema_ready() -> bool:
+    """Returns False when the database has no salesops tables yet (an import creates them).
+
+    Raises SchemaMissing (the migration notice) when the schema is older than this salesops.
+    """
+    if not has_schema(repository().engine):
+        return False
+    require_current_schema()
+    return True
 
 
 def source_choice() -> tuple[str, str]:
@@ -115,16 +129,13 @@ def settings_panel() -> tuple[ReadSettings, dict[str, Any]]:
 
 
 def mapping_layout(upload: Any) -> Layout | None:
-    """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None."""
+    """Returns the generic Layout from an uploaded YAML/JSON mapping file, or None.
+
+    Raises ImportRejected with one sentence for a file too large, unreadable or wrong.
+    """
     if upload is None:
         return None
-    import json
-
-    import yaml
-
-    text = upload.getvalue().decode("utf-8-sig")
-    data = json.loads(text) if upload.name.lower().endswith(".json") else yaml.safe_load(text)
-    return layout_from_mapping(data if isinstance(data, dict) else {})
+    return layout_from_upload(upload.getvalue(), upload.name)
 
 
 def as_inputs(uploads: Sequence[Any]) -> list[CsvInput]:
@@ -147,7 +158,11 @@ def preview(
     options: dict[str, Any],
     layout: Layout | None,
 ) -> ImportOutcome:
-    """Returns the dry-run outcome for the uploaded files (cached per upload and settings)."""
+    """Returns the dry-run outcome for the uploaded files (cached per upload and settings).
+
+    Refused (AccessDenied) unless the signed-in role may import, whatever the page drew.
+    """
+    require(current_viewer(), IMPORT)
     key = (
         tuple((i.name, len(i.data or b""), hash(i.data)) for i in inputs),
         source,
@@ -187,7 +202,14 @@ def run_import(
     options: dict[str, Any],
     layout: Layout | None,
 ) -> ImportOutcome:
-    """Writes the files in one transaction with a progress bar; clears cached query results."""
+    """Writes the files in one transaction with a progress bar; clears cached query results.
+
+    The role is checked here, on the server, whatever the page drew: a crafted request from
+    a role without imports raises AccessDenied before anything is read or written. What was
+    written is recorded in the audit log with the signed-in email.
+    """
+    viewer = current_viewer()
+    require(viewer, IMPORT)
     bar = st.progress(0.0, text="Importing…")
 
     def progress(fraction: float, message: str) -> None:
@@ -205,9 +227,16 @@ def run_import(
         progress=progress,
     )
     bar.empty()
+    if outcome.written:
+        with _writer(settings().database_url).begin() as conn:
+            audit.record(conn, viewer.email, audit.IMPORTED, _file_names(inputs), outcome.message)
     clear_cache()
     st.session_state.pop("data.previews", None)
     return outcome
+
+
+def _file_names(inputs: list[CsvInput]) -> str:
+    return ", ".join(i.name for i in inputs)
 
 
 def show_file_report(file: FileReport, number: int) -> None:

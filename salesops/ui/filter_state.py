@@ -28,6 +28,7 @@ from salesops.repository import Scope
 from salesops.ui.url_state import UrlReader
 
 CUSTOM = "custom"
+WHOLE_COMPANY = "Whole company"
 # The query parameters the shared filters own; every page writes them (ui/url_state.py).
 FILTER_PARAMS = ("period", "from", "to", "compare", "territory", "segment", "team", "rep")
 
@@ -131,7 +132,7 @@ class Filters:
     compare: str = "previous"
     teams: tuple[str, ...] = ()
     period_label: str = ""
-    scope_label: str = "Whole company"
+    scope_label: str = WHOLE_COMPANY
 
     @property
     def comparison(self) -> Period:
@@ -258,7 +259,7 @@ def scope_words(state: FilterState, choices: FilterChoices) -> str:
         parts += [str(rep_names.get(r, r)) for r in state.reps]
     else:
         parts.append(f"{len(state.reps)} reps")
-    return " · ".join(parts) if parts else "Whole company"
+    return " · ".join(parts) if parts else WHOLE_COMPANY
 
 
 def default_state(choices: FilterChoices) -> FilterState:

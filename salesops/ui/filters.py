@@ -9,6 +9,7 @@ the view. A page says which filters it uses; the others are drawn greyed out wit
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -16,9 +17,11 @@ import streamlit as st
 from salesops.calendar import COMPARISONS, PERIOD_PRESETS, describe_period
 from salesops.db.engine import SchemaMissing, outdated_schema
 from salesops.repository import Repository
+from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filter_state import (
     CUSTOM,
+    WHOLE_COMPANY,
     FilterChoices,
     Filters,
     FilterState,
@@ -232,7 +235,14 @@ def page_filters(uses: Collection[str] = ALL) -> Filters:
 
     Returns the user's Filters; `uses` names the filters the page applies.
     """
-    return sidebar_filters(filter_choices(), uses)
+    filters = sidebar_filters(filter_choices(), uses)
+    viewer = current_viewer()
+    if filters.scope_label == WHOLE_COMPANY and not viewer.scope.is_everything:
+        # "Whole company" would overstate it: the repository limits every read to the viewer.
+        mine = "Your deals" if viewer.role == "rep" else "Your team"
+        count = len([r for r in viewer.scope.rep_ids if r > 0])
+        return replace(filters, scope_label=f"{mine} ({count} rep{'s' if count != 1 else ''})")
+    return filters
 
 
 def carry_filters() -> None:

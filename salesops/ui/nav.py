@@ -8,6 +8,8 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from salesops.access import LOCAL_VIEWER, Viewer
+
 
 @dataclass(frozen=True)
 class PageInfo:
@@ -18,6 +20,7 @@ class PageInfo:
     icon: str
     section: str
     promise: str
+    whole_company: bool = False  # only for roles that see the whole company
 
 
 # Every page, declared once: app.py's menu and the Overview's links both come from here.
@@ -71,23 +74,29 @@ PAGES = (
         ":material/upload_file:",
         "Manage",
         "Data: import CRM exports and check data quality",
+        whole_company=True,
     ),
 )
 
 
-def navigation() -> Any:
-    """Returns the app's st.navigation over PAGES, grouped by section (the first is default)."""
+def shown_pages(viewer: Viewer = LOCAL_VIEWER) -> list[PageInfo]:
+    """Returns the pages this viewer's menu holds (whole-company pages need a whole view)."""
+    return [page for page in PAGES if not page.whole_company or viewer.scope.is_everything]
+
+
+def navigation(viewer: Viewer = LOCAL_VIEWER) -> Any:
+    """Returns the app's st.navigation over the viewer's pages, grouped by section."""
     sections: dict[str, list[Any]] = {}
-    for index, page in enumerate(PAGES):
+    for index, page in enumerate(shown_pages(viewer)):
         sections.setdefault(page.section, []).append(
             st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
         )
     return st.navigation(sections)
 
 
-def linked_pages() -> list[PageInfo]:
-    """Returns every page the Overview links to (all but the Overview itself)."""
-    return [page for page in PAGES if page.promise]
+def linked_pages(viewer: Viewer = LOCAL_VIEWER) -> list[PageInfo]:
+    """Returns every page the Overview links to for this viewer (all but the Overview)."""
+    return [page for page in shown_pages(viewer) if page.promise]
 
 
 def page_link(path: str, label: str, icon: str | None = None) -> None:
@@ -105,9 +114,17 @@ def ensure_navigation() -> None:
     st.navigation, so on a freshly started server a deep link (a shared URL) would run the
     page file alone: no navigation menu, no first-run bootstrap. Switching that mode off and
     rerunning lets app.py route the same URL. (Relies on PagesManager, pinned streamlit.)
+    Then it asks who is looking: the sign-in or "ask an admin" page stops the run before
+    the page draws its title.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    # Sign-in before the page draws anything (salesops.ui.cache checks again before reads).
+    from salesops.ui.auth import current_viewer
+    from salesops.ui.states import database_guard
+
+    with database_guard():
+        current_viewer()

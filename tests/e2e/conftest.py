@@ -25,6 +25,11 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
 
 
+def free_port() -> int:
+    """Returns a TCP port on 127.0.0.1 that is free right now."""
+    return _free_port()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -45,10 +50,17 @@ def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> N
     raise RuntimeError(f"streamlit did not become healthy at {url} within {seconds:.0f} s")
 
 
-def serve_app(database_url: str) -> Iterator[str]:
-    """Starts `streamlit run app.py` on a free port against `database_url`; yields its base URL."""
-    port = _free_port()
+def serve_app(
+    database_url: str, port: int | None = None, extra_args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Starts `streamlit run app.py` against `database_url` (on `port`, else a free one).
+
+    `extra_args` are more streamlit options (e.g. --secrets.files for sign-in). Yields the
+    base URL.
+    """
+    port = port or _free_port()
     env = {**os.environ, "SALESOPS_DATABASE_URL": database_url}
+    (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
@@ -65,6 +77,7 @@ def serve_app(database_url: str) -> Iterator[str]:
             "none",
             "--browser.gatherUsageStats",
             "false",
+            *extra_args,
         ],
         cwd=ROOT,
         env=env,

@@ -50,6 +50,9 @@ def _make_legacy(engine: sa.Engine, version: int, dropped: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE alembic_version"))
         conn.execute(sa.text(f"DROP TABLE {dropped}"))
+        # Tables added by migrations since the baseline did not exist before migrations.
+        for name in sorted(set(schema.metadata.tables) - set(LEGACY_TABLES)):
+            conn.execute(sa.text(f"DROP TABLE {name}"))
         conn.execute(
             schema.salesops_meta.update()
             .where(schema.salesops_meta.c.key == "schema_version")

@@ -218,7 +218,7 @@ BAD_INPUTS = {
     "ragged_row": (
         sf_file([GOOD_ROWS[0], GOOD_ROWS[1] + ",extra"]),
         {},
-        "opps.csv line 3: expected 8 fields, saw 9",
+        "— expected 8 fields like the header, not 9 (a missing or extra comma",
     ),
     "too_big": (
         sf_file(GOOD_ROWS),

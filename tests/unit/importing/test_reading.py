@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from salesops.config import Settings
+from salesops.importing.parsing import read_chunks
 from salesops.importing.pipeline import validate_files
 from salesops.importing.reading import (
     CsvInput,
@@ -14,7 +15,6 @@ from salesops.importing.reading import (
     inspect_format,
     normalise_header,
     parse_delimiter,
-    read_chunks,
     sniff_delimiter,
 )
 from tests.unit.importing.conftest import SF_HEADER, csv_input, only_file, rejection, sf
@@ -122,13 +122,18 @@ def test_row_cap_rejects_with_the_limit():
     assert "has more than 3 rows, the row limit" in rejection(report)
 
 
-def test_ragged_row_reports_the_line_number():
+def test_ragged_row_is_a_row_error_with_its_number_and_text():
     inp = sf(
         "006A,Deal,Acme,Ann,2024-01-05,2024-02-01,Closed Won,100",
         "006B,Deal,Acme,Ann,2024-01-05,2024-02-01,Closed Won,100,extra",
     )
-    message = rejection(validate_files([inp], "salesforce"))
-    assert message.startswith("deals.csv line 3: expected 8 fields, saw 9")
+    file = only_file(validate_files([inp], "salesforce"))
+    assert [i.sentence() for i in file.errors] == [
+        'deals.csv row 3: "006B,Deal,Acme,Ann,2024-01-05,2024-02-01,Closed Won,100,extra" — '
+        "expected 8 fields like the header, not 9 (a missing or extra comma, or a value that "
+        "needs quotes)"
+    ]
+    assert file.rows_read == 2 and file.rows_valid == 1
 
 
 def test_chunks_are_indexed_by_spreadsheet_row_and_report_progress():
