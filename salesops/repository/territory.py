@@ -112,7 +112,7 @@ class TerritoryQueries(RepositoryBase):
                 select(r.rep_id, r.territory_id, r.segment, func.sum(r.won_amount))
                 .where(
                     r.month.between(period.start, period.end),
-                    scope.clause(r.territory_id, r.segment),
+                    scope.clause(r.territory_id, r.segment, r.rep_id),
                 )
                 .group_by(r.rep_id, r.territory_id, r.segment)
             )
@@ -124,7 +124,7 @@ class TerritoryQueries(RepositoryBase):
                 .where(
                     o.outcome == "won",
                     o.closed_at.between(period.start, period.end),
-                    scope.clause(a.territory_id, a.segment),
+                    scope.clause(a.territory_id, a.segment, o.rep_id),
                 )
                 .group_by(o.rep_id, a.territory_id, a.segment)
             )
@@ -193,7 +193,7 @@ class TerritoryQueries(RepositoryBase):
                     quota, quota.c.rep_id == r.id
                 )
             )
-            .where(scope.clause(r.territory_id, t.segment))
+            .where(scope.clause(r.territory_id, t.segment, r.id))
             .order_by(r.id)
         )
         return self._frame(stmt, TERRITORY_REPS)
