@@ -1,22 +1,20 @@
-"""Territory balance: potential vs capacity, imbalance flags, account moves and fair quotas."""
+"""Territory balance: utilisation against selling capacity, flags, moves and swaps."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from salesops.charts.territory import FLAG_COLOURS, potential_vs_capacity, workload_bars
+from salesops.charts.territory import FLAG_COLOURS, potential_per_hour_chart, utilisation_chart
+from salesops.definitions import define
 from salesops.repository import Repository
-from salesops.territory.balance import team_balance
-from salesops.territory.metrics import rep_metrics, territory_metrics
-from salesops.territory.presentation import before_after, current_team_target, describe_moves
-from salesops.territory.quotas import QuotaWeights, suggest_quotas
-from salesops.territory.rebalance import propose_moves
-from salesops.territory.report import proposal_accounts, territory_data
+from salesops.territory.assumptions import TerritorySettings
+from salesops.territory.presentation import before_after, describe_moves, describe_swaps
+from salesops.territory.report import build_report, proposal_accounts, territory_data
 from salesops.ui import territory as ui
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.nav import ensure_navigation
+from salesops.ui.nav import ensure_navigation, page_link
 from salesops.ui.states import database_guard, empty_state
 from salesops.ui.tables import show_table
 
@@ -29,23 +27,21 @@ if data.is_empty:
     empty_state("No territories or accounts yet")
 st.caption(
     f"As of {data.as_of:%d %b %Y} (end of the chosen period): bookings "
-    f"{data.bookings.start:%d %b %Y} – {data.bookings.end:%d %b %Y}; quotas for the 12 months "
-    f"from {data.quota_year.start:%b %Y}. Territory and segment filters apply; team and rep "
-    "filters do not."
+    f"{data.bookings.start:%d %b %Y} – {data.bookings.end:%d %b %Y}; quota year "
+    f"{data.quota_year.start:%b %Y} – {data.quota_year.end:%b %Y}. Territory and segment "
+    "filters apply; team and rep filters do not."
 )
 defaults = settings()
-columns = ui.column_config(defaults.currency)
-config = ui.assumptions(defaults)
-territories = territory_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
-reps = rep_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
-ui.balance_tiles(territories, team_balance(territories), defaults.currency)
+columns = ui.column_config(defaults.currency, defaults)
+config = ui.assumptions(defaults, data.account_hours(TerritorySettings.from_settings(defaults)))
+report = build_report(data, config)
+territories = report.territories
+ui.balance_tiles(territories, report.balance, report.capacity, defaults.currency)
+ui.capacity_caption(report.capacity)
 
-st.subheader("Potential vs capacity")
-st.altair_chart(potential_vs_capacity(territories, config, defaults.currency))
-st.caption("Dashed line: balanced (peer median potential per hour); grey band: ± threshold.")
-st.subheader("Workload vs capacity")
-st.altair_chart(workload_bars(territories))
-st.caption("Workload = accounts × yearly coverage hours of their segment.")
+st.subheader("Utilisation")
+st.altair_chart(utilisation_chart(territories, config))
+st.caption(f"{define('utilisation', defaults)} {report.hours.describe()}")
 
 st.subheader("Territories")
 show_table(
@@ -56,24 +52,33 @@ show_table(
     order=ui.TERRITORY_COLUMNS,
     highlight=("flag", FLAG_COLOURS),
 )
+st.caption(f"Pipeline coverage: {define('pipeline_coverage', defaults)} Period: the quota year.")
 download_csv(territories, "territories.csv", key="territory.download_territories")
 
 st.subheader("Reps")
-st.caption("A territory's accounts and potential are split among its reps by capacity.")
+st.caption(
+    "Each rep carries their territory's accounts in proportion to the open deals they hold on "
+    "them (their own pipeline); accounts without open deals are split by capacity. The flag is "
+    "the rep's own utilisation."
+)
 show_table(
-    reps,
+    report.reps,
     key="territory.reps",
     currency=defaults.currency,
     columns=columns,
     order=ui.REP_COLUMNS,
     highlight=("flag", FLAG_COLOURS),
 )
-download_csv(reps, "territory_reps.csv", key="territory.download_reps")
+download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
+
+st.subheader("Potential per selling hour")
+st.altair_chart(potential_per_hour_chart(territories, defaults.currency))
+st.caption("The opportunity each selling hour has to work; swaps even it out within a segment.")
 
 
 @st.fragment
 def proposal_panel() -> None:
-    """What-if account moves: constraints in, before/after index and the move list out."""
+    """What-if moves and swaps: constraints in, before/after indexes and the lists out."""
     st.subheader("Rebalancing proposal")
     st.caption("A what-if preview: nothing is written to the database.")
     constraints = ui.proposal_controls(defaults, int(territories["accounts"].sum()))
@@ -81,42 +86,33 @@ def proposal_panel() -> None:
         return
     with database_guard():
         rows = cached_call(proposal_accounts, filters.scope)
-    proposal = propose_moves(rows, territories, constraints)
+    proposal = build_report(data, config, constraints, rows).proposal
     ui.proposal_summary(proposal)
+    ids = [
+        *proposal.moves["account_id"],
+        *proposal.swaps["account_id"],
+        *proposal.swaps["partner_id"],
+    ]
     with database_guard():
-        ids = tuple(int(i) for i in proposal.moves["account_id"])
-        details = cached_call(Repository.account_details, ids, data.bookings)
+        details = cached_call(Repository.account_details, tuple(int(i) for i in ids), data.bookings)
     moves = describe_moves(proposal.moves, territories, details)
     show_table(moves, key="territory.moves", currency=defaults.currency, columns=columns)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
-    with st.expander("Territories before and after the moves"):
+    if len(proposal.swaps):
+        swaps = describe_swaps(proposal.swaps, territories, details)
+        show_table(swaps, key="territory.swaps", currency=defaults.currency, columns=columns)
+        download_csv(swaps, "territory_swaps.csv", key="territory.download_swaps",
+                     label="Swaps CSV")  # fmt: skip
+    with st.expander("Territories before and after"):
         compare = before_after(territories, proposal, config)
         show_table(compare, key="territory.before_after", currency=defaults.currency,
                    columns=columns, highlight=("flag_after", FLAG_COLOURS))  # fmt: skip
 
 
-@st.fragment
-def quota_panel() -> None:
-    """Goldilocks quotas: a team target in, a suggestion per rep beside the current quota out."""
-    st.subheader("Quota suggestions")
-    weights = QuotaWeights.from_settings(defaults)
-    ramp = config.ramp_days
-    current = current_team_target(suggest_quotas(reps, data.reps, None, data.as_of, weights, ramp))
-    target = st.number_input(
-        "Team target", 0.0, None, current, step=10_000.0, format="%.0f", key="territory.target"
-    )
-    st.caption(ui.quota_method(weights))
-    quotas = suggest_quotas(reps, data.reps, target, data.as_of, weights, ramp)
-    show_table(
-        quotas,
-        key="territory.quotas",
-        currency=defaults.currency,
-        columns=columns,
-        order=ui.QUOTA_COLUMNS,
-        highlight=("flag", ui.QUOTA_COLOURS),
-    )
-    download_csv(quotas, "quota_suggestions.csv", key="territory.download_quotas")
-
-
 proposal_panel()
-quota_panel()
+st.subheader("Quotas and hires")
+page_link(
+    "pages/plan.py",
+    "Plan: quotas calibrated to attainment, and the hires the target needs",
+    ":material/flag:",
+)

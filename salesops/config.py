@@ -29,7 +29,9 @@ SECTIONS = {
     "general": "Money, calendar and the app",
     "kpis": "KPIs (CAC, LTV, win rate, cycle)",
     "forecast": "Forecast",
-    "territory": "Territory balance and quotas",
+    "capacity": "Capacity: selling hours, the new-rep ramp, utilisation",
+    "territory": "Territory balance and rebalancing",
+    "plan": "Plan: quotas calibrated to attainment, hires",
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
     "importing": "Imports, data quality and the demo company",
@@ -180,11 +182,6 @@ class Settings:
         "end of the last one.",
         "forecast",
     )
-    forecast_ramp_months: float = _setting(
-        3.0,
-        "Months a rep added in the forecast what-if takes to reach full productivity (linear).",
-        "forecast",
-    )
     forecast_cache_size: int = _setting(
         256, "Fitted forecasts kept in memory (least recently used dropped first).", "forecast"
     )
@@ -192,56 +189,78 @@ class Settings:
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
 
+    # -- capacity
+    default_weekly_hours: float = _setting(
+        40.0,
+        "Weekly hours of a rep whose weekly_capacity_hours is missing (shown as assumed); a "
+        "rep with 0 weekly hours has no capacity.",
+        "capacity",
+    )
+    default_selling_share: float = _setting(
+        1 / 3,
+        "Share of a rep's hours spent selling when no time is logged at all (shown as "
+        "assumed); with time logs the measured share is used.",
+        "capacity",
+    )
+    min_logged_hours: float = _setting(
+        160.0,
+        "Hours a rep must have logged in the 12 months to the analysis date for their own "
+        "selling share to count; below that the team's measured share is used.",
+        "capacity",
+    )
+    default_ramp_months: int = _setting(
+        6,
+        "Months a new rep takes to reach full productivity (linear) when the data holds too "
+        "few hires to measure the ramp; otherwise the measured ramp curve is used everywhere.",
+        "capacity",
+    )
+    min_ramp_hires: int = _setting(
+        3,
+        "Reps hired within the data needed to measure the ramp (observed in their hire "
+        "month); with fewer the default linear ramp is used and labelled.",
+        "capacity",
+    )
+    account_hours: tuple[tuple[str, float], ...] = _setting(
+        (),
+        "Yearly selling hours an account needs, by segment, as (segment, hours) pairs. Empty "
+        "(the default) or a segment left out: measured, the selling hours the segment's reps "
+        "logged in the 12 months to the analysis date / its accounts.",
+        "capacity",
+    )
+    default_account_hours: float = _setting(
+        10.0,
+        "Yearly selling hours an account needs when its segment has neither stated hours nor "
+        "time logs to measure them.",
+        "capacity",
+    )
+    utilisation_over: float = _setting(
+        1.10,
+        "Utilisation (workload hours / selling capacity hours) above which a territory or a "
+        "rep is over-loaded.",
+        "capacity",
+    )
+    utilisation_under: float = _setting(
+        0.70,
+        "Utilisation below which a territory or a rep is under-loaded.",
+        "capacity",
+    )
+
     # -- territory
-    coverage_hours: tuple[tuple[str, float], ...] = _setting(
-        (("Enterprise", 40.0), ("Mid-Market", 16.0), ("SMB", 6.0)),
-        "Yearly selling hours an account needs, by segment: (segment, hours) pairs; a "
-        "territory's workload is the sum over its accounts.",
-        "territory",
-    )
-    default_coverage_hours: float = _setting(
-        10.0, "Yearly selling hours an account of any other segment (or none) needs.", "territory"
-    )
-    ramp_days: int = _setting(
-        180,
-        "Days a new rep takes to reach full capacity (linear ramp from the hire date); "
-        "capacity hours = weekly hours x working weeks x ramp.",
-        "territory",
-    )
-    flag_threshold: float = _setting(
-        0.25,
-        "A territory whose potential per capacity hour is more than this fraction above "
-        "(below) its peers' median is over-loaded (under-loaded).",
-        "territory",
-    )
     peer_group: str = _setting(
         "segment",
-        "Whom a territory is compared with: 'segment' (its segment's median, so the segment "
-        "mix does not count as imbalance) or 'team' (one median for everybody).",
-        "territory",
-    )
-    quota_potential_weight: float = _setting(
-        0.6, "Weight of a rep's share of team potential in a suggested quota.", "territory"
-    )
-    quota_history_weight: float = _setting(
-        0.4,
-        "Weight of a rep's share of team bookings (last 12 months) in a suggested quota.",
-        "territory",
-    )
-    quota_full_history_days: int = _setting(
-        365,
-        "Tenure (days) below which a rep's booking history is incomplete, so their suggested "
-        "quota follows potential only.",
-        "territory",
-    )
-    quota_tolerance: float = _setting(
-        0.15,
-        "A current quota more than this fraction off its suggestion is flagged over- or "
-        "under-assigned.",
+        "Whom a territory's potential per selling hour is compared with in the balance index: "
+        "'segment' (its segment's median, so the segment mix does not count as imbalance) "
+        "or 'team' (one median for everybody).",
         "territory",
     )
     rebalance_max_moves: int = _setting(
         25, "Most account moves a rebalancing proposal makes.", "territory"
+    )
+    rebalance_max_swaps: int = _setting(
+        10,
+        "Most account swaps a rebalancing proposal makes (accounts of one segment exchanged "
+        "between territories: workloads stay, potential per selling hour evens out).",
+        "territory",
     )
     rebalance_max_share: float | None = _setting(
         None,
@@ -266,8 +285,8 @@ class Settings:
     )
     rebalance_min_gain: float = _setting(
         1e-4,
-        "Smallest drop of the balance index (CV) worth one account move, so a proposal stops "
-        "instead of making many tiny moves.",
+        "Smallest drop of a balance index (CV) worth one account move or swap, so a proposal "
+        "stops instead of making many tiny ones.",
         "territory",
     )
     rebalance_time_limit_s: float = _setting(
@@ -280,6 +299,46 @@ class Settings:
         "Above this many accounts the Territory page proposes moves only when asked (a "
         "proposal reads every account).",
         "territory",
+    )
+
+    # -- plan
+    attainment_target: float = _setting(
+        0.65,
+        "Share of reps expected to reach 100% of quota that quota suggestions aim for "
+        "(common practice: 60-70%).",
+        "plan",
+    )
+    quota_change_cap: float = _setting(
+        0.25,
+        "Most a suggested quota may differ from the rep's current quota, as a fraction "
+        "(0.25 = within -25% and +25%); reps without a current quota are not capped.",
+        "plan",
+    )
+    quota_shrink_months: float = _setting(
+        6.0,
+        "Ramped months of a rep's own bookings that weigh as much as their segment's average "
+        "in their expected bookings (reps with less history lean on the segment).",
+        "plan",
+    )
+    quota_tolerance: float = _setting(
+        0.15,
+        "A current quota more than this fraction off its suggestion is flagged over- or "
+        "under-assigned.",
+        "plan",
+    )
+    plan_target_utilisation: float = _setting(
+        0.9,
+        "Utilisation the hiring plan staffs each territory to (workload / selling capacity).",
+        "plan",
+    )
+    plan_hiring_lead_months: int = _setting(
+        2,
+        "Months from the analysis date until a planned hire starts (time to recruit); their "
+        "ramp starts then.",
+        "plan",
+    )
+    plan_max_hires: int = _setting(
+        1000, "Most hires a plan proposes (it says so when the target needs more).", "plan"
     )
 
     # -- time_allocation
@@ -362,19 +421,21 @@ class Settings:
     )
     ramped_from_month: int = _setting(
         13,
-        "Ramp: tenure month from which a rep counts as fully ramped (month 1 = hire month).",
-        "time_allocation",
+        "Ramp: tenure month from which a rep counts as fully ramped (month 1 = hire month). "
+        "The one measured ramp serves Rep time, Territory capacity, the Forecast what-if and "
+        "the plan.",
+        "capacity",
     )
     ramp_max_tenure_months: int = _setting(
         24,
         "Ramp: tenure months drawn on the curve (reps hired longer than this before the "
         "first closed deal never appear on it).",
-        "time_allocation",
+        "capacity",
     )
     ramp_threshold: float = _setting(
         0.9,
         "Ramp: share of the ramped level a tenure month must reach to count as ramped.",
-        "time_allocation",
+        "capacity",
     )
     ramp_months_shorter: int = _setting(
         1, "Ramp what-if: months the ramp is shortened by.", "time_allocation"
@@ -382,7 +443,22 @@ class Settings:
 
     # -- pipeline_review
     stale_days: int = _setting(
-        14, "An open deal with no change for this many days is stale.", "pipeline_review"
+        14,
+        "Days in its stage after which an open deal is stale, for a stage with too few "
+        "measured stays (see stale_percentile).",
+        "pipeline_review",
+    )
+    stale_percentile: float = _setting(
+        0.8,
+        "An open deal is stale once it has been in its stage longer than this share of the "
+        "stays in that stage that ended in the last 12 months (measured per stage).",
+        "pipeline_review",
+    )
+    stale_min_stays: int = _setting(
+        20,
+        "Ended stays a stage needs in the last 12 months before its measured typical time "
+        "replaces stale_days.",
+        "pipeline_review",
     )
     big_change: float = _setting(
         10_000.0,

@@ -1,4 +1,4 @@
-"""Territory balance charts: potential vs capacity per peer group, workload vs capacity bars."""
+"""Territory balance charts: utilisation per territory against the band, potential per hour."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from salesops.territory.assumptions import TerritorySettings
 from salesops.territory.balance import (
     FLAG_BALANCED,
     FLAG_EMPTY,
+    FLAG_NO_CAPACITY,
     FLAG_OVER,
     FLAG_UNCOVERED,
     FLAG_UNDER,
 )
-from salesops.territory.presentation import balanced_lines, workload_long
+from salesops.territory.presentation import utilisation_bars
 
 FLAG_COLOURS = {
     FLAG_OVER: "#d62728",
@@ -22,98 +23,89 @@ FLAG_COLOURS = {
     FLAG_BALANCED: "#2ca02c",
     FLAG_UNCOVERED: "#ff7f0e",
     FLAG_EMPTY: "#7f7f7f",
-    "no capacity": "#7f7f7f",
+    FLAG_NO_CAPACITY: "#7f7f7f",
+    "inactive": "#bbbbbb",
 }
-_SCALE = alt.Scale(domain=list(FLAG_COLOURS), range=list(FLAG_COLOURS.values()))
-_POINT_COLUMNS = [
-    "territory", "segment", "potential", "capacity_hours", "potential_per_capacity_hour",
-    "deviation", "flag",
-]  # fmt: skip
 
 
-def _points_and_lines(metrics: pd.DataFrame, settings: TerritorySettings) -> pd.DataFrame:
-    """Returns the territories with capacity and the balanced lines in one frame (`kind`)."""
-    points = metrics.loc[metrics["capacity_hours"] > 0, _POINT_COLUMNS].copy()
-    for col in ("potential_per_capacity_hour", "deviation"):
-        points[col] = points[col].astype("float64")
-    if settings.peer == "segment":
-        points["peer"] = points["segment"].fillna("(no segment)")
-    else:
-        points["peer"] = "team"
-    points["kind"] = "point"
-    lines = balanced_lines(metrics, settings).assign(kind="line")
-    return pd.concat([points, lines], ignore_index=True)
+def _flag_scale(flags: pd.Series) -> alt.Scale:
+    """Returns the flag colours of the flags present (so the legend lists only those)."""
+    shown = [f for f in FLAG_COLOURS if f in set(flags)]
+    return alt.Scale(domain=shown, range=[FLAG_COLOURS[f] for f in shown])
 
 
-def potential_vs_capacity(
-    metrics: pd.DataFrame, settings: TerritorySettings, currency: str
-) -> alt.FacetChart:
-    """Returns potential against capacity hours, one panel per peer group, with its balanced line.
+def utilisation_chart(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.TopLevelMixin:
+    """Returns one bar per territory: its utilisation, coloured by flag, with the band's edges.
 
-    Points above the shaded band are over-loaded, below it under-loaded. One dataset (points
-    and line ends, told apart by `kind`) keeps the spec small and fast to serialise.
+    A bar beyond the right rule is over-loaded, short of the left one under-loaded, so the
+    colour and the position always agree. Territories without capacity have no bar.
     Requires the columns of `territory_metrics`.
     """
-    x = alt.X("capacity_hours:Q", title="Capacity hours / year")
-    band = (
-        alt.Chart()
-        .transform_filter(alt.datum.kind == "line")
-        .mark_area(opacity=0.12, color="gray")
-        .encode(x=x, y="low:Q", y2="high:Q")
-    )
-    line = (
-        alt.Chart()
-        .transform_filter(alt.datum.kind == "line")
-        .mark_line(strokeDash=[5, 4], color="gray")
-        .encode(x=x, y="balanced:Q")
-    )
-    dots = (
-        alt.Chart()
-        .transform_filter(alt.datum.kind == "point")
-        .mark_circle(size=140, opacity=0.85)
+    bars = utilisation_bars(metrics)
+    bars = bars[bars["utilisation"].notna()]
+    y = alt.Y("territory:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    body = (
+        alt.Chart(bars)
+        .mark_bar()
         .encode(
-            x=x,
-            y=alt.Y("potential:Q", title="Annual potential", axis=money_axis(currency)),
-            color=alt.Color("flag:N", scale=_SCALE, title="Flag"),
-            tooltip=[
-                "territory:N",
-                "segment:N",
-                money_tooltip("potential:Q", "potential", currency),
-                alt.Tooltip("capacity_hours:Q", format=",.0f"),
-                money_tooltip("potential_per_capacity_hour:Q", "per hour", currency),
-                alt.Tooltip("deviation:Q", format="+.0%", title="vs peers"),
+            y=y,
+            x=alt.X(
+                "utilisation:Q",
+                title="Utilisation (workload / selling capacity)",
+                axis=alt.Axis(format=".0%"),
+            ),  # fmt: skip
+            color=alt.Color(
                 "flag:N",
+                scale=_flag_scale(bars["flag"]),
+                title="Flag",
+                legend=alt.Legend(orient="bottom"),
+            ),  # fmt: skip
+            tooltip=[
+                alt.Tooltip("territory:N", title="Territory"),
+                alt.Tooltip("segment:N", title="Segment"),
+                alt.Tooltip("utilisation:Q", format=".0%", title="Utilisation"),
+                alt.Tooltip("workload_hours:Q", format=",.0f", title="Workload h"),
+                alt.Tooltip("capacity_hours:Q", format=",.0f", title="Selling capacity h"),
+                alt.Tooltip("flag:N", title="Flag"),
             ],
         )
     )
-    return (
-        alt.layer(band, line, dots, data=_points_and_lines(metrics, settings))
-        .properties(height=300, width=230)
-        .facet(column=alt.Column("peer:N", title=None))
-        .resolve_scale(x="independent", y="independent")
-        .configure_legend(orient="bottom", direction="horizontal")
-    )
+    band = pd.DataFrame({"edge": [settings.under, settings.over],
+                         "label": ["under-loaded below", "over-loaded above"]})  # fmt: skip
+    rules = (
+        alt.Chart(band)
+        .mark_rule(strokeDash=[5, 4], color="gray")
+        .encode(x="edge:Q", tooltip=[alt.Tooltip("label:N", title=" "),
+                                     alt.Tooltip("edge:Q", format=".0%", title="Utilisation")])
+    )  # fmt: skip
+    return alt.layer(body, rules).properties(height=alt.Step(24))
 
 
-def workload_bars(metrics: pd.DataFrame) -> alt.Chart:
-    """Returns grouped bars of workload hours and capacity hours per territory.
+def potential_per_hour_chart(metrics: pd.DataFrame, currency: str) -> alt.Chart:
+    """Returns potential per selling hour per territory, coloured by segment (the opportunity).
 
-    Requires columns territory, flag, workload_hours, capacity_hours.
+    Requires columns territory, segment, potential_per_capacity_hour, pph_vs_peers.
     """
-    long = workload_long(metrics[["territory", "flag", "workload_hours", "capacity_hours"]])
+    data = metrics[["territory", "segment", "potential_per_capacity_hour", "pph_vs_peers"]].copy()
+    for col in ("potential_per_capacity_hour", "pph_vs_peers"):
+        data[col] = pd.to_numeric(data[col], errors="coerce").astype("float64")
+    data = data[data["potential_per_capacity_hour"].notna()]
     return (
-        alt.Chart(long)
+        alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("territory:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-            yOffset="measure:N",
-            x=alt.X("hours:Q", title="Hours per year"),
-            color=alt.Color(
-                "measure:N",
-                scale=alt.Scale(domain=["workload", "capacity"], range=["#9467bd", "#bcbd22"]),
-                title=None,
-            ),
-            tooltip=["territory:N", "measure:N", alt.Tooltip("hours:Q", format=",.0f"), "flag:N"],
+            y=alt.Y("territory:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
+            x=alt.X(
+                "potential_per_capacity_hour:Q",
+                title="Potential per selling hour",
+                axis=money_axis(currency),
+            ),  # fmt: skip
+            color=alt.Color("segment:N", title="Segment", legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("territory:N", title="Territory"),
+                money_tooltip("potential_per_capacity_hour:Q", "per selling hour", currency),
+                alt.Tooltip("pph_vs_peers:Q", format="+.0%", title="vs peers"),
+            ],
         )
-        .properties(height=max(160, 34 * len(metrics)))
+        .properties(height=alt.Step(24))
     )

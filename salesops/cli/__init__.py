@@ -13,6 +13,7 @@ from salesops.cli import importing  # noqa: F401  import, quality
 from salesops.cli import kpis  # noqa: F401
 from salesops.cli import forecast  # noqa: F401
 from salesops.cli import territory  # noqa: F401
+from salesops.cli import plan  # noqa: F401
 from salesops.cli import time_allocation  # noqa: F401
 from salesops.cli import pipeline_review  # noqa: F401
 from salesops.cli import settings  # noqa: F401

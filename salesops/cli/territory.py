@@ -1,4 +1,4 @@
-"""`salesops territory`: balance, flags, a rebalancing proposal and quota suggestions."""
+"""`salesops territory`: utilisation, flags, a rebalancing proposal and quota suggestions."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from salesops.repository import Scope
 
 
 class Peer(StrEnum):
-    """Whom `territory` compares each territory with."""
+    """Whom `territory` compares each territory's potential per selling hour with."""
 
     segment = "segment"
     team = "team"
@@ -30,6 +30,19 @@ class Peer(StrEnum):
 
 TERRITORY_DEFAULTS = Settings()  # the `territory` options' defaults, shown by --help
 TERRITORY_PEER = Peer(TERRITORY_DEFAULTS.peer_group)
+
+
+def _check(over: float, under: float, max_share: float | None, counts: tuple[int, ...]) -> None:
+    """Fails with one sentence on an out-of-range option."""
+    if not 0 < under < over <= 10:
+        fail(
+            f"--under {under:g} and --over {over:g} must be fractions with 0 < under < over "
+            "(e.g. 0.7 and 1.1)."
+        )
+    if max_share is not None and not 0 <= max_share <= 1:
+        fail(f"--max-share {max_share} is out of range: use a fraction between 0 and 1.")
+    if min(counts) < 0:
+        fail("--max-moves, --max-swaps and --keep-largest must not be negative.")
 
 
 @app.command()
@@ -41,15 +54,21 @@ def territory(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data).")
     ] = None,
+    over: Annotated[
+        float, typer.Option(help="Over-loaded above this utilisation (1.1 = 110%).")
+    ] = TERRITORY_DEFAULTS.utilisation_over,
+    under: Annotated[
+        float, typer.Option(help="Under-loaded below this utilisation (0.7 = 70%).")
+    ] = TERRITORY_DEFAULTS.utilisation_under,
     peer: Annotated[
-        Peer, typer.Option(help="Compare with the segment or the team.")
+        Peer, typer.Option(help="Potential balance against the segment or the team.")
     ] = TERRITORY_PEER,
-    threshold: Annotated[
-        float, typer.Option(help="Flag beyond this fraction of the peer median (0.25 = 25%).")
-    ] = TERRITORY_DEFAULTS.flag_threshold,
     max_moves: Annotated[
         int, typer.Option(help="Most account moves to propose.")
     ] = TERRITORY_DEFAULTS.rebalance_max_moves,
+    max_swaps: Annotated[
+        int, typer.Option(help="Most account swaps to propose.")
+    ] = TERRITORY_DEFAULTS.rebalance_max_swaps,
     max_share: Annotated[
         float | None, typer.Option(help="Most accounts moved, as a fraction of all accounts.")
     ] = TERRITORY_DEFAULTS.rebalance_max_share,
@@ -62,51 +81,42 @@ def territory(
     keep_largest: Annotated[
         int, typer.Option(help="Keep each territory's N largest accounts where they are.")
     ] = TERRITORY_DEFAULTS.rebalance_keep_largest,
-    target: Annotated[
-        float | None, typer.Option(help="Team quota target (default: sum of current quotas).")
-    ] = None,
     territory_id: Annotated[
         list[int] | None, typer.Option("--territory", help="Territory id (repeatable).")
     ] = None,
     segment: Annotated[list[str] | None, typer.Option(help="Segment (repeatable).")] = None,
     url: UrlOption = None,
 ) -> None:
-    """Territory balance, flags, a rebalancing proposal and quota suggestions (as on the page)."""
+    """Territory utilisation and flags, a rebalancing proposal and quotas (as on the page)."""
+    from salesops.plan.report import PlanChoices, build_plan, plan_inputs
     from salesops.territory.assumptions import TerritorySettings
     from salesops.territory.rebalance import Constraints
     from salesops.territory.report import (
+        build_report,
+        frame_records,
         proposal_accounts,
-        report_from_data,
         report_to_json,
-        territory_data,
     )
 
-    if not 0 <= threshold <= 10:
-        fail(f"--threshold {threshold} is out of range: use a fraction such as 0.25.")
-    if max_share is not None and not 0 <= max_share <= 1:
-        fail(f"--max-share {max_share} is out of range: use a fraction between 0 and 1.")
-    if max_moves < 0 or keep_largest < 0:
-        fail("--max-moves and --keep-largest must not be negative.")
+    _check(over, under, max_share, (max_moves, max_swaps, keep_largest))
     repo = open_repository(url)
     scope = Scope(tuple(territory_id or ()), tuple(segment or ()), ())
-    data = territory_data(repo, scope, parse_date(as_of, "--as-of"))
+    inputs = plan_inputs(repo, scope, parse_date(as_of, "--as-of"))
+    data = inputs.data
     if data.is_empty:
         fail("The database has no territories or accounts yet: import a CSV or run salesops demo.")
     defaults = load_settings(url)
-    settings = TerritorySettings.from_settings(defaults, threshold=threshold, peer=peer.value)
+    settings = TerritorySettings.from_settings(defaults, over=over, under=under, peer=peer.value)
     constraints = Constraints.from_settings(
-        defaults,
-        same_region=same_region,
-        same_segment=same_segment,
-        max_moves=max_moves,
-        max_share=max_share,
-        keep_largest=keep_largest,
-    )
-    rows = proposal_accounts(repo, scope)
-    report = report_from_data(data, rows, settings, constraints, team_target=target)
-    payload = {"as_of": data.as_of.isoformat(), **report_to_json(report)}
+        defaults, same_region=same_region, same_segment=same_segment, max_moves=max_moves,
+        max_swaps=max_swaps, max_share=max_share, keep_largest=keep_largest,
+    )  # fmt: skip
+    report = build_report(data, settings, constraints, proposal_accounts(repo, scope))
+    plan = build_plan(inputs, PlanChoices(allow_hires=False), defaults)
+    payload = {"as_of": data.as_of.isoformat(), **report_to_json(report, defaults),
+               "quota_suggestions": frame_records(plan.quota_table)}  # fmt: skip
     frame = report.territories[
-        ["territory", "segment", "accounts", "reps", "potential", "capacity_hours",
-         "potential_per_capacity_hour", "deviation", "flag"]
+        ["territory", "segment", "accounts", "reps", "workload_hours", "capacity_hours",
+         "utilisation", "flag", "potential", "pph_vs_peers"]
     ]  # fmt: skip
     emit(payload, frame, fmt)

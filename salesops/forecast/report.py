@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from salesops.calendar import add_months
+from salesops.capacity.ramp import RampModel
+from salesops.capacity.report import company_ramp
 from salesops.config import Settings
 from salesops.forecast.cache import DEFAULT_CACHE, ForecastCache
 from salesops.forecast.frequency import MONTH, Frequency, frequency, period_start
@@ -57,6 +59,7 @@ class ForecastReport:
     base_reps: int
     elapsed_seconds: float
     notes: list[str] = field(default_factory=list)
+    ramp: RampModel | None = None
 
     def shown_points(self, result: ForecastResult | None = None) -> pd.DataFrame:
         """Returns the points of `result` (default: main) with at most `horizon` future rows."""
@@ -199,6 +202,7 @@ class ForecastInputs:
     open_pipeline: pd.DataFrame
     quotas: pd.DataFrame
     base_reps: int
+    ramp: RampModel | None = None
 
 
 def forecast_inputs(
@@ -242,6 +246,7 @@ def forecast_inputs(
         open_pipeline=pipeline,
         quotas=quota_rows[["period_start", "amount"]],
         base_reps=int(repo.active_reps(as_of, scope)["reps"].sum()),
+        ramp=company_ramp(repo, settings),
     )
 
 
@@ -340,6 +345,7 @@ def build_forecast_report(
         base_reps=inputs.base_reps,
         elapsed_seconds=time.perf_counter() - started,
         notes=notes,
+        ramp=inputs.ramp,
     )
 
 

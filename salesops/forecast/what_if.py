@@ -1,7 +1,8 @@
 """What-if: a fitted forecast re-priced under changed assumptions, without refitting.
 
-Win rate, deal size, sales-cycle length and headcount (added reps ramp up linearly) adjust
-the future yhat and its band with array arithmetic only, so a slider answers at once.
+Win rate, deal size, sales-cycle length and headcount (added reps ramp up along the one
+measured ramp, `salesops.capacity.ramp`) adjust the future yhat and its band with array
+arithmetic only, so a slider answers at once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.config import Settings
 from salesops.forecast.frequency import MONTH, WEEK, Frequency, frequency
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -24,14 +24,16 @@ class WhatIf:
 
     win_rate_change and deal_size_change are relative (0.10 = +10 %);
     cycle_change_days > 0 means deals take longer, so bookings arrive later;
-    reps_change adds (> 0) or removes (< 0) reps from `base_reps`; added reps ramp
-    linearly to full productivity over `ramp_months`, removed reps stop at once.
+    reps_change adds (> 0) or removes (< 0) reps from `base_reps`; added reps ramp along
+    `ramp`, their share of full productivity in each tenure month (month 1 = the first
+    forecast period; fully productive after the last; empty: productive at once); removed
+    reps stop at once. Pages pass the capacity model's ramp (`RampModel.fractions`).
     """
 
     win_rate_change: float = 0.0
     cycle_change_days: float = 0.0
     reps_change: int = 0
-    ramp_months: float = Settings.forecast_ramp_months
+    ramp: tuple[float, ...] = ()
     deal_size_change: float = 0.0
 
     def is_neutral(self) -> bool:
@@ -50,13 +52,13 @@ def headcount_factor(
     freq: str | Frequency,
     base_reps: float,
     reps_change: int,
-    ramp_months: float,
+    ramp: tuple[float, ...],
 ) -> np.ndarray:
     """Returns the bookings multiplier per period from adding or removing reps.
 
-    factor = (base_reps + reps_change * ramp) / base_reps, where ramp is the new
-    reps' productivity at the middle of the period: min(1, months since `start` /
-    ramp_months) for added reps, 1 for removed reps. Never below 0.
+    factor = (base_reps + reps_change * r) / base_reps, where r is the new reps'
+    productivity at the middle of the period: `ramp` at the tenure month (1 + whole months
+    since `start`; 1 beyond the ramp) for added reps, 1 for removed reps. Never below 0.
     """
     spec = frequency(freq)
     dates = pd.DatetimeIndex(ds)
@@ -67,12 +69,13 @@ def headcount_factor(
     else:
         period_days = np.full(len(dates), 7.0)
     middle_days = (dates - pd.Timestamp(start)).days.to_numpy(dtype="float64") + period_days / 2
-    months = middle_days / DAYS_PER_MONTH
-    if reps_change > 0 and ramp_months > 0:
-        ramp = np.clip(months / ramp_months, 0.0, 1.0)
+    tenure = np.floor(middle_days / DAYS_PER_MONTH).astype(int)  # 0 = first month
+    if reps_change > 0 and len(ramp):
+        table = np.append(np.asarray(ramp, dtype="float64"), 1.0)
+        productive = table[np.clip(tenure, 0, len(table) - 1)]
     else:
-        ramp = np.ones(len(dates))
-    return np.maximum(0.0, (base_reps + reps_change * ramp) / base_reps)
+        productive = np.ones(len(dates))
+    return np.maximum(0.0, (base_reps + reps_change * productive) / base_reps)
 
 
 def shift_in_time(values: np.ndarray, shift_periods: float) -> np.ndarray:
@@ -138,7 +141,7 @@ def apply_what_if(
         spec,
         base_reps,
         what_if.reps_change,
-        what_if.ramp_months,
+        what_if.ramp,
     )
     factor = np.maximum(factor, 0.0)
     for column in ("yhat", "yhat_lower", "yhat_upper"):

@@ -1,39 +1,24 @@
 """Pipeline coverage for the review quarter, per rep and in total.
 
-**Coverage** for the quarter: closing pipeline / (quarter quota - won to date), undefined
-(None plus a reason) when there is no quota or the quota is already met. It is a Figure
-whose inputs hold pipeline, quota, won_to_date and remaining_quota.
+**Coverage** for the quarter is pipeline coverage as `salesops.definitions` defines it for
+every page: closing pipeline / (quarter quota - won to date), undefined (None plus a reason)
+when there is no quota or the quota is already met. It is a Figure whose inputs hold
+pipeline, quota, won_to_date and remaining_quota.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from salesops.definitions import pipeline_coverage
 from salesops.figures import Figure
 
 COVERAGE_FIELDS = ("pipeline", "quota", "won_to_date", "remaining_quota", "value", "reason")
 
 
 def coverage_ratio(pipeline: float, quota: float | None, won_to_date: float) -> Figure:
-    """Returns the coverage Figure of `quota` (None when no quota is set) by `pipeline`."""
-    if quota is None or pd.isna(quota) or quota <= 0:
-        return Figure.undefined(
-            "no quota for the quarter",
-            pipeline=pipeline,
-            quota=None,
-            won_to_date=won_to_date,
-            remaining_quota=None,
-        )
-    remaining = round(quota - won_to_date, 2)
-    inputs = {
-        "pipeline": pipeline,
-        "quota": quota,
-        "won_to_date": won_to_date,
-        "remaining_quota": remaining,
-    }
-    if remaining <= 0:
-        return Figure(None, "quota already met", inputs)
-    return Figure(pipeline / remaining, None, inputs)
+    """Returns the quarter's coverage Figure: `salesops.definitions.pipeline_coverage`."""
+    return pipeline_coverage(pipeline, quota, won_to_date, period="quarter")
 
 
 def coverage_fields(coverage: Figure) -> dict[str, object]:

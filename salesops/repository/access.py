@@ -77,7 +77,7 @@ RULES: dict[str, Rule] = {
     "territory_account_facts": Rule.SCOPED,
     "territory_accounts": Rule.SCOPED,
     "territory_bookings": Rule.SCOPED,
-    "territory_open_pipeline": Rule.SCOPED,
+    "territory_pipeline": Rule.SCOPED,
     "territory_reps": Rule.SCOPED,
     "territory_list": Rule.SCOPED,
     "account_details": Rule.SCOPED,

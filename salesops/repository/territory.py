@@ -4,8 +4,8 @@ Everything the page tables need is a GROUP BY returning a few hundred rows: acco
 (territory, segment), won bookings per (rep, territory, segment) from the monthly rollup when
 the window is whole months (else the same GROUP BY on opportunities), open pipeline per rep,
 and one row per rep. Per-account rows are read only for a rebalancing proposal.
-Open pipeline means outcome open and no closed_at, which lets the closed_at index find open
-deals without scanning every opportunity. A rep's current quota is the sum of their monthly
+Open pipeline comes from the open-pipeline rollup (open deals by rep, account territory and
+segment, stage and month of expected close). A rep's current quota is the sum of their monthly
 quotas in the quota year, falling back to reps.annual_quota when the quotas table has none.
 """
 
@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from salesops.calendar import Period
+from salesops.db import rollups
 from salesops.db import schema as s
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
@@ -37,7 +38,14 @@ ACCOUNT_ROWS = {
     "annual_potential": FLOAT,
 }
 BOOKINGS = {"rep_id": INT, "territory_id": INT, "segment": STR, "bookings": FLOAT}
-OPEN_PIPELINE = {"rep_id": INT, "open_pipeline": FLOAT}
+PIPELINE = {
+    "rep_id": INT,
+    "territory_id": INT,
+    "segment": STR,
+    "deals": INT,
+    "open_pipeline": FLOAT,
+    "pipeline_in_year": FLOAT,
+}
 TERRITORY_REPS = {
     "id": INT,
     "name": STR,
@@ -49,6 +57,7 @@ TERRITORY_REPS = {
 }
 TERRITORY_LIST = {"id": INT, "name": STR, "region": STR, "segment": STR}
 ACCOUNT_DETAILS = {"id": INT, "name": STR, "external_id": STR, "bookings_12m": FLOAT}
+ACCOUNT_REPS = {"id": INT, "owner": STR, "open_pipeline": FLOAT, "last_deal": DATE}
 
 
 class TerritoryQueries(RepositoryBase):
@@ -121,23 +130,39 @@ class TerritoryQueries(RepositoryBase):
             )
         return self._frame(stmt, BOOKINGS)
 
-    def territory_open_pipeline(self, scope: Scope = EVERYTHING) -> pd.DataFrame:
-        """Returns the amount of open deals per owning rep. Columns: rep_id, open_pipeline.
+    def territory_pipeline(
+        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+    ) -> pd.DataFrame:
+        """Returns open deals per rep and account territory and segment, in all and in `period`.
 
-        Grouped by rep only (no join to accounts), so it costs one pass over the open deals;
-        a territory's pipeline is its reps' pipeline (see salesops.territory.report). A
-        territory limit keeps the reps of those territories.
+        Columns: rep_id, territory_id, segment (the account's), deals (open deals),
+        open_pipeline (their amount), pipeline_in_year (expected to close in the period,
+        whose start is a month start). Read from the open-pipeline rollup (months of expected
+        close) unless source="raw". A rep's pipeline is all of theirs: a territory or rep
+        limit keeps the reps of those territories (or those reps), whatever the accounts.
         """
-        o, r = s.opportunities.c, s.reps.c
+        if source == "raw":
+            rows = rollups.open_pipeline_select().subquery()
+        else:
+            rows = select(s.rollup_open_pipeline).subquery()
+        c, r = rows.c, s.reps.c
+        in_period = c.expected_close.between(period.start, period.end)
         stmt = (
-            select(o.rep_id, func.coalesce(func.sum(o.amount), 0.0))
-            .where(o.outcome == "open", o.closed_at.is_(None))
-            .group_by(o.rep_id)
+            select(
+                c.rep_id,
+                c.territory_id,
+                c.segment,
+                func.sum(c.deals),
+                func.coalesce(func.sum(c.open_amount), 0.0),
+                func.coalesce(func.sum(case((in_period, c.open_amount), else_=0.0)), 0.0),
+            )
+            .group_by(c.rep_id, c.territory_id, c.segment)
+            .order_by(c.rep_id, c.territory_id, c.segment)
         )
         if scope.rep_ids or scope.territory_ids:
             reps = select(r.id).where(scope.clause(r.territory_id, None, r.id))
-            stmt = stmt.where(o.rep_id.in_(reps))
-        return self._frame(stmt, OPEN_PIPELINE)
+            stmt = stmt.where(c.rep_id.in_(reps))
+        return self._frame(stmt, PIPELINE)
 
     def territory_reps(self, quota_year: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns one row per rep with capacity, employment dates and current quota.
@@ -186,33 +211,63 @@ class TerritoryQueries(RepositoryBase):
     def account_details(
         self, account_ids: tuple[int, ...], bookings: Period, scope: Scope = EVERYTHING
     ) -> pd.DataFrame:
-        """Returns name, external id and won bookings in `bookings` of the given accounts.
+        """Returns name, external id, won bookings, current owner and open pipeline of accounts.
 
-        Columns: id, name, external_id, bookings_12m (0 if none). Used for the move list.
-        Accounts outside `scope` (territory, segment) are left out, and so are won deals of
-        reps outside it.
+        Columns: id, name, external_id, bookings_12m (won in `bookings`, 0 if none), owner
+        (the rep holding most of the account's open pipeline, else the rep of its latest
+        deal; None without deals), open_pipeline (0 if none). Used for the move list.
+        Accounts outside `scope` (territory, segment) are left out, and so are the deals
+        (won, open, owners) of reps outside it.
         """
-        a, o = s.accounts.c, s.opportunities.c
         ids = [int(i) for i in account_ids]
         frames = []
         for i in range(0, max(len(ids), 1), 500):
             chunk = ids[i : i + 500]
-            won = (
-                select(o.account_id, func.sum(o.amount).label("bookings"))
-                .where(
-                    o.account_id.in_(chunk),
-                    scope.clause(None, None, o.rep_id),
-                    o.outcome == "won",
-                    o.closed_at.between(bookings.start, bookings.end),
-                )
-                .group_by(o.account_id)
-                .subquery()
+            frames.append(self._details(chunk, bookings, scope).merge(
+                self._owners(chunk, scope), on="id", how="left"
+            ))  # fmt: skip
+        out = pd.concat(frames, ignore_index=True)
+        out["open_pipeline"] = out["open_pipeline"].fillna(0.0)
+        return out
+
+    def _details(self, chunk: list[int], bookings: Period, scope: Scope) -> pd.DataFrame:
+        """Returns id, name, external_id, bookings_12m of the accounts in `chunk`."""
+        a, o = s.accounts.c, s.opportunities.c
+        won = (
+            select(o.account_id, func.sum(o.amount).label("bookings"))
+            .where(
+                o.account_id.in_(chunk),
+                scope.clause(None, None, o.rep_id),
+                o.outcome == "won",
+                o.closed_at.between(bookings.start, bookings.end),
             )
-            stmt = (
-                select(a.id, a.name, a.external_id, func.coalesce(won.c.bookings, 0.0))
-                .select_from(s.accounts.outerjoin(won, won.c.account_id == a.id))
-                .where(a.id.in_(chunk), scope.clause(a.territory_id, a.segment))
-                .order_by(a.id)
-            )
-            frames.append(self._frame(stmt, ACCOUNT_DETAILS))
-        return pd.concat(frames, ignore_index=True)
+            .group_by(o.account_id)
+            .subquery()
+        )
+        stmt = (
+            select(a.id, a.name, a.external_id, func.coalesce(won.c.bookings, 0.0))
+            .select_from(s.accounts.outerjoin(won, won.c.account_id == a.id))
+            .where(a.id.in_(chunk), scope.clause(a.territory_id, a.segment))
+            .order_by(a.id)
+        )
+        return self._frame(stmt, ACCOUNT_DETAILS)
+
+    def _owners(self, chunk: list[int], scope: Scope) -> pd.DataFrame:
+        """Returns id, owner, open_pipeline of the accounts in `chunk` (one row per account)."""
+        o, r = s.opportunities.c, s.reps.c
+        open_amount = case((o.outcome == "open", func.coalesce(o.amount, 0.0)), else_=0.0)
+        stmt = (
+            select(o.account_id, r.name, func.sum(open_amount), func.max(o.created_at))
+            .select_from(s.opportunities.join(s.reps, r.id == o.rep_id))
+            .where(o.account_id.in_(chunk), scope.clause(None, None, o.rep_id))
+            .group_by(o.account_id, r.name)
+        )
+        rows = self._frame(stmt, ACCOUNT_REPS)
+        if rows.empty:
+            return rows[["id", "owner", "open_pipeline"]]
+        rows = rows.sort_values(
+            ["id", "open_pipeline", "last_deal"], ascending=[True, False, False]
+        )
+        owner = rows.drop_duplicates("id")[["id", "owner"]]
+        pipeline = rows.groupby("id", as_index=False)["open_pipeline"].sum()
+        return owner.merge(pipeline, on="id")

@@ -13,41 +13,39 @@ from salesops.config import Settings
 class TerritorySettings:
     """The assumptions behind the territory figures (their defaults live in Settings).
 
-    `coverage_hours` are the yearly coverage hours per account by segment, as (segment, hours)
-    pairs (hashable, so the settings can key a cache); `coverage_for` looks them up. `peer`
-    says whose median PPH a territory is compared with: "segment" (Enterprise hours carry more
-    potential than SMB hours by design, so only like is compared with like; territories
-    without a segment form one group) or "team" (one median for everybody).
+    `account_hours` are stated yearly hours per account by segment, as (segment, hours) pairs
+    (hashable, so the settings can key a cache); a segment left out is measured from time logs
+    (see `salesops.capacity.workload`). `over` and `under` are the utilisation band outside
+    which a territory or rep is flagged. `peer` says whose median potential per selling hour
+    the balance index compares a territory with: "segment" or "team".
     """
 
-    coverage_hours: tuple[tuple[str, float], ...]
-    default_coverage_hours: float
-    working_weeks_per_year: float
-    ramp_days: int
-    threshold: float
+    account_hours: tuple[tuple[str, float], ...]
+    default_account_hours: float
+    over: float
+    under: float
     peer: str
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> TerritorySettings:
         """Returns the territory assumptions of `settings`, with `overrides` by field name."""
         chosen = cls(
-            coverage_hours=cls.coverage(dict(settings.coverage_hours)),
-            default_coverage_hours=float(settings.default_coverage_hours),
-            working_weeks_per_year=float(settings.working_weeks_per_year),
-            ramp_days=int(settings.ramp_days),
-            threshold=float(settings.flag_threshold),
+            account_hours=cls.hours(dict(settings.account_hours)),
+            default_account_hours=float(settings.default_account_hours),
+            over=float(settings.utilisation_over),
+            under=float(settings.utilisation_under),
             peer=str(settings.peer_group),
         )
         return replace(chosen, **overrides)
 
-    def coverage_for(self, segment: object) -> float:
-        """Returns the yearly coverage hours an account of `segment` needs."""
-        hours = dict(self.coverage_hours)
-        if isinstance(segment, str) and segment in hours:
-            return float(hours[segment])
-        return float(self.default_coverage_hours)
-
     @staticmethod
-    def coverage(hours: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
-        """Returns a segment -> hours mapping in the form `coverage_hours` takes."""
+    def hours(hours: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+        """Returns a segment -> hours mapping in the form `account_hours` takes."""
         return tuple((str(k), float(v)) for k, v in hours.items())
+
+    def band_text(self) -> str:
+        """Returns the flag rule as a sentence, with the band in use."""
+        return (
+            f"Over-loaded above {self.over:.0%} utilisation, under-loaded below "
+            f"{self.under:.0%} (utilisation = workload hours / selling capacity hours)."
+        )

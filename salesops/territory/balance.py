@@ -1,18 +1,19 @@
-"""The balance index and the over/under-loaded flags.
+"""Load flags from utilisation, and the balance indexes of load and of potential.
 
 Definitions (the page, the CLI and the tests all use these):
 
-- **Potential per capacity hour** (PPH) = potential / capacity hours: the money each hour of
-  selling time has to cover. It is undefined for a territory without capacity ("uncovered").
-- **Balance index**: coefficient of variation (population standard deviation / mean, so one
-  territory gives 0 and nothing divides by n - 1) and Gini coefficient of PPH over the
-  territories that have capacity. 0 is perfectly balanced. With peer="segment" both are taken
-  over PPH / segment median PPH, so the segment mix does not count as imbalance.
-- **Flags**: a territory whose PPH is more than `threshold` (Settings `flag_threshold`) above
-  the median PPH of its peers (its segment, or the whole team: Settings `peer_group`) is
-  *over-loaded* (more potential than its hours can work: opportunity left on the table); more
-  than `threshold` below is *under-loaded* (hours spent on too little potential); no capacity
-  with accounts is *uncovered*.
+- **Utilisation** = workload hours / selling capacity hours (`salesops.capacity`); undefined
+  without capacity.
+- **Flags** (absolute, never relative to a median): utilisation above Settings
+  `utilisation_over` is *over-loaded* (more accounts than the hours can cover: opportunity
+  left on the table), below `utilisation_under` *under-loaded* (hours spent on too few
+  accounts), else *balanced*; no capacity with accounts is *uncovered*, with none *empty*.
+- **Balance index** (load): coefficient of variation (population standard deviation / mean,
+  so one territory gives 0 and nothing divides by n - 1) and Gini of utilisation over the
+  territories with capacity; 0 is perfectly balanced.
+- **Potential per selling hour** (PPH) = potential / capacity hours; its **balance index**
+  is taken over PPH / the median PPH of the territory's peers (its segment, or the team:
+  Settings `peer_group`), so the segment mix does not count as imbalance.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ FLAG_UNDER = "under-loaded"
 FLAG_BALANCED = "balanced"
 FLAG_UNCOVERED = "uncovered"
 FLAG_EMPTY = "empty"
+FLAG_NO_CAPACITY = "no capacity"
 
 EPS = 1e-12
 
 
 @dataclass(frozen=True)
 class BalanceIndex:
-    """Coefficient of variation and Gini of potential per capacity hour (0 = balanced)."""
+    """Coefficient of variation and Gini of a load measure (0 = balanced)."""
 
     cv: float | None
     gini: float | None
@@ -49,7 +51,7 @@ class BalanceIndex:
 
 
 def balance_index(values: pd.Series | np.ndarray | list[float]) -> BalanceIndex:
-    """Returns CV (population) and Gini of the given potential-per-capacity-hour values.
+    """Returns CV (population) and Gini of the given values (utilisation or relative PPH).
 
     Missing values are ignored. One value gives 0 with reason "n/a: single territory"; none,
     or a zero mean, gives None with a reason. Gini uses the sorted-values formula
@@ -63,38 +65,52 @@ def balance_index(values: pd.Series | np.ndarray | list[float]) -> BalanceIndex:
         return BalanceIndex(0.0, 0.0, 1, "n/a: single territory or rep")
     mean = float(x.mean())
     if mean <= 0:
-        return BalanceIndex(None, None, n, "no potential to balance")
+        return BalanceIndex(None, None, n, "no workload or potential to balance")
     cv = float(x.std(ddof=0) / mean)
     xs = np.sort(x)
     gini = float(2 * np.sum(np.arange(1, n + 1) * xs) / (n * xs.sum()) - (n + 1) / n)
     return BalanceIndex(cv, max(0.0, gini), n)
 
 
-def flag_territories(metrics: pd.DataFrame, settings: TerritorySettings) -> pd.DataFrame:
-    """Returns the frame with peer_median, deviation and flag added.
+def load_flags(
+    utilisation: pd.Series, capacity: pd.Series, settings: TerritorySettings
+) -> np.ndarray:
+    """Returns over-loaded / under-loaded / balanced from utilisation and the absolute band."""
+    u = pd.to_numeric(utilisation, errors="coerce").astype("float64").to_numpy()
+    flag = np.where(
+        u > settings.over + EPS,
+        FLAG_OVER,
+        np.where(u < settings.under - EPS, FLAG_UNDER, FLAG_BALANCED),
+    )
+    return np.where(capacity.to_numpy(dtype="float64") > 0, flag, FLAG_NO_CAPACITY)
 
-    Requires columns potential_per_capacity_hour, capacity_hours, accounts, potential and, for
-    peer="segment", segment. deviation = PPH / peer median - 1 (<NA> when undefined). flag is
-    over-loaded (deviation > threshold), under-loaded (< -threshold), balanced, uncovered (no
-    capacity but accounts) or empty (no capacity, no accounts).
+
+def peer_medians(metrics: pd.DataFrame, peer: str) -> pd.Series:
+    """Returns the median PPH of each row's peers (segment or team), as Float64."""
+    pph = metrics["potential_per_capacity_hour"].astype("Float64").astype("float64")
+    if peer == "segment":
+        groups = metrics["segment"].astype("object").fillna("(none)")
+    else:
+        groups = pd.Series("team", index=metrics.index)
+    return pph.groupby(groups).transform("median").astype("Float64")
+
+
+def flag_territories(metrics: pd.DataFrame, settings: TerritorySettings) -> pd.DataFrame:
+    """Returns the frame with peer_median, pph_vs_peers and flag added.
+
+    Requires columns utilisation, potential_per_capacity_hour, capacity_hours, accounts and,
+    for peer="segment", segment. flag is over-loaded, under-loaded or balanced from the
+    utilisation band, uncovered (no capacity but accounts) or empty (neither).
+    pph_vs_peers = PPH / peer median - 1 (<NA> when undefined).
     """
     out = metrics.copy()
+    out["peer_median"] = peer_medians(out, settings.peer)
     pph = out["potential_per_capacity_hour"].astype("Float64")
-    if settings.peer == "segment":
-        groups = out["segment"].fillna("(none)")
-    else:
-        groups = pd.Series("team", index=out.index)
-    medians = pph.astype("float64").groupby(groups).transform("median")
-    out["peer_median"] = medians.astype("Float64")
-    out["deviation"] = ratio(pph, out["peer_median"]) - 1
-    flag = np.where(
-        out["deviation"].fillna(0) > settings.threshold + EPS,
-        FLAG_OVER,
-        np.where(out["deviation"].fillna(0) < -settings.threshold - EPS, FLAG_UNDER, FLAG_BALANCED),
-    )
-    no_cap = out["capacity_hours"] <= 0
-    flag = np.where(no_cap & (out["accounts"] > 0), FLAG_UNCOVERED, flag)
-    flag = np.where(no_cap & (out["accounts"] == 0), FLAG_EMPTY, flag)
+    out["pph_vs_peers"] = ratio(pph, out["peer_median"]) - 1
+    flag = load_flags(out["utilisation"], out["capacity_hours"], settings)
+    no_cap = (out["capacity_hours"] <= 0).to_numpy()
+    flag = np.where(no_cap & (out["accounts"] > 0).to_numpy(), FLAG_UNCOVERED, flag)
+    flag = np.where(no_cap & (out["accounts"] == 0).to_numpy(), FLAG_EMPTY, flag)
     out["flag"] = flag
     return out
 
@@ -108,12 +124,18 @@ def peer_norm(frame: pd.DataFrame) -> np.ndarray:
 
 
 def team_balance(metrics: pd.DataFrame) -> BalanceIndex:
-    """Returns the balance index over the rows (territories or reps) that have capacity.
+    """Returns the load balance index: CV and Gini of utilisation over rows with capacity.
 
-    Requires columns potential_per_capacity_hour, capacity_hours; with a peer_median column
-    (from `flag_territories`) the index is taken over the relative load PPH / peer median, which
-    for the team-wide peer group is the plain CV and Gini of PPH, and for peer="segment" takes
-    the segment mix out of the index (Enterprise hours naturally carry more potential than SMB).
+    Requires columns utilisation, capacity_hours.
+    """
+    covered = metrics[metrics["capacity_hours"] > 0]
+    return balance_index(covered["utilisation"].astype("float64").to_numpy())
+
+
+def potential_balance(metrics: pd.DataFrame) -> BalanceIndex:
+    """Returns the potential balance index: CV and Gini of PPH / peer median (with capacity).
+
+    Requires columns potential_per_capacity_hour, capacity_hours and optionally peer_median.
     """
     covered = metrics[metrics["capacity_hours"] > 0]
     pph = covered["potential_per_capacity_hour"].astype("float64").to_numpy()

@@ -1,14 +1,15 @@
 """The greedy account-move search behind a rebalancing proposal, on arrays.
 
 Each step evaluates every allowed (source, target, account group) and applies the single move
-that lowers the CV of potential per capacity hour (relative to peers) the most, provided the
-Gini does not rise either. Moving potential p from territory a to b changes the sum S1 and
+that lowers the CV of the load (workload / capacity: utilisation) the most, provided the
+Gini does not rise either. Moving load p from territory a to b changes the sum S1 and
 the sum of squares S2 of the PPH values linearly and quadratically in p, so
 CV^2 = n S2(p) / S1(p)^2 - 1 has one stationary point p* = (2 k S2 - beta S1) /
 (2 alpha S1 - beta k); the best account of a group is therefore one of the two neighbours of
-p* in the group's sorted potentials, or the smallest or largest one. Only those four are
+p* in the group's sorted loads, or the smallest or largest one. Only those four are
 evaluated, which makes each step exact and cheap at 100k accounts. Ties go to the lowest
-(source, target, account id).
+(source, target), then the account with the least potential (the least to hand over), then
+the lowest id.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from salesops.territory.balance import EPS
 
 # (account_id, from_territory_id, to_territory_id, potential, cv_after)
 Move = tuple[int, int, int, float, float]
-# (territory position, segment, region) -> [sorted potentials, account ids]
+# (territory position, segment, region) -> [sorted loads, account ids, potentials]
 Groups = dict[tuple[int, str, str], list[np.ndarray]]
 # How many of the best CV candidates are tried for a Gini that does not rise.
 _GINI_TRIES = 64
@@ -34,7 +35,7 @@ class Board:
 
     tid: np.ndarray
     cap: np.ndarray
-    cap_eff: np.ndarray  # capacity x peer median PPH: potential / cap_eff is the relative load
+    cap_eff: np.ndarray  # what the load is divided by: capacity (x peer median PPH for swaps)
     pot: np.ndarray
     covered: np.ndarray
     inv_c: np.ndarray  # 1 / cap_eff where covered, else 0
@@ -54,13 +55,14 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class _Candidates:
-    """Candidate moves: potential, source and target positions, account id (one per entry)."""
+class Candidates:
+    """Candidate moves: load, source and target positions, account id, potential (tie-break)."""
 
     p: np.ndarray
     ca: np.ndarray
     cb: np.ndarray
     cid: np.ndarray
+    tie: np.ndarray
 
 
 def _cv_from_sums(s1: np.ndarray, s2: np.ndarray, n: int) -> np.ndarray:
@@ -82,13 +84,10 @@ def _gini_rows(x: np.ndarray) -> np.ndarray:
     return np.where(total > 0, np.maximum(g, 0.0), np.inf)
 
 
-def _neighbours(
-    board: Board, x: np.ndarray, sums: tuple[float, float], a: int, b: np.ndarray, gp: np.ndarray
+def transfer_optimum(
+    board: Board, x: np.ndarray, sums: tuple[float, float], a: int, b: np.ndarray
 ) -> np.ndarray:
-    """Returns, per target in `b`, the 4 positions in `gp` worth evaluating (shape 4 x len(b)).
-
-    The smallest, the largest and the two neighbours of the CV-minimising potential p*.
-    """
+    """Returns, per target in `b`, the amount moved from `a` that minimises the CV (p*)."""
     s1, s2 = sums
     inv_c = board.inv_c
     k = inv_c[b] - inv_c[a]
@@ -96,7 +95,17 @@ def _neighbours(
     alpha = inv_c[a] ** 2 + inv_c[b] ** 2
     den = 2 * alpha * s1 - beta * k
     with np.errstate(divide="ignore", invalid="ignore"):
-        pstar = np.where(np.abs(den) > EPS, (2 * k * s2 - beta * s1) / den, 0.0)
+        return np.where(np.abs(den) > EPS, (2 * k * s2 - beta * s1) / den, 0.0)
+
+
+def _neighbours(
+    board: Board, x: np.ndarray, sums: tuple[float, float], a: int, b: np.ndarray, gp: np.ndarray
+) -> np.ndarray:
+    """Returns, per target in `b`, the 4 positions in `gp` worth evaluating (shape 4 x len(b)).
+
+    The smallest, the largest and the two neighbours of the CV-minimising amount p*.
+    """
+    pstar = transfer_optimum(board, x, sums, a, b)
     j = np.searchsorted(gp, pstar)
     idx = np.stack([np.zeros_like(j), np.full_like(j, len(gp) - 1), j - 1, j])
     return np.clip(idx, 0, len(gp) - 1)
@@ -108,10 +117,10 @@ def _candidates(
     sums: tuple[float, float],
     groups: Groups,
     targets: dict[tuple[int, str, str], np.ndarray],
-) -> _Candidates | None:
+) -> Candidates | None:
     """Returns the moves worth evaluating from each group to its targets, None if there are none."""
-    cand_p, cand_a, cand_b, cand_id = [], [], [], []
-    for key, (gp, gid) in groups.items():
+    cand_p, cand_a, cand_b, cand_id, cand_tie = [], [], [], [], []
+    for key, (gp, gid, gpot) in groups.items():
         b = targets[key]
         if len(b) == 0 or len(gp) == 0:
             continue
@@ -120,18 +129,20 @@ def _candidates(
         cand_a.append(np.full(idx.size, key[0]))
         cand_b.append(np.tile(b, 4))
         cand_id.append(gid[idx].ravel())
+        cand_tie.append(gpot[idx].ravel())
     if not cand_p:
         return None
-    return _Candidates(
+    return Candidates(
         np.concatenate(cand_p),
         np.concatenate(cand_a),
         np.concatenate(cand_b),
         np.concatenate(cand_id),
+        np.concatenate(cand_tie),
     )
 
 
-def _after_each(
-    board: Board, x: np.ndarray, sums: tuple[float, float], c: _Candidates
+def after_each(
+    board: Board, x: np.ndarray, sums: tuple[float, float], c: Candidates
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Returns the CV after each candidate move and the source's and target's new loads."""
     s1, s2 = sums
@@ -146,10 +157,10 @@ def _after_each(
     return _cv_from_sums(ns1, ns2, int(covered.sum())), xa_new, xb_new
 
 
-def _first_fair(
+def first_fair(
     board: Board,
     x: np.ndarray,
-    c: _Candidates,
+    c: Candidates,
     after: tuple[np.ndarray, np.ndarray, np.ndarray],
     min_gain: float,
 ) -> int | None:
@@ -166,7 +177,7 @@ def _first_fair(
     improving = cv < cur_cv - max(min_gain, 1e-12)
     if not improving.any():
         return None
-    order = np.lexsort((c.cid, board.tid[c.cb], board.tid[c.ca], cv))
+    order = np.lexsort((c.cid, c.tie, board.tid[c.cb], board.tid[c.ca], np.round(cv, 12)))
     cov_idx = np.flatnonzero(covered)
     for o in order[:_GINI_TRIES]:
         if not improving[o]:
@@ -192,8 +203,8 @@ def _best_move(
     c = _candidates(board, x, sums, groups, targets)
     if c is None:
         return None
-    after = _after_each(board, x, sums, c)
-    chosen = _first_fair(board, x, c, after, min_gain)
+    after = after_each(board, x, sums, c)
+    chosen = first_fair(board, x, c, after, min_gain)
     if chosen is None:
         return None
     a, b, pa = int(c.ca[chosen]), int(c.cb[chosen]), float(c.p[chosen])
@@ -202,15 +213,15 @@ def _best_move(
 
 
 def _apply(board: Board, groups: Groups, a: int, b: int, move: Move) -> None:
-    """Moves the account's potential from position a to b and takes it out of its group."""
+    """Moves the account's load from position a to b and takes it out of its group."""
     account, _, _, pa, _ = move
     board.pot[a] -= pa
     board.pot[b] += pa
-    for key, (gp, gid) in groups.items():
+    for key, (gp, gid, gpot) in groups.items():
         if key[0] == a:
             hit = np.flatnonzero(gid == account)
             if len(hit):
-                groups[key] = [np.delete(gp, hit), np.delete(gid, hit)]
+                groups[key] = [np.delete(gp, hit), np.delete(gid, hit), np.delete(gpot, hit)]
                 break
 
 
@@ -226,7 +237,7 @@ def search_moves(
     "no_improvement" or "time_limit" (the moves found so far).
     """
     moves: list[Move] = []
-    status, msg = "no_improvement", "No allowed move lowers the balance index."
+    status, msg = "no_improvement", "No allowed move lowers the load balance index."
     while len(moves) < limits.max_moves:
         if time.perf_counter() - limits.started > limits.time_limit_s:
             return moves, "time_limit", "Time limit reached: best moves found so far."
@@ -236,6 +247,6 @@ def search_moves(
         a, b, move = best
         _apply(board, groups, a, b, move)
         moves.append(move)
-        status, msg = "improved", f"{len(moves)} move(s) lower the balance index."
+        status, msg = "improved", f"{len(moves)} move(s) lower the load balance index."
     cap = limits.cap_name.replace("_", " ")
     return moves, "improved", f"{len(moves)} move(s); the {cap} cap stopped the search."

@@ -1,7 +1,8 @@
-"""Frames the Territory page draws (pure): balanced lines, workload bars, moves, before/after."""
+"""Frames the Territory page draws (pure): utilisation bars, moves, swaps, before/after."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from salesops.territory.assumptions import TerritorySettings
@@ -9,76 +10,48 @@ from salesops.territory.balance import flag_territories
 from salesops.territory.columns import ratio
 from salesops.territory.rebalance import Proposal
 
-_LINE_REACH = 1.1  # the balanced line runs a little past the largest capacity
 
+def utilisation_bars(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Returns territory, utilisation (float, NaN when undefined), flag and hours, sorted.
 
-def balanced_lines(metrics: pd.DataFrame, settings: TerritorySettings) -> pd.DataFrame:
-    """Returns the "balanced" line per peer group for a potential-vs-capacity chart.
-
-    Requires columns capacity_hours, peer_median and segment. Returns a frame with columns
-    peer, capacity_hours, balanced, low, high: two points per peer group (the team, or each
-    segment) at 0 and 1.1 x its largest capacity, on potential = peer median PPH x capacity,
-    with the +/- threshold band that separates over- and under-loaded territories.
+    Requires columns territory, utilisation, flag, workload_hours, capacity_hours. Rows are
+    sorted by utilisation (highest first, undefined last), for a bar chart against the band.
     """
-    rows = []
-    covered = metrics[(metrics["capacity_hours"] > 0) & metrics["peer_median"].notna()]
-    if settings.peer == "segment":
-        keys = covered["segment"].fillna("(no segment)")
-    else:
-        keys = pd.Series("team", index=covered.index)
-    threshold = settings.threshold
-    for segment, grp in covered.groupby(keys):
-        median = float(grp["peer_median"].astype("float64").iloc[0])
-        top = float(grp["capacity_hours"].max()) * _LINE_REACH
-        for cap in (0.0, top):
-            rows.append(
-                {
-                    "peer": segment,
-                    "capacity_hours": cap,
-                    "balanced": median * cap,
-                    "low": median * cap * (1 - threshold),
-                    "high": median * cap * (1 + threshold),
-                }
-            )
-    return pd.DataFrame(rows, columns=["peer", "capacity_hours", "balanced", "low", "high"])
-
-
-def workload_long(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Returns workload and capacity hours per territory in long form for grouped bars.
-
-    Requires columns territory, workload_hours, capacity_hours, flag. Returns a frame with
-    columns territory, measure ("workload" or "capacity"), hours, flag.
-    """
-    long = metrics.melt(
-        id_vars=["territory", "flag"],
-        value_vars=["workload_hours", "capacity_hours"],
-        var_name="measure",
-        value_name="hours",
-    )
-    long["measure"] = long["measure"].str.replace("_hours", "", regex=False)
-    return long[["territory", "measure", "hours", "flag"]]
+    out = metrics[["territory", "segment", "utilisation", "flag", "workload_hours",
+                   "capacity_hours"]].copy()  # fmt: skip
+    out["utilisation"] = pd.to_numeric(out["utilisation"], errors="coerce").astype("float64")
+    return out.sort_values("utilisation", ascending=False, na_position="last", kind="stable")
 
 
 def describe_moves(
-    moves: pd.DataFrame, territories: pd.DataFrame, account_names: pd.DataFrame
+    moves: pd.DataFrame, territories: pd.DataFrame, details: pd.DataFrame
 ) -> pd.DataFrame:
-    """Returns the move list with account and territory names, ready to show or export.
+    """Returns the move list with account, owner, pipeline and territory names, to show or export.
 
     Requires columns: moves as in `Proposal.moves`; territories: territory_id, territory;
-    account_names: id, name, external_id, optional bookings_12m. Returns a frame with columns
-    account_id, external_id, account, potential, bookings_12m, from_territory, to_territory,
-    cv_after.
+    details: id, name, external_id, optional bookings_12m, owner, open_pipeline (see
+    `Repository.account_details`). Returns a frame with columns account_id, external_id,
+    account, current_owner, open_pipeline, potential, workload_hours, bookings_12m,
+    from_territory, to_territory, cv_after.
     """
     names = territories.set_index("territory_id")["territory"]
-    acc = account_names.set_index("id")
-    bookings = acc["bookings_12m"] if "bookings_12m" in acc else pd.Series(dtype="float64")
+    acc = details.set_index("id")
+
+    def col(name: str, dtype: str) -> pd.Series:
+        """Returns the detail column mapped onto the moves (missing as NA)."""
+        source = acc[name] if name in acc else pd.Series(dtype=dtype)
+        return moves["account_id"].map(source)
+
     out = pd.DataFrame(
         {
             "account_id": moves["account_id"],
-            "external_id": moves["account_id"].map(acc["external_id"]),
-            "account": moves["account_id"].map(acc["name"]),
+            "external_id": col("external_id", "object"),
+            "account": col("name", "object"),
+            "current_owner": col("owner", "object"),
+            "open_pipeline": col("open_pipeline", "float64").astype("float64"),
             "potential": moves["potential"],
-            "bookings_12m": moves["account_id"].map(bookings).astype("float64"),
+            "workload_hours": moves["workload_hours"],
+            "bookings_12m": col("bookings_12m", "float64").astype("float64"),
             "from_territory": moves["from_territory_id"].map(names),
             "to_territory": moves["to_territory_id"].map(names),
             "cv_after": moves["cv_after"],
@@ -87,33 +60,62 @@ def describe_moves(
     return out.reset_index(drop=True)
 
 
-def current_team_target(quotas: pd.DataFrame) -> float:
-    """Returns the sum of current quotas of the reps active in the quota year.
+def describe_swaps(
+    swaps: pd.DataFrame, territories: pd.DataFrame, details: pd.DataFrame
+) -> pd.DataFrame:
+    """Returns the swap list: both accounts with their owners, pipeline and potential.
 
-    Requires columns current_quota, flag (from `suggest_quotas`).
+    Requires columns: swaps as in `Proposal.swaps`; territories and details as in
+    `describe_moves`. Returns columns account, current_owner, open_pipeline, potential,
+    from_territory, partner_account, partner_owner, partner_open_pipeline, partner_potential,
+    partner_territory, cv_after.
     """
-    return float(quotas.loc[quotas["flag"] != "inactive", "current_quota"].sum())
+    names = territories.set_index("territory_id")["territory"]
+    acc = details.set_index("id")
+
+    def pick(ids: pd.Series, name: str) -> pd.Series:
+        """Returns a detail column for the given account ids."""
+        return ids.map(acc[name]) if name in acc else pd.Series(np.nan, index=ids.index)
+
+    a, b = swaps["account_id"], swaps["partner_id"]
+    return pd.DataFrame(
+        {
+            "account": pick(a, "name"),
+            "current_owner": pick(a, "owner"),
+            "open_pipeline": pick(a, "open_pipeline").astype("float64"),
+            "potential": swaps["potential"],
+            "from_territory": swaps["territory_id"].map(names),
+            "partner_account": pick(b, "name"),
+            "partner_owner": pick(b, "owner"),
+            "partner_open_pipeline": pick(b, "open_pipeline").astype("float64"),
+            "partner_potential": swaps["partner_potential"],
+            "partner_territory": swaps["partner_territory_id"].map(names),
+            "cv_after": swaps["cv_after"],
+        }
+    ).reset_index(drop=True)
 
 
 def before_after(
     metrics: pd.DataFrame, proposal: Proposal, settings: TerritorySettings
 ) -> pd.DataFrame:
-    """Returns each territory's potential, PPH and flag before and after the proposed moves.
+    """Returns each territory's utilisation, potential per hour and flag before and after.
 
-    Requires columns of `territory_metrics` (territory_id, territory, segment, accounts,
-    potential, capacity_hours, potential_per_capacity_hour, flag). Returns a frame with columns
-    territory, potential_before, potential_after, pph_before, pph_after, flag_before, flag_after.
+    Requires columns of `territory_metrics`. Returns a frame with columns territory,
+    utilisation_before, utilisation_after, pph_before, pph_after, flag_before, flag_after.
     """
     after = metrics.copy()
-    moved = proposal.territories_after.set_index("territory_id")["potential"]
-    after["potential"] = after["territory_id"].map(moved).fillna(after["potential"])
+    if not proposal.territories_after.empty:
+        moved = proposal.territories_after.set_index("territory_id")
+        for col in ("workload_hours", "potential"):
+            after[col] = after["territory_id"].map(moved[col]).fillna(after[col])
+    after["utilisation"] = ratio(after["workload_hours"], after["capacity_hours"])
     after["potential_per_capacity_hour"] = ratio(after["potential"], after["capacity_hours"])
     after = flag_territories(after, settings)
     return pd.DataFrame(
         {
             "territory": metrics["territory"],
-            "potential_before": metrics["potential"],
-            "potential_after": after["potential"],
+            "utilisation_before": metrics["utilisation"],
+            "utilisation_after": after["utilisation"],
             "pph_before": metrics["potential_per_capacity_hour"],
             "pph_after": after["potential_per_capacity_hour"],
             "flag_before": metrics["flag"],

@@ -1,108 +1,138 @@
-"""Quota suggestions ("Goldilocks" targets): each rep's fair share of a team target.
+"""Quotas calibrated to attainment: the share of reps expected to make quota hits a target.
 
-A rep's base share = potential weight x share of team potential + history weight x share of
-team bookings (last 12 months), both weights Settings. Reps with less than a full history
-(Settings `quota_full_history_days`) get their potential share only. The base share is
-multiplied by the rep's average ramp over the quota year and everything is scaled to the team
-target, rounded to cents so the suggestions add up to it exactly.
+**Suggested quota** of a rep = the amount they book with the same chance θ as every other
+rep (their expected bookings x the θ-quantile of the spread, `salesops.territory.outlook`),
+kept within Settings `quota_change_cap` of their current quota (reps without one are not
+capped), with θ chosen so that the **expected share of reps at or above 100%** of quota
+equals Settings `attainment_target` (the caps can make that unreachable: the nearest share
+is kept and the reason given). Reps who have left, or have no expected bookings in the quota
+year, get no quota. A ramping rep's expected bookings, hence quota, are prorated by the ramp.
+The suggestions of today's reps add up to what they can carry at the target share; a team
+target above that is the **gap** new hires must cover (`salesops.plan`), one below it lowers
+every quota in proportion (more reps then make quota, and the report says so). With
+`spread_target=True` the whole target is spread over today's reps instead (θ solved for
+the sum), and the expected share is what follows.
+**Expected attainment distribution**: for each band of attainment (bookings / quota), the
+expected number of reps in it, summed over reps from their spread: for current and
+suggested quotas side by side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from salesops.config import Settings
-from salesops.territory.capacity import as_date, year_ramp_factor
-from salesops.territory.columns import numeric
+from salesops.territory.outlook import Outlook
 
-_UNKNOWN_TENURE = 10**6  # an unknown hire date counts as a long history
+BANDS = ((0.0, 0.5, "< 50%"), (0.5, 0.8, "50–80%"), (0.8, 1.0, "80–100%"),
+         (1.0, 1.2, "100–120%"), (1.2, np.inf, "≥ 120%"))  # fmt: skip
+_ITERATIONS = 60
 
 
 @dataclass(frozen=True)
-class QuotaWeights:
-    """How a quota suggestion blends territory potential and booking history.
+class QuotaPolicy:
+    """How quotas are calibrated (defaults: Settings section plan)."""
 
-    A rep's base share = potential_weight x share of team potential + history_weight x share of
-    team bookings (last 12 months). Reps with less than `full_history_days` of tenure have
-    incomplete history, so their base share is their potential share only. The base share is
-    then multiplied by the rep's average ramp over the quota year and everything is scaled to
-    the team target. `tolerance` is how far a current quota may sit from the suggestion before
-    it is flagged over- or under-assigned.
-    """
-
-    potential_weight: float
-    history_weight: float
-    full_history_days: int
+    attainment_target: float
+    change_cap: float
+    shrink_months: float
     tolerance: float
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> QuotaWeights:
-        """Returns the quota weights of `settings`, with `overrides` by field name."""
+    def from_settings(cls, settings: Settings, **overrides: Any) -> QuotaPolicy:
+        """Returns the quota policy of `settings`, with `overrides` by field name."""
         chosen = cls(
-            potential_weight=settings.quota_potential_weight,
-            history_weight=settings.quota_history_weight,
-            full_history_days=settings.quota_full_history_days,
-            tolerance=settings.quota_tolerance,
+            attainment_target=float(settings.attainment_target),
+            change_cap=float(settings.quota_change_cap),
+            shrink_months=float(settings.quota_shrink_months),
+            tolerance=float(settings.quota_tolerance),
         )
         return replace(chosen, **overrides)
 
 
-def _largest_remainder(raw: np.ndarray, total_cents: int) -> np.ndarray:
-    """Returns integers proportional to raw that sum exactly to total_cents."""
-    if raw.sum() <= 0:
-        return np.zeros(len(raw), dtype=np.int64)
-    exact = raw / raw.sum() * total_cents
-    floor = np.floor(exact).astype(np.int64)
-    short = int(total_cents - floor.sum())
-    if short > 0:
-        order = np.lexsort((np.arange(len(raw)), -(exact - floor)))
-        floor[order[:short]] += 1
-    return floor
+@dataclass(frozen=True)
+class QuotaResult:
+    """Suggested quotas, the expected share at quota, the gap to the target, and why."""
+
+    table: pd.DataFrame
+    team_target: float
+    suggested_total: float
+    carried_total: float
+    gap: float
+    expected_share_current: float | None
+    expected_share_suggested: float | None
+    distribution: pd.DataFrame
+    notes: tuple[str, ...]
+    reason: str | None
+    chance: float = 0.0  # the common chance θ each rep's quota was set at
 
 
-def _ramp_and_tenure(r: pd.DataFrame, as_of: date, ramp_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Returns each rep's average ramp over the quota year and tenure in days at `as_of`."""
-    year_ramp = np.array(
-        [
-            year_ramp_factor(h, e, as_of, ramp_days)
-            for h, e in zip(r["hire_date"], r["end_date"], strict=True)
-        ],
-        dtype="float64",
-    )
-    hires = [as_date(h) for h in r["hire_date"]]
-    tenure = np.array([_UNKNOWN_TENURE if h is None else (as_of - h).days for h in hires])
-    return year_ramp, tenure
+def _bounds(current: np.ndarray, eligible: np.ndarray, cap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Returns each rep's lowest and highest allowed quota (no cap without a current quota)."""
+    capped = eligible & (current > 0)
+    lo = np.where(capped, current * (1 - cap), 0.0)
+    hi = np.where(capped, current * (1 + cap), np.inf)
+    return np.where(eligible, lo, 0.0), np.where(eligible, hi, 0.0)
 
 
-def _shares(
-    r: pd.DataFrame, active: np.ndarray, tenure: np.ndarray, w: QuotaWeights
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (potential share, history share, full history?, blended base share) per rep."""
-    pot = numeric(r, "potential").clip(lower=0).to_numpy() * active
-    hist = numeric(r, "bookings_12m").clip(lower=0).to_numpy() * active
-    pot_share = (
-        pot / pot.sum() if pot.sum() > 0 else np.where(active, 1.0 / max(1, active.sum()), 0.0)
-    )
-    hist_share = hist / hist.sum() if hist.sum() > 0 else np.zeros(len(r))
-    full_hist = (tenure >= w.full_history_days) & (hist.sum() > 0)
-    total_w = w.potential_weight + w.history_weight
-    base = np.where(
-        full_hist,
-        (w.potential_weight * pot_share + w.history_weight * hist_share) / total_w,
-        pot_share,
-    )
-    return pot_share, hist_share, full_hist, base
+def _solve(fn: Callable[[float], float], goal: float, increasing: bool) -> float:
+    """Returns θ in (0, 1) with fn(θ) closest to `goal` by bisection (fn monotone in θ)."""
+    lo, hi = 1e-4, 1 - 1e-4
+    for _ in range(_ITERATIONS):
+        mid = (lo + hi) / 2
+        above = fn(mid) > goal
+        if above == increasing:
+            hi = mid
+        else:
+            lo = mid
+    return (lo + hi) / 2
+
+
+def expected_share(outlook: Outlook, quotas: np.ndarray) -> float | None:
+    """Returns the expected share of reps with a quota who reach it (None without spread)."""
+    chance = outlook.chance(quotas)
+    has = np.asarray(quotas) > 0
+    if outlook.spread is None or not has.any():
+        return None
+    return float(np.nanmean(chance[has]))
+
+
+def attainment_distribution(
+    outlook: Outlook, current: np.ndarray, suggested: np.ndarray
+) -> pd.DataFrame:
+    """Returns the expected number of reps per attainment band, for current and suggested quotas.
+
+    Columns: band, current, suggested (expected reps; empty without a measured spread).
+    """
+    rows = []
+    if outlook.spread is None:
+        return pd.DataFrame(columns=["band", "current", "suggested"])
+    for low, high, label in BANDS:
+        counts = []
+        for quotas in (current, suggested):
+            at_least_low = (
+                outlook.chance(quotas, low) if low > 0 else np.where(quotas > 0, 1.0, 0.0)
+            )
+            at_least_high = outlook.chance(quotas, high) if np.isfinite(high) else 0.0
+            counts.append(float(np.nansum(np.where(quotas > 0, at_least_low - at_least_high, 0.0))))
+        rows.append({"band": label, "current": counts[0], "suggested": counts[1]})
+    return pd.DataFrame(rows)
+
+
+def _cents(values: np.ndarray) -> np.ndarray:
+    """Returns amounts rounded to cents."""
+    return np.round(np.asarray(values, dtype="float64"), 2)
 
 
 def _flags(
     active: np.ndarray, current: np.ndarray, suggested: np.ndarray, tolerance: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (current / suggested - 1, flag, reason) per rep."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Returns (current / suggested - 1, flag) per rep."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(suggested > 0, current / np.where(suggested > 0, suggested, 1) - 1, np.nan)
     flag = np.where(
@@ -110,72 +140,190 @@ def _flags(
         "inactive",
         np.where(
             suggested <= 0,
-            np.where(current > 0, "over-assigned", "fair"),
-            np.where(
-                ratio > tolerance,
-                "over-assigned",
-                np.where(ratio < -tolerance, "under-assigned", "fair"),
-            ),
+            np.where(current > 0, "no expected bookings", "no quota"),
+            np.where(ratio > tolerance, "over-assigned",
+                     np.where(ratio < -tolerance, "under-assigned", "fair")),
         ),
-    )
-    none = np.array(None, dtype=object)  # np.where's stubs take arrays, not a bare None
-    reason = np.where(
-        ~active,
-        "not active in the quota year",
-        np.where(suggested <= 0, "no suggested quota", none),
-    )
-    return ratio, flag, reason
+    )  # fmt: skip
+    return ratio, flag
 
 
-def suggest_quotas(
-    rep_frame: pd.DataFrame,
-    reps: pd.DataFrame,
-    team_target: float | None,
-    as_of: date,
-    weights: QuotaWeights,
-    ramp_days: int,
-) -> pd.DataFrame:
-    """Returns a suggested annual quota per rep beside the current one, summing to the target.
+@dataclass(frozen=True)
+class _Calibration:
+    """The quota function of θ for one outlook and its bounds."""
 
-    Requires columns:
-      rep_frame (from `rep_metrics`): rep_id, rep, territory_id, territory, potential,
-        bookings_12m, annual_quota;
-      reps: id, hire_date, end_date.
-    `team_target` None means the sum of current quotas of active reps. Suggestions are
-    rounded to cents so that they add up to the target exactly. Returns a frame with columns
-    rep_id, rep, territory, potential_share, history_share, year_ramp, suggested_quota,
-    current_quota, difference (current - suggested), difference_ratio, flag
-    ("over-assigned", "under-assigned", "fair", "inactive") and reason.
+    outlook: Outlook
+    lo: np.ndarray
+    hi: np.ndarray
+    eligible: np.ndarray
+
+    def quotas(self, theta: float) -> np.ndarray:
+        """Returns every rep's quota at chance θ, within the caps (0 when not eligible)."""
+        raw = self.outlook.quantile_quotas(theta)
+        return np.where(self.eligible, np.clip(raw, self.lo, self.hi), 0.0)
+
+    def share(self, theta: float) -> float:
+        """Returns the expected share at quota of the quotas at θ."""
+        return expected_share(self.outlook, self.quotas(theta)) or 0.0
+
+
+def _at_share(cal: _Calibration, target: float) -> tuple[np.ndarray, list[str], float]:
+    """Returns (quotas, notes, θ): quotas whose expected share at quota is `target`.
+
+    All at the common chance θ, or the nearest share the caps allow.
     """
-    r = rep_frame.merge(
-        reps[["id", "hire_date", "end_date"]], left_on="rep_id", right_on="id", how="left"
+    theta = _solve(cal.share, target, increasing=True)
+    quotas = cal.quotas(theta)
+    reached = cal.share(theta)
+    notes = []
+    if abs(reached - target) > 0.005:
+        notes.append(
+            f"The ±{_cap_text(cal)} change cap keeps the expected share at quota at "
+            f"{reached:.0%} instead of {target:.0%}: the nearest reachable."
+        )
+    return quotas, notes, theta
+
+
+def _cap_text(cal: _Calibration) -> str:
+    """Returns the cap as a percentage, read back from the bounds."""
+    capped = cal.eligible & np.isfinite(cal.hi) & (cal.hi > 0)
+    if not capped.any():
+        return "no"
+    i = int(np.flatnonzero(capped)[0])
+    return f"{(cal.hi[i] - cal.lo[i]) / (cal.hi[i] + cal.lo[i]):.0%}"
+
+
+def _spread_over_reps(cal: _Calibration, target: float) -> tuple[np.ndarray, list[str], float]:
+    """Returns quotas of today's reps summing to `target` (θ solved for the sum), notes, θ."""
+    theta = _solve(lambda t: float(cal.quotas(t).sum()), target, increasing=False)
+    quotas = cal.quotas(theta)
+    free = cal.eligible & (quotas > cal.lo + 0.01) & (quotas < cal.hi - 0.01)
+    residual = target - quotas.sum()
+    if free.any() and quotas[free].sum() > 0:
+        quotas = quotas + np.where(free, residual * quotas / quotas[free].sum(), 0.0)
+    notes = []
+    if abs(target - quotas.sum()) > 1.0:
+        notes.append(
+            f"The change cap lets today's reps carry at most {quotas.sum():,.0f} of the "
+            f"{target:,.0f} target."
+        )
+    return quotas, notes, theta
+
+
+def _scaled_down(quotas: np.ndarray, target: float, carried: float) -> tuple[np.ndarray, list[str]]:
+    """Returns quotas lowered in proportion to sum to a target below what reps carry."""
+    note = (
+        f"The target ({target:,.0f}) is below what today's reps are expected to book at the "
+        f"target share ({carried:,.0f}): every quota is lowered in proportion, so more reps "
+        "are expected to make quota."
     )
-    year_ramp, tenure = _ramp_and_tenure(r, as_of, ramp_days)
-    active = year_ramp > 0
-    current = numeric(r, "annual_quota").to_numpy()
-    target = float(current[active].sum()) if team_target is None else float(team_target)
-    pot_share, hist_share, full_hist, base = _shares(r, active, tenure, weights)
-    raw = base * year_ramp
-    cents = (
-        _largest_remainder(raw, round(target * 100)) if target > 0 else np.zeros(len(r), np.int64)
-    )
-    suggested = cents / 100.0
-    ratio, flag, reason = _flags(active, current, suggested, weights.tolerance)
-    out = pd.DataFrame(
+    return quotas * (target / carried if carried > 0 else 0.0), [note]
+
+
+def _exact(quotas: np.ndarray, total: float) -> np.ndarray:
+    """Returns quotas in cents whose sum is exactly `total` (the rounding put on the largest)."""
+    out = _cents(quotas)
+    if len(out) and out.max() > 0:
+        out[int(np.argmax(out))] += round(total - out.sum(), 2)
+    return out
+
+
+def _fallback(cal: _Calibration, current: np.ndarray, target: float | None) -> np.ndarray:
+    """Returns quotas in proportion to expected bookings when the spread is unknown."""
+    expected = np.where(cal.eligible, cal.outlook.reps["expected"].to_numpy(dtype="float64"), 0.0)
+    total = float(current[cal.eligible].sum()) if target is None else float(target)
+    return expected / expected.sum() * total if expected.sum() > 0 else np.zeros(len(expected))
+
+
+def calibrate_quotas(
+    outlook: Outlook,
+    reps: pd.DataFrame,
+    policy: QuotaPolicy,
+    team_target: float | None = None,
+    spread_target: bool = False,
+) -> QuotaResult:
+    """Returns quotas calibrated to the attainment target, summing to the team target.
+
+    Requires `reps` in the order of `outlook.reps`, with columns rep_id, rep, territory,
+    active, current_quota. `team_target` None means what today's reps carry at the target
+    share. Returns a QuotaResult whose table has columns rep_id, rep, territory, segment,
+    expected_bookings, ramped_months, current_quota, suggested_quota, change,
+    chance_current, chance_suggested, capped, flag (and `gap`: the part of the target left
+    for new hires, 0 with `spread_target`).
+    """
+    active = reps["active"].to_numpy(dtype=bool)
+    current = pd.to_numeric(reps["current_quota"], errors="coerce").fillna(0.0).to_numpy()
+    expected = outlook.reps["expected"].to_numpy(dtype="float64")
+    eligible = active & (expected > 0)
+    lo, hi = _bounds(current, eligible, policy.change_cap)
+    cal = _Calibration(outlook, lo, hi, eligible)
+    notes: list[str] = []
+    theta = policy.attainment_target
+    if outlook.spread is None:
+        quotas = _fallback(cal, current, team_target)
+        carried = target = float(quotas.sum())
+        notes.append(f"Quotas follow expected bookings only: {outlook.reason}.")
+    else:
+        quotas, notes, theta = _at_share(cal, policy.attainment_target)
+        carried = float(quotas.sum())
+        target = carried if team_target is None else float(team_target)
+        if spread_target and team_target is not None:
+            quotas, more, theta = _spread_over_reps(cal, target)
+            notes += more
+        elif target < carried:
+            quotas, more = _scaled_down(quotas, target, carried)
+            notes += more
+    gap = max(0.0, target - float(quotas.sum()))
+    quotas = _exact(quotas, target - gap)
+    result = _result(outlook, reps, quotas, current, policy, target, carried, gap, notes)
+    return replace(result, chance=theta)
+
+
+def _result(
+    outlook: Outlook,
+    reps: pd.DataFrame,
+    quotas: np.ndarray,
+    current: np.ndarray,
+    policy: QuotaPolicy,
+    target: float,
+    carried: float,
+    gap: float,
+    notes: list[str],
+) -> QuotaResult:
+    """Returns the QuotaResult: the per-rep table, shares and the attainment distribution."""
+    active = reps["active"].to_numpy(dtype=bool)
+    _, flag = _flags(active, current, quotas, policy.tolerance)
+    held = np.where(active, current, 0.0)
+    has_current = (current > 0) & active
+    moved = quotas / np.where(has_current, current, 1) - 1
+    capped = has_current & (quotas > 0)
+    capped &= np.abs(quotas - current) >= policy.change_cap * current - 0.01
+    table = pd.DataFrame(
         {
-            "rep_id": r["rep_id"],
-            "rep": r["rep"],
-            "territory": r["territory"],
-            "potential_share": pot_share,
-            "history_share": np.where(full_hist, hist_share, np.nan),
-            "year_ramp": year_ramp,
-            "suggested_quota": suggested,
+            "rep_id": reps["rep_id"].to_numpy(),
+            "rep": reps["rep"].to_numpy(),
+            "territory": reps["territory"].to_numpy(),
+            "segment": outlook.reps["segment"].to_numpy(),
+            "expected_bookings": outlook.reps["expected"].to_numpy(),
+            "ramped_months": outlook.reps["ramped_months"].to_numpy(),
             "current_quota": current,
-            "difference": current - suggested,
-            "difference_ratio": pd.Series(ratio).astype("Float64"),
+            "suggested_quota": quotas,
+            "change": pd.array(np.where(has_current, moved, np.nan), dtype="Float64"),
+            "chance_current": pd.array(outlook.chance(held), dtype="Float64"),
+            "chance_suggested": pd.array(outlook.chance(quotas), dtype="Float64"),
+            "capped": capped,
             "flag": flag,
-            "reason": pd.Series(reason, dtype="object"),
         }
     )
-    out["history_share"] = out["history_share"].astype("Float64")
-    return out
+    return QuotaResult(
+        table=table,
+        team_target=float(target),
+        suggested_total=float(quotas.sum()),
+        carried_total=float(carried),
+        gap=float(gap),
+        expected_share_current=expected_share(outlook, held),
+        expected_share_suggested=expected_share(outlook, quotas),
+        distribution=attainment_distribution(outlook, held, quotas),
+        notes=tuple(notes),
+        reason=outlook.reason,
+    )

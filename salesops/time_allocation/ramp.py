@@ -10,12 +10,12 @@ ramp by N months shifts the curve N months earlier:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from salesops.capacity.smoothing import monotone_increasing
 from salesops.figures import Figure
 
 # Month indexes are year x 12 + month, far below this: (rep, month) keys are rep x this + month.
@@ -131,7 +131,7 @@ def ramp_curve(
         curve=curve,
         ramped_from=ramped_from,
         ramped_level=level,
-        months_to_ramp=_months_to_ramp(curve, level, threshold),
+        months_to_ramp=_months_to_ramp(curve, level, threshold, ramped_from),
         threshold=threshold,
     )
 
@@ -177,15 +177,23 @@ def _rep_month_bookings(monthly_bookings: pd.DataFrame, keys: np.ndarray) -> np.
     return np.where(booked[at] == keys, sums[at], 0.0)
 
 
-def _months_to_ramp(curve: pd.DataFrame, level: Figure, threshold: float) -> Figure:
-    """Returns the first tenure month reaching ``threshold`` x the ramped level, or why none."""
+def _months_to_ramp(
+    curve: pd.DataFrame, level: Figure, threshold: float, ramped_from: int
+) -> Figure:
+    """Returns the first tenure month at ``threshold`` x the ramped level, or why none.
+
+    The months before ``ramped_from`` are made non-decreasing first (weighted by the reps
+    observed; `salesops.capacity.smoothing`), so one lucky month does not end the ramp: the
+    same months to ramp the capacity model uses everywhere. ``ramped_from`` when no month
+    before it reaches the threshold.
+    """
     if level.value is None:
         return Figure.undefined(level.reason or "")
-    target = threshold * level.value
-    reached = curve[curve["bookings_per_rep"].fillna(-math.inf) >= target]
-    if len(reached):
-        return Figure(float(reached["tenure_month"].iloc[0]))
-    return Figure.undefined(f"curve never reaches {threshold:.0%} of the ramped level")
+    window = curve[curve["tenure_month"] < ramped_from]
+    values = window["bookings_per_rep"].to_numpy(dtype=float, na_value=np.nan)
+    smooth = monotone_increasing(values, window["reps"].to_numpy(dtype=float))
+    reached = np.flatnonzero(smooth >= threshold * level.value)
+    return Figure(float(reached[0] + 1) if len(reached) else float(ramped_from))
 
 
 @dataclass(frozen=True)

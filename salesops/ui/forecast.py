@@ -148,18 +148,19 @@ def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
 @st.fragment
 def what_if_panel(report: ForecastReport, currency: str) -> None:
     """Sliders that re-price the fitted forecast (no refit, no query) and redraw the result."""
-    ramp_default = int(settings().forecast_ramp_months)
-    a, b, c, d, e = st.columns(5)
+    a, b, c, e = st.columns(4)
     win = a.slider("Win rate change", -50, 50, 0, 5, format="%d%%", key="forecast.win_rate")
     cycle = b.slider("Sales cycle change (days)", -60, 60, 0, 5, key="forecast.cycle")
     reps = c.slider("Reps added / removed", -10, 10, 0, 1, key="forecast.reps")
-    ramp = d.slider("New-rep ramp (months)", 0, 12, ramp_default, 1, key="forecast.ramp")
     size = e.slider("Average deal size change", -50, 50, 0, 5, format="%d%%", key="forecast.size")
+    ramp = report.ramp.fractions if report.ramp is not None else ()
     what_if = WhatIf(win / 100, cycle, reps, ramp, size / 100)
     points, vs_quota = what_if_view(report, what_if)
     st.caption(
         f"{report.base_reps} reps selling in this scope today. Removed reps stop at once; "
-        "added reps ramp linearly. A longer cycle moves bookings later."
+        "added reps ramp along the measured ramp: "
+        + (report.ramp.describe() if report.ramp is not None else "none known.")
+        + " A longer cycle moves bookings later."
     )
     st.altair_chart(forecast_charts.forecast_band(points, currency, "Adjusted bookings"))
     quarter_tiles(vs_quota, currency)

@@ -45,7 +45,14 @@ PAGES = (
         "Territory balance",
         ":material/map:",
         "Analyse",
-        "Territory balance: potential vs capacity, fixes, fair quotas",
+        "Territory balance: utilisation against selling capacity, moves and swaps",
+    ),
+    PageInfo(
+        "pages/plan.py",
+        "Plan",
+        ":material/flag:",
+        "Analyse",
+        "Plan: quotas calibrated to attainment, and the hires the target needs",
     ),
     PageInfo(
         "pages/time_allocation.py",

@@ -8,7 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from salesops.capacity.model import CapacityModel
+from salesops.capacity.workload import AccountHours
 from salesops.config import Settings
+from salesops.definitions import define
 from salesops.formatting import EM_DASH, format_value
 from salesops.tables import Col
 from salesops.territory.assumptions import TerritorySettings
@@ -19,7 +22,6 @@ from salesops.territory.balance import (
     BalanceIndex,
     uncovered_potential,
 )
-from salesops.territory.quotas import QuotaWeights
 from salesops.territory.rebalance import Constraints, Proposal
 from salesops.ui.filters import Filters
 
@@ -28,97 +30,92 @@ PEERS = {"segment": "its segment", "team": "the whole team"}
 
 
 def territory_headline(filters: Filters) -> None:
-    """Draws the Overview's territory tiles: balance index and over/under-loaded counts."""
-    from salesops.territory.balance import team_balance
-    from salesops.territory.metrics import territory_metrics
-    from salesops.territory.report import territory_data
-    from salesops.ui.cache import cached_call, settings
+    """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
+    from salesops.territory.report import build_report, territory_data
+    from salesops.ui.cache import cached_call
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
     if data.is_empty:
         st.caption("No territories or accounts yet.")
         return
-    config = TerritorySettings.from_settings(settings())
-    metrics = territory_metrics(data.accounts, data.reps, data.territories, data.as_of, config)
-    balance = team_balance(metrics)
-    flags = metrics["flag"].value_counts()
+    report = build_report(data)
+    flags = report.territories["flag"].value_counts()
     cols = st.columns(4)
     cols[0].metric(
-        "Balance index (CV)",
-        "—" if balance.cv is None else f"{balance.cv:.2f}",
-        help="Spread of potential per capacity hour relative to peers; 0 = balanced. "
-        + (balance.reason or ""),
+        "Load balance (CV)",
+        EM_DASH if report.balance.cv is None else f"{report.balance.cv:.2f}",
+        help="Spread of utilisation across territories; 0 = balanced. "
+        + (report.balance.reason or ""),
     )
-    cols[1].metric("Over-loaded territories", int(flags.get(FLAG_OVER, 0)))
+    cols[1].metric(
+        "Over-loaded territories", int(flags.get(FLAG_OVER, 0)), help=define("utilisation")
+    )
     cols[2].metric("Under-loaded territories", int(flags.get(FLAG_UNDER, 0)))
     cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)))
     page_link(
         "pages/territory.py",
-        "Territory balance: flags, account moves, fair quotas",
+        "Territory balance: utilisation, account moves and swaps",
         ":material/map:",
     )
 
 
 TERRITORY_COLUMNS = [
-    "territory", "flag", "segment", "region", "accounts", "reps", "potential", "capacity_hours",
-    "potential_per_capacity_hour", "peer_median", "deviation", "workload_hours", "utilisation",
-    "bookings_12m", "penetration", "potential_per_rep", "open_pipeline", "quota",
-    "pipeline_coverage", "potential_per_capacity_hour_reason", "utilisation_reason",
-    "penetration_reason", "potential_per_rep_reason", "pipeline_coverage_reason",
+    "territory", "flag", "utilisation", "segment", "region", "accounts", "reps",
+    "workload_hours", "capacity_hours", "potential", "potential_per_capacity_hour",
+    "pph_vs_peers", "bookings_12m", "penetration", "potential_per_rep", "pipeline_in_year",
+    "quota", "won_in_year", "pipeline_coverage",
 ]  # fmt: skip
 REP_COLUMNS = [
-    "rep", "flag", "territory", "active", "ramp", "capacity_hours", "accounts", "potential",
-    "potential_per_capacity_hour", "deviation", "workload_hours", "utilisation", "bookings_12m",
-    "penetration", "open_pipeline", "annual_quota", "pipeline_coverage",
-    "potential_per_capacity_hour_reason", "utilisation_reason", "pipeline_coverage_reason",
-]  # fmt: skip
-QUOTA_COLUMNS = [
-    "rep", "flag", "territory", "current_quota", "suggested_quota", "difference",
-    "difference_ratio", "potential_share", "history_share", "year_ramp", "reason",
+    "rep", "flag", "utilisation", "territory", "ramp", "selling_share", "share_source",
+    "capacity_hours", "accounts", "pipeline_accounts", "workload_hours", "potential",
+    "bookings_12m", "open_pipeline", "pipeline_in_year", "annual_quota", "pipeline_coverage",
 ]  # fmt: skip
 
 
-def column_config(currency: str) -> dict[str, Col]:
-    """Returns the column labels and kinds of every territory table (salesops.ui.tables)."""
+def column_config(currency: str, settings: Settings | None = None) -> dict[str, Col]:
+    """Returns the column labels, kinds and definitions of every territory table."""
     del currency  # money columns carry Settings.currency through the formatting layer
+    chosen = settings or Settings()
     return {
+        "territory": Col("Territory"), "rep": Col("Rep"), "flag": Col("Flag"),
+        "segment": Col("Segment"), "region": Col("Region"), "reps": Col("Reps", "count"),
+        "share_source": Col("Selling share from"),
         "potential": Col("Potential", "money"),
         "bookings_12m": Col("Bookings (12 months)", "money"),
         "open_pipeline": Col("Open pipeline", "money"),
+        "pipeline_in_year": Col("Pipeline in the quota year", "money"),
         "quota": Col("Quota", "money"),
         "annual_quota": Col("Quota", "money"),
+        "won_in_year": Col("Won in the quota year", "money"),
         "potential_per_rep": Col("Potential per rep", "money"),
-        "potential_per_capacity_hour": Col("Potential per hour", "money"),
-        "peer_median": Col("Peer median per hour", "money"),
-        "deviation": Col("vs peers", "ratio", signed=True),
+        "potential_per_capacity_hour": Col("Potential per selling hour", "money"),
+        "pph_vs_peers": Col("Potential per hour vs peers", "ratio", signed=True),
         "penetration": Col("Penetration", "ratio"),
-        "utilisation": Col("Utilisation", "ratio"),
-        "pipeline_coverage": Col("Pipeline cover", "x"),
-        "capacity_hours": Col("Capacity (hours)", "hours", decimals=0),
+        "utilisation": Col("Utilisation", "ratio", help=define("utilisation", chosen)),
+        "selling_share": Col("Selling share", "ratio"),
+        "pipeline_coverage": Col("Pipeline coverage", "x",
+                                 help=define("pipeline_coverage", chosen)),  # fmt: skip
+        "capacity_hours": Col("Capacity (selling hours)", "hours", decimals=0,
+                              help=define("capacity", chosen)),  # fmt: skip
         "workload_hours": Col("Workload (hours)", "hours", decimals=0),
         "accounts": Col("Accounts", "number", decimals=1),
-        "reps": Col("Reps", "count"),
-        "active": Col("Active", "bool"),
+        "pipeline_accounts": Col("Accounts via own deals", "number", decimals=1),
         "ramp": Col("Ramp", "ratio", decimals=0),
-        "flag": Col("Flag"),
-        "flag_after": Col("Flag after"),
-        "flag_before": Col("Flag before"),
-        "suggested_quota": Col("Suggested quota", "money"),
-        "current_quota": Col("Current quota", "money"),
-        "difference": Col("Current − suggested", "money_change"),
-        "difference_ratio": Col("Difference", "ratio", signed=True),
-        "potential_share": Col("Potential share", "ratio"),
-        "history_share": Col("Bookings share", "ratio"),
-        "year_ramp": Col("Ramp over the year", "ratio"),
-        "cv_after": Col("Balance index after the move", "number", decimals=3),
-        "potential_before": Col("Potential before", "money"),
-        "potential_after": Col("Potential after", "money"),
-        "pph_before": Col("Per hour before", "money"),
-        "pph_after": Col("Per hour after", "money"),
-        "from_territory": Col("From"),
-        "to_territory": Col("To"),
-    }
+        "cv_after": Col("Balance index after", "number", decimals=3),
+        "utilisation_before": Col("Utilisation before", "ratio"),
+        "utilisation_after": Col("Utilisation after", "ratio"),
+        "pph_before": Col("Potential per hour before", "money"),
+        "pph_after": Col("Potential per hour after", "money"),
+        "flag_before": Col("Flag before"), "flag_after": Col("Flag after"),
+        "account": Col("Account"), "external_id": Col("CRM id"),
+        "current_owner": Col("Current owner"),
+        "from_territory": Col("From"), "to_territory": Col("To"),
+        "partner_account": Col("Swapped for"), "partner_owner": Col("Its owner"),
+        "partner_open_pipeline": Col("Its open pipeline", "money"),
+        "partner_potential": Col("Its potential", "money"),
+        "partner_territory": Col("Its territory"),
+    }  # fmt: skip
 
 
 def _index(value: float | None) -> str:
@@ -131,91 +128,105 @@ def _percent(fraction: float) -> int:
     return round(fraction * 100)
 
 
-def assumptions(defaults: Settings) -> TerritorySettings:
-    """Draws the assumptions expander (threshold, peers, weeks, coverage hours); returns them."""
+def assumptions(defaults: Settings, hours: AccountHours) -> TerritorySettings:
+    """Draws the assumptions expander (utilisation band, peers, account hours); returns them."""
     with st.expander("Assumptions", icon=":material/tune:"):
-        left, mid, right = st.columns(3)
-        threshold = left.slider(
-            "Flag beyond ± of the peer median (potential per capacity hour)",
-            5,
-            100,
-            _percent(defaults.flag_threshold),
+        left, right = st.columns(2)
+        under, over = left.slider(
+            "Balanced utilisation band",
+            0,
+            200,
+            (_percent(defaults.utilisation_under), _percent(defaults.utilisation_over)),
             step=5,
             format="%d%%",
-            key="territory.threshold",
+            key="territory.band",
+            help="Below the band: under-loaded; above it: over-loaded.",
         )
-        peer = mid.radio(
-            "Compare each territory with",
+        peer = right.radio(
+            "Compare potential per selling hour with",
             list(PEERS),
             index=list(PEERS).index(defaults.peer_group),
             horizontal=True,
             key="territory.peer",
             format_func=PEERS.get,
             help="Enterprise hours carry more potential than SMB hours by design; comparing "
-            "within a segment keeps that mix out of the flags and the balance index.",
+            "within a segment keeps that mix out of the potential balance.",
         )
-        weeks = right.number_input(
-            "Working weeks per year",
-            30.0,
-            52.0,
-            float(defaults.working_weeks_per_year),
-            step=1.0,
-            format="%g",
-            key="territory.weeks",
+        st.caption(
+            "Hours an account needs per year (0 = measured from time logs: "
+            + hours.describe().split(": ", 1)[1]
+            + ")"
         )
-        hours = {
-            segment: column.number_input(
-                f"Coverage hours per {segment} account / year",
-                0.0,
-                500.0,
-                float(value),
-                key=f"territory.coverage.{segment}",
-            )
-            for column, (segment, value) in zip(
-                st.columns(len(defaults.coverage_hours)), defaults.coverage_hours, strict=True
-            )
-        }
+        rows = hours.frame()
+        stated = {}
+        for column, row in zip(st.columns(max(len(rows), 1)), rows.itertuples(), strict=False):
+            value = column.number_input(
+                f"{row.segment}", 0.0, 2000.0, 0.0 if row.source != "stated" else float(row.hours),
+                key=f"territory.hours.{row.segment}",
+            )  # fmt: skip
+            if value > 0:
+                stated[row.segment] = value
     return TerritorySettings.from_settings(
         defaults,
-        coverage_hours=TerritorySettings.coverage(hours),
-        threshold=threshold / 100,
+        account_hours=TerritorySettings.hours({**dict(defaults.account_hours), **stated}),
+        under=under / 100,
+        over=over / 100,
         peer=peer,
-        working_weeks_per_year=float(weeks),
     )
 
 
-def balance_tiles(metrics: pd.DataFrame, balance: BalanceIndex, currency: str) -> None:
-    """Draws the balance index, Gini, over/under-loaded counts and uncovered potential."""
+def capacity_caption(model: CapacityModel) -> None:
+    """Draws the capacity definition with the numbers in use (the same on every page)."""
+    st.caption(model.describe())
+
+
+def balance_tiles(
+    metrics: pd.DataFrame, balance: BalanceIndex, model: CapacityModel, currency: str
+) -> None:
+    """Draws the load balance, over/under-loaded counts, selling share, ramp, uncovered."""
     flags = metrics["flag"].value_counts()
     tiles = st.columns(5)
     tiles[0].metric(
-        "Balance index (CV)",
+        "Load balance (CV)",
         EM_DASH if balance.cv is None else f"{balance.cv:.2f}",
-        help="Coefficient of variation of potential per capacity hour (relative to peers); "
-        "0 = perfectly balanced.",
+        help="Coefficient of variation of utilisation across territories; 0 = balanced.",
         border=True,
     )
-    tiles[1].metric("Gini", EM_DASH if balance.gini is None else f"{balance.gini:.2f}", border=True)
-    tiles[2].metric(
+    tiles[1].metric(
         "Over-loaded",
         int(flags.get(FLAG_OVER, 0)),
-        help="More potential than the territory's hours can work: opportunity left on the table.",
+        help="Utilisation above the band: more accounts than the selling hours can cover "
+        "(opportunity left on the table).",
         border=True,
     )
-    tiles[3].metric(
+    tiles[2].metric(
         "Under-loaded",
         int(flags.get(FLAG_UNDER, 0)),
-        help="Selling hours spent on too little potential.",
+        help="Utilisation below the band: selling hours spent on too few accounts.",
+        border=True,
+    )
+    share = model.team_selling_share
+    tiles[3].metric(
+        "Selling share",
+        f"{(share.value or 0):.0%}",
+        help=model.shares.describe(),
         border=True,
     )
     tiles[4].metric(
-        "Uncovered potential",
-        format_value(uncovered_potential(metrics), "money", currency),
-        help=f"{int(flags.get(FLAG_UNCOVERED, 0))} territories with accounts but no capacity.",
+        "Ramp",
+        f"{model.ramp.months_to_ramp} months",
+        help=model.ramp.describe(),
         border=True,
     )
+    uncovered = uncovered_potential(metrics)
+    if uncovered > 0:
+        st.warning(
+            f"{format_value(uncovered, 'money', currency)} of potential sits in "
+            f"{int(flags.get(FLAG_UNCOVERED, 0))} territories with accounts but no capacity.",
+            icon=":material/person_off:",
+        )
     if balance.reason:
-        st.caption(f"Balance index: {balance.reason}.")
+        st.caption(f"Load balance: {balance.reason}.")
 
 
 def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
@@ -224,7 +235,7 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
     Above Settings `rebalance_auto_accounts` accounts the toggle starts off (a proposal reads
     every account).
     """
-    c = st.columns(5)
+    c = st.columns(6)
     same_segment = c[0].checkbox(
         "Same segment only", defaults.rebalance_same_segment, key="territory.same_segment"
     )
@@ -234,7 +245,10 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
     max_moves = c[2].number_input(
         "Max moves", 0, 5000, defaults.rebalance_max_moves, key="territory.max_moves"
     )
-    max_share = c[3].slider(
+    max_swaps = c[3].number_input(
+        "Max swaps", 0, 1000, defaults.rebalance_max_swaps, key="territory.max_swaps"
+    )
+    max_share = c[4].slider(
         "Max share of accounts moved",
         0,
         50,
@@ -242,7 +256,7 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
         format="%d%%",
         key="territory.max_share",
     )
-    keep = c[4].number_input(
+    keep = c[5].number_input(
         "Keep each territory's largest N",
         0,
         1000,
@@ -250,7 +264,7 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
         key="territory.keep",
     )
     large = accounts > defaults.rebalance_auto_accounts
-    if not st.toggle("Propose moves", not large, key="territory.propose"):
+    if not st.toggle("Propose moves and swaps", not large, key="territory.propose"):
         st.caption("Reads every account and searches for moves (a few seconds at 100k accounts).")
         return None
     return Constraints.from_settings(
@@ -258,39 +272,42 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
         same_region=same_region,
         same_segment=same_segment,
         max_moves=int(max_moves),
+        max_swaps=int(max_swaps),
         max_share=max_share / 100,
         keep_largest=int(keep),
     )
 
 
+def _delta(before: float | None, after: float | None) -> str | None:
+    """Returns the signed change of an index, None when undefined or unchanged."""
+    if before is None or after is None or abs(after - before) < 5e-4:
+        return None
+    return f"{after - before:+.3f}"
+
+
 def proposal_summary(proposal: Proposal) -> None:
-    """Draws the proposal's status and the balance index before and after the moves."""
-    text = f"{proposal.status}: {proposal.message}"
-    if proposal.binding:
-        st.warning(f"{text} Binding constraint: {proposal.binding}.")
+    """Draws the proposal's status, the nearest feasible one, and the indexes before and after."""
+    if proposal.status == "infeasible":
+        st.warning(f"Infeasible: {proposal.message}", icon=":material/block:")
+        if proposal.nearest is not None:
+            st.info(proposal.nearest.sentence(), icon=":material/lightbulb:")
+    elif proposal.status == "no_improvement":
+        st.info(proposal.message)
     else:
-        st.info(text)
-    m = st.columns(3)
+        st.success(proposal.message)
+    m = st.columns(4)
     for column, label, before, after in (
-        (m[0], "CV", proposal.before.cv, proposal.after.cv),
-        (m[1], "Gini", proposal.before.gini, proposal.after.gini),
+        (m[0], "Load balance", proposal.before.cv, proposal.after.cv),
+        (m[1], "Potential balance", proposal.potential_before.cv, proposal.potential_after.cv),
     ):
         column.metric(
             f"{label} after (before {_index(before)})",
             _index(after),
-            delta=None if before is None or after is None else f"{after - before:+.3f}",
+            delta=_delta(before, after),
             delta_color="inverse",
             border=True,
+            help="CV of utilisation (load) or of potential per selling hour vs peers "
+            "(potential); 0 = balanced.",
         )
     m[2].metric("Moves", len(proposal.moves), border=True)
-
-
-def quota_method(weights: QuotaWeights) -> str:
-    """Returns the sentence saying how quota suggestions are made, with the weights in use."""
-    return (
-        f"Each rep: {_percent(weights.potential_weight)} % share of team potential + "
-        f"{_percent(weights.history_weight)} % share of bookings (potential only with under "
-        f"{weights.full_history_days} days of history), × average ramp over the year, scaled "
-        "so the suggestions add up to the target. Flagged when the current quota is more than "
-        f"{_percent(weights.tolerance)} % off."
-    )
+    m[3].metric("Swaps", len(proposal.swaps), border=True)

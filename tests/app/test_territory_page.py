@@ -2,14 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "territory.py")
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 # Tables in page order (AppTest does not expose st.dataframe keys).
-TERRITORIES, REPS, MOVES, BEFORE_AFTER, QUOTAS = range(5)
+TERRITORIES, REPS, MOVES, SWAPS, BEFORE_AFTER = range(5)
 
 
 def table(at, index: int):
@@ -20,29 +18,38 @@ def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
-def test_demo_renders_flags_chart_tables_and_proposal(run_page, demo_url):
+def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
     assert [s.value for s in at.subheader] == [
-        "Potential vs capacity",
-        "Workload vs capacity",
+        "Utilisation",
         "Territories",
         "Reps",
+        "Potential per selling hour",
         "Rebalancing proposal",
-        "Quota suggestions",
+        "Quotas and hires",
     ]
-    # The demo company has visibly over- and under-loaded territories.
-    assert int(metric(at, "Over-loaded")) >= 1
-    assert int(metric(at, "Under-loaded")) >= 1
     territories = table(at, TERRITORIES)
-    assert {"over-loaded", "under-loaded"} <= set(territories["flag"])
+    u = territories["utilisation"].astype("float64")  # shown in percent
+    # every flag agrees with the territory's own utilisation and the 70-110% band
+    assert ((territories["flag"] == "over-loaded") == (u > 110)).all()
+    assert ((territories["flag"] == "under-loaded") == (u < 70)).all()
+    assert int(metric(at, "Over-loaded")) == int((territories["flag"] == "over-loaded").sum())
+    # the capacity definition, with the numbers in use, is on the page
+    assert any("Capacity = weekly hours × 46 working weeks" in c.value for c in at.caption)
+    assert any("Utilisation: Workload hours" in c.value or "Workload hours" in c.value
+               for c in at.caption)  # fmt: skip
     moves = table(at, MOVES)
     assert 0 < len(moves) <= 25
+    assert {"current_owner", "open_pipeline"} <= set(moves.columns)
+    assert moves["current_owner"].notna().any()
+    swaps = table(at, SWAPS)
+    assert len(swaps) > 0 and {"partner_account", "partner_owner"} <= set(swaps.columns)
     compare = table(at, BEFORE_AFTER)
-    assert compare["potential_after"].sum() == pytest.approx(compare["potential_before"].sum())
-    after = float(metric(at, "CV after"))
-    before = float(next(m.label for m in at.metric if m.label.startswith("CV after"))[-6:-1])
-    assert after <= before
+    assert {"utilisation_before", "utilisation_after"} <= set(compare.columns)
+    after = float(metric(at, "Load balance after"))
+    label = next(m.label for m in at.metric if m.label.startswith("Load balance after"))
+    assert after <= float(label.split("before ")[1].rstrip(")"))
 
 
 def test_proposal_widgets_change_the_output(run_page, demo_url):
@@ -50,35 +57,26 @@ def test_proposal_widgets_change_the_output(run_page, demo_url):
     at.number_input(key="territory.max_moves").set_value(3).run()
     assert not at.exception
     assert len(table(at, MOVES)) == 3
-    # The small demo has one territory per region and segment: both constraints -> infeasible.
+    # The small demo has one territory per region and segment: both constraints -> infeasible,
+    # with the nearest feasible proposal beside it (and no red "+0.000").
+    at.number_input(key="territory.max_swaps").set_value(0).run()
     at.checkbox(key="territory.same_region").check().run()
     assert not at.exception
-    assert any("infeasible" in w.value and "same_region" in w.value for w in at.warning)
+    assert any(w.value.startswith("Infeasible: No account may move") for w in at.warning)
+    assert any("Nearest feasible: without same region only" in i.value for i in at.info)
     assert table(at, MOVES).empty
-    at.number_input(key="territory.max_moves").set_value(0).run()
-    assert any("max_moves" in w.value for w in at.warning)
+    assert all(not m.delta for m in at.metric if m.label.startswith("Load balance after"))
 
 
-def test_threshold_and_peer_change_the_flags(run_page, demo_url):
+def test_band_and_account_hours_change_the_flags(run_page, demo_url):
     at = run_page(PAGE, demo_url)
-    at.slider(key="territory.threshold").set_value(100).run()
+    at.slider(key="territory.band").set_value((0, 200)).run()
     assert not at.exception
-    assert metric(at, "Over-loaded") == "0"
-    at.slider(key="territory.threshold").set_value(25).run()
-    at.radio(key="territory.peer").set_value("team").run()
-    flags = table(at, TERRITORIES)
-    enterprise = flags[flags["segment"] == "Enterprise"]
-    # Compared with the whole team, Enterprise territories are all over-loaded (segment mix).
-    assert set(enterprise["flag"]) == {"over-loaded"}
-
-
-def test_quota_suggestions_sum_to_the_target(run_page, demo_url):
-    at = run_page(PAGE, demo_url)
-    at.number_input(key="territory.target").set_value(10_000_000.0).run()
-    assert not at.exception
-    quotas = table(at, QUOTAS)
-    assert quotas["suggested_quota"].sum() == pytest.approx(10_000_000.0, abs=0.01)
-    assert {"flag", "current_quota", "suggested_quota"} <= set(quotas.columns)
+    assert metric(at, "Over-loaded") == "0" and metric(at, "Under-loaded") == "0"
+    at.slider(key="territory.band").set_value((70, 110)).run()
+    at.number_input(key="territory.hours.SMB").set_value(500.0).run()  # stated: far more work
+    smb = table(at, TERRITORIES)
+    assert set(smb.loc[smb["segment"] == "SMB", "flag"]) == {"over-loaded"}
 
 
 def test_empty_database_shows_the_empty_state(run_page, empty_url):
@@ -123,17 +121,5 @@ def test_proposal_can_be_switched_off(run_page, demo_url):
     assert at.toggle(key="territory.propose").value is True  # small company: on by default
     at.toggle(key="territory.propose").set_value(False).run()
     assert not at.exception
-    assert not any(m.label.startswith("CV after") for m in at.metric)
-    assert len(at.dataframe) == 3  # territories, reps, quotas
-
-
-def test_quota_caption_shows_the_weights_in_settings(run_page, demo_url):
-    from salesops.config import Settings
-    from salesops.territory.quotas import QuotaWeights
-    from salesops.ui.territory import quota_method
-
-    at = run_page(PAGE, demo_url)
-    assert any("60 % share of team potential + 40 % share" in c.value for c in at.caption)
-    changed = Settings(quota_potential_weight=0.7, quota_history_weight=0.3, quota_tolerance=0.2)
-    text = quota_method(QuotaWeights.from_settings(changed))
-    assert "70 % share of team potential + 30 % share" in text and "more than 20 % off" in text
+    assert not any(m.label.startswith("Load balance after") for m in at.metric)
+    assert len(at.dataframe) == 2  # territories, reps

@@ -18,38 +18,51 @@ def test_json_contract(demo_url):
     assert result.exit_code == 0, result.output
     assert "NaN" not in result.stdout and "Infinity" not in result.stdout
     data = json.loads(result.stdout)
-    assert set(data) >= {"territories", "reps", "balance", "proposal", "quota_suggestions"}
+    assert set(data) >= {"territories", "reps", "balance", "proposal", "quota_suggestions",
+                         "capacity", "definitions"}  # fmt: skip
     for row in data["territories"]:
         assert set(row) >= {
             "territory", "accounts", "potential", "capacity_hours", "bookings_12m",
-            "penetration", "potential_per_capacity_hour", "flag",
+            "penetration", "potential_per_capacity_hour", "flag", "utilisation",
+            "workload_hours",
         }  # fmt: skip
-    assert {"over-loaded", "under-loaded"} <= {t["flag"] for t in data["territories"]}
+    # Flags follow each territory's own utilisation and the absolute band.
+    for row in data["territories"]:
+        if row["flag"] == "over-loaded":
+            assert row["utilisation"] > data["settings"]["utilisation_over"]
+        if row["flag"] == "under-loaded":
+            assert row["utilisation"] < data["settings"]["utilisation_under"]
+    assert data["capacity"]["ramp"]["months_to_ramp"] >= 1
     assert set(data["balance"]) >= {"cv", "gini"}
     proposal = data["proposal"]
-    assert set(proposal) >= {"moves", "before", "after"}
+    assert set(proposal) >= {"moves", "swaps", "before", "after"}
     assert 0 < len(proposal["moves"]) <= 25
     assert set(proposal["moves"][0]) >= {"account_id", "from", "to"}
     assert proposal["after"]["cv"] < proposal["before"]["cv"]
-    total = sum(q["current_quota"] for q in data["quota_suggestions"] if q["flag"] != "inactive")
-    suggested = sum(q["suggested_quota"] for q in data["quota_suggestions"])
-    assert abs(total - suggested) < 0.01
+    quotas = data["quota_suggestions"]
+    total = sum(q["current_quota"] for q in quotas if q["flag"] != "inactive")
+    suggested = sum(q["suggested_quota"] for q in quotas)
+    assert abs(total - suggested) < 0.01  # spread over today's reps: the sum is today's total
+    assert all(q["suggested_quota"] == 0 for q in quotas if q["flag"] == "inactive")
 
 
 def test_options_reach_the_proposal(demo_url):
-    result = run("--url", demo_url, "--format", "json", "--max-moves", "2", "--target", "1000")
+    result = run("--url", demo_url, "--format", "json", "--max-moves", "2", "--max-swaps", "0")
     data = json.loads(result.stdout)
-    assert len(data["proposal"]["moves"]) == 2
-    assert abs(sum(q["suggested_quota"] for q in data["quota_suggestions"]) - 1000) < 1e-6
+    assert len(data["proposal"]["moves"]) == 2 and data["proposal"]["swaps"] == []
     infeasible = json.loads(run("--url", demo_url, "--format", "json", "--same-region").stdout)
-    assert infeasible["proposal"]["status"] == "infeasible"
-    assert infeasible["proposal"]["binding"] == "same_region+same_segment"
-    assert infeasible["proposal"]["moves"] == []
+    proposal = infeasible["proposal"]
+    assert proposal["status"] == "infeasible" and proposal["binding"] == "same_region"
+    assert proposal["moves"] == []
+    assert proposal["nearest"].startswith("Nearest feasible: without same region only")
+    band = json.loads(run("--url", demo_url, "--format", "json", "--over", "9", "--under",
+                          "0.01").stdout)  # fmt: skip
+    assert {t["flag"] for t in band["territories"]} == {"balanced"}
 
 
 def test_table_and_csv(demo_url):
     table = run("--url", demo_url)
-    assert table.exit_code == 0 and "over-loaded" in table.stdout
+    assert table.exit_code == 0 and "over-loaded" in table.stdout and "utilisation" in table.stdout
     csv = run("--url", demo_url, "--format", "csv")
     assert csv.exit_code == 0 and csv.stdout.lstrip("\ufeff").startswith("territory,")
 
@@ -63,8 +76,12 @@ def test_empty_database_is_one_clear_sentence(empty_url):
 
 
 def test_bad_options_fail_before_reading(demo_url, tmp_path):
-    bad = run("--url", demo_url, "--threshold", "-1")
-    assert bad.exit_code == 1 and "--threshold -1.0 is out of range" in bad.stderr
+    bad = run("--url", demo_url, "--under", "1.2", "--over", "1.1")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == (
+        "Error: --under 1.2 and --over 1.1 must be fractions with 0 < under < over "
+        "(e.g. 0.7 and 1.1)."
+    )
     share = run("--url", demo_url, "--max-share", "2")
     assert share.exit_code == 1 and "--max-share" in share.stderr
     date = run("--url", demo_url, "--as-of", "yesterday")

@@ -1,4 +1,4 @@
-"""Browser test: the Territory balance page draws its tiles, charts and proposal in chromium."""
+"""Browser test: the Territory balance and Plan pages draw their tiles, charts and tables."""
 
 from __future__ import annotations
 
@@ -14,9 +14,21 @@ def test_territory_page_screenshot(app_url, page, screenshot):
     page.goto(app_url)
     wait_for_app(page, "Headline KPIs")
     page.goto(f"{app_url}/territory")
-    wait_for_app(page, "Quota suggestions")
+    wait_for_app(page, "Quotas and hires")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, *("Balance index (CV)", "Over-loaded", "Under-loaded", "CV after"))
-    assert page.locator(".vega-embed").count() >= 2  # scatter + workload bars drawn
+    wait_for_metrics(page, *("Load balance (CV)", "Over-loaded", "Under-loaded", "Swaps"))
+    assert page.locator(".vega-embed").count() >= 2  # utilisation + potential per hour
     path = screenshot(page, "territory")
+    assert path.stat().st_size > 50_000
+
+
+def test_plan_page_screenshot(app_url, page, screenshot):
+    page.goto(app_url)
+    wait_for_app(page, "Headline KPIs")
+    page.goto(f"{app_url}/plan")
+    wait_for_app(page, "Quotas")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    wait_for_metrics(page, *("Expected at quota", "Hires", "Hires' cost this year"))
+    assert page.locator(".vega-embed").count() >= 1  # the attainment distribution
+    path = screenshot(page, "plan")
     assert path.stat().st_size > 50_000

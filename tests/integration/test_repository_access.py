@@ -98,7 +98,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "territory_account_facts": {},
         "territory_accounts": {},
         "territory_bookings": {"period": p},
-        "territory_open_pipeline": {},
+        "territory_pipeline": {"period": p},
         "territory_reps": {"quota_year": p},
         "territory_list": {},
         "account_details": {"account_ids": some_accounts, "bookings": p},

@@ -19,7 +19,7 @@ def test_defaults_come_from_settings():
     assert params.min_cycles == settings.forecast_min_cycles == 2
     assert params.quarterly is settings.forecast_quarterly_seasonality is True
     assert params.seasonality_mode == settings.forecast_seasonality_mode == "additive"
-    assert WhatIf().ramp_months == settings.forecast_ramp_months == 3.0
+    assert WhatIf().ramp == ()  # pages pass the one measured ramp (salesops.capacity)
 
 
 @pytest.mark.parametrize(

@@ -51,25 +51,25 @@ def test_shift_in_time_preserves_totals_inside_the_window():
     assert list(shift_in_time(np.array([0.0, 10.0, 0.0, 0.0]), 0.5)) == [0.0, 5.0, 5.0, 0.0]
 
 
-def test_headcount_ramp_by_hand():
+def test_headcount_follows_the_ramp_by_tenure_month():
     ds = pd.date_range("2026-06-01", periods=4, freq="MS")
-    factor = headcount_factor(ds, ds[0], "M", base_reps=10, reps_change=2, ramp_months=3)
-    # mid-June is 15 days in = 15 / 30.4375 = 0.4928 months -> ramp 0.1643 -> (10 + 0.329) / 10
-    assert factor[0] == pytest.approx((10 + 2 * (15 / 30.4375) / 3) / 10)
-    # mid-July: 30 + 15.5 days = 1.4949 months -> ramp 0.4983
-    assert factor[1] == pytest.approx((10 + 2 * (45.5 / 30.4375) / 3) / 10)
-    # mid-September: 92 + 15 days = 3.5154 months > 3 -> fully ramped: 12 / 10
-    assert factor[3] == pytest.approx(1.2)
-    removed = headcount_factor(ds, ds[0], "M", base_reps=10, reps_change=-5, ramp_months=3)
+    ramp = (0.1, 0.5, 0.9)  # the capacity model's fractions for tenure months 1, 2, 3
+    factor = headcount_factor(ds, ds[0], "M", base_reps=10, reps_change=2, ramp=ramp)
+    # mid-June is tenure month 1, mid-July month 2, mid-August month 3, then fully ramped
+    assert factor.tolist() == pytest.approx([1.02, 1.10, 1.18, 1.20])
+    weekly = headcount_factor(pd.date_range("2026-06-01", periods=6, freq="7D"),
+                              pd.Timestamp("2026-06-01"), "W", 10, 1, ramp)  # fmt: skip
+    assert weekly.tolist() == pytest.approx([1.01] * 4 + [1.05] * 2)  # days 3.5..24.5, 31.5..
+    removed = headcount_factor(ds, ds[0], "M", base_reps=10, reps_change=-5, ramp=ramp)
     assert list(removed) == [0.5] * 4  # removed reps stop at once
-    none = headcount_factor(ds, ds[0], "M", base_reps=0, reps_change=5, ramp_months=3)
+    none = headcount_factor(ds, ds[0], "M", base_reps=0, reps_change=5, ramp=ramp)
     assert list(none) == [1.0] * 4  # no reps known: no headcount effect
-    too_many = headcount_factor(ds, ds[0], "M", base_reps=2, reps_change=-5, ramp_months=0)
+    too_many = headcount_factor(ds, ds[0], "M", base_reps=2, reps_change=-5, ramp=())
     assert list(too_many) == [0.0] * 4
 
 
 def test_what_if_headcount_applied_through_apply_what_if():
-    out = apply_what_if(quarter_points(), "M", WhatIf(reps_change=5, ramp_months=0), base_reps=10)
+    out = apply_what_if(quarter_points(), "M", WhatIf(reps_change=5, ramp=()), base_reps=10)
     # no ramp: +5 on 10 reps = x1.5 at once
     assert list(out["yhat"].iloc[4:]) == pytest.approx([75.0, 90.0, 105.0, 120.0, 135.0])
     assert list(out["factor"].iloc[4:]) == pytest.approx([1.5] * 5)

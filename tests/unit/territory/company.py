@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
+from salesops.capacity.workload import STATED, AccountHours
 from salesops.config import Settings
 from salesops.territory.assumptions import TerritorySettings
-from salesops.territory.quotas import QuotaWeights
 from salesops.territory.rebalance import Constraints
 
-AS_OF = date(2026, 1, 1)
-OLD = date(2020, 1, 1)
-# The hand-worked numbers below assume these (Settings' defaults; test_assumptions pins them).
-SEGMENT = TerritorySettings.from_settings(Settings())
-TEAM = TerritorySettings.from_settings(Settings(), peer="team")
-RAMP_DAYS = 180
-WEIGHTS = QuotaWeights.from_settings(Settings())
+# Utilisation band 70% - 110% (Settings' defaults; test_utilisation_band_is_settings' pins it).
+SETTINGS = TerritorySettings.from_settings(Settings())
+# Stated hours an account needs: SMB 40, Enterprise 100, anything else 10.
+HOURS = AccountHours((("Enterprise", 100.0, STATED), ("SMB", 40.0, STATED)), 10.0)
 
 
 def rules(**overrides: object) -> Constraints:
@@ -33,34 +28,36 @@ def territories_frame() -> pd.DataFrame:
             "name": ["East SMB 1", "East SMB 2", "West Ent 1", "West Ent 2"],
             "region": ["East", "East", "West", "West"],
             "segment": ["SMB", "SMB", "Enterprise", "Enterprise"],
-            "open_pipeline": [300_000.0, 60_000.0, 0.0, 0.0],
         }
     )
 
 
 def reps_frame() -> pd.DataFrame:
-    # Capacity = weekly hours x 46 weeks x ramp.
-    # R1: 40 x 46 = 1840.  R2: 1840.  R3: hired 2025-10-03, 90 days before AS_OF, ramp 90/180
-    # = 0.5 -> 20 x 46 x 0.5 = 460.  R4: 1840.  R5: left 2025-06-30 -> inactive, 0.
+    # Capacity (selling hours) as `salesops.capacity.rep_capacity` returns it. R5 has left.
     return pd.DataFrame(
         {
             "id": [1, 2, 3, 4, 5],
             "name": ["R1", "R2", "R3", "R4", "R5"],
             "territory_id": [1, 2, 2, 3, 3],
-            "weekly_capacity_hours": [40.0, 40.0, 20.0, 40.0, 40.0],
-            "hire_date": [OLD, OLD, date(2025, 10, 3), OLD, OLD],
-            "end_date": [None, None, None, None, date(2025, 6, 30)],
+            "active": [True, True, True, True, False],
+            "capacity_hours": [100.0, 100.0, 50.0, 200.0, 0.0],
+            "ramp": [1.0, 1.0, 0.5, 1.0, 0.0],
+            "selling_share": [0.3] * 5,
+            "share_source": ["own time logs"] * 5,
             "annual_quota": [100_000.0, 80_000.0, 40_000.0, 150_000.0, 90_000.0],
+            "won_in_year": [0.0, 20_000.0, 0.0, 0.0, 0.0],
+            "pipeline_in_year": [300_000.0, 30_000.0, 0.0, 0.0, 0.0],
+            "open_pipeline": [300_000.0, 40_000.0, 0.0, 0.0, 0.0],
             "bookings_12m": [6_000.0, 4_600.0, 0.0, 0.0, 0.0],
         }
     )
 
 
 def accounts_frame() -> pd.DataFrame:
-    # T1: 60,000 + 30,400 + 20,000 = 110,400  (3 SMB -> 18 h)
-    # T2: 26,000 + 20,000 + 0 = 46,000        (2 SMB + 1 unknown segment -> 6+6+10 = 22 h)
-    # T3: 50,000 + 23,600 = 73,600            (2 Enterprise -> 80 h)
-    # T4: 30,000 + 20,000 = 50,000            (Enterprise + Mid-Market -> 56 h), no reps
+    # T1: 3 SMB = 120 h / 100 h of capacity -> 120% (over-loaded)
+    # T2: 2 SMB + 1 without segment = 90 h / 150 h -> 60% (under-loaded)
+    # T3: 2 Enterprise = 200 h / 200 h -> 100% (balanced)
+    # T4: Enterprise + Mid-Market = 110 h, no reps -> uncovered
     return pd.DataFrame(
         {
             "id": list(range(1, 11)),
@@ -94,49 +91,30 @@ def accounts_frame() -> pd.DataFrame:
     )
 
 
+def deals_frame() -> pd.DataFrame:
+    # R2 holds 3 open deals on T2's SMB accounts, R3 one; R5 (gone) one on T3.
+    return pd.DataFrame(
+        {
+            "rep_id": [2, 3, 5],
+            "territory_id": [2, 2, 3],
+            "segment": ["SMB", "SMB", "Enterprise"],
+            "deals": [3, 1, 1],
+        }
+    )
+
+
 def row(frame: pd.DataFrame, tid: int) -> pd.Series:
     return frame.set_index("territory_id").loc[tid]
 
 
-def segment_company() -> pd.DataFrame:
-    # PPH: SMB 10 and 30 (median 20); Enterprise 100 and 300 (median 200). 1000 h each.
-    return (
-        pd.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "name": ["S1", "S2", "E1", "E2"],
-                "region": ["East"] * 4,
-                "segment": ["SMB", "SMB", "Enterprise", "Enterprise"],
-            }
-        ),
-        pd.DataFrame(
-            {
-                "id": [1, 2, 3, 4, 5, 6],
-                "territory_id": [1, 2, 2, 3, 4, 4],
-                "segment": ["SMB", "SMB", "SMB", "Enterprise", "Enterprise", "Enterprise"],
-                "annual_potential": [10_000.0, 20_000.0, 10_000.0, 100_000.0, 200_000.0, 100_000.0],
-            }
-        ),
-        pd.DataFrame(
-            {
-                "id": [1, 2, 3, 4],
-                "territory_id": [1, 2, 3, 4],
-                "weekly_capacity_hours": [1000 / 46] * 4,
-                "hire_date": [OLD] * 4,
-                "end_date": [None] * 4,
-                "annual_quota": [1.0] * 4,
-            }
-        ),
-    )
-
-
 def two_territories() -> tuple[pd.DataFrame, pd.DataFrame]:
-    # Both 1000 capacity hours. T1 100,000 (45k, 30k, 25k) = PPH 100; T2 20,000 = PPH 20.
+    # Both 1000 capacity hours. T1 workload 100 h (45, 30, 25) = 10%; T2 20 h = 2%.
     accounts = pd.DataFrame(
         {
             "id": [1, 2, 3, 4],
             "territory_id": [1, 1, 1, 2],
             "segment": ["SMB"] * 4,
+            "workload_hours": [45.0, 30.0, 25.0, 20.0],
             "annual_potential": [45_000.0, 30_000.0, 25_000.0, 20_000.0],
         }
     )
@@ -145,6 +123,7 @@ def two_territories() -> tuple[pd.DataFrame, pd.DataFrame]:
             "territory_id": [1, 2],
             "region": ["East", "East"],
             "segment": ["SMB", "SMB"],
+            "workload_hours": [100.0, 20.0],
             "potential": [100_000.0, 20_000.0],
             "capacity_hours": [1000.0, 1000.0],
         }
@@ -171,43 +150,21 @@ def random_company(rng: np.random.Generator, n_terr: int = 5, n_acc: int = 40):
             "annual_potential": np.round(rng.lognormal(10, 1, n_acc), -2),
         }
     )
-    terr["potential"] = (
-        (accounts.groupby("territory_id")["annual_potential"].sum().reindex(terr["territory_id"]))
-        .fillna(0.0)
-        .to_numpy()
-    )
+    accounts["workload_hours"] = np.where(accounts["segment"] == "SMB", 6.0, 40.0)
+    by_terr = accounts.groupby("territory_id")[["annual_potential", "workload_hours"]].sum()
+    by_terr = by_terr.reindex(terr["territory_id"]).fillna(0.0)
+    terr["potential"] = by_terr["annual_potential"].to_numpy()
+    terr["workload_hours"] = by_terr["workload_hours"].to_numpy()
     return accounts, terr
 
 
-def replay(accounts, terr, moves) -> pd.Series:
-    """PPH after applying the moves to the original assignment (an independent check)."""
+def replay(accounts, terr, moves, column: str = "workload_hours") -> pd.Series:
+    """Utilisation (or PPH) after applying the moves to the original assignment."""
     where = accounts.set_index("id")["territory_id"].copy()
     for m in moves.itertuples():
         assert where[m.account_id] == m.from_territory_id
         where[m.account_id] = m.to_territory_id
-    pot = accounts.set_index("id")["annual_potential"].groupby(where).sum()
+    load = accounts.set_index("id")[column].groupby(where).sum()
     t = terr.set_index("territory_id")
     cap = t["capacity_hours"]
-    return (pot.reindex(t.index).fillna(0.0) / cap)[cap > 0]
-
-
-def quota_inputs():
-    rep_frame = pd.DataFrame(
-        {
-            "rep_id": [1, 2, 3, 4],
-            "rep": ["A", "B", "C", "D"],
-            "territory_id": [1, 1, 2, 2],
-            "territory": ["T1", "T1", "T2", "T2"],
-            "potential": [600.0, 300.0, 100.0, 500.0],
-            "bookings_12m": [300.0, 100.0, 0.0, 50.0],
-            "annual_quota": [500.0, 300.0, 200.0, 100.0],
-        }
-    )
-    reps = pd.DataFrame(
-        {
-            "id": [1, 2, 3, 4],
-            "hire_date": [OLD, OLD, date(2025, 10, 3), OLD],
-            "end_date": [None, None, None, date(2025, 12, 1)],  # D has left
-        }
-    )
-    return rep_frame, reps
+    return (load.reindex(t.index).fillna(0.0) / cap)[cap > 0]

@@ -6,9 +6,15 @@ import pandas as pd
 import pytest
 
 from salesops.territory.metrics import territory_metrics
-from tests.unit.territory.company import AS_OF, TEAM, accounts_frame, reps_frame, territories_frame
+from tests.unit.territory.company import (
+    HOURS,
+    SETTINGS,
+    accounts_frame,
+    reps_frame,
+    territories_frame,
+)
 
 
 @pytest.fixture
 def metrics() -> pd.DataFrame:
-    return territory_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF, TEAM)
+    return territory_metrics(accounts_frame(), reps_frame(), territories_frame(), HOURS, SETTINGS)

@@ -1,22 +1,25 @@
-"""The territory charts label money in the database currency."""
+"""The territory charts: the utilisation band and money in the database currency."""
 
 from __future__ import annotations
 
 import json
 
-from salesops.charts.territory import potential_vs_capacity, workload_bars
-from tests.unit.territory.company import TEAM
+from salesops.charts.territory import potential_per_hour_chart, utilisation_chart
+from tests.unit.territory.company import SETTINGS
 
 
-def test_money_axis_and_tooltips_follow_the_currency(metrics):
-    dollars = json.dumps(potential_vs_capacity(metrics, TEAM, "USD").to_dict())
+def test_utilisation_chart_draws_covered_territories_and_the_band(metrics):
+    spec = utilisation_chart(metrics, SETTINGS).to_dict()
+    datasets = list(spec["datasets"].values())
+    bars = next(d for d in datasets if "territory" in d[0])
+    assert len(bars) == 3  # the uncovered territory has no utilisation to draw
+    edges = next(d for d in datasets if "edge" in d[0])
+    assert [e["edge"] for e in edges] == [0.7, 1.1]
+
+
+def test_potential_per_hour_money_follows_the_currency(metrics):
+    dollars = json.dumps(potential_per_hour_chart(metrics, "USD").to_dict())
     assert '"format": "$,.2s"' in dollars and '"format": "$,.0f"' in dollars
-    euros = json.dumps(potential_vs_capacity(metrics, TEAM, "EUR").to_dict())
+    euros = json.dumps(potential_per_hour_chart(metrics, "EUR").to_dict())
     assert '"format": "$' not in euros
-    assert "\\u20ac" in euros or "€" in euros  # the axis labels carry the euro sign
-    assert '"title": "per hour (EUR)"' in euros
-
-
-def test_workload_bars_have_a_bar_per_measure_and_territory(metrics):
-    spec = workload_bars(metrics).to_dict()
-    assert len(spec["datasets"][next(iter(spec["datasets"]))]) == 2 * len(metrics)
+    assert '"title": "per selling hour (EUR)"' in euros

@@ -1,4 +1,4 @@
-"""Frames the page draws: balanced lines, workload, moves, before/after."""
+"""Frames the page draws: utilisation bars, moves with owners, swaps, before/after."""
 
 from __future__ import annotations
 
@@ -6,65 +6,57 @@ import pandas as pd
 import pytest
 
 from salesops.territory.balance import flag_territories
-from salesops.territory.metrics import territory_metrics
 from salesops.territory.presentation import (
-    balanced_lines,
     before_after,
     describe_moves,
-    workload_long,
+    describe_swaps,
+    utilisation_bars,
 )
 from salesops.territory.rebalance import propose_moves
-from tests.unit.territory.company import (
-    AS_OF,
-    SEGMENT,
-    TEAM,
-    accounts_frame,
-    reps_frame,
-    rules,
-    territories_frame,
-    two_territories,
-)
+from tests.unit.territory.company import SETTINGS, rules, two_territories
 
 
-def test_balanced_lines_and_presentation_frames(metrics):
+def test_utilisation_bars_sort_highest_first_undefined_last(metrics):
+    bars = utilisation_bars(metrics)
+    assert bars["territory"].tolist() == ["East SMB 1", "West Ent 1", "East SMB 2", "West Ent 2"]
+    assert pd.isna(bars["utilisation"].iloc[-1])
 
-    lines = balanced_lines(metrics, TEAM)
-    # Team median 40 per hour; largest capacity 2300 x 1.1 = 2530 -> balanced 101,200.
-    end = lines[lines["capacity_hours"] > 0].iloc[0]
-    assert end["balanced"] == pytest.approx(40 * 2530)
-    assert end["high"] == pytest.approx(40 * 2530 * 1.25)
-    assert len(lines) == 2
-    seg = territory_metrics(accounts_frame(), reps_frame(), territories_frame(), AS_OF, SEGMENT)
-    assert set(balanced_lines(seg, SEGMENT)["peer"]) == {"SMB", "Enterprise"}
-    long = workload_long(metrics)
-    assert len(long) == 2 * len(metrics)
-    assert set(long["measure"]) == {"workload", "capacity"}
+
+def test_move_and_swap_lists_show_owner_pipeline_and_names(metrics):
     moves = pd.DataFrame(
-        {"account_id": [7], "from_territory_id": [3], "to_territory_id": [1], "potential": [1.0],
-         "cv_after": [0.1]}
+        {"account_id": [7], "from_territory_id": [3], "to_territory_id": [1],
+         "workload_hours": [100.0], "potential": [1.0], "cv_after": [0.1]}
     )  # fmt: skip
-    names = pd.DataFrame({"id": [7], "name": ["=evil()"], "external_id": ["X7"]})
-    d = describe_moves(moves, metrics, names)
+    details = pd.DataFrame(
+        {"id": [7, 8], "name": ["=evil()", "B"], "external_id": ["X7", "X8"],
+         "owner": ["R4", None], "open_pipeline": [5_000.0, 0.0], "bookings_12m": [0.0, 0.0]}
+    )  # fmt: skip
+    d = describe_moves(moves, metrics, details)
     assert d.loc[0, "from_territory"] == "West Ent 1" and d.loc[0, "to_territory"] == "East SMB 1"
     assert d.loc[0, "account"] == "=evil()"  # stored verbatim; the CSV exporter escapes it
+    assert d.loc[0, "current_owner"] == "R4" and d.loc[0, "open_pipeline"] == 5_000
+    swaps = pd.DataFrame(
+        {"account_id": [7], "partner_id": [8], "territory_id": [3], "partner_territory_id": [4],
+         "potential": [1.0], "partner_potential": [2.0], "cv_after": [0.0]}
+    )  # fmt: skip
+    s = describe_swaps(swaps, metrics, details)
+    assert s.loc[0, "partner_account"] == "B" and s.loc[0, "partner_territory"] == "West Ent 2"
+    assert pd.isna(s.loc[0, "partner_owner"])
 
 
-def test_before_after_recomputes_flags():
-
+def test_before_after_recomputes_utilisation_and_flags():
     accounts, terr = two_territories()
     metrics = terr.assign(
         territory=["T1", "T2"],
         accounts=[3, 1],
+        utilisation=[0.1, 0.02],
         potential_per_capacity_hour=[100.0, 20.0],
     )
-    metrics = flag_territories(metrics, TEAM)
-    prop = propose_moves(accounts, metrics, rules(same_region=False, same_segment=False))
-    ba = before_after(metrics, prop, TEAM).set_index("territory")
-    # Median of 100 and 20 is 60: T1 +67 % over, T2 -67 % under. After moving 45k: 55 / 65,
-    # median 60, deviations -8 % and +8 %: both balanced.
-    assert (
-        ba.loc["T1", "flag_before"] == "over-loaded"
-        and ba.loc["T2", "flag_before"] == "under-loaded"
-    )
+    metrics = flag_territories(metrics, SETTINGS)
+    assert set(metrics["flag"]) == {"under-loaded"}
+    prop = propose_moves(accounts, metrics, rules(same_region=False, max_swaps=0))
+    ba = before_after(metrics, prop, SETTINGS).set_index("territory")
+    assert ba.loc["T1", "utilisation_after"] == pytest.approx(0.055)
+    assert ba.loc["T2", "utilisation_after"] == pytest.approx(0.065)
     assert ba.loc["T1", "pph_after"] == pytest.approx(55.0)
-    assert set(ba["flag_after"]) == {"balanced"}
+    assert set(ba["flag_after"]) == {"under-loaded"}  # absolute band: still far below 70%

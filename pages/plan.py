@@ -1,0 +1,64 @@
+"""Plan: quotas calibrated to attainment for next year, and the hires the target needs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.charts.plan import attainment_chart
+from salesops.definitions import define
+from salesops.plan.backtest import backtest_inputs, score_backtest
+from salesops.plan.report import build_plan, current_total, plan_inputs
+from salesops.territory.quotas import QuotaPolicy
+from salesops.ui import plan as ui
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.filters import page_filters
+from salesops.ui.nav import ensure_navigation
+from salesops.ui.states import database_guard, empty_state
+from salesops.ui.tables import show_table
+
+ensure_navigation()
+st.title("Plan")
+with database_guard():
+    filters = page_filters(uses=("period", "territory", "segment"))
+    inputs = cached_call(plan_inputs, filters.scope, filters.period.end)
+if inputs.data.is_empty or inputs.reps.empty:
+    empty_state("No territories, accounts or reps yet")
+defaults = settings()
+year = inputs.data.quota_year
+st.caption(
+    f"Quota year {year.start:%b %Y} – {year.end:%b %Y}, as of {inputs.data.as_of:%d %b %Y}. "
+    f"{inputs.data.capacity.describe()}"
+)
+columns = ui.column_config()
+
+
+@st.fragment
+def plan_panel() -> None:
+    """The what-if: target and policy in, quotas, expected attainment and hires out."""
+    choices = ui.plan_controls(defaults, current_total(inputs), inputs.booked_last_year)
+    report = build_plan(inputs, choices, defaults)
+    ui.target_caption(report, inputs.booked_last_year, defaults.currency)
+    ui.plan_tiles(report, defaults.currency)
+    for note in report.notes:
+        st.info(note, icon=":material/info:")
+    st.subheader("Expected attainment")
+    st.altair_chart(attainment_chart(report.quotas.distribution))
+    policy = QuotaPolicy.from_settings(
+        defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
+    )
+    with database_guard():
+        past = cached_call(backtest_inputs, year.start, filters.scope)
+    st.caption(f"Track record: {score_backtest(past, policy).sentence()}")
+    st.subheader("Hires by territory")
+    st.caption(define("utilisation", defaults))
+    show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
+               columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
+    download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
+    st.subheader("Quotas")
+    show_table(report.quota_table, key="plan.quotas", currency=defaults.currency,
+               columns=columns, order=ui.QUOTA_COLUMNS)  # fmt: skip
+    download_csv(report.quota_table, "plan_quotas.csv", key="plan.download_quotas")
+
+
+plan_panel()

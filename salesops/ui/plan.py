@@ -1,0 +1,139 @@
+"""Plan page parts: the what-if controls, the headline tiles, the table formats."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.config import Settings
+from salesops.definitions import define
+from salesops.formatting import EM_DASH, format_value
+from salesops.plan.report import PlanChoices, PlanReport
+from salesops.tables import Col
+
+QUOTA_COLUMNS = [
+    "rep", "flag", "territory", "segment", "current_quota", "suggested_quota", "change",
+    "chance_current", "chance_suggested", "expected_bookings", "ramped_months", "capped",
+]  # fmt: skip
+HIRE_COLUMNS = [
+    "territory", "segment", "reps", "utilisation", "coverage_hires", "bookings_hires", "hires",
+    "start", "ramped_by", "hire_quota", "hire_expected_bookings", "hire_cost",
+    "utilisation_after",
+]  # fmt: skip
+
+
+def _percent(fraction: float) -> int:
+    """Returns a fraction as whole percent (a slider's value)."""
+    return round(fraction * 100)
+
+
+def column_config() -> dict[str, Col]:
+    """Returns labels, kinds and help of the plan's quota and hires tables."""
+    chance = (
+        "Expected chance of booking at least the quota, from the rep's expected bookings and "
+        "how far bookings have run from expectation in past years."
+    )
+    return {
+        "rep": Col("Rep"), "flag": Col("Flag"), "territory": Col("Territory"),
+        "segment": Col("Segment"), "reps": Col("Reps", "count"),
+        "capped": Col("At the change cap", "bool"),
+        "current_quota": Col("Current quota", "money"),
+        "suggested_quota": Col("Suggested quota", "money"),
+        "change": Col("Change", "ratio", signed=True, decimals=0),
+        "chance_current": Col("Chance to make current", "ratio", help=chance, decimals=0),
+        "chance_suggested": Col("Chance to make suggested", "ratio", help=chance, decimals=0),
+        "expected_bookings": Col("Expected bookings", "money"),
+        "ramped_months": Col("Ramped months", "months"),
+        "utilisation": Col("Utilisation now", "ratio", help=define("utilisation"), decimals=0),
+        "utilisation_after": Col("Utilisation when ramped", "ratio", decimals=0),
+        "coverage_hires": Col("Hires for workload", "count"),
+        "bookings_hires": Col("Hires for the target", "count"),
+        "hires": Col("Hires", "count"),
+        "start": Col("Start", "date"),
+        "ramped_by": Col("Ramped by", "date"),
+        "hire_quota": Col("Hires' quota", "money"),
+        "hire_expected_bookings": Col("Hires' expected bookings", "money"),
+        "hire_cost": Col("Hires' cost this year", "money"),
+    }  # fmt: skip
+
+
+def plan_controls(defaults: Settings, current_total: float | None, booked: float) -> PlanChoices:
+    """Draws the what-if controls (target, attainment, utilisation, lead time, cap, hires)."""
+    first = current_total or booked or 1.0
+    a, b, c = st.columns(3)
+    target = a.number_input(
+        "Team bookings target", 1.0, None, float(round(first)), step=100_000.0, format="%.0f",
+        key="plan.target",
+        help="Defaults to today's quotas for the quota year. Quotas (and hires' quotas) add "
+        "up to it.",
+    )  # fmt: skip
+    attainment = b.slider(
+        "Reps expected at quota", 30, 95, _percent(defaults.attainment_target), step=5,
+        format="%d%%", key="plan.attainment",
+        help="Quotas are set so this share of reps is expected to reach 100% or more.",
+    )  # fmt: skip
+    utilisation = c.slider(
+        "Staff territories to utilisation", 50, 110, _percent(defaults.plan_target_utilisation),
+        step=5, format="%d%%", key="plan.utilisation",
+    )  # fmt: skip
+    d, e, f = st.columns(3)
+    lead = d.slider("Months until hires start", 0, 11, defaults.plan_hiring_lead_months,
+                    key="plan.lead")  # fmt: skip
+    cap = e.slider(
+        "Most a quota may change", 0, 100, _percent(defaults.quota_change_cap), step=5,
+        format="±%d%%", key="plan.cap",
+    )  # fmt: skip
+    hires = f.toggle("New hires carry what today's reps cannot", True, key="plan.hires")
+    return PlanChoices(
+        team_target=float(target),
+        attainment_target=attainment / 100,
+        target_utilisation=utilisation / 100,
+        hiring_lead_months=int(lead),
+        change_cap=cap / 100,
+        allow_hires=hires,
+    )
+
+
+def _share(value: float | None) -> str:
+    """Returns a share as whole percent, a dash when undefined."""
+    return EM_DASH if value is None else f"{value:.0%}"
+
+
+def plan_tiles(report: PlanReport, currency: str) -> None:
+    """Draws expected share at quota (current → suggested), hires, their cost, the gap."""
+    q = report.quotas
+    t = st.columns(4)
+    t[0].metric(
+        "Expected at quota",
+        _share(q.expected_share_suggested),
+        delta=None
+        if q.expected_share_current is None or q.expected_share_suggested is None
+        else f"{(q.expected_share_suggested - q.expected_share_current) * 100:+.0f} pts vs "
+        f"current ({_share(q.expected_share_current)})",
+        help="Expected share of today's reps booking at least their quota.",
+        border=True,
+    )
+    t[1].metric(
+        "Carried by today's reps",
+        format_value(q.carried_total, "money", currency),
+        help="What today's reps carry at the target share (with the change cap).",
+        border=True,
+    )
+    t[2].metric("Hires", report.hires_total, border=True,
+                help="Hires for workload (utilisation) plus hires for the target.")  # fmt: skip
+    t[3].metric(
+        "Hires' cost this year",
+        format_value(report.hires_cost, "money", currency),
+        help="Median annual cost of the segment's reps, from each hire's start.",
+        border=True,
+    )
+
+
+def target_caption(report: PlanReport, booked: float, currency: str) -> None:
+    """Draws the target in words: the amount, last year's bookings, the quota year."""
+    start, end = report.quota_year
+    st.caption(
+        f"Target {format_value(report.team_target, 'money', currency)} for "
+        f"{start:%b %Y} – {end:%b %Y}; these reps booked "
+        f"{format_value(booked, 'money', currency)} in the last 12 months. "
+        f"{report.attainment_target:.0%} of reps are meant to reach their quota."
+    )

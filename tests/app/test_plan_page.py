@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "plan.py")
+HIRES, QUOTAS = range(2)
+
+
+def test_demo_renders_quotas_attainment_hires_and_track_record(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [
+        "Expected attainment",
+        "Hires by territory",
+        "Quotas",
+    ]
+    quotas = at.dataframe[QUOTAS].value
+    target = at.number_input(key="plan.target").value
+    assert quotas["suggested_quota"].sum() == pytest.approx(target, abs=0.01)
+    assert any(c.value.startswith("Track record: Set this way at the start of") for c in at.caption)
+    assert any("Capacity = weekly hours" in c.value for c in at.caption)
+    shown = next(m for m in at.metric if m.label == "Expected at quota")
+    assert shown.value.endswith("%") and "vs current" in shown.delta
+
+
+def test_sliders_answer_without_errors_and_keep_the_sum(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    at.number_input(key="plan.target").set_value(120_000_000.0).run()
+    assert not at.exception
+    assert at.dataframe[QUOTAS].value["suggested_quota"].sum() == pytest.approx(120e6, abs=0.01)
+    hires = at.dataframe[HIRES].value
+    assert hires["hires"].sum() > 0
+    at.toggle(key="plan.hires").set_value(False).run()
+    assert not at.exception
+    assert at.dataframe[HIRES].value["bookings_hires"].sum() == 0
+    assert at.dataframe[QUOTAS].value["suggested_quota"].sum() == pytest.approx(120e6, abs=0.01)
+    at.slider(key="plan.attainment").set_value(80).run()
+    at.slider(key="plan.cap").set_value(0).run()
+    assert not at.exception
+
+
+def test_empty_database_shows_the_empty_state(run_page, empty_url):
+    at = run_page(PAGE, empty_url)
+    assert not at.exception
+    assert not at.dataframe
