@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -469,6 +467,12 @@ class Settings:
     review_weeks_offered: int = _setting(
         104, "How many weeks back the Pipeline review page's week picker goes.", "pipeline_review"
     )
+    review_rows_listed: int = _setting(
+        100,
+        "Rows of each deal list and of the movements in `salesops review --format json` (its "
+        "--limit; 0 lists every row). The counts always cover every row.",
+        "pipeline_review",
+    )
     meeting_pack_rows_per_list: int = _setting(
         200,
         "Rows of each deal list printed in the meeting pack's HTML (its CSVs hold every row).",
@@ -581,6 +585,8 @@ def masked_url(url: str) -> str:
     A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
     shown as the plain `sqlite:////path` the user configured.
     """
+    from sqlalchemy.engine import make_url
+
     try:
         parsed = make_url(url)
     except Exception:  # an unparseable URL is shown as nothing secret

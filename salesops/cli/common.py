@@ -8,19 +8,20 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import pandas as pd
 import typer
-from sqlalchemy import Engine
 
 from salesops.config import load_settings
-from salesops.db.engine import (
-    DatabaseError,
-    make_engine,
-)
-from salesops.export import to_safe_csv
-from salesops.repository import Repository
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Engine
+
+    from salesops.repository import Repository
+
+# Nothing heavy (pandas, SQLAlchemy, the repository) is imported at module level here or in
+# any command module: `salesops --help` must start in well under half a second.
 
 UrlOption = Annotated[
     str | None,
@@ -52,11 +53,24 @@ def friendly_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (CliError, DatabaseError, ValueError) as exc:
+        except Exception as exc:
+            if not _expected(exc):
+                raise
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _expected(exc: Exception) -> bool:
+    """Is `exc` a failure the user can fix (printed as one sentence), not a bug?"""
+    if isinstance(exc, (CliError, ValueError)):
+        return True
+    if "salesops.db.engine" not in sys.modules:  # nothing touched the database
+        return False
+    from salesops.db.engine import DatabaseError
+
+    return isinstance(exc, DatabaseError)
 
 
 def cli_actor() -> str:
@@ -79,6 +93,9 @@ def record_cli_change(engine: Engine, action: str, target: str, detail: str = ""
 
 def open_repository(url: str | None = None) -> Repository:
     """Returns a read-only repository on the resolved database URL."""
+    from salesops.db.engine import make_engine
+    from salesops.repository import Repository
+
     return Repository(make_engine(load_settings(url).database_url, read_only=True))
 
 
@@ -98,6 +115,8 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
 
     Fails with one sentence on a bad date, a reversed range or an empty database.
     """
+    import pandas as pd
+
     from salesops.kpis.report import default_period
 
     start, end = parse_date(from_, "--from"), parse_date(to, "--to")
@@ -118,6 +137,10 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
 
 def emit(payload: dict, frame: pd.DataFrame | None, fmt: OutputFormat) -> None:
     """Prints a report as JSON, as formula-safe CSV of `frame`, or as a plain table."""
+    import pandas as pd
+
+    from salesops.export import to_safe_csv
+
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(payload, indent=2, default=str))
     elif fmt is OutputFormat.csv:

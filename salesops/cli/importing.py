@@ -22,10 +22,6 @@ from salesops.cli.common import (
     record_cli_change,
 )
 from salesops.config import Settings, load_settings
-from salesops.db.engine import (
-    init_schema,
-    make_engine,
-)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -54,7 +50,7 @@ def _import_layout(source: str, files: list[Path], mapping: Path | None) -> Layo
 
 def _import_engine(url: str) -> Engine:
     """Returns a writing engine on `url`, creating the schema in an empty database."""
-    from salesops.db.engine import has_schema
+    from salesops.db.engine import has_schema, init_schema, make_engine
 
     engine = make_engine(url)
     if not has_schema(engine):

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from salesops.calendar import parse_week
 from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
@@ -17,9 +16,6 @@ from salesops.cli.common import (
     open_repository,
 )
 from salesops.config import load_settings
-from salesops.db.engine import (
-    require_current_schema,
-)
 
 
 @app.command()
@@ -44,6 +40,13 @@ def review(
     html: Annotated[
         str | None, typer.Option(help="Also write the printable meeting pack to this HTML file.")
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows per deal list and of movements in JSON (0: every row); "
+            "default: the review_rows_listed setting.",
+        ),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -53,6 +56,8 @@ def review(
     from dataclasses import replace
     from datetime import UTC, datetime
 
+    from salesops.calendar import parse_week
+    from salesops.db.engine import require_current_schema
     from salesops.pipeline_review.report import default_week, review_report
     from salesops.pipeline_review.scope import resolve_scope
 
@@ -60,6 +65,8 @@ def review(
     if len(chosen) > 1:
         fail("Give at most one of --team, --territory and --rep.")
     settings = load_settings(url)
+    if limit is not None and limit < 0:
+        fail(f"--limit must be 0 or more (got {limit}).")
     if stale_days is not None and stale_days < 1:
         fail(f"--stale-days must be at least 1 (got {stale_days}).")
     if big_change is not None and big_change <= 0:
@@ -91,4 +98,5 @@ def review(
         except OSError as exc:
             fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
         typer.echo(f"Meeting pack written to {html}.", err=True)
-    emit(report.to_dict(), report.tables()["waterfall"], fmt)
+    cap = settings.review_rows_listed if limit is None else limit
+    emit(report.to_dict(limit=cap), report.tables()["waterfall"], fmt)

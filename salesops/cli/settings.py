@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from salesops.cli.app import app
@@ -26,6 +25,8 @@ def settings_(
     url: UrlOption = None,
 ) -> None:
     """Every default and assumption behind the numbers, with what it means."""
+    import pandas as pd
+
     from salesops.config import SECTIONS, describe_settings
 
     rows = describe_settings(load_settings(url))

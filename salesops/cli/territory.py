@@ -18,7 +18,6 @@ from salesops.cli.common import (
     parse_date,
 )
 from salesops.config import Settings, load_settings
-from salesops.repository import Scope
 
 
 class Peer(StrEnum):
@@ -89,6 +88,7 @@ def territory(
 ) -> None:
     """Territory utilisation and flags, a rebalancing proposal and quotas (as on the page)."""
     from salesops.plan.report import PlanChoices, build_plan, plan_inputs
+    from salesops.repository import Scope
     from salesops.territory.assumptions import TerritorySettings
     from salesops.territory.rebalance import Constraints
     from salesops.territory.report import (

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from salesops.calendar import Period
 from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
@@ -19,7 +18,6 @@ from salesops.cli.common import (
     resolve_period,
 )
 from salesops.config import Settings, load_settings
-from salesops.repository import Scope
 
 
 class TrendFreq(StrEnum):
@@ -78,6 +76,8 @@ def time_allocation(
     """Rep time allocation: selling share vs benchmark, unit costs and the freed-time what-if."""
     from dataclasses import replace
 
+    from salesops.calendar import Period
+    from salesops.repository import Scope
     from salesops.time_allocation.report import time_report, time_report_json
     from salesops.time_allocation.team import team_scope
     from salesops.time_allocation.what_if import default_scenario
