@@ -55,7 +55,15 @@ class Settings:
 
     # -- general
     currency: str = _setting("USD", "The one currency every amount in the database is in.")
-    cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
+    cache_ttl_seconds: int = _setting(
+        86_400,
+        "Longest the app keeps a query result (seconds). Results are kept across sessions "
+        "while the data version is unchanged (every import or load bumps it); this is only a "
+        "backstop for databases changed behind salesops' back.",
+    )
+    data_version_check_seconds: int = _setting(
+        5, "How often the app asks the database for its data version (seconds)."
+    )
     change_noise_pp: float = _setting(
         0.5,
         "A rate's change smaller than this many percentage points is shown grey on a tile, "

@@ -509,6 +509,9 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
         written[table.name] = result.rowcount if result.rowcount is not None else -1
     if history_spans:
         written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
+    from salesops.db.migrate import bump_data_version
+
+    bump_data_version(conn)  # cached results of the old data are never served again
     logger.info("Rollups rebuilt: %s", written)
     return written
 

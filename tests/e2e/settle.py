@@ -58,6 +58,19 @@ SETTLED_JS = r"""
 }
 """
 
+STATE_JS = r"""
+([landmark, busySelector]) => ({
+  landmark: document.body.innerText.replace(/\s+/g, ' ').toLowerCase()
+    .includes(landmark.toLowerCase()),
+  busy: Array.from(document.querySelectorAll(busySelector)).slice(0, 5)
+    .map(e => e.outerHTML.slice(0, 160)),
+  undrawnCharts: Array.from(document.querySelectorAll('.vega-embed'))
+    .filter(c => !c.querySelector('canvas, svg')).length,
+  msSinceLastChange: Math.round(performance.now() - window.__salesopsSettle.last),
+  changes: window.__salesopsSettle.changes,
+})
+"""
+
 QUIET_MS = 750
 
 
@@ -81,10 +94,14 @@ def wait_settled(
     the page does not settle within `timeout_ms`.
     """
     observe(page)
-    page.wait_for_function(
-        SETTLED_JS,
-        arg=[landmark, quiet_ms, BUSY_SELECTOR],
-        timeout=timeout_ms,
-        polling=100,
-    )
+    try:
+        page.wait_for_function(
+            SETTLED_JS,
+            arg=[landmark, quiet_ms, BUSY_SELECTOR],
+            timeout=timeout_ms,
+            polling=100,
+        )
+    except Exception as exc:  # playwright's TimeoutError: say what kept the page busy
+        state = page.evaluate(STATE_JS, [landmark, BUSY_SELECTOR])
+        raise type(exc)(f"{exc}\nNot settled: {state}") from exc
     return float(page.evaluate("() => window.__salesopsSettle.last"))
