@@ -542,6 +542,12 @@ class Settings:
         "Offending rows read per data-quality check (counts are always totals).",
         "importing",
     )
+    quality_rows_shown: int = _setting(
+        200,
+        "Offending rows the Data page shows per data-quality check (its download holds up to "
+        "quality_row_limit, read when clicked).",
+        "importing",
+    )
     quality_rows_listed: int = _setting(
         100,
         "Offending rows listed per check by `salesops quality --format json` (its --rows).",

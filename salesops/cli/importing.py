@@ -182,5 +182,8 @@ def quality(
     from salesops.quality.report import quality_report
 
     judged_at = parse_date(as_of, "--as-of")
-    report = quality_report(open_repository(url), judged_at, load_settings(url))
+    if rows < 1:
+        fail(f"--rows must be at least 1 (got {rows}).")
+    # Only the rows listed are read (counts and the trend are totals either way).
+    report = quality_report(open_repository(url), judged_at, load_settings(url), row_limit=rows)
     emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)
