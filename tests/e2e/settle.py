@@ -4,6 +4,8 @@ Streamlit's status widget (`stStatusWidget`) is not a usable signal: with the mi
 it was never seen in about 100 page loads, so waiting for it to vanish returned at once. A page
 counts as settled when, after its landmark text is on screen:
 
+- the app says its script is not running (`data-test-script-state="notRunning"` on stApp,
+  the attribute Streamlit's own browser tests read);
 - no running icon, skeleton or spinner is shown, and no element is marked stale (Streamlit
   sets `data-stale="true"` on elements of the previous run until the new run replaces them);
 - every chart has drawn (a vega-embed holds a canvas or svg);
@@ -51,6 +53,8 @@ SETTLED_JS = r"""
   const text = (document.body ? document.body.innerText : '').replace(/\s+/g, ' ');
   if (!text.toLowerCase().includes(landmark.toLowerCase())) { return false; }
   if (document.querySelector(busySelector)) { return false; }
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app && app.dataset.testScriptState !== 'notRunning') { return false; }
   for (const chart of document.querySelectorAll('.vega-embed')) {
     if (!chart.querySelector('canvas, svg')) { return false; }
   }
@@ -64,6 +68,8 @@ STATE_JS = r"""
     .includes(landmark.toLowerCase()),
   busy: Array.from(document.querySelectorAll(busySelector)).slice(0, 5)
     .map(e => e.outerHTML.slice(0, 160)),
+  scriptState: (document.querySelector('[data-testid="stApp"]') || {dataset: {}})
+    .dataset.testScriptState,
   undrawnCharts: Array.from(document.querySelectorAll('.vega-embed'))
     .filter(c => !c.querySelector('canvas, svg')).length,
   msSinceLastChange: Math.round(performance.now() - window.__salesopsSettle.last),

@@ -39,12 +39,19 @@ def test_a_page_that_keeps_changing_never_settles(page):
         '<div data-testid="stSkeleton"></div>',
         '<div data-stale="true">old</div>',
         '<div class="vega-embed"></div>',
+        '<div data-testid="stApp" data-test-script-state="running"></div>',
+        '<div data-testid="stApp" data-test-script-state="initial"></div>',
     ],
 )
 def test_a_running_or_stale_or_undrawn_page_never_settles(page, busy):
     page.set_content(f"<div>Landmark</div>{busy}")
     with pytest.raises(_timeout_error()):
         wait_settled(page, "Landmark", timeout_ms=2_000)
+
+
+def test_an_app_whose_script_has_finished_settles(page):
+    page.set_content('<div data-testid="stApp" data-test-script-state="notRunning">Landmark</div>')
+    wait_settled(page, "Landmark", timeout_ms=5_000)
 
 
 def test_a_missing_landmark_fails(page):
