@@ -68,6 +68,11 @@ class Settings:
         "Any other figure's change smaller than this share of the previous value is shown "
         "grey on a tile, not red or green.",
     )
+    pdf_browser: str = _setting(
+        "chromium",
+        "The headless Chromium (a command on PATH or a path) that prints the meeting pack "
+        "to PDF; without one the pack is offered as HTML only.",
+    )
     # -- access
     access_recheck_seconds: int = _setting(
         5,
@@ -246,6 +251,16 @@ class Settings:
     )
 
     # -- territory
+    balance_even_cv: float = _setting(
+        0.15,
+        "Overview: a balance index (CV of utilisation) at or below this reads 'even'.",
+        "territory",
+    )
+    balance_uneven_cv: float = _setting(
+        0.3,
+        "Overview: a balance index above this reads 'uneven'; between the two, 'somewhat uneven'.",
+        "territory",
+    )
     peer_group: str = _setting(
         "segment",
         "Whom a territory's potential per selling hour is compared with in the balance index: "
