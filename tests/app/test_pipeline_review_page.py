@@ -79,8 +79,20 @@ def test_overview_shows_the_week_headline(run_page, demo_url):
     at = run_page(OVERVIEW, demo_url)
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert any(label.startswith("Net pipeline change, 20") for label in labels)
+    assert "Net pipeline change this week" in labels
     assert "Slipped out of the quarter" in labels
+    # the demo's history ends on Friday 20 Nov 2026: "this week" is that week, so far
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "This week so far (16 Nov – 20 Nov) the Q4 2026 pipeline" in sentences
+
+
+def test_overview_shows_bookings_against_quota(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    labels = [m.label for m in at.metric]
+    assert "Bookings, Q4 2026 to date" in labels and "Bookings, 2026 to date" in labels
+    tile = next(m for m in at.metric if m.label == "Bookings, Q4 2026 to date")
+    assert tile.value.startswith("$") and "of quota" in tile.proto.delta
+    assert "of the time gone" in " ".join(m.value for m in at.markdown)
 
 
 def test_overview_headline_on_an_empty_database(run_page, empty_url):
