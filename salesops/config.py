@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from salesops.redact import mask_secrets
+
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -598,7 +600,7 @@ def load_settings(database_url: str | None = None) -> Settings:
 
 
 def masked_url(url: str) -> str:
-    """Returns the URL with any password hidden, safe to log or show.
+    """Returns the URL with any password hidden (user part and query), safe to log or show.
 
     A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
     shown as the plain `sqlite:////path` the user configured.
@@ -610,4 +612,4 @@ def masked_url(url: str) -> str:
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
         parsed = parsed.set(database=database.removeprefix("file:"), query={})
-    return parsed.render_as_string(hide_password=True)
+    return mask_secrets(parsed.render_as_string(hide_password=True))
