@@ -521,8 +521,11 @@ class Settings:
     cost_of_capital: float = _setting(
         0.08, "Yearly cost of the cash tied up in receivables (what-if).", "cash"
     )
-    cash_what_if_days: int = _setting(
-        5, "What-if: days taken off invoicing and payment unless chosen.", "cash"
+    cash_what_if_invoice_days: int = _setting(
+        1, "What-if: days taken off ordering → invoicing unless chosen.", "cash"
+    )
+    cash_what_if_pay_days: int = _setting(
+        5, "What-if: days taken off invoicing → payment unless chosen.", "cash"
     )
 
     # -- importing

@@ -33,9 +33,9 @@ def column_config(defaults: Settings) -> dict[str, Col]:
         "booked": Col("Booked", "money"), "ordered": Col("Ordered", "money"),
         "invoiced": Col("Invoiced", "money"), "paid": Col("Paid", "money"),
         "paid_share": Col("Paid (% of ordered)", "ratio", decimals=0),
-        "days_to_order": Col("Days close → order", "days"),
-        "days_to_invoice": Col("Days order → invoice", "days"),
-        "days_to_pay": Col("Days invoice → paid", "days", help=define("cash_cycle_days")),
+        "days_to_order": Col("Close → order", "days", help="Mean days."),
+        "days_to_invoice": Col("Order → invoice", "days", help="Mean days."),
+        "days_to_pay": Col("Invoice → paid", "days", help=define("cash_cycle_days")),
         "receivable": Col("Receivable", "money"),
         "overdue": Col("Overdue", "money", help=overdue),
         "overdue_share": Col("Overdue (% of receivable)", "ratio", decimals=0),
@@ -67,6 +67,7 @@ def headline_tiles(report: CashReport, currency: str) -> None:
         format_value(f.amount("paid"), "money", currency),
         delta=None if share.value is None else f"{share.value:.0%} of ordered",
         delta_color="off",
+        delta_arrow="off",
         help=share.reason or define("cash_funnel"),
         border=True,
     )
@@ -78,11 +79,17 @@ def headline_tiles(report: CashReport, currency: str) -> None:
         format_value(t["overdue"], "money", currency),
         delta=None if t["receivable"] <= 0 else f"{t['overdue'] / t['receivable']:.0%}",
         delta_color="off",
+        delta_arrow="off",
         help=define("overdue_receivable"),
         border=True,
     )
     tiles[4].metric("DSO", format_value(report.dso.value, "days"),
                     help=report.dso.reason or define("dso"), border=True)  # fmt: skip
+
+
+def _days(value: float) -> str:
+    """Returns whole days in words: "1 day", "32 days"."""
+    return "1 day" if round(value) == 1 else f"{value:,.0f} days"
 
 
 def step_tiles(report: CashReport) -> None:
@@ -92,10 +99,11 @@ def step_tiles(report: CashReport) -> None:
         median = stats["median"].value
         tile.metric(
             LEG_LABELS[leg],
-            "—" if median is None else f"{median:,.0f} days",
+            "—" if median is None else _days(median),
             delta=None if median is None else
             f"mean {stats['mean'].value:,.1f} · P90 {stats['p90'].value:,.0f}",
             delta_color="off",
+            delta_arrow="off",
             help=stats["median"].reason or define("cash_cycle_days"),
             border=True,
         )  # fmt: skip
@@ -104,9 +112,9 @@ def step_tiles(report: CashReport) -> None:
 def what_if_controls(defaults: Settings) -> tuple[int, int]:
     """Draws the two what-if sliders; returns (invoice days cut, payment days cut)."""
     a, b = st.columns(2)
-    invoice = a.slider("Invoice sooner by (days)", 0, 30, defaults.cash_what_if_days,
+    invoice = a.slider("Invoice sooner by (days)", 0, 30, defaults.cash_what_if_invoice_days,
                        key="cash.invoice_days")  # fmt: skip
-    pay = b.slider("Get paid sooner by (days)", 0, 60, defaults.cash_what_if_days,
+    pay = b.slider("Get paid sooner by (days)", 0, 60, defaults.cash_what_if_pay_days,
                    key="cash.pay_days")  # fmt: skip
     return int(invoice), int(pay)
 
@@ -123,9 +131,10 @@ def what_if_result(report: CashReport, defaults: Settings, invoice: int, pay: in
     tiles[2].metric("DSO after", format_value(result.dso_after.value, "days"),
                     help=result.dso_after.reason, border=True)  # fmt: skip
     tiles[3].metric(
-        "Working-capital saving a year",
+        "Saving a year",
         format_value(result.yearly_saving, "money", money),
-        help=f"Cash pulled forward at {defaults.cost_of_capital:.0%} a year.",
+        help=f"Working-capital effect: the cash pulled forward at {defaults.cost_of_capital:.0%} "
+        "a year.",
         border=True,
     )
     if result.invoice_days_cut < invoice or result.pay_days_cut < pay:
