@@ -52,6 +52,17 @@ def column_config(defaults: Settings) -> dict[str, Col]:
         "label": Col("Stage"), "share_of_ordered": Col("% of ordered", "ratio", decimals=0),
         "step": Col("Step"), "mean": Col("Mean days", "days"),
         "median": Col("Median days", "days"), "p90": Col("P90 days", "days"),
+        "incomplete": Col("Incomplete", "count"),
+        "incomplete_share": Col("Incomplete (%)", "ratio", decimals=0,
+                                help=define("order_complete", defaults)),
+        **{f"missing_{f}": Col(f"No {f.replace('_', ' ')}", "count")
+           for f in defaults.order_required_fields},
+        "approver": Col("Approver"), "approved_orders": Col("Approved orders", "count"),
+        "mean_hours": Col("Mean hours", "hours", decimals=1),
+        "median_hours": Col("Median hours", "hours", decimals=0),
+        "p90_hours": Col("P90 hours", "hours", decimals=0),
+        "logged_hours": Col("Approval hours logged", "hours", decimals=0),
+        "logged_per_order": Col("Logged hours per order", "hours", decimals=2),
     }  # fmt: skip
 
 
@@ -142,3 +153,51 @@ def what_if_result(report: CashReport, defaults: Settings, invoice: int, pay: in
             f"Cut to what the steps take today: invoicing {result.invoice_days_cut:,.1f} "
             f"days, payment {result.pay_days_cut:,.1f} days."
         )
+
+
+def completeness_section(report: CashReport, defaults: Settings) -> None:
+    """Draws the share of incomplete orders, what it costs in days, and the reps behind it."""
+    c = report.completeness
+    tiles = st.columns(3)
+    tiles[0].metric("Orders missing a required field", format_value(c.incomplete_share.value,
+                    "ratio"), help=c.incomplete_share.reason or define("order_complete", defaults),
+                    border=True)  # fmt: skip
+    tiles[1].metric("Invoice → paid, complete", format_value(c.days_to_pay_complete.value, "days"),
+                    help=c.days_to_pay_complete.reason, border=True)  # fmt: skip
+    extra = c.extra_days_to_pay
+    tiles[2].metric(
+        "Invoice → paid, incomplete",
+        format_value(c.days_to_pay_incomplete.value, "days"),
+        delta=None if extra.value is None else f"{extra.value:+,.1f} days",
+        delta_color="inverse",
+        help=c.days_to_pay_incomplete.reason,
+        border=True,
+    )
+    missing = ", ".join(f"{n:,} without {f.replace('_', ' ')}" for f, n in
+                        c.missing_by_field.items())  # fmt: skip
+    st.caption(f"Of {c.orders:,} orders placed: {missing}.")
+
+
+def approvals_section(report: CashReport) -> None:
+    """Draws approval hours (timestamps) and approval hours logged per order (time logs)."""
+    a = report.approvals
+    tiles = st.columns(3)
+    tiles[0].metric("Approvals", f"{a.orders:,}", border=True,
+                    help="Orders approved in the period (approval request and approval "
+                    "recorded on the order).")  # fmt: skip
+    tiles[1].metric(
+        "Hours to approve (median)",
+        "—" if a.median_hours.value is None else f"{a.median_hours.value:,.0f} h",
+        delta=None if a.mean_hours.value is None
+        else f"mean {a.mean_hours.value:,.1f} · P90 {a.p90_hours.value:,.0f}",
+        delta_color="off", delta_arrow="off", help=a.median_hours.reason, border=True,
+    )  # fmt: skip
+    tiles[2].metric(
+        "Approval hours logged per order",
+        format_value(a.logged_per_order.value, "hours")
+        if a.logged_per_order.value is None or a.logged_per_order.value >= 10
+        else f"{a.logged_per_order.value:,.2f} h",
+        help=a.logged_per_order.reason
+        or "Hours of approval activities in the time logs ÷ orders placed.",
+        border=True,
+    )
