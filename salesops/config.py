@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from salesops.redact import mask_secrets
+
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +69,11 @@ class Settings:
         0.02,
         "Any other figure's change smaller than this share of the previous value is shown "
         "grey on a tile, not red or green.",
+    )
+    pdf_browser: str = _setting(
+        "chromium",
+        "The headless Chromium (a command on PATH or a path) that prints the meeting pack "
+        "to PDF; without one the pack is offered as HTML only.",
     )
     # -- access
     access_recheck_seconds: int = _setting(
@@ -246,6 +253,16 @@ class Settings:
     )
 
     # -- territory
+    balance_even_cv: float = _setting(
+        0.15,
+        "Overview: a balance index (CV of utilisation) at or below this reads 'even'.",
+        "territory",
+    )
+    balance_uneven_cv: float = _setting(
+        0.3,
+        "Overview: a balance index above this reads 'uneven'; between the two, 'somewhat uneven'.",
+        "territory",
+    )
     peer_group: str = _setting(
         "segment",
         "Whom a territory's potential per selling hour is compared with in the balance index: "
@@ -583,7 +600,7 @@ def load_settings(database_url: str | None = None) -> Settings:
 
 
 def masked_url(url: str) -> str:
-    """Returns the URL with any password hidden, safe to log or show.
+    """Returns the URL with any password hidden (user part and query), safe to log or show.
 
     A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
     shown as the plain `sqlite:////path` the user configured.
@@ -595,4 +612,4 @@ def masked_url(url: str) -> str:
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
         parsed = parsed.set(database=database.removeprefix("file:"), query={})
-    return parsed.render_as_string(hide_password=True)
+    return mask_secrets(parsed.render_as_string(hide_password=True))

@@ -119,6 +119,9 @@ def ensure_navigation() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    from salesops.redact import install_log_masking
+
+    install_log_masking()  # the server's logs never show a database password
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
