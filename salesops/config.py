@@ -36,6 +36,7 @@ SECTIONS = {
     "plan": "Plan: quotas calibrated to attainment, hires",
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
+    "cash": "Order to cash",
     "importing": "Imports, data quality and the demo company",
     "access": "Sign-in, roles and the audit log",
 }
@@ -497,6 +498,31 @@ class Settings:
         200,
         "Rows of each deal list printed in the meeting pack's HTML (its CSVs hold every row).",
         "pipeline_review",
+    )
+
+    # -- cash
+    payment_terms_days: int = _setting(
+        30, "Days after the invoice date a payment is due (overdue after that).", "cash"
+    )
+    aging_buckets: tuple[int, ...] = _setting(
+        (30, 60, 90),
+        "Upper ends (days past due) of the receivables aging buckets: current, 1-30, 31-60, "
+        "61-90, 90+.",
+        "cash",
+    )
+    order_required_fields: tuple[str, ...] = _setting(
+        ("po_number", "billing_address", "shipping_address"),
+        "Order fields that must be captured up front; an order missing any is incomplete.",
+        "cash",
+    )
+    cash_rows_listed: int = _setting(
+        25, "Accounts and orders listed as the ones that most delay cash.", "cash"
+    )
+    cost_of_capital: float = _setting(
+        0.08, "Yearly cost of the cash tied up in receivables (what-if).", "cash"
+    )
+    cash_what_if_days: int = _setting(
+        5, "What-if: days taken off invoicing and payment unless chosen.", "cash"
     )
 
     # -- importing
