@@ -19,6 +19,7 @@ import pandas as pd
 from salesops.config import Settings
 from salesops.importing.amounts import NumberEvidence
 from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
+from salesops.importing.detection import detect_layout
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
 from salesops.importing.parsing import read_chunks
@@ -33,7 +34,6 @@ from salesops.importing.reading import (
     sniff_delimiter,
 )
 from salesops.importing.results import FileReport, ImportReport
-from salesops.importing.sources import choose_layout
 from salesops.importing.validation import validate_chunk
 
 _DEFAULTS = Settings()
@@ -69,15 +69,23 @@ class PlannedFile:
         return self._sha256
 
 
-def _resolve_layout(source: str, fmt: FileFormat, name: str, layout: Layout | None) -> Layout:
-    """Returns the given layout if the header has its required columns, else the source's best."""
+def _resolve_layout(
+    source: str, fmt: FileFormat, name: str, layout: Layout | None
+) -> tuple[Layout, str]:
+    """Returns (layout, why the layout was chosen).
+
+    The given layout if the header has its required columns, else the source's best fit
+    (see salesops.importing.detection).
+    """
     if layout is None:
-        return choose_layout(source, fmt.columns, name)
+        detection = detect_layout(source, fmt.columns, name)
+        return detection.layout, detection.reason
     mapping, unknown = match_columns(layout, fmt.columns)
     missing = [t for t in layout.required if t not in mapping]
     if missing:
         raise ImportRejected(missing_columns_sentence(name, layout, missing, unknown), file=name)
-    return layout
+    known = len(fmt.columns) - len(unknown)
+    return layout, f"your mapping file; it knows {known} of {len(fmt.columns)} columns"
 
 
 def _check_forced_delimiter(inp: CsvInput, fmt: FileFormat, settings: ReadSettings) -> None:
@@ -99,7 +107,7 @@ def _plan_one(
     try:
         fmt = inspect_format(inp, settings)
         _check_forced_delimiter(inp, fmt, settings)
-        chosen = _resolve_layout(source, fmt, inp.name, layout)
+        chosen, reason = _resolve_layout(source, fmt, inp.name, layout)
     except ImportRejected as exc:
         return PlannedFile(inp, None, str(exc))
     mapping, unknown = match_columns(chosen, fmt.columns)
@@ -113,6 +121,7 @@ def _plan_one(
         decimal=".",
         thousands=",",
         as_of=datetime.now(UTC).date(),
+        reason=reason,
     )
     return PlannedFile(inp, plan)
 
@@ -242,6 +251,8 @@ def _detected(plan: FilePlan) -> dict[str, str]:
         "thousands": plan.thousands,
         "date_format": DATE_FORMAT_LABELS.get(plan.date_format or "", plan.date_format or "?"),
         "layout": plan.layout.label,
+        "entity": plan.layout.entity,
+        "why": plan.reason,
     }
     options = plan.layout.options
     if any(options.get(k) == "as_of" for k in ("created_at_fallback", "closed_at_default")):

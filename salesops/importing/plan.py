@@ -49,6 +49,7 @@ class FilePlan:
     decimal: str
     thousands: str
     as_of: date
+    reason: str = ""
     rows: int = 0
     skip_rows: frozenset[int] = frozenset()
     duplicate_of: dict[int, int] = field(default_factory=dict)

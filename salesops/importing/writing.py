@@ -168,7 +168,14 @@ class BatchWriter:
     def _write_reps(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
         """Upserts reps, creating the territories they name."""
         out = rows[["external_id", "name"]].copy()
-        for column in ("email", "manager", "hire_date"):
+        for column in (
+            "email",
+            "manager",
+            "hire_date",
+            "end_date",
+            "weekly_capacity_hours",
+            "annual_cost",
+        ):
             if column in rows:
                 out[column] = rows[column]
         territory = rows.get("territory", rows.get("region"))
@@ -240,15 +247,15 @@ class BatchWriter:
         source = plan.layout.source
         refs = self.references
         if "account_external_id" in rows:
-            names = rows.get("account")
-            ids = refs.account_ids(source, rows["account_external_id"], "external_id", created)
-            if names is not None:
-                ids = ids.fillna(refs.account_ids(source, names, "name", created))
-            out["account_id"] = ids
+            out["account_id"] = refs.account_ids(
+                source, rows["account_external_id"], "external_id", created, rows.get("account")
+            )
         elif "account" in rows:
             out["account_id"] = refs.account_ids(source, rows["account"], "name", created)
         if "rep_external_id" in rows:
-            out["rep_id"] = refs.rep_ids(source, rows["rep_external_id"], "external_id", created)
+            out["rep_id"] = refs.rep_ids(
+                source, rows["rep_external_id"], "external_id", created, labels=rows.get("rep")
+            )
         elif "rep" in rows:
             per_territory = plan.layout.options.get("rep_per_territory")
             territory = rows["territory"] if per_territory else None
