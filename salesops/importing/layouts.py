@@ -17,7 +17,7 @@ from types import MappingProxyType
 from salesops.importing.reading import normalise_header
 
 # In the order a batch's files are written: what a row points at comes first.
-ENTITIES = ("reps", "accounts", "leads", "opportunities")
+ENTITIES = ("reps", "accounts", "leads", "opportunities", "opportunity_history")
 OUTCOMES = ("open", "won", "lost")
 
 # Target fields each entity accepts (beyond these, unknown source columns are ignored and listed).

@@ -52,13 +52,18 @@ def _outcome_from_flags(out: pd.DataFrame, found: IssueCollector) -> None:
             del out[column]
 
 
+def forecast_categories(values: pd.Series) -> pd.Series:
+    """Returns forecast categories as ours (best_case, commit, ...); unknown ones as written."""
+    named = values.map(
+        lambda v: FORECAST_CATEGORY_NAMES.get(normalise_header(v)), na_action="ignore"
+    )
+    return named.fillna(values)
+
+
 def _forecast_categories(out: pd.DataFrame) -> None:
-    """Writes forecast categories as ours (best_case, commit, ...); unknown ones stay as written."""
-    if "forecast_category" not in out:
-        return
-    raw = out["forecast_category"]
-    named = raw.map(lambda v: FORECAST_CATEGORY_NAMES.get(normalise_header(v)), na_action="ignore")
-    out["forecast_category"] = named.fillna(raw)
+    """Writes the deals' forecast categories as ours."""
+    if "forecast_category" in out:
+        out["forecast_category"] = forecast_categories(out["forecast_category"])
 
 
 def _stage_rules(layout: Layout, context: ValidationContext) -> dict[str, StageRule]:

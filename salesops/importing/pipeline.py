@@ -305,15 +305,45 @@ def _add_chunk(
         previews.append(typed.head(PREVIEW_ROWS))
 
 
+@dataclass
+class _Learned:
+    """What files validated earlier in a batch tell later ones: leads, deals and stages."""
+
+    lead_created: dict[str, date]
+    deal_created: dict[str, date]
+    stages: dict[str, str]
+
+    def context(self, context: ValidationContext) -> ValidationContext:
+        """Returns `context` extended with what the batch has validated so far."""
+        return replace(
+            context,
+            lead_created=self.lead_created,
+            deal_created=self.deal_created,
+            known_stages={**context.known_stages, **self.stages},
+        )
+
+    def learn(self, entity: str, typed: pd.DataFrame) -> None:
+        """Remembers the valid leads' and deals' created dates and the deals' stages."""
+        valid = typed[typed["_valid"]]
+        if entity == "leads":
+            dates = valid["created_at"].dt.date
+            self.lead_created.update(zip(valid["external_id"], dates, strict=True))
+        elif entity == "opportunities":
+            dates = valid["created_at"].dt.date
+            self.deal_created.update(zip(valid["external_id"], dates, strict=True))
+            stages = valid.drop_duplicates("stage")
+            self.stages.update(zip(stages["stage"], stages["outcome"], strict=True))
+
+
 def _validate_file(
     item: PlannedFile,
     settings: ReadSettings,
     context: ValidationContext,
-    lead_created: dict[str, date],
+    learned: _Learned,
     file_progress: Callable[[int, int], None] | None,
     sink: ChunkSink | None,
 ) -> FileReport:
-    """Returns the report of one planned file; adds the leads it validates to `lead_created`.
+    """Returns the report of one planned file; `learned` gains the leads and deals it holds.
 
     Raises ImportRejected when reading fails part-way (a ragged row, the row limit).
     """
@@ -323,15 +353,13 @@ def _validate_file(
     if plan.blocked:
         report.issue_count = len(report.issues)
         return report
-    file_context = replace(context, lead_created=lead_created)
+    file_context = learned.context(context)
     previews: list[pd.DataFrame] = []
     for typed, issues in iter_typed_chunks(item, settings, file_context, file_progress):
         if sink is not None:
             sink(plan, typed, issues)
         _add_chunk(report, typed, issues, previews)
-        if plan.layout.entity == "leads":
-            valid = typed[typed["_valid"]]
-            lead_created.update(zip(valid["external_id"], valid["created_at"].dt.date, strict=True))
+        learned.learn(plan.layout.entity, typed)
     report.issue_count += len(plan.file_issues)
     if previews:
         report.preview = pd.concat(previews).head(PREVIEW_ROWS).reset_index(drop=True)
@@ -350,18 +378,18 @@ def validate_planned(
     """Returns the report for already planned files; `sink` receives every typed chunk.
 
     The writer passes a sink so that validating and writing share one read of each file.
-    Leads validated in the batch feed the lead dates of later files (deals dated by their
-    lead, as Olist's).
+    Leads and deals validated in the batch feed later files (deals dated by their lead, as
+    Olist's; history rows of the batch's deals).
     """
     reports: list[FileReport] = []
-    lead_created = dict(context.lead_created)
+    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {})
     for number, item in enumerate(planned):
         if item.plan is None:
             reports.append(_rejected_report(item, source))
             continue
         file_progress = _file_progress(progress, number, len(planned), verb, item.plan.file)
         try:
-            report = _validate_file(item, settings, context, lead_created, file_progress, sink)
+            report = _validate_file(item, settings, context, learned, file_progress, sink)
             reports.append(report)
         except ImportRejected as exc:
             reports.append(_rejected_report(PlannedFile(item.inp, None, str(exc)), source))

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from salesops.importing.layouts import ISO_DATES, Layout, stage_table
 from salesops.importing.sources_api import API_LAYOUTS
+from salesops.importing.sources_history import HISTORY_LAYOUTS
 
 SALESFORCE_STAGES = stage_table(
     ("Prospecting", "open", 0.10),
@@ -363,7 +364,7 @@ _register(
     )
 )
 
-for _layout in API_LAYOUTS:
+for _layout in (*API_LAYOUTS, *HISTORY_LAYOUTS):
     _register(_layout)
 
 # SOURCE names accepted by `salesops import SOURCE FILE...` -> candidate layouts.
@@ -374,6 +375,7 @@ SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "salesforce-accounts",
             "salesforce-leads",
             *(layout.key for layout in API_LAYOUTS),
+            *(layout.key for layout in HISTORY_LAYOUTS),
         ),
         "hubspot": ("hubspot-deals", "hubspot-companies", "hubspot-contacts"),
         "maven": ("maven-sales-pipeline", "maven-accounts", "maven-sales-teams"),

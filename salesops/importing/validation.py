@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from salesops.importing.amounts import parse_amounts
-from salesops.importing.dates import DATE_FORMAT_LABELS, OUT_OF_RANGE, parse_dates_checked
+from salesops.importing.dates import (
+    DATE_FORMAT_LABELS,
+    OUT_OF_RANGE,
+    parse_dates_checked,
+    parse_timestamps,
+)
+from salesops.importing.history_rows import TIMESTAMP, check_history
 from salesops.importing.issues import ERROR, WARNING, IssueCollector, RowIssue
 from salesops.importing.layouts import (
     AMOUNT_TARGETS,
@@ -221,6 +227,7 @@ ENTITY_CHECKS: dict[str, EntityCheck] = {
     "leads": _check_leads,
     "accounts": _check_named,
     "reps": _check_reps,
+    "opportunity_history": check_history,
 }
 
 
@@ -238,6 +245,9 @@ def validate_chunk(
     out["_row"] = chunk.index.astype("int64")
     for target in plan.column_map:
         out[target] = _typed(plan, target, _text(chunk, plan, target), found, context)
+    if plan.layout.entity == "opportunity_history":
+        fmt = plan.date_format or plan.layout.date_formats[0]
+        out[TIMESTAMP] = parse_timestamps(_text(chunk, plan, "changed_at").fillna(""), fmt)
     _check_currency(out, found, context)
     _check_ids(plan, chunk.index, out, found, context)
     out = ENTITY_CHECKS[plan.layout.entity](plan, out, found, context)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
 from salesops.importing.history import HistoryWriter
+from salesops.importing.history_import import ImportedHistory
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import Layout
 from salesops.importing.plan import FilePlan
@@ -61,6 +62,7 @@ class BatchWriter:
         self.errors_seen = False
         self.references = References(conn)
         self.history = HistoryWriter(conn)
+        self.imported_history = ImportedHistory(conn, self.references)
         self._pending_lead_links: list[tuple[str, str, str]] = []
         self._fresh: dict[tuple[str, str], bool] = {}
         self._analysed: set[tuple[str, str]] = set()
@@ -82,6 +84,7 @@ class BatchWriter:
             "accounts": self._write_accounts,
             "leads": self._write_leads,
             "opportunities": self._write_opportunities,
+            "opportunity_history": self._gather_history,
         }[plan.layout.entity]
         writer(plan, rows, counts)
 
@@ -309,8 +312,15 @@ class BatchWriter:
         )
         self.conn.execute(stmt, params)
 
+    def _gather_history(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
+        """Keeps history rows until the batch's end (a deal's rows may be anywhere in it)."""
+        self.imported_history.add(plan, rows)
+
     def finish(self) -> None:
-        """Updates the review's history spans and links leads to their opportunities."""
+        """Writes imported history, updates the review's spans, links leads to their deals."""
+        for name, (rows, deal_ids) in self.imported_history.write().items():
+            self.counts.setdefault(name, WriteCounts()).inserted += rows
+            self.history.touched(deal_ids)
         self.history.update_spans()
         self._link_leads()
 
