@@ -29,6 +29,7 @@ SECTIONS = {
     "general": "Money, calendar and the app",
     "kpis": "KPIs (CAC, LTV, win rate, cycle)",
     "forecast": "Forecast",
+    "call": "The quarter call and its track record",
     "capacity": "Capacity: selling hours, the new-rep ramp, utilisation",
     "territory": "Territory balance and rebalancing",
     "plan": "Plan: quotas calibrated to attainment, hires",
@@ -187,6 +188,31 @@ class Settings:
     )
     forecast_max_workers: int = _setting(
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
+    )
+
+    # -- call
+    call_training_quarters: int = _setting(
+        8, "Past quarters whose pipeline at the same day measures the call's rates.", "call"
+    )
+    call_min_quarters: int = _setting(
+        4,
+        "Past quarters needed for the time-aware call; with fewer, the call is the stage "
+        "probability view (said on the page).",
+        "call",
+    )
+    call_track_quarters: int = _setting(
+        8, "Past quarters in the call's track record (same day of each quarter).", "call"
+    )
+    call_min_deals: int = _setting(
+        30,
+        "Deals (summed over the training quarters) a stage, category and close-date group "
+        "needs before its own rate is used; fewer fall back to the stage and close date.",
+        "call",
+    )
+    call_range: tuple[float, float] = _setting(
+        (0.1, 0.9),
+        "Quantiles of the past calls' errors that give the call's low-high range.",
+        "call",
     )
 
     # -- capacity

@@ -100,6 +100,9 @@ RULES: dict[str, Rule] = {
     "quota_by_rep": Rule.SCOPED,
     "won_by_rep": Rule.SCOPED,
     "history_bounds": Rule.REFERENCE,
+    # quarter call
+    "call_snapshots": Rule.SCOPED,
+    "call_won_by_day": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,
