@@ -210,6 +210,16 @@ def _unit_call(
     return UnitCall(unit, label, call, low, high, reason, quota or None, track)
 
 
+def _unit_labels(repo: Repository, by: str | None, scope: Scope) -> dict[str, str]:
+    """Returns each roll-up unit's name: a territory's name, a team's manager."""
+    if by != "territory":
+        return {}
+    territories = repo.territories(scope)
+    return {
+        str(int(i)): str(n) for i, n in zip(territories["id"], territories["name"], strict=True)
+    }
+
+
 def _quotas(repo: Repository, target: Quarter, by: str | None, scope: Scope) -> dict[str, float]:
     """Returns the quarter's quota per unit ('' when not rolled up)."""
     quotas = repo.quota_by_rep(target.start, target.end, scope)

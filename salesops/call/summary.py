@@ -92,3 +92,34 @@ def report_json(report: CallReport) -> dict[str, Any]:
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Returns a frame's rows as dicts (for tables)."""
     return [dict(r) for r in frame.to_dict(orient="records")]
+
+
+def table_frame(report: CallReport) -> pd.DataFrame:
+    """Returns the panel as a table: one row for the scope, then one per roll-up unit.
+
+    Columns: scope, won_to_date, commit, best_case, call, low, high, quota, gap,
+    mae_call, mae_stage_probability, mae_won_plus_commit.
+    """
+    rows = []
+    for unit in [report.company, *report.units]:
+        errors = unit.mean_abs_errors()
+        rows.append(
+            {
+                "scope": unit.label,
+                "won_to_date": round(unit.call.won_to_date),
+                "commit": round(unit.call.commit),
+                "best_case": round(unit.call.best_case),
+                "call": None if unit.call.projection is None else round(unit.call.projection),
+                "low": None if unit.low is None else round(unit.low),
+                "high": None if unit.high is None else round(unit.high),
+                "quota": None if unit.quota is None else round(unit.quota),
+                "gap": None if unit.gap is None else round(unit.gap),
+                **{f"mae_{k}": None if v is None else round(v, 3) for k, v in errors.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def track_frame(unit: UnitCall) -> pd.DataFrame:
+    """Returns the track record as a table (quarter, as_of, each method's call, actual, error)."""
+    return pd.DataFrame(track_rows(unit.track))
