@@ -366,6 +366,13 @@ class Settings:
     plan_max_hires: int = _setting(
         1000, "Most hires a plan proposes (it says so when the target needs more).", "plan"
     )
+    quota_backtest_origins: int = _setting(
+        12,
+        "Monthly origins the quota backtest pools: quotas set at the start of each of the "
+        "last N months whose year ahead is fully observed, scored against what was booked "
+        "(one year of one team is too few reps to judge a share by).",
+        "plan",
+    )
 
     # -- time_allocation
     selling_share_benchmark: float = _setting(

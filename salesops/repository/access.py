@@ -69,6 +69,7 @@ RULES: dict[str, Rule] = {
     # forecast
     "bookings_by_period": Rule.SCOPED,
     "open_pipeline": Rule.SCOPED,
+    "overdue_pipeline": Rule.SCOPED,
     "stage_outcomes": Rule.SCOPED,
     "stages": Rule.REFERENCE,
     "quotas_by_month": Rule.SCOPED,

@@ -30,6 +30,13 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
+def overdue_clause(
+    outcome: ColumnElement, expected_close: ColumnElement, as_of: date
+) -> ColumnElement[bool]:
+    """Returns the SQL of **overdue** (`salesops.definitions`): open, closing before as_of."""
+    return and_(outcome == "open", expected_close < as_of)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which slice of the company a query covers; empty tuples mean everything."""

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, un
 
 from salesops.db import schema as s
 from salesops.db.sqlfuncs import month_start
-from salesops.repository.base import RepositoryBase
+from salesops.repository.base import RepositoryBase, overdue_clause
 from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 QUALITY_OPPORTUNITY_COLUMNS = {
@@ -43,7 +43,7 @@ class QualityQueries(RepositoryBase):
         o, lead = s.opportunities.c, s.leads.c
         return {
             "closed_before_created": and_(o.closed_at.is_not(None), o.closed_at < o.created_at),
-            "open_past_close": and_(o.outcome == "open", o.expected_close_date < as_of),
+            "open_past_close": overdue_clause(o.outcome, o.expected_close_date, as_of),
             "missing_amount": o.amount.is_(None),
             "missing_owner": o.rep_id.is_(None),
             "missing_source": _blank(lead.channel),

@@ -50,7 +50,7 @@ def test_forecast_page_weekly_and_every_territory(run_page, demo_url):
     at.toggle(key="forecast.all_territories").set_value(True).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "naive_wape" in d.value.columns)
-    assert len(table) == 6 and set(table["method"]) <= {"prophet", "seasonal_naive"}
+    assert len(table) == 6 and set(table["method"]) <= {"Prophet", "Seasonal naive"}  # human labels
 
 
 def test_forecast_page_empty_database(run_page, empty_url):

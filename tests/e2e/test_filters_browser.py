@@ -38,7 +38,7 @@ def test_territory_and_period_follow_the_user_across_pages(app_url, page, screen
     _sidebar_shows_the_filters(page)
 
     journey = [
-        ("Territory balance", "Potential vs capacity"),
+        ("Territory balance", "Quotas and hires"),
         ("Forecast", "Can you trust it?"),
         ("Pipeline review", "Deals to walk through"),
     ]

@@ -26,10 +26,20 @@ def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
 
 
 def test_kpis_filters_come_from_the_url(app_url, page):
+    # a range that is a whole quarter is named after it
     page.goto(f"{app_url}/kpis?from=2025-01-01&to=2025-03-31")
     wait_for_app(page, "Monthly trends")
     assert (
-        "01 Jan 2025 – 31 Mar 2025"
+        "Q1 2025 ·"
+        in page.locator(
+            '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+        ).first.inner_text()
+    )
+    # any other range is shown as its dates
+    page.goto(f"{app_url}/kpis?from=2025-01-05&to=2025-03-20")
+    wait_for_app(page, "Monthly trends")
+    assert (
+        "5 Jan – 20 Mar 2025 ·"
         in page.locator(
             '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
         ).first.inner_text()

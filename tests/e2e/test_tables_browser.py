@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 PAGES = [
     ("kpis", "Monthly trends"),
-    ("territory", "Quota suggestions"),
+    ("territory", "Quotas and hires"),
     ("time_allocation", "New-rep ramp"),
     ("pipeline_review", "Meeting pack"),
     ("forecast", "Every territory"),

@@ -92,6 +92,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "reps": {},
         "bookings_by_period": {"freq": "M"},
         "open_pipeline": {},
+        "overdue_pipeline": {"as_of": p.end},
         "stage_outcomes": {"closed_since": p.start},
         "quotas_by_month": {"start": p.start, "end": p.end},
         "active_reps": {"as_of": p.end},
