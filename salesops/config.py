@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from salesops.redact import mask_secrets
+
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +37,7 @@ SECTIONS = {
     "plan": "Plan: quotas calibrated to attainment, hires",
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
+    "cash": "Order to cash",
     "importing": "Imports, data quality and the demo company",
     "access": "Sign-in, roles and the audit log",
 }
@@ -68,6 +71,11 @@ class Settings:
         0.02,
         "Any other figure's change smaller than this share of the previous value is shown "
         "grey on a tile, not red or green.",
+    )
+    pdf_browser: str = _setting(
+        "chromium",
+        "The headless Chromium (a command on PATH or a path) that prints the meeting pack "
+        "to PDF; without one the pack is offered as HTML only.",
     )
     # -- access
     access_recheck_seconds: int = _setting(
@@ -272,6 +280,16 @@ class Settings:
     )
 
     # -- territory
+    balance_even_cv: float = _setting(
+        0.15,
+        "Overview: a balance index (CV of utilisation) at or below this reads 'even'.",
+        "territory",
+    )
+    balance_uneven_cv: float = _setting(
+        0.3,
+        "Overview: a balance index above this reads 'uneven'; between the two, 'somewhat uneven'.",
+        "territory",
+    )
     peer_group: str = _setting(
         "segment",
         "Whom a territory's potential per selling hour is compared with in the balance index: "
@@ -508,6 +526,31 @@ class Settings:
         "pipeline_review",
     )
 
+    # -- cash
+    payment_terms_days: int = _setting(
+        30, "Days after the invoice date a payment is due (overdue after that).", "cash"
+    )
+    aging_buckets: tuple[int, ...] = _setting(
+        (30, 60, 90),
+        "Upper ends (days past due) of the receivables aging buckets: current, 1-30, 31-60, "
+        "61-90, 90+.",
+        "cash",
+    )
+    order_required_fields: tuple[str, ...] = _setting(
+        ("po_number", "billing_address", "shipping_address"),
+        "Order fields that must be captured up front; an order missing any is incomplete.",
+        "cash",
+    )
+    cash_rows_listed: int = _setting(
+        25, "Accounts and orders listed as the ones that most delay cash.", "cash"
+    )
+    cost_of_capital: float = _setting(
+        0.08, "Yearly cost of the cash tied up in receivables (what-if).", "cash"
+    )
+    cash_what_if_days: int = _setting(
+        5, "What-if: days taken off invoicing and payment unless chosen.", "cash"
+    )
+
     # -- importing
     import_max_bytes: int = _setting(
         50 * 1024 * 1024,
@@ -609,7 +652,7 @@ def load_settings(database_url: str | None = None) -> Settings:
 
 
 def masked_url(url: str) -> str:
-    """Returns the URL with any password hidden, safe to log or show.
+    """Returns the URL with any password hidden (user part and query), safe to log or show.
 
     A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
     shown as the plain `sqlite:////path` the user configured.
@@ -621,4 +664,4 @@ def masked_url(url: str) -> str:
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
         parsed = parsed.set(database=database.removeprefix("file:"), query={})
-    return parsed.render_as_string(hide_password=True)
+    return mask_secrets(parsed.render_as_string(hide_password=True))

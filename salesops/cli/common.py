@@ -20,12 +20,30 @@ from salesops.db.engine import (
     make_engine,
 )
 from salesops.export import to_safe_csv
+from salesops.numbers import NumberRange
+from salesops.redact import mask_secrets
 from salesops.repository import Repository
 
 UrlOption = Annotated[
     str | None,
     typer.Option("--url", help="Database URL (default: SALESOPS_DATABASE_URL, secrets, SQLite)."),
 ]
+
+
+def number_option(kind: NumberRange, help: str, *names: str) -> Any:
+    """Returns a typer option read by the one numeric parser (finite, within `kind`'s range).
+
+    `inf`, `nan`, `1e300` and values outside the range are refused with one sentence naming
+    the option, before the command runs.
+    """
+
+    def parse(text: str | float) -> float:
+        try:
+            return kind.parse(text)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return typer.Option(*names, help=help, parser=parse, metavar="NUMBER")
 
 
 class OutputFormat(StrEnum):
@@ -53,7 +71,7 @@ def friendly_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except (CliError, DatabaseError, ValueError) as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(f"Error: {mask_secrets(str(exc))}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -8,6 +8,7 @@ from __future__ import annotations
 from salesops.repository.access import AccessDenied, enforce
 from salesops.repository.base import EVERYTHING, NOTHING, RepositoryBase, Scope
 from salesops.repository.call import CallQueries
+from salesops.repository.cash import CashQueries
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
 from salesops.repository.pipeline_review import PipelineReviewQueries
@@ -25,6 +26,7 @@ class Repository(
     QualityQueries,
     PipelineReviewQueries,
     CallQueries,
+    CashQueries,
     DimensionQueries,
     RepositoryBase,
 ):

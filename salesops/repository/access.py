@@ -104,6 +104,14 @@ RULES: dict[str, Rule] = {
     # quarter call
     "call_snapshots": Rule.SCOPED,
     "call_won_by_day": Rule.SCOPED,
+    # order to cash
+    "order_bounds": Rule.REFERENCE,
+    "cash_order_totals": Rule.SCOPED,
+    "cash_bookings": Rule.SCOPED,
+    "cash_cycle_days": Rule.SCOPED,
+    "cash_receivables": Rule.SCOPED,
+    "cash_slow_accounts": Rule.SCOPED,
+    "cash_slow_orders": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,

@@ -118,6 +118,12 @@ def _arguments(c: Company) -> dict[str, dict]:
         "won_by_rep": {"start": p.start, "end": p.end},
         "call_snapshots": {"instants": [(start, quarter[1]), (end, quarter[1])], "until": end},
         "call_won_by_day": {"start": p.start, "until": p.end, "by": "team"},
+        "cash_order_totals": {"period": p},
+        "cash_bookings": {"period": p},
+        "cash_cycle_days": {"period": p, "by": "dimension"},
+        "cash_receivables": {"as_of": p.end, "terms_days": 30, "edges": (30, 60, 90)},
+        "cash_slow_accounts": {"as_of": p.end, "terms_days": 30, "limit": 50},
+        "cash_slow_orders": {"as_of": p.end, "limit": 50},
     }
 
 
