@@ -199,29 +199,11 @@ class Settings:
     )
 
     # -- call
-    call_training_quarters: int = _setting(
-        8, "Past quarters whose pipeline at the same day measures the call's rates.", "call"
-    )
-    call_min_quarters: int = _setting(
-        4,
-        "Past quarters needed for the time-aware call; with fewer, the call is the stage "
-        "probability view (said on the page).",
-        "call",
-    )
-    call_track_quarters: int = _setting(
-        8, "Past quarters in the call's track record (same day of each quarter).", "call"
-    )
-    call_min_deals: int = _setting(
-        30,
-        "Deals (summed over the training quarters) a stage, category and close-date group "
-        "needs before its own rate is used; fewer fall back to the stage and close date.",
-        "call",
-    )
-    call_range: tuple[float, float] = _setting(
-        (0.1, 0.9),
-        "Quantiles of the past calls' errors that give the call's low-high range.",
-        "call",
-    )
+    call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
+    call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
+    call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
+    call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
+    call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
 
     # -- capacity
     default_weekly_hours: float = _setting(
