@@ -31,6 +31,7 @@ SECTIONS = {
     "general": "Money, calendar and the app",
     "kpis": "KPIs (CAC, LTV, win rate, cycle)",
     "forecast": "Forecast",
+    "call": "The quarter call and its track record",
     "capacity": "Capacity: selling hours, the new-rep ramp, utilisation",
     "territory": "Territory balance and rebalancing",
     "plan": "Plan: quotas calibrated to attainment, hires",
@@ -196,6 +197,13 @@ class Settings:
     forecast_max_workers: int = _setting(
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
+
+    # -- call
+    call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
+    call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
+    call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
+    call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
+    call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
 
     # -- capacity
     default_weekly_hours: float = _setting(

@@ -101,6 +101,9 @@ RULES: dict[str, Rule] = {
     "quota_by_rep": Rule.SCOPED,
     "won_by_rep": Rule.SCOPED,
     "history_bounds": Rule.REFERENCE,
+    # quarter call
+    "call_snapshots": Rule.SCOPED,
+    "call_won_by_day": Rule.SCOPED,
     # order to cash
     "order_bounds": Rule.REFERENCE,
     "cash_order_totals": Rule.SCOPED,

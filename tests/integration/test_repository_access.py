@@ -116,6 +116,8 @@ def _arguments(c: Company) -> dict[str, dict]:
         "push_histories": {"ids": some_deals, "until": end},
         "quota_by_rep": {"start": p.start, "end": p.end},
         "won_by_rep": {"start": p.start, "end": p.end},
+        "call_snapshots": {"instants": [(start, quarter[1]), (end, quarter[1])], "until": end},
+        "call_won_by_day": {"start": p.start, "until": p.end, "by": "team"},
         "cash_order_totals": {"period": p},
         "cash_bookings": {"period": p},
         "cash_cycle_days": {"period": p, "by": "dimension"},
