@@ -8,6 +8,7 @@ import streamlit as st
 
 from salesops.access import IMPORT, USERS
 from salesops.charts.quality import quality_trend_chart
+from salesops.definitions import define
 from salesops.importing.reading import ImportRejected
 from salesops.quality.checks import summary_frame
 from salesops.quality.report import quality_report
@@ -101,9 +102,13 @@ if not ready:
     st.stop()
 
 st.subheader("Data quality")
+with database_guard():
+    data_as_of = cached_call(Repository.data_bounds)["last"] or datetime.now(UTC).date()
 as_of = st.date_input(
     "Judge open deals overdue as of",
-    value=datetime.now(UTC).date(),
+    value=data_as_of,
+    help=f"{define('overdue')} Defaults to the data's last date, as on the Forecast and "
+    "Territory pages.",
     min_value=date(1990, 1, 1),
     key="data.as_of",
 )

@@ -72,8 +72,8 @@ st.altair_chart(forecast_charts.quarter_bars(quarters, config.currency))
 st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
     "stage's historical win rate (the stage table's probability where fewer than "
-    f"{config.min_stage_observations} closed deals passed the stage). Overdue open deals count "
-    "in the current quarter."
+    f"{config.min_stage_observations} closed deals passed the stage). "
+    f"{report.overdue_sentence()}"
 )
 with st.expander("Stage probabilities used"):
     show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)

@@ -13,7 +13,7 @@ from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
-from salesops.ui.overview import HEADLINES, team_headline
+from salesops.ui.overview import HEADLINES, bookings_headline, team_headline
 from salesops.ui.states import database_guard
 
 ensure_navigation()
@@ -24,6 +24,12 @@ with database_guard():
     report = cached_call(
         kpi_report, filters.period, filters.scope, config, 12, (), previous=filters.comparison
     )
+
+st.subheader("Bookings against quota")
+with database_guard():
+    bookings_headline(filters)
+
+# Slot: the quarter call (issue 14) is drawn here, between bookings to date and the KPIs.
 
 st.subheader("Headline KPIs")
 st.caption(f"{filters.period_label} · {filters.scope_label} · {filters.comparison_label}.")
@@ -48,6 +54,7 @@ if viewer.role == "rep":
     with database_guard():
         team_headline(filters.period, config.currency)
 
+# Each page's headline in plain words; a page adds its own to HEADLINES (cash: issue 18).
 for title, draw in HEADLINES:
     st.subheader(title)
     with database_guard():

@@ -6,12 +6,19 @@ from dataclasses import replace
 
 import streamlit as st
 
+from salesops.calendar import quarter_words
 from salesops.charts import pipeline_review as charts
+from salesops.definitions import define
 from salesops.formatting import format_change, format_value
 from salesops.pipeline_review.deal_lists import LIST_TITLES
-from salesops.pipeline_review.meeting_pack import meeting_pack_html, meeting_pack_zip
+from salesops.pipeline_review.meeting_pack import (
+    meeting_pack_html,
+    meeting_pack_pdf,
+    meeting_pack_zip,
+)
 from salesops.pipeline_review.report import review_report
-from salesops.pipeline_review.waterfall import DEFINITIONS
+from salesops.pipeline_review.waterfall import DEFINITIONS, new_deals_note
+from salesops.print_pdf import find_browser
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
@@ -42,8 +49,8 @@ with database_guard():
 review, week = report.review, report.week
 waterfall = review.waterfall
 st.caption(
-    f"{week.label}: {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {report.scope.label} · "
-    f"pipeline = open deals expected to close in {review.quarter.label}, "
+    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {report.scope.label} · "
+    f"pipeline = open deals expected to close in {quarter_words(review.quarter)}, "
     "reconstructed from opportunity history as of Monday 00:00 before and after the week."
 )
 
@@ -69,28 +76,33 @@ download_csv(
 st.subheader("Deals to walk through")
 st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
 names = list(review.lists)
+# The shared words, defined once (salesops.definitions), shown with their as-of date.
+WORDS = {"overdue": f"{define('overdue', config)} As of {week.end:%d %b %Y}."}
 tabs = st.tabs([f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({len(review.lists[n])})" for n in names])
 for tab, name in zip(tabs, names, strict=True):
     with tab:
         frame = tables[name]
-        st.caption(LIST_TITLES[name])
+        st.caption(f"{LIST_TITLES[name]}. {WORDS.get(name, '')}")
+        if name == "new":
+            st.caption(new_deals_note(frame, review.movements, review.quarter))
         if frame.empty:
             st.info("None this week.")
             continue
         show_table(frame, key=f"pipeline_review.list_{name}", currency=config.currency)
         download_csv(frame, f"{name}_{week.label}.csv", key=f"pipeline_review.download_{name}")
 
-st.subheader(f"Coverage and forecast categories ({review.quarter.label})")
+st.subheader(f"Coverage and forecast categories ({quarter_words(review.quarter)})")
 coverage = report.total_coverage
 if coverage.value is None:
-    st.metric("Pipeline coverage", "—", help=coverage.reason)
+    st.metric("Pipeline coverage", "—", help=define("pipeline_coverage", config))
     st.caption(f"Coverage undefined: {coverage.reason}.")
 else:
     st.metric(
         "Pipeline coverage",
         f"{coverage.value:.2f}×",
-        help="Closing pipeline / (quarter quota − won to date)",
+        help=define("pipeline_coverage", config),
     )
+st.caption(f"Pipeline coverage: {define('pipeline_coverage', config)} Period: the quarter.")
 left, right = st.columns(2)
 with left:
     show_table(report.coverage, key="pipeline_review.coverage", currency=config.currency)
@@ -102,27 +114,33 @@ with right:
     )
 
 st.subheader("Meeting pack")
-st.caption("One printable HTML file (charts inline, works offline) and every table as CSV.")
-if st.button("Build the meeting pack", key="pipeline_review.build_pack"):
-    st.session_state["pipeline_review.pack"] = (
-        week,
-        report.scope,
-        meeting_pack_html(report, config).encode("utf-8"),
-        meeting_pack_zip(report, config),
+st.caption(
+    "A one-page summary (the quarter, the waterfall, the largest slips, pushes and new deals), "
+    "then appendices with every table; printable HTML (works offline), PDF, or HTML + CSVs."
+)
+stem = f"pipeline_review_{week.label}"
+html_col, pdf_col, zip_col = st.columns(3)
+html_col.download_button(
+    "Download HTML",
+    lambda: meeting_pack_html(report, config).encode("utf-8"),
+    f"{stem}.html",
+    mime="text/html",
+    key="pipeline_review.download_html",
+)
+if find_browser(config.pdf_browser):
+    pdf_col.download_button(
+        "Download PDF",
+        lambda: meeting_pack_pdf(report, config),
+        f"{stem}.pdf",
+        mime="application/pdf",
+        key="pipeline_review.download_pdf",
     )
-pack = st.session_state.get("pipeline_review.pack")
-if pack and pack[:2] == (week, report.scope):
-    st.download_button(
-        "Download HTML",
-        pack[2],
-        f"pipeline_review_{week.label}.html",
-        mime="text/html",
-        key="pipeline_review.download_html",
-    )
-    st.download_button(
-        "Download HTML + CSVs (zip)",
-        pack[3],
-        f"pipeline_review_{week.label}.zip",
-        mime="application/zip",
-        key="pipeline_review.download_zip",
-    )
+else:
+    pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
+zip_col.download_button(
+    "Download HTML + CSVs (zip)",
+    lambda: meeting_pack_zip(report, config),
+    f"{stem}.zip",
+    mime="application/zip",
+    key="pipeline_review.download_zip",
+)

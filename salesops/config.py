@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from salesops.redact import mask_secrets
+
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +29,13 @@ SECTIONS = {
     "general": "Money, calendar and the app",
     "kpis": "KPIs (CAC, LTV, win rate, cycle)",
     "forecast": "Forecast",
+    "call": "The quarter call and its track record",
     "capacity": "Capacity: selling hours, the new-rep ramp, utilisation",
     "territory": "Territory balance and rebalancing",
     "plan": "Plan: quotas calibrated to attainment, hires",
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
+    "cash": "Order to cash",
     "importing": "Imports, data quality and the demo company",
     "access": "Sign-in, roles and the audit log",
 }
@@ -73,6 +77,11 @@ class Settings:
         0.02,
         "Any other figure's change smaller than this share of the previous value is shown "
         "grey on a tile, not red or green.",
+    )
+    pdf_browser: str = _setting(
+        "chromium",
+        "The headless Chromium (a command on PATH or a path) that prints the meeting pack "
+        "to PDF; without one the pack is offered as HTML only.",
     )
     # -- access
     access_recheck_seconds: int = _setting(
@@ -195,6 +204,13 @@ class Settings:
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
 
+    # -- call
+    call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
+    call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
+    call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
+    call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
+    call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
+
     # -- capacity
     default_weekly_hours: float = _setting(
         40.0,
@@ -252,6 +268,16 @@ class Settings:
     )
 
     # -- territory
+    balance_even_cv: float = _setting(
+        0.15,
+        "Overview: a balance index (CV of utilisation) at or below this reads 'even'.",
+        "territory",
+    )
+    balance_uneven_cv: float = _setting(
+        0.3,
+        "Overview: a balance index above this reads 'uneven'; between the two, 'somewhat uneven'.",
+        "territory",
+    )
     peer_group: str = _setting(
         "segment",
         "Whom a territory's potential per selling hour is compared with in the balance index: "
@@ -494,6 +520,25 @@ class Settings:
         "pipeline_review",
     )
 
+    # -- cash
+    payment_terms_days: int = _setting(30, "Days after the invoice date a payment is due.", "cash")
+    aging_buckets: tuple[int, ...] = _setting(
+        (30, 60, 90), "Upper ends (days past due) of the receivables aging buckets.", "cash"
+    )
+    order_required_fields: tuple[str, ...] = _setting(
+        ("po_number", "billing_address", "shipping_address"),
+        "Order fields that must be captured up front; an order missing any is incomplete.",
+        "cash",
+    )
+    approval_activities: tuple[str, ...] = _setting(
+        ("Approvals & payment chasing",), "Time-log activities that are order approval work.",
+        "cash",
+    )  # fmt: skip
+    cash_rows_listed: int = _setting(25, "Accounts and orders listed as delaying cash.", "cash")
+    cost_of_capital: float = _setting(0.08, "Yearly cost of cash tied up (what-if).", "cash")
+    cash_what_if_invoice_days: int = _setting(1, "What-if: days off invoicing.", "cash")
+    cash_what_if_pay_days: int = _setting(5, "What-if: days off payment.", "cash")
+
     # -- importing
     import_max_bytes: int = _setting(
         50 * 1024 * 1024,
@@ -601,7 +646,7 @@ def load_settings(database_url: str | None = None) -> Settings:
 
 
 def masked_url(url: str) -> str:
-    """Returns the URL with any password hidden, safe to log or show.
+    """Returns the URL with any password hidden (user part and query), safe to log or show.
 
     A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
     shown as the plain `sqlite:////path` the user configured.
@@ -615,4 +660,4 @@ def masked_url(url: str) -> str:
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
         parsed = parsed.set(database=database.removeprefix("file:"), query={})
-    return parsed.render_as_string(hide_password=True)
+    return mask_secrets(parsed.render_as_string(hide_password=True))

@@ -1,7 +1,9 @@
 """Safe exports: every CSV a user downloads goes through `to_safe_csv`.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab
-or a carriage return, or their full-width forms) get a leading apostrophe. Numeric
+or a carriage return, or their full-width forms, after any leading whitespace: spaces,
+NBSP, the ideographic space U+3000, newlines, vertical tabs, form feeds) get a leading
+apostrophe. Numeric
 columns are never touched, so negative numbers stay numbers (OWASP CSV injection).
 """
 
@@ -10,18 +12,21 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# What a spreadsheet skips before reading a formula: every Unicode whitespace (\s: NBSP,
+# U+3000, newline, vertical tab, form feed...) and the zero-width characters.
+_LEADING = re.compile(r"^[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 
 def neutralise(value: object) -> object:
     """Returns `value` with a leading apostrophe if it is text a spreadsheet would execute."""
     if not isinstance(value, str):
         return value
-    stripped = value.lstrip(" ")
-    if stripped[:1] in FORMULA_PREFIXES or value[:1] in ("\t", "\r"):
+    if value[:1] in FORMULA_PREFIXES or _LEADING.sub("", value)[:1] in FORMULA_PREFIXES:
         return "'" + value
     return value
 

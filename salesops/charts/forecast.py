@@ -8,6 +8,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from salesops.calendar import quarter_of, quarter_words
 from salesops.charts.formats import money_axis, money_tooltip
 
 
@@ -97,7 +98,7 @@ def quarter_bars(quarters: pd.DataFrame, currency: str) -> alt.Chart:
         "forecast": "Prophet",
         "quota": "Quota",
     }
-    long = quarters.assign(quarter=quarters["period"].dt.to_period("Q").astype(str)).melt(
+    long = quarters.assign(quarter=[quarter_words(quarter_of(p)) for p in quarters["period"]]).melt(
         "quarter", value_vars=list(labels), var_name="measure", value_name="amount"
     )
     long["measure"] = long["measure"].map(labels)

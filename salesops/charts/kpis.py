@@ -14,7 +14,7 @@ def trend_line(
     """Returns a monthly line of `value` by `month`; undefined months show as gaps."""
     fmt = axis_format(unit, currency)
     base = alt.Chart(frame).encode(
-        x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y")),
+        x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
         y=alt.Y("value:Q", title=title, axis=alt.Axis(format=fmt)),
         tooltip=[
             alt.Tooltip("month:T", format="%B %Y"),
@@ -58,7 +58,7 @@ def bookings_bars(frame: pd.DataFrame, currency: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
             y=alt.Y("bookings:Q", title="Bookings", axis=money_axis(currency)),
             tooltip=[
                 alt.Tooltip("month:T", format="%B %Y"),

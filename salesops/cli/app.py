@@ -18,5 +18,8 @@ app.add_typer(db_app, name="db")
 
 def main() -> None:
     """Runs the command line (the `salesops` console script)."""
+    from salesops.redact import install_log_masking
+
+    install_log_masking()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from salesops.config import load_settings
+from salesops.numbers import NumberRange
+from salesops.redact import mask_secrets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +29,22 @@ UrlOption = Annotated[
     str | None,
     typer.Option("--url", help="Database URL (default: SALESOPS_DATABASE_URL, secrets, SQLite)."),
 ]
+
+
+def number_option(kind: NumberRange, help: str, *names: str) -> Any:
+    """Returns a typer option read by the one numeric parser (finite, within `kind`'s range).
+
+    `inf`, `nan`, `1e300` and values outside the range are refused with one sentence naming
+    the option, before the command runs.
+    """
+
+    def parse(text: str | float) -> float:
+        try:
+            return kind.parse(text)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return typer.Option(*names, help=help, parser=parse, metavar="NUMBER")
 
 
 class OutputFormat(StrEnum):
@@ -47,30 +65,38 @@ def fail(message: str) -> NoReturn:
 
 
 def friendly_errors(fn: Callable) -> Callable:
-    """Wraps a command so expected failures print one sentence to stderr and exit 1."""
+    """Wraps a command so expected failures print one sentence to stderr and exit 1.
+
+    Any database failure not yet explained is explained by salesops.db.errors.translate.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
-            if not _expected(exc):
+            problem = _user_problem(exc, kwargs.get("url"))
+            if problem is None:
                 raise
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(f"Error: {mask_secrets(problem)}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper
 
 
-def _expected(exc: Exception) -> bool:
-    """Is `exc` a failure the user can fix (printed as one sentence), not a bug?"""
-    if isinstance(exc, (CliError, ValueError)):
-        return True
-    if "salesops.db.engine" not in sys.modules:  # nothing touched the database
-        return False
-    from salesops.db.engine import DatabaseError
+def _user_problem(exc: Exception, url: str | None) -> str | None:
+    """Returns the one sentence for a failure the user can fix, None for a bug.
 
-    return isinstance(exc, DatabaseError)
+    A database failure not yet explained is explained by salesops.db.errors.translate
+    (imported here, on failure only, to keep start-up light).
+    """
+    from salesops.db.errors import DATABASE_FAILURES, DatabaseError, translate
+
+    if isinstance(exc, DATABASE_FAILURES):
+        return str(translate(exc, load_settings(url).database_url))
+    if isinstance(exc, (CliError, DatabaseError, ValueError)):
+        return str(exc)
+    return None
 
 
 def cli_actor() -> str:

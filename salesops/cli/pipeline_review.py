@@ -13,9 +13,11 @@ from salesops.cli.common import (
     emit,
     fail,
     friendly_errors,
+    number_option,
     open_repository,
 )
 from salesops.config import load_settings
+from salesops.numbers import AMOUNT
 
 
 @app.command()
@@ -35,7 +37,10 @@ def review(
     ] = None,
     big_change: Annotated[
         float | None,
-        typer.Option(help="Amount change that counts as big (currency); default: the setting."),
+        number_option(
+            AMOUNT,
+            "Amount change that counts as big (currency); default: the setting.",
+        ),
     ] = None,
     html: Annotated[
         str | None, typer.Option(help="Also write the printable meeting pack to this HTML file.")

@@ -13,10 +13,12 @@ from salesops.cli.common import (
     emit,
     fail,
     friendly_errors,
+    number_option,
     open_repository,
     parse_date,
 )
 from salesops.config import Settings, load_settings
+from salesops.numbers import AMOUNT, POSITIVE_FRACTION, RATIO
 
 PLAN_DEFAULTS = Settings()  # the `plan` options' defaults, shown by --help
 
@@ -26,19 +28,25 @@ PLAN_DEFAULTS = Settings()  # the `plan` options' defaults, shown by --help
 def plan(
     target: Annotated[
         float | None,
-        typer.Option(help="Team bookings target for the quota year (default: today's quotas)."),
+        number_option(AMOUNT, "Team bookings target for the quota year (default: today's quotas)."),
     ] = None,
     attainment_target: Annotated[
-        float, typer.Option(help="Share of reps expected at 100% of quota or more (0.65 = 65%).")
+        float,
+        number_option(
+            POSITIVE_FRACTION, "Share of reps expected at 100% of quota or more (0.65 = 65%)."
+        ),
     ] = PLAN_DEFAULTS.attainment_target,
     utilisation: Annotated[
-        float, typer.Option(help="Utilisation the hires staff each territory to (0.9 = 90%).")
+        float,
+        number_option(
+            POSITIVE_FRACTION, "Utilisation the hires staff each territory to (0.9 = 90%)."
+        ),
     ] = PLAN_DEFAULTS.plan_target_utilisation,
     lead_months: Annotated[
         int, typer.Option(help="Months until a planned hire starts.")
     ] = PLAN_DEFAULTS.plan_hiring_lead_months,
     change_cap: Annotated[
-        float, typer.Option(help="Most a quota may change from today's (0.25 = ±25%).")
+        float, number_option(RATIO, "Most a quota may change from today's (0.25 = ±25%).")
     ] = PLAN_DEFAULTS.quota_change_cap,
     hires: Annotated[
         bool, typer.Option(help="Let new hires carry the part of the target reps cannot.")

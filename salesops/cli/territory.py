@@ -14,10 +14,12 @@ from salesops.cli.common import (
     emit,
     fail,
     friendly_errors,
+    number_option,
     open_repository,
     parse_date,
 )
 from salesops.config import Settings, load_settings
+from salesops.numbers import FRACTION, RATIO
 
 
 class Peer(StrEnum):
@@ -54,10 +56,10 @@ def territory(
         str | None, typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data).")
     ] = None,
     over: Annotated[
-        float, typer.Option(help="Over-loaded above this utilisation (1.1 = 110%).")
+        float, number_option(RATIO, "Over-loaded above this utilisation (1.1 = 110%).")
     ] = TERRITORY_DEFAULTS.utilisation_over,
     under: Annotated[
-        float, typer.Option(help="Under-loaded below this utilisation (0.7 = 70%).")
+        float, number_option(RATIO, "Under-loaded below this utilisation (0.7 = 70%).")
     ] = TERRITORY_DEFAULTS.utilisation_under,
     peer: Annotated[
         Peer, typer.Option(help="Potential balance against the segment or the team.")
@@ -69,7 +71,7 @@ def territory(
         int, typer.Option(help="Most account swaps to propose.")
     ] = TERRITORY_DEFAULTS.rebalance_max_swaps,
     max_share: Annotated[
-        float | None, typer.Option(help="Most accounts moved, as a fraction of all accounts.")
+        float | None, number_option(FRACTION, "Most accounts moved, as a fraction of all accounts.")
     ] = TERRITORY_DEFAULTS.rebalance_max_share,
     same_region: Annotated[
         bool, typer.Option(help="Move accounts within a region only.")

@@ -14,10 +14,12 @@ from salesops.cli.common import (
     emit,
     fail,
     friendly_errors,
+    number_option,
     open_repository,
     resolve_period,
 )
 from salesops.config import Settings, load_settings
+from salesops.numbers import EXPONENT, FRACTION, NON_NEGATIVE_AMOUNT, RATIO
 
 
 class TrendFreq(StrEnum):
@@ -40,30 +42,32 @@ def time_allocation(
         Settings.time_trend_freq
     ],
     shift: Annotated[
-        float, typer.Option(min=0, max=1, help="Share of back-office hours moved to sales ops.")
+        float, number_option(FRACTION, "Share of back-office hours moved to sales ops.")
     ] = Settings.what_if_shift_share,
     activity: Annotated[
         list[str] | None, typer.Option(help="Back-office activity to move (default: all).")
     ] = None,
     conversion: Annotated[
-        float, typer.Option(min=0, max=1, help="Share of freed hours that become selling.")
+        float, number_option(FRACTION, "Share of freed hours that become selling.")
     ] = Settings.what_if_selling_conversion,
     ops_cost: Annotated[
         float | None,
-        typer.Option(min=0, help="Sales-ops hourly cost (default: a share of the reps' mean)."),
+        number_option(
+            NON_NEGATIVE_AMOUNT, "Sales-ops hourly cost (default: a share of the reps' mean)."
+        ),
     ] = None,
     ops_factor: Annotated[
-        float, typer.Option(min=0, help="Sales-ops hours per rep hour moved.")
+        float, number_option(RATIO, "Sales-ops hours per rep hour moved.")
     ] = Settings.what_if_sales_ops_time_factor,
     elasticity: Annotated[
         float,
-        typer.Option(min=0.01, max=1, help="Revenue curve exponent: 1 linear, <1 diminishing."),
+        number_option(EXPONENT, "Revenue curve exponent: 1 linear, <1 diminishing."),
     ] = Settings.what_if_elasticity,
     release: Annotated[
         bool, typer.Option(help="Count unconverted freed hours as released rep cost.")
     ] = Settings.what_if_release_unconverted,
     lift: Annotated[
-        float, typer.Option(min=0, help="Productivity lift for moving the middle.")
+        float, number_option(RATIO, "Productivity lift for moving the middle.")
     ] = Settings.middle_lift,
     ramp_months: Annotated[
         int, typer.Option(min=0, help="Months to shorten the ramp by.")

@@ -25,6 +25,8 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
+
 # 2: rollups for stage outcomes and rep activity.
 # 3: history spans for the weekly pipeline review; weekly won deals and open pipeline
 #    for the forecast.
@@ -33,7 +35,7 @@ SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
-Money = Numeric(16, 2, asdecimal=False)
+Money = Numeric(MONEY_PRECISION, MONEY_SCALE, asdecimal=False)
 
 
 def _source_columns() -> list[Column]:
@@ -177,6 +179,14 @@ orders = Table(
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
     Column("invoiced_at", Date),
     Column("paid_at", Date),
+    # Captured up front or not (migration 0003): what order completeness checks.
+    Column("po_number", String(80)),
+    Column("billing_address", String(400)),
+    Column("shipping_address", String(400)),
+    # Order approval, where the order system records it (migration 0003).
+    Column("approval_requested_at", DateTime),
+    Column("approved_at", DateTime),
+    Column("approver", String(120)),
     UniqueConstraint("source", "external_id", name="uq_orders_source_external_id"),
 )
 

@@ -75,6 +75,7 @@ def pipeline_weighted_forecast(
     as_of: pd.Timestamp | str,
     won_to_date: pd.DataFrame | None = None,
     n_quarters: int = Settings.forecast_quarters,
+    overdue_amount: float | None = None,
 ) -> pd.DataFrame:
     """Returns the pipeline-weighted forecast for the current and following quarters.
 
@@ -90,6 +91,9 @@ def pipeline_weighted_forecast(
         as_of: today.
         won_to_date: optional, requires columns ds (close date or period) and y (won amount).
         n_quarters: quarters from the current one.
+        overdue_amount: the amount of open deals **overdue** at as_of (`salesops.definitions`,
+            counted in SQL to the day), shown in the current quarter's overdue_amount;
+            without it, the open amount expected to close in an earlier quarter.
 
     Returns:
         A frame with columns period (quarter start), open_amount, weighted_amount,
@@ -125,5 +129,7 @@ def pipeline_weighted_forecast(
             "won_to_date": won.to_numpy(dtype="float64"),
         }
     )
+    if overdue_amount is not None:
+        frame["overdue_amount"] = np.where(frame["period"] == current, overdue_amount, 0.0)
     frame["forecast"] = frame["won_to_date"] + frame["weighted_amount"]
     return frame

@@ -21,6 +21,7 @@ from salesops.calendar import add_months
 from salesops.capacity.ramp import RampModel
 from salesops.capacity.report import company_ramp
 from salesops.config import Settings
+from salesops.definitions import define
 from salesops.forecast.cache import DEFAULT_CACHE, ForecastCache
 from salesops.forecast.frequency import MONTH, Frequency, frequency, period_start
 from salesops.forecast.params import DEFAULT_PARAMS, ProphetParams
@@ -60,6 +61,17 @@ class ForecastReport:
     elapsed_seconds: float
     notes: list[str] = field(default_factory=list)
     ramp: RampModel | None = None
+    overdue: dict[str, float] | None = None  # deals, amount overdue at as_of
+
+    def overdue_sentence(self) -> str:
+        """Returns the overdue deals in words, with the one definition (or "" without them)."""
+        if self.overdue is None:
+            return ""
+        return (
+            f"Overdue as of {self.as_of:%d %b %Y}: {int(self.overdue['deals']):,} open deals, "
+            f"{self.overdue['amount']:,.0f} (counted in the current quarter). "
+            f"{define('overdue')}"
+        )
 
     def shown_points(self, result: ForecastResult | None = None) -> pd.DataFrame:
         """Returns the points of `result` (default: main) with at most `horizon` future rows."""
@@ -109,6 +121,9 @@ class ForecastReport:
             "horizon": self.horizon,
             "by": self.by,
             "as_of": self.as_of.isoformat(),
+            "overdue": None
+            if self.overdue is None
+            else {**self.overdue, "as_of": self.as_of.isoformat()},
             "series": series,
             "pipeline_weighted": self._quarters_json(),
             "stage_probabilities": self._probabilities_json(),
@@ -203,6 +218,7 @@ class ForecastInputs:
     quotas: pd.DataFrame
     base_reps: int
     ramp: RampModel | None = None
+    overdue: dict[str, float] | None = None  # deals, amount overdue at as_of (definitions)
 
 
 def forecast_inputs(
@@ -247,6 +263,7 @@ def forecast_inputs(
         quotas=quota_rows[["period_start", "amount"]],
         base_reps=int(repo.active_reps(as_of, scope)["reps"].sum()),
         ramp=company_ramp(repo, settings),
+        overdue=repo.overdue_pipeline(as_of, scope) if with_pipeline else None,
     )
 
 
@@ -313,13 +330,7 @@ def build_forecast_report(
     )
     main = fitted[label]
     breakdown = {k[1:]: replace(v, scope=k[1:]) for k, v in fitted.items() if k.startswith("\0")}
-    pipeline = pipeline_weighted_forecast(
-        inputs.open_pipeline,
-        inputs.probabilities,
-        inputs.as_of,
-        inputs.monthly_bookings,
-        settings.forecast_quarters,
-    )
+    pipeline = _pipeline_view(inputs, settings)
     vs_quota = forecast_vs_quota(
         main.points, inputs.quotas, inputs.as_of, spec, pipeline, settings.forecast_quarters
     )
@@ -346,6 +357,19 @@ def build_forecast_report(
         elapsed_seconds=time.perf_counter() - started,
         notes=notes,
         ramp=inputs.ramp,
+        overdue=inputs.overdue,
+    )
+
+
+def _pipeline_view(inputs: ForecastInputs, settings: Settings) -> pd.DataFrame:
+    """Returns the pipeline-weighted quarters, the overdue amount in the current one."""
+    return pipeline_weighted_forecast(
+        inputs.open_pipeline,
+        inputs.probabilities,
+        inputs.as_of,
+        inputs.monthly_bookings,
+        settings.forecast_quarters,
+        overdue_amount=None if inputs.overdue is None else inputs.overdue["amount"],
     )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.calendar import Quarter
+from salesops.definitions import is_overdue
 from salesops.pipeline_review.attributes import attach, looked_up, state_columns
 from salesops.pipeline_review.history import WeekStates, in_pipeline, normalised
 
@@ -27,7 +28,7 @@ LIST_TITLES = {
     "regressed": "Stage regressions",
     "pushed": "Pushed close dates",
     "slipped": "Slipped out of the quarter",
-    "overdue": "Past expected close, still open",
+    "overdue": "Overdue: past expected close, still open at the week's end",
     "stale": "Stale deals",
     "big_changes": "Big amount changes",
 }
@@ -247,7 +248,7 @@ def overdue_deals(states: WeekStates, deals: pd.DataFrame) -> pd.DataFrame:
     """
     end = state_columns(states.closing)
     as_of = pd.Timestamp(states.week.end)
-    end = end[(end["outcome"] == "open") & (end["expected_close_date"] < as_of)]
+    end = end[is_overdue(end["outcome"], end["expected_close_date"], states.week.end)]
     out = end.assign(days_overdue=(as_of - end["expected_close_date"]).dt.days.astype("int64"))
     cols = [
         "opportunity_id",

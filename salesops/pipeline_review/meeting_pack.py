@@ -14,12 +14,32 @@ from pathlib import Path
 
 import pandas as pd
 
+from salesops.calendar import quarter_words
 from salesops.config import Settings
 from salesops.export import safe_frame, to_safe_csv
 from salesops.figures import Figure, Input
-from salesops.formatting import format_value
+from salesops.formatting import EM_DASH, format_money, format_value
 from salesops.pipeline_review.deal_lists import LIST_TITLES
 from salesops.pipeline_review.report import ReviewReport
+from salesops.pipeline_review.waterfall import week_words
+from salesops.print_pdf import html_to_pdf
+from salesops.tables import Col, column_specs, text_table
+
+NUMERIC_KINDS = {"money", "money_change", "ratio", "pp", "days", "hours", "months", "count", "x"}
+# In the slipped list, `slipped` is the amount that left the quarter (the registry's
+# `slipped` is a yes/no flag of other tables).
+LIST_OVERRIDES: dict[str, Col | str] = {"slipped": Col("Slipped", "money_change")}
+SUMMARY_ROWS = 10
+SUMMARY_CHART_WIDTH = 640
+# (title, list, sort by, columns) of the summary's short tables.
+SUMMARY_LISTS = [
+    ("Largest slips out of the quarter", "slipped", "slipped",
+     ["name", "rep", "slipped", "expected_close_date", "stage"]),
+    ("Largest pushed close dates", "pushed", "amount",
+     ["name", "rep", "amount", "previous_close", "expected_close_date", "pushes_total"]),
+    ("Largest new deals", "new", "amount",
+     ["name", "rep", "amount", "stage", "expected_close_date"]),
+]  # fmt: skip
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 24px;
@@ -33,51 +53,65 @@ th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: ta
 .totals td:first-child { font-weight: 600; }
 .chart svg { max-width: 100%; height: auto; }
 .note { color: #666; font-size: 12px; }
+.lead { font-size: 15px; margin: 10px 0; }
+.tiles { display: flex; gap: 10px; margin: 12px 0; }
+.tile { border: 1px solid #ddd; border-radius: 6px; padding: 6px 12px; min-width: 110px; }
+.tl { color: #666; font-size: 12px; } .tv { font-size: 20px; font-weight: 600; }
+.summary h3 { margin: 10px 0 2px; }
+.summary { break-after: page; }
+@page { size: A4; margin: 12mm; }
 @media print { body { margin: 10mm; } h2 { break-after: avoid; } table { break-inside: auto; }
                tr { break-inside: avoid; } }
 """
 
 
-def waterfall_svg(report: ReviewReport, currency: str) -> str:
+def waterfall_svg(report: ReviewReport, currency: str, width: int = 720) -> str:
     """Returns the waterfall chart as an SVG document (rendered offline by vl-convert)."""
     import vl_convert
 
     from salesops.charts.pipeline_review import waterfall
 
-    chart = waterfall(report.review.waterfall.to_frame(), currency).properties(width=720)
+    chart = waterfall(report.review.waterfall.to_frame(), currency).properties(width=width)
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 
 def _money(value: Input, currency: str) -> str:
-    """Returns an amount as text, e.g. "-1,234.50 USD" (empty when there is none)."""
+    """Returns an amount rounded to whole units, e.g. "-$1,235" (empty when there is none)."""
     if value is None:
         return ""
-    number = float(value)
-    sign = "-" if number < 0 else ""
-    return f"{sign}{abs(number):,.2f} {currency}"
+    return format_money(float(value), currency, full=True)
 
 
-def _cell(value: object) -> str:
-    """Returns one HTML table cell: dates as ISO, numbers right-aligned, text escaped."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "<td></td>"
-    if isinstance(value, pd.Timestamp):
-        return f"<td>{value.date().isoformat()}</td>"
-    if isinstance(value, float):
-        return f'<td class="num">{value:,.2f}</td>'
-    if isinstance(value, int | bool):
-        return f'<td class="num">{value}</td>'
-    return f"<td>{html.escape(str(value))}</td>"
+def _table(
+    frame: pd.DataFrame,
+    currency: str,
+    limit: int | None = None,
+    order: list[str] | None = None,
+    overrides: dict[str, Col | str] | None = None,
+) -> str:
+    """Returns a frame as an HTML table under human headers, formula-safe and escaped.
 
-
-def _table(frame: pd.DataFrame, limit: int | None = None) -> str:
-    """Returns a frame as an HTML table (formula-safe, escaped), its first `limit` rows."""
+    Columns are labelled and formatted through salesops.tables (no ids, amounts in whole
+    currency units, dates without time, Yes/No); only the first `limit` rows are shown.
+    """
     if frame.empty:
         return '<p class="note">None this week.</p>'
-    shown = safe_frame(frame.head(limit) if limit else frame)
+    shown = text_table(
+        safe_frame(frame.head(limit) if limit else frame), currency, overrides, order
+    )
+    numeric = {
+        spec.label
+        for name, spec in column_specs(frame, overrides).items()
+        if spec.kind in NUMERIC_KINDS
+    }
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     rows = [
-        "<tr>" + "".join(_cell(value) for value in record) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td{' class=num' if col in numeric else ''}>{html.escape(str(v))}</td>"
+            for col, v in zip(shown.columns, record, strict=True)
+        )
+        + "</tr>"
         for record in shown.itertuples(index=False)
     ]
     more = ""
@@ -95,14 +129,62 @@ def _coverage_text(coverage: Figure, currency: str) -> str:
     return f"{coverage.value:.2f}× (pipeline {pipeline} / remaining quota {remaining})"
 
 
-def _list_sections(report: ReviewReport, max_rows: int) -> str:
+def _list_sections(report: ReviewReport, currency: str, max_rows: int) -> str:
     """Returns one titled table per deal list, each cut to `max_rows` rows."""
     sections = []
     for name, frame in report.review.lists.items():
         title = LIST_TITLES.get(name, name)
         sections.append(
             f"<h3>{html.escape(title)} ({len(frame)})</h3>"
-            + _table(frame.drop(columns=["opportunity_id"], errors="ignore"), max_rows)
+            + _table(frame, currency, max_rows, overrides=LIST_OVERRIDES)
+        )
+    return "".join(sections)
+
+
+def _tiles(report: ReviewReport, currency: str) -> str:
+    """Returns the summary's figures: quota, won to date, pipeline, coverage (compact money)."""
+    cover = report.total_coverage
+
+    def money(name: str) -> str:
+        value = cover.inputs.get(name)
+        return format_money(None if value is None else float(value), currency)
+
+    figures = [
+        (f"{quarter_words(report.review.quarter)} quota", money("quota")),
+        ("Won to date", money("won_to_date")),
+        ("Still to win", money("remaining_quota")),
+        ("Pipeline", format_money(float(report.review.waterfall.closing), currency)),
+        ("Coverage", EM_DASH if cover.value is None else f"{cover.value:.1f}×"),
+    ]
+    cells = "".join(
+        f'<div class="tile"><div class="tl">{html.escape(label)}</div>'
+        f'<div class="tv">{html.escape(value)}</div></div>'
+        for label, value in figures
+    )
+    return f'<div class="tiles">{cells}</div>'
+
+
+def _top(frame: pd.DataFrame, by: str, rows: int) -> pd.DataFrame:
+    """Returns the `rows` largest rows of `frame` by |`by`|."""
+    if frame.empty:
+        return frame
+    return frame.loc[frame[by].abs().sort_values(ascending=False).index[:rows]]
+
+
+def _summary(report: ReviewReport, currency: str, noise_share: float) -> str:
+    """Returns page one: quarter figures, the waterfall, the largest slips, pushes, new deals."""
+    lists, w = report.review.lists, report.review.waterfall
+    sentence, _ = week_words(w, report.week.last_day, currency, noise_share)
+    sections = [
+        _tiles(report, currency),
+        f'<p class="lead">{html.escape(sentence)}</p>',
+        f'<div class="chart">{waterfall_svg(report, currency, SUMMARY_CHART_WIDTH)}</div>',
+    ]
+    for title, name, by, order in SUMMARY_LISTS:
+        frame = _top(lists.get(name, pd.DataFrame()), by, SUMMARY_ROWS)
+        sections.append(
+            f"<h3>{title} ({len(lists.get(name, []))} in all)</h3>"
+            + _table(frame, currency, order=order, overrides=LIST_OVERRIDES)
         )
     return "".join(sections)
 
@@ -110,39 +192,39 @@ def _list_sections(report: ReviewReport, max_rows: int) -> str:
 def meeting_pack_html(report: ReviewReport, settings: Settings) -> str:
     """Returns the meeting pack as one self-contained, printable HTML document.
 
-    Amounts are in settings.currency; each deal list shows settings.meeting_pack_rows_per_list.
+    Page one is the summary (the quarter's figures, the waterfall, the 10 largest slips,
+    pushes and new deals); the appendices hold the waterfall table, coverage, forecast
+    categories and every deal list (settings.meeting_pack_rows_per_list rows each).
+    Amounts are in settings.currency, rounded to whole units.
     """
     currency = settings.currency
     w = report.review.waterfall
     week, quarter = report.week, report.review.quarter
     esc = html.escape
-    totals = "".join(
-        f'<tr><td>{esc(row.label)}</td><td class="num">{esc(_money(row.amount, currency))}</td>'
-        f'<td class="num">{row.deals}</td></tr>'
-        for row in w.to_frame().itertuples(index=False)
-    )
+    period = f"{week.start:%a %d %b} – {week.last_day:%a %d %b %Y}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Pipeline review {esc(week.label)}</title>
+<title>Pipeline review, week of {week.start.day} {week.start:%b %Y}</title>
 <style>{STYLE}</style></head>
 <body>
-<h1>Pipeline review — week {esc(week.label)}</h1>
-<p class="meta">{week.start:%a %d %b %Y} – {week.last_day:%a %d %b %Y} ·
-scope: {esc(report.scope.label)} · pipeline = open deals expected to close in {esc(quarter.label)}
-({quarter.start:%d %b} – {quarter.last_day:%d %b %Y}) · stale after {report.stale_days} days ·
-big change ≥ {esc(format_value(report.big_change, "money", currency))}</p>
-<h2>Waterfall</h2>
-<div class="chart">{waterfall_svg(report, currency)}</div>
-<table class="totals"><thead><tr><th>Step</th><th>Amount</th><th>Deals</th></tr></thead>
-<tbody>{totals}</tbody></table>
+<section class="summary">
+<h1>Pipeline review — week of {week.start.day} {week.start:%b %Y}</h1>
+<p class="meta">{period} ({esc(week.label)}) · {esc(report.scope.label)} · pipeline = open
+deals expected to close in {esc(quarter_words(quarter))}</p>
+{_summary(report, currency, settings.change_noise_share)}
+</section>
+<h2>Appendix A — Waterfall</h2>
+{_table(w.to_frame()[["label", "amount", "deals"]], currency, overrides={"amount": "Amount"})}
 <p class="note">Opening + new + increased + decreased + slipped + pulled in + won + lost =
-closing, to the cent. Net change {esc(_money(float(w.net_change), currency))}.</p>
-<h2>Coverage and forecast categories ({esc(quarter.label)})</h2>
+closing. Net change {esc(_money(float(w.net_change), currency))}.</p>
+<h2>Appendix B — Coverage and forecast categories ({esc(quarter_words(quarter))})</h2>
 <p>Coverage: {_coverage_text(report.total_coverage, currency)}</p>
-{_table(report.coverage)}
-{_table(report.review.forecast)}
-<h2>Deals to walk through</h2>
-{_list_sections(report, settings.meeting_pack_rows_per_list)}
+{_table(report.coverage, currency)}
+{_table(report.review.forecast, currency)}
+<h2>Appendix C — Deals to walk through</h2>
+<p class="note">Stale after {report.stale_days} days without a change · big change ≥
+{esc(format_value(report.big_change, "money", currency))}.</p>
+{_list_sections(report, currency, settings.meeting_pack_rows_per_list)}
 </body></html>
 """
 
@@ -169,3 +251,11 @@ def meeting_pack_zip(report: ReviewReport, settings: Settings) -> bytes:
         for name, frame in report.tables().items():
             archive.writestr(f"{stem}_{name}.csv", to_safe_csv(frame))
     return buffer.getvalue()
+
+
+def meeting_pack_pdf(report: ReviewReport, settings: Settings) -> bytes:
+    """Returns the meeting pack printed to PDF (A4) by Settings.pdf_browser.
+
+    Raises salesops.print_pdf.PdfUnavailable when no browser can print it.
+    """
+    return html_to_pdf(meeting_pack_html(report, settings), settings.pdf_browser)

@@ -8,6 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
+from salesops.numbers import parse_id
 from salesops.repository import Scope
 
 ScopeKind = Literal["company", "team", "territory", "rep", "selection"]
@@ -77,9 +78,7 @@ def _as_int(value: str | int | None) -> int | None:
     """Returns an integer id given as an int or a string of digits, else None."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 def selection_scope(

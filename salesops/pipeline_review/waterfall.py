@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from salesops.calendar import Quarter, Week
+from salesops.calendar import Quarter, Week, quarter_words
+from salesops.formatting import format_money
 from salesops.pipeline_review.history import review_quarter, to_cents
 from salesops.pipeline_review.movements import MOVEMENTS, deal_movements
 
@@ -191,4 +193,62 @@ def headline(review_waterfall: Waterfall) -> Headline:
         net_change=float(w.net_change),
         slipped=float(w.slipped),
         slipped_deals=int(w.deals.get("slipped", 0)),
+    )
+
+
+def new_deals_note(new_deals: pd.DataFrame, movements: pd.DataFrame, quarter: Quarter) -> str:
+    """Returns the sentence reconciling the New deals list with the waterfall's New bar.
+
+    The list holds every deal created in the week; the bar counts deals that entered the
+    quarter's pipeline as created (expected to close in the quarter) or reopened.
+    Requires the week's new-deals list (opportunity_id) and deal_movements (entry).
+    """
+    created = len(new_deals)
+    entered = int((movements["entry"] == "created").sum())
+    reopened = int((movements["entry"] == "reopened").sum())
+    elsewhere = created - entered
+    parts = [
+        f"The New bar counts {entered + reopened:,} deal(s): {entered:,} of the {created:,} "
+        f"created this week entered the {quarter_words(quarter)} pipeline"
+    ]
+    if reopened:
+        parts.append(f", plus {reopened:,} reopened")
+    parts.append(".")
+    if elsewhere:
+        parts.append(
+            f" The other {elsewhere:,} created this week are expected to close after "
+            f"{quarter_words(quarter)} (or have no close date), so they are listed but not in "
+            "the bar."
+        )
+    return "".join(parts)
+
+
+def week_words(w: Waterfall, last: date, currency: str, noise_share: float) -> tuple[str, str]:
+    """Returns (a plain sentence about the week's pipeline, tone) for the Overview.
+
+    `last` is the last day counted (the week's Sunday, or the latest day of data). Tone is
+    "good" when the pipeline grew, "bad" when it shrank, "neutral" when the change is below
+    `noise_share` of the opening pipeline.
+    """
+    quarter = quarter_words(w.quarter)
+    span = f"{w.week.start.day} {w.week.start:%b}" + (
+        f" – {last.day} {last:%b}" if last != w.week.start else ""
+    )
+    net, opening = float(w.net_change), float(w.opening)
+    so_far = " so far" if last < w.week.last_day else ""
+    closing = format_money(float(w.closing), currency)
+    head = f"This week{so_far} ({span}) the {quarter} pipeline"
+    slipped = float(w.slipped)
+    tail = (
+        f"; {format_money(-slipped, currency)} slipped out of the quarter "
+        f"({w.deals.get('slipped', 0)} deals)."
+        if slipped < 0
+        else "."
+    )
+    if abs(net) < noise_share * abs(opening) or net == 0:
+        return f"{head} held steady at {closing}{tail}", "neutral"
+    verb = "grew" if net > 0 else "shrank"
+    return (
+        f"{head} {verb} by {format_money(abs(net), currency)} to {closing}{tail}",
+        "good" if net > 0 else "bad",
     )

@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from salesops.definitions import TERMS, define, is_overdue
 from salesops.quality.names import normalise_company_name
 
 
@@ -95,14 +96,14 @@ def open_past_expected_close(opportunities: pd.DataFrame, as_of: date) -> Qualit
     """
     frame = opportunities
     cutoff = pd.Timestamp(as_of)
-    mask = (frame["outcome"] == "open") & (frame["expected_close_date"] < cutoff)
+    mask = is_overdue(frame["outcome"], frame["expected_close_date"], as_of)
     columns = ["id", "external_id", "name", "rep_id", "expected_close_date"]
     rows = frame.loc[mask, columns].copy()
     rows["days_overdue"] = (cutoff - rows["expected_close_date"]).dt.days.astype("int64")
     return QualityCheck(
         "open_past_close",
-        "Open deals past expected close",
-        f"Open deals whose expected close date is before {as_of.isoformat()}.",
+        TERMS["overdue"].label + " deals",
+        f"{define('overdue')} As of {as_of.isoformat()}.",
         len(rows),
         rows.sort_values("days_overdue", ascending=False).reset_index(drop=True),
     )

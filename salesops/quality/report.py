@@ -66,7 +66,7 @@ class QualityReport:
 
 TREND_LABELS = {
     "closed_before_created": "Closed before created",
-    "open_past_close": "Open past expected close",
+    "open_past_close": "Overdue deals",
     "missing_amount": "Deals without amount",
     "missing_owner": "Deals without owner",
     "missing_source": "Deals without lead source",

@@ -18,7 +18,7 @@ from salesops.calendar import add_months
 from salesops.db import rollups
 from salesops.db import schema as s
 from salesops.db.sqlfuncs import month_start, week_start
-from salesops.repository.base import EVERYTHING, RepositoryBase, Scope, as_date
+from salesops.repository.base import EVERYTHING, RepositoryBase, Scope, as_date, overdue_clause
 from salesops.repository.frames import BOOL, DATE, FLOAT, INT, STR
 
 BookingsSource = Literal["auto", "rollup", "raw"]
@@ -115,6 +115,24 @@ class ForecastQueries(RepositoryBase):
             .order_by(*keys)
         )
         return self._frame(stmt, OPEN_PIPELINE)
+
+    def overdue_pipeline(self, as_of: date, scope: Scope = EVERYTHING) -> dict[str, float]:
+        """Returns the open deals overdue at `as_of` (`salesops.definitions`): deals, amount.
+
+        One aggregate over the opportunities (no rows read); the Data page's check, the
+        Pipeline review's list and this count use the same definition.
+        """
+        o, a = s.opportunities.c, s.accounts.c
+        stmt = (
+            select(func.count(), func.coalesce(func.sum(o.amount), 0.0))
+            .select_from(s.opportunities.outerjoin(s.accounts, a.id == o.account_id))
+            .where(
+                overdue_clause(o.outcome, o.expected_close_date, as_of),
+                scope.clause(a.territory_id, a.segment, o.rep_id),
+            )
+        )
+        row = self._frame(stmt, {"deals": INT, "amount": FLOAT}).iloc[0]
+        return {"deals": int(row["deals"]), "amount": float(row["amount"])}
 
     def stage_outcomes(
         self, scope: Scope = EVERYTHING, closed_since: date | None = None

@@ -148,3 +148,25 @@ def uncovered_potential(metrics: pd.DataFrame) -> float:
     Requires columns capacity_hours, potential.
     """
     return float(metrics.loc[metrics["capacity_hours"] <= 0, "potential"].sum())
+
+
+def balance_words(
+    cv: float | None, over: int, under: int, even: float, uneven: float
+) -> tuple[str, str]:
+    """Returns (a plain sentence about workload balance, tone "good" / "bad" / "neutral").
+
+    `cv` is the balance index (spread of utilisation; 0 = every territory equally loaded);
+    at or below `even` reads even, above `uneven` uneven (Settings.balance_even_cv /
+    balance_uneven_cv). `over` and `under` count the flagged territories.
+    """
+    flagged = f"{over} over-loaded and {under} under-loaded territor" + (
+        "y" if over + under == 1 else "ies"
+    )
+    if cv is None:
+        return f"Workload balance is undefined; {flagged}.", "neutral"
+    scale = f"index {cv:.2f}, where 0 is perfectly even and above {uneven:.2f} is uneven"
+    if cv <= even and over + under == 0:
+        return f"Workload is even across territories ({scale}).", "good"
+    if cv > uneven:
+        return f"Workload is uneven across territories ({scale}): {flagged}.", "bad"
+    return f"Workload is somewhat uneven ({scale}): {flagged}.", "neutral"

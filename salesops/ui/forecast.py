@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from salesops.calendar import quarter_of, quarter_words
 from salesops.charts import forecast as forecast_charts
 from salesops.config import Settings
 from salesops.forecast.frequency import MONTH
@@ -125,7 +126,7 @@ def _model_options(config: Settings) -> ProphetParams:
 def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
     """Draws forecast vs quota per quarter as metric tiles (attainment %, gap)."""
     for column, row in zip(st.columns(len(vs_quota)), vs_quota.itertuples(), strict=True):
-        quarter = row.period.to_period("Q")
+        quarter = quarter_words(quarter_of(row.period))
         attainment = EM_DASH if pd.isna(row.attainment) else f"{row.attainment:.0%} of quota"
         gap = None if pd.isna(row.gap) else row.gap
         gap_text = None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
 import streamlit as st
 
 from salesops.figures import Figure
-from salesops.formatting import EM_DASH, format_change, format_value
+from salesops.formatting import EM_DASH, format_change, format_value, is_material
 from salesops.kpis.metrics import Kpi
 from salesops.repository import Scope
+from salesops.ui.cache import settings
 
 
 def kpi_tile(
@@ -19,13 +21,24 @@ def kpi_tile(
     change: float | None,
     currency: str,
 ) -> None:
-    """Draws one KPI tile with its delta and its one-line definition beside it."""
+    """Draws one KPI tile with its delta and its one-line definition beside it.
+
+    The delta is green or red by whether the KPI is better higher or lower, and grey when
+    the change is below the noise thresholds (Settings.change_noise_pp / _share).
+    """
     delta = format_change(change, kpi.unit, currency)
+    config = settings()
+    material = is_material(
+        change, previous.value, kpi.unit, config.change_noise_pp, config.change_noise_share
+    )
+    colour: Literal["normal", "inverse", "off"] = "off"
+    if material:
+        colour = "normal" if kpi.higher_is_better else "inverse"
     st.metric(
         kpi.label,
         format_value(current.value, kpi.unit, currency),
         delta=delta,
-        delta_color="normal" if kpi.higher_is_better else "inverse",
+        delta_color=colour,
         help=kpi.definition,
         border=True,
     )

@@ -69,6 +69,13 @@ PAGES = (
         "Pipeline review: what changed this week, ready for the meeting",
     ),
     PageInfo(
+        "pages/cash.py",
+        "Order to cash",
+        ":material/payments:",
+        "Analyse",
+        "Order to cash: from won deal to money in the bank, and what holds it up",
+    ),
+    PageInfo(
         "pages/data.py",
         "Data",
         ":material/upload_file:",
@@ -119,6 +126,9 @@ def ensure_navigation() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    from salesops.redact import install_log_masking
+
+    install_log_masking()  # the server's logs never show a database password
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()

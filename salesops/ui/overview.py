@@ -1,7 +1,10 @@
-"""Overview page UI: the headline each other page contributes, in page order.
+"""Overview page UI: bookings against quota, and the headline each other page contributes.
 
-Each function takes the Overview's Filters, draws at most a few st.metric tiles and a
-link to its page, and handles its own empty state. HEADLINES lists them in page order.
+Each headline function takes the Overview's Filters, draws one plain sentence (coloured by
+whether it is good or bad news, grey when the change is trivial), at most a few st.metric
+tiles and a link to its page, and handles its own empty state. HEADLINES lists them in
+page order; a feature adds its headline there (the quarter call and cash have their own
+slots on the Overview page).
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from salesops.calendar import Period
-from salesops.formatting import format_value
+from salesops.formatting import format_money, format_value
+from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
+from salesops.repository import Repository
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline
 from salesops.ui.pipeline_review import pipeline_review_headline
@@ -23,14 +29,43 @@ HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
     ("Forecast vs quota", forecast_headline),
     ("Territory balance", territory_headline),
     ("Rep time", time_headline),
-    ("This week's pipeline", pipeline_review_headline),
+    ("What changed this week", pipeline_review_headline),
 ]
+TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray", "none": "gray"}
+
+
+def toned(text: str, tone: str) -> str:
+    """Returns Markdown of `text` coloured by its tone (good green, bad red, else grey)."""
+    return f":{TONE_COLOURS.get(tone, 'gray')}[{text}]"
+
+
+def bookings_headline(filters: Filters) -> None:
+    """Draws bookings quarter to date and year to date against quota, with attainment and pace.
+
+    Counted to the data's latest day for the Overview's territory, segment, team and rep.
+    """
+    config = settings()
+    as_of = cached_call(Repository.data_bounds)["last"]
+    qtd, ytd = cached_call(bookings_vs_quota, as_of, filters.scope)
+    for column, figures in zip(st.columns(2), (qtd, ytd), strict=True):
+        sentence, tone = pace_words(figures, config.currency, config.change_noise_pp)
+        attainment = figures.attainment.value
+        column.metric(
+            f"Bookings, {figures.label}",
+            format_money(figures.bookings, config.currency),
+            delta=None if attainment is None else f"{attainment:.0%} of quota",
+            delta_color="green" if tone == "good" else "red" if tone == "bad" else "gray",
+            delta_arrow="off",
+            help="Won amount closed from the start of the period to the latest day of data, "
+            "against the whole period's quota; the pace is the share of the period gone.",
+            border=True,
+        )
+        column.markdown(toned(sentence, tone))
+    st.caption(f"To {as_of.day} {as_of:%b %Y}, the latest day of data · {filters.scope_label}.")
 
 
 def team_headline(period: Period, currency: str) -> None:
     """Draws a rep's win rate and bookings beside their team's totals (no colleague named)."""
-    from salesops.ui.cache import cached_call
-
     comparison = cached_call(team_comparison, period)
     mine, team = comparison.mine, comparison.team
     st.caption(f"You beside your team's totals ({comparison.team_reps} reps, you included).")

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import streamlit as st
 
-from salesops.calendar import Week, parse_week, week_of
+from salesops.calendar import Week, parse_week, quarter_words, week_of
 from salesops.config import Settings
 from salesops.formatting import format_change
 from salesops.pipeline_review.report import default_week, review_waterfall
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
+from salesops.pipeline_review.waterfall import week_words
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
@@ -138,31 +139,45 @@ def review_controls(
     return ReviewChoice(week or weeks[0], scope, stale_days, big_change)
 
 
-def pipeline_review_headline(filters: Filters) -> None:
-    """Draws the last complete week's net pipeline change and slipped value, company-wide.
+def current_week(today: date, history_last: date) -> tuple[Week, date]:
+    """Returns (the week to report as "this week", the last day it is counted to).
 
-    The Overview's territory/segment filters do not apply: the review scopes by people.
+    The week holding the latest day of history (or today, if the history runs later): a
+    Monday meeting reads the week just ended, mid-week readers the week so far.
+    """
+    last = min(today, history_last)
+    return week_of(last), min(last, week_of(last).last_day)
+
+
+def pipeline_review_headline(filters: Filters) -> None:
+    """Draws this week's net pipeline change and slipped value, in a sentence and two tiles.
+
+    Company-wide: the Overview's territory/segment filters do not apply (the review scopes
+    by people).
     """
     bounds = cached_call(Repository.history_bounds)
     if bounds["last"] is None:
         st.caption("No opportunity history yet.")
         return
-    week = default_week(datetime.now(UTC).date(), bounds["last"])
+    week, last = current_week(datetime.now(UTC).date(), bounds["last"])
     waterfall = cached_call(review_waterfall, week)
-    currency = settings().currency
+    config = settings()
+    sentence, tone = week_words(waterfall, last, config.currency, config.change_noise_share)
+    colour = {"good": "green", "bad": "red"}.get(tone, "gray")
+    st.markdown(f":{colour}[{sentence}]")
     net, slipped = float(waterfall.net_change), float(waterfall.slipped)
     left, right = st.columns(2)
     left.metric(
-        f"Net pipeline change, {week.label}",
-        format_change(net, "money", currency),
-        help=f"Closing minus opening {waterfall.quarter.label} pipeline for the week.",
+        "Net pipeline change this week",
+        format_change(net, "money", config.currency),
+        help=f"Closing minus opening {quarter_words(waterfall.quarter)} pipeline for the week.",
         border=True,
     )
     right.metric(
         "Slipped out of the quarter",
-        format_change(slipped, "money", currency),
+        format_change(slipped, "money", config.currency),
         help=f"{waterfall.deals.get('slipped', 0)} deal(s) moved their close out of "
-        f"{waterfall.quarter.label}.",
+        f"{quarter_words(waterfall.quarter)}.",
         border=True,
     )
     page_link(

@@ -7,8 +7,9 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from salesops.db.engine import DatabaseError, SchemaMissing
-from salesops.ui.cache import clear_cache, last_refreshed
+from salesops.db.errors import DATABASE_FAILURES, DatabaseError, SchemaMissing, translate
+from salesops.redact import mask_secrets
+from salesops.ui.cache import clear_cache, last_refreshed, settings
 
 EMPTY_HINT = "import a CSV on the **Data** page or run `salesops demo`"
 
@@ -21,10 +22,11 @@ def empty_state(what: str = "No opportunities yet") -> None:
 
 def database_error(exc: DatabaseError) -> None:
     """Shows a database problem as one sentence with a retry button, then stops the page."""
+    message = mask_secrets(str(exc))
     if isinstance(exc, SchemaMissing):
-        st.warning(str(exc), icon=":material/build:")
+        st.warning(message, icon=":material/build:")
     else:
-        st.error(str(exc), icon=":material/power_off:")
+        st.error(message, icon=":material/power_off:")
         seen = last_refreshed()
         if seen is not None:
             st.caption(f"Data shown before this may be stale (last refreshed {seen:%H:%M}).")
@@ -41,3 +43,5 @@ def database_guard() -> Iterator[None]:
         yield
     except DatabaseError as exc:
         database_error(exc)
+    except DATABASE_FAILURES as exc:
+        database_error(translate(exc, settings().database_url))

@@ -20,6 +20,7 @@ from salesops.territory.balance import (
     FLAG_UNCOVERED,
     FLAG_UNDER,
     BalanceIndex,
+    balance_words,
     uncovered_potential,
 )
 from salesops.territory.rebalance import Constraints, Proposal
@@ -32,7 +33,7 @@ PEERS = {"segment": "its segment", "team": "the whole team"}
 def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
     from salesops.territory.report import build_report, territory_data
-    from salesops.ui.cache import cached_call
+    from salesops.ui.cache import cached_call, settings
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
@@ -41,18 +42,24 @@ def territory_headline(filters: Filters) -> None:
         return
     report = build_report(data)
     flags = report.territories["flag"].value_counts()
+    config = settings()
+    over, under = int(flags.get(FLAG_OVER, 0)), int(flags.get(FLAG_UNDER, 0))
+    sentence, tone = balance_words(
+        report.balance.cv, over, under, config.balance_even_cv, config.balance_uneven_cv
+    )
+    st.markdown(f":{ {'good': 'green', 'bad': 'red'}.get(tone, 'gray') }[{sentence}]")
     cols = st.columns(4)
     cols[0].metric(
-        "Load balance (CV)",
+        "Balance index",
         EM_DASH if report.balance.cv is None else f"{report.balance.cv:.2f}",
-        help="Spread of utilisation across territories; 0 = balanced. "
+        help="Spread of utilisation across territories (coefficient of variation): 0 = "
+        f"every territory equally loaded; above {config.balance_uneven_cv:.2f} is uneven. "
         + (report.balance.reason or ""),
+        border=True,
     )
-    cols[1].metric(
-        "Over-loaded territories", int(flags.get(FLAG_OVER, 0)), help=define("utilisation")
-    )
-    cols[2].metric("Under-loaded territories", int(flags.get(FLAG_UNDER, 0)))
-    cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)))
+    cols[1].metric("Over-loaded territories", over, help=define("utilisation"), border=True)
+    cols[2].metric("Under-loaded territories", under, border=True)
+    cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)), border=True)
     page_link(
         "pages/territory.py",
         "Territory balance: utilisation, account moves and swaps",
@@ -99,8 +106,8 @@ def column_config(currency: str, settings: Settings | None = None) -> dict[str, 
         "capacity_hours": Col("Capacity (selling hours)", "hours", decimals=0,
                               help=define("capacity", chosen)),  # fmt: skip
         "workload_hours": Col("Workload (hours)", "hours", decimals=0),
-        "accounts": Col("Accounts", "number", decimals=1),
-        "pipeline_accounts": Col("Accounts via own deals", "number", decimals=1),
+        "accounts": Col("Accounts", "number", decimals=0),
+        "pipeline_accounts": Col("Accounts via own deals", "number", decimals=0),
         "ramp": Col("Ramp", "ratio", decimals=0),
         "cv_after": Col("Balance index after", "number", decimals=3),
         "utilisation_before": Col("Utilisation before", "ratio"),
@@ -208,7 +215,7 @@ def balance_tiles(
     share = model.team_selling_share
     tiles[3].metric(
         "Selling share",
-        f"{(share.value or 0):.0%}",
+        format_value(share.value or 0.0, "ratio"),
         help=model.shares.describe(),
         border=True,
     )

@@ -69,6 +69,17 @@ def time_headline(filters: Filters) -> None:
     team = report.team
     share = team.selling_share.value
     text = benchmark_text(team.benchmark)
+    if share is not None:
+        gap = (share - team.benchmark) * 100
+        words = f"{abs(gap):.0f} pp {'above' if gap > 0 else 'below'}"
+        tone = "gray" if abs(gap) < config.change_noise_pp else ("green" if gap > 0 else "red")
+        if tone == "gray":
+            words = "in line with"
+        st.markdown(
+            f":{tone}[Reps spend {share:.0%} of their logged hours selling, {words} the "
+            f"{benchmark_words(team.benchmark)} benchmark; {team.reps_below_benchmark} of "
+            f"{team.reps_with_time} reps are below it.]"
+        )
     left, middle, right = st.columns(3)
     left.metric(
         "Team selling share",

@@ -13,9 +13,9 @@ from typing import TypeVar
 
 import streamlit as st
 
+from salesops.numbers import parse_id
+
 T = TypeVar("T")
-# Longer digit strings are not ids; int() of a 5,000-digit string is refused by Python.
-MAX_ID_DIGITS = 18
 
 
 class UrlReader:
@@ -84,13 +84,6 @@ class UrlReader:
     def note(self, problem: str) -> None:
         """Records a problem found by the caller's own validation."""
         self.problems.append(problem)
-
-
-def parse_id(text: str | None) -> int | None:
-    """Returns the non-negative integer written in ASCII digits, or None ("²" and 10**5000 too)."""
-    if not text or len(text) > MAX_ID_DIGITS or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
 
 
 def parse_date(text: str | None) -> date | None:

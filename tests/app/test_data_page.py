@@ -50,13 +50,13 @@ def test_demo_database_shows_quality_counts_and_as_of_changes_them(run_page, dem
     at = run_page(PAGE, demo_url)
     assert not at.exception
     counts = frame_with(at, "check").set_index("check")["count"]
-    overdue_today = counts["Open deals past expected close"]
+    overdue_today = counts["Overdue deals"]
     assert counts["Deals missing amount, owner or source"] > 0
     at.date_input(key="data.as_of").set_value(__import__("datetime").date(2000, 1, 1)).run()
     assert not at.exception
     later = frame_with(at, "check").set_index("check")["count"]
     # nothing can be overdue against a date before every expected close date
-    assert later["Open deals past expected close"] == 0 < overdue_today
+    assert later["Overdue deals"] == 0 < overdue_today
 
 
 def test_upload_preview_then_confirm_writes_the_rows(run_page, fresh_url):

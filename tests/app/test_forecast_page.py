@@ -27,7 +27,7 @@ def test_forecast_page_on_demo(run_page, demo_url):
     ]
     assert len(at.success) + len(at.warning) >= 1  # the backtest verdict
     quarter_labels = [m.label for m in at.metric]
-    assert quarter_labels[:2] == ["2026Q4 forecast", "2027Q1 forecast"]
+    assert quarter_labels[:2] == ["Q4 2026 forecast", "Q1 2027 forecast"]
     before = [m.value for m in at.metric]
     # a what-if slider changes the adjusted forecast (the fragment's tiles)
     at.slider(key="forecast.win_rate").set_value(20).run()

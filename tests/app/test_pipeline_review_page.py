@@ -42,12 +42,13 @@ def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
     assert at.query_params["rep"]
 
 
-def test_meeting_pack_button_offers_downloads(run_page, demo_url):
+def test_meeting_pack_downloads_are_one_click(run_page, demo_url):
     at = run_page(PAGE, demo_url)
-    at = at.button(key="pipeline_review.build_pack").click().run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download HTML" in labels and "Download HTML + CSVs (zip)" in labels
+    if Path("/usr/bin/chromium").exists():
+        assert "Download PDF" in labels
 
 
 def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
@@ -78,8 +79,20 @@ def test_overview_shows_the_week_headline(run_page, demo_url):
     at = run_page(OVERVIEW, demo_url)
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert any(label.startswith("Net pipeline change, 20") for label in labels)
+    assert "Net pipeline change this week" in labels
     assert "Slipped out of the quarter" in labels
+    # the demo's history ends on Friday 20 Nov 2026: "this week" is that week, so far
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "This week so far (16 Nov – 20 Nov) the Q4 2026 pipeline" in sentences
+
+
+def test_overview_shows_bookings_against_quota(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    labels = [m.label for m in at.metric]
+    assert "Bookings, Q4 2026 to date" in labels and "Bookings, 2026 to date" in labels
+    tile = next(m for m in at.metric if m.label == "Bookings, Q4 2026 to date")
+    assert tile.value.startswith("$") and "of quota" in tile.proto.delta
+    assert "of the time gone" in " ".join(m.value for m in at.markdown)
 
 
 def test_overview_headline_on_an_empty_database(run_page, empty_url):

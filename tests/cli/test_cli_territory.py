@@ -83,7 +83,7 @@ def test_bad_options_fail_before_reading(demo_url, tmp_path):
         "(e.g. 0.7 and 1.1)."
     )
     share = run("--url", demo_url, "--max-share", "2")
-    assert share.exit_code == 1 and "--max-share" in share.stderr
+    assert share.exit_code == 2 and "Invalid value for '--max-share'" in share.output
     date = run("--url", demo_url, "--as-of", "yesterday")
     assert date.exit_code == 1 and "is not a date" in date.stderr
     missing = run("--url", f"sqlite:///{tmp_path / 'none.db'}")

@@ -62,7 +62,7 @@ def test_data_quality_on_the_demo_company(app_url, page, screenshot):
     wait_for_app(page, "Sales operations overview")
     page.get_by_role("link", name="Data", exact=True).click()
     wait_for_app(page, "Import history")
-    overdue = page.get_by_text(re.compile(r"^Open deals past expected close: [\d,]+$"))
+    overdue = page.get_by_text(re.compile(r"^Overdue deals: [\d,]+$"))
     assert overdue.first.is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "data_demo")

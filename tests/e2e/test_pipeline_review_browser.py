@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from salesops.cli import app
+from salesops.formatting import format_money
 from tests.e2e.conftest import wait_for_app, wait_for_metrics
 
 pytestmark = pytest.mark.e2e
@@ -44,9 +45,9 @@ def test_exported_meeting_pack_opens_offline_with_the_totals(demo_url, tmp_path,
     page.on("request", lambda request: requests.append(request.url))
     page.goto(target.as_uri())
     body = page.locator("body").inner_text()
-    assert "Pipeline review — week 2026-W46" in body
+    assert "Pipeline review — week of 9 Nov 2026" in body
     for step in ("opening", "closing", "won", "lost"):
-        assert f"{waterfall[step]:,.2f} USD" in body
+        assert format_money(waterfall[step], "USD", full=True) in body
     assert page.locator("svg").count() >= 1
     assert [url for url in requests if not url.startswith("file:")] == []  # nothing fetched
     screenshot(page, "pipeline_review_meeting_pack")

@@ -92,6 +92,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "reps": {},
         "bookings_by_period": {"freq": "M"},
         "open_pipeline": {},
+        "overdue_pipeline": {"as_of": p.end},
         "stage_outcomes": {"closed_since": p.start},
         "quotas_by_month": {"start": p.start, "end": p.end},
         "active_reps": {"as_of": p.end},
@@ -115,6 +116,17 @@ def _arguments(c: Company) -> dict[str, dict]:
         "push_histories": {"ids": some_deals, "until": end},
         "quota_by_rep": {"start": p.start, "end": p.end},
         "won_by_rep": {"start": p.start, "end": p.end},
+        "call_snapshots": {"instants": [(start, quarter[1]), (end, quarter[1])], "until": end},
+        "call_won_by_day": {"start": p.start, "until": p.end, "by": "team"},
+        "cash_order_totals": {"period": p},
+        "cash_bookings": {"period": p},
+        "cash_cycle_days": {"period": p, "by": "dimension"},
+        "cash_receivables": {"as_of": p.end, "terms_days": 30, "edges": (30, 60, 90)},
+        "cash_slow_accounts": {"as_of": p.end, "terms_days": 30, "limit": 50},
+        "cash_slow_orders": {"as_of": p.end, "limit": 50},
+        "cash_completeness": {"period": p, "fields": ("po_number", "billing_address")},
+        "cash_missing_fields": {"period": p, "fields": ("po_number", "shipping_address")},
+        "cash_approvals": {"period": p, "by": "rep"},
     }
 
 

@@ -55,3 +55,19 @@ def test_round_trip_keeps_text_readable():
     parsed = pd.read_csv(io.BytesIO(to_safe_csv(frame)), encoding="utf-8-sig")
     assert parsed["note"].tolist() == frame["note"].tolist()
     assert parsed["n"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "lead", ["\u00a0", "\u3000", "\n", "\x0b", "\x0c", " \u00a0\n", "\u200b", "\ufeff"]
+)
+@pytest.mark.parametrize("formula", ["=1+1", "+1", "-1+2", "@SUM(1)", "＝1"])
+def test_smaller_exporter_neutralises_after_nbsp_u3000_newline_vt_ff(lead, formula):
+    cell = lead + formula
+    assert neutralise(cell) == "'" + cell
+    written = to_safe_csv(pd.DataFrame({"name": [cell]})).decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(written.split("\r\n", 1)[1])))[0] == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["\u00a0Acme", "\u3000株式会社", "\nnote", "a\n=b"])
+def test_smaller_exporter_leaves_text_after_whitespace_alone(cell):
+    assert neutralise(cell) == cell

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 import subprocess
 import sys
 import zipfile
 
 import pandas as pd
+import pytest
 
 from salesops.config import Settings
 from salesops.pipeline_review.coverage import coverage_by_rep
@@ -44,7 +47,7 @@ def small_report() -> ReviewReport:
 def test_html_holds_the_totals_and_escapes_names():
     document = meeting_pack_html(small_report(), USD)
     # the hand-worked EVERY_CATEGORY waterfall
-    for text in ("180,000.00 USD", "-70,000.00 USD", "86,500.00 USD", "-93,500.00 USD"):
+    for text in ("$180,000", "-$70,000", "$86,500", "-$93,500"):
         assert text in document
     assert "<script>" not in document
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
@@ -78,3 +81,33 @@ def test_meeting_pack_import_does_not_pull_in_streamlit():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_summary_comes_first_with_human_headers_and_rounded_amounts():
+    document = meeting_pack_html(small_report(), USD)
+    summary, appendices = document.split("Appendix A", 1)
+    assert "Largest slips out of the quarter" in summary
+    assert "Largest new deals" in summary and "Largest pushed close dates" in summary
+    # compact figures on page one: the 100k quota, 59k won, 86.5k pipeline, 2.1x coverage
+    for text in ("$100k", "$59k", "$86.5k", "2.1×"):
+        assert text in summary
+    headers = re.findall(r"<th>([^<]*)</th>", document)
+    assert headers and not [h for h in headers if "_" in h], headers
+    assert "Opportunity id" not in headers and "True" not in document and ".00" not in document
+    assert "Appendix C — Deals to walk through" in appendices
+
+
+def test_pdf_prints_the_summary_then_the_appendices(tmp_path):
+    from salesops.pipeline_review.meeting_pack import meeting_pack_pdf
+    from salesops.print_pdf import PdfUnavailable, find_browser
+
+    if find_browser(USD.pdf_browser) is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI has chromium (make test installs it): the PDF must print")
+        pytest.skip("no chromium to print the PDF")
+    pdf = meeting_pack_pdf(small_report(), USD)
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2  # the summary page breaks
+    missing = Settings(currency="USD", pdf_browser=str(tmp_path / "no-such-browser"))
+    with pytest.raises(PdfUnavailable, match="is not installed"):
+        meeting_pack_pdf(small_report(), missing)
