@@ -60,14 +60,9 @@ class Settings:
     # -- general
     currency: str = _setting("USD", "The one currency every amount in the database is in.")
     cache_ttl_seconds: int = _setting(
-        86_400,
-        "Longest the app keeps a query result (seconds). Results are kept across sessions "
-        "while the data version is unchanged (every import or load bumps it); this is only a "
-        "backstop for databases changed behind salesops' back.",
+        86_400, "Most seconds a result is cached (new data: at once)."
     )
-    data_version_check_seconds: int = _setting(
-        5, "How often the app asks the database for its data version (seconds)."
-    )
+    data_version_check_seconds: int = _setting(5, "Seconds between data-version checks.")
     change_noise_pp: float = _setting(
         0.5,
         "A rate's change smaller than this many percentage points is shown grey on a tile, "
@@ -509,10 +504,7 @@ class Settings:
         104, "How many weeks back the Pipeline review page's week picker goes.", "pipeline_review"
     )
     review_rows_listed: int = _setting(
-        100,
-        "Rows of each deal list and of the movements in `salesops review --format json` (its "
-        "--limit; 0 lists every row). The counts always cover every row.",
-        "pipeline_review",
+        100, "Rows per list in `salesops review` JSON (--limit; 0: all).", "pipeline_review"
     )
     meeting_pack_rows_per_list: int = _setting(
         200,
@@ -587,12 +579,7 @@ class Settings:
         "Offending rows read per data-quality check (counts are always totals).",
         "importing",
     )
-    quality_rows_shown: int = _setting(
-        200,
-        "Offending rows the Data page shows per data-quality check (its download holds up to "
-        "quality_row_limit, read when clicked).",
-        "importing",
-    )
+    quality_rows_shown: int = _setting(200, "Rows the Data page shows per check.", "importing")
     quality_rows_listed: int = _setting(
         100,
         "Offending rows listed per check by `salesops quality --format json` (its --rows).",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -59,11 +59,9 @@ def review(
 ) -> None:
     """Weekly pipeline review: waterfall and deal lists for one week, as on the page."""
     from dataclasses import replace
-    from datetime import UTC, datetime
 
-    from salesops.calendar import parse_week
     from salesops.db.engine import require_current_schema
-    from salesops.pipeline_review.report import default_week, review_report
+    from salesops.pipeline_review.report import review_report
     from salesops.pipeline_review.scope import resolve_scope
 
     chosen = [(k, v) for k, v in (("team", team), ("territory", territory), ("rep", rep)) if v]
@@ -79,14 +77,7 @@ def review(
     repo = open_repository(url)
     # Older schemas lack the history spans the review reads (or hold them unbuilt).
     require_current_schema(repo.engine)
-    if week is not None:
-        try:
-            the_week = parse_week(week)
-        except ValueError as exc:
-            fail(f"--week {exc}")
-    else:
-        today = datetime.now(UTC).date()
-        the_week = default_week(today, repo.history_bounds()["last"])
+    the_week = _week(repo, week)
     kind, value = chosen[0] if chosen else ("company", None)
     scope = resolve_scope(kind, value, repo.reps(), repo.territories())
     thresholds = replace(
@@ -105,3 +96,18 @@ def review(
         typer.echo(f"Meeting pack written to {html}.", err=True)
     cap = settings.review_rows_listed if limit is None else limit
     emit(report.to_dict(limit=cap), report.tables()["waterfall"], fmt)
+
+
+def _week(repo: Any, week: str | None) -> Any:
+    """Returns the --week asked for, or the last complete week the history covers."""
+    from datetime import UTC, datetime
+
+    from salesops.calendar import parse_week
+    from salesops.pipeline_review.report import default_week
+
+    if week is None:
+        return default_week(datetime.now(UTC).date(), repo.history_bounds()["last"])
+    try:
+        return parse_week(week)
+    except ValueError as exc:
+        fail(f"--week {exc}")
