@@ -189,7 +189,11 @@ def call_report(
     company = _unit_call(
         COMPANY, scope_label, target, day, inputs, measured, records[None], quotas, None
     )
-    rolled = [_unit_call(u, u, target, day, inputs, measured, records[u], quotas, u) for u in units]
+    labels = _unit_labels(repo, by, scope)
+    rolled = [
+        _unit_call(u, labels.get(u, u), target, day, inputs, measured, records[u], quotas, u)
+        for u in units
+    ]
     return CallReport(target, as_of, day, scope_label, company, rolled, by, notes)
 
 
