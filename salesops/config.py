@@ -509,29 +509,23 @@ class Settings:
     )
 
     # -- cash
-    payment_terms_days: int = _setting(
-        30, "Days after the invoice date a payment is due (overdue after that).", "cash"
-    )
+    payment_terms_days: int = _setting(30, "Days after the invoice date a payment is due.", "cash")
     aging_buckets: tuple[int, ...] = _setting(
-        (30, 60, 90),
-        "Upper ends (days past due) of the receivables aging buckets: current, 1-30, 31-60, "
-        "61-90, 90+.",
-        "cash",
+        (30, 60, 90), "Upper ends (days past due) of the receivables aging buckets.", "cash"
     )
     order_required_fields: tuple[str, ...] = _setting(
         ("po_number", "billing_address", "shipping_address"),
         "Order fields that must be captured up front; an order missing any is incomplete.",
         "cash",
     )
-    cash_rows_listed: int = _setting(
-        25, "Accounts and orders listed as the ones that most delay cash.", "cash"
-    )
-    cost_of_capital: float = _setting(
-        0.08, "Yearly cost of the cash tied up in receivables (what-if).", "cash"
-    )
-    cash_what_if_days: int = _setting(
-        5, "What-if: days taken off invoicing and payment unless chosen.", "cash"
-    )
+    approval_activities: tuple[str, ...] = _setting(
+        ("Approvals & payment chasing",), "Time-log activities that are order approval work.",
+        "cash",
+    )  # fmt: skip
+    cash_rows_listed: int = _setting(25, "Accounts and orders listed as delaying cash.", "cash")
+    cost_of_capital: float = _setting(0.08, "Yearly cost of cash tied up (what-if).", "cash")
+    cash_what_if_invoice_days: int = _setting(1, "What-if: days off invoicing.", "cash")
+    cash_what_if_pay_days: int = _setting(5, "What-if: days off payment.", "cash")
 
     # -- importing
     import_max_bytes: int = _setting(

@@ -112,6 +112,9 @@ RULES: dict[str, Rule] = {
     "cash_receivables": Rule.SCOPED,
     "cash_slow_accounts": Rule.SCOPED,
     "cash_slow_orders": Rule.SCOPED,
+    "cash_completeness": Rule.SCOPED,
+    "cash_missing_fields": Rule.SCOPED,
+    "cash_approvals": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,
