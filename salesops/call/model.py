@@ -181,7 +181,8 @@ def stage_probability_view(pipeline: pd.DataFrame, stages: pd.DataFrame) -> floa
     probability.
     """
     counted = pipeline[pipeline["close_bucket"].isin(THIS_QUARTER_BUCKETS)]
-    probability = counted["stage"].map(stages.set_index("name")["probability"]).fillna(0.0)
+    table = stages.set_index("name")["probability"].astype("float64")
+    probability = counted["stage"].map(table).astype("float64").fillna(0.0)
     return float((counted["open_amount"].astype("float64") * probability).sum())
 
 
