@@ -8,6 +8,7 @@ import streamlit as st
 
 from salesops.calendar import quarter_words
 from salesops.charts import pipeline_review as charts
+from salesops.definitions import define
 from salesops.formatting import format_change, format_value
 from salesops.pipeline_review.deal_lists import LIST_TITLES
 from salesops.pipeline_review.meeting_pack import (
@@ -82,6 +83,8 @@ for tab, name in zip(tabs, names, strict=True):
         st.caption(LIST_TITLES[name])
         if name == "new":
             st.caption(new_deals_note(frame, review.movements, review.quarter))
+        if name == "stale" and report.stale_rule is not None:
+            st.caption(f"{define('stale', config)} Stale after: {report.stale_rule.describe()}.")
         if frame.empty:
             st.info("None this week.")
             continue
