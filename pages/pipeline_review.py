@@ -76,11 +76,13 @@ download_csv(
 st.subheader("Deals to walk through")
 st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
 names = list(review.lists)
+# The shared words, defined once (salesops.definitions), shown with their as-of date.
+WORDS = {"overdue": f"{define('overdue', config)} As of {week.end:%d %b %Y}."}
 tabs = st.tabs([f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({len(review.lists[n])})" for n in names])
 for tab, name in zip(tabs, names, strict=True):
     with tab:
         frame = tables[name]
-        st.caption(LIST_TITLES[name])
+        st.caption(f"{LIST_TITLES[name]}. {WORDS.get(name, '')}")
         if name == "new":
             st.caption(new_deals_note(frame, review.movements, review.quarter))
         if name == "stale" and report.stale_rule is not None:
@@ -94,14 +96,15 @@ for tab, name in zip(tabs, names, strict=True):
 st.subheader(f"Coverage and forecast categories ({quarter_words(review.quarter)})")
 coverage = report.total_coverage
 if coverage.value is None:
-    st.metric("Pipeline coverage", "—", help=coverage.reason)
+    st.metric("Pipeline coverage", "—", help=define("pipeline_coverage", config))
     st.caption(f"Coverage undefined: {coverage.reason}.")
 else:
     st.metric(
         "Pipeline coverage",
         f"{coverage.value:.2f}×",
-        help="Closing pipeline / (quarter quota − won to date)",
+        help=define("pipeline_coverage", config),
     )
+st.caption(f"Pipeline coverage: {define('pipeline_coverage', config)} Period: the quarter.")
 left, right = st.columns(2)
 with left:
     show_table(report.coverage, key="pipeline_review.coverage", currency=config.currency)

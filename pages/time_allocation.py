@@ -100,7 +100,7 @@ download_csv(report.trend, "selling_share_trend.csv", key="time.download_trend")
 st.subheader("Unit cost of back-office work")
 st.caption(
     "Hours per unit = activity hours / units counted; cost at each rep's loaded hourly cost "
-    f"= annual cost / (weekly capacity × {config.working_weeks_per_year:g} working weeks)."
+    f"= annual cost / (weekly hours × {config.working_weeks_per_year:g} working weeks)."
 )
 scope_choice = st.segmented_control(
     "Show", ["team", "rep"], default="team", key="time.unit_scope", required=True

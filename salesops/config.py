@@ -31,11 +31,13 @@ SECTIONS = {
     "general": "Money, calendar and the app",
     "kpis": "KPIs (CAC, LTV, win rate, cycle)",
     "forecast": "Forecast",
+    "call": "The quarter call and its track record",
     "capacity": "Capacity: selling hours, the new-rep ramp, utilisation",
     "territory": "Territory balance and rebalancing",
     "plan": "Plan: quotas calibrated to attainment, hires",
     "time_allocation": "Rep time allocation",
     "pipeline_review": "Weekly pipeline review",
+    "cash": "Order to cash",
     "importing": "Imports, data quality and the demo company",
     "access": "Sign-in, roles and the audit log",
 }
@@ -195,6 +197,13 @@ class Settings:
     forecast_max_workers: int = _setting(
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
+
+    # -- call
+    call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
+    call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
+    call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
+    call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
+    call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
 
     # -- capacity
     default_weekly_hours: float = _setting(
@@ -498,6 +507,25 @@ class Settings:
         "Rows of each deal list printed in the meeting pack's HTML (its CSVs hold every row).",
         "pipeline_review",
     )
+
+    # -- cash
+    payment_terms_days: int = _setting(30, "Days after the invoice date a payment is due.", "cash")
+    aging_buckets: tuple[int, ...] = _setting(
+        (30, 60, 90), "Upper ends (days past due) of the receivables aging buckets.", "cash"
+    )
+    order_required_fields: tuple[str, ...] = _setting(
+        ("po_number", "billing_address", "shipping_address"),
+        "Order fields that must be captured up front; an order missing any is incomplete.",
+        "cash",
+    )
+    approval_activities: tuple[str, ...] = _setting(
+        ("Approvals & payment chasing",), "Time-log activities that are order approval work.",
+        "cash",
+    )  # fmt: skip
+    cash_rows_listed: int = _setting(25, "Accounts and orders listed as delaying cash.", "cash")
+    cost_of_capital: float = _setting(0.08, "Yearly cost of cash tied up (what-if).", "cash")
+    cash_what_if_invoice_days: int = _setting(1, "What-if: days off invoicing.", "cash")
+    cash_what_if_pay_days: int = _setting(5, "What-if: days off payment.", "cash")
 
     # -- importing
     import_max_bytes: int = _setting(

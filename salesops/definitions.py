@@ -79,6 +79,50 @@ TERMS: dict[str, Term] = {
             "{utilisation_under:.0%}.",
             ("utilisation_over", "utilisation_under"),
         ),
+        Term(
+            "cash_funnel",
+            "Order to cash",
+            "Booked: deals won in the period. Ordered: orders placed in the period (first "
+            "orders book a deal, repeat orders follow). Invoiced and paid: those orders with "
+            "an invoice or payment dated by the period's end.",
+        ),
+        Term(
+            "cash_cycle_days",
+            "Days to cash",
+            "Whole days of each step, counted in the month it ended: deal closed → ordered, "
+            "ordered → invoiced, invoiced → paid. Median and P90: the day by which half and "
+            "90% of orders had finished the step.",
+        ),
+        Term(
+            "dso",
+            "DSO",
+            "Days sales outstanding: invoiced, unpaid receivables at the period's end ÷ "
+            "amount invoiced in the period × days in the period.",
+        ),
+        Term(
+            "overdue_receivable",
+            "Overdue receivable",
+            "An invoice unpaid more than {payment_terms_days} days after its date; aged by "
+            "days past due (current = not yet due).",
+            ("payment_terms_days",),
+        ),
+        Term(
+            "order_complete",
+            "Complete order",
+            "An order with every required field captured ({order_required_fields}); "
+            "incomplete orders are compared on days from invoice to payment.",
+            ("order_required_fields",),
+        ),
+        Term(
+            "cash_pulled_forward",
+            "Cash pulled forward",
+            "What-if: invoicing N days sooner collects N days of orders sooner (amount "
+            "ordered per day × N), paying M days sooner collects M days of invoices sooner "
+            "(amount invoiced per day × M): cash collected once, sooner, and receivables "
+            "that stay lower; the working-capital effect is that cash at "
+            "{cost_of_capital:.0%} a year.",
+            ("cost_of_capital",),
+        ),
     ]
 }
 

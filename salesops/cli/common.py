@@ -15,10 +15,8 @@ import typer
 from sqlalchemy import Engine
 
 from salesops.config import load_settings
-from salesops.db.engine import (
-    DatabaseError,
-    make_engine,
-)
+from salesops.db.engine import make_engine
+from salesops.db.errors import DATABASE_FAILURES, DatabaseError, translate
 from salesops.export import to_safe_csv
 from salesops.numbers import NumberRange
 from salesops.redact import mask_secrets
@@ -64,12 +62,19 @@ def fail(message: str) -> NoReturn:
 
 
 def friendly_errors(fn: Callable) -> Callable:
-    """Wraps a command so expected failures print one sentence to stderr and exit 1."""
+    """Wraps a command so expected failures print one sentence to stderr and exit 1.
+
+    Any database failure not yet explained is explained by salesops.db.errors.translate.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except DATABASE_FAILURES as exc:
+            problem = translate(exc, load_settings(kwargs.get("url")).database_url)
+            typer.echo(f"Error: {mask_secrets(str(problem))}", err=True)
+            raise typer.Exit(1) from None
         except (CliError, DatabaseError, ValueError) as exc:
             typer.echo(f"Error: {mask_secrets(str(exc))}", err=True)
             raise typer.Exit(1) from None

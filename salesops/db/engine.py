@@ -8,34 +8,32 @@ reconnected without restarting the app) and read-only sessions for pages.
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from salesops.config import masked_url
+from salesops.db.errors import (
+    DATABASE_FAILURES,
+    DatabaseError,
+    DatabaseUnavailable,
+    SchemaMissing,
+    translate,
+)
 
 if TYPE_CHECKING:
     from salesops.db.migrate import SchemaState
 from salesops.db import schema
 
 logger = logging.getLogger(__name__)
-
-
-class DatabaseError(RuntimeError):
-    """A database problem explained in one sentence a user can act on."""
-
-
-class DatabaseUnavailable(DatabaseError):
-    """The database cannot be reached (server down, file missing, bad credentials)."""
-
-
-class SchemaMissing(DatabaseError):
-    """The database answers but has no salesops tables, or an older schema."""
+# The errors live in salesops.db.errors; importing them from here keeps working.
+__all__ = ["DatabaseError", "DatabaseUnavailable", "SchemaMissing"]
 
 
 def _is_sqlite(url: str) -> bool:
@@ -55,17 +53,72 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _set_postgres_read_only(dbapi_connection, _record) -> None:
+    """Page connections on PostgreSQL: every transaction starts `BEGIN READ ONLY`.
+
+    The driver's read_only flag makes psycopg open each transaction READ ONLY explicitly, so
+    `SET default_transaction_read_only = off` or `SET SESSION CHARACTERISTICS ... READ
+    WRITE` change nothing, and `SET TRANSACTION READ WRITE` after the transaction's first
+    query is refused by the server; the session default is read-only as well.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     cursor.close()
     dbapi_connection.commit()
+    dbapi_connection.read_only = True
+
+
+# SQLite authorizer codes (sqlite3.SQLITE_*): what a page connection may never do.
+_SQLITE_DENIED_PRAGMAS = frozenset({"query_only", "writable_schema", "trusted_schema"})
+
+
+def _sqlite_read_only_authorizer(
+    action: int, arg1: str | None, arg2: str | None, *_: object
+) -> int:
+    """Refuses ATTACH/DETACH and lifting query_only on a page connection."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 in _SQLITE_DENIED_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def _set_sqlite_read_only(dbapi_connection, _record) -> None:
+    """Page connections on SQLite: opened mode=ro, query_only, no ATTACH, no VACUUM INTO.
+
+    VACUUM INTO attaches its target, so no attached database at all (a limit SQL cannot
+    raise) refuses both; the authorizer keeps query_only from being switched off.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+    dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    dbapi_connection.set_authorizer(_sqlite_read_only_authorizer)
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Returns an engine for `url`; `read_only=True` refuses every write at the driver level.
 
     A read-only SQLite engine needs the file to exist; it raises DatabaseUnavailable if not.
+    A malformed URL, a missing driver or an unwritable file raise the DatabaseError
+    salesops.db.errors.translate gives.
     """
+    try:
+        return _make_engine(url, read_only)
+    except DATABASE_FAILURES + (ValueError,) as exc:
+        raise translate(exc, url) from exc
+
+
+def _immutable(path: str) -> str:
+    """Returns "&immutable=1" when the file's folder cannot be written, else "".
+
+    On a read-only file system (a mounted backup) SQLite could not create the WAL index it
+    reads through, and nothing can change the file there.
+    """
+    folder = Path(path).resolve().parent
+    return "" if os.access(folder, os.W_OK) else "&immutable=1"
+
+
+def _make_engine(url: str, read_only: bool) -> Engine:
     if _is_sqlite(url):
         path = _sqlite_path(url)
         if path is None:
@@ -82,9 +135,10 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                     "Run `salesops demo` or `salesops db init` first."
                 )
             engine = create_engine(
-                f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true",
+                f"sqlite:///file:{Path(path).resolve()}?mode=ro{_immutable(path)}&uri=true",
                 connect_args={"check_same_thread": False},
             )
+            event.listen(engine, "connect", _set_sqlite_read_only)
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -109,10 +163,8 @@ def init_schema(engine: Engine) -> None:
     try:
         if not has_schema(engine):
             create_current_schema(engine)
-    except OperationalError as exc:
-        raise DatabaseUnavailable(
-            f"Can't reach the database ({masked_url(str(engine.url))}): {_first_line(exc)}"
-        ) from exc
+    except DATABASE_FAILURES as exc:
+        raise translate(exc, _engine_url(engine)) from exc
 
 
 def outdated_schema(state: SchemaState) -> str | None:
@@ -131,24 +183,30 @@ def require_current_schema(engine: Engine) -> None:
     """Raises SchemaMissing when the database's schema is older than this salesops'."""
     from salesops.db.migrate import schema_state
 
-    with engine.connect() as conn:
-        problem = outdated_schema(schema_state(conn))
+    try:
+        with engine.connect() as conn:
+            problem = outdated_schema(schema_state(conn))
+    except DATABASE_FAILURES as exc:
+        raise translate(exc, _engine_url(engine)) from exc
     if problem:
         raise SchemaMissing(problem)
 
 
 def has_schema(engine: Engine) -> bool:
-    """Returns True if the salesops tables exist in the database."""
+    """Returns True if the salesops tables exist in the database.
+
+    A database that cannot be read raises the DatabaseError saying why (never "no tables").
+    """
     try:
         with engine.connect() as conn:
             return "opportunities" in inspect(conn).get_table_names()
-    except SQLAlchemyError:
-        return False
+    except DATABASE_FAILURES as exc:
+        raise translate(exc, _engine_url(engine)) from exc
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
-    return text.strip().splitlines()[0]
+def _engine_url(engine: Engine) -> str:
+    """Returns the engine's URL with its password (translate masks it before showing)."""
+    return engine.url.render_as_string(hide_password=False)
 
 
 def _python_rows(frame: pd.DataFrame) -> list[list[object]]:

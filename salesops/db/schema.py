@@ -177,6 +177,14 @@ orders = Table(
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
     Column("invoiced_at", Date),
     Column("paid_at", Date),
+    # Captured up front or not (migration 0003): what order completeness checks.
+    Column("po_number", String(80)),
+    Column("billing_address", String(400)),
+    Column("shipping_address", String(400)),
+    # Order approval, where the order system records it (migration 0003).
+    Column("approval_requested_at", DateTime),
+    Column("approved_at", DateTime),
+    Column("approver", String(120)),
     UniqueConstraint("source", "external_id", name="uq_orders_source_external_id"),
 )
 

@@ -79,9 +79,13 @@ def build_demo_frames(
 
 
 def _iso(values: pd.Series) -> pd.Series:
-    """Returns day-precision datetimes as 'YYYY-MM-DD' strings (None where missing)."""
+    """Returns datetimes as ISO text (None where missing), with the time where any has one.
+
+    'YYYY-MM-DD' for dates; 'YYYY-MM-DD HH:MM:SS' when a value has a time of day (approvals).
+    """
     s = pd.Series(pd.to_datetime(values))
-    out = s.dt.strftime("%Y-%m-%d")
+    timed = bool((s.dropna() != s.dropna().dt.normalize()).any())
+    out = s.dt.strftime("%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d")
     return out.where(s.notna(), None).astype(object)
 
 

@@ -23,6 +23,8 @@ class DemoState:
         # The history's detours (regressions, pull-ins, reopenings) draw from their own
         # stream, so adding them left every other table of a seed exactly as it was.
         self.detour_rng = np.random.default_rng([seed, 1])
+        # Order capture, approvals and chronic late payers (order to cash) likewise.
+        self.cash_rng = np.random.default_rng([seed, 18])
         self.end = np.datetime64(end, "D")
         self.start = np.datetime64(date(end.year - scale.years, 1, 1), "D")
         self.n_days = int((self.end - self.start).astype(int)) + 1

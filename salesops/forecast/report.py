@@ -330,14 +330,7 @@ def build_forecast_report(
     )
     main = fitted[label]
     breakdown = {k[1:]: replace(v, scope=k[1:]) for k, v in fitted.items() if k.startswith("\0")}
-    pipeline = pipeline_weighted_forecast(
-        inputs.open_pipeline,
-        inputs.probabilities,
-        inputs.as_of,
-        inputs.monthly_bookings,
-        settings.forecast_quarters,
-        overdue_amount=None if inputs.overdue is None else inputs.overdue["amount"],
-    )
+    pipeline = _pipeline_view(inputs, settings)
     vs_quota = forecast_vs_quota(
         main.points, inputs.quotas, inputs.as_of, spec, pipeline, settings.forecast_quarters
     )
@@ -365,6 +358,18 @@ def build_forecast_report(
         notes=notes,
         ramp=inputs.ramp,
         overdue=inputs.overdue,
+    )
+
+
+def _pipeline_view(inputs: ForecastInputs, settings: Settings) -> pd.DataFrame:
+    """Returns the pipeline-weighted quarters, the overdue amount in the current one."""
+    return pipeline_weighted_forecast(
+        inputs.open_pipeline,
+        inputs.probabilities,
+        inputs.as_of,
+        inputs.monthly_bookings,
+        settings.forecast_quarters,
+        overdue_amount=None if inputs.overdue is None else inputs.overdue["amount"],
     )
 
 

@@ -55,6 +55,24 @@ def parse_dates_checked(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Seri
     return parsed, too_far
 
 
+def parse_timestamps(values: pd.Series, fmt: str) -> pd.Series:
+    """Returns UTC timestamps (datetime64[ns], time of day kept) for `values`; NaT if unreadable.
+
+    Orders changes made on the same day (history rows); see parse_dates_checked.
+    """
+    text = values.astype("str").str.strip()
+    if _is_iso(fmt):
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    else:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        with_time = pd.to_datetime(text, format=f"{fmt} %H:%M:%S", errors="coerce", utc=True)
+        parsed = parsed.fillna(with_time)
+    parsed = parsed.dt.tz_localize(None)
+    return parsed.where((parsed >= EARLIEST_DATE) & (parsed <= LATEST_DATE)).astype(
+        "datetime64[ns]"
+    )
+
+
 def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
     """Returns UTC calendar dates (datetime64 at midnight) for `values`; NaT where unparseable.
 

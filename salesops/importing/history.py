@@ -124,6 +124,10 @@ class HistoryWriter:
         history["amount"] = history["amount"].astype("float64")
         return bulk_insert(self.conn, s.opportunity_history, for_bulk(history))
 
+    def touched(self, deal_ids: np.ndarray) -> None:
+        """Marks deals whose history was written elsewhere (their spans are recomputed too)."""
+        self._deals.append(np.asarray(deal_ids, dtype="int64"))
+
     def update_spans(self) -> None:
         """Recomputes the review's history spans of every deal given a history row."""
         if self._deals:

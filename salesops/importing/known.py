@@ -29,6 +29,18 @@ def lead_created_dates(engine: Engine, source: str) -> dict[str, date]:
     return {ext: created for ext, created in rows}
 
 
+def deal_created_dates(engine: Engine, source: str) -> dict[str, date]:
+    """Returns {deal external_id: created_at} for one source (for history rows)."""
+    opp = s.opportunities.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(opp.external_id, opp.created_at).where(
+                opp.source == source, opp.external_id.is_not(None)
+            )
+        ).all()
+    return {ext: created for ext, created in rows}
+
+
 def table_counts(engine: Engine) -> dict[str, int]:
     """Returns the number of rows in each table an import writes (for before/after checks)."""
     tables = [

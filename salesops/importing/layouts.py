@@ -16,13 +16,26 @@ from types import MappingProxyType
 
 from salesops.importing.reading import normalise_header
 
-ENTITIES = ("reps", "accounts", "leads", "opportunities")
+# In the order a batch's files are written: what a row points at comes first.
+ENTITIES = ("reps", "accounts", "leads", "opportunities", "opportunity_history")
 OUTCOMES = ("open", "won", "lost")
 
 # Target fields each entity accepts (beyond these, unknown source columns are ignored and listed).
 TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "reps": ("external_id", "name", "email", "territory", "region", "manager", "hire_date"),
+        "reps": (
+            "external_id",
+            "name",
+            "email",
+            "territory",
+            "region",
+            "manager",
+            "hire_date",
+            "end_date",
+            "active",
+            "weekly_capacity_hours",
+            "annual_cost",
+        ),
         "accounts": (
             "external_id",
             "name",
@@ -63,14 +76,39 @@ TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "amount",
             "currency",
             "forecast_category",
+            "is_closed",
+            "is_won",
+        ),
+        # One row per change of a deal (Salesforce OpportunityHistory / FieldHistory, HubSpot
+        # deal-stage history): the deal it belongs to, when, and the state or field changed.
+        "opportunity_history": (
+            "external_id",
+            "opportunity_external_id",
+            "changed_at",
+            "stage",
+            "amount",
+            "expected_close_date",
+            "forecast_category",
+            "field",
+            "old_value",
+            "new_value",
         ),
     }
 )
 DATE_TARGETS = frozenset(
-    {"created_at", "expected_close_date", "closed_at", "converted_at", "hire_date"}
+    {
+        "created_at",
+        "expected_close_date",
+        "closed_at",
+        "converted_at",
+        "hire_date",
+        "end_date",
+        "changed_at",
+    }
 )
-AMOUNT_TARGETS = frozenset({"amount", "annual_potential"})
+AMOUNT_TARGETS = frozenset({"amount", "annual_potential", "annual_cost"})
 INTEGER_TARGETS = frozenset({"employees", "cycle_days"})
+NUMBER_TARGETS = frozenset({"weekly_capacity_hours"})
 
 US_OR_EU_DATES = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")
 ISO_DATES = ("%Y-%m-%d",)
@@ -110,6 +148,11 @@ class Layout:
     outcome_values: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+    def known_headers(self) -> frozenset[str]:
+        """Returns every normalised header the layout knows: aliases and deliberately ignored."""
+        return frozenset(self.alias_index()) | {normalise_header(c) for c in self.ignored}
 
     def alias_index(self) -> dict[str, str]:
         """Returns {normalised source header: target} for every alias of every target."""
@@ -133,6 +176,9 @@ def stage_table(
 
 
 BOOLEAN_TRUE = frozenset({"true", "yes", "y", "1", "t", "x", "converted"})
+BOOLEAN_FALSE = frozenset({"false", "no", "n", "0", "f"})
+# Targets read as true/false flags (anything else is a row error).
+BOOLEAN_TARGETS = frozenset({"is_closed", "is_won", "active"})
 
 
 def match_columns(layout: Layout, columns: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -141,7 +187,7 @@ def match_columns(layout: Layout, columns: tuple[str, ...]) -> tuple[dict[str, s
     The first source column matching any alias of a target wins; a column can serve several
     targets (Maven's `account` is both the account's id and its name).
     """
-    index = layout.alias_index()
+    index = layout.known_headers()
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for target, aliases in layout.columns.items():

@@ -63,6 +63,11 @@ TARGET_COLUMNS: Mapping[str, Mapping[str, tuple[Column, ...]]] = MappingProxyTyp
             "amount": (s.opportunities.c.amount,),
             "forecast_category": (s.opportunities.c.forecast_category,),
         },
+        "opportunity_history": {
+            "stage": (s.opportunity_history.c.stage,),
+            "amount": (s.opportunity_history.c.amount,),
+            "forecast_category": (s.opportunity_history.c.forecast_category,),
+        },
     }
 )
 INTEGER_MAX = 2**31 - 1  # a 4-byte INTEGER column

@@ -35,6 +35,7 @@ DEFAULT_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "accounts": ("external_id", "name"),
         "leads": ("external_id", "created_at"),
         "opportunities": ("external_id", "created_at", "stage"),
+        "opportunity_history": ("opportunity_external_id", "changed_at"),
     }
 )
 

@@ -18,6 +18,53 @@ from salesops.importing.reading import normalise_header
 # Stages already in the database sort after the layout's own, open ones at even odds.
 KNOWN_STAGE_ORDER = 1000
 
+# Forecast categories as CRMs write them -> ours (Salesforce's API value "Forecast" is Commit).
+FORECAST_CATEGORY_NAMES = {
+    "pipeline": "pipeline",
+    "best case": "best_case",
+    "bestcase": "best_case",
+    "commit": "commit",
+    "forecast": "commit",
+    "closed": "closed",
+    "omitted": "omitted",
+}
+
+
+def _outcome_from_flags(out: pd.DataFrame, found: IssueCollector) -> None:
+    """Sets `outcome` from IsClosed/IsWon flags (when the file has them and no outcome column).
+
+    Records a deal flagged won but not closed.
+    """
+    if "outcome" in out or "is_closed" not in out:
+        return
+    closed = out["is_closed"]
+    won = out["is_won"] if "is_won" in out else pd.Series(pd.NA, index=out.index, dtype="boolean")
+    outcome = pd.Series(pd.NA, index=out.index, dtype="object")
+    outcome = outcome.mask(closed.eq(False).fillna(False).astype(bool), "open")
+    outcome = outcome.mask((closed & won).fillna(False).astype(bool), "won")
+    outcome = outcome.mask((closed & ~won).fillna(False).astype(bool), "lost")
+    contradiction = (won & ~closed).fillna(False).astype(bool)
+    shown = won.map({True: "true", False: "false"}, na_action="ignore")
+    found.add(contradiction, "is_won", shown, "IsWon true only on a closed deal")
+    out["outcome"] = outcome.where(~contradiction)
+    for column in ("is_closed", "is_won"):
+        if column in out:
+            del out[column]
+
+
+def forecast_categories(values: pd.Series) -> pd.Series:
+    """Returns forecast categories as ours (best_case, commit, ...); unknown ones as written."""
+    named = values.map(
+        lambda v: FORECAST_CATEGORY_NAMES.get(normalise_header(v)), na_action="ignore"
+    )
+    return named.fillna(values)
+
+
+def _forecast_categories(out: pd.DataFrame) -> None:
+    """Writes the deals' forecast categories as ours."""
+    if "forecast_category" in out:
+        out["forecast_category"] = forecast_categories(out["forecast_category"])
+
 
 def _stage_rules(layout: Layout, context: ValidationContext) -> dict[str, StageRule]:
     """Returns {normalised stage value: rule}: the layout's stages, then those already known."""
@@ -66,7 +113,7 @@ def _apply_stages(
     rule_of = {v: rules.get(normalise_header(v)) for v in stage_raw.dropna().unique()}
     matched = stage_raw.map(rule_of, na_action="ignore").astype(object)
     outcome_from_column = _outcome_column(layout, out, found)
-    unknown = stage_raw.notna() & matched.isna()
+    unknown = stage_raw.notna() & matched.isna() & ~found.failed_on("is_won")
     if outcome_from_column is not None:
         # With an explicit outcome column, new stage names are accepted and created.
         unknown &= outcome_from_column.isna()
@@ -194,6 +241,8 @@ def check_opportunities(
     Adds columns outcome, probability, sort_order (and rep, "<territory> team", for layouts
     without rep names).
     """
+    _outcome_from_flags(out, found)
+    _forecast_categories(out)
     _apply_stages(plan.layout, out, found, context)
     closed = out["outcome"].isin(["won", "lost"])
     _settle_close_dates(plan, out, closed)

@@ -19,6 +19,7 @@ import pandas as pd
 from salesops.config import Settings
 from salesops.importing.amounts import NumberEvidence
 from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
+from salesops.importing.detection import detect_layout
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
 from salesops.importing.parsing import read_chunks
@@ -33,7 +34,6 @@ from salesops.importing.reading import (
     sniff_delimiter,
 )
 from salesops.importing.results import FileReport, ImportReport
-from salesops.importing.sources import choose_layout
 from salesops.importing.validation import validate_chunk
 
 _DEFAULTS = Settings()
@@ -69,15 +69,23 @@ class PlannedFile:
         return self._sha256
 
 
-def _resolve_layout(source: str, fmt: FileFormat, name: str, layout: Layout | None) -> Layout:
-    """Returns the given layout if the header has its required columns, else the source's best."""
+def _resolve_layout(
+    source: str, fmt: FileFormat, name: str, layout: Layout | None
+) -> tuple[Layout, str]:
+    """Returns (layout, why the layout was chosen).
+
+    The given layout if the header has its required columns, else the source's best fit
+    (see salesops.importing.detection).
+    """
     if layout is None:
-        return choose_layout(source, fmt.columns, name)
+        detection = detect_layout(source, fmt.columns, name)
+        return detection.layout, detection.reason
     mapping, unknown = match_columns(layout, fmt.columns)
     missing = [t for t in layout.required if t not in mapping]
     if missing:
         raise ImportRejected(missing_columns_sentence(name, layout, missing, unknown), file=name)
-    return layout
+    known = len(fmt.columns) - len(unknown)
+    return layout, f"your mapping file; it knows {known} of {len(fmt.columns)} columns"
 
 
 def _check_forced_delimiter(inp: CsvInput, fmt: FileFormat, settings: ReadSettings) -> None:
@@ -99,7 +107,7 @@ def _plan_one(
     try:
         fmt = inspect_format(inp, settings)
         _check_forced_delimiter(inp, fmt, settings)
-        chosen = _resolve_layout(source, fmt, inp.name, layout)
+        chosen, reason = _resolve_layout(source, fmt, inp.name, layout)
     except ImportRejected as exc:
         return PlannedFile(inp, None, str(exc))
     mapping, unknown = match_columns(chosen, fmt.columns)
@@ -113,6 +121,7 @@ def _plan_one(
         decimal=".",
         thousands=",",
         as_of=datetime.now(UTC).date(),
+        reason=reason,
     )
     return PlannedFile(inp, plan)
 
@@ -242,6 +251,8 @@ def _detected(plan: FilePlan) -> dict[str, str]:
         "thousands": plan.thousands,
         "date_format": DATE_FORMAT_LABELS.get(plan.date_format or "", plan.date_format or "?"),
         "layout": plan.layout.label,
+        "entity": plan.layout.entity,
+        "why": plan.reason,
     }
     options = plan.layout.options
     if any(options.get(k) == "as_of" for k in ("created_at_fallback", "closed_at_default")):
@@ -294,15 +305,45 @@ def _add_chunk(
         previews.append(typed.head(PREVIEW_ROWS))
 
 
+@dataclass
+class _Learned:
+    """What files validated earlier in a batch tell later ones: leads, deals and stages."""
+
+    lead_created: dict[str, date]
+    deal_created: dict[str, date]
+    stages: dict[str, str]
+
+    def context(self, context: ValidationContext) -> ValidationContext:
+        """Returns `context` extended with what the batch has validated so far."""
+        return replace(
+            context,
+            lead_created=self.lead_created,
+            deal_created=self.deal_created,
+            known_stages={**context.known_stages, **self.stages},
+        )
+
+    def learn(self, entity: str, typed: pd.DataFrame) -> None:
+        """Remembers the valid leads' and deals' created dates and the deals' stages."""
+        valid = typed[typed["_valid"]]
+        if entity == "leads":
+            dates = valid["created_at"].dt.date
+            self.lead_created.update(zip(valid["external_id"], dates, strict=True))
+        elif entity == "opportunities":
+            dates = valid["created_at"].dt.date
+            self.deal_created.update(zip(valid["external_id"], dates, strict=True))
+            stages = valid.drop_duplicates("stage")
+            self.stages.update(zip(stages["stage"], stages["outcome"], strict=True))
+
+
 def _validate_file(
     item: PlannedFile,
     settings: ReadSettings,
     context: ValidationContext,
-    lead_created: dict[str, date],
+    learned: _Learned,
     file_progress: Callable[[int, int], None] | None,
     sink: ChunkSink | None,
 ) -> FileReport:
-    """Returns the report of one planned file; adds the leads it validates to `lead_created`.
+    """Returns the report of one planned file; `learned` gains the leads and deals it holds.
 
     Raises ImportRejected when reading fails part-way (a ragged row, the row limit).
     """
@@ -312,15 +353,13 @@ def _validate_file(
     if plan.blocked:
         report.issue_count = len(report.issues)
         return report
-    file_context = replace(context, lead_created=lead_created)
+    file_context = learned.context(context)
     previews: list[pd.DataFrame] = []
     for typed, issues in iter_typed_chunks(item, settings, file_context, file_progress):
         if sink is not None:
             sink(plan, typed, issues)
         _add_chunk(report, typed, issues, previews)
-        if plan.layout.entity == "leads":
-            valid = typed[typed["_valid"]]
-            lead_created.update(zip(valid["external_id"], valid["created_at"].dt.date, strict=True))
+        learned.learn(plan.layout.entity, typed)
     report.issue_count += len(plan.file_issues)
     if previews:
         report.preview = pd.concat(previews).head(PREVIEW_ROWS).reset_index(drop=True)
@@ -339,18 +378,18 @@ def validate_planned(
     """Returns the report for already planned files; `sink` receives every typed chunk.
 
     The writer passes a sink so that validating and writing share one read of each file.
-    Leads validated in the batch feed the lead dates of later files (deals dated by their
-    lead, as Olist's).
+    Leads and deals validated in the batch feed later files (deals dated by their lead, as
+    Olist's; history rows of the batch's deals).
     """
     reports: list[FileReport] = []
-    lead_created = dict(context.lead_created)
+    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {})
     for number, item in enumerate(planned):
         if item.plan is None:
             reports.append(_rejected_report(item, source))
             continue
         file_progress = _file_progress(progress, number, len(planned), verb, item.plan.file)
         try:
-            report = _validate_file(item, settings, context, lead_created, file_progress, sink)
+            report = _validate_file(item, settings, context, learned, file_progress, sink)
             reports.append(report)
         except ImportRejected as exc:
             reports.append(_rejected_report(PlannedFile(item.inp, None, str(exc)), source))

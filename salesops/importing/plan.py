@@ -26,7 +26,8 @@ class ValidationContext:
 
     `known_stages` maps stage names already in the database to their outcome; `lead_created`
     maps lead external ids (same source) to their created date, for layouts whose deals start
-    at their lead; `duplicates` is "error" (default) or "last" (last row wins, with a warning).
+    at their lead; `duplicates` is "error" (default) or "last" (last row wins, with a warning);
+    `deal_created` maps deal external ids (same source) to their created date, for history.
     """
 
     as_of: date | None = None
@@ -34,6 +35,7 @@ class ValidationContext:
     known_stages: Mapping[str, str] = field(default_factory=dict)
     lead_created: Mapping[str, date] = field(default_factory=dict)
     duplicates: str = "error"
+    deal_created: Mapping[str, date] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class FilePlan:
     decimal: str
     thousands: str
     as_of: date
+    reason: str = ""
     rows: int = 0
     skip_rows: frozenset[int] = frozenset()
     duplicate_of: dict[int, int] = field(default_factory=dict)

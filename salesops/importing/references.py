@@ -63,6 +63,8 @@ class References:
                 row: dict[str, object] = {"source": source, "external_id": value, "name": value}
                 row.update((extra or {}).get(value, {}))
                 rows.append(row)
+            keys = {k for row in rows for k in row}
+            rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany: same keys
             self.conn.execute(insert_ignore(self.conn, table, ["source", "external_id"]), rows)
             cache.update(self.lookup(table, source, "external_id", missing))
             created[table.name] = created.get(table.name, 0) + len(missing)
@@ -80,25 +82,42 @@ class References:
         by: str,
         created: dict[str, int],
         territory: pd.Series | None = None,
+        labels: pd.Series | None = None,
     ) -> pd.Series:
         """Returns the rep id of each name or external id (Int64), creating unknown reps.
 
-        With `territory`, a created rep is placed in the territory named beside it.
+        With `territory`, a created rep is placed in the territory named beside it; with
+        `labels` (names beside external ids), a created rep is named, not called by its id.
         """
-        extra = None
+        extra = _labelled(names, labels)
         if territory is not None:
             pairs = pd.DataFrame({"rep": names, "territory": territory}).dropna().drop_duplicates()
             t_ids = self.territory_ids(source, pairs["territory"], created)
-            extra = {
-                r: {"territory_id": plain_value(t)}
-                for r, t in zip(pairs["rep"], t_ids, strict=True)
-            }
+            for rep, t_id in zip(pairs["rep"], t_ids, strict=True):
+                extra.setdefault(rep, {})["territory_id"] = plain_value(t_id)
         mapping = self.ensure(s.reps, source, names.dropna().unique(), by, created, extra)
         return names.map(mapping, na_action="ignore").astype("Int64")
 
     def account_ids(
-        self, source: str, names: pd.Series, by: str, created: dict[str, int]
+        self,
+        source: str,
+        names: pd.Series,
+        by: str,
+        created: dict[str, int],
+        labels: pd.Series | None = None,
     ) -> pd.Series:
-        """Returns the account id of each name or external id (Int64), creating unknown ones."""
-        mapping = self.ensure(s.accounts, source, names.dropna().unique(), by, created)
+        """Returns the account id of each name or external id (Int64), creating unknown ones.
+
+        With `labels` (names beside external ids), a created account is named, not its id.
+        """
+        extra = _labelled(names, labels)
+        mapping = self.ensure(s.accounts, source, names.dropna().unique(), by, created, extra)
         return names.map(mapping, na_action="ignore").astype("Int64")
+
+
+def _labelled(keys: pd.Series, labels: pd.Series | None) -> dict[str, dict[str, object]]:
+    """Returns {key: {"name": label}} for keys with a label beside them (first label wins)."""
+    if labels is None:
+        return {}
+    pairs = pd.DataFrame({"key": keys, "name": labels}).dropna().drop_duplicates("key")
+    return {k: {"name": n} for k, n in zip(pairs["key"], pairs["name"], strict=True)}

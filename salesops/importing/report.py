@@ -58,18 +58,24 @@ def validation_context(
 def _with_lead_dates(
     engine: Engine, planned: Sequence[PlannedFile], context: ValidationContext
 ) -> ValidationContext:
-    """Returns the context with the stored leads' dates of sources whose deals need them."""
-    lead_sources = {
-        p.plan.layout.source
-        for p in planned
-        if p.plan is not None and p.plan.layout.options.get("created_at_from_lead")
-    }
-    if not lead_sources:
-        return context
-    lead_dates = dict(context.lead_created)
-    for lead_source in lead_sources:
-        lead_dates.update(known.lead_created_dates(engine, lead_source))
-    return replace(context, lead_created=lead_dates)
+    """Returns the context with the stored leads' and deals' dates the files need.
+
+    Leads for sources whose deals start at their lead; deals for history files.
+    """
+    layouts = [p.plan.layout for p in planned if p.plan is not None]
+    lead_sources = {lay.source for lay in layouts if lay.options.get("created_at_from_lead")}
+    deal_sources = {lay.source for lay in layouts if lay.entity == "opportunity_history"}
+    if lead_sources:
+        lead_dates = dict(context.lead_created)
+        for lead_source in lead_sources:
+            lead_dates.update(known.lead_created_dates(engine, lead_source))
+        context = replace(context, lead_created=lead_dates)
+    if deal_sources:
+        deal_dates = dict(context.deal_created)
+        for deal_source in deal_sources:
+            deal_dates.update(known.deal_created_dates(engine, deal_source))
+        context = replace(context, deal_created=deal_dates)
+    return context
 
 
 def _already_imported(

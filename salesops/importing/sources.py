@@ -10,14 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from salesops.importing.layouts import (
-    ISO_DATES,
-    Layout,
-    match_columns,
-    missing_columns_sentence,
-    stage_table,
-)
-from salesops.importing.reading import ImportRejected
+from salesops.importing.layouts import ISO_DATES, Layout, stage_table
+from salesops.importing.sources_api import API_LAYOUTS
+from salesops.importing.sources_history import HISTORY_LAYOUTS
 
 SALESFORCE_STAGES = stage_table(
     ("Prospecting", "open", 0.10),
@@ -246,6 +241,7 @@ _register(
         required=("external_id", "name"),
         date_formats=ISO_DATES,
         notes=("Annual revenue is the customer's own revenue, not its potential: not imported.",),
+        ignored=("year_established", "revenue", "subsidiary_of"),
     )
 )
 _register(
@@ -279,6 +275,21 @@ _register(
             "cycle_days": ("Total Days Identified Through Closing",),
         },
         required=("external_id", "territory", "stage", "amount", "cycle_days"),
+        ignored=(
+            "Supplies Group",
+            "Route To Market",
+            "Elapsed Days In Sales Stage",
+            "Sales Stage Change Count",
+            "Total Days Identified Through Qualified",
+            "Client Size By Revenue",
+            "Client Size By Employee Count",
+            "Revenue From Client Past Two Years",
+            "Competitor Type",
+            "Ratio Days Identified To Total Days",
+            "Ratio Days Validated To Total Days",
+            "Ratio Days Qualified To Total Days",
+            "Deal Size Category",
+        ),
         date_formats=ISO_DATES,
         stages=stage_table(("Won", "won", 1.0, "Closed Won"), ("Loss", "lost", 0.0, "Closed Lost")),
         options=MappingProxyType({"closed_at_default": "as_of", "rep_per_territory": True}),
@@ -306,6 +317,7 @@ _register(
             "channel": ("origin",),
         },
         required=("external_id", "created_at", "channel"),
+        ignored=("landing_page_id",),
         date_formats=ISO_DATES,
         notes=(
             "'unknown' is kept as a channel of its own; an empty origin is a lead with no channel.",
@@ -326,6 +338,18 @@ _register(
             "closed_at": ("won_date",),
         },
         required=("external_id", "lead_external_id", "rep_external_id", "closed_at"),
+        ignored=(
+            "seller_id",
+            "sdr_id",
+            "lead_type",
+            "lead_behaviour_profile",
+            "has_company",
+            "has_gtin",
+            "average_stock",
+            "business_type",
+            "declared_product_catalog_size",
+            "declared_monthly_revenue",
+        ),
         date_formats=("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"),
         stages=stage_table(("Closed Won", "won", 1.0)),
         options=MappingProxyType(
@@ -340,10 +364,19 @@ _register(
     )
 )
 
+for _layout in (*API_LAYOUTS, *HISTORY_LAYOUTS):
+    _register(_layout)
+
 # SOURCE names accepted by `salesops import SOURCE FILE...` -> candidate layouts.
 SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "salesforce": ("salesforce-opportunities", "salesforce-accounts", "salesforce-leads"),
+        "salesforce": (
+            "salesforce-opportunities",
+            "salesforce-accounts",
+            "salesforce-leads",
+            *(layout.key for layout in API_LAYOUTS),
+            *(layout.key for layout in HISTORY_LAYOUTS),
+        ),
         "hubspot": ("hubspot-deals", "hubspot-companies", "hubspot-contacts"),
         "maven": ("maven-sales-pipeline", "maven-accounts", "maven-sales-teams"),
         "ibm": ("ibm-win-loss",),
@@ -351,31 +384,3 @@ SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "generic": (),
     }
 )
-
-
-def choose_layout(source: str, columns: tuple[str, ...], file_name: str = "") -> Layout:
-    """Returns the layout of `source` whose required columns the header satisfies best.
-
-    `source` is a SOURCES name ("salesforce") or a layout key ("salesforce-leads"). Raises
-    ImportRejected listing missing and unknown columns when no layout fits.
-    """
-    if source in LAYOUTS:
-        candidates = [LAYOUTS[source]]
-    elif source in SOURCES and SOURCES[source]:
-        candidates = [LAYOUTS[key] for key in SOURCES[source]]
-    elif source == "generic":
-        raise ImportRejected("The generic source needs a mapping file (--mapping FILE).")
-    else:
-        known = ", ".join([*SOURCES, *LAYOUTS])
-        raise ImportRejected(f"Unknown source '{source}': use one of {known}.")
-    scored = []
-    for order, layout in enumerate(candidates):
-        mapping, unknown = match_columns(layout, columns)
-        missing = [t for t in layout.required if t not in mapping]
-        share = 1 - len(missing) / max(len(layout.required), 1)
-        scored.append((-share, len(missing), len(unknown), order, layout, missing, unknown))
-    scored.sort(key=lambda item: item[:4])
-    _, n_missing, _, _, layout, missing, unknown = scored[0]
-    if n_missing:
-        raise ImportRejected(missing_columns_sentence(file_name, layout, missing, unknown))
-    return layout

@@ -14,9 +14,23 @@ import numpy as np
 import pandas as pd
 
 from salesops.importing.amounts import parse_amounts
-from salesops.importing.dates import DATE_FORMAT_LABELS, OUT_OF_RANGE, parse_dates_checked
+from salesops.importing.dates import (
+    DATE_FORMAT_LABELS,
+    OUT_OF_RANGE,
+    parse_dates_checked,
+    parse_timestamps,
+)
+from salesops.importing.history_rows import TIMESTAMP, check_history
 from salesops.importing.issues import ERROR, WARNING, IssueCollector, RowIssue
-from salesops.importing.layouts import AMOUNT_TARGETS, BOOLEAN_TRUE, DATE_TARGETS, INTEGER_TARGETS
+from salesops.importing.layouts import (
+    AMOUNT_TARGETS,
+    BOOLEAN_FALSE,
+    BOOLEAN_TARGETS,
+    BOOLEAN_TRUE,
+    DATE_TARGETS,
+    INTEGER_TARGETS,
+    NUMBER_TARGETS,
+)
 from salesops.importing.limits import check_limits
 from salesops.importing.opportunities import check_opportunities
 from salesops.importing.parsing import RAGGED_FIELDS, RAGGED_TEXT
@@ -58,6 +72,17 @@ def _typed(
         other = currency.notna() & ~bad & (currency != context.currency.upper())
         found.add(other, target, raw, f"amounts in {context.currency} (the database currency)")
         return amount
+    if target in BOOLEAN_TARGETS:
+        folded = raw.str.casefold()
+        flag = folded.isin(BOOLEAN_TRUE).astype("boolean").where(raw.notna())
+        unknown = raw.notna() & ~folded.isin(BOOLEAN_TRUE | BOOLEAN_FALSE)
+        found.add(unknown, target, raw, "true or false")
+        return flag.where(~unknown)
+    if target in NUMBER_TARGETS:
+        number = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce")
+        found.add(raw.notna() & number.isna(), target, raw, "a number such as 37.5")
+        found.add(number < 0, target, raw, "a number of 0 or more")
+        return number.astype("float64")
     if target in INTEGER_TARGETS:
         number = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
         whole = number.notna() & (number == np.floor(number.fillna(0)))
@@ -110,6 +135,32 @@ def _check_named(
     if "name" not in out:
         out["name"] = out.get("external_id")
     found.add(out["name"].isna(), "name", out["name"], "a name")
+    return out
+
+
+def _check_reps(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> pd.DataFrame:
+    """Returns named reps with an end date for inactive ones; records leaving before joining.
+
+    An inactive rep (`active` false) without an end date left by the as-of date.
+    """
+    out = _check_named(plan, out, found, context)
+    if "active" in out:
+        if "end_date" not in out:
+            out["end_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        inactive = out["active"].eq(False).fillna(False).astype(bool)
+        as_of = pd.Timestamp(plan.as_of)
+        out["end_date"] = out["end_date"].where(~(inactive & out["end_date"].isna()), as_of)
+        out = out.drop(columns=["active"])
+    if "end_date" in out and "hire_date" in out:
+        before = out["end_date"] < out["hire_date"]
+        found.add(
+            before,
+            "end_date",
+            out["end_date"].dt.strftime("%Y-%m-%d"),
+            "an end date on or after the hire date",
+        )
     return out
 
 
@@ -175,7 +226,8 @@ ENTITY_CHECKS: dict[str, EntityCheck] = {
     "opportunities": check_opportunities,
     "leads": _check_leads,
     "accounts": _check_named,
-    "reps": _check_named,
+    "reps": _check_reps,
+    "opportunity_history": check_history,
 }
 
 
@@ -193,6 +245,9 @@ def validate_chunk(
     out["_row"] = chunk.index.astype("int64")
     for target in plan.column_map:
         out[target] = _typed(plan, target, _text(chunk, plan, target), found, context)
+    if plan.layout.entity == "opportunity_history":
+        fmt = plan.date_format or plan.layout.date_formats[0]
+        out[TIMESTAMP] = parse_timestamps(_text(chunk, plan, "changed_at").fillna(""), fmt)
     _check_currency(out, found, context)
     _check_ids(plan, chunk.index, out, found, context)
     out = ENTITY_CHECKS[plan.layout.entity](plan, out, found, context)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
 from salesops.importing.history import HistoryWriter
+from salesops.importing.history_import import ImportedHistory
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import Layout
 from salesops.importing.plan import FilePlan
@@ -61,6 +62,7 @@ class BatchWriter:
         self.errors_seen = False
         self.references = References(conn)
         self.history = HistoryWriter(conn)
+        self.imported_history = ImportedHistory(conn, self.references)
         self._pending_lead_links: list[tuple[str, str, str]] = []
         self._fresh: dict[tuple[str, str], bool] = {}
         self._analysed: set[tuple[str, str]] = set()
@@ -82,6 +84,7 @@ class BatchWriter:
             "accounts": self._write_accounts,
             "leads": self._write_leads,
             "opportunities": self._write_opportunities,
+            "opportunity_history": self._gather_history,
         }[plan.layout.entity]
         writer(plan, rows, counts)
 
@@ -168,7 +171,14 @@ class BatchWriter:
     def _write_reps(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
         """Upserts reps, creating the territories they name."""
         out = rows[["external_id", "name"]].copy()
-        for column in ("email", "manager", "hire_date"):
+        for column in (
+            "email",
+            "manager",
+            "hire_date",
+            "end_date",
+            "weekly_capacity_hours",
+            "annual_cost",
+        ):
             if column in rows:
                 out[column] = rows[column]
         territory = rows.get("territory", rows.get("region"))
@@ -240,15 +250,15 @@ class BatchWriter:
         source = plan.layout.source
         refs = self.references
         if "account_external_id" in rows:
-            names = rows.get("account")
-            ids = refs.account_ids(source, rows["account_external_id"], "external_id", created)
-            if names is not None:
-                ids = ids.fillna(refs.account_ids(source, names, "name", created))
-            out["account_id"] = ids
+            out["account_id"] = refs.account_ids(
+                source, rows["account_external_id"], "external_id", created, rows.get("account")
+            )
         elif "account" in rows:
             out["account_id"] = refs.account_ids(source, rows["account"], "name", created)
         if "rep_external_id" in rows:
-            out["rep_id"] = refs.rep_ids(source, rows["rep_external_id"], "external_id", created)
+            out["rep_id"] = refs.rep_ids(
+                source, rows["rep_external_id"], "external_id", created, labels=rows.get("rep")
+            )
         elif "rep" in rows:
             per_territory = plan.layout.options.get("rep_per_territory")
             territory = rows["territory"] if per_territory else None
@@ -302,8 +312,15 @@ class BatchWriter:
         )
         self.conn.execute(stmt, params)
 
+    def _gather_history(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
+        """Keeps history rows until the batch's end (a deal's rows may be anywhere in it)."""
+        self.imported_history.add(plan, rows)
+
     def finish(self) -> None:
-        """Updates the review's history spans and links leads to their opportunities."""
+        """Writes imported history, updates the review's spans, links leads to their deals."""
+        for name, (rows, deal_ids) in self.imported_history.write().items():
+            self.counts.setdefault(name, WriteCounts()).inserted += rows
+            self.history.touched(deal_ids)
         self.history.update_spans()
         self._link_leads()
 

@@ -103,6 +103,20 @@ RULES: dict[str, Rule] = {
     "quota_by_rep": Rule.SCOPED,
     "won_by_rep": Rule.SCOPED,
     "history_bounds": Rule.REFERENCE,
+    # quarter call
+    "call_snapshots": Rule.SCOPED,
+    "call_won_by_day": Rule.SCOPED,
+    # order to cash
+    "order_bounds": Rule.REFERENCE,
+    "cash_order_totals": Rule.SCOPED,
+    "cash_bookings": Rule.SCOPED,
+    "cash_cycle_days": Rule.SCOPED,
+    "cash_receivables": Rule.SCOPED,
+    "cash_slow_accounts": Rule.SCOPED,
+    "cash_slow_orders": Rule.SCOPED,
+    "cash_completeness": Rule.SCOPED,
+    "cash_missing_fields": Rule.SCOPED,
+    "cash_approvals": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,

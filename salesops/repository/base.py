@@ -19,10 +19,9 @@ from sqlalchemy import (
     inspect,
     true,
 )
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from salesops.config import masked_url
-from salesops.db.engine import DatabaseUnavailable, SchemaMissing
+from salesops.db.errors import DATABASE_FAILURES, SchemaMissing, translate
 from salesops.repository.frames import coerce
 
 T = TypeVar("T")
@@ -130,16 +129,11 @@ class RepositoryBase:
         try:
             with self.engine.connect() as conn:
                 return work(conn)
-        except OperationalError as exc:
-            if "no such table" in str(exc.orig) or "does not exist" in str(exc.orig):
+        except DATABASE_FAILURES as exc:
+            problem = translate(exc, self.engine.url.render_as_string(hide_password=False))
+            if isinstance(problem, SchemaMissing):
                 raise self._schema_missing() from exc
-            raise DatabaseUnavailable(
-                f"Can't reach the database ({self._url()}): check the connection settings."
-            ) from exc
-        except ProgrammingError as exc:
-            if "does not exist" in str(exc.orig):
-                raise self._schema_missing() from exc
-            raise
+            raise problem from exc
 
     def _scalar(self, stmt: Select) -> object:
         frame = self._frame(stmt, {"value": "str"})
@@ -152,7 +146,7 @@ class RepositoryBase:
         try:
             with self.engine.connect() as conn:
                 has_some = "opportunities" in inspect(conn).get_table_names()
-        except OperationalError:
+        except DATABASE_FAILURES:
             has_some = False
         if has_some:
             return SchemaMissing(

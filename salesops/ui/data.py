@@ -53,7 +53,7 @@ DATE_FORMATS = {
     "DD.MM.YYYY": "%d.%m.%Y",
 }
 SOURCE_LABELS = {
-    "salesforce": "Salesforce report export",
+    "salesforce": "Salesforce export (report labels or API field names)",
     "hubspot": "HubSpot export",
     "maven": "Maven CRM sample (sales_pipeline, accounts, sales_teams)",
     "ibm": "IBM sales win/loss sample",

@@ -69,6 +69,13 @@ PAGES = (
         "Pipeline review: what changed this week, ready for the meeting",
     ),
     PageInfo(
+        "pages/cash.py",
+        "Order to cash",
+        ":material/payments:",
+        "Analyse",
+        "Order to cash: from won deal to money in the bank, and what holds it up",
+    ),
+    PageInfo(
         "pages/data.py",
         "Data",
         ":material/upload_file:",

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from salesops.db.engine import DatabaseError, SchemaMissing
+from salesops.db.errors import DATABASE_FAILURES, DatabaseError, SchemaMissing, translate
 from salesops.redact import mask_secrets
-from salesops.ui.cache import clear_cache, last_refreshed
+from salesops.ui.cache import clear_cache, last_refreshed, settings
 
 EMPTY_HINT = "import a CSV on the **Data** page or run `salesops demo`"
 
@@ -43,3 +43,5 @@ def database_guard() -> Iterator[None]:
         yield
     except DatabaseError as exc:
         database_error(exc)
+    except DATABASE_FAILURES as exc:
+        database_error(translate(exc, settings().database_url))

@@ -106,8 +106,8 @@ def column_config(currency: str, settings: Settings | None = None) -> dict[str, 
         "capacity_hours": Col("Capacity (selling hours)", "hours", decimals=0,
                               help=define("capacity", chosen)),  # fmt: skip
         "workload_hours": Col("Workload (hours)", "hours", decimals=0),
-        "accounts": Col("Accounts", "number", decimals=1),
-        "pipeline_accounts": Col("Accounts via own deals", "number", decimals=1),
+        "accounts": Col("Accounts", "number", decimals=0),
+        "pipeline_accounts": Col("Accounts via own deals", "number", decimals=0),
         "ramp": Col("Ramp", "ratio", decimals=0),
         "cv_after": Col("Balance index after", "number", decimals=3),
         "utilisation_before": Col("Utilisation before", "ratio"),
@@ -215,7 +215,7 @@ def balance_tiles(
     share = model.team_selling_share
     tiles[3].metric(
         "Selling share",
-        f"{(share.value or 0):.0%}",
+        format_value(share.value or 0.0, "ratio"),
         help=model.shares.describe(),
         border=True,
     )

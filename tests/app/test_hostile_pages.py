@@ -59,7 +59,7 @@ def test_case_10_superscript_and_5000_digit_link_values_fall_back(run_page, demo
     assert warnings.startswith("Ignored ") and "showing defaults" in warnings
 
 
-@pytest.mark.parametrize("page", ["kpis.py", "forecast.py"])
+@pytest.mark.parametrize("page", ["kpis.py", "forecast.py", "data.py"])
 def test_case_5_a_password_in_the_url_query_is_not_on_the_page(run_page, page):
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?password=s3cret&connect_timeout=2"
     at = run_page(str(ROOT / "pages" / page), url)
@@ -67,3 +67,34 @@ def test_case_5_a_password_in_the_url_query_is_not_on_the_page(run_page, page):
     shown = " ".join(e.value for e in [*at.error, *at.warning, *at.markdown, *at.caption])
     assert "Can't reach the database" in shown
     assert "s3cret" not in shown and "password=***" in shown
+
+
+PAGE_FAULTS = {
+    "malformed URL": ("postgresql+psycopg://app:s3cret@db:port/x", "The database URL is malformed"),
+    "missing driver": ("mysql+pymysql://app:s3cret@127.0.0.1/x", "The database driver 'pymysql'"),
+    "unreachable": ("postgresql+psycopg://postgres@127.0.0.1:1/x", "Can't reach the database"),
+}
+
+
+@pytest.mark.parametrize("fault", list(PAGE_FAULTS))
+@pytest.mark.parametrize("page", ["kpis.py", "data.py", "pipeline_review.py", "overview.py"])
+def test_case_14_database_faults_are_one_sentence_on_every_page(run_page, fault, page):
+    url, sentence = PAGE_FAULTS[fault]
+    at = run_page(str(ROOT / "pages" / page), url)
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith(sentence), [e.value for e in at.error]
+    shown = " ".join(e.value for e in [*at.error, *at.info, *at.warning])
+    assert "s3cret" not in shown and "no salesops tables" not in shown
+
+
+@pytest.mark.parametrize("kind", ["not a database", "truncated", "corrupt"])
+@pytest.mark.parametrize("page", ["kpis.py", "data.py"])
+def test_case_14_damaged_sqlite_files_are_one_sentence_on_the_pages(
+    run_page, demo_url, tmp_path, kind, page
+):
+    from tests.integration.test_db_hostile import damaged_files
+
+    path = damaged_files(demo_url, tmp_path)[kind]
+    at = run_page(str(ROOT / "pages" / page), f"sqlite:///{path}")
+    assert not at.exception
+    assert at.error[0].value.startswith(f"The database file {path} is not a readable SQLite")

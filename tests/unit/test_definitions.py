@@ -13,7 +13,10 @@ from salesops.pipeline_review.coverage import coverage_ratio
 
 
 def test_every_term_has_a_label_and_a_definition_with_its_settings_filled_in():
-    assert set(TERMS) == {"pipeline_coverage", "overdue", "stale", "capacity", "utilisation"}
+    assert set(TERMS) == {
+        "pipeline_coverage", "overdue", "stale", "capacity", "utilisation", "cash_funnel",
+        "cash_cycle_days", "dso", "overdue_receivable", "order_complete", "cash_pulled_forward",
+    }  # fmt: skip
     for name, term in TERMS.items():
         text = define(name)
         assert term.label and len(text) > 40 and "{" not in text

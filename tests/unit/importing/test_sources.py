@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from salesops.importing.detection import choose_layout
 from salesops.importing.pipeline import validate_files
 from salesops.importing.reading import ImportRejected
-from salesops.importing.sources import choose_layout
 from tests.unit.importing.conftest import csv_input, rejection
 
 

@@ -1,0 +1,103 @@
+"""Order to cash: the sale isn't final until it's paid."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.cash.report import NO_ORDERS, cash_report
+from salesops.charts import cash as charts
+from salesops.repository import Repository
+from salesops.ui import cash as ui
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.download import download_csv
+from salesops.ui.filters import page_filters
+from salesops.ui.nav import ensure_navigation
+from salesops.ui.states import database_guard
+from salesops.ui.tables import show_table
+
+ensure_navigation()
+st.title("Order to cash")
+defaults = settings()
+with database_guard():
+    filters = page_filters(uses=("period", "territory", "segment", "team", "rep"))
+    bounds = cached_call(Repository.order_bounds)
+if bounds["first"] is None:
+    st.info(NO_ORDERS, icon=":material/inbox:")
+    st.stop()
+with database_guard():
+    report = cached_call(cash_report, filters.period, filters.scope, defaults)
+money = defaults.currency
+columns = ui.column_config(defaults)
+st.caption(
+    f"{filters.period_label} · {filters.scope_label} · receivables as of "
+    f"{report.as_of:%d %b %Y}. Orders without a linked deal (repeat orders) have no rep."
+)
+for note in report.notes:
+    st.warning(note, icon=":material/warning:")
+ui.headline_tiles(report, money)
+
+st.subheader("Booked → ordered → invoiced → paid")
+st.altair_chart(charts.funnel_bars(report.funnel.stages, money))
+f = report.funnel
+st.caption(
+    f"{f.first_orders:,} first orders book won deals, {f.repeat_orders:,} are repeat orders; "
+    f"{f.booked_not_ordered:,} deals won in the period had no order by its end."
+)
+
+st.subheader("Days from deal to cash")
+ui.step_tiles(report)
+STATS = {"median": "Median", "mean": "Mean", "p90": "P90"}
+stat = st.segmented_control("Trend of", list(STATS), default="median", key="cash.stat",
+                            required=True, format_func=STATS.get)  # fmt: skip
+if not report.trend.empty:
+    st.altair_chart(charts.days_trend(report.trend, stat or "median"))
+download_csv(report.trend, "cash_days_trend.csv", key="cash.download_trend")
+
+st.subheader("Receivables by days past due")
+st.altair_chart(charts.aging_bars(report.aging, money))
+show_table(report.aging.rename(columns={"overdue": "overdue_bucket"}), key="cash.aging",
+           currency=money, columns=columns)  # fmt: skip
+
+st.subheader("By rep, territory and segment")
+by = st.segmented_control("Break down by", ["rep", "territory", "segment"], default="rep",
+                          key="cash.by", required=True, format_func=str.capitalize)  # fmt: skip
+table = report.breakdowns[by or "rep"]
+show_table(table, key="cash.breakdown", currency=money, columns=columns,
+           order=[by or "rep", *ui.BREAKDOWN_COLUMNS])  # fmt: skip
+download_csv(table, f"cash_by_{by}.csv", key="cash.download_breakdown")
+
+st.subheader("What most delays cash")
+st.markdown("**Accounts with the most overdue**")
+show_table(report.slow_accounts, key="cash.accounts", currency=money, columns=columns,
+           order=ui.ACCOUNT_COLUMNS)  # fmt: skip
+download_csv(report.slow_accounts, "cash_slow_accounts.csv", key="cash.download_accounts")
+st.markdown("**Unpaid orders holding the most cash longest, with their deals**")
+show_table(report.slow_orders, key="cash.orders", currency=money, columns=columns,
+           order=ui.ORDER_COLUMNS)  # fmt: skip
+download_csv(report.slow_orders, "cash_slow_orders.csv", key="cash.download_orders")
+
+
+st.subheader("Orders captured up front")
+ui.completeness_section(report, defaults)
+show_table(report.completeness.by_rep, key="cash.completeness", currency=money, columns=columns)
+download_csv(report.completeness.by_rep, "cash_completeness_by_rep.csv",
+             key="cash.download_completeness")  # fmt: skip
+
+st.subheader("Approvals")
+ui.approvals_section(report)
+left, right = st.columns(2)
+with left:
+    show_table(report.approvals.by_approver, key="cash.approvers", currency=money, columns=columns)
+with right:
+    show_table(report.approvals.by_rep, key="cash.approval_reps", currency=money, columns=columns)
+
+
+@st.fragment
+def what_if_panel() -> None:
+    """The what-if: invoice and get paid sooner → cash pulled forward (no query)."""
+    invoice, pay = ui.what_if_controls(defaults)
+    ui.what_if_result(report, defaults, invoice, pay)
+
+
+st.subheader("What-if: invoice and get paid sooner")
+what_if_panel()

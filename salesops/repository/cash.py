@@ -1,0 +1,455 @@
+"""Queries behind the Order-to-cash page: orders, invoices and payments, aggregated in SQL.
+
+An order belongs to the territory and segment of its account and to the rep of the deal it
+books (`opportunity_id`); a repeat order without a linked deal has no rep, so a scope
+limited to reps leaves it out. Statuses are read as of a date (`as_of`, usually the
+period's end): an order is invoiced when `invoiced_at <= as_of` and paid when
+`paid_at <= as_of`, so a past period shows what was known then.
+
+Each leg of the cycle is counted when it ends: close→order in the order's month,
+order→invoice in the invoice's month, invoice→paid in the payment's month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import Integer as SqlInteger
+
+from salesops.calendar import Period
+from salesops.db import schema as s
+from salesops.db.sqlfuncs import days_between, hours_between, month_start
+from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
+
+CycleBy = Literal["month", "dimension"]
+LEGS = ("close_to_order", "order_to_invoice", "invoice_to_paid")
+
+ORDER_TOTALS = {
+    "month": DATE, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT,
+    "first_orders": INT, "ordered_amount": FLOAT, "invoiced_orders": INT,
+    "invoiced_amount": FLOAT, "paid_orders": INT, "paid_amount": FLOAT,
+    "nonpositive_orders": INT, "paid_before_invoiced": INT, "paid_not_invoiced": INT,
+}  # fmt: skip
+BOOKINGS = {
+    "territory_id": INT, "segment": STR, "rep_id": INT, "deals": INT, "amount": FLOAT,
+    "ordered_deals": INT, "ordered_amount": FLOAT,
+}  # fmt: skip
+CYCLE_BY_MONTH = {"leg": STR, "month": DATE, "days": INT, "orders": INT, "amount": FLOAT}
+CYCLE_BY_DIMENSION = {
+    "leg": STR, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT,
+    "days_sum": FLOAT, "amount": FLOAT,
+}  # fmt: skip
+RECEIVABLES = {
+    "territory_id": INT, "segment": STR, "rep_id": INT, "bucket": STR, "orders": INT,
+    "amount": FLOAT,
+}  # fmt: skip
+SLOW_ACCOUNTS = {
+    "account_id": INT, "account": STR, "territory_id": INT, "segment": STR, "open_orders": INT,
+    "open_amount": FLOAT, "overdue_orders": INT, "overdue_amount": FLOAT,
+    "most_days_past_due": INT,
+}  # fmt: skip
+COMPLETENESS = {
+    "territory_id": INT, "segment": STR, "rep_id": INT, "complete": INT, "orders": INT,
+    "amount": FLOAT, "paid_orders": INT, "days_to_pay_sum": FLOAT, "days_to_cash_sum": FLOAT,
+}  # fmt: skip
+MISSING_FIELDS = {"field": STR, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT}
+APPROVAL_MINUTES = {"approver": STR, "minutes": INT, "orders": INT}
+APPROVAL_REPS = {
+    "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT, "hours_sum": FLOAT,
+}  # fmt: skip
+# Order fields completeness may require (Settings.order_required_fields names them).
+CAPTURE_FIELDS = (
+    "po_number", "billing_address", "shipping_address", "opportunity_id", "gross_margin",
+    "approver",
+)  # fmt: skip
+SLOW_ORDERS = {
+    "order_id": INT, "external_id": STR, "account_id": INT, "account": STR,
+    "opportunity_id": INT, "deal": STR, "rep_id": INT, "rep": STR, "ordered_at": DATE,
+    "invoiced_at": DATE, "amount": FLOAT, "days_open": INT,
+}  # fmt: skip
+
+
+def _missing(name: str) -> ColumnElement[bool]:
+    """Returns "the order lacks field `name`": NULL, or blank text."""
+    if name not in CAPTURE_FIELDS:
+        raise ValueError(
+            f"Unknown required order field {name!r}: use one of {', '.join(CAPTURE_FIELDS)}."
+        )
+    column = s.orders.c[name]
+    if isinstance(column.type, String):
+        return or_(column.is_(None), func.trim(column) == "")
+    return column.is_(None)
+
+
+def _whole_days(first: ColumnElement, second: ColumnElement) -> ColumnElement:
+    """Returns whole days from `first` to `second` as an integer expression."""
+    return cast(func.round(days_between(first, second)), SqlInteger)
+
+
+def _order_source(scope: Scope):
+    """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
+    od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+    joined = s.orders.join(s.accounts, a.id == od.account_id).outerjoin(
+        s.opportunities, o.id == od.opportunity_id
+    )
+    return joined, scope.clause(a.territory_id, a.segment, o.rep_id)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _sum_if(condition: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
+    return func.sum(case((condition, value), else_=0.0))
+
+
+def aging_labels(edges: Sequence[int]) -> list[str]:
+    """Returns the aging buckets in order: "current", "1-30", "31-60", "61-90", "90+"."""
+    labels, low = ["current"], 1
+    for edge in edges:
+        labels.append(f"{low}-{edge}")
+        low = edge + 1
+    return [*labels, f"{edges[-1]}+" if edges else "1+"]
+
+
+def _bucket(days_past_due: ColumnElement, edges: Sequence[int]) -> ColumnElement:
+    """Returns the aging bucket label of `days_past_due` (see `aging_labels`)."""
+    labels = aging_labels(edges)
+    whens: list[tuple[ColumnElement[bool], str]] = [(days_past_due <= 0, labels[0])]
+    for edge, label in zip(edges, labels[1:-1], strict=True):
+        whens.append((days_past_due <= edge, label))
+    return case(*whens, else_=literal(labels[-1]))
+
+
+class CashQueries(RepositoryBase):
+    """Named queries for the Order-to-cash page and `salesops cash`."""
+
+    def order_bounds(self) -> dict[str, date | None]:
+        """Returns the first order date and the last order, invoice or payment date.
+
+        {"first": date|None, "last": date|None}; both None when there are no orders.
+        """
+        od = s.orders.c
+        frame = self._frame(
+            select(
+                func.min(od.ordered_at),
+                select(func.max(od.ordered_at)).scalar_subquery(),
+                select(func.max(od.invoiced_at)).scalar_subquery(),
+                select(func.max(od.paid_at)).scalar_subquery(),
+            ),
+            {"first": DATE, "ordered": DATE, "invoiced": DATE, "paid": DATE},
+        )
+        row = frame.iloc[0]
+        last = row[["ordered", "invoiced", "paid"]].dropna()
+        return {
+            "first": None if pd.isna(row["first"]) else row["first"].date(),
+            "last": None if last.empty else max(last).date(),
+        }
+
+    def cash_order_totals(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns orders placed in `period` and how many were invoiced and paid by its end.
+
+        Columns: month (of ordered_at), territory_id, segment, rep_id (None for an order
+        without a linked deal), orders, first_orders (those booking a deal), ordered_amount,
+        invoiced_orders, invoiced_amount, paid_orders, paid_amount, nonpositive_orders
+        (amount <= 0), paid_before_invoiced, paid_not_invoiced (paid, no invoice date).
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        end = period.end
+        invoiced = od.invoiced_at <= end
+        paid = od.paid_at <= end
+        month = month_start(od.ordered_at)
+        stmt = (
+            select(
+                month,
+                a.territory_id,
+                a.segment,
+                o.rep_id,
+                func.count(),
+                _count_if(od.opportunity_id.is_not(None)),
+                func.sum(od.amount),
+                _count_if(invoiced),
+                _sum_if(invoiced, od.amount),
+                _count_if(paid),
+                _sum_if(paid, od.amount),
+                _count_if(od.amount <= 0),
+                _count_if(and_(paid, od.paid_at < od.invoiced_at)),
+                _count_if(and_(paid, od.invoiced_at.is_(None))),
+            )  # fmt: skip
+            .select_from(joined)
+            .where(od.ordered_at.between(period.start, end), where)
+            .group_by(month, a.territory_id, a.segment, o.rep_id)
+        )
+        return self._frame(stmt, ORDER_TOTALS)
+
+    def cash_bookings(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns deals won in `period` and how many had an order by its end.
+
+        Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
+        """
+        o, a, od = s.opportunities.c, s.accounts.c, s.orders.c
+        has_order = exists(
+            select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= period.end)
+        )
+        stmt = (
+            select(
+                a.territory_id,
+                a.segment,
+                o.rep_id,
+                func.count(),
+                func.sum(o.amount),
+                _count_if(has_order),
+                _sum_if(has_order, o.amount),
+            )  # fmt: skip
+            .select_from(s.opportunities.join(s.accounts, a.id == o.account_id))
+            .where(
+                o.outcome == "won",
+                o.closed_at.between(period.start, period.end),
+                scope.clause(a.territory_id, a.segment, o.rep_id),
+            )
+            .group_by(a.territory_id, a.segment, o.rep_id)
+        )
+        return self._frame(stmt, BOOKINGS)
+
+    def cash_cycle_days(
+        self, period: Period, scope: Scope = EVERYTHING, by: CycleBy = "month"
+    ) -> pd.DataFrame:
+        """Returns the days each leg of order to cash took, for legs ending in `period`.
+
+        Legs: close_to_order (deal closed → ordered, in the order's month), order_to_invoice
+        (in the invoice's month), invoice_to_paid (in the payment's month); a payment dated
+        before its invoice is left out of invoice_to_paid (the totals count it).
+        by="month" columns: leg, month, days (whole days), orders, amount.
+        by="dimension" columns: leg, territory_id, segment, rep_id, orders, days_sum, amount.
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        legs = [
+            ("close_to_order", o.closed_at, od.ordered_at, o.closed_at.is_not(None)),
+            ("order_to_invoice", od.ordered_at, od.invoiced_at, od.invoiced_at >= od.ordered_at),
+            ("invoice_to_paid", od.invoiced_at, od.paid_at, od.paid_at >= od.invoiced_at),
+        ]
+        selects: list[Select] = []
+        for name, first, second, valid in legs:
+            days = _whole_days(first, second)
+            keys: list[ColumnElement]
+            if by == "month":
+                keys = [month_start(second), days]
+                totals = [func.count(), func.sum(od.amount)]
+            else:
+                keys = [a.territory_id, a.segment, o.rep_id]
+                totals = [func.count(), func.sum(days), func.sum(od.amount)]
+            selects.append(
+                select(literal(name).label("leg"), *keys, *totals)
+                .select_from(joined)
+                .where(second.between(period.start, period.end), valid, where)
+                .group_by(*keys)
+            )
+        columns = CYCLE_BY_MONTH if by == "month" else CYCLE_BY_DIMENSION
+        return self._frame(union_all(*selects), columns)
+
+    def cash_receivables(
+        self,
+        as_of: date,
+        terms_days: int,
+        edges: Sequence[int],
+        scope: Scope = EVERYTHING,
+    ) -> pd.DataFrame:
+        """Returns what is ordered but not yet paid on `as_of`, by aging bucket.
+
+        Buckets: "not invoiced" (ordered, no invoice by as_of), "current" (invoiced, not
+        yet `terms_days` old), then days past due "1-<edges[0]>", ..., "<last+1>+".
+        Columns: territory_id, segment, rep_id, bucket, orders, amount.
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        invoiced = od.invoiced_at <= as_of
+        past_due = _whole_days(od.invoiced_at, literal(as_of, s.orders.c.ordered_at.type))
+        bucket = case((invoiced, _bucket(past_due - terms_days, edges)), else_="not invoiced")
+        unpaid = or_(od.paid_at.is_(None), od.paid_at > as_of)
+        rows = (
+            select(a.territory_id, a.segment, o.rep_id, bucket.label("bucket"), od.amount)
+            .select_from(joined)
+            .where(od.ordered_at <= as_of, unpaid, where)
+            .subquery()
+        )
+        # Grouped outside: PostgreSQL does not match a GROUP BY expression holding bound
+        # parameters to the same expression in the SELECT list.
+        keys = [rows.c.territory_id, rows.c.segment, rows.c.rep_id, rows.c.bucket]
+        stmt = select(*keys, func.count(), func.sum(rows.c.amount)).group_by(*keys)
+        return self._frame(stmt, RECEIVABLES)
+
+    def cash_slow_accounts(
+        self, as_of: date, terms_days: int, limit: int, scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns the accounts with the most overdue receivables on `as_of`, worst first.
+
+        Columns: account_id, account, territory_id, segment, open_orders, open_amount (ordered,
+        unpaid), overdue_orders, overdue_amount (invoiced more than terms_days ago, unpaid),
+        most_days_past_due.
+        """
+        od, a = s.orders.c, s.accounts.c
+        joined, where = _order_source(scope)
+        past_due = _whole_days(od.invoiced_at, literal(as_of, od.ordered_at.type)) - terms_days
+        overdue = and_(od.invoiced_at <= as_of, past_due > 0)
+        overdue_amount = _sum_if(overdue, od.amount)
+        stmt = (
+            select(
+                a.id,
+                a.name,
+                a.territory_id,
+                a.segment,
+                func.count(),
+                func.sum(od.amount),
+                _count_if(overdue),
+                overdue_amount,
+                func.max(case((overdue, past_due), else_=0)),
+            )  # fmt: skip
+            .select_from(joined)
+            .where(od.ordered_at <= as_of, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
+            .group_by(a.id, a.name, a.territory_id, a.segment)
+            .having(overdue_amount > 0)
+            .order_by(overdue_amount.desc(), a.id)
+            .limit(limit)
+        )
+        return self._frame(stmt, SLOW_ACCOUNTS)
+
+    def cash_slow_orders(self, as_of: date, limit: int, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns the unpaid orders holding the most cash for longest on `as_of`, with deals.
+
+        Ranked by amount × days since ordered. Columns: order_id, external_id, account_id,
+        account, opportunity_id, deal, rep_id, rep, ordered_at, invoiced_at (None when not
+        yet invoiced by as_of), amount, days_open (since ordered).
+        """
+        od, a, o, r = s.orders.c, s.accounts.c, s.opportunities.c, s.reps.c
+        joined, where = _order_source(scope)
+        days_open = _whole_days(od.ordered_at, literal(as_of, od.ordered_at.type))
+        invoiced_at = case((od.invoiced_at <= as_of, od.invoiced_at), else_=None)
+        stmt = (
+            select(
+                od.id,
+                od.external_id,
+                a.id,
+                a.name,
+                o.id,
+                o.name,
+                o.rep_id,
+                r.name,
+                od.ordered_at,
+                invoiced_at,
+                od.amount,
+                days_open,
+            )  # fmt: skip
+            .select_from(joined.outerjoin(s.reps, r.id == o.rep_id))
+            .where(od.ordered_at <= as_of, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
+            .order_by((od.amount * days_open).desc(), od.id)
+            .limit(limit)
+        )
+        return self._frame(stmt, SLOW_ORDERS)
+
+    def cash_completeness(
+        self, period: Period, fields: Sequence[str], scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns orders placed in `period`, complete (every field in `fields`) or not.
+
+        Columns: territory_id, segment, rep_id, complete (1/0), orders, amount, paid_orders
+        (paid by the period's end, not before the invoice), days_to_pay_sum (invoice →
+        paid over those), days_to_cash_sum (order → paid over those).
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        lacking = or_(*(_missing(f) for f in fields)) if fields else literal(False)
+        paid = and_(od.paid_at <= period.end, od.paid_at >= od.invoiced_at)
+        rows = (
+            select(
+                a.territory_id,
+                a.segment,
+                o.rep_id,
+                case((lacking, 0), else_=1).label("complete"),
+                od.amount,
+                case((paid, 1), else_=0).label("paid"),
+                case((paid, _whole_days(od.invoiced_at, od.paid_at)), else_=0).label("to_pay"),
+                case((paid, _whole_days(od.ordered_at, od.paid_at)), else_=0).label("to_cash"),
+            )  # fmt: skip
+            .select_from(joined)
+            .where(od.ordered_at.between(period.start, period.end), where)
+            .subquery()
+        )
+        c = rows.c
+        keys = [c.territory_id, c.segment, c.rep_id, c.complete]
+        stmt = select(
+            *keys, func.count(), func.sum(c.amount), func.sum(c.paid), func.sum(c.to_pay),
+            func.sum(c.to_cash),
+        ).group_by(*keys)  # fmt: skip
+        return self._frame(stmt, COMPLETENESS)
+
+    def cash_missing_fields(
+        self, period: Period, fields: Sequence[str], scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns how many orders placed in `period` lack each of `fields`.
+
+        Columns: field, territory_id, segment, rep_id, orders (lacking it); no row where
+        none lacks it.
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        selects = [
+            select(literal(name).label("field"), a.territory_id, a.segment, o.rep_id, func.count())
+            .select_from(joined)
+            .where(od.ordered_at.between(period.start, period.end), _missing(name), where)
+            .group_by(a.territory_id, a.segment, o.rep_id)
+            for name in fields
+        ]
+        if not selects:
+            return coerce([], MISSING_FIELDS)
+        return self._frame(union_all(*selects), MISSING_FIELDS)
+
+    def cash_approvals(
+        self, period: Period, scope: Scope = EVERYTHING, by: Literal["minutes", "rep"] = "minutes"
+    ) -> pd.DataFrame:
+        """Returns orders approved in `period` (approved_at) and the hours approval took.
+
+        Hours run from approval_requested_at to approved_at; orders without both are left
+        out. by="minutes" columns: approver, minutes (whole minutes; timestamps are kept to
+        the minute), orders. by="rep" columns: territory_id, segment, rep_id, orders,
+        hours_sum.
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        hours = hours_between(od.approval_requested_at, od.approved_at)
+        # Timestamps compare with the period's dates: up to the end day's last instant.
+        end = period.end + timedelta(days=1)
+        valid = and_(
+            od.approved_at >= period.start, od.approved_at < end,
+            od.approval_requested_at.is_not(None), od.approved_at >= od.approval_requested_at,
+        )  # fmt: skip
+        if by == "minutes":
+            whole = cast(func.round(hours * 60), SqlInteger)
+            keys: list[ColumnElement] = [od.approver, whole]
+            totals: list[ColumnElement] = [func.count()]
+            columns = APPROVAL_MINUTES
+        else:
+            keys = [a.territory_id, a.segment, o.rep_id]
+            totals = [func.count(), func.sum(hours)]
+            columns = APPROVAL_REPS
+        stmt = select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
+        return self._frame(stmt, columns)

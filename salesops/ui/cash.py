@@ -1,0 +1,203 @@
+"""Order-to-cash page parts: headline tiles, step days, the what-if panel, table formats."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from salesops.cash.cycle import LEG_LABELS
+from salesops.cash.report import CashReport
+from salesops.cash.what_if import cash_what_if
+from salesops.config import Settings
+from salesops.definitions import define
+from salesops.formatting import format_value
+from salesops.tables import Col
+
+BREAKDOWN_COLUMNS = [
+    "booked", "ordered", "invoiced", "paid", "paid_share", "days_to_order", "days_to_invoice",
+    "days_to_pay", "receivable", "overdue", "overdue_share",
+]  # fmt: skip
+ACCOUNT_COLUMNS = [
+    "account", "territory", "segment", "overdue_amount", "overdue_orders", "most_days_past_due",
+    "open_amount", "open_orders",
+]  # fmt: skip
+ORDER_COLUMNS = [
+    "account", "deal", "rep", "external_id", "status", "amount", "ordered_at", "invoiced_at",
+    "days_open", "days_past_due",
+]  # fmt: skip
+
+
+def column_config(defaults: Settings) -> dict[str, Col]:
+    """Returns labels, kinds and help of the order-to-cash tables."""
+    overdue = define("overdue_receivable", defaults)
+    return {
+        "booked": Col("Booked", "money"), "ordered": Col("Ordered", "money"),
+        "invoiced": Col("Invoiced", "money"), "paid": Col("Paid", "money"),
+        "paid_share": Col("Paid (% of ordered)", "ratio", decimals=0),
+        "days_to_order": Col("Close → order", "days", help="Mean days."),
+        "days_to_invoice": Col("Order → invoice", "days", help="Mean days."),
+        "days_to_pay": Col("Invoice → paid", "days", help=define("cash_cycle_days")),
+        "receivable": Col("Receivable", "money"),
+        "overdue": Col("Overdue", "money", help=overdue),
+        "overdue_share": Col("Overdue (% of receivable)", "ratio", decimals=0),
+        "overdue_amount": Col("Overdue", "money", help=overdue),
+        "overdue_orders": Col("Overdue orders", "count"),
+        "most_days_past_due": Col("Most days past due", "days"),
+        "open_amount": Col("Unpaid", "money"), "open_orders": Col("Unpaid orders", "count"),
+        "deal": Col("Deal"), "external_id": Col("Order id"), "status": Col("Status"),
+        "ordered_at": Col("Ordered", "date"), "invoiced_at": Col("Invoiced", "date"),
+        "days_open": Col("Days since ordered", "days"),
+        "days_past_due": Col("Days past due", "days"),
+        "bucket": Col("Days past due"), "orders": Col("Orders", "count"),
+        "share": Col("Share", "ratio", decimals=0), "overdue_bucket": Col("Overdue", "bool"),
+        "label": Col("Stage"), "share_of_ordered": Col("% of ordered", "ratio", decimals=0),
+        "step": Col("Step"), "mean": Col("Mean days", "days"),
+        "median": Col("Median days", "days"), "p90": Col("P90 days", "days"),
+        "incomplete": Col("Incomplete", "count"),
+        "incomplete_share": Col("Incomplete (%)", "ratio", decimals=0,
+                                help=define("order_complete", defaults)),
+        **{f"missing_{f}": Col(f"No {f.replace('_', ' ')}", "count")
+           for f in defaults.order_required_fields},
+        "approver": Col("Approver"), "approved_orders": Col("Approved orders", "count"),
+        "mean_hours": Col("Mean hours", "hours", decimals=1),
+        "median_hours": Col("Median hours", "hours", decimals=0),
+        "p90_hours": Col("P90 hours", "hours", decimals=0),
+        "logged_hours": Col("Approval hours logged", "hours", decimals=0),
+        "logged_per_order": Col("Logged hours per order", "hours", decimals=2),
+    }  # fmt: skip
+
+
+def headline_tiles(report: CashReport, currency: str) -> None:
+    """Draws ordered, paid, receivable, overdue and DSO tiles."""
+    f, t = report.funnel, report.totals
+    tiles = st.columns(5)
+    tiles[0].metric("Booked", format_value(f.amount("booked"), "money", currency),
+                    help=define("cash_funnel"), border=True)  # fmt: skip
+    share = f.collected_share
+    tiles[1].metric(
+        "Paid of ordered",
+        format_value(f.amount("paid"), "money", currency),
+        delta=None if share.value is None else f"{share.value:.0%} of ordered",
+        delta_color="off",
+        delta_arrow="off",
+        help=share.reason or define("cash_funnel"),
+        border=True,
+    )
+    tiles[2].metric("Receivable", format_value(t["receivable"], "money", currency),
+                    help=f"Invoiced and unpaid on {report.as_of:%d %b %Y}.",
+                    border=True)  # fmt: skip
+    tiles[3].metric(
+        "Overdue",
+        format_value(t["overdue"], "money", currency),
+        delta=None if t["receivable"] <= 0 else f"{t['overdue'] / t['receivable']:.0%}",
+        delta_color="off",
+        delta_arrow="off",
+        help=define("overdue_receivable"),
+        border=True,
+    )
+    tiles[4].metric("DSO", format_value(report.dso.value, "days"),
+                    help=report.dso.reason or define("dso"), border=True)  # fmt: skip
+
+
+def _days(value: float) -> str:
+    """Returns whole days in words: "1 day", "32 days"."""
+    return "1 day" if round(value) == 1 else f"{value:,.0f} days"
+
+
+def step_tiles(report: CashReport) -> None:
+    """Draws each step's median days, with mean and P90 beside it."""
+    tiles = st.columns(3)
+    for tile, (leg, stats) in zip(tiles, report.cycle.items(), strict=True):
+        median = stats["median"].value
+        tile.metric(
+            LEG_LABELS[leg],
+            "—" if median is None else _days(median),
+            delta=None if median is None else
+            f"mean {stats['mean'].value:,.1f} · P90 {stats['p90'].value:,.0f}",
+            delta_color="off",
+            delta_arrow="off",
+            help=stats["median"].reason or define("cash_cycle_days"),
+            border=True,
+        )  # fmt: skip
+
+
+def what_if_controls(defaults: Settings) -> tuple[int, int]:
+    """Draws the two what-if sliders; returns (invoice days cut, payment days cut)."""
+    a, b = st.columns(2)
+    invoice = a.slider("Invoice sooner by (days)", 0, 30, defaults.cash_what_if_invoice_days,
+                       key="cash.invoice_days")  # fmt: skip
+    pay = b.slider("Get paid sooner by (days)", 0, 60, defaults.cash_what_if_pay_days,
+                   key="cash.pay_days")  # fmt: skip
+    return int(invoice), int(pay)
+
+
+def what_if_result(report: CashReport, defaults: Settings, invoice: int, pay: int) -> None:
+    """Draws cash pulled forward, receivables and DSO after, and the yearly saving."""
+    result = cash_what_if(report.rates, invoice, pay, defaults.cost_of_capital)
+    money = defaults.currency
+    tiles = st.columns(4)
+    tiles[0].metric("Cash pulled forward", format_value(result.cash_pulled_forward, "money", money),
+                    help=define("cash_pulled_forward", defaults), border=True)  # fmt: skip
+    tiles[1].metric("Receivable after", format_value(result.receivable_after, "money", money),
+                    border=True)  # fmt: skip
+    tiles[2].metric("DSO after", format_value(result.dso_after.value, "days"),
+                    help=result.dso_after.reason, border=True)  # fmt: skip
+    tiles[3].metric(
+        "Saving a year",
+        format_value(result.yearly_saving, "money", money),
+        help=f"Working-capital effect: the cash pulled forward at {defaults.cost_of_capital:.0%} "
+        "a year.",
+        border=True,
+    )
+    if result.invoice_days_cut < invoice or result.pay_days_cut < pay:
+        st.caption(
+            f"Cut to what the steps take today: invoicing {result.invoice_days_cut:,.1f} "
+            f"days, payment {result.pay_days_cut:,.1f} days."
+        )
+
+
+def completeness_section(report: CashReport, defaults: Settings) -> None:
+    """Draws the share of incomplete orders, what it costs in days, and the reps behind it."""
+    c = report.completeness
+    tiles = st.columns(3)
+    tiles[0].metric("Orders missing a required field", format_value(c.incomplete_share.value,
+                    "ratio"), help=c.incomplete_share.reason or define("order_complete", defaults),
+                    border=True)  # fmt: skip
+    tiles[1].metric("Invoice → paid, complete", format_value(c.days_to_pay_complete.value, "days"),
+                    help=c.days_to_pay_complete.reason, border=True)  # fmt: skip
+    extra = c.extra_days_to_pay
+    tiles[2].metric(
+        "Invoice → paid, incomplete",
+        format_value(c.days_to_pay_incomplete.value, "days"),
+        delta=None if extra.value is None else f"{extra.value:+,.1f} days",
+        delta_color="inverse",
+        help=c.days_to_pay_incomplete.reason,
+        border=True,
+    )
+    missing = ", ".join(f"{n:,} without {f.replace('_', ' ')}" for f, n in
+                        c.missing_by_field.items())  # fmt: skip
+    st.caption(f"Of {c.orders:,} orders placed: {missing}.")
+
+
+def approvals_section(report: CashReport) -> None:
+    """Draws approval hours (timestamps) and approval hours logged per order (time logs)."""
+    a = report.approvals
+    tiles = st.columns(3)
+    tiles[0].metric("Approvals", f"{a.orders:,}", border=True,
+                    help="Orders approved in the period (approval request and approval "
+                    "recorded on the order).")  # fmt: skip
+    tiles[1].metric(
+        "Hours to approve (median)",
+        "—" if a.median_hours.value is None else f"{a.median_hours.value:,.0f} h",
+        delta=None if a.mean_hours.value is None
+        else f"mean {a.mean_hours.value:,.1f} · P90 {a.p90_hours.value:,.0f}",
+        delta_color="off", delta_arrow="off", help=a.median_hours.reason, border=True,
+    )  # fmt: skip
+    tiles[2].metric(
+        "Approval hours logged per order",
+        format_value(a.logged_per_order.value, "hours")
+        if a.logged_per_order.value is None or a.logged_per_order.value >= 10
+        else f"{a.logged_per_order.value:,.2f} h",
+        help=a.logged_per_order.reason
+        or "Hours of approval activities in the time logs ÷ orders placed.",
+        border=True,
+    )

@@ -1,0 +1,102 @@
+"""The Order-to-cash page in AppTest: figures as the report says, controls, empty states."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from salesops.calendar import Period
+from salesops.cash.report import cash_report
+from salesops.db.engine import make_engine
+from salesops.formatting import format_value
+from salesops.repository import Repository
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "cash.py")
+AGING, BREAKDOWN, ACCOUNTS, ORDERS, COMPLETENESS, APPROVERS, APPROVAL_REPS = range(7)
+QUERY = {"period": "custom", "from": "2025-10-01", "to": "2026-09-30"}
+
+
+def _copy(url: str, folder: Path, *statements: str) -> str:
+    """Returns the URL of a copy of the demo database with `statements` applied."""
+    path = folder / "copy.db"
+    shutil.copy(make_url(url).database, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def test_demo_shows_the_funnel_days_receivables_and_what_delays_cash(run_page, demo_url):
+    at = run_page(PAGE, demo_url, QUERY)
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [
+        "Booked → ordered → invoiced → paid",
+        "Days from deal to cash",
+        "Receivables by days past due",
+        "By rep, territory and segment",
+        "What most delays cash",
+        "Orders captured up front",
+        "Approvals",
+        "What-if: invoice and get paid sooner",
+    ]
+    report = cash_report(
+        Repository(make_engine(demo_url)), Period(date(2025, 10, 1), date(2026, 9, 30))
+    )
+    tiles = {m.label: m for m in at.metric}
+    assert tiles["Receivable"].value == format_value(report.totals["receivable"], "money", "USD")
+    assert tiles["DSO"].value == format_value(report.dso.value, "days")
+    median = report.cycle["invoice_to_paid"]["median"].value
+    assert tiles["Invoiced → paid"].value == f"{median:,.0f} days"
+    aging = at.dataframe[AGING].value
+    assert aging["amount"].sum() == pytest.approx(report.totals["receivable"])
+    assert len(at.dataframe[ORDERS].value) == 25
+    assert at.dataframe[BREAKDOWN].value.columns[0] == "rep"
+    completeness = at.dataframe[COMPLETENESS].value
+    assert completeness["incomplete"].sum() == report.completeness.incomplete
+    assert at.dataframe[APPROVERS].value["approver"].iloc[0] == "Deal desk: S. Ito"
+
+
+def test_breakdown_and_what_if_answer(run_page, demo_url):
+    at = run_page(PAGE, demo_url, QUERY)
+    at.segmented_control(key="cash.by").set_value("territory").run()
+    assert not at.exception
+    assert at.dataframe[BREAKDOWN].value.columns[0] == "territory"
+    before = next(m for m in at.metric if m.label == "Cash pulled forward").value
+    at.slider(key="cash.pay_days").set_value(20).run()
+    assert not at.exception
+    after = next(m for m in at.metric if m.label == "Cash pulled forward").value
+    assert after != before
+    at.slider(key="cash.pay_days").set_value(0).run()
+    at.slider(key="cash.invoice_days").set_value(0).run()
+    assert next(m for m in at.metric if m.label == "Cash pulled forward").value == "$0"
+
+
+def test_no_orders_says_what_to_import(run_page, demo_url, tmp_path):
+    url = _copy(demo_url, tmp_path, "DELETE FROM orders")
+    at = run_page(PAGE, url)
+    assert not at.exception
+    assert any("No orders yet: import orders" in i.value for i in at.info)
+    assert not at.dataframe
+
+
+def test_orders_without_invoices_and_odd_orders_are_said_not_hidden(run_page, demo_url, tmp_path):
+    url = _copy(
+        demo_url,
+        tmp_path,
+        "UPDATE orders SET invoiced_at = NULL, paid_at = NULL WHERE ordered_at >= '2025-10-01'",
+        "UPDATE orders SET amount = -500 WHERE id IN (SELECT id FROM orders "
+        "WHERE ordered_at >= '2025-10-01' ORDER BY id LIMIT 3)",
+    )
+    at = run_page(PAGE, url, QUERY)
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "None of the period's orders has an invoice date yet" in warnings
+    assert "3 orders have a zero or negative amount" in warnings
+    assert next(m for m in at.metric if m.label == "Paid of ordered").value == "$0"
