@@ -46,7 +46,7 @@ def week_lists(
     stale_days: int,
     big_change: float,
     life_history: pd.DataFrame | None = None,
-    stale: tuple[StaleRule, pd.DataFrame] | None = None,
+    stale: tuple[StaleRule | None, pd.DataFrame | None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Returns every deal list of the week by name, in LIST_NAMES order.
 

@@ -64,7 +64,7 @@ def review_week(
     stale_days: int,
     big_change: float,
     life_history: pd.DataFrame | None = None,
-    stale: tuple[StaleRule, pd.DataFrame] | None = None,
+    stale: tuple[StaleRule | None, pd.DataFrame | None] | None = None,
 ) -> PipelineReview:
     """Returns the week's PipelineReview: waterfall, per-deal movements, lists, forecast roll-up.
 

@@ -376,6 +376,8 @@ def assert_review_matches_pandas(repo: Repository, weeks: list[Week]) -> None:
             week,
             stale_days=DEFAULTS.stale_days,
             big_change=DEFAULTS.big_change,
+            # the report's measured thresholds; stage entries from the whole history
+            stale=(report.stale_rule, None),
         )
         assert report.review.waterfall == oracle.waterfall, week.label
         assert report.review.waterfall.reconciles
