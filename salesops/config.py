@@ -523,6 +523,7 @@ class Settings:
         "cash",
     )  # fmt: skip
     cash_rows_listed: int = _setting(25, "Accounts and orders listed as delaying cash.", "cash")
+    overdue_share_alert: float = _setting(0.25, "Overdue share of receivables shown red.", "cash")
     cost_of_capital: float = _setting(0.08, "Yearly cost of cash tied up (what-if).", "cash")
     cash_what_if_invoice_days: int = _setting(1, "What-if: days off invoicing.", "cash")
     cash_what_if_pay_days: int = _setting(5, "What-if: days off payment.", "cash")

@@ -90,8 +90,9 @@ def import_(
     source: Annotated[
         str,
         typer.Argument(
-            help="salesforce, hubspot, maven, ibm, olist, generic (needs --mapping), or a "
-            "layout key such as salesforce-leads."
+            help="salesforce, hubspot, maven, ibm, olist, salesops (templates: orders, spend, "
+            "quotas, reps, timesheet), odoo, stripe, generic (needs --mapping), or a layout key "
+            "such as salesforce-leads."
         ),
     ],
     files: Annotated[list[Path], typer.Argument(help="One or more CSV files.")],

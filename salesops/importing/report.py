@@ -287,7 +287,14 @@ def import_files(
     ready = _schema_ready(engine, dry_run)
     if ready:
         known_stages = {**known.known_stages(engine), **dict(context.known_stages)}
-        context = replace(context, known_stages=known_stages)
+        names = known.known_names(engine)
+        context = replace(
+            context,
+            known_stages=known_stages,
+            known_reps=context.known_reps | names["reps"],
+            known_orders=context.known_orders | names["orders"],
+            activity_types=context.activity_types | names["activity_types"],
+        )
     planned = plan_headers(inputs, source, settings=settings, layout=layout)
     skipped: dict[str, datetime] = {}
     if ready and not force:

@@ -115,6 +115,7 @@ RULES: dict[str, Rule] = {
     "cash_completeness": Rule.SCOPED,
     "cash_missing_fields": Rule.SCOPED,
     "cash_approvals": Rule.SCOPED,
+    "cash_collected": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,

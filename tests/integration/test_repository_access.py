@@ -127,6 +127,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "cash_completeness": {"period": p, "fields": ("po_number", "billing_address")},
         "cash_missing_fields": {"period": p, "fields": ("po_number", "shipping_address")},
         "cash_approvals": {"period": p, "by": "rep"},
+        "cash_collected": {"period": p},
     }
 
 
