@@ -34,6 +34,9 @@ _ORDER_COLUMNS = (
     "po_number",
     "billing_address",
     "shipping_address",
+    "approval_requested_at",
+    "approved_at",
+    "approver",
 )
 
 

@@ -103,8 +103,8 @@ TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "old_value",
             "new_value",
         ),
-        # Columns of the `orders` table (po_number and the addresses are written once the
-        # table has those columns), keyed by (source, external_id).
+        # The `orders` table's columns (keyed by (source, external_id)) plus the customer and
+        # deal they point at.
         "orders": (
             "external_id",
             "account",
@@ -119,6 +119,9 @@ TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "po_number",
             "billing_address",
             "shipping_address",
+            "approval_requested_at",
+            "approved_at",
+            "approver",
         ),
         "spend": ("month", "channel", "kind", "amount", "currency"),
         "quotas": ("rep", "rep_external_id", "period_start", "period_end", "amount", "currency"),
@@ -146,6 +149,8 @@ DATE_TARGETS = frozenset(
         "ordered_at",
         "invoiced_at",
         "paid_at",
+        "approval_requested_at",
+        "approved_at",
         "month",
         "period_start",
         "period_end",

@@ -69,6 +69,10 @@ TARGET_COLUMNS: Mapping[str, Mapping[str, tuple[Column, ...]]] = MappingProxyTyp
             "account_external_id": _ACCOUNT,
             "amount": (s.orders.c.amount,),
             "gross_margin": (s.orders.c.gross_margin,),
+            "po_number": (s.orders.c.po_number,),
+            "billing_address": (s.orders.c.billing_address,),
+            "shipping_address": (s.orders.c.shipping_address,),
+            "approver": (s.orders.c.approver,),
         },
         "spend": {
             "channel": (s.acquisition_spend.c.channel,),

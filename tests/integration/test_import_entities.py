@@ -49,11 +49,19 @@ def rows_of(engine, table: sa.Table, *columns: str) -> list[tuple]:
 
 # ------------------------------------------------------------------------------ orders
 
-ORDER_HEADER = ["external_id", "account", "ordered_at", "invoiced_at", "paid_at", "amount"]
+ORDER_HEADER = [
+    "external_id",
+    "account",
+    "ordered_at",
+    "invoiced_at",
+    "paid_at",
+    "amount",
+    "PO Number",
+]
 ORDERS = [
-    ["SO-1", "Acme Inc.", "2024-01-10", "2024-01-12", "2024-02-20", "1200.00"],
-    ["SO-2", "Beta GmbH", "2024-02-01", "2024-02-01", "", "800"],
-    ["SO-3", "Acme Inc.", "2024-03-05", "", "", "50"],
+    ["SO-1", "Acme Inc.", "2024-01-10", "2024-01-12", "2024-02-20", "1200.00", "PO-1"],
+    ["SO-2", "Beta GmbH", "2024-02-01", "2024-02-01", "", "800", ""],
+    ["SO-3", "Acme Inc.", "2024-03-05", "", "", "50", "PO-3"],
 ]
 
 
@@ -61,10 +69,11 @@ def test_orders_template_writes_orders_and_their_customers(engine):
     outcome = run(engine, "salesops", csv_file("orders.csv", ORDER_HEADER, ORDERS, bom=True))
     assert outcome.written, outcome.message
     assert outcome.report.files[0].layout == "salesops-orders"
-    assert rows_of(engine, s.orders, "external_id", "ordered_at", "paid_at", "amount") == [
-        ("SO-1", date(2024, 1, 10), date(2024, 2, 20), 1200.0),
-        ("SO-2", date(2024, 2, 1), None, 800.0),
-        ("SO-3", date(2024, 3, 5), None, 50.0),
+    columns = ("external_id", "ordered_at", "paid_at", "amount", "po_number")
+    assert rows_of(engine, s.orders, *columns) == [
+        ("SO-1", date(2024, 1, 10), date(2024, 2, 20), 1200.0, "PO-1"),
+        ("SO-2", date(2024, 2, 1), None, 800.0, None),
+        ("SO-3", date(2024, 3, 5), None, 50.0, "PO-3"),
     ]
     assert rows_of(engine, s.accounts, "name") == [("Acme Inc.",), ("Beta GmbH",)]
     again = run(engine, "salesops", csv_file("orders2.csv", ORDER_HEADER, ORDERS))

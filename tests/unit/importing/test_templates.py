@@ -23,3 +23,15 @@ def test_template_as_downloaded_is_its_layout_and_valid(key):
     assert file.errors == []
     assert file.rows_valid == len(template.rows)
     assert file.unknown_columns == []
+
+
+def test_the_orders_entity_writes_every_column_of_the_orders_table():
+    from salesops.db import schema as s
+    from salesops.importing.entity_writing import _ORDER_COLUMNS
+    from salesops.importing.layouts import TARGETS
+
+    keys = {"id", "source", "external_id", "account_id", "opportunity_id"}
+    table = {c.name for c in s.orders.columns} - keys
+    # every column an order file can fill is a target, and every such target is written
+    assert table == set(_ORDER_COLUMNS)
+    assert table <= set(TARGETS["orders"])
