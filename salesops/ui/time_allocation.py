@@ -219,10 +219,10 @@ def _what_if_tiles(result: WhatIfResult, currency: str) -> None:
     row[3].metric(
         "Sales-ops cost", format_value(result.sales_ops_cost, "money", currency), border=True
     )
-    row = st.columns(3)
-    _figure(row[0], "Extra gross margin", result.extra_margin, "money", currency)
-    _figure(row[1], "Net gain (margin − cost)", result.net_gain, "money", currency)
-    _figure(row[2], "Revenue lift", result.revenue_lift, "ratio", currency)
+    second = st.columns(3)
+    _figure(second[0], "Extra gross margin", result.extra_margin, "money", currency)
+    _figure(second[1], "Net gain (margin − cost)", result.net_gain, "money", currency)
+    _figure(second[2], "Revenue lift", result.revenue_lift, "ratio", currency)
     changes = [("SG&A change", result.sga_change)]
     changes.append(("SG&A / revenue change", result.sga_to_revenue_change))
     for column, (label, fig) in zip(st.columns(2), changes, strict=True):
