@@ -110,6 +110,12 @@ class Settings:
         12, "The default period: the last N whole months of data.", "kpis"
     )
     trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
+    min_sample_to_rank: int = _setting(
+        20,
+        "Breakdown rankings: a row needs at least this many deals behind its rate (closed "
+        "deals for win rate, won deals for cycle, leads for lead-to-opportunity) to be ranked.",
+        "kpis",
+    )
     default_period_preset: str = _setting(
         "trailing",
         "The app's period when a link names none: trailing (the last default_period_months "
