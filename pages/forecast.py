@@ -83,7 +83,7 @@ st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
     "stage's historical win rate (the stage table's probability where fewer than "
     f"{config.min_stage_observations} closed deals passed the stage). "
-    f"{report.overdue_sentence()}"
+    f"{report.overdue_sentence(config.currency)}"
 )
 with st.expander("Stage probabilities used"):
     show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)

@@ -86,6 +86,8 @@ for tab, name in zip(tabs, names, strict=True):
         st.caption(f"{LIST_TITLES[name]}. {WORDS.get(name, '')}")
         if name == "new":
             st.caption(new_deals_note(frame, review.movements, review.quarter))
+        if name == "stale" and report.stale_rule is not None:
+            st.caption(f"{define('stale', config)} Stale after: {report.stale_rule.describe()}.")
         if frame.empty:
             st.info("None this week.")
             continue
