@@ -77,11 +77,16 @@ def draw_panel(panel: Panel | None) -> None:
     top[1].metric("Commit", money(panel.commit), border=True, help="Won + open commit deals.")
     top[2].metric("Best case", money(panel.best_case), border=True, help="Commit + best case.")
     span = f"range {money(panel.low)} – {money(panel.high)}" if panel.low is not None else None
-    top[3].metric("The call", money(panel.call), delta=span, delta_color="off", border=True)
+    top[3].metric(
+        "The call", money(panel.call), delta=span, delta_color="off", delta_arrow="off", border=True
+    )
     bottom = st.columns(4)
     p = panel.prophet
     band = f"band {money(p.low)} – {money(p.high)}" if p.low is not None else p.reason
-    bottom[0].metric("Prophet run-rate", money(p.value), delta=band, delta_color="off", border=True)
+    bottom[0].metric(
+        "Prophet run-rate", money(p.value), delta=band, delta_color="off", delta_arrow="off",
+        border=True,
+    )
     bottom[1].metric("Quota", money(panel.quota), border=True)
     gap_word = None
     if panel.gap is not None:
