@@ -422,9 +422,9 @@ class Settings:
         "time_allocation",
     )
     what_if_elasticity: float = _setting(
-        1.0,
-        "What-if: exponent b of revenue = R0 x (S / S0)^b; 1 keeps the observed revenue per "
-        "selling hour, below 1 gives diminishing returns.",
+        0.6,
+        "What-if: exponent b of revenue = R0 x (S / S0)^b; below 1 (the default) gives "
+        "diminishing returns, 1 keeps the observed revenue per selling hour for every hour.",
         "time_allocation",
     )
     what_if_release_unconverted: bool = _setting(
