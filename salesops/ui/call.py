@@ -84,7 +84,11 @@ def draw_panel(panel: Panel | None) -> None:
     p = panel.prophet
     band = f"band {money(p.low)} – {money(p.high)}" if p.low is not None else p.reason
     bottom[0].metric(
-        "Prophet run-rate", money(p.value), delta=band, delta_color="off", delta_arrow="off",
+        "Prophet run-rate",
+        money(p.value),
+        delta=band,
+        delta_color="off",
+        delta_arrow="off",
         border=True,
     )
     bottom[1].metric("Quota", money(panel.quota), border=True)
