@@ -111,6 +111,12 @@ class Settings:
         12, "The default period: the last N whole months of data.", "kpis"
     )
     trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
+    min_sample_to_rank: int = _setting(
+        20,
+        "Breakdown rankings: a row needs at least this many deals behind its rate (closed "
+        "deals for win rate, won deals for cycle, leads for lead-to-opportunity) to be ranked.",
+        "kpis",
+    )
     default_period_preset: str = _setting(
         "trailing",
         "The app's period when a link names none: trailing (the last default_period_months "
@@ -417,9 +423,9 @@ class Settings:
         "time_allocation",
     )
     what_if_elasticity: float = _setting(
-        1.0,
-        "What-if: exponent b of revenue = R0 x (S / S0)^b; 1 keeps the observed revenue per "
-        "selling hour, below 1 gives diminishing returns.",
+        0.6,
+        "What-if: exponent b of revenue = R0 x (S / S0)^b; below 1 (the default) gives "
+        "diminishing returns, 1 keeps the observed revenue per selling hour for every hour.",
         "time_allocation",
     )
     what_if_release_unconverted: bool = _setting(
@@ -527,6 +533,7 @@ class Settings:
         "cash",
     )  # fmt: skip
     cash_rows_listed: int = _setting(25, "Accounts and orders listed as delaying cash.", "cash")
+    overdue_share_alert: float = _setting(0.25, "Overdue share of receivables shown red.", "cash")
     cost_of_capital: float = _setting(0.08, "Yearly cost of cash tied up (what-if).", "cash")
     cash_what_if_invoice_days: int = _setting(1, "What-if: days off invoicing.", "cash")
     cash_what_if_pay_days: int = _setting(5, "What-if: days off payment.", "cash")

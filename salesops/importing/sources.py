@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from salesops.importing.layouts import ISO_DATES, Layout, stage_table
 from salesops.importing.sources_api import API_LAYOUTS
+from salesops.importing.sources_entities import ENTITY_LAYOUTS
 from salesops.importing.sources_history import HISTORY_LAYOUTS
 
 SALESFORCE_STAGES = stage_table(
@@ -364,7 +365,7 @@ _register(
     )
 )
 
-for _layout in (*API_LAYOUTS, *HISTORY_LAYOUTS):
+for _layout in (*API_LAYOUTS, *HISTORY_LAYOUTS, *ENTITY_LAYOUTS):
     _register(_layout)
 
 # SOURCE names accepted by `salesops import SOURCE FILE...` -> candidate layouts.
@@ -376,11 +377,22 @@ SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "salesforce-leads",
             *(layout.key for layout in API_LAYOUTS),
             *(layout.key for layout in HISTORY_LAYOUTS),
+            "salesforce-api-tasks",
+            "salesforce-api-events",
         ),
         "hubspot": ("hubspot-deals", "hubspot-companies", "hubspot-contacts"),
         "maven": ("maven-sales-pipeline", "maven-accounts", "maven-sales-teams"),
         "ibm": ("ibm-win-loss",),
         "olist": ("olist-mqls", "olist-closed-deals"),
+        "salesops": (
+            "salesops-orders",
+            "salesops-spend",
+            "salesops-quotas",
+            "salesops-reps",
+            "salesops-timesheet",
+        ),
+        "odoo": ("odoo-sale-orders", "odoo-invoices"),
+        "stripe": ("stripe-invoices",),
         "generic": (),
     }
 )

@@ -20,6 +20,12 @@ from salesops.importing.dates import (
     parse_dates_checked,
     parse_timestamps,
 )
+from salesops.importing.entity_checks import (
+    check_activities,
+    check_orders,
+    check_quotas,
+    check_spend,
+)
 from salesops.importing.history_rows import TIMESTAMP, check_history
 from salesops.importing.issues import ERROR, WARNING, IssueCollector, RowIssue
 from salesops.importing.layouts import (
@@ -228,6 +234,10 @@ ENTITY_CHECKS: dict[str, EntityCheck] = {
     "accounts": _check_named,
     "reps": _check_reps,
     "opportunity_history": check_history,
+    "orders": check_orders,
+    "spend": check_spend,
+    "quotas": check_quotas,
+    "activities": check_activities,
 }
 
 

@@ -99,6 +99,8 @@ RULES: dict[str, Rule] = {
     "waterfall_history": Rule.SCOPED,
     "steady_pipeline_amounts": Rule.SCOPED,
     "push_histories": Rule.SCOPED,
+    "stage_stays": Rule.SCOPED,
+    "stage_history": Rule.SCOPED,
     "quota_by_rep": Rule.SCOPED,
     "won_by_rep": Rule.SCOPED,
     "history_bounds": Rule.REFERENCE,
@@ -116,6 +118,7 @@ RULES: dict[str, Rule] = {
     "cash_completeness": Rule.SCOPED,
     "cash_missing_fields": Rule.SCOPED,
     "cash_approvals": Rule.SCOPED,
+    "cash_collected": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,

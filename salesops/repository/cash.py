@@ -453,3 +453,17 @@ class CashQueries(RepositoryBase):
             columns = APPROVAL_REPS
         stmt = select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
         return self._frame(stmt, columns)
+
+    def cash_collected(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns what was paid in `period` (by payment date, whenever ordered).
+
+        Columns: orders, amount (one row; zeros when nothing was paid).
+        """
+        od = s.orders.c
+        joined, where = _order_source(scope)
+        stmt = (
+            select(func.count(), func.coalesce(func.sum(od.amount), 0.0))
+            .select_from(joined)
+            .where(od.paid_at.between(period.start, period.end), where)
+        )
+        return self._frame(stmt, {"orders": INT, "amount": FLOAT})

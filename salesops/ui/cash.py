@@ -5,12 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.cash.cycle import LEG_LABELS
+from salesops.cash.headline import cash_headline
 from salesops.cash.report import CashReport
 from salesops.cash.what_if import cash_what_if
 from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_value
+from salesops.repository import Repository
 from salesops.tables import Col
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.filters import Filters
+from salesops.ui.nav import page_link
 
 BREAKDOWN_COLUMNS = [
     "booked", "ordered", "invoiced", "paid", "paid_share", "days_to_order", "days_to_invoice",
@@ -201,3 +206,34 @@ def approvals_section(report: CashReport) -> None:
         or "Hours of approval activities in the time logs ÷ orders placed.",
         border=True,
     )
+
+
+def cash_overview_headline(filters: Filters) -> None:
+    """Draws cash collected vs booked this quarter and overdue receivables, with a link."""
+    config = settings()
+    bounds = cached_call(Repository.order_bounds)
+    if bounds["last"] is None:
+        st.caption("No orders yet: import orders to see cash collected and receivables.")
+        return
+    as_of = min(bounds["last"], filters.period.end)
+    headline = cached_call(cash_headline, as_of, filters.scope, config)
+    colour = "red" if headline.tone == "bad" else "gray"
+    st.markdown(f":{colour}[{headline.sentence(config.currency)}]")
+    share = headline.overdue_share
+    tiles = st.columns(3)
+    money = config.currency
+    label = headline.quarter_label
+    tiles[0].metric(f"Collected, {label} to date",
+                    format_value(headline.collected, "money", money), border=True)  # fmt: skip
+    tiles[1].metric(f"Booked, {label} to date",
+                    format_value(headline.booked, "money", money), border=True)  # fmt: skip
+    tiles[2].metric(
+        "Overdue receivables",
+        format_value(headline.overdue, "money", money),
+        delta=None if share is None else f"{share:.0%} of receivables",
+        delta_color="off",
+        delta_arrow="off",
+        help=define("overdue_receivable", config),
+        border=True,
+    )
+    page_link("pages/cash.py", "Order to cash: what holds the money up", ":material/payments:")

@@ -100,3 +100,16 @@ def test_orders_without_invoices_and_odd_orders_are_said_not_hidden(run_page, de
     assert "None of the period's orders has an invoice date yet" in warnings
     assert "3 orders have a zero or negative amount" in warnings
     assert next(m for m in at.metric if m.label == "Paid of ordered").value == "$0"
+
+
+OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
+
+
+def test_overview_shows_the_cash_headline(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    assert not at.exception
+    assert "Order to cash" in [h.value for h in at.subheader]
+    labels = [m.label for m in at.metric]
+    assert "Overdue receivables" in labels
+    assert any(label.startswith("Collected, Q") for label in labels)
+    assert any("collected so far in Q" in m.value for m in at.markdown)

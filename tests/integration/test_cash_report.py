@@ -196,3 +196,22 @@ def test_completeness_and_approvals_equal_pandas_on_raw_rows(demo, period, scope
     assert a.p90_hours.value == np.percentile(minutes, 90, method="inverted_cdf") / 60
     slowest = approved.assign(m=minutes).groupby("approver")["m"].mean().idxmax()
     assert a.by_approver["approver"].iloc[0] == slowest == "Deal desk: S. Ito"
+
+
+def test_overview_headline_equals_pandas(demo):
+    from salesops.cash.headline import cash_headline
+
+    repo, rows, deals = demo
+    as_of = date(2026, 8, 20)
+    headline = cash_headline(repo, as_of, Scope(), SETTINGS)
+    start, end = pd.Timestamp(2026, 7, 1), pd.Timestamp(as_of)
+    assert headline.quarter_label.startswith("Q3 2026")
+    paid = rows[rows["paid_at"].between(start, end)]
+    assert headline.collected == pytest.approx(paid["amount"].sum()) and headline.collected > 0
+    won = deals[(deals["outcome"] == "won") & deals["closed_at"].between(start, end)]
+    assert headline.booked == pytest.approx(won["deal_amount"].sum())
+    billed = rows[(rows["invoiced_at"] <= end) & ~(rows["paid_at"] <= end)]
+    late = (end - billed["invoiced_at"]).dt.days > SETTINGS.payment_terms_days
+    assert headline.overdue == pytest.approx(billed.loc[late, "amount"].sum())
+    assert headline.tone == ("bad" if headline.overdue_share >= 0.25 else "neutral")
+    assert "collected so far in Q3 2026 against" in headline.sentence("USD")
