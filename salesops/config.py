@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -600,16 +600,6 @@ class Settings:
     demo_seed: int = _setting(
         42, "Random seed of the demo company: same seed, same company.", "importing"
     )
-
-
-def describe_settings(settings: Settings | None = None) -> list[tuple[str, str, object, str]]:
-    """Returns (section, name, value, help) for every setting but the database URL, in order."""
-    chosen = settings or Settings()
-    return [
-        (f.metadata["section"], f.name, getattr(chosen, f.name), f.metadata["help"])
-        for f in fields(chosen)
-        if f.name != "database_url"
-    ]
 
 
 def _url_from_secrets(path: Path) -> str | None:

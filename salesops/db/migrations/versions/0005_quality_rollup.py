@@ -1,7 +1,7 @@
 """The data-quality rollups (issue 21).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-05
 
 `rollup_quality_issues` holds one row per offending deal or lead (and every open deal with
@@ -21,8 +21,8 @@ from salesops.db.quality_rollup import (
     rebuild_quality_months,
 )
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
