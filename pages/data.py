@@ -138,6 +138,10 @@ if batches.empty:
     st.caption("No file imported yet.")
 else:
     show_table(batches, key="data.batches", currency=settings().currency)
+if viewer.can(IMPORT):
+    st.subheader("Undo an import")
+    with database_guard():
+        data_entities.undo_section(settings().import_batches_listed)
 
 if viewer.can(USERS):
     st.subheader("Users and roles")

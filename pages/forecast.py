@@ -9,6 +9,7 @@ from salesops.forecast.backtest import backtest_summary, backtest_table
 from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.call import call_details, call_panel, call_rollup
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
@@ -27,6 +28,15 @@ with st.spinner("Fitting the forecast…"):  # fits are cached by series and par
     report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
 main = report.main
 unit = "month" if report.freq == "M" else "week"
+
+st.subheader("The quarter call")
+with database_guard():
+    call_panel(filters)
+    with st.expander("Track record, week by week, and how the call is made", expanded=True):
+        call_details(filters)
+    with st.expander("The call per team and per territory (they add up to the total)"):
+        call_rollup(filters, "team")
+        call_rollup(filters, "territory")
 
 st.subheader(f"Bookings by {unit}: {choice.scope_label}")
 if main.method != "prophet":

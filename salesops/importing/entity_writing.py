@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, select, tuple_
 
 from salesops.db import schema as s
+from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_checks import default_category
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import in_batches, records
@@ -56,9 +57,10 @@ def rep_ids_any_source(conn: Connection, keys: pd.Series) -> pd.Series:
 class EntityWriter:
     """Writes the batch's orders, spend, quotas and time logs on one connection."""
 
-    def __init__(self, conn: Connection, references: References) -> None:
+    def __init__(self, conn: Connection, references: References, log: ChangeLog) -> None:
         self.conn = conn
         self.references = references
+        self.log = log
         self._activities: dict[str, tuple[FilePlan, list[pd.DataFrame]]] = {}
 
     def orders(
@@ -101,14 +103,16 @@ class EntityWriter:
     ) -> None:
         """Upserts `frame` on `keys`, counting new, changed and unchanged rows."""
         columns = [table.c[k] for k in keys]
-        existing: set[tuple] = set()
+        existing: dict[tuple, dict[str, object]] = {}
         same: set[tuple] = set()
         wanted = list(frame[keys].itertuples(index=False, name=None))
         for part in in_batches(wanted):
-            stmt = select(*columns, *(table.c[v] for v in values)).where(tuple_(*columns).in_(part))
+            stmt = select(table.c.id, *columns, *(table.c[v] for v in values)).where(
+                tuple_(*columns).in_(part)
+            )
             for row in self.conn.execute(stmt):
-                existing.add(tuple(row[: len(keys)]))
-                same.add(tuple(row))
+                existing[tuple(row[1 : len(keys) + 1])] = dict(row._mapping)
+                same.add(tuple(row[1:]))
         rows = records(frame[[*keys, *values]])
         as_tuples = [tuple(r[c] for c in (*keys, *values)) for r in rows]
         counts.inserted += sum(1 for t in wanted if t not in existing)
@@ -118,6 +122,9 @@ class EntityWriter:
             for t, full in zip(wanted, as_tuples, strict=True)
             if t in existing and full not in same
         )
+        touched = [existing[t] for t, full in zip(wanted, as_tuples, strict=True)
+                   if t in existing and full not in same]  # fmt: skip
+        self.log.updated(table, pd.DataFrame(touched, columns=["id", *keys, *values]))
         if rows:
             self.conn.execute(upsert_on(self.conn, table, keys, values), rows)
 
@@ -164,8 +171,9 @@ class EntityWriter:
 
     def _activity_types(self, names: list[str]) -> None:
         """Adds the activity types not defined yet (selling if the name says so)."""
+        new = self.log.new_keys(s.activity_types, "activity", names)
         rows = [
-            {"activity": n, "category": default_category(n), "is_back_office": False} for n in names
+            {"activity": n, "category": default_category(n), "is_back_office": False} for n in new
         ]
         if rows:
             self.conn.execute(insert_ignore(self.conn, s.activity_types, ["activity"]), rows)

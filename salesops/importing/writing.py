@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
+from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
 from salesops.importing.history_import import ImportedHistory
@@ -56,15 +57,16 @@ class WriteCounts:
 class BatchWriter:
     """Writes typed chunks of one import batch on one connection (inside its transaction)."""
 
-    def __init__(self, conn: Connection, valid_rows_only: bool = False) -> None:
+    def __init__(self, conn: Connection, log: ChangeLog, valid_rows_only: bool = False) -> None:
         self.conn = conn
+        self.log = log
         self.valid_rows_only = valid_rows_only
         self.counts: dict[str, WriteCounts] = {}
         self.errors_seen = False
         self.references = References(conn)
         self.history = HistoryWriter(conn)
-        self.imported_history = ImportedHistory(conn, self.references)
-        self.entities = EntityWriter(conn, self.references)
+        self.imported_history = ImportedHistory(conn, self.references, log)
+        self.entities = EntityWriter(conn, self.references, log)
         self._pending_lead_links: list[tuple[str, str, str]] = []
         self._fresh: dict[tuple[str, str], bool] = {}
         self._analysed: set[tuple[str, str]] = set()
@@ -168,6 +170,8 @@ class BatchWriter:
             bulk_insert(self.conn, table, for_bulk(new))
             self._analyse(table, file)
         if not changed.empty:
+            was = existing.drop_duplicates("external_id").set_index("external_id")
+            self.log.updated(table, was.loc[changed["external_id"]].reset_index())
             # they exist (the import holds the lock): update them, whatever columns they have
             stmt = update_by_key(table, list(changed.columns))
             params = [{f"k_{c}": v for c, v in row.items()} for row in records(changed)]
@@ -248,6 +252,7 @@ class BatchWriter:
                     "is_won": outcome == "won",
                 }
             )
+        self.log.new_keys(s.stages, "name", [r["name"] for r in rules])
         stmt = insert_ignore(self.conn, s.stages, ["name"])
         self.conn.execute(stmt, rules)
 
@@ -311,6 +316,8 @@ class BatchWriter:
             )
         ]
         lead = s.leads
+        columns = ["opportunity_id", "converted_at", "status"]
+        self.log.updated(lead, self.log.rows_before(lead, [p["lead"] for p in params], columns))
         stmt = (
             update(lead)
             .where(lead.c.id == bindparam("lead"))
@@ -367,6 +374,12 @@ class BatchWriter:
             if not params:
                 continue
             lead_t, opp_t = s.leads, s.opportunities
+            leads_before = self.log.rows_before(
+                lead_t, [p["lead"] for p in params], ["opportunity_id"]
+            )
+            self.log.updated(lead_t, leads_before)
+            opps_before = self.log.rows_before(opp_t, [p["opp"] for p in params], ["lead_id"])
+            self.log.updated(opp_t, opps_before)
             self.conn.execute(
                 update(lead_t)
                 .where(lead_t.c.id == bindparam("lead"))

@@ -16,6 +16,7 @@ from salesops.importing.activity_types import (
     save_activity_types,
 )
 from salesops.importing.templates import TEMPLATES
+from salesops.importing.undo import UndoRefused, recent_runs, undo_import
 from salesops.repository import Repository
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, clear_cache
@@ -81,3 +82,46 @@ def save_types(edited: pd.DataFrame) -> None:
         return
     clear_cache()
     st.success(f"Saved: {changed} activity type{'s' if changed != 1 else ''} changed.")
+
+
+def undo_section(limit: int) -> None:
+    """Draws the recent import batches and a button undoing the newest one (admins only)."""
+    runs = recent_runs(writer_engine(), limit)
+    if runs.empty:
+        st.caption("No import batch recorded yet: each import from now on can be undone.")
+        return
+    st.dataframe(
+        runs.drop(columns=["message"]),
+        hide_index=True,
+        key="data.runs",
+        column_config={"id": st.column_config.NumberColumn("Batch", format="%d")},
+    )
+    imported = runs[runs["status"] == "imported"]
+    if imported.empty:
+        return
+    newest = imported.iloc[0]
+    batch = int(newest["id"])
+    st.caption(
+        f"Undoing batch {batch} ({newest['files']}) deletes the rows it added and restores "
+        "the rows it changed, in one transaction; batches are undone newest first."
+    )
+    if st.button(f"Undo batch {batch}", key="data.undo"):
+        run_undo(batch)
+
+
+def run_undo(batch: int) -> None:
+    """Undoes an import batch after checking the role on the server; shows the outcome.
+
+    The role is checked here whatever the page drew: a crafted request from a role without
+    imports raises AccessDenied before anything is written. The undo writes the audit entry.
+    """
+    viewer = current_viewer()
+    require(viewer, IMPORT)
+    try:
+        outcome = undo_import(writer_engine(), batch, viewer.email)
+    except UndoRefused as exc:
+        st.error(str(exc))
+        return
+    clear_cache()
+    st.session_state.pop("data.previews", None)
+    st.success(outcome.message)
