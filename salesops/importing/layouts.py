@@ -21,6 +21,7 @@ ENTITIES = (
     "reps",
     "accounts",
     "leads",
+    "products",
     "opportunities",
     "opportunity_history",
     "orders",
@@ -123,6 +124,8 @@ TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "approved_at",
             "approver",
         ),
+        # Products and their list prices (value open deals without an amount; not stored).
+        "products": ("name", "series", "list_price"),
         "spend": ("month", "channel", "kind", "amount", "currency"),
         "quotas": ("rep", "rep_external_id", "period_start", "period_end", "amount", "currency"),
         # Time logs: one row per logged activity, summed per rep, week and activity.
@@ -157,7 +160,9 @@ DATE_TARGETS = frozenset(
         "activity_date",
     }
 )
-AMOUNT_TARGETS = frozenset({"amount", "annual_potential", "annual_cost", "gross_margin"})
+AMOUNT_TARGETS = frozenset(
+    {"amount", "annual_potential", "annual_cost", "gross_margin", "list_price"}
+)
 INTEGER_TARGETS = frozenset({"employees", "cycle_days"})
 NUMBER_TARGETS = frozenset({"weekly_capacity_hours", "hours", "duration_minutes", "seconds"})
 

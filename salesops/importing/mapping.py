@@ -40,6 +40,7 @@ DEFAULT_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "quotas": ("period_start", "amount"),
         "spend": ("month", "channel", "kind", "amount"),
         "activities": ("activity_date", "activity"),
+        "products": ("name", "list_price"),
     }
 )
 

@@ -22,6 +22,7 @@ from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
 from salesops.importing.detection import detect_layout
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
+from salesops.importing.opportunities import product_key
 from salesops.importing.parsing import read_chunks
 from salesops.importing.plan import FilePlan, ValidationContext, finish_scan, scan_chunk
 from salesops.importing.reading import (
@@ -321,6 +322,7 @@ class _Learned:
     stages: dict[str, str]
     reps: set[str]
     orders: set[str]
+    list_prices: dict[str, float]
 
     def context(self, context: ValidationContext) -> ValidationContext:
         """Returns `context` extended with what the batch has validated so far."""
@@ -331,6 +333,7 @@ class _Learned:
             known_stages={**context.known_stages, **self.stages},
             known_reps=context.known_reps | self.reps,
             known_orders=context.known_orders | self.orders,
+            list_prices={**context.list_prices, **self.list_prices},
         )
 
     def learn(self, entity: str, typed: pd.DataFrame) -> None:
@@ -349,6 +352,10 @@ class _Learned:
                 self.reps.update(valid[column].dropna().tolist())
         elif entity == "orders":
             self.orders.update(valid["external_id"].dropna().tolist())
+        elif entity == "products":
+            priced = valid.dropna(subset=["name", "list_price"])
+            names = priced["name"].map(product_key)
+            self.list_prices.update(zip(names, priced["list_price"].astype(float), strict=True))
 
 
 def _validate_file(
@@ -398,7 +405,7 @@ def validate_planned(
     Olist's; history rows of the batch's deals).
     """
     reports: list[FileReport] = []
-    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {}, set(), set())
+    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {}, set(), set(), {})
     for number, item in enumerate(planned):
         if item.plan is None:
             reports.append(_rejected_report(item, source))

@@ -30,7 +30,8 @@ class ValidationContext:
     `deal_created` maps deal external ids (same source) to their created date, for history;
     `known_reps` holds the names and external ids of reps (any source), for quotas and time
     logs; `known_orders` the order ids (for invoice files that update orders);
-    `activity_types` the activity types already defined.
+    `activity_types` the activity types already defined; `list_prices` the batch's product
+    list prices by normalised product name.
     """
 
     as_of: date | None = None
@@ -42,6 +43,7 @@ class ValidationContext:
     known_reps: frozenset[str] = frozenset()
     known_orders: frozenset[str] = frozenset()
     activity_types: frozenset[str] = frozenset()
+    list_prices: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass

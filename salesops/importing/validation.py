@@ -228,6 +228,17 @@ def _check_ragged(plan: FilePlan, chunk: pd.DataFrame, found: IssueCollector) ->
     found.bad |= ragged
 
 
+def _check_products(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> pd.DataFrame:
+    """Returns products; records rows without a name or a list price."""
+    for target, what in (("name", "a product name"), ("list_price", "a list price")):
+        if target not in out:
+            out[target] = pd.Series(pd.NA, index=out.index, dtype="object")
+        found.add(out[target].isna() & ~found.failed_on(target), target, None, what)
+    return out
+
+
 ENTITY_CHECKS: dict[str, EntityCheck] = {
     "opportunities": check_opportunities,
     "leads": _check_leads,
@@ -238,6 +249,7 @@ ENTITY_CHECKS: dict[str, EntityCheck] = {
     "spend": check_spend,
     "quotas": check_quotas,
     "activities": check_activities,
+    "products": _check_products,
 }
 
 

@@ -93,6 +93,7 @@ class BatchWriter:
             "spend": self.entities.spend,
             "quotas": self.entities.quotas,
             "activities": self._gather_activities,
+            "products": self._use_products,
         }[plan.layout.entity]
         writer(plan, rows, counts)
 
@@ -338,6 +339,10 @@ class BatchWriter:
             self._upsert(table, plan.layout, out, counts, plan.file)
 
         self.entities.orders(plan, rows, counts, upsert)
+
+    def _use_products(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
+        """Products are not stored: their list prices valued the batch's open deals."""
+        counts.unchanged += len(rows)
 
     def _gather_activities(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
         """Keeps time log entries until the batch's end (summed per rep, week and activity)."""
