@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.charts import forecast as forecast_charts
-from salesops.forecast.backtest import backtest_summary, backtest_table
+from salesops.forecast.backtest import backtest_summary, backtest_table, poor_forecasts
 from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING
 from salesops.ui.cache import cached_call, settings
@@ -78,6 +78,11 @@ else:
 st.subheader("This quarter and next: pipeline, forecast and quota")
 quarters = report.quarter_table()
 quarter_tiles(report.vs_quota, config.currency)
+st.caption(
+    "Month and Week give different quarter totals: each is its own model, and a week counts "
+    "in the quarter its Monday falls in, so weeks that straddle a quarter's edge move amounts "
+    "between quarters. The quarter call above is the number to use for this quarter."
+)
 st.altair_chart(forecast_charts.quarter_bars(quarters, config.currency))
 st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
@@ -104,8 +109,16 @@ if st.toggle("Forecast every territory", key="forecast.all_territories"):
             config.currency,
         )
     )
+    summary = backtest_summary(by_territory.breakdown)
+    poor = poor_forecasts(summary, config.forecast_wape_warning)
+    if poor:
+        st.warning(
+            f"Backtest WAPE above {config.forecast_wape_warning:.0%} for {', '.join(poor)}: "
+            "these territories' forecasts miss by more than that on average; use them with care.",
+            icon="⚠️",
+        )
     show_table(
-        backtest_summary(by_territory.breakdown),
+        summary,
         key="forecast.territory_backtests",
         currency=config.currency,
         columns={"scope": "Territory"},

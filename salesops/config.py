@@ -204,13 +204,13 @@ class Settings:
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
 
+    forecast_wape_warning: float = _setting(0.3, "A backtest WAPE above this warns.", "forecast")
     # -- call
     call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
     call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
     call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
     call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
     call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
-
     # -- capacity
     default_weekly_hours: float = _setting(
         40.0,

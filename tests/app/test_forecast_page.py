@@ -85,3 +85,17 @@ def test_forecast_page_database_unreachable(run_page):
     assert not at.exception
     assert "Can't reach the database" in at.error[0].value
     assert "Retry" in [b.label for b in at.button]
+
+
+@pytest.mark.slow
+def test_switching_to_weeks_keeps_the_horizons_span(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"freq": "M", "horizon": "6"})
+    assert not at.exception
+    at.button_group(key="forecast.freq").set_value("W").run()
+    assert not at.exception
+    assert at.number_input(key="forecast.horizon").value == 26
+    assert at.subheader[1].value == "Bookings by week: Whole company"
+    labels = [m.label for m in at.metric]
+    assert "Q4 2026 what-if" in labels
+    what_if = next(m for m in at.metric if m.label == "Q4 2026 what-if")
+    assert "vs baseline" in str(what_if.delta)
