@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -124,6 +123,17 @@ def _same_tab(browser, base: str, start: tuple, target: tuple) -> float:
         context.close()
 
 
+def _timed(measure, *args) -> float | None:
+    """Returns the measured seconds, or None when the page did not settle within TIMEOUT_MS."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        return measure(*args)
+    except PlaywrightTimeout as exc:
+        print(f"  not drawn within {TIMEOUT_MS / 1000:.0f} s: {str(exc)[-200:]}", file=sys.stderr)
+        return None
+
+
 def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[dict, float]:
     """Runs every page cold, warm and same-tab on a fresh server; returns times and RSS."""
     server = _start_server(database_url, port)
@@ -131,13 +141,13 @@ def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[di
     times: dict[str, dict[str, float]] = {}
     try:
         for page in pages:
-            times[page[1]] = {"cold": _new_tab(browser, base, page[0], page[2])}
-            print(f"  {page[1]}: cold {times[page[1]]['cold']:.2f} s", file=sys.stderr)
+            times[page[1]] = {"cold": _timed(_new_tab, browser, base, page[0], page[2])}
+            print(f"  {page[1]}: cold {times[page[1]]['cold']} s", file=sys.stderr)
         for page in pages:
-            times[page[1]]["warm"] = _new_tab(browser, base, page[0], page[2])
+            times[page[1]]["warm"] = _timed(_new_tab, browser, base, page[0], page[2])
         for number, page in enumerate(pages):
             start = pages[number - 1] if number else pages[1]
-            times[page[1]]["same_tab"] = _same_tab(browser, base, start, page)
+            times[page[1]]["same_tab"] = _timed(_same_tab, browser, base, start, page)
         return times, _peak_rss_mb(server.pid)
     finally:
         _stop(server)
@@ -162,13 +172,27 @@ def bench(database_url: str, repeat: int, pages: tuple) -> dict:
         finally:
             browser.close()
     medians = {
-        title: {
-            kind: round(statistics.median(run[title][kind] for run in runs), 2)
-            for kind in ("cold", "warm", "same_tab")
-        }
+        title: {kind: _median([run[title][kind] for run in runs]) for kind in KINDS}
         for _, title, _ in pages
     }
     return {"median_s": medians, "runs_s": runs, "server_peak_rss_mb": round(max(rss), 1)}
+
+
+KINDS = ("cold", "warm", "same_tab")
+
+
+def _median(values: list[float | None]) -> float | None:
+    """Returns the median, a page that did not settle counting as the slowest (None if most)."""
+    ordered = sorted(values, key=lambda v: float("inf") if v is None else v)
+    middle = ordered[(len(ordered) - 1) // 2] if len(ordered) % 2 else None
+    if len(ordered) % 2 == 0:
+        low, high = ordered[len(ordered) // 2 - 1], ordered[len(ordered) // 2]
+        middle = None if high is None else (low + high) / 2  # type: ignore[operator]
+    return None if middle is None else round(middle, 2)
+
+
+def _cell(value: float | None) -> str:
+    return f"> {TIMEOUT_MS / 1000:.0f} s" if value is None else f"{value:.2f} s"
 
 
 def table(results: dict) -> str:
@@ -179,7 +203,7 @@ def table(results: dict) -> str:
     ]
     for name, result in results["databases"].items():
         for title, kinds in result["median_s"].items():
-            cells = " | ".join(f"{kinds[k]:.2f} s" for k in ("cold", "warm", "same_tab"))
+            cells = " | ".join(_cell(kinds[k]) for k in KINDS)
             lines.append(f"| {title} | {name} | {cells} |")
     return "\n".join(lines)
 
@@ -198,10 +222,10 @@ def main() -> None:
     for url in args.url:
         name = "postgresql" if url.startswith("postgresql") else "sqlite"
         results["databases"][name] = bench(url, args.repeat, pages)
-    results["load_average_after"] = os.getloadavg()
-    results["wall_s"] = round(time.perf_counter() - started, 1)
-    results["cpu_count"] = os.cpu_count()
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+        results["load_average_after"] = os.getloadavg()
+        results["wall_s"] = round(time.perf_counter() - started, 1)
+        results["cpu_count"] = os.cpu_count()
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")  # after each database
     print(table(results))
     print(
         f"load average before {results['load_average_before']}, after "
