@@ -35,6 +35,8 @@ def test_a_database_at_0002_is_migrated_and_keeps_its_orders(fresh_url):  # noqa
     assert not NEW & _order_columns(engine)
     steps = ensure_current_schema(engine)
     assert steps == [f"migrated to revision {head_revision()}"]
+    indexes = {i["name"] for i in sa.inspect(engine).get_indexes("orders")}
+    assert {"ix_orders_invoiced_at", "ix_orders_paid_at"} <= indexes
     assert _order_columns(engine) >= NEW
     with engine.connect() as conn:
         assert schema_state(conn).revision == head_revision()
