@@ -58,7 +58,7 @@ def plan_panel() -> None:
     st.caption(f"Track record: {memo[key]}")
     st.subheader("Hires by territory")
     st.caption(define("utilisation", defaults))
-    show_table(ui.hires_view(report.hires), key="plan.hires_table", currency=defaults.currency,
+    show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
                columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
     download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
     st.subheader("Quotas")

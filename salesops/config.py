@@ -110,6 +110,12 @@ class Settings:
         12, "The default period: the last N whole months of data.", "kpis"
     )
     trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
+    min_sample_to_rank: int = _setting(
+        20,
+        "Breakdown rankings: a row needs at least this many deals behind its rate (closed "
+        "deals for win rate, won deals for cycle, leads for lead-to-opportunity) to be ranked.",
+        "kpis",
+    )
     default_period_preset: str = _setting(
         "trailing",
         "The app's period when a link names none: trailing (the last default_period_months "
@@ -198,13 +204,13 @@ class Settings:
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
 
+    forecast_wape_warning: float = _setting(0.3, "A backtest WAPE above this warns.", "forecast")
     # -- call
     call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
     call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
     call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
     call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
     call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
-
     # -- capacity
     default_weekly_hours: float = _setting(
         40.0,
@@ -416,9 +422,9 @@ class Settings:
         "time_allocation",
     )
     what_if_elasticity: float = _setting(
-        1.0,
-        "What-if: exponent b of revenue = R0 x (S / S0)^b; 1 keeps the observed revenue per "
-        "selling hour, below 1 gives diminishing returns.",
+        0.6,
+        "What-if: exponent b of revenue = R0 x (S / S0)^b; below 1 (the default) gives "
+        "diminishing returns, 1 keeps the observed revenue per selling hour for every hour.",
         "time_allocation",
     )
     what_if_release_unconverted: bool = _setting(

@@ -28,11 +28,10 @@ from salesops.call.model import (
 from salesops.config import Settings
 
 COMPANY = ""  # the unit of a call that is not rolled up
-PIPELINE_KEYS = ["segment", "stage", "forecast_category", "close_bucket"]
+PIPELINE_KEYS = ["stage", "forecast_category", "close_bucket"]
 EMPTY_SNAPSHOT = pd.DataFrame(
     {
         "unit": pd.Series(dtype=object),
-        "segment": pd.Series(dtype=object),
         "stage": pd.Series(dtype=object),
         "forecast_category": pd.Series(dtype=object),
         "close_bucket": pd.Series(dtype=object),

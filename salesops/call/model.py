@@ -29,7 +29,6 @@ from salesops.calendar import Quarter, quarter_of
 from salesops.config import Settings
 
 RATE_LEVELS = (
-    ("segment", "stage", "forecast_category", "close_bucket"),
     ("stage", "forecast_category", "close_bucket"),
     ("stage", "close_bucket"),
     ("close_bucket",),
@@ -125,7 +124,7 @@ def rates_from(training: pd.DataFrame, min_deals: int = Settings.call_min_deals)
         grouped["level"] = level
         frames.append(grouped)
     rates = pd.concat(frames, ignore_index=True)
-    for column in ("segment", "stage", "forecast_category", "close_bucket"):
+    for column in ("stage", "forecast_category", "close_bucket"):
         rates[column] = rates[column].astype(object).where(rates[column].notna(), None)
     with np.errstate(divide="ignore", invalid="ignore"):
         rates["rate"] = np.where(
@@ -135,7 +134,6 @@ def rates_from(training: pd.DataFrame, min_deals: int = Settings.call_min_deals)
     return rates[
         [
             "level",
-            "segment",
             "stage",
             "forecast_category",
             "close_bucket",
@@ -183,7 +181,8 @@ def stage_probability_view(pipeline: pd.DataFrame, stages: pd.DataFrame) -> floa
     probability.
     """
     counted = pipeline[pipeline["close_bucket"].isin(THIS_QUARTER_BUCKETS)]
-    probability = counted["stage"].map(stages.set_index("name")["probability"]).fillna(0.0)
+    table = stages.set_index("name")["probability"].astype("float64")
+    probability = counted["stage"].map(table).astype("float64").fillna(0.0)
     return float((counted["open_amount"].astype("float64") * probability).sum())
 
 

@@ -189,7 +189,11 @@ def call_report(
     company = _unit_call(
         COMPANY, scope_label, target, day, inputs, measured, records[None], quotas, None
     )
-    rolled = [_unit_call(u, u, target, day, inputs, measured, records[u], quotas, u) for u in units]
+    labels = _unit_labels(repo, by, scope)
+    rolled = [
+        _unit_call(u, labels.get(u, u), target, day, inputs, measured, records[u], quotas, u)
+        for u in units
+    ]
     return CallReport(target, as_of, day, scope_label, company, rolled, by, notes)
 
 
@@ -232,3 +236,36 @@ def _quotas(repo: Repository, target: Quarter, by: str | None, scope: Scope) -> 
         lambda v: str(int(v)) if isinstance(v, float) else str(v)
     )
     return {str(k): float(v) for k, v in quotas.groupby(keys)["quota"].sum().items()}
+
+
+def call_evolution(
+    repo: Repository,
+    as_of: date | None = None,
+    quarter: Quarter | None = None,
+    scope: Scope = EVERYTHING,
+) -> pd.DataFrame:
+    """Returns the call as it evolved week by week through the quarter, up to `as_of`.
+
+    Each week's call is made as of that day from what the database knew then (the same
+    method at that day of the quarter). Columns: as_of (datetime64), day, won_to_date,
+    commit, projection (NaN when too few past quarters), quota.
+    """
+    report = call_report(repo, as_of, quarter, None, scope)
+    target, last_day = report.quarter, report.day
+    days = sorted({*range(7, last_day, 7), last_day})
+    quarters = [*previous_quarters(target, Settings.call_training_quarters), target]
+    inputs = read_inputs(repo, target, days, report.as_of, quarters, None, scope)
+    rows = []
+    for day in days:
+        call = call_quarter(target, day, inputs, measure(target, day, inputs))
+        rows.append(
+            {
+                "as_of": pd.Timestamp(instant_at(target, day)),
+                "day": day,
+                "won_to_date": call.won_to_date,
+                "commit": call.commit,
+                "projection": float("nan") if call.projection is None else call.projection,
+                "quota": report.company.quota,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -25,7 +25,10 @@ def _day_weights(state: DemoState) -> np.ndarray:
     day = state.start + t.astype("timedelta64[D]")
     doy = (day - day.astype("datetime64[Y]")).astype(int)
     growth = 1.0 + 0.16 * t / 365.0
-    season = 1.0 + 0.18 * np.cos(2 * np.pi * (doy - 75) / 365.0)  # spring peak
+    pattern = state.pattern
+    season = 1.0 + pattern.season_amplitude * np.cos(
+        2 * np.pi * (doy - pattern.season_peak_day) / 365.0
+    )  # spring peak by default
     season *= np.where((doy > 190) & (doy < 235), 0.82, 1.0)  # summer lull
     season *= np.where(doy > 350, 0.55, 1.0)  # holidays
     weekday = (day.astype("datetime64[D]").view("int64") - 4) % 7  # 0 = Monday
@@ -213,7 +216,7 @@ def _quarter_end_push(
     month = close_dt.astype("datetime64[M]")
     dom = (close_dt - month.astype("datetime64[D]")).astype(int)
     first_month = ((month.astype(int)) % 3) == 0
-    pull = won & first_month & (dom < 12) & (rng.uniform(size=n) < 0.45)
+    pull = won & first_month & (dom < 12) & (rng.uniform(size=n) < state.pattern.quarter_end_pull)
     q_end: np.ndarray = month.astype("datetime64[D]") - np.timedelta64(1, "D")
     pulled = (q_end - state.start).astype(int) - rng.integers(0, 5, n)
     return np.where(pull & (pulled > day), pulled, close_day)

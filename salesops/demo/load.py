@@ -15,7 +15,7 @@ from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
 from salesops.demo.scales import DEMO_END, resolve_scale
-from salesops.demo.state import DemoState
+from salesops.demo.state import DEFAULT_PATTERN, DemoPattern, DemoState
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def build_demo_frames(
     seed: int,
     end: date = DEMO_END,
     progress: Progress | None = None,
+    pattern: DemoPattern = DEFAULT_PATTERN,
 ) -> dict[str, pd.DataFrame]:
     """Returns every demo table as a DataFrame keyed by table name (no database needed).
 
@@ -49,7 +50,7 @@ def build_demo_frames(
     same rows.
     """
     report = progress or (lambda fraction, message: None)
-    state = DemoState(resolve_scale(scale), seed, end)
+    state = DemoState(resolve_scale(scale), seed, end, pattern)
     report(0.01, "Generating territories, reps and accounts")
     territories, territory_weight = company.territories(state)
     reps, traits = company.reps(state, territories)
@@ -107,6 +108,7 @@ def generate_demo(
     scale: str | int,
     seed: int,
     progress: Progress | None = None,
+    pattern: DemoPattern = DEFAULT_PATTERN,
 ) -> dict[str, int]:
     """Replaces the database's content with the demo company; returns rows written per table.
 
@@ -118,7 +120,7 @@ def generate_demo(
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
     )
     report(0.0, "Generating the demo company")
-    frames = build_demo_frames(scale, seed, progress=report)
+    frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
     ensure_current_schema(engine)  # the demo writes this version's columns
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)

@@ -98,6 +98,8 @@ RULES: dict[str, Rule] = {
     "waterfall_history": Rule.SCOPED,
     "steady_pipeline_amounts": Rule.SCOPED,
     "push_histories": Rule.SCOPED,
+    "stage_stays": Rule.SCOPED,
+    "stage_history": Rule.SCOPED,
     "quota_by_rep": Rule.SCOPED,
     "won_by_rep": Rule.SCOPED,
     "history_bounds": Rule.REFERENCE,

@@ -37,7 +37,6 @@ CALL_UNITS = ("territory", "team")
 SNAPSHOT_ROW = {
     "instant": INT,
     "unit": STR,
-    "segment": STR,
     "stage": STR,
     "forecast_category": STR,
     "close_bucket": STR,
@@ -115,18 +114,17 @@ def _snapshot(
         .group_by(won.c.opportunity_id)
         .subquery("won_by_deal")
     )
-    o, r, a = s.opportunities, s.reps, s.accounts
+    o, r = s.opportunities, s.reps
     unit = _unit(by)
     bucket = _close_bucket(open_rows.c.expected_close_date, instant, quarter_end).label("bucket")
-    segment = func.coalesce(a.c.segment, "").label("segment")
-    keys = [unit, segment, open_rows.c.stage, open_rows.c.forecast_category, bucket]
-    joined = (
-        open_rows.outerjoin(won_by_deal, won_by_deal.c.opportunity_id == open_rows.c.opportunity_id)
-        .join(o, o.c.id == open_rows.c.opportunity_id)
-        .outerjoin(a, a.c.id == o.c.account_id)
+    keys = [unit, open_rows.c.stage, open_rows.c.forecast_category, bucket]
+    joined = open_rows.outerjoin(
+        won_by_deal, won_by_deal.c.opportunity_id == open_rows.c.opportunity_id
     )
-    if by is not None:
-        joined = joined.outerjoin(r, r.c.id == o.c.rep_id)
+    if by is not None:  # the rep's territory or manager: one lookup per open deal
+        joined = joined.join(o, o.c.id == open_rows.c.opportunity_id).outerjoin(
+            r, r.c.id == o.c.rep_id
+        )
     return (
         select(
             literal(index).label("instant"),
@@ -169,7 +167,7 @@ class CallQueries(RepositoryBase):
         stmt = selects[0] if len(selects) == 1 else union_all(*selects)
         frame = self._frame(stmt, SNAPSHOT_ROW)
         return frame.sort_values(
-            ["instant", "unit", "segment", "stage", "forecast_category", "close_bucket"],
+            ["instant", "unit", "stage", "forecast_category", "close_bucket"],
             ignore_index=True,
         )
 
@@ -195,14 +193,12 @@ class CallQueries(RepositoryBase):
             )
             .subquery("won_rows")
         )
-        o, r = s.opportunities, s.reps
         unit = _unit(by)
-        joined = rows.join(o, o.c.id == rows.c.opportunity_id).outerjoin(r, r.c.id == o.c.rep_id)
-        stmt = (
-            select(unit, rows.c.day, func.coalesce(func.sum(rows.c.amount), 0.0))
-            .select_from(joined)
-            .where(_scope_clause(scope))
-            .group_by(unit, rows.c.day)
-            .order_by(unit, rows.c.day)
-        )
+        stmt = select(unit, rows.c.day, func.coalesce(func.sum(rows.c.amount), 0.0))
+        if by is not None or not scope.is_everything:
+            o, r = s.opportunities, s.reps
+            stmt = stmt.select_from(
+                rows.join(o, o.c.id == rows.c.opportunity_id).outerjoin(r, r.c.id == o.c.rep_id)
+            ).where(_scope_clause(scope))
+        stmt = stmt.group_by(unit, rows.c.day).order_by(unit, rows.c.day)
         return self._frame(stmt, WON_DAY_ROW)

@@ -162,3 +162,28 @@ def test_few_past_quarters_give_the_stage_view_and_say_so(demo_url):
     assert report.company.call.projection is None
     assert "past quarter(s)" in (report.company.call.reason or "")
     assert report.company.call.stage_probability > 0
+
+
+@pytest.fixture(scope="module")
+def slippy_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A demo company that slips twice as far, peaks in autumn and pulls little into quarter end."""
+    from salesops.demo.load import generate_demo
+    from salesops.demo.state import SLIPPY_AUTUMN
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('slippy') / 'slippy.db'}"
+    generate_demo(
+        make_engine(url), "small", seed=7, progress=lambda f, m: None, pattern=SLIPPY_AUTUMN
+    )
+    return url
+
+
+def test_mid_quarter_accuracy_holds_on_another_slip_and_season_pattern(slippy_url):
+    quarter = Quarter(date(2026, 10, 1))
+    mid = quarter.start + timedelta(days=quarter_days(quarter) // 2)
+    report = call_report(_repo(slippy_url), as_of=mid)
+    errors = report.company.mean_abs_errors()
+    assert len(report.company.track) >= 8
+    print("another pattern, mid-quarter mean abs error", errors)
+    assert errors["call"] < 0.07
+    assert errors["call"] < errors["stage_probability"]
+    assert errors["call"] < errors["won_plus_commit"]

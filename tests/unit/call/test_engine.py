@@ -27,7 +27,6 @@ def _snapshot(open_amount: float, won_amount: float, unit: str = "") -> pd.DataF
     return pd.DataFrame(
         {
             "unit": [unit],
-            "segment": ["SMB"],
             "stage": ["Commit"],
             "forecast_category": ["commit"],
             "close_bucket": ["quarter_near"],

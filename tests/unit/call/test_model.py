@@ -24,7 +24,7 @@ Q3 = Quarter(date(2026, 7, 1))
 
 
 def _rows(rows: list[tuple]) -> pd.DataFrame:
-    columns = ["segment", "stage", "forecast_category", "close_bucket", "deals", "open_amount"]
+    columns = ["stage", "forecast_category", "close_bucket", "deals", "open_amount"]
     columns += ["won_amount", "won_deals"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -51,7 +51,7 @@ def test_quarter_outcome_splits_won_at_the_instant():
             "won_amount": [1.0, 10.0, 20.0, 40.0, 80.0],
         }
     )
-    snapshot = _rows([("", "Commit", "commit", "quarter", 2, 100.0, 30.0, 1)])
+    snapshot = _rows([("Commit", "commit", "quarter", 2, 100.0, 30.0, 1)])
     outcome = quarter_outcome(won, snapshot, Q3, date(2026, 8, 15))
     assert outcome.won_before == 30.0  # Jul 1 and Aug 14
     assert outcome.actual == 70.0  # + Aug 15; Oct 1 is next quarter
@@ -62,35 +62,37 @@ def test_quarter_outcome_splits_won_at_the_instant():
 def test_rates_fall_back_to_coarser_groups_below_min_deals():
     training = _rows(
         [
-            ("SMB", "Commit", "commit", "quarter", 40, 1000.0, 600.0, 24),
-            ("Enterprise", "Commit", "commit", "quarter", 5, 1000.0, 0.0, 0),
-            ("SMB", "Proposal", "best_case", "later", 50, 2000.0, 100.0, 2),
+            ("Commit", "commit", "quarter_near", 40, 1000.0, 600.0, 24),
+            ("Commit", "best_case", "quarter_near", 5, 1000.0, 0.0, 0),
+            ("Proposal", "best_case", "later", 50, 2000.0, 100.0, 2),
         ]
     )
     rates = rates_from(training, min_deals=30)
-    finest = rates[rates["level"] == 0].set_index(["segment", "stage"])
-    assert finest.loc[("SMB", "Commit"), "rate"] == pytest.approx(0.6)
-    assert pd.isna(finest.loc[("Enterprise", "Commit"), "rate"])  # 5 deals: not trusted
+    finest = rates[rates["level"] == 0].set_index(["stage", "forecast_category"])
+    assert finest.loc[("Commit", "commit"), "rate"] == pytest.approx(0.6)
+    assert pd.isna(finest.loc[("Commit", "best_case"), "rate"])  # 5 deals: not trusted
     pipeline = _rows(
         [
-            ("Enterprise", "Commit", "commit", "quarter", 1, 500.0, 0.0, 0),
-            ("SMB", "Commit", "commit", "quarter", 1, 100.0, 0.0, 0),
-            ("SMB", "Prospecting", "pipeline", "none", 1, 100.0, 0.0, 0),
+            ("Commit", "best_case", "quarter_near", 1, 500.0, 0.0, 0),
+            ("Commit", "commit", "quarter_near", 1, 100.0, 0.0, 0),
+            ("Prospecting", "pipeline", "none", 1, 100.0, 0.0, 0),
+            ("Prospecting", "pipeline", "later", 1, 100.0, 0.0, 0),
         ]
     )
     priced = priced_pipeline(pipeline, rates)
-    # Enterprise Commit takes Commit/commit/quarter over both segments: 600 / 2000.
-    assert priced["rate"].tolist() == pytest.approx([0.3, 0.6, 0.0])
-    assert priced["expected"].tolist() == pytest.approx([150.0, 60.0, 0.0])
+    # Commit/best_case takes Commit in quarter_near over both categories: 600 / 2000; an
+    # unseen stage takes its bucket's rate (later: 100 / 2000); an unseen bucket takes 0.
+    assert priced["rate"].tolist() == pytest.approx([0.3, 0.6, 0.0, 0.05])
+    assert priced["expected"].tolist() == pytest.approx([150.0, 60.0, 0.0, 5.0])
 
 
 def test_stage_probability_and_commit_count_this_quarter_and_overdue_only():
     pipeline = _rows(
         [
-            ("", "Commit", "commit", "quarter_near", 1, 100.0, 0.0, 0),
-            ("", "Commit", "commit", "overdue", 1, 50.0, 0.0, 0),
-            ("", "Commit", "commit", "later", 1, 1000.0, 0.0, 0),
-            ("", "Proposal", "best_case", "quarter_late", 1, 200.0, 0.0, 0),
+            ("Commit", "commit", "quarter_near", 1, 100.0, 0.0, 0),
+            ("Commit", "commit", "overdue", 1, 50.0, 0.0, 0),
+            ("Commit", "commit", "later", 1, 1000.0, 0.0, 0),
+            ("Proposal", "best_case", "quarter_late", 1, 200.0, 0.0, 0),
         ]
     )
     stages = pd.DataFrame({"name": ["Commit", "Proposal"], "probability": [0.8, 0.4]})
