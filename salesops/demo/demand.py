@@ -16,6 +16,7 @@ import pandas as pd
 from salesops.demo.catalog import CHANNELS, SEGMENTS, SOURCE
 from salesops.demo.company import RepTraits
 from salesops.demo.history import deal_history
+from salesops.demo.names import deal_name
 from salesops.demo.state import DemoState
 
 
@@ -223,9 +224,16 @@ def _quarter_end_push(
 
 
 def _opportunities_frame(
-    state: DemoState, deals: _DealDraw, outcomes: pd.DataFrame, history: pd.DataFrame
+    state: DemoState,
+    deals: _DealDraw,
+    outcomes: pd.DataFrame,
+    history: pd.DataFrame,
+    account_names: list[str],
 ) -> pd.DataFrame:
-    """Returns the opportunities table: each deal in the state of its last history row."""
+    """Returns the opportunities table: each deal in the state of its last history row.
+
+    `account_names` are the accounts' names in id order (deals are named after them).
+    """
     n = len(deals.day)
     seg_names = list(SEGMENTS)
     last = history.groupby("opportunity_id", sort=True).tail(1).set_index("opportunity_id")
@@ -239,7 +247,8 @@ def _opportunities_frame(
             "source": SOURCE,
             "external_id": [f"O{i:07d}" for i in ids],
             "name": [
-                f"{seg_names[k][:3]}-{i:07d}" for k, i in zip(deals.segment, ids, strict=True)
+                deal_name(account_names[a], seg_names[k], int(i), bool(lead < 0))
+                for a, k, i, lead in zip(deals.account, deals.segment, ids, deals.lead, strict=True)
             ],
             "account_id": deals.account + 1,
             "rep_id": deals.rep + 1,
@@ -299,5 +308,6 @@ def demand(
     deals = _draw_deals(state, market, leads, reps, traits)
     deals, outcomes = _deal_outcomes(state, deals, accounts, traits)
     history = deal_history(state, outcomes)
-    opportunities = _opportunities_frame(state, deals, outcomes, history)
+    names = accounts["name"].tolist()
+    opportunities = _opportunities_frame(state, deals, outcomes, history, names)
     return _leads_frame(state, leads), opportunities, history

@@ -65,6 +65,7 @@ RULES: dict[str, Rule] = {
     "segments": Rule.REFERENCE,
     "data_bounds": Rule.REFERENCE,
     "schema_state": Rule.REFERENCE,
+    "data_version": Rule.REFERENCE,
     "row_counts": Rule.FULL_VIEW,
     # forecast
     "bookings_by_period": Rule.SCOPED,
