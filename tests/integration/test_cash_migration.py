@@ -1,4 +1,4 @@
-"""Migrations 0003 and 0005: order capture and approval columns, invoice and payment indexes.
+"""Migrations 0003 and 0006: order capture and approval columns, invoice and payment indexes.
 
 A current database is taken down to revision 0002 with the real downgrades (so the test
 holds whatever migrations come between), given an order, and upgraded to the head.

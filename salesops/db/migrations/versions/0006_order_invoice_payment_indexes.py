@@ -1,7 +1,7 @@
 """Orders: indexes on invoiced_at and paid_at (issue 18).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05
 
 The Order-to-cash page filters orders by invoice and payment date (days to invoice and to
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
