@@ -117,7 +117,7 @@ def _snapshot(
     o, r = s.opportunities, s.reps
     unit = _unit(by)
     bucket = _close_bucket(open_rows.c.expected_close_date, instant, quarter_end).label("bucket")
-    keys = [open_rows.c.stage, open_rows.c.forecast_category, bucket]
+    keys: list[ColumnElement] = [open_rows.c.stage, open_rows.c.forecast_category, bucket]
     if by is not None:
         keys.insert(0, unit)
     joined = open_rows.outerjoin(
