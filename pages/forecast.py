@@ -12,6 +12,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -28,11 +29,11 @@ with st.spinner("Fitting the forecast…"):  # fits are cached by series and par
 main = report.main
 unit = "month" if report.freq == "M" else "week"
 
-st.subheader(f"Bookings by {unit}: {choice.scope_label}")
+st.subheader(f"Bookings by {unit}: {md(choice.scope_label)}")
 if main.method != "prophet":
     st.warning(f"Not a Prophet forecast: {main.reason}.", icon="⚠️")
 for note in [*main.notes, *report.notes]:
-    st.caption(f"Note: {note}.")
+    st.caption(f"Note: {md(note, limit=400)}.")
 points = report.shown_points()
 if points.empty:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")

@@ -23,6 +23,7 @@ from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.pipeline_review import TAB_TITLES, review_controls
 from salesops.ui.states import database_guard, empty_state
@@ -49,7 +50,7 @@ with database_guard():
 review, week = report.review, report.week
 waterfall = review.waterfall
 st.caption(
-    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {report.scope.label} · "
+    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {md(report.scope.label)} · "
     f"pipeline = open deals expected to close in {quarter_words(review.quarter)}, "
     "reconstructed from opportunity history as of Monday 00:00 before and after the week."
 )

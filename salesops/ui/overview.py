@@ -21,6 +21,7 @@ from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline
+from salesops.ui.markdown import md
 from salesops.ui.pipeline_review import pipeline_review_headline
 from salesops.ui.territory import territory_headline
 from salesops.ui.time_allocation import time_headline
@@ -61,7 +62,7 @@ def bookings_headline(filters: Filters) -> None:
             border=True,
         )
         column.markdown(toned(sentence, tone))
-    st.caption(f"To {as_of.day} {as_of:%b %Y}, the latest day of data · {filters.scope_label}.")
+    st.caption(f"To {as_of.day} {as_of:%b %Y}, the latest day of data · {md(filters.scope_label)}.")
 
 
 def team_headline(period: Period, currency: str) -> None:
