@@ -1,10 +1,17 @@
-# salesops: `make run` installs everything and opens the app on the demo database;
-# `make test` installs everything (chromium included) and runs the whole suite.
+# salesops: `make run` installs the runtime dependencies, builds the demo database on first
+# run and serves the app (it prints the URL; a browser opens where one exists);
+# `make test` installs everything (test tools and chromium included) and runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
 DB := data/salesops.db
+PORT ?= 8501
+# pip's lines that show progress: one per package collected, then the summary.
+PIP_PROGRESS := grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' | sed -u 's/^/  /'
 
 .PHONY: install browser run demo test test-unit test-fast lint typecheck fmt bench clean
 
@@ -13,7 +20,16 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+# What the app needs to run, and nothing for tests: progress is printed package by package.
+$(RUNTIME_STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating the virtual environment in $(VENV)…"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the app's runtime dependencies (first run: a minute or two)…"
+	@$(BIN)/pip install --disable-pip-version-check -r requirements.txt | $(PIP_PROGRESS)
+	@$(BIN)/pip install --disable-pip-version-check --quiet --no-deps -e .
+	@touch $(RUNTIME_STAMP)
+	@echo "Dependencies installed."
 
 install: $(STAMP)
 
@@ -25,14 +41,16 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
-$(DB): | $(STAMP)
-	$(BIN)/salesops demo --url sqlite:///$(abspath $(DB))
+$(DB): | $(RUNTIME_STAMP)
+	@echo "Building the demo company in $(DB) (first run only)…"
+	@$(BIN)/salesops demo --url sqlite:///$(abspath $(DB))
 
 demo: install
 	$(BIN)/salesops demo
 
-run: install $(DB)
-	$(BIN)/streamlit run app.py
+run: $(RUNTIME_STAMP) $(DB)
+	@echo "Starting salesops: open http://localhost:$(PORT) in your browser (Ctrl+C stops it)."
+	@$(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 # The whole suite: lint, types, then every tier (unit, integration on SQLite and PostgreSQL,
 # cli, app pages, browser).

@@ -78,6 +78,21 @@ show_table(report.slow_orders, key="cash.orders", currency=money, columns=column
 download_csv(report.slow_orders, "cash_slow_orders.csv", key="cash.download_orders")
 
 
+st.subheader("Orders captured up front")
+ui.completeness_section(report, defaults)
+show_table(report.completeness.by_rep, key="cash.completeness", currency=money, columns=columns)
+download_csv(report.completeness.by_rep, "cash_completeness_by_rep.csv",
+             key="cash.download_completeness")  # fmt: skip
+
+st.subheader("Approvals")
+ui.approvals_section(report)
+left, right = st.columns(2)
+with left:
+    show_table(report.approvals.by_approver, key="cash.approvers", currency=money, columns=columns)
+with right:
+    show_table(report.approvals.by_rep, key="cash.approval_reps", currency=money, columns=columns)
+
+
 @st.fragment
 def what_if_panel() -> None:
     """The what-if: invoice and get paid sooner → cash pulled forward (no query)."""

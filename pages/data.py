@@ -14,6 +14,7 @@ from salesops.quality.checks import summary_frame
 from salesops.quality.report import quality_report
 from salesops.repository import Repository
 from salesops.ui import data as ui
+from salesops.ui import data_entities
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
@@ -66,6 +67,7 @@ if viewer.can(IMPORT):
         key="data.files",
     )
     read, options = ui.settings_panel()
+    data_entities.templates_section()
 
     if uploads and (source != "generic" or layout is not None):
         inputs = ui.as_inputs(uploads)
@@ -124,6 +126,11 @@ else:
 for check in quality.checks:
     ui.show_check(check)
 
+if viewer.can(IMPORT):
+    st.subheader("Activity types")
+    with database_guard():
+        data_entities.activity_types_section()
+
 st.subheader("Import history")
 with database_guard():
     batches = cached_call(Repository.import_batches, settings().import_batches_listed)
@@ -131,6 +138,10 @@ if batches.empty:
     st.caption("No file imported yet.")
 else:
     show_table(batches, key="data.batches", currency=settings().currency)
+if viewer.can(IMPORT):
+    st.subheader("Undo an import")
+    with database_guard():
+        data_entities.undo_section(settings().import_batches_listed)
 
 if viewer.can(USERS):
     st.subheader("Users and roles")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.charts import forecast as forecast_charts
-from salesops.forecast.backtest import backtest_summary, backtest_table
+from salesops.forecast.backtest import backtest_summary, backtest_table, poor_forecasts
 from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.call import call_details, call_panel, call_rollup
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
@@ -28,6 +29,15 @@ with st.spinner("Fitting the forecast…"):  # fits are cached by series and par
     report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
 main = report.main
 unit = "month" if report.freq == "M" else "week"
+
+st.subheader("The quarter call")
+with database_guard():
+    call_panel(filters)
+    with st.expander("Track record, week by week, and how the call is made", expanded=True):
+        call_details(filters)
+    with st.expander("The call per team and per territory (they add up to the total)"):
+        call_rollup(filters, "team")
+        call_rollup(filters, "territory")
 
 st.subheader(f"Bookings by {unit}: {md(choice.scope_label)}")
 if main.method != "prophet":
@@ -69,12 +79,17 @@ else:
 st.subheader("This quarter and next: pipeline, forecast and quota")
 quarters = report.quarter_table()
 quarter_tiles(report.vs_quota, config.currency)
+st.caption(
+    "Month and Week give different quarter totals: each is its own model, and a week counts "
+    "in the quarter its Monday falls in, so weeks that straddle a quarter's edge move amounts "
+    "between quarters. The quarter call above is the number to use for this quarter."
+)
 st.altair_chart(forecast_charts.quarter_bars(quarters, config.currency))
 st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
     "stage's historical win rate (the stage table's probability where fewer than "
     f"{config.min_stage_observations} closed deals passed the stage). "
-    f"{report.overdue_sentence()}"
+    f"{report.overdue_sentence(config.currency)}"
 )
 with st.expander("Stage probabilities used"):
     show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
@@ -95,8 +110,16 @@ if st.toggle("Forecast every territory", key="forecast.all_territories"):
             config.currency,
         )
     )
+    summary = backtest_summary(by_territory.breakdown)
+    poor = poor_forecasts(summary, config.forecast_wape_warning)
+    if poor:
+        st.warning(
+            f"Backtest WAPE above {config.forecast_wape_warning:.0%} for {', '.join(poor)}: "
+            "these territories' forecasts miss by more than that on average; use them with care.",
+            icon="⚠️",
+        )
     show_table(
-        backtest_summary(by_territory.breakdown),
+        summary,
         key="forecast.territory_backtests",
         currency=config.currency,
         columns={"scope": "Territory"},

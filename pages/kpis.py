@@ -6,6 +6,7 @@ import streamlit as st
 
 from salesops.charts import kpis as charts
 from salesops.kpis.metrics import KPIS
+from salesops.kpis.ranking import SAMPLE_WORDS, ranking
 from salesops.kpis.report import BREAKDOWN_LABELS, BREAKDOWNS, kpi_report
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
@@ -70,9 +71,15 @@ with breakdown_tab:
     metric = st.selectbox(
         "Chart", shown, format_func=lambda k: KPIS[k].label, key="kpis.breakdown_metric"
     )
+    ranked = ranking(table, metric, config.min_sample_to_rank, KPIS[metric].higher_is_better)
     st.altair_chart(
-        charts.breakdown_bars(table, metric, KPIS[metric].unit, KPIS[metric].label, config.currency)
+        charts.breakdown_bars(ranked, KPIS[metric].unit, KPIS[metric].label, config.currency)
     )
+    if metric in SAMPLE_WORDS:
+        st.caption(
+            f"n = {SAMPLE_WORDS[metric]} behind each rate; fewer than "
+            f"{config.min_sample_to_rank} are greyed and not ranked."
+        )
     columns = ["name", *shown, "won", "lost", "bookings", "leads", "new_customers"]
     st.caption("Select a row to see the deals behind it.")
     selection = show_table(

@@ -9,6 +9,7 @@ from salesops.kpis.metrics import KPIS
 from salesops.kpis.report import kpi_report
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.call import call_panel
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
@@ -30,7 +31,9 @@ st.subheader("Bookings against quota")
 with database_guard():
     bookings_headline(filters)
 
-# Slot: the quarter call (issue 14) is drawn here, between bookings to date and the KPIs.
+st.subheader("The quarter call")
+with database_guard():
+    call_panel(filters)
 
 st.subheader("Headline KPIs")
 st.caption(f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}.")

@@ -21,6 +21,7 @@ from salesops.pipeline_review.waterfall import DEFINITIONS, new_deals_note
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.call import draw_panel, panel_for
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
@@ -86,11 +87,18 @@ for tab, name in zip(tabs, names, strict=True):
         st.caption(f"{LIST_TITLES[name]}. {WORDS.get(name, '')}")
         if name == "new":
             st.caption(new_deals_note(frame, review.movements, review.quarter))
+        if name == "stale" and report.stale_rule is not None:
+            st.caption(f"{define('stale', config)} Stale after: {report.stale_rule.describe()}.")
         if frame.empty:
             st.info("None this week.")
             continue
         show_table(frame, key=f"pipeline_review.list_{name}", currency=config.currency)
         download_csv(frame, f"{name}_{week.label}.csv", key=f"pipeline_review.download_{name}")
+
+st.subheader(f"The quarter call ({md(report.scope.label)})")
+with database_guard():
+    panel = panel_for(report.scope.repository_scope, report.scope.label)
+draw_panel(panel)
 
 st.subheader(f"Coverage and forecast categories ({quarter_words(review.quarter)})")
 coverage = report.total_coverage
@@ -123,7 +131,7 @@ stem = f"pipeline_review_{week.label}"
 html_col, pdf_col, zip_col = st.columns(3)
 html_col.download_button(
     "Download HTML",
-    lambda: meeting_pack_html(report, config).encode("utf-8"),
+    lambda: meeting_pack_html(report, config, panel).encode("utf-8"),
     f"{stem}.html",
     mime="text/html",
     key="pipeline_review.download_html",
@@ -131,7 +139,7 @@ html_col.download_button(
 if find_browser(config.pdf_browser):
     pdf_col.download_button(
         "Download PDF",
-        lambda: meeting_pack_pdf(report, config),
+        lambda: meeting_pack_pdf(report, config, panel),
         f"{stem}.pdf",
         mime="application/pdf",
         key="pipeline_review.download_pdf",
@@ -140,7 +148,7 @@ else:
     pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
 zip_col.download_button(
     "Download HTML + CSVs (zip)",
-    lambda: meeting_pack_zip(report, config),
+    lambda: meeting_pack_zip(report, config, panel),
     f"{stem}.zip",
     mime="application/zip",
     key="pipeline_review.download_zip",

@@ -47,12 +47,18 @@ def plan_panel() -> None:
     policy = QuotaPolicy.from_settings(
         defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
     )
-    with database_guard():
-        past = cached_call(backtest_inputs, year.start, filters.scope)
-    st.caption(f"Track record: {score_backtest(past, policy).sentence()}")
+    # Scored again only when the attainment target or the cap moves (the other sliders
+    # leave it unchanged): a slider answers without re-running twelve calibrations.
+    memo = st.session_state.setdefault("plan.track_record", {})
+    key = (year.start, filters.scope, policy)
+    if key not in memo:
+        with database_guard():
+            past = cached_call(backtest_inputs, year.start, filters.scope)
+        memo[key] = score_backtest(past, policy).sentence()
+    st.caption(f"Track record: {memo[key]}")
     st.subheader("Hires by territory")
     st.caption(define("utilisation", defaults))
-    show_table(ui.hires_view(report.hires), key="plan.hires_table", currency=defaults.currency,
+    show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
                columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
     download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
     st.subheader("Quotas")

@@ -8,7 +8,12 @@ from salesops.charts.territory import FLAG_COLOURS, potential_per_hour_chart, ut
 from salesops.definitions import define
 from salesops.repository import Repository
 from salesops.territory.assumptions import TerritorySettings
-from salesops.territory.presentation import before_after, describe_moves, describe_swaps
+from salesops.territory.presentation import (
+    before_after,
+    describe_moves,
+    describe_swaps,
+    proposal_account_ids,
+)
 from salesops.territory.report import build_report, proposal_accounts, territory_data
 from salesops.ui import territory as ui
 from salesops.ui.cache import cached_call, settings
@@ -88,13 +93,9 @@ def proposal_panel() -> None:
         rows = cached_call(proposal_accounts, filters.scope)
     proposal = build_report(data, config, constraints, rows).proposal
     ui.proposal_summary(proposal)
-    ids = [
-        *proposal.moves["account_id"],
-        *proposal.swaps["account_id"],
-        *proposal.swaps["partner_id"],
-    ]
+    ids = proposal_account_ids(proposal)
     with database_guard():
-        details = cached_call(Repository.account_details, tuple(int(i) for i in ids), data.bookings)
+        details = cached_call(Repository.account_details, ids, data.bookings)
     moves = describe_moves(proposal.moves, territories, details)
     show_table(moves, key="territory.moves", currency=defaults.currency, columns=columns)
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")

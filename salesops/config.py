@@ -31,6 +31,7 @@ SECTIONS = {
     "general": "Money, calendar and the app",
     "kpis": "KPIs (CAC, LTV, win rate, cycle)",
     "forecast": "Forecast",
+    "call": "The quarter call and its track record",
     "capacity": "Capacity: selling hours, the new-rep ramp, utilisation",
     "territory": "Territory balance and rebalancing",
     "plan": "Plan: quotas calibrated to attainment, hires",
@@ -109,6 +110,12 @@ class Settings:
         12, "The default period: the last N whole months of data.", "kpis"
     )
     trend_months: int = _setting(12, "Months drawn on each KPI's monthly trend.", "kpis")
+    min_sample_to_rank: int = _setting(
+        20,
+        "Breakdown rankings: a row needs at least this many deals behind its rate (closed "
+        "deals for win rate, won deals for cycle, leads for lead-to-opportunity) to be ranked.",
+        "kpis",
+    )
     default_period_preset: str = _setting(
         "trailing",
         "The app's period when a link names none: trailing (the last default_period_months "
@@ -197,6 +204,13 @@ class Settings:
         4, "Most worker processes fitting forecasts in parallel (never more than CPUs).", "forecast"
     )
 
+    forecast_wape_warning: float = _setting(0.3, "A backtest WAPE above this warns.", "forecast")
+    # -- call
+    call_training_quarters: int = _setting(8, "Past quarters the call's rates come from.", "call")
+    call_min_quarters: int = _setting(4, "Past quarters the call needs (else: stage view).", "call")
+    call_track_quarters: int = _setting(8, "Past quarters in the call's track record.", "call")
+    call_min_deals: int = _setting(30, "Deals a group needs for its own in-quarter rate.", "call")
+    call_range: tuple = _setting((0.1, 0.9), "Error quantiles of the call's low-high.", "call")
     # -- capacity
     default_weekly_hours: float = _setting(
         40.0,
@@ -408,9 +422,9 @@ class Settings:
         "time_allocation",
     )
     what_if_elasticity: float = _setting(
-        1.0,
-        "What-if: exponent b of revenue = R0 x (S / S0)^b; 1 keeps the observed revenue per "
-        "selling hour, below 1 gives diminishing returns.",
+        0.6,
+        "What-if: exponent b of revenue = R0 x (S / S0)^b; below 1 (the default) gives "
+        "diminishing returns, 1 keeps the observed revenue per selling hour for every hour.",
         "time_allocation",
     )
     what_if_release_unconverted: bool = _setting(
@@ -501,29 +515,24 @@ class Settings:
     )
 
     # -- cash
-    payment_terms_days: int = _setting(
-        30, "Days after the invoice date a payment is due (overdue after that).", "cash"
-    )
+    payment_terms_days: int = _setting(30, "Days after the invoice date a payment is due.", "cash")
     aging_buckets: tuple[int, ...] = _setting(
-        (30, 60, 90),
-        "Upper ends (days past due) of the receivables aging buckets: current, 1-30, 31-60, "
-        "61-90, 90+.",
-        "cash",
+        (30, 60, 90), "Upper ends (days past due) of the receivables aging buckets.", "cash"
     )
     order_required_fields: tuple[str, ...] = _setting(
         ("po_number", "billing_address", "shipping_address"),
         "Order fields that must be captured up front; an order missing any is incomplete.",
         "cash",
     )
-    cash_rows_listed: int = _setting(
-        25, "Accounts and orders listed as the ones that most delay cash.", "cash"
-    )
-    cost_of_capital: float = _setting(
-        0.08, "Yearly cost of the cash tied up in receivables (what-if).", "cash"
-    )
-    cash_what_if_days: int = _setting(
-        5, "What-if: days taken off invoicing and payment unless chosen.", "cash"
-    )
+    approval_activities: tuple[str, ...] = _setting(
+        ("Approvals & payment chasing",), "Time-log activities that are order approval work.",
+        "cash",
+    )  # fmt: skip
+    cash_rows_listed: int = _setting(25, "Accounts and orders listed as delaying cash.", "cash")
+    overdue_share_alert: float = _setting(0.25, "Overdue share of receivables shown red.", "cash")
+    cost_of_capital: float = _setting(0.08, "Yearly cost of cash tied up (what-if).", "cash")
+    cash_what_if_invoice_days: int = _setting(1, "What-if: days off invoicing.", "cash")
+    cash_what_if_pay_days: int = _setting(5, "What-if: days off payment.", "cash")
 
     # -- importing
     import_max_bytes: int = _setting(

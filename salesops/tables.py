@@ -95,6 +95,11 @@ COLUMNS: dict[str, Col] = {
     "days_overdue": Col("Days overdue", "days"),
     "last_change": Col("Last change", "date"),
     "days_since_change": Col("Days since a change", "days"),
+    "entered_stage": Col("In stage since", "date"),
+    "days_in_stage": Col("Days in stage", "days"),
+    "stale_after": Col(
+        "Stale after (days)", "days", help="The stage's typical time: see the Stale definition."
+    ),
     "from_amount": Col("Amount before", "money"),
     "change": Col("Change", "money_change"),
     "change_fraction": Col("Change (%)", "ratio", signed=True),

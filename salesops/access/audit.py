@@ -17,6 +17,7 @@ USER_ADDED = "user added"
 USER_CHANGED = "user changed"
 USER_REMOVED = "user removed"
 SETTINGS_CHANGED = "settings changed"
+ACTIVITY_TYPES_CHANGED = "activity types changed"
 
 AUDIT_COLUMNS = {"at": DATE, "actor": STR, "action": STR, "target": STR, "detail": STR}
 DETAIL_LIMIT = 2000

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.figures import Figure
+from salesops.formatting import format_value
 from salesops.time_allocation.classification import SELLING
 
 OWN = "own time logs"
@@ -32,11 +33,11 @@ class SellingShares:
 
     def describe(self) -> str:
         """Returns the sentence saying where the selling shares come from."""
-        value = self.team_share.value or 0.0
+        value = format_value(self.team_share.value or 0.0, "ratio")
         if self.team_source == ASSUMED:
-            return f"No time logs: every rep is assumed to sell {value:.0%} of their hours."
+            return f"No time logs: every rep is assumed to sell {value} of their hours."
         return (
-            f"Selling shares are measured from time logs (team {value:.0%}); reps with little "
+            f"Selling shares are measured from time logs (team {value}); reps with little "
             "logged time take the team's share."
         )
 

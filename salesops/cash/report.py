@@ -14,7 +14,9 @@ from datetime import date
 import pandas as pd
 
 from salesops.calendar import Period
+from salesops.cash.approvals import Approvals, approvals
 from salesops.cash.breakdown import BY, breakdown
+from salesops.cash.completeness import Completeness, completeness
 from salesops.cash.cycle import LEG_LABELS, cycle_summary, cycle_trend
 from salesops.cash.funnel import Funnel, cash_funnel
 from salesops.cash.receivables import aging, dso, receivable_totals
@@ -46,6 +48,12 @@ class CashInputs:
     slow_orders: pd.DataFrame
     rep_names: dict[int, str]
     territory_names: dict[int, str]
+    required_fields: tuple[str, ...]
+    completeness: pd.DataFrame
+    missing_fields: pd.DataFrame
+    approval_minutes: pd.DataFrame
+    approval_reps: pd.DataFrame
+    approval_logged: pd.DataFrame  # rep_id, hours of approval activities in the time logs
 
 
 def cash_as_of(period: Period, last: date | None) -> date:
@@ -64,6 +72,8 @@ def cash_inputs(
     as_of = cash_as_of(period, bounds["last"])
     terms, limit = chosen.payment_terms_days, chosen.cash_rows_listed
     reps, territories = repo.reps(scope), repo.territories(scope)
+    fields = tuple(chosen.order_required_fields)
+    logged = repo.activity_hours_by_rep(period, scope)
     return CashInputs(
         period=period,
         as_of=as_of,
@@ -77,6 +87,14 @@ def cash_inputs(
         slow_orders=repo.cash_slow_orders(as_of, limit, scope),
         rep_names=dict(zip(reps["id"].astype(int), reps["name"], strict=True)),
         territory_names=dict(zip(territories["id"].astype(int), territories["name"], strict=True)),
+        required_fields=fields,
+        completeness=repo.cash_completeness(period, fields, scope),
+        missing_fields=repo.cash_missing_fields(period, fields, scope),
+        approval_minutes=repo.cash_approvals(period, scope, by="minutes"),
+        approval_reps=repo.cash_approvals(period, scope, by="rep"),
+        approval_logged=logged[logged["activity"].isin(chosen.approval_activities)][
+            ["rep_id", "hours"]
+        ],
     )
 
 
@@ -99,6 +117,8 @@ class CashReport:
     slow_orders: pd.DataFrame
     rates: CashRates
     notes: list[str]
+    completeness: Completeness
+    approvals: Approvals
 
 
 def _slow_orders(frame: pd.DataFrame, as_of: date, terms_days: int) -> pd.DataFrame:
@@ -147,7 +167,12 @@ def build_cash_report(inputs: CashInputs, settings: Settings | None = None) -> C
     if funnel.count("ordered") and not funnel.count("invoiced"):
         notes.append("None of the period's orders has an invoice date yet: import invoice "
                      "dates to see days to invoice, receivables and DSO.")  # fmt: skip
+    orders_by_rep = i.order_totals.groupby("rep_id", dropna=False, as_index=False)["orders"].sum()
     return CashReport(
+        completeness=completeness(i.completeness, i.missing_fields, i.required_fields, i.rep_names),
+        approvals=approvals(
+            i.approval_minutes, i.approval_reps, i.approval_logged, orders_by_rep, i.rep_names
+        ),
         period=i.period,
         as_of=i.as_of,
         has_orders=i.has_orders,
@@ -218,5 +243,14 @@ def cash_to_json(report: CashReport) -> dict[str, object]:
         "breakdown": {by: _records(frame) for by, frame in report.breakdowns.items()},
         "slow_accounts": _records(report.slow_accounts),
         "slow_orders": _records(report.slow_orders),
+        "completeness": {
+            **report.completeness.to_json(),
+            "by_rep": _records(report.completeness.by_rep),
+        },
+        "approvals": {
+            **report.approvals.to_json(),
+            "by_approver": _records(report.approvals.by_approver),
+            "by_rep": _records(report.approvals.by_rep),
+        },
         "notes": report.notes,
     }

@@ -74,7 +74,7 @@ def aging_bars(aging: pd.DataFrame, currency: str) -> alt.Chart:
         alt.Chart(aging[["bucket", "orders", "amount"]])
         .mark_bar()
         .encode(
-            x=alt.X("bucket:N", sort=order, title="Days past due"),
+            x=alt.X("bucket:N", sort=order, title="Days past due", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("amount:Q", title=f"Receivable ({currency})", axis=money_axis(currency)),
             color=alt.Color(
                 "bucket:N", sort=order, legend=None, scale=alt.Scale(domain=order, range=palette)

@@ -98,7 +98,9 @@ def quarter_bars(quarters: pd.DataFrame, currency: str) -> alt.Chart:
         "forecast": "Prophet",
         "quota": "Quota",
     }
-    long = quarters.assign(quarter=[quarter_words(quarter_of(p)) for p in quarters["period"]]).melt(
+    ordered = quarters.sort_values("period")
+    names = [quarter_words(quarter_of(p)) for p in ordered["period"]]
+    long = ordered.assign(quarter=names).melt(
         "quarter", value_vars=list(labels), var_name="measure", value_name="amount"
     )
     long["measure"] = long["measure"].map(labels)
@@ -106,7 +108,7 @@ def quarter_bars(quarters: pd.DataFrame, currency: str) -> alt.Chart:
         alt.Chart(long.dropna(subset=["amount"]))
         .mark_bar()
         .encode(
-            x=alt.X("quarter:N", title=None),
+            x=alt.X("quarter:N", title=None, sort=names),  # in time order, not as text
             xOffset=alt.XOffset("measure:N", sort=list(labels.values())),
             y=alt.Y("amount:Q", title=None, axis=money_axis(currency)),
             color=alt.Color("measure:N", sort=list(labels.values()), title=None),

@@ -34,21 +34,34 @@ def trend_line(
     return chart.properties(height=220)
 
 
-def breakdown_bars(
-    frame: pd.DataFrame, value: str, unit: str, title: str, currency: str
-) -> alt.Chart:
-    """Returns horizontal bars of `value` per `name`, sorted descending."""
+def breakdown_bars(ranked: pd.DataFrame, unit: str, title: str, currency: str) -> alt.Chart:
+    """Returns horizontal bars of a ranking, best first; rows too small to rank in grey.
+
+    Requires the frame of salesops.kpis.ranking.ranking (label, value, sample, ranked). Each
+    bar's label carries its sample size ("Ann Lee (n = 34)").
+    """
     fmt = axis_format(unit, currency)
-    shown = frame.dropna(subset=[value])
     return (
-        alt.Chart(shown)
+        alt.Chart(ranked)
         .mark_bar()
         .encode(
-            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt)),
-            y=alt.Y("name:N", sort="-x", title=None),
-            tooltip=["name:N", alt.Tooltip(f"{value}:Q", format=fmt)],
+            x=alt.X("value:Q", title=title, axis=alt.Axis(format=fmt)),
+            y=alt.Y(
+                "label:N", sort=ranked["label"].tolist(), title=None, axis=alt.Axis(labelLimit=0)
+            ),
+            color=alt.Color(
+                "ranked:N",
+                scale=alt.Scale(domain=[True, False], range=["#4c78a8", "#c7c7c7"]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Name"),
+                alt.Tooltip("value:Q", format=fmt, title=title),
+                alt.Tooltip("sample:Q", title="Sample (n)"),
+                alt.Tooltip("rank:Q", title="Rank"),
+            ],
         )
-        .properties(height=max(120, 22 * len(shown)))
+        .properties(height=max(120, 22 * len(ranked)))
     )
 
 

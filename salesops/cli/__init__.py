@@ -16,6 +16,7 @@ from salesops.cli import territory  # noqa: F401
 from salesops.cli import plan  # noqa: F401
 from salesops.cli import time_allocation  # noqa: F401
 from salesops.cli import pipeline_review  # noqa: F401
+from salesops.cli import call  # noqa: F401  the quarter call
 from salesops.cli import cash  # noqa: F401
 from salesops.cli import settings  # noqa: F401
 from salesops.cli import users  # noqa: F401  users add / list / set / remove

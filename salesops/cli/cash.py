@@ -31,10 +31,10 @@ def cash(
     to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
     invoice_days_cut: Annotated[
         float, typer.Option(help="What-if: days taken off ordering → invoicing.")
-    ] = CASH_DEFAULTS.cash_what_if_days,
+    ] = CASH_DEFAULTS.cash_what_if_invoice_days,
     pay_days_cut: Annotated[
         float, typer.Option(help="What-if: days taken off invoicing → payment.")
-    ] = CASH_DEFAULTS.cash_what_if_days,
+    ] = CASH_DEFAULTS.cash_what_if_pay_days,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,

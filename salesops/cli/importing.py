@@ -14,6 +14,7 @@ from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
     UrlOption,
+    cli_actor,
     emit,
     fail,
     friendly_errors,
@@ -88,13 +89,14 @@ def _progress_to(bar: Any) -> Callable[[float, str], None]:
 @friendly_errors
 def import_(
     source: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            help="salesforce, hubspot, maven, ibm, olist, generic (needs --mapping), or a "
-            "layout key such as salesforce-leads."
+            help="salesforce, hubspot, maven, ibm, olist, salesops (templates: orders, spend, "
+            "quotas, reps, timesheet), odoo, stripe, generic (needs --mapping), or a layout key "
+            "such as salesforce-leads."
         ),
-    ],
-    files: Annotated[list[Path], typer.Argument(help="One or more CSV files.")],
+    ] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="One or more CSV files.")] = None,
     mapping: Annotated[
         Path | None, typer.Option(help="YAML/JSON column mapping (for the generic source).")
     ] = None,
@@ -127,12 +129,27 @@ def import_(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format (table or json).")
     ] = OutputFormat.table,
+    undo: Annotated[
+        int | None,
+        typer.Option(
+            "--undo",
+            metavar="BATCH",
+            help="Roll back import batch BATCH (the newest not yet undone) in one transaction.",
+        ),
+    ] = None,
     url: UrlOption = None,
 ) -> None:
-    """Import CRM CSV exports: validate every row, then write all rows or none."""
-    from salesops.importing.reading import CsvInput, ReadSettings, parse_delimiter
-    from salesops.importing.report import import_files, parse_as_of, validation_context
+    """Import CRM CSV exports: validate every row, then write all rows or none (or --undo)."""
+    from salesops.importing.reading import ReadSettings, parse_delimiter
+    from salesops.importing.report import parse_as_of, validation_context
 
+    if undo is not None:
+        if source or files:
+            fail("--undo BATCH takes no SOURCE or FILE.")
+        _undo(undo, fmt, url)
+        return
+    if source is None or not files:
+        fail("Give a SOURCE and one or more FILEs, or --undo BATCH.")
     layout = _import_layout(source, files, mapping)
     read = ReadSettings(
         encoding=encoding,
@@ -144,6 +161,24 @@ def import_(
     )
     config = load_settings(url)
     context = validation_context(config, parse_as_of(as_of), duplicates.value)
+    write = {"dry_run": dry_run, "valid_rows_only": valid_rows_only, "force": force}
+    _import_and_report(config, source, files, read, context, layout, write, fmt)
+
+
+def _import_and_report(
+    config: Settings,
+    source: str,
+    files: list[Path],
+    read: Any,
+    context: Any,
+    layout: Layout | None,
+    write: dict[str, bool],
+    fmt: OutputFormat,
+) -> None:
+    """Imports the files with a progress bar, audits a written import, prints the outcome."""
+    from salesops.importing.reading import CsvInput
+    from salesops.importing.report import import_files
+
     engine = _import_engine(config.database_url)
     with typer.progressbar(length=100, label="import", file=sys.stderr) as bar:
         outcome = import_files(
@@ -153,10 +188,9 @@ def import_(
             settings=read,
             context=context,
             layout=layout,
-            dry_run=dry_run,
-            valid_rows_only=valid_rows_only,
-            force=force,
             progress=_progress_to(bar),
+            actor=cli_actor(),
+            **write,
         )
     _record_import(engine, files, outcome)
     if fmt is OutputFormat.json:
@@ -165,6 +199,25 @@ def import_(
         typer.echo("\n".join(outcome.text_lines(config.import_issues_printed)))
     if outcome.failed:
         fail(outcome.message)
+
+
+def _undo(batch: int, fmt: OutputFormat, url: str | None) -> None:
+    """Rolls back one import batch and prints what it did (audited as the CLI's user)."""
+    from salesops.importing.undo import undo_import
+
+    engine = _import_engine(load_settings(url).database_url)
+    outcome = undo_import(engine, batch, cli_actor())
+    if fmt is OutputFormat.json:
+        payload = {
+            "batch": outcome.batch,
+            "restored": outcome.restored,
+            "deleted": outcome.deleted,
+            "reinserted": outcome.reinserted,
+            "message": outcome.message,
+        }
+        emit(payload, None, fmt)
+    else:
+        typer.echo(outcome.message)
 
 
 @app.command()

@@ -92,6 +92,7 @@ def territory(
     """Territory utilisation and flags, a rebalancing proposal and quotas (as on the page)."""
     from salesops.plan.report import PlanChoices, build_plan, plan_inputs
     from salesops.territory.assumptions import TerritorySettings
+    from salesops.territory.presentation import proposal_account_ids, with_owners
     from salesops.territory.rebalance import Constraints
     from salesops.territory.report import (
         build_report,
@@ -117,6 +118,8 @@ def territory(
     plan = build_plan(inputs, PlanChoices(allow_hires=False), defaults)
     payload = {"as_of": data.as_of.isoformat(), **report_to_json(report, defaults),
                "quota_suggestions": frame_records(plan.quota_table)}  # fmt: skip
+    details = repo.account_details(proposal_account_ids(report.proposal), data.bookings, scope)
+    payload["proposal"] = with_owners(payload["proposal"], details)
     frame = report.territories[
         ["territory", "segment", "accounts", "reps", "workload_hours", "capacity_hours",
          "utilisation", "flag", "potential", "pph_vs_peers"]

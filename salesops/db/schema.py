@@ -21,6 +21,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     UniqueConstraint,
     true,
 )
@@ -177,6 +178,14 @@ orders = Table(
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
     Column("invoiced_at", Date),
     Column("paid_at", Date),
+    # Captured up front or not (migration 0003): what order completeness checks.
+    Column("po_number", String(80)),
+    Column("billing_address", String(400)),
+    Column("shipping_address", String(400)),
+    # Order approval, where the order system records it (migration 0003).
+    Column("approval_requested_at", DateTime),
+    Column("approved_at", DateTime),
+    Column("approver", String(120)),
     UniqueConstraint("source", "external_id", name="uq_orders_source_external_id"),
 )
 
@@ -224,7 +233,38 @@ import_batches = Table(
     Column("rows_inserted", Integer, nullable=False),
     Column("rows_updated", Integer, nullable=False),
     Column("rows_rejected", Integer, nullable=False),
+    Column("run_id", Integer, index=True),  # the import run that wrote it (migration 0004)
     UniqueConstraint("sha256", "entity", name="uq_import_batches_sha256_entity"),
+)
+
+# One import run (all its files in one transaction) and what it changed, so it can be undone
+# (salesops.importing.undo; migration 0004).
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("actor", String(254)),
+    Column("files", String(2000), nullable=False),
+    Column("status", String(20), nullable=False),  # imported / undone
+    Column("message", String(400)),
+    Column("undone_at", DateTime),
+    Column("undone_by", String(254)),
+)
+
+import_changes = Table(
+    "import_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("import_runs.id"), nullable=False, index=True),
+    Column("table_name", String(60), nullable=False),
+    # inserted: ids in (row_id, row_id_end]; updated / deleted: row row_id as it was (before);
+    # inserted_key: a row named `key` (stages, activity types)
+    Column("kind", String(20), nullable=False),
+    Column("row_id", Integer),
+    Column("row_id_end", Integer),
+    Column("key", String(200)),
+    Column("before", Text),
 )
 
 # Who may sign in and what they see (salesops.access); managed with `salesops users`.

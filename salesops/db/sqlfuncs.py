@@ -37,6 +37,14 @@ class days_between(FunctionElement):
     name = "days_between"
 
 
+class hours_between(FunctionElement):
+    """Hours from the first timestamp expression to the second (second - first), as a number."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
 @compiles(month_start)
 def _month_start_default(element: month_start, compiler: Any, **kw: Any) -> str:
     (arg,) = list(element.clauses)
@@ -75,4 +83,22 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
     return (
         f"(julianday({compiler.process(second, **kw)}) - "
         f"julianday({compiler.process(first, **kw)}))"
+    )
+
+
+@compiles(hours_between)
+def _hours_between_default(element: hours_between, compiler: Any, **kw: Any) -> str:
+    first, second = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(second, **kw)} - "
+        f"{compiler.process(first, **kw)})) / 3600.0)"
+    )
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
+    first, second = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(second, **kw)}) - "
+        f"julianday({compiler.process(first, **kw)})) * 24.0)"
     )

@@ -83,3 +83,19 @@ COMPANY_STEMS = (
     "Tyrell", "Cyberdyne", "Wonka", "Gringotts",
 )  # fmt: skip
 LEGAL_FORMS = ("Inc.", "GmbH", "Ltd", "LLC", "S.A.", "Corp.")
+COMPANY_WORDS = (
+    "Harbor", "Summit", "Northwind", "Bluebird", "Ironwood", "Silverline", "Redwood", "Brightway",
+    "Cedar", "Lakeside", "Granite", "Meridian", "Pioneer", "Keystone", "Evergreen", "Horizon",
+    "Riverside", "Sterling", "Beacon", "Crescent", "Falcon", "Oakridge", "Westfield", "Aurora",
+)  # fmt: skip
+CITIES = (
+    "Boston", "Denver", "Austin", "Toronto", "London", "Berlin", "Paris", "Madrid", "Milan",
+    "Dublin", "Singapore", "Sydney", "Tokyo", "Seoul", "Mumbai", "São Paulo", "Mexico City",
+    "Chicago", "Seattle", "Atlanta",
+)  # fmt: skip
+SEGMENT_OFFERINGS = {
+    "Enterprise": ("Platform licences", "Global rollout", "Analytics suite", "Data integration"),
+    "Mid-Market": ("Team licences", "Analytics add-on", "Onboarding package", "Workflow module"),
+    "SMB": ("Starter plan", "Annual subscription", "Seats top-up", "Support plan"),
+}
+DEAL_KINDS = ("new", "pilot", "renewal", "upgrade")

@@ -8,16 +8,13 @@ import numpy as np
 import pandas as pd
 
 from salesops.demo.catalog import (
-    COMPANY_STEMS,
-    FIRST_NAMES,
     INDUSTRIES,
-    LAST_NAMES,
-    LEGAL_FORMS,
     QUOTA_BY_SEGMENT,
     REGIONS,
     SEGMENTS,
     SOURCE,
 )
+from salesops.demo.names import account_name, rep_name
 from salesops.demo.state import DemoState
 
 
@@ -84,9 +81,7 @@ def reps(state: DemoState, territories: pd.DataFrame) -> tuple[pd.DataFrame, Rep
         state.start + end_offset.astype("timedelta64[D]"),
         np.datetime64("NaT"),
     )
-    names = [
-        f"{FIRST_NAMES[i % 16]} {LAST_NAMES[(i * 7 + i // 16) % 16]} {i + 1}" for i in range(n)
-    ]
+    names = [rep_name(i) for i in range(n)]
     capacity = np.where(rng.uniform(size=n) < 0.1, 32.0, 40.0)
     skill = rng.lognormal(0.0, 0.28, n)
     selling_share = np.clip(rng.normal(0.32, 0.065, n), 0.20, 0.45)
@@ -124,11 +119,7 @@ def accounts(
     employees = np.maximum(5, (potential / 1_500 * rng.lognormal(0, 0.4, n)).astype(int))
     industries = np.array(INDUSTRIES)
     created = state.start - rng.integers(0, 900, n).astype("timedelta64[D]")
-    names = [
-        f"{COMPANY_STEMS[i % len(COMPANY_STEMS)]} {industries[(i // 13) % 8]} {i + 1} "
-        f"{LEGAL_FORMS[i % 6]}"
-        for i in range(n)
-    ]
+    names = [account_name(i) for i in range(n)]
     return pd.DataFrame(
         {
             "id": np.arange(1, n + 1),

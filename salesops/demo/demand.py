@@ -16,6 +16,7 @@ import pandas as pd
 from salesops.demo.catalog import CHANNELS, SEGMENTS, SOURCE
 from salesops.demo.company import RepTraits
 from salesops.demo.history import deal_history
+from salesops.demo.names import deal_name
 from salesops.demo.state import DemoState
 
 
@@ -25,7 +26,10 @@ def _day_weights(state: DemoState) -> np.ndarray:
     day = state.start + t.astype("timedelta64[D]")
     doy = (day - day.astype("datetime64[Y]")).astype(int)
     growth = 1.0 + 0.16 * t / 365.0
-    season = 1.0 + 0.18 * np.cos(2 * np.pi * (doy - 75) / 365.0)  # spring peak
+    pattern = state.pattern
+    season = 1.0 + pattern.season_amplitude * np.cos(
+        2 * np.pi * (doy - pattern.season_peak_day) / 365.0
+    )  # spring peak by default
     season *= np.where((doy > 190) & (doy < 235), 0.82, 1.0)  # summer lull
     season *= np.where(doy > 350, 0.55, 1.0)  # holidays
     weekday = (day.astype("datetime64[D]").view("int64") - 4) % 7  # 0 = Monday
@@ -213,16 +217,23 @@ def _quarter_end_push(
     month = close_dt.astype("datetime64[M]")
     dom = (close_dt - month.astype("datetime64[D]")).astype(int)
     first_month = ((month.astype(int)) % 3) == 0
-    pull = won & first_month & (dom < 12) & (rng.uniform(size=n) < 0.45)
+    pull = won & first_month & (dom < 12) & (rng.uniform(size=n) < state.pattern.quarter_end_pull)
     q_end: np.ndarray = month.astype("datetime64[D]") - np.timedelta64(1, "D")
     pulled = (q_end - state.start).astype(int) - rng.integers(0, 5, n)
     return np.where(pull & (pulled > day), pulled, close_day)
 
 
 def _opportunities_frame(
-    state: DemoState, deals: _DealDraw, outcomes: pd.DataFrame, history: pd.DataFrame
+    state: DemoState,
+    deals: _DealDraw,
+    outcomes: pd.DataFrame,
+    history: pd.DataFrame,
+    account_names: list[str],
 ) -> pd.DataFrame:
-    """Returns the opportunities table: each deal in the state of its last history row."""
+    """Returns the opportunities table: each deal in the state of its last history row.
+
+    `account_names` are the accounts' names in id order (deals are named after them).
+    """
     n = len(deals.day)
     seg_names = list(SEGMENTS)
     last = history.groupby("opportunity_id", sort=True).tail(1).set_index("opportunity_id")
@@ -236,7 +247,8 @@ def _opportunities_frame(
             "source": SOURCE,
             "external_id": [f"O{i:07d}" for i in ids],
             "name": [
-                f"{seg_names[k][:3]}-{i:07d}" for k, i in zip(deals.segment, ids, strict=True)
+                deal_name(account_names[a], seg_names[k], int(i), bool(lead < 0))
+                for a, k, i, lead in zip(deals.account, deals.segment, ids, deals.lead, strict=True)
             ],
             "account_id": deals.account + 1,
             "rep_id": deals.rep + 1,
@@ -296,5 +308,6 @@ def demand(
     deals = _draw_deals(state, market, leads, reps, traits)
     deals, outcomes = _deal_outcomes(state, deals, accounts, traits)
     history = deal_history(state, outcomes)
-    opportunities = _opportunities_frame(state, deals, outcomes, history)
+    names = accounts["name"].tolist()
+    opportunities = _opportunities_frame(state, deals, outcomes, history, names)
     return _leads_frame(state, leads), opportunities, history

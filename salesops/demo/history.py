@@ -47,10 +47,10 @@ def _stage_events(state: DemoState, opps: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _push_step(opps: pd.DataFrame) -> np.ndarray:
-    """Returns how far each push moves a deal's expected close (days)."""
+def _push_step(opps: pd.DataFrame, share: float) -> np.ndarray:
+    """Returns how far each push moves a deal's expected close (days): `share` of its cycle."""
     cycle = opps["close_day"].to_numpy() - opps["day"].to_numpy()
-    return np.maximum(14, (cycle * 0.25).astype(int))
+    return np.maximum(14, (cycle * share).astype(int))
 
 
 def _push_events(state: DemoState, opps: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +59,7 @@ def _push_events(state: DemoState, opps: pd.DataFrame) -> pd.DataFrame:
     day, close_day = opps["day"].to_numpy(), opps["close_day"].to_numpy()
     cycle = close_day - day
     planned = opps["planned"].to_numpy()
-    step = _push_step(opps)
+    step = _push_step(opps, state.pattern.push_share)
     pushes = np.clip(np.ceil((cycle - planned) / step), 0, 4).astype(int)
     push_opp = np.repeat(np.arange(n), pushes)
     push_no = positions_in_groups(pushes) if pushes.sum() else np.zeros(0, int)
@@ -186,7 +186,7 @@ def _events(state: DemoState, opps: pd.DataFrame) -> _Events:
 
 
 def _pointless_detours_dropped(
-    opps: pd.DataFrame, ev: pd.DataFrame
+    opps: pd.DataFrame, ev: pd.DataFrame, push_share: float
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Returns (events, stage so far, expected close, pull-in days) less pointless detours.
 
@@ -195,7 +195,7 @@ def _pointless_detours_dropped(
     a pull-in must move the date at least a day (never to before its own day).
     """
     day, planned = opps["day"].to_numpy(), opps["planned"].to_numpy()
-    step = _push_step(opps)
+    step = _push_step(opps, push_share)
     stage_val = _filled(ev, np.where(ev["kind"] == KIND_STAGE, ev["value"], np.nan))
     n_push = _filled(ev, np.where(ev["kind"] == KIND_PUSH, 1, 0), "cumsum")
     expected = day[ev["opp"]] + planned[ev["opp"]] + n_push * step[ev["opp"]]
@@ -216,7 +216,9 @@ def deal_history(state: DemoState, opps: pd.DataFrame) -> pd.DataFrame:
     """
     events = _events(state, opps)
     lost_from, lost_until = events.lost_from, events.lost_until
-    ev, stage_val, expected, pull = _pointless_detours_dropped(opps, events.frame)
+    ev, stage_val, expected, pull = _pointless_detours_dropped(
+        opps, events.frame, state.pattern.push_share
+    )
     o = ev["opp"].to_numpy()
     kind = ev["kind"].to_numpy()
     val = ev["value"].to_numpy()

@@ -15,7 +15,7 @@ from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
 from salesops.demo.scales import DEMO_END, resolve_scale
-from salesops.demo.state import DemoState
+from salesops.demo.state import DEFAULT_PATTERN, DemoPattern, DemoState
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def build_demo_frames(
     seed: int,
     end: date = DEMO_END,
     progress: Progress | None = None,
+    pattern: DemoPattern = DEFAULT_PATTERN,
 ) -> dict[str, pd.DataFrame]:
     """Returns every demo table as a DataFrame keyed by table name (no database needed).
 
@@ -49,7 +50,7 @@ def build_demo_frames(
     same rows.
     """
     report = progress or (lambda fraction, message: None)
-    state = DemoState(resolve_scale(scale), seed, end)
+    state = DemoState(resolve_scale(scale), seed, end, pattern)
     report(0.01, "Generating territories, reps and accounts")
     territories, territory_weight = company.territories(state)
     reps, traits = company.reps(state, territories)
@@ -79,9 +80,13 @@ def build_demo_frames(
 
 
 def _iso(values: pd.Series) -> pd.Series:
-    """Returns day-precision datetimes as 'YYYY-MM-DD' strings (None where missing)."""
+    """Returns datetimes as ISO text (None where missing), with the time where any has one.
+
+    'YYYY-MM-DD' for dates; 'YYYY-MM-DD HH:MM:SS' when a value has a time of day (approvals).
+    """
     s = pd.Series(pd.to_datetime(values))
-    out = s.dt.strftime("%Y-%m-%d")
+    timed = bool((s.dropna() != s.dropna().dt.normalize()).any())
+    out = s.dt.strftime("%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d")
     return out.where(s.notna(), None).astype(object)
 
 
@@ -103,6 +108,7 @@ def generate_demo(
     scale: str | int,
     seed: int,
     progress: Progress | None = None,
+    pattern: DemoPattern = DEFAULT_PATTERN,
 ) -> dict[str, int]:
     """Replaces the database's content with the demo company; returns rows written per table.
 
@@ -114,7 +120,7 @@ def generate_demo(
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
     )
     report(0.0, "Generating the demo company")
-    frames = build_demo_frames(scale, seed, progress=report)
+    frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
     ensure_current_schema(engine)  # the demo writes this version's columns
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)

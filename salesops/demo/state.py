@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from salesops.demo.scales import Scale
+
+
+@dataclass(frozen=True)
+class DemoPattern:
+    """How deals slip and demand moves through the year (the default is the demo company's).
+
+    Another pattern gives a company whose pipeline behaves differently, to test that a
+    method measured on history (the quarter call) does not depend on one shape of data.
+    """
+
+    push_share: float = 0.25  # a push moves the expected close by this share of the cycle
+    season_peak_day: int = 75  # day of the year demand peaks
+    season_amplitude: float = 0.18  # demand's yearly swing around its trend
+    quarter_end_pull: float = 0.45  # share of early-quarter wins pulled into the quarter before
+
+
+DEFAULT_PATTERN = DemoPattern()
+# Slips twice as far, demand peaks in autumn with a wider swing, little quarter-end pull.
+SLIPPY_AUTUMN = DemoPattern(
+    push_share=0.5, season_peak_day=280, season_amplitude=0.35, quarter_end_pull=0.1
+)
 
 
 class DemoState:
@@ -17,12 +39,17 @@ class DemoState:
     and scale give the same rows only while that order holds.
     """
 
-    def __init__(self, scale: Scale, seed: int, end: date) -> None:
+    def __init__(
+        self, scale: Scale, seed: int, end: date, pattern: DemoPattern = DEFAULT_PATTERN
+    ) -> None:
         self.scale = scale
+        self.pattern = pattern
         self.rng = np.random.default_rng(seed)
         # The history's detours (regressions, pull-ins, reopenings) draw from their own
         # stream, so adding them left every other table of a seed exactly as it was.
         self.detour_rng = np.random.default_rng([seed, 1])
+        # Order capture, approvals and chronic late payers (order to cash) likewise.
+        self.cash_rng = np.random.default_rng([seed, 18])
         self.end = np.datetime64(end, "D")
         self.start = np.datetime64(date(end.year - scale.years, 1, 1), "D")
         self.n_days = int((self.end - self.start).astype(int)) + 1

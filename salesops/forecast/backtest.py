@@ -238,3 +238,12 @@ def backtest_summary(results: Mapping[str, ForecastResult]) -> pd.DataFrame:
 def _value_or_nan(error: Figure | None) -> float:
     """Returns the figure's value, NaN when there is none (a table cell)."""
     return np.nan if error is None or error.value is None else error.value
+
+
+def poor_forecasts(summary: pd.DataFrame, threshold: float) -> list[str]:
+    """Returns the scopes whose used method's backtest WAPE is above `threshold`.
+
+    Requires the columns of `backtest_summary` (scope, method, prophet_wape, naive_wape).
+    """
+    used = np.where(summary["method"] == "prophet", summary["prophet_wape"], summary["naive_wape"])
+    return [str(s) for s, w in zip(summary["scope"], used, strict=True) if w > threshold]

@@ -32,6 +32,7 @@ from salesops.forecast.series import series_by_scope
 from salesops.forecast.series_forecast import ForecastResult, forecast_many
 from salesops.forecast.summary import json_number, summarise
 from salesops.forecast.what_if import WhatIf, apply_what_if
+from salesops.formatting import format_value
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BY_CHOICES = ("territory", "segment")
@@ -63,13 +64,14 @@ class ForecastReport:
     ramp: RampModel | None = None
     overdue: dict[str, float] | None = None  # deals, amount overdue at as_of
 
-    def overdue_sentence(self) -> str:
+    def overdue_sentence(self, currency: str) -> str:
         """Returns the overdue deals in words, with the one definition (or "" without them)."""
         if self.overdue is None:
             return ""
+        amount = format_value(self.overdue["amount"], "money", currency)
         return (
             f"Overdue as of {self.as_of:%d %b %Y}: {int(self.overdue['deals']):,} open deals, "
-            f"{self.overdue['amount']:,.0f} (counted in the current quarter). "
+            f"{amount} (counted in the current quarter). "
             f"{define('overdue')}"
         )
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
 from sqlalchemy import Connection, select
 
 from salesops.db import schema as s
+from salesops.importing.change_log import ChangeLog
 from salesops.importing.writing import WriteCounts
 
 
@@ -24,6 +26,7 @@ def already_imported(conn: Connection, sha256: str, entity: str) -> datetime | N
 
 def record_batch(
     conn: Connection,
+    log: ChangeLog,
     *,
     source: str,
     entity: str,
@@ -34,7 +37,10 @@ def record_batch(
 ) -> None:
     """Records (or refreshes) the import_batches row for a written file."""
     b = s.import_batches
-    conn.execute(b.delete().where(b.c.sha256 == sha256, b.c.entity == entity))
+    same = (b.c.sha256 == sha256) & (b.c.entity == entity)
+    replaced = conn.execute(select(b).where(same)).all()
+    log.deleted(b, pd.DataFrame([r._asdict() for r in replaced]))
+    conn.execute(b.delete().where(same))
     conn.execute(
         b.insert().values(
             source=source,
@@ -47,5 +53,6 @@ def record_batch(
             rows_inserted=counts.inserted,
             rows_updated=counts.updated,
             rows_rejected=counts.rejected,
+            run_id=log.run_id,
         )
     )

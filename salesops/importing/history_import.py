@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
+from salesops.importing.change_log import ChangeLog
 from salesops.importing.history_rows import STATE_COLUMNS, TIMESTAMP, deal_states
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import for_bulk, in_batches
@@ -44,9 +45,10 @@ class _FileRows:
 class ImportedHistory:
     """Gathers history rows per file, then replaces the deals' history at the batch's end."""
 
-    def __init__(self, conn: Connection, references: References) -> None:
+    def __init__(self, conn: Connection, references: References, log: ChangeLog) -> None:
         self.conn = conn
         self.references = references
+        self.log = log
         self._files: dict[str, _FileRows] = {}
 
     def add(self, plan: FilePlan, rows: pd.DataFrame) -> None:
@@ -95,7 +97,12 @@ class ImportedHistory:
             states["outcome"] = states["stage"].map(outcomes).fillna("open")
             h = s.opportunity_history.c
             for part in in_batches(deal_ids.tolist()):
-                self.conn.execute(s.opportunity_history.delete().where(h.opportunity_id.in_(part)))
+                where = h.opportunity_id.in_(part)
+                replaced = self.conn.execute(select(s.opportunity_history).where(where)).all()
+                self.log.deleted(
+                    s.opportunity_history, pd.DataFrame([r._asdict() for r in replaced])
+                )
+                self.conn.execute(s.opportunity_history.delete().where(where))
             states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
             close = pd.to_datetime(states["expected_close_date"], errors="coerce")
             states["expected_close_date"] = close.astype("datetime64[ns]")

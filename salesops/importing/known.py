@@ -41,6 +41,20 @@ def deal_created_dates(engine: Engine, source: str) -> dict[str, date]:
     return {ext: created for ext, created in rows}
 
 
+def known_names(engine: Engine) -> dict[str, frozenset[str]]:
+    """Returns the rep names and ids, order ids and activity types already in the database."""
+    r, o, a = s.reps.c, s.orders.c, s.activity_types.c
+    with engine.connect() as conn:
+        reps = conn.execute(select(r.name, r.external_id)).all()
+        orders = conn.execute(select(o.external_id).where(o.external_id.is_not(None))).scalars()
+        types = conn.execute(select(a.activity)).scalars()
+        return {
+            "reps": frozenset(v for row in reps for v in row if v is not None),
+            "orders": frozenset(orders),
+            "activity_types": frozenset(types),
+        }
+
+
 def table_counts(engine: Engine) -> dict[str, int]:
     """Returns the number of rows in each table an import writes (for before/after checks)."""
     tables = [
@@ -51,6 +65,11 @@ def table_counts(engine: Engine) -> dict[str, int]:
         s.opportunities,
         s.opportunity_history,
         s.stages,
+        s.orders,
+        s.quotas,
+        s.acquisition_spend,
+        s.activities,
+        s.activity_types,
         s.import_batches,
     ]
     with engine.connect() as conn:

@@ -17,7 +17,18 @@ from types import MappingProxyType
 from salesops.importing.reading import normalise_header
 
 # In the order a batch's files are written: what a row points at comes first.
-ENTITIES = ("reps", "accounts", "leads", "opportunities", "opportunity_history")
+ENTITIES = (
+    "reps",
+    "accounts",
+    "leads",
+    "products",
+    "opportunities",
+    "opportunity_history",
+    "orders",
+    "quotas",
+    "spend",
+    "activities",
+)
 OUTCOMES = ("open", "won", "lost")
 
 # Target fields each entity accepts (beyond these, unknown source columns are ignored and listed).
@@ -93,6 +104,40 @@ TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "old_value",
             "new_value",
         ),
+        # The `orders` table's columns (keyed by (source, external_id)) plus the customer and
+        # deal they point at.
+        "orders": (
+            "external_id",
+            "account",
+            "account_external_id",
+            "opportunity_external_id",
+            "ordered_at",
+            "invoiced_at",
+            "paid_at",
+            "amount",
+            "gross_margin",
+            "currency",
+            "po_number",
+            "billing_address",
+            "shipping_address",
+            "approval_requested_at",
+            "approved_at",
+            "approver",
+        ),
+        # Products and their list prices (value open deals without an amount; not stored).
+        "products": ("name", "series", "list_price"),
+        "spend": ("month", "channel", "kind", "amount", "currency"),
+        "quotas": ("rep", "rep_external_id", "period_start", "period_end", "amount", "currency"),
+        # Time logs: one row per logged activity, summed per rep, week and activity.
+        "activities": (
+            "rep",
+            "rep_external_id",
+            "activity_date",
+            "activity",
+            "hours",
+            "duration_minutes",
+            "seconds",
+        ),
     }
 )
 DATE_TARGETS = frozenset(
@@ -104,11 +149,22 @@ DATE_TARGETS = frozenset(
         "hire_date",
         "end_date",
         "changed_at",
+        "ordered_at",
+        "invoiced_at",
+        "paid_at",
+        "approval_requested_at",
+        "approved_at",
+        "month",
+        "period_start",
+        "period_end",
+        "activity_date",
     }
 )
-AMOUNT_TARGETS = frozenset({"amount", "annual_potential", "annual_cost"})
+AMOUNT_TARGETS = frozenset(
+    {"amount", "annual_potential", "annual_cost", "gross_margin", "list_price"}
+)
 INTEGER_TARGETS = frozenset({"employees", "cycle_days"})
-NUMBER_TARGETS = frozenset({"weekly_capacity_hours"})
+NUMBER_TARGETS = frozenset({"weekly_capacity_hours", "hours", "duration_minutes", "seconds"})
 
 US_OR_EU_DATES = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")
 ISO_DATES = ("%Y-%m-%d",)

@@ -63,6 +63,23 @@ TARGET_COLUMNS: Mapping[str, Mapping[str, tuple[Column, ...]]] = MappingProxyTyp
             "amount": (s.opportunities.c.amount,),
             "forecast_category": (s.opportunities.c.forecast_category,),
         },
+        "orders": {
+            "external_id": (s.orders.c.external_id,),
+            "account": _ACCOUNT,
+            "account_external_id": _ACCOUNT,
+            "amount": (s.orders.c.amount,),
+            "gross_margin": (s.orders.c.gross_margin,),
+            "po_number": (s.orders.c.po_number,),
+            "billing_address": (s.orders.c.billing_address,),
+            "shipping_address": (s.orders.c.shipping_address,),
+            "approver": (s.orders.c.approver,),
+        },
+        "spend": {
+            "channel": (s.acquisition_spend.c.channel,),
+            "amount": (s.acquisition_spend.c.amount,),
+        },
+        "quotas": {"amount": (s.quotas.c.amount,)},
+        "activities": {"activity": (s.activities.c.activity,)},
         "opportunity_history": {
             "stage": (s.opportunity_history.c.stage,),
             "amount": (s.opportunity_history.c.amount,),

@@ -36,6 +36,11 @@ DEFAULT_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "leads": ("external_id", "created_at"),
         "opportunities": ("external_id", "created_at", "stage"),
         "opportunity_history": ("opportunity_external_id", "changed_at"),
+        "orders": ("external_id", "ordered_at", "amount"),
+        "quotas": ("period_start", "amount"),
+        "spend": ("month", "channel", "kind", "amount"),
+        "activities": ("activity_date", "activity"),
+        "products": ("name", "list_price"),
     }
 )
 

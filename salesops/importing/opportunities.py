@@ -30,6 +30,45 @@ FORECAST_CATEGORY_NAMES = {
 }
 
 
+def product_key(name: str) -> str:
+    """Returns a product name as matched across files ("GTXPro" and "GTX Pro" are one)."""
+    return normalise_header(name).replace(" ", "")
+
+
+def _value_at_list_price(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> None:
+    """Values open deals without an amount at their product's list price, with one note.
+
+    The product is the deal's `name` (Maven's product column); deals of products without
+    a list price keep no amount.
+    """
+    if not plan.layout.options.get("open_amount_from_list_price") or "name" not in out:
+        return
+    if "amount" not in out:
+        out["amount"] = pd.Series(float("nan"), index=out.index, dtype="float64")
+    price = (
+        out["name"]
+        .map(lambda n: context.list_prices.get(product_key(n)), na_action="ignore")
+        .astype("float64")
+    )
+    valued = (out["outcome"] == "open") & out["amount"].isna() & price.notna()
+    if not valued.any():
+        return
+    out["amount"] = out["amount"].where(~valued, price)
+    found.issues.append(
+        RowIssue(
+            plan.file,
+            None,
+            plan.raw_header("amount"),
+            "",
+            f"an amount: {int(valued.sum())} open deals are valued at their product's list "
+            "price (products.csv)",
+            WARNING,
+        )
+    )
+
+
 def _outcome_from_flags(out: pd.DataFrame, found: IssueCollector) -> None:
     """Sets `outcome` from IsClosed/IsWon flags (when the file has them and no outcome column).
 
@@ -245,6 +284,7 @@ def check_opportunities(
     _forecast_categories(out)
     _apply_stages(plan.layout, out, found, context)
     closed = out["outcome"].isin(["won", "lost"])
+    _value_at_list_price(plan, out, found, context)
     _settle_close_dates(plan, out, closed)
     _settle_created_dates(plan, out, found, context, closed)
     _check_dates(plan, out, found, closed)

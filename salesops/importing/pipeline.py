@@ -22,6 +22,7 @@ from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
 from salesops.importing.detection import detect_layout
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
+from salesops.importing.opportunities import product_key
 from salesops.importing.parsing import read_chunks
 from salesops.importing.plan import FilePlan, ValidationContext, finish_scan, scan_chunk
 from salesops.importing.reading import (
@@ -187,7 +188,14 @@ def plan_headers(
     settings = settings or ReadSettings()
     planned = [_plan_one(inp, source, settings, layout) for inp in inputs]
     order = {entity: i for i, entity in enumerate(ENTITIES)}
-    planned.sort(key=lambda p: order[p.plan.layout.entity] if p.plan else -1)
+    # files that only update rows (invoices of orders) after the files that create them
+    planned.sort(
+        key=lambda p: (
+            (order[p.plan.layout.entity], bool(p.plan.layout.options.get("updates_only")))
+            if p.plan
+            else (-1, False)
+        )
+    )
     return planned
 
 
@@ -312,6 +320,9 @@ class _Learned:
     lead_created: dict[str, date]
     deal_created: dict[str, date]
     stages: dict[str, str]
+    reps: set[str]
+    orders: set[str]
+    list_prices: dict[str, float]
 
     def context(self, context: ValidationContext) -> ValidationContext:
         """Returns `context` extended with what the batch has validated so far."""
@@ -320,6 +331,9 @@ class _Learned:
             lead_created=self.lead_created,
             deal_created=self.deal_created,
             known_stages={**context.known_stages, **self.stages},
+            known_reps=context.known_reps | self.reps,
+            known_orders=context.known_orders | self.orders,
+            list_prices={**context.list_prices, **self.list_prices},
         )
 
     def learn(self, entity: str, typed: pd.DataFrame) -> None:
@@ -333,6 +347,15 @@ class _Learned:
             self.deal_created.update(zip(valid["external_id"], dates, strict=True))
             stages = valid.drop_duplicates("stage")
             self.stages.update(zip(stages["stage"], stages["outcome"], strict=True))
+        elif entity == "reps":
+            for column in ("external_id", "name"):
+                self.reps.update(valid[column].dropna().tolist())
+        elif entity == "orders":
+            self.orders.update(valid["external_id"].dropna().tolist())
+        elif entity == "products":
+            priced = valid.dropna(subset=["name", "list_price"])
+            names = priced["name"].map(product_key)
+            self.list_prices.update(zip(names, priced["list_price"].astype(float), strict=True))
 
 
 def _validate_file(
@@ -382,7 +405,7 @@ def validate_planned(
     Olist's; history rows of the batch's deals).
     """
     reports: list[FileReport] = []
-    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {})
+    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {}, set(), set(), {})
     for number, item in enumerate(planned):
         if item.plan is None:
             reports.append(_rejected_report(item, source))

@@ -27,7 +27,11 @@ class ValidationContext:
     `known_stages` maps stage names already in the database to their outcome; `lead_created`
     maps lead external ids (same source) to their created date, for layouts whose deals start
     at their lead; `duplicates` is "error" (default) or "last" (last row wins, with a warning);
-    `deal_created` maps deal external ids (same source) to their created date, for history.
+    `deal_created` maps deal external ids (same source) to their created date, for history;
+    `known_reps` holds the names and external ids of reps (any source), for quotas and time
+    logs; `known_orders` the order ids (for invoice files that update orders);
+    `activity_types` the activity types already defined; `list_prices` the batch's product
+    list prices by normalised product name.
     """
 
     as_of: date | None = None
@@ -36,6 +40,10 @@ class ValidationContext:
     lead_created: Mapping[str, date] = field(default_factory=dict)
     duplicates: str = "error"
     deal_created: Mapping[str, date] = field(default_factory=dict)
+    known_reps: frozenset[str] = frozenset()
+    known_orders: frozenset[str] = frozenset()
+    activity_types: frozenset[str] = frozenset()
+    list_prices: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +64,7 @@ class FilePlan:
     skip_rows: frozenset[int] = frozenset()
     duplicate_of: dict[int, int] = field(default_factory=dict)
     file_issues: list[RowIssue] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # values already reported once per file
 
     def raw_header(self, target: str) -> str:
         """Returns the header as written in the file for a mapped target (or the target name)."""

@@ -19,6 +19,7 @@ from salesops.config import Settings
 from salesops.db.engine import DatabaseError, has_schema, init_schema, require_current_schema
 from salesops.db.rollups import rebuild_rollups
 from salesops.importing import batches, known, writing
+from salesops.importing.change_log import ChangeLog
 from salesops.importing.issues import ERROR
 from salesops.importing.layouts import Layout
 from salesops.importing.lock import BUSY_MESSAGE, ImportBusy, hold_import_lock
@@ -129,6 +130,7 @@ def _record_batches(
         file_report = next(f for f in report.files if f.file == item.inp.name)
         batches.record_batch(
             conn,
+            sink.log,
             source=item.plan.layout.source,
             entity=item.plan.layout.entity,
             file_name=item.inp.name,
@@ -176,7 +178,8 @@ def _write_in(
     if conn.dialect.name == "sqlite":
         # A larger page cache keeps index pages in memory during a big upsert.
         conn.exec_driver_sql("PRAGMA cache_size=-65536")
-    sink = writing.BatchWriter(conn, valid_rows_only=options.valid_rows_only)
+    log = ChangeLog(conn, [p.inp.name for p in to_write], options.actor)
+    sink = writing.BatchWriter(conn, log, valid_rows_only=options.valid_rows_only)
     report = validate_planned(
         to_write, source, settings, context, options.progress, sink, "Importing"
     )
@@ -187,6 +190,7 @@ def _write_in(
     if options.progress is not None:
         options.progress(1.0, "Refreshing KPI rollups")
     rebuild_rollups(conn, history_spans=False)  # the import kept the spans up to date
+    options.batch = log.finish(_imported_message(sink.counts, options.skipped))
     return report, sink
 
 
@@ -198,6 +202,8 @@ class _WriteOptions:
     force: bool
     skipped: dict[str, datetime]
     progress: Progress | None
+    actor: str | None = None
+    batch: int | None = None  # the run's id, once written
 
 
 def _write(
@@ -234,9 +240,9 @@ def _write(
         raise _rolled_back(exc) from exc
     except SQLAlchemyError as exc:
         raise _rolled_back(exc) from exc
-    return ImportOutcome(
-        report, True, dict(sink.counts), skipped, _imported_message(sink.counts, skipped)
-    )
+    message = _imported_message(sink.counts, skipped)
+    message += f" Batch {options.batch} (undo with `salesops import --undo {options.batch}`)."
+    return ImportOutcome(report, True, dict(sink.counts), skipped, message, options.batch)
 
 
 def _rolled_back(exc: SQLAlchemyError) -> DatabaseError:
@@ -271,6 +277,7 @@ def import_files(
     valid_rows_only: bool = False,
     force: bool = False,
     progress: Progress | None = None,
+    actor: str | None = None,
 ) -> ImportOutcome:
     """Returns what importing the files did: validated and, unless `dry_run`, written at once.
 
@@ -280,14 +287,22 @@ def import_files(
     unless `force`. The rows, the ledger and the rollups are written in one transaction
     that holds the database's import lock (ImportBusy if another import holds it). A
     database without the salesops tables gets them when writing; a dry run against it
-    validates with nothing known and says so.
+    validates with nothing known and says so. The run is recorded (`actor` is who ran it)
+    with what it changed, so `salesops.importing.undo` can roll it back.
     """
     settings = settings or ReadSettings()
     context = context or ValidationContext()
     ready = _schema_ready(engine, dry_run)
     if ready:
         known_stages = {**known.known_stages(engine), **dict(context.known_stages)}
-        context = replace(context, known_stages=known_stages)
+        names = known.known_names(engine)
+        context = replace(
+            context,
+            known_stages=known_stages,
+            known_reps=context.known_reps | names["reps"],
+            known_orders=context.known_orders | names["orders"],
+            activity_types=context.activity_types | names["activity_types"],
+        )
     planned = plan_headers(inputs, source, settings=settings, layout=layout)
     skipped: dict[str, datetime] = {}
     if ready and not force:
@@ -304,7 +319,7 @@ def import_files(
         return ImportOutcome(
             report, False, already_imported=skipped, message=_dry_run_message(report, ready)
         )
-    options = _WriteOptions(valid_rows_only, force, skipped, progress)
+    options = _WriteOptions(valid_rows_only, force, skipped, progress, actor)
     return _write(engine, to_write, source, settings, context, options)
 
 

@@ -158,6 +158,7 @@ class ImportOutcome:
     counts: dict[str, WriteCounts] = field(default_factory=dict)
     already_imported: dict[str, datetime] = field(default_factory=dict)
     message: str = ""
+    batch: int | None = None  # the import run's id (what `salesops import --undo` takes)
 
     @property
     def failed(self) -> bool:
@@ -169,6 +170,7 @@ class ImportOutcome:
         payload = self.report.to_dict(max_issues)
         payload["written"] = self.written
         payload["message"] = self.message
+        payload["batch"] = self.batch
         payload["already_imported"] = {k: v.isoformat() for k, v in self.already_imported.items()}
         payload["counts"] = {
             name: {

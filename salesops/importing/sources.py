@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from salesops.importing.layouts import ISO_DATES, Layout, stage_table
 from salesops.importing.sources_api import API_LAYOUTS
+from salesops.importing.sources_entities import ENTITY_LAYOUTS
 from salesops.importing.sources_history import HISTORY_LAYOUTS
 
 SALESFORCE_STAGES = stage_table(
@@ -215,11 +216,18 @@ _register(
             ("Won", "won", 1.0),
             ("Lost", "lost", 0.0),
         ),
-        options=MappingProxyType({"created_at_fallback": "as_of", "account_optional": True}),
+        options=MappingProxyType(
+            {
+                "created_at_fallback": "as_of",
+                "account_optional": True,
+                "open_amount_from_list_price": True,
+            }
+        ),
         notes=(
             "Prospecting deals have no dates: they are dated at the as-of date "
             "(latest date in the file unless you set one).",
-            "Open deals have no amount (Maven keeps list prices in products.csv).",
+            "Open deals have no amount: import products.csv in the same batch and they are "
+            "valued at their product's list price (sales_price).",
             "No marketing or sales spend: CAC and LTV:CAC are undefined.",
             "No leads: lead-to-opportunity ratio is undefined.",
         ),
@@ -258,6 +266,21 @@ _register(
         },
         required=("external_id", "name", "territory"),
         date_formats=ISO_DATES,
+    )
+)
+_register(
+    Layout(
+        key="maven-products",
+        source="maven",
+        entity="products",
+        label="Maven CRM products.csv",
+        columns={"name": ("product",), "series": ("series",), "list_price": ("sales_price",)},
+        required=("name", "list_price"),
+        date_formats=ISO_DATES,
+        notes=(
+            "List prices value the open deals of sales_pipeline.csv imported in the same "
+            "batch; the products themselves are not stored.",
+        ),
     )
 )
 _register(
@@ -364,7 +387,7 @@ _register(
     )
 )
 
-for _layout in (*API_LAYOUTS, *HISTORY_LAYOUTS):
+for _layout in (*API_LAYOUTS, *HISTORY_LAYOUTS, *ENTITY_LAYOUTS):
     _register(_layout)
 
 # SOURCE names accepted by `salesops import SOURCE FILE...` -> candidate layouts.
@@ -376,11 +399,27 @@ SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "salesforce-leads",
             *(layout.key for layout in API_LAYOUTS),
             *(layout.key for layout in HISTORY_LAYOUTS),
+            "salesforce-api-tasks",
+            "salesforce-api-events",
         ),
         "hubspot": ("hubspot-deals", "hubspot-companies", "hubspot-contacts"),
-        "maven": ("maven-sales-pipeline", "maven-accounts", "maven-sales-teams"),
+        "maven": (
+            "maven-sales-pipeline",
+            "maven-accounts",
+            "maven-sales-teams",
+            "maven-products",
+        ),
         "ibm": ("ibm-win-loss",),
         "olist": ("olist-mqls", "olist-closed-deals"),
+        "salesops": (
+            "salesops-orders",
+            "salesops-spend",
+            "salesops-quotas",
+            "salesops-reps",
+            "salesops-timesheet",
+        ),
+        "odoo": ("odoo-sale-orders", "odoo-invoices"),
+        "stripe": ("stripe-invoices",),
         "generic": (),
     }
 )

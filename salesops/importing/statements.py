@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, Update, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -32,6 +32,24 @@ def upsert_statement(
     if not updates:
         return stmt.on_conflict_do_nothing(index_elements=["source", "external_id"])
     return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=updates)
+
+
+def update_by_key(table: Table, columns: Sequence[str]) -> Update:
+    """Returns UPDATE table SET columns WHERE (source, external_id) = the row's.
+
+    Parameters are named `k_<column>` (`k_source`, `k_external_id`, `k_amount`...). Used for
+    rows known to exist: unlike an upsert it needs no value for the NOT NULL columns a
+    partial file (invoices updating orders) does not have.
+    """
+    values: dict[str, object] = {
+        c: bindparam(f"k_{c}") for c in columns if c not in ("source", "external_id")
+    }
+    return (
+        update(table)
+        .where(table.c.source == bindparam("k_source"))
+        .where(table.c.external_id == bindparam("k_external_id"))
+        .values(values)
+    )
 
 
 def upsert_on(

@@ -20,6 +20,12 @@ from salesops.importing.dates import (
     parse_dates_checked,
     parse_timestamps,
 )
+from salesops.importing.entity_checks import (
+    check_activities,
+    check_orders,
+    check_quotas,
+    check_spend,
+)
 from salesops.importing.history_rows import TIMESTAMP, check_history
 from salesops.importing.issues import ERROR, WARNING, IssueCollector, RowIssue
 from salesops.importing.layouts import (
@@ -222,12 +228,28 @@ def _check_ragged(plan: FilePlan, chunk: pd.DataFrame, found: IssueCollector) ->
     found.bad |= ragged
 
 
+def _check_products(
+    plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
+) -> pd.DataFrame:
+    """Returns products; records rows without a name or a list price."""
+    for target, what in (("name", "a product name"), ("list_price", "a list price")):
+        if target not in out:
+            out[target] = pd.Series(pd.NA, index=out.index, dtype="object")
+        found.add(out[target].isna() & ~found.failed_on(target), target, None, what)
+    return out
+
+
 ENTITY_CHECKS: dict[str, EntityCheck] = {
     "opportunities": check_opportunities,
     "leads": _check_leads,
     "accounts": _check_named,
     "reps": _check_reps,
     "opportunity_history": check_history,
+    "orders": check_orders,
+    "spend": check_spend,
+    "quotas": check_quotas,
+    "activities": check_activities,
+    "products": _check_products,
 }
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
+from salesops.importing.change_log import ChangeLog
+from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
 from salesops.importing.history_import import ImportedHistory
 from salesops.importing.issues import RowIssue
@@ -26,7 +28,7 @@ from salesops.importing.layouts import Layout
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import for_bulk, in_batches, plain_value, records, same_values
 from salesops.importing.references import References
-from salesops.importing.statements import insert_ignore, upsert_statement
+from salesops.importing.statements import insert_ignore, update_by_key
 
 
 class ImportAborted(RuntimeError):
@@ -55,14 +57,16 @@ class WriteCounts:
 class BatchWriter:
     """Writes typed chunks of one import batch on one connection (inside its transaction)."""
 
-    def __init__(self, conn: Connection, valid_rows_only: bool = False) -> None:
+    def __init__(self, conn: Connection, log: ChangeLog, valid_rows_only: bool = False) -> None:
         self.conn = conn
+        self.log = log
         self.valid_rows_only = valid_rows_only
         self.counts: dict[str, WriteCounts] = {}
         self.errors_seen = False
         self.references = References(conn)
         self.history = HistoryWriter(conn)
-        self.imported_history = ImportedHistory(conn, self.references)
+        self.imported_history = ImportedHistory(conn, self.references, log)
+        self.entities = EntityWriter(conn, self.references, log)
         self._pending_lead_links: list[tuple[str, str, str]] = []
         self._fresh: dict[tuple[str, str], bool] = {}
         self._analysed: set[tuple[str, str]] = set()
@@ -85,6 +89,11 @@ class BatchWriter:
             "leads": self._write_leads,
             "opportunities": self._write_opportunities,
             "opportunity_history": self._gather_history,
+            "orders": self._write_orders,
+            "spend": self.entities.spend,
+            "quotas": self.entities.quotas,
+            "activities": self._gather_activities,
+            "products": self._use_products,
         }[plan.layout.entity]
         writer(plan, rows, counts)
 
@@ -162,8 +171,12 @@ class BatchWriter:
             bulk_insert(self.conn, table, for_bulk(new))
             self._analyse(table, file)
         if not changed.empty:
-            stmt = upsert_statement(self.conn, table, list(changed.columns))
-            self.conn.execute(stmt, records(changed))
+            was = existing.drop_duplicates("external_id").set_index("external_id")
+            self.log.updated(table, was.loc[changed["external_id"]].reset_index())
+            # they exist (the import holds the lock): update them, whatever columns they have
+            stmt = update_by_key(table, list(changed.columns))
+            params = [{f"k_{c}": v for c, v in row.items()} for row in records(changed)]
+            self.conn.execute(stmt, params)
         return new, changed, existing
 
     # --------------------------------------------------------------- entities
@@ -240,6 +253,7 @@ class BatchWriter:
                     "is_won": outcome == "won",
                 }
             )
+        self.log.new_keys(s.stages, "name", [r["name"] for r in rules])
         stmt = insert_ignore(self.conn, s.stages, ["name"])
         self.conn.execute(stmt, rules)
 
@@ -303,6 +317,8 @@ class BatchWriter:
             )
         ]
         lead = s.leads
+        columns = ["opportunity_id", "converted_at", "status"]
+        self.log.updated(lead, self.log.rows_before(lead, [p["lead"] for p in params], columns))
         stmt = (
             update(lead)
             .where(lead.c.id == bindparam("lead"))
@@ -316,8 +332,25 @@ class BatchWriter:
         """Keeps history rows until the batch's end (a deal's rows may be anywhere in it)."""
         self.imported_history.add(plan, rows)
 
+    def _write_orders(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
+        """Upserts orders on (source, external_id)."""
+
+        def upsert(table: Table, plan: FilePlan, out: pd.DataFrame, counts: WriteCounts) -> None:
+            self._upsert(table, plan.layout, out, counts, plan.file)
+
+        self.entities.orders(plan, rows, counts, upsert)
+
+    def _use_products(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
+        """Products are not stored: their list prices valued the batch's open deals."""
+        counts.unchanged += len(rows)
+
+    def _gather_activities(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
+        """Keeps time log entries until the batch's end (summed per rep, week and activity)."""
+        self.entities.gather_activities(plan, rows)
+
     def finish(self) -> None:
         """Writes imported history, updates the review's spans, links leads to their deals."""
+        self.entities.finish(lambda name: self.counts.setdefault(name, WriteCounts()))
         for name, (rows, deal_ids) in self.imported_history.write().items():
             self.counts.setdefault(name, WriteCounts()).inserted += rows
             self.history.touched(deal_ids)
@@ -346,6 +379,12 @@ class BatchWriter:
             if not params:
                 continue
             lead_t, opp_t = s.leads, s.opportunities
+            leads_before = self.log.rows_before(
+                lead_t, [p["lead"] for p in params], ["opportunity_id"]
+            )
+            self.log.updated(lead_t, leads_before)
+            opps_before = self.log.rows_before(opp_t, [p["opp"] for p in params], ["lead_id"])
+            self.log.updated(opp_t, opps_before)
             self.conn.execute(
                 update(lead_t)
                 .where(lead_t.c.id == bindparam("lead"))

@@ -21,6 +21,7 @@ from salesops.calendar import Quarter
 from salesops.definitions import is_overdue
 from salesops.pipeline_review.attributes import attach, looked_up, state_columns
 from salesops.pipeline_review.history import WeekStates, in_pipeline, normalised
+from salesops.pipeline_review.staleness import StaleRule
 
 LIST_TITLES = {
     "new": "New deals",
@@ -45,12 +46,14 @@ def week_lists(
     stale_days: int,
     big_change: float,
     life_history: pd.DataFrame | None = None,
+    stale: tuple[StaleRule | None, pd.DataFrame | None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Returns every deal list of the week by name, in LIST_NAMES order.
 
     Requires a WeekStates, the week's deal_movements, deal attributes with columns
     opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
-    `life_history` gives whole histories of pushed deals for their lifetime push count.
+    `life_history` gives whole histories of pushed deals for their lifetime push count;
+    `stale` the stale rule and the open deals' stage entry dates (see stale_deals).
     """
     changes = stage_changes(states, deals, stages)
     return {
@@ -60,7 +63,7 @@ def week_lists(
         "pushed": pushed_deals(states, deals, quarter, life_history),
         "slipped": slipped_deals(states, movements, deals),
         "overdue": overdue_deals(states, deals),
-        "stale": stale_deals(states, deals, stale_days),
+        "stale": stale_deals(states, deals, stale_days, *(stale or (None, None))),
         "big_changes": big_amount_changes(states, deals, big_change),
     }
 
@@ -261,32 +264,75 @@ def overdue_deals(states: WeekStates, deals: pd.DataFrame) -> pd.DataFrame:
     return attach(out[cols], deals)
 
 
-def stale_deals(states: WeekStates, deals: pd.DataFrame, stale_days: int) -> pd.DataFrame:
-    """Returns deals open at the week's end with no change for at least `stale_days` days.
+def stale_deals(
+    states: WeekStates,
+    deals: pd.DataFrame,
+    stale_days: int,
+    rule: StaleRule | None = None,
+    entries: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Returns deals open at the week's end that have sat in their stage past its threshold.
 
-    Days are counted from the last change to week.end (the Monday after the week).
+    Days in stage count from the row that entered the deal's current stage to week.end
+    (the Monday after the week). `rule` gives each stage's threshold (see staleness.py;
+    default: `stale_days` for every stage). `entries` (opportunity_id, entered_at, as
+    Repository.stage_entries) says when each deal entered its stage; by default it is
+    read from the rows in `states` (exact when they are whole histories).
     Requires a WeekStates and deal attributes. Returns a frame with columns opportunity_id,
-    name, rep, territory, last_change, days_since_change, stage, amount, expected_close_date.
+    name, rep, territory, stage, entered_stage, days_in_stage, stale_after (the stage's
+    threshold), last_change, amount, expected_close_date.
     """
-    if stale_days < 1:
-        raise ValueError(f"stale_days must be at least 1 (got {stale_days}).")
+    rule = rule or StaleRule(stale_days)
     end = states.closing
     as_of = pd.Timestamp(states.week.end)
-    days = (as_of - end["changed_at"]).dt.days
-    chosen = end[(end["outcome"] == "open") & (days >= stale_days)]
+    if entries is None:
+        entries = stage_entry_dates(states.history[states.history["changed_at"] < as_of])
+    entered = entries.drop_duplicates("opportunity_id", keep="last").set_index("opportunity_id")
+    looked = entered["entered_at"].reindex(end["opportunity_id"].to_numpy())
+    start = pd.Series(pd.to_datetime(looked.to_numpy()), index=end.index)
+    start = start.fillna(end["changed_at"])
+    days = (as_of - start).dt.days
+    limit = end["stage"].map(rule.days_for)
+    chosen = end[(end["outcome"] == "open") & (days >= limit)]
     out = state_columns(chosen).assign(
+        entered_stage=start[chosen.index].to_numpy(),
+        days_in_stage=days[chosen.index].astype("int64").to_numpy(),
+        stale_after=limit[chosen.index].astype("int64").to_numpy(),
         last_change=chosen["changed_at"].to_numpy(),
-        days_since_change=days[chosen.index].astype("int64").to_numpy(),
     )
     cols = [
         "opportunity_id",
-        "last_change",
-        "days_since_change",
         "stage",
+        "entered_stage",
+        "days_in_stage",
+        "stale_after",
+        "last_change",
         "amount",
         "expected_close_date",
     ]
     return attach(out[cols], deals)
+
+
+def stage_entry_dates(rows: pd.DataFrame) -> pd.DataFrame:
+    """Returns each deal's last stage and the date of the row that entered it.
+
+    Requires history rows (opportunity_id, changed_at, stage) ordered by deal and time.
+    Returns a frame with columns opportunity_id, stage, entered_at.
+    """
+    if rows.empty:
+        return pd.DataFrame(
+            {
+                "opportunity_id": pd.Series(dtype="int64"),
+                "stage": pd.Series(dtype=object),
+                "entered_at": pd.Series(dtype="datetime64[ns]"),
+            }
+        )
+    previous = rows.groupby("opportunity_id", sort=False)["stage"].shift(1)
+    entries = rows[previous.isna() | (previous != rows["stage"])]
+    last = entries.groupby("opportunity_id", sort=False).tail(1)
+    return last.rename(columns={"changed_at": "entered_at"})[
+        ["opportunity_id", "stage", "entered_at"]
+    ].reset_index(drop=True)
 
 
 def big_amount_changes(states: WeekStates, deals: pd.DataFrame, threshold: float) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from salesops.calendar import quarter_words
+from salesops.call.reconcile import Panel, panel_html
 from salesops.config import Settings
 from salesops.export import safe_frame, to_safe_csv
 from salesops.figures import Figure, Input
@@ -189,7 +190,7 @@ def _summary(report: ReviewReport, currency: str, noise_share: float) -> str:
     return "".join(sections)
 
 
-def meeting_pack_html(report: ReviewReport, settings: Settings) -> str:
+def meeting_pack_html(report: ReviewReport, settings: Settings, panel: Panel | None = None) -> str:
     """Returns the meeting pack as one self-contained, printable HTML document.
 
     Page one is the summary (the quarter's figures, the waterfall, the 10 largest slips,
@@ -212,6 +213,7 @@ def meeting_pack_html(report: ReviewReport, settings: Settings) -> str:
 <p class="meta">{period} ({esc(week.label)}) · {esc(report.scope.label)} · pipeline = open
 deals expected to close in {esc(quarter_words(quarter))}</p>
 {_summary(report, currency, settings.change_noise_share)}
+{panel_html(panel, currency) if panel is not None else ""}
 </section>
 <h2>Appendix A — Waterfall</h2>
 {_table(w.to_frame()[["label", "amount", "deals"]], currency, overrides={"amount": "Amount"})}
@@ -242,20 +244,20 @@ def write_meeting_pack(report: ReviewReport, path: str | Path, settings: Setting
     return target
 
 
-def meeting_pack_zip(report: ReviewReport, settings: Settings) -> bytes:
+def meeting_pack_zip(report: ReviewReport, settings: Settings, panel: Panel | None = None) -> bytes:
     """Returns a ZIP holding the HTML pack and one formula-safe CSV per table."""
     buffer = io.BytesIO()
     stem = f"pipeline_review_{report.week.label}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{stem}.html", meeting_pack_html(report, settings))
+        archive.writestr(f"{stem}.html", meeting_pack_html(report, settings, panel))
         for name, frame in report.tables().items():
             archive.writestr(f"{stem}_{name}.csv", to_safe_csv(frame))
     return buffer.getvalue()
 
 
-def meeting_pack_pdf(report: ReviewReport, settings: Settings) -> bytes:
+def meeting_pack_pdf(report: ReviewReport, settings: Settings, panel: Panel | None = None) -> bytes:
     """Returns the meeting pack printed to PDF (A4) by Settings.pdf_browser.
 
     Raises salesops.print_pdf.PdfUnavailable when no browser can print it.
     """
-    return html_to_pdf(meeting_pack_html(report, settings), settings.pdf_browser)
+    return html_to_pdf(meeting_pack_html(report, settings, panel), settings.pdf_browser)

@@ -21,7 +21,7 @@ from salesops.figures import Figure
 from salesops.jsonable import json_value
 from salesops.pipeline_review.attributes import attach, state_columns
 from salesops.pipeline_review.coverage import coverage_by_rep, coverage_fields
-from salesops.pipeline_review.deal_lists import pushes_this_week, week_lists
+from salesops.pipeline_review.deal_lists import pushes_this_week, stage_entry_dates, week_lists
 from salesops.pipeline_review.history import (
     WeekStates,
     in_pipeline,
@@ -31,6 +31,7 @@ from salesops.pipeline_review.history import (
 from salesops.pipeline_review.movements import deal_movements
 from salesops.pipeline_review.rollups import forecast_rollup, pipeline_by_rep
 from salesops.pipeline_review.scope import COMPANY, ReviewScope
+from salesops.pipeline_review.staleness import StaleRule, stale_rule
 from salesops.pipeline_review.waterfall import (
     Waterfall,
     waterfall,
@@ -63,6 +64,7 @@ def review_week(
     stale_days: int,
     big_change: float,
     life_history: pd.DataFrame | None = None,
+    stale: tuple[StaleRule | None, pd.DataFrame | None] | None = None,
 ) -> PipelineReview:
     """Returns the week's PipelineReview: waterfall, per-deal movements, lists, forecast roll-up.
 
@@ -70,7 +72,8 @@ def review_week(
     deal's last row before the week plus the week's rows; or their week_states), deal
     attributes with columns
     opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
-    `life_history` gives whole histories of pushed deals for their lifetime push count.
+    `life_history` gives whole histories of pushed deals for their lifetime push count;
+    `stale` the stale rule and stage entry dates (default: stale_days in every stage).
     Lists are: new, advanced, regressed, pushed, slipped, overdue, stale, big_changes.
     """
     quarter = quarter or review_quarter(week)
@@ -86,6 +89,7 @@ def review_week(
         stale_days=stale_days,
         big_change=big_change,
         life_history=life_history,
+        stale=stale,
     )
     return PipelineReview(
         week=week,
@@ -119,6 +123,7 @@ class ReviewReport:
     coverage: pd.DataFrame
     stale_days: int
     big_change: float
+    stale_rule: StaleRule | None = None
 
     @property
     def week(self) -> Week:
@@ -175,6 +180,7 @@ class ReviewReport:
             },
             "forecast_categories": records(self.review.forecast),
             "settings": {"stale_days": self.stale_days, "big_change": self.big_change},
+            "stale_after_days": dict(self.stale_rule.thresholds) if self.stale_rule else {},
         }
 
 
@@ -217,6 +223,17 @@ def review_report(
     states = week_states(history, week)
     pushed_ids = pushes_this_week(states).index.tolist()
     life = repo.push_histories(pushed_ids, week.end) if pushed_ids else None
+    open_ids = states.closing.loc[states.closing["outcome"] == "open", "opportunity_id"]
+    entries = stage_entry_dates(repo.stage_history(open_ids.tolist(), week.end))
+    open_stages = stages.loc[~stages["is_closed"].astype(bool), "name"].tolist()
+    stays = repo.stage_stays(week.end - timedelta(days=365), week.end)
+    rule = stale_rule(
+        stays[stays["stage"].isin(open_stages)],
+        chosen.stale_percentile,
+        chosen.stale_min_stays,
+        chosen.stale_days,
+        open_stages,
+    )
     review = review_week(
         states,
         deals,
@@ -226,13 +243,14 @@ def review_report(
         stale_days=chosen.stale_days,
         big_change=chosen.big_change,
         life_history=life,
+        stale=(rule, entries),
     )
     coverage = coverage_by_rep(
         pipeline_by_rep(review.closing_pipeline),
         repo.quota_by_rep(quarter.start, quarter.end, where),
         repo.won_by_rep(quarter.start, week.end, where),
     )
-    return ReviewReport(review, scope, coverage, chosen.stale_days, chosen.big_change)
+    return ReviewReport(review, scope, coverage, chosen.stale_days, chosen.big_change, rule)
 
 
 def review_waterfall(repo: Repository, week: Week, scope: ReviewScope = COMPANY) -> Waterfall:

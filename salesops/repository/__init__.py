@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from salesops.repository.access import AccessDenied, enforce
 from salesops.repository.base import EVERYTHING, NOTHING, RepositoryBase, Scope
+from salesops.repository.call import CallQueries
 from salesops.repository.cash import CashQueries
 from salesops.repository.forecast import ForecastQueries
 from salesops.repository.kpis import DimensionQueries, KpiQueries
@@ -24,6 +25,7 @@ class Repository(
     TimeQueries,
     QualityQueries,
     PipelineReviewQueries,
+    CallQueries,
     CashQueries,
     DimensionQueries,
     RepositoryBase,

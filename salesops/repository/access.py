@@ -99,9 +99,14 @@ RULES: dict[str, Rule] = {
     "waterfall_history": Rule.SCOPED,
     "steady_pipeline_amounts": Rule.SCOPED,
     "push_histories": Rule.SCOPED,
+    "stage_stays": Rule.SCOPED,
+    "stage_history": Rule.SCOPED,
     "quota_by_rep": Rule.SCOPED,
     "won_by_rep": Rule.SCOPED,
     "history_bounds": Rule.REFERENCE,
+    # quarter call
+    "call_snapshots": Rule.SCOPED,
+    "call_won_by_day": Rule.SCOPED,
     # order to cash
     "order_bounds": Rule.REFERENCE,
     "cash_order_totals": Rule.SCOPED,
@@ -110,6 +115,10 @@ RULES: dict[str, Rule] = {
     "cash_receivables": Rule.SCOPED,
     "cash_slow_accounts": Rule.SCOPED,
     "cash_slow_orders": Rule.SCOPED,
+    "cash_completeness": Rule.SCOPED,
+    "cash_missing_fields": Rule.SCOPED,
+    "cash_approvals": Rule.SCOPED,
+    "cash_collected": Rule.SCOPED,
     # data quality and imports
     "quality_opportunities": Rule.FULL_VIEW,
     "quality_accounts": Rule.FULL_VIEW,

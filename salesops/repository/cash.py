@@ -13,13 +13,14 @@ order→invoice in the invoice's month, invoice→paid in the payment's month.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     case,
     cast,
@@ -34,9 +35,9 @@ from sqlalchemy import Integer as SqlInteger
 
 from salesops.calendar import Period
 from salesops.db import schema as s
-from salesops.db.sqlfuncs import days_between, month_start
+from salesops.db.sqlfuncs import days_between, hours_between, month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
-from salesops.repository.frames import DATE, FLOAT, INT, STR
+from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 
 CycleBy = Literal["month", "dimension"]
 LEGS = ("close_to_order", "order_to_invoice", "invoice_to_paid")
@@ -65,11 +66,37 @@ SLOW_ACCOUNTS = {
     "open_amount": FLOAT, "overdue_orders": INT, "overdue_amount": FLOAT,
     "most_days_past_due": INT,
 }  # fmt: skip
+COMPLETENESS = {
+    "territory_id": INT, "segment": STR, "rep_id": INT, "complete": INT, "orders": INT,
+    "amount": FLOAT, "paid_orders": INT, "days_to_pay_sum": FLOAT, "days_to_cash_sum": FLOAT,
+}  # fmt: skip
+MISSING_FIELDS = {"field": STR, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT}
+APPROVAL_MINUTES = {"approver": STR, "minutes": INT, "orders": INT}
+APPROVAL_REPS = {
+    "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT, "hours_sum": FLOAT,
+}  # fmt: skip
+# Order fields completeness may require (Settings.order_required_fields names them).
+CAPTURE_FIELDS = (
+    "po_number", "billing_address", "shipping_address", "opportunity_id", "gross_margin",
+    "approver",
+)  # fmt: skip
 SLOW_ORDERS = {
     "order_id": INT, "external_id": STR, "account_id": INT, "account": STR,
     "opportunity_id": INT, "deal": STR, "rep_id": INT, "rep": STR, "ordered_at": DATE,
     "invoiced_at": DATE, "amount": FLOAT, "days_open": INT,
 }  # fmt: skip
+
+
+def _missing(name: str) -> ColumnElement[bool]:
+    """Returns "the order lacks field `name`": NULL, or blank text."""
+    if name not in CAPTURE_FIELDS:
+        raise ValueError(
+            f"Unknown required order field {name!r}: use one of {', '.join(CAPTURE_FIELDS)}."
+        )
+    column = s.orders.c[name]
+    if isinstance(column.type, String):
+        return or_(column.is_(None), func.trim(column) == "")
+    return column.is_(None)
 
 
 def _whole_days(first: ColumnElement, second: ColumnElement) -> ColumnElement:
@@ -338,3 +365,105 @@ class CashQueries(RepositoryBase):
             .limit(limit)
         )
         return self._frame(stmt, SLOW_ORDERS)
+
+    def cash_completeness(
+        self, period: Period, fields: Sequence[str], scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns orders placed in `period`, complete (every field in `fields`) or not.
+
+        Columns: territory_id, segment, rep_id, complete (1/0), orders, amount, paid_orders
+        (paid by the period's end, not before the invoice), days_to_pay_sum (invoice →
+        paid over those), days_to_cash_sum (order → paid over those).
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        lacking = or_(*(_missing(f) for f in fields)) if fields else literal(False)
+        paid = and_(od.paid_at <= period.end, od.paid_at >= od.invoiced_at)
+        rows = (
+            select(
+                a.territory_id,
+                a.segment,
+                o.rep_id,
+                case((lacking, 0), else_=1).label("complete"),
+                od.amount,
+                case((paid, 1), else_=0).label("paid"),
+                case((paid, _whole_days(od.invoiced_at, od.paid_at)), else_=0).label("to_pay"),
+                case((paid, _whole_days(od.ordered_at, od.paid_at)), else_=0).label("to_cash"),
+            )  # fmt: skip
+            .select_from(joined)
+            .where(od.ordered_at.between(period.start, period.end), where)
+            .subquery()
+        )
+        c = rows.c
+        keys = [c.territory_id, c.segment, c.rep_id, c.complete]
+        stmt = select(
+            *keys, func.count(), func.sum(c.amount), func.sum(c.paid), func.sum(c.to_pay),
+            func.sum(c.to_cash),
+        ).group_by(*keys)  # fmt: skip
+        return self._frame(stmt, COMPLETENESS)
+
+    def cash_missing_fields(
+        self, period: Period, fields: Sequence[str], scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns how many orders placed in `period` lack each of `fields`.
+
+        Columns: field, territory_id, segment, rep_id, orders (lacking it); no row where
+        none lacks it.
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        selects = [
+            select(literal(name).label("field"), a.territory_id, a.segment, o.rep_id, func.count())
+            .select_from(joined)
+            .where(od.ordered_at.between(period.start, period.end), _missing(name), where)
+            .group_by(a.territory_id, a.segment, o.rep_id)
+            for name in fields
+        ]
+        if not selects:
+            return coerce([], MISSING_FIELDS)
+        return self._frame(union_all(*selects), MISSING_FIELDS)
+
+    def cash_approvals(
+        self, period: Period, scope: Scope = EVERYTHING, by: Literal["minutes", "rep"] = "minutes"
+    ) -> pd.DataFrame:
+        """Returns orders approved in `period` (approved_at) and the hours approval took.
+
+        Hours run from approval_requested_at to approved_at; orders without both are left
+        out. by="minutes" columns: approver, minutes (whole minutes; timestamps are kept to
+        the minute), orders. by="rep" columns: territory_id, segment, rep_id, orders,
+        hours_sum.
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        joined, where = _order_source(scope)
+        hours = hours_between(od.approval_requested_at, od.approved_at)
+        # Timestamps compare with the period's dates: up to the end day's last instant.
+        end = period.end + timedelta(days=1)
+        valid = and_(
+            od.approved_at >= period.start, od.approved_at < end,
+            od.approval_requested_at.is_not(None), od.approved_at >= od.approval_requested_at,
+        )  # fmt: skip
+        if by == "minutes":
+            whole = cast(func.round(hours * 60), SqlInteger)
+            keys: list[ColumnElement] = [od.approver, whole]
+            totals: list[ColumnElement] = [func.count()]
+            columns = APPROVAL_MINUTES
+        else:
+            keys = [a.territory_id, a.segment, o.rep_id]
+            totals = [func.count(), func.sum(hours)]
+            columns = APPROVAL_REPS
+        stmt = select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
+        return self._frame(stmt, columns)
+
+    def cash_collected(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns what was paid in `period` (by payment date, whenever ordered).
+
+        Columns: orders, amount (one row; zeros when nothing was paid).
+        """
+        od = s.orders.c
+        joined, where = _order_source(scope)
+        stmt = (
+            select(func.count(), func.coalesce(func.sum(od.amount), 0.0))
+            .select_from(joined)
+            .where(od.paid_at.between(period.start, period.end), where)
+        )
+        return self._frame(stmt, {"orders": INT, "amount": FLOAT})

@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
     Select,
     and_,
     cast,
@@ -33,6 +34,7 @@ from sqlalchemy import (
 )
 
 from salesops.db import schema as s
+from salesops.db.sqlfuncs import days_between
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
 
@@ -57,6 +59,8 @@ DEAL_ATTRIBUTES = {
 WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
 ID_CHUNK = 5_000  # bound ids per IN list (SQLite allows 32,766 since 3.32)
 CLOSED_OUTCOMES = ("won", "lost")
+# stage_stays reads this many days of history before its window (bounds the rows read).
+STAY_LOOKBACK_DAYS = 365
 
 
 def _scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -362,3 +366,78 @@ class PipelineReviewQueries(RepositoryBase):
         )
         row = frame.iloc[0]
         return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
+
+    def stage_stays(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns how long deals stayed in each stage, for stays that ended in [start, end).
+
+        A stay begins at a history row whose stage differs from the deal's previous row's
+        and ends at the deal's next such row. Rows from STAY_LOOKBACK_DAYS before `start`
+        are read, so a stay longer than that counts from the first row read. Columns:
+        stage, days (whole days in the stage), stays (how many stays lasted that long);
+        ordered by stage, days.
+        """
+        h = s.opportunity_history.c
+        order = (h.changed_at, h.id)
+        rows = (
+            select(
+                h.id,
+                h.opportunity_id,
+                h.changed_at,
+                h.stage,
+                func.lag(h.stage).over(partition_by=h.opportunity_id, order_by=order).label("prev"),
+            )
+            .where(
+                h.changed_at >= start - timedelta(days=STAY_LOOKBACK_DAYS),
+                h.changed_at < end,
+                h.opportunity_id.in_(select(s.opportunities.c.id).where(_scope_clause(scope))),
+            )
+            .subquery("rows")
+        )
+        r = rows.c
+        entries = (
+            select(
+                r.stage,
+                r.changed_at,
+                func.lead(r.changed_at)
+                .over(partition_by=r.opportunity_id, order_by=(r.changed_at, r.id))
+                .label("left_at"),
+            )
+            .where(or_(r.prev.is_(None), r.prev != r.stage))
+            .subquery("entries")
+        )
+        e = entries.c
+        days = cast(func.round(days_between(e.changed_at, e.left_at)), Integer)
+        stmt = (
+            select(e.stage, days.label("days"), func.count().label("stays"))
+            .where(e.left_at >= start, e.left_at < end)
+            .group_by(e.stage, days)
+            .order_by(e.stage, days)
+        )
+        return self._frame(stmt, {"stage": STR, "days": INT, "stays": INT})
+
+    def stage_history(
+        self, ids: Sequence[int], until: date, scope: Scope = EVERYTHING
+    ) -> pd.DataFrame:
+        """Returns the given deals' stage at each history row before `until`.
+
+        For when each deal entered its current stage (pipeline_review.deal_lists.
+        stage_entry_dates). Columns: opportunity_id, changed_at, stage, ordered by
+        opportunity_id, changed_at, id; deals of reps outside `scope` are left out.
+        """
+        h, o = s.opportunity_history.c, s.opportunities.c
+        columns = {"opportunity_id": INT, "changed_at": DATE, "stage": STR}
+        ids = sorted({int(i) for i in ids})
+        frames = [
+            self._frame(
+                select(h.opportunity_id, h.changed_at, h.stage)
+                .where(
+                    h.opportunity_id.in_(ids[first : first + ID_CHUNK]),
+                    h.changed_at < until,
+                    h.opportunity_id.in_(select(o.id).where(_scope_clause(scope))),
+                )
+                .order_by(h.opportunity_id, h.changed_at, h.id),
+                columns,
+            )
+            for first in range(0, max(len(ids), 1), ID_CHUNK)
+        ]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -122,3 +122,38 @@ def before_after(
             "flag_after": after["flag"],
         }
     )
+
+
+def proposal_account_ids(proposal: Proposal) -> tuple[int, ...]:
+    """Returns every account a proposal moves or swaps (moves, then both sides of swaps)."""
+    ids = [*proposal.moves["account_id"], *proposal.swaps["account_id"],
+           *proposal.swaps["partner_id"]]  # fmt: skip
+    return tuple(int(i) for i in ids)
+
+
+def with_owners(proposal_json: dict, details: pd.DataFrame) -> dict:
+    """Returns the proposal JSON with each moved account's name, current owner, open pipeline.
+
+    `details`: id, name, owner, open_pipeline (see `Repository.account_details`); a swap's
+    partner account gets partner_name, partner_owner, partner_open_pipeline. An account
+    missing from `details` gets None (owner) and 0 (pipeline).
+    """
+    table = details.set_index("id") if len(details) else None
+
+    def about(account_id: int, prefix: str = "") -> dict[str, object]:
+        row = None if table is None or account_id not in table.index else table.loc[account_id]
+        owner = None if row is None or pd.isna(row["owner"]) else str(row["owner"])
+        pipeline = 0.0 if row is None or pd.isna(row["open_pipeline"]) else row["open_pipeline"]
+        return {
+            f"{prefix}name": None if row is None else str(row["name"]),
+            f"{prefix}current_owner": owner,
+            f"{prefix}open_pipeline": float(pipeline),
+        }
+
+    out = dict(proposal_json)
+    out["moves"] = [{**m, **about(int(m["account_id"]))} for m in proposal_json["moves"]]
+    out["swaps"] = [
+        {**s, **about(int(s["account_id"])), **about(int(s["partner_id"]), "partner_")}
+        for s in proposal_json["swaps"]
+    ]
+    return out

@@ -8,8 +8,10 @@ bookings ``R0`` the revenue curve is ``R(S) = R0 x (S/S0)^b`` (constant elastici
 revenue = R0 x ((S0 + dS)/S0)^b - R0``. Sales-ops cost = ``moved x time_factor x
 sales-ops hourly cost``. SG&A baseline = the team's annual cost x period weeks / 52;
 SG&A change = (sales-ops cost - released rep cost) / baseline, also shown per unit of
-revenue. The literature ranges it is compared with are Settings
-(``literature_revenue_lift``, ``literature_sga_reduction``).
+revenue. The net gain weighs the sales-ops cost against the extra gross margin (extra
+revenue x Settings.default_gross_margin), not against bookings; returns diminish by
+default (Settings.what_if_elasticity below 1). The literature ranges it is compared with
+are Settings (``literature_revenue_lift``, ``literature_sga_reduction``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class WhatIfScenario:
             below 1 = diminishing returns.
         release_unconverted: Count the cost of freed hours that do not go to selling as
             released (e.g. fewer hires); otherwise rep cost is unchanged.
+        gross_margin: Share of extra revenue kept as gross margin; the net gain weighs
+            the sales-ops cost against margin, not bookings (1 = bookings).
     """
 
     shift_share: float
@@ -69,6 +73,7 @@ class WhatIfScenario:
     selling_conversion: float
     elasticity: float
     release_unconverted: bool
+    gross_margin: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class WhatIfResult:
     revenue_per_selling_hour: Figure
     bookings_before: float
     extra_revenue: Figure
+    extra_margin: Figure
     sales_ops_hours: float
     sales_ops_cost: float
     released_rep_cost: float
@@ -157,6 +163,7 @@ def default_scenario(base: WhatIfBase, settings: Settings) -> WhatIfScenario:
         selling_conversion=settings.what_if_selling_conversion,
         elasticity=settings.what_if_elasticity,
         release_unconverted=settings.what_if_release_unconverted,
+        gross_margin=settings.default_gross_margin,
     )
 
 
@@ -168,7 +175,8 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
     ``dS = moved x conversion``; ``extra = R0 x ((S0 + dS)/S0)^b - R0``;
     ``ops cost = moved x time_factor x ops rate``; ``released = (1 - conversion) x X x
     sum(hours x rep rate of chosen activities)`` when ``release_unconverted`` else 0;
-    ``net gain = extra - ops cost + released``; ``revenue lift = extra / R0``;
+    ``margin = extra x gross margin``; ``net gain = margin - ops cost + released``;
+    ``revenue lift = extra / R0``;
     ``SG&A change = (ops cost - released) / SG&A``; SG&A-to-revenue change =
     ``((SG&A + ops - released) / (R0 + extra)) / (SG&A / R0) - 1``.
 
@@ -192,10 +200,15 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
         extra = Figure.undefined(NO_SELLING_REASON)
     else:
         extra = Figure(r0 * ((s0 + d_selling) / s0) ** s.elasticity - r0)
-    net = (
-        Figure(extra.value - ops_cost + released)
+    margin = (
+        Figure(extra.value * s.gross_margin)
         if extra.value is not None
         else Figure.undefined(extra.reason or NO_SELLING_REASON)
+    )
+    net = (
+        Figure(margin.value - ops_cost + released)
+        if margin.value is not None
+        else Figure.undefined(margin.reason or NO_SELLING_REASON)
     )
     if extra.value is None:
         lift = extra
@@ -210,6 +223,7 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
         revenue_per_selling_hour=rpsh,
         bookings_before=r0,
         extra_revenue=extra,
+        extra_margin=margin,
         sales_ops_hours=ops_hours,
         sales_ops_cost=ops_cost,
         released_rep_cost=released,
@@ -305,22 +319,23 @@ def literature_comparison(
     lo_s, hi_s = sga_reduction
     rows = [
         ("revenue lift", result.revenue_lift, lo_r, hi_r, 1.0),
-        ("SG&A reduction", result.sga_change, lo_s, hi_s, -1.0),
-        ("SG&A-to-revenue reduction", result.sga_to_revenue_change, lo_s, hi_s, -1.0),
+        ("SG&A change", result.sga_change, lo_s, hi_s, -1.0),
+        ("SG&A-to-revenue change", result.sga_to_revenue_change, lo_s, hi_s, -1.0),
     ]
     records = []
     for metric, fig, lo, hi, sign in rows:
         if fig.value is None:
             value, status = None, "undefined"
         else:
-            value = sign * fig.value
-            status = "below" if value < lo else "above" if value > hi else "within"
+            effect = sign * fig.value  # a reduction counted as a positive effect
+            status = "below" if effect < lo else "above" if effect > hi else "within"
+            value = fig.value
         records.append(
             {
                 "metric": metric,
                 "value": value,
-                "low": lo,
-                "high": hi,
+                "low": min(sign * lo, sign * hi),
+                "high": max(sign * lo, sign * hi),
                 "status": status,
                 "reason": fig.reason,
             }

@@ -5,12 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.cash.cycle import LEG_LABELS
+from salesops.cash.headline import cash_headline
 from salesops.cash.report import CashReport
 from salesops.cash.what_if import cash_what_if
 from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_value
+from salesops.repository import Repository
 from salesops.tables import Col
+from salesops.ui.cache import cached_call, settings
+from salesops.ui.filters import Filters
+from salesops.ui.nav import page_link
 
 BREAKDOWN_COLUMNS = [
     "booked", "ordered", "invoiced", "paid", "paid_share", "days_to_order", "days_to_invoice",
@@ -33,9 +38,9 @@ def column_config(defaults: Settings) -> dict[str, Col]:
         "booked": Col("Booked", "money"), "ordered": Col("Ordered", "money"),
         "invoiced": Col("Invoiced", "money"), "paid": Col("Paid", "money"),
         "paid_share": Col("Paid (% of ordered)", "ratio", decimals=0),
-        "days_to_order": Col("Days close → order", "days"),
-        "days_to_invoice": Col("Days order → invoice", "days"),
-        "days_to_pay": Col("Days invoice → paid", "days", help=define("cash_cycle_days")),
+        "days_to_order": Col("Close → order", "days", help="Mean days."),
+        "days_to_invoice": Col("Order → invoice", "days", help="Mean days."),
+        "days_to_pay": Col("Invoice → paid", "days", help=define("cash_cycle_days")),
         "receivable": Col("Receivable", "money"),
         "overdue": Col("Overdue", "money", help=overdue),
         "overdue_share": Col("Overdue (% of receivable)", "ratio", decimals=0),
@@ -52,6 +57,17 @@ def column_config(defaults: Settings) -> dict[str, Col]:
         "label": Col("Stage"), "share_of_ordered": Col("% of ordered", "ratio", decimals=0),
         "step": Col("Step"), "mean": Col("Mean days", "days"),
         "median": Col("Median days", "days"), "p90": Col("P90 days", "days"),
+        "incomplete": Col("Incomplete", "count"),
+        "incomplete_share": Col("Incomplete (%)", "ratio", decimals=0,
+                                help=define("order_complete", defaults)),
+        **{f"missing_{f}": Col(f"No {f.replace('_', ' ')}", "count")
+           for f in defaults.order_required_fields},
+        "approver": Col("Approver"), "approved_orders": Col("Approved orders", "count"),
+        "mean_hours": Col("Mean hours", "hours", decimals=1),
+        "median_hours": Col("Median hours", "hours", decimals=0),
+        "p90_hours": Col("P90 hours", "hours", decimals=0),
+        "logged_hours": Col("Approval hours logged", "hours", decimals=0),
+        "logged_per_order": Col("Logged hours per order", "hours", decimals=2),
     }  # fmt: skip
 
 
@@ -67,6 +83,7 @@ def headline_tiles(report: CashReport, currency: str) -> None:
         format_value(f.amount("paid"), "money", currency),
         delta=None if share.value is None else f"{share.value:.0%} of ordered",
         delta_color="off",
+        delta_arrow="off",
         help=share.reason or define("cash_funnel"),
         border=True,
     )
@@ -78,11 +95,17 @@ def headline_tiles(report: CashReport, currency: str) -> None:
         format_value(t["overdue"], "money", currency),
         delta=None if t["receivable"] <= 0 else f"{t['overdue'] / t['receivable']:.0%}",
         delta_color="off",
+        delta_arrow="off",
         help=define("overdue_receivable"),
         border=True,
     )
     tiles[4].metric("DSO", format_value(report.dso.value, "days"),
                     help=report.dso.reason or define("dso"), border=True)  # fmt: skip
+
+
+def _days(value: float) -> str:
+    """Returns whole days in words: "1 day", "32 days"."""
+    return "1 day" if round(value) == 1 else f"{value:,.0f} days"
 
 
 def step_tiles(report: CashReport) -> None:
@@ -92,10 +115,11 @@ def step_tiles(report: CashReport) -> None:
         median = stats["median"].value
         tile.metric(
             LEG_LABELS[leg],
-            "—" if median is None else f"{median:,.0f} days",
+            "—" if median is None else _days(median),
             delta=None if median is None else
             f"mean {stats['mean'].value:,.1f} · P90 {stats['p90'].value:,.0f}",
             delta_color="off",
+            delta_arrow="off",
             help=stats["median"].reason or define("cash_cycle_days"),
             border=True,
         )  # fmt: skip
@@ -104,9 +128,9 @@ def step_tiles(report: CashReport) -> None:
 def what_if_controls(defaults: Settings) -> tuple[int, int]:
     """Draws the two what-if sliders; returns (invoice days cut, payment days cut)."""
     a, b = st.columns(2)
-    invoice = a.slider("Invoice sooner by (days)", 0, 30, defaults.cash_what_if_days,
+    invoice = a.slider("Invoice sooner by (days)", 0, 30, defaults.cash_what_if_invoice_days,
                        key="cash.invoice_days")  # fmt: skip
-    pay = b.slider("Get paid sooner by (days)", 0, 60, defaults.cash_what_if_days,
+    pay = b.slider("Get paid sooner by (days)", 0, 60, defaults.cash_what_if_pay_days,
                    key="cash.pay_days")  # fmt: skip
     return int(invoice), int(pay)
 
@@ -123,9 +147,10 @@ def what_if_result(report: CashReport, defaults: Settings, invoice: int, pay: in
     tiles[2].metric("DSO after", format_value(result.dso_after.value, "days"),
                     help=result.dso_after.reason, border=True)  # fmt: skip
     tiles[3].metric(
-        "Working-capital saving a year",
+        "Saving a year",
         format_value(result.yearly_saving, "money", money),
-        help=f"Cash pulled forward at {defaults.cost_of_capital:.0%} a year.",
+        help=f"Working-capital effect: the cash pulled forward at {defaults.cost_of_capital:.0%} "
+        "a year.",
         border=True,
     )
     if result.invoice_days_cut < invoice or result.pay_days_cut < pay:
@@ -133,3 +158,82 @@ def what_if_result(report: CashReport, defaults: Settings, invoice: int, pay: in
             f"Cut to what the steps take today: invoicing {result.invoice_days_cut:,.1f} "
             f"days, payment {result.pay_days_cut:,.1f} days."
         )
+
+
+def completeness_section(report: CashReport, defaults: Settings) -> None:
+    """Draws the share of incomplete orders, what it costs in days, and the reps behind it."""
+    c = report.completeness
+    tiles = st.columns(3)
+    tiles[0].metric("Orders missing a required field", format_value(c.incomplete_share.value,
+                    "ratio"), help=c.incomplete_share.reason or define("order_complete", defaults),
+                    border=True)  # fmt: skip
+    tiles[1].metric("Invoice → paid, complete", format_value(c.days_to_pay_complete.value, "days"),
+                    help=c.days_to_pay_complete.reason, border=True)  # fmt: skip
+    extra = c.extra_days_to_pay
+    tiles[2].metric(
+        "Invoice → paid, incomplete",
+        format_value(c.days_to_pay_incomplete.value, "days"),
+        delta=None if extra.value is None else f"{extra.value:+,.1f} days",
+        delta_color="inverse",
+        help=c.days_to_pay_incomplete.reason,
+        border=True,
+    )
+    missing = ", ".join(f"{n:,} without {f.replace('_', ' ')}" for f, n in
+                        c.missing_by_field.items())  # fmt: skip
+    st.caption(f"Of {c.orders:,} orders placed: {missing}.")
+
+
+def approvals_section(report: CashReport) -> None:
+    """Draws approval hours (timestamps) and approval hours logged per order (time logs)."""
+    a = report.approvals
+    tiles = st.columns(3)
+    tiles[0].metric("Approvals", f"{a.orders:,}", border=True,
+                    help="Orders approved in the period (approval request and approval "
+                    "recorded on the order).")  # fmt: skip
+    tiles[1].metric(
+        "Hours to approve (median)",
+        "—" if a.median_hours.value is None else f"{a.median_hours.value:,.0f} h",
+        delta=None if a.mean_hours.value is None
+        else f"mean {a.mean_hours.value:,.1f} · P90 {a.p90_hours.value:,.0f}",
+        delta_color="off", delta_arrow="off", help=a.median_hours.reason, border=True,
+    )  # fmt: skip
+    tiles[2].metric(
+        "Approval hours logged per order",
+        format_value(a.logged_per_order.value, "hours")
+        if a.logged_per_order.value is None or a.logged_per_order.value >= 10
+        else f"{a.logged_per_order.value:,.2f} h",
+        help=a.logged_per_order.reason
+        or "Hours of approval activities in the time logs ÷ orders placed.",
+        border=True,
+    )
+
+
+def cash_overview_headline(filters: Filters) -> None:
+    """Draws cash collected vs booked this quarter and overdue receivables, with a link."""
+    config = settings()
+    bounds = cached_call(Repository.order_bounds)
+    if bounds["last"] is None:
+        st.caption("No orders yet: import orders to see cash collected and receivables.")
+        return
+    as_of = min(bounds["last"], filters.period.end)
+    headline = cached_call(cash_headline, as_of, filters.scope, config)
+    colour = "red" if headline.tone == "bad" else "gray"
+    st.markdown(f":{colour}[{headline.sentence(config.currency)}]")
+    share = headline.overdue_share
+    tiles = st.columns(3)
+    money = config.currency
+    label = headline.quarter_label
+    tiles[0].metric(f"Collected, {label} to date",
+                    format_value(headline.collected, "money", money), border=True)  # fmt: skip
+    tiles[1].metric(f"Booked, {label} to date",
+                    format_value(headline.booked, "money", money), border=True)  # fmt: skip
+    tiles[2].metric(
+        "Overdue receivables",
+        format_value(headline.overdue, "money", money),
+        delta=None if share is None else f"{share:.0%} of receivables",
+        delta_color="off",
+        delta_arrow="off",
+        help=define("overdue_receivable", config),
+        border=True,
+    )
+    page_link("pages/cash.py", "Order to cash: what holds the money up", ":material/payments:")

@@ -58,6 +58,9 @@ SOURCE_LABELS = {
     "maven": "Maven CRM sample (sales_pipeline, accounts, sales_teams)",
     "ibm": "IBM sales win/loss sample",
     "olist": "Olist marketing funnel (MQLs, closed deals)",
+    "salesops": "salesops templates (orders, spend, quotas, reps, time logs)",
+    "odoo": "Odoo export (sale.order, account.move)",
+    "stripe": "Stripe invoices export",
     "generic": "Generic CSV with a mapping file",
 }
 
@@ -185,6 +188,11 @@ def _writer(url: str) -> Engine:
     if not has_schema(engine):
         init_schema(engine)
     return engine
+
+
+def writer_engine() -> Engine:
+    """Returns the writing engine (created once; the schema created in an empty database)."""
+    return _writer(settings().database_url)
 
 
 def run_import(

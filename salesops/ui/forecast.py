@@ -62,6 +62,28 @@ def _from_url(config: Settings) -> None:
     )
 
 
+WEEKS_PER_MONTH = 52 / 12
+
+
+def horizon_in(freq: str, horizon: int, previous: str, most: int) -> int:
+    """Returns the horizon covering the same span in `freq` as `horizon` did in `previous`."""
+    if freq == previous:
+        return horizon
+    span = horizon * WEEKS_PER_MONTH if freq != MONTH.code else horizon / WEEKS_PER_MONTH
+    return max(1, min(most, round(span)))
+
+
+def _keep_horizon_span() -> None:
+    """On a Month/Week switch, converts the horizon so it covers the same stretch of time."""
+    config = settings()
+    freq = st.session_state.get("forecast.freq") or config.forecast_freq
+    previous = MONTH.code if freq != MONTH.code else "W"
+    horizon = int(st.session_state.get("forecast.horizon") or config.forecast_horizon)
+    st.session_state["forecast.horizon"] = horizon_in(
+        freq, horizon, previous, config.forecast_max_horizon
+    )
+
+
 def pickers(filters: Filters) -> ForecastChoice:
     """Draws frequency, horizon and model options; returns the choice (also in the URL).
 
@@ -78,6 +100,7 @@ def pickers(filters: Filters) -> ForecastChoice:
         format_func=lambda code: FREQ_LABELS[code],
         key="forecast.freq",
         required=True,
+        on_change=_keep_horizon_span,
     )
     freq = freq or config.forecast_freq
     unit = "months" if freq == MONTH.code else "weeks"
@@ -150,7 +173,16 @@ def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
 def what_if_panel(report: ForecastReport, currency: str) -> None:
     """Sliders that re-price the fitted forecast (no refit, no query) and redraw the result."""
     a, b, c, e = st.columns(4)
-    win = a.slider("Win rate change", -50, 50, 0, 5, format="%d%%", key="forecast.win_rate")
+    win = a.slider(
+        "Win rate change (relative %)",
+        -50,
+        50,
+        0,
+        5,
+        format="%d%%",
+        key="forecast.win_rate",
+        help="A relative change, not percentage points: +10% turns a 30% win rate into 33%.",
+    )
     cycle = b.slider("Sales cycle change (days)", -60, 60, 0, 5, key="forecast.cycle")
     reps = c.slider("Reps added / removed", -10, 10, 0, 1, key="forecast.reps")
     size = e.slider("Average deal size change", -50, 50, 0, 5, format="%d%%", key="forecast.size")
@@ -163,8 +195,29 @@ def what_if_panel(report: ForecastReport, currency: str) -> None:
         + (report.ramp.describe() if report.ramp is not None else "none known.")
         + " A longer cycle moves bookings later."
     )
-    st.altair_chart(forecast_charts.forecast_band(points, currency, "Adjusted bookings"))
-    quarter_tiles(vs_quota, currency)
+    future = points[points["is_future"].astype(bool)]
+    st.altair_chart(forecast_charts.forecast_band(future, currency, "Adjusted bookings"))
+    st.caption("The forecast horizon only; the tiles show each quarter against the baseline.")
+    versus_baseline_tiles(report.vs_quota, vs_quota, currency)
+
+
+def versus_baseline_tiles(baseline: pd.DataFrame, adjusted: pd.DataFrame, currency: str) -> None:
+    """Draws each quarter's adjusted forecast with its change against the baseline forecast."""
+    pairs = zip(baseline.itertuples(), adjusted.itertuples(), strict=True)
+    for column, (base, row) in zip(st.columns(len(adjusted)), pairs, strict=True):
+        quarter = quarter_words(quarter_of(row.period))
+        if pd.isna(row.forecast) or pd.isna(base.forecast):
+            column.metric(f"{quarter} what-if", EM_DASH, border=True)
+            continue
+        change = float(row.forecast) - float(base.forecast)
+        sign = "+" if change >= 0 else "−"
+        column.metric(
+            f"{quarter} what-if",
+            format_value(float(row.forecast), "money", currency),
+            delta=f"{sign}{format_value(abs(change), 'money', currency)} vs baseline",
+            delta_color="off" if change == 0 else "normal",
+            border=True,
+        )
 
 
 def forecast_headline(filters: Filters) -> None:

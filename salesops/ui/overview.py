@@ -19,6 +19,7 @@ from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.cash import cash_overview_headline
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline
 from salesops.ui.markdown import md
@@ -31,6 +32,7 @@ HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
     ("Territory balance", territory_headline),
     ("Rep time", time_headline),
     ("What changed this week", pipeline_review_headline),
+    ("Order to cash", cash_overview_headline),
 ]
 TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray", "none": "gray"}
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from salesops.calendar import Week, parse_week, quarter_words, week_of
 from salesops.config import Settings
+from salesops.definitions import define
 from salesops.formatting import format_change
 from salesops.pipeline_review.report import default_week, review_waterfall
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
@@ -90,7 +91,11 @@ def _thresholds(config: Settings) -> tuple[int, float]:
     st.session_state.setdefault(f"{KEY}.big_change", float(config.big_change))
     with st.expander("Thresholds"):
         stale = st.number_input(
-            "Stale after (days without change)", 1, 365, key=f"{KEY}.stale_days"
+            "Stale after (days in stage), for stages with too few measured stays",
+            1,
+            365,
+            key=f"{KEY}.stale_days",
+            help=define("stale", config),
         )
         big = st.number_input(
             f"Big amount change ({config.currency})",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from salesops.config import Settings
@@ -20,12 +19,6 @@ HIRE_COLUMNS = [
     "start", "ramped_by", "hire_quota", "hire_expected_bookings", "hire_cost",
     "utilisation_after",
 ]  # fmt: skip
-
-
-def hires_view(hires: pd.DataFrame) -> pd.DataFrame:
-    """Returns the hires table with start dates as datetimes (no hire: an empty cell)."""
-    dates = {c: pd.to_datetime(hires[c].astype("object")) for c in ("start", "ramped_by")}
-    return hires.assign(**dates)
 
 
 def _percent(fraction: float) -> int:

@@ -216,7 +216,7 @@ def balance_tiles(
     share = model.team_selling_share
     tiles[3].metric(
         "Selling share",
-        f"{(share.value or 0):.0%}",
+        format_value(share.value or 0.0, "ratio"),
         help=model.shares.describe(),
         border=True,
     )

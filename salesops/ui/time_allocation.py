@@ -207,6 +207,7 @@ def _what_if_controls(report: TimeReport, config: Settings) -> WhatIfScenario:
         selling_conversion=conversion / 100,
         elasticity=elasticity,
         release_unconverted=release,
+        gross_margin=config.default_gross_margin,
     )
 
 
@@ -219,11 +220,21 @@ def _what_if_tiles(result: WhatIfResult, currency: str) -> None:
     row[3].metric(
         "Sales-ops cost", format_value(result.sales_ops_cost, "money", currency), border=True
     )
-    row = st.columns(4)
-    _figure(row[0], "Net gain", result.net_gain, "money", currency)
-    _figure(row[1], "Revenue lift", result.revenue_lift, "ratio", currency)
-    _figure(row[2], "SG&A change", result.sga_change, "ratio", currency)
-    _figure(row[3], "SG&A / revenue change", result.sga_to_revenue_change, "ratio", currency)
+    second = st.columns(3)
+    _figure(second[0], "Extra gross margin", result.extra_margin, "money", currency)
+    _figure(second[1], "Net gain (margin − cost)", result.net_gain, "money", currency)
+    _figure(second[2], "Revenue lift", result.revenue_lift, "ratio", currency)
+    changes = [("SG&A change", result.sga_change)]
+    changes.append(("SG&A / revenue change", result.sga_to_revenue_change))
+    for column, (label, fig) in zip(st.columns(2), changes, strict=True):
+        column.metric(
+            label,
+            EM_DASH if fig.value is None else f"{fig.value:+.1%}",
+            help="Signed: negative is a cut in SG&A, as in the table below.",
+            border=True,
+        )
+        if fig.value is None:
+            column.caption(f"{EM_DASH} {fig.reason}")
 
 
 def _literature(result: WhatIfResult, config: Settings) -> None:

@@ -17,7 +17,7 @@ from salesops.formatting import format_value
 from salesops.repository import Repository
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "cash.py")
-AGING, BREAKDOWN, ACCOUNTS, ORDERS = range(4)
+AGING, BREAKDOWN, ACCOUNTS, ORDERS, COMPLETENESS, APPROVERS, APPROVAL_REPS = range(7)
 QUERY = {"period": "custom", "from": "2025-10-01", "to": "2026-09-30"}
 
 
@@ -42,6 +42,8 @@ def test_demo_shows_the_funnel_days_receivables_and_what_delays_cash(run_page, d
         "Receivables by days past due",
         "By rep, territory and segment",
         "What most delays cash",
+        "Orders captured up front",
+        "Approvals",
         "What-if: invoice and get paid sooner",
     ]
     report = cash_report(
@@ -56,6 +58,9 @@ def test_demo_shows_the_funnel_days_receivables_and_what_delays_cash(run_page, d
     assert aging["amount"].sum() == pytest.approx(report.totals["receivable"])
     assert len(at.dataframe[ORDERS].value) == 25
     assert at.dataframe[BREAKDOWN].value.columns[0] == "rep"
+    completeness = at.dataframe[COMPLETENESS].value
+    assert completeness["incomplete"].sum() == report.completeness.incomplete
+    assert at.dataframe[APPROVERS].value["approver"].iloc[0] == "Deal desk: S. Ito"
 
 
 def test_breakdown_and_what_if_answer(run_page, demo_url):
@@ -95,3 +100,16 @@ def test_orders_without_invoices_and_odd_orders_are_said_not_hidden(run_page, de
     assert "None of the period's orders has an invoice date yet" in warnings
     assert "3 orders have a zero or negative amount" in warnings
     assert next(m for m in at.metric if m.label == "Paid of ordered").value == "$0"
+
+
+OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
+
+
+def test_overview_shows_the_cash_headline(run_page, demo_url):
+    at = run_page(OVERVIEW, demo_url)
+    assert not at.exception
+    assert "Order to cash" in [h.value for h in at.subheader]
+    labels = [m.label for m in at.metric]
+    assert "Overdue receivables" in labels
+    assert any(label.startswith("Collected, Q") for label in labels)
+    assert any("collected so far in Q" in m.value for m in at.markdown)

@@ -4,6 +4,15 @@ from pathlib import Path
 
 import pytest
 
+PANEL_TILES = [
+    "Won to date",
+    "Commit",
+    "Best case",
+    "The call",
+    "Prophet run-rate",
+    "Quota",
+    "Gap (quota − call)",
+]
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "forecast.py")
 
 
@@ -20,33 +29,36 @@ def texts(at) -> str:
 def test_forecast_page_on_demo(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
-    assert [s.value for s in at.subheader][:3] == [
+    assert [s.value for s in at.subheader][:4] == [
+        "The quarter call",
         "Bookings by month: Whole company",
         "Trend and seasonality",
         "Can you trust it? Backtest against seasonal naive",
     ]
     assert len(at.success) + len(at.warning) >= 1  # the backtest verdict
-    quarter_labels = [m.label for m in at.metric]
+    # The reconciled panel comes first (seven tiles), then the quarter view.
+    assert [m.label for m in at.metric][:7] == PANEL_TILES
+    quarter_labels = [m.label for m in at.metric][7:]
     assert quarter_labels[:2] == ["Q4 2026 forecast", "Q1 2027 forecast"]
-    before = [m.value for m in at.metric]
+    before = [m.value for m in at.metric][7:]
     # a what-if slider changes the adjusted forecast (the fragment's tiles)
     at.slider(key="forecast.win_rate").set_value(20).run()
     assert not at.exception
-    after = [m.value for m in at.metric]
+    after = [m.value for m in at.metric][7:]
     assert after[:2] == before[:2]  # the plain forecast tiles are unchanged
     assert after[2:4] != before[2:4]  # the what-if tiles moved
     # another scope (the shared filters') changes the forecast
     at.multiselect(key="filters.segment").set_value(["SMB"]).run()
     assert not at.exception
-    assert at.subheader[0].value == "Bookings by month: SMB"
-    assert [m.value for m in at.metric][:2] != before[:2]
+    assert at.subheader[1].value == "Bookings by month: SMB"
+    assert [m.value for m in at.metric][7:9] != before[:2]
 
 
 @pytest.mark.slow
 def test_forecast_page_weekly_and_every_territory(run_page, demo_url):
     at = run_page(PAGE, demo_url, query={"freq": "W", "horizon": "8"})
     assert not at.exception
-    assert at.subheader[0].value == "Bookings by week: Whole company"
+    assert at.subheader[1].value == "Bookings by week: Whole company"
     at.toggle(key="forecast.all_territories").set_value(True).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "naive_wape" in d.value.columns)
@@ -65,7 +77,7 @@ def test_forecast_page_tampered_link_falls_back(run_page, empty_url, demo_url):
     warnings = " ".join(w.value for w in at.warning)
     assert "Ignored freq 'X', horizon '-3'" in warnings
     assert 'unknown territory "\' OR 1=1--"' in warnings
-    assert at.subheader[0].value == "Bookings by month: Whole company"
+    assert at.subheader[1].value == "Bookings by month: Whole company"
 
 
 def test_forecast_page_database_unreachable(run_page):
@@ -73,3 +85,17 @@ def test_forecast_page_database_unreachable(run_page):
     assert not at.exception
     assert "Can't reach the database" in at.error[0].value
     assert "Retry" in [b.label for b in at.button]
+
+
+@pytest.mark.slow
+def test_switching_to_weeks_keeps_the_horizons_span(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"freq": "M", "horizon": "6"})
+    assert not at.exception
+    at.button_group(key="forecast.freq").set_value("W").run()
+    assert not at.exception
+    assert at.number_input(key="forecast.horizon").value == 26
+    assert at.subheader[1].value == "Bookings by week: Whole company"
+    labels = [m.label for m in at.metric]
+    assert "Q4 2026 what-if" in labels
+    what_if = next(m for m in at.metric if m.label == "Q4 2026 what-if")
+    assert "vs baseline" in str(what_if.delta)

@@ -124,3 +124,12 @@ def test_older_schema_asks_for_an_upgrade_and_upgrade_fixes_it(run_page, demo_ur
     assert CliRunner().invoke(app, ["db", "upgrade", "--url", url]).exit_code == 0
     at = run_page(KPIS, url)
     assert not at.exception and len(at.metric) == 7
+
+
+def test_breakdown_ranking_names_each_sample_size(run_page, demo_url):
+    at = run_page(KPIS, demo_url)
+    at.segmented_control(key="kpis.by").set_value("rep").run()
+    assert not at.exception
+    assert any(
+        "closed deals behind each rate" in c.value and "not ranked" in c.value for c in at.caption
+    )

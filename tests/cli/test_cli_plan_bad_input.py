@@ -53,9 +53,8 @@ def test_no_time_logs_use_the_labelled_default_selling_share(copy_url):
     capacity = terr["capacity"]
     assert capacity["team_selling_share_source"] == "assumed (no time logs)"
     assert capacity["team_selling_share"] == pytest.approx(1 / 3)
-    assert (
-        "No time logs: every rep is assumed to sell 33% of their hours." in (capacity["definition"])
-    )
+    sentence = "No time logs: every rep is assumed to sell 33.3% of their hours."
+    assert sentence in capacity["definition"]
     assert {r["share_source"] for r in terr["reps"]} == {"assumed (no time logs)"}
     # Account hours cannot be measured without logs either: the stated default, labelled.
     assert {h["source"] for h in terr["settings"]["account_hours"]} == {

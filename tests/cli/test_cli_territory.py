@@ -38,6 +38,16 @@ def test_json_contract(demo_url):
     assert set(proposal) >= {"moves", "swaps", "before", "after"}
     assert 0 < len(proposal["moves"]) <= 25
     assert set(proposal["moves"][0]) >= {"account_id", "from", "to"}
+    # Each moved or swapped account's current owner and open pipeline, as on the page.
+    names = {r["rep"] for r in data["reps"]}
+    for move in proposal["moves"]:
+        assert set(move) >= {"name", "current_owner", "open_pipeline"}
+        assert move["current_owner"] is None or move["current_owner"] in names
+        assert move["open_pipeline"] >= 0
+    assert any(m["current_owner"] for m in proposal["moves"])
+    assert any(m["open_pipeline"] > 0 for m in proposal["moves"] + proposal["swaps"])
+    for swap in proposal["swaps"]:
+        assert {"current_owner", "partner_current_owner", "partner_open_pipeline"} <= set(swap)
     assert proposal["after"]["cv"] < proposal["before"]["cv"]
     quotas = data["quota_suggestions"]
     total = sum(q["current_quota"] for q in quotas if q["flag"] != "inactive")

@@ -22,6 +22,7 @@ from salesops.db.engine import make_engine
 from salesops.repository import Repository, Scope
 
 SETTINGS = Settings()
+CAPTURE = ["po_number", "billing_address", "shipping_address"]
 CASES = [
     (Period(date(2025, 10, 1), date(2026, 9, 30)), Scope()),
     (Period(date(2026, 1, 15), date(2026, 6, 20)), Scope(territory_ids=(1, 3))),
@@ -38,10 +39,21 @@ def demo(request: pytest.FixtureRequest):
     engine = make_engine(url, read_only=True)
     od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
     with engine.connect() as conn:
-        orders = pd.DataFrame(conn.execute(select(od.id, od.account_id, od.opportunity_id,
-                              od.ordered_at, od.amount, od.invoiced_at, od.paid_at)).all(),
-                              columns=["id", "account_id", "opportunity_id", "ordered_at",
-                                       "amount", "invoiced_at", "paid_at"])  # fmt: skip
+        names = [
+            "id",
+            "account_id",
+            "opportunity_id",
+            "ordered_at",
+            "amount",
+            "invoiced_at",
+            "paid_at",
+            *CAPTURE,
+            "approval_requested_at",
+            "approved_at",
+            "approver",
+        ]
+        orders = pd.DataFrame(conn.execute(select(*(od[n] for n in names))).all(),
+                              columns=names)  # fmt: skip
         accounts = pd.DataFrame(conn.execute(select(a.id, a.territory_id, a.segment)).all(),
                                 columns=["account_id", "territory_id", "segment"])  # fmt: skip
         deals = pd.DataFrame(
@@ -49,7 +61,8 @@ def demo(request: pytest.FixtureRequest):
             columns=["opportunity_id", "rep_id", "closed_at", "outcome", "deal_amount",
                      "deal_account"],
         )  # fmt: skip
-    for frame, columns in ((orders, ["ordered_at", "invoiced_at", "paid_at"]),
+    dates = ["ordered_at", "invoiced_at", "paid_at", "approval_requested_at", "approved_at"]
+    for frame, columns in ((orders, dates),
                            (deals, ["closed_at"])):  # fmt: skip
         for column in columns:
             frame[column] = pd.to_datetime(frame[column])
@@ -151,3 +164,54 @@ def test_cash_report_equals_pandas_on_raw_rows(demo, period, scope):
     for account_id, amount in top.items():
         assert amount == pytest.approx(late[account_id])
     assert len(top) > 0 and top.iloc[0] == pytest.approx(late.iloc[0])
+
+
+@pytest.mark.parametrize(("period", "scope"), CASES[:2])
+def test_completeness_and_approvals_equal_pandas_on_raw_rows(demo, period, scope):
+    repo, all_rows, _ = demo
+    report = cash_report(repo, period, scope, SETTINGS)
+    rows = _in_scope(all_rows, scope)
+    placed = rows[_between(rows["ordered_at"], period)]
+    lacking = placed[CAPTURE].isna() | placed[CAPTURE].apply(lambda c: c.str.strip() == "")
+    incomplete = lacking.any(axis=1)
+    c = report.completeness
+    assert c.orders == len(placed) and c.incomplete == int(incomplete.sum()) > 0
+    assert c.missing_by_field == {f: int(lacking[f].sum()) for f in CAPTURE}
+    end = pd.Timestamp(period.end)
+    paid = (placed["paid_at"] <= end) & (placed["paid_at"] >= placed["invoiced_at"])
+    days = (placed["paid_at"] - placed["invoiced_at"]).dt.days
+    assert c.days_to_pay_incomplete.value == pytest.approx(days[paid & incomplete].mean())
+    assert c.days_to_pay_complete.value == pytest.approx(days[paid & ~incomplete].mean())
+    assert c.extra_days_to_pay.value > 0  # the demo's incomplete orders wait longer
+
+    start, stop = pd.Timestamp(period.start), end + pd.Timedelta(days=1)
+    approved = rows[(rows["approved_at"] >= start) & (rows["approved_at"] < stop)
+                    & (rows["approved_at"] >= rows["approval_requested_at"])]  # fmt: skip
+    minutes = ((approved["approved_at"] - approved["approval_requested_at"]).dt.total_seconds()
+               / 60).round().astype(int)  # fmt: skip
+    a = report.approvals
+    assert a.orders == len(approved) > 0
+    assert a.mean_hours.value == pytest.approx(minutes.mean() / 60)
+    assert a.median_hours.value == np.percentile(minutes, 50, method="inverted_cdf") / 60
+    assert a.p90_hours.value == np.percentile(minutes, 90, method="inverted_cdf") / 60
+    slowest = approved.assign(m=minutes).groupby("approver")["m"].mean().idxmax()
+    assert a.by_approver["approver"].iloc[0] == slowest == "Deal desk: S. Ito"
+
+
+def test_overview_headline_equals_pandas(demo):
+    from salesops.cash.headline import cash_headline
+
+    repo, rows, deals = demo
+    as_of = date(2026, 8, 20)
+    headline = cash_headline(repo, as_of, Scope(), SETTINGS)
+    start, end = pd.Timestamp(2026, 7, 1), pd.Timestamp(as_of)
+    assert headline.quarter_label.startswith("Q3 2026")
+    paid = rows[rows["paid_at"].between(start, end)]
+    assert headline.collected == pytest.approx(paid["amount"].sum()) and headline.collected > 0
+    won = deals[(deals["outcome"] == "won") & deals["closed_at"].between(start, end)]
+    assert headline.booked == pytest.approx(won["deal_amount"].sum())
+    billed = rows[(rows["invoiced_at"] <= end) & ~(rows["paid_at"] <= end)]
+    late = (end - billed["invoiced_at"]).dt.days > SETTINGS.payment_terms_days
+    assert headline.overdue == pytest.approx(billed.loc[late, "amount"].sum())
+    assert headline.tone == ("bad" if headline.overdue_share >= 0.25 else "neutral")
+    assert "collected so far in Q3 2026 against" in headline.sentence("USD")

@@ -21,9 +21,12 @@ from salesops.quality.report import quality_report
 from salesops.repository import Repository
 
 
-@pytest.fixture(scope="module")
-def demo(demo_url) -> Repository:
-    return Repository(make_engine(demo_url, read_only=True))
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def demo(request) -> Repository:
+    url = request.getfixturevalue("demo_url" if request.param == "sqlite" else "pg_demo_url")
+    return Repository(make_engine(url, read_only=True))
 
 
 def _three_counts(demo, week):

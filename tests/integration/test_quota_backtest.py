@@ -19,9 +19,12 @@ from salesops.territory.quotas import QuotaPolicy
 from salesops.territory.report import periods_for
 
 
-@pytest.fixture(scope="module")
-def past(demo_url):
-    repo = Repository(make_engine(demo_url, read_only=True))
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def past(request):
+    url = request.getfixturevalue("demo_url" if request.param == "sqlite" else "pg_demo_url")
+    repo = Repository(make_engine(url, read_only=True))
     _, quota_year = periods_for(repo.data_bounds()["last"])
     return backtest_inputs(repo, quota_year.start)
 

@@ -114,14 +114,22 @@ def _arguments(c: Company) -> dict[str, dict]:
         "waterfall_history": {"start": start, "end": end},
         "steady_pipeline_amounts": {"start": start, "end": end, "quarter": quarter},
         "push_histories": {"ids": some_deals, "until": end},
+        "stage_stays": {"start": p.start, "end": end},
+        "stage_history": {"ids": some_deals, "until": end},
         "quota_by_rep": {"start": p.start, "end": p.end},
         "won_by_rep": {"start": p.start, "end": p.end},
+        "call_snapshots": {"instants": [(start, quarter[1]), (end, quarter[1])], "until": end},
+        "call_won_by_day": {"start": p.start, "until": p.end, "by": "team"},
         "cash_order_totals": {"period": p},
         "cash_bookings": {"period": p},
         "cash_cycle_days": {"period": p, "by": "dimension"},
         "cash_receivables": {"as_of": p.end, "terms_days": 30, "edges": (30, 60, 90)},
         "cash_slow_accounts": {"as_of": p.end, "terms_days": 30, "limit": 50},
         "cash_slow_orders": {"as_of": p.end, "limit": 50},
+        "cash_completeness": {"period": p, "fields": ("po_number", "billing_address")},
+        "cash_missing_fields": {"period": p, "fields": ("po_number", "shipping_address")},
+        "cash_approvals": {"period": p, "by": "rep"},
+        "cash_collected": {"period": p},
     }
 
 

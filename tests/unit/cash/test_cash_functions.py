@@ -135,3 +135,52 @@ def test_what_if_by_hand_with_cuts_capped_at_the_measured_days():
     assert nothing.cash_pulled_forward == 0.0 and nothing.dso_after.value == 44.0
     with pytest.raises(ValueError, match="Days to cut must be zero or more"):
         cash_what_if(RATES, -1, 0, 0.08)
+
+
+def test_completeness_by_hand():
+    totals = pd.DataFrame(
+        {"territory_id": [1, 1, 1], "segment": ["SMB"] * 3, "rep_id": [7, 7, None],
+         "complete": [1, 0, 0], "orders": [8, 2, 4], "amount": [1.0] * 3,
+         "paid_orders": [4, 2, 0], "days_to_pay_sum": [120.0, 100.0, 0.0],
+         "days_to_cash_sum": [0.0] * 3}
+    )  # fmt: skip
+    missing = pd.DataFrame(
+        {"field": ["po_number", "po_number", "billing_address"], "territory_id": [1, 1, 1],
+         "segment": ["SMB"] * 3, "rep_id": [7, None, None], "orders": [2, 3, 1]}
+    )  # fmt: skip
+    from salesops.cash.completeness import completeness
+
+    c = completeness(totals, missing, ("po_number", "billing_address"), {7: "Ana"})
+    assert (c.orders, c.incomplete) == (14, 6) and c.incomplete_share.value == 6 / 14
+    assert c.missing_by_field == {"po_number": 5, "billing_address": 1}
+    assert c.days_to_pay_complete.value == 30.0 and c.days_to_pay_incomplete.value == 50.0
+    assert c.extra_days_to_pay.value == 20.0
+    rows = c.by_rep.set_index("rep")
+    assert rows.loc[NO_DEAL, "incomplete_share"] == 1.0 and rows.loc["Ana", "incomplete"] == 2
+    assert rows.loc[NO_DEAL, "missing_billing_address"] == 1
+    none_paid = completeness(totals.assign(paid_orders=0), missing, ("po_number",), {})
+    assert none_paid.extra_days_to_pay.value is None
+    assert "no incomplete order placed in the period was paid" in none_paid.extra_days_to_pay.reason
+
+
+def test_approvals_by_hand_and_nothing_recorded():
+    from salesops.cash.approvals import approvals
+
+    minutes = pd.DataFrame(
+        {"approver": ["A", "A", "B"], "minutes": [60, 120, 600], "orders": [2, 1, 1]}
+    )
+    by_rep = pd.DataFrame(
+        {"territory_id": [1], "segment": ["SMB"], "rep_id": [7], "orders": [4], "hours_sum": [14.0]}
+    )
+    logged = pd.DataFrame({"rep_id": [7], "hours": [6.0]})
+    placed = pd.DataFrame({"rep_id": [7, None], "orders": [3, 9]})
+    a = approvals(minutes, by_rep, logged, placed, {7: "Ana"})
+    assert a.orders == 4 and a.mean_hours.value == pytest.approx((2 + 2 + 10) / 4)
+    assert a.median_hours.value == 1.0 and a.p90_hours.value == 10.0
+    assert a.by_approver["approver"].tolist() == ["B", "A"]
+    assert a.logged_per_order.value == pytest.approx(6 / 12)
+    ana = a.by_rep.set_index("rep").loc["Ana"]
+    assert ana["mean_hours"] == 3.5 and ana["logged_per_order"] == 2.0
+    empty = approvals(minutes.iloc[0:0], by_rep.iloc[0:0], logged.iloc[0:0], placed, {})
+    assert empty.median_hours.reason == "no order approvals recorded in the period"
+    assert empty.logged_per_order.reason == "no approval hours logged"

@@ -65,7 +65,8 @@ def test_overdue_deals(review):
 def test_stale_deals(review):
     stale = review.lists["stale"]
     # 3: 10 Feb -> 10 Mar = 28 days; 5: 24 Feb -> 10 Mar = 14 days (threshold is inclusive)
-    assert stale[["opportunity_id", "days_since_change"]].values.tolist() == [[3, 28], [5, 14]]
+    assert stale[["opportunity_id", "days_in_stage"]].values.tolist() == [[3, 28], [5, 14]]
+    assert stale["stale_after"].tolist() == [14, 14]
     tighter = stale_deals(week_states(LIST_HISTORY, WEEK), LIST_DEALS, stale_days=15)
     assert tighter["opportunity_id"].tolist() == [3]
     with pytest.raises(ValueError, match="at least 1"):
@@ -91,3 +92,49 @@ def test_lists_are_grouped_by_rep():
     new = r.lists["new"]
     # Ann's new deals first (10 is 9k at the end of the week, 11 is reopened, not new), then Bob's
     assert new[["rep", "opportunity_id"]].values.tolist() == [["Ann", 10], ["Bob", 8]]
+
+
+def test_stale_is_relative_to_each_stage_and_counts_from_the_stage_entry():
+    from salesops.pipeline_review.staleness import StaleRule
+
+    # 3 has sat in Commit since 10 Feb (28 days), 5 in Prospecting since 24 Feb (14 days);
+    # 1 entered Proposal on 4 Mar (6 days), though its first row is from 6 Jan
+    rule = StaleRule(14, {"Commit": 30, "Prospecting": 10, "Proposal": 5})
+    states = week_states(LIST_HISTORY, WEEK)
+    stale = stale_deals(states, LIST_DEALS, 14, rule)
+    assert stale[["opportunity_id", "stage", "days_in_stage", "stale_after"]].values.tolist() == [
+        [1, "Proposal", 6, 5],
+        [5, "Prospecting", 14, 10],
+    ]
+    # entries from the repository win over the rows in the states
+    entries = pd.DataFrame({"opportunity_id": [3], "entered_at": pd.to_datetime(["2025-01-01"])})
+    assert 3 in stale_deals(states, LIST_DEALS, 14, rule, entries)["opportunity_id"].tolist()
+
+
+def test_stale_rule_takes_a_weighted_percentile_per_stage_and_falls_back():
+    from salesops.pipeline_review.staleness import stale_rule
+
+    stays = pd.DataFrame(
+        {
+            "stage": ["Commit"] * 3 + ["Proposal"],
+            "days": [5, 10, 40, 7],
+            "stays": [10, 6, 4, 3],
+        }
+    )
+    rule = stale_rule(stays, 0.8, 5, 14)
+    # Commit: 20 stays; 80% = 16 reached at 10 days. Proposal: 3 stays < 5: the fallback
+    assert rule.thresholds == {"Commit": 10}
+    assert rule.days_for("Commit") == 10 and rule.days_for("Proposal") == 14
+    assert rule.days_for("Unknown") == 14
+    assert rule.describe(["Commit", "Proposal"]) == (
+        "Commit 10 days (20 stays); Proposal 14 days (too few stays measured)"
+    )
+
+
+def test_stage_entry_dates_skip_rows_that_keep_the_stage():
+    from salesops.pipeline_review.deal_lists import stage_entry_dates
+
+    entries = stage_entry_dates(LIST_HISTORY.sort_values(["opportunity_id", "changed_at"]))
+    got = dict(zip(entries["opportunity_id"], entries["entered_at"].astype(str), strict=True))
+    assert got[1] == "2025-03-04"  # Prospecting rows on 6 Jan, 1 Feb, 15 Feb; Proposal 4 Mar
+    assert got[2] == "2025-03-05"

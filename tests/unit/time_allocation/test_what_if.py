@@ -99,9 +99,11 @@ def test_what_if_diminishing_returns_and_release_by_hand(base):
     assert linear.sga_to_revenue_change.value == pytest.approx(-0.335652, abs=1e-6)
     lit = literature_comparison(linear, **LITERATURE).set_index("metric")
     assert lit.loc["revenue lift", "status"] == "above"  # 50% > 20%
-    assert lit.loc["SG&A reduction", "value"] == pytest.approx(20 / 5750)
-    assert lit.loc["SG&A reduction", "status"] == "below"  # 0.35% < 20%
-    assert lit.loc["SG&A-to-revenue reduction", "status"] == "above"  # 33.6% > 30%
+    # the same sign as the tile: a cut is negative, beside the literature's -30% .. -20%
+    assert lit.loc["SG&A change", "value"] == pytest.approx(-20 / 5750)
+    assert (lit.loc["SG&A change", "low"], lit.loc["SG&A change", "high"]) == (-0.3, -0.2)
+    assert lit.loc["SG&A change", "status"] == "below"  # a 0.35% cut < 20%
+    assert lit.loc["SG&A-to-revenue change", "status"] == "above"  # a 33.6% cut > 30%
 
 
 def test_what_if_zero_move_changes_nothing(base):
@@ -172,7 +174,23 @@ def test_default_scenario_starts_from_the_settings(base):
     assert start.activities is None  # every back-office activity
     # half the reps' mean loaded hourly cost: 0.5 x 42.5
     assert start.sales_ops_hourly_cost == pytest.approx(21.25)
-    assert (start.sales_ops_time_factor, start.elasticity) == (1.0, 1.0)
+    # diminishing returns by default; the net gain counts margin, not bookings
+    assert (start.sales_ops_time_factor, start.elasticity) == (1.0, 0.6)
+    assert start.gross_margin == settings.default_gross_margin == 0.65
     assert start.release_unconverted is False
     unknown_costs = replace(base, mean_hourly_cost=None)
     assert default_scenario(unknown_costs, settings).sales_ops_hourly_cost == 40.0
+
+
+def test_net_gain_weighs_the_cost_against_margin_not_bookings(base):
+    chosen = scenario(
+        shift_share=0.5,
+        activities=("quote", "proposal"),
+        sales_ops_hourly_cost=30.0,
+        selling_conversion=0.4,
+        gross_margin=0.65,
+    )
+    r = what_if(base, chosen)
+    assert r.extra_revenue.value == pytest.approx(15600.0)  # as the linear case
+    assert r.extra_margin.value == pytest.approx(10140.0)  # 15600 x 0.65
+    assert r.net_gain.value == pytest.approx(10140.0 - 585.0)

@@ -49,7 +49,7 @@ MARKDOWN_CALLS = {
 # Interpolated expressions holding imported, linked or user-typed text: each must go
 # through md() wherever it is interpolated into Markdown.
 USER_TEXT = re.compile(
-    r"(scope_label|scope\.label|\bname\b|\['name'\]|email|viewer\.label|top_rep|"
+    r"(scope_label|scope\.label|panel\.scope\b|\bname\b|\['name'\]|email|viewer\.label|top_rep|"
     r"\bexc\b|proposal\.message|\bnote\b|problem|unknown_columns|\.file\b)"
 )
 

@@ -1,0 +1,90 @@
+"""Benchmark: the quarter call with 8 quarters of track record, cold and cached, and its
+week-by-week evolution, at the large demo scale.
+
+    python bench/bench_call.py --url sqlite:////work/large/large.db \
+        --url postgresql+psycopg://postgres@127.0.0.1:5432/salesops_large \
+        --out bench/results/call-large.json
+
+cold:   call_report on a fresh Repository (engine created, first statement compiles included)
+warm:   the median of three more call_report calls on the same engine (what a page pays when
+        its cache entry has expired)
+cached: what a page rerun does with the cached CallReport: the reconciled panel and the JSON
+evolution: call_evolution (the call at every week of the quarter so far)
+Reads only; the database is not changed. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _timed(fn, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def bench(url: str, evolution: bool) -> dict:
+    """Returns the timings and the call's headline numbers on one database."""
+    from salesops.call.reconcile import ProphetView, reconciled_panel
+    from salesops.call.report import call_evolution, call_report
+    from salesops.call.summary import report_json
+    from salesops.db.engine import make_engine
+    from salesops.repository import Repository
+
+    repo = Repository(make_engine(url, read_only=True))
+    cold, report = _timed(call_report, repo)
+    warm = statistics.median(_timed(call_report, repo)[0] for _ in range(3))
+    cached = statistics.median(
+        _timed(
+            lambda: (
+                reconciled_panel(report, ProphetView(None, None, None), "USD"),
+                report_json(report),
+            )
+        )[0]
+        for _ in range(5)
+    )
+    rollup, _ = _timed(call_report, repo, by="territory")
+    out = {
+        "url": url.split("@")[-1],
+        "quarter": report.quarter.label,
+        "as_of": report.as_of.isoformat(),
+        "day": report.day,
+        "call": report.company.call.projection,
+        "mean_abs_error": report.company.mean_abs_errors(),
+        "cold_s": round(cold, 3),
+        "warm_s": round(warm, 3),
+        "cached_s": round(cached, 4),
+        "rollup_by_territory_s": round(rollup, 3),
+    }
+    if evolution:
+        seconds, frame = _timed(call_evolution, repo)
+        out["evolution_s"] = round(seconds, 3)
+        out["evolution_weeks"] = len(frame)
+    return out
+
+
+def main() -> None:
+    """Runs the benchmark on each --url and prints (or writes) the results as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", action="append", required=True)
+    parser.add_argument("--out")
+    parser.add_argument("--no-evolution", action="store_true")
+    args = parser.parse_args()
+    results = [bench(url, not args.no_evolution) for url in args.url]
+    text = json.dumps(results, indent=2, default=str)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

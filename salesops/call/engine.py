@@ -1,0 +1,293 @@
+"""The call of one quarter at one day of it, its track record, and the call's evolution.
+
+`CallInputs` holds what the repository read (snapshots at the same day of several quarters,
+won amounts by day, the stage table); every function here is pure. A call of a scope (the
+company, or one team or territory of a roll-up) uses the rates and new business measured on
+the whole input (`measure`), so the units' calls add up to the company's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from salesops.calendar import Quarter
+from salesops.call.model import (
+    instant_at,
+    open_by_category,
+    previous_quarters,
+    priced_pipeline,
+    quarter_outcome,
+    rates_from,
+    stage_probability_view,
+)
+from salesops.config import Settings
+
+COMPANY = ""  # the unit of a call that is not rolled up
+PIPELINE_KEYS = ["stage", "forecast_category", "close_bucket"]
+EMPTY_SNAPSHOT = pd.DataFrame(
+    {
+        "unit": pd.Series(dtype=object),
+        "stage": pd.Series(dtype=object),
+        "forecast_category": pd.Series(dtype=object),
+        "close_bucket": pd.Series(dtype=object),
+        "deals": pd.Series(dtype="int64"),
+        "open_amount": pd.Series(dtype="float64"),
+        "won_amount": pd.Series(dtype="float64"),
+        "won_deals": pd.Series(dtype="int64"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class CallInputs:
+    """What a call reads: snapshots keyed by (quarter label, day), won amounts, stages.
+
+    `snapshots[(label, day)]` has columns unit, stage, forecast_category, close_bucket,
+    deals, open_amount, won_amount (won by the quarter's end, or by `until`). `won_days` has
+    columns unit, day, won_amount. `first_day` is the first day the data knows (None: empty).
+    """
+
+    snapshots: dict[tuple[str, int], pd.DataFrame]
+    won_days: pd.DataFrame
+    stages: pd.DataFrame
+    until: date
+    first_day: date | None
+
+    def snapshot(self, quarter: Quarter, day: int, unit: str | None = None) -> pd.DataFrame:
+        """Returns the snapshot rows of a quarter at a day, of one unit or all of them."""
+        frame = self.snapshots.get((quarter.label, day), EMPTY_SNAPSHOT)
+        return frame if unit is None else frame[frame["unit"] == unit]
+
+    def won(self, unit: str | None = None) -> pd.DataFrame:
+        """Returns the won-by-day rows of one unit or all of them."""
+        return self.won_days if unit is None else self.won_days[self.won_days["unit"] == unit]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the training quarters say at one day: rates, new business and its split by unit."""
+
+    quarters: tuple[str, ...]
+    rates: pd.DataFrame
+    new_business: float
+    unit_share: dict[str, float] = field(default_factory=dict)
+    season: float = 1.0  # won / expected of the training quarters of the same season
+
+
+@dataclass(frozen=True)
+class QuarterCall:
+    """The call of one scope for one quarter at one instant, with the alternatives beside it."""
+
+    quarter: Quarter
+    instant: date
+    won_to_date: float
+    commit: float  # won to date + open commit expected this quarter (or overdue)
+    best_case: float  # commit + open best case expected this quarter (or overdue)
+    stage_probability: float  # won to date + open this quarter × the stage table probability
+    projection: float | None  # None when too few past quarters measured it
+    from_pipeline: float
+    new_business: float
+    pipeline: pd.DataFrame  # priced open pipeline (stage, ..., rate, expected)
+    training: tuple[str, ...]
+    reason: str | None = None
+
+
+def training_quarters(target: Quarter, instant: date, inputs: CallInputs) -> list[Quarter]:
+    """Returns the quarters a call at `instant` learns from: ended by then, with data.
+
+    The quarter of the first day the data knows is left out: its pipeline was still being
+    entered, so its day-k snapshot says little about a running business.
+    """
+    if inputs.first_day is None:
+        return []
+    first = inputs.first_day
+    count = Settings.call_training_quarters
+    return [
+        q
+        for q in previous_quarters(target, count)
+        if q.end <= instant and q.start > first and q.end <= inputs.until
+    ]
+
+
+def measure(
+    target: Quarter, day: int, inputs: CallInputs, min_deals: int = Settings.call_min_deals
+) -> Measure:
+    """Returns the rates and new business of the training quarters at the same day."""
+    quarters = training_quarters(target, instant_at(target, day), inputs)
+    frames = [inputs.snapshot(q, day) for q in quarters]
+    training = pd.concat(frames, ignore_index=True) if frames else EMPTY_SNAPSHOT
+    rates = rates_from(training, min_deals)
+    totals: dict[str, float] = {}
+    new = []
+    for q, frame in zip(quarters, frames, strict=True):
+        outcome = quarter_outcome(inputs.won(), frame, q, instant_at(q, day))
+        new.append(outcome.new_business)
+        for unit in frame["unit"].unique():
+            part = quarter_outcome(
+                inputs.won(unit), frame[frame["unit"] == unit], q, instant_at(q, day)
+            )
+            totals[unit] = totals.get(unit, 0.0) + part.new_business
+    total = sum(totals.values())
+    share = {u: v / total for u, v in totals.items()} if total > 0 else {}
+    return Measure(
+        tuple(q.label for q in quarters),
+        rates,
+        float(np.mean(new)) if new else 0.0,
+        share,
+        _season(target, quarters, frames, rates),
+    )
+
+
+def _season(
+    target: Quarter, quarters: list[Quarter], frames: list[pd.DataFrame], rates: pd.DataFrame
+) -> float:
+    """Returns won / expected (at the pooled rates) over the training quarters of the season.
+
+    The season is the quarter of the year: a Q4 whose pipeline converts less than the other
+    quarters' did so in the Q4s before it too. 1.0 when no training quarter shares it.
+    """
+    won = expected = 0.0
+    for quarter, frame in zip(quarters, frames, strict=True):
+        if quarter.start.month != target.start.month or frame.empty:
+            continue
+        pipeline = frame.groupby(PIPELINE_KEYS, as_index=False)[["deals", "open_amount"]].sum()
+        expected += float(priced_pipeline(pipeline, rates)["expected"].sum())
+        won += float(frame["won_amount"].sum())
+    return won / expected if expected > 0 and won > 0 else 1.0
+
+
+def call_quarter(
+    target: Quarter,
+    day: int,
+    inputs: CallInputs,
+    measured: Measure,
+    unit: str | None = None,
+    min_quarters: int = Settings.call_min_quarters,
+) -> QuarterCall:
+    """Returns the call of `target` at `day` for one unit (None: the whole input)."""
+    instant = instant_at(target, day)
+    snapshot = inputs.snapshot(target, day, unit)
+    pipeline = snapshot.groupby(PIPELINE_KEYS, as_index=False)[["deals", "open_amount"]].sum()
+    priced = priced_pipeline(pipeline, measured.rates)
+    outcome = quarter_outcome(inputs.won(unit), snapshot, target, instant)
+    won = outcome.won_before
+    commit = won + open_by_category(pipeline, "commit")
+    best_case = commit + open_by_category(pipeline, "best_case")
+    share = 1.0 if unit is None else measured.unit_share.get(unit, 0.0)
+    new_business = measured.new_business * share
+    from_pipeline = float(priced["expected"].sum())
+    projection: float | None = won + from_pipeline + new_business
+    reason = None
+    if len(measured.quarters) < min_quarters:
+        projection = None
+        reason = (
+            f"Only {len(measured.quarters)} past quarter(s) with data at this day "
+            f"(the call needs {min_quarters}): the stage probability view is the best the "
+            "data allows."
+        )
+    return QuarterCall(
+        quarter=target,
+        instant=instant,
+        won_to_date=won,
+        commit=commit,
+        best_case=best_case,
+        stage_probability=won + stage_probability_view(pipeline, inputs.stages),
+        projection=projection,
+        from_pipeline=from_pipeline,
+        new_business=new_business,
+        pipeline=priced,
+        training=measured.quarters,
+        reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class TrackRecordRow:
+    """One past quarter: each method's call at the same day and what was won."""
+
+    quarter: Quarter
+    instant: date
+    call: QuarterCall
+    actual: float
+
+    def error(self, value: float | None) -> float | None:
+        """Returns (value - actual) / actual; None when either is undefined or actual is 0."""
+        if value is None or self.actual <= 0:
+            return None
+        return (value - self.actual) / self.actual
+
+
+def track_record(
+    target: Quarter,
+    day: int,
+    inputs: CallInputs,
+    units: Sequence[str | None] = (None,),
+    count: int = Settings.call_track_quarters,
+) -> dict[str | None, list[TrackRecordRow]]:
+    """Returns, per unit, the calls at the same day of the `count` quarters before `target`.
+
+    Only quarters ended by the data's `until` count; each call learns from the quarters
+    before it only (see `training_quarters`).
+    """
+    rows: dict[str | None, list[TrackRecordRow]] = {unit: [] for unit in units}
+    for quarter in previous_quarters(target, count):
+        if quarter.end > inputs.until or (
+            inputs.first_day is not None and quarter.end <= inputs.first_day
+        ):
+            continue
+        measured = measure(quarter, day, inputs)
+        for unit in units:
+            call = call_quarter(quarter, day, inputs, measured, unit)
+            won = inputs.won(unit)
+            actual = quarter_outcome(won, EMPTY_SNAPSHOT, quarter, quarter.start).actual
+            rows[unit].append(TrackRecordRow(quarter, call.instant, call, actual))
+    return rows
+
+
+def mean_abs_error(rows: Sequence[TrackRecordRow], method: str) -> float | None:
+    """Returns the mean |error| of a method ("call", "stage_probability", "won_plus_commit")."""
+    pick = {
+        "call": lambda c: c.projection,
+        "stage_probability": lambda c: c.stage_probability,
+        "won_plus_commit": lambda c: c.commit,
+    }[method]
+    errors = [row.error(pick(row.call)) for row in rows]
+    kept = [abs(e) for e in errors if e is not None]
+    return float(np.mean(kept)) if kept else None
+
+
+def call_range(
+    call: QuarterCall, rows: Sequence[TrackRecordRow], quantiles: tuple[float, float]
+) -> tuple[float | None, float | None, str | None]:
+    """Returns (low, high, reason): the call moved by past errors on what was still to win.
+
+    A past call's error is taken relative to the part it had still to win (projection − won
+    to date), so the range narrows as the quarter is won. Needs `call_min_quarters` past
+    calls.
+    """
+    if call.projection is None:
+        return None, None, call.reason
+    errors = []
+    for row in rows:
+        past = row.call
+        if past.projection is None or past.projection - past.won_to_date <= 0:
+            continue
+        errors.append((row.actual - past.projection) / (past.projection - past.won_to_date))
+    if len(errors) < Settings.call_min_quarters:
+        return (
+            None,
+            None,
+            (
+                f"No range yet: {len(errors)} past call(s) to measure errors on "
+                f"(needs {Settings.call_min_quarters})."
+            ),
+        )
+    remaining = call.projection - call.won_to_date
+    low_q, high_q = np.quantile(errors, quantiles)
+    low = max(call.won_to_date, call.projection + float(low_q) * remaining)
+    return low, max(low, call.projection + float(high_q) * remaining), None

@@ -1,0 +1,195 @@
+"""The time-aware quarter call: won, plus pipeline and new business priced by past quarters.
+
+What is won, plus the open pipeline and the business not yet created, each weighted by what
+happened from this same day of past quarters.
+
+For a quarter Q called at day k of it (the instant t = Q.start + k):
+
+    call = won in [Q.start, t)
+         + Σ open deals at t × rate(stage, forecast category, where its expected close falls)
+         + expected new business (won in [t, Q.end) by deals not open at t)
+
+where a rate is the share of the open amount at day k of each training quarter (the last
+`call_training_quarters` quarters ended by t) that was won before that quarter ended, and the
+new business is the mean of theirs. A group with fewer than `call_min_deals` deals over the
+training quarters takes the rate of its stage and close bucket, then of its close bucket.
+Everything comes from frames read as of t (salesops.repository.call), so no call uses what
+was not known at its instant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from salesops.calendar import Quarter, quarter_of
+from salesops.config import Settings
+
+RATE_LEVELS = (
+    ("stage", "forecast_category", "close_bucket"),
+    ("stage", "close_bucket"),
+    ("close_bucket",),
+)
+# Where a deal's expected close falls from the instant that counts towards this quarter.
+THIS_QUARTER_BUCKETS = ("overdue_long", "overdue", "quarter_near", "quarter_late")
+
+
+def quarter_days(quarter: Quarter) -> int:
+    """Returns the number of days in the quarter."""
+    return (quarter.end - quarter.start).days
+
+
+def day_of_quarter(as_of: date, quarter: Quarter) -> int:
+    """Returns how many days of the quarter lie before `as_of` (0 .. the quarter's length)."""
+    return max(0, min((as_of - quarter.start).days, quarter_days(quarter)))
+
+
+def instant_at(quarter: Quarter, day: int) -> date:
+    """Returns the quarter's start plus `day` days, at most its end (the same day of it)."""
+    return quarter.start + timedelta(days=min(day, quarter_days(quarter)))
+
+
+def previous_quarters(quarter: Quarter, count: int) -> list[Quarter]:
+    """Returns the `count` quarters before `quarter`, oldest first."""
+    quarters: list[Quarter] = []
+    current = quarter
+    for _ in range(count):
+        current = quarter_of(current.start - timedelta(days=1))
+        quarters.append(current)
+    return quarters[::-1]
+
+
+def parse_quarter(text: str) -> Quarter:
+    """Returns the Quarter for "2026Q4" or "2026-Q4"; ValueError with a clear sentence otherwise."""
+    cleaned = text.strip().upper().replace("-", "")
+    year, _, number = cleaned.partition("Q")
+    if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
+        raise ValueError(f"Quarter {text!r} is not of the form 2026Q4.")
+    return Quarter(date(int(year), 3 * int(number) - 2, 1))
+
+
+@dataclass(frozen=True)
+class QuarterOutcome:
+    """What a quarter's pipeline at the instant became: the parts of its won amount."""
+
+    won_before: float  # won in [start, instant)
+    actual: float  # won in [start, end) (to `until` when the quarter has not ended)
+    from_pipeline: float  # won in [instant, end) by deals open at the instant
+    new_business: float  # won in [instant, end) by deals not open at the instant
+
+
+def quarter_outcome(
+    won_days: pd.DataFrame, snapshot: pd.DataFrame, quarter: Quarter, instant: date
+) -> QuarterOutcome:
+    """Returns the quarter's won amount split at the instant.
+
+    Args:
+        won_days: Requires columns day (datetime64) and won_amount, one scope's rows.
+        snapshot: the quarter's snapshot rows (see `rates_from`), column won_amount.
+        quarter: the quarter.
+        instant: the snapshot's instant.
+    """
+    days = won_days["day"]
+    amounts = won_days["won_amount"].astype("float64")
+    start, mid, end = (pd.Timestamp(d) for d in (quarter.start, instant, quarter.end))
+    won_before = float(amounts[(days >= start) & (days < mid)].sum())
+    won_after = float(amounts[(days >= mid) & (days < end)].sum())
+    from_pipeline = float(snapshot["won_amount"].sum())
+    return QuarterOutcome(
+        won_before, won_before + won_after, from_pipeline, won_after - from_pipeline
+    )
+
+
+def rates_from(training: pd.DataFrame, min_deals: int = Settings.call_min_deals) -> pd.DataFrame:
+    """Returns the in-quarter win rate of every group seen in the training snapshots.
+
+    Args:
+        training: Requires columns stage, forecast_category, close_bucket, deals,
+            open_amount, won_amount (summed over the training quarters' snapshots).
+        min_deals: deals a group needs before its own rate is used.
+
+    Returns:
+        A frame with columns level (0 = stage, category and bucket; 1 = stage and bucket;
+        2 = bucket), stage, forecast_category, close_bucket (None where the level ignores
+        it), deals, open_amount, won_amount, rate.
+    """
+    frames = []
+    for level, keys in enumerate(RATE_LEVELS):
+        grouped = training.groupby(list(keys), dropna=False, as_index=False)[
+            ["deals", "open_amount", "won_amount", "won_deals"]
+        ].sum()
+        grouped["level"] = level
+        frames.append(grouped)
+    rates = pd.concat(frames, ignore_index=True)
+    for column in ("stage", "forecast_category", "close_bucket"):
+        rates[column] = rates[column].astype(object).where(rates[column].notna(), None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates["rate"] = np.where(
+            rates["open_amount"] > 0, rates["won_amount"] / rates["open_amount"], np.nan
+        )
+    rates.loc[rates["deals"] < min_deals, "rate"] = np.nan
+    return rates[
+        [
+            "level",
+            "stage",
+            "forecast_category",
+            "close_bucket",
+            "deals",
+            "open_amount",
+            "won_amount",
+            "rate",
+        ]
+    ]
+
+
+def priced_pipeline(pipeline: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Returns the open pipeline with the rate each group takes and its expected won amount.
+
+    Each group takes the rate of the finest level with enough deals (see `rates_from`);
+    a close bucket never seen in training takes 0.
+
+    Args:
+        pipeline: Requires columns stage, forecast_category, close_bucket, deals, open_amount.
+        rates: as returned by `rates_from`.
+
+    Returns:
+        `pipeline` with columns rate and expected added.
+    """
+    out = pipeline.copy()
+    rate = pd.Series(np.nan, index=out.index)
+    for level, keys in enumerate(RATE_LEVELS):
+        table = rates[(rates["level"] == level) & rates["rate"].notna()]
+        lookup = table.set_index(list(keys))["rate"]
+        if len(keys) == 1:
+            found = out[keys[0]].map(lookup)
+        else:
+            index = pd.MultiIndex.from_frame(out[list(keys)].astype(object))
+            found = pd.Series(lookup.reindex(index).to_numpy(), index=out.index)
+        rate = rate.fillna(found)
+    out["rate"] = rate.fillna(0.0).astype("float64")
+    out["expected"] = out["open_amount"].astype("float64") * out["rate"]
+    return out
+
+
+def stage_probability_view(pipeline: pd.DataFrame, stages: pd.DataFrame) -> float:
+    """Returns the open amount expected this quarter (or overdue) × the stage table probability.
+
+    Requires pipeline columns stage, close_bucket, open_amount; stages columns name,
+    probability.
+    """
+    counted = pipeline[pipeline["close_bucket"].isin(THIS_QUARTER_BUCKETS)]
+    table = stages.set_index("name")["probability"].astype("float64")
+    probability = counted["stage"].map(table).astype("float64").fillna(0.0)
+    return float((counted["open_amount"].astype("float64") * probability).sum())
+
+
+def open_by_category(pipeline: pd.DataFrame, category: str) -> float:
+    """Returns the open amount of a forecast category expected this quarter (or overdue)."""
+    counted = pipeline[
+        pipeline["close_bucket"].isin(THIS_QUARTER_BUCKETS)
+        & (pipeline["forecast_category"] == category)
+    ]
+    return float(counted["open_amount"].sum())

@@ -1,0 +1,61 @@
+"""Plausible names for the demo company's reps, accounts and deals, without serial numbers.
+
+Names are a mixed-radix reading of the row's position in fixed word lists (no random draws,
+so the demo's numbers do not change with its names), unique as long as the lists allow:
+256 reps, then a middle initial; 13 x 24 x 6 accounts, then a city; every deal names its
+account and what is being sold.
+"""
+
+from __future__ import annotations
+
+from salesops.demo.catalog import (
+    CITIES,
+    COMPANY_STEMS,
+    COMPANY_WORDS,
+    DEAL_KINDS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LEGAL_FORMS,
+    SEGMENT_OFFERINGS,
+)
+
+
+def rep_name(i: int) -> str:
+    """Returns the name of the rep at position `i` (0-based): "Alex Garcia", "Sam Kim".
+
+    The first 256 are distinct first and last name pairs; later ones add a middle initial.
+    """
+    first = FIRST_NAMES[i % 16]
+    last = LAST_NAMES[(i * 7 + i // 16) % 16]  # for i < 256 no pair repeats
+    if i < 256:
+        return f"{first} {last}"
+    return f"{first} {chr(65 + (i // 256 - 1) % 26)}. {last}"
+
+
+def account_name(i: int) -> str:
+    """Returns the name of the account at position `i` (0-based): "Acme Harbor Ltd".
+
+    Distinct for the first 13 x 24 x 6 accounts; later ones add a city.
+    """
+    stems, words, forms = len(COMPANY_STEMS), len(COMPANY_WORDS), len(LEGAL_FORMS)
+    stem = COMPANY_STEMS[i % stems]
+    word = COMPANY_WORDS[(i // stems) % words]
+    legal = LEGAL_FORMS[(i // (stems * words)) % forms]
+    block = i // (stems * words * forms)
+    name = f"{stem} {word} {legal}"
+    if block:
+        name += f" ({CITIES[(block - 1) % len(CITIES)]})"
+    return name
+
+
+def deal_name(account: str, segment: str, i: int, expansion: bool) -> str:
+    """Returns a deal's name: its account's short name, then what is sold.
+
+    E.g. "Acme Harbor: Platform licences (new)". `i` picks the offering and kind;
+    expansion deals (no lead) are upsells to an existing customer.
+    """
+    short = " ".join(account.split(" ")[:2])
+    offerings = SEGMENT_OFFERINGS[segment]
+    offering = offerings[i % len(offerings)]
+    kind = "expansion" if expansion else DEAL_KINDS[(i // len(offerings)) % len(DEAL_KINDS)]
+    return f"{short}: {offering} ({kind})"

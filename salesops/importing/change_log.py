@@ -1,0 +1,137 @@
+"""What an import run changes, recorded in its own transaction so the run can be undone.
+
+Rows a run inserts are the ids above each table's highest id when it started (the import
+lock keeps other writers out), so they are recorded as one id range per table, however
+many. Rows it updates or deletes are recorded as they were (JSON), and the stages and
+activity types it adds by name. `salesops.importing.undo` replays this backwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Table, func, select
+
+from salesops.db import schema as s
+from salesops.importing.records import in_batches, plain_value
+
+# Tables whose inserted rows are found by id, children before parents (the delete order).
+ID_TABLES: tuple[Table, ...] = (
+    s.opportunity_history,
+    s.orders,
+    s.activities,
+    s.quotas,
+    s.acquisition_spend,
+    s.opportunities,
+    s.leads,
+    s.accounts,
+    s.reps,
+    s.territories,
+    s.import_batches,
+)
+TABLES = {t.name: t for t in (*ID_TABLES, s.stages, s.activity_types)}
+
+
+def to_json(row: dict[str, object]) -> str:
+    """Returns a row's values as JSON (dates ISO, numbers as numbers, missing as null)."""
+
+    def plain(value: object) -> object:
+        value = plain_value(value)
+        return value.isoformat() if isinstance(value, date | datetime) else value
+
+    return json.dumps({k: plain(v) for k, v in row.items()}, sort_keys=True)
+
+
+class ChangeLog:
+    """Records one import run's changes on the run's connection."""
+
+    def __init__(self, conn: Connection, files: Sequence[str], actor: str | None) -> None:
+        self.conn = conn
+        started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        result = conn.execute(
+            s.import_runs.insert().values(
+                started_at=started,
+                actor=(actor or "")[:254] or None,
+                files=", ".join(files)[:2000],
+                status="imported",
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None  # a plain INSERT returns the new id
+        self.run_id = int(key[0])
+        self.start = {t.name: self._max_id(t) for t in ID_TABLES}
+
+    def _max_id(self, table: Table) -> int:
+        return int(self.conn.execute(select(func.max(table.c.id))).scalar() or 0)
+
+    def _add(self, rows: list[dict[str, object]]) -> None:
+        if rows:
+            self.conn.execute(
+                s.import_changes.insert(), [{**r, "run_id": self.run_id} for r in rows]
+            )
+
+    def updated(self, table: Table, before: pd.DataFrame) -> None:
+        """Records rows (with their `id`) as they were before the run updated them."""
+        self._rows(table, before, "updated")
+
+    def deleted(self, table: Table, before: pd.DataFrame) -> None:
+        """Records whole rows (with their `id`) the run deleted."""
+        self._rows(table, before, "deleted")
+
+    def _rows(self, table: Table, before: pd.DataFrame, kind: str) -> None:
+        if before.empty:
+            return
+        columns = [c for c in before.columns if c in table.c]
+        entries = []
+        for row in before[columns].to_dict("records"):
+            row_id = int(row.pop("id"))
+            if kind == "updated" and row_id > self.start.get(table.name, 0):
+                continue  # inserted by this run: undo deletes it anyway
+            entries.append(
+                {"table_name": table.name, "kind": kind, "row_id": row_id, "before": to_json(row)}
+            )
+        self._add(entries)
+
+    def rows_before(
+        self, table: Table, ids: Iterable[object], columns: Sequence[str]
+    ) -> pd.DataFrame:
+        """Returns the stored rows with these ids (id and `columns`), before a change."""
+        wanted = sorted({int(str(i)) for i in ids})
+        cols = [table.c.id, *(table.c[c] for c in columns)]
+        rows: list[tuple] = []
+        for part in in_batches(wanted):
+            rows += [tuple(r) for r in self.conn.execute(select(*cols).where(table.c.id.in_(part)))]
+        return pd.DataFrame.from_records(rows, columns=["id", *columns])
+
+    def new_keys(self, table: Table, key: str, names: Iterable[str]) -> list[str]:
+        """Records the names the run is about to add to `table`; returns them."""
+        wanted = sorted({n for n in names if n is not None})
+        column = table.c[key]
+        known: set[str] = set()
+        for part in in_batches(wanted):
+            known |= set(self.conn.execute(select(column).where(column.in_(part))).scalars())
+        new = [n for n in wanted if n not in known]
+        self._add([{"table_name": table.name, "kind": "inserted_key", "key": n} for n in new])
+        return new
+
+    def finish(self, message: str) -> int:
+        """Records the id range each table gained; returns the run id."""
+        ranges = []
+        for table in ID_TABLES:
+            end = self._max_id(table)
+            if end > self.start[table.name]:
+                ranges.append(
+                    {
+                        "table_name": table.name,
+                        "kind": "inserted",
+                        "row_id": self.start[table.name],
+                        "row_id_end": end,
+                    }
+                )
+        self._add(ranges)
+        r = s.import_runs
+        self.conn.execute(r.update().where(r.c.id == self.run_id).values(message=message[:400]))
+        return self.run_id
