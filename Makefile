@@ -13,7 +13,7 @@ PORT ?= 8501
 # pip's lines that show progress: one per package collected, then the summary.
 PIP_PROGRESS := grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' | sed -u 's/^/  /'
 
-.PHONY: install browser run demo test test-unit test-fast lint typecheck fmt bench clean
+.PHONY: install browser run demo test test-unit test-fast lint typecheck fmt bench bench-browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,14 +80,26 @@ BENCH_URL := sqlite:///$(abspath $(BENCH_DB))
 $(BENCH_DB): | $(STAMP)
 	$(BIN)/salesops demo --scale large --url $(BENCH_URL)
 
+# `make bench`: the fast, meaningful set (minutes). `make bench BASELINES=1` adds the slow
+# baselines the rollups are compared with (KPI pushdown on base tables, read-everything
+# pandas: 7+ minutes on SQLite). `make bench-browser`: every page in chromium (see
+# bench/bench_browser.py; about 3 minutes per repeat and database).
+comma := ,
+KPI_APPROACHES := rollup,page$(if $(BASELINES),$(comma)pushdown$(comma)naive)
+KPI_RESULTS := bench/results/kpis-large-$(if $(BASELINES),baselines,rollup).json
+
 bench: install $(BENCH_DB)
-	$(BIN)/python bench/bench_kpis.py --url $(BENCH_URL)
+	$(BIN)/python bench/bench_kpis.py --url $(BENCH_URL) --approaches $(KPI_APPROACHES) \
+		--out $(KPI_RESULTS)
 	$(BIN)/python bench/bench_forecast.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_forecast_datasets.py
 	$(BIN)/python bench/bench_territory.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_time.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_review.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_import.py --url sqlite:///$(abspath data/bench_import.db)
+
+bench-browser: install browser $(BENCH_DB)
+	$(BIN)/python bench/bench_browser.py --url $(BENCH_URL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

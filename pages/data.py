@@ -115,7 +115,7 @@ as_of = st.date_input(
     key="data.as_of",
 )
 with database_guard():
-    quality = cached_call(quality_report, as_of)
+    quality = cached_call(quality_report, as_of, row_limit=settings().quality_rows_shown)
 summary = summary_frame(quality.checks)
 show_table(summary, key="data.quality_summary", currency=settings().currency)
 download_csv(summary, "data_quality.csv", key="data.download_quality")
@@ -124,7 +124,7 @@ if quality.trend.empty:
 else:
     st.altair_chart(quality_trend_chart(quality.trend))
 for check in quality.checks:
-    ui.show_check(check)
+    ui.show_check(check, ui.all_check_rows(as_of, check.key))
 
 if viewer.can(IMPORT):
     st.subheader("Activity types")

@@ -11,11 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy.engine import make_url
 
 from salesops.redact import mask_secrets
 
@@ -61,7 +59,10 @@ class Settings:
 
     # -- general
     currency: str = _setting("USD", "The one currency every amount in the database is in.")
-    cache_ttl_seconds: int = _setting(600, "How long the app keeps query results (seconds).")
+    cache_ttl_seconds: int = _setting(
+        86_400, "Most seconds a result is cached (new data: at once)."
+    )
+    data_version_check_seconds: int = _setting(5, "Seconds between data-version checks.")
     change_noise_pp: float = _setting(
         0.5,
         "A rate's change smaller than this many percentage points is shown grey on a tile, "
@@ -508,6 +509,9 @@ class Settings:
     review_weeks_offered: int = _setting(
         104, "How many weeks back the Pipeline review page's week picker goes.", "pipeline_review"
     )
+    review_rows_listed: int = _setting(
+        100, "Rows per list in `salesops review` JSON (--limit; 0: all).", "pipeline_review"
+    )
     meeting_pack_rows_per_list: int = _setting(
         200,
         "Rows of each deal list printed in the meeting pack's HTML (its CSVs hold every row).",
@@ -582,6 +586,7 @@ class Settings:
         "Offending rows read per data-quality check (counts are always totals).",
         "importing",
     )
+    quality_rows_shown: int = _setting(200, "Rows the Data page shows per check.", "importing")
     quality_rows_listed: int = _setting(
         100,
         "Offending rows listed per check by `salesops quality --format json` (its --rows).",
@@ -595,16 +600,6 @@ class Settings:
     demo_seed: int = _setting(
         42, "Random seed of the demo company: same seed, same company.", "importing"
     )
-
-
-def describe_settings(settings: Settings | None = None) -> list[tuple[str, str, object, str]]:
-    """Returns (section, name, value, help) for every setting but the database URL, in order."""
-    chosen = settings or Settings()
-    return [
-        (f.metadata["section"], f.name, getattr(chosen, f.name), f.metadata["help"])
-        for f in fields(chosen)
-        if f.name != "database_url"
-    ]
 
 
 def _url_from_secrets(path: Path) -> str | None:
@@ -640,6 +635,8 @@ def masked_url(url: str) -> str:
     A SQLite read-only URI (`sqlite:///file:/path?mode=ro&uri=true`, how pages connect) is
     shown as the plain `sqlite:////path` the user configured.
     """
+    from sqlalchemy.engine import make_url
+
     try:
         parsed = make_url(url)
     except Exception:  # an unparseable URL is shown as nothing secret

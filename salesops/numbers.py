@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from salesops.db.schema import Money
-
 # Longer digit strings are not ids (a BIGINT holds 18 digits).
 MAX_ID_DIGITS = 18
-# The largest amount a money column holds (NUMERIC(16, 2): 14 digits before the point).
-MONEY_LIMIT = 10.0 ** (Money.precision - Money.scale)  # type: ignore[operator]
+# Money columns are NUMERIC(16, 2) (salesops.db.schema.Money); kept here, not imported from
+# the schema, so the command line's option parsers load without SQLAlchemy.
+MONEY_PRECISION, MONEY_SCALE = 16, 2
+# The largest amount a money column holds (14 digits before the point).
+MONEY_LIMIT = 10.0 ** (MONEY_PRECISION - MONEY_SCALE)
 
 
 def parse_id(text: str | None) -> int | None:

@@ -35,7 +35,8 @@ from salesops.repository import EVERYTHING, Repository, Scope
 METHODS = ("call", "stage_probability", "won_plus_commit")
 METHOD = (
     "Won to date, plus each open deal weighted by how much of the pipeline in its stage, "
-    "forecast category and close date (overdue, this quarter, later) was won before the "
+    "forecast category and expected close (long overdue, overdue, early or late this quarter, "
+    "next quarter, later) was won before the "
     "quarter ended at this same day of the last {training} quarters, plus the business won "
     "in those quarters from this day on by deals not yet created. The range is the call moved "
     "by the errors past calls made on what they still had to win ({low:.0%}-{high:.0%} "

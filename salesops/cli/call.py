@@ -16,7 +16,6 @@ from salesops.cli.common import (
     open_repository,
     parse_date,
 )
-from salesops.db.engine import require_current_schema
 
 
 @app.command()
@@ -47,6 +46,7 @@ def call(
     from salesops.call.model import parse_quarter
     from salesops.call.report import call_report
     from salesops.call.summary import report_json, table_frame, track_frame
+    from salesops.db.engine import require_current_schema
     from salesops.pipeline_review.scope import resolve_scope
     from salesops.repository.call import CALL_UNITS
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from salesops.calendar import Period
 from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
@@ -19,7 +17,6 @@ from salesops.cli.common import (
     resolve_period,
 )
 from salesops.config import Settings, load_settings
-from salesops.repository import Scope
 
 CASH_DEFAULTS = Settings()  # the what-if options' defaults, shown by --help
 
@@ -44,8 +41,12 @@ def cash(
     url: UrlOption = None,
 ) -> None:
     """Booked → ordered → invoiced → paid, days per step, receivables, DSO and a what-if."""
+    import pandas as pd
+
+    from salesops.calendar import Period
     from salesops.cash.report import NO_ORDERS, cash_report, cash_to_json
     from salesops.cash.what_if import cash_what_if
+    from salesops.repository import Scope
 
     if invoice_days_cut < 0 or pay_days_cut < 0:
         fail("--invoice-days-cut and --pay-days-cut must be zero or more.")

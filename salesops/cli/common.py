@@ -8,19 +8,22 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import pandas as pd
 import typer
-from sqlalchemy import Engine
 
 from salesops.config import load_settings
-from salesops.db.engine import make_engine
-from salesops.db.errors import DATABASE_FAILURES, DatabaseError, translate
-from salesops.export import to_safe_csv
 from salesops.numbers import NumberRange
 from salesops.redact import mask_secrets
-from salesops.repository import Repository
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Engine
+
+    from salesops.repository import Repository
+
+# Nothing heavy (pandas, SQLAlchemy, the repository) is imported at module level here or in
+# any command module: `salesops --help` must start in well under half a second.
 
 UrlOption = Annotated[
     str | None,
@@ -71,15 +74,29 @@ def friendly_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except DATABASE_FAILURES as exc:
-            problem = translate(exc, load_settings(kwargs.get("url")).database_url)
-            typer.echo(f"Error: {mask_secrets(str(problem))}", err=True)
-            raise typer.Exit(1) from None
-        except (CliError, DatabaseError, ValueError) as exc:
-            typer.echo(f"Error: {mask_secrets(str(exc))}", err=True)
+        except Exception as exc:
+            problem = _user_problem(exc, kwargs.get("url"))
+            if problem is None:
+                raise
+            typer.echo(f"Error: {mask_secrets(problem)}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _user_problem(exc: Exception, url: str | None) -> str | None:
+    """Returns the one sentence for a failure the user can fix, None for a bug.
+
+    A database failure not yet explained is explained by salesops.db.errors.translate
+    (imported here, on failure only, to keep start-up light).
+    """
+    from salesops.db.errors import DATABASE_FAILURES, DatabaseError, translate
+
+    if isinstance(exc, DATABASE_FAILURES):
+        return str(translate(exc, load_settings(url).database_url))
+    if isinstance(exc, (CliError, DatabaseError, ValueError)):
+        return str(exc)
+    return None
 
 
 def cli_actor() -> str:
@@ -102,6 +119,9 @@ def record_cli_change(engine: Engine, action: str, target: str, detail: str = ""
 
 def open_repository(url: str | None = None) -> Repository:
     """Returns a read-only repository on the resolved database URL."""
+    from salesops.db.engine import make_engine
+    from salesops.repository import Repository
+
     return Repository(make_engine(load_settings(url).database_url, read_only=True))
 
 
@@ -121,6 +141,8 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
 
     Fails with one sentence on a bad date, a reversed range or an empty database.
     """
+    import pandas as pd
+
     from salesops.kpis.report import default_period
 
     start, end = parse_date(from_, "--from"), parse_date(to, "--to")
@@ -141,6 +163,10 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
 
 def emit(payload: dict, frame: pd.DataFrame | None, fmt: OutputFormat) -> None:
     """Prints a report as JSON, as formula-safe CSV of `frame`, or as a plain table."""
+    import pandas as pd
+
+    from salesops.export import to_safe_csv
+
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(payload, indent=2, default=str))
     elif fmt is OutputFormat.csv:

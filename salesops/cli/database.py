@@ -13,14 +13,15 @@ from salesops.cli.common import (
     friendly_errors,
 )
 from salesops.config import Settings, load_settings, masked_url
-from salesops.db.engine import init_schema, make_engine, outdated_schema
-from salesops.db.migrate import ensure_current_schema, schema_state
 
 
 @db_app.command("init")
 @friendly_errors
 def db_init(url: UrlOption = None) -> None:
     """Create the schema in an empty database (an existing one is left as it is)."""
+    from salesops.db.engine import init_schema, make_engine, outdated_schema
+    from salesops.db.migrate import schema_state
+
     resolved = load_settings(url).database_url
     engine = make_engine(resolved)
     init_schema(engine)
@@ -35,6 +36,8 @@ def db_init(url: UrlOption = None) -> None:
 @friendly_errors
 def db_upgrade(url: UrlOption = None) -> None:
     """Bring an older salesops schema up to date (migrations), then rebuild the rollups."""
+    from salesops.db.engine import make_engine
+    from salesops.db.migrate import ensure_current_schema
     from salesops.db.rollups import refresh_rollups
 
     resolved = load_settings(url).database_url
@@ -57,6 +60,7 @@ def demo(
     ] = Settings().demo_seed,
 ) -> None:
     """Replace the database's content with a generated demo company."""
+    from salesops.db.engine import make_engine
     from salesops.demo import generate_demo, resolve_scale
 
     resolve_scale(scale)  # reject a bad scale before touching the database

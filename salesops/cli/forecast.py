@@ -17,7 +17,6 @@ from salesops.cli.common import (
     open_repository,
 )
 from salesops.config import Settings, load_settings
-from salesops.repository import Scope
 
 
 class Frequency(StrEnum):
@@ -63,6 +62,7 @@ def forecast(
     """Bookings forecast (Prophet or the seasonal-naive fallback), as on the Forecast page."""
     from salesops.forecast.params import ProphetParams
     from salesops.forecast.report import forecast_report
+    from salesops.repository import Scope
 
     settings = load_settings(url)
     if not 1 <= horizon <= settings.forecast_max_horizon:

@@ -23,10 +23,6 @@ from salesops.cli.common import (
     record_cli_change,
 )
 from salesops.config import Settings, load_settings
-from salesops.db.engine import (
-    init_schema,
-    make_engine,
-)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -55,7 +51,7 @@ def _import_layout(source: str, files: list[Path], mapping: Path | None) -> Layo
 
 def _import_engine(url: str) -> Engine:
     """Returns a writing engine on `url`, creating the schema in an empty database."""
-    from salesops.db.engine import has_schema
+    from salesops.db.engine import has_schema, init_schema, make_engine
 
     engine = make_engine(url)
     if not has_schema(engine):
@@ -239,5 +235,8 @@ def quality(
     from salesops.quality.report import quality_report
 
     judged_at = parse_date(as_of, "--as-of")
-    report = quality_report(open_repository(url), judged_at, load_settings(url))
+    if rows < 1:
+        fail(f"--rows must be at least 1 (got {rows}).")
+    # Only the rows listed are read (counts and the trend are totals either way).
+    report = quality_report(open_repository(url), judged_at, load_settings(url), row_limit=rows)
     emit(report.to_dict(max_rows=rows), summary_frame(report.checks), fmt)

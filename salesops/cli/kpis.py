@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from salesops.calendar import Period
 from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
@@ -20,9 +18,9 @@ from salesops.cli.common import (
     resolve_period,
 )
 from salesops.config import load_settings
-from salesops.formatting import format_value
-from salesops.kpis.metrics import KPIS
-from salesops.repository import Scope
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Breakdown(StrEnum):
@@ -50,7 +48,13 @@ def kpis(
     url: UrlOption = None,
 ) -> None:
     """KPIs for a period (default: the last 12 whole months of data), as on the KPIs page."""
+    import pandas as pd
+
+    from salesops.calendar import Period
+    from salesops.formatting import format_value
+    from salesops.kpis.metrics import KPIS
     from salesops.kpis.report import kpi_report
+    from salesops.repository import Scope
 
     repo = open_repository(url)
     start, end = resolve_period(repo, from_, to)
@@ -84,6 +88,10 @@ def kpis(
 
 
 def _monthly_frame(report: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    from salesops.kpis.metrics import KPIS
+
     frame = report.trends["win_rate"][["month"]].copy()
     frame = frame[frame["month"] >= pd.Timestamp(report.period.start.replace(day=1))]
     for name in KPIS:

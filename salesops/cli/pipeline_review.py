@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from salesops.calendar import parse_week
 from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
@@ -18,9 +17,6 @@ from salesops.cli.common import (
     open_repository,
 )
 from salesops.config import load_settings
-from salesops.db.engine import (
-    require_current_schema,
-)
 from salesops.numbers import AMOUNT
 
 
@@ -49,6 +45,13 @@ def review(
     html: Annotated[
         str | None, typer.Option(help="Also write the printable meeting pack to this HTML file.")
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows per deal list and of movements in JSON (0: every row); "
+            "default: the review_rows_listed setting.",
+        ),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -56,15 +59,17 @@ def review(
 ) -> None:
     """Weekly pipeline review: waterfall and deal lists for one week, as on the page."""
     from dataclasses import replace
-    from datetime import UTC, datetime
 
-    from salesops.pipeline_review.report import default_week, review_report
+    from salesops.db.engine import require_current_schema
+    from salesops.pipeline_review.report import review_report
     from salesops.pipeline_review.scope import resolve_scope
 
     chosen = [(k, v) for k, v in (("team", team), ("territory", territory), ("rep", rep)) if v]
     if len(chosen) > 1:
         fail("Give at most one of --team, --territory and --rep.")
     settings = load_settings(url)
+    if limit is not None and limit < 0:
+        fail(f"--limit must be 0 or more (got {limit}).")
     if stale_days is not None and stale_days < 1:
         fail(f"--stale-days must be at least 1 (got {stale_days}).")
     if big_change is not None and big_change <= 0:
@@ -72,14 +77,7 @@ def review(
     repo = open_repository(url)
     # Older schemas lack the history spans the review reads (or hold them unbuilt).
     require_current_schema(repo.engine)
-    if week is not None:
-        try:
-            the_week = parse_week(week)
-        except ValueError as exc:
-            fail(f"--week {exc}")
-    else:
-        today = datetime.now(UTC).date()
-        the_week = default_week(today, repo.history_bounds()["last"])
+    the_week = _week(repo, week)
     kind, value = chosen[0] if chosen else ("company", None)
     scope = resolve_scope(kind, value, repo.reps(), repo.territories())
     thresholds = replace(
@@ -96,4 +94,20 @@ def review(
         except OSError as exc:
             fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
         typer.echo(f"Meeting pack written to {html}.", err=True)
-    emit(report.to_dict(), report.tables()["waterfall"], fmt)
+    cap = settings.review_rows_listed if limit is None else limit
+    emit(report.to_dict(limit=cap), report.tables()["waterfall"], fmt)
+
+
+def _week(repo: Any, week: str | None) -> Any:
+    """Returns the --week asked for, or the last complete week the history covers."""
+    from datetime import UTC, datetime
+
+    from salesops.calendar import parse_week
+    from salesops.pipeline_review.report import default_week
+
+    if week is None:
+        return default_week(datetime.now(UTC).date(), repo.history_bounds()["last"])
+    try:
+        return parse_week(week)
+    except ValueError as exc:
+        fail(f"--week {exc}")

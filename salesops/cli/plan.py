@@ -19,7 +19,6 @@ from salesops.cli.common import (
 )
 from salesops.config import Settings, load_settings
 from salesops.numbers import AMOUNT, POSITIVE_FRACTION, RATIO
-from salesops.repository import Scope
 
 PLAN_DEFAULTS = Settings()  # the `plan` options' defaults, shown by --help
 
@@ -70,6 +69,7 @@ def plan(
     """Quotas calibrated to attainment, expected attainment and the hires the target needs."""
     from salesops.plan.backtest import quota_backtest
     from salesops.plan.report import PlanChoices, build_plan, plan_inputs, plan_to_json, validate
+    from salesops.repository import Scope
     from salesops.territory.quotas import QuotaPolicy
 
     choices = PlanChoices(

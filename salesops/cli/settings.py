@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from salesops.cli.app import app
@@ -14,7 +13,7 @@ from salesops.cli.common import (
     emit,
     friendly_errors,
 )
-from salesops.config import load_settings
+from salesops.config import Settings, load_settings
 
 
 @app.command("settings")
@@ -26,7 +25,9 @@ def settings_(
     url: UrlOption = None,
 ) -> None:
     """Every default and assumption behind the numbers, with what it means."""
-    from salesops.config import SECTIONS, describe_settings
+    import pandas as pd
+
+    from salesops.config import SECTIONS
 
     rows = describe_settings(load_settings(url))
     frame = pd.DataFrame(rows, columns=["section", "name", "value", "help"])
@@ -41,3 +42,15 @@ def settings_(
         return
     payload = {"settings": [dict(zip(frame.columns, row, strict=True)) for row in rows]}
     emit(payload, frame, fmt)
+
+
+def describe_settings(settings: Settings | None = None) -> list[tuple[str, str, object, str]]:
+    """Returns (section, name, value, help) for every setting but the database URL, in order."""
+    from dataclasses import fields
+
+    chosen = settings or Settings()
+    return [
+        (f.metadata["section"], f.name, getattr(chosen, f.name), f.metadata["help"])
+        for f in fields(chosen)
+        if f.name != "database_url"
+    ]

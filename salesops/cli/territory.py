@@ -20,7 +20,6 @@ from salesops.cli.common import (
 )
 from salesops.config import Settings, load_settings
 from salesops.numbers import FRACTION, RATIO
-from salesops.repository import Scope
 
 
 class Peer(StrEnum):
@@ -91,6 +90,7 @@ def territory(
 ) -> None:
     """Territory utilisation and flags, a rebalancing proposal and quotas (as on the page)."""
     from salesops.plan.report import PlanChoices, build_plan, plan_inputs
+    from salesops.repository import Scope
     from salesops.territory.assumptions import TerritorySettings
     from salesops.territory.presentation import proposal_account_ids, with_owners
     from salesops.territory.rebalance import Constraints

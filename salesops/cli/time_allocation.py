@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from salesops.calendar import Period
 from salesops.cli.app import app
 from salesops.cli.common import (
     OutputFormat,
@@ -21,7 +20,6 @@ from salesops.cli.common import (
 )
 from salesops.config import Settings, load_settings
 from salesops.numbers import EXPONENT, FRACTION, NON_NEGATIVE_AMOUNT, RATIO
-from salesops.repository import Scope
 
 
 class TrendFreq(StrEnum):
@@ -82,8 +80,9 @@ def time_allocation(
     """Rep time allocation: selling share vs benchmark, unit costs and the freed-time what-if."""
     from dataclasses import replace
 
+    from salesops.calendar import Period
+    from salesops.repository import Scope
     from salesops.time_allocation.report import time_report, time_report_json
-    from salesops.time_allocation.team import team_scope
     from salesops.time_allocation.what_if import default_scenario
 
     settings = load_settings(url)
@@ -91,12 +90,7 @@ def time_allocation(
     start, end = resolve_period(repo, from_, to)
     scope = Scope(tuple(territory or ()), tuple(segment or ()), tuple(rep or ()))
     if team:
-        unknown = sorted(set(team) - set(repo.time_reps()["manager"].dropna()))
-        if unknown:
-            fail(f"--team {', '.join(unknown)} is not a manager in the database.")
-        if (team_only := team_scope(scope, repo.time_reps(), team)) is None:
-            fail("No rep is in both the chosen --team and --rep.")
-        scope = team_only
+        scope = _team_only(repo, scope, team)
     report = time_report(repo, Period(start, end), scope, settings, freq.value)
     scenario = replace(
         default_scenario(report.what_if_base, settings),
@@ -113,3 +107,15 @@ def time_allocation(
     if report.warning:
         typer.echo(f"Warning: {report.warning}", err=True)
     emit(payload, report.rep_table(), fmt)
+
+
+def _team_only(repo: Any, scope: Any, team: list[str]) -> Any:
+    """Returns `scope` narrowed to the --team managers' reps (fails on an unknown manager)."""
+    from salesops.time_allocation.team import team_scope
+
+    unknown = sorted(set(team) - set(repo.time_reps()["manager"].dropna()))
+    if unknown:
+        fail(f"--team {', '.join(unknown)} is not a manager in the database.")
+    if (team_only := team_scope(scope, repo.time_reps(), team)) is None:
+        fail("No rep is in both the chosen --team and --rep.")
+    return team_only

@@ -7,25 +7,18 @@ a team deployment is added here.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from sqlalchemy import Engine
 
-from salesops.access.users import (
-    User,
-    add_user,
-    list_users,
-    parse_territories,
-    remove_user,
-    set_user,
-)
 from salesops.cli.app import app
 from salesops.cli.common import OutputFormat, UrlOption, cli_actor, emit, friendly_errors
 from salesops.config import load_settings
-from salesops.db.engine import SchemaMissing, make_engine, outdated_schema
-from salesops.repository import Repository
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from salesops.access.users import User
 
 users_app = typer.Typer(
     help="Who may sign in: users, roles and what they see.", no_args_is_help=True
@@ -47,6 +40,9 @@ NameOption = Annotated[str | None, typer.Option("--name", help="Shown in the sid
 
 def _engine(url: str | None) -> Engine:
     """Returns a writing engine on a current schema (else one sentence: init or upgrade)."""
+    from salesops.db.engine import SchemaMissing, make_engine, outdated_schema
+    from salesops.repository import Repository
+
     engine = make_engine(load_settings(url).database_url)
     problem = outdated_schema(Repository(engine).schema_state())
     if problem:
@@ -71,6 +67,8 @@ def users_add(
     url: UrlOption = None,
 ) -> None:
     """Add a user (the first admin of a deployment is added this way)."""
+    from salesops.access.users import User, add_user, parse_territories
+
     if role is None:
         raise ValueError("--role is required: admin, leader, manager, rep or analyst.")
     user = User(
@@ -93,6 +91,10 @@ def users_list(
     url: UrlOption = None,
 ) -> None:
     """List every user with role, binding and whether they are active."""
+    import pandas as pd
+
+    from salesops.access.users import list_users, parse_territories
+
     frame = list_users(_engine(url))
     rows = [
         {
@@ -129,6 +131,8 @@ def users_set(
     url: UrlOption = None,
 ) -> None:
     """Change a user's role, binding, name or active flag (only the options given change)."""
+    from salesops.access.users import parse_territories, set_user
+
     changes: dict[str, object] = {}
     if role is not None:
         changes["role"] = role
@@ -157,5 +161,7 @@ def users_remove(
     url: UrlOption = None,
 ) -> None:
     """Remove a user: they lose access at their next step in the app."""
+    from salesops.access.users import remove_user
+
     remove_user(_engine(url), email, cli_actor())
     typer.echo(f"Removed {email.strip().lower()}.")

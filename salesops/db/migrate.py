@@ -89,6 +89,30 @@ def record_schema_version(conn: Connection) -> None:
     conn.execute(meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
 
 
+DATA_VERSION_KEY = "data_version"
+
+
+def bump_data_version(conn: Connection) -> str:
+    """Records a new data version (on every load, import or rollup rebuild); returns it.
+
+    The app keeps cached results for as long as this value is unchanged, so every writer of
+    rows must call it in the transaction that writes them (rebuild_rollups does).
+    """
+    import uuid
+
+    meta = schema.salesops_meta
+    version = uuid.uuid4().hex
+    conn.execute(meta.delete().where(meta.c.key == DATA_VERSION_KEY))
+    conn.execute(meta.insert().values(key=DATA_VERSION_KEY, value=version))
+    return version
+
+
+def data_version(conn: Connection) -> str | None:
+    """Returns the data version the last load or import recorded (None before any)."""
+    meta = schema.salesops_meta.c
+    return conn.execute(select(meta.value).where(meta.key == DATA_VERSION_KEY)).scalar()
+
+
 def stamp_head(conn: Connection) -> None:
     """Records the head revision without running migrations (the schema is already current)."""
     from alembic import command

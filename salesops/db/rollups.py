@@ -33,6 +33,11 @@ from sqlalchemy import (
 )
 
 from salesops.db import schema as s
+from salesops.db.quality_rollup import (
+    insert_duplicate_accounts,
+    quality_issues_select,
+    rebuild_quality_months,
+)
 from salesops.db.sqlfuncs import days_between, month_start, week_start
 
 logger = logging.getLogger(__name__)
@@ -538,6 +543,7 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
         (s.rollup_activity_running, activity_running_select()),
         (s.rollup_won_weeks, won_weeks_select()),
         (s.rollup_open_pipeline, open_pipeline_select()),
+        (s.rollup_quality_issues, quality_issues_select()),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:
@@ -547,8 +553,13 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
         columns = [c.name for c in table.columns]
         result = conn.execute(insert(table).from_select(columns, stmt))
         written[table.name] = result.rowcount if result.rowcount is not None else -1
+    written[s.rollup_quality_issues.name] += insert_duplicate_accounts(conn)
+    written[s.rollup_quality_months.name] = rebuild_quality_months(conn)
     if history_spans:
         written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
+    from salesops.db.migrate import bump_data_version
+
+    bump_data_version(conn)  # cached results of the old data are never served again
     logger.info("Rollups rebuilt: %s", written)
     return written
 

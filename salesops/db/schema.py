@@ -26,6 +26,8 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
+
 # 2: rollups for stage outcomes and rep activity.
 # 3: history spans for the weekly pipeline review; weekly won deals and open pipeline
 #    for the forecast.
@@ -34,7 +36,7 @@ SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
-Money = Numeric(16, 2, asdecimal=False)
+Money = Numeric(MONEY_PRECISION, MONEY_SCALE, asdecimal=False)
 
 
 def _source_columns() -> list[Column]:
@@ -176,8 +178,8 @@ orders = Table(
     Column("ordered_at", Date, nullable=False, index=True),
     Column("amount", Money, nullable=False),
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
-    Column("invoiced_at", Date),
-    Column("paid_at", Date),
+    Column("invoiced_at", Date, index=True),  # index: migration 0006
+    Column("paid_at", Date, index=True),
     # Captured up front or not (migration 0003): what order completeness checks.
     Column("po_number", String(80)),
     Column("billing_address", String(400)),
@@ -502,6 +504,30 @@ rollup_history_spans = Table(
     sqlite_with_rowid=False,
 )
 
+# Data quality: one row per offending deal or lead, and every open deal with its expected close
+# date (`due`; overdue is judged against the day asked), rebuilt with the other rollups by
+# salesops.db.quality_rollup, so checks count and list problems without scanning every row.
+rollup_quality_issues = Table(
+    "rollup_quality_issues",
+    metadata,
+    Column("problem", String(40), primary_key=True),
+    Column("entity_id", Integer, primary_key=True, autoincrement=False),
+    Column("month", Date),  # created month of the deal or lead
+    Column("due", Date),
+    Index("ix_rollup_quality_issues_problem_due", "problem", "due"),
+)
+
+# The problems above counted per created month (open deals left out: they are judged on the
+# day asked, from the issues table's (problem, due) index), plus `missing_fields`: deals with
+# any missing field, each counted once.
+rollup_quality_months = Table(
+    "rollup_quality_months",
+    metadata,
+    Column("problem", String(40), nullable=False),
+    Column("month", Date),
+    Column("count", Integer, nullable=False),
+)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -517,4 +543,6 @@ ROLLUP_TABLES = (
     rollup_won_weeks,
     rollup_open_pipeline,
     rollup_history_spans,
+    rollup_quality_issues,
+    rollup_quality_months,
 )

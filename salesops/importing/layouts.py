@@ -10,6 +10,7 @@ validation and writing code is shared. The known exports are tabled in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -205,6 +206,9 @@ class Layout:
     options: Mapping[str, object] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
+    # Regular expressions (on normalised headers) of further columns the layout reads,
+    # such as HubSpot's one "date entered" column per deal stage.
+    column_patterns: tuple[str, ...] = ()
 
     def known_headers(self) -> frozenset[str]:
         """Returns every normalised header the layout knows: aliases and deliberately ignored."""
@@ -253,7 +257,13 @@ def match_columns(layout: Layout, columns: tuple[str, ...]) -> tuple[dict[str, s
                 mapping[target] = wanted
                 used.add(wanted)
                 break
-    unknown = [c for c in columns if c not in used and c not in index]
+    unknown = [
+        c
+        for c in columns
+        if c not in used
+        and c not in index
+        and not any(re.fullmatch(p, c) for p in layout.column_patterns)
+    ]
     return mapping, unknown
 
 

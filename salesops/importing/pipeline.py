@@ -20,6 +20,7 @@ from salesops.config import Settings
 from salesops.importing.amounts import NumberEvidence
 from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
 from salesops.importing.detection import detect_layout
+from salesops.importing.hubspot_stages import stage_entry_columns
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
 from salesops.importing.opportunities import product_key
@@ -123,6 +124,7 @@ def _plan_one(
         thousands=",",
         as_of=datetime.now(UTC).date(),
         reason=reason,
+        stage_entries=stage_entry_columns(chosen, fmt.columns),
     )
     return PlannedFile(inp, plan)
 

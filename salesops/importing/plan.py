@@ -65,6 +65,7 @@ class FilePlan:
     duplicate_of: dict[int, int] = field(default_factory=dict)
     file_issues: list[RowIssue] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)  # values already reported once per file
+    stage_entries: dict[str, str] = field(default_factory=dict)  # column -> stage entered
 
     def raw_header(self, target: str) -> str:
         """Returns the header as written in the file for a mapped target (or the target name)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from salesops.importing.hubspot_stages import ENTERED_PATTERNS
 from salesops.importing.layouts import ISO_DATES, Layout, stage_table
 from salesops.importing.sources_api import API_LAYOUTS
 from salesops.importing.sources_entities import ENTITY_LAYOUTS
@@ -151,6 +152,11 @@ _register(
         date_formats=("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y"),
         stages=HUBSPOT_STAGES,
         options=MappingProxyType({"closed_at_from_expected": True}),
+        column_patterns=ENTERED_PATTERNS,
+        notes=(
+            "Stage history: the 'Date entered <stage>' columns (hs_date_entered_*), where "
+            "the export has them, become each deal's stage history.",
+        ),
     )
 )
 _register(

@@ -27,6 +27,7 @@ from salesops.importing.entity_checks import (
     check_spend,
 )
 from salesops.importing.history_rows import TIMESTAMP, check_history
+from salesops.importing.hubspot_stages import read_entries
 from salesops.importing.issues import ERROR, WARNING, IssueCollector, RowIssue
 from salesops.importing.layouts import (
     AMOUNT_TARGETS,
@@ -267,6 +268,8 @@ def validate_chunk(
     out["_row"] = chunk.index.astype("int64")
     for target in plan.column_map:
         out[target] = _typed(plan, target, _text(chunk, plan, target), found, context)
+    if plan.stage_entries:
+        out = out.join(read_entries(plan, chunk, found))
     if plan.layout.entity == "opportunity_history":
         fmt = plan.date_format or plan.layout.date_formats[0]
         out[TIMESTAMP] = parse_timestamps(_text(chunk, plan, "changed_at").fillna(""), fmt)

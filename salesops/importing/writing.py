@@ -23,6 +23,7 @@ from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
 from salesops.importing.history_import import ImportedHistory
+from salesops.importing.hubspot_stages import entry_rows
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import Layout
 from salesops.importing.plan import FilePlan
@@ -302,6 +303,9 @@ class BatchWriter:
             s.opportunities, source, "external_id", touched["external_id"].tolist()
         )
         counts.history += self.history.write(plan, new, changed, existing, ids)
+        entries = entry_rows(rows)
+        if not entries.empty:
+            self.imported_history.add(plan, entries)
         if layout.options.get("converts_leads") and "lead_id" in out:
             self._convert_leads(touched, ids)
 

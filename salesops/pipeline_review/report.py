@@ -160,9 +160,15 @@ class ReviewReport:
         out["movements"] = _export_frame(self.review.movements)
         return out
 
-    def to_dict(self) -> dict[str, object]:
-        """Returns the JSON-ready report (DESIGN.md `review` shape plus extra keys)."""
+    def to_dict(self, limit: int | None = None) -> dict[str, object]:
+        """Returns the JSON-ready report (DESIGN.md `review` shape plus extra keys).
+
+        `limit` caps the rows of each deal list and of the movements (None or 0: every row);
+        `counts` holds every list's full length, `truncated` says which lists were cut.
+        """
         w = self.review.waterfall
+        tables = {**self.review.lists, "movements": _export_frame(self.review.movements)}
+        cap = limit or None
         return {
             "week": self.week.start.isoformat(),
             "week_end": self.week.last_day.isoformat(),
@@ -172,8 +178,11 @@ class ReviewReport:
             "waterfall": {k: round(v, 2) for k, v in w.as_dict().items()},
             "waterfall_deals": dict(w.deals),
             "reconciles": w.reconciles,
-            "deals": {name: records(frame) for name, frame in self.review.lists.items()},
-            "movements": records(_export_frame(self.review.movements)),
+            "deals": {name: records(frame.head(cap)) for name, frame in self.review.lists.items()},
+            "movements": records(tables["movements"].head(cap)),
+            "counts": {name: len(frame) for name, frame in tables.items()},
+            "limit": cap,
+            "truncated": sorted(n for n, f in tables.items() if cap is not None and len(f) > cap),
             "coverage": {
                 "total": coverage_fields(self.total_coverage),
                 "reps": records(self.coverage[self.coverage["rep"] != "Total"]),

@@ -75,15 +75,19 @@ TREND_LABELS = {
 
 
 def quality_report(
-    repo: QualityRepository, as_of: date | None = None, settings: Settings | None = None
+    repo: QualityRepository,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+    row_limit: int | None = None,
 ) -> QualityReport:
     """Returns the data-quality report: offending rows checked here, totals from SQL.
 
     `as_of` (default: today, UTC) is the date open deals are judged overdue against. Row
-    lists are capped at `settings.quality_row_limit` per check; counts are always totals.
+    lists are capped at `row_limit` per check (default `settings.quality_row_limit`; the
+    Data page asks for `quality_rows_shown`); counts are always totals.
     """
     as_of = as_of or datetime.now(UTC).date()
-    limit = (settings or Settings()).quality_row_limit
+    limit = row_limit or (settings or Settings()).quality_row_limit
     inputs = QualityInputs(
         accounts=repo.quality_accounts(),
         opportunities=repo.quality_opportunities(as_of, limit),

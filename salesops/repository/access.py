@@ -66,6 +66,7 @@ RULES: dict[str, Rule] = {
     "segments": Rule.REFERENCE,
     "data_bounds": Rule.REFERENCE,
     "schema_state": Rule.REFERENCE,
+    "data_version": Rule.REFERENCE,
     "row_counts": Rule.FULL_VIEW,
     # forecast
     "bookings_by_period": Rule.SCOPED,
@@ -116,7 +117,6 @@ RULES: dict[str, Rule] = {
     "cash_slow_accounts": Rule.SCOPED,
     "cash_slow_orders": Rule.SCOPED,
     "cash_completeness": Rule.SCOPED,
-    "cash_missing_fields": Rule.SCOPED,
     "cash_approvals": Rule.SCOPED,
     "cash_collected": Rule.SCOPED,
     # data quality and imports

@@ -20,7 +20,7 @@ from sqlalchemy import Select, case, func, select
 from salesops.calendar import Period, add_months, split_whole_months
 from salesops.db import rollups
 from salesops.db import schema as s
-from salesops.db.migrate import SchemaState, schema_state
+from salesops.db.migrate import SchemaState, data_version, schema_state
 from salesops.db.sqlfuncs import days_between
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
@@ -570,6 +570,10 @@ class DimensionQueries(RepositoryBase):
     def schema_state(self) -> SchemaState:
         """Returns the schema version and migration revision the database records."""
         return self._on_connection(schema_state)
+
+    def data_version(self) -> str | None:
+        """Returns the data version the last load or import recorded (cached results key)."""
+        return self._on_connection(data_version)
 
     def row_counts(self) -> dict[str, int]:
         """Returns the number of rows in each base table, keyed by table name."""

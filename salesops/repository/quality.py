@@ -1,8 +1,10 @@
-"""Queries behind the data-quality checks: counts by GROUP BY, offending rows by WHERE.
+"""Queries behind the data-quality checks: counts, trend and offending rows from the rollup.
 
-The checks themselves (what counts as a problem) are pure functions in
-salesops.quality.checks; these queries return only candidate rows, so a million clean deals
-are never read. Row lists are capped by the caller (Settings.quality_row_limit).
+What counts as a problem is written once in SQL (salesops.db.quality_rollup, rebuilt on every
+load and import) and again as pure functions over the rows (salesops.quality.checks, which
+the tests hold to the same answers); these queries read only the offending rows' ids, so a
+million clean deals are never read. Row lists are capped by the caller
+(Settings.quality_row_limit).
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union, union_all
 
 from salesops.db import schema as s
-from salesops.db.sqlfuncs import month_start
-from salesops.repository.base import RepositoryBase, overdue_clause
+from salesops.db.quality_rollup import (
+    DEAL_PROBLEMS,
+    DUPLICATE_ACCOUNTS,
+    LEADS_WITHOUT_CHANNEL,
+    MISSING_FIELDS,
+    OPEN_DEAL,
+)
+from salesops.repository.base import RepositoryBase
 from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 QUALITY_OPPORTUNITY_COLUMNS = {
@@ -32,31 +40,42 @@ QUALITY_OPPORTUNITY_COLUMNS = {
 }
 
 
-def _blank(column: ColumnElement[str]) -> ColumnElement[bool]:
-    return or_(column.is_(None), func.trim(column) == "")
+# Every problem the rollup counts, by its check key (open deals count once overdue).
+PROBLEMS = (*DEAL_PROBLEMS, MISSING_FIELDS, LEADS_WITHOUT_CHANNEL, DUPLICATE_ACCOUNTS)
+
+
+def _overdue(as_of: date) -> ColumnElement[bool]:
+    """Returns the rollup rows that are problems on `as_of` (open deals only once overdue)."""
+    q = s.rollup_quality_issues.c
+    return or_(q.problem != OPEN_DEAL, and_(q.problem == OPEN_DEAL, q.due < as_of))
 
 
 class QualityQueries(RepositoryBase):
-    """Candidate rows and per-month counts for the data-quality section."""
+    """Problem counts, trend and offending rows, read from the data-quality rollup.
 
-    def _opportunity_conditions(self, as_of: date) -> dict[str, ColumnElement[bool]]:
-        o, lead = s.opportunities.c, s.leads.c
-        return {
-            "closed_before_created": and_(o.closed_at.is_not(None), o.closed_at < o.created_at),
-            "open_past_close": overdue_clause(o.outcome, o.expected_close_date, as_of),
-            "missing_amount": o.amount.is_(None),
-            "missing_owner": o.rep_id.is_(None),
-            "missing_source": _blank(lead.channel),
-        }
+    rollup_quality_issues (salesops.db.quality_rollup) is rebuilt on every load and import,
+    so a page view reads the offending rows' ids only, never every deal and lead.
+    """
 
     def quality_opportunities(self, as_of: date, limit: int) -> pd.DataFrame:
-        """Returns deals failing any opportunity check (at most `limit`, oldest first).
+        """Returns deals failing an opportunity check: the first `limit` per problem.
 
+        Each problem (closed before created, overdue on `as_of`, each missing field) lists
+        its first `limit` deals by id (listed oldest first), so one common problem never
+        crowds out another.
         Columns: id, external_id, name, source, outcome, created_at, closed_at,
         expected_close_date, amount, rep_id, channel (the linked lead's channel).
         """
-        o, lead = s.opportunities, s.leads
-        conditions = self._opportunity_conditions(as_of)
+        o, lead, q = s.opportunities, s.leads, s.rollup_quality_issues.c
+        firsts = [
+            select(q.entity_id)
+            .where(q.problem == problem, _overdue(as_of))
+            .order_by(q.entity_id)
+            .limit(limit)
+            .subquery()
+            for problem in (*DEAL_PROBLEMS, OPEN_DEAL)
+        ]
+        offending = union(*(select(first.c.entity_id) for first in firsts))
         stmt = (
             select(
                 o.c.id,
@@ -72,28 +91,39 @@ class QualityQueries(RepositoryBase):
                 lead.c.channel,
             )
             .select_from(o.outerjoin(lead, lead.c.id == o.c.lead_id))
-            .where(or_(*conditions.values()))
+            .where(o.c.id.in_(offending))
             .order_by(o.c.created_at, o.c.id)
-            .limit(limit)
         )
         return self._frame(stmt, QUALITY_OPPORTUNITY_COLUMNS)
 
     def quality_accounts(self) -> pd.DataFrame:
-        """Returns every account's id and name (duplicates need name normalisation in Python)."""
-        a = s.accounts.c
-        return self._frame(select(a.id, a.name).order_by(a.id), {"id": INT, "name": STR})
+        """Returns the id and name of every account whose normalised name collides with another's.
+
+        The rollup holds them (names are normalised in Python when it is rebuilt); the check
+        (salesops.quality.checks.duplicate_accounts) groups them again for the listing.
+        """
+        a, q = s.accounts.c, s.rollup_quality_issues.c
+        offending = select(q.entity_id).where(q.problem == DUPLICATE_ACCOUNTS)
+        stmt = select(a.id, a.name).where(a.id.in_(offending)).order_by(a.id)
+        return self._frame(stmt, {"id": INT, "name": STR})
 
     def quality_leads(self, limit: int) -> pd.DataFrame:
-        """Returns leads with no channel (at most `limit`, oldest first).
+        """Returns leads with no channel (the first `limit` by id, listed oldest first).
 
         Columns: id, external_id, created_at, channel.
         """
-        lead = s.leads.c
+        lead, q = s.leads.c, s.rollup_quality_issues.c
+        offending = (
+            select(q.entity_id)
+            .where(q.problem == LEADS_WITHOUT_CHANNEL)
+            .order_by(q.entity_id)
+            .limit(limit)
+            .subquery()
+        )
         stmt = (
             select(lead.id, lead.external_id, lead.created_at, lead.channel)
-            .where(_blank(lead.channel))
+            .where(lead.id.in_(select(offending.c.entity_id)))
             .order_by(lead.created_at, lead.id)
-            .limit(limit)
         )
         return self._frame(
             stmt, {"id": INT, "external_id": STR, "created_at": DATE, "channel": STR}
@@ -106,69 +136,52 @@ class QualityQueries(RepositoryBase):
         return self._frame(stmt, {"id": INT, "name": STR, "territory_id": INT})
 
     def quality_counts(self, as_of: date) -> dict[str, int]:
-        """Returns total counts per check key, computed in SQL (no rows read).
+        """Returns total counts per check key, from the rollups (no deal or lead read).
 
         Keys: closed_before_created, open_past_close, missing_amount, missing_owner,
         missing_source, missing_fields (deals with any of the three), leads_without_channel,
-        reps_without_territory.
+        duplicate_accounts, reps_without_territory.
         """
-        o, lead, r = s.opportunities, s.leads, s.reps
-        conditions = self._opportunity_conditions(as_of)
-        missing_any = or_(
-            conditions["missing_amount"], conditions["missing_owner"], conditions["missing_source"]
+        m, q, r = s.rollup_quality_months.c, s.rollup_quality_issues.c, s.reps.c
+        frame = self._frame(
+            select(m.problem, func.sum(m.count).label("count")).group_by(m.problem),
+            {"problem": STR, "count": INT},
         )
-        sums = [
-            func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key)
-            for key, cond in {**conditions, "missing_fields": missing_any}.items()
-        ]
-        stmt = select(
-            *sums,
-            select(func.count())
-            .select_from(lead)
-            .where(_blank(lead.c.channel))
-            .scalar_subquery()
-            .label("leads_without_channel"),
-            select(func.count())
-            .select_from(r)
-            .where(r.c.territory_id.is_(None))
-            .scalar_subquery()
-            .label("reps_without_territory"),
-        ).select_from(o.outerjoin(lead, lead.c.id == o.c.lead_id))
-        keys = [*conditions, "missing_fields", "leads_without_channel", "reps_without_territory"]
-        frame = self._frame(stmt, dict.fromkeys(keys, INT))
-        return {k: int(frame.iloc[0][k]) if pd.notna(frame.iloc[0][k]) else 0 for k in keys}
+        counts = dict.fromkeys(PROBLEMS, 0) | {
+            str(k): int(v) for k, v in zip(frame["problem"], frame["count"], strict=True)
+        }
+        extra = self._frame(
+            select(
+                select(func.count())
+                .where(q.problem == OPEN_DEAL, q.due < as_of)
+                .scalar_subquery()
+                .label("open_past_close"),
+                select(func.count())
+                .select_from(s.reps)
+                .where(r.territory_id.is_(None))
+                .scalar_subquery()
+                .label("reps_without_territory"),
+            ),
+            {"open_past_close": INT, "reps_without_territory": INT},
+        )
+        return counts | {k: int(extra.iloc[0][k]) for k in extra.columns}
 
     def quality_trend(self, as_of: date) -> pd.DataFrame:
         """Returns problem counts per created month: columns month, check, count.
 
         Deals are bucketed by created month, leads by created month; months without a
-        problem are absent. Computed with GROUP BY in SQL.
+        problem are absent. Read from the monthly rollup, overdue deals from the issues.
         """
-        o, lead = s.opportunities, s.leads
-        conditions = self._opportunity_conditions(as_of)
-        month = month_start(o.c.created_at)
-        parts = [
-            select(
-                month.label("month"),
-                literal(key).label("check"),
-                func.count().label("count"),
-            )
-            .select_from(o.outerjoin(lead, lead.c.id == o.c.lead_id))
-            .where(condition)
-            .group_by(month)
-            for key, condition in conditions.items()
-        ]
-        lead_month = month_start(lead.c.created_at)
-        parts.append(
-            select(
-                lead_month.label("month"),
-                literal("leads_without_channel").label("check"),
-                func.count().label("count"),
-            )
-            .where(_blank(lead.c.channel))
-            .group_by(lead_month)
+        m, q = s.rollup_quality_months.c, s.rollup_quality_issues.c
+        monthly = select(m.month, m.problem.label("check"), m.count).where(
+            m.problem.in_([*DEAL_PROBLEMS, LEADS_WITHOUT_CHANNEL]), m.month.is_not(None)
         )
-        union = union_all(*parts).subquery()
+        overdue = (
+            select(q.month, literal("open_past_close").label("check"), func.count())
+            .where(q.problem == OPEN_DEAL, q.due < as_of, q.month.is_not(None))
+            .group_by(q.month)
+        )
+        union = union_all(monthly, overdue).subquery()
         stmt = select(union.c.month, union.c.check, union.c.count).order_by(
             union.c.month, union.c.check
         )

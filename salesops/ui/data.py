@@ -6,7 +6,7 @@ its offending rows, with downloads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -25,10 +25,11 @@ from salesops.importing.report import import_files, validation_context
 from salesops.importing.results import FileReport, ImportOutcome
 from salesops.importing.sources import LAYOUTS, SOURCES
 from salesops.quality.checks import QualityCheck
+from salesops.quality.report import quality_report
 from salesops.tables import HIDDEN, Col, humanise
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
-from salesops.ui.download import download_csv
+from salesops.ui.download import download_csv, download_csv_later
 from salesops.ui.filters import require_current_schema
 from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
@@ -277,8 +278,12 @@ def show_file_report(file: FileReport, number: int) -> None:
         )
 
 
-def show_check(check: QualityCheck) -> None:
-    """Draws one quality check as an expander with its offending rows and a download."""
+def show_check(check: QualityCheck, all_rows: Callable[[], pd.DataFrame]) -> None:
+    """Draws one quality check as an expander with its offending rows and a download.
+
+    The table shows the rows the page read (Settings.quality_rows_shown); the download reads
+    up to quality_row_limit with `all_rows` when clicked.
+    """
     with st.expander(f"{check.label}: {check.count:,}", expanded=False):
         st.caption(check.description)
         if check.rows.empty:
@@ -294,4 +299,19 @@ def show_check(check: QualityCheck) -> None:
         show_table(
             check.rows, key=f"data.rows_{check.key}", currency=settings().currency, columns=ids
         )
-        download_csv(check.rows, f"{check.key}.csv", key=f"data.download_{check.key}")
+        download_csv_later(all_rows, f"{check.key}.csv", key=f"data.download_{check.key}")
+
+
+def all_check_rows(as_of: date, key: str) -> Callable[[], pd.DataFrame]:
+    """Returns a function reading check `key`'s rows up to quality_row_limit (for downloads).
+
+    The repository (limited to the viewer) is taken now, on the page's thread; the returned
+    function runs on the download's own thread when the button is clicked.
+    """
+    repo = repository()
+
+    def rows() -> pd.DataFrame:
+        report = quality_report(repo, as_of, settings())
+        return next(check.rows for check in report.checks if check.key == key)
+
+    return rows

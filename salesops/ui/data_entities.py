@@ -18,10 +18,21 @@ from salesops.importing.activity_types import (
 from salesops.importing.templates import TEMPLATES
 from salesops.importing.undo import UndoRefused, recent_runs, undo_import
 from salesops.repository import Repository
+from salesops.tables import Col
 from salesops.ui.auth import current_viewer
-from salesops.ui.cache import cached_call, clear_cache
+from salesops.ui.cache import cached_call, clear_cache, settings
 from salesops.ui.data import writer_engine
 from salesops.ui.download import download_csv
+from salesops.ui.tables import show_table
+
+RUN_COLUMNS_SHOWN = {
+    "id": Col("Batch", "number", decimals=0),
+    "started_at": Col("Started (UTC)", "datetime"),
+    "actor": Col("By"),
+    "files": Col("Files"),
+    "status": Col("Status"),
+    "undone_at": Col("Undone (UTC)", "datetime"),
+}
 
 
 def templates_section() -> None:
@@ -59,6 +70,7 @@ def activity_types_section() -> None:
         key="data.activity_types",
         hide_index=True,
         disabled=["activity"],
+        column_order=["activity", "category", "is_back_office"],
         column_config={
             "activity": st.column_config.TextColumn("Activity"),
             "category": st.column_config.SelectboxColumn(
@@ -90,11 +102,12 @@ def undo_section(limit: int) -> None:
     if runs.empty:
         st.caption("No import batch recorded yet: each import from now on can be undone.")
         return
-    st.dataframe(
-        runs.drop(columns=["message"]),
-        hide_index=True,
+    show_table(
+        runs,
         key="data.runs",
-        column_config={"id": st.column_config.NumberColumn("Batch", format="%d")},
+        currency=settings().currency,
+        columns=RUN_COLUMNS_SHOWN,
+        order=list(RUN_COLUMNS_SHOWN),
     )
     imported = runs[runs["status"] == "imported"]
     if imported.empty:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -19,5 +21,23 @@ def download_csv(
         mime="text/csv",
         key=key,
         disabled=frame.empty,
+        icon=":material/download:",
+    )
+
+
+def download_csv_later(
+    make_frame: Callable[[], pd.DataFrame], file_name: str, key: str, label: str = "Download CSV"
+) -> None:
+    """Draws a download button whose CSV is built only when clicked (big tables).
+
+    `make_frame` runs on a thread of its own when the user clicks, so it must not call
+    Streamlit: give it what it needs (e.g. the viewer's repository) up front.
+    """
+    st.download_button(
+        label,
+        data=lambda: to_safe_csv(make_frame()),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
         icon=":material/download:",
     )

@@ -24,9 +24,11 @@ from salesops.access.users import (
     set_user,
 )
 from salesops.db.engine import make_engine
+from salesops.tables import Col
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
+from salesops.ui.tables import show_table
 
 NONE = "—"
 
@@ -34,6 +36,25 @@ NONE = "—"
 @st.cache_resource(show_spinner=False)
 def _writer(url: str) -> Engine:
     return make_engine(url)
+
+
+USER_COLUMNS = {
+    "email": Col("Email"),
+    "name": Col("Name"),
+    "role": Col("Role"),
+    "team": Col("Team"),
+    "territory_ids": Col("Territories"),
+    "rep_id": Col("Rep"),
+    "active": Col("Active", "bool"),
+    "updated_at": Col("Updated (UTC)", "datetime"),
+}
+AUDIT_COLUMNS = {
+    "at": Col("When (UTC)", "datetime"),
+    "actor": Col("By"),
+    "action": Col("Action"),
+    "target": Col("Target"),
+    "detail": Col("Detail"),
+}
 
 
 def _engine() -> Engine:
@@ -109,7 +130,13 @@ def users_section() -> None:
     if users.empty:
         st.caption("No users yet: add the first people below.")
     else:
-        st.dataframe(users, hide_index=True, key="data.users")
+        show_table(
+            users,
+            key="data.users",
+            currency=settings().currency,
+            columns=USER_COLUMNS,
+            order=list(USER_COLUMNS),
+        )
     roles_help = "; ".join(f"{r.name}: {r.description}" for r in ROLES.values())
     with st.form("data.add_user", clear_on_submit=True):
         st.markdown("**Add a user**")
@@ -156,12 +183,11 @@ def audit_section(limit: int) -> None:
     if entries.empty:
         st.caption("Nothing recorded yet: imports, undos and user changes appear here.")
         return
-    st.dataframe(
+    show_table(
         entries,
-        hide_index=True,
         key="data.audit",
-        column_config={
-            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")
-        },
+        currency=settings().currency,
+        columns=AUDIT_COLUMNS,
+        order=list(AUDIT_COLUMNS),
     )
     download_csv(entries, "audit_log.csv", key="data.download_audit")

@@ -231,9 +231,10 @@ def test_cached_results_are_kept_per_viewer_scope(company):
 
     clear_cache()
     cache.CACHED_FUNCTIONS["tests.reps"] = Repository.reps
-    everyone, _ = cache._cached(company["url"], EVERYTHING, EVERYTHING, "tests.reps", (), ())
+    url, version = company["url"], "v"
+    everyone, _ = cache._cached(url, version, EVERYTHING, EVERYTHING, "tests.reps", (), ())
     mine = Scope(rep_ids=(company["rep"],))
-    limited, _ = cache._cached(company["url"], mine, mine, "tests.reps", (), ())
+    limited, _ = cache._cached(url, version, mine, mine, "tests.reps", (), ())
     assert len(everyone) > 1  # the first viewer's cached result is not served to the second
     assert limited["id"].tolist() == [company["rep"]]
 

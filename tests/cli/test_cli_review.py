@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from salesops.cli import app
+from salesops.config import Settings
 from salesops.formatting import format_money
 from salesops.pipeline_review.deal_lists import LIST_NAMES
 from salesops.pipeline_review.movements import MOVEMENTS
@@ -38,6 +39,24 @@ def test_review_json_has_the_design_shape_and_reconciles(demo_url):
     first = payload["deals"]["new"][0]
     assert {"opportunity_id", "name", "rep", "amount", "expected_close_date"} <= set(first)
     assert payload["coverage"]["total"]["reason"] in (None, "quota already met")
+
+
+def test_review_json_lists_are_capped_and_counted(demo_url):
+    week = ("--week", "2026-11-09", "--format", "json", "--url", demo_url)
+    every = json.loads(run(*week, "--limit", "0").stdout)
+    capped = json.loads(run(*week, "--limit", "2").stdout)
+    default = json.loads(run(*week).stdout)
+    assert every["limit"] is None and every["truncated"] == []
+    assert every["counts"]["movements"] == len(every["movements"]) > 2
+    for name, rows in every["deals"].items():
+        assert every["counts"][name] == len(rows)
+        assert capped["deals"][name] == rows[:2]
+    assert capped["movements"] == every["movements"][:2]
+    assert capped["counts"] == every["counts"]
+    assert "movements" in capped["truncated"]
+    assert capped["truncated"] == sorted(n for n, c in every["counts"].items() if c > 2)
+    assert default["limit"] == Settings().review_rows_listed
+    assert capped["waterfall"] == every["waterfall"] == default["waterfall"]
 
 
 def test_review_takes_any_day_or_an_iso_week_and_a_scope(demo_url):
@@ -76,6 +95,7 @@ def test_review_table_output(demo_url):
             "Error: Give at most one of --team, --territory and --rep.",
         ),
         (["--stale-days", "0"], "Error: --stale-days must be at least 1 (got 0)."),
+        (["--limit", "-1"], "Error: --limit must be 0 or more (got -1)."),
     ],
 )
 def test_review_bad_input_is_one_sentence(demo_url, args, message):

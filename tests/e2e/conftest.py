@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.settle import wait_settled
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -131,13 +133,13 @@ def page(browser: object) -> Iterator[object]:
 
 
 def wait_for_app(page: object, text: str, timeout_ms: int = 60_000) -> None:
-    """Waits until `text` is on screen and Streamlit has finished running the script."""
+    """Waits until `text` is on screen and the page has settled (see tests/e2e/settle.py).
+
+    Fails (playwright TimeoutError) if the page keeps running, keeps a skeleton or stale
+    elements, or keeps changing for `timeout_ms`.
+    """
     page.get_by_text(text).first.wait_for(timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(1500)  # let vega charts finish drawing before a screenshot
+    wait_settled(page, text, timeout_ms=timeout_ms)
 
 
 def wait_for_metrics(page: object, *labels: str, timeout_ms: int = 60_000) -> str:

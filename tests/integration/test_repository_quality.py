@@ -8,6 +8,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from salesops.db import schema as s
+from salesops.db.rollups import refresh_rollups
+from salesops.quality.checks import duplicate_accounts
 from salesops.quality.report import quality_report
 from salesops.repository import Repository
 from tests.conftest import insert
@@ -119,6 +121,7 @@ def seed(engine) -> None:
             },
         ],
     )
+    refresh_rollups(engine)  # what every load and import does: the quality rollup is rebuilt
 
 
 def test_sql_counts_match_pandas_on_the_same_rows(engine):
@@ -133,6 +136,7 @@ def test_sql_counts_match_pandas_on_the_same_rows(engine):
         )
         leads = pd.read_sql(sa.select(s.leads), conn)
         reps = pd.read_sql(sa.select(s.reps), conn)
+        accounts = pd.read_sql(sa.select(s.accounts), conn)
     channel = opp["lead_id"].map(leads.set_index("id")["channel"])
     no_source = channel.isna() | (channel.astype("str").str.strip() == "")
     oracle = {
@@ -148,6 +152,8 @@ def test_sql_counts_match_pandas_on_the_same_rows(engine):
             (leads["channel"].isna() | (leads["channel"].astype("str").str.strip() == "")).sum()
         ),
         "reps_without_territory": int(reps["territory_id"].isna().sum()),
+        # "Acme Inc." and "ACME, Inc" collide (the rollup normalises names in Python)
+        "duplicate_accounts": duplicate_accounts(accounts).count,
     }
     assert counts == oracle
     # worked by hand: o2 closes early; o3 overdue; o3 no amount; o4 no owner; o2+o3 no source
@@ -160,6 +166,7 @@ def test_sql_counts_match_pandas_on_the_same_rows(engine):
         "missing_fields": 3,
         "leads_without_channel": 2,
         "reps_without_territory": 1,
+        "duplicate_accounts": 2,
     }
 
 
@@ -190,3 +197,15 @@ def test_import_batches_listing(engine):
     assert batches[["file_name", "entity", "rows_inserted"]].values.tolist() == [
         ["acc.csv", "accounts", 1]
     ]
+
+
+def test_an_import_rebuild_updates_the_quality_rollup(engine):
+    seed(engine)
+    repo = Repository(engine)
+    assert repo.quality_counts(AS_OF)["leads_without_channel"] == 2
+    with engine.begin() as conn:
+        conn.execute(sa.update(s.leads).where(s.leads.c.id == 2).values(channel="web"))
+    assert repo.quality_counts(AS_OF)["leads_without_channel"] == 2  # the rollup, not a scan
+    refresh_rollups(engine, history_spans=False)  # what the import that changed it does
+    assert repo.quality_counts(AS_OF)["leads_without_channel"] == 1
+    assert repo.quality_leads(10)["id"].tolist() == [3]

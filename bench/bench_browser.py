@@ -1,0 +1,213 @@
+"""Benchmark: how long a user waits for each page in a real browser (chromium) at scale.
+
+    python bench/bench_browser.py --url sqlite:////work/large/large.db \
+        --url postgresql+psycopg://postgres@127.0.0.1:5432/salesops_large
+
+For each database: per repeat, a fresh `streamlit run app.py` (empty cache), then every page
+- new tab, cold: a new browser context opens the page first after the server started
+  (what one page's first visitor waits for; lookups shared between pages, such as the
+  territory list, may already be cached by an earlier page of the same repeat);
+- new tab, warm: a new browser context opens it again (cached results, a new session);
+- same tab: from another page, the user clicks the page's menu link (one session).
+Each time is from the navigation (or the click) to "fully drawn": the app's script has
+finished, no skeleton, spinner or stale element is left, every chart has drawn and the DOM
+has not changed for 750 ms (tests/e2e/settle.py; the time is that of the last change, the
+quiet window is not counted). Median of --repeat runs; the server's peak RSS (VmHWM) per
+database. Targets (issue 21): new tab < 2 s cold and < 1 s warm. Chromium runs as Debian's
+/usr/bin/chromium with --no-sandbox --headless --disable-gpu --disable-background-networking.
+The load average is recorded with the results: the machine's 2 cores are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# (url path, menu link, landmark: text of the page's last section)
+PAGES = (
+    ("", "Overview", "Go deeper"),
+    ("kpis", "KPIs", "Monthly trends"),
+    ("forecast", "Forecast", "Every territory"),
+    ("territory", "Territory balance", "Quotas and hires"),
+    ("plan", "Plan", "Plan"),
+    ("time_allocation", "Rep time allocation", "New-rep ramp"),
+    ("pipeline_review", "Pipeline review", "Meeting pack"),
+    ("data", "Data", "Import history"),
+)
+TIMEOUT_MS = 180_000
+
+
+def _start_server(database_url: str, port: int) -> subprocess.Popen:
+    from tests.e2e.conftest import _wait_healthy
+
+    log = open(ROOT / "artifacts" / f"bench-browser-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "SALESOPS_DATABASE_URL": database_url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    _wait_healthy(f"http://127.0.0.1:{port}", process, seconds=120)
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Returns the process's peak resident set (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _new_tab(browser, base: str, path: str, landmark: str) -> float:
+    """Opens `path` in a new browser context; returns seconds to fully drawn."""
+    from tests.e2e.settle import install_on_every_document, wait_settled
+
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    install_on_every_document(context)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/{path}", wait_until="commit")
+        return wait_settled(page, landmark, timeout_ms=TIMEOUT_MS) / 1000
+    finally:
+        context.close()
+
+
+def _same_tab(browser, base: str, start: tuple, target: tuple) -> float:
+    """Opens `start`, then clicks `target`'s menu link; returns seconds from click to drawn."""
+    from tests.e2e.settle import install_on_every_document, wait_settled
+
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    install_on_every_document(context)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/{start[0]}", wait_until="commit")
+        wait_settled(page, start[2], timeout_ms=TIMEOUT_MS)
+        link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=target[1])
+        clicked = page.evaluate("() => performance.now()")
+        link.first.click()
+        page.wait_for_url(f"{base}/{target[0]}**", timeout=TIMEOUT_MS)
+        return (wait_settled(page, target[2], timeout_ms=TIMEOUT_MS) - clicked) / 1000
+    finally:
+        context.close()
+
+
+def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[dict, float]:
+    """Runs every page cold, warm and same-tab on a fresh server; returns times and RSS."""
+    server = _start_server(database_url, port)
+    base = f"http://127.0.0.1:{port}"
+    times: dict[str, dict[str, float]] = {}
+    try:
+        for page in pages:
+            times[page[1]] = {"cold": _new_tab(browser, base, page[0], page[2])}
+            print(f"  {page[1]}: cold {times[page[1]]['cold']:.2f} s", file=sys.stderr)
+        for page in pages:
+            times[page[1]]["warm"] = _new_tab(browser, base, page[0], page[2])
+        for number, page in enumerate(pages):
+            start = pages[number - 1] if number else pages[1]
+            times[page[1]]["same_tab"] = _same_tab(browser, base, start, page)
+        return times, _peak_rss_mb(server.pid)
+    finally:
+        _stop(server)
+
+
+def bench(database_url: str, repeat: int, pages: tuple) -> dict:
+    """Returns median times per page and kind, each run's times and the peak server RSS."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
+
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    runs, rss = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for number in range(repeat):
+                print(f"{database_url.split('@')[-1]}: repeat {number + 1}", file=sys.stderr)
+                times, peak = _one_repeat(browser, database_url, free_port(), pages)
+                runs.append(times)
+                rss.append(peak)
+        finally:
+            browser.close()
+    medians = {
+        title: {
+            kind: round(statistics.median(run[title][kind] for run in runs), 2)
+            for kind in ("cold", "warm", "same_tab")
+        }
+        for _, title, _ in pages
+    }
+    return {"median_s": medians, "runs_s": runs, "server_peak_rss_mb": round(max(rss), 1)}
+
+
+def table(results: dict) -> str:
+    """Returns the README's markdown table of medians for every database."""
+    lines = [
+        "| page | database | new tab, cold | new tab, warm | same tab |",
+        "|---|---|---|---|---|",
+    ]
+    for name, result in results["databases"].items():
+        for title, kinds in result["median_s"].items():
+            cells = " | ".join(f"{kinds[k]:.2f} s" for k in ("cold", "warm", "same_tab"))
+            lines.append(f"| {title} | {name} | {cells} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Runs the browser benchmark on each --url and writes JSON (and the table) to --out."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", action="append", required=True, help="Database URL (repeat).")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--page", action="append", help="Only these menu titles (repeat).")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "browser-large.json"))
+    args = parser.parse_args()
+    pages = tuple(p for p in PAGES if not args.page or p[1] in args.page)
+    results: dict = {"load_average_before": os.getloadavg(), "databases": {}}
+    started = time.perf_counter()
+    for url in args.url:
+        name = "postgresql" if url.startswith("postgresql") else "sqlite"
+        results["databases"][name] = bench(url, args.repeat, pages)
+    results["load_average_after"] = os.getloadavg()
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    results["cpu_count"] = os.cpu_count()
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(
+        f"load average before {results['load_average_before']}, after "
+        f"{results['load_average_after']}; written to {args.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()
