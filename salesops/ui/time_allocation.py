@@ -116,6 +116,8 @@ def _figure(column: Any, label: str, fig: Figure, unit: str, currency: str) -> N
     column.metric(label, format_value(fig.value, unit, currency), border=True)
     if fig.value is None:
         column.caption(f"{EM_DASH} {fig.reason}")
+    elif fig.reason:
+        column.caption(fig.reason)
 
 
 def _percent(share: float) -> int:
