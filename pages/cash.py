@@ -12,6 +12,7 @@ from salesops.ui import cash as ui
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -30,7 +31,7 @@ with database_guard():
 money = defaults.currency
 columns = column_config(defaults)
 st.caption(
-    f"{filters.period_label} · {filters.scope_label} · receivables as of "
+    f"{filters.period_label} · {md(filters.scope_label)} · receivables as of "
     f"{report.as_of:%d %b %Y}. Orders without a linked deal (repeat orders) have no rep."
 )
 for note in report.notes:
