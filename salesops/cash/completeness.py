@@ -65,27 +65,22 @@ def _rep_names(frame: pd.DataFrame, names: dict[int, str]) -> pd.Series:
 
 def completeness(
     totals: pd.DataFrame,
-    missing: pd.DataFrame,
     fields: tuple[str, ...],
     rep_names: dict[int, str],
 ) -> Completeness:
     """Returns the completeness of a period's orders.
 
-    Requires repository frames `cash_completeness` (complete, orders, paid_orders,
-    days_to_pay_sum by territory, segment, rep) and `cash_missing_fields` (field, rep_id,
-    orders). by_rep is sorted by incomplete share, worst first.
+    Requires the repository frame `cash_completeness` (complete, orders, paid_orders,
+    days_to_pay_sum and missing_<field> per field, by territory, segment, rep). by_rep is
+    sorted by incomplete share, worst first.
     """
     complete = totals[totals["complete"] == 1]
     incomplete = totals[totals["complete"] == 0]
     by_rep = (
         totals.assign(rep=_rep_names(totals, rep_names),
                       incomplete=totals["orders"].where(totals["complete"] == 0, 0))
-        .groupby("rep")[["orders", "incomplete"]].sum()
+        .groupby("rep")[["orders", "incomplete", *(f"missing_{f}" for f in fields)]].sum()
     )  # fmt: skip
-    for field in fields:
-        rows = missing[missing["field"] == field]
-        counts = rows.assign(rep=_rep_names(rows, rep_names)).groupby("rep")["orders"].sum()
-        by_rep[f"missing_{field}"] = counts.reindex(by_rep.index, fill_value=0)
     by_rep["incomplete_share"] = by_rep["incomplete"] / by_rep["orders"].where(by_rep["orders"] > 0)
     by_rep = by_rep.reset_index().sort_values(
         ["incomplete_share", "orders"], ascending=False, kind="stable"
@@ -94,9 +89,7 @@ def completeness(
         fields=fields,
         orders=int(totals["orders"].sum()),
         incomplete=int(incomplete["orders"].sum()),
-        missing_by_field={
-            f: int(missing.loc[missing["field"] == f, "orders"].sum()) for f in fields
-        },  # fmt: skip
+        missing_by_field={f: int(totals[f"missing_{f}"].sum()) for f in fields},
         days_to_pay_complete=_mean_days(complete, "complete"),
         days_to_pay_incomplete=_mean_days(incomplete, "incomplete"),
         by_rep=by_rep.reset_index(drop=True),

@@ -50,7 +50,6 @@ class CashInputs:
     territory_names: dict[int, str]
     required_fields: tuple[str, ...]
     completeness: pd.DataFrame
-    missing_fields: pd.DataFrame
     approval_minutes: pd.DataFrame
     approval_reps: pd.DataFrame
     approval_logged: pd.DataFrame  # rep_id, hours of approval activities in the time logs
@@ -89,7 +88,6 @@ def cash_inputs(
         territory_names=dict(zip(territories["id"].astype(int), territories["name"], strict=True)),
         required_fields=fields,
         completeness=repo.cash_completeness(period, fields, scope),
-        missing_fields=repo.cash_missing_fields(period, fields, scope),
         approval_minutes=repo.cash_approvals(period, scope, by="minutes"),
         approval_reps=repo.cash_approvals(period, scope, by="rep"),
         approval_logged=logged[logged["activity"].isin(chosen.approval_activities)][
@@ -169,7 +167,7 @@ def build_cash_report(inputs: CashInputs, settings: Settings | None = None) -> C
                      "dates to see days to invoice, receivables and DSO.")  # fmt: skip
     orders_by_rep = i.order_totals.groupby("rep_id", dropna=False, as_index=False)["orders"].sum()
     return CashReport(
-        completeness=completeness(i.completeness, i.missing_fields, i.required_fields, i.rep_names),
+        completeness=completeness(i.completeness, i.required_fields, i.rep_names),
         approvals=approvals(
             i.approval_minutes, i.approval_reps, i.approval_logged, orders_by_rep, i.rep_names
         ),

@@ -178,8 +178,8 @@ orders = Table(
     Column("ordered_at", Date, nullable=False, index=True),
     Column("amount", Money, nullable=False),
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
-    Column("invoiced_at", Date),
-    Column("paid_at", Date),
+    Column("invoiced_at", Date, index=True),  # index: migration 0006
+    Column("paid_at", Date, index=True),
     # Captured up front or not (migration 0003): what order completeness checks.
     Column("po_number", String(80)),
     Column("billing_address", String(400)),

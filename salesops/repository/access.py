@@ -57,6 +57,7 @@ RULES: dict[str, Rule] = {
     "closed_deals": Rule.SCOPED,
     "acquisition_spend": Rule.COMPANY,
     "has_acquisition_spend": Rule.COMPANY,
+    "edges_read_once": Rule.REFERENCE,
     "company_lead_totals": Rule.COMPANY,
     "team_closed_totals": Rule.TEAM_TOTALS,
     # dimensions
@@ -116,7 +117,6 @@ RULES: dict[str, Rule] = {
     "cash_slow_accounts": Rule.SCOPED,
     "cash_slow_orders": Rule.SCOPED,
     "cash_completeness": Rule.SCOPED,
-    "cash_missing_fields": Rule.SCOPED,
     "cash_approvals": Rule.SCOPED,
     "cash_collected": Rule.SCOPED,
     # data quality and imports

@@ -117,7 +117,9 @@ def _snapshot(
     o, r = s.opportunities, s.reps
     unit = _unit(by)
     bucket = _close_bucket(open_rows.c.expected_close_date, instant, quarter_end).label("bucket")
-    keys = [unit, open_rows.c.stage, open_rows.c.forecast_category, bucket]
+    keys: list[ColumnElement] = [open_rows.c.stage, open_rows.c.forecast_category, bucket]
+    if by is not None:
+        keys.insert(0, unit)
     joined = open_rows.outerjoin(
         won_by_deal, won_by_deal.c.opportunity_id == open_rows.c.opportunity_id
     )
@@ -128,6 +130,7 @@ def _snapshot(
     return (
         select(
             literal(index).label("instant"),
+            *([] if by is not None else [unit]),
             *keys,
             func.count(),
             func.coalesce(func.sum(open_rows.c.amount), 0.0),

@@ -37,7 +37,7 @@ from salesops.calendar import Period
 from salesops.db import schema as s
 from salesops.db.sqlfuncs import days_between, hours_between, month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
-from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
+from salesops.repository.frames import DATE, FLOAT, INT, STR
 
 CycleBy = Literal["month", "dimension"]
 LEGS = ("close_to_order", "order_to_invoice", "invoice_to_paid")
@@ -70,7 +70,6 @@ COMPLETENESS = {
     "territory_id": INT, "segment": STR, "rep_id": INT, "complete": INT, "orders": INT,
     "amount": FLOAT, "paid_orders": INT, "days_to_pay_sum": FLOAT, "days_to_cash_sum": FLOAT,
 }  # fmt: skip
-MISSING_FIELDS = {"field": STR, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT}
 APPROVAL_MINUTES = {"approver": STR, "minutes": INT, "orders": INT}
 APPROVAL_REPS = {
     "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT, "hours_sum": FLOAT,
@@ -373,7 +372,8 @@ class CashQueries(RepositoryBase):
 
         Columns: territory_id, segment, rep_id, complete (1/0), orders, amount, paid_orders
         (paid by the period's end, not before the invoice), days_to_pay_sum (invoice →
-        paid over those), days_to_cash_sum (order → paid over those).
+        paid over those), days_to_cash_sum (order → paid over those), then missing_<field>
+        (orders lacking it) for each of `fields`. One pass over the period's orders.
         """
         od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
         joined, where = _order_source(scope)
@@ -389,6 +389,7 @@ class CashQueries(RepositoryBase):
                 case((paid, 1), else_=0).label("paid"),
                 case((paid, _whole_days(od.invoiced_at, od.paid_at)), else_=0).label("to_pay"),
                 case((paid, _whole_days(od.ordered_at, od.paid_at)), else_=0).label("to_cash"),
+                *(case((_missing(f), 1), else_=0).label(f"missing_{f}") for f in fields),
             )  # fmt: skip
             .select_from(joined)
             .where(od.ordered_at.between(period.start, period.end), where)
@@ -398,30 +399,9 @@ class CashQueries(RepositoryBase):
         keys = [c.territory_id, c.segment, c.rep_id, c.complete]
         stmt = select(
             *keys, func.count(), func.sum(c.amount), func.sum(c.paid), func.sum(c.to_pay),
-            func.sum(c.to_cash),
+            func.sum(c.to_cash), *(func.sum(c[f"missing_{f}"]) for f in fields),
         ).group_by(*keys)  # fmt: skip
-        return self._frame(stmt, COMPLETENESS)
-
-    def cash_missing_fields(
-        self, period: Period, fields: Sequence[str], scope: Scope = EVERYTHING
-    ) -> pd.DataFrame:
-        """Returns how many orders placed in `period` lack each of `fields`.
-
-        Columns: field, territory_id, segment, rep_id, orders (lacking it); no row where
-        none lacks it.
-        """
-        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
-        joined, where = _order_source(scope)
-        selects = [
-            select(literal(name).label("field"), a.territory_id, a.segment, o.rep_id, func.count())
-            .select_from(joined)
-            .where(od.ordered_at.between(period.start, period.end), _missing(name), where)
-            .group_by(a.territory_id, a.segment, o.rep_id)
-            for name in fields
-        ]
-        if not selects:
-            return coerce([], MISSING_FIELDS)
-        return self._frame(union_all(*selects), MISSING_FIELDS)
+        return self._frame(stmt, {**COMPLETENESS, **{f"missing_{f}": INT for f in fields}})
 
     def cash_approvals(
         self, period: Period, scope: Scope = EVERYTHING, by: Literal["minutes", "rep"] = "minutes"

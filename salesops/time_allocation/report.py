@@ -73,6 +73,8 @@ class TimeInputs:
         freq: Trend bucket, ``"W"`` or ``"M"``.
         history_start: First month of bookings history (ramp window).
         history_end: Last month of bookings history (ramp window).
+        open_pipeline: Open pipeline amount in scope (caps the what-if's extra revenue);
+            None when not read.
     """
 
     activity_types: pd.DataFrame
@@ -86,6 +88,7 @@ class TimeInputs:
     freq: str
     history_start: pd.Timestamp | None = None
     history_end: pd.Timestamp | None = None
+    open_pipeline: float | None = None
 
     @property
     def period_weeks(self) -> float:
@@ -154,6 +157,7 @@ def time_inputs(
         freq=freq,
         history_start=history_start,
         history_end=history_end,
+        open_pipeline=float(repo.open_pipeline(scope)["open_amount"].sum()),
     )
 
 
@@ -215,7 +219,12 @@ def build_time_report(inputs: TimeInputs, settings: Settings) -> TimeReport:
         hourly_costs=costs,
         unit_costs=unit_costs(rep_classified, costs, names=team_reps),
         what_if_base=what_if_base(
-            rep_classified, summary, costs, team_reps, period_weeks=inputs.period_weeks
+            rep_classified,
+            summary,
+            costs,
+            team_reps,
+            period_weeks=inputs.period_weeks,
+            revenue_cap=inputs.open_pipeline,
         ),
         distribution=productivity_distribution(
             summary, basis=settings.middle_basis, middle_share=settings.middle_share

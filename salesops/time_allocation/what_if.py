@@ -45,6 +45,7 @@ class WhatIfBase:
     sga: float
     period_weeks: float
     mean_hourly_cost: float | None
+    revenue_cap: float | None = None  # the open pipeline in scope: extra revenue's ceiling
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +111,7 @@ def what_if_base(
     reps: pd.DataFrame,
     *,
     period_weeks: float,
+    revenue_cap: float | None = None,
 ) -> WhatIfBase:
     """Returns the pre-aggregated figures the what-if reads (one pass, reused by sliders).
 
@@ -136,6 +138,7 @@ def what_if_base(
         sga=annual * period_weeks / CALENDAR_WEEKS_PER_YEAR,
         period_weeks=float(period_weeks),
         mean_hourly_cost=float(known.mean()) if len(known) else None,
+        revenue_cap=revenue_cap,
     )
 
 
@@ -167,6 +170,13 @@ def default_scenario(base: WhatIfBase, settings: Settings) -> WhatIfScenario:
     )
 
 
+def _capped(extra: float, cap: float | None) -> Figure:
+    """Returns the extra revenue, no more than `cap` (the open pipeline), saying when it bit."""
+    if cap is not None and extra > cap:
+        return Figure(max(cap, 0.0), f"capped at the open pipeline ({cap:,.0f})")
+    return Figure(extra)
+
+
 def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
     """Returns freed hours, extra revenue, sales-ops cost and the revenue/SG&A changes.
 
@@ -180,6 +190,8 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
     ``SG&A change = (ops cost - released) / SG&A``; SG&A-to-revenue change =
     ``((SG&A + ops - released) / (R0 + extra)) / (SG&A / R0) - 1``.
 
+    Extra revenue is capped at ``base.revenue_cap`` (the open pipeline in scope: more
+    selling time cannot win more than is there to win), its reason saying so.
     Revenue figures are undefined (None + reason) when there are no selling hours.
 
     Raises:
@@ -199,7 +211,7 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
     if rpsh.value is None:
         extra = Figure.undefined(NO_SELLING_REASON)
     else:
-        extra = Figure(r0 * ((s0 + d_selling) / s0) ** s.elasticity - r0)
+        extra = _capped(r0 * ((s0 + d_selling) / s0) ** s.elasticity - r0, base.revenue_cap)
     margin = (
         Figure(extra.value * s.gross_margin)
         if extra.value is not None

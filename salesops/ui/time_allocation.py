@@ -29,6 +29,7 @@ from salesops.time_allocation.what_if import (
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_table
 
@@ -115,6 +116,8 @@ def _figure(column: Any, label: str, fig: Figure, unit: str, currency: str) -> N
     column.metric(label, format_value(fig.value, unit, currency), border=True)
     if fig.value is None:
         column.caption(f"{EM_DASH} {fig.reason}")
+    elif fig.reason:
+        column.caption(fig.reason)
 
 
 def _percent(share: float) -> int:
@@ -296,7 +299,7 @@ def middle_panel(report: TimeReport, config: Settings) -> None:
         border=True,
     )
     row[1].metric(
-        f"Lift the top performer ({result.top_rep or EM_DASH})",
+        f"Lift the top performer ({md(result.top_rep or EM_DASH)})",
         format_value(result.top_gain, "money", config.currency),
         border=True,
     )

@@ -142,15 +142,12 @@ def test_completeness_by_hand():
         {"territory_id": [1, 1, 1], "segment": ["SMB"] * 3, "rep_id": [7, 7, None],
          "complete": [1, 0, 0], "orders": [8, 2, 4], "amount": [1.0] * 3,
          "paid_orders": [4, 2, 0], "days_to_pay_sum": [120.0, 100.0, 0.0],
-         "days_to_cash_sum": [0.0] * 3}
-    )  # fmt: skip
-    missing = pd.DataFrame(
-        {"field": ["po_number", "po_number", "billing_address"], "territory_id": [1, 1, 1],
-         "segment": ["SMB"] * 3, "rep_id": [7, None, None], "orders": [2, 3, 1]}
+         "days_to_cash_sum": [0.0] * 3, "missing_po_number": [0, 2, 3],
+         "missing_billing_address": [0, 0, 1]}
     )  # fmt: skip
     from salesops.cash.completeness import completeness
 
-    c = completeness(totals, missing, ("po_number", "billing_address"), {7: "Ana"})
+    c = completeness(totals, ("po_number", "billing_address"), {7: "Ana"})
     assert (c.orders, c.incomplete) == (14, 6) and c.incomplete_share.value == 6 / 14
     assert c.missing_by_field == {"po_number": 5, "billing_address": 1}
     assert c.days_to_pay_complete.value == 30.0 and c.days_to_pay_incomplete.value == 50.0
@@ -158,7 +155,7 @@ def test_completeness_by_hand():
     rows = c.by_rep.set_index("rep")
     assert rows.loc[NO_DEAL, "incomplete_share"] == 1.0 and rows.loc["Ana", "incomplete"] == 2
     assert rows.loc[NO_DEAL, "missing_billing_address"] == 1
-    none_paid = completeness(totals.assign(paid_orders=0), missing, ("po_number",), {})
+    none_paid = completeness(totals.assign(paid_orders=0), ("po_number",), {})
     assert none_paid.extra_days_to_pay.value is None
     assert "no incomplete order placed in the period was paid" in none_paid.extra_days_to_pay.reason
 
@@ -184,3 +181,10 @@ def test_approvals_by_hand_and_nothing_recorded():
     empty = approvals(minutes.iloc[0:0], by_rep.iloc[0:0], logged.iloc[0:0], placed, {})
     assert empty.median_hours.reason == "no order approvals recorded in the period"
     assert empty.logged_per_order.reason == "no approval hours logged"
+
+
+def test_meeting_pack_table_escapes_every_cell():
+    from salesops.cash.pack import _html_table
+
+    table = _html_table(pd.DataFrame({"Account": ["<script>x</script>"], "Overdue": ["$1"]}))
+    assert "<script>" not in table and "&lt;script&gt;" in table and "<th>Overdue</th>" in table

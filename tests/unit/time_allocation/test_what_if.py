@@ -194,3 +194,21 @@ def test_net_gain_weighs_the_cost_against_margin_not_bookings(base):
     assert r.extra_revenue.value == pytest.approx(15600.0)  # as the linear case
     assert r.extra_margin.value == pytest.approx(10140.0)  # 15600 x 0.65
     assert r.net_gain.value == pytest.approx(10140.0 - 585.0)
+
+
+def test_extra_revenue_is_capped_by_the_open_pipeline(base):
+    chosen = scenario(
+        shift_share=0.5,
+        activities=("quote", "proposal"),
+        sales_ops_hourly_cost=30.0,
+        selling_conversion=0.4,
+    )
+    # uncapped it is 15,600 (the linear case); only 10,000 of pipeline is open
+    r = what_if(replace(base, revenue_cap=10_000.0), chosen)
+    assert r.extra_revenue.value == 10_000.0
+    assert r.extra_revenue.reason == "capped at the open pipeline (10,000)"
+    assert r.net_gain.value == pytest.approx(10_000.0 - 585.0)
+    assert r.revenue_lift.value == pytest.approx(10_000 / 62_000)
+    roomy = what_if(replace(base, revenue_cap=1e9), chosen)
+    assert roomy.extra_revenue.value == pytest.approx(15_600.0)
+    assert roomy.extra_revenue.reason is None
