@@ -135,6 +135,7 @@ html_col.download_button(
     f"{stem}.html",
     mime="text/html",
     key="pipeline_review.download_html",
+    on_click="ignore",
 )
 if find_browser(config.pdf_browser):
     pdf_col.download_button(
@@ -143,6 +144,7 @@ if find_browser(config.pdf_browser):
         f"{stem}.pdf",
         mime="application/pdf",
         key="pipeline_review.download_pdf",
+        on_click="ignore",
     )
 else:
     pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
@@ -152,4 +154,5 @@ zip_col.download_button(
     f"{stem}.zip",
     mime="application/zip",
     key="pipeline_review.download_zip",
+    on_click="ignore",
 )
