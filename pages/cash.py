@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from salesops.cash.columns import ACCOUNT_COLUMNS, BREAKDOWN_COLUMNS, ORDER_COLUMNS, column_config
 from salesops.cash.report import NO_ORDERS, cash_report
 from salesops.charts import cash as charts
 from salesops.repository import Repository
@@ -11,6 +12,7 @@ from salesops.ui import cash as ui
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -27,9 +29,9 @@ if bounds["first"] is None:
 with database_guard():
     report = cached_call(cash_report, filters.period, filters.scope, defaults)
 money = defaults.currency
-columns = ui.column_config(defaults)
+columns = column_config(defaults)
 st.caption(
-    f"{filters.period_label} · {filters.scope_label} · receivables as of "
+    f"{filters.period_label} · {md(filters.scope_label)} · receivables as of "
     f"{report.as_of:%d %b %Y}. Orders without a linked deal (repeat orders) have no rep."
 )
 for note in report.notes:
@@ -63,17 +65,17 @@ by = st.segmented_control("Break down by", ["rep", "territory", "segment"], defa
                           key="cash.by", required=True, format_func=str.capitalize)  # fmt: skip
 table = report.breakdowns[by or "rep"]
 show_table(table, key="cash.breakdown", currency=money, columns=columns,
-           order=[by or "rep", *ui.BREAKDOWN_COLUMNS])  # fmt: skip
+           order=[by or "rep", *BREAKDOWN_COLUMNS])  # fmt: skip
 download_csv(table, f"cash_by_{by}.csv", key="cash.download_breakdown")
 
 st.subheader("What most delays cash")
 st.markdown("**Accounts with the most overdue**")
 show_table(report.slow_accounts, key="cash.accounts", currency=money, columns=columns,
-           order=ui.ACCOUNT_COLUMNS)  # fmt: skip
+           order=ACCOUNT_COLUMNS)  # fmt: skip
 download_csv(report.slow_accounts, "cash_slow_accounts.csv", key="cash.download_accounts")
 st.markdown("**Unpaid orders holding the most cash longest, with their deals**")
 show_table(report.slow_orders, key="cash.orders", currency=money, columns=columns,
-           order=ui.ORDER_COLUMNS)  # fmt: skip
+           order=ORDER_COLUMNS)  # fmt: skip
 download_csv(report.slow_orders, "cash_slow_orders.csv", key="cash.download_orders")
 
 

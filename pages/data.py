@@ -19,6 +19,7 @@ from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import carry_filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -58,7 +59,7 @@ if viewer.can(IMPORT):
         try:
             layout = ui.mapping_layout(mapping)
         except (ImportRejected, ValueError) as exc:
-            st.error(f"Mapping file: {exc}")
+            st.error(f"Mapping file: {md(exc, limit=400)}")
     uploads = st.file_uploader(
         f"CSV files (up to {ui.UPLOAD_LIMIT_MB} MB each)",
         type=ui.UPLOAD_TYPES,
@@ -75,8 +76,7 @@ if viewer.can(IMPORT):
         report = outcome.report
         for name, when in outcome.already_imported.items():
             st.info(
-                f"{ui.escape_markdown(name)} was already imported on {when:%d %b %Y %H:%M} UTC: "
-                "it will be skipped."
+                f"{md(name)} was already imported on {when:%d %b %Y %H:%M} UTC: it will be skipped."
             )
         for number, file in enumerate(report.files):
             ui.show_file_report(file, number)

@@ -13,6 +13,7 @@ from salesops.ui.call import call_details, call_panel, call_rollup
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -38,11 +39,11 @@ with database_guard():
         call_rollup(filters, "team")
         call_rollup(filters, "territory")
 
-st.subheader(f"Bookings by {unit}: {choice.scope_label}")
+st.subheader(f"Bookings by {unit}: {md(choice.scope_label)}")
 if main.method != "prophet":
     st.warning(f"Not a Prophet forecast: {main.reason}.", icon="⚠️")
 for note in [*main.notes, *report.notes]:
-    st.caption(f"Note: {note}.")
+    st.caption(f"Note: {md(note, limit=400)}.")
 points = report.shown_points()
 if points.empty:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")

@@ -13,6 +13,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import drill_scope, kpi_tile
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -25,7 +26,7 @@ with database_guard():
     report = cached_call(
         kpi_report, filters.period, filters.scope, config, previous=filters.comparison
     )
-st.caption(f"{filters.period_label} · {filters.scope_label} · {filters.comparison_label}.")
+st.caption(f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}.")
 
 names = list(KPIS)
 for row in (names[:4], names[4:]):
@@ -97,6 +98,6 @@ with breakdown_tab:
         scope, channel = drill_scope(filters.scope, by, key)
         with database_guard():
             deals = cached_call(Repository.closed_deals, filters.period, scope, channel)
-        st.subheader(f"Deals closed: {table.iloc[rows[0]]['name']}")
+        st.subheader(f"Deals closed: {md(table.iloc[rows[0]]['name'])}")
         show_table(deals, key="kpis.deals", currency=config.currency)
         download_csv(deals, "deals.csv", key="kpis.download_deals")

@@ -13,6 +13,7 @@ from salesops.ui.call import call_panel
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
 from salesops.ui.overview import HEADLINES, bookings_headline, team_headline
 from salesops.ui.states import database_guard
@@ -35,7 +36,7 @@ with database_guard():
     call_panel(filters)
 
 st.subheader("Headline KPIs")
-st.caption(f"{filters.period_label} · {filters.scope_label} · {filters.comparison_label}.")
+st.caption(f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}.")
 headline = ["win_rate", "avg_sales_cycle_days", "lead_to_opportunity_ratio", "ltv_to_cac"]
 for column, name in zip(st.columns(len(headline)), headline, strict=True):
     with column:

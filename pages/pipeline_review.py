@@ -24,6 +24,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.call import draw_panel, panel_for
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.pipeline_review import TAB_TITLES, review_controls
 from salesops.ui.states import database_guard, empty_state
@@ -50,7 +51,7 @@ with database_guard():
 review, week = report.review, report.week
 waterfall = review.waterfall
 st.caption(
-    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {report.scope.label} · "
+    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {md(report.scope.label)} · "
     f"pipeline = open deals expected to close in {quarter_words(review.quarter)}, "
     "reconstructed from opportunity history as of Monday 00:00 before and after the week."
 )
@@ -94,7 +95,7 @@ for tab, name in zip(tabs, names, strict=True):
         show_table(frame, key=f"pipeline_review.list_{name}", currency=config.currency)
         download_csv(frame, f"{name}_{week.label}.csv", key=f"pipeline_review.download_{name}")
 
-st.subheader(f"The quarter call ({report.scope.label})")
+st.subheader(f"The quarter call ({md(report.scope.label)})")
 with database_guard():
     panel = panel_for(report.scope.repository_scope, report.scope.label)
 draw_panel(panel)
@@ -134,6 +135,7 @@ html_col.download_button(
     f"{stem}.html",
     mime="text/html",
     key="pipeline_review.download_html",
+    on_click="ignore",
 )
 if find_browser(config.pdf_browser):
     pdf_col.download_button(
@@ -142,6 +144,7 @@ if find_browser(config.pdf_browser):
         f"{stem}.pdf",
         mime="application/pdf",
         key="pipeline_review.download_pdf",
+        on_click="ignore",
     )
 else:
     pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
@@ -151,4 +154,5 @@ zip_col.download_button(
     f"{stem}.zip",
     mime="application/zip",
     key="pipeline_review.download_zip",
+    on_click="ignore",
 )

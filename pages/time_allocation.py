@@ -11,6 +11,7 @@ from salesops.time_allocation.shares import undefined_share_notes
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
@@ -26,7 +27,7 @@ st.title("Rep time allocation")
 config = settings()
 with database_guard():
     filters = page_filters(uses=("period", "territory", "segment", "team", "rep"))
-st.caption(f"{filters.period_label} · {filters.scope_label}.")
+st.caption(f"{filters.period_label} · {md(filters.scope_label)}.")
 freq = st.segmented_control(
     "Trend by",
     ["W", "M"],
@@ -85,7 +86,7 @@ for column, side, title in [(below, "below", "Furthest below"), (above, "above",
         )
 notes = undefined_share_notes(report.rep_summary)
 if notes:
-    st.caption(f"Share {EM_DASH} for " + "; ".join(notes))
+    st.caption(f"Share {EM_DASH} for " + "; ".join(md(note) for note in notes))
 download_csv(report.rep_summary, "time_by_rep.csv", key="time.download_reps")
 
 st.subheader("Hours by activity")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
@@ -219,6 +220,45 @@ def new_customers_select():
         .group_by(month, a.c.territory_id, a.c.segment, channel, o.c.rep_id)
     )
     return stmt
+
+
+def new_customers_in_range_select(start: date, end: date):
+    """`new_customers_select` for deals closed in [start, end], read by range.
+
+    The customer-making deal (the account's first won deal, lowest id on that date) is
+    found as a won deal in the range with no earlier won deal on its account: an index
+    range scan on the close date and one index probe per deal, instead of grouping every
+    won deal in the database (33 s at 2M deals for a few days at a period's edge).
+    """
+    o, a, lead = s.opportunities, s.accounts, s.leads
+    earlier = s.opportunities.alias("earlier_won")
+    made_before = (
+        select(earlier.c.id)
+        .where(
+            earlier.c.account_id == o.c.account_id,
+            earlier.c.outcome == "won",
+            or_(
+                earlier.c.closed_at < o.c.closed_at,
+                and_(earlier.c.closed_at == o.c.closed_at, earlier.c.id < o.c.id),
+            ),
+        )
+        .exists()
+    )
+    month = month_start(o.c.closed_at)
+    channel = func.coalesce(lead.c.channel, NO_CHANNEL)
+    return (
+        select(
+            month.label("month"),
+            a.c.territory_id,
+            a.c.segment,
+            channel.label("channel"),
+            o.c.rep_id,
+            func.count().label("new_customers"),
+        )
+        .select_from(o.join(a, a.c.id == o.c.account_id).outerjoin(lead, lead.c.id == o.c.lead_id))
+        .where(o.c.outcome == "won", o.c.closed_at.between(start, end), ~made_before)
+        .group_by(month, a.c.territory_id, a.c.segment, channel, o.c.rep_id)
+    )
 
 
 def stage_outcomes_select(*conditions: ColumnElement[bool]):

@@ -245,8 +245,12 @@ def forecast_inputs(
         as_of = repo.data_bounds()["last"] or date.today()
     territories = repo.territories()
     names = dict(zip(territories["id"].tolist(), territories["name"].tolist(), strict=True))
-    bookings = repo.bookings_by_period(spec.code, scope)
-    monthly = bookings if spec == MONTH else repo.bookings_by_period(MONTH.code, scope)
+    bookings = _closed_history(repo.bookings_by_period(spec.code, scope), repo)
+    monthly = (
+        bookings
+        if spec == MONTH
+        else _closed_history(repo.bookings_by_period(MONTH.code, scope), repo)
+    )
     outcomes, pipeline = _stage_outcomes_and_pipeline(repo, scope, as_of, with_pipeline, settings)
     probabilities = stage_win_probabilities(
         outcomes, repo.stages(), settings.min_stage_observations
@@ -266,6 +270,24 @@ def forecast_inputs(
         base_reps=int(repo.active_reps(as_of, scope)["reps"].sum()),
         ramp=company_ramp(repo, settings),
         overdue=repo.overdue_pipeline(as_of, scope) if with_pipeline else None,
+    )
+
+
+def _closed_history(bookings: pd.DataFrame, repo: Repository) -> pd.DataFrame:
+    """Returns `bookings`, or zero bookings spanning the closed deals when none was won.
+
+    A history of lost deals only is a history of zero bookings: the forecast is 0 with a
+    low-data warning (salesops.forecast.history), not "nothing to forecast".
+    """
+    if not bookings.empty:
+        return bookings
+    bounds = repo.closed_bounds()
+    if bounds["first"] is None:
+        return bookings
+    edges = pd.to_datetime(pd.Series([bounds["first"], bounds["last"]]))
+    zeros = pd.DataFrame({"ds": edges, "y": 0.0, "deals": 0})
+    return zeros.reindex(columns=bookings.columns).astype(
+        {c: bookings[c].dtype for c in ("y", "deals") if c in bookings}
     )
 
 

@@ -325,6 +325,7 @@ class _Learned:
     reps: set[str]
     orders: set[str]
     list_prices: dict[str, float]
+    keep_deals: bool = False
 
     def context(self, context: ValidationContext) -> ValidationContext:
         """Returns `context` extended with what the batch has validated so far."""
@@ -345,8 +346,9 @@ class _Learned:
             dates = valid["created_at"].dt.date
             self.lead_created.update(zip(valid["external_id"], dates, strict=True))
         elif entity == "opportunities":
-            dates = valid["created_at"].dt.date
-            self.deal_created.update(zip(valid["external_id"], dates, strict=True))
+            if self.keep_deals:
+                dates = valid["created_at"].dt.date
+                self.deal_created.update(zip(valid["external_id"], dates, strict=True))
             stages = valid.drop_duplicates("stage")
             self.stages.update(zip(stages["stage"], stages["outcome"], strict=True))
         elif entity == "reps":
@@ -407,7 +409,10 @@ def validate_planned(
     Olist's; history rows of the batch's deals).
     """
     reports: list[FileReport] = []
+    entities = {p.plan.layout.entity for p in planned if p.plan is not None}
     learned = _Learned(dict(context.lead_created), dict(context.deal_created), {}, set(), set(), {})
+    # a million deals' dates cost ~150 MB: kept only when a history file needs them
+    learned.keep_deals = "opportunity_history" in entities
     for number, item in enumerate(planned):
         if item.plan is None:
             reports.append(_rejected_report(item, source))

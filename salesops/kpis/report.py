@@ -147,6 +147,25 @@ def kpi_report(
 ) -> KpiReport:
     """Returns tiles (current and comparison period), monthly trends and breakdowns.
 
+    The partial months at the edges of a period that is not whole months are read once
+    (Repository.edges_read_once), not once for the tiles, the trend and every breakdown.
+    See `_report` for what is read.
+    """
+    with repo.edges_read_once():
+        return _report(repo, period, scope, settings, trend_months, breakdowns, previous)
+
+
+def _report(
+    repo: Repository,
+    period: Period,
+    scope: Scope,
+    settings: Settings | None,
+    trend_months: int | None,
+    breakdowns: tuple[str, ...],
+    previous: Period | None,
+) -> KpiReport:
+    """Returns the KPI report (see `kpi_report`).
+
     The comparison period is `previous` (e.g. the same period a year earlier), by default
     the period just before (`Period.previous`). Tiles and trends read month-grain facts once
     for the whole window; each breakdown reads facts summed to its own key for the current

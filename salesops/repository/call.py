@@ -25,7 +25,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    union_all,
 )
 
 from salesops.db import schema as s
@@ -167,8 +166,9 @@ class CallQueries(RepositoryBase):
             _snapshot(i, min(instant, until), quarter_end, until, by, scope)
             for i, (instant, quarter_end) in enumerate(instants)
         ]
-        stmt = selects[0] if len(selects) == 1 else union_all(*selects)
-        frame = self._frame(stmt, SNAPSHOT_ROW)
+        # One statement per instant: as one UNION ALL, PostgreSQL misestimates the won
+        # subqueries and its plan runs for minutes at the large scale (1 s per snapshot alone).
+        frame = pd.concat([self._frame(one, SNAPSHOT_ROW) for one in selects], ignore_index=True)
         return frame.sort_values(
             ["instant", "unit", "stage", "forecast_category", "close_bucket"],
             ignore_index=True,

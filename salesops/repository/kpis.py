@@ -8,7 +8,9 @@ hold them equal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Literal
 
@@ -108,6 +110,19 @@ ADDITIVE_COLUMNS = frozenset(
 )
 
 
+# Edge frames kept inside KpiQueries.edges_read_once, per thread (pages share a repository).
+_EDGES = threading.local()
+
+
+def _summed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Returns `frame` summed to the key columns of `columns` (as _regrouped does in SQL)."""
+    keys = [k for k in columns if k not in ADDITIVE_COLUMNS]
+    sums = [c for c in columns if c in ADDITIVE_COLUMNS]
+    if not keys:
+        return frame[sums].sum().to_frame().T.astype(frame[sums].dtypes)
+    return frame[keys + sums].groupby(keys, as_index=False, dropna=False).sum()
+
+
 def _regrouped(
     build: Callable[[Period], Select], keys: list[str], sums: list[str]
 ) -> Callable[[Period], Select]:
@@ -133,13 +148,17 @@ class KpiQueries(RepositoryBase):
         raw: Callable[[Period], Select],
         columns: dict[str, str],
         by: tuple[str, ...] | None = None,
+        reuse: tuple | None = None,
     ) -> pd.DataFrame:
         """Runs the rollup query for the period's whole months and the raw one for its edges.
 
         source="rollup" or "raw" forces one path for the whole period (tests and benchmarks).
         With `by`, rows are summed in SQL down to those key columns (keys the fact does not
-        have are ignored), so only the grain a caller needs crosses the wire.
+        have are ignored), so only the grain a caller needs crosses the wire. Inside
+        `edges_read_once`, an edge is read once at full grain per `reuse` key (the fact and
+        its scope) and summed to `by` in pandas (a few thousand rows at most).
         """
+        full_raw, full_columns = raw, columns
         if by is not None:
             keys = [k for k in by if k in columns and k not in ADDITIVE_COLUMNS]
             sums = [c for c in columns if c in ADDITIVE_COLUMNS]
@@ -149,7 +168,11 @@ class KpiQueries(RepositoryBase):
             return self._frame((rollup if source == "rollup" else raw)(period), columns)
         whole, edges = split_whole_months(period)
         frames = [self._frame(rollup(whole), columns)] if whole else []
-        frames += [self._frame(raw(edge), columns) for edge in edges]
+        for edge in edges:
+            kept = self._kept_edge(reuse, edge, full_raw, full_columns)
+            frames.append(
+                self._frame(raw(edge), columns) if kept is None else _summed(kept, columns)
+            )
         if len(frames) == 1:
             return frames[0]
         combined = pd.concat(frames, ignore_index=True)
@@ -159,6 +182,39 @@ class KpiQueries(RepositoryBase):
         if not keys:
             return combined.sum(numeric_only=True).to_frame().T.astype(combined.dtypes)
         return combined.groupby(keys, as_index=False, dropna=False).sum()
+
+    @contextmanager
+    def edges_read_once(self) -> Iterator[None]:
+        """Within the block, each partial month at a period's edge is read once per fact.
+
+        A KPI report on a period that is not whole months reads the same edges for the
+        tiles, the trend and every breakdown: inside this block they are read once at full
+        grain (on this thread) and summed to each grain in pandas. Nothing is kept after.
+        """
+        outer = getattr(_EDGES, "frames", None)
+        if outer is None:
+            _EDGES.frames = {}
+        try:
+            yield
+        finally:
+            if outer is None:
+                _EDGES.frames = None
+
+    def _kept_edge(
+        self,
+        reuse: tuple | None,
+        edge: Period,
+        raw: Callable[[Period], Select],
+        columns: dict[str, str],
+    ) -> pd.DataFrame | None:
+        """Returns the full-grain edge frame read once inside `edges_read_once`, else None."""
+        frames = getattr(_EDGES, "frames", None)
+        if frames is None or reuse is None:
+            return None
+        key = (id(self.engine), *reuse, edge)
+        if key not in frames:
+            frames[key] = self._frame(raw(edge), columns)
+        return frames[key]
 
     def closed_opportunity_facts(
         self,
@@ -183,6 +239,7 @@ class KpiQueries(RepositoryBase):
             ),
             CLOSED_FACTS,
             by,
+            reuse=("closed", scope),
         )
 
     def lead_facts(
@@ -211,6 +268,7 @@ class KpiQueries(RepositoryBase):
             ),
             LEAD_FACTS,
             by,
+            reuse=("leads", scope),
         )
 
     def new_customer_facts(
@@ -229,12 +287,12 @@ class KpiQueries(RepositoryBase):
             period,
             source,
             lambda p: _rollup_select(s.rollup_customers, p, scope),
-            lambda p: rollups.new_customers_select().where(
-                o.c.closed_at.between(p.start, p.end),
+            lambda p: rollups.new_customers_in_range_select(p.start, p.end).where(
                 scope.clause(a.c.territory_id, a.c.segment, o.c.rep_id),
             ),
             NEW_CUSTOMER_FACTS,
             by,
+            reuse=("new_customers", scope),
         )
 
     def won_cycle_histogram(
@@ -289,6 +347,7 @@ class KpiQueries(RepositoryBase):
             ),
             ORDER_MONTHS,
             by,
+            reuse=("orders", scope),
         )
 
     def customer_lifespans(

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from salesops.access import LOCAL_VIEWER, AccessRefused, Viewer, resolve_viewer
 from salesops.config import Settings, load_settings
 from salesops.db.engine import make_engine
+from salesops.ui.markdown import md
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def refusal_page(kind: str, message: str) -> None:
     st.warning(message, icon=":material/lock:")
     email = st.user.get("email")
     if email:
-        st.caption(f"Signed in as {email}.")
+        st.caption(f"Signed in as {md(email)}.")
     if st.button("Sign out", key="auth.sign_out_refused"):
         st.logout()
     logger.info("Access refused (%s)", kind)
@@ -145,6 +146,6 @@ def sidebar_identity(viewer: Viewer) -> None:
             "Single-user mode: sign-in is off (no [auth] in .streamlit/secrets.toml)."
         )
         return
-    st.sidebar.caption(f"Signed in as {viewer.label}")
+    st.sidebar.caption(f"Signed in as {md(viewer.label)}")
     if st.sidebar.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
         st.logout()

@@ -21,6 +21,7 @@ from salesops.formatting import format_money
 from salesops.repository import Scope
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
+from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
 
@@ -69,7 +70,7 @@ def draw_panel(panel: Panel | None) -> None:
         return "—" if value is None else format_money(value, currency)
 
     st.caption(
-        f"{panel.quarter} as of {panel.as_of} · {panel.scope}. The call counts only what the "
+        f"{panel.quarter} as of {panel.as_of} · {md(panel.scope)}. The call counts only what the "
         "database knew on that date."
     )
     top = st.columns(4)

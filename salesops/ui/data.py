@@ -6,7 +6,6 @@ its offending rows, with downloads.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -32,6 +31,7 @@ from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv, download_csv_later
 from salesops.ui.filters import require_current_schema
+from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
@@ -64,14 +64,6 @@ SOURCE_LABELS = {
     "stripe": "Stripe invoices export",
     "generic": "Generic CSV with a mapping file",
 }
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Returns user-supplied text (file names, headers) escaped so markdown shows it verbatim."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def schema_ready() -> bool:
@@ -250,20 +242,18 @@ def _file_names(inputs: list[CsvInput]) -> str:
 
 def show_file_report(file: FileReport, number: int) -> None:
     """Draws one file's validation: counts, detected settings, notes, preview and problems."""
-    st.markdown(f"**{escape_markdown(file.file)}** — {file.label}")
+    st.markdown(f"**{md(file.file)}** — {file.label}")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows read", f"{file.rows_read:,}")
     c2.metric("Rows valid", f"{file.rows_valid:,}")
     c3.metric("Errors", f"{len(file.errors):,}")
     c4.metric("Warnings", f"{len(file.warnings):,}")
     if file.detected:
-        st.caption(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in file.detected.items()))
+        st.caption(" · ".join(f"{k.replace('_', ' ')}: {md(v)}" for k, v in file.detected.items()))
     for note in file.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f"ℹ️ {md(note, limit=400)}")
     if file.unknown_columns:
-        st.caption(
-            "Columns not imported: " + ", ".join(escape_markdown(c) for c in file.unknown_columns)
-        )
+        st.caption("Columns not imported: " + ", ".join(md(c) for c in file.unknown_columns))
     if not file.preview.empty:
         shown = file.preview.drop(columns=["_valid"], errors="ignore")
         # the file's own columns, as mapped: ids included (they are what the CRM calls them)

@@ -22,6 +22,7 @@ def download_csv(
         key=key,
         disabled=frame.empty,
         icon=":material/download:",
+        on_click="ignore",  # a download must not rerun the page (and drop deferred files)
     )
 
 
@@ -40,4 +41,5 @@ def download_csv_later(
         mime="text/csv",
         key=key,
         icon=":material/download:",
+        on_click="ignore",  # a download must not rerun the page (and drop deferred files)
     )

@@ -22,6 +22,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.cash import cash_overview_headline
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline
+from salesops.ui.markdown import md
 from salesops.ui.pipeline_review import pipeline_review_headline
 from salesops.ui.territory import territory_headline
 from salesops.ui.time_allocation import time_headline
@@ -63,7 +64,7 @@ def bookings_headline(filters: Filters) -> None:
             border=True,
         )
         column.markdown(toned(sentence, tone))
-    st.caption(f"To {as_of.day} {as_of:%b %Y}, the latest day of data · {filters.scope_label}.")
+    st.caption(f"To {as_of.day} {as_of:%b %Y}, the latest day of data · {md(filters.scope_label)}.")
 
 
 def team_headline(period: Period, currency: str) -> None:

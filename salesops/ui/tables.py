@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from salesops.formatting import currency_affixes
+from salesops.formatting import EM_DASH, currency_affixes, format_date
 from salesops.tables import (
     Col,
     column_specs,
@@ -102,11 +102,15 @@ def _column(frame: pd.DataFrame, name: str, spec: Col, currency: str) -> tuple:
     """Returns one column's display values and its column_config entry."""
     if spec.kind in NUMERIC:
         return _number_column(frame, name, spec, currency)
-    if spec.kind == "date":
+    if spec.kind in ("date", "datetime"):
         values = pd.to_datetime(frame[name], errors="coerce")
+        if values.isna().any():  # a grid draws a missing date as "None": show "—" as text
+            return values.map(lambda v: _date_text(v, spec.kind)), st.column_config.TextColumn(
+                spec.label, help=spec.help
+            )
+    if spec.kind == "date":
         return values, st.column_config.DateColumn(spec.label, format="D MMM YYYY", help=spec.help)
     if spec.kind == "datetime":
-        values = pd.to_datetime(frame[name], errors="coerce")
         config = st.column_config.DatetimeColumn(
             spec.label, format="D MMM YYYY, HH:mm", help=spec.help
         )
@@ -166,3 +170,11 @@ def _coloured(frame: pd.DataFrame, column: str, colours: Mapping[str, str]) -> A
         return f"background-color: {chosen}; color: white" if chosen else ""
 
     return frame.style.map(colour, subset=[column])
+
+
+def _date_text(value: object, kind: str) -> str:
+    """Returns a date cell as text ("4 Mar 2026", with ", 14:05" for a datetime); — if missing."""
+    text = format_date(value)
+    if kind == "datetime" and text != EM_DASH:
+        text += f", {pd.Timestamp(value):%H:%M}"
+    return text

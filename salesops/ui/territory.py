@@ -25,6 +25,7 @@ from salesops.territory.balance import (
 )
 from salesops.territory.rebalance import Constraints, Proposal
 from salesops.ui.filters import Filters
+from salesops.ui.markdown import md
 
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
 PEERS = {"segment": "its segment", "team": "the whole team"}
@@ -295,13 +296,13 @@ def _delta(before: float | None, after: float | None) -> str | None:
 def proposal_summary(proposal: Proposal) -> None:
     """Draws the proposal's status, the nearest feasible one, and the indexes before and after."""
     if proposal.status == "infeasible":
-        st.warning(f"Infeasible: {proposal.message}", icon=":material/block:")
+        st.warning(f"Infeasible: {md(proposal.message, limit=400)}", icon=":material/block:")
         if proposal.nearest is not None:
-            st.info(proposal.nearest.sentence(), icon=":material/lightbulb:")
+            st.info(md(proposal.nearest.sentence(), limit=400), icon=":material/lightbulb:")
     elif proposal.status == "no_improvement":
-        st.info(proposal.message)
+        st.info(md(proposal.message, limit=400))
     else:
-        st.success(proposal.message)
+        st.success(md(proposal.message, limit=400))
     m = st.columns(4)
     for column, label, before, after in (
         (m[0], "Load balance", proposal.before.cv, proposal.after.cv),

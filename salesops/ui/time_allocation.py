@@ -29,6 +29,7 @@ from salesops.time_allocation.what_if import (
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
+from salesops.ui.markdown import md
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_table
 
@@ -298,7 +299,7 @@ def middle_panel(report: TimeReport, config: Settings) -> None:
         border=True,
     )
     row[1].metric(
-        f"Lift the top performer ({result.top_rep or EM_DASH})",
+        f"Lift the top performer ({md(result.top_rep or EM_DASH)})",
         format_value(result.top_gain, "money", config.currency),
         border=True,
     )

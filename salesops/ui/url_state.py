@@ -14,6 +14,7 @@ from typing import TypeVar
 import streamlit as st
 
 from salesops.numbers import parse_id
+from salesops.ui.markdown import md_list
 
 T = TypeVar("T")
 
@@ -100,7 +101,7 @@ def warn_ignored(problems: Iterable[str]) -> None:
     """Shows one warning listing what the link held that could not be used."""
     shown = list(problems)
     if shown:
-        st.warning("Ignored " + ", ".join(shown) + " in the link; showing defaults.")
+        st.warning("Ignored " + md_list(shown) + " in the link; showing defaults.")
 
 
 def write_params(params: Mapping[str, str | list[str]]) -> None:

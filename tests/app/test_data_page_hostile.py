@@ -28,7 +28,8 @@ def texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [i.value for i in at.info]
     parts += [w.value for w in at.warning] + [s.value for s in at.success]
-    return "\n".join(str(p) for p in parts)
+    # as read: without the Markdown escapes salesops.ui.markdown.md adds to file text
+    return "\n".join(str(p) for p in parts).replace("\\", "")
 
 
 def problems(at):

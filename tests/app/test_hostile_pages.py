@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,57 @@ def test_case_14_damaged_sqlite_files_are_one_sentence_on_the_pages(
     at = run_page(str(ROOT / "pages" / page), f"sqlite:///{path}")
     assert not at.exception
     assert at.error[0].value.startswith(f"The database file {path} is not a readable SQLite")
+
+
+IMAGE = "![x](http://evil.example/p.png)"
+LINK = "[Click to re-login](http://evil.example/login)"
+
+
+def hostile_names_copy(demo_url: str, folder: Path) -> str:
+    """Returns a copy of the demo whose rep 1 and territory 1 carry Markdown payloads."""
+    import shutil
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    path = folder / "hostile.db"
+    shutil.copy(make_url(demo_url).database, path)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE reps SET name = :n WHERE id = 1"), {"n": IMAGE})
+        conn.execute(sa.text("UPDATE territories SET name = :n WHERE id = 1"), {"n": LINK})
+    engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def markdown_shown(at) -> list[str]:
+    """Returns every text the page hands to Streamlit's Markdown renderer."""
+    parts = [*at.markdown, *at.caption, *at.subheader, *at.title, *at.header]
+    parts += [*at.warning, *at.error, *at.info, *at.success]
+    shown = [str(e.value) for e in parts] + [str(m.label) for m in at.metric]
+    return shown + [str(e.label) for e in at.expander]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("kpis.py", {"rep": "1"}),
+        ("forecast.py", {"territory": "1"}),
+        ("overview.py", {"territory": "1"}),
+        ("time_allocation.py", {"rep": "1"}),
+        ("pipeline_review.py", {"rep": "1"}),
+        ("kpis.py", {"rep": IMAGE, "territory": LINK}),
+    ],
+)
+def test_case_7_imported_names_and_link_values_are_not_rendered_as_markdown(
+    run_page, demo_url, tmp_path, page, query
+):
+    url = hostile_names_copy(demo_url, tmp_path)
+    at = run_page(str(ROOT / "pages" / page), url, query)
+    assert not at.exception
+    shown = markdown_shown(at)
+    assert any("evil.example" in text for text in shown), shown  # the name is shown...
+    for text in shown:  # ...escaped: no image, no link, no autolink
+        assert not re.search(r"(?<!\\)\]\(|(?<!\\)!(?<!\\)\[", text), text
+        assert "://evil" not in text, text

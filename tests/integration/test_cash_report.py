@@ -215,3 +215,16 @@ def test_overview_headline_equals_pandas(demo):
     assert headline.overdue == pytest.approx(billed.loc[late, "amount"].sum())
     assert headline.tone == ("bad" if headline.overdue_share >= 0.25 else "neutral")
     assert "collected so far in Q3 2026 against" in headline.sentence("USD")
+
+
+def test_meeting_pack_section_holds_the_report_figures(demo):
+    from salesops.cash.pack import cash_pack_html
+    from salesops.formatting import format_value
+
+    repo = demo[0]
+    report = cash_report(repo, CASES[0][0], Scope(), SETTINGS)
+    section = cash_pack_html(report, SETTINGS, rows=5)
+    assert section.startswith("<h2>Order to cash (01 Oct 2025 – 30 Sep 2026)</h2>")
+    assert format_value(report.totals["overdue"], "money", "USD") in section
+    assert "Receivables by days past due" in section and "90+" in section
+    assert section.count("<tr>") == 1 + 3 + 1 + 5 + 1 + 5 + 1 + 5  # steps, aging, lists

@@ -181,3 +181,10 @@ def test_approvals_by_hand_and_nothing_recorded():
     empty = approvals(minutes.iloc[0:0], by_rep.iloc[0:0], logged.iloc[0:0], placed, {})
     assert empty.median_hours.reason == "no order approvals recorded in the period"
     assert empty.logged_per_order.reason == "no approval hours logged"
+
+
+def test_meeting_pack_table_escapes_every_cell():
+    from salesops.cash.pack import _html_table
+
+    table = _html_table(pd.DataFrame({"Account": ["<script>x</script>"], "Overdue": ["$1"]}))
+    assert "<script>" not in table and "&lt;script&gt;" in table and "<th>Overdue</th>" in table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from salesops.tables import Col
 from salesops.ui.tables import table_view
 
 FRAME = pd.DataFrame(
@@ -43,3 +44,16 @@ def test_money_in_a_currency_without_a_symbol():
     view = table_view(FRAME[["win_rate", "change"]].assign(total=[1.0, 2.0]), "CHF")
     assert view.config["total"]["type_config"]["format"] == "%,.0f CHF"
     assert view.config["change"]["label"] == "Change (CHF)"
+
+
+def test_a_missing_date_is_a_dash_not_none():
+    frame = pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2027-01-04", None]),
+            "undone_at": pd.to_datetime(["2026-11-20 14:05", None]),
+        }
+    )
+    specs = {"start": Col("Start", "date"), "undone_at": Col("Undone", "datetime")}
+    view = table_view(frame, "USD", specs)
+    assert view.frame["start"].tolist() == ["4 Jan 2027", "—"]
+    assert view.frame["undone_at"].tolist() == ["20 Nov 2026, 14:05", "—"]
