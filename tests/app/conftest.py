@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -48,3 +49,8 @@ def older_schema_copy(url: str, folder: Path, missing_table: str, version: int) 
         )
     engine.dispose()
     return copy
+
+
+def shown(markdown: str) -> str:
+    """Returns Markdown as a reader sees it: md()'s escapes and zero-width spaces removed."""
+    return re.sub(r"\\([^\w\s])", r"\1", markdown).replace("\u200b", "")

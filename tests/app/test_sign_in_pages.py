@@ -23,6 +23,7 @@ from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.ui.cache import clear_cache
+from tests.app.conftest import shown
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {
@@ -221,7 +222,9 @@ def test_without_auth_the_app_is_single_user_and_says_so(company, monkeypatch):
 def test_sidebar_names_the_signed_in_person_with_a_sign_out(signed_in):
     at = signed_in("app.py", "leader@example.com")
     assert not at.exception
-    assert any("Signed in as leader@example.com (leader)" in c.value for c in at.sidebar.caption)
+    assert any(
+        "Signed in as leader@example.com (leader)" in shown(c.value) for c in at.sidebar.caption
+    )
     assert at.sidebar.button(key="auth.sign_out")
 
 
