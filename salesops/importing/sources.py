@@ -12,22 +12,10 @@ from types import MappingProxyType
 
 from salesops.importing.hubspot_stages import ENTERED_PATTERNS
 from salesops.importing.layouts import ISO_DATES, Layout, stage_table
-from salesops.importing.sources_api import API_LAYOUTS
+from salesops.importing.sources_api import API_LAYOUTS, SALESFORCE_STAGES
 from salesops.importing.sources_entities import ENTITY_LAYOUTS
 from salesops.importing.sources_history import HISTORY_LAYOUTS
 
-SALESFORCE_STAGES = stage_table(
-    ("Prospecting", "open", 0.10),
-    ("Qualification", "open", 0.10),
-    ("Needs Analysis", "open", 0.20),
-    ("Value Proposition", "open", 0.50),
-    ("Id. Decision Makers", "open", 0.60),
-    ("Perception Analysis", "open", 0.70),
-    ("Proposal/Price Quote", "open", 0.75),
-    ("Negotiation/Review", "open", 0.90),
-    ("Closed Won", "won", 1.0),
-    ("Closed Lost", "lost", 0.0),
-)
 HUBSPOT_STAGES = stage_table(
     ("Appointment Scheduled", "open", 0.20),
     ("Qualified To Buy", "open", 0.40),

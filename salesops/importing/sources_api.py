@@ -14,8 +14,9 @@ from types import MappingProxyType
 
 from salesops.importing.layouts import ISO_DATES, Layout, stage_table
 
-# Salesforce's default sales process (the report layouts' table, by API value).
-SALESFORCE_API_STAGES = stage_table(
+# Salesforce's default sales process: stage labels and API values are the same, so the report
+# layouts (salesops.importing.sources) use this table too.
+SALESFORCE_STAGES = stage_table(
     ("Prospecting", "open", 0.10),
     ("Qualification", "open", 0.10),
     ("Needs Analysis", "open", 0.20),
@@ -66,7 +67,7 @@ SALESFORCE_API_OPPORTUNITIES = Layout(
     },
     required=("external_id", "created_at", "stage", "expected_close_date"),
     date_formats=ISO_DATES,
-    stages=SALESFORCE_API_STAGES,
+    stages=SALESFORCE_STAGES,
     options=MappingProxyType({"closed_at_from_expected": True}),
     ignored=(
         *_SYSTEM,
