@@ -528,6 +528,8 @@ rollup_quality_months = Table(
     Column("count", Integer, nullable=False),
 )
 
+from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -545,4 +547,5 @@ ROLLUP_TABLES = (
     rollup_history_spans,
     rollup_quality_issues,
     rollup_quality_months,
+    *schema_call.CALL_ROLLUP_TABLES,
 )
