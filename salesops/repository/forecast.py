@@ -41,6 +41,16 @@ ACTIVE_REPS = {"territory_id": INT, "segment": STR, "reps": INT}
 class ForecastQueries(RepositoryBase):
     """Named queries for forecasts, the weighted pipeline and quota comparison."""
 
+    def stored_forecast(self, key: str) -> str | None:
+        """Returns the forecast result stored under `key` (JSON text), or None.
+
+        Keys hash the series and every parameter (salesops.forecast.stored), so a viewer only
+        finds results of the very series their scope gives.
+        """
+        t = s.stored_forecasts.c
+        stmt = select(t.result).where(t.key == key)
+        return self._on_connection(lambda conn: conn.execute(stmt).scalar())
+
     def bookings_by_period(
         self, freq: str, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
     ) -> pd.DataFrame:
