@@ -53,13 +53,24 @@ def _orders(deals: list[dict], rng: np.random.Generator) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     lag = rng.integers(0, 12, len(frame))
     invoiced = rng.random(len(frame)) >= 0.1
-    frame["invoiced_at"] = [o + timedelta(days=int(x)) if i else None
-                            for o, x, i in zip(frame["ordered_at"], lag, invoiced, strict=True)]  # fmt: skip
+    frame["invoiced_at"] = [
+        o + timedelta(days=int(x)) if i else None
+        for o, x, i in zip(frame["ordered_at"], lag, invoiced, strict=True)
+    ]
     pay = rng.integers(3, 120, len(frame))
     paid = invoiced & (rng.random(len(frame)) >= 0.25)
-    frame["paid_at"] = [inv + timedelta(days=int(x)) if p else None
-                        for inv, x, p in zip(frame["invoiced_at"], pay, paid, strict=True)]  # fmt: skip
+    frame["paid_at"] = [
+        inv + timedelta(days=int(x)) if p else None
+        for inv, x, p in zip(frame["invoiced_at"], pay, paid, strict=True)
+    ]
     return frame
+
+
+def _text(value: object) -> object:
+    """Returns a cell as the file writes it: "" for nothing, ISO dates, the rest as is."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def build_company(engine):
@@ -67,17 +78,11 @@ def build_company(engine):
     rng = np.random.default_rng(18)
     deals = _deals(rng)
     orders = _orders(deals, rng)
-    text = lambda v: (
-        ""
-        if v is None or pd.isna(v)
-        # noqa: E731
-        else (v.isoformat() if isinstance(v, date) else v)
-    )
     file = _csv(
         "orders.csv",
         ORDER_HEADER,
-        [[r.external_id, r.account, text(r.deal), r.ordered_at.isoformat(), text(r.invoiced_at),
-          text(r.paid_at), r.amount, text(r.po_number)] for r in orders.itertuples()],
+        [[r.external_id, r.account, _text(r.deal), r.ordered_at.isoformat(), _text(r.invoiced_at),
+          _text(r.paid_at), r.amount, _text(r.po_number)] for r in orders.itertuples()],
     )  # fmt: skip
     for source, files in (("salesforce", _salesforce_files(deals)), ("salesops", [file])):
         outcome = import_files(engine, files, source)

@@ -88,8 +88,11 @@ def test_orders_template_names_crm_accounts_by_their_id(engine):
             {"source": "hubspot", "external_id": "001B", "name": "Beta HS", "segment": None},
         ])  # fmt: skip
     header = ["order_id", "account_id", "account_name", "order_date", "amount"]
-    rows = [["SO-1", "001A", "Acme", "2024-01-10", "10"], ["SO-2", "001B", "Beta", "2024-01-11", "20"],
-            ["SO-3", "001C", "Gamma", "2024-01-12", "30"]]  # fmt: skip
+    rows = [
+        ["SO-1", "001A", "Acme", "2024-01-10", "10"],
+        ["SO-2", "001B", "Beta", "2024-01-11", "20"],
+        ["SO-3", "001C", "Gamma", "2024-01-12", "30"],
+    ]
     outcome = run(engine, "salesops", csv_file("orders.csv", header, rows))
     assert outcome.written, outcome.message
     with engine.connect() as conn:
