@@ -68,14 +68,15 @@ figures = [
 ]
 for column, (label, text) in zip(st.columns(4), figures, strict=True):
     column.metric(label, text, border=True)
-tables = report.tables()
 st.altair_chart(
     charts.waterfall(waterfall.to_frame(), config.currency), key="pipeline_review.waterfall_chart"
 )
 with st.expander("How each deal's change is attributed"):
     st.markdown(DEFINITIONS)
 download_csv(
-    tables["waterfall"], f"waterfall_{week.label}.csv", key="pipeline_review.download_waterfall"
+    report.waterfall_table(),
+    f"waterfall_{week.label}.csv",
+    key="pipeline_review.download_waterfall",
 )
 
 st.subheader("Deals to walk through")

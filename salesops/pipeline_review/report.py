@@ -156,10 +156,13 @@ class ReviewReport:
         """Returns True when nothing was in the pipeline or moved during the week."""
         return self.review.movements.empty and all(f.empty for f in self.review.lists.values())
 
+    def waterfall_table(self) -> pd.DataFrame:
+        """Returns the waterfall as the meeting pack's table: step, label, amount, deals."""
+        return self.review.waterfall.to_frame()[["step", "label", "amount", "deals"]]
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Returns every table of the meeting pack by file stem (waterfall first)."""
-        waterfall = self.review.waterfall.to_frame()[["step", "label", "amount", "deals"]]
-        out = {"waterfall": waterfall}
+        out = {"waterfall": self.waterfall_table()}
         out.update({name: export_frame(frame) for name, frame in self.review.lists.items()})
         out["coverage"] = self.coverage
         out["forecast_categories"] = self.review.forecast

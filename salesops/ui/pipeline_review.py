@@ -24,7 +24,7 @@ from salesops.pipeline_review.scope import ReviewScope, selection_scope
 from salesops.pipeline_review.waterfall import new_deals_note, week_words
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
-from salesops.ui.download import download_csv
+from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_table
@@ -239,7 +239,8 @@ def _deal_list(report: ReviewReport, name: str, thresholds: Settings) -> None:
     else:  # the stale list, read now
         frame, rule = cached_call(review_stale, week, report.scope, thresholds)
         frame = export_frame(frame)
-    st.caption(f"{LIST_TITLES[name]}. {_words(thresholds, week).get(name, '')}")
+    definition = _words(thresholds, week).get(name, "")
+    st.caption(f"{LIST_TITLES[name]}. {definition}")
     if name == "new":
         st.caption(new_deals_note(frame, review.movements, review.quarter))
     if name == "stale":
@@ -250,4 +251,4 @@ def _deal_list(report: ReviewReport, name: str, thresholds: Settings) -> None:
         st.info("None this week.")
         return
     show_table(frame, key=f"{KEY}.list_{name}", currency=thresholds.currency)
-    download_csv(frame, f"{name}_{week.label}.csv", key=f"{KEY}.download_{name}")
+    download_csv_later(lambda: frame, f"{name}_{week.label}.csv", key=f"{KEY}.download_{name}")
