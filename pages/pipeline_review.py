@@ -7,6 +7,8 @@ from dataclasses import replace
 import streamlit as st
 
 from salesops.calendar import quarter_words
+from salesops.cash.pack import pack_cash_report
+from salesops.cash.report import CashReport
 from salesops.charts import pipeline_review as charts
 from salesops.definitions import define
 from salesops.formatting import format_change, format_value
@@ -20,7 +22,7 @@ from salesops.pipeline_review.report import review_report
 from salesops.pipeline_review.waterfall import DEFINITIONS, new_deals_note
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, repository, settings
 from salesops.ui.call import draw_panel, panel_for
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
@@ -125,13 +127,24 @@ with right:
 st.subheader("Meeting pack")
 st.caption(
     "A one-page summary (the quarter, the waterfall, the largest slips, pushes and new deals), "
-    "then appendices with every table; printable HTML (works offline), PDF, or HTML + CSVs."
+    "then appendices with every table and order to cash for the quarter to date; printable "
+    "HTML (works offline), PDF, or HTML + CSVs."
 )
 stem = f"pipeline_review_{week.label}"
+
+
+pack_repo = repository()  # the viewer's; the downloads below run outside the script
+
+
+def cash_section() -> CashReport:
+    """Returns the pack's order-to-cash report (read only when a pack is downloaded)."""
+    return pack_cash_report(pack_repo, week, report.scope.repository_scope, config)
+
+
 html_col, pdf_col, zip_col = st.columns(3)
 html_col.download_button(
     "Download HTML",
-    lambda: meeting_pack_html(report, config, panel).encode("utf-8"),
+    lambda: meeting_pack_html(report, config, panel, cash_section()).encode("utf-8"),
     f"{stem}.html",
     mime="text/html",
     key="pipeline_review.download_html",
@@ -140,7 +153,7 @@ html_col.download_button(
 if find_browser(config.pdf_browser):
     pdf_col.download_button(
         "Download PDF",
-        lambda: meeting_pack_pdf(report, config, panel),
+        lambda: meeting_pack_pdf(report, config, panel, cash_section()),
         f"{stem}.pdf",
         mime="application/pdf",
         key="pipeline_review.download_pdf",
@@ -150,7 +163,7 @@ else:
     pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
 zip_col.download_button(
     "Download HTML + CSVs (zip)",
-    lambda: meeting_pack_zip(report, config, panel),
+    lambda: meeting_pack_zip(report, config, panel, cash_section()),
     f"{stem}.zip",
     mime="application/zip",
     key="pipeline_review.download_zip",
