@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 from salesops.config import masked_url
@@ -95,6 +96,32 @@ def _set_sqlite_read_only(dbapi_connection, _record) -> None:
     dbapi_connection.set_authorizer(_sqlite_read_only_authorizer)
 
 
+def _watch_sqlite_file(engine: Engine, path: str) -> None:
+    """Makes pooled connections to a SQLite file that was deleted or replaced reconnect.
+
+    An open connection keeps reading a deleted file's old contents (the inode lives on while
+    it is open), so a page would show a vanished database as if it answered. Each checkout
+    compares the file's inode with the one the connection opened: a missing or different
+    file discards the connection, and reconnecting reports the missing file (or reads the
+    new one).
+    """
+    file = Path(path).resolve()
+
+    def opened(_dbapi_connection, record) -> None:
+        record.info["inode"] = file.stat().st_ino
+
+    def checkout(_dbapi_connection, record, _proxy) -> None:
+        try:
+            inode = file.stat().st_ino
+        except OSError:
+            inode = None
+        if inode != record.info.get("inode"):
+            raise DisconnectionError(f"the database file {file} is gone or was replaced")
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "checkout", checkout)
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Returns an engine for `url`; `read_only=True` refuses every write at the driver level.
 
@@ -139,6 +166,7 @@ def _make_engine(url: str, read_only: bool) -> Engine:
                 connect_args={"check_same_thread": False},
             )
             event.listen(engine, "connect", _set_sqlite_read_only)
+            _watch_sqlite_file(engine, path)
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False})
