@@ -176,7 +176,7 @@ orders = Table(
     *_source_columns(),
     Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
     Column("opportunity_id", ForeignKey("opportunities.id"), index=True),
-    # The rep credited (migration 0007): the booked deal's, or a repeat order's deal behind it.
+    # The rep credited (migration 0008): the booked deal's, or a repeat order's deal behind it.
     Column("rep_id", ForeignKey("reps.id"), index=True),
     Column("ordered_at", Date, nullable=False, index=True),
     Column("amount", Money, nullable=False),

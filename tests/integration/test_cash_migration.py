@@ -1,4 +1,4 @@
-"""Migrations 0003, 0006 and 0007: order capture and approval, date indexes, the order's rep.
+"""Migrations 0003, 0006 and 0008: order capture and approval, date indexes, the order's rep.
 
 A current database is taken down to revision 0002 with the real downgrades (so the test
 holds whatever migrations come between), given an order, and upgraded to the head.
@@ -51,11 +51,11 @@ def test_a_database_at_0002_is_migrated_and_keeps_its_orders(fresh_url):  # noqa
     engine.dispose()
 
 
-def test_0007_gives_every_order_the_rep_of_its_deal_or_of_the_deal_behind_it(fresh_url):  # noqa: F811
+def test_0008_gives_every_order_the_rep_of_its_deal_or_of_the_deal_behind_it(fresh_url):  # noqa: F811
     engine = make_engine(fresh_url)
     init_schema(engine)
     with engine.begin() as conn:
-        command.downgrade(_config(conn), "0006")
+        command.downgrade(_config(conn), "0007")
     assert "rep_id" not in _orders(engine)[0]
     deals = [  # id, rep, outcome, closed
         (1, 1, "won", "2026-01-10"), (2, 2, "won", "2026-03-01"), (3, 3, "lost", "2026-03-15"),
