@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.db.schema_daily import daily_rollup_tables
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
 # 2: rollups for stage outcomes and rep activity.
@@ -528,6 +529,9 @@ rollup_quality_months = Table(
     Column("count", Integer, nullable=False),
 )
 
+# The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
+daily_rollups = daily_rollup_tables(metadata)
+
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
     rollup_won_cycle_days,
@@ -545,4 +549,5 @@ ROLLUP_TABLES = (
     rollup_history_spans,
     rollup_quality_issues,
     rollup_quality_months,
+    *daily_rollups,
 )
