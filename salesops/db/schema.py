@@ -176,6 +176,8 @@ orders = Table(
     *_source_columns(),
     Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
     Column("opportunity_id", ForeignKey("opportunities.id"), index=True),
+    # The rep credited (migration 0008): the booked deal's, or a repeat order's deal behind it.
+    Column("rep_id", ForeignKey("reps.id"), index=True),
     Column("ordered_at", Date, nullable=False, index=True),
     Column("amount", Money, nullable=False),
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
