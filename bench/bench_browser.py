@@ -46,40 +46,15 @@ TIMEOUT_MS = 180_000
 
 
 def _start_server(database_url: str, port: int) -> subprocess.Popen:
-    from tests.e2e.conftest import _wait_healthy
+    from tests.e2e.conftest import start_app
 
-    log = open(ROOT / "artifacts" / f"bench-browser-{port}.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SALESOPS_DATABASE_URL": database_url},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    _wait_healthy(f"http://127.0.0.1:{port}", process, seconds=120)
-    return process
+    return start_app(database_url, port, log_name="bench-browser", healthy_within=120)
 
 
 def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    from tests.e2e.conftest import stop_app
+
+    stop_app(process)
 
 
 def _peak_rss_mb(pid: int) -> float:

@@ -30,6 +30,12 @@ UrlOption = Annotated[
     typer.Option("--url", help="Database URL (default: SALESOPS_DATABASE_URL, secrets, SQLite)."),
 ]
 
+# The analysis date of the planning commands (plan, territory); read with parse_date.
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data)."),
+]
+
 
 def number_option(kind: NumberRange, help: str, *names: str) -> Any:
     """Returns a typer option read by the one numeric parser (finite, within `kind`'s range).

@@ -87,10 +87,12 @@ def review(
     )
     report = review_report(repo, the_week, scope, thresholds)
     if html is not None:
+        from salesops.cash.pack import pack_cash_report
         from salesops.pipeline_review.meeting_pack import write_meeting_pack
 
+        cash = pack_cash_report(repo, the_week, scope.repository_scope, thresholds)
         try:
-            write_meeting_pack(report, html, thresholds)
+            write_meeting_pack(report, html, thresholds, cash)
         except OSError as exc:
             fail(f"Can't write the meeting pack to {html}: {exc.strerror or exc}.")
         typer.echo(f"Meeting pack written to {html}.", err=True)

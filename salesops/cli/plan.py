@@ -8,6 +8,7 @@ import typer
 
 from salesops.cli.app import app
 from salesops.cli.common import (
+    AsOfOption,
     OutputFormat,
     UrlOption,
     emit,
@@ -54,9 +55,7 @@ def plan(
     backtest: Annotated[
         bool, typer.Option(help="Add the calibration's track record on last year.")
     ] = True,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data).")
-    ] = None,
+    as_of: AsOfOption = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,

@@ -9,6 +9,7 @@ import typer
 
 from salesops.cli.app import app
 from salesops.cli.common import (
+    AsOfOption,
     OutputFormat,
     UrlOption,
     emit,
@@ -52,9 +53,7 @@ def territory(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: last data).")
-    ] = None,
+    as_of: AsOfOption = None,
     over: Annotated[
         float, number_option(RATIO, "Over-loaded above this utilisation (1.1 = 110%).")
     ] = TERRITORY_DEFAULTS.utilisation_over,

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 from salesops.config import masked_url
@@ -95,6 +98,32 @@ def _set_sqlite_read_only(dbapi_connection, _record) -> None:
     dbapi_connection.set_authorizer(_sqlite_read_only_authorizer)
 
 
+def _watch_sqlite_file(engine: Engine, path: str) -> None:
+    """Makes pooled connections to a SQLite file that was deleted or replaced reconnect.
+
+    An open connection keeps reading a deleted file's old contents (the inode lives on while
+    it is open), so a page would show a vanished database as if it answered. Each checkout
+    compares the file's inode with the one the connection opened: a missing or different
+    file discards the connection, and reconnecting reports the missing file (or reads the
+    new one).
+    """
+    file = Path(path).resolve()
+
+    def opened(_dbapi_connection, record) -> None:
+        record.info["inode"] = file.stat().st_ino
+
+    def checkout(_dbapi_connection, record, _proxy) -> None:
+        try:
+            inode = file.stat().st_ino
+        except OSError:
+            inode = None
+        if inode != record.info.get("inode"):
+            raise DisconnectionError(f"the database file {file} is gone or was replaced")
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "checkout", checkout)
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Returns an engine for `url`; `read_only=True` refuses every write at the driver level.
 
@@ -139,6 +168,7 @@ def _make_engine(url: str, read_only: bool) -> Engine:
                 connect_args={"check_same_thread": False},
             )
             event.listen(engine, "connect", _set_sqlite_read_only)
+            _watch_sqlite_file(engine, path)
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -215,6 +245,38 @@ def _python_rows(frame: pd.DataFrame) -> list[list[object]]:
     return as_objects.where(frame.notna(), None).to_numpy().tolist()
 
 
+# COPY's text format: a value holding one of these characters has them written as escapes.
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _copy_escaped(text: str) -> str:
+    for char, escaped in _COPY_ESCAPES:
+        text = text.replace(char, escaped)
+    return text
+
+
+def _copy_column(values: pd.Series) -> list[str]:
+    r"""Returns one column as COPY text: str() of each value, escaped, \N where missing."""
+    cells = values.to_numpy(dtype=object)
+    text = [str(v) for v in cells]
+    if _COPY_SPECIAL.search("\x00".join(text)):
+        text = [_copy_escaped(v) for v in text]
+    for i in np.flatnonzero(pd.isna(cells)):
+        text[i] = "\\N"
+    return text
+
+
+def _copy_text(frame: pd.DataFrame) -> str:
+    r"""Returns the frame's rows in COPY's text format (tab-separated lines, \N for missing).
+
+    Values are written as str() writes them (ISO dates, Python's shortest float, True/False),
+    which is what PostgreSQL reads back as the same value.
+    """
+    columns = [_copy_column(frame[c]) for c in frame.columns]
+    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int = 50_000) -> int:
     """Inserts every row of `frame` (columns named as in `table`) and returns the row count.
 
@@ -234,8 +296,7 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int 
         assert raw is not None  # a live connection inside a transaction
         with raw.cursor() as cursor, cursor.copy(copy) as writer:
             for start in range(0, len(frame), chunk):
-                for row in _python_rows(frame.iloc[start : start + chunk]):
-                    writer.write_row(row)
+                writer.write(_copy_text(frame.iloc[start : start + chunk]))
         return len(frame)
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
     ordered = frame[list(compiled.positiontup or columns)]
@@ -246,6 +307,28 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int 
         cursor.executemany(str(compiled), _python_rows(ordered.iloc[start : start + chunk]))
     cursor.close()
     return len(frame)
+
+
+def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """Returns `count` new ids for rows about to be inserted into `table` on this connection.
+
+    PostgreSQL draws them from the table's id sequence; SQLite continues after the highest
+    id, as its own row ids do (the caller's transaction has written, so SQLite lets no
+    other writer in until it ends).
+    """
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = conn.execute(select(func.pg_get_serial_sequence(table.name, "id"))).scalar()
+        raw = conn.connection.driver_connection
+        assert raw is not None  # a live connection inside a transaction
+        with raw.cursor() as cursor:  # a million ids: the driver's rows, not SQLAlchemy's
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (sequence, count)
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+    highest = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(int(highest) + 1, int(highest) + 1 + count))
 
 
 def reset_sequences(conn: Connection, tables: list[Table]) -> None:

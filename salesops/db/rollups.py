@@ -530,6 +530,8 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
     they summarise: an import never leaves them stale. `history_spans=False` leaves the
     history spans alone (an import keeps them up to date with update_history_spans).
     """
+    from salesops.db.rollups_daily import daily_plan  # builds on this module's selects
+
     plan = [
         (s.rollup_closed_opportunities, closed_opportunities_select()),
         (s.rollup_won_cycle_days, won_cycle_days_select()),
@@ -545,6 +547,7 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
         (s.rollup_won_weeks, won_weeks_select()),
         (s.rollup_open_pipeline, open_pipeline_select()),
         (s.rollup_quality_issues, quality_issues_select()),
+        *daily_plan(),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:

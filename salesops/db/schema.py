@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.db.schema_daily import daily_rollup_tables
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
 # 2: rollups for stage outcomes and rep activity.
@@ -175,6 +176,8 @@ orders = Table(
     *_source_columns(),
     Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
     Column("opportunity_id", ForeignKey("opportunities.id"), index=True),
+    # The rep credited (migration 0008): the booked deal's, or a repeat order's deal behind it.
+    Column("rep_id", ForeignKey("reps.id"), index=True),
     Column("ordered_at", Date, nullable=False, index=True),
     Column("amount", Money, nullable=False),
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
@@ -304,6 +307,16 @@ salesops_meta = Table(
     metadata,
     Column("key", String(60), primary_key=True),
     Column("value", String(200), nullable=False),
+)
+
+# Forecast results fitted on load and import (salesops.forecast.stored), each under the hash
+# of its series and parameters, so pages read them instead of waiting for a Prophet fit.
+stored_forecasts = Table(
+    "stored_forecasts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("result", Text, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
 )
 
 # Rollups: pre-aggregated monthly facts, rebuilt by salesops.db.rollups after every
@@ -528,6 +541,8 @@ rollup_quality_months = Table(
     Column("count", Integer, nullable=False),
 )
 
+# The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
+daily_rollups = daily_rollup_tables(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -547,5 +562,6 @@ ROLLUP_TABLES = (
     rollup_history_spans,
     rollup_quality_issues,
     rollup_quality_months,
+    *daily_rollups,
     *schema_call.CALL_ROLLUP_TABLES,
 )

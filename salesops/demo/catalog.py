@@ -38,6 +38,15 @@ CHANNELS = {
     "Partner": (0.09, 0.25, 1.15, 160.0),
     "Webinar": (0.12, 0.15, 0.95, 75.0),
 }
+# Deals no marketing lead opened still have a source. On an account that already bought:
+# channel: (share of those deals, lead->opportunity conversion); no acquisition spend.
+ACCOUNT_CHANNELS = {
+    "Account management": (0.60, 0.60),
+    "Customer success": (0.25, 0.50),
+    "Upsell campaign": (0.15, 0.20),
+}
+# On an account that never bought: its rep prospected it (conversion; a share of sales spend).
+PROSPECTING_CHANNEL, PROSPECTING_CONVERSION = "Sales prospecting", 0.30
 
 SEGMENTS = {
     # segment: deal size median, cycle days median, win base, coverage hours/account/year,

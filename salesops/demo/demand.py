@@ -3,7 +3,8 @@
 Leads convert by channel; opportunities are converted leads plus smaller expansion deals on
 existing accounts, won by segment, channel and rep skill, with a quarter-end push pulling
 some early-quarter wins back into the quarter before. Each deal's current state is the last
-row of its history (`salesops.demo.history`).
+row of its history (`salesops.demo.history`); deals no marketing lead opened get their lead
+source from `salesops.demo.sources`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from salesops.demo.catalog import CHANNELS, SEGMENTS, SOURCE
 from salesops.demo.company import RepTraits
 from salesops.demo.history import deal_history
 from salesops.demo.names import deal_name
+from salesops.demo.sources import bought_before, lead_status, source_leads
 from salesops.demo.state import DemoState
 
 
@@ -229,10 +231,12 @@ def _opportunities_frame(
     outcomes: pd.DataFrame,
     history: pd.DataFrame,
     account_names: list[str],
+    expansion: np.ndarray,
 ) -> pd.DataFrame:
     """Returns the opportunities table: each deal in the state of its last history row.
 
-    `account_names` are the accounts' names in id order (deals are named after them).
+    `account_names` are the accounts' names in id order (deals are named after them);
+    `expansion` marks the deals that sell more to an account that already bought.
     """
     n = len(deals.day)
     seg_names = list(SEGMENTS)
@@ -247,8 +251,8 @@ def _opportunities_frame(
             "source": SOURCE,
             "external_id": [f"O{i:07d}" for i in ids],
             "name": [
-                deal_name(account_names[a], seg_names[k], int(i), bool(lead < 0))
-                for a, k, i, lead in zip(deals.account, deals.segment, ids, deals.lead, strict=True)
+                deal_name(account_names[a], seg_names[k], int(i), bool(more))
+                for a, k, i, more in zip(deals.account, deals.segment, ids, expansion, strict=True)
             ],
             "account_id": deals.account + 1,
             "rep_id": deals.rep + 1,
@@ -270,11 +274,7 @@ def _leads_frame(state: DemoState, leads: _LeadDraw) -> pd.DataFrame:
     conv_idx = np.flatnonzero(leads.converted)
     opp_of_lead = np.full(n_leads, np.nan)
     opp_of_lead[conv_idx] = np.arange(1, len(conv_idx) + 1)
-    status = np.where(
-        leads.converted,
-        "Converted",
-        np.where(leads.day > state.n_days - 45, "Working", "Disqualified"),
-    )
+    status = lead_status(leads.converted, leads.day, state.n_days)
     return pd.DataFrame(
         {
             "id": np.arange(1, n_leads + 1),
@@ -309,5 +309,11 @@ def demand(
     deals, outcomes = _deal_outcomes(state, deals, accounts, traits)
     history = deal_history(state, outcomes)
     names = accounts["name"].tolist()
-    opportunities = _opportunities_frame(state, deals, outcomes, history, names)
-    return _leads_frame(state, leads), opportunities, history
+    drawn = pd.DataFrame(
+        {"day": deals.day, "account": deals.account, "rep": deals.rep, "lead": deals.lead}
+    ).assign(won=outcomes["won"].to_numpy(), close_day=outcomes["close_day"].to_numpy())
+    expansion = (deals.lead < 0) & bought_before(drawn, state.n_days)
+    opportunities = _opportunities_frame(state, deals, outcomes, history, names, expansion)
+    sourced, opportunities["lead_id"] = source_leads(state, drawn, reps, len(leads.day) + 1)
+    all_leads = pd.concat([_leads_frame(state, leads), sourced], ignore_index=True)
+    return all_leads, opportunities, history

@@ -52,7 +52,7 @@ def deal_name(account: str, segment: str, i: int, expansion: bool) -> str:
     """Returns a deal's name: its account's short name, then what is sold.
 
     E.g. "Acme Harbor: Platform licences (new)". `i` picks the offering and kind;
-    expansion deals (no lead) are upsells to an existing customer.
+    expansion deals are upsells to an existing customer.
     """
     short = " ".join(account.split(" ")[:2])
     offerings = SEGMENT_OFFERINGS[segment]

@@ -50,6 +50,8 @@ class DemoState:
         self.detour_rng = np.random.default_rng([seed, 1])
         # Order capture, approvals and chronic late payers (order to cash) likewise.
         self.cash_rng = np.random.default_rng([seed, 18])
+        # The lead sources of deals no marketing lead opened (salesops.demo.sources) likewise.
+        self.source_rng = np.random.default_rng([seed, 16])
         self.end = np.datetime64(end, "D")
         self.start = np.datetime64(date(end.year - scale.years, 1, 1), "D")
         self.n_days = int((self.end - self.start).astype(int)) + 1

@@ -20,6 +20,7 @@ from salesops.importing.entity_checks import default_category
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import in_batches, records
 from salesops.importing.references import References
+from salesops.importing.sources_entities import SALESOPS_ORDERS
 from salesops.importing.statements import insert_ignore, upsert_on
 
 if TYPE_CHECKING:
@@ -73,15 +74,19 @@ class EntityWriter:
             if column in rows and column in s.orders.c:
                 out[column] = rows[column]
         if "account_external_id" in rows:
+            # The salesops template names accounts by their CRM id (any source's account).
             out["account_id"] = self.references.account_ids(
-                source, rows["account_external_id"], "external_id", created, rows.get("account")
-            )
+                source, rows["account_external_id"], "external_id", created, rows.get("account"),
+                any_source=plan.layout.key == SALESOPS_ORDERS.key,
+            )  # fmt: skip
         elif "account" in rows:
             out["account_id"] = self.references.account_ids(
                 source, rows["account"], "name", created
             )
         if "opportunity_external_id" in rows:
             out["opportunity_id"] = self._deal_ids(rows["opportunity_external_id"])
+        if "rep" in rows:
+            out["rep_id"] = rep_ids_any_source(self.conn, rows["rep"])
         upsert(s.orders, plan, out, counts)
 
     def _deal_ids(self, keys: pd.Series) -> pd.Series:

@@ -105,14 +105,33 @@ class References:
         by: str,
         created: dict[str, int],
         labels: pd.Series | None = None,
+        any_source: bool = False,
     ) -> pd.Series:
         """Returns the account id of each name or external id (Int64), creating unknown ones.
 
         With `labels` (names beside external ids), a created account is named, not its id.
+        With `any_source`, an external id `source` lacks but exactly one account of another
+        source has (a CRM account id in a salesops template) is that account, not a new one.
         """
         extra = _labelled(names, labels)
-        mapping = self.ensure(s.accounts, source, names.dropna().unique(), by, created, extra)
+        wanted = names.dropna().unique()
+        elsewhere: dict[str, int] = {}
+        if any_source and by == "external_id":
+            mine = self.lookup(s.accounts, source, by, list(wanted))
+            elsewhere = self._other_source_ids(source, [v for v in wanted if v not in mine])
+        rest = [v for v in wanted if v not in elsewhere]
+        mapping = {**self.ensure(s.accounts, source, rest, by, created, extra), **elsewhere}
         return names.map(mapping, na_action="ignore").astype("Int64")
+
+    def _other_source_ids(self, source: str, values: list[str]) -> dict[str, int]:
+        """Returns {external id: account id} of the values one other source's account has."""
+        a = s.accounts.c
+        seen: dict[str, list[int]] = {}
+        for part in in_batches(values):
+            stmt = select(a.external_id, a.id).where(a.source != source, a.external_id.in_(part))
+            for value, row_id in self.conn.execute(stmt):
+                seen.setdefault(value, []).append(row_id)
+        return {value: ids[0] for value, ids in seen.items() if len(ids) == 1}
 
 
 def _labelled(keys: pd.Series, labels: pd.Series | None) -> dict[str, dict[str, object]]:

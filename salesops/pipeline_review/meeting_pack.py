@@ -16,6 +16,8 @@ import pandas as pd
 
 from salesops.calendar import quarter_words
 from salesops.call.reconcile import Panel, panel_html
+from salesops.cash.pack import cash_pack_html
+from salesops.cash.report import CashReport
 from salesops.config import Settings
 from salesops.export import safe_frame, to_safe_csv
 from salesops.figures import Figure, Input
@@ -190,12 +192,18 @@ def _summary(report: ReviewReport, currency: str, noise_share: float) -> str:
     return "".join(sections)
 
 
-def meeting_pack_html(report: ReviewReport, settings: Settings, panel: Panel | None = None) -> str:
+def meeting_pack_html(
+    report: ReviewReport,
+    settings: Settings,
+    panel: Panel | None = None,
+    cash: CashReport | None = None,
+) -> str:
     """Returns the meeting pack as one self-contained, printable HTML document.
 
     Page one is the summary (the quarter's figures, the waterfall, the 10 largest slips,
     pushes and new deals); the appendices hold the waterfall table, coverage, forecast
-    categories and every deal list (settings.meeting_pack_rows_per_list rows each).
+    categories and every deal list (settings.meeting_pack_rows_per_list rows each), then
+    order to cash when `cash` is given (salesops.cash.pack.pack_cash_report).
     Amounts are in settings.currency, rounded to whole units.
     """
     currency = settings.currency
@@ -227,14 +235,17 @@ closing. Net change {esc(_money(float(w.net_change), currency))}.</p>
 <p class="note">Stale after {report.stale_days} days without a change · big change ≥
 {esc(format_value(report.big_change, "money", currency))}.</p>
 {_list_sections(report, currency, settings.meeting_pack_rows_per_list)}
+{cash_pack_html(cash, settings, SUMMARY_ROWS) if cash is not None else ""}
 </body></html>
 """
 
 
-def write_meeting_pack(report: ReviewReport, path: str | Path, settings: Settings) -> Path:
+def write_meeting_pack(
+    report: ReviewReport, path: str | Path, settings: Settings, cash: CashReport | None = None
+) -> Path:
     """Writes the HTML meeting pack to `path` (written whole, or not at all); returns the path."""
     target = Path(path)
-    document = meeting_pack_html(report, settings)
+    document = meeting_pack_html(report, settings, cash=cash)
     tmp = target.with_name(target.name + ".tmp")
     try:
         tmp.write_text(document, encoding="utf-8")
@@ -244,20 +255,42 @@ def write_meeting_pack(report: ReviewReport, path: str | Path, settings: Setting
     return target
 
 
-def meeting_pack_zip(report: ReviewReport, settings: Settings, panel: Panel | None = None) -> bytes:
+def meeting_pack_zip(
+    report: ReviewReport,
+    settings: Settings,
+    panel: Panel | None = None,
+    cash: CashReport | None = None,
+) -> bytes:
     """Returns a ZIP holding the HTML pack and one formula-safe CSV per table."""
     buffer = io.BytesIO()
     stem = f"pipeline_review_{report.week.label}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{stem}.html", meeting_pack_html(report, settings, panel))
+        archive.writestr(f"{stem}.html", meeting_pack_html(report, settings, panel, cash))
         for name, frame in report.tables().items():
             archive.writestr(f"{stem}_{name}.csv", to_safe_csv(frame))
+        if cash is not None and cash.has_orders:
+            for name, frame in _cash_tables(cash).items():
+                archive.writestr(f"{stem}_cash_{name}.csv", to_safe_csv(frame))
     return buffer.getvalue()
 
 
-def meeting_pack_pdf(report: ReviewReport, settings: Settings, panel: Panel | None = None) -> bytes:
+def meeting_pack_pdf(
+    report: ReviewReport,
+    settings: Settings,
+    panel: Panel | None = None,
+    cash: CashReport | None = None,
+) -> bytes:
     """Returns the meeting pack printed to PDF (A4) by Settings.pdf_browser.
 
     Raises salesops.print_pdf.PdfUnavailable when no browser can print it.
     """
-    return html_to_pdf(meeting_pack_html(report, settings, panel), settings.pdf_browser)
+    return html_to_pdf(meeting_pack_html(report, settings, panel, cash), settings.pdf_browser)
+
+
+def _cash_tables(cash: CashReport) -> dict[str, pd.DataFrame]:
+    """Returns the order-to-cash tables the pack's ZIP holds as CSVs, by file stem."""
+    return {
+        "aging": cash.aging,
+        "slow_accounts": cash.slow_accounts,
+        "slow_orders": cash.slow_orders,
+    }

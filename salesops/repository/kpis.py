@@ -1,9 +1,10 @@
 """Queries behind the KPI page: monthly facts at (month, rep, territory, segment, channel) grain.
 
-Each fact query reads its rollup for the whole months of the period (the fast path)
-and runs the same GROUP BY on the base tables only for partial months at its edges
-(index range scans over a few days). Both paths return the same columns, and tests
-hold them equal.
+Each fact query reads its monthly rollup for the whole months of the period (the fast path)
+and its daily rollup (salesops.db.schema_daily) for the partial months at its edges, summed
+back to months; facts with no daily rollup run the same GROUP BY on the base tables for the
+edges (index range scans over a few days). Every path returns the same columns, and tests
+hold them equal to the base tables (source="raw").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from salesops.calendar import Period, add_months, split_whole_months
 from salesops.db import rollups
 from salesops.db import schema as s
 from salesops.db.migrate import SchemaState, data_version, schema_state
+from salesops.db.rollups_daily import edge_select
 from salesops.db.sqlfuncs import days_between
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
@@ -88,6 +90,13 @@ def _rollup_select(table, period: Period, scope: Scope) -> Select:
     )
 
 
+def _daily_select(table, period: Period, scope: Scope) -> Select:
+    """Returns the daily rollup's rows of the period summed to its monthly rollup's grain."""
+    c = table.c
+    scoped = scope.clause(c.territory_id, c.segment, c.get("rep_id"))
+    return edge_select(table, ADDITIVE_COLUMNS, period.start, period.end, scoped)
+
+
 # Columns that are sums (everything else in a fact frame is a grouping key).
 ADDITIVE_COLUMNS = frozenset(
     {
@@ -149,29 +158,34 @@ class KpiQueries(RepositoryBase):
         columns: dict[str, str],
         by: tuple[str, ...] | None = None,
         reuse: tuple | None = None,
+        daily: Callable[[Period], Select] | None = None,
     ) -> pd.DataFrame:
-        """Runs the rollup query for the period's whole months and the raw one for its edges.
+        """Runs the rollup query for the period's whole months and `daily` for its edges.
 
-        source="rollup" or "raw" forces one path for the whole period (tests and benchmarks).
+        `daily` reads the fact's daily rollup at `columns`' grain; without it, edges run the
+        raw query on the base tables. source="rollup" or "raw" forces one path for the whole
+        period (tests and benchmarks).
         With `by`, rows are summed in SQL down to those key columns (keys the fact does not
         have are ignored), so only the grain a caller needs crosses the wire. Inside
         `edges_read_once`, an edge is read once at full grain per `reuse` key (the fact and
         its scope) and summed to `by` in pandas (a few thousand rows at most).
         """
-        full_raw, full_columns = raw, columns
+        edge_read = raw if daily is None else daily
+        full_edge, full_columns = edge_read, columns
         if by is not None:
             keys = [k for k in by if k in columns and k not in ADDITIVE_COLUMNS]
             sums = [c for c in columns if c in ADDITIVE_COLUMNS]
             columns = {**{k: columns[k] for k in keys}, **{c: columns[c] for c in sums}}
             rollup, raw = _regrouped(rollup, keys, sums), _regrouped(raw, keys, sums)
+            edge_read = _regrouped(edge_read, keys, sums)
         if source != "auto":
             return self._frame((rollup if source == "rollup" else raw)(period), columns)
         whole, edges = split_whole_months(period)
         frames = [self._frame(rollup(whole), columns)] if whole else []
         for edge in edges:
-            kept = self._kept_edge(reuse, edge, full_raw, full_columns)
+            kept = self._kept_edge(reuse, edge, full_edge, full_columns)
             frames.append(
-                self._frame(raw(edge), columns) if kept is None else _summed(kept, columns)
+                self._frame(edge_read(edge), columns) if kept is None else _summed(kept, columns)
             )
         if len(frames) == 1:
             return frames[0]
@@ -240,6 +254,7 @@ class KpiQueries(RepositoryBase):
             CLOSED_FACTS,
             by,
             reuse=("closed", scope),
+            daily=lambda p: _daily_select(s.daily_rollups.closed, p, scope),
         )
 
     def lead_facts(
@@ -269,6 +284,7 @@ class KpiQueries(RepositoryBase):
             LEAD_FACTS,
             by,
             reuse=("leads", scope),
+            daily=lambda p: _daily_select(s.daily_rollups.leads, p, scope),
         )
 
     def new_customer_facts(
@@ -293,6 +309,7 @@ class KpiQueries(RepositoryBase):
             NEW_CUSTOMER_FACTS,
             by,
             reuse=("new_customers", scope),
+            daily=lambda p: _daily_select(s.daily_rollups.customers, p, scope),
         )
 
     def won_cycle_histogram(
@@ -319,10 +336,13 @@ class KpiQueries(RepositoryBase):
         def rollup(p: Period) -> Select:
             return _rollup_select(s.rollup_won_cycle_days, p, scope)
 
-        if scope.rep_ids:  # the rollup has no rep column
+        def daily(p: Period) -> Select:
+            return _daily_select(s.daily_rollups.won_cycle_days, p, scope)
+
+        if scope.rep_ids:  # the rollups have no rep column
             source = "raw"
         by = ("month", "cycle_days") if by_month else ("cycle_days",)
-        return self._combined(period, source, rollup, raw, CYCLE_HISTOGRAM, by)
+        return self._combined(period, source, rollup, raw, CYCLE_HISTOGRAM, by, daily=daily)
 
     def order_months(
         self,

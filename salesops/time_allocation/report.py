@@ -18,6 +18,7 @@ from salesops.figures import Figure
 from salesops.repository import EVERYTHING, Repository, Scope
 from salesops.time_allocation.classification import classify_activities
 from salesops.time_allocation.middle import BASIS_LABELS, middle_lift, productivity_distribution
+from salesops.time_allocation.potential import scope_potential
 from salesops.time_allocation.ramp import (
     RampCurve,
     observed_hires_per_year,
@@ -75,6 +76,9 @@ class TimeInputs:
         history_end: Last month of bookings history (ramp window).
         open_pipeline: Open pipeline amount in scope (caps the what-if's extra revenue);
             None when not read.
+        account_potential: Yearly potential of the accounts in scope, or of the chosen
+            reps' part of their territories (`scope_potential`); with the bookings and
+            the open pipeline it caps the what-if too. None when not read.
     """
 
     activity_types: pd.DataFrame
@@ -89,6 +93,7 @@ class TimeInputs:
     history_start: pd.Timestamp | None = None
     history_end: pd.Timestamp | None = None
     open_pipeline: float | None = None
+    account_potential: float | None = None
 
     @property
     def period_weeks(self) -> float:
@@ -158,7 +163,23 @@ def time_inputs(
         history_start=history_start,
         history_end=history_end,
         open_pipeline=float(repo.open_pipeline(scope)["open_amount"].sum()),
+        account_potential=_account_potential(repo, scope, reps, period, settings),
     )
+
+
+def _account_potential(
+    repo: Repository, scope: Scope, reps: pd.DataFrame, period: Period, settings: Settings
+) -> float:
+    """Returns the yearly potential of the scope's accounts, or its chosen reps' part."""
+    if not scope.rep_ids:
+        facts = repo.territory_account_facts(Scope(scope.territory_ids, scope.segments))
+        return scope_potential(facts, None, None, settings.default_weekly_hours)
+    territories = tuple(sorted(set(reps["territory_id"].dropna().astype(int))))
+    if not territories:
+        return 0.0
+    facts = repo.territory_account_facts(Scope(territories, scope.segments))
+    peers = employed_during(repo.time_reps(Scope(territories)), period.start, period.end)
+    return scope_potential(facts, reps, peers, settings.default_weekly_hours)
 
 
 def time_report(
@@ -225,6 +246,7 @@ def build_time_report(inputs: TimeInputs, settings: Settings) -> TimeReport:
             team_reps,
             period_weeks=inputs.period_weeks,
             revenue_cap=inputs.open_pipeline,
+            account_potential=inputs.account_potential,
         ),
         distribution=productivity_distribution(
             summary, basis=settings.middle_basis, middle_share=settings.middle_share

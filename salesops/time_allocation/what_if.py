@@ -10,8 +10,10 @@ sales-ops hourly cost``. SG&A baseline = the team's annual cost x period weeks /
 SG&A change = (sales-ops cost - released rep cost) / baseline, also shown per unit of
 revenue. The net gain weighs the sales-ops cost against the extra gross margin (extra
 revenue x Settings.default_gross_margin), not against bookings; returns diminish by
-default (Settings.what_if_elasticity below 1). The literature ranges it is compared with
-are Settings (``literature_revenue_lift``, ``literature_sga_reduction``).
+default (Settings.what_if_elasticity below 1). Extra revenue is capped by the open pipeline
+and by what the accounts in scope can still yield (their potential for the period less the
+bookings and the open pipeline), whichever is lower. The literature ranges it is compared
+with are Settings (``literature_revenue_lift``, ``literature_sga_reduction``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class WhatIfBase:
     period_weeks: float
     mean_hourly_cost: float | None
     revenue_cap: float | None = None  # the open pipeline in scope: extra revenue's ceiling
+    # What the accounts in scope can still yield in the period: their potential for the
+    # period less the bookings and the open pipeline (see `potential_headroom`); a ceiling too.
+    potential_headroom: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +99,8 @@ class WhatIfResult:
     released_rep_cost: float
     net_gain: Figure
     revenue_lift: Figure
+    cap_binding: str | None  # "open pipeline" or "account potential" when it capped revenue
+    cap: float | None  # the ceiling that capped extra revenue
     sga_before: float
     sga_change: Figure
     sga_to_revenue_change: Figure
@@ -112,11 +119,13 @@ def what_if_base(
     *,
     period_weeks: float,
     revenue_cap: float | None = None,
+    account_potential: float | None = None,
 ) -> WhatIfBase:
     """Returns the pre-aggregated figures the what-if reads (one pass, reused by sliders).
 
     SG&A baseline = sum of reps' annual_cost x period_weeks / 52 (salary is paid all
-    year) over the reps in scope.
+    year) over the reps in scope. `account_potential` (yearly, of the accounts in scope)
+    gives the potential headroom (`potential_headroom`); None leaves it uncapped.
 
     Requires columns ``rep_id``, ``activity``, ``hours``, ``is_back_office`` in the
     rows; the ``rep_time_summary`` and ``loaded_hourly_cost`` outputs; ``id``,
@@ -130,16 +139,34 @@ def what_if_base(
     cost = back.groupby("activity")["cost"].sum(min_count=0)
     known = hourly_costs["hourly_cost"].dropna()
     annual = float(pd.to_numeric(reps["annual_cost"]).fillna(0).sum())
+    bookings = float(rep_summary["bookings"].sum())
     return WhatIfBase(
         activity_hours={str(k): float(v) for k, v in hours.items()},
         activity_cost={str(k): float(v) for k, v in cost.items()},
         selling_hours=float(rep_summary["selling_hours"].sum()),
-        bookings=float(rep_summary["bookings"].sum()),
+        bookings=bookings,
         sga=annual * period_weeks / CALENDAR_WEEKS_PER_YEAR,
         period_weeks=float(period_weeks),
         mean_hourly_cost=float(known.mean()) if len(known) else None,
         revenue_cap=revenue_cap,
+        potential_headroom=potential_headroom(
+            account_potential, period_weeks, bookings, revenue_cap or 0.0
+        ),
     )
+
+
+def potential_headroom(
+    annual_potential: float | None, period_weeks: float, bookings: float, open_pipeline: float
+) -> float | None:
+    """Returns what the accounts can still yield in the period (never below 0), or None.
+
+    ``annual_potential x period_weeks / 52 - bookings in the period - open pipeline``: more
+    selling time cannot win more than the accounts are worth. None without a potential.
+    """
+    if annual_potential is None:
+        return None
+    period_potential = annual_potential * period_weeks / CALENDAR_WEEKS_PER_YEAR
+    return max(0.0, period_potential - bookings - open_pipeline)
 
 
 def default_sales_ops_hourly_cost(base: WhatIfBase, *, ratio: float, fallback: float) -> float:
@@ -170,11 +197,24 @@ def default_scenario(base: WhatIfBase, settings: Settings) -> WhatIfScenario:
     )
 
 
-def _capped(extra: float, cap: float | None) -> Figure:
-    """Returns the extra revenue, no more than `cap` (the open pipeline), saying when it bit."""
-    if cap is not None and extra > cap:
-        return Figure(max(cap, 0.0), f"capped at the open pipeline ({cap:,.0f})")
-    return Figure(extra)
+def _capped(extra: float, base: WhatIfBase) -> tuple[Figure, str | None, float | None]:
+    """Returns (extra revenue, the ceiling's name, the ceiling) when a ceiling bit, else Nones.
+
+    The ceilings are the open pipeline and the accounts' potential headroom; the lower binds.
+    """
+    ceilings = [
+        (max(cap, 0.0), name)
+        for name, cap in (
+            ("open pipeline", base.revenue_cap),
+            ("account potential", base.potential_headroom),
+        )
+        if cap is not None
+    ]
+    if ceilings:
+        cap, name = min(ceilings)
+        if extra > cap:
+            return Figure(cap, f"capped by the {name} ({cap:,.0f} left)"), name, cap
+    return Figure(extra), None, None
 
 
 def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
@@ -190,8 +230,10 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
     ``SG&A change = (ops cost - released) / SG&A``; SG&A-to-revenue change =
     ``((SG&A + ops - released) / (R0 + extra)) / (SG&A / R0) - 1``.
 
-    Extra revenue is capped at ``base.revenue_cap`` (the open pipeline in scope: more
-    selling time cannot win more than is there to win), its reason saying so.
+    Extra revenue is capped at the lower of ``base.revenue_cap`` (the open pipeline in
+    scope: more selling time cannot win more than is there to win) and
+    ``base.potential_headroom`` (what the accounts can still yield), its reason and
+    ``cap_binding`` saying which.
     Revenue figures are undefined (None + reason) when there are no selling hours.
 
     Raises:
@@ -208,10 +250,13 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
     d_selling = moved * s.selling_conversion
     s0, r0 = base.selling_hours, base.bookings
     rpsh = ratio(r0, s0, NO_SELLING_REASON)
+    binding: str | None = None
+    cap: float | None = None
     if rpsh.value is None:
         extra = Figure.undefined(NO_SELLING_REASON)
     else:
-        extra = _capped(r0 * ((s0 + d_selling) / s0) ** s.elasticity - r0, base.revenue_cap)
+        uncapped = r0 * ((s0 + d_selling) / s0) ** s.elasticity - r0
+        extra, binding, cap = _capped(uncapped, base)
     margin = (
         Figure(extra.value * s.gross_margin)
         if extra.value is not None
@@ -241,6 +286,8 @@ def what_if(base: WhatIfBase, scenario: WhatIfScenario) -> WhatIfResult:
         released_rep_cost=released,
         net_gain=net,
         revenue_lift=lift,
+        cap_binding=binding,
+        cap=cap,
         sga_before=base.sga,
         sga_change=ratio(sga_delta, base.sga, "no rep cost recorded: SG&A change undefined"),
         sga_to_revenue_change=_sga_to_revenue_change(base.sga, r0, extra, sga_delta),

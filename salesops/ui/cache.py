@@ -9,6 +9,11 @@ Cache keys also hold the database's data version (salesops.db.migrate.data_versi
 every load, import and rollup rebuild changes: results stay warm across sessions for as long
 as the data is unchanged, and are never served once it has changed. The TTL
 (Settings.cache_ttl_seconds) is only a backstop for writes made behind salesops' back.
+
+When the database stops answering mid-session, results this session already read (for the
+last data version it saw) are still shown, under a warning that says when they were read
+and why the database is not answering (`_stale_badge`); anything not cached fails with the
+page's one-sentence error, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 import streamlit as st
 
 from salesops.config import Settings, load_settings
+from salesops.db.errors import DATABASE_FAILURES, DatabaseError, DatabaseUnavailable, translate
+from salesops.redact import mask_secrets
 from salesops.repository import EVERYTHING, Repository, Scope
 from salesops.ui.auth import current_viewer, read_engine
 
@@ -72,6 +79,63 @@ def _cached(
 CACHED_FUNCTIONS: dict[str, Callable] = {}
 
 
+READ_FAILURES: tuple[type[BaseException], ...] = (DatabaseError, *DATABASE_FAILURES)
+SEEN_VERSIONS = "salesops.seen_data_versions"  # {url: the last data version read}
+THIS_RUN = "salesops.this_run"  # what this script run learnt (see _this_run)
+
+
+def _this_run() -> dict[str, Any]:
+    """Returns a dict kept for the current script run of this session only (new each run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    token = ctx.cursors if ctx is not None else None  # Streamlit makes a new dict every run
+    run = st.session_state.get(THIS_RUN)
+    if run is None or run["token"] is not token:
+        run = {"token": token}
+        st.session_state[THIS_RUN] = run
+    return run
+
+
+def _checked_version(url: str) -> tuple[str | None, DatabaseUnavailable | None]:
+    """Returns (the data version, None), or (the last one seen, why) if the database is gone.
+
+    The second form only when this session has read a version before and the database does
+    not answer now; any other failure is raised. A failed check is not repeated in the run.
+    """
+    run = _this_run()
+    seen: dict[str, str | None] = st.session_state.setdefault(SEEN_VERSIONS, {})
+    if run.get("failure") is not None and url in seen:
+        return seen[url], run["failure"]
+    try:
+        version = _data_version(url)
+    except READ_FAILURES as exc:
+        failure = translate(exc, url)
+        if url not in seen or not isinstance(failure, DatabaseUnavailable):
+            raise failure from exc
+        run["failure"] = failure
+        return seen[url], failure
+    seen[url] = version
+    return version, None
+
+
+def _stale_badge(read_at: datetime, failure: DatabaseError) -> None:
+    """Shows, once per run, that results on the page were read at `read_at` and are not live.
+
+    Later stale results in the same run move the time back to the oldest one shown.
+    """
+    run = _this_run()
+    oldest = min(read_at, run.get("stale_since", read_at))
+    if "badge" not in run:
+        run["badge"] = st.empty()
+    run["stale_since"] = oldest
+    run["badge"].warning(
+        f"Showing data as of {oldest:%d %b %Y %H:%M:%S}; the database is not answering: "
+        f"{mask_secrets(str(failure))}",
+        icon=":material/history:",
+    )
+
+
 def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     """Returns fn(repository, *args, **kwargs), cached per database, data version and args.
 
@@ -79,15 +143,23 @@ def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     `Repository.territories`, or a domain function such as `kpi_report`); it gets the
     repository limited to the viewer, and the cache key holds the viewer's scope. Arguments
     must be hashable (dates, tuples, dataclasses). Records when the data was read (see
-    `last_refreshed`).
+    `last_refreshed`). When the database has stopped answering, a result this session read
+    before is returned under a stale-data warning; one never read raises why.
     """
     name = f"{fn.__module__}.{fn.__qualname__}"
     CACHED_FUNCTIONS.setdefault(name, fn)
     viewer = current_viewer()
     key = tuple(sorted(kwargs.items()))
     url = settings().database_url
-    version = _data_version(url)
-    value, read_at = _cached(url, version, viewer.scope, viewer.team, name, args, key)
+    version, failure = _checked_version(url)
+    try:
+        value, read_at = _cached(url, version, viewer.scope, viewer.team, name, args, key)
+    except READ_FAILURES as exc:
+        if failure is None:
+            raise
+        raise failure from exc  # not cached: the page says why the database can't be read
+    if failure is not None:
+        _stale_badge(read_at, failure)
     st.session_state["salesops.last_refreshed"] = read_at
     return value
 

@@ -218,7 +218,11 @@ def _what_if_tiles(result: WhatIfResult, currency: str) -> None:
     row = st.columns(4)
     row[0].metric("Rep hours freed", f"{result.moved_hours:,.0f}", border=True)
     row[1].metric("Extra selling hours", f"{result.extra_selling_hours:,.0f}", border=True)
-    _figure(row[2], "Extra revenue", result.extra_revenue, "money", currency)
+    revenue = result.extra_revenue
+    if result.cap_binding is not None:  # say which ceiling, in the page's money format
+        ceiling = format_value(result.cap, "money", currency)
+        revenue = Figure(revenue.value, f"Capped by {md(result.cap_binding)}: {md(ceiling)}")
+    _figure(row[2], "Extra revenue", revenue, "money", currency)
     row[3].metric(
         "Sales-ops cost", format_value(result.sales_ops_cost, "money", currency), border=True
     )

@@ -11,6 +11,7 @@ import pytest
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
+from tests.app.conftest import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "time_allocation.py")
 
@@ -174,3 +175,21 @@ def test_team_comes_from_the_link_and_bad_teams_are_ignored(run_page, demo_url):
     ]
     assert mixed.multiselect(key="filters.team").value == ["Manager A"]
     assert mixed.query_params["team"] == "Manager A"  # written back without the bad one
+
+
+def test_what_if_says_when_account_potential_caps_it(run_page, demo_url, tmp_path):
+    # On the demo the accounts are worth far more than is booked: nothing caps the answer.
+    at = run_page(PAGE, demo_url)
+    assert not any(shown(c.value).startswith("Capped by") for c in at.caption)
+    source = Path(demo_url.removeprefix("sqlite:///"))
+    copy = tmp_path / "saturated.db"
+    shutil.copy(source, copy)
+    url = f"sqlite:///{copy}"
+    engine = make_engine(url)
+    with engine.begin() as conn:  # accounts already sold to their full potential
+        conn.execute(s.accounts.update().values(annual_potential=1.0))
+    engine.dispose()
+    at = run_page(PAGE, url)
+    assert not at.exception
+    assert _metric(at, "Extra revenue") == "$0"
+    assert "Capped by account potential: $0" in [shown(c.value) for c in at.caption]

@@ -149,6 +149,8 @@ def test_review_writes_a_self_contained_meeting_pack(demo_url, tmp_path):
     for step in ("opening", "closing", "slipped"):
         assert format_money(waterfall[step], "USD", full=True) in text
     assert "Pipeline review — week of 9 Nov 2026" in text
+    assert "Order to cash (01 Oct 2026 – 15 Nov 2026)" in text  # the quarter to the Sunday
+    assert "Receivables by days past due" in text
     assert not list(tmp_path.glob("*.tmp"))
 
 

@@ -52,25 +52,32 @@ def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> N
     raise RuntimeError(f"streamlit did not become healthy at {url} within {seconds:.0f} s")
 
 
-def serve_app(
-    database_url: str, port: int | None = None, extra_args: tuple[str, ...] = ()
-) -> Iterator[str]:
-    """Starts `streamlit run app.py` against `database_url` (on `port`, else a free one).
+def start_app(
+    database_url: str,
+    port: int,
+    extra_args: tuple[str, ...] = (),
+    log_name: str = "streamlit",
+    healthy_within: float = 60,
+    script: str = "app.py",
+) -> subprocess.Popen:
+    """Starts `streamlit run <script>` against `database_url` on `port`; returns the process.
 
-    `extra_args` are more streamlit options (e.g. --secrets.files for sign-in). Yields the
-    base URL.
+    The one command line the browser tests and bench/bench_browser.py serve the app with
+    (headless, no file watcher, no usage stats); `script` is app.py or serve.py (the
+    hardened server); `extra_args` are more streamlit options
+    (e.g. --secrets.files for sign-in). Output goes to artifacts/<log_name>-<port>.log.
+    Returns once /_stcore/health answers; raises RuntimeError if it does not within
+    `healthy_within` seconds (the process is then stopped).
     """
-    port = port or _free_port()
-    env = {**os.environ, "SALESOPS_DATABASE_URL": database_url}
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115
+    log = open(ROOT / "artifacts" / f"{log_name}-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / script),
             "--server.port",
             str(port),
             "--server.headless",
@@ -82,21 +89,42 @@ def serve_app(
             *extra_args,
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "SALESOPS_DATABASE_URL": database_url},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    log.close()  # the child keeps its own descriptor
     try:
-        _wait_healthy(url, process)
-        yield url
+        _wait_healthy(f"http://127.0.0.1:{port}", process, seconds=healthy_within)
+    except RuntimeError:
+        stop_app(process)
+        raise
+    return process
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    """Stops a server started by `start_app` (terminate, then kill after 15 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def serve_app(
+    database_url: str, port: int | None = None, extra_args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Serves the app (`start_app`) on `port` (else a free one); yields the base URL.
+
+    `extra_args` are more streamlit options (e.g. --secrets.files for sign-in).
+    """
+    port = port or _free_port()
+    process = start_app(database_url, port, extra_args)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_app(process)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ SQL shows up here, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from salesops.calendar import Period
-from salesops.cash.report import cash_report
+from salesops.cash.report import cash_report, cash_to_json
 from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
@@ -43,6 +44,7 @@ def demo(request: pytest.FixtureRequest):
             "id",
             "account_id",
             "opportunity_id",
+            "rep_id",
             "ordered_at",
             "amount",
             "invoiced_at",
@@ -68,7 +70,9 @@ def demo(request: pytest.FixtureRequest):
             frame[column] = pd.to_datetime(frame[column])
     orders["amount"] = orders["amount"].astype(float)
     deals["deal_amount"] = deals["deal_amount"].astype(float)
-    rows = orders.merge(accounts, on="account_id").merge(deals, on="opportunity_id", how="left")
+    rows = orders.rename(columns={"rep_id": "order_rep"}).merge(accounts, on="account_id")
+    rows = rows.merge(deals, on="opportunity_id", how="left")
+    rows["rep_id"] = rows["order_rep"].fillna(rows["rep_id"])  # the order's rep, else its deal's
     return (
         Repository(engine),
         rows,
@@ -228,3 +232,72 @@ def test_meeting_pack_section_holds_the_report_figures(demo):
     assert format_value(report.totals["overdue"], "money", "USD") in section
     assert "Receivables by days past due" in section and "90+" in section
     assert section.count("<tr>") == 1 + 3 + 1 + 5 + 1 + 5 + 1 + 5  # steps, aging, lists
+
+
+def test_meeting_pack_holds_the_quarter_to_date_cash_section(demo):
+    from salesops.calendar import Week
+    from salesops.cash.pack import pack_cash_report, review_cash_period
+    from salesops.formatting import format_value
+    from salesops.pipeline_review.meeting_pack import meeting_pack_html, meeting_pack_zip
+    from salesops.pipeline_review.report import review_report
+
+    repo = demo[0]
+    week = Week(date(2026, 9, 28))  # Thursday 1 Oct: reviewed against Q4, Sunday 4 Oct
+    assert review_cash_period(week) == Period(date(2026, 10, 1), date(2026, 10, 4))
+    week = Week(date(2026, 8, 17))
+    review = review_report(repo, week, settings=SETTINGS)
+    cash = pack_cash_report(repo, week, Scope(), SETTINGS)
+    same = cash_report(repo, Period(date(2026, 7, 1), date(2026, 8, 23)), Scope(), SETTINGS)
+    assert cash_to_json(cash) == cash_to_json(same)
+    document = meeting_pack_html(review, SETTINGS, cash=cash)
+    assert "<h2>Order to cash (01 Jul 2026 – 23 Aug 2026)</h2>" in document
+    assert cash.totals["overdue"] > 0
+    assert format_value(cash.totals["overdue"], "money", "USD") in document
+    assert document.index("Appendix C") < document.index("Order to cash (")
+    assert "Order to cash" not in meeting_pack_html(review, SETTINGS)
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(meeting_pack_zip(review, SETTINGS, cash=cash))).namelist()
+    assert "pipeline_review_2026-W34_cash_slow_accounts.csv" in names
+
+
+def test_meeting_pack_cash_section_without_orders_says_what_to_import(demo, empty_url):
+    from salesops.cash.pack import cash_pack_html
+    from salesops.cash.report import NO_ORDERS
+
+    empty = cash_report(Repository(make_engine(empty_url, read_only=True)), CASES[0][0])
+    assert not empty.has_orders
+    section = cash_pack_html(empty, SETTINGS)
+    assert html.escape(NO_ORDERS) in section
+    assert "<table>" not in section
+    quiet = cash_report(demo[0], Period(date(2010, 1, 1), date(2010, 3, 31)), Scope(), SETTINGS)
+    assert quiet.has_orders and quiet.funnel.count("ordered") == 0
+    section = cash_pack_html(quiet, SETTINGS)
+    assert "No order placed, invoiced or paid in this period" in section
+    assert "nothing receivable on 31 Mar 2010" in section and "<table>" not in section
+
+
+def test_every_demo_order_has_a_rep_repeat_orders_the_rep_of_a_deal_behind_them(demo):
+    repo, rows, deals = demo
+    assert rows["order_rep"].notna().all()
+    first = rows[rows["opportunity_id"].notna()]
+    deal_rep = first["opportunity_id"].map(deals.set_index("opportunity_id")["rep_id"])
+    assert (first["order_rep"] == deal_rep).all()
+    repeat = rows[rows["opportunity_id"].isna()]
+    assert len(repeat) > 0
+    won = deals[deals["outcome"] == "won"]
+    behind = repeat.merge(won, left_on="account_id", right_on="deal_account", suffixes=("", "_d"))
+    behind = behind[behind["closed_at_d"] <= behind["ordered_at"]]
+    matched = behind[behind["order_rep"] == behind["rep_id_d"]]["id"].unique()
+    assert set(matched) == set(repeat["id"])  # each one's rep won a deal of that account before
+    period = CASES[0][0]
+    by_rep = cash_report(repo, period, Scope(), SETTINGS).breakdowns["rep"]
+    from salesops.cash.breakdown import NO_DEAL
+
+    assert NO_DEAL not in set(by_rep["rep"])  # by-rep views are complete
+    one = int(repeat["order_rep"].iloc[0])
+    scoped = cash_report(repo, period, Scope(rep_ids=(one,)), SETTINGS)
+    placed = rows[rows["ordered_at"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))]
+    mine = placed[placed["order_rep"] == one]
+    assert scoped.funnel.repeat_orders == int(mine["opportunity_id"].isna().sum()) > 0

@@ -80,6 +80,37 @@ def test_orders_template_writes_orders_and_their_customers(engine):
     assert again.message.startswith("Imported 0 new and 0 updated rows (3 unchanged)")
 
 
+def test_orders_template_names_crm_accounts_by_their_id(engine):
+    with engine.begin() as conn:
+        conn.execute(sa.insert(s.accounts), [
+            {"source": "salesforce", "external_id": "001A", "name": "Acme", "segment": "SMB"},
+            {"source": "salesforce", "external_id": "001B", "name": "Beta SF", "segment": None},
+            {"source": "hubspot", "external_id": "001B", "name": "Beta HS", "segment": None},
+        ])  # fmt: skip
+    header = ["order_id", "account_id", "account_name", "order_date", "amount"]
+    rows = [
+        ["SO-1", "001A", "Acme", "2024-01-10", "10"],
+        ["SO-2", "001B", "Beta", "2024-01-11", "20"],
+        ["SO-3", "001C", "Gamma", "2024-01-12", "30"],
+    ]
+    outcome = run(engine, "salesops", csv_file("orders.csv", header, rows))
+    assert outcome.written, outcome.message
+    with engine.connect() as conn:
+        o, a = s.orders.c, s.accounts.c
+        stmt = (
+            sa.select(o.external_id, a.source, a.name, a.segment)
+            .join_from(s.orders, s.accounts, a.id == o.account_id)
+            .order_by(o.external_id)
+        )
+        linked = [tuple(r) for r in conn.execute(stmt)]
+    # One CRM account with that id: the order is its. Two (ambiguous) or none: a new customer.
+    assert linked == [
+        ("SO-1", "salesforce", "Acme", "SMB"),
+        ("SO-2", "salesops", "Beta", None),
+        ("SO-3", "salesops", "Gamma", None),
+    ]
+
+
 def test_order_paid_before_invoiced_is_a_row_error(engine):
     rows = [r[:] for r in ORDERS]
     rows[1][4] = "2024-01-15"
@@ -361,3 +392,22 @@ def test_time_log_of_an_unknown_rep_is_a_row_error(engine):
         csv_file("time.csv", ["rep", "activity_date", "activity", "hours"], rows),
     )
     assert 'time.csv row 2, rep: "Zed Nobody"' in message
+
+
+def test_an_order_names_the_rep_it_counts_for_and_an_unknown_rep_is_a_row_error(engine):
+    header = [*ORDER_HEADER, "rep"]
+    rows = [[*ORDERS[0], "Ann Lee"], [*ORDERS[2], ""]]
+    bad = rejected(
+        engine, "salesops", csv_file("reps.csv", REP_HEADER, REPS),
+        csv_file("orders.csv", header, [*rows, [*ORDERS[1], "Zed Nobody"]]),
+    )  # fmt: skip
+    assert 'orders.csv row 4, rep: "Zed Nobody" — expected a rep imported earlier' in bad
+    outcome = run(
+        engine, "salesops", csv_file("reps.csv", REP_HEADER, REPS),
+        csv_file("orders.csv", header, rows),
+    )  # fmt: skip
+    assert outcome.written, outcome.message
+    with engine.connect() as conn:
+        o, r = s.orders.c, s.reps.c
+        stmt = sa.select(o.external_id, r.name).outerjoin_from(s.orders, s.reps, r.id == o.rep_id)
+        assert sorted(tuple(x) for x in conn.execute(stmt)) == [("SO-1", "Ann Lee"), ("SO-3", None)]

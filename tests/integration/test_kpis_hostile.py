@@ -1,9 +1,11 @@
-"""Issue 20 case 4: a KPI period not on whole months reads its edges by range, once."""
+"""Issue 20 case 4: a KPI period not on whole months reads its edges from daily rollups, once."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import event
 
@@ -14,6 +16,7 @@ from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.kpis import report as kr
 from salesops.repository import Repository, Scope
+from salesops.repository.kpis import ADDITIVE_COLUMNS
 
 RANGES = [
     (date(2025, 3, 3), date(2025, 3, 19)),
@@ -41,7 +44,7 @@ def test_case_4_new_customers_read_by_range_equal_the_definition(request, databa
     engine.dispose()
 
 
-def test_case_4_partial_month_edges_are_read_once_not_per_breakdown(demo_url):
+def test_case_4_partial_month_edges_are_read_once_from_the_daily_rollups(demo_url):
     engine = make_engine(demo_url, read_only=True)
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
@@ -49,13 +52,77 @@ def test_case_4_partial_month_edges_are_read_once_not_per_breakdown(demo_url):
     period = Period(date(2025, 1, 15), date(2025, 12, 20))
     report = kr.kpi_report(repo, period, Scope(), Settings())
     assert set(report.breakdowns) == set(kr.BREAKDOWNS)
-    customer_edges = [q for q in statements if "earlier_won" in q or "first_won" in q]
+    customer_edges = [q for q in statements if "rollup_customer_days" in q]
     # the period's two edges and its comparison period's two, each read once
     assert len(customer_edges) == 4, len(customer_edges)
-    lead_edges = [q for q in statements if "FROM leads" in q and "rollup_leads" not in q]
-    assert len(lead_edges) <= 4 + 1  # + the company lead totals for spend allocation
+    base_scans = [q for q in statements if re.search(r"FROM (leads|opportunities)\b", q)]
+    assert base_scans == []  # no fact is read from the base tables
     # the same report without the once-only reads (every breakdown reading its edges)
     assert (
         report.current
         == kr._report(repo, period, Scope(), Settings(), None, kr.BREAKDOWNS, None).current
     )
+
+
+ODD_PERIODS = {
+    "mid-month to mid-month": (date(2025, 1, 15), date(2025, 12, 20)),
+    "17 days": (date(2025, 3, 3), date(2025, 3, 19)),
+    "across a year end": (date(2024, 11, 7), date(2025, 2, 11)),
+    "a single day": (date(2025, 6, 11), date(2025, 6, 11)),
+    "leap day": (date(2024, 2, 29), date(2024, 2, 29)),
+    "to a leap day": (date(2024, 2, 10), date(2024, 2, 29)),
+    "from a leap day": (date(2024, 2, 29), date(2024, 4, 3)),
+}
+FACTS = ("closed_opportunity_facts", "lead_facts", "new_customer_facts", "won_cycle_histogram")
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in frame.columns if c not in ADDITIVE_COLUMNS]
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def _scopes(repo: Repository) -> list[Scope]:
+    reps, territories = repo.reps(), repo.territories()
+    return [
+        Scope(),
+        Scope(territory_ids=(int(territories["id"].iloc[0]),)),
+        Scope(segments=(repo.segments()[0],)),
+        Scope(rep_ids=tuple(int(i) for i in reps["id"].iloc[:3])),
+    ]
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_case_4_daily_rollup_edges_equal_the_base_tables_on_odd_periods(request, database):
+    url = request.getfixturevalue("demo_url" if database == "sqlite" else "pg_demo_url")
+    engine = make_engine(url, read_only=True)
+    repo = Repository(engine)
+    compared = 0
+    for scope in _scopes(repo):
+        for name, (start, end) in ODD_PERIODS.items():
+            period = Period(start, end)
+            for fact in FACTS:
+                read = getattr(repo, fact)
+                for by in (None, ("month",), ("rep_id",)) if fact != FACTS[-1] else (None,):
+                    extra = {} if by is None else {"by": by}
+                    got = _sorted(read(period, scope, **extra))
+                    want = _sorted(read(period, scope, source="raw", **extra))
+                    assert len(got) == len(want), (name, fact, by, scope)
+                    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9)
+                    compared += int(want[list(ADDITIVE_COLUMNS & set(want.columns))].sum().sum())
+    assert compared > 0  # the periods hold deals and leads
+    engine.dispose()
+
+
+def test_case_4_an_import_brings_the_daily_rollups_up_to_date_in_its_transaction(engine):
+    from salesops.importing.report import import_files
+    from tests.integration.test_import_hostile import deals
+
+    assert import_files(engine, [deals("006D", 9)], "salesforce").written  # closed 1-9 Feb 2024
+    repo = Repository(engine)
+    edge = Period(date(2024, 2, 2), date(2024, 2, 6))
+    for fact in FACTS:
+        got, want = getattr(repo, fact)(edge), getattr(repo, fact)(edge, source="raw")
+        pd.testing.assert_frame_equal(_sorted(got), _sorted(want), check_exact=False, rtol=1e-9)
+    assert int(repo.closed_opportunity_facts(edge)["won"].sum()) == 5

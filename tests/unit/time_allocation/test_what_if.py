@@ -16,6 +16,7 @@ from salesops.time_allocation.what_if import (
     default_sales_ops_hourly_cost,
     default_scenario,
     literature_comparison,
+    potential_headroom,
     what_if,
     what_if_base,
 )
@@ -206,9 +207,57 @@ def test_extra_revenue_is_capped_by_the_open_pipeline(base):
     # uncapped it is 15,600 (the linear case); only 10,000 of pipeline is open
     r = what_if(replace(base, revenue_cap=10_000.0), chosen)
     assert r.extra_revenue.value == 10_000.0
-    assert r.extra_revenue.reason == "capped at the open pipeline (10,000)"
+    assert r.extra_revenue.reason == "capped by the open pipeline (10,000 left)"
+    assert (r.cap_binding, r.cap) == ("open pipeline", 10_000.0)
     assert r.net_gain.value == pytest.approx(10_000.0 - 585.0)
     assert r.revenue_lift.value == pytest.approx(10_000 / 62_000)
     roomy = what_if(replace(base, revenue_cap=1e9), chosen)
     assert roomy.extra_revenue.value == pytest.approx(15_600.0)
     assert roomy.extra_revenue.reason is None
+    assert roomy.cap_binding is None and roomy.cap is None
+
+
+def test_potential_headroom_is_the_period_potential_less_bookings_and_pipeline():
+    # 520,000 a year over 13 weeks is 130,000; 62,000 booked and 40,000 open leave 28,000
+    assert potential_headroom(520_000.0, 13.0, 62_000.0, 40_000.0) == pytest.approx(28_000.0)
+    assert potential_headroom(520_000.0, 13.0, 100_000.0, 40_000.0) == 0.0  # never negative
+    assert potential_headroom(None, 13.0, 62_000.0, 40_000.0) is None
+
+
+def test_extra_revenue_is_capped_by_what_the_accounts_can_still_yield(base):
+    chosen = scenario(
+        shift_share=0.5,
+        activities=("quote", "proposal"),
+        sales_ops_hourly_cost=30.0,
+        selling_conversion=0.4,
+    )
+    # uncapped 15,600 (the linear case); the pipeline leaves 50,000, the potential 9,000
+    r = what_if(replace(base, revenue_cap=50_000.0, potential_headroom=9_000.0), chosen)
+    assert r.extra_revenue.value == 9_000.0
+    assert r.extra_revenue.reason == "capped by the account potential (9,000 left)"
+    assert (r.cap_binding, r.cap) == ("account potential", 9_000.0)
+    assert r.extra_margin.value == pytest.approx(9_000.0 * chosen.gross_margin)
+    assert r.revenue_lift.value == pytest.approx(9_000 / 62_000)
+    # the lower ceiling binds: here the pipeline
+    r = what_if(replace(base, revenue_cap=5_000.0, potential_headroom=9_000.0), chosen)
+    assert (r.extra_revenue.value, r.cap_binding) == (5_000.0, "open pipeline")
+    # accounts worth nothing more: no extra revenue at all
+    r = what_if(replace(base, potential_headroom=0.0), chosen)
+    assert (r.extra_revenue.value, r.cap_binding) == (0.0, "account potential")
+    # a ceiling above the extra revenue does not bind
+    r = what_if(replace(base, potential_headroom=1e9), chosen)
+    assert r.extra_revenue.value == pytest.approx(15_600.0) and r.cap_binding is None
+
+
+def test_what_if_base_reads_the_potential_headroom():
+    summary = rep_time_summary(
+        classify_activities(ACTIVITY, TYPES).frame, REPS, BOOKINGS, benchmark=BENCHMARK
+    )
+    costs = loaded_hourly_cost(REPS, working_weeks=WORKING_WEEKS)
+    rows = classify_activities(ACTIVITY, TYPES)
+    made = what_if_base(
+        rows, summary, costs, REPS, period_weeks=52.0, revenue_cap=8_000.0,
+        account_potential=100_000.0,
+    )  # fmt: skip
+    assert made.potential_headroom == pytest.approx(100_000.0 - 62_000.0 - 8_000.0)
+    assert what_if_base(rows, summary, costs, REPS, period_weeks=52.0).potential_headroom is None
