@@ -154,7 +154,7 @@ def test_the_call_rollups_migration_fills_them_like_a_rebuild(fresh_url):
     with engine.begin() as conn:
         for table in CALL_ROLLUP_TABLES:
             conn.execute(sa.text(f"DROP TABLE {table.name}"))
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0008'"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0009'"))
     assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
     assert rows() == built
     engine.dispose()

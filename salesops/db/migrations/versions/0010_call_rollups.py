@@ -1,7 +1,7 @@
 """The quarter call's rollups (issue 14).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05
 
 `rollup_call_snapshots` holds the open pipeline at every day of every quarter (grouped by
@@ -19,8 +19,8 @@ from alembic import op
 
 from salesops.db.rollups_call import rebuild_call_rollups
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
