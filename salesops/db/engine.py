@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
@@ -243,6 +245,38 @@ def _python_rows(frame: pd.DataFrame) -> list[list[object]]:
     return as_objects.where(frame.notna(), None).to_numpy().tolist()
 
 
+# COPY's text format: a value holding one of these characters has them written as escapes.
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _copy_escaped(text: str) -> str:
+    for char, escaped in _COPY_ESCAPES:
+        text = text.replace(char, escaped)
+    return text
+
+
+def _copy_column(values: pd.Series) -> list[str]:
+    r"""Returns one column as COPY text: str() of each value, escaped, \N where missing."""
+    cells = values.to_numpy(dtype=object)
+    text = [str(v) for v in cells]
+    if _COPY_SPECIAL.search("\x00".join(text)):
+        text = [_copy_escaped(v) for v in text]
+    for i in np.flatnonzero(pd.isna(cells)):
+        text[i] = "\\N"
+    return text
+
+
+def _copy_text(frame: pd.DataFrame) -> str:
+    r"""Returns the frame's rows in COPY's text format (tab-separated lines, \N for missing).
+
+    Values are written as str() writes them (ISO dates, Python's shortest float, True/False),
+    which is what PostgreSQL reads back as the same value.
+    """
+    columns = [_copy_column(frame[c]) for c in frame.columns]
+    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int = 50_000) -> int:
     """Inserts every row of `frame` (columns named as in `table`) and returns the row count.
 
@@ -262,8 +296,7 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int 
         assert raw is not None  # a live connection inside a transaction
         with raw.cursor() as cursor, cursor.copy(copy) as writer:
             for start in range(0, len(frame), chunk):
-                for row in _python_rows(frame.iloc[start : start + chunk]):
-                    writer.write_row(row)
+                writer.write(_copy_text(frame.iloc[start : start + chunk]))
         return len(frame)
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
     ordered = frame[list(compiled.positiontup or columns)]
@@ -274,6 +307,28 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int 
         cursor.executemany(str(compiled), _python_rows(ordered.iloc[start : start + chunk]))
     cursor.close()
     return len(frame)
+
+
+def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """Returns `count` new ids for rows about to be inserted into `table` on this connection.
+
+    PostgreSQL draws them from the table's id sequence; SQLite continues after the highest
+    id, as its own row ids do (the caller's transaction has written, so SQLite lets no
+    other writer in until it ends).
+    """
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = conn.execute(select(func.pg_get_serial_sequence(table.name, "id"))).scalar()
+        raw = conn.connection.driver_connection
+        assert raw is not None  # a live connection inside a transaction
+        with raw.cursor() as cursor:  # a million ids: the driver's rows, not SQLAlchemy's
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (sequence, count)
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+    highest = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(int(highest) + 1, int(highest) + 1 + count))
 
 
 def reset_sequences(conn: Connection, tables: list[Table]) -> None:

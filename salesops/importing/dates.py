@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from salesops.importing.uniques import per_distinct
+
 DAY_FIRST, MONTH_FIRST = "%d/%m/%Y", "%m/%d/%Y"
 DATE_FORMAT_LABELS = {
     "%Y-%m-%d": "ISO (YYYY-MM-DD)",
@@ -40,8 +42,15 @@ def parse_dates_checked(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Seri
     Salesforce's `2024-01-05T10:00:00.000+0000`; aware values are converted to UTC first).
     Other formats read the date part before any time. A value that does not parse is NaT;
     one that parses but lies outside what the database's dates hold (before 1678 or after
-    2261, such as Salesforce's 12/31/9999 "no date" placeholder) is NaT and flagged.
+    2261, such as Salesforce's 12/31/9999 "no date" placeholder) is NaT and flagged. Each
+    distinct text is parsed once.
     """
+    parsed, too_far = per_distinct(values, lambda v: _parse_dates_checked(v, fmt))
+    return parsed, too_far
+
+
+def _parse_dates_checked(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    """Returns parse_dates_checked(values, fmt), parsing every value."""
     text = values.astype("str").str.strip()
     if _is_iso(fmt):
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
@@ -60,6 +69,11 @@ def parse_timestamps(values: pd.Series, fmt: str) -> pd.Series:
 
     Orders changes made on the same day (history rows); see parse_dates_checked.
     """
+    return per_distinct(values, lambda v: (_parse_timestamps(v, fmt),))[0]
+
+
+def _parse_timestamps(values: pd.Series, fmt: str) -> pd.Series:
+    """Returns parse_timestamps(values, fmt), parsing every value."""
     text = values.astype("str").str.strip()
     if _is_iso(fmt):
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)

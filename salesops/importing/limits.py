@@ -127,13 +127,19 @@ def check_limits(entity: str, out: pd.DataFrame, found: IssueCollector) -> None:
         limit = text_limit(columns)
         if limit is not None and not pd.api.types.is_numeric_dtype(values):
             length = values.astype("str").str.len().where(values.notna(), 0)
-            found.add(
-                length > limit,
-                target,
-                _shown(values),
-                length.map(lambda n, m=limit: f"at most {m} characters (this value has {n})"),
-            )
+            too_long = length > limit
+            if too_long.any():  # the shown values and sentences only for the offending rows
+                found.add(
+                    too_long,
+                    target,
+                    _shown(values[too_long]),
+                    length[too_long].map(
+                        lambda n, m=limit: f"at most {m} characters (this value has {n})"
+                    ),
+                )
         bound = number_limit(columns)
         if bound is not None and pd.api.types.is_numeric_dtype(values):
             too_large = values.astype("float64").abs() >= bound
-            found.add(too_large, target, values.astype("str"), f"a value below {bound:,.0f}")
+            if too_large.any():
+                shown = values[too_large].astype("str")
+                found.add(too_large, target, shown, f"a value below {bound:,.0f}")

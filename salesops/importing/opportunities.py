@@ -93,10 +93,8 @@ def _outcome_from_flags(out: pd.DataFrame, found: IssueCollector) -> None:
 
 def forecast_categories(values: pd.Series) -> pd.Series:
     """Returns forecast categories as ours (best_case, commit, ...); unknown ones as written."""
-    named = values.map(
-        lambda v: FORECAST_CATEGORY_NAMES.get(normalise_header(v)), na_action="ignore"
-    )
-    return named.fillna(values)
+    ours = {v: FORECAST_CATEGORY_NAMES.get(normalise_header(v)) for v in values.dropna().unique()}
+    return values.map(ours).fillna(values)
 
 
 def _forecast_categories(out: pd.DataFrame) -> None:
@@ -131,7 +129,8 @@ def _outcome_column(layout: Layout, out: pd.DataFrame, found: IssueCollector) ->
         return None
     if layout.outcome_values:
         values = {normalise_header(k): v for k, v in layout.outcome_values.items()}
-        outcome = out["outcome"].map(lambda v: values.get(normalise_header(v)), na_action="ignore")
+        written = out["outcome"].dropna().unique()
+        outcome = out["outcome"].map({v: values.get(normalise_header(v)) for v in written})
         if "" in values:  # the mapping gives blank outcome cells a meaning (usually "open")
             outcome = outcome.where(out["outcome"].notna(), values[""])
         expected = f"one of {', '.join(layout.outcome_values)}"
@@ -150,27 +149,30 @@ def _apply_stages(
     rules = _stage_rules(layout, context)
     stage_raw = _stage_values(layout, out)
     rule_of = {v: rules.get(normalise_header(v)) for v in stage_raw.dropna().unique()}
-    matched = stage_raw.map(rule_of, na_action="ignore").astype(object)
+    known = {v: r for v, r in rule_of.items() if r is not None}
+
+    def per_rule(attribute: str) -> pd.Series:
+        """Returns each row's rule attribute (NA where its stage has no rule)."""
+        return stage_raw.map({v: getattr(r, attribute) for v, r in known.items()})
+
     outcome_from_column = _outcome_column(layout, out, found)
-    unknown = stage_raw.notna() & matched.isna() & ~found.failed_on("is_won")
+    unknown = stage_raw.notna() & ~stage_raw.isin(list(known)) & ~found.failed_on("is_won")
     if outcome_from_column is not None:
         # With an explicit outcome column, new stage names are accepted and created.
         unknown &= outcome_from_column.isna()
     names = ", ".join(dict.fromkeys(r.stage for r in layout.stages.values())) or "a known stage"
     found.add(unknown, "stage", stage_raw, f"a known stage ({names})")
     found.add(stage_raw.isna(), "stage", stage_raw, "a stage")
-    out["stage"] = (
-        matched.map(lambda r: r.stage, na_action="ignore").astype(object).fillna(stage_raw)
-    )
-    outcome = matched.map(lambda r: r.outcome, na_action="ignore")
+    out["stage"] = per_rule("stage").astype(object).fillna(stage_raw)
+    outcome = per_rule("outcome")
     if outcome_from_column is not None:
         outcome = outcome_from_column.fillna(outcome)
     default_outcome = layout.options.get("outcome_default")
     if default_outcome:
         outcome = outcome.fillna(default_outcome)
     out["outcome"] = outcome
-    out["probability"] = matched.map(lambda r: r.probability, na_action="ignore").astype("float64")
-    out["sort_order"] = matched.map(lambda r: r.sort_order, na_action="ignore").astype("Int64")
+    out["probability"] = per_rule("probability").astype("float64")
+    out["sort_order"] = per_rule("sort_order").astype("Int64")
 
 
 def _settle_close_dates(plan: FilePlan, out: pd.DataFrame, closed: pd.Series) -> None:

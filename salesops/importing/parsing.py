@@ -151,6 +151,9 @@ class _Numbering:
         numbers: list[int] = []
         row = self.next_row
         skipped = self.ragged.skipped
+        if not any(n >= row for n in skipped):  # no ragged row ahead: consecutive numbers
+            self.next_row = row + count
+            return list(range(row, row + count))
         while len(numbers) < count:
             if row not in skipped:
                 numbers.append(row)

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from salesops.db import schema as s
-from salesops.db.engine import bulk_insert
+from salesops.db.engine import bulk_insert, next_ids
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
@@ -144,7 +144,10 @@ class BatchWriter:
         counts: WriteCounts,
         file: str = "",
     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Upserts changed/new rows; returns (new rows, changed rows, existing before) frames."""
+        """Upserts changed/new rows; returns (new rows, changed rows, existing before) frames.
+
+        The new rows carry the `id` they were inserted with.
+        """
         columns = [c for c in rows.columns if c not in ("source", "external_id")]
         rows = rows.assign(source=layout.source)
         if self._is_fresh(table, layout.source, file):
@@ -168,7 +171,9 @@ class BatchWriter:
         counts.updated += len(changed)
         counts.unchanged += len(old) - len(changed)
         if not new.empty:
-            # Checked absent inside this transaction: plain bulk insert (COPY on PostgreSQL).
+            # Checked absent inside this transaction: plain bulk insert (COPY on PostgreSQL),
+            # with ids drawn first so nothing has to be read back to know them.
+            new = new.assign(id=next_ids(self.conn, table, len(new)))
             bulk_insert(self.conn, table, for_bulk(new))
             self._analyse(table, file)
         if not changed.empty:
@@ -288,7 +293,7 @@ class BatchWriter:
 
     def _write_opportunities(self, plan: FilePlan, rows: pd.DataFrame, counts: WriteCounts) -> None:
         """Upserts deals with their stages and links, writes their history, converts leads."""
-        layout, source = plan.layout, plan.layout.source
+        layout = plan.layout
         self._ensure_stages(rows)
         out = rows[["external_id", "created_at", "closed_at", "stage", "outcome"]].copy()
         for column in ("name", "amount", "expected_close_date", "forecast_category"):
@@ -299,9 +304,13 @@ class BatchWriter:
         touched = pd.concat([new, changed]) if not changed.empty else new
         if touched.empty:
             return
-        ids = self.references.lookup(
-            s.opportunities, source, "external_id", touched["external_id"].tolist()
-        )
+        ids: dict[str, int] = {}
+        if not new.empty:
+            ids.update(zip(new["external_id"], new["id"].astype("int64").tolist(), strict=True))
+        if not changed.empty:
+            before = existing[existing["external_id"].isin(changed["external_id"])]
+            old_ids = before["id"].astype("int64").tolist()
+            ids.update(zip(before["external_id"], old_ids, strict=True))
         counts.history += self.history.write(plan, new, changed, existing, ids)
         entries = entry_rows(rows)
         if not entries.empty:
