@@ -1,7 +1,7 @@
 """Stored forecast results (issue 21): the Overview and the Forecast page read fits made on load.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-05
 
 `stored_forecasts` holds forecast results as JSON under the hash of their series and
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
