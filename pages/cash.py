@@ -32,7 +32,7 @@ money = defaults.currency
 columns = column_config(defaults)
 st.caption(
     f"{filters.period_label} · {md(filters.scope_label)} · receivables as of "
-    f"{report.as_of:%d %b %Y}. Orders without a linked deal (repeat orders) have no rep."
+    f"{report.as_of:%d %b %Y}. Repeat orders count for the rep of the deal behind them."
 )
 for note in report.notes:
     st.warning(note, icon=":material/warning:")

@@ -7,7 +7,7 @@ import pandas as pd
 from salesops.cash.receivables import CURRENT, NOT_INVOICED
 
 BY = ("rep", "territory", "segment")
-NO_DEAL = "(repeat orders, no linked deal)"
+NO_DEAL = "(orders without a rep)"
 KEYS = {"rep": "rep_id", "territory": "territory_id", "segment": "segment"}
 LEG_COLUMNS = {
     "close_to_order": "days_to_order",

@@ -73,7 +73,11 @@ def stacked_hours(by_activity: pd.DataFrame, y: str, title: str | None = None) -
         .encode(
             x=alt.X("sum(hours):Q", title="Hours", stack="zero"),
             y=alt.Y(f"{y}:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False)),
-            color=alt.Color("activity:N", legend=alt.Legend(orient="bottom", columns=3)),
+            color=alt.Color(
+                "activity:N",
+                title="Activity",
+                legend=alt.Legend(orient="bottom", columns=3, labelLimit=0),
+            ),
             order=alt.Order("category:N", sort="descending"),
             tooltip=[
                 f"{y}:N",

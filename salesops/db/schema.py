@@ -176,6 +176,8 @@ orders = Table(
     *_source_columns(),
     Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
     Column("opportunity_id", ForeignKey("opportunities.id"), index=True),
+    # The rep credited (migration 0008): the booked deal's, or a repeat order's deal behind it.
+    Column("rep_id", ForeignKey("reps.id"), index=True),
     Column("ordered_at", Date, nullable=False, index=True),
     Column("amount", Money, nullable=False),
     Column("gross_margin", Money),  # gross-margin amount in currency, not a fraction
@@ -305,6 +307,16 @@ salesops_meta = Table(
     metadata,
     Column("key", String(60), primary_key=True),
     Column("value", String(200), nullable=False),
+)
+
+# Forecast results fitted on load and import (salesops.forecast.stored), each under the hash
+# of its series and parameters, so pages read them instead of waiting for a Prophet fit.
+stored_forecasts = Table(
+    "stored_forecasts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("result", Text, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
 )
 
 # Rollups: pre-aggregated monthly facts, rebuilt by salesops.db.rollups after every

@@ -21,8 +21,8 @@ def _order_lines(
     """Returns the orders up to the demo's end, sorted by date.
 
     First orders book the won deals; repeat orders follow at the segment's interval until
-    the customer churns. Columns: account_id, opportunity_id, ordered_at, amount, margin
-    (the segment's gross-margin rate).
+    the customer churns; every order counts for the rep of the deal behind it. Columns:
+    account_id, opportunity_id, rep_id, ordered_at, amount, margin (the segment's rate).
     """
     rng = state.rng
     won = opportunities[opportunities["outcome"] == "won"]
@@ -37,6 +37,7 @@ def _order_lines(
         {
             "account_id": won["account_id"].to_numpy(),
             "opportunity_id": won["id"].to_numpy(),
+            "rep_id": won["rep_id"].to_numpy(),
             "ordered_at": closed + rng.integers(0, 6, len(won)).astype("timedelta64[D]"),
             "amount": won["amount"].to_numpy(),
             "margin": margin,
@@ -52,6 +53,7 @@ def _order_lines(
         {
             "account_id": won["account_id"].to_numpy()[rep_idx],
             "opportunity_id": np.nan,
+            "rep_id": won["rep_id"].to_numpy()[rep_idx],
             "ordered_at": repeat_dates,
             "amount": np.round(
                 won["amount"].to_numpy()[rep_idx]
@@ -90,6 +92,7 @@ def orders(state: DemoState, opportunities: pd.DataFrame, accounts: pd.DataFrame
             "external_id": [f"S{i:07d}" for i in range(1, n + 1)],
             "account_id": lines["account_id"].to_numpy(),
             "opportunity_id": lines["opportunity_id"].to_numpy(),
+            "rep_id": lines["rep_id"].to_numpy(),
             "ordered_at": lines["ordered_at"].to_numpy(),
             "amount": lines["amount"].to_numpy(),
             "gross_margin": np.round(lines["amount"].to_numpy() * lines["margin"].to_numpy(), 2),

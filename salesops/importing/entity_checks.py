@@ -43,7 +43,7 @@ def _in_order(
 def check_orders(
     plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
 ) -> pd.DataFrame:
-    """Returns orders; records missing dates/amounts/customers and dates out of order."""
+    """Returns orders; records missing dates/amounts/customers, unknown reps, dates out of order."""
     if plan.layout.options.get("updates_only"):
         known = out["external_id"].isin(context.known_orders)
         found.add(
@@ -61,6 +61,13 @@ def check_orders(
         if "account_external_id" in out and "account" in out:
             customer = out["account_external_id"].fillna(out["account"])
         found.add(customer.isna(), "account", None, "the customer (account) of the order")
+        if "rep" in out:  # optional: the rep credited (a repeat order's, say)
+            found.add(
+                out["rep"].notna() & ~out["rep"].isin(context.known_reps),
+                "rep",
+                out["rep"],
+                "a rep imported earlier or in this batch (import the reps or users first)",
+            )
     _in_order(out, found, "ordered_at", "invoiced_at", "an invoice date on or after the order date")
     _in_order(out, found, "invoiced_at", "paid_at", "a payment date on or after the invoice date")
     if "paid_at" in out and "invoiced_at" in out:

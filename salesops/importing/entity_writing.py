@@ -85,6 +85,8 @@ class EntityWriter:
             )
         if "opportunity_external_id" in rows:
             out["opportunity_id"] = self._deal_ids(rows["opportunity_external_id"])
+        if "rep" in rows:
+            out["rep_id"] = rep_ids_any_source(self.conn, rows["rep"])
         upsert(s.orders, plan, out, counts)
 
     def _deal_ids(self, keys: pd.Series) -> pd.Series:

@@ -112,6 +112,7 @@ TARGETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "account",
             "account_external_id",
             "opportunity_external_id",
+            "rep",
             "ordered_at",
             "invoiced_at",
             "paid_at",

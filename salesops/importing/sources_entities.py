@@ -22,6 +22,7 @@ SALESOPS_ORDERS = Layout(
         "account": ("account_name", "Customer", "Account Name"),
         "account_external_id": ("account_id",),
         "opportunity_external_id": ("opportunity_id", "deal_id"),
+        "rep": ("rep_name", "Sales Rep"),
         "ordered_at": ("order_date", "Order Date"),
         "invoiced_at": ("invoice_date", "Invoice Date"),
         "paid_at": ("paid_date", "Payment Date", "Paid Date"),

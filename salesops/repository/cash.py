@@ -1,8 +1,9 @@
 """Queries behind the Order-to-cash page: orders, invoices and payments, aggregated in SQL.
 
-An order belongs to the territory and segment of its account and to the rep of the deal it
-books (`opportunity_id`); a repeat order without a linked deal has no rep, so a scope
-limited to reps leaves it out. Statuses are read as of a date (`as_of`, usually the
+An order belongs to the territory and segment of its account and to its rep (`rep_id`: a
+repeat order's is the rep of the deal behind it), else the rep of the deal it books
+(`opportunity_id`); an order with neither has no rep, so a scope limited to reps leaves it
+out. Statuses are read as of a date (`as_of`, usually the
 period's end): an order is invoiced when `invoiced_at <= as_of` and paid when
 `paid_at <= as_of`, so a past period shows what was known then.
 
@@ -103,13 +104,18 @@ def _whole_days(first: ColumnElement, second: ColumnElement) -> ColumnElement:
     return cast(func.round(days_between(first, second)), SqlInteger)
 
 
+def _order_rep() -> ColumnElement:
+    """Returns the rep an order counts for: its own rep, else the rep of the deal it books."""
+    return func.coalesce(s.orders.c.rep_id, s.opportunities.c.rep_id)
+
+
 def _order_source(scope: Scope):
     """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
     od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
     joined = s.orders.join(s.accounts, a.id == od.account_id).outerjoin(
         s.opportunities, o.id == od.opportunity_id
     )
-    return joined, scope.clause(a.territory_id, a.segment, o.rep_id)
+    return joined, scope.clause(a.territory_id, a.segment, _order_rep())
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement:
@@ -171,7 +177,7 @@ class CashQueries(RepositoryBase):
         invoiced_orders, invoiced_amount, paid_orders, paid_amount, nonpositive_orders
         (amount <= 0), paid_before_invoiced, paid_not_invoiced (paid, no invoice date).
         """
-        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
         end = period.end
         invoiced = od.invoiced_at <= end
@@ -182,7 +188,7 @@ class CashQueries(RepositoryBase):
                 month,
                 a.territory_id,
                 a.segment,
-                o.rep_id,
+                _order_rep(),
                 func.count(),
                 _count_if(od.opportunity_id.is_not(None)),
                 func.sum(od.amount),
@@ -196,7 +202,7 @@ class CashQueries(RepositoryBase):
             )  # fmt: skip
             .select_from(joined)
             .where(od.ordered_at.between(period.start, end), where)
-            .group_by(month, a.territory_id, a.segment, o.rep_id)
+            .group_by(month, a.territory_id, a.segment, _order_rep())
         )
         return self._frame(stmt, ORDER_TOTALS)
 
@@ -255,7 +261,7 @@ class CashQueries(RepositoryBase):
                 keys = [month_start(second), days]
                 totals = [func.count(), func.sum(od.amount)]
             else:
-                keys = [a.territory_id, a.segment, o.rep_id]
+                keys = [a.territory_id, a.segment, _order_rep()]
                 totals = [func.count(), func.sum(days), func.sum(od.amount)]
             selects.append(
                 select(literal(name).label("leg"), *keys, *totals)
@@ -279,14 +285,20 @@ class CashQueries(RepositoryBase):
         yet `terms_days` old), then days past due "1-<edges[0]>", ..., "<last+1>+".
         Columns: territory_id, segment, rep_id, bucket, orders, amount.
         """
-        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
         invoiced = od.invoiced_at <= as_of
         past_due = _whole_days(od.invoiced_at, literal(as_of, s.orders.c.ordered_at.type))
         bucket = case((invoiced, _bucket(past_due - terms_days, edges)), else_="not invoiced")
         unpaid = or_(od.paid_at.is_(None), od.paid_at > as_of)
         rows = (
-            select(a.territory_id, a.segment, o.rep_id, bucket.label("bucket"), od.amount)
+            select(
+                a.territory_id,
+                a.segment,
+                _order_rep().label("rep_id"),
+                bucket.label("bucket"),
+                od.amount,
+            )  # fmt: skip
             .select_from(joined)
             .where(od.ordered_at <= as_of, unpaid, where)
             .subquery()
@@ -351,14 +363,14 @@ class CashQueries(RepositoryBase):
                 a.name,
                 o.id,
                 o.name,
-                o.rep_id,
+                _order_rep(),
                 r.name,
                 od.ordered_at,
                 invoiced_at,
                 od.amount,
                 days_open,
             )  # fmt: skip
-            .select_from(joined.outerjoin(s.reps, r.id == o.rep_id))
+            .select_from(joined.outerjoin(s.reps, r.id == _order_rep()))
             .where(od.ordered_at <= as_of, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
             .order_by((od.amount * days_open).desc(), od.id)
             .limit(limit)
@@ -375,7 +387,7 @@ class CashQueries(RepositoryBase):
         paid over those), days_to_cash_sum (order → paid over those), then missing_<field>
         (orders lacking it) for each of `fields`. One pass over the period's orders.
         """
-        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
         lacking = or_(*(_missing(f) for f in fields)) if fields else literal(False)
         paid = and_(od.paid_at <= period.end, od.paid_at >= od.invoiced_at)
@@ -383,7 +395,7 @@ class CashQueries(RepositoryBase):
             select(
                 a.territory_id,
                 a.segment,
-                o.rep_id,
+                _order_rep().label("rep_id"),
                 case((lacking, 0), else_=1).label("complete"),
                 od.amount,
                 case((paid, 1), else_=0).label("paid"),
@@ -413,7 +425,7 @@ class CashQueries(RepositoryBase):
         the minute), orders. by="rep" columns: territory_id, segment, rep_id, orders,
         hours_sum.
         """
-        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
         hours = hours_between(od.approval_requested_at, od.approved_at)
         # Timestamps compare with the period's dates: up to the end day's last instant.
@@ -428,7 +440,7 @@ class CashQueries(RepositoryBase):
             totals: list[ColumnElement] = [func.count()]
             columns = APPROVAL_MINUTES
         else:
-            keys = [a.territory_id, a.segment, o.rep_id]
+            keys = [a.territory_id, a.segment, _order_rep()]
             totals = [func.count(), func.sum(hours)]
             columns = APPROVAL_REPS
         stmt = select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)

@@ -82,7 +82,11 @@ def plan_controls(defaults: Settings, current_total: float | None, booked: float
         "Most a quota may change", 0, 100, _percent(defaults.quota_change_cap), step=5,
         format="±%d%%", key="plan.cap",
     )  # fmt: skip
-    hires = f.toggle("New hires carry what today's reps cannot", True, key="plan.hires")
+    hires = f.toggle(
+        "Hire for the gap", True, key="plan.hires",
+        help="New hires carry the part of the target today's reps cannot: off, today's "
+        "reps carry all of it.",
+    )  # fmt: skip
     return PlanChoices(
         team_target=float(target),
         attainment_target=attainment / 100,
@@ -108,8 +112,9 @@ def plan_tiles(report: PlanReport, currency: str) -> None:
         delta=None
         if q.expected_share_current is None or q.expected_share_suggested is None
         else f"{(q.expected_share_suggested - q.expected_share_current) * 100:+.0f} pts vs "
-        f"current ({_share(q.expected_share_current)})",
-        help="Expected share of today's reps booking at least their quota.",
+        f"{_share(q.expected_share_current)} now",
+        help="Expected share of today's reps booking at least their quota with the suggested "
+        "quotas; the change is against their current quotas.",
         border=True,
     )
     t[1].metric(

@@ -195,9 +195,9 @@ def balance_tiles(
     flags = metrics["flag"].value_counts()
     tiles = st.columns(5)
     tiles[0].metric(
-        "Load balance (CV)",
+        "Load balance",
         EM_DASH if balance.cv is None else f"{balance.cv:.2f}",
-        help="Coefficient of variation of utilisation across territories; 0 = balanced.",
+        help="Coefficient of variation (CV) of utilisation across territories; 0 = balanced.",
         border=True,
     )
     tiles[1].metric(
@@ -222,8 +222,8 @@ def balance_tiles(
     )
     tiles[4].metric(
         "Ramp",
-        f"{model.ramp.months_to_ramp} months",
-        help=model.ramp.describe(),
+        f"{model.ramp.months_to_ramp} mo",
+        help=f"Months a new rep takes to ramp. {model.ramp.describe()}",
         border=True,
     )
     uncovered = uncovered_potential(metrics)
@@ -245,11 +245,13 @@ def proposal_controls(defaults: Settings, accounts: int) -> Constraints | None:
     """
     c = st.columns(6)
     same_segment = c[0].checkbox(
-        "Same segment only", defaults.rebalance_same_segment, key="territory.same_segment"
-    )
+        "Same segment", defaults.rebalance_same_segment, key="territory.same_segment",
+        help="Move accounts only to territories of their own segment.",
+    )  # fmt: skip
     same_region = c[1].checkbox(
-        "Same region only", defaults.rebalance_same_region, key="territory.same_region"
-    )
+        "Same region", defaults.rebalance_same_region, key="territory.same_region",
+        help="Move accounts only between territories of their own region.",
+    )  # fmt: skip
     max_moves = c[2].number_input(
         "Max moves", 0, 5000, defaults.rebalance_max_moves, key="territory.max_moves"
     )
@@ -309,13 +311,17 @@ def proposal_summary(proposal: Proposal) -> None:
         (m[1], "Potential balance", proposal.potential_before.cv, proposal.potential_after.cv),
     ):
         column.metric(
-            f"{label} after (before {_index(before)})",
+            f"{label} after",
             _index(after),
             delta=_delta(before, after),
             delta_color="inverse",
             border=True,
-            help="CV of utilisation (load) or of potential per selling hour vs peers "
-            "(potential); 0 = balanced.",
+            help=f"After the proposal; before it: {_index(before)}. CV of utilisation (load) "
+            "or of potential per selling hour vs peers (potential); 0 = balanced.",
         )
     m[2].metric("Moves", len(proposal.moves), border=True)
     m[3].metric("Swaps", len(proposal.swaps), border=True)
+    st.caption(
+        f"Before the proposal: load balance {_index(proposal.before.cv)}, potential balance "
+        f"{_index(proposal.potential_before.cv)}."
+    )

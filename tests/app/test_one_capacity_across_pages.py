@@ -38,7 +38,7 @@ def test_territory_forecast_plan_and_rep_time_pages_show_the_same_ramp_and_share
     time = run_page(str(PAGES / "time_allocation.py"), demo_url)
     for at in (territory, forecast, plan, time):
         assert not at.exception
-    months = int(metric(territory, "Ramp").removesuffix(" months"))
+    months = int(metric(territory, "Ramp").removesuffix(" mo"))
     assert month_in(words(territory)) == months
     assert month_in(words(forecast)) == months  # the what-if's added reps
     assert month_in(words(plan)) == months  # the hires

@@ -22,7 +22,7 @@ def test_demo_renders_quotas_attainment_hires_and_track_record(run_page, demo_ur
     assert any(c.value.startswith("Track record: Set this way at the start of") for c in at.caption)
     assert any("Capacity = weekly hours" in c.value for c in at.caption)
     shown = next(m for m in at.metric if m.label == "Expected at quota")
-    assert shown.value.endswith("%") and "vs current" in shown.delta
+    assert shown.value.endswith("%") and shown.delta.endswith("% now")
 
 
 def test_sliders_answer_without_errors_and_keep_the_sum(run_page, demo_url):

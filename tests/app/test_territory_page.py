@@ -50,8 +50,8 @@ def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
     compare = table(at, BEFORE_AFTER)
     assert {"utilisation_before", "utilisation_after"} <= set(compare.columns)
     after = float(metric(at, "Load balance after"))
-    label = next(m.label for m in at.metric if m.label.startswith("Load balance after"))
-    assert after <= float(label.split("before ")[1].rstrip(")"))
+    before = next(c.value for c in at.caption if c.value.startswith("Before the proposal"))
+    assert after <= float(before.split("load balance ")[1].split(",")[0])
 
 
 def test_proposal_widgets_change_the_output(run_page, demo_url):

@@ -16,7 +16,7 @@ def test_territory_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/territory")
     wait_for_app(page, "Quotas and hires")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, *("Load balance (CV)", "Over-loaded", "Under-loaded", "Swaps"))
+    wait_for_metrics(page, *("Load balance", "Over-loaded", "Under-loaded", "Swaps"))
     assert page.locator(".vega-embed").count() >= 2  # utilisation + potential per hour
     path = screenshot(page, "territory")
     assert path.stat().st_size > 50_000

@@ -44,6 +44,7 @@ def demo(request: pytest.FixtureRequest):
             "id",
             "account_id",
             "opportunity_id",
+            "rep_id",
             "ordered_at",
             "amount",
             "invoiced_at",
@@ -69,7 +70,9 @@ def demo(request: pytest.FixtureRequest):
             frame[column] = pd.to_datetime(frame[column])
     orders["amount"] = orders["amount"].astype(float)
     deals["deal_amount"] = deals["deal_amount"].astype(float)
-    rows = orders.merge(accounts, on="account_id").merge(deals, on="opportunity_id", how="left")
+    rows = orders.rename(columns={"rep_id": "order_rep"}).merge(accounts, on="account_id")
+    rows = rows.merge(deals, on="opportunity_id", how="left")
+    rows["rep_id"] = rows["order_rep"].fillna(rows["rep_id"])  # the order's rep, else its deal's
     return (
         Repository(engine),
         rows,
@@ -273,3 +276,28 @@ def test_meeting_pack_cash_section_without_orders_says_what_to_import(demo, empt
     section = cash_pack_html(quiet, SETTINGS)
     assert "No order placed, invoiced or paid in this period" in section
     assert "nothing receivable on 31 Mar 2010" in section and "<table>" not in section
+
+
+def test_every_demo_order_has_a_rep_repeat_orders_the_rep_of_a_deal_behind_them(demo):
+    repo, rows, deals = demo
+    assert rows["order_rep"].notna().all()
+    first = rows[rows["opportunity_id"].notna()]
+    deal_rep = first["opportunity_id"].map(deals.set_index("opportunity_id")["rep_id"])
+    assert (first["order_rep"] == deal_rep).all()
+    repeat = rows[rows["opportunity_id"].isna()]
+    assert len(repeat) > 0
+    won = deals[deals["outcome"] == "won"]
+    behind = repeat.merge(won, left_on="account_id", right_on="deal_account", suffixes=("", "_d"))
+    behind = behind[behind["closed_at_d"] <= behind["ordered_at"]]
+    matched = behind[behind["order_rep"] == behind["rep_id_d"]]["id"].unique()
+    assert set(matched) == set(repeat["id"])  # each one's rep won a deal of that account before
+    period = CASES[0][0]
+    by_rep = cash_report(repo, period, Scope(), SETTINGS).breakdowns["rep"]
+    from salesops.cash.breakdown import NO_DEAL
+
+    assert NO_DEAL not in set(by_rep["rep"])  # by-rep views are complete
+    one = int(repeat["order_rep"].iloc[0])
+    scoped = cash_report(repo, period, Scope(rep_ids=(one,)), SETTINGS)
+    placed = rows[rows["ordered_at"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))]
+    mine = placed[placed["order_rep"] == one]
+    assert scoped.funnel.repeat_orders == int(mine["opportunity_id"].isna().sum()) > 0

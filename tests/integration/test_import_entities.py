@@ -392,3 +392,22 @@ def test_time_log_of_an_unknown_rep_is_a_row_error(engine):
         csv_file("time.csv", ["rep", "activity_date", "activity", "hours"], rows),
     )
     assert 'time.csv row 2, rep: "Zed Nobody"' in message
+
+
+def test_an_order_names_the_rep_it_counts_for_and_an_unknown_rep_is_a_row_error(engine):
+    header = [*ORDER_HEADER, "rep"]
+    rows = [[*ORDERS[0], "Ann Lee"], [*ORDERS[2], ""]]
+    bad = rejected(
+        engine, "salesops", csv_file("reps.csv", REP_HEADER, REPS),
+        csv_file("orders.csv", header, [*rows, [*ORDERS[1], "Zed Nobody"]]),
+    )  # fmt: skip
+    assert 'orders.csv row 4, rep: "Zed Nobody" — expected a rep imported earlier' in bad
+    outcome = run(
+        engine, "salesops", csv_file("reps.csv", REP_HEADER, REPS),
+        csv_file("orders.csv", header, rows),
+    )  # fmt: skip
+    assert outcome.written, outcome.message
+    with engine.connect() as conn:
+        o, r = s.orders.c, s.reps.c
+        stmt = sa.select(o.external_id, r.name).outerjoin_from(s.orders, s.reps, r.id == o.rep_id)
+        assert sorted(tuple(x) for x in conn.execute(stmt)) == [("SO-1", "Ann Lee"), ("SO-3", None)]

@@ -30,8 +30,9 @@ def test_the_orders_entity_writes_every_column_of_the_orders_table():
     from salesops.importing.entity_writing import _ORDER_COLUMNS
     from salesops.importing.layouts import TARGETS
 
-    keys = {"id", "source", "external_id", "account_id", "opportunity_id"}
+    keys = {"id", "source", "external_id", "account_id", "opportunity_id", "rep_id"}
     table = {c.name for c in s.orders.columns} - keys
     # every column an order file can fill is a target, and every such target is written
     assert table == set(_ORDER_COLUMNS)
     assert table <= set(TARGETS["orders"])
+    assert {"rep", "account_external_id", "opportunity_external_id"} <= set(TARGETS["orders"])
