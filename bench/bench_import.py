@@ -7,7 +7,9 @@ Generates a Salesforce-style opportunities CSV (seeded, written in chunks so the
 never holds it whole), then for each database URL imports it in a fresh subprocess (so the
 peak RSS is the import's own): empty schema -> `import_files` (scan pass + validate-and-write
 pass in one transaction + rollup refresh). A second, forced run of the same file measures the
-re-import (upsert) path, where every row is checked and none changes. Not a test.
+re-import (upsert) path, where every row is checked and none changes. With
+`--history-per-deal N` an OpportunityHistory export of N rows per deal is imported last
+(it replaces the history the deals' import inferred). Not a test.
 """
 
 from __future__ import annotations
@@ -104,8 +106,10 @@ def generate_history(deals_csv: Path, path: Path, per_deal: int = 5, chunk: int 
                 frames.append(
                     pd.DataFrame(
                         {
-                            "id": [f"008{written + step * len(deals) + i:012d}"
-                                   for i in range(len(deals))],
+                            "id": [
+                                f"008{written + step * len(deals) + i:012d}"
+                                for i in range(len(deals))
+                            ],
                             "deal": deals["Opportunity ID"].to_numpy(),
                             "at": when.dt.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
                             "stage": stage,
@@ -120,8 +124,12 @@ def generate_history(deals_csv: Path, path: Path, per_deal: int = 5, chunk: int 
     return written
 
 
-def run_one(url: str, csv_path: str, force: bool) -> dict:
-    """Imports the CSV into `url` (this process) and returns timings and peak RSS."""
+def run_one(url: str, csv_path: str, mode: str) -> dict:
+    """Imports the CSV into `url` (this process) and returns timings and peak RSS.
+
+    `mode`: "first" (deals into an empty database), "force" (the same file again, every row
+    checked, none changed) or "history" (an OpportunityHistory export of those deals).
+    """
     from salesops.db.engine import init_schema, make_engine
     from salesops.importing.plan import ValidationContext
     from salesops.importing.reading import CsvInput, ReadSettings
@@ -129,17 +137,21 @@ def run_one(url: str, csv_path: str, force: bool) -> dict:
 
     engine = make_engine(url)
     init_schema(engine)
-    settings = ReadSettings(max_bytes=None, max_rows=None, date_format="%m/%d/%Y")
+    history = mode == "history"
+    # the deals' export is US-dated; the history export has ISO times (detected)
+    settings = ReadSettings(
+        max_bytes=None, max_rows=None, date_format=None if history else "%m/%d/%Y"
+    )
     before = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     outcome = import_files(
         engine,
         [CsvInput.from_path(csv_path)],
-        "salesforce-opportunities",
+        "salesforce-opportunity-history" if history else "salesforce-opportunities",
         settings=settings,
         context=ValidationContext(),
-        force=force,
+        force=mode == "force",
     )
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -174,11 +186,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--url", action="append", required=True)
     parser.add_argument("--csv", default="/tmp/salesops_bench_opportunities.csv")
+    parser.add_argument("--history-per-deal", type=int, default=0, help="then history rows")
+    parser.add_argument("--modes", default="first,force", help="runs per URL, in order")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        url, csv_path, force = args.child
-        print(json.dumps(run_one(url, csv_path, force == "force")))
+        url, csv_path, mode = args.child
+        print(json.dumps(run_one(url, csv_path, mode)))
         return
     csv_path = Path(args.csv)
     if not csv_path.exists() or sum(1 for _ in csv_path.open()) - 1 != args.rows:
@@ -188,11 +202,19 @@ def main() -> None:
             f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
             f"{time.perf_counter() - started:.1f} s"
         )
+    history_path = csv_path.with_name(csv_path.stem + "_history.csv")
+    if args.history_per_deal:
+        started = time.perf_counter()
+        rows = generate_history(csv_path, history_path, args.history_per_deal)
+        print(f"generated {rows:,} history rows in {time.perf_counter() - started:.1f} s")
+    modes = args.modes.split(",") + (["history"] if args.history_per_deal else [])
     for url in args.url:
-        reset(url)
-        for mode in ("first", "force"):
+        if modes[0] == "first":
+            reset(url)
+        for mode in modes:
+            path = history_path if mode == "history" else csv_path
             result = subprocess.run(
-                [sys.executable, __file__, "--url", url, "--child", url, str(csv_path), mode],
+                [sys.executable, __file__, "--url", url, "--child", url, str(path), mode],
                 capture_output=True,
                 text=True,
                 check=False,
