@@ -8,8 +8,13 @@ week-by-week evolution, at the large demo scale.
 cold:   call_report on a fresh Repository (engine created, first statement compiles included)
 warm:   the median of three more call_report calls on the same engine (what a page pays when
         its cache entry has expired)
+cpu_s:  this process's CPU seconds of the same calls (the machine is shared: wall times
+        include waiting for a core; on PostgreSQL the server's work is not in it)
 cached: what a page rerun does with the cached CallReport: the reconciled panel and the JSON
 evolution: call_evolution (the call at every week of the quarter so far)
+rollup_by_territory: call_report(by="territory"), the roll-up with each territory's track record
+--baseline also times the company call on the history spans alone (the rollups bypassed, what
+the call cost before them). The load average is recorded before and after each database.
 Reads only; the database is not changed. Not a test.
 """
 
@@ -26,13 +31,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _timed(fn, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
+CPU: dict[str, float] = {}  # process CPU seconds of the last _timed call per label
+
+
+def _timed(fn, *args, label: str = "", **kwargs) -> tuple[float, object]:
+    started, cpu = time.perf_counter(), time.process_time()
     value = fn(*args, **kwargs)
+    CPU[label] = round(time.process_time() - cpu, 3)
     return time.perf_counter() - started, value
 
 
-def bench(url: str, evolution: bool) -> dict:
+def _load() -> str:
+    """Returns the 1, 5 and 15 minute load averages."""
+    return " ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3])
+
+
+class _SpansOnly:
+    """Wraps a Repository so the call reads the history spans only (rollup=False)."""
+
+    def __init__(self, repo) -> None:
+        self._repo = repo
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._repo, name)
+        if name in ("call_snapshots", "call_won_by_day"):
+            return lambda *a, **k: attr(*a, **k, rollup=False)
+        return attr
+
+
+def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
     """Returns the timings and the call's headline numbers on one database."""
     from salesops.call.reconcile import ProphetView, reconciled_panel
     from salesops.call.report import call_evolution, call_report
@@ -40,8 +67,9 @@ def bench(url: str, evolution: bool) -> dict:
     from salesops.db.engine import make_engine
     from salesops.repository import Repository
 
+    load_before = _load()
     repo = Repository(make_engine(url, read_only=True))
-    cold, report = _timed(call_report, repo)
+    cold, report = _timed(call_report, repo, label="cold")
     warm = statistics.median(_timed(call_report, repo)[0] for _ in range(3))
     cached = statistics.median(
         _timed(
@@ -52,7 +80,7 @@ def bench(url: str, evolution: bool) -> dict:
         )[0]
         for _ in range(5)
     )
-    rollup, _ = _timed(call_report, repo, by="territory")
+    rollup, _ = _timed(call_report, repo, by="territory", label="rollup_by_territory")
     out = {
         "url": url.split("@")[-1],
         "quarter": report.quarter.label,
@@ -66,9 +94,17 @@ def bench(url: str, evolution: bool) -> dict:
         "rollup_by_territory_s": round(rollup, 3),
     }
     if evolution:
-        seconds, frame = _timed(call_evolution, repo)
+        seconds, frame = _timed(call_evolution, repo, label="evolution")
         out["evolution_s"] = round(seconds, 3)
         out["evolution_weeks"] = len(frame)
+    if baseline:
+        spans = _SpansOnly(Repository(make_engine(url, read_only=True)))
+        seconds, slow = _timed(call_report, spans)
+        out["baseline_spans_only_cold_s"] = round(seconds, 3)
+        out["baseline_same_call"] = slow.company.call.projection == report.company.call.projection
+    out["cpu_s"] = {k: CPU[k] for k in ("cold", "rollup_by_territory", "evolution") if k in CPU}
+    out["load_average_before"] = load_before
+    out["load_average_after"] = _load()
     return out
 
 
@@ -78,8 +114,9 @@ def main() -> None:
     parser.add_argument("--url", action="append", required=True)
     parser.add_argument("--out")
     parser.add_argument("--no-evolution", action="store_true")
+    parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
-    results = [bench(url, not args.no_evolution) for url in args.url]
+    results = [bench(url, not args.no_evolution, args.baseline) for url in args.url]
     text = json.dumps(results, indent=2, default=str)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")

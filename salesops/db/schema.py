@@ -543,6 +543,7 @@ rollup_quality_months = Table(
 
 # The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
 daily_rollups = daily_rollup_tables(metadata)
+from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
@@ -562,4 +563,5 @@ ROLLUP_TABLES = (
     rollup_quality_issues,
     rollup_quality_months,
     *daily_rollups,
+    *schema_call.CALL_ROLLUP_TABLES,
 )
