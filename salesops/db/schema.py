@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.db.schema_cash import cash_rollup_table
 from salesops.db.schema_daily import daily_rollup_tables
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
@@ -533,6 +534,8 @@ rollup_quality_months = Table(
 
 # The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
 daily_rollups = daily_rollup_tables(metadata)
+# Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
+rollup_order_cycle_days = cash_rollup_table(metadata)
 
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
@@ -552,4 +555,5 @@ ROLLUP_TABLES = (
     rollup_quality_issues,
     rollup_quality_months,
     *daily_rollups,
+    rollup_order_cycle_days,
 )
