@@ -8,7 +8,8 @@ The Order-to-cash page grouped every order of a period to count the days each st
 (over a minute on SQLite at a million deals); `rollup_order_cycle_days`
 (salesops.db.schema_cash) holds those counts per month the step ended, whole days,
 territory, segment and the order's rep. Filled here from the orders already there, and
-rebuilt with the other rollups on every load and import.
+rebuilt with the other rollups on every load and import. A table already there (a
+database created at a newer schema, then stamped back) is refilled.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ INDEX = "ix_rollup_order_cycle_days_month"
 
 
 def upgrade() -> None:
-    """Creates the order-to-cash rollup and fills it from the orders in the database."""
+    """Creates the order-to-cash rollup (unless there) and fills it from the orders."""
+    if NAME in sa.inspect(op.get_bind()).get_table_names():
+        _fill()
+        return
     op.create_table(
         NAME,
         sa.Column("leg", sa.String(20), nullable=False),
@@ -41,7 +45,13 @@ def upgrade() -> None:
         sa.Column("amount", sa.Float),
     )
     op.create_index(INDEX, NAME, ["month", "leg"])
+    _fill()
+
+
+def _fill() -> None:
+    """Replaces the rollup's rows with the orders' counts."""
     for table, select in cash_plan():
+        op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))
 
 
