@@ -12,7 +12,8 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.call import call_details, call_panel, call_rollup
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.forecast import pickers, quarter_tiles, what_if_panel
+from salesops.ui.forecast import fit_cache, pickers, quarter_tiles, what_if_panel
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -26,18 +27,27 @@ with database_guard():
     choice = pickers(filters)
     inputs = cached_call(forecast_inputs, choice.freq, choice.scope)
 with st.spinner("Fitting the forecast…"):  # fits are cached by series and parameters
-    report = build_forecast_report(inputs, choice.horizon, None, True, choice.params)
+    report = build_forecast_report(
+        inputs, choice.horizon, None, True, choice.params, cache=fit_cache()
+    )
 main = report.main
 unit = "month" if report.freq == "M" else "week"
 
 st.subheader("The quarter call")
 with database_guard():
     call_panel(filters)
-    with st.expander("Track record, week by week, and how the call is made", expanded=True):
-        call_details(filters)
-    with st.expander("The call per team and per territory (they add up to the total)"):
-        call_rollup(filters, "team")
-        call_rollup(filters, "territory")
+    # Each computes the call at many past instants: only when opened.
+    with lazy_expander(
+        "Track record, week by week, and how the call is made", "forecast.call_details"
+    ) as shown:
+        if shown:
+            call_details(filters)
+    with lazy_expander(
+        "The call per team and per territory (they add up to the total)", "forecast.call_rollup"
+    ) as shown:
+        if shown:
+            call_rollup(filters, "team")
+            call_rollup(filters, "territory")
 
 st.subheader(f"Bookings by {unit}: {md(choice.scope_label)}")
 if main.method != "prophet":
@@ -102,7 +112,7 @@ if st.toggle("Forecast every territory", key="forecast.all_territories"):
     with database_guard(), st.spinner("Fitting every territory…"):
         everything = cached_call(forecast_inputs, choice.freq, EVERYTHING)
         by_territory = build_forecast_report(
-            everything, choice.horizon, "territory", True, choice.params
+            everything, choice.horizon, "territory", True, choice.params, cache=fit_cache()
         )
     st.altair_chart(
         forecast_charts.small_multiples(

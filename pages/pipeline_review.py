@@ -12,14 +12,18 @@ from salesops.cash.report import CashReport
 from salesops.charts import pipeline_review as charts
 from salesops.definitions import define
 from salesops.formatting import format_change, format_value
-from salesops.pipeline_review.deal_lists import LIST_TITLES
 from salesops.pipeline_review.meeting_pack import (
     meeting_pack_html,
     meeting_pack_pdf,
     meeting_pack_zip,
 )
-from salesops.pipeline_review.report import review_report
-from salesops.pipeline_review.waterfall import DEFINITIONS, new_deals_note
+from salesops.pipeline_review.report import (
+    ReviewReport,
+    review_report,
+    review_stale,
+    with_stale_list,
+)
+from salesops.pipeline_review.waterfall import DEFINITIONS
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, repository, settings
@@ -28,7 +32,7 @@ from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.pipeline_review import TAB_TITLES, review_controls
+from salesops.ui.pipeline_review import deal_list_tabs, review_controls
 from salesops.ui.states import database_guard, empty_state
 from salesops.ui.tables import show_table
 
@@ -43,13 +47,10 @@ with database_guard():
     reps = cached_call(Repository.reps)
     territories = cached_call(Repository.territories)
 choice = review_controls(bounds, filters, reps, territories, config)
+thresholds = replace(config, stale_days=choice.stale_days, big_change=choice.big_change)
 with database_guard():
-    report = cached_call(
-        review_report,
-        choice.week,
-        choice.scope,
-        replace(config, stale_days=choice.stale_days, big_change=choice.big_change),
-    )
+    # The stale list is read only when its tab is opened (deal_list_tabs).
+    report = cached_call(review_report, choice.week, choice.scope, thresholds, with_stale=False)
 review, week = report.review, report.week
 waterfall = review.waterfall
 st.caption(
@@ -67,35 +68,20 @@ figures = [
 ]
 for column, (label, text) in zip(st.columns(4), figures, strict=True):
     column.metric(label, text, border=True)
-tables = report.tables()
 st.altair_chart(
     charts.waterfall(waterfall.to_frame(), config.currency), key="pipeline_review.waterfall_chart"
 )
 with st.expander("How each deal's change is attributed"):
     st.markdown(DEFINITIONS)
 download_csv(
-    tables["waterfall"], f"waterfall_{week.label}.csv", key="pipeline_review.download_waterfall"
+    report.waterfall_table(),
+    f"waterfall_{week.label}.csv",
+    key="pipeline_review.download_waterfall",
 )
 
 st.subheader("Deals to walk through")
 st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
-names = list(review.lists)
-# The shared words, defined once (salesops.definitions), shown with their as-of date.
-WORDS = {"overdue": f"{define('overdue', config)} As of {week.end:%d %b %Y}."}
-tabs = st.tabs([f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({len(review.lists[n])})" for n in names])
-for tab, name in zip(tabs, names, strict=True):
-    with tab:
-        frame = tables[name]
-        st.caption(f"{LIST_TITLES[name]}. {WORDS.get(name, '')}")
-        if name == "new":
-            st.caption(new_deals_note(frame, review.movements, review.quarter))
-        if name == "stale" and report.stale_rule is not None:
-            st.caption(f"{define('stale', config)} Stale after: {report.stale_rule.describe()}.")
-        if frame.empty:
-            st.info("None this week.")
-            continue
-        show_table(frame, key=f"pipeline_review.list_{name}", currency=config.currency)
-        download_csv(frame, f"{name}_{week.label}.csv", key=f"pipeline_review.download_{name}")
+deal_list_tabs(report, thresholds)
 
 st.subheader(f"The quarter call ({md(report.scope.label)})")
 with database_guard():
@@ -131,6 +117,12 @@ st.caption(
     "HTML (works offline), PDF, or HTML + CSVs."
 )
 stem = f"pipeline_review_{week.label}"
+repo = repository()
+
+
+def full_report() -> ReviewReport:
+    """Returns the report with its stale list (read when a pack is downloaded)."""
+    return with_stale_list(report, *review_stale(repo, week, report.scope, thresholds))
 
 
 pack_repo = repository()  # the viewer's; the downloads below run outside the script

@@ -39,12 +39,14 @@ def db_upgrade(url: UrlOption = None) -> None:
     from salesops.db.engine import make_engine
     from salesops.db.migrate import ensure_current_schema
     from salesops.db.rollups import refresh_rollups
+    from salesops.forecast.stored import store_page_forecasts
 
     resolved = load_settings(url).database_url
     engine = make_engine(resolved)
     for step in ensure_current_schema(engine):
         typer.echo(f"  {step}", err=True)
     refresh_rollups(engine)
+    typer.echo(f"  {store_page_forecasts(engine, load_settings(url))[1]}", err=True)
     typer.echo(f"Schema and rollups up to date in {masked_url(resolved)}.")
 
 

@@ -172,6 +172,7 @@ def _import_and_report(
     fmt: OutputFormat,
 ) -> None:
     """Imports the files with a progress bar, audits a written import, prints the outcome."""
+    from salesops.forecast.stored import store_page_forecasts
     from salesops.importing.reading import CsvInput
     from salesops.importing.report import import_files
 
@@ -189,6 +190,8 @@ def _import_and_report(
             **write,
         )
     _record_import(engine, files, outcome)
+    if outcome.written:
+        typer.echo(store_page_forecasts(engine, config)[1], err=True)
     if fmt is OutputFormat.json:
         emit(outcome.to_dict(config.import_issues_listed), None, fmt)
     else:
@@ -199,10 +202,12 @@ def _import_and_report(
 
 def _undo(batch: int, fmt: OutputFormat, url: str | None) -> None:
     """Rolls back one import batch and prints what it did (audited as the CLI's user)."""
+    from salesops.forecast.stored import store_page_forecasts
     from salesops.importing.undo import undo_import
 
     engine = _import_engine(load_settings(url).database_url)
     outcome = undo_import(engine, batch, cli_actor())
+    typer.echo(store_page_forecasts(engine, load_settings(url))[1], err=True)
     if fmt is OutputFormat.json:
         payload = {
             "batch": outcome.batch,

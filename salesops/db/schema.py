@@ -310,6 +310,16 @@ salesops_meta = Table(
     Column("value", String(200), nullable=False),
 )
 
+# Forecast results fitted on load and import (salesops.forecast.stored), each under the hash
+# of its series and parameters, so pages read them instead of waiting for a Prophet fit.
+stored_forecasts = Table(
+    "stored_forecasts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("result", Text, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)
+
 # Rollups: pre-aggregated monthly facts, rebuilt by salesops.db.rollups after every
 # load or import, so the KPI page reads thousands of rows instead of millions.
 rollup_closed_opportunities = Table(

@@ -114,7 +114,9 @@ def generate_demo(
 
     Runs in one transaction: on any error nothing is written. Rollups are rebuilt after.
     """
+    from salesops.config import load_settings
     from salesops.db.rollups import refresh_rollups
+    from salesops.forecast.stored import store_page_forecasts
 
     report = progress or (
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
@@ -144,5 +146,7 @@ def generate_demo(
         reset_sequences(conn, [schema.metadata.tables[n] for n in LOAD_ORDER])
     report(0.92, "Building rollups")
     refresh_rollups(engine)
+    report(0.96, "Fitting the forecasts pages show first")
+    report(0.96, store_page_forecasts(engine, load_settings())[1])
     report(1.0, "Demo company ready")
     return counts

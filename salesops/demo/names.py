@@ -2,8 +2,9 @@
 
 Names are a mixed-radix reading of the row's position in fixed word lists (no random draws,
 so the demo's numbers do not change with its names), unique as long as the lists allow:
-256 reps, then a middle initial; 13 x 24 x 6 accounts, then a city; every deal names its
-account and what is being sold.
+256 reps, then a middle initial; 13 x 24 accounts, then a city, then a second word (legal
+forms vary but never tell two accounts apart); every deal names its account and what is
+being sold.
 """
 
 from __future__ import annotations
@@ -33,18 +34,22 @@ def rep_name(i: int) -> str:
 
 
 def account_name(i: int) -> str:
-    """Returns the name of the account at position `i` (0-based): "Acme Harbor Ltd".
+    """Returns the name of the account at position `i` (0-based): "Acme Harbor Inc.".
 
-    Distinct for the first 13 x 24 x 6 accounts; later ones add a city.
+    Names stay distinct even with legal forms ignored (as the data-quality duplicate check
+    reads them): the first 13 x 24 accounts by stem and word, the next 20 rounds with a
+    city, then a second word (13 x 24 x 21 x 24 in all); the legal form only varies.
     """
-    stems, words, forms = len(COMPANY_STEMS), len(COMPANY_WORDS), len(LEGAL_FORMS)
-    stem = COMPANY_STEMS[i % stems]
-    word = COMPANY_WORDS[(i // stems) % words]
-    legal = LEGAL_FORMS[(i // (stems * words)) % forms]
-    block = i // (stems * words * forms)
-    name = f"{stem} {word} {legal}"
-    if block:
-        name += f" ({CITIES[(block - 1) % len(CITIES)]})"
+    stems, words = len(COMPANY_STEMS), len(COMPANY_WORDS)
+    word_at = (i // stems) % words
+    rounds = i // (stems * words)
+    city, extra = rounds % (len(CITIES) + 1), rounds // (len(CITIES) + 1)
+    name = f"{COMPANY_STEMS[i % stems]} {COMPANY_WORDS[word_at]}"
+    if extra:
+        name += f" {COMPANY_WORDS[(word_at + extra) % words]}"
+    name += f" {LEGAL_FORMS[(i * 5 + i // stems) % len(LEGAL_FORMS)]}"
+    if city:
+        name += f" ({CITIES[city - 1]})"
     return name
 
 

@@ -10,7 +10,7 @@ reps, or one rep. Thresholds come from Settings unless the caller passes its own
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -21,7 +21,13 @@ from salesops.figures import Figure
 from salesops.jsonable import json_value
 from salesops.pipeline_review.attributes import attach, state_columns
 from salesops.pipeline_review.coverage import coverage_by_rep, coverage_fields
-from salesops.pipeline_review.deal_lists import pushes_this_week, stage_entry_dates, week_lists
+from salesops.pipeline_review.deal_lists import (
+    LIST_NAMES,
+    pushes_this_week,
+    stage_entry_dates,
+    stale_deals,
+    week_lists,
+)
 from salesops.pipeline_review.history import (
     WeekStates,
     in_pipeline,
@@ -150,14 +156,17 @@ class ReviewReport:
         """Returns True when nothing was in the pipeline or moved during the week."""
         return self.review.movements.empty and all(f.empty for f in self.review.lists.values())
 
+    def waterfall_table(self) -> pd.DataFrame:
+        """Returns the waterfall as the meeting pack's table: step, label, amount, deals."""
+        return self.review.waterfall.to_frame()[["step", "label", "amount", "deals"]]
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Returns every table of the meeting pack by file stem (waterfall first)."""
-        waterfall = self.review.waterfall.to_frame()[["step", "label", "amount", "deals"]]
-        out = {"waterfall": waterfall}
-        out.update({name: _export_frame(frame) for name, frame in self.review.lists.items()})
+        out = {"waterfall": self.waterfall_table()}
+        out.update({name: export_frame(frame) for name, frame in self.review.lists.items()})
         out["coverage"] = self.coverage
         out["forecast_categories"] = self.review.forecast
-        out["movements"] = _export_frame(self.review.movements)
+        out["movements"] = export_frame(self.review.movements)
         return out
 
     def to_dict(self, limit: int | None = None) -> dict[str, object]:
@@ -167,7 +176,7 @@ class ReviewReport:
         `counts` holds every list's full length, `truncated` says which lists were cut.
         """
         w = self.review.waterfall
-        tables = {**self.review.lists, "movements": _export_frame(self.review.movements)}
+        tables = {**self.review.lists, "movements": export_frame(self.review.movements)}
         cap = limit or None
         return {
             "week": self.week.start.isoformat(),
@@ -200,7 +209,7 @@ def _none_if_na(value: float | None) -> float | None:
     return float(value)
 
 
-def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Returns the frame without its integer-cents helper columns."""
     return frame.drop(columns=[c for c in frame.columns if c.endswith("_cents")])
 
@@ -218,10 +227,14 @@ def review_report(
     week: Week,
     scope: ReviewScope = COMPANY,
     settings: Settings | None = None,
+    with_stale: bool = True,
 ) -> ReviewReport:
     """Returns the ReviewReport of `week` for `scope`, reading only the rows the week needs.
 
     Thresholds (stale_days, big_change) come from `settings`, by default Settings().
+    Without `with_stale` the stale list is left out (its lists have no "stale" key): it
+    reads every open deal's stage history and a year of stage stays, by far the slowest
+    part at scale; `review_stale` gives it when asked and `with_stale_list` adds it back.
     """
     chosen = settings or Settings()
     quarter = review_quarter(week)
@@ -232,17 +245,7 @@ def review_report(
     states = week_states(history, week)
     pushed_ids = pushes_this_week(states).index.tolist()
     life = repo.push_histories(pushed_ids, week.end) if pushed_ids else None
-    open_ids = states.closing.loc[states.closing["outcome"] == "open", "opportunity_id"]
-    entries = stage_entry_dates(repo.stage_history(open_ids.tolist(), week.end))
-    open_stages = stages.loc[~stages["is_closed"].astype(bool), "name"].tolist()
-    stays = repo.stage_stays(week.end - timedelta(days=365), week.end)
-    rule = stale_rule(
-        stays[stays["stage"].isin(open_stages)],
-        chosen.stale_percentile,
-        chosen.stale_min_stays,
-        chosen.stale_days,
-        open_stages,
-    )
+    rule, entries = _stale_inputs(repo, states, stages, chosen) if with_stale else (None, None)
     review = review_week(
         states,
         deals,
@@ -254,12 +257,58 @@ def review_report(
         life_history=life,
         stale=(rule, entries),
     )
+    if not with_stale:
+        lists = {name: frame for name, frame in review.lists.items() if name != "stale"}
+        review = replace(review, lists=lists)
     coverage = coverage_by_rep(
         pipeline_by_rep(review.closing_pipeline),
         repo.quota_by_rep(quarter.start, quarter.end, where),
         repo.won_by_rep(quarter.start, week.end, where),
     )
     return ReviewReport(review, scope, coverage, chosen.stale_days, chosen.big_change, rule)
+
+
+def _stale_inputs(
+    repo: Repository, states: WeekStates, stages: pd.DataFrame, chosen: Settings
+) -> tuple[StaleRule, pd.DataFrame]:
+    """Returns (each open stage's stale threshold, the open deals' stage entry dates)."""
+    week = states.week
+    open_ids = states.closing.loc[states.closing["outcome"] == "open", "opportunity_id"]
+    entries = stage_entry_dates(repo.stage_history(open_ids.tolist(), week.end))
+    open_stages = stages.loc[~stages["is_closed"].astype(bool), "name"].tolist()
+    stays = repo.stage_stays(week.end - timedelta(days=365), week.end)
+    rule = stale_rule(
+        stays[stays["stage"].isin(open_stages)],
+        chosen.stale_percentile,
+        chosen.stale_min_stays,
+        chosen.stale_days,
+        open_stages,
+    )
+    return rule, entries
+
+
+def review_stale(
+    repo: Repository,
+    week: Week,
+    scope: ReviewScope = COMPANY,
+    settings: Settings | None = None,
+) -> tuple[pd.DataFrame, StaleRule]:
+    """Returns (the week's stale deals, the rule that judged them), as review_report has them.
+
+    For a page that shows the stale list only when asked (review_report without it).
+    """
+    chosen = settings or Settings()
+    where = scope.repository_scope
+    deals = repo.review_deals(week.start, week.end, where)
+    states = week_states(repo.review_history(week.start, week.end, where), week)
+    rule, entries = _stale_inputs(repo, states, repo.stages(), chosen)
+    return stale_deals(states, deals, chosen.stale_days, rule, entries), rule
+
+
+def with_stale_list(report: ReviewReport, stale: pd.DataFrame, rule: StaleRule) -> ReviewReport:
+    """Returns the report with its stale list (from review_stale) back in its place."""
+    lists = {name: stale if name == "stale" else report.review.lists[name] for name in LIST_NAMES}
+    return replace(report, review=replace(report.review, lists=lists), stale_rule=rule)
 
 
 def review_waterfall(repo: Repository, week: Week, scope: ReviewScope = COMPANY) -> Waterfall:

@@ -68,6 +68,8 @@ RULES: dict[str, Rule] = {
     "schema_state": Rule.REFERENCE,
     "data_version": Rule.REFERENCE,
     "row_counts": Rule.FULL_VIEW,
+    # Whole-company forecasts fitted on load (salesops.forecast.stored).
+    "stored_forecast": Rule.FULL_VIEW,
     # forecast
     "bookings_by_period": Rule.SCOPED,
     "open_pipeline": Rule.SCOPED,

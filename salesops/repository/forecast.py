@@ -12,11 +12,12 @@ from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from salesops.calendar import add_months
 from salesops.db import rollups
 from salesops.db import schema as s
+from salesops.db.quality_rollup import OPEN_DEAL
 from salesops.db.sqlfuncs import month_start, week_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope, as_date, overdue_clause
 from salesops.repository.frames import BOOL, DATE, FLOAT, INT, STR
@@ -40,6 +41,16 @@ ACTIVE_REPS = {"territory_id": INT, "segment": STR, "reps": INT}
 
 class ForecastQueries(RepositoryBase):
     """Named queries for forecasts, the weighted pipeline and quota comparison."""
+
+    def stored_forecast(self, key: str) -> str | None:
+        """Returns the forecast result stored under `key` (JSON text), or None.
+
+        Keys hash the series and every parameter (salesops.forecast.stored), so a viewer only
+        finds results of the very series their scope gives.
+        """
+        t = s.stored_forecasts.c
+        stmt = select(t.result).where(t.key == key)
+        return self._on_connection(lambda conn: conn.execute(stmt).scalar())
 
     def bookings_by_period(
         self, freq: str, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
@@ -116,20 +127,28 @@ class ForecastQueries(RepositoryBase):
         )
         return self._frame(stmt, OPEN_PIPELINE)
 
-    def overdue_pipeline(self, as_of: date, scope: Scope = EVERYTHING) -> dict[str, float]:
+    def overdue_pipeline(
+        self, as_of: date, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+    ) -> dict[str, float]:
         """Returns the open deals overdue at `as_of` (`salesops.definitions`): deals, amount.
 
-        One aggregate over the opportunities (no rows read); the Data page's check, the
-        Pipeline review's list and this count use the same definition.
+        One aggregate (no rows read); the Data page's check, the Pipeline review's list and
+        this count use the same definition. The overdue candidates come from the quality
+        rollup's open deals with their expected close (`due`, indexed), so only the overdue
+        deals are read; `source="raw"` scans the opportunities instead (tests hold the two
+        equal).
         """
         o, a = s.opportunities.c, s.accounts.c
+        deals = s.opportunities.outerjoin(s.accounts, a.id == o.account_id)
+        overdue = overdue_clause(o.outcome, o.expected_close_date, as_of)
+        if source != "raw":
+            q = s.rollup_quality_issues.c
+            deals = s.rollup_quality_issues.join(deals, o.id == q.entity_id)
+            overdue = and_(q.problem == OPEN_DEAL, q.due < as_of, overdue)
         stmt = (
             select(func.count(), func.coalesce(func.sum(o.amount), 0.0))
-            .select_from(s.opportunities.outerjoin(s.accounts, a.id == o.account_id))
-            .where(
-                overdue_clause(o.outcome, o.expected_close_date, as_of),
-                scope.clause(a.territory_id, a.segment, o.rep_id),
-            )
+            .select_from(deals)
+            .where(overdue, scope.clause(a.territory_id, a.segment, o.rep_id))
         )
         row = self._frame(stmt, {"deals": INT, "amount": FLOAT}).iloc[0]
         return {"deals": int(row["deals"]), "amount": float(row["amount"])}

@@ -21,6 +21,7 @@ from salesops.formatting import format_money
 from salesops.repository import Scope
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.filters import Filters
+from salesops.ui.forecast import fit_cache
 from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
@@ -43,7 +44,9 @@ def _prophet(scope: Scope, report: CallReport) -> ProphetView:
     """Returns Prophet's monthly run-rate view of the call's quarter (cached fit, no backtest)."""
     config = settings()
     inputs = cached_call(forecast_inputs, MONTH.code, scope, None, False)
-    forecast = build_forecast_report(inputs, config.forecast_horizon, backtest=False)
+    forecast = build_forecast_report(
+        inputs, config.forecast_horizon, backtest=False, cache=fit_cache()
+    )
     return prophet_quarter(forecast.main.points, report.quarter)
 
 

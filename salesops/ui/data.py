@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from salesops.access import IMPORT, audit, require
 from salesops.config import Settings
 from salesops.db.engine import has_schema, init_schema, make_engine
+from salesops.forecast.stored import store_page_forecasts
 from salesops.importing.layouts import Layout
 from salesops.importing.mapping import layout_from_upload
 from salesops.importing.plan import ValidationContext
@@ -231,6 +232,11 @@ def run_import(
     if outcome.written:
         with _writer(settings().database_url).begin() as conn:
             audit.record(conn, viewer.email, audit.IMPORTED, _file_names(inputs), outcome.message)
+        bar = st.progress(0.99, text="Fitting the forecasts pages show first")
+        stored, sentence = store_page_forecasts(_writer(settings().database_url), settings())
+        bar.empty()
+        if not stored:
+            st.warning(sentence)
     clear_cache()
     st.session_state.pop("data.previews", None)
     return outcome

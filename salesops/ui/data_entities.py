@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from salesops.access import IMPORT, require
+from salesops.forecast.stored import store_page_forecasts
 from salesops.importing.activity_types import (
     CATEGORIES,
     ActivityTypesError,
@@ -92,6 +93,9 @@ def save_types(edited: pd.DataFrame) -> None:
     except ActivityTypesError as exc:
         st.error(str(exc))
         return
+    stored, sentence = store_page_forecasts(writer_engine(), settings())
+    if not stored:
+        st.warning(sentence)
     clear_cache()
     st.success(f"Saved: {changed} activity type{'s' if changed != 1 else ''} changed.")
 
@@ -135,6 +139,9 @@ def run_undo(batch: int) -> None:
     except UndoRefused as exc:
         st.error(str(exc))
         return
+    stored, sentence = store_page_forecasts(writer_engine(), settings())
+    if not stored:
+        st.warning(sentence)
     clear_cache()
     st.session_state.pop("data.previews", None)
     st.success(outcome.message)

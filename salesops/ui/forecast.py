@@ -22,10 +22,11 @@ from salesops.forecast.report import (
     forecast_inputs,
     what_if_view,
 )
+from salesops.forecast.stored import StoredCache
 from salesops.forecast.what_if import WhatIf
 from salesops.formatting import EM_DASH, format_value
 from salesops.repository import Scope
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, repository, settings
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
@@ -43,6 +44,19 @@ class ForecastChoice:
     scope: Scope
     scope_label: str
     params: ProphetParams
+
+
+def fit_cache() -> StoredCache:
+    """Returns the forecast cache pages fit through: this process's fits, then those stored.
+
+    Stored results are the whole company's default views, fitted on load and import
+    (salesops.forecast.stored), so they never wait for Prophet; a viewer who sees less, or
+    any other choice, is fitted once and kept in this process.
+    """
+    repo = repository()
+    if not repo.visible.is_everything:
+        return StoredCache(lambda key: None)
+    return StoredCache(repo.stored_forecast)
 
 
 def _from_url(config: Settings) -> None:
@@ -224,7 +238,9 @@ def forecast_headline(filters: Filters) -> None:
     """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
     config = settings()
     inputs = cached_call(forecast_inputs, MONTH.code, filters.scope, None, False)
-    report = build_forecast_report(inputs, config.forecast_horizon, backtest=False)
+    report = build_forecast_report(
+        inputs, config.forecast_horizon, backtest=False, cache=fit_cache()
+    )
     if report.main.method == "none":
         st.caption("No won bookings yet: nothing to forecast.")
         return

@@ -12,13 +12,22 @@ from salesops.calendar import Week, parse_week, quarter_words, week_of
 from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_change
-from salesops.pipeline_review.report import default_week, review_waterfall
+from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
+from salesops.pipeline_review.report import (
+    ReviewReport,
+    default_week,
+    export_frame,
+    review_stale,
+    review_waterfall,
+)
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
-from salesops.pipeline_review.waterfall import week_words
+from salesops.pipeline_review.waterfall import new_deals_note, week_words
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
+from salesops.ui.tables import show_table
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
 KEY = "pipeline_review"
@@ -190,3 +199,56 @@ def pipeline_review_headline(filters: Filters) -> None:
         "Pipeline review: the waterfall and the deals",
         ":material/event_note:",
     )
+
+
+def _words(config: Settings, week: Week) -> dict[str, str]:
+    """Returns the shared words each list's caption adds (salesops.definitions)."""
+    return {"overdue": f"{define('overdue', config)} As of {week.end:%d %b %Y}."}
+
+
+@st.fragment
+def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:
+    """Draws one tab per deal list, the table of the open tab only.
+
+    A tab switch reruns this fragment alone. The stale list is read only when its tab is
+    opened: it needs every open deal's stage history (review_stale), so its tab has no count
+    until then.
+    """
+    review = report.review
+    names = list(LIST_NAMES)
+    titles = [
+        f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({len(review.lists[n])})"
+        if n in review.lists
+        else TAB_TITLES.get(n, LIST_TITLES[n])
+        for n in names
+    ]
+    tabs = st.tabs(titles, key=f"{KEY}.tabs", on_change="rerun")
+    for tab, name in zip(tabs, names, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            _deal_list(report, name, thresholds)
+
+
+def _deal_list(report: ReviewReport, name: str, thresholds: Settings) -> None:
+    """Draws one deal list with its caption, table and download."""
+    review, week = report.review, report.week
+    rule = report.stale_rule
+    if name in review.lists:
+        frame = export_frame(review.lists[name])
+    else:  # the stale list, read now
+        frame, rule = cached_call(review_stale, week, report.scope, thresholds)
+        frame = export_frame(frame)
+    definition = _words(thresholds, week).get(name, "")
+    st.caption(f"{LIST_TITLES[name]}. {definition}")
+    if name == "new":
+        st.caption(new_deals_note(frame, review.movements, review.quarter))
+    if name == "stale":
+        st.caption(f"{len(frame)} deal(s).")
+        if rule is not None:
+            st.caption(f"{define('stale', thresholds)} Stale after: {rule.describe()}.")
+    if frame.empty:
+        st.info("None this week.")
+        return
+    show_table(frame, key=f"{KEY}.list_{name}", currency=thresholds.currency)
+    download_csv_later(lambda: frame, f"{name}_{week.label}.csv", key=f"{KEY}.download_{name}")

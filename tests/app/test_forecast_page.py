@@ -99,3 +99,18 @@ def test_switching_to_weeks_keeps_the_horizons_span(run_page, demo_url):
     assert "Q4 2026 what-if" in labels
     what_if = next(m for m in at.metric if m.label == "Q4 2026 what-if")
     assert "vs baseline" in str(what_if.delta)
+
+
+@pytest.mark.slow
+def test_the_calls_track_record_and_roll_up_are_drawn_only_when_opened(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert not any("Track record at day" in m.value for m in at.markdown)
+    tables = len(at.dataframe)
+    at.session_state["forecast.call_details"] = True
+    at.session_state["forecast.call_rollup"] = True
+    at.run()
+    assert not at.exception
+    assert any("Track record at day" in m.value for m in at.markdown)
+    assert any("Mean absolute error: the call" in m.value for m in at.markdown)
+    assert len(at.dataframe) == tables + 2  # the call per team and per territory

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesops.cli.common import open_repository
+from salesops.pipeline_review.report import review_stale
+
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
 
@@ -134,3 +137,20 @@ def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(run_page, de
         app, ["review", "--week", "2026-11-09", "--format", "json", "--url", demo_url]
     )
     assert upgraded.exit_code == 0 and upgraded.stdout == fresh.stdout
+
+
+def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    labels = [t.label for t in at.tabs]
+    assert labels[0].startswith("New (") and labels[6] == "Stale"  # no count until read
+    assert not any(c.value.startswith("Stale deals.") for c in at.caption)
+    at.session_state["pipeline_review.tabs"] = "Stale"
+    at.run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Stale deals.") for c in captions)
+    assert not any(c.startswith("New deals.") for c in captions)  # only the open tab
+    week = at.selectbox(key="pipeline_review.week").value
+    stale, _ = review_stale(open_repository(demo_url), week)
+    assert len(stale) > 0 and f"{len(stale)} deal(s)." in captions

@@ -257,6 +257,7 @@ def test_whole_company_lists_are_refused_to_limited_viewers(company, name):
         "quality_trend": (date(2030, 1, 1),),
         "quality_leads": (10,),
         "import_batches": (10,),
+        "stored_forecast": ("0" * 64,),
     }.get(name, ())
     with pytest.raises(AccessDenied, match="covers the whole company"):
         getattr(limited, name)(*args)
