@@ -10,6 +10,9 @@ warm:   the median of three more call_report calls on the same engine (what a pa
         its cache entry has expired)
 cached: what a page rerun does with the cached CallReport: the reconciled panel and the JSON
 evolution: call_evolution (the call at every week of the quarter so far)
+rollup_by_territory: call_report(by="territory"), the roll-up with each territory's track record
+--baseline also times the company call on the history spans alone (the rollups bypassed, what
+the call cost before them). The load average is recorded before and after each database.
 Reads only; the database is not changed. Not a test.
 """
 
@@ -32,7 +35,25 @@ def _timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - started, value
 
 
-def bench(url: str, evolution: bool) -> dict:
+def _load() -> str:
+    """Returns the 1, 5 and 15 minute load averages."""
+    return " ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3])
+
+
+class _SpansOnly:
+    """Wraps a Repository so the call reads the history spans only (rollup=False)."""
+
+    def __init__(self, repo) -> None:
+        self._repo = repo
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._repo, name)
+        if name in ("call_snapshots", "call_won_by_day"):
+            return lambda *a, **k: attr(*a, **k, rollup=False)
+        return attr
+
+
+def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
     """Returns the timings and the call's headline numbers on one database."""
     from salesops.call.reconcile import ProphetView, reconciled_panel
     from salesops.call.report import call_evolution, call_report
@@ -40,6 +61,7 @@ def bench(url: str, evolution: bool) -> dict:
     from salesops.db.engine import make_engine
     from salesops.repository import Repository
 
+    load_before = _load()
     repo = Repository(make_engine(url, read_only=True))
     cold, report = _timed(call_report, repo)
     warm = statistics.median(_timed(call_report, repo)[0] for _ in range(3))
@@ -69,6 +91,13 @@ def bench(url: str, evolution: bool) -> dict:
         seconds, frame = _timed(call_evolution, repo)
         out["evolution_s"] = round(seconds, 3)
         out["evolution_weeks"] = len(frame)
+    if baseline:
+        spans = _SpansOnly(Repository(make_engine(url, read_only=True)))
+        seconds, slow = _timed(call_report, spans)
+        out["baseline_spans_only_cold_s"] = round(seconds, 3)
+        out["baseline_same_call"] = slow.company.call.projection == report.company.call.projection
+    out["load_average_before"] = load_before
+    out["load_average_after"] = _load()
     return out
 
 
@@ -78,8 +107,9 @@ def main() -> None:
     parser.add_argument("--url", action="append", required=True)
     parser.add_argument("--out")
     parser.add_argument("--no-evolution", action="store_true")
+    parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
-    results = [bench(url, not args.no_evolution) for url in args.url]
+    results = [bench(url, not args.no_evolution, args.baseline) for url in args.url]
     text = json.dumps(results, indent=2, default=str)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")

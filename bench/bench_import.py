@@ -7,13 +7,16 @@ Generates a Salesforce-style opportunities CSV (seeded, written in chunks so the
 never holds it whole), then for each database URL imports it in a fresh subprocess (so the
 peak RSS is the import's own): empty schema -> `import_files` (scan pass + validate-and-write
 pass in one transaction + rollup refresh). A second, forced run of the same file measures the
-re-import (upsert) path, where every row is checked and none changes. Not a test.
+re-import (upsert) path, where every row is checked and none changes. With
+`--history-per-deal N` an OpportunityHistory export of N rows per deal is imported last
+(it replaces the history the deals' import inferred). Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -71,8 +74,62 @@ def generate(path: Path, rows: int, seed: int = 7, chunk: int = 100_000) -> None
             frame.to_csv(out, header=False, index=False)
 
 
-def run_one(url: str, csv_path: str, force: bool) -> dict:
-    """Imports the CSV into `url` (this process) and returns timings and peak RSS."""
+HISTORY_HEADER = ["Id", "OpportunityId", "CreatedDate", "StageName", "Amount", "CloseDate"]
+OPEN_PATH = STAGES[:4]
+
+
+def generate_history(deals_csv: Path, path: Path, per_deal: int = 5, chunk: int = 100_000) -> int:
+    """Writes an OpportunityHistory export (API names, ISO times) for the deals of `deals_csv`.
+
+    Each deal gets `per_deal` rows: the open stages in order from its created date, then its
+    final stage at its close date (open deals stay in their stage). Returns the rows written.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(HISTORY_HEADER) + "\n")
+        for deals in pd.read_csv(deals_csv, chunksize=chunk, dtype=str):
+            created = pd.to_datetime(deals["Created Date"], format="%m/%d/%Y")
+            close = pd.to_datetime(deals["Close Date"], format="%m/%d/%Y")
+            span = (close - created).dt.days.to_numpy()
+            frames = []
+            for step in range(per_deal):
+                last = step == per_deal - 1
+                offset = span if last else (span * step) // per_deal
+                seconds = rng.integers(0, 86_400, len(deals))
+                when = created + pd.to_timedelta(offset, unit="D")
+                when += pd.to_timedelta(seconds, unit="s")
+                stage = deals["Stage"] if last else OPEN_PATH[min(step, len(OPEN_PATH) - 1)]
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "id": [
+                                f"008{written + step * len(deals) + i:012d}"
+                                for i in range(len(deals))
+                            ],
+                            "deal": deals["Opportunity ID"].to_numpy(),
+                            "at": when.dt.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+                            "stage": stage,
+                            "amount": deals["Amount"].to_numpy(),
+                            "close": close.dt.strftime("%Y-%m-%d"),
+                        }
+                    )
+                )
+            rows = pd.concat(frames).sort_values(["deal", "at"], kind="stable")
+            rows.to_csv(out, header=False, index=False)
+            written += len(rows)
+    return written
+
+
+def run_one(url: str, csv_path: str, mode: str) -> dict:
+    """Imports the CSV into `url` (this process) and returns timings and peak RSS.
+
+    `mode`: "first" (deals into an empty database), "force" (the same file again, every row
+    checked, none changed) or "history" (an OpportunityHistory export of those deals).
+    """
     from salesops.db.engine import init_schema, make_engine
     from salesops.importing.plan import ValidationContext
     from salesops.importing.reading import CsvInput, ReadSettings
@@ -80,17 +137,24 @@ def run_one(url: str, csv_path: str, force: bool) -> dict:
 
     engine = make_engine(url)
     init_schema(engine)
-    settings = ReadSettings(max_bytes=None, max_rows=None, date_format="%m/%d/%Y")
+    history = mode == "history"
+    # the deals' export is US-dated; the history export has ISO times (detected)
+    settings = ReadSettings(
+        max_bytes=None, max_rows=None, date_format=None if history else "%m/%d/%Y"
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     outcome = import_files(
         engine,
         [CsvInput.from_path(csv_path)],
-        "salesforce-opportunities",
+        "salesforce-opportunity-history" if history else "salesforce-opportunities",
         settings=settings,
         context=ValidationContext(),
-        force=force,
+        force=mode == "force",
     )
     seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     rows = outcome.report.rows_read
     return {
         "written": outcome.written,
@@ -98,7 +162,11 @@ def run_one(url: str, csv_path: str, force: bool) -> dict:
         "rows": rows,
         "seconds": round(seconds, 1),
         "rows_per_s": round(rows / seconds) if seconds else None,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        # this process's CPU (the import's; PostgreSQL's server work is not in it): on a
+        # shared machine the wall time depends on the load, the CPU time much less
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime - cpu_before, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -118,11 +186,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--url", action="append", required=True)
     parser.add_argument("--csv", default="/tmp/salesops_bench_opportunities.csv")
+    parser.add_argument("--history-per-deal", type=int, default=0, help="then history rows")
+    parser.add_argument("--modes", default="first,force", help="runs per URL, in order")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        url, csv_path, force = args.child
-        print(json.dumps(run_one(url, csv_path, force == "force")))
+        url, csv_path, mode = args.child
+        print(json.dumps(run_one(url, csv_path, mode)))
         return
     csv_path = Path(args.csv)
     if not csv_path.exists() or sum(1 for _ in csv_path.open()) - 1 != args.rows:
@@ -132,11 +202,19 @@ def main() -> None:
             f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
             f"{time.perf_counter() - started:.1f} s"
         )
+    history_path = csv_path.with_name(csv_path.stem + "_history.csv")
+    if args.history_per_deal:
+        started = time.perf_counter()
+        rows = generate_history(csv_path, history_path, args.history_per_deal)
+        print(f"generated {rows:,} history rows in {time.perf_counter() - started:.1f} s")
+    modes = args.modes.split(",") + (["history"] if args.history_per_deal else [])
     for url in args.url:
-        reset(url)
-        for mode in ("first", "force"):
+        if modes[0] == "first":
+            reset(url)
+        for mode in modes:
+            path = history_path if mode == "history" else csv_path
             result = subprocess.run(
-                [sys.executable, __file__, "--url", url, "--child", url, str(csv_path), mode],
+                [sys.executable, __file__, "--url", url, "--child", url, str(path), mode],
                 capture_output=True,
                 text=True,
                 check=False,

@@ -22,6 +22,7 @@ from salesops.call.model import (
     previous_quarters,
     priced_pipeline,
     quarter_outcome,
+    rate_lookups,
     rates_from,
     stage_probability_view,
 )
@@ -57,15 +58,28 @@ class CallInputs:
     stages: pd.DataFrame
     until: date
     first_day: date | None
+    # Each snapshot and the won days split by unit once: a roll-up asks for every unit of
+    # every snapshot many times (a track record measures each of its quarters).
+    _parts: dict = field(default_factory=dict, compare=False, repr=False)
 
     def snapshot(self, quarter: Quarter, day: int, unit: str | None = None) -> pd.DataFrame:
         """Returns the snapshot rows of a quarter at a day, of one unit or all of them."""
         frame = self.snapshots.get((quarter.label, day), EMPTY_SNAPSHOT)
-        return frame if unit is None else frame[frame["unit"] == unit]
+        if unit is None:
+            return frame
+        return self._split(("snapshot", quarter.label, day), frame).get(unit, frame.iloc[:0])
 
     def won(self, unit: str | None = None) -> pd.DataFrame:
         """Returns the won-by-day rows of one unit or all of them."""
-        return self.won_days if unit is None else self.won_days[self.won_days["unit"] == unit]
+        if unit is None:
+            return self.won_days
+        return self._split(("won",), self.won_days).get(unit, self.won_days.iloc[:0])
+
+    def _split(self, key: tuple, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """Returns a frame's rows per unit (computed once per key)."""
+        if key not in self._parts:
+            self._parts[key] = {u: part for u, part in frame.groupby("unit", sort=False)}
+        return self._parts[key]
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class Measure:
     new_business: float
     unit_share: dict[str, float] = field(default_factory=dict)
     season: float = 1.0  # won / expected of the training quarters of the same season
+    lookups: list[dict] = field(default_factory=list)  # rate_lookups(rates)
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,7 @@ def measure(
     frames = [inputs.snapshot(q, day) for q in quarters]
     training = pd.concat(frames, ignore_index=True) if frames else EMPTY_SNAPSHOT
     rates = rates_from(training, min_deals)
+    lookups = rate_lookups(rates)
     totals: dict[str, float] = {}
     new = []
     for q, frame in zip(quarters, frames, strict=True):
@@ -139,12 +155,17 @@ def measure(
         rates,
         float(np.mean(new)) if new else 0.0,
         share,
-        _season(target, quarters, frames, rates),
+        _season(target, quarters, frames, rates, lookups),
+        lookups,
     )
 
 
 def _season(
-    target: Quarter, quarters: list[Quarter], frames: list[pd.DataFrame], rates: pd.DataFrame
+    target: Quarter,
+    quarters: list[Quarter],
+    frames: list[pd.DataFrame],
+    rates: pd.DataFrame,
+    lookups: list[dict],
 ) -> float:
     """Returns won / expected (at the pooled rates) over the training quarters of the season.
 
@@ -156,7 +177,7 @@ def _season(
         if quarter.start.month != target.start.month or frame.empty:
             continue
         pipeline = frame.groupby(PIPELINE_KEYS, as_index=False)[["deals", "open_amount"]].sum()
-        expected += float(priced_pipeline(pipeline, rates)["expected"].sum())
+        expected += float(priced_pipeline(pipeline, rates, lookups)["expected"].sum())
         won += float(frame["won_amount"].sum())
     return won / expected if expected > 0 and won > 0 else 1.0
 
@@ -173,7 +194,7 @@ def call_quarter(
     instant = instant_at(target, day)
     snapshot = inputs.snapshot(target, day, unit)
     pipeline = snapshot.groupby(PIPELINE_KEYS, as_index=False)[["deals", "open_amount"]].sum()
-    priced = priced_pipeline(pipeline, measured.rates)
+    priced = priced_pipeline(pipeline, measured.rates, measured.lookups or None)
     outcome = quarter_outcome(inputs.won(unit), snapshot, target, instant)
     won = outcome.won_before
     commit = won + open_by_category(pipeline, "commit")

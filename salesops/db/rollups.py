@@ -38,6 +38,7 @@ from salesops.db.quality_rollup import (
     quality_issues_select,
     rebuild_quality_months,
 )
+from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.sqlfuncs import days_between, month_start, week_start
 
 logger = logging.getLogger(__name__)
@@ -562,6 +563,7 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
     written[s.rollup_quality_months.name] = rebuild_quality_months(conn)
     if history_spans:
         written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
+    written |= rebuild_call_rollups(conn)  # reads the history spans
     from salesops.db.migrate import bump_data_version
 
     bump_data_version(conn)  # cached results of the old data are never served again

@@ -546,6 +546,7 @@ rollup_quality_months = Table(
 daily_rollups = daily_rollup_tables(metadata)
 # Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
 rollup_order_cycle_days = cash_rollup_table(metadata)
+from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
     rollup_closed_opportunities,
@@ -566,4 +567,5 @@ ROLLUP_TABLES = (
     rollup_quality_months,
     *daily_rollups,
     rollup_order_cycle_days,
+    *schema_call.CALL_ROLLUP_TABLES,
 )

@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import Connection, Table, func, select
 
 from salesops.db import schema as s
-from salesops.importing.records import in_batches, plain_value
+from salesops.db.engine import bulk_insert
+from salesops.importing.records import in_batches, plain_column, plain_value
 
 # Tables whose inserted rows are found by id, children before parents (the delete order).
 ID_TABLES: tuple[Table, ...] = (
@@ -43,6 +44,16 @@ def to_json(row: dict[str, object]) -> str:
         return value.isoformat() if isinstance(value, date | datetime) else value
 
     return json.dumps({k: plain(v) for k, v in row.items()}, sort_keys=True)
+
+
+def rows_json(frame: pd.DataFrame) -> list[str]:
+    """Returns each row as to_json writes it (keys sorted), converting column by column."""
+    keys = sorted(frame.columns)
+    columns = []
+    for key in keys:
+        values = plain_column(frame[key])
+        columns.append([v.isoformat() if isinstance(v, date | datetime) else v for v in values])
+    return [json.dumps(dict(zip(keys, row, strict=True))) for row in zip(*columns, strict=True)]
 
 
 class ChangeLog:
@@ -73,6 +84,17 @@ class ChangeLog:
                 s.import_changes.insert(), [{**r, "run_id": self.run_id} for r in rows]
             )
 
+    def _add_rows(self, table: Table, kind: str, row_ids: list[int], before: list[str]) -> None:
+        """Records many rows' states at once (a bulk insert: a history file replaces millions)."""
+        if row_ids:
+            frame = pd.DataFrame(
+                {"run_id": self.run_id, "table_name": table.name, "kind": kind},
+                index=range(len(row_ids)),
+            )
+            frame["row_id"] = row_ids
+            frame["before"] = before
+            bulk_insert(self.conn, s.import_changes, frame.astype(object))
+
     def updated(self, table: Table, before: pd.DataFrame) -> None:
         """Records rows (with their `id`) as they were before the run updated them."""
         self._rows(table, before, "updated")
@@ -84,16 +106,13 @@ class ChangeLog:
     def _rows(self, table: Table, before: pd.DataFrame, kind: str) -> None:
         if before.empty:
             return
-        columns = [c for c in before.columns if c in table.c]
-        entries = []
-        for row in before[columns].to_dict("records"):
-            row_id = int(row.pop("id"))
-            if kind == "updated" and row_id > self.start.get(table.name, 0):
-                continue  # inserted by this run: undo deletes it anyway
-            entries.append(
-                {"table_name": table.name, "kind": kind, "row_id": row_id, "before": to_json(row)}
-            )
-        self._add(entries)
+        # inserted by this run: undo deletes it anyway (and never puts such a row back)
+        before = before[before["id"].astype("int64") <= self.start.get(table.name, 0)]
+        if before.empty:
+            return
+        columns = sorted(c for c in before.columns if c in table.c and c != "id")
+        row_ids = [int(i) for i in before["id"]]
+        self._add_rows(table, kind, row_ids, rows_json(before[columns]))
 
     def rows_before(
         self, table: Table, ids: Iterable[object], columns: Sequence[str]

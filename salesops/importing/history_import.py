@@ -98,10 +98,11 @@ class ImportedHistory:
             h = s.opportunity_history.c
             for part in in_batches(deal_ids.tolist()):
                 where = h.opportunity_id.in_(part)
-                replaced = self.conn.execute(select(s.opportunity_history).where(where)).all()
-                self.log.deleted(
-                    s.opportunity_history, pd.DataFrame([r._asdict() for r in replaced])
+                replaced = self.conn.execute(select(s.opportunity_history).where(where))
+                frame = pd.DataFrame.from_records(
+                    [tuple(r) for r in replaced], columns=list(replaced.keys())
                 )
+                self.log.deleted(s.opportunity_history, frame)
                 self.conn.execute(s.opportunity_history.delete().where(where))
             states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
             close = pd.to_datetime(states["expected_close_date"], errors="coerce")

@@ -27,9 +27,8 @@ def _check_deals(out: pd.DataFrame, found: IssueCollector, context: ValidationCo
     """Records rows of unknown deals and changes dated before their deal was created."""
     deal = out["opportunity_external_id"]
     found.add(deal.isna(), "opportunity_external_id", deal, "the deal's id")
-    created = deal.map(
-        lambda k: context.deal_created.get(k), na_action="ignore"
-    )  # None for unknown deals
+    # looked up once per deal (a deal has several rows); NaN for unknown deals
+    created = deal.map({k: context.deal_created.get(k) for k in deal.dropna().unique()})
     unknown = deal.notna() & created.isna()
     found.add(
         unknown,
@@ -62,7 +61,8 @@ def _check_stage(
         return
     found.add(out["stage"].isna(), "stage", out["stage"], "a stage")
     known = {normalise_header(s) for s in (*context.known_stages, *plan.layout.stages)}
-    unknown = out["stage"].notna() & ~out["stage"].map(normalise_header).isin(known)
+    names = {v: normalise_header(v) for v in out["stage"].dropna().unique()}
+    unknown = out["stage"].notna() & ~out["stage"].map(names).isin(known)
     found.add(
         unknown,
         "stage",
@@ -74,7 +74,8 @@ def _check_stage(
 
 def _field_values(plan: FilePlan, out: pd.DataFrame, found: IssueCollector) -> None:
     """Types OpportunityFieldHistory values by their field; marks other fields' rows skipped."""
-    field = out["field"].map(lambda f: FIELD_TARGETS.get(normalise_header(f)), na_action="ignore")
+    targets = {f: FIELD_TARGETS.get(normalise_header(f)) for f in out["field"].dropna().unique()}
+    field = out["field"].map(targets)
     out["field"] = field
     out["_skip"] = field.isna()
     for column in ("old_value", "new_value"):

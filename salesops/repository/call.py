@@ -20,14 +20,19 @@ from sqlalchemy import (
     Float,
     Select,
     String,
+    and_,
     case,
     cast,
     func,
     literal,
+    or_,
     select,
+    true,
 )
 
+from salesops.calendar import quarter_of
 from salesops.db import schema as s
+from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
 from salesops.repository.pipeline_review import CLOSED_OUTCOMES, _scope_clause, _span_rows
@@ -44,22 +49,27 @@ SNAPSHOT_ROW = {
     "won_amount": FLOAT,
     "won_deals": INT,
 }
+ROLLUP_ROW = {k: v for k, v in SNAPSHOT_ROW.items() if k != "instant"}
 WON_DAY_ROW = {"unit": STR, "day": DATE, "won_amount": FLOAT}
 OVERDUE_LONG_DAYS = 30  # an expected close this long gone is a stale date
 NEXT_QUARTER_DAYS = 92
 ALL_CLASSES = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)
 
 
-def _unit(by: str | None) -> ColumnElement:
-    """Returns the roll-up key of a deal's rep (as text), or '' for the whole scope."""
-    r = s.reps.c
+def _unit_of(territory: ColumnElement, manager: ColumnElement, by: str | None) -> ColumnElement:
+    """Returns the roll-up key (as text) from a territory and a manager column, '' for none."""
     if by is None:
         return literal("", String).label("unit")
     if by == "territory":
-        return cast(r.territory_id, String).label("unit")
+        return cast(territory, String).label("unit")
     if by == "team":
-        return func.coalesce(r.manager, "").label("unit")
+        return func.coalesce(manager, "").label("unit")
     raise ValueError(f"Unknown roll-up {by!r}: use one of {', '.join(CALL_UNITS)}.")
+
+
+def _unit(by: str | None) -> ColumnElement:
+    """Returns the roll-up key of a deal's rep (as text), or '' for the whole scope."""
+    return _unit_of(s.reps.c.territory_id, s.reps.c.manager, by)
 
 
 def _won_rows(start: date, end: date) -> Select:
@@ -107,7 +117,8 @@ def _snapshot(
         cast(sp.amount, Float).label("amount"),
         sp.expected_close_date,
     ).subquery("open_rows")
-    won = _won_rows(instant, min(quarter_end, until)).subquery("won")
+    # A quarter not ended by `until`: what it will win is not known yet (no call uses it).
+    won = _won_rows(instant, quarter_end if quarter_end <= until else instant).subquery("won")
     won_by_deal = (
         select(won.c.opportunity_id, func.sum(won.c.amount).label("won"))
         .group_by(won.c.opportunity_id)
@@ -141,8 +152,19 @@ def _snapshot(
     )
 
 
+def _quarter_start(quarter_end: date) -> date:
+    """Returns the start of the quarter ending at `quarter_end` (the day after its last)."""
+    return quarter_of(quarter_end - timedelta(days=1)).start
+
+
 class CallQueries(RepositoryBase):
-    """Named queries for the quarter call (salesops.call)."""
+    """Named queries for the quarter call (salesops.call).
+
+    Both read the call rollups (salesops.db.schema_call) when they can serve the request,
+    and the history spans otherwise: a scope of reps (the rollups group reps by territory
+    and manager only), or an instant in a quarter after the last the rollups hold (an as-of
+    date after the data). Both give the same rows (tests/integration/test_call_rollup.py).
+    """
 
     def call_snapshots(
         self,
@@ -150,6 +172,7 @@ class CallQueries(RepositoryBase):
         until: date,
         by: str | None = None,
         scope: Scope = EVERYTHING,
+        rollup: bool = True,
     ) -> pd.DataFrame:
         """Returns the open pipeline at each instant, grouped, and what of it was won in time.
 
@@ -157,30 +180,131 @@ class CallQueries(RepositoryBase):
         (their row current then), grouped by unit (see `by`), stage, forecast_category and
         close_bucket (none, overdue: expected before the instant, quarter: before
         quarter_end, later), with the amount of won rows those deals have dated in
-        [instant, min(quarter_end, until)). Columns: instant (index into `instants`), unit,
-        stage, forecast_category, close_bucket, deals, open_amount, won_amount.
+        [instant, quarter_end) (0 for a quarter not ended by `until`: not known yet).
+        Columns: instant (index into `instants`), unit, stage, forecast_category,
+        close_bucket, deals, open_amount, won_amount, won_deals. `rollup=False` reads the
+        history spans only (what the rollup is tested against).
         """
         if not instants:
             return pd.DataFrame({n: pd.Series(dtype=object) for n in SNAPSHOT_ROW})
-        selects = [
-            _snapshot(i, min(instant, until), quarter_end, until, by, scope)
-            for i, (instant, quarter_end) in enumerate(instants)
+        covered = self._call_rollup_quarters() if rollup and not scope.rep_ids else set()
+        served = [
+            i
+            for i, (instant, end) in enumerate(instants)
+            if instant <= until and _quarter_start(end) in covered
         ]
+        rest = sorted(set(range(len(instants))) - set(served))
         # One statement per instant: as one UNION ALL, PostgreSQL misestimates the won
         # subqueries and its plan runs for minutes at the large scale (1 s per snapshot alone).
-        frame = pd.concat([self._frame(one, SNAPSHOT_ROW) for one in selects], ignore_index=True)
+        frames = [
+            self._frame(
+                _snapshot(i, min(instants[i][0], until), instants[i][1], until, by, scope),
+                SNAPSHOT_ROW,
+            )
+            for i in rest
+        ]
+        if served:
+            frames.append(self._rollup_snapshots(instants, served, until, by, scope))
+        frame = pd.concat(frames, ignore_index=True)
         return frame.sort_values(
             ["instant", "unit", "stage", "forecast_category", "close_bucket"],
             ignore_index=True,
         )
 
+    def _call_rollup_quarters(self) -> set[date]:
+        """Returns the quarters (their start) the snapshot rollup holds."""
+        c = rollup_call_snapshots.c
+        bounds = self._frame(
+            select(
+                select(func.min(c.quarter_start)).scalar_subquery(),
+                select(func.max(c.quarter_start)).scalar_subquery(),
+            ),
+            {"first": DATE, "last": DATE},
+        ).iloc[0]
+        if pd.isna(bounds["first"]):
+            return set()
+        first, last = bounds["first"].date(), bounds["last"].date()
+        quarters = set()
+        quarter = quarter_of(first)
+        while quarter.start <= last:
+            quarters.add(quarter.start)
+            quarter = quarter_of(quarter.end)
+        return quarters
+
+    def _rollup_snapshots(
+        self,
+        instants: Sequence[tuple[date, date]],
+        served: Sequence[int],
+        until: date,
+        by: str | None,
+        scope: Scope,
+    ) -> pd.DataFrame:
+        """Returns the snapshots of the `served` instants from rollup_call_snapshots."""
+        c = rollup_call_snapshots.c
+        wanted = pd.DataFrame(
+            {
+                "instant": list(served),
+                "quarter_start": [pd.Timestamp(_quarter_start(instants[i][1])) for i in served],
+                "day": [(instants[i][0] - _quarter_start(instants[i][1])).days for i in served],
+                "ended": [instants[i][1] <= until for i in served],
+            }
+        )
+        days: dict[date, set[int]] = {}
+        for start, day in zip(wanted["quarter_start"], wanted["day"], strict=True):
+            days.setdefault(start.date(), set()).add(int(day))
+        unit = _unit_of(c.territory_id, c.manager, by)
+        keys = [c.quarter_start, c.day, unit, c.stage, c.forecast_category, c.close_bucket]
+        stmt = (
+            select(
+                *keys,
+                func.sum(c.deals),
+                func.sum(c.open_amount),
+                func.sum(c.won_amount),
+                func.sum(c.won_deals),
+            )
+            .where(
+                or_(
+                    *(
+                        and_(c.quarter_start == start, c.day.in_(sorted(d)))
+                        for start, d in days.items()
+                    )
+                ),
+                c.territory_id.in_(scope.territory_ids) if scope.territory_ids else true(),
+            )
+            .group_by(*keys)
+        )
+        rows = self._frame(stmt, {"quarter_start": DATE, "day": INT} | ROLLUP_ROW)
+        frame = wanted.merge(rows, on=["quarter_start", "day"], how="inner")
+        frame.loc[~frame["ended"], ["won_amount", "won_deals"]] = 0
+        return frame[list(SNAPSHOT_ROW)].astype({"instant": "int64"})
+
     def call_won_by_day(
-        self, start: date, until: date, by: str | None = None, scope: Scope = EVERYTHING
+        self,
+        start: date,
+        until: date,
+        by: str | None = None,
+        scope: Scope = EVERYTHING,
+        rollup: bool = True,
     ) -> pd.DataFrame:
         """Returns the amount won per day and unit, by won rows dated in [start, until).
 
-        Columns: unit, day, won_amount; ordered by unit and day.
+        Columns: unit, day, won_amount; ordered by unit and day. Reads rollup_call_won_days
+        unless the scope is a set of reps (or `rollup=False`: the history spans only).
         """
+        if rollup and not scope.rep_ids:
+            w = rollup_call_won_days.c
+            unit = _unit_of(w.territory_id, w.manager, by)
+            stmt = (
+                select(unit, w.day, func.coalesce(func.sum(w.won_amount), 0.0))
+                .where(
+                    w.day >= start,
+                    w.day < until,
+                    w.territory_id.in_(scope.territory_ids) if scope.territory_ids else true(),
+                )
+                .group_by(unit, w.day)
+                .order_by(unit, w.day)
+            )
+            return self._frame(stmt, WON_DAY_ROW)
         sp = s.rollup_history_spans.c
         rows = (
             select(

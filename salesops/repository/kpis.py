@@ -1,10 +1,11 @@
 """Queries behind the KPI page: monthly facts at (month, rep, territory, segment, channel) grain.
 
 Each fact query reads its monthly rollup for the whole months of the period (the fast path)
-and its daily rollup (salesops.db.schema_daily) for the partial months at its edges, summed
-back to months; facts with no daily rollup run the same GROUP BY on the base tables for the
-edges (index range scans over a few days). Every path returns the same columns, and tests
-hold them equal to the base tables (source="raw").
+and, in the same statement, its daily rollup (salesops.db.schema_daily) for the partial
+months at its edges, summed back to months. Order facts, with no daily rollup, run the same
+GROUP BY on the base tables for the edges (index range scans over a few days), once per
+report. Every path returns the same columns, and tests hold them equal to the base tables
+(source="raw").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, union_all
 
 from salesops.calendar import Period, add_months, split_whole_months
 from salesops.db import rollups
@@ -146,6 +147,28 @@ def _regrouped(
     return regroup
 
 
+def _spliced(
+    rollup: Callable[[Period], Select],
+    daily: Callable[[Period], Select],
+    whole: Period | None,
+    edges: list[Period],
+) -> Callable[[Period], Select]:
+    """Returns a builder of the whole months' rollup rows and the edges' daily rows in one select.
+
+    Both give rows at the monthly rollup's grain, and the edges are other months than the
+    whole ones (or the period is inside one month), so the rows never share a key.
+    """
+
+    def spliced(_period: Period) -> Select:
+        parts = ([rollup(whole)] if whole else []) + [daily(edge) for edge in edges]
+        if len(parts) == 1:
+            return parts[0]
+        rows = union_all(*parts).subquery("spliced")
+        return select(*rows.c)
+
+    return spliced
+
+
 class KpiQueries(RepositoryBase):
     """Named queries for KPI tiles, trends and breakdowns."""
 
@@ -162,30 +185,31 @@ class KpiQueries(RepositoryBase):
     ) -> pd.DataFrame:
         """Runs the rollup query for the period's whole months and `daily` for its edges.
 
-        `daily` reads the fact's daily rollup at `columns`' grain; without it, edges run the
-        raw query on the base tables. source="rollup" or "raw" forces one path for the whole
-        period (tests and benchmarks).
+        `daily` reads the fact's daily rollup at `columns`' grain: the whole months and the
+        edges are then one statement (UNION ALL), summed to `by` in SQL. Without it, edges
+        run the raw query on the base tables: inside `edges_read_once`, an edge is read once
+        at full grain per `reuse` key (the fact and its scope) and summed to `by` in pandas.
+        source="rollup" or "raw" forces one path for the whole period (tests, benchmarks).
         With `by`, rows are summed in SQL down to those key columns (keys the fact does not
-        have are ignored), so only the grain a caller needs crosses the wire. Inside
-        `edges_read_once`, an edge is read once at full grain per `reuse` key (the fact and
-        its scope) and summed to `by` in pandas (a few thousand rows at most).
+        have are ignored), so only the grain a caller needs crosses the wire.
         """
-        edge_read = raw if daily is None else daily
-        full_edge, full_columns = edge_read, columns
+        whole, edges = split_whole_months(period)
+        if source == "auto" and daily is not None and edges:
+            rollup = _spliced(rollup, daily, whole, edges)
+            source = "rollup"
+        full_edge, full_columns = raw, columns
         if by is not None:
             keys = [k for k in by if k in columns and k not in ADDITIVE_COLUMNS]
             sums = [c for c in columns if c in ADDITIVE_COLUMNS]
             columns = {**{k: columns[k] for k in keys}, **{c: columns[c] for c in sums}}
             rollup, raw = _regrouped(rollup, keys, sums), _regrouped(raw, keys, sums)
-            edge_read = _regrouped(edge_read, keys, sums)
         if source != "auto":
             return self._frame((rollup if source == "rollup" else raw)(period), columns)
-        whole, edges = split_whole_months(period)
         frames = [self._frame(rollup(whole), columns)] if whole else []
         for edge in edges:
             kept = self._kept_edge(reuse, edge, full_edge, full_columns)
             frames.append(
-                self._frame(edge_read(edge), columns) if kept is None else _summed(kept, columns)
+                self._frame(raw(edge), columns) if kept is None else _summed(kept, columns)
             )
         if len(frames) == 1:
             return frames[0]
@@ -253,7 +277,6 @@ class KpiQueries(RepositoryBase):
             ),
             CLOSED_FACTS,
             by,
-            reuse=("closed", scope),
             daily=lambda p: _daily_select(s.daily_rollups.closed, p, scope),
         )
 
@@ -283,7 +306,6 @@ class KpiQueries(RepositoryBase):
             ),
             LEAD_FACTS,
             by,
-            reuse=("leads", scope),
             daily=lambda p: _daily_select(s.daily_rollups.leads, p, scope),
         )
 
@@ -308,7 +330,6 @@ class KpiQueries(RepositoryBase):
             ),
             NEW_CUSTOMER_FACTS,
             by,
-            reuse=("new_customers", scope),
             daily=lambda p: _daily_select(s.daily_rollups.customers, p, scope),
         )
 

@@ -25,6 +25,7 @@ from salesops.db.migrate import (
     head_revision,
     schema_state,
 )
+from salesops.db.schema_call import CALL_ROLLUP_TABLES
 from tests.conftest import _create_database, _drop_database
 
 
@@ -124,11 +125,36 @@ def test_the_daily_rollups_migration_fills_them_like_a_rebuild(fresh_url):
     built = rows()
     assert all(built[name] for name in daily)
     with engine.begin() as conn:
-        for name in [*daily, "stored_forecasts"]:  # every table added after 0006
+        # every table added after 0006
+        for name in [*daily, "stored_forecasts", *(t.name for t in CALL_ROLLUP_TABLES)]:
             conn.execute(sa.text(f"DROP TABLE {name}"))
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
     assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
     assert rows() == built
     refresh_rollups(engine)
+    assert rows() == built
+    engine.dispose()
+
+
+def test_the_call_rollups_migration_fills_them_like_a_rebuild(fresh_url):
+    from salesops.demo import generate_demo
+
+    engine = make_engine(fresh_url)
+    generate_demo(engine, "tiny", seed=3, progress=lambda f, m: None)
+
+    def rows() -> dict[str, list[tuple]]:
+        with engine.connect() as conn:
+            return {
+                t.name: sorted(tuple(r) for r in conn.execute(sa.select(t)))
+                for t in CALL_ROLLUP_TABLES
+            }
+
+    built = rows()
+    assert all(built.values())
+    with engine.begin() as conn:
+        for table in CALL_ROLLUP_TABLES:
+            conn.execute(sa.text(f"DROP TABLE {table.name}"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0009'"))
+    assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
     assert rows() == built
     engine.dispose()

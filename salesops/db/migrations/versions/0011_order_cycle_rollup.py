@@ -1,7 +1,7 @@
 """Order-to-cash rollup: days per step per month, day count and scope (issue 18).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05
 
 The Order-to-cash page grouped every order of a period to count the days each step took
@@ -19,8 +19,8 @@ from alembic import op
 
 from salesops.db.rollups_cash import cash_plan
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,364 @@
+"""Builds the quarter call's rollups (schema_call) from the history spans.
+
+The open pipeline at every instant of every quarter is a sweep over the open spans: a span
+(a deal's history row, current from the day after it is dated to the day of the deal's next
+row) lies in the snapshots of a contiguous run of instants of each quarter it overlaps, and
+its close bucket changes at most four times in that run (late this quarter, early this
+quarter, overdue, long overdue, as the instant passes its expected close). Each run adds its
+deal at its first instant and takes it away after its last; a running sum over the days of
+the quarter gives every snapshot. What a span's deal won within the quarter is the same at
+every instant of the run (the deal's later rows are all dated from the span's end on).
+Amounts are summed in whole cents (exact), so the rollup gives the numbers the span queries
+give.
+
+The spans are read as numbers only, through the driver's cursor, a chunk at a time (a
+million open spans are a few seconds to read; SQL alone took minutes on SQLite). Rebuilt in
+full with the other rollups, after the history spans it reads, inside the caller's
+transaction (demo load, `db upgrade`, every import and undo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    Select,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+
+from salesops.calendar import Quarter, quarter_of
+from salesops.db import schema as s
+from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
+from salesops.db.sqlfuncs import days_between
+
+# Where a deal's expected close falls from the instant (salesops.repository.call's CASE).
+BUCKETS = (
+    "none",
+    "overdue_long",
+    "overdue",
+    "quarter_near",
+    "quarter_late",
+    "next_quarter",
+    "later",
+)
+OVERDUE_LONG_DAYS = 30  # the same as salesops.repository.call's
+NEXT_QUARTER_DAYS = 92
+EPOCH = date(1970, 1, 1)
+NEVER = 10**7  # the end (days since EPOCH) of a span with no next row: after every quarter
+NO_DUE = -(10**7)  # no expected close date
+CLOSED = ("won", "lost")
+CHUNK = 250_000  # rows fetched at a time
+INSERT_BATCH = 20_000
+MEASURES = ("deals", "cents", "won", "won_deals")
+
+
+def _day(expression):
+    """Returns a date expression as whole days since EPOCH (NULL stays NULL)."""
+    return cast(days_between(literal(EPOCH), expression), Integer)
+
+
+def _cents(expression):
+    """Returns an amount in whole cents (NULL: 0)."""
+    return func.coalesce(cast(func.round(expression * 100), BigInteger), 0)
+
+
+def quarters_between(first: date, last: date) -> list[Quarter]:
+    """Returns the quarters from the one holding `first` to the one holding `last`."""
+    quarters = [quarter_of(first)]
+    while quarters[-1].end <= last:
+        quarters.append(Quarter(quarters[-1].end))
+    return quarters
+
+
+def _numbers(conn: Connection, stmt: Select, columns: int) -> Iterator[np.ndarray]:
+    """Yields a numeric select's rows as int64 arrays (rows x columns), a chunk at a time.
+
+    The driver's own tuples (SQLAlchemy's rows cost more than the query at this size): from
+    a server-side cursor on PostgreSQL (no IN lists in `stmt`: it is sent as compiled),
+    from SQLite's cursor, which steps through the rows as they are fetched.
+    """
+    if conn.dialect.name == "postgresql":
+        compiled = stmt.compile(dialect=conn.dialect)
+        cursor = conn.connection.cursor(name="salesops_call_rollup")
+        cursor.execute(str(compiled), compiled.params)
+    else:
+        cursor = conn.execute(stmt).cursor
+    try:
+        while rows := cursor.fetchmany(CHUNK):
+            yield np.array(rows, dtype="int64").reshape(-1, columns)
+    finally:
+        cursor.close()
+
+
+def _codes(conn: Connection, column) -> list:
+    """Returns the distinct values of a history span column among open spans, sorted."""
+    sp = s.rollup_history_spans.c
+    values = conn.execute(select(column).where(sp.outcome.not_in(CLOSED)).distinct()).scalars()
+    return sorted(values, key=lambda v: (v is None, "" if v is None else str(v)))
+
+
+def _code_of(column: ColumnElement, values: Sequence) -> ColumnElement:
+    """Returns a CASE giving each value's position in `values` (bound parameters)."""
+    whens = [(column.is_(None) if v is None else column == v, i) for i, v in enumerate(values)]
+    return case(*whens, else_=-1)
+
+
+def _units(conn: Connection) -> tuple[np.ndarray, list[tuple[int | None, str | None]]]:
+    """Returns each deal's unit code (indexed by deal id) and the units (territory, manager).
+
+    A deal's unit is its rep's territory and manager; a deal without a rep is (None, None).
+    """
+    r = s.reps.c
+    reps = conn.execute(select(r.id, r.territory_id, r.manager)).all()
+    units: list[tuple[int | None, str | None]] = [(None, None)]
+    code: dict[tuple[int | None, str | None], int] = {(None, None): 0}
+    rep_unit: dict[int, int] = {}
+    for rep_id, territory, manager in reps:
+        unit = (territory, manager)
+        if unit not in code:
+            code[unit] = len(units)
+            units.append(unit)
+        rep_unit[int(rep_id)] = code[unit]
+    o = s.opportunities.c
+    deals = np.concatenate(
+        [np.empty((0, 2), "int64")]
+        + list(_numbers(conn, select(o.id, func.coalesce(o.rep_id, -1)), 2))
+    )
+    deal_units = np.zeros(int(deals[:, 0].max(initial=0)) + 1, dtype="int64")
+    lookup = np.zeros(max(rep_unit, default=0) + 2, dtype="int64")
+    for rep_id, unit_code in rep_unit.items():
+        lookup[rep_id] = unit_code
+    deal_units[deals[:, 0]] = np.where(deals[:, 1] < 0, 0, lookup[np.maximum(deals[:, 1], 0)])
+    return deal_units, units
+
+
+class _Won:
+    """Prefix sums of the won rows, to sum a deal's won cents dated in [start, end) at once."""
+
+    def __init__(self, conn: Connection) -> None:
+        sp = s.rollup_history_spans.c
+        stmt = select(
+            sp.opportunity_id,
+            _day(sp.valid_from),
+            _cents(sp.amount),
+            case((sp.amount.is_(None), 0), else_=1),
+        ).where(sp.outcome == "won")
+        rows = np.concatenate([np.empty((0, 4), "int64"), *_numbers(conn, stmt, 4)])
+        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+        self.key = rows[:, 0] * (2 * NEVER) + rows[:, 1]
+        self.cents = np.concatenate([[0], np.cumsum(rows[:, 2])])
+        self.counted = np.concatenate([[0], np.cumsum(rows[:, 3])])
+
+    def between(self, deal: np.ndarray, start: np.ndarray, end: np.ndarray):
+        """Returns (cents, counted rows) of each deal's won rows dated in [start, end)."""
+        lo = np.searchsorted(self.key, deal * (2 * NEVER) + start, side="left")
+        hi = np.searchsorted(self.key, deal * (2 * NEVER) + np.maximum(start, end), side="left")
+        return self.cents[hi] - self.cents[lo], self.counted[hi] - self.counted[lo]
+
+
+def _runs(a, b, due, qe) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Yields (bucket, first, last instant) of each pair's run in each bucket (maybe empty).
+
+    A pair is one span in one quarter: instants [a, b], expected close `due`, quarter end
+    `qe` (days since EPOCH).
+    """
+    none = due == NO_DUE
+    within = ~none & (due < qe)
+    far = np.full_like(a, NEVER)
+
+    def run(mask, lo, hi):
+        return np.where(mask, np.maximum(a, lo), 1), np.where(mask, np.minimum(b, hi), 0)
+
+    yield (0, *run(none, a, b))
+    # expected < instant - 30 days <=> instant >= due + 31
+    yield (1, *run(within, due + OVERDUE_LONG_DAYS + 1, far))
+    yield (2, *run(within, due + 1, due + OVERDUE_LONG_DAYS))
+    # expected < instant + (qe - instant) // 2 <=> instant >= 2 due - qe + 2 (due >= instant)
+    yield (3, *run(within, 2 * due - qe + 2, due))
+    yield (4, *run(within, a, 2 * due - qe + 1))
+    yield (5, *run(~none & (due >= qe) & (due < qe + NEXT_QUARTER_DAYS), a, b))
+    yield (6, *run(~none & (due >= qe + NEXT_QUARTER_DAYS), a, b))
+
+
+class _Grid:
+    """Sums per (quarter, day, group), filled with each run's start (+) and end (-)."""
+
+    def __init__(self, quarters: list[Quarter], groups: int) -> None:
+        self.quarters = quarters
+        self.starts = np.array([(q.start - EPOCH).days for q in quarters], dtype="int64")
+        self.ends = np.array([(q.end - EPOCH).days for q in quarters], dtype="int64")
+        self.days = 2 + int((self.ends - self.starts).max())
+        self.groups = groups
+        self.size = len(quarters) * self.days * groups
+        self.values = {n: np.zeros(self.size) for n in MEASURES}
+
+    def sweep(self, spans: np.ndarray, group: np.ndarray, won: _Won) -> None:
+        """Adds a chunk of open spans (deal, vf, vt, due, cents) in their groups."""
+        deal, vf, vt, due, cents = (spans[:, i] for i in range(5))
+        last_quarter = len(self.quarters) - 1
+        first = np.searchsorted(self.starts, vf, side="right") - 1
+        last = np.searchsorted(self.starts, np.minimum(vt, self.ends[-1] - 1), side="right") - 1
+        count = np.maximum(np.minimum(last, last_quarter) - first + 1, 0)
+        span = np.repeat(np.arange(len(spans)), count)
+        offset = np.arange(len(span)) - np.repeat(np.cumsum(count) - count, count)
+        quarter = first[span] + offset
+        qs, qe = self.starts[quarter], self.ends[quarter]
+        a, b = np.maximum(vf[span] + 1, qs), np.minimum(vt[span], qe)
+        won_cents, won_rows = won.between(deal[span], np.minimum(vt[span], qe), qe)
+        values = {
+            "deals": np.ones(len(span)),
+            "cents": cents[span].astype("float64"),
+            "won": won_cents.astype("float64"),
+            "won_deals": (won_rows > 0).astype("float64"),
+        }
+        cells, signs, picks = [], [], []
+        for bucket, lo, hi in _runs(a, b, due[span], qe):
+            keep = np.flatnonzero(lo <= hi)
+            base = (quarter[keep] * self.days) * self.groups
+            key = group[span[keep]] * len(BUCKETS) + bucket
+            cells += [base + (lo[keep] - qs[keep]) * self.groups + key]
+            cells += [base + (hi[keep] - qs[keep] + 1) * self.groups + key]
+            signs += [np.ones(len(keep)), -np.ones(len(keep))]
+            picks += [keep, keep]
+        cell, sign, pick = (np.concatenate(x) for x in (cells, signs, picks))
+        for name, value in values.items():
+            self.values[name] += np.bincount(cell, weights=value[pick] * sign, minlength=self.size)
+
+    def totals(self) -> dict[str, np.ndarray]:
+        """Returns the running sums over the days of each quarter, shaped (q, day, group)."""
+        shape = (len(self.quarters), self.days, self.groups)
+        return {
+            n: np.rint(np.cumsum(v.reshape(shape), axis=1)).astype("int64")
+            for n, v in self.values.items()
+        }
+
+
+def _rows(grid: _Grid, labels: list[tuple]) -> Iterator[tuple]:
+    """Yields the grid's non-empty cells as rollup_call_snapshots rows, in instant order.
+
+    `labels[g]` is group g's (territory_id, manager, stage, forecast_category, bucket).
+    """
+    totals = grid.totals()
+    for index, quarter in enumerate(grid.quarters):
+        length = (quarter.end - quarter.start).days
+        deals = totals["deals"][index, : length + 1]
+        day, group = np.nonzero(deals > 0)
+        columns = [
+            day.tolist(),
+            group.tolist(),
+            deals[day, group].tolist(),
+            (totals["cents"][index, day, group] / 100.0).tolist(),
+            (totals["won"][index, day, group] / 100.0).tolist(),
+            totals["won_deals"][index, day, group].tolist(),
+        ]
+        for d, g, n, amount, won, won_deals in zip(*columns, strict=True):
+            yield (quarter.start, d, *labels[g], n, amount, won, won_deals)
+
+
+def _insert(conn: Connection, table: Table, rows: Iterator[tuple]) -> int:
+    """Inserts rows (tuples in the table's column order) through the driver; returns how many."""
+    names = [c.name for c in table.columns]
+    written = 0
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+        return written
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= INSERT_BATCH:
+            conn.exec_driver_sql(sql, batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        conn.exec_driver_sql(sql, batch)
+        written += len(batch)
+    return written
+
+
+def rebuild_call_snapshots(conn: Connection) -> int:
+    """Rebuilds rollup_call_snapshots from the history spans; returns rows written."""
+    conn.execute(delete(rollup_call_snapshots))
+    sp = s.rollup_history_spans.c
+    first, last = conn.execute(select(func.min(sp.valid_from), func.max(sp.valid_from))).one()
+    stages, categories = _codes(conn, sp.stage), _codes(conn, sp.forecast_category)
+    if first is None or not stages:
+        return 0
+    first, last = (d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (first, last))
+    deal_units, units = _units(conn)
+    labels = [
+        (*unit, stage, category, bucket)
+        for unit in units
+        for stage in stages
+        for category in categories
+        for bucket in BUCKETS
+    ]
+    grid = _Grid(quarters_between(first, last), len(labels))
+    won = _Won(conn)
+    stmt = select(
+        sp.opportunity_id,
+        _day(sp.valid_from),
+        func.coalesce(_day(sp.valid_to), NEVER),
+        func.coalesce(_day(sp.expected_close_date), NO_DUE),
+        _cents(sp.amount),
+        _code_of(sp.stage, stages),
+        _code_of(sp.forecast_category, categories),
+    ).where(
+        *(sp.outcome != outcome for outcome in CLOSED),
+        or_(sp.valid_to.is_(None), sp.valid_to > sp.valid_from),
+    )
+    for spans in _numbers(conn, stmt, 7):
+        unit = deal_units[spans[:, 0]]
+        group = (unit * len(stages) + spans[:, 5]) * len(categories) + spans[:, 6]
+        grid.sweep(spans[:, :5], group, won)
+    return _insert(conn, rollup_call_snapshots, _rows(grid, labels))
+
+
+def won_days_select() -> Select:
+    """Returns the GROUP BY select of won history rows per day and rep territory and manager."""
+    sp, o, r = s.rollup_history_spans, s.opportunities, s.reps
+    return (
+        select(
+            sp.c.valid_from.label("day"),
+            r.c.territory_id,
+            r.c.manager,
+            func.coalesce(func.sum(cast(sp.c.amount, Float)), 0.0).label("won_amount"),
+        )
+        .select_from(sp.join(o, o.c.id == sp.c.opportunity_id).outerjoin(r, r.c.id == o.c.rep_id))
+        .where(sp.c.outcome == "won")
+        .group_by(sp.c.valid_from, r.c.territory_id, r.c.manager)
+    )
+
+
+def rebuild_call_rollups(conn: Connection) -> dict[str, int]:
+    """Rebuilds both call rollups on the caller's connection (after the history spans).
+
+    Returns rows written per table.
+    """
+    conn.execute(delete(rollup_call_won_days))
+    columns = [c.name for c in rollup_call_won_days.columns]
+    result = conn.execute(insert(rollup_call_won_days).from_select(columns, won_days_select()))
+    return {
+        rollup_call_snapshots.name: rebuild_call_snapshots(conn),
+        rollup_call_won_days.name: result.rowcount if result.rowcount is not None else -1,
+    }

@@ -1,0 +1,46 @@
+"""The quarter call's rollups (issue 14): open pipeline per day of every quarter, won per day.
+
+`rollup_call_snapshots` holds, for every instant t of every quarter the history covers
+(t = quarter_start + day, day 0 .. the quarter's length), the deals open at t grouped by their
+rep's territory and manager, stage, forecast category and close bucket (where the expected
+close falls from t, see salesops.repository.call), with what of them was won within the
+quarter. `rollup_call_won_days` holds the amount won per day and rep territory and manager.
+The call reads a few thousand rows of them instead of scanning the history spans; both are
+rebuilt with the other rollups (salesops.db.rollups_call), so they are never stale after a
+load, an import or `db upgrade`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Table
+
+from salesops.db.schema import metadata
+
+rollup_call_snapshots = Table(
+    "rollup_call_snapshots",
+    metadata,
+    Column("quarter_start", Date, nullable=False),
+    Column("day", Integer, nullable=False),  # the instant is quarter_start + day
+    Column("territory_id", Integer),  # the deal's rep's (None: no rep, or a rep without one)
+    Column("manager", String(120)),
+    Column("stage", String(60), nullable=False),
+    Column("forecast_category", String(20)),
+    Column("close_bucket", String(20), nullable=False),
+    Column("deals", Integer, nullable=False),
+    Column("open_amount", Float, nullable=False),
+    Column("won_amount", Float, nullable=False),  # won in [instant, quarter end)
+    Column("won_deals", Integer, nullable=False),  # deals with a won amount in that range
+    Index("ix_rollup_call_snapshots_instant", "quarter_start", "day"),
+)
+
+rollup_call_won_days = Table(
+    "rollup_call_won_days",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("territory_id", Integer),
+    Column("manager", String(120)),
+    Column("won_amount", Float, nullable=False),
+    Index("ix_rollup_call_won_days_day", "day"),
+)
+
+CALL_ROLLUP_TABLES: tuple[Table, ...] = (rollup_call_snapshots, rollup_call_won_days)
