@@ -8,6 +8,8 @@ week-by-week evolution, at the large demo scale.
 cold:   call_report on a fresh Repository (engine created, first statement compiles included)
 warm:   the median of three more call_report calls on the same engine (what a page pays when
         its cache entry has expired)
+cpu_s:  this process's CPU seconds of the same calls (the machine is shared: wall times
+        include waiting for a core; on PostgreSQL the server's work is not in it)
 cached: what a page rerun does with the cached CallReport: the reconciled panel and the JSON
 evolution: call_evolution (the call at every week of the quarter so far)
 rollup_by_territory: call_report(by="territory"), the roll-up with each territory's track record
@@ -29,9 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _timed(fn, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
+CPU: dict[str, float] = {}  # process CPU seconds of the last _timed call per label
+
+
+def _timed(fn, *args, label: str = "", **kwargs) -> tuple[float, object]:
+    started, cpu = time.perf_counter(), time.process_time()
     value = fn(*args, **kwargs)
+    CPU[label] = round(time.process_time() - cpu, 3)
     return time.perf_counter() - started, value
 
 
@@ -63,7 +69,7 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
 
     load_before = _load()
     repo = Repository(make_engine(url, read_only=True))
-    cold, report = _timed(call_report, repo)
+    cold, report = _timed(call_report, repo, label="cold")
     warm = statistics.median(_timed(call_report, repo)[0] for _ in range(3))
     cached = statistics.median(
         _timed(
@@ -74,7 +80,7 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
         )[0]
         for _ in range(5)
     )
-    rollup, _ = _timed(call_report, repo, by="territory")
+    rollup, _ = _timed(call_report, repo, by="territory", label="rollup_by_territory")
     out = {
         "url": url.split("@")[-1],
         "quarter": report.quarter.label,
@@ -88,7 +94,7 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
         "rollup_by_territory_s": round(rollup, 3),
     }
     if evolution:
-        seconds, frame = _timed(call_evolution, repo)
+        seconds, frame = _timed(call_evolution, repo, label="evolution")
         out["evolution_s"] = round(seconds, 3)
         out["evolution_weeks"] = len(frame)
     if baseline:
@@ -96,6 +102,7 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
         seconds, slow = _timed(call_report, spans)
         out["baseline_spans_only_cold_s"] = round(seconds, 3)
         out["baseline_same_call"] = slow.company.call.projection == report.company.call.projection
+    out["cpu_s"] = {k: CPU[k] for k in ("cold", "rollup_by_territory", "evolution") if k in CPU}
     out["load_average_before"] = load_before
     out["load_average_after"] = _load()
     return out

@@ -75,6 +75,26 @@ class CallInputs:
             return self.won_days
         return self._split(("won",), self.won_days).get(unit, self.won_days.iloc[:0])
 
+    def pipeline(self, quarter: Quarter, day: int, unit: str | None = None) -> pd.DataFrame:
+        """Returns the snapshot's open deals and amount per stage, category and close bucket.
+
+        Every unit's is grouped at once (the same sums as grouping each unit's rows alone).
+        """
+        key = ("pipeline", quarter.label, day)
+        if key not in self._parts:
+            snapshot = self.snapshot(quarter, day)
+            columns = ["deals", "open_amount"]
+            by_unit = snapshot.groupby(["unit", *PIPELINE_KEYS], as_index=False)[columns].sum()
+            self._parts[key] = (
+                snapshot.groupby(PIPELINE_KEYS, as_index=False)[columns].sum(),
+                {
+                    u: part.drop(columns="unit").reset_index(drop=True)
+                    for u, part in by_unit.groupby("unit", sort=False)
+                },
+            )
+        whole, units = self._parts[key]
+        return whole if unit is None else units.get(unit, whole.iloc[:0])
+
     def _split(self, key: tuple, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         """Returns a frame's rows per unit (computed once per key)."""
         if key not in self._parts:
@@ -145,7 +165,7 @@ def measure(
         new.append(outcome.new_business)
         for unit in frame["unit"].unique():
             part = quarter_outcome(
-                inputs.won(unit), frame[frame["unit"] == unit], q, instant_at(q, day)
+                inputs.won(unit), inputs.snapshot(q, day, unit), q, instant_at(q, day)
             )
             totals[unit] = totals.get(unit, 0.0) + part.new_business
     total = sum(totals.values())
@@ -155,15 +175,16 @@ def measure(
         rates,
         float(np.mean(new)) if new else 0.0,
         share,
-        _season(target, quarters, frames, rates, lookups),
+        _season(target, day, inputs, quarters, rates, lookups),
         lookups,
     )
 
 
 def _season(
     target: Quarter,
+    day: int,
+    inputs: CallInputs,
     quarters: list[Quarter],
-    frames: list[pd.DataFrame],
     rates: pd.DataFrame,
     lookups: list[dict],
 ) -> float:
@@ -173,10 +194,11 @@ def _season(
     quarters' did so in the Q4s before it too. 1.0 when no training quarter shares it.
     """
     won = expected = 0.0
-    for quarter, frame in zip(quarters, frames, strict=True):
+    for quarter in quarters:
+        frame = inputs.snapshot(quarter, day)
         if quarter.start.month != target.start.month or frame.empty:
             continue
-        pipeline = frame.groupby(PIPELINE_KEYS, as_index=False)[["deals", "open_amount"]].sum()
+        pipeline = inputs.pipeline(quarter, day)
         expected += float(priced_pipeline(pipeline, rates, lookups)["expected"].sum())
         won += float(frame["won_amount"].sum())
     return won / expected if expected > 0 and won > 0 else 1.0
@@ -193,7 +215,7 @@ def call_quarter(
     """Returns the call of `target` at `day` for one unit (None: the whole input)."""
     instant = instant_at(target, day)
     snapshot = inputs.snapshot(target, day, unit)
-    pipeline = snapshot.groupby(PIPELINE_KEYS, as_index=False)[["deals", "open_amount"]].sum()
+    pipeline = inputs.pipeline(target, day, unit)
     priced = priced_pipeline(pipeline, measured.rates, measured.lookups or None)
     outcome = quarter_outcome(inputs.won(unit), snapshot, target, instant)
     won = outcome.won_before

@@ -530,6 +530,7 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
     they summarise: an import never leaves them stale. `history_spans=False` leaves the
     history spans alone (an import keeps them up to date with update_history_spans).
     """
+    from salesops.db.rollups_cash import cash_plan
     from salesops.db.rollups_daily import daily_plan  # builds on this module's selects
 
     plan = [
@@ -548,6 +549,7 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
         (s.rollup_open_pipeline, open_pipeline_select()),
         (s.rollup_quality_issues, quality_issues_select()),
         *daily_plan(),
+        *cash_plan(),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:

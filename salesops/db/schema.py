@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.db.schema_cash import cash_rollup_table
 from salesops.db.schema_daily import daily_rollup_tables
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
@@ -543,6 +544,8 @@ rollup_quality_months = Table(
 
 # The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
 daily_rollups = daily_rollup_tables(metadata)
+# Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
+rollup_order_cycle_days = cash_rollup_table(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -563,5 +566,6 @@ ROLLUP_TABLES = (
     rollup_quality_issues,
     rollup_quality_months,
     *daily_rollups,
+    rollup_order_cycle_days,
     *schema_call.CALL_ROLLUP_TABLES,
 )

@@ -34,14 +34,15 @@ from sqlalchemy import (
 )
 from sqlalchemy import Integer as SqlInteger
 
-from salesops.calendar import Period
+from salesops.calendar import Period, split_whole_months
 from salesops.db import schema as s
-from salesops.db.sqlfuncs import days_between, hours_between, month_start
+from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
+from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, whole_days
+from salesops.db.sqlfuncs import hours_between, month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
-from salesops.repository.frames import DATE, FLOAT, INT, STR
+from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 
 CycleBy = Literal["month", "dimension"]
-LEGS = ("close_to_order", "order_to_invoice", "invoice_to_paid")
 
 ORDER_TOTALS = {
     "month": DATE, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT,
@@ -99,23 +100,27 @@ def _missing(name: str) -> ColumnElement[bool]:
     return column.is_(None)
 
 
-def _whole_days(first: ColumnElement, second: ColumnElement) -> ColumnElement:
-    """Returns whole days from `first` to `second` as an integer expression."""
-    return cast(func.round(days_between(first, second)), SqlInteger)
-
-
-def _order_rep() -> ColumnElement:
-    """Returns the rep an order counts for: its own rep, else the rep of the deal it books."""
-    return func.coalesce(s.orders.c.rep_id, s.opportunities.c.rep_id)
-
-
 def _order_source(scope: Scope):
     """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
-    od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
-    joined = s.orders.join(s.accounts, a.id == od.account_id).outerjoin(
-        s.opportunities, o.id == od.opportunity_id
+    a = s.accounts.c
+    return order_join(), scope.clause(a.territory_id, a.segment, order_rep())
+
+
+def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
+    """Returns `cash_cycle_days` of the whole months of `months`, read from the rollup."""
+    r = s.rollup_order_cycle_days.c
+    keys: list[ColumnElement] = (
+        [r.leg, r.month, r.days] if by == "month" else [r.leg, r.territory_id, r.segment, r.rep_id]
     )
-    return joined, scope.clause(a.territory_id, a.segment, _order_rep())
+    days = [] if by == "month" else [func.sum(r.days * r.orders)]
+    return (
+        select(*keys, func.sum(r.orders), *days, func.sum(r.amount))
+        .where(
+            r.month.between(months.start, months.end),
+            scope.clause(r.territory_id, r.segment, r.rep_id),
+        )
+        .group_by(*keys)
+    )
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement:
@@ -188,7 +193,7 @@ class CashQueries(RepositoryBase):
                 month,
                 a.territory_id,
                 a.segment,
-                _order_rep(),
+                order_rep(),
                 func.count(),
                 _count_if(od.opportunity_id.is_not(None)),
                 func.sum(od.amount),
@@ -202,7 +207,7 @@ class CashQueries(RepositoryBase):
             )  # fmt: skip
             .select_from(joined)
             .where(od.ordered_at.between(period.start, end), where)
-            .group_by(month, a.territory_id, a.segment, _order_rep())
+            .group_by(month, a.territory_id, a.segment, order_rep())
         )
         return self._frame(stmt, ORDER_TOTALS)
 
@@ -245,23 +250,35 @@ class CashQueries(RepositoryBase):
         before its invoice is left out of invoice_to_paid (the totals count it).
         by="month" columns: leg, month, days (whole days), orders, amount.
         by="dimension" columns: leg, territory_id, segment, rep_id, orders, days_sum, amount.
+        Whole months are read from rollup_order_cycle_days, partial edge months from orders.
         """
-        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
+        columns = CYCLE_BY_MONTH if by == "month" else CYCLE_BY_DIMENSION
+        whole, edges = split_whole_months(period)
+        frames = [self._cycle_from_orders(edge, scope, by) for edge in edges]
+        if whole is not None:
+            frames.append(self._frame(_cycle_from_rollup(whole, scope, by), columns))
+        if len(frames) == 1:
+            return frames[0]
+        both = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
+        if by == "month":  # the parts are different months: nothing to add up
+            return both
+        keys = ["leg", "territory_id", "segment", "rep_id"]
+        summed = both.groupby(keys, dropna=False, as_index=False, sort=False).sum()
+        return coerce(list(summed[list(columns)].itertuples(index=False, name=None)), columns)
+
+    def _cycle_from_orders(self, period: Period, scope: Scope, by: CycleBy) -> pd.DataFrame:
+        """Returns `cash_cycle_days` for `period` read from the orders themselves."""
+        od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
-        legs = [
-            ("close_to_order", o.closed_at, od.ordered_at, o.closed_at.is_not(None)),
-            ("order_to_invoice", od.ordered_at, od.invoiced_at, od.invoiced_at >= od.ordered_at),
-            ("invoice_to_paid", od.invoiced_at, od.paid_at, od.paid_at >= od.invoiced_at),
-        ]
         selects: list[Select] = []
-        for name, first, second, valid in legs:
-            days = _whole_days(first, second)
+        for name, first, second, valid in cycle_legs():
+            days = whole_days(first, second)
             keys: list[ColumnElement]
             if by == "month":
                 keys = [month_start(second), days]
                 totals = [func.count(), func.sum(od.amount)]
             else:
-                keys = [a.territory_id, a.segment, _order_rep()]
+                keys = [a.territory_id, a.segment, order_rep()]
                 totals = [func.count(), func.sum(days), func.sum(od.amount)]
             selects.append(
                 select(literal(name).label("leg"), *keys, *totals)
@@ -288,14 +305,14 @@ class CashQueries(RepositoryBase):
         od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
         invoiced = od.invoiced_at <= as_of
-        past_due = _whole_days(od.invoiced_at, literal(as_of, s.orders.c.ordered_at.type))
+        past_due = whole_days(od.invoiced_at, literal(as_of, s.orders.c.ordered_at.type))
         bucket = case((invoiced, _bucket(past_due - terms_days, edges)), else_="not invoiced")
         unpaid = or_(od.paid_at.is_(None), od.paid_at > as_of)
         rows = (
             select(
                 a.territory_id,
                 a.segment,
-                _order_rep().label("rep_id"),
+                order_rep().label("rep_id"),
                 bucket.label("bucket"),
                 od.amount,
             )  # fmt: skip
@@ -320,7 +337,7 @@ class CashQueries(RepositoryBase):
         """
         od, a = s.orders.c, s.accounts.c
         joined, where = _order_source(scope)
-        past_due = _whole_days(od.invoiced_at, literal(as_of, od.ordered_at.type)) - terms_days
+        past_due = whole_days(od.invoiced_at, literal(as_of, od.ordered_at.type)) - terms_days
         overdue = and_(od.invoiced_at <= as_of, past_due > 0)
         overdue_amount = _sum_if(overdue, od.amount)
         stmt = (
@@ -353,7 +370,7 @@ class CashQueries(RepositoryBase):
         """
         od, a, o, r = s.orders.c, s.accounts.c, s.opportunities.c, s.reps.c
         joined, where = _order_source(scope)
-        days_open = _whole_days(od.ordered_at, literal(as_of, od.ordered_at.type))
+        days_open = whole_days(od.ordered_at, literal(as_of, od.ordered_at.type))
         invoiced_at = case((od.invoiced_at <= as_of, od.invoiced_at), else_=None)
         stmt = (
             select(
@@ -363,14 +380,14 @@ class CashQueries(RepositoryBase):
                 a.name,
                 o.id,
                 o.name,
-                _order_rep(),
+                order_rep(),
                 r.name,
                 od.ordered_at,
                 invoiced_at,
                 od.amount,
                 days_open,
             )  # fmt: skip
-            .select_from(joined.outerjoin(s.reps, r.id == _order_rep()))
+            .select_from(joined.outerjoin(s.reps, r.id == order_rep()))
             .where(od.ordered_at <= as_of, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
             .order_by((od.amount * days_open).desc(), od.id)
             .limit(limit)
@@ -395,12 +412,12 @@ class CashQueries(RepositoryBase):
             select(
                 a.territory_id,
                 a.segment,
-                _order_rep().label("rep_id"),
+                order_rep().label("rep_id"),
                 case((lacking, 0), else_=1).label("complete"),
                 od.amount,
                 case((paid, 1), else_=0).label("paid"),
-                case((paid, _whole_days(od.invoiced_at, od.paid_at)), else_=0).label("to_pay"),
-                case((paid, _whole_days(od.ordered_at, od.paid_at)), else_=0).label("to_cash"),
+                case((paid, whole_days(od.invoiced_at, od.paid_at)), else_=0).label("to_pay"),
+                case((paid, whole_days(od.ordered_at, od.paid_at)), else_=0).label("to_cash"),
                 *(case((_missing(f), 1), else_=0).label(f"missing_{f}") for f in fields),
             )  # fmt: skip
             .select_from(joined)
@@ -440,7 +457,7 @@ class CashQueries(RepositoryBase):
             totals: list[ColumnElement] = [func.count()]
             columns = APPROVAL_MINUTES
         else:
-            keys = [a.territory_id, a.segment, _order_rep()]
+            keys = [a.territory_id, a.segment, order_rep()]
             totals = [func.count(), func.sum(hours)]
             columns = APPROVAL_REPS
         stmt = select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)

@@ -51,42 +51,43 @@ def test_a_database_at_0002_is_migrated_and_keeps_its_orders(fresh_url):  # noqa
     engine.dispose()
 
 
-def test_0008_gives_every_order_the_rep_of_its_deal_or_of_the_deal_behind_it(fresh_url):  # noqa: F811
+def test_0008_gives_every_order_the_rep_of_its_deal_or_of_the_account_owner(fresh_url):  # noqa: F811
     engine = make_engine(fresh_url)
     init_schema(engine)
     with engine.begin() as conn:
         command.downgrade(_config(conn), "0007")
     assert "rep_id" not in _orders(engine)[0]
-    deals = [  # id, rep, outcome, closed
-        (1, 1, "won", "2026-01-10"), (2, 2, "won", "2026-03-01"), (3, 3, "lost", "2026-03-15"),
+    deals = [  # id, account, rep, outcome, closed
+        (1, 1, 2, "won", "2026-03-01"), (2, 1, 1, "won", "2026-01-10"),
+        (3, 2, 3, "lost", "2026-03-15"),
     ]  # fmt: skip
-    orders = [  # id, deal, ordered: O1 books deal 1; O2–O4 are repeat orders
-        (1, 1, "2026-01-12"), (2, None, "2026-02-15"), (3, None, "2026-04-01"),
-        (4, None, "2025-12-01"),
+    orders = [  # id, account, deal: O1 books deal 1; O2, O3 are repeat orders
+        (1, 1, 1), (2, 1, None), (3, 2, None),
     ]  # fmt: skip
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO stages (name, sort_order, probability, is_closed, "
                              "is_won) VALUES ('Won', 1, 1, TRUE, TRUE)"))  # fmt: skip
         for rep in (1, 2, 3):
             conn.execute(sa.text(f"INSERT INTO reps (id, name) VALUES ({rep}, 'R{rep}')"))
-        conn.execute(sa.text("INSERT INTO accounts (id, name) VALUES (1, 'Acme')"))
-        for deal, rep, outcome, closed in deals:
+        for account in (1, 2):
+            conn.execute(sa.text(f"INSERT INTO accounts (id, name) VALUES ({account}, 'A')"))
+        for deal, account, rep, outcome, closed in deals:
             conn.execute(
                 sa.text("INSERT INTO opportunities (id, account_id, rep_id, created_at, stage, "
-                        "outcome, closed_at) VALUES (:i, 1, :r, '2025-06-01', 'Won', :o, :c)"),
-                {"i": deal, "r": rep, "o": outcome, "c": closed},
+                        "outcome, closed_at) VALUES (:i, :a, :r, '2025-06-01', 'Won', :o, :c)"),
+                {"i": deal, "a": account, "r": rep, "o": outcome, "c": closed},
             )  # fmt: skip
-        for order, deal, ordered in orders:
+        for order, account, deal in orders:
             conn.execute(
                 sa.text("INSERT INTO orders (id, account_id, opportunity_id, ordered_at, amount) "
-                        "VALUES (:i, 1, :d, :t, 10)"),
-                {"i": order, "d": deal, "t": ordered},
+                        "VALUES (:i, :a, :d, '2026-04-01', 10)"),
+                {"i": order, "a": account, "d": deal},
             )  # fmt: skip
     ensure_current_schema(engine)
     columns, indexes = _orders(engine)
     assert "rep_id" in columns and "ix_orders_rep_id" in indexes
     with engine.connect() as conn:
         reps = conn.execute(sa.text("SELECT id, rep_id FROM orders ORDER BY id")).all()
-    # O3: the latest deal won before it (deal 2, not the lost deal 3); O4: none won yet.
-    assert [tuple(r) for r in reps] == [(1, 1), (2, 1), (3, 2), (4, None)]
+    # O1: its deal's rep; O2: the owner (first won deal: rep 1); O3: no deal won, no rep.
+    assert [tuple(r) for r in reps] == [(1, 2), (2, 1), (3, None)]
     engine.dispose()

@@ -6,8 +6,8 @@ Create Date: 2026-12-05
 
 A repeat order books no deal, so it had no rep and fell out of every by-rep view of order
 to cash. `orders.rep_id` holds the rep credited with the order; an order that books a deal
-gets that deal's rep, a repeat order the rep of the account's latest deal won on or before
-its order date (the deal behind it). An order with neither keeps an empty rep. A column
+gets that deal's rep, a repeat order the account owner's (the rep of the account's first
+won deal). An order with neither keeps an empty rep. A column
 already there is left as it is (and filled only where empty).
 """
 
@@ -33,13 +33,16 @@ def _indexes() -> set[str]:
 
 
 def _fill() -> None:
-    """Sets the rep of every order without one: its deal's, else the deal behind it."""
+    """Sets the rep of every order without one: its deal's, else the account owner's.
+
+    Two set-based UPDATE ... FROM statements (one pass over orders each): a correlated
+    subquery per repeat order took over 25 minutes on PostgreSQL at a million deals.
+    """
     orders = sa.table(
         "orders",
         sa.column("rep_id", sa.Integer),
         sa.column("opportunity_id", sa.Integer),
         sa.column("account_id", sa.Integer),
-        sa.column("ordered_at", sa.Date),
     )
     deals = sa.table(
         "opportunities",
@@ -49,27 +52,30 @@ def _fill() -> None:
         sa.column("outcome", sa.String),
         sa.column("closed_at", sa.Date),
     )
-    booked = sa.select(deals.c.rep_id).where(deals.c.id == orders.c.opportunity_id)
-    behind = (
-        sa.select(deals.c.rep_id)
+    op.execute(
+        orders.update()
+        .where(orders.c.rep_id.is_(None), orders.c.opportunity_id == deals.c.id)
+        .values(rep_id=deals.c.rep_id)
+    )
+    rank = sa.func.row_number().over(
+        partition_by=deals.c.account_id, order_by=(deals.c.closed_at, deals.c.id)
+    )
+    ranked = (
+        sa.select(deals.c.account_id, deals.c.rep_id, rank.label("n"))
+        .where(deals.c.outcome == "won", deals.c.rep_id.is_not(None))
+        .subquery("ranked")
+    )
+    owners = (
+        sa.select(ranked.c.account_id, ranked.c.rep_id).where(ranked.c.n == 1).subquery("owners")
+    )
+    op.execute(
+        orders.update()
         .where(
-            deals.c.account_id == orders.c.account_id,
-            deals.c.outcome == "won",
-            deals.c.closed_at <= orders.c.ordered_at,
-            deals.c.rep_id.is_not(None),
+            orders.c.rep_id.is_(None),
+            orders.c.opportunity_id.is_(None),
+            orders.c.account_id == owners.c.account_id,
         )
-        .order_by(deals.c.closed_at.desc(), deals.c.id.desc())
-        .limit(1)
-    )
-    op.execute(
-        orders.update()
-        .where(orders.c.rep_id.is_(None), orders.c.opportunity_id.is_not(None))
-        .values(rep_id=booked.scalar_subquery())
-    )
-    op.execute(
-        orders.update()
-        .where(orders.c.rep_id.is_(None), orders.c.opportunity_id.is_(None))
-        .values(rep_id=behind.scalar_subquery())
+        .values(rep_id=owners.c.rep_id)
     )
 
 
