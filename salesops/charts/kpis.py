@@ -61,7 +61,9 @@ def breakdown_bars(ranked: pd.DataFrame, unit: str, title: str, currency: str) -
                 alt.Tooltip("rank:Q", title="Rank"),
             ],
         )
-        .properties(height=max(120, 22 * len(ranked)))
+        # Streamlit fits the whole chart, axis and title included, into the height: 24 px
+        # per bar plus the axis keeps every label (Vega drops labels that would overlap).
+        .properties(height=max(120, 24 * len(ranked) + 70))
     )
 
 

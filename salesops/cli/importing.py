@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -79,6 +81,16 @@ def _progress_to(bar: Any) -> Callable[[float, str], None]:
             done[0] += step
 
     return progress
+
+
+@contextmanager
+def _import_progress_bar() -> Iterator[Any]:
+    """Yields a progress bar on stderr when it is a terminal, else one that draws nothing."""
+    if sys.stderr.isatty():
+        with typer.progressbar(length=100, label="import", file=sys.stderr) as bar:
+            yield bar
+    else:
+        yield SimpleNamespace(update=lambda step: None)
 
 
 @app.command("import")
@@ -177,7 +189,9 @@ def _import_and_report(
     from salesops.importing.report import import_files
 
     engine = _import_engine(config.database_url)
-    with typer.progressbar(length=100, label="import", file=sys.stderr) as bar:
+    # In a terminal a bar; in a log or a pipe, click would print only the label ("import")
+    # ahead of the outcome or the error, so nothing is drawn there.
+    with _import_progress_bar() as bar:
         outcome = import_files(
             engine,
             [CsvInput.from_path(f) for f in files],

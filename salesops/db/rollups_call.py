@@ -31,6 +31,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Table,
+    and_,
     case,
     cast,
     delete,
@@ -105,16 +106,33 @@ def _numbers(conn: Connection, stmt: Select, columns: int) -> Iterator[np.ndarra
         cursor.close()
 
 
-def _codes(conn: Connection, column) -> list:
-    """Returns the distinct values of a history span column among open spans, sorted."""
+def _kinds(conn: Connection) -> list[tuple[str, str | None]]:
+    """Returns the (stage, forecast category) pairs the open spans hold, sorted."""
     sp = s.rollup_history_spans.c
-    values = conn.execute(select(column).where(sp.outcome.not_in(CLOSED)).distinct()).scalars()
-    return sorted(values, key=lambda v: (v is None, "" if v is None else str(v)))
+    rows = conn.execute(
+        select(sp.stage, sp.forecast_category).where(sp.outcome.not_in(CLOSED)).distinct()
+    ).all()
+    return sorted(
+        ((str(stage), category) for stage, category in rows),
+        key=lambda k: (k[0], k[1] is None, k[1] or ""),
+    )
 
 
-def _code_of(column: ColumnElement, values: Sequence) -> ColumnElement:
-    """Returns a CASE giving each value's position in `values` (bound parameters)."""
-    whens = [(column.is_(None) if v is None else column == v, i) for i, v in enumerate(values)]
+def _kind_of(kinds: Sequence[tuple[str, str | None]]) -> ColumnElement:
+    """Returns a CASE giving each span's position in `kinds` (bound parameters)."""
+    sp = s.rollup_history_spans.c
+    whens = [
+        (
+            and_(
+                sp.stage == stage,
+                sp.forecast_category.is_(None)
+                if category is None
+                else sp.forecast_category == category,
+            ),
+            i,
+        )
+        for i, (stage, category) in enumerate(kinds)
+    ]
     return case(*whens, else_=-1)
 
 
@@ -301,18 +319,12 @@ def rebuild_call_snapshots(conn: Connection) -> int:
     conn.execute(delete(rollup_call_snapshots))
     sp = s.rollup_history_spans.c
     first, last = conn.execute(select(func.min(sp.valid_from), func.max(sp.valid_from))).one()
-    stages, categories = _codes(conn, sp.stage), _codes(conn, sp.forecast_category)
-    if first is None or not stages:
+    kinds = _kinds(conn)
+    if first is None or not kinds:
         return 0
     first, last = (d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (first, last))
     deal_units, units = _units(conn)
-    labels = [
-        (*unit, stage, category, bucket)
-        for unit in units
-        for stage in stages
-        for category in categories
-        for bucket in BUCKETS
-    ]
+    labels = [(*unit, *kind, bucket) for unit in units for kind in kinds for bucket in BUCKETS]
     grid = _Grid(quarters_between(first, last), len(labels))
     won = _Won(conn)
     stmt = select(
@@ -321,17 +333,20 @@ def rebuild_call_snapshots(conn: Connection) -> int:
         func.coalesce(_day(sp.valid_to), NEVER),
         func.coalesce(_day(sp.expected_close_date), NO_DUE),
         _cents(sp.amount),
-        _code_of(sp.stage, stages),
-        _code_of(sp.forecast_category, categories),
+        _kind_of(kinds),
     ).where(
         *(sp.outcome != outcome for outcome in CLOSED),
         or_(sp.valid_to.is_(None), sp.valid_to > sp.valid_from),
     )
-    for spans in _numbers(conn, stmt, 7):
-        unit = deal_units[spans[:, 0]]
-        group = (unit * len(stages) + spans[:, 5]) * len(categories) + spans[:, 6]
+    for spans in _numbers(conn, stmt, 6):
+        group = deal_units[spans[:, 0]] * len(kinds) + spans[:, 5]
         grid.sweep(spans[:, :5], group, won)
-    return _insert(conn, rollup_call_snapshots, _rows(grid, labels))
+    for index in rollup_call_snapshots.indexes:  # built once after the rows, not per row
+        index.drop(conn, checkfirst=True)
+    written = _insert(conn, rollup_call_snapshots, _rows(grid, labels))
+    for index in rollup_call_snapshots.indexes:
+        index.create(conn)
+    return written
 
 
 def won_days_select() -> Select:
