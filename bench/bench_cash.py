@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -121,6 +122,8 @@ def main() -> None:
     parser.add_argument("--url", action="append", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cash-large.json"))
+    parser.add_argument("--views", default=",".join(VIEWS), help="comma-separated views")
+    parser.add_argument("--label", help="write under this key, keeping the file's other keys")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -129,8 +132,8 @@ def main() -> None:
     results: dict = {}
     for url in args.url:
         dialect = url.split(":", 1)[0].split("+")[0]
-        results[dialect] = {"views": {}}
-        for view in VIEWS:
+        results[dialect] = {"views": {}, "load_average_before": os.getloadavg()}
+        for view in args.views.split(","):
             samples = []
             for _ in range(args.repeat):
                 out = subprocess.run(
@@ -146,8 +149,13 @@ def main() -> None:
                   f"(query {median['cold']['query_s']:.3f}) warm {median['warm']['total_s']:.3f}"
                   f" s  rss {median['rss_mb']:.0f} MB  orders {median['orders']:,}")  # fmt: skip
         results[dialect]["what_if"] = what_if_timing(url)
-        print(f"{dialect:10} what-if {results[dialect]['what_if']}")
-    Path(args.out).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        results[dialect]["load_average_after"] = os.getloadavg()
+        print(f"{dialect:10} what-if {results[dialect]['what_if']} load {os.getloadavg()}")
+    out = Path(args.out)
+    if args.label:
+        kept = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        results = {**kept, args.label: results}
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -141,19 +141,10 @@ def default_as_of(repo: Repository) -> date | None:
     return None if last is None else last + timedelta(days=1)
 
 
-def call_report(
-    repo: Repository,
-    as_of: date | None = None,
-    quarter: Quarter | None = None,
-    by: str | None = None,
-    scope: Scope = EVERYTHING,
-    scope_label: str = "Whole company",
-) -> CallReport:
-    """Returns the call of `quarter` (default: the as-of date's) as of `as_of`.
-
-    Raises ValueError with one sentence when there is nothing to call: an empty history,
-    an as-of date before the first deal, or a quarter that starts after the as-of date.
-    """
+def _resolve(
+    repo: Repository, as_of: date | None, quarter: Quarter | None
+) -> tuple[date, Quarter, list[str]]:
+    """Returns the as-of date, the quarter to call and notes; ValueError when nothing to call."""
     notes: list[str] = []
     known = default_as_of(repo)
     if known is None:
@@ -179,6 +170,23 @@ def call_report(
             f"{target.label} starts after the as-of date {as_of.isoformat()}: nothing of it "
             "is known yet."
         )
+    return as_of, target, notes
+
+
+def call_report(
+    repo: Repository,
+    as_of: date | None = None,
+    quarter: Quarter | None = None,
+    by: str | None = None,
+    scope: Scope = EVERYTHING,
+    scope_label: str = "Whole company",
+) -> CallReport:
+    """Returns the call of `quarter` (default: the as-of date's) as of `as_of`.
+
+    Raises ValueError with one sentence when there is nothing to call: an empty history,
+    an as-of date before the first deal, or a quarter that starts after the as-of date.
+    """
+    as_of, target, notes = _resolve(repo, as_of, quarter)
     day = day_of_quarter(as_of, target)
     track, training = Settings.call_track_quarters, Settings.call_training_quarters
     inputs = read_inputs(
@@ -255,11 +263,12 @@ def call_evolution(
     method at that day of the quarter). Columns: as_of (datetime64), day, won_to_date,
     commit, projection (NaN when too few past quarters), quota.
     """
-    report = call_report(repo, as_of, quarter, None, scope)
-    target, last_day = report.quarter, report.day
+    as_of, target, _ = _resolve(repo, as_of, quarter)
+    last_day = day_of_quarter(as_of, target)
+    quota = sum(_quotas(repo, target, None, scope).values()) or None
     days = sorted({*range(7, last_day, 7), last_day})
     quarters = [*previous_quarters(target, Settings.call_training_quarters), target]
-    inputs = read_inputs(repo, target, days, report.as_of, quarters, None, scope)
+    inputs = read_inputs(repo, target, days, as_of, quarters, None, scope)
     rows = []
     for day in days:
         call = call_quarter(target, day, inputs, measure(target, day, inputs))
@@ -270,7 +279,7 @@ def call_evolution(
                 "won_to_date": call.won_to_date,
                 "commit": call.commit,
                 "projection": float("nan") if call.projection is None else call.projection,
-                "quota": report.company.quota,
+                "quota": quota,
             }
         )
     return pd.DataFrame(rows)

@@ -187,3 +187,16 @@ def test_mid_quarter_accuracy_holds_on_another_slip_and_season_pattern(slippy_ur
     assert errors["call"] < 0.07
     assert errors["call"] < errors["stage_probability"]
     assert errors["call"] < errors["won_plus_commit"]
+
+
+def test_the_evolution_ends_at_the_call_and_uses_nothing_after_each_week(demo_url, truncated_url):
+    from salesops.call.report import call_evolution
+
+    full = call_evolution(_repo(demo_url), as_of=AS_OF)
+    report = call_report(_repo(demo_url), as_of=AS_OF)
+    assert list(full["day"]) == [*range(7, report.day, 7), report.day]
+    last = full.iloc[-1]
+    assert last["projection"] == pytest.approx(report.company.call.projection)
+    assert last["won_to_date"] == pytest.approx(report.company.call.won_to_date)
+    assert last["quota"] == pytest.approx(report.company.quota)
+    assert full.equals(call_evolution(_repo(truncated_url), as_of=AS_OF))
