@@ -158,3 +158,25 @@ def test_the_call_rollups_migration_fills_them_like_a_rebuild(fresh_url):
     assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
     assert rows() == built
     engine.dispose()
+
+
+def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(fresh_url):
+    """On SQLite a migration's CREATE TABLE commits at once: a stop mid-fill leaves them."""
+    from salesops.demo import generate_demo
+
+    engine = make_engine(fresh_url)
+    generate_demo(engine, "tiny", seed=3, progress=lambda f, m: None)
+    added = [*schema.daily_rollups, *CALL_ROLLUP_TABLES]
+
+    def rows() -> dict[str, list[tuple]]:
+        with engine.connect() as conn:
+            return {t.name: sorted(tuple(r) for r in conn.execute(sa.select(t))) for t in added}
+
+    built = rows()
+    with engine.begin() as conn:  # every table there, some half-filled, the revision behind
+        for table in added[::2]:
+            conn.execute(sa.delete(table))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
+    assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
+    assert rows() == built
+    engine.dispose()

@@ -64,10 +64,17 @@ TABLES = (
 
 
 def upgrade() -> None:
-    """Creates the daily rollups and fills them from the rows already in the database."""
+    """Creates the daily rollups (those not there) and fills them from the rows in the database.
+
+    Re-runnable: on SQLite a CREATE TABLE commits at once, so an upgrade stopped during the
+    fill leaves the tables behind at revision 0006.
+    """
+    present = set(sa.inspect(op.get_bind()).get_table_names())
     for name, keys, values in TABLES:
-        _create(name, keys, values)
+        if name not in present:
+            _create(name, keys, values)
     for table, select in daily_plan():
+        op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))
 
 

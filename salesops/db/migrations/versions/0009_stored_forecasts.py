@@ -21,6 +21,8 @@ depends_on = None
 
 def upgrade() -> None:
     """Creates the empty stored_forecasts table (the refresh after the upgrade fills it)."""
+    if "stored_forecasts" in sa.inspect(op.get_bind()).get_table_names():
+        return  # an upgrade stopped after this step on SQLite (its DDL commits at once)
     op.create_table(
         "stored_forecasts",
         sa.Column("key", sa.String(64), primary_key=True),

@@ -26,7 +26,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Creates the two call rollups and fills them from the history spans."""
+    """Creates the two call rollups (unless there) and fills them from the history spans."""
+    present = set(sa.inspect(op.get_bind()).get_table_names())
+    if "rollup_call_snapshots" not in present:  # there after an upgrade stopped on SQLite
+        _create_snapshots()
+    if "rollup_call_won_days" not in present:
+        _create_won_days()
+    rebuild_call_rollups(op.get_bind())
+
+
+def _create_snapshots() -> None:
     op.create_table(
         "rollup_call_snapshots",
         sa.Column("quarter_start", sa.Date, nullable=False),
@@ -44,6 +53,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_rollup_call_snapshots_instant", "rollup_call_snapshots", ["quarter_start", "day"]
     )
+
+
+def _create_won_days() -> None:
     op.create_table(
         "rollup_call_won_days",
         sa.Column("day", sa.Date, nullable=False),
@@ -52,7 +64,6 @@ def upgrade() -> None:
         sa.Column("won_amount", sa.Float, nullable=False),
     )
     op.create_index("ix_rollup_call_won_days_day", "rollup_call_won_days", ["day"])
-    rebuild_call_rollups(op.get_bind())
 
 
 def downgrade() -> None:
