@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import wait_for_app
+from tests.e2e.settle import wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +42,9 @@ def test_no_visible_table_header_has_an_underscore(app_url, page, path, landmark
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for index in range(tabs.count()):  # tables inside tabs draw only when their tab is open
         tabs.nth(index).click()
+        # a tab may rerun its fragment (Pipeline review's lists): read the tables it draws,
+        # not the ones it is replacing
+        wait_settled(page, landmark)
         seen |= set(_visible_headers(page))
     assert seen, f"{path}: no table header found"
     assert not [h for h in seen if "_" in h], f"{path}: {sorted(seen)}"

@@ -88,8 +88,11 @@ def damaged_files(demo_url: str, folder: Path) -> dict[str, Path]:
     corrupt = folder / "corrupt.db"
     shutil.copy(make_url(demo_url).database, corrupt)
     with corrupt.open("r+b") as handle:
-        handle.seek(4096 * 3)
-        handle.write(b"\xff" * 4096 * 20)
+        # A valid header, then page 1 (the schema's b-tree) overwritten: every read fails,
+        # whichever pages the demo's tables happen to occupy.
+        page_size = int.from_bytes(handle.read(18)[16:18], "big")
+        handle.seek(100)
+        handle.write(b"\xff" * (page_size - 100))
     return {"not a database": text, "truncated": truncated, "corrupt": corrupt}
 
 
