@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import date
 
 from sqlalchemy import (
@@ -39,6 +40,7 @@ from salesops.db.quality_rollup import (
     rebuild_quality_months,
 )
 from salesops.db.rollups_call import rebuild_call_rollups
+from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.db.sqlfuncs import days_between, month_start, week_start
 
 logger = logging.getLogger(__name__)
@@ -502,12 +504,15 @@ def rebuild_history_spans(conn: Connection) -> int:
     return written
 
 
-def update_history_spans(conn: Connection, opportunity_ids: Iterable[int]) -> None:
+def update_history_spans(
+    conn: Connection, opportunity_ids: Iterable[int], call: CallRollupUpdate | None = None
+) -> None:
     """Recomputes the history spans of the given deals (after their history was written).
 
     Runs on the caller's connection, so the spans commit or roll back with the history rows.
     When the deals are a large share of all deals (a first import, say), rebuilding every
-    span is cheaper than replacing them deal by deal, so that is what it does.
+    span is cheaper than replacing them deal by deal, so that is what it does. `call`, when
+    given, sees each batch of deals replaced (to update the call rollups by difference).
     """
     table = s.rollup_history_spans
     ids = sorted({int(i) for i in opportunity_ids})
@@ -516,19 +521,25 @@ def update_history_spans(conn: Connection, opportunity_ids: Iterable[int]) -> No
     deals = conn.execute(select(func.count()).select_from(s.opportunities)).scalar_one()
     if len(ids) >= SPAN_REBUILD_SHARE * deals:
         rebuild_history_spans(conn)
+        if call is not None:
+            call.rebuild_all()
         return
     for first in range(0, len(ids), SPAN_BATCH):
         batch = ids[first : first + SPAN_BATCH]
-        conn.execute(delete(table).where(table.c.opportunity_id.in_(batch)))
-        _insert_spans(conn, s.opportunity_history.c.opportunity_id.in_(batch))
+        with call.replacing(batch) if call is not None else nullcontext():
+            conn.execute(delete(table).where(table.c.opportunity_id.in_(batch)))
+            _insert_spans(conn, s.opportunity_history.c.opportunity_id.in_(batch))
 
 
-def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str, int]:
+def rebuild_rollups(
+    conn: Connection, *, history_spans: bool = True, call: CallRollupUpdate | None = None
+) -> dict[str, int]:
     """Rebuilds every rollup table on the caller's connection; returns rows written per rollup.
 
     Runs inside the caller's transaction, so the rollups commit (or roll back) with the rows
     they summarise: an import never leaves them stale. `history_spans=False` leaves the
-    history spans alone (an import keeps them up to date with update_history_spans).
+    history spans alone (an import keeps them up to date with update_history_spans); with
+    `call`, the import's tracker, the call rollups are updated by difference, not rebuilt.
     """
     from salesops.db.rollups_cash import cash_plan
     from salesops.db.rollups_daily import daily_plan  # builds on this module's selects
@@ -563,7 +574,8 @@ def rebuild_rollups(conn: Connection, *, history_spans: bool = True) -> dict[str
     written[s.rollup_quality_months.name] = rebuild_quality_months(conn)
     if history_spans:
         written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
-    written |= rebuild_call_rollups(conn)  # reads the history spans
+    # the call rollups read the history spans
+    written |= call.finish() if call is not None else rebuild_call_rollups(conn)
     from salesops.db.migrate import bump_data_version
 
     bump_data_version(conn)  # cached results of the old data are never served again

@@ -66,6 +66,7 @@ CLOSED = ("won", "lost")
 CHUNK = 250_000  # rows fetched at a time
 INSERT_BATCH = 20_000
 MEASURES = ("deals", "cents", "won", "won_deals")
+ALL_LENGTHS = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)  # the spans' classes
 
 
 def _day(expression):
@@ -165,22 +166,31 @@ def _units(conn: Connection) -> tuple[np.ndarray, list[tuple[int | None, str | N
     return deal_units, units
 
 
+def won_rows_select(*conditions: ColumnElement[bool]) -> Select:
+    """Returns (deal, day, cents, counted) of the won spans: the rows `_Won` is built from."""
+    sp = s.rollup_history_spans.c
+    return select(
+        sp.opportunity_id,
+        _day(sp.valid_from),
+        _cents(sp.amount),
+        case((sp.amount.is_(None), 0), else_=1),
+    ).where(sp.outcome == "won", *conditions)
+
+
 class _Won:
     """Prefix sums of the won rows, to sum a deal's won cents dated in [start, end) at once."""
 
-    def __init__(self, conn: Connection) -> None:
-        sp = s.rollup_history_spans.c
-        stmt = select(
-            sp.opportunity_id,
-            _day(sp.valid_from),
-            _cents(sp.amount),
-            case((sp.amount.is_(None), 0), else_=1),
-        ).where(sp.outcome == "won")
-        rows = np.concatenate([np.empty((0, 4), "int64"), *_numbers(conn, stmt, 4)])
+    def __init__(self, rows: np.ndarray) -> None:
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
         self.key = rows[:, 0] * (2 * NEVER) + rows[:, 1]
         self.cents = np.concatenate([[0], np.cumsum(rows[:, 2])])
         self.counted = np.concatenate([[0], np.cumsum(rows[:, 3])])
+
+    @classmethod
+    def read(cls, conn: Connection, *conditions: ColumnElement[bool]) -> _Won:
+        """Returns the prefix sums of the won rows (`conditions` on the spans restrict them)."""
+        chunks = _numbers(conn, won_rows_select(*conditions), 4)
+        return cls(np.concatenate([np.empty((0, 4), "int64"), *chunks]))
 
     def between(self, deal: np.ndarray, start: np.ndarray, end: np.ndarray):
         """Returns (cents, counted rows) of each deal's won rows dated in [start, end)."""
@@ -213,6 +223,65 @@ def _runs(a, b, due, qe) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     yield (6, *run(~none & (due >= qe + NEXT_QUARTER_DAYS), a, b))
 
 
+class Runs:
+    """Each open span's runs of instants per quarter and close bucket, with what they count.
+
+    `quarter` indexes the quarters swept, `first` and `after` are the run's first day and the
+    day after its last (days from the quarter's start), `key` is the span's group times
+    len(BUCKETS) plus the bucket, and `values` holds each MEASURE per run (whole numbers:
+    deals, open cents, won cents, deals with a won amount).
+    """
+
+    def __init__(
+        self,
+        quarter: np.ndarray,
+        first: np.ndarray,
+        after: np.ndarray,
+        key: np.ndarray,
+        values: dict[str, np.ndarray],
+    ) -> None:
+        self.quarter, self.first, self.after, self.key = quarter, first, after, key
+        self.values = values
+
+    @classmethod
+    def of(
+        cls,
+        spans: np.ndarray,
+        group: np.ndarray,
+        won: _Won,
+        starts: np.ndarray,
+        ends: np.ndarray,
+    ) -> Runs:
+        """Returns the runs of open spans (deal, vf, vt, due, cents) in contiguous quarters.
+
+        `starts` and `ends` are the quarters' bounds (days since EPOCH); spans outside them
+        are clipped away.
+        """
+        deal, vf, vt, due, cents = (spans[:, i] for i in range(5))
+        first = np.maximum(np.searchsorted(starts, vf, side="right") - 1, 0)
+        last = np.searchsorted(starts, np.minimum(vt, ends[-1] - 1), side="right") - 1
+        count = np.maximum(last - first + 1, 0)
+        span = np.repeat(np.arange(len(spans)), count)
+        offset = np.arange(len(span)) - np.repeat(np.cumsum(count) - count, count)
+        quarter = first[span] + offset
+        qs, qe = starts[quarter], ends[quarter]
+        a, b = np.maximum(vf[span] + 1, qs), np.minimum(vt[span], qe)
+        won_cents, won_rows = won.between(deal[span], np.minimum(vt[span], qe), qe)
+        per_pair = {
+            "deals": np.ones(len(span), dtype="int64"),
+            "cents": cents[span],
+            "won": won_cents,
+            "won_deals": (won_rows > 0).astype("int64"),
+        }
+        parts: list[tuple[np.ndarray, ...]] = []
+        for bucket, lo, hi in _runs(a, b, due[span], qe):
+            keep = np.flatnonzero(lo <= hi)
+            key = group[span[keep]] * len(BUCKETS) + bucket
+            parts.append((keep, quarter[keep], lo[keep] - qs[keep], hi[keep] - qs[keep] + 1, key))
+        pick, q, lo, after, key = (np.concatenate(x) for x in zip(*parts, strict=True))
+        return cls(q, lo, after, key, {n: v[pick] for n, v in per_pair.items()})
+
+
 class _Grid:
     """Sums per (quarter, day, group), filled with each run's start (+) and end (-)."""
 
@@ -227,35 +296,13 @@ class _Grid:
 
     def sweep(self, spans: np.ndarray, group: np.ndarray, won: _Won) -> None:
         """Adds a chunk of open spans (deal, vf, vt, due, cents) in their groups."""
-        deal, vf, vt, due, cents = (spans[:, i] for i in range(5))
-        last_quarter = len(self.quarters) - 1
-        first = np.searchsorted(self.starts, vf, side="right") - 1
-        last = np.searchsorted(self.starts, np.minimum(vt, self.ends[-1] - 1), side="right") - 1
-        count = np.maximum(np.minimum(last, last_quarter) - first + 1, 0)
-        span = np.repeat(np.arange(len(spans)), count)
-        offset = np.arange(len(span)) - np.repeat(np.cumsum(count) - count, count)
-        quarter = first[span] + offset
-        qs, qe = self.starts[quarter], self.ends[quarter]
-        a, b = np.maximum(vf[span] + 1, qs), np.minimum(vt[span], qe)
-        won_cents, won_rows = won.between(deal[span], np.minimum(vt[span], qe), qe)
-        values = {
-            "deals": np.ones(len(span)),
-            "cents": cents[span].astype("float64"),
-            "won": won_cents.astype("float64"),
-            "won_deals": (won_rows > 0).astype("float64"),
-        }
-        cells, signs, picks = [], [], []
-        for bucket, lo, hi in _runs(a, b, due[span], qe):
-            keep = np.flatnonzero(lo <= hi)
-            base = (quarter[keep] * self.days) * self.groups
-            key = group[span[keep]] * len(BUCKETS) + bucket
-            cells += [base + (lo[keep] - qs[keep]) * self.groups + key]
-            cells += [base + (hi[keep] - qs[keep] + 1) * self.groups + key]
-            signs += [np.ones(len(keep)), -np.ones(len(keep))]
-            picks += [keep, keep]
-        cell, sign, pick = (np.concatenate(x) for x in (cells, signs, picks))
-        for name, value in values.items():
-            self.values[name] += np.bincount(cell, weights=value[pick] * sign, minlength=self.size)
+        runs = Runs.of(spans, group, won, self.starts, self.ends)
+        base = runs.quarter * self.days * self.groups + runs.key
+        cell = np.concatenate([base + runs.first * self.groups, base + runs.after * self.groups])
+        for name in MEASURES:
+            value = runs.values[name].astype("float64")
+            weights = np.concatenate([value, -value])
+            self.values[name] += np.bincount(cell, weights=weights, minlength=self.size)
 
     def totals(self) -> dict[str, np.ndarray]:
         """Returns the running sums over the days of each quarter, shaped (q, day, group)."""
@@ -314,19 +361,57 @@ def _insert(conn: Connection, table: Table, rows: Iterator[tuple]) -> int:
     return written
 
 
-def rebuild_call_snapshots(conn: Connection) -> int:
-    """Rebuilds rollup_call_snapshots from the history spans; returns rows written."""
-    conn.execute(delete(rollup_call_snapshots))
+def _as_date(value: object) -> date:
+    """Returns a date column's value as a date (SQLite may hand back text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def snapshot_quarters(conn: Connection) -> list[Quarter]:
+    """Returns the quarters the snapshots cover: those of the first to the last history row.
+
+    Read per length class (each one range of the clustered spans table), not by a scan.
+    """
     sp = s.rollup_history_spans.c
-    first, last = conn.execute(select(func.min(sp.valid_from), func.max(sp.valid_from))).one()
+    firsts, lasts = [], []
+    for length in ALL_LENGTHS:
+        where = sp.length_bound == length
+        firsts.append(select(func.min(sp.valid_from)).where(where).scalar_subquery())
+        lasts.append(select(func.max(sp.valid_from)).where(where).scalar_subquery())
+    row = conn.execute(select(*firsts, *lasts)).one()
+    found = [_as_date(d) for d in row if d is not None]
+    return quarters_between(min(found), max(found)) if found else []
+
+
+def rebuild_call_snapshots(conn: Connection, quarters: Sequence[Quarter] | None = None) -> int:
+    """Rebuilds rollup_call_snapshots from the history spans; returns rows written.
+
+    With `quarters` (contiguous), only their rows are rebuilt, from the spans overlapping
+    them; without, every quarter of snapshot_quarters.
+    """
+    sp = s.rollup_history_spans.c
+    snap = rollup_call_snapshots.c
+    span_filter: list[ColumnElement[bool]] = []
+    won_filter: list[ColumnElement[bool]] = []
+    if quarters is None:
+        conn.execute(delete(rollup_call_snapshots))
+        quarters = snapshot_quarters(conn)
+    elif quarters:
+        begin, end = quarters[0].start, quarters[-1].end
+        conn.execute(
+            delete(rollup_call_snapshots).where(
+                snap.quarter_start >= begin, snap.quarter_start < end
+            )
+        )
+        # a span is current from the day after it is dated through the day of its end
+        span_filter = [sp.valid_from < end, or_(sp.valid_to.is_(None), sp.valid_to >= begin)]
+        won_filter = [sp.valid_from >= begin, sp.valid_from < end]
     kinds = _kinds(conn)
-    if first is None or not kinds:
+    if not quarters or not kinds:
         return 0
-    first, last = (d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (first, last))
     deal_units, units = _units(conn)
     labels = [(*unit, *kind, bucket) for unit in units for kind in kinds for bucket in BUCKETS]
-    grid = _Grid(quarters_between(first, last), len(labels))
-    won = _Won(conn)
+    grid = _Grid(list(quarters), len(labels))
+    won = _Won.read(conn, *won_filter)
     stmt = select(
         sp.opportunity_id,
         _day(sp.valid_from),
@@ -337,10 +422,13 @@ def rebuild_call_snapshots(conn: Connection) -> int:
     ).where(
         *(sp.outcome != outcome for outcome in CLOSED),
         or_(sp.valid_to.is_(None), sp.valid_to > sp.valid_from),
+        *span_filter,
     )
     for spans in _numbers(conn, stmt, 6):
         group = deal_units[spans[:, 0]] * len(kinds) + spans[:, 5]
         grid.sweep(spans[:, :5], group, won)
+    if span_filter:
+        return _insert(conn, rollup_call_snapshots, _rows(grid, labels))
     for index in rollup_call_snapshots.indexes:  # built once after the rows, not per row
         index.drop(conn, checkfirst=True)
     written = _insert(conn, rollup_call_snapshots, _rows(grid, labels))
@@ -349,18 +437,23 @@ def rebuild_call_snapshots(conn: Connection) -> int:
     return written
 
 
-def won_days_select() -> Select:
-    """Returns the GROUP BY select of won history rows per day and rep territory and manager."""
+def won_days_select(*conditions: ColumnElement[bool]) -> Select:
+    """Returns the GROUP BY select of won history rows per day and rep territory and manager.
+
+    Amounts are summed in whole cents (exact, so a day recomputed alone gives the same
+    number); `conditions` (on the spans) restrict the rows read.
+    """
     sp, o, r = s.rollup_history_spans, s.opportunities, s.reps
+    cents = cast(func.sum(_cents(sp.c.amount)), Float) / literal(100.0, Float)
     return (
         select(
             sp.c.valid_from.label("day"),
             r.c.territory_id,
             r.c.manager,
-            func.coalesce(func.sum(cast(sp.c.amount, Float)), 0.0).label("won_amount"),
+            func.coalesce(cents, 0.0).label("won_amount"),
         )
         .select_from(sp.join(o, o.c.id == sp.c.opportunity_id).outerjoin(r, r.c.id == o.c.rep_id))
-        .where(sp.c.outcome == "won")
+        .where(sp.c.outcome == "won", *conditions)
         .group_by(sp.c.valid_from, r.c.territory_id, r.c.manager)
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
 from salesops.db.rollups import update_history_spans
+from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.importing.layouts import Layout
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import for_bulk, plain_value, records, same_value
@@ -49,8 +50,9 @@ def _change_row(
 class HistoryWriter:
     """Writes history rows for the deals of one import (one connection, in its transaction)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, call: CallRollupUpdate | None = None) -> None:
         self.conn = conn
+        self.call = call  # the call rollups, updated with the spans
         self._initial_stage: str | None = None
         self._deals: list[np.ndarray] = []  # deals given history rows, per chunk
 
@@ -131,4 +133,5 @@ class HistoryWriter:
     def update_spans(self) -> None:
         """Recomputes the review's history spans of every deal given a history row."""
         if self._deals:
-            update_history_spans(self.conn, np.unique(np.concatenate(self._deals)))
+            deals = np.unique(np.concatenate(self._deals))
+            update_history_spans(self.conn, deals, self.call)

@@ -189,7 +189,8 @@ def _write_in(
     _record_batches(conn, to_write, report, sink)
     if options.progress is not None:
         options.progress(1.0, "Refreshing KPI rollups")
-    rebuild_rollups(conn, history_spans=False)  # the import kept the spans up to date
+    # the import kept the spans up to date, and the call rollups with them
+    rebuild_rollups(conn, history_spans=False, call=sink.call)
     options.batch = log.finish(_imported_message(sink.counts, options.skipped))
     return report, sink
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert, next_ids
+from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
@@ -65,7 +66,8 @@ class BatchWriter:
         self.counts: dict[str, WriteCounts] = {}
         self.errors_seen = False
         self.references = References(conn)
-        self.history = HistoryWriter(conn)
+        self.call = CallRollupUpdate(conn)  # before any row is written: reps as they were
+        self.history = HistoryWriter(conn, self.call)
         self.imported_history = ImportedHistory(conn, self.references, log)
         self.entities = EntityWriter(conn, self.references, log)
         self._pending_lead_links: list[tuple[str, str, str]] = []
@@ -301,6 +303,7 @@ class BatchWriter:
                 out[column] = rows[column]
         self._deal_links(plan, rows, out, counts.created_references)
         new, changed, existing = self._upsert(s.opportunities, layout, out, counts, plan.file)
+        self._record_rep_changes(changed, existing)
         touched = pd.concat([new, changed]) if not changed.empty else new
         if touched.empty:
             return
@@ -317,6 +320,21 @@ class BatchWriter:
             self.imported_history.add(plan, entries)
         if layout.options.get("converts_leads") and "lead_id" in out:
             self._convert_leads(touched, ids)
+
+    def _record_rep_changes(self, changed: pd.DataFrame, existing: pd.DataFrame) -> None:
+        """Tells the call rollups which deals changed rep, and the rep each had before."""
+        if changed.empty or "rep_id" not in changed:
+            return
+        was = existing.drop_duplicates("external_id").set_index("external_id")
+        before = was.loc[changed["external_id"]]
+        moved = ~same_values(before["rep_id"], changed.set_index("external_id")["rep_id"])
+        rows = before[moved.to_numpy()]
+        self.call.deal_reps_changed(
+            {
+                int(deal): None if pd.isna(rep) else int(rep)
+                for deal, rep in zip(rows["id"], rows["rep_id"], strict=True)
+            }
+        )
 
     def _convert_leads(self, touched: pd.DataFrame, ids: dict[str, int]) -> None:
         """Marks the deals' leads converted into them, at their close date."""

@@ -1,0 +1,451 @@
+"""Keeps the quarter call's rollups up to date through an import, deal by deal.
+
+Rebuilding `rollup_call_snapshots` sweeps every history span (2-3 minutes and 700 MB at a
+million deals), so an import instead changes only what its deals add or take away. A deal's
+share of the snapshots is a function of its spans, its won rows and its rep's territory and
+manager; for each batch of touched deals, their share is computed from the spans before the
+import replaces them (with the rep's unit before the import) and again after, and the
+difference is added to the rows of the cells it touches (whole cents, so the result is the
+one a rebuild gives, to the bit). Quarters the history reaches for the first time are built
+in full, quarters it left are dropped; won amounts per day are recomputed for the days the
+deals' won rows were or are dated. An import touching a large share of the deals, or a
+database whose snapshots are empty, rebuilds them instead.
+
+Everything runs on the import's connection, inside its transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
+
+from salesops.calendar import Quarter, quarter_of
+from salesops.db import schema as s
+from salesops.db.rollups_call import (
+    ALL_LENGTHS,
+    BUCKETS,
+    CLOSED,
+    EPOCH,
+    MEASURES,
+    NEVER,
+    NO_DUE,
+    Runs,
+    _cents,
+    _day,
+    _insert,
+    _Won,
+    quarters_between,
+    rebuild_call_rollups,
+    rebuild_call_snapshots,
+    snapshot_quarters,
+    won_days_select,
+)
+from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
+
+logger = logging.getLogger(__name__)
+
+Unit = tuple[int | None, str | None]  # a rep's (territory_id, manager)
+NO_UNIT: Unit = (None, None)
+READ_BATCH = 2_000  # deals read at a time
+DAY_BATCH = 500  # won days recomputed at a time
+REBUILD_SHARE = 0.3  # from this share of all deals on, rebuild instead
+
+# The changes of one batch, summed per snapshot cell (a temporary table of the connection).
+_changes_metadata = MetaData()
+snapshot_changes = Table(
+    "call_snapshot_changes",
+    _changes_metadata,
+    Column("quarter_start", Date, nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("territory_id", Integer),
+    Column("manager", String(120)),
+    Column("stage", String(60), nullable=False),
+    Column("forecast_category", String(20)),
+    Column("close_bucket", String(20), nullable=False),
+    Column("deals", BigInteger, nullable=False),
+    Column("cents", BigInteger, nullable=False),
+    Column("won_cents", BigInteger, nullable=False),
+    Column("won_deals", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+KEYS = (
+    "quarter_start",
+    "day",
+    "territory_id",
+    "manager",
+    "stage",
+    "forecast_category",
+    "close_bucket",
+)
+NULLABLE_KEYS = ("territory_id", "manager", "forecast_category")
+
+
+def _rep_units(conn: Connection) -> dict[int, Unit]:
+    """Returns every rep's (territory_id, manager)."""
+    r = s.reps.c
+    return {int(i): (t, m) for i, t, m in conn.execute(select(r.id, r.territory_id, r.manager))}
+
+
+class _Codes:
+    """Numbers the units and (stage, forecast category) kinds of one batch's spans."""
+
+    def __init__(self) -> None:
+        self.units: list[Unit] = []
+        self.kinds: list[tuple[str, str | None]] = []
+        self._unit: dict[Unit, int] = {}
+        self._kind: dict[tuple[str, str | None], int] = {}
+
+    def unit(self, unit: Unit) -> int:
+        """Returns the unit's number."""
+        if unit not in self._unit:
+            self._unit[unit] = len(self.units)
+            self.units.append(unit)
+        return self._unit[unit]
+
+    def kind(self, stage: str, category: str | None) -> int:
+        """Returns the kind's number."""
+        key = (stage, category)
+        if key not in self._kind:
+            self._kind[key] = len(self.kinds)
+            self.kinds.append(key)
+        return self._kind[key]
+
+
+class _Spans:
+    """The history spans of a set of deals, as numbers (read once, swept per unit mapping)."""
+
+    def __init__(self, conn: Connection, deals: Sequence[int], codes: _Codes) -> None:
+        sp = s.rollup_history_spans.c
+        stmt = select(
+            sp.opportunity_id,
+            _day(sp.valid_from),
+            func.coalesce(_day(sp.valid_to), NEVER),
+            func.coalesce(_day(sp.expected_close_date), NO_DUE),
+            _cents(sp.amount),
+            case((sp.amount.is_(None), 0), else_=1),
+            sp.outcome,
+            sp.stage,
+            sp.forecast_category,
+        ).where(sp.opportunity_id.in_(list(deals)))
+        rows = conn.execute(stmt).all()
+        numbers = np.array([r[:6] for r in rows], dtype="int64").reshape(-1, 6)
+        outcome = np.array([r[6] for r in rows], dtype=object)
+        won = outcome == "won"
+        self.won = _Won(numbers[won][:, [0, 1, 4, 5]])
+        is_open = ~np.isin(outcome, CLOSED) & (numbers[:, 2] > numbers[:, 1])
+        self.open = numbers[is_open][:, :5]
+        self.kind = np.array(
+            [codes.kind(r[7], r[8]) for r, keep in zip(rows, is_open, strict=True) if keep],
+            dtype="int64",
+        )
+        self.won_days = set(numbers[won][:, 1].tolist())
+
+
+class _Changes:
+    """Runs of the deals' old shares (taken away) and new shares (added), summed per cell."""
+
+    def __init__(self, quarters: Sequence[Quarter], codes: _Codes) -> None:
+        self.quarters = list(quarters)
+        self.starts = np.array([(q.start - EPOCH).days for q in quarters], dtype="int64")
+        self.ends = np.array([(q.end - EPOCH).days for q in quarters], dtype="int64")
+        self.codes = codes
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # line, day, values
+
+    def add(self, spans: _Spans, unit: np.ndarray, sign: int) -> None:
+        """Adds (sign +1) or takes away (-1) the open spans' runs, `unit` per span."""
+        if not len(spans.open) or not self.quarters:
+            return
+        group = unit * (1 << 20) + spans.kind  # kinds and units stay far below 2**20
+        runs = Runs.of(spans.open, group, spans.won, self.starts, self.ends)
+        values = np.stack([runs.values[n] for n in MEASURES], axis=1) * sign
+        line = runs.quarter * (1 << 40) + runs.key
+        days = np.concatenate([runs.first, runs.after])
+        self.parts.append((np.concatenate([line, line]), days, np.concatenate([values, -values])))
+
+    def cells(self) -> Iterator[tuple]:
+        """Yields every cell whose sums change, as a row of snapshot_changes.
+
+        The sums of a line (quarter and group) are steps: each run adds its values at its
+        first day and takes them away at the day after its last, so a line's level holds
+        from one event day to the next and only the non-zero stretches are cells.
+        """
+        if not self.parts:
+            return
+        line, day, values = (np.concatenate(x) for x in zip(*self.parts, strict=True))
+        order = np.lexsort((day, line))
+        line, day, values = line[order], day[order], values[order]
+        first = np.flatnonzero(np.r_[True, (line[1:] != line[:-1]) | (day[1:] != day[:-1])])
+        line, day = line[first], day[first]
+        level = np.cumsum(np.add.reduceat(values, first, axis=0), axis=0)
+        starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
+        before = np.zeros_like(level[:1]).repeat(len(starts), axis=0)
+        before[1:] = level[starts[1:] - 1]
+        level -= np.repeat(before, np.diff(np.r_[starts, len(line)]), axis=0)
+        same_line = np.r_[line[1:] == line[:-1], False]
+        until = np.where(same_line, np.r_[day[1:], 0], day)  # the level holds until the next
+        quarter = line >> 40
+        length = self.ends[quarter] - self.starts[quarter]
+        until = np.minimum(until, length + 1)
+        keep = np.flatnonzero(level.any(axis=1) & (until > day))
+        count = until[keep] - day[keep]
+        step = np.repeat(keep, count)
+        cell_day = day[step] + np.arange(len(step)) - np.repeat(np.cumsum(count) - count, count)
+        key = line[step] & ((1 << 40) - 1)
+        bucket, group = key % len(BUCKETS), key // len(BUCKETS)
+        unit, kind = group >> 20, group & ((1 << 20) - 1)
+        codes = self.codes
+        for q, d, u, k, b, v in zip(
+            quarter[step].tolist(),
+            cell_day.tolist(),
+            unit.tolist(),
+            kind.tolist(),
+            bucket.tolist(),
+            level[step].tolist(),
+            strict=True,
+        ):
+            yield (self.quarters[q].start, d, *codes.units[u], *codes.kinds[k], BUCKETS[b], *v)
+
+
+def _money(amount: ColumnElement, cents: ColumnElement) -> ColumnElement:
+    """Returns a stored amount plus whole cents, as the rebuild stores it (cents / 100)."""
+    return (func.round(amount * 100) + cents) / literal(100.0, Float)
+
+
+def _apply(conn: Connection, changes: _Changes) -> int:
+    """Adds the changes to rollup_call_snapshots (rows created, emptied rows dropped).
+
+    Returns how many cells changed.
+    """
+    snapshot_changes.drop(conn, checkfirst=True)
+    snapshot_changes.create(conn)
+    written = _insert(conn, snapshot_changes, changes.cells())
+    if written:
+        snap, d = rollup_call_snapshots.c, snapshot_changes.c
+        match = and_(
+            *(
+                snap[k].is_not_distinct_from(d[k]) if k in NULLABLE_KEYS else snap[k] == d[k]
+                for k in KEYS
+            )
+        )
+        conn.execute(
+            update(rollup_call_snapshots)
+            .where(match)
+            .values(
+                deals=snap.deals + d.deals,
+                open_amount=_money(snap.open_amount, d.cents),
+                won_amount=_money(snap.won_amount, d.won_cents),
+                won_deals=snap.won_deals + d.won_deals,
+            )
+        )
+        exists = select(snap.day).where(match).exists()
+        new_rows = select(
+            *(d[k] for k in KEYS),
+            d.deals,
+            cast(d.cents, Float) / literal(100.0, Float),
+            cast(d.won_cents, Float) / literal(100.0, Float),
+            d.won_deals,
+        ).where(~exists)
+        columns = [*KEYS, "deals", "open_amount", "won_amount", "won_deals"]
+        conn.execute(insert(rollup_call_snapshots).from_select(columns, new_rows))
+        instants = select(d.quarter_start, d.day).distinct()
+        conn.execute(
+            delete(rollup_call_snapshots).where(
+                snap.deals == 0, tuple_(snap.quarter_start, snap.day).in_(instants)
+            )
+        )
+    snapshot_changes.drop(conn)
+    return written
+
+
+class CallRollupUpdate:
+    """Keeps the call rollups in step with one import (created when its writing starts).
+
+    The import tells it which deals changed rep (`deal_reps_changed`) and lets it see each
+    batch of deals whose spans are replaced (`replacing`); `finish` then settles the rest.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.units_before = _rep_units(conn)
+        self.rep_before: dict[int, int | None] = {}  # deal -> rep, for deals that changed rep
+        self.done: set[int] = set()  # deals whose share is already updated
+        self.won_days: set[int] = set()  # days (since EPOCH) whose won amounts may change
+        self.rebuild = False
+        self.cells = 0
+        self._quarters: list[Quarter] | None = None
+
+    def deal_reps_changed(self, before: dict[int, int | None]) -> None:
+        """Records deals whose rep the import changed, with the rep they had before."""
+        for deal, rep in before.items():
+            self.rep_before.setdefault(int(deal), rep)
+
+    def rebuild_all(self) -> None:
+        """Marks the rollups for a rebuild (the import touched a large share of the deals)."""
+        self.rebuild = True
+
+    def quarters(self) -> list[Quarter]:
+        """Returns the quarters the snapshot rows cover (their table's first to last)."""
+        if self._quarters is None:
+            c = rollup_call_snapshots.c
+            first, last = self.conn.execute(
+                select(func.min(c.quarter_start), func.max(c.quarter_start))
+            ).one()
+            self._quarters = [] if first is None else _quarters(first, last)
+            if not self._quarters:
+                self.rebuild = True  # never built (or nothing to keep): build it whole
+        return self._quarters
+
+    def _units(self, deals: Sequence[int], before: bool, codes: _Codes) -> dict[int, int]:
+        """Returns each deal's unit number before the import (or now)."""
+        o = s.opportunities.c
+        reps = dict(self.conn.execute(select(o.id, o.rep_id).where(o.id.in_(list(deals)))).all())
+        units = self.units_before if before else _rep_units(self.conn)
+        out = {}
+        for deal in deals:
+            rep = reps.get(deal)
+            if before and deal in self.rep_before:
+                rep = self.rep_before[deal]
+            out[deal] = codes.unit(units.get(rep, NO_UNIT) if rep is not None else NO_UNIT)
+        return out
+
+    @staticmethod
+    def _per_span(spans: _Spans, units: dict[int, int]) -> np.ndarray:
+        lookup = np.vectorize(units.__getitem__, otypes=["int64"])
+        return lookup(spans.open[:, 0]) if len(spans.open) else np.empty(0, "int64")
+
+    @contextmanager
+    def replacing(self, deals: Sequence[int]) -> Iterator[None]:
+        """Takes the deals' share away before their spans are replaced, adds it back after."""
+        deals = sorted({int(d) for d in deals})
+        if self.rebuild or not self.quarters() or not deals:
+            yield
+            return
+        changes = _Changes(self.quarters(), codes := _Codes())
+        old = [(_Spans(self.conn, part, codes), part) for part in _parts(deals)]
+        for spans, part in old:
+            changes.add(spans, self._per_span(spans, self._units(part, True, codes)), -1)
+            self.won_days |= spans.won_days
+        yield
+        for part in _parts(deals):
+            spans = _Spans(self.conn, part, codes)
+            changes.add(spans, self._per_span(spans, self._units(part, False, codes)), +1)
+            self.won_days |= spans.won_days
+        self.cells += _apply(self.conn, changes)
+        self.done.update(deals)
+
+    def _moved(self) -> list[int]:
+        """Returns the deals not yet updated whose rep, or whose rep's unit, changed."""
+        now = _rep_units(self.conn)
+        reps = [r for r, unit in now.items() if self.units_before.get(r, unit) != unit]
+        deals = set(self.rep_before)
+        o = s.opportunities.c
+        for part in _parts(reps):
+            deals |= set(self.conn.execute(select(o.id).where(o.rep_id.in_(part))).scalars())
+        return sorted(deals - self.done)
+
+    def _move(self, deals: Sequence[int]) -> None:
+        """Moves the deals' share from their unit before the import to their unit now."""
+        for part in _parts(deals):
+            changes = _Changes(self.quarters(), codes := _Codes())
+            spans = _Spans(self.conn, part, codes)
+            changes.add(spans, self._per_span(spans, self._units(part, True, codes)), -1)
+            changes.add(spans, self._per_span(spans, self._units(part, False, codes)), +1)
+            self.won_days |= spans.won_days
+            self.cells += _apply(self.conn, changes)
+            self.done.update(part)
+
+    def _won_days(self) -> int:
+        """Recomputes the won amounts of every day a touched deal's won row is dated."""
+        table, sp = rollup_call_won_days, s.rollup_history_spans.c
+        columns = [c.name for c in table.columns]
+        days = [date.fromordinal(EPOCH.toordinal() + d) for d in sorted(self.won_days)]
+        written = 0
+        for first in range(0, len(days), DAY_BATCH):
+            part = days[first : first + DAY_BATCH]
+            conn = self.conn
+            conn.execute(delete(table).where(table.c.day.in_(part)))
+            # every length class is one range of the clustered spans: read by day in each
+            stmt = won_days_select(sp.length_bound.in_(ALL_LENGTHS), sp.valid_from.in_(part))
+            result = conn.execute(insert(table).from_select(columns, stmt))
+            written += max(result.rowcount or 0, 0)
+        return written
+
+    def _cover(self) -> int:
+        """Builds the quarters the history now reaches and the rows lack; drops the rest."""
+        have, wanted = self.quarters(), snapshot_quarters(self.conn)
+        c = rollup_call_snapshots.c
+        if not wanted:
+            return self.conn.execute(delete(rollup_call_snapshots)).rowcount or 0
+        self.conn.execute(
+            delete(rollup_call_snapshots).where(
+                (c.quarter_start < wanted[0].start) | (c.quarter_start > wanted[-1].start)
+            )
+        )
+        written = 0
+        for block in (
+            [q for q in wanted if q.start < have[0].start],
+            [q for q in wanted if q.start > have[-1].start],
+        ):
+            if block:
+                written += rebuild_call_snapshots(self.conn, block)
+        return written
+
+    def finish(self) -> dict[str, int]:
+        """Settles the rollups after the import's rows and spans are written.
+
+        Returns rows (cells) written per table.
+        """
+        if not self.rebuild and self.quarters():
+            moved = self._moved()
+            count = select(func.count()).select_from(s.opportunities)
+            if moved and len(moved) >= REBUILD_SHARE * (self.conn.execute(count).scalar() or 0):
+                self.rebuild = True
+            else:
+                self._move(moved)
+        if self.rebuild:
+            logger.info("Call rollups rebuilt (the import touched a large share of the deals)")
+            return rebuild_call_rollups(self.conn)
+        written = {
+            rollup_call_snapshots.name: self.cells + self._cover(),
+            rollup_call_won_days.name: self._won_days(),
+        }
+        logger.info("Call rollups updated by difference for %d deals: %s", len(self.done), written)
+        return written
+
+
+def _parts(ids: Sequence[int]) -> Iterable[list[int]]:
+    """Yields the ids READ_BATCH at a time."""
+    for first in range(0, len(ids), READ_BATCH):
+        yield list(ids[first : first + READ_BATCH])
+
+
+def _quarters(first: object, last: object) -> list[Quarter]:
+    """Returns the quarters from the one starting at `first` to the one starting at `last`."""
+    first, last = (d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (first, last))
+    return quarters_between(quarter_of(first).start, last)
