@@ -98,6 +98,12 @@ class ImportingSettings:
         "Rows read, validated and written at a time (memory use against speed).",
         "importing",
     )
+    import_history_bucket_rows: int = setting(
+        200_000,
+        "History rows turned into deal states at a time: a larger history file is spooled to "
+        "disk in buckets of whole deals (memory use against speed).",
+        "importing",
+    )
     import_preview_rows: int = setting(
         20, "Rows of each validated file shown as a preview.", "importing"
     )

@@ -4,16 +4,27 @@ Rows are gathered per file while the batch is validated (they may come in any or
 at the end of the batch each deal's rows become its states (`history_rows.deal_states`),
 its earlier history rows are deleted and the states written, with the outcome of each
 state's stage. Deals given rows have their review spans recomputed with the rest.
+
+A large file (more rows than `Settings.import_history_bucket_rows`) is spooled to a
+temporary directory in buckets of whole deals (a deal's rows always land in the same
+bucket), and the buckets are turned into states one at a time, so memory stays bounded
+by a bucket, not the file; everything is still written in the import's one transaction.
 """
 
 from __future__ import annotations
 
+import math
+import pickle
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
 from salesops.importing.change_log import ChangeLog
@@ -34,22 +45,84 @@ _KEPT = (
 _CURRENT = ("created_at", "closed_at", "outcome", *STATE_COLUMNS)
 
 
+# consecutive deal ids kept together in one bucket (the deletes and inserts stay local)
+ID_BLOCK = 1024
+# history rows per bucket (a file with more is spooled to disk)
+BUCKET_ROWS = Settings.import_history_bucket_rows
+
+
 @dataclass
 class _FileRows:
-    """One history file's rows gathered so far, and its plan."""
+    """One history file's rows gathered so far (in memory, or spooled in buckets), its plan."""
 
     plan: FilePlan
+    buckets: int = 1
     frames: list[pd.DataFrame] = field(default_factory=list)
+    spool: Path | None = None
+
+    def add(self, rows: pd.DataFrame) -> None:
+        """Keeps rows: in memory with one bucket, else appended to each deal's bucket file."""
+        if self.spool is None:
+            self.frames.append(rows)
+            return
+        bucket = (rows["opportunity_id"].to_numpy() // ID_BLOCK) % self.buckets
+        for number in np.unique(bucket):
+            with (self.spool / f"{number}.pkl").open("ab") as out:
+                pickle.dump(rows[bucket == number], out, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def each_bucket(self) -> Iterator[pd.DataFrame]:
+        """Yields the rows bucket by bucket (every deal's rows in one bucket), then forgets them."""
+        if self.spool is None:
+            if self.frames:
+                yield pd.concat(self.frames, ignore_index=True)
+            self.frames = []
+            return
+        for number in range(self.buckets):
+            path = self.spool / f"{number}.pkl"
+            if not path.exists():
+                continue
+            frames = []
+            with path.open("rb") as spooled:
+                while True:
+                    try:
+                        frames.append(pickle.load(spooled))  # our own file, written above
+                    except EOFError:
+                        break
+            path.unlink()
+            yield pd.concat(frames, ignore_index=True)
 
 
 class ImportedHistory:
     """Gathers history rows per file, then replaces the deals' history at the batch's end."""
 
-    def __init__(self, conn: Connection, references: References, log: ChangeLog) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        references: References,
+        log: ChangeLog,
+        bucket_rows: int | None = None,
+    ) -> None:
         self.conn = conn
         self.references = references
         self.log = log
+        self.bucket_rows = bucket_rows or BUCKET_ROWS
         self._files: dict[str, _FileRows] = {}
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def _entry(self, plan: FilePlan) -> _FileRows:
+        """Returns the file's gathered rows, spooled to disk when the file has many rows."""
+        entry = self._files.get(plan.file)
+        if entry is None:
+            # HubSpot stage columns give each deal row up to one history row per stage
+            expected = plan.rows * max(1, len(plan.stage_entries))
+            entry = _FileRows(plan, buckets=max(1, math.ceil(expected / self.bucket_rows)))
+            if entry.buckets > 1:
+                if self._tmp is None:
+                    self._tmp = tempfile.TemporaryDirectory(prefix="salesops-history-")
+                entry.spool = Path(self._tmp.name) / str(len(self._files))
+                entry.spool.mkdir()
+            self._files[plan.file] = entry
+        return entry
 
     def add(self, plan: FilePlan, rows: pd.DataFrame) -> None:
         """Keeps one chunk's valid, not skipped rows with their deal's id."""
@@ -64,8 +137,7 @@ class ImportedHistory:
             rows["opportunity_external_id"].dropna().unique().tolist(),
         )
         kept = rows.assign(opportunity_id=rows["opportunity_external_id"].map(ids).astype("int64"))
-        entry = self._files.setdefault(plan.file, _FileRows(plan))
-        entry.frames.append(kept[[c for c in _KEPT if c in kept]])
+        self._entry(plan).add(kept[[c for c in _KEPT if c in kept]])
 
     def _current(self, deal_ids: np.ndarray) -> pd.DataFrame:
         """Returns the deals as stored now, indexed by opportunity_id."""
@@ -86,27 +158,43 @@ class ImportedHistory:
         rows = self.conn.execute(select(st.name, st.is_closed, st.is_won)).all()
         return {n: ("won" if w else "lost") if c else "open" for n, c, w in rows}
 
+    def _replace(self, rows: pd.DataFrame, plan: FilePlan, outcomes: dict[str, str]) -> int:
+        """Replaces the history of the deals given `rows` (all their rows); returns rows written."""
+        deal_ids = rows["opportunity_id"].unique()
+        states = deal_states(rows, self._current(deal_ids), pd.Timestamp(plan.as_of))
+        states["outcome"] = states["stage"].map(outcomes).fillna("open")
+        h = s.opportunity_history.c
+        for part in in_batches(np.sort(deal_ids).tolist()):
+            where = h.opportunity_id.in_(part)
+            replaced = self.conn.execute(select(s.opportunity_history).where(where))
+            frame = pd.DataFrame.from_records(
+                [tuple(r) for r in replaced], columns=list(replaced.keys())
+            )
+            self.log.deleted(s.opportunity_history, frame)
+            self.conn.execute(s.opportunity_history.delete().where(where))
+        states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
+        close = pd.to_datetime(states["expected_close_date"], errors="coerce")
+        states["expected_close_date"] = close.astype("datetime64[ns]")
+        return bulk_insert(self.conn, s.opportunity_history, for_bulk(states))
+
     def write(self) -> dict[str, tuple[int, np.ndarray]]:
-        """Replaces the history of every deal given rows; returns {file: (rows, deal ids)}."""
+        """Replaces the history of every deal given rows; returns {file: (rows, deal ids)}.
+
+        Bucket by bucket: a deal's rows are all in one bucket, so each deal's history is
+        replaced once, from all its rows.
+        """
         written: dict[str, tuple[int, np.ndarray]] = {}
         outcomes = self._outcomes() if self._files else {}
-        for name, entry in self._files.items():
-            rows = pd.concat(entry.frames, ignore_index=True)
-            deal_ids = rows["opportunity_id"].unique()
-            states = deal_states(rows, self._current(deal_ids), pd.Timestamp(entry.plan.as_of))
-            states["outcome"] = states["stage"].map(outcomes).fillna("open")
-            h = s.opportunity_history.c
-            for part in in_batches(deal_ids.tolist()):
-                where = h.opportunity_id.in_(part)
-                replaced = self.conn.execute(select(s.opportunity_history).where(where))
-                frame = pd.DataFrame.from_records(
-                    [tuple(r) for r in replaced], columns=list(replaced.keys())
-                )
-                self.log.deleted(s.opportunity_history, frame)
-                self.conn.execute(s.opportunity_history.delete().where(where))
-            states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
-            close = pd.to_datetime(states["expected_close_date"], errors="coerce")
-            states["expected_close_date"] = close.astype("datetime64[ns]")
-            count = bulk_insert(self.conn, s.opportunity_history, for_bulk(states))
-            written[name] = (count, deal_ids)
+        try:
+            for name, entry in self._files.items():
+                count, deals = 0, []
+                for rows in entry.each_bucket():
+                    deals.append(rows["opportunity_id"].unique())
+                    count += self._replace(rows, entry.plan, outcomes)
+                if deals:
+                    written[name] = (count, np.concatenate(deals))
+        finally:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+                self._tmp = None
         return written

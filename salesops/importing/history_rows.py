@@ -14,6 +14,7 @@ import pandas as pd
 from salesops.importing.amounts import parse_amounts
 from salesops.importing.dates import parse_dates
 from salesops.importing.issues import WARNING, IssueCollector
+from salesops.importing.key_dates import KeyDates
 from salesops.importing.opportunities import forecast_categories
 from salesops.importing.plan import FilePlan, ValidationContext
 from salesops.importing.reading import normalise_header
@@ -27,9 +28,8 @@ def _check_deals(out: pd.DataFrame, found: IssueCollector, context: ValidationCo
     """Records rows of unknown deals and changes dated before their deal was created."""
     deal = out["opportunity_external_id"]
     found.add(deal.isna(), "opportunity_external_id", deal, "the deal's id")
-    # looked up once per deal (a deal has several rows); NaN for unknown deals
-    created = deal.map({k: context.deal_created.get(k) for k in deal.dropna().unique()})
-    unknown = deal.notna() & created.isna()
+    created_at = KeyDates.of(context.deal_created).lookup(deal)  # NaT for unknown deals
+    unknown = deal.notna() & created_at.isna()
     found.add(
         unknown,
         "opportunity_external_id",
@@ -37,7 +37,6 @@ def _check_deals(out: pd.DataFrame, found: IssueCollector, context: ValidationCo
         "a deal imported earlier or in this batch (import the Opportunity export first, or "
         "in the same batch)",
     )
-    created_at = pd.to_datetime(created, errors="coerce").astype("datetime64[ns]")
     early = out["changed_at"].notna() & created_at.notna() & (out["changed_at"] < created_at)
     found.add(
         early,

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import Engine, func, select
+import pandas as pd
+from sqlalchemy import Engine, Select, func, select
 
 from salesops.db import schema as s
+from salesops.importing.key_dates import KeyDates
+
+# rows read at a time when loading every lead's or deal's created date
+_DATES_BATCH = 100_000
+
+
+def _key_dates(engine: Engine, stmt: Select) -> KeyDates:
+    """Returns {key: date} of a two-column select, read in batches into KeyDates."""
+    found = KeyDates()
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=_DATES_BATCH).execute(stmt)
+        for rows in result.partitions():
+            frame = pd.DataFrame.from_records(rows, columns=["key", "day"])
+            found.add(frame["key"].astype("str"), frame["day"])
+    return found
 
 
 def known_stages(engine: Engine) -> dict[str, str]:
@@ -17,28 +31,26 @@ def known_stages(engine: Engine) -> dict[str, str]:
     return {name: ("won" if won else "lost") if closed else "open" for name, closed, won in rows}
 
 
-def lead_created_dates(engine: Engine, source: str) -> dict[str, date]:
+def lead_created_dates(engine: Engine, source: str) -> KeyDates:
     """Returns {lead external_id: created_at} for one source (for deals dated by their lead)."""
     lead = s.leads.c
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(lead.external_id, lead.created_at).where(
-                lead.source == source, lead.external_id.is_not(None)
-            )
-        ).all()
-    return {ext: created for ext, created in rows}
+    return _key_dates(
+        engine,
+        select(lead.external_id, lead.created_at).where(
+            lead.source == source, lead.external_id.is_not(None)
+        ),
+    )
 
 
-def deal_created_dates(engine: Engine, source: str) -> dict[str, date]:
+def deal_created_dates(engine: Engine, source: str) -> KeyDates:
     """Returns {deal external_id: created_at} for one source (for history rows)."""
     opp = s.opportunities.c
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(opp.external_id, opp.created_at).where(
-                opp.source == source, opp.external_id.is_not(None)
-            )
-        ).all()
-    return {ext: created for ext, created in rows}
+    return _key_dates(
+        engine,
+        select(opp.external_id, opp.created_at).where(
+            opp.source == source, opp.external_id.is_not(None)
+        ),
+    )
 
 
 def known_names(engine: Engine) -> dict[str, frozenset[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from salesops.importing.issues import WARNING, IssueCollector, RowIssue
+from salesops.importing.key_dates import KeyDates
 from salesops.importing.layouts import OUTCOMES, Layout, StageRule
 from salesops.importing.plan import FilePlan, ValidationContext
 from salesops.importing.reading import normalise_header
@@ -199,15 +200,14 @@ def _created_from_lead(
 ) -> None:
     """Sets created_at to the linked lead's created date; records links to unknown leads."""
     lead_ids = out["lead_external_id"]
-    lookup = {k: pd.Timestamp(v) for k, v in context.lead_created.items()}
-    from_lead = lead_ids.map(lambda k: lookup.get(k), na_action="ignore")
+    from_lead = KeyDates.of(context.lead_created).lookup(lead_ids)
     found.add(
         lead_ids.notna() & from_lead.isna(),
         "lead_external_id",
         lead_ids,
         "a lead imported earlier or in the same batch (import the leads file first)",
     )
-    out["created_at"] = pd.to_datetime(from_lead).astype("datetime64[ns]")
+    out["created_at"] = from_lead
 
 
 def _undated_at_as_of(

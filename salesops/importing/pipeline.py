@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ from salesops.importing.dates import DATE_FORMAT_LABELS, DateEvidence
 from salesops.importing.detection import detect_layout
 from salesops.importing.hubspot_stages import stage_entry_columns
 from salesops.importing.issues import RowIssue
+from salesops.importing.key_dates import KeyDates
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
 from salesops.importing.opportunities import product_key
 from salesops.importing.parsing import read_chunks
@@ -319,8 +320,8 @@ def _add_chunk(
 class _Learned:
     """What files validated earlier in a batch tell later ones: leads, deals and stages."""
 
-    lead_created: dict[str, date]
-    deal_created: dict[str, date]
+    lead_created: KeyDates
+    deal_created: KeyDates
     stages: dict[str, str]
     reps: set[str]
     orders: set[str]
@@ -343,12 +344,10 @@ class _Learned:
         """Remembers the valid leads' and deals' created dates and the deals' stages."""
         valid = typed[typed["_valid"]]
         if entity == "leads":
-            dates = valid["created_at"].dt.date
-            self.lead_created.update(zip(valid["external_id"], dates, strict=True))
+            self.lead_created.add(valid["external_id"], valid["created_at"])
         elif entity == "opportunities":
             if self.keep_deals:
-                dates = valid["created_at"].dt.date
-                self.deal_created.update(zip(valid["external_id"], dates, strict=True))
+                self.deal_created.add(valid["external_id"], valid["created_at"])
             stages = valid.drop_duplicates("stage")
             self.stages.update(zip(stages["stage"], stages["outcome"], strict=True))
         elif entity == "reps":
@@ -410,7 +409,9 @@ def validate_planned(
     """
     reports: list[FileReport] = []
     entities = {p.plan.layout.entity for p in planned if p.plan is not None}
-    learned = _Learned(dict(context.lead_created), dict(context.deal_created), {}, set(), set(), {})
+    learned = _Learned(
+        KeyDates.of(context.lead_created), KeyDates.of(context.deal_created), {}, set(), set(), {}
+    )
     # a million deals' dates cost ~150 MB: kept only when a history file needs them
     learned.keep_deals = "opportunity_history" in entities
     for number, item in enumerate(planned):

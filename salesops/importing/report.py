@@ -21,6 +21,7 @@ from salesops.db.rollups import rebuild_rollups
 from salesops.importing import batches, known, writing
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.issues import ERROR
+from salesops.importing.key_dates import KeyDates
 from salesops.importing.layouts import Layout
 from salesops.importing.lock import BUSY_MESSAGE, ImportBusy, hold_import_lock
 from salesops.importing.pipeline import (
@@ -67,12 +68,12 @@ def _with_lead_dates(
     lead_sources = {lay.source for lay in layouts if lay.options.get("created_at_from_lead")}
     deal_sources = {lay.source for lay in layouts if lay.entity == "opportunity_history"}
     if lead_sources:
-        lead_dates = dict(context.lead_created)
+        lead_dates = KeyDates.of(context.lead_created)
         for lead_source in lead_sources:
             lead_dates.update(known.lead_created_dates(engine, lead_source))
         context = replace(context, lead_created=lead_dates)
     if deal_sources:
-        deal_dates = dict(context.deal_created)
+        deal_dates = KeyDates.of(context.deal_created)
         for deal_source in deal_sources:
             deal_dates.update(known.deal_created_dates(engine, deal_source))
         context = replace(context, deal_created=deal_dates)

@@ -237,3 +237,37 @@ def test_field_history_with_a_non_numeric_amount_is_a_row_error(engine):
     assert not outcome.written
     assert 'FH.csv row 2, NewValue: "lots"' in outcome.message
     assert table_counts(engine) == before
+
+
+def test_a_history_spooled_in_buckets_gives_the_same_history(engine, monkeypatch, tmp_path):
+    """A file larger than a bucket is spooled to disk by deal: same history, nothing left."""
+    from salesops.importing import history_import
+
+    monkeypatch.setattr(history_import, "BUCKET_ROWS", 1)  # one bucket per row of the file
+    monkeypatch.setattr(history_import, "ID_BLOCK", 1)  # deals 1 and 2 in different buckets
+    monkeypatch.setattr(history_import.tempfile, "tempdir", str(tmp_path))
+    shuffled = OH_ROWS[:]
+    random.Random(5).shuffle(shuffled)  # a deal's rows apart in the file
+    outcome = run(engine, opportunities_file(), salesforce_csv(OH_HEADER, shuffled, "OH.csv"))
+    assert outcome.written, outcome.message
+    expected_a = [
+        (date(2024, 1, 5), "Prospecting", "open", 10000.0, "pipeline"),
+        (date(2024, 2, 1), "Negotiation/Review", "open", 12500.0, "commit"),
+        (date(2024, 3, 1), "Closed Won", "won", 12500.0, "closed"),
+    ]
+    assert history(engine, A) == expected_a
+    assert history(engine, B) == [
+        (date(2024, 2, 11), "Discovery Call", "open", 4000.0, "best_case")
+    ]
+    assert list(tmp_path.iterdir()) == []  # the spool is removed
+    # importing the same file again replaces each deal's history once: no duplicates
+    again = import_files(
+        engine,
+        [salesforce_csv(OH_HEADER, shuffled, "OH.csv")],
+        "salesforce",
+        context=CONTEXT,
+        force=True,
+    )
+    assert again.written, again.message
+    assert history(engine, A) == expected_a
+    assert list(tmp_path.iterdir()) == []
