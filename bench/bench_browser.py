@@ -4,11 +4,16 @@
         --url postgresql+psycopg://postgres@127.0.0.1:5432/salesops_large
 
 For each database: per repeat, a fresh `streamlit run app.py` (empty cache), then every page
-- new tab, cold: a new browser context opens the page first after the server started
-  (what one page's first visitor waits for; lookups shared between pages, such as the
-  territory list, may already be cached by an earlier page of the same repeat);
-- new tab, warm: a new browser context opens it again (cached results, a new session);
-- same tab: from another page, the user clicks the page's menu link (one session).
+- new tab, cold: a new browser context (empty browser cache) opens the page first after the
+  server started (what one page's first visitor waits for; lookups shared between pages,
+  such as the territory list, may already be cached by an earlier page of the same repeat);
+- same tab: from another page, the user clicks the page's menu link (one session), in one
+  browser context kept for the repeat;
+- new tab, warm: a new tab of that same browser context opens the page (cached results on
+  the server, a new Streamlit session, the app's scripts in the browser's HTTP cache: what
+  a user who opens a page in another tab waits for);
+- new window, warm: a new browser context opens it (cached results, empty browser cache:
+  the 5.5 MB of Streamlit's scripts fetched and compiled again; the "warm" of earlier runs).
 Each time is from the navigation (or the click) to "fully drawn": the app's script has
 finished, no skeleton, spinner or stale element is left, every chart has drawn and the DOM
 has not changed for 750 ms (tests/e2e/settle.py; the time is that of the last change, the
@@ -65,26 +70,35 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _new_tab(browser, base: str, path: str, landmark: str) -> float:
-    """Opens `path` in a new browser context; returns seconds to fully drawn."""
-    from tests.e2e.settle import install_on_every_document, wait_settled
+def _context(browser):
+    """Returns a new browser context (its own empty HTTP cache) that records DOM changes."""
+    from tests.e2e.settle import install_on_every_document
 
     context = browser.new_context(viewport={"width": 1400, "height": 2200})
     install_on_every_document(context)
+    return context
+
+
+def _new_tab(browser, base: str, path: str, landmark: str, context=None) -> float:
+    """Opens `path` in a new tab of `context` (else of a new context); returns seconds to drawn."""
+    from tests.e2e.settle import wait_settled
+
+    own = context is None
+    context = _context(browser) if own else context
     page = context.new_page()
     try:
         page.goto(f"{base}/{path}", wait_until="commit")
         return wait_settled(page, landmark, timeout_ms=TIMEOUT_MS) / 1000
     finally:
-        context.close()
+        page.close()
+        if own:
+            context.close()
 
 
-def _same_tab(browser, base: str, start: tuple, target: tuple) -> float:
+def _same_tab(browser, base: str, start: tuple, target: tuple, context) -> float:
     """Opens `start`, then clicks `target`'s menu link; returns seconds from click to drawn."""
-    from tests.e2e.settle import install_on_every_document, wait_settled
+    from tests.e2e.settle import wait_settled
 
-    context = browser.new_context(viewport={"width": 1400, "height": 2200})
-    install_on_every_document(context)
     page = context.new_page()
     try:
         page.goto(f"{base}/{start[0]}", wait_until="commit")
@@ -95,7 +109,7 @@ def _same_tab(browser, base: str, start: tuple, target: tuple) -> float:
         page.wait_for_url(f"{base}/{target[0]}**", timeout=TIMEOUT_MS)
         return (wait_settled(page, target[2], timeout_ms=TIMEOUT_MS) - clicked) / 1000
     finally:
-        context.close()
+        page.close()
 
 
 def _timed(measure, *args) -> float | None:
@@ -118,11 +132,19 @@ def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[di
         for page in pages:
             times[page[1]] = {"cold": _timed(_new_tab, browser, base, page[0], page[2])}
             print(f"  {page[1]}: cold {times[page[1]]['cold']} s", file=sys.stderr)
-        for page in pages:
-            times[page[1]]["warm"] = _timed(_new_tab, browser, base, page[0], page[2])
+        browser_context = _context(browser)  # one browser, as a user's, for the repeat
         for number, page in enumerate(pages):
             start = pages[number - 1] if number else pages[1]
-            times[page[1]]["same_tab"] = _timed(_same_tab, browser, base, start, page)
+            times[page[1]]["same_tab"] = _timed(
+                _same_tab, browser, base, start, page, browser_context
+            )
+        for page in pages:
+            times[page[1]]["warm"] = _timed(
+                _new_tab, browser, base, page[0], page[2], browser_context
+            )
+        browser_context.close()
+        for page in pages:
+            times[page[1]]["warm_new_window"] = _timed(_new_tab, browser, base, page[0], page[2])
         return times, _peak_rss_mb(server.pid)
     finally:
         _stop(server)
@@ -150,10 +172,15 @@ def bench(database_url: str, repeat: int, pages: tuple) -> dict:
         title: {kind: _median([run[title][kind] for run in runs]) for kind in KINDS}
         for _, title, _ in pages
     }
-    return {"median_s": medians, "runs_s": runs, "server_peak_rss_mb": round(max(rss), 1)}
+    return {
+        "median_s": medians,
+        "runs_s": runs,
+        "server_peak_rss_mb": round(max(rss), 1),
+        "load_average_after": os.getloadavg(),
+    }
 
 
-KINDS = ("cold", "warm", "same_tab")
+KINDS = ("cold", "warm", "same_tab", "warm_new_window")
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -173,8 +200,8 @@ def _cell(value: float | None) -> str:
 def table(results: dict) -> str:
     """Returns the README's markdown table of medians for every database."""
     lines = [
-        "| page | database | new tab, cold | new tab, warm | same tab |",
-        "|---|---|---|---|---|",
+        "| page | database | new tab, cold | new tab, warm | same tab | new window, warm |",
+        "|---|---|---|---|---|---|",
     ]
     for name, result in results["databases"].items():
         for title, kinds in result["median_s"].items():

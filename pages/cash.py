@@ -10,6 +10,7 @@ from salesops.charts import cash as charts
 from salesops.repository import Repository
 from salesops.ui import cash as ui
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
@@ -39,7 +40,7 @@ for note in report.notes:
 ui.headline_tiles(report, money)
 
 st.subheader("Booked → ordered → invoiced → paid")
-st.altair_chart(charts.funnel_bars(report.funnel.stages, money))
+draw_chart(charts.funnel_bars(report.funnel.stages, money))
 f = report.funnel
 st.caption(
     f"{f.first_orders:,} first orders book won deals, {f.repeat_orders:,} are repeat orders; "
@@ -52,11 +53,11 @@ STATS = {"median": "Median", "mean": "Mean", "p90": "P90"}
 stat = st.segmented_control("Trend of", list(STATS), default="median", key="cash.stat",
                             required=True, format_func=STATS.get)  # fmt: skip
 if not report.trend.empty:
-    st.altair_chart(charts.days_trend(report.trend, stat or "median"))
+    draw_chart(charts.days_trend(report.trend, stat or "median"))
 download_csv(report.trend, "cash_days_trend.csv", key="cash.download_trend")
 
 st.subheader("Receivables by days past due")
-st.altair_chart(charts.aging_bars(report.aging, money))
+draw_chart(charts.aging_bars(report.aging, money))
 show_table(report.aging.rename(columns={"overdue": "overdue_bucket"}), key="cash.aging",
            currency=money, columns=columns)  # fmt: skip
 

@@ -17,6 +17,7 @@ from salesops.ui import data as ui
 from salesops.ui import data_entities
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import carry_filters
 from salesops.ui.markdown import md
@@ -122,7 +123,7 @@ download_csv(summary, "data_quality.csv", key="data.download_quality")
 if quality.trend.empty:
     st.caption("No problem found in any month.")
 else:
-    st.altair_chart(quality_trend_chart(quality.trend))
+    draw_chart(quality_trend_chart(quality.trend))
 for check in quality.checks:
     ui.show_check(check, ui.all_check_rows(as_of, check.key))
 

@@ -8,8 +8,9 @@ from salesops.charts import forecast as forecast_charts
 from salesops.forecast.backtest import backtest_summary, backtest_table, poor_forecasts
 from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.repository import EVERYTHING
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_from, settings
 from salesops.ui.call import call_details, call_panel, call_rollup
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.forecast import fit_cache, pickers, quarter_tiles, what_if_panel
@@ -25,11 +26,12 @@ config = settings()
 with database_guard():
     filters = page_filters(uses=("territory", "segment", "team", "rep"))
     choice = pickers(filters)
-    inputs = cached_call(forecast_inputs, choice.freq, choice.scope)
-with st.spinner("Fitting the forecast…"):  # fits are cached by series and parameters
-    report = build_forecast_report(
-        inputs, choice.horizon, None, True, choice.params, cache=fit_cache()
-    )
+    inputs = ((forecast_inputs, (choice.freq, choice.scope)),)
+    with st.spinner("Fitting the forecast…"):  # kept per inputs and parameters
+        report = cached_from(
+            build_forecast_report, inputs, choice.horizon, None, True, choice.params,
+            unhashed={"cache": fit_cache()},
+        )  # fmt: skip
 main = report.main
 unit = "month" if report.freq == "M" else "week"
 
@@ -58,7 +60,7 @@ points = report.shown_points()
 if points.empty:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")
 else:
-    st.altair_chart(forecast_charts.forecast_band(points, config.currency))
+    draw_chart(forecast_charts.forecast_band(points, config.currency))
     st.caption(
         f"Red: actual won amount per {unit} (complete {unit}s up to {report.as_of:%d %b %Y}). "
         f"Blue: forecast with its {choice.params.interval_width:.0%} uncertainty band."
@@ -66,7 +68,7 @@ else:
 
 if not main.components.empty:
     st.subheader("Trend and seasonality")
-    st.altair_chart(forecast_charts.components_chart(main.components, config.currency))
+    draw_chart(forecast_charts.components_chart(main.components, config.currency))
 
 st.subheader("Can you trust it? Backtest against seasonal naive")
 table = backtest_table(main.backtest)
@@ -94,7 +96,7 @@ st.caption(
     "in the quarter its Monday falls in, so weeks that straddle a quarter's edge move amounts "
     "between quarters. The quarter call above is the number to use for this quarter."
 )
-st.altair_chart(forecast_charts.quarter_bars(quarters, config.currency))
+draw_chart(forecast_charts.quarter_bars(quarters, config.currency))
 st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
     "stage's historical win rate (the stage table's probability where fewer than "
@@ -110,11 +112,11 @@ what_if_panel(report, config.currency)
 st.subheader("Every territory")
 if st.toggle("Forecast every territory", key="forecast.all_territories"):
     with database_guard(), st.spinner("Fitting every territory…"):
-        everything = cached_call(forecast_inputs, choice.freq, EVERYTHING)
-        by_territory = build_forecast_report(
-            everything, choice.horizon, "territory", True, choice.params, cache=fit_cache()
-        )
-    st.altair_chart(
+        by_territory = cached_from(
+            build_forecast_report, ((forecast_inputs, (choice.freq, EVERYTHING)),),
+            choice.horizon, "territory", True, choice.params, unhashed={"cache": fit_cache()},
+        )  # fmt: skip
+    draw_chart(
         forecast_charts.small_multiples(
             by_territory.forecast_table().query("scope != @by_territory.scope_label"),
             config.currency,

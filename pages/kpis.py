@@ -10,6 +10,7 @@ from salesops.kpis.ranking import SAMPLE_WORDS, ranking
 from salesops.kpis.report import BREAKDOWN_LABELS, BREAKDOWNS, kpi_report
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import drill_scope, kpi_tile
@@ -47,7 +48,7 @@ with trends_tab:
         benchmark = config.ltv_to_cac_benchmark if name == "ltv_to_cac" else None
         with columns[i % 2]:
             st.subheader(kpi.label)
-            st.altair_chart(
+            draw_chart(
                 charts.trend_line(
                     report.trends[name], kpi.unit, kpi.label, config.currency, benchmark
                 )
@@ -72,7 +73,7 @@ with breakdown_tab:
         "Chart", shown, format_func=lambda k: KPIS[k].label, key="kpis.breakdown_metric"
     )
     ranked = ranking(table, metric, config.min_sample_to_rank, KPIS[metric].higher_is_better)
-    st.altair_chart(
+    draw_chart(
         charts.breakdown_bars(ranked, KPIS[metric].unit, KPIS[metric].label, config.currency)
     )
     if metric in SAMPLE_WORDS:

@@ -10,6 +10,7 @@ from salesops.kpis.report import kpi_report
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.call import call_panel
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
@@ -49,7 +50,7 @@ for column, name in zip(st.columns(len(headline)), headline, strict=True):
         )
 
 st.subheader("Bookings by month")
-st.altair_chart(charts.bookings_bars(report.bookings, config.currency))
+draw_chart(charts.bookings_bars(report.bookings, config.currency))
 download_csv(report.bookings, "bookings_by_month.csv", key="overview.download_bookings")
 
 viewer = current_viewer()

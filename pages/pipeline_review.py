@@ -26,8 +26,9 @@ from salesops.pipeline_review.report import (
 from salesops.pipeline_review.waterfall import DEFINITIONS
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, repository, settings
+from salesops.ui.cache import cached_call, cached_later, repository, settings
 from salesops.ui.call import draw_panel, panel_for
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
@@ -68,7 +69,7 @@ figures = [
 ]
 for column, (label, text) in zip(st.columns(4), figures, strict=True):
     column.metric(label, text, border=True)
-st.altair_chart(
+draw_chart(
     charts.waterfall(waterfall.to_frame(), config.currency), key="pipeline_review.waterfall_chart"
 )
 with st.expander("How each deal's change is attributed"):
@@ -117,12 +118,14 @@ st.caption(
     "HTML (works offline), PDF, or HTML + CSVs."
 )
 stem = f"pipeline_review_{week.label}"
-repo = repository()
+with database_guard():
+    # The same cache entry as the Stale tab's: read once, by whichever comes first.
+    stale_list = cached_later(review_stale, week, report.scope, thresholds)
 
 
 def full_report() -> ReviewReport:
     """Returns the report with its stale list (read when a pack is downloaded)."""
-    return with_stale_list(report, *review_stale(repo, week, report.scope, thresholds))
+    return with_stale_list(report, *stale_list())
 
 
 pack_repo = repository()  # the viewer's; the downloads below run outside the script
@@ -136,7 +139,7 @@ def cash_section() -> CashReport:
 html_col, pdf_col, zip_col = st.columns(3)
 html_col.download_button(
     "Download HTML",
-    lambda: meeting_pack_html(report, config, panel, cash_section()).encode("utf-8"),
+    lambda: meeting_pack_html(full_report(), config, panel, cash_section()).encode("utf-8"),
     f"{stem}.html",
     mime="text/html",
     key="pipeline_review.download_html",
@@ -145,7 +148,7 @@ html_col.download_button(
 if find_browser(config.pdf_browser):
     pdf_col.download_button(
         "Download PDF",
-        lambda: meeting_pack_pdf(report, config, panel, cash_section()),
+        lambda: meeting_pack_pdf(full_report(), config, panel, cash_section()),
         f"{stem}.pdf",
         mime="application/pdf",
         key="pipeline_review.download_pdf",
@@ -155,7 +158,7 @@ else:
     pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
 zip_col.download_button(
     "Download HTML + CSVs (zip)",
-    lambda: meeting_pack_zip(report, config, panel, cash_section()),
+    lambda: meeting_pack_zip(full_report(), config, panel, cash_section()),
     f"{stem}.zip",
     mime="application/zip",
     key="pipeline_review.download_zip",

@@ -11,6 +11,7 @@ from salesops.plan.report import build_plan, current_total, plan_inputs
 from salesops.territory.quotas import QuotaPolicy
 from salesops.ui import plan as ui
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation
@@ -43,7 +44,7 @@ def plan_panel() -> None:
     for note in report.notes:
         st.info(note, icon=":material/info:")
     st.subheader("Expected attainment")
-    st.altair_chart(attainment_chart(report.quotas.distribution))
+    draw_chart(attainment_chart(report.quotas.distribution))
     policy = QuotaPolicy.from_settings(
         defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
     )

@@ -14,9 +14,15 @@ from salesops.territory.presentation import (
     describe_swaps,
     proposal_account_ids,
 )
-from salesops.territory.report import build_report, proposal_accounts, territory_data
+from salesops.territory.report import (
+    build_report,
+    proposal_accounts,
+    proposal_of,
+    territory_data,
+)
 from salesops.ui import territory as ui
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, cached_from, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.nav import ensure_navigation, page_link
@@ -39,13 +45,14 @@ st.caption(
 defaults = settings()
 columns = ui.column_config(defaults.currency, defaults)
 config = ui.assumptions(defaults, data.account_hours(TerritorySettings.from_settings(defaults)))
-report = build_report(data, config)
+source = ((territory_data, (filters.scope, filters.period.end)),)
+report = cached_from(build_report, source, config)  # not rebuilt on each rerun or session
 territories = report.territories
 ui.balance_tiles(territories, report.balance, report.capacity, defaults.currency)
 ui.capacity_caption(report.capacity)
 
 st.subheader("Utilisation")
-st.altair_chart(utilisation_chart(territories, config))
+draw_chart(utilisation_chart(territories, config))
 st.caption(f"{define('utilisation', defaults)} {report.hours.describe()}")
 
 st.subheader("Territories")
@@ -77,7 +84,7 @@ show_table(
 download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
 
 st.subheader("Potential per selling hour")
-st.altair_chart(potential_per_hour_chart(territories, defaults.currency))
+draw_chart(potential_per_hour_chart(territories, defaults.currency))
 st.caption("The opportunity each selling hour has to work; swaps even it out within a segment.")
 
 
@@ -90,8 +97,8 @@ def proposal_panel() -> None:
     if constraints is None:
         return
     with database_guard():
-        rows = cached_call(proposal_accounts, filters.scope)
-    proposal = build_report(data, config, constraints, rows).proposal
+        sources = (*source, (proposal_accounts, (filters.scope,)))
+        proposal = cached_from(proposal_of, sources, config, constraints)
     ui.proposal_summary(proposal)
     ids = proposal_account_ids(proposal)
     with database_guard():

@@ -9,6 +9,7 @@ from salesops.formatting import EM_DASH, format_value
 from salesops.time_allocation.report import time_report
 from salesops.time_allocation.shares import undefined_share_notes
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
@@ -73,7 +74,7 @@ tiles[3].metric(
     help=team.revenue_per_selling_hour.reason or "Bookings in the period / selling hours.",
     border=True,
 )
-st.altair_chart(charts.share_bars(report.rep_summary, team.benchmark))
+draw_chart(charts.share_bars(report.rep_summary, team.benchmark))
 below, above = st.columns(2)
 for column, side, title in [(below, "below", "Furthest below"), (above, "above", "Furthest above")]:
     column.markdown(f"**{title}**")
@@ -90,12 +91,12 @@ if notes:
 download_csv(report.rep_summary, "time_by_rep.csv", key="time.download_reps")
 
 st.subheader("Hours by activity")
-st.altair_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
-st.altair_chart(charts.stacked_hours(report.by_rep_activity, "name"))
+draw_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
+draw_chart(charts.stacked_hours(report.by_rep_activity, "name"))
 download_csv(report.by_rep_activity, "hours_by_activity.csv", key="time.download_activity")
 
 st.subheader("Trend")
-st.altair_chart(charts.share_trend(report.trend, team.benchmark))
+draw_chart(charts.share_trend(report.trend, team.benchmark))
 download_csv(report.trend, "selling_share_trend.csv", key="time.download_trend")
 
 st.subheader("Unit cost of back-office work")

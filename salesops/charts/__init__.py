@@ -1,4 +1,15 @@
 """Altair chart builders over aggregated frames, one module per feature (no Streamlit).
 
 Pages draw them with st.altair_chart; the meeting pack renders them to static images.
+
+Altair's debug mode validates every schema object against the Vega-Lite JSON schema as it
+is built, then the whole spec again when it is drawn: a third of a page's server time for
+charts of a few dozen rows (issue 21). Builders here are fixed code, so it is switched off;
+the spec is still validated once, whole, when Streamlit or the meeting pack converts it.
 """
+
+from __future__ import annotations
+
+from altair.utils.schemapi import disable_debug_mode
+
+disable_debug_mode()

@@ -178,6 +178,16 @@ def proposal_accounts(repo: Repository, scope: Scope = EVERYTHING) -> pd.DataFra
     return repo.territory_accounts(scope)
 
 
+def proposal_of(
+    data: TerritoryData,
+    account_rows: pd.DataFrame,
+    settings: TerritorySettings,
+    constraints: Constraints,
+) -> Proposal:
+    """Returns build_report's rebalancing proposal alone (what the what-if panel shows)."""
+    return build_report(data, settings, constraints, account_rows).proposal
+
+
 def build_report(
     data: TerritoryData,
     settings: TerritorySettings | None = None,

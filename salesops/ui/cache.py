@@ -79,6 +79,23 @@ def _cached(
 CACHED_FUNCTIONS: dict[str, Callable] = {}
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _derived(
+    url: str,
+    version: str | None,
+    visible: Scope,
+    team: Scope,
+    name: str,
+    sources: tuple[tuple[str, tuple, tuple], ...],
+    args: tuple,
+    kwargs: tuple,
+    _unhashed: tuple[tuple[str, Any], ...] = (),
+) -> tuple[Any, datetime]:
+    values = [_cached(url, version, visible, team, *source)[0] for source in sources]
+    fn: Callable = CACHED_FUNCTIONS[name]
+    return fn(*values, *args, **dict(kwargs), **dict(_unhashed)), datetime.now()
+
+
 READ_FAILURES: tuple[type[BaseException], ...] = (DatabaseError, *DATABASE_FAILURES)
 SEEN_VERSIONS = "salesops.seen_data_versions"  # {url: the last data version read}
 THIS_RUN = "salesops.this_run"  # what this script run learnt (see _this_run)
@@ -146,8 +163,7 @@ def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     `last_refreshed`). When the database has stopped answering, a result this session read
     before is returned under a stale-data warning; one never read raises why.
     """
-    name = f"{fn.__module__}.{fn.__qualname__}"
-    CACHED_FUNCTIONS.setdefault(name, fn)
+    name = _name(fn)
     viewer = current_viewer()
     key = tuple(sorted(kwargs.items()))
     url = settings().database_url
@@ -164,6 +180,70 @@ def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     return value
 
 
+def _name(fn: Callable) -> str:
+    """Returns fn's cache name, registering it (the cache keys hold names, not functions)."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    CACHED_FUNCTIONS.setdefault(name, fn)
+    return name
+
+
+def cached_from(
+    fn: Callable,
+    sources: tuple[tuple[Callable, tuple], ...],
+    *args: Any,
+    unhashed: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Returns fn(*what each source read, *args, **kwargs), cached like the reads themselves.
+
+    For pure functions of cached reads (a territory report from its data, a forecast from
+    its inputs): without this they would run again on every rerun and every new session.
+    Each source is (repository function, its arguments), read through the same cache as
+    `cached_call` (a page that already read it pays nothing more); the result is kept per
+    database, data version, viewer scope and arguments. `unhashed` are keyword arguments
+    left out of the key: only helpers that are the same for the same viewer (a fit cache).
+    """
+    name = _name(fn)
+    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
+    viewer = current_viewer()
+    url = settings().database_url
+    version, failure = _checked_version(url)
+    held = tuple(sorted((unhashed or {}).items()))
+    try:
+        value, read_at = _derived(
+            url, version, viewer.scope, viewer.team, name, keys, args,
+            tuple(sorted(kwargs.items())), held,
+        )  # fmt: skip
+    except READ_FAILURES as exc:
+        if failure is None:
+            raise
+        raise failure from exc
+    if failure is not None:
+        _stale_badge(read_at, failure)
+    st.session_state["salesops.last_refreshed"] = read_at
+    return value
+
+
+def cached_later(fn: Callable, *args: Any, **kwargs: Any) -> Callable[[], Any]:
+    """Returns a function giving `cached_call(fn, *args, **kwargs)` when called later.
+
+    For downloads built on click, which run outside the script (no session, no viewer): the
+    viewer's scope, the database and its data version are taken now, so the click reads
+    the same cache entry as the page (a list its tab already read costs nothing) and only
+    what this viewer may see.
+    """
+    name = _name(fn)
+    viewer = current_viewer()
+    url = settings().database_url
+    version, _ = _checked_version(url)
+    key = tuple(sorted(kwargs.items()))
+
+    def later() -> Any:
+        return _cached(url, version, viewer.scope, viewer.team, name, args, key)[0]
+
+    return later
+
+
 def last_refreshed() -> datetime | None:
     """Returns when the newest cached result shown on this page was read from the database."""
     return st.session_state.get("salesops.last_refreshed")
@@ -172,6 +252,7 @@ def last_refreshed() -> datetime | None:
 def clear_cache() -> None:
     """Forgets cached query results and the engine, so the next run reconnects."""
     _cached.clear()
+    _derived.clear()
     _data_version.clear()
     _repository.clear()
     read_engine.clear()

@@ -15,13 +15,12 @@ from salesops.call.reconcile import Panel, ProphetView, prophet_quarter, reconci
 from salesops.call.report import CallReport, call_evolution, call_report
 from salesops.call.summary import table_frame, track_rows
 from salesops.charts import call as call_charts
-from salesops.forecast.frequency import MONTH
-from salesops.forecast.report import build_forecast_report, forecast_inputs
 from salesops.formatting import format_money
 from salesops.repository import Scope
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.filters import Filters
-from salesops.ui.forecast import fit_cache
+from salesops.ui.forecast import monthly_forecast
 from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
@@ -42,11 +41,7 @@ def load_call(scope: Scope, label: str, by: str | None = None) -> CallReport | N
 
 def _prophet(scope: Scope, report: CallReport) -> ProphetView:
     """Returns Prophet's monthly run-rate view of the call's quarter (cached fit, no backtest)."""
-    config = settings()
-    inputs = cached_call(forecast_inputs, MONTH.code, scope, None, False)
-    forecast = build_forecast_report(
-        inputs, config.forecast_horizon, backtest=False, cache=fit_cache()
-    )
+    forecast = monthly_forecast(scope, settings().forecast_horizon)
     return prophet_quarter(forecast.main.points, report.quarter)
 
 
@@ -128,12 +123,12 @@ def call_details(filters: Filters) -> None:
     if track.empty:
         st.info("No past quarter to measure the call on yet.")
     else:
-        st.altair_chart(call_charts.track_record_chart(track, currency))
+        draw_chart(call_charts.track_record_chart(track, currency))
         st.write(_verdict(errors))
     st.markdown("**The call week by week through the quarter**")
     evolution = cached_call(call_evolution, None, None, _call_scope(filters))
     if len(evolution):
-        st.altair_chart(call_charts.evolution_chart(evolution, currency))
+        draw_chart(call_charts.evolution_chart(evolution, currency))
     st.caption(report.method)
 
 

@@ -26,7 +26,8 @@ from salesops.forecast.stored import StoredCache
 from salesops.forecast.what_if import WhatIf
 from salesops.formatting import EM_DASH, format_value
 from salesops.repository import Scope
-from salesops.ui.cache import cached_call, repository, settings
+from salesops.ui.cache import cached_from, repository, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
@@ -210,7 +211,7 @@ def what_if_panel(report: ForecastReport, currency: str) -> None:
         + " A longer cycle moves bookings later."
     )
     future = points[points["is_future"].astype(bool)]
-    st.altair_chart(forecast_charts.forecast_band(future, currency, "Adjusted bookings"))
+    draw_chart(forecast_charts.forecast_band(future, currency, "Adjusted bookings"))
     st.caption("The forecast horizon only; the tiles show each quarter against the baseline.")
     versus_baseline_tiles(report.vs_quota, vs_quota, currency)
 
@@ -234,13 +235,21 @@ def versus_baseline_tiles(baseline: pd.DataFrame, adjusted: pd.DataFrame, curren
         )
 
 
+def monthly_forecast(scope: Scope, horizon: int) -> ForecastReport:
+    """Returns the monthly forecast of `scope` without backtest (Overview, the call's view).
+
+    Kept across reruns and sessions with its inputs (salesops.ui.cache.cached_from).
+    """
+    inputs = ((forecast_inputs, (MONTH.code, scope, None, False)),)
+    return cached_from(
+        build_forecast_report, inputs, horizon, backtest=False, unhashed={"cache": fit_cache()}
+    )
+
+
 def forecast_headline(filters: Filters) -> None:
     """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
     config = settings()
-    inputs = cached_call(forecast_inputs, MONTH.code, filters.scope, None, False)
-    report = build_forecast_report(
-        inputs, config.forecast_horizon, backtest=False, cache=fit_cache()
-    )
+    report = monthly_forecast(filters.scope, config.forecast_horizon)
     if report.main.method == "none":
         st.caption("No won bookings yet: nothing to forecast.")
         return

@@ -34,14 +34,14 @@ PEERS = {"segment": "its segment", "team": "the whole team"}
 def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
     from salesops.territory.report import build_report, territory_data
-    from salesops.ui.cache import cached_call, settings
+    from salesops.ui.cache import cached_call, cached_from, settings
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
     if data.is_empty:
         st.caption("No territories or accounts yet.")
         return
-    report = build_report(data)
+    report = cached_from(build_report, ((territory_data, (filters.scope, filters.period.end)),))
     flags = report.territories["flag"].value_counts()
     config = settings()
     over, under = int(flags.get(FLAG_OVER, 0)), int(flags.get(FLAG_UNDER, 0))

@@ -27,6 +27,7 @@ from salesops.time_allocation.what_if import (
     what_if,
 )
 from salesops.ui.cache import cached_call, settings
+from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
 from salesops.ui.markdown import md
@@ -251,7 +252,7 @@ def _literature(result: WhatIfResult, config: Settings) -> None:
         f"**Against the literature** ({lift[0] * 100:g}–{lift[1]:.0%} revenue lift, "
         f"{sga[0] * 100:g}–{sga[1]:.0%} SG&A reduction)"
     )
-    st.altair_chart(charts.literature_bars(comparison))
+    draw_chart(charts.literature_bars(comparison))
     show_table(
         comparison,
         key="time.literature",
@@ -285,7 +286,7 @@ def middle_panel(report: TimeReport, config: Settings) -> None:
         st.info("No rep has selling hours to rank in this period.")
         return
     title = "Bookings per selling hour" if chosen == "per_selling_hour" else "Bookings per rep"
-    st.altair_chart(charts.productivity_histogram(dist, title))
+    draw_chart(charts.productivity_histogram(dist, title))
     lift = st.slider(
         "Productivity lift",
         0,
@@ -318,7 +319,7 @@ def middle_panel(report: TimeReport, config: Settings) -> None:
 def ramp_panel(report: TimeReport, config: Settings) -> None:
     """Draws the ramp curve and what shortening the ramp by N months is worth."""
     ramp = report.ramp
-    st.altair_chart(charts.ramp_line(ramp.curve, ramp.ramped_level.value, config.currency))
+    draw_chart(charts.ramp_line(ramp.curve, ramp.ramped_level.value, config.currency))
     st.caption(
         f"Ramped level = mean bookings per rep-month at tenure months {ramp.ramped_from}–"
         f"{int(ramp.curve['tenure_month'].max())}; months to reach {ramp.threshold:.0%} of it: "
