@@ -46,7 +46,8 @@ defaults = settings()
 columns = ui.column_config(defaults.currency, defaults)
 config = ui.assumptions(defaults, data.account_hours(TerritorySettings.from_settings(defaults)))
 source = ((territory_data, (filters.scope, filters.period.end)),)
-report = cached_from(build_report, source, config)  # not rebuilt on each rerun or session
+with database_guard():
+    report = cached_from(build_report, source, config)  # not rebuilt on each run or session
 territories = report.territories
 ui.balance_tiles(territories, report.balance, report.capacity, defaults.currency)
 ui.capacity_caption(report.capacity)
