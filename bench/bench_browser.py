@@ -79,8 +79,11 @@ def _context(browser):
     return context
 
 
-def _new_tab(browser, base: str, path: str, landmark: str, context=None) -> float:
-    """Opens `path` in a new tab of `context` (else of a new context); returns seconds to drawn."""
+def _new_tab(browser, base: str, path: str, landmark: str, context=None, on_drawn=None) -> float:
+    """Opens `path` in a new tab of `context` (else of a new context); returns seconds to drawn.
+
+    `on_drawn` is called once the page has settled, before its tab closes.
+    """
     from tests.e2e.settle import wait_settled
 
     own = context is None
@@ -88,7 +91,10 @@ def _new_tab(browser, base: str, path: str, landmark: str, context=None) -> floa
     page = context.new_page()
     try:
         page.goto(f"{base}/{path}", wait_until="commit")
-        return wait_settled(page, landmark, timeout_ms=TIMEOUT_MS) / 1000
+        seconds = wait_settled(page, landmark, timeout_ms=TIMEOUT_MS) / 1000
+        if on_drawn is not None:
+            on_drawn()
+        return seconds
     finally:
         page.close()
         if own:
@@ -112,12 +118,63 @@ def _same_tab(browser, base: str, start: tuple, target: tuple, context) -> float
         page.close()
 
 
-def _timed(measure, *args) -> float | None:
+def _children() -> dict[int, list[int]]:
+    """Returns every running process's children, by parent pid (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def _tree_cpu(pid: int, children: dict[int, list[int]], skip: int) -> float:
+    """Returns the CPU seconds (user + system) of `pid` and its descendants, `skip`'s aside."""
+    if pid == skip:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        own = 0.0
+    return own + sum(_tree_cpu(child, children, skip) for child in children.get(pid, []))
+
+
+def _cpu(server_pid: int) -> tuple[float, float]:
+    """Returns CPU seconds so far of (the app server, this process's other children: chromium).
+
+    Wall times on a shared machine follow its load; CPU seconds say how much work a page
+    costs the server and the browser whatever the load.
+    """
+    children = _children()
+    server = _tree_cpu(server_pid, children, skip=-1)
+    browser = sum(_tree_cpu(child, children, server_pid) for child in children[os.getpid()])
+    return server, browser
+
+
+def _timed_cpu(server_pid: int, *args) -> tuple[float | None, dict[str, float]]:
+    """Returns (`_timed(_new_tab, *args)`, the server's and the browser's CPU seconds in it).
+
+    The CPU is read again once the page is drawn, before its tab (and renderer) closes.
+    """
+    before = _cpu(server_pid)
+    drawn: list[tuple[float, float]] = []
+    seconds = _timed(_new_tab, *args, on_drawn=lambda: drawn.append(_cpu(server_pid)))
+    after = drawn[0] if drawn else _cpu(server_pid)
+    return seconds, {
+        "server": round(after[0] - before[0], 2),
+        "browser": round(after[1] - before[1], 2),
+    }
+
+
+def _timed(measure, *args, **kwargs) -> float | None:
     """Returns the measured seconds, or None when the page did not settle within TIMEOUT_MS."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        return measure(*args)
+        return measure(*args, **kwargs)
     except PlaywrightTimeout as exc:
         print(f"  not drawn within {TIMEOUT_MS / 1000:.0f} s: {str(exc)[-200:]}", file=sys.stderr)
         return None
@@ -129,9 +186,11 @@ def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[di
     base = f"http://127.0.0.1:{port}"
     times: dict[str, dict[str, float]] = {}
     try:
+        cpu: dict[str, dict[str, dict[str, float]]] = {page[1]: {} for page in pages}
         for page in pages:
-            times[page[1]] = {"cold": _timed(_new_tab, browser, base, page[0], page[2])}
-            print(f"  {page[1]}: cold {times[page[1]]['cold']} s", file=sys.stderr)
+            cold, cpu[page[1]]["cold"] = _timed_cpu(server.pid, browser, base, page[0], page[2])
+            times[page[1]] = {"cold": cold}
+            print(f"  {page[1]}: cold {cold} s, CPU {cpu[page[1]]['cold']}", file=sys.stderr)
         browser_context = _context(browser)  # one browser, as a user's, for the repeat
         for number, page in enumerate(pages):
             start = pages[number - 1] if number else pages[1]
@@ -139,12 +198,16 @@ def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[di
                 _same_tab, browser, base, start, page, browser_context
             )
         for page in pages:
-            times[page[1]]["warm"] = _timed(
-                _new_tab, browser, base, page[0], page[2], browser_context
+            times[page[1]]["warm"], cpu[page[1]]["warm"] = _timed_cpu(
+                server.pid, browser, base, page[0], page[2], browser_context
             )
         browser_context.close()
         for page in pages:
-            times[page[1]]["warm_new_window"] = _timed(_new_tab, browser, base, page[0], page[2])
+            times[page[1]]["warm_new_window"], cpu[page[1]]["warm_new_window"] = _timed_cpu(
+                server.pid, browser, base, page[0], page[2]
+            )
+        for page in pages:
+            times[page[1]]["cpu_s"] = cpu[page[1]]  # type: ignore[assignment]
         return times, _peak_rss_mb(server.pid)
     finally:
         _stop(server)
@@ -172,8 +235,19 @@ def bench(database_url: str, repeat: int, pages: tuple) -> dict:
         title: {kind: _median([run[title][kind] for run in runs]) for kind in KINDS}
         for _, title, _ in pages
     }
+    cpu = {
+        title: {
+            kind: {
+                side: _median([run[title]["cpu_s"][kind][side] for run in runs])
+                for side in ("server", "browser")
+            }
+            for kind in CPU_KINDS
+        }
+        for _, title, _ in pages
+    }
     return {
         "median_s": medians,
+        "median_cpu_s": cpu,
         "runs_s": runs,
         "server_peak_rss_mb": round(max(rss), 1),
         "load_average_after": os.getloadavg(),
@@ -181,6 +255,7 @@ def bench(database_url: str, repeat: int, pages: tuple) -> dict:
 
 
 KINDS = ("cold", "warm", "same_tab", "warm_new_window")
+CPU_KINDS = ("cold", "warm", "warm_new_window")  # new-tab loads: all their work is the page's
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -206,6 +281,15 @@ def table(results: dict) -> str:
     for name, result in results["databases"].items():
         for title, kinds in result["median_s"].items():
             cells = " | ".join(_cell(kinds[k]) for k in KINDS)
+            lines.append(f"| {title} | {name} | {cells} |")
+    lines += [
+        "",
+        "| page | database | CPU server / browser: cold | warm (new tab) | new window, warm |",
+        "|---|---|---|---|---|",
+    ]
+    for name, result in results["databases"].items():
+        for title, kinds in result.get("median_cpu_s", {}).items():
+            cells = " | ".join(f"{kinds[k]['server']} / {kinds[k]['browser']} s" for k in CPU_KINDS)
             lines.append(f"| {title} | {name} | {cells} |")
     return "\n".join(lines)
 
