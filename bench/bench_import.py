@@ -188,6 +188,7 @@ def main() -> None:
     parser.add_argument("--csv", default="/tmp/salesops_bench_opportunities.csv")
     parser.add_argument("--history-per-deal", type=int, default=0, help="then history rows")
     parser.add_argument("--modes", default="first,force", help="runs per URL, in order")
+    parser.add_argument("--out", help="also write the runs to this JSON file (with the commit)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -203,11 +204,15 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
     history_path = csv_path.with_name(csv_path.stem + "_history.csv")
-    if args.history_per_deal:
+    wanted = args.rows * args.history_per_deal
+    if args.history_per_deal and not (
+        history_path.exists() and sum(1 for _ in history_path.open()) - 1 == wanted
+    ):
         started = time.perf_counter()
         rows = generate_history(csv_path, history_path, args.history_per_deal)
         print(f"generated {rows:,} history rows in {time.perf_counter() - started:.1f} s")
     modes = args.modes.split(",") + (["history"] if args.history_per_deal else [])
+    runs: list[dict] = []
     for url in args.url:
         if modes[0] == "first":
             reset(url)
@@ -220,9 +225,26 @@ def main() -> None:
                 check=False,
             )
             line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "{}"
-            print(json.dumps({"url": url.split("@")[-1], "run": mode, **json.loads(line)}))
+            runs.append({"url": url.split("@")[-1], "run": mode, **json.loads(line)})
+            print(json.dumps(runs[-1]), flush=True)
             if result.returncode:
                 print(result.stderr[-2000:], file=sys.stderr)
+    if args.out:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        document = {
+            "what": __doc__.splitlines()[0],
+            "rows": args.rows,
+            "history_per_deal": args.history_per_deal,
+            "commit": commit[:120],
+            "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "runs": runs,
+        }
+        Path(args.out).write_text(json.dumps(document, indent=1) + "\n")
 
 
 if __name__ == "__main__":

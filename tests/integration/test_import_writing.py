@@ -395,3 +395,27 @@ def test_cp1252_semicolon_decimal_comma_export_is_imported_correctly(engine):
         ("Crème brûlée", "Société Générale", 1234.56, "2024-01-15"),
         ("Piñata", "Müller GmbH", 99.5, "2024-02-03"),
     ]
+
+
+def index_names(engine) -> dict[str, set[str]]:
+    inspector = sa.inspect(engine)
+    return {
+        t: {i["name"] for i in inspector.get_indexes(t)}
+        for t in ("opportunities", "opportunity_history", "leads")
+    }
+
+
+def test_a_first_import_leaves_every_index_and_a_failed_one_too(engine):
+    """Indexes of empty tables are built after the rows (SQLite): there when it ends or fails."""
+    indexes = index_names(engine)
+    assert indexes["opportunities"] and indexes["opportunity_history"]
+    bad = "006Z,Zeta,Acme Inc.,Ann Lee,2024-13-45,2024-02-01,Closed Won,1000"
+    # the first file's deals are written (into the emptied indexes), the second fails
+    failed = run(engine, [sf_file(GOOD_ROWS, "a.csv"), sf_file([bad], "b.csv")])
+    assert not failed.written
+    assert index_names(engine) == indexes
+    assert table_counts(engine)["opportunities"] == 0
+    outcome = run(engine, [sf_file(GOOD_ROWS, "a.csv")])
+    assert outcome.written, outcome.message
+    assert index_names(engine) == indexes
+    assert len(opportunities(engine)) == 3
