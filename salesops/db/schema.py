@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from salesops.db.schema_cash import cash_rollup_table
-from salesops.db.schema_daily import daily_rollup_tables
+from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
 # 2: rollups for stage outcomes and rep activity.
@@ -543,7 +543,15 @@ rollup_quality_months = Table(
 )
 
 # The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
-daily_rollups = daily_rollup_tables(metadata)
+daily_rollups = daily_rollup_tables(
+    metadata,
+    DailyRollups(
+        closed=rollup_closed_opportunities,
+        leads=rollup_leads,
+        customers=rollup_customers,
+        won_cycle_days=rollup_won_cycle_days,
+    ),
+)
 # Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
 rollup_order_cycle_days = cash_rollup_table(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)

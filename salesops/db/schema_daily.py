@@ -8,18 +8,23 @@ million deals). Each table has its monthly rollup's columns, in the same order, 
 with the other rollups (salesops.db.rollups_daily) on every load, import and `db upgrade`.
 
 The tables are defined on the schema's one MetaData by `daily_rollup_tables`, which
-salesops.db.schema calls (this module imports nothing from it, so there is no cycle).
+salesops.db.schema calls with its monthly rollups: each daily table's columns are copied
+from its monthly table, so a measure is defined once (this module imports nothing from
+salesops.db.schema, so there is no cycle).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Column, Date, Float, Index, Integer, MetaData, String, Table
+from sqlalchemy import Column, Date, Index, MetaData, Table
 
 
 class DailyRollups(NamedTuple):
-    """The daily-grain rollup tables, one per KPI fact with partial-month edges."""
+    """The rollup tables of the KPI facts with partial-month edges, one per fact.
+
+    Holds the monthly tables (given to `daily_rollup_tables`) or their daily tables.
+    """
 
     closed: Table
     leads: Table
@@ -27,59 +32,28 @@ class DailyRollups(NamedTuple):
     won_cycle_days: Table
 
 
-def _keys(*, rep_first: bool = True) -> list[Column]:
-    scope: list[Column] = [
-        Column("territory_id", Integer),
-        Column("segment", String(40)),
-        Column("channel", String(60)),
-    ]
-    rep: list[Column] = [Column("rep_id", Integer)]
-    keys = rep + scope if rep_first else scope + rep
-    return [Column("month", Date, nullable=False), *keys]
+# The daily tables' names, in DailyRollups' field order.
+DAILY_NAMES = (
+    "rollup_closed_days",
+    "rollup_lead_days",
+    "rollup_customer_days",
+    "rollup_won_cycle_day_counts",
+)
 
 
-def _day(name: str) -> list[Column | Index]:
-    return [Column("day", Date, nullable=False), Index(f"ix_{name}_day", "day")]
+def _daily(metadata: MetaData, name: str, monthly: Table) -> Table:
+    """Returns table `name`: `monthly`'s columns (names, types, nullability, order) plus `day`."""
+    return Table(
+        name,
+        metadata,
+        *(Column(c.name, c.type, nullable=c.nullable) for c in monthly.columns),
+        Column("day", Date, nullable=False),
+        Index(f"ix_{name}_day", "day"),
+    )
 
 
-def daily_rollup_tables(metadata: MetaData) -> DailyRollups:
-    """Returns the daily rollup tables, defined on `metadata`."""
-    closed = Table(
-        "rollup_closed_days",
-        metadata,
-        *_keys(),
-        Column("won", Integer, nullable=False),
-        Column("lost", Integer, nullable=False),
-        Column("won_amount", Float, nullable=False),
-        Column("won_cycle_days", Float, nullable=False),
-        Column("lost_cycle_days", Float, nullable=False),
-        Column("won_lead_cycle_days", Float, nullable=False),
-        Column("won_with_lead", Integer, nullable=False),
-        *_day("rollup_closed_days"),
+def daily_rollup_tables(metadata: MetaData, monthly: DailyRollups) -> DailyRollups:
+    """Returns the daily rollup tables, defined on `metadata` from the `monthly` rollups."""
+    return DailyRollups(
+        *(_daily(metadata, name, table) for name, table in zip(DAILY_NAMES, monthly, strict=True))
     )
-    leads = Table(
-        "rollup_lead_days",
-        metadata,
-        *_keys(),
-        Column("leads", Integer, nullable=False),
-        Column("converted", Integer, nullable=False),
-        *_day("rollup_lead_days"),
-    )
-    customers = Table(
-        "rollup_customer_days",
-        metadata,
-        *_keys(rep_first=False),
-        Column("new_customers", Integer, nullable=False),
-        *_day("rollup_customer_days"),
-    )
-    won_cycle_days = Table(
-        "rollup_won_cycle_day_counts",
-        metadata,
-        Column("month", Date, nullable=False),
-        Column("territory_id", Integer),
-        Column("segment", String(40)),
-        Column("cycle_days", Integer, nullable=False),
-        Column("deals", Integer, nullable=False),
-        *_day("rollup_won_cycle_day_counts"),
-    )
-    return DailyRollups(closed, leads, customers, won_cycle_days)
