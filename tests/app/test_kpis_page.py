@@ -108,14 +108,14 @@ def test_app_navigation_renders_the_overview(run_page, demo_url):
     assert at.title[0].value == "Sales operations overview"
 
 
-def test_older_schema_asks_for_an_upgrade_and_upgrade_fixes_it(run_page, demo_url, tmp_path):
+def test_older_schema_asks_for_an_upgrade_and_upgrade_fixes_it(run_page, tiny_demo_url, tmp_path):
     from typer.testing import CliRunner
 
     from salesops.cli import app
     from tests.app.conftest import older_schema_copy
 
     # what a database from schema 1 looks like
-    url = older_schema_copy(demo_url, tmp_path, "rollup_stage_outcomes", 1)
+    url = older_schema_copy(tiny_demo_url, tmp_path, "rollup_stage_outcomes", 1)
     at = run_page(KPIS, url)
     assert not at.exception and not at.metric
     assert "Database needs migration" in at.warning[0].value

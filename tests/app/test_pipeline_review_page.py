@@ -110,14 +110,16 @@ def test_unreachable_database_is_one_clear_message(run_page, tmp_path):
     assert at.button(key="states.retry")
 
 
-def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(run_page, demo_url, tmp_path):
+def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(
+    run_page, tiny_demo_url, tmp_path
+):
     from typer.testing import CliRunner
 
     from salesops.cli import app
     from tests.app.conftest import older_schema_copy
 
     # what a database from schema 2 looks like
-    url = older_schema_copy(demo_url, tmp_path, "rollup_history_spans", 2)
+    url = older_schema_copy(tiny_demo_url, tmp_path, "rollup_history_spans", 2)
     cli = CliRunner()
     # `db init` adds the missing table but cannot fill it: the version stays 2
     assert cli.invoke(app, ["db", "init", "--url", url]).exit_code == 0
@@ -134,7 +136,7 @@ def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(run_page, de
     assert not at.exception and len(at.metric) >= 4
     upgraded = cli.invoke(app, ["review", "--week", "2026-11-09", "--format", "json", "--url", url])
     fresh = cli.invoke(
-        app, ["review", "--week", "2026-11-09", "--format", "json", "--url", demo_url]
+        app, ["review", "--week", "2026-11-09", "--format", "json", "--url", tiny_demo_url]
     )
     assert upgraded.exit_code == 0 and upgraded.stdout == fresh.stdout
 

@@ -15,10 +15,8 @@ import pytest
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
-from salesops.db.engine import make_engine
-from salesops.demo import generate_demo
 from salesops.ui import cache
-from tests.conftest import _create_database, _drop_database
+from tests.conftest import _drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
 KPIS = str(ROOT / "pages" / "kpis.py")
@@ -89,9 +87,10 @@ def test_stale_badge_without_a_cached_result_is_the_error_sentence(monkeypatch, 
 
 
 @pytest.mark.postgres
-def test_stale_badge_when_postgres_stops_answering_masks_the_password(monkeypatch, postgres_server):
-    url = _create_database(postgres_server)
-    generate_demo(make_engine(url), "tiny", seed=5, progress=lambda f, m: None)
+def test_stale_badge_when_postgres_stops_answering_masks_the_password(
+    monkeypatch, postgres_server, tiny_demo_copy
+):
+    url = tiny_demo_copy("postgres")  # a database of its own, dropped below
     with_password = make_url(url).set(password="s3cret").render_as_string(hide_password=False)
     try:
         at, tiles = _first_render(monkeypatch, with_password)

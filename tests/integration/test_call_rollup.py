@@ -4,7 +4,8 @@
 can and the history spans with `rollup=False`; on the demo company both must return the same
 groups, counts and amounts (to float rounding: the rollup sums whole cents, the span queries
 floats) at instants spread over the whole history, each day of a quarter's edge included, for
-the company, each roll-up and a territory scope.
+the company (every instant), each roll-up and a territory scope (a third of them and the
+last quarter's edges).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def _instants(repo: Repository) -> tuple[list[tuple[date, date]], date]:
     instants = [(d, quarter_of(d).end) for d in [*days, *edges]]
     # the last day of a quarter's calls: the instant is the quarter's end
     instants += [(quarter_of(d).start, quarter_of(d - timedelta(days=1)).end) for d in days]
-    return [(t, end) for t, end in instants if t <= until], until
+    # each pair once (most days of a quarter give its start): a repeat checks nothing new
+    return [(t, end) for t, end in dict.fromkeys(instants) if t <= until], until
 
 
 def _same(rollup: pd.DataFrame, spans: pd.DataFrame) -> None:
@@ -50,11 +52,16 @@ def _check(url: str) -> None:
     repo = Repository(make_engine(url, read_only=True))
     instants, until = _instants(repo)
     assert repo._call_rollup_quarters(), "the demo load built the snapshot rollup"
+    last_quarter = quarter_of(until - timedelta(days=1)).start
+    # the same snapshots grouped another way: every third instant and the last quarter's
+    # edges (the span queries cost one statement per instant)
+    sample = list(dict.fromkeys([*instants[::3], *(i for i in instants if i[0] >= last_quarter)]))
     for by in (None, "territory", "team"):
         for scope in (Scope(), Scope(territory_ids=(1, 2))):
+            asked = instants if by is None and not scope.territory_ids else sample
             _same(
-                repo.call_snapshots(instants, until, by, scope),
-                repo.call_snapshots(instants, until, by, scope, rollup=False),
+                repo.call_snapshots(asked, until, by, scope),
+                repo.call_snapshots(asked, until, by, scope, rollup=False),
             )
             start = instants[0][0]
             rollup_won = repo.call_won_by_day(start, until, by, scope)

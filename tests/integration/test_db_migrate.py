@@ -41,6 +41,12 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     _drop_database(server, url)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_copy_url(request: pytest.FixtureRequest, tiny_demo_copy) -> str:
+    """Returns the URL of a database of its own holding the tiny demo, built at the head."""
+    return tiny_demo_copy(request.param)
+
+
 def _state(engine: sa.Engine):
     with engine.connect() as conn:
         return schema_state(conn)
@@ -107,12 +113,10 @@ def test_legacy_tables_name_real_tables():
     assert set(LEGACY_TABLES) <= set(schema.metadata.tables)
 
 
-def test_the_daily_rollups_migration_fills_them_like_a_rebuild(fresh_url):
+def test_the_daily_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
     from salesops.db.rollups import refresh_rollups
-    from salesops.demo import generate_demo
 
-    engine = make_engine(fresh_url)
-    generate_demo(engine, "tiny", seed=3, progress=lambda f, m: None)
+    engine = make_engine(demo_copy_url)
     daily = [t.name for t in schema.daily_rollups]
 
     def rows() -> dict[str, list[tuple]]:
@@ -136,11 +140,8 @@ def test_the_daily_rollups_migration_fills_them_like_a_rebuild(fresh_url):
     engine.dispose()
 
 
-def test_the_call_rollups_migration_fills_them_like_a_rebuild(fresh_url):
-    from salesops.demo import generate_demo
-
-    engine = make_engine(fresh_url)
-    generate_demo(engine, "tiny", seed=3, progress=lambda f, m: None)
+def test_the_call_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
+    engine = make_engine(demo_copy_url)
 
     def rows() -> dict[str, list[tuple]]:
         with engine.connect() as conn:
@@ -160,12 +161,9 @@ def test_the_call_rollups_migration_fills_them_like_a_rebuild(fresh_url):
     engine.dispose()
 
 
-def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(fresh_url):
+def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(demo_copy_url):
     """On SQLite a migration's CREATE TABLE commits at once: a stop mid-fill leaves them."""
-    from salesops.demo import generate_demo
-
-    engine = make_engine(fresh_url)
-    generate_demo(engine, "tiny", seed=3, progress=lambda f, m: None)
+    engine = make_engine(demo_copy_url)
     added = [*schema.daily_rollups, *CALL_ROLLUP_TABLES]
 
     def rows() -> dict[str, list[tuple]]:

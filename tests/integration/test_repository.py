@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from salesops.calendar import Period
-from salesops.demo import build_demo_frames, generate_demo
+from salesops.db.engine import make_engine
+from salesops.demo import build_demo_frames
 from salesops.repository import Repository, Scope
+from tests.conftest import TINY_SEED
 
-SEED = 11
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
 ODD = Period(date(2025, 2, 14), date(2025, 7, 9))
 
 
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pd.DataFrame]:
-    return build_demo_frames("tiny", seed=SEED)
+    return build_demo_frames("tiny", seed=TINY_SEED)
 
 
-@pytest.fixture
-def loaded(engine) -> Repository:
-    generate_demo(engine, "tiny", seed=SEED, progress=lambda f, m: None)
-    return Repository(engine)
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def loaded(request: pytest.FixtureRequest) -> Iterator[Repository]:
+    """Returns a read-only Repository over the session's tiny demo (built from `frames`' seed)."""
+    url = request.getfixturevalue(
+        "tiny_demo_url" if request.param == "sqlite" else "pg_tiny_demo_url"
+    )
+    engine = make_engine(url, read_only=True)
+    yield Repository(engine)
+    engine.dispose()
 
 
 def closed_in(frames: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
