@@ -105,7 +105,9 @@ def test_case_4_daily_rollup_edges_equal_the_base_tables_on_odd_periods(request,
             period = Period(start, end)
             for fact in FACTS:
                 read = getattr(repo, fact)
-                for by in (None, ("month",), ("rep_id",), ()) if fact != FACTS[-1] else (None,):
+                # every grouping for the company; the scopes filter the same rows at full grain
+                every = (None, ("month",), ("rep_id",), ())
+                for by in every if scope.is_everything and fact != FACTS[-1] else (None,):
                     extra = {} if by is None else {"by": by}
                     got = _sorted(read(period, scope, **extra))
                     want = _sorted(read(period, scope, source="raw", **extra))
