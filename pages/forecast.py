@@ -68,7 +68,12 @@ else:
 
 if not main.components.empty:
     st.subheader("Trend and seasonality")
-    draw_chart(forecast_charts.components_chart(main.components, config.currency))
+    # Drawn when opened: each chart costs the browser about as much as the rest of a section.
+    with lazy_expander(
+        "The model's trend, yearly and quarterly seasonality", "forecast.parts"
+    ) as shown:
+        if shown:
+            draw_chart(forecast_charts.components_chart(main.components, config.currency))
 
 st.subheader("Can you trust it? Backtest against seasonal naive")
 table = backtest_table(main.backtest)
@@ -103,8 +108,9 @@ st.caption(
     f"{config.min_stage_observations} closed deals passed the stage). "
     f"{report.overdue_sentence(config.currency)}"
 )
-with st.expander("Stage probabilities used"):
-    show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
+with lazy_expander("Stage probabilities used", "forecast.stage_probabilities") as shown:
+    if shown:
+        show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
 
 st.subheader("What if…")
 what_if_panel(report, config.currency)

@@ -114,3 +114,16 @@ def test_the_calls_track_record_and_roll_up_are_drawn_only_when_opened(run_page,
     assert any("Track record at day" in m.value for m in at.markdown)
     assert any("Mean absolute error: the call" in m.value for m in at.markdown)
     assert len(at.dataframe) == tables + 2  # the call per team and per territory
+
+
+@pytest.mark.slow
+def test_the_models_parts_and_stage_probabilities_are_drawn_only_when_opened(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    charts, tables = len(at.get("vega_lite_chart")), len(at.dataframe)
+    at.session_state["forecast.parts"] = True
+    at.session_state["forecast.stage_probabilities"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == charts + 1  # trend and seasonality
+    assert len(at.dataframe) == tables + 1  # the stage probabilities
