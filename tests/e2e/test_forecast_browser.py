@@ -17,7 +17,8 @@ def test_forecast_page_screenshot(app_url, page, screenshot):
     tiles.filter(has_text="Q1 2027 forecast").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Can you trust it? Backtest against seasonal naive").is_visible()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
+    # forecast band, quarter bars, what-if (trend and seasonality is drawn when opened)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
     labels = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
     assert "Q4 2026 forecast" in labels and "Q1 2027 forecast" in labels
     screenshot(page, "forecast")
@@ -33,5 +34,5 @@ def test_every_territory_fits_on_worker_processes_under_the_server(app_url, page
     header.wait_for(state="attached", timeout=180_000)
     wait_for_app(page, "Every territory", timeout_ms=180_000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 5
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4  # + small multiples
     screenshot(page, "forecast-every-territory")
