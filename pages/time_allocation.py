@@ -12,6 +12,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -92,7 +93,10 @@ download_csv(report.rep_summary, "time_by_rep.csv", key="time.download_reps")
 
 st.subheader("Hours by activity")
 draw_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
-draw_chart(charts.stacked_hours(report.by_rep_activity, "name"))
+# A bar per rep (200 at the large scale): the page's heaviest chart, drawn when opened.
+with lazy_expander("Each rep's hours by activity", "time.rep_activity") as shown:
+    if shown:
+        draw_chart(charts.stacked_hours(report.by_rep_activity, "name"))
 download_csv(report.by_rep_activity, "hours_by_activity.csv", key="time.download_activity")
 
 st.subheader("Trend")

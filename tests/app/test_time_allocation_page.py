@@ -193,3 +193,13 @@ def test_what_if_says_when_account_potential_caps_it(run_page, demo_url, tmp_pat
     assert not at.exception
     assert _metric(at, "Extra revenue") == "$0"
     assert "Capped by account potential: $0" in [shown(c.value) for c in at.caption]
+
+
+def test_each_reps_hours_by_activity_is_drawn_only_when_opened(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    charts = len(at.get("vega_lite_chart"))
+    at.session_state["time.rep_activity"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == charts + 1

@@ -19,6 +19,7 @@ def test_time_page_renders_charts_and_what_if(app_url, page, screenshot):
     wait_for_app(page, "New-rep ramp")
     assert page.locator('[data-testid="stException"]').count() == 0
     wait_for_metrics(page, "Team selling share", "Rep hours freed", "Extra revenue", "Revenue lift")
-    assert page.locator(".vega-embed").count() >= 7  # every chart drew
+    # every chart drew (each rep's hours by activity waits for its expander)
+    assert page.locator(".vega-embed").count() >= 6
     assert "Rep time allocation" in page.locator('[data-testid="stSidebarNav"]').inner_text()
     screenshot(page, "time_allocation")
