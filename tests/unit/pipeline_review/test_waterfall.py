@@ -162,8 +162,10 @@ def test_any_history_reconciles(h):
     check_history_reconciles(h)
 
 
+# 300 fresh examples on every full run (each CI run draws new ones): 1,000 took ~85 s of
+# the suite's 15-minute budget for histories the first few hundred already vary through.
 @pytest.mark.slow
-@settings(max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_any_history_reconciles_thoroughly(h):
     check_history_reconciles(h)
