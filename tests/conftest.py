@@ -205,24 +205,22 @@ def tiny_demo_copy(
     `kind` is "sqlite" (a file copy in the test's tmp_path) or "postgres" (a database made
     from the session's template, dropped after the test).
     """
-    made: list[str] = []
+    made: list[tuple[str, str]] = []  # (server, database URL) of each PostgreSQL copy
 
     def copy(kind: str) -> str:
         if kind == "sqlite":
             source = make_url(request.getfixturevalue("tiny_demo_url")).database or ""
-            path = tmp_path / f"tiny-copy-{len(made)}.db"
+            path = tmp_path / f"tiny-copy-{uuid.uuid4().hex[:8]}.db"
             shutil.copy(source, path)
-            made.append(str(path))
             return f"sqlite:///{path}"
         server = request.getfixturevalue("postgres_server")
         url = _copy_pg_database(server, request.getfixturevalue("_pg_tiny_template"))
-        made.append(url)
+        made.append((server, url))
         return url
 
     yield copy
-    for url in made:
-        if url.startswith("postgresql"):
-            _drop_database(request.getfixturevalue("postgres_server"), url)
+    for server, url in made:
+        _drop_database(server, url)
 
 
 def insert(engine: sa.Engine, table: sa.Table, rows: list[dict]) -> None:
