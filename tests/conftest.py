@@ -85,11 +85,26 @@ def _postgres_engine(postgres_url: str) -> Iterator[sa.Engine]:
 
 
 def _truncate(engine: sa.Engine) -> None:
-    names = ", ".join(
-        f'"{t.name}"' for t in schema.metadata.sorted_tables if t.name != "salesops_meta"
-    )
+    """Empties every table but salesops_meta and restarts every sequence at 1.
+
+    Only the tables holding rows are emptied, by DELETE (test data is small): a TRUNCATE of
+    all ~50 tables cost 0.5-0.7 s of file work per test at load 7. Sequences are reset with
+    setval, which also covers a table a rolled-back insert left empty but advanced.
+    """
+    tables = [t for t in schema.metadata.sorted_tables if t.name != "salesops_meta"]
+    probe = ", ".join(f'EXISTS (SELECT 1 FROM "{t.name}")' for t in tables)
     with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        filled = conn.execute(sa.text(f"SELECT {probe}")).one()
+        for table, has_rows in reversed(list(zip(tables, filled, strict=True))):
+            if has_rows:  # children before their parents (sorted_tables is parents first)
+                conn.execute(table.delete())
+        conn.execute(
+            sa.text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                "FROM pg_sequences WHERE schemaname = current_schema() "
+                "AND last_value IS NOT NULL"
+            )
+        )
 
 
 @pytest.fixture(
