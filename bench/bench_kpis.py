@@ -176,7 +176,6 @@ def _naive_facts(tables: dict, period):
     odp = od[od["ordered_at"].between(lo, hi)].copy()
     odp["no_margin"] = np.where(odp["gross_margin"].isna(), odp["amount"], 0.0)
     order_months = odp.groupby(["month", "territory_id", "segment"], as_index=False).agg(
-        ordering_customers=("account_id", "nunique"),
         revenue=("amount", "sum"),
         gross_margin=("gross_margin", "sum"),
         revenue_without_margin=("no_margin", "sum"),

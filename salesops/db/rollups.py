@@ -140,7 +140,6 @@ def order_months_select():
             month.label("month"),
             a.c.territory_id,
             a.c.segment,
-            func.count(func.distinct(od.c.account_id)).label("ordering_customers"),
             func.coalesce(func.sum(od.c.amount), 0.0).label("revenue"),
             func.coalesce(func.sum(od.c.gross_margin), 0.0).label("gross_margin"),
             func.coalesce(
@@ -543,6 +542,7 @@ def rebuild_rollups(
     """
     from salesops.db.rollups_cash import cash_plan
     from salesops.db.rollups_daily import daily_plan  # builds on this module's selects
+    from salesops.db.rollups_orders import order_plan
 
     plan = [
         (s.rollup_closed_opportunities, closed_opportunities_select()),
@@ -561,6 +561,7 @@ def rebuild_rollups(
         (s.rollup_quality_issues, quality_issues_select()),
         *daily_plan(),
         *cash_plan(),
+        *order_plan(),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:

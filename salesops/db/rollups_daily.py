@@ -16,7 +16,8 @@ from salesops.db import rollups
 from salesops.db import schema as s
 
 
-def _with_day(stmt: Select, day: ColumnElement) -> Select:
+def with_day(stmt: Select, day: ColumnElement) -> Select:
+    """Returns `stmt` (a monthly rollup's GROUP BY) grouped by `day` too, with `day` last."""
     return stmt.add_columns(day.label("day")).group_by(day).order_by(day)
 
 
@@ -24,10 +25,10 @@ def daily_plan() -> list[tuple[Table, Select]]:
     """Returns (daily rollup table, the select that fills it) for every daily rollup."""
     o, lead, daily = s.opportunities.c, s.leads.c, s.daily_rollups
     return [
-        (daily.closed, _with_day(rollups.closed_opportunities_select(), o.closed_at)),
-        (daily.leads, _with_day(rollups.leads_select(), lead.created_at)),
-        (daily.customers, _with_day(rollups.new_customers_select(), o.closed_at)),
-        (daily.won_cycle_days, _with_day(rollups.won_cycle_days_select(), o.closed_at)),
+        (daily.closed, with_day(rollups.closed_opportunities_select(), o.closed_at)),
+        (daily.leads, with_day(rollups.leads_select(), lead.created_at)),
+        (daily.customers, with_day(rollups.new_customers_select(), o.closed_at)),
+        (daily.won_cycle_days, with_day(rollups.won_cycle_days_select(), o.closed_at)),
     ]
 
 

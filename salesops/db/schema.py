@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from salesops.db.schema_cash import cash_rollup_table
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
+from salesops.db.schema_orders import order_rollup_tables
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
 # 2: rollups for stage outcomes and rep activity.
@@ -381,7 +382,6 @@ rollup_order_months = Table(
     Column("month", Date, nullable=False, index=True),
     Column("territory_id", Integer),
     Column("segment", String(40)),
-    Column("ordering_customers", Integer, nullable=False),
     Column("revenue", Float, nullable=False),
     Column("gross_margin", Float, nullable=False),  # from orders that carry a margin
     Column("revenue_without_margin", Float, nullable=False),  # gets the configured default
@@ -554,6 +554,8 @@ daily_rollups = daily_rollup_tables(
 )
 # Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
 rollup_order_cycle_days = cash_rollup_table(metadata)
+# Order revenue and margin per day, for partial-month edges (salesops.db.schema_orders).
+order_rollups = order_rollup_tables(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -575,5 +577,6 @@ ROLLUP_TABLES = (
     rollup_quality_months,
     *daily_rollups,
     rollup_order_cycle_days,
+    *order_rollups,
     *schema_call.CALL_ROLLUP_TABLES,
 )

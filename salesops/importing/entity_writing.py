@@ -87,7 +87,45 @@ class EntityWriter:
             out["opportunity_id"] = self._deal_ids(rows["opportunity_external_id"])
         if "rep" in rows:
             out["rep_id"] = rep_ids_any_source(self.conn, rows["rep"])
+        if "account_id" in out or "rep_id" in out:  # not for files updating known orders
+            out["rep_id"] = self._order_reps(out)
         upsert(s.orders, plan, out, counts)
+
+    def _order_reps(self, out: pd.DataFrame) -> pd.Series:
+        """Returns each order's rep (Int64): the file's, else its deal's, else the account owner's.
+
+        The owner is the rep of the account's first won deal (as migration 0008 fills it), so
+        a repeat order, which books no deal, still counts for a rep.
+        """
+        rep = out["rep_id"] if "rep_id" in out else pd.Series(pd.NA, out.index, dtype="Int64")
+        if "opportunity_id" in out:
+            rep = rep.fillna(out["opportunity_id"].map(self._deal_reps(out["opportunity_id"])))
+        if "account_id" in out:
+            rep = rep.fillna(out["account_id"].map(self._account_owners(out["account_id"])))
+        return rep.astype("Int64")
+
+    def _deal_reps(self, deal_ids: pd.Series) -> dict[int, int]:
+        """Returns {deal id: its rep} for the deals in `deal_ids` that have a rep."""
+        o = s.opportunities.c
+        found: dict[int, int] = {}
+        for part in in_batches([int(i) for i in deal_ids.dropna().unique()]):
+            stmt = select(o.id, o.rep_id).where(o.id.in_(part), o.rep_id.is_not(None))
+            found.update({deal: rep for deal, rep in self.conn.execute(stmt)})
+        return found
+
+    def _account_owners(self, account_ids: pd.Series) -> dict[int, int]:
+        """Returns {account id: the rep of its first won deal} (by close date, then deal id)."""
+        o = s.opportunities.c
+        owners: dict[int, int] = {}
+        for part in in_batches([int(i) for i in account_ids.dropna().unique()]):
+            stmt = (
+                select(o.account_id, o.rep_id)
+                .where(o.account_id.in_(part), o.outcome == "won", o.rep_id.is_not(None))
+                .order_by(o.account_id, o.closed_at.is_(None), o.closed_at, o.id)
+            )
+            for account, rep in self.conn.execute(stmt):
+                owners.setdefault(account, rep)
+        return owners
 
     def _deal_ids(self, keys: pd.Series) -> pd.Series:
         """Returns the deal id (Int64) of each external id, whatever the deal's source."""

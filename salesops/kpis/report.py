@@ -147,12 +147,9 @@ def kpi_report(
 ) -> KpiReport:
     """Returns tiles (current and comparison period), monthly trends and breakdowns.
 
-    The partial months at the edges of a period that is not whole months are read once
-    (Repository.edges_read_once), not once for the tiles, the trend and every breakdown.
     See `_report` for what is read.
     """
-    with repo.edges_read_once():
-        return _report(repo, period, scope, settings, trend_months, breakdowns, previous)
+    return _report(repo, period, scope, settings, trend_months, breakdowns, previous)
 
 
 def _report(

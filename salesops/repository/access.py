@@ -57,7 +57,6 @@ RULES: dict[str, Rule] = {
     "closed_deals": Rule.SCOPED,
     "acquisition_spend": Rule.COMPANY,
     "has_acquisition_spend": Rule.COMPANY,
-    "edges_read_once": Rule.REFERENCE,
     "company_lead_totals": Rule.COMPANY,
     "team_closed_totals": Rule.TEAM_TOTALS,
     # dimensions

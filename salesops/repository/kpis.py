@@ -2,17 +2,14 @@
 
 Each fact query reads its monthly rollup for the whole months of the period (the fast path)
 and, in the same statement, its daily rollup (salesops.db.schema_daily) for the partial
-months at its edges, summed back to months. Order facts, with no daily rollup, run the same
-GROUP BY on the base tables for the edges (index range scans over a few days), once per
-report. Every path returns the same columns, and tests hold them equal to the base tables
+months at its edges, summed back to months (order facts from salesops.db.schema_orders).
+Every path returns the same columns, and tests hold them equal to the base tables
 (source="raw").
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -66,7 +63,6 @@ ORDER_MONTHS = {
     "month": DATE,
     "territory_id": INT,
     "segment": STR,
-    "ordering_customers": INT,
     "revenue": FLOAT,
     "gross_margin": FLOAT,
     "revenue_without_margin": FLOAT,
@@ -112,25 +108,11 @@ ADDITIVE_COLUMNS = frozenset(
         "converted",
         "new_customers",
         "deals",
-        "ordering_customers",
         "revenue",
         "gross_margin",
         "revenue_without_margin",
     }
 )
-
-
-# Edge frames kept inside KpiQueries.edges_read_once, per thread (pages share a repository).
-_EDGES = threading.local()
-
-
-def _summed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Returns `frame` summed to the key columns of `columns` (as _regrouped does in SQL)."""
-    keys = [k for k in columns if k not in ADDITIVE_COLUMNS]
-    sums = [c for c in columns if c in ADDITIVE_COLUMNS]
-    if not keys:
-        return frame[sums].sum().to_frame().T.astype(frame[sums].dtypes)
-    return frame[keys + sums].groupby(keys, as_index=False, dropna=False).sum()
 
 
 def _regrouped(
@@ -180,24 +162,21 @@ class KpiQueries(RepositoryBase):
         raw: Callable[[Period], Select],
         columns: dict[str, str],
         by: tuple[str, ...] | None = None,
-        reuse: tuple | None = None,
         daily: Callable[[Period], Select] | None = None,
     ) -> pd.DataFrame:
         """Runs the rollup query for the period's whole months and `daily` for its edges.
 
         `daily` reads the fact's daily rollup at `columns`' grain: the whole months and the
         edges are then one statement (UNION ALL), summed to `by` in SQL. Without it, edges
-        run the raw query on the base tables: inside `edges_read_once`, an edge is read once
-        at full grain per `reuse` key (the fact and its scope) and summed to `by` in pandas.
-        source="rollup" or "raw" forces one path for the whole period (tests, benchmarks).
-        With `by`, rows are summed in SQL down to those key columns (keys the fact does not
-        have are ignored), so only the grain a caller needs crosses the wire.
+        run the raw query on the base tables. source="rollup" or "raw" forces one path for
+        the whole period (tests, benchmarks). With `by`, rows are summed in SQL down to those
+        key columns (keys the fact does not have are ignored), so only the grain a caller
+        needs crosses the wire.
         """
         whole, edges = split_whole_months(period)
         if source == "auto" and daily is not None and edges:
             rollup = _spliced(rollup, daily, whole, edges)
             source = "rollup"
-        full_edge, full_columns = raw, columns
         if by is not None:
             keys = [k for k in by if k in columns and k not in ADDITIVE_COLUMNS]
             sums = [c for c in columns if c in ADDITIVE_COLUMNS]
@@ -206,11 +185,7 @@ class KpiQueries(RepositoryBase):
         if source != "auto":
             return self._frame((rollup if source == "rollup" else raw)(period), columns)
         frames = [self._frame(rollup(whole), columns)] if whole else []
-        for edge in edges:
-            kept = self._kept_edge(reuse, edge, full_edge, full_columns)
-            frames.append(
-                self._frame(raw(edge), columns) if kept is None else _summed(kept, columns)
-            )
+        frames += [self._frame(raw(edge), columns) for edge in edges]
         if len(frames) == 1:
             return frames[0]
         combined = pd.concat(frames, ignore_index=True)
@@ -220,39 +195,6 @@ class KpiQueries(RepositoryBase):
         if not keys:
             return combined.sum(numeric_only=True).to_frame().T.astype(combined.dtypes)
         return combined.groupby(keys, as_index=False, dropna=False).sum()
-
-    @contextmanager
-    def edges_read_once(self) -> Iterator[None]:
-        """Within the block, each partial month at a period's edge is read once per fact.
-
-        A KPI report on a period that is not whole months reads the same edges for the
-        tiles, the trend and every breakdown: inside this block they are read once at full
-        grain (on this thread) and summed to each grain in pandas. Nothing is kept after.
-        """
-        outer = getattr(_EDGES, "frames", None)
-        if outer is None:
-            _EDGES.frames = {}
-        try:
-            yield
-        finally:
-            if outer is None:
-                _EDGES.frames = None
-
-    def _kept_edge(
-        self,
-        reuse: tuple | None,
-        edge: Period,
-        raw: Callable[[Period], Select],
-        columns: dict[str, str],
-    ) -> pd.DataFrame | None:
-        """Returns the full-grain edge frame read once inside `edges_read_once`, else None."""
-        frames = getattr(_EDGES, "frames", None)
-        if frames is None or reuse is None:
-            return None
-        key = (id(self.engine), *reuse, edge)
-        if key not in frames:
-            frames[key] = self._frame(raw(edge), columns)
-        return frames[key]
 
     def closed_opportunity_facts(
         self,
@@ -374,8 +316,8 @@ class KpiQueries(RepositoryBase):
     ) -> pd.DataFrame:
         """Returns monthly order revenue and gross margin per territory and segment.
 
-        Columns: month, territory_id, segment, ordering_customers, revenue, gross_margin,
-        revenue_without_margin (revenue of orders with no margin recorded).
+        Columns: month, territory_id, segment, revenue, gross_margin, revenue_without_margin
+        (revenue of orders with no margin recorded).
         """
         od, a = s.orders, s.accounts
         return self._combined(
@@ -388,7 +330,7 @@ class KpiQueries(RepositoryBase):
             ),
             ORDER_MONTHS,
             by,
-            reuse=("orders", scope),
+            daily=lambda p: _daily_select(s.order_rollups.days, p, scope),
         )
 
     def customer_lifespans(

@@ -15,10 +15,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from salesops.calendar import Period
 from salesops.cash.report import cash_report
 from salesops.config import Settings
+from salesops.db import schema as s
 from salesops.importing.report import import_files
 from salesops.repository import Repository, Scope
 from tests.app.test_imported_company import REPS, _csv, _deals, _salesforce_files
@@ -100,6 +102,11 @@ def build_company(engine):
     rows = orders.merge(
         deal_frame[["id", "rep_id", "closed_at"]], left_on="deal", right_on="id", how="left"
     ).assign(segment=lambda f: f["account"].map(lambda a: ["SMB", "Mid-Market"][int(a[3:]) % 2]))
+    # A repeat order (no deal) counts for the account's owner: the rep of its first won deal.
+    won = deal_frame[deal_frame["outcome"] == "won"].sort_values("closed_at", kind="stable")
+    rows["rep_id"] = rows["rep_id"].fillna(
+        rows["account"].map(won.groupby("account")["rep_id"].first())
+    )
     return repo, deal_frame, rows
 
 
@@ -187,3 +194,19 @@ def test_cash_figures_on_imported_files_equal_pandas(company, period, scoped):
     days_in = (as_of - pd.Timestamp(period.start)).days + 1
     assert report.invoiced_in_period == pytest.approx(invoiced_in)
     assert report.dso.value == pytest.approx(billed["amount"].sum() / invoiced_in * days_in)
+
+
+def test_imported_repeat_orders_count_for_the_account_owner(company):
+    repo, _, rows = company
+    od = s.orders.c
+    with repo.engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(od.external_id, od.rep_id)).all())
+    repeat = rows[rows["deal"].isna()]
+    assert len(repeat) > 0 and repeat["rep_id"].notna().all()
+    assert {e: stored[e] for e in repeat["external_id"]} == dict(
+        zip(repeat["external_id"], repeat["rep_id"].astype(int), strict=True)
+    )
+    first = rows[rows["deal"].notna()]
+    assert {e: stored[e] for e in first["external_id"]} == dict(
+        zip(first["external_id"], first["rep_id"].astype(int), strict=True)
+    )

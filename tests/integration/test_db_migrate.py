@@ -130,7 +130,8 @@ def test_the_daily_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
     assert all(built[name] for name in daily)
     with engine.begin() as conn:
         # every table added after 0006
-        for name in [*daily, "stored_forecasts", *(t.name for t in CALL_ROLLUP_TABLES)]:
+        added = [*daily, "stored_forecasts", *(t.name for t in CALL_ROLLUP_TABLES)]
+        for name in [*added, *(t.name for t in schema.order_rollups)]:
             conn.execute(sa.text(f"DROP TABLE {name}"))
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
     assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
@@ -164,7 +165,7 @@ def test_the_call_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
 def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(demo_copy_url):
     """On SQLite a migration's CREATE TABLE commits at once: a stop mid-fill leaves them."""
     engine = make_engine(demo_copy_url)
-    added = [*schema.daily_rollups, *CALL_ROLLUP_TABLES]
+    added = [*schema.daily_rollups, *CALL_ROLLUP_TABLES, *schema.order_rollups]
 
     def rows() -> dict[str, list[tuple]]:
         with engine.connect() as conn:
@@ -175,6 +176,30 @@ def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(demo_copy_u
         for table in added[::2]:
             conn.execute(sa.delete(table))
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
+    assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
+    assert rows() == built
+    engine.dispose()
+
+
+def test_the_order_rollups_migration_drops_the_distinct_count_and_fills_the_days(demo_copy_url):
+    from alembic import command
+
+    from salesops.db.migrate import _config
+
+    engine = make_engine(demo_copy_url)
+    tables = [schema.rollup_order_months, *schema.order_rollups]
+
+    def rows() -> dict[str, list[tuple]]:
+        with engine.connect() as conn:
+            return {t.name: sorted(tuple(r) for r in conn.execute(sa.select(t))) for t in tables}
+
+    built = rows()
+    assert all(built.values())
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0011")
+    inspector = sa.inspect(engine)
+    assert "rollup_order_days" not in inspector.get_table_names()
+    assert "ordering_customers" in {c["name"] for c in inspector.get_columns("rollup_order_months")}
     assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
     assert rows() == built
     engine.dispose()
