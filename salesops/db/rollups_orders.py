@@ -1,20 +1,114 @@
-"""Builders of the order rollups (salesops.db.schema_orders).
+"""Builders of the order rollups (salesops.db.schema_orders) and the order facts they count.
 
 `rollup_order_days` is the monthly order rollup's GROUP BY (rollups.order_months_select)
 with the order date added to the grouping, so a day's rows sum to exactly what the orders
 give for that day, and a partial month reads back at the monthly grain with
 rollups_daily.edge_select.
+
+`rollup_order_status_months` groups the orders by `status_keys`; the repository reads the
+orders of a period's partial edge months with the same expressions, so both give the same
+facts.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, Table
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)  # fmt: skip
 
 from salesops.db import rollups
 from salesops.db import schema as s
+from salesops.db.rollups_cash import order_join, order_rep, whole_days
 from salesops.db.rollups_daily import with_day
+from salesops.db.sqlfuncs import month_start
+
+# Order fields completeness may require (Settings.order_required_fields names them); the
+# status rollup's `missing` holds bit i when field i is not captured.
+CAPTURE_FIELDS = (
+    "po_number", "billing_address", "shipping_address", "opportunity_id", "gross_margin",
+    "approver",
+)  # fmt: skip
+
+
+def missing(name: str) -> ColumnElement[bool]:
+    """Returns "the order lacks field `name`": NULL, or blank text."""
+    if name not in CAPTURE_FIELDS:
+        raise ValueError(
+            f"Unknown required order field {name!r}: use one of {', '.join(CAPTURE_FIELDS)}."
+        )
+    column = s.orders.c[name]
+    if isinstance(column.type, String):
+        return or_(column.is_(None), func.trim(column) == "")
+    return column.is_(None)
+
+
+def field_bits(fields: tuple[str, ...] | list[str]) -> int:
+    """Returns the `missing` bits of `fields` (ValueError for a field not in CAPTURE_FIELDS)."""
+    for name in fields:
+        missing(name)
+    return sum(1 << CAPTURE_FIELDS.index(name) for name in set(fields))
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement:
+    return case((condition, 1), else_=0)
+
+
+def status_keys() -> list[ColumnElement]:
+    """Returns the status rollup's key expressions over `order_join()`, in its column order."""
+    od, a = s.orders.c, s.accounts.c
+    mask: ColumnElement = literal(0)
+    for i, name in enumerate(CAPTURE_FIELDS):
+        mask = mask + case((missing(name), 1 << i), else_=0)
+    return [
+        month_start(od.ordered_at),
+        a.territory_id,
+        a.segment,
+        order_rep(),
+        month_start(od.invoiced_at),
+        month_start(od.paid_at),
+        _flag(od.opportunity_id.is_not(None)),
+        _flag(od.paid_at >= od.invoiced_at),
+        _flag(od.amount <= 0),
+        cast(mask, Integer),
+    ]
+
+
+def status_select() -> Select:
+    """Returns the status rollup's rows: status_keys, orders, amount, days_to_pay, days_to_cash."""
+    od = s.orders.c
+    keys = status_keys()
+    valid = od.paid_at >= od.invoiced_at
+    return (
+        select(
+            *keys,
+            func.count(),
+            func.sum(od.amount),
+            func.coalesce(
+                func.sum(case((valid, whole_days(od.invoiced_at, od.paid_at)), else_=0)), 0
+            ),
+            func.coalesce(
+                func.sum(case((valid, whole_days(od.ordered_at, od.paid_at)), else_=0)), 0
+            ),
+        )  # fmt: skip
+        .select_from(order_join())
+        .group_by(*keys)
+    )
 
 
 def order_plan() -> list[tuple[Table, Select]]:
     """Returns (order rollup table, the select that fills it) for every order rollup."""
-    return [(s.order_rollups.days, with_day(rollups.order_months_select(), s.orders.c.ordered_at))]
+    days, status = s.order_rollups
+    return [
+        (days, with_day(rollups.order_months_select(), s.orders.c.ordered_at)),
+        (status, status_select()),
+    ]

@@ -1,4 +1,4 @@
-"""Order rollups: order revenue and margin per day, for the partial months at a period's edges.
+"""Order rollups: revenue per day for KPI edges; orders' status per month for order to cash.
 
 A KPI period that is not whole months (15 Jan - 20 Dec) reads its whole months of order
 revenue and gross margin from `rollup_order_months` and its edge days from
@@ -7,6 +7,14 @@ GROUP BY over the orders (seconds at a million deals). The table has the monthly
 columns, in the same order, plus `day` (the order date). Every column but the keys is a
 sum, so a day's rows add up to its month's. Rebuilt with the other rollups
 (salesops.db.rollups_orders) on every load, import and `db upgrade`.
+
+`rollup_order_status_months` counts the orders placed per month, scope (territory, segment,
+the order's rep) and status: the months they were invoiced and paid (so any period end can
+tell what was invoiced and paid by then), whether they book a deal, whether payment came
+on or after the invoice, whether the amount is zero or negative, and which capture fields
+they lack (a bit per field of rollups_orders.CAPTURE_FIELDS). The Order-to-cash funnel and
+order completeness read it for whole months (a few tens of thousands of rows a year at a
+million deals instead of every order).
 
 Defined on the schema's one MetaData by `order_rollup_tables`, which salesops.db.schema
 calls (this module imports nothing from it, so there is no cycle).
@@ -23,6 +31,7 @@ class OrderRollups(NamedTuple):
     """The order rollup tables."""
 
     days: Table
+    status: Table
 
 
 def order_rollup_tables(metadata: MetaData) -> OrderRollups:
@@ -39,4 +48,23 @@ def order_rollup_tables(metadata: MetaData) -> OrderRollups:
         Column("day", Date, nullable=False),
         Index("ix_rollup_order_days_day", "day"),
     )
-    return OrderRollups(days)
+    status = Table(
+        "rollup_order_status_months",
+        metadata,
+        Column("month", Date, nullable=False),
+        Column("territory_id", Integer),
+        Column("segment", String(40)),
+        Column("rep_id", Integer),
+        Column("invoiced_month", Date),
+        Column("paid_month", Date),
+        Column("booking", Integer, nullable=False),  # 1: the order books a deal
+        Column("paid_valid", Integer, nullable=False),  # 1: paid on or after its invoice
+        Column("nonpositive", Integer, nullable=False),  # 1: amount <= 0
+        Column("missing", Integer, nullable=False),  # bit i: CAPTURE_FIELDS[i] not captured
+        Column("orders", Integer, nullable=False),
+        Column("amount", Float, nullable=False),
+        Column("days_to_pay", Integer, nullable=False),  # invoice -> paid, paid_valid orders
+        Column("days_to_cash", Integer, nullable=False),  # order -> paid, paid_valid orders
+        Index("ix_rollup_order_status_months_month", "month"),
+    )
+    return OrderRollups(days, status)

@@ -21,7 +21,6 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     and_,
     case,
     cast,
@@ -33,16 +32,20 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import Integer as SqlInteger
+from sqlalchemy.sql.selectable import CompoundSelect
 
-from salesops.calendar import Period, split_whole_months
+from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
 from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, whole_days
+from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
+from salesops.db.rollups_orders import field_bits, status_keys
 from salesops.db.sqlfuncs import hours_between, month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 
 CycleBy = Literal["month", "dimension"]
+Source = Literal["auto", "raw"]
 
 ORDER_TOTALS = {
     "month": DATE, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT,
@@ -76,11 +79,6 @@ APPROVAL_MINUTES = {"approver": STR, "minutes": INT, "orders": INT}
 APPROVAL_REPS = {
     "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT, "hours_sum": FLOAT,
 }  # fmt: skip
-# Order fields completeness may require (Settings.order_required_fields names them).
-CAPTURE_FIELDS = (
-    "po_number", "billing_address", "shipping_address", "opportunity_id", "gross_margin",
-    "approver",
-)  # fmt: skip
 SLOW_ORDERS = {
     "order_id": INT, "external_id": STR, "account_id": INT, "account": STR,
     "opportunity_id": INT, "deal": STR, "rep_id": INT, "rep": STR, "ordered_at": DATE,
@@ -88,22 +86,140 @@ SLOW_ORDERS = {
 }  # fmt: skip
 
 
-def _missing(name: str) -> ColumnElement[bool]:
-    """Returns "the order lacks field `name`": NULL, or blank text."""
-    if name not in CAPTURE_FIELDS:
-        raise ValueError(
-            f"Unknown required order field {name!r}: use one of {', '.join(CAPTURE_FIELDS)}."
-        )
-    column = s.orders.c[name]
-    if isinstance(column.type, String):
-        return or_(column.is_(None), func.trim(column) == "")
-    return column.is_(None)
-
-
 def _order_source(scope: Scope):
     """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
     a = s.accounts.c
     return order_join(), scope.clause(a.territory_id, a.segment, order_rep())
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement:
+    return case((condition, 1), else_=0)
+
+
+def _status_flags(
+    invoiced: ColumnElement[bool],
+    paid: ColumnElement[bool],
+    not_invoiced: ColumnElement[bool],
+    paid_valid: ColumnElement[bool],
+) -> list[ColumnElement]:
+    """Returns the as-of flags of status rows (1/0).
+
+    From "invoiced by then", "paid by then", "never invoiced", "paid on or after the invoice".
+    """
+    return [
+        _flag(invoiced).label("invoiced"),
+        _flag(paid).label("paid"),
+        _flag(and_(paid, ~not_invoiced, ~paid_valid)).label("paid_before_invoiced"),
+        _flag(and_(paid, not_invoiced)).label("paid_not_invoiced"),
+        _flag(and_(paid, paid_valid)).label("paid_valid"),
+    ]
+
+
+def _status_rows(
+    period: Period, scope: Scope, fields: Sequence[str] = (), source: Source = "auto"
+) -> CompoundSelect | Select:
+    """Returns the orders placed in `period` as status rows, their flags as of its end.
+
+    Columns: month, territory_id, segment, rep_id, booking, nonpositive, complete (every
+    field of `fields` captured), missing_<field> for each of `fields`, the flags of
+    `_status_flags`, orders, amount, days_to_pay and days_to_cash (over orders paid on or
+    after their invoice by the period's end; 0 otherwise). Sum orders × a flag to count.
+
+    Whole months come from rollup_order_status_months, whose invoice and payment months
+    tell what was done by a period ending on a month's last day. A period ending mid-month
+    has that month as a partial edge; the whole months' orders invoiced or paid after its
+    end but inside that month are put right from the orders (their month-level rows taken
+    off, their exact rows added: nothing when the end is the data's last day). Partial edge
+    months are read from the orders themselves; source="raw" reads the whole period there.
+    """
+    end, bits = period.end, field_bits(tuple(fields))
+    end_month = end.replace(day=1)
+    whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
+    od = s.orders.c
+
+    def fields_of(mask: ColumnElement) -> list[ColumnElement]:
+        return [
+            _flag(mask.op("&")(bits) == 0).label("complete"),
+            *(_flag(mask.op("&")(field_bits((f,))) != 0).label(f"missing_{f}") for f in fields),
+        ]
+
+    def from_orders(exact: bool, sign: int, *where: ColumnElement[bool]) -> Select:
+        month, territory, segment, rep, inv_month, paid_month, booking, valid, nonpos, mask = (
+            status_keys()
+        )
+        invoiced, paid = (
+            (od.invoiced_at <= end, od.paid_at <= end)
+            if exact
+            else (inv_month <= end_month, paid_month <= end_month)
+        )
+        valid_paid = and_(paid, od.paid_at >= od.invoiced_at)
+        joined, scoped = _order_source(scope)
+        return (
+            select(
+                month.label("month"),
+                territory.label("territory_id"),
+                segment.label("segment"),
+                rep.label("rep_id"),
+                booking.label("booking"),
+                nonpos.label("nonpositive"),
+                *fields_of(mask),
+                *_status_flags(
+                    invoiced, paid, od.invoiced_at.is_(None), od.paid_at >= od.invoiced_at
+                ),
+                literal(sign).label("orders"),
+                (od.amount * sign).label("amount"),
+                (case((valid_paid, whole_days(od.invoiced_at, od.paid_at)), else_=0) * sign).label(
+                    "days_to_pay"
+                ),
+                (case((valid_paid, whole_days(od.ordered_at, od.paid_at)), else_=0) * sign).label(
+                    "days_to_cash"
+                ),
+            )  # fmt: skip
+            .select_from(joined)
+            .where(scoped, *where)
+        )
+
+    parts: list[Select] = []
+    if whole is not None:
+        r = s.order_rollups.status.c
+        paid = r.paid_month <= end_month
+        valid_paid = and_(paid, r.paid_valid == 1)
+        parts.append(
+            select(
+                r.month,
+                r.territory_id,
+                r.segment,
+                r.rep_id,
+                r.booking,
+                r.nonpositive,
+                *fields_of(r.missing),
+                *_status_flags(
+                    r.invoiced_month <= end_month,
+                    paid,
+                    r.invoiced_month.is_(None),
+                    r.paid_valid == 1,
+                ),
+                r.orders,
+                r.amount,
+                case((valid_paid, r.days_to_pay), else_=0).label("days_to_pay"),
+                case((valid_paid, r.days_to_cash), else_=0).label("days_to_cash"),
+            ).where(  # fmt: skip
+                r.month.between(whole.start, whole.end),
+                scope.clause(r.territory_id, r.segment, r.rep_id),
+            )
+        )
+        if end != month_end(end):  # done after the end, inside its month: month-level wrong
+            later = [
+                od.invoiced_at.between(end + timedelta(days=1), month_end(end)),
+                od.paid_at.between(end + timedelta(days=1), month_end(end)),
+            ]
+            ordered = od.ordered_at.between(whole.start, whole.end)
+            after = or_(*later)
+            parts.append(from_orders(False, -1, ordered, after))
+            parts.append(from_orders(True, 1, ordered, after))
+    for edge in edges:
+        parts.append(from_orders(True, 1, od.ordered_at.between(edge.start, edge.end)))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
@@ -174,41 +290,28 @@ class CashQueries(RepositoryBase):
             "last": None if last.empty else max(last).date(),
         }
 
-    def cash_order_totals(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    def cash_order_totals(
+        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+    ) -> pd.DataFrame:
         """Returns orders placed in `period` and how many were invoiced and paid by its end.
 
         Columns: month (of ordered_at), territory_id, segment, rep_id (None for an order
         without a linked deal), orders, first_orders (those booking a deal), ordered_amount,
         invoiced_orders, invoiced_amount, paid_orders, paid_amount, nonpositive_orders
         (amount <= 0), paid_before_invoiced, paid_not_invoiced (paid, no invoice date).
+        Whole months come from rollup_order_status_months (see `_status_rows`; source="raw"
+        reads the orders only).
         """
-        od, a = s.orders.c, s.accounts.c
-        joined, where = _order_source(scope)
-        end = period.end
-        invoiced = od.invoiced_at <= end
-        paid = od.paid_at <= end
-        month = month_start(od.ordered_at)
-        stmt = (
-            select(
-                month,
-                a.territory_id,
-                a.segment,
-                order_rep(),
-                func.count(),
-                _count_if(od.opportunity_id.is_not(None)),
-                func.sum(od.amount),
-                _count_if(invoiced),
-                _sum_if(invoiced, od.amount),
-                _count_if(paid),
-                _sum_if(paid, od.amount),
-                _count_if(od.amount <= 0),
-                _count_if(and_(paid, od.paid_at < od.invoiced_at)),
-                _count_if(and_(paid, od.invoiced_at.is_(None))),
-            )  # fmt: skip
-            .select_from(joined)
-            .where(od.ordered_at.between(period.start, end), where)
-            .group_by(month, a.territory_id, a.segment, order_rep())
-        )
+        rows = _status_rows(period, scope, source=source).subquery("status")
+        c = rows.c
+        keys = [c.month, c.territory_id, c.segment, c.rep_id]
+        stmt = select(
+            *keys, func.sum(c.orders), func.sum(c.orders * c.booking), func.sum(c.amount),
+            func.sum(c.orders * c.invoiced), func.sum(c.amount * c.invoiced),
+            func.sum(c.orders * c.paid), func.sum(c.amount * c.paid),
+            func.sum(c.orders * c.nonpositive), func.sum(c.orders * c.paid_before_invoiced),
+            func.sum(c.orders * c.paid_not_invoiced),
+        ).group_by(*keys)  # fmt: skip
         return self._frame(stmt, ORDER_TOTALS)
 
     def cash_bookings(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
@@ -395,40 +498,27 @@ class CashQueries(RepositoryBase):
         return self._frame(stmt, SLOW_ORDERS)
 
     def cash_completeness(
-        self, period: Period, fields: Sequence[str], scope: Scope = EVERYTHING
+        self,
+        period: Period,
+        fields: Sequence[str],
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
     ) -> pd.DataFrame:
         """Returns orders placed in `period`, complete (every field in `fields`) or not.
 
         Columns: territory_id, segment, rep_id, complete (1/0), orders, amount, paid_orders
         (paid by the period's end, not before the invoice), days_to_pay_sum (invoice →
         paid over those), days_to_cash_sum (order → paid over those), then missing_<field>
-        (orders lacking it) for each of `fields`. One pass over the period's orders.
+        (orders lacking it) for each of `fields`. Whole months come from
+        rollup_order_status_months (see `_status_rows`; source="raw" reads the orders only).
         """
-        od, a = s.orders.c, s.accounts.c
-        joined, where = _order_source(scope)
-        lacking = or_(*(_missing(f) for f in fields)) if fields else literal(False)
-        paid = and_(od.paid_at <= period.end, od.paid_at >= od.invoiced_at)
-        rows = (
-            select(
-                a.territory_id,
-                a.segment,
-                order_rep().label("rep_id"),
-                case((lacking, 0), else_=1).label("complete"),
-                od.amount,
-                case((paid, 1), else_=0).label("paid"),
-                case((paid, whole_days(od.invoiced_at, od.paid_at)), else_=0).label("to_pay"),
-                case((paid, whole_days(od.ordered_at, od.paid_at)), else_=0).label("to_cash"),
-                *(case((_missing(f), 1), else_=0).label(f"missing_{f}") for f in fields),
-            )  # fmt: skip
-            .select_from(joined)
-            .where(od.ordered_at.between(period.start, period.end), where)
-            .subquery()
-        )
+        rows = _status_rows(period, scope, fields, source).subquery("status")
         c = rows.c
         keys = [c.territory_id, c.segment, c.rep_id, c.complete]
         stmt = select(
-            *keys, func.count(), func.sum(c.amount), func.sum(c.paid), func.sum(c.to_pay),
-            func.sum(c.to_cash), *(func.sum(c[f"missing_{f}"]) for f in fields),
+            *keys, func.sum(c.orders), func.sum(c.amount), func.sum(c.orders * c.paid_valid),
+            func.sum(c.days_to_pay), func.sum(c.days_to_cash),
+            *(func.sum(c.orders * c[f"missing_{f}"]) for f in fields),
         ).group_by(*keys)  # fmt: skip
         return self._frame(stmt, {**COMPLETENESS, **{f"missing_{f}": INT for f in fields}})
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from salesops.calendar import Period
 from salesops.cash.report import cash_report
 from salesops.db.engine import make_engine
+from salesops.db.rollups import rebuild_rollups
 from salesops.formatting import format_value
 from salesops.repository import Repository
 
@@ -22,13 +23,17 @@ QUERY = {"period": "custom", "from": "2025-10-01", "to": "2026-09-30"}
 
 
 def _copy(url: str, folder: Path, *statements: str) -> str:
-    """Returns the URL of a copy of the demo database with `statements` applied."""
+    """Returns the URL of a copy of the demo database with `statements` applied.
+
+    The rollups are rebuilt in the same transaction, as an import does after its writes.
+    """
     path = folder / "copy.db"
     shutil.copy(make_url(url).database, path)
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(sa.text(statement))
+        rebuild_rollups(conn)
     engine.dispose()
     return f"sqlite:///{path}"
 
