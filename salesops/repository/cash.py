@@ -115,6 +115,75 @@ def _status_flags(
     ]
 
 
+def _completeness_flags(mask: ColumnElement, fields: Sequence[str]) -> list[ColumnElement]:
+    """Returns "complete" (no field of `fields` missing) and missing_<field> flags of `mask`."""
+    return [
+        _flag(mask.op("&")(field_bits(tuple(fields))) == 0).label("complete"),
+        *(_flag(mask.op("&")(field_bits((f,))) != 0).label(f"missing_{f}") for f in fields),
+    ]
+
+
+def _status_from_orders(
+    end: date, scope: Scope, fields: Sequence[str], exact: bool, sign: int,
+    *where: ColumnElement[bool],
+) -> Select:  # fmt: skip
+    """Returns the orders meeting `where` as status rows (see `_status_rows`), `sign` each.
+
+    Flags as of `end`: exact (by the dates) or month-level (by the invoice and payment
+    months, as the rollup tells them for a period ending on a month's last day).
+    """
+    od = s.orders.c
+    month, territory, segment, rep, inv_month, paid_month, booking, _, nonpos, mask = status_keys()
+    end_month = end.replace(day=1)
+    invoiced, paid = (
+        (od.invoiced_at <= end, od.paid_at <= end)
+        if exact
+        else (inv_month <= end_month, paid_month <= end_month)
+    )
+    valid_paid = and_(paid, od.paid_at >= od.invoiced_at)
+    joined, scoped = _order_source(scope)
+    return (
+        select(
+            month.label("month"),
+            territory.label("territory_id"),
+            segment.label("segment"),
+            rep.label("rep_id"),
+            booking.label("booking"),
+            nonpos.label("nonpositive"),
+            *_completeness_flags(mask, fields),
+            *_status_flags(invoiced, paid, od.invoiced_at.is_(None), od.paid_at >= od.invoiced_at),
+            literal(sign).label("orders"),
+            (od.amount * sign).label("amount"),
+            (case((valid_paid, whole_days(od.invoiced_at, od.paid_at)), else_=0) * sign).label(
+                "days_to_pay"
+            ),
+            (case((valid_paid, whole_days(od.ordered_at, od.paid_at)), else_=0) * sign).label(
+                "days_to_cash"
+            ),
+        )  # fmt: skip
+        .select_from(joined)
+        .where(scoped, *where)
+    )
+
+
+def _status_from_rollup(whole: Period, end: date, scope: Scope, fields: Sequence[str]) -> Select:
+    """Returns the status rows of `whole` months from the rollup, flags by month as of `end`."""
+    r, end_month = s.order_rollups.status.c, end.replace(day=1)
+    paid = r.paid_month <= end_month
+    valid_paid = and_(paid, r.paid_valid == 1)
+    return select(
+        r.month, r.territory_id, r.segment, r.rep_id, r.booking, r.nonpositive,
+        *_completeness_flags(r.missing, fields),
+        *_status_flags(r.invoiced_month <= end_month, paid, r.invoiced_month.is_(None),
+                       r.paid_valid == 1),
+        r.orders, r.amount,
+        case((valid_paid, r.days_to_pay), else_=0).label("days_to_pay"),
+        case((valid_paid, r.days_to_cash), else_=0).label("days_to_cash"),
+    ).where(
+        r.month.between(whole.start, whole.end), scope.clause(r.territory_id, r.segment, r.rep_id)
+    )  # fmt: skip
+
+
 def _status_rows(
     period: Period, scope: Scope, fields: Sequence[str] = (), source: Source = "auto"
 ) -> CompoundSelect | Select:
@@ -132,93 +201,22 @@ def _status_rows(
     off, their exact rows added: nothing when the end is the data's last day). Partial edge
     months are read from the orders themselves; source="raw" reads the whole period there.
     """
-    end, bits = period.end, field_bits(tuple(fields))
-    end_month = end.replace(day=1)
+    end, od = period.end, s.orders.c
     whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
-    od = s.orders.c
-
-    def fields_of(mask: ColumnElement) -> list[ColumnElement]:
-        return [
-            _flag(mask.op("&")(bits) == 0).label("complete"),
-            *(_flag(mask.op("&")(field_bits((f,))) != 0).label(f"missing_{f}") for f in fields),
-        ]
-
-    def from_orders(exact: bool, sign: int, *where: ColumnElement[bool]) -> Select:
-        month, territory, segment, rep, inv_month, paid_month, booking, valid, nonpos, mask = (
-            status_keys()
-        )
-        invoiced, paid = (
-            (od.invoiced_at <= end, od.paid_at <= end)
-            if exact
-            else (inv_month <= end_month, paid_month <= end_month)
-        )
-        valid_paid = and_(paid, od.paid_at >= od.invoiced_at)
-        joined, scoped = _order_source(scope)
-        return (
-            select(
-                month.label("month"),
-                territory.label("territory_id"),
-                segment.label("segment"),
-                rep.label("rep_id"),
-                booking.label("booking"),
-                nonpos.label("nonpositive"),
-                *fields_of(mask),
-                *_status_flags(
-                    invoiced, paid, od.invoiced_at.is_(None), od.paid_at >= od.invoiced_at
-                ),
-                literal(sign).label("orders"),
-                (od.amount * sign).label("amount"),
-                (case((valid_paid, whole_days(od.invoiced_at, od.paid_at)), else_=0) * sign).label(
-                    "days_to_pay"
-                ),
-                (case((valid_paid, whole_days(od.ordered_at, od.paid_at)), else_=0) * sign).label(
-                    "days_to_cash"
-                ),
-            )  # fmt: skip
-            .select_from(joined)
-            .where(scoped, *where)
-        )
-
     parts: list[Select] = []
     if whole is not None:
-        r = s.order_rollups.status.c
-        paid = r.paid_month <= end_month
-        valid_paid = and_(paid, r.paid_valid == 1)
-        parts.append(
-            select(
-                r.month,
-                r.territory_id,
-                r.segment,
-                r.rep_id,
-                r.booking,
-                r.nonpositive,
-                *fields_of(r.missing),
-                *_status_flags(
-                    r.invoiced_month <= end_month,
-                    paid,
-                    r.invoiced_month.is_(None),
-                    r.paid_valid == 1,
-                ),
-                r.orders,
-                r.amount,
-                case((valid_paid, r.days_to_pay), else_=0).label("days_to_pay"),
-                case((valid_paid, r.days_to_cash), else_=0).label("days_to_cash"),
-            ).where(  # fmt: skip
-                r.month.between(whole.start, whole.end),
-                scope.clause(r.territory_id, r.segment, r.rep_id),
-            )
-        )
+        parts.append(_status_from_rollup(whole, end, scope, fields))
         if end != month_end(end):  # done after the end, inside its month: month-level wrong
-            later = [
+            after = or_(
                 od.invoiced_at.between(end + timedelta(days=1), month_end(end)),
                 od.paid_at.between(end + timedelta(days=1), month_end(end)),
-            ]
+            )
             ordered = od.ordered_at.between(whole.start, whole.end)
-            after = or_(*later)
-            parts.append(from_orders(False, -1, ordered, after))
-            parts.append(from_orders(True, 1, ordered, after))
+            parts.append(_status_from_orders(end, scope, fields, False, -1, ordered, after))
+            parts.append(_status_from_orders(end, scope, fields, True, 1, ordered, after))
     for edge in edges:
-        parts.append(from_orders(True, 1, od.ordered_at.between(edge.start, edge.end)))
+        ordered = od.ordered_at.between(edge.start, edge.end)
+        parts.append(_status_from_orders(end, scope, fields, True, 1, ordered))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
