@@ -13,6 +13,7 @@ cpu_s:  this process's CPU seconds of the same calls (the machine is shared: wal
 cached: what a page rerun does with the cached CallReport: the reconciled panel and the JSON
 evolution: call_evolution (the call at every week of the quarter so far)
 rollup_by_territory: call_report(by="territory"), the roll-up with each territory's track record
+rollup_by_team: call_report(by="team"), the same per manager
 --baseline also times the company call on the history spans alone (the rollups bypassed, what
 the call cost before them). The load average is recorded before and after each database.
 Reads only; the database is not changed. Not a test.
@@ -81,6 +82,7 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
         for _ in range(5)
     )
     rollup, _ = _timed(call_report, repo, by="territory", label="rollup_by_territory")
+    team, _ = _timed(call_report, repo, by="team", label="rollup_by_team")
     out = {
         "url": url.split("@")[-1],
         "quarter": report.quarter.label,
@@ -92,6 +94,7 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
         "warm_s": round(warm, 3),
         "cached_s": round(cached, 4),
         "rollup_by_territory_s": round(rollup, 3),
+        "rollup_by_team_s": round(team, 3),
     }
     if evolution:
         seconds, frame = _timed(call_evolution, repo, label="evolution")
@@ -102,7 +105,8 @@ def bench(url: str, evolution: bool, baseline: bool = False) -> dict:
         seconds, slow = _timed(call_report, spans)
         out["baseline_spans_only_cold_s"] = round(seconds, 3)
         out["baseline_same_call"] = slow.company.call.projection == report.company.call.projection
-    out["cpu_s"] = {k: CPU[k] for k in ("cold", "rollup_by_territory", "evolution") if k in CPU}
+    timed = ("cold", "rollup_by_territory", "rollup_by_team", "evolution")
+    out["cpu_s"] = {k: CPU[k] for k in timed if k in CPU}
     out["load_average_before"] = load_before
     out["load_average_after"] = _load()
     return out

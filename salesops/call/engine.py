@@ -17,6 +17,7 @@ import pandas as pd
 
 from salesops.calendar import Quarter
 from salesops.call.model import (
+    QuarterOutcome,
     instant_at,
     open_by_category,
     previous_quarters,
@@ -42,6 +43,15 @@ EMPTY_SNAPSHOT = pd.DataFrame(
         "won_deals": pd.Series(dtype="int64"),
     }
 )
+
+
+def _by_unit(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Returns a frame's rows per unit, without the unit column, each indexed from 0."""
+    body = frame.drop(columns="unit")
+    return {
+        u: body.iloc[rows].reset_index(drop=True)
+        for u, rows in frame.groupby("unit", sort=False).indices.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,13 @@ class CallInputs:
 
         Every unit's is grouped at once (the same sums as grouping each unit's rows alone).
         """
+        whole, units, _ = self._pipelines(quarter, day)
+        return whole if unit is None else units.get(unit, whole.iloc[:0])
+
+    def _pipelines(
+        self, quarter: Quarter, day: int
+    ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame]:
+        """Returns the pipeline of the whole input, per unit, and of every unit in one frame."""
         key = ("pipeline", quarter.label, day)
         if key not in self._parts:
             snapshot = self.snapshot(quarter, day)
@@ -87,13 +104,84 @@ class CallInputs:
             by_unit = snapshot.groupby(["unit", *PIPELINE_KEYS], as_index=False)[columns].sum()
             self._parts[key] = (
                 snapshot.groupby(PIPELINE_KEYS, as_index=False)[columns].sum(),
-                {
-                    u: part.drop(columns="unit").reset_index(drop=True)
-                    for u, part in by_unit.groupby("unit", sort=False)
-                },
+                _by_unit(by_unit),
+                by_unit,
             )
-        whole, units = self._parts[key]
-        return whole if unit is None else units.get(unit, whole.iloc[:0])
+        return self._parts[key]
+
+    def priced(
+        self, quarter: Quarter, day: int, measured: Measure, unit: str | None = None
+    ) -> pd.DataFrame:
+        """Returns `priced_pipeline` of a unit's pipeline (None: the whole input's).
+
+        Every unit's is priced at once, once per measure (a roll-up prices every unit of
+        every quarter of its track record at that quarter's measure).
+        """
+        key = (quarter.label, day)
+        if key not in measured.priced:
+            whole, _, by_unit = self._pipelines(quarter, day)
+            lookups = measured.lookups or None
+            measured.priced[key] = (
+                priced_pipeline(whole, measured.rates, lookups),
+                _by_unit(priced_pipeline(by_unit, measured.rates, lookups)),
+            )
+        whole_priced, units = measured.priced[key]
+        if unit is None:
+            return whole_priced
+        return units.get(unit, whole_priced.iloc[:0])
+
+    def units_at(self, quarter: Quarter, day: int) -> list[str]:
+        """Returns the units with open pipeline in the snapshot of a quarter at a day."""
+        return list(self._split(("snapshot", quarter.label, day), self.snapshot(quarter, day)))
+
+    def outcomes(
+        self, quarter: Quarter, day: int
+    ) -> tuple[QuarterOutcome, dict[str, QuarterOutcome]]:
+        """Returns the quarter's won amount split at the day: whole input, and per unit.
+
+        The `quarter_outcome` of each unit's won days and snapshot, all units summed at
+        once (a roll-up's track record asks for every unit of every quarter); computed once
+        per quarter and day. A unit with neither won days nor snapshot rows is absent.
+        """
+        key = ("outcomes", quarter.label, day)
+        if key not in self._parts:
+            instant = instant_at(quarter, day)
+            snapshot = self.snapshot(quarter, day)
+            whole = quarter_outcome(self.won_days, snapshot, quarter, instant)
+            names, codes, days, amounts = self._won_arrays()
+            bounds = (np.datetime64(d, "ns") for d in (quarter.start, instant, quarter.end))
+            start, mid, end = bounds
+            parts = []
+            for mask in ((days >= start) & (days < mid), (days >= mid) & (days < end)):
+                parts.append(np.bincount(codes[mask], amounts[mask], minlength=len(names)))
+            before, after = (dict(zip(names, p.tolist(), strict=True)) for p in parts)
+            piped = snapshot.groupby("unit", sort=False)["won_amount"].sum().to_dict()
+            units = {}
+            for unit in {*names, *piped}:
+                won_before, won_after = before.get(unit, 0.0), after.get(unit, 0.0)
+                from_pipeline = float(piped.get(unit, 0.0))
+                units[unit] = QuarterOutcome(
+                    won_before, won_before + won_after, from_pipeline, won_after - from_pipeline
+                )
+            self._parts[key] = (whole, units)
+        return self._parts[key]
+
+    def outcome(self, quarter: Quarter, day: int, unit: str | None = None) -> QuarterOutcome:
+        """Returns the quarter's won amount split at the day, of one unit or all of them."""
+        whole, units = self.outcomes(quarter, day)
+        return whole if unit is None else units.get(unit, QuarterOutcome(0.0, 0.0, 0.0, 0.0))
+
+    def _won_arrays(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Returns the won days as (unit names, unit code per row, days, amounts)."""
+        if "won_arrays" not in self._parts:
+            codes, names = pd.factorize(self.won_days["unit"])
+            self._parts["won_arrays"] = (
+                [str(n) for n in names],
+                codes.astype("int64"),
+                self.won_days["day"].to_numpy(dtype="datetime64[ns]"),
+                self.won_days["won_amount"].to_numpy(dtype="float64"),
+            )
+        return self._parts["won_arrays"]
 
     def _split(self, key: tuple, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         """Returns a frame's rows per unit (computed once per key)."""
@@ -112,6 +200,8 @@ class Measure:
     unit_share: dict[str, float] = field(default_factory=dict)
     season: float = 1.0  # won / expected of the training quarters of the same season
     lookups: list[dict] = field(default_factory=list)  # rate_lookups(rates)
+    # pipelines priced at these rates, per (quarter label, day): filled by CallInputs.priced
+    priced: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -160,14 +250,11 @@ def measure(
     lookups = rate_lookups(rates)
     totals: dict[str, float] = {}
     new = []
-    for q, frame in zip(quarters, frames, strict=True):
-        outcome = quarter_outcome(inputs.won(), frame, q, instant_at(q, day))
-        new.append(outcome.new_business)
-        for unit in frame["unit"].unique():
-            part = quarter_outcome(
-                inputs.won(unit), inputs.snapshot(q, day, unit), q, instant_at(q, day)
-            )
-            totals[unit] = totals.get(unit, 0.0) + part.new_business
+    for q in quarters:
+        whole, by_unit = inputs.outcomes(q, day)
+        new.append(whole.new_business)
+        for unit in inputs.units_at(q, day):
+            totals[unit] = totals.get(unit, 0.0) + by_unit[unit].new_business
     total = sum(totals.values())
     share = {u: v / total for u, v in totals.items()} if total > 0 else {}
     return Measure(
@@ -214,11 +301,9 @@ def call_quarter(
 ) -> QuarterCall:
     """Returns the call of `target` at `day` for one unit (None: the whole input)."""
     instant = instant_at(target, day)
-    snapshot = inputs.snapshot(target, day, unit)
     pipeline = inputs.pipeline(target, day, unit)
-    priced = priced_pipeline(pipeline, measured.rates, measured.lookups or None)
-    outcome = quarter_outcome(inputs.won(unit), snapshot, target, instant)
-    won = outcome.won_before
+    priced = inputs.priced(target, day, measured, unit)
+    won = inputs.outcome(target, day, unit).won_before
     commit = won + open_by_category(pipeline, "commit")
     best_case = commit + open_by_category(pipeline, "best_case")
     share = 1.0 if unit is None else measured.unit_share.get(unit, 0.0)
@@ -286,8 +371,7 @@ def track_record(
         measured = measure(quarter, day, inputs)
         for unit in units:
             call = call_quarter(quarter, day, inputs, measured, unit)
-            won = inputs.won(unit)
-            actual = quarter_outcome(won, EMPTY_SNAPSHOT, quarter, quarter.start).actual
+            actual = inputs.outcome(quarter, day, unit).actual  # won in the whole quarter
             rows[unit].append(TrackRecordRow(quarter, call.instant, call, actual))
     return rows
 
