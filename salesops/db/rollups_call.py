@@ -14,7 +14,9 @@ give.
 The spans are read as numbers only, through the driver's cursor, a chunk at a time (a
 million open spans are a few seconds to read; SQL alone took minutes on SQLite). Rebuilt in
 full with the other rollups, after the history spans it reads, inside the caller's
-transaction (demo load, `db upgrade`, every import and undo).
+transaction (demo load, `db upgrade`, an undo, an import touching a large share of the
+deals); other imports update it by difference (salesops.db.rollups_call_update), quarters
+it never held built alone (`rebuild_call_snapshots(conn, quarters)`).
 """
 
 from __future__ import annotations

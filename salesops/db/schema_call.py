@@ -6,8 +6,9 @@ rep's territory and manager, stage, forecast category and close bucket (where th
 close falls from t, see salesops.repository.call), with what of them was won within the
 quarter. `rollup_call_won_days` holds the amount won per day and rep territory and manager.
 The call reads a few thousand rows of them instead of scanning the history spans; both are
-rebuilt with the other rollups (salesops.db.rollups_call), so they are never stale after a
-load, an import or `db upgrade`.
+rebuilt with the other rollups on load and `db upgrade` (salesops.db.rollups_call) and
+updated by difference inside each import's transaction (salesops.db.rollups_call_update),
+so they are never stale.
 """
 
 from __future__ import annotations
