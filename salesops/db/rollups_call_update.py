@@ -27,11 +27,8 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
-    Date,
     Float,
-    Integer,
     MetaData,
-    String,
     Table,
     and_,
     case,
@@ -76,24 +73,6 @@ READ_BATCH = 2_000  # deals read at a time
 DAY_BATCH = 500  # won days recomputed at a time
 REBUILD_SHARE = 0.3  # from this share of all deals on, rebuild instead
 
-# The changes of one batch, summed per snapshot cell (a temporary table of the connection).
-_changes_metadata = MetaData()
-snapshot_changes = Table(
-    "call_snapshot_changes",
-    _changes_metadata,
-    Column("quarter_start", Date, nullable=False),
-    Column("day", Integer, nullable=False),
-    Column("territory_id", Integer),
-    Column("manager", String(120)),
-    Column("stage", String(60), nullable=False),
-    Column("forecast_category", String(20)),
-    Column("close_bucket", String(20), nullable=False),
-    Column("deals", BigInteger, nullable=False),
-    Column("cents", BigInteger, nullable=False),
-    Column("won_cents", BigInteger, nullable=False),
-    Column("won_deals", BigInteger, nullable=False),
-    prefixes=["TEMPORARY"],
-)
 KEYS = (
     "quarter_start",
     "day",
@@ -103,7 +82,24 @@ KEYS = (
     "forecast_category",
     "close_bucket",
 )
-NULLABLE_KEYS = ("territory_id", "manager", "forecast_category")
+NULLABLE_KEYS = tuple(k for k in KEYS if rollup_call_snapshots.c[k].nullable)
+
+# The changes of one batch, summed per snapshot cell (a temporary table of the connection):
+# the snapshot table's key columns, and its measures in whole cents.
+_changes_metadata = MetaData()
+snapshot_changes = Table(
+    "call_snapshot_changes",
+    _changes_metadata,
+    *(
+        Column(k, rollup_call_snapshots.c[k].type, nullable=rollup_call_snapshots.c[k].nullable)
+        for k in KEYS
+    ),
+    Column("deals", BigInteger, nullable=False),
+    Column("cents", BigInteger, nullable=False),
+    Column("won_cents", BigInteger, nullable=False),
+    Column("won_deals", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
 
 
 def _rep_units(conn: Connection) -> dict[int, Unit]:
