@@ -555,7 +555,7 @@ daily_rollups = daily_rollup_tables(
 # Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
 rollup_order_cycle_days = cash_rollup_table(metadata)
 # Order revenue and margin per day, for partial-month edges (salesops.db.schema_orders).
-order_rollups = order_rollup_tables(metadata)
+order_rollups = order_rollup_tables(metadata, rollup_order_months)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (

@@ -41,7 +41,7 @@ DAILY_NAMES = (
 )
 
 
-def _daily(metadata: MetaData, name: str, monthly: Table) -> Table:
+def daily_table(metadata: MetaData, name: str, monthly: Table) -> Table:
     """Returns table `name`: `monthly`'s columns (names, types, nullability, order) plus `day`."""
     return Table(
         name,
@@ -55,5 +55,8 @@ def _daily(metadata: MetaData, name: str, monthly: Table) -> Table:
 def daily_rollup_tables(metadata: MetaData, monthly: DailyRollups) -> DailyRollups:
     """Returns the daily rollup tables, defined on `metadata` from the `monthly` rollups."""
     return DailyRollups(
-        *(_daily(metadata, name, table) for name, table in zip(DAILY_NAMES, monthly, strict=True))
+        *(
+            daily_table(metadata, name, table)
+            for name, table in zip(DAILY_NAMES, monthly, strict=True)
+        )
     )

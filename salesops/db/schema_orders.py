@@ -17,7 +17,8 @@ order completeness read it for whole months (a few tens of thousands of rows a y
 million deals instead of every order).
 
 Defined on the schema's one MetaData by `order_rollup_tables`, which salesops.db.schema
-calls (this module imports nothing from it, so there is no cycle).
+calls with its monthly order rollup (this module imports nothing from it, so there is no
+cycle).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import Column, Date, Float, Index, Integer, MetaData, String, Table
+
+from salesops.db.schema_daily import daily_table
 
 
 class OrderRollups(NamedTuple):
@@ -34,20 +37,12 @@ class OrderRollups(NamedTuple):
     status: Table
 
 
-def order_rollup_tables(metadata: MetaData) -> OrderRollups:
-    """Returns the order rollup tables, defined on `metadata`."""
-    days = Table(
-        "rollup_order_days",
-        metadata,
-        Column("month", Date, nullable=False),
-        Column("territory_id", Integer),
-        Column("segment", String(40)),
-        Column("revenue", Float, nullable=False),
-        Column("gross_margin", Float, nullable=False),
-        Column("revenue_without_margin", Float, nullable=False),
-        Column("day", Date, nullable=False),
-        Index("ix_rollup_order_days_day", "day"),
-    )
+def order_rollup_tables(metadata: MetaData, order_months: Table) -> OrderRollups:
+    """Returns the order rollup tables, defined on `metadata`.
+
+    The days table copies `order_months`' columns (the monthly order rollup) and adds `day`.
+    """
+    days = daily_table(metadata, "rollup_order_days", order_months)
     status = Table(
         "rollup_order_status_months",
         metadata,
