@@ -26,6 +26,12 @@ def order_rep() -> ColumnElement:
     return func.coalesce(s.orders.c.rep_id, s.opportunities.c.rep_id)
 
 
+def paid_valid() -> ColumnElement[bool]:
+    """Returns "the order was paid on or after its invoice" (a payment dated before it is not)."""
+    od = s.orders.c
+    return od.paid_at >= od.invoiced_at
+
+
 def order_join():
     """Returns orders ⋈ accounts ⟕ opportunities (the order's scope and its deal)."""
     od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
@@ -44,7 +50,7 @@ def cycle_legs() -> list[tuple[str, ColumnElement, ColumnElement, ColumnElement[
     return [
         ("close_to_order", o.closed_at, od.ordered_at, o.closed_at.is_not(None)),
         ("order_to_invoice", od.ordered_at, od.invoiced_at, od.invoiced_at >= od.ordered_at),
-        ("invoice_to_paid", od.invoiced_at, od.paid_at, od.paid_at >= od.invoiced_at),
+        ("invoice_to_paid", od.invoiced_at, od.paid_at, paid_valid()),
     ]
 
 

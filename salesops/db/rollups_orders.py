@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from salesops.db import rollups
 from salesops.db import schema as s
-from salesops.db.rollups_cash import order_join, order_rep, whole_days
+from salesops.db.rollups_cash import order_join, order_rep, paid_valid, whole_days
 from salesops.db.rollups_daily import with_day
 from salesops.db.sqlfuncs import month_start
 
@@ -59,7 +59,8 @@ def field_bits(fields: tuple[str, ...] | list[str]) -> int:
     return sum(1 << CAPTURE_FIELDS.index(name) for name in set(fields))
 
 
-def _flag(condition: ColumnElement[bool]) -> ColumnElement:
+def flag(condition: ColumnElement[bool]) -> ColumnElement:
+    """Returns 1 where `condition` holds, else 0."""
     return case((condition, 1), else_=0)
 
 
@@ -76,9 +77,9 @@ def status_keys() -> list[ColumnElement]:
         order_rep(),
         month_start(od.invoiced_at),
         month_start(od.paid_at),
-        _flag(od.opportunity_id.is_not(None)),
-        _flag(od.paid_at >= od.invoiced_at),
-        _flag(od.amount <= 0),
+        flag(od.opportunity_id.is_not(None)),
+        flag(paid_valid()),
+        flag(od.amount <= 0),
         cast(mask, Integer),
     ]
 
@@ -87,7 +88,7 @@ def status_select() -> Select:
     """Returns the status rollup's rows: status_keys, orders, amount, days_to_pay, days_to_cash."""
     od = s.orders.c
     keys = status_keys()
-    valid = od.paid_at >= od.invoiced_at
+    valid = paid_valid()
     return (
         select(
             *keys,

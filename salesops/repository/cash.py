@@ -37,9 +37,9 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
-from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, whole_days
+from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
 from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
-from salesops.db.rollups_orders import field_bits, status_keys
+from salesops.db.rollups_orders import field_bits, flag, status_keys
 from salesops.db.sqlfuncs import hours_between, month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
@@ -92,34 +92,30 @@ def _order_source(scope: Scope):
     return order_join(), scope.clause(a.territory_id, a.segment, order_rep())
 
 
-def _flag(condition: ColumnElement[bool]) -> ColumnElement:
-    return case((condition, 1), else_=0)
-
-
 def _status_flags(
     invoiced: ColumnElement[bool],
     paid: ColumnElement[bool],
     not_invoiced: ColumnElement[bool],
-    paid_valid: ColumnElement[bool],
+    on_or_after_invoice: ColumnElement[bool],
 ) -> list[ColumnElement]:
     """Returns the as-of flags of status rows (1/0).
 
     From "invoiced by then", "paid by then", "never invoiced", "paid on or after the invoice".
     """
     return [
-        _flag(invoiced).label("invoiced"),
-        _flag(paid).label("paid"),
-        _flag(and_(paid, ~not_invoiced, ~paid_valid)).label("paid_before_invoiced"),
-        _flag(and_(paid, not_invoiced)).label("paid_not_invoiced"),
-        _flag(and_(paid, paid_valid)).label("paid_valid"),
+        flag(invoiced).label("invoiced"),
+        flag(paid).label("paid"),
+        flag(and_(paid, ~not_invoiced, ~on_or_after_invoice)).label("paid_before_invoiced"),
+        flag(and_(paid, not_invoiced)).label("paid_not_invoiced"),
+        flag(and_(paid, on_or_after_invoice)).label("paid_valid"),
     ]
 
 
 def _completeness_flags(mask: ColumnElement, fields: Sequence[str]) -> list[ColumnElement]:
     """Returns "complete" (no field of `fields` missing) and missing_<field> flags of `mask`."""
     return [
-        _flag(mask.op("&")(field_bits(tuple(fields))) == 0).label("complete"),
-        *(_flag(mask.op("&")(field_bits((f,))) != 0).label(f"missing_{f}") for f in fields),
+        flag(mask.op("&")(field_bits(tuple(fields))) == 0).label("complete"),
+        *(flag(mask.op("&")(field_bits((f,))) != 0).label(f"missing_{f}") for f in fields),
     ]
 
 
@@ -140,7 +136,7 @@ def _status_from_orders(
         if exact
         else (inv_month <= end_month, paid_month <= end_month)
     )
-    valid_paid = and_(paid, od.paid_at >= od.invoiced_at)
+    valid_paid = and_(paid, paid_valid())
     joined, scoped = _order_source(scope)
     return (
         select(
@@ -151,7 +147,7 @@ def _status_from_orders(
             booking.label("booking"),
             nonpos.label("nonpositive"),
             *_completeness_flags(mask, fields),
-            *_status_flags(invoiced, paid, od.invoiced_at.is_(None), od.paid_at >= od.invoiced_at),
+            *_status_flags(invoiced, paid, od.invoiced_at.is_(None), paid_valid()),
             literal(sign).label("orders"),
             (od.amount * sign).label("amount"),
             (case((valid_paid, whole_days(od.invoiced_at, od.paid_at)), else_=0) * sign).label(
@@ -238,7 +234,7 @@ def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement:
-    return func.sum(case((condition, 1), else_=0))
+    return func.sum(flag(condition))
 
 
 def _sum_if(condition: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
