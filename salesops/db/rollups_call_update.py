@@ -330,10 +330,15 @@ class CallRollupUpdate:
             out[deal] = codes.unit(units.get(rep, NO_UNIT) if rep is not None else NO_UNIT)
         return out
 
-    @staticmethod
-    def _per_span(spans: _Spans, units: dict[int, int]) -> np.ndarray:
+    def _share(
+        self, changes: _Changes, spans: _Spans, part: Sequence[int], before: bool, sign: int
+    ) -> None:
+        """Adds (+1) or takes away (-1) the deals' share under their unit before (or now)."""
+        units = self._units(part, before, changes.codes)
         lookup = np.vectorize(units.__getitem__, otypes=["int64"])
-        return lookup(spans.open[:, 0]) if len(spans.open) else np.empty(0, "int64")
+        unit = lookup(spans.open[:, 0]) if len(spans.open) else np.empty(0, "int64")
+        changes.add(spans, unit, sign)
+        self.won_days |= spans.won_days
 
     @contextmanager
     def replacing(self, deals: Sequence[int]) -> Iterator[None]:
@@ -345,13 +350,10 @@ class CallRollupUpdate:
         changes = _Changes(self.quarters(), codes := _Codes())
         old = [(_Spans(self.conn, part, codes), part) for part in _parts(deals)]
         for spans, part in old:
-            changes.add(spans, self._per_span(spans, self._units(part, True, codes)), -1)
-            self.won_days |= spans.won_days
+            self._share(changes, spans, part, True, -1)
         yield
         for part in _parts(deals):
-            spans = _Spans(self.conn, part, codes)
-            changes.add(spans, self._per_span(spans, self._units(part, False, codes)), +1)
-            self.won_days |= spans.won_days
+            self._share(changes, _Spans(self.conn, part, codes), part, False, +1)
         self.cells += _apply(self.conn, changes)
         self.done.update(deals)
 
@@ -370,9 +372,8 @@ class CallRollupUpdate:
         for part in _parts(deals):
             changes = _Changes(self.quarters(), codes := _Codes())
             spans = _Spans(self.conn, part, codes)
-            changes.add(spans, self._per_span(spans, self._units(part, True, codes)), -1)
-            changes.add(spans, self._per_span(spans, self._units(part, False, codes)), +1)
-            self.won_days |= spans.won_days
+            self._share(changes, spans, part, True, -1)
+            self._share(changes, spans, part, False, +1)
             self.cells += _apply(self.conn, changes)
             self.done.update(part)
 
