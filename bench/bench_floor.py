@@ -1,0 +1,98 @@
+"""Benchmark: the floor under every page time, a trivial Streamlit page in the same chromium.
+
+    flock /tmp/bench.lock python bench/bench_floor.py
+
+Serves bench/floor/hello.py (a title, a sentence and a subheader: no database, no salesops
+import) with the same command line, browser launch, settle rule and CPU accounting as
+bench/bench_browser.py, and times it new tab cold (first load after the server started, new
+browser context), new tab warm (a new tab of a context that has loaded it) and new window
+warm (a new context). What a salesops page takes beyond these is ours; up to them is
+Streamlit's and chromium's (and the machine's load, recorded beside the numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_browser import _context, _timed_cpu  # noqa: E402
+
+LANDMARK = "Go deeper"
+
+
+def _one_repeat(browser) -> dict[str, dict]:
+    """Times the trivial page cold, warm (new tab) and new window on a fresh server."""
+    from tests.e2e.conftest import free_port, start_app, stop_app
+
+    port = free_port()
+    server = start_app("sqlite://", port, log_name="bench-floor", script="bench/floor/hello.py")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        cold = _timed_cpu(server.pid, browser, base, "", LANDMARK)
+        context = _context(browser)
+        try:
+            _timed_cpu(server.pid, browser, base, "", LANDMARK, context)  # fills its cache
+            warm = _timed_cpu(server.pid, browser, base, "", LANDMARK, context)
+        finally:
+            context.close()
+        window = _timed_cpu(server.pid, browser, base, "", LANDMARK)
+        return {"cold": cold, "warm": warm, "warm_new_window": window}
+    finally:
+        stop_app(server)
+
+
+def main() -> None:
+    """Runs --repeat fresh servers and writes medians (wall, server and browser CPU) to --out."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "browser-floor.json"))
+    args = parser.parse_args()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    runs = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(args.repeat):
+                runs.append(_one_repeat(browser))
+                print(runs[-1], file=sys.stderr)
+        finally:
+            browser.close()
+    medians = {
+        kind: {
+            "wall_s": round(statistics.median(run[kind][0] for run in runs), 2),
+            "server_cpu_s": round(statistics.median(run[kind][1]["server"] for run in runs), 2),
+            "browser_cpu_s": round(statistics.median(run[kind][1]["browser"] for run in runs), 2),
+        }
+        for kind in ("cold", "warm", "warm_new_window")
+    }
+    results = {
+        "what": "a trivial Streamlit page (bench/floor/hello.py) in bench_browser's chromium",
+        "command": "flock /tmp/bench.lock python bench/bench_floor.py",
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "median": medians,
+        "runs": runs,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(medians, indent=2))
+
+
+if __name__ == "__main__":
+    main()
