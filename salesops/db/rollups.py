@@ -543,6 +543,7 @@ def rebuild_rollups(
     from salesops.db.rollups_cash import cash_plan
     from salesops.db.rollups_daily import daily_plan  # builds on this module's selects
     from salesops.db.rollups_orders import order_plan
+    from salesops.db.rollups_review import review_plan
 
     plan = [
         (s.rollup_closed_opportunities, closed_opportunities_select()),
@@ -562,6 +563,7 @@ def rebuild_rollups(
         *daily_plan(),
         *cash_plan(),
         *order_plan(),
+        *review_plan(),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from salesops.db.schema_cash import cash_rollup_table
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
 from salesops.db.schema_orders import order_rollup_tables
+from salesops.db.schema_review import review_rollup_table
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
 # 2: rollups for stage outcomes and rep activity.
@@ -556,6 +557,9 @@ daily_rollups = daily_rollup_tables(
 rollup_order_cycle_days = cash_rollup_table(metadata)
 # Order revenue and margin per day, for partial-month edges (salesops.db.schema_orders).
 order_rollups = order_rollup_tables(metadata, rollup_order_months)
+# When each open deal entered its current stage, for the review's stale list
+# (salesops.db.schema_review).
+rollup_stage_entries = review_rollup_table(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -578,5 +582,6 @@ ROLLUP_TABLES = (
     *daily_rollups,
     rollup_order_cycle_days,
     *order_rollups,
+    rollup_stage_entries,
     *schema_call.CALL_ROLLUP_TABLES,
 )

@@ -274,7 +274,7 @@ def _stale_inputs(
     """Returns (each open stage's stale threshold, the open deals' stage entry dates)."""
     week = states.week
     open_ids = states.closing.loc[states.closing["outcome"] == "open", "opportunity_id"]
-    entries = stage_entry_dates(repo.stage_history(open_ids.tolist(), week.end))
+    entries = open_stage_entries(repo, open_ids.tolist(), week.end)
     open_stages = stages.loc[~stages["is_closed"].astype(bool), "name"].tolist()
     stays = repo.stage_stays(week.end - timedelta(days=365), week.end)
     rule = stale_rule(
@@ -285,6 +285,32 @@ def _stale_inputs(
         open_stages,
     )
     return rule, entries
+
+
+def open_stage_entries(
+    repo: Repository, ids: list[int], until: date, source: str = "rollup"
+) -> pd.DataFrame:
+    """Returns when each of the deals `ids` entered the stage it was in before `until`.
+
+    Columns opportunity_id, entered_at (as stage_entry_dates gives them from each deal's
+    history before `until`). With source="rollup" (the default), deals open now whose
+    current stage began before `until` come from Repository.stage_entries, and only the
+    rest (closed since, or moved on or after `until`) are read from their history; "raw"
+    reads every deal's history.
+    """
+    if source not in ("rollup", "raw"):
+        raise ValueError(f"Unknown stage entry source {source!r}: use 'rollup' or 'raw'.")
+    rolled = repo.stage_entries(until) if source == "rollup" else None
+    if rolled is not None:
+        rolled = rolled[rolled["opportunity_id"].isin(ids)]
+        ids = sorted(set(ids) - set(rolled["opportunity_id"].tolist()))
+    read = stage_entry_dates(repo.stage_history(ids, until))[["opportunity_id", "entered_at"]]
+    if rolled is None or rolled.empty:
+        return read
+    if read.empty:
+        return rolled.reset_index(drop=True)
+    both = pd.concat([rolled, read], ignore_index=True)
+    return both.sort_values("opportunity_id", kind="stable", ignore_index=True)
 
 
 def review_stale(

@@ -98,6 +98,7 @@ RULES: dict[str, Rule] = {
     "history_as_of": Rule.SCOPED,
     "review_history": Rule.SCOPED,
     "review_deals": Rule.SCOPED,
+    "stage_entries": Rule.SCOPED,
     "waterfall_history": Rule.SCOPED,
     "steady_pipeline_amounts": Rule.SCOPED,
     "push_histories": Rule.SCOPED,

@@ -415,6 +415,24 @@ class PipelineReviewQueries(RepositoryBase):
         )
         return self._frame(stmt, {"stage": STR, "days": INT, "stays": INT})
 
+    def stage_entries(self, until: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+        """Returns when each deal open now entered its current stage, where that is before `until`.
+
+        From rollup_stage_entries (see salesops.db.schema_review): such a deal was in that
+        stage, entered on that date, on every day from it to now, `until` included. Deals
+        closed since, or whose entry is on or after `until`, are not here (their entry as
+        of `until` is in their history: stage_history). Columns: opportunity_id, entered_at;
+        deals of reps outside `scope` are left out.
+        """
+        e, o = s.rollup_stage_entries.c, s.opportunities.c
+        return self._frame(
+            select(e.opportunity_id, e.entered_at).where(
+                e.entered_at < until,
+                e.opportunity_id.in_(select(o.id).where(_scope_clause(scope))),
+            ),
+            {"opportunity_id": INT, "entered_at": DATE},
+        )
+
     def stage_history(
         self, ids: Sequence[int], until: date, scope: Scope = EVERYTHING
     ) -> pd.DataFrame:

@@ -116,6 +116,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "push_histories": {"ids": some_deals, "until": end},
         "stage_stays": {"start": p.start, "end": end},
         "stage_history": {"ids": some_deals, "until": end},
+        "stage_entries": {"until": end},
         "quota_by_rep": {"start": p.start, "end": p.end},
         "won_by_rep": {"start": p.start, "end": p.end},
         "call_snapshots": {"instants": [(start, quarter[1]), (end, quarter[1])], "until": end},
