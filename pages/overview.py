@@ -16,7 +16,7 @@ from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
-from salesops.ui.overview import HEADLINES, bookings_headline, team_headline
+from salesops.ui.overview import HEADLINES, bookings_headline, prefetch_sections, team_headline
 from salesops.ui.states import database_guard
 
 ensure_navigation()
@@ -24,6 +24,7 @@ st.title("Sales operations overview")
 config = settings()
 with database_guard():
     filters = page_filters()
+    prefetch_sections(filters)  # every section's reads side by side, not one after another
     report = cached_call(
         kpi_report, filters.period, filters.scope, config, 12, (), previous=filters.comparison
     )

@@ -256,3 +256,33 @@ def clear_cache() -> None:
     _data_version.clear()
     _repository.clear()
     read_engine.clear()
+
+
+def prefetch(fn: Callable, *args: Any, **kwargs: Any) -> None:
+    """Starts `cached_call(fn, *args, **kwargs)` in a background thread and returns at once.
+
+    For a page whose sections read independently: started together at the top, the reads
+    run side by side (SQLite releases the GIL while it reads; PostgreSQL works in its own
+    processes) instead of one after another as the sections are drawn. The section's own
+    `cached_call` then finds the result, or waits for it (Streamlit computes a cache entry
+    once, whoever asks). A failure here is dropped: the section's own call meets it again
+    and shows it as usual (so does a database that does not answer the version check).
+    """
+    from threading import Thread
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    try:
+        later = cached_later(fn, *args, **kwargs)
+    except READ_FAILURES:
+        return
+
+    def run() -> None:
+        try:
+            later()
+        except Exception:  # the section's own call meets it and reports it
+            return
+
+    thread = Thread(target=run, name=f"prefetch {_name(fn)}", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())
+    thread.start()

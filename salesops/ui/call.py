@@ -17,10 +17,10 @@ from salesops.call.summary import table_frame, track_rows
 from salesops.charts import call as call_charts
 from salesops.formatting import format_money
 from salesops.repository import Scope
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.filters import Filters
-from salesops.ui.forecast import monthly_forecast
+from salesops.ui.forecast import monthly_forecast, prefetch_monthly_forecast
 from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
@@ -51,6 +51,13 @@ def panel_for(scope: Scope, label: str) -> Panel | None:
     if report is None:
         return None
     return reconciled_panel(report, _prophet(scope, report), settings().currency)
+
+
+def prefetch_call_panel(filters: Filters) -> None:
+    """Starts reading the panel's call and forecast inputs (salesops.ui.cache.prefetch)."""
+    scope = _call_scope(filters)
+    prefetch(call_report, None, None, None, scope, filters.scope_label)
+    prefetch_monthly_forecast(scope)
 
 
 def call_panel(filters: Filters) -> None:

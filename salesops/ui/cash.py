@@ -12,7 +12,7 @@ from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_value
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 
@@ -154,15 +154,29 @@ def approvals_section(report: CashReport) -> None:
     )
 
 
+def _headline_args(filters: Filters) -> tuple | None:
+    """Returns cash_headline's arguments for the Overview's filters (None: no orders yet)."""
+    bounds = cached_call(Repository.order_bounds)
+    if bounds["last"] is None:
+        return None
+    return min(bounds["last"], filters.period.end), filters.scope, settings()
+
+
+def prefetch_cash_headline(filters: Filters) -> None:
+    """Starts reading the Overview's cash headline (salesops.ui.cache.prefetch)."""
+    args = _headline_args(filters)
+    if args is not None:
+        prefetch(cash_headline, *args)
+
+
 def cash_overview_headline(filters: Filters) -> None:
     """Draws cash collected vs booked this quarter and overdue receivables, with a link."""
     config = settings()
-    bounds = cached_call(Repository.order_bounds)
-    if bounds["last"] is None:
+    args = _headline_args(filters)
+    if args is None:
         st.caption("No orders yet: import orders to see cash collected and receivables.")
         return
-    as_of = min(bounds["last"], filters.period.end)
-    headline = cached_call(cash_headline, as_of, filters.scope, config)
+    headline = cached_call(cash_headline, *args)
     colour = "red" if headline.tone == "bad" else "gray"
     st.markdown(f":{colour}[{headline.sentence(config.currency)}]")
     share = headline.overdue_share

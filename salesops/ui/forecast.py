@@ -26,7 +26,7 @@ from salesops.forecast.stored import StoredCache
 from salesops.forecast.what_if import WhatIf
 from salesops.formatting import EM_DASH, format_value
 from salesops.repository import Scope
-from salesops.ui.cache import cached_from, repository, settings
+from salesops.ui.cache import cached_from, prefetch, repository, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
@@ -235,12 +235,22 @@ def versus_baseline_tiles(baseline: pd.DataFrame, adjusted: pd.DataFrame, curren
         )
 
 
+def _monthly_inputs(scope: Scope) -> tuple:
+    """Returns forecast_inputs' arguments for the monthly forecast of `scope`."""
+    return (MONTH.code, scope, None, False)
+
+
+def prefetch_monthly_forecast(scope: Scope) -> None:
+    """Starts reading the monthly forecast's inputs (salesops.ui.cache.prefetch)."""
+    prefetch(forecast_inputs, *_monthly_inputs(scope))
+
+
 def monthly_forecast(scope: Scope, horizon: int) -> ForecastReport:
     """Returns the monthly forecast of `scope` without backtest (Overview, the call's view).
 
     Kept across reruns and sessions with its inputs (salesops.ui.cache.cached_from).
     """
-    inputs = ((forecast_inputs, (MONTH.code, scope, None, False)),)
+    inputs = ((forecast_inputs, _monthly_inputs(scope)),)
     return cached_from(
         build_forecast_report, inputs, horizon, backtest=False, unhashed={"cache": fit_cache()}
     )

@@ -10,6 +10,7 @@ slots on the Overview page).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import streamlit as st
 
@@ -18,14 +19,15 @@ from salesops.formatting import format_money, format_value
 from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, settings
-from salesops.ui.cash import cash_overview_headline
+from salesops.ui.cache import cached_call, prefetch, settings
+from salesops.ui.call import prefetch_call_panel
+from salesops.ui.cash import cash_overview_headline, prefetch_cash_headline
 from salesops.ui.filters import Filters
-from salesops.ui.forecast import forecast_headline
+from salesops.ui.forecast import forecast_headline, prefetch_monthly_forecast
 from salesops.ui.markdown import md
-from salesops.ui.pipeline_review import pipeline_review_headline
-from salesops.ui.territory import territory_headline
-from salesops.ui.time_allocation import time_headline
+from salesops.ui.pipeline_review import pipeline_review_headline, prefetch_review_headline
+from salesops.ui.territory import prefetch_territory_headline, territory_headline
+from salesops.ui.time_allocation import prefetch_time_headline, time_headline
 
 HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
     ("Forecast vs quota", forecast_headline),
@@ -33,6 +35,16 @@ HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
     ("Rep time", time_headline),
     ("What changed this week", pipeline_review_headline),
     ("Order to cash", cash_overview_headline),
+]
+# What each section reads, started together at the top of the Overview (prefetch_sections).
+PREFETCHES: list[Callable[[Filters], None]] = [
+    lambda filters: prefetch(bookings_vs_quota, _as_of(), filters.scope),
+    prefetch_call_panel,
+    lambda filters: prefetch_monthly_forecast(filters.scope),
+    prefetch_territory_headline,
+    prefetch_time_headline,
+    prefetch_review_headline,
+    prefetch_cash_headline,
 ]
 TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray", "none": "gray"}
 
@@ -42,13 +54,28 @@ def toned(text: str, tone: str) -> str:
     return f":{TONE_COLOURS.get(tone, 'gray')}[{text}]"
 
 
+def prefetch_sections(filters: Filters) -> None:
+    """Starts every Overview section's reads at once (salesops.ui.cache.prefetch).
+
+    Cold, the sections' reads then run side by side instead of one after another as each
+    section is drawn; warm, each finds its result cached and returns at once.
+    """
+    for start in PREFETCHES:
+        start(filters)
+
+
+def _as_of() -> date:
+    """Returns the latest day of data, which bookings are counted to."""
+    return cached_call(Repository.data_bounds)["last"]
+
+
 def bookings_headline(filters: Filters) -> None:
     """Draws bookings quarter to date and year to date against quota, with attainment and pace.
 
     Counted to the data's latest day for the Overview's territory, segment, team and rep.
     """
     config = settings()
-    as_of = cached_call(Repository.data_bounds)["last"]
+    as_of = _as_of()
     qtd, ytd = cached_call(bookings_vs_quota, as_of, filters.scope)
     for column, figures in zip(st.columns(2), (qtd, ytd), strict=True):
         sentence, tone = pace_words(figures, config.currency, config.change_noise_pp)

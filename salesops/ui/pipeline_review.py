@@ -23,7 +23,7 @@ from salesops.pipeline_review.report import (
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
 from salesops.pipeline_review.waterfall import new_deals_note, week_words
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
@@ -161,6 +161,14 @@ def current_week(today: date, history_last: date) -> tuple[Week, date]:
     """
     last = min(today, history_last)
     return week_of(last), min(last, week_of(last).last_day)
+
+
+def prefetch_review_headline(filters: Filters) -> None:
+    """Starts reading the Overview's week waterfall (salesops.ui.cache.prefetch)."""
+    del filters  # company-wide, as the headline
+    last = cached_call(Repository.history_bounds)["last"]
+    if last is not None:
+        prefetch(review_waterfall, current_week(datetime.now(UTC).date(), last)[0])
 
 
 def pipeline_review_headline(filters: Filters) -> None:

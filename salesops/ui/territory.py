@@ -31,6 +31,14 @@ QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inact
 PEERS = {"segment": "its segment", "team": "the whole team"}
 
 
+def prefetch_territory_headline(filters: Filters) -> None:
+    """Starts reading the Overview's territory data (salesops.ui.cache.prefetch)."""
+    from salesops.territory.report import territory_data
+    from salesops.ui.cache import prefetch
+
+    prefetch(territory_data, filters.scope, filters.period.end)
+
+
 def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
     from salesops.territory.report import build_report, territory_data

@@ -26,7 +26,7 @@ from salesops.time_allocation.what_if import (
     literature_comparison,
     what_if,
 )
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
@@ -64,10 +64,21 @@ def benchmark_words(share: float) -> str:
 # --------------------------------------------------------------------------- Overview headline
 
 
+def _headline_args(filters: Filters) -> tuple:
+    """Returns time_report's arguments for the Overview's filters."""
+    config = settings()
+    return filters.period, filters.scope, config, config.time_trend_freq
+
+
+def prefetch_time_headline(filters: Filters) -> None:
+    """Starts reading the Overview's time headline (salesops.ui.cache.prefetch)."""
+    prefetch(time_report, *_headline_args(filters))
+
+
 def time_headline(filters: Filters) -> None:
     """Draws the team selling share vs the benchmark and a link to the Rep time page."""
     config = settings()
-    report = cached_call(time_report, filters.period, filters.scope, config, config.time_trend_freq)
+    report = cached_call(time_report, *_headline_args(filters))
     team = report.team
     share = team.selling_share.value
     text = benchmark_text(team.benchmark)
