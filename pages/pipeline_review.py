@@ -27,7 +27,7 @@ from salesops.pipeline_review.waterfall import DEFINITIONS
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, cached_later, repository, settings
-from salesops.ui.call import draw_panel, panel_for
+from salesops.ui.call import draw_panel, panel_for, prefetch_panel
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
@@ -50,6 +50,8 @@ with database_guard():
 choice = review_controls(bounds, filters, reps, territories, config)
 thresholds = replace(config, stale_days=choice.stale_days, big_change=choice.big_change)
 with database_guard():
+    # The call panel further down reads side by side with the review (ui.cache.prefetch).
+    prefetch_panel(choice.scope.repository_scope, choice.scope.label)
     # The stale list is read only when its tab is opened (deal_list_tabs).
     report = cached_call(review_report, choice.week, choice.scope, thresholds, with_stale=False)
 review, week = report.review, report.week

@@ -53,11 +53,15 @@ def panel_for(scope: Scope, label: str) -> Panel | None:
     return reconciled_panel(report, _prophet(scope, report), settings().currency)
 
 
-def prefetch_call_panel(filters: Filters) -> None:
-    """Starts reading the panel's call and forecast inputs (salesops.ui.cache.prefetch)."""
-    scope = _call_scope(filters)
-    prefetch(call_report, None, None, None, scope, filters.scope_label)
+def prefetch_panel(scope: Scope, label: str) -> None:
+    """Starts reading panel_for's call and forecast inputs (salesops.ui.cache.prefetch)."""
+    prefetch(call_report, None, None, None, scope, label)
     prefetch_monthly_forecast(scope)
+
+
+def prefetch_call_panel(filters: Filters) -> None:
+    """Starts reading call_panel's call and forecast inputs (salesops.ui.cache.prefetch)."""
+    prefetch_panel(_call_scope(filters), filters.scope_label)
 
 
 def call_panel(filters: Filters) -> None:
