@@ -541,16 +541,15 @@ def rebuild_rollups(
     `call`, the import's tracker, the call rollups are updated by difference, not rebuilt.
     """
     from salesops.db.rollups_cash import cash_plan
-    from salesops.db.rollups_daily import daily_plan  # builds on this module's selects
+    from salesops.db.rollups_daily import daily_plan, monthly_plan  # uses this module's selects
     from salesops.db.rollups_orders import order_plan
     from salesops.db.rollups_review import review_plan
 
     plan = [
-        (s.rollup_closed_opportunities, closed_opportunities_select()),
-        (s.rollup_won_cycle_days, won_cycle_days_select()),
-        (s.rollup_leads, leads_select()),
-        (s.rollup_customers, new_customers_select()),
-        (s.rollup_order_months, order_months_select()),
+        # The daily rollups first: the monthly ones with a daily twin are their days' sums.
+        *daily_plan(),
+        *order_plan(),
+        *monthly_plan(),
         (s.rollup_customer_lifespans, lifespans_select()),
         (s.rollup_stage_outcomes, stage_outcomes_select()),
         (s.rollup_activity_months, activity_months_select()),
@@ -560,9 +559,7 @@ def rebuild_rollups(
         (s.rollup_won_weeks, won_weeks_select()),
         (s.rollup_open_pipeline, open_pipeline_select()),
         (s.rollup_quality_issues, quality_issues_select()),
-        *daily_plan(),
         *cash_plan(),
-        *order_plan(),
         *review_plan(),
     ]
     written: dict[str, int] = {}

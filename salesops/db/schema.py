@@ -544,15 +544,14 @@ rollup_quality_months = Table(
 )
 
 # The KPI facts per day, for partial-month edges (salesops.db.schema_daily).
-daily_rollups = daily_rollup_tables(
-    metadata,
-    DailyRollups(
-        closed=rollup_closed_opportunities,
-        leads=rollup_leads,
-        customers=rollup_customers,
-        won_cycle_days=rollup_won_cycle_days,
-    ),
+# The monthly rollups that have a daily twin (and are filled from it: rollups_daily).
+monthly_rollups = DailyRollups(
+    closed=rollup_closed_opportunities,
+    leads=rollup_leads,
+    customers=rollup_customers,
+    won_cycle_days=rollup_won_cycle_days,
 )
+daily_rollups = daily_rollup_tables(metadata, monthly_rollups)
 # Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
 rollup_order_cycle_days = cash_rollup_table(metadata)
 # Order revenue and margin per day, for partial-month edges (salesops.db.schema_orders).

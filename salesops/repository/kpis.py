@@ -20,7 +20,7 @@ from salesops.calendar import Period, add_months, split_whole_months
 from salesops.db import rollups
 from salesops.db import schema as s
 from salesops.db.migrate import SchemaState, data_version, schema_state
-from salesops.db.rollups_daily import edge_select
+from salesops.db.rollups_daily import ADDITIVE_COLUMNS, edge_select
 from salesops.db.sqlfuncs import days_between
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
@@ -92,27 +92,6 @@ def _daily_select(table, period: Period, scope: Scope) -> Select:
     c = table.c
     scoped = scope.clause(c.territory_id, c.segment, c.get("rep_id"))
     return edge_select(table, ADDITIVE_COLUMNS, period.start, period.end, scoped)
-
-
-# Columns that are sums (everything else in a fact frame is a grouping key).
-ADDITIVE_COLUMNS = frozenset(
-    {
-        "won",
-        "lost",
-        "won_amount",
-        "won_cycle_days",
-        "lost_cycle_days",
-        "won_lead_cycle_days",
-        "won_with_lead",
-        "leads",
-        "converted",
-        "new_customers",
-        "deals",
-        "revenue",
-        "gross_margin",
-        "revenue_without_margin",
-    }
-)
 
 
 def _regrouped(
