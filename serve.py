@@ -3,9 +3,14 @@
 Streamlit's own server sends no X-Frame-Options; its ASGI wrapper (st.App, Streamlit
 >= 1.56) takes Starlette middleware, which adds them to every HTTP response: the page
 cannot be framed by another site (clickjacking), and no response is content-sniffed.
+Its lifespan imports the app's modules before the server answers, so the first visitor
+after a restart does not wait for them (salesops.ui.preload).
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -30,4 +35,14 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders)])
+@asynccontextmanager
+async def preloaded(app: st.App) -> AsyncIterator[None]:
+    """Imports the app's modules before the server answers (salesops.ui.preload)."""
+    del app
+    from salesops.ui.preload import preload
+
+    preload()
+    yield None
+
+
+app = st.App("app.py", middleware=[Middleware(SecurityHeaders)], lifespan=preloaded)

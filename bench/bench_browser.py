@@ -3,7 +3,8 @@
     python bench/bench_browser.py --url sqlite:////work/large/large.db \
         --url postgresql+psycopg://postgres@127.0.0.1:5432/salesops_large
 
-For each database: per repeat, a fresh `streamlit run app.py` (empty cache), then every page
+For each database: per repeat, a fresh `streamlit run serve.py` (the way to deploy: it
+imports the app's modules before it answers; nothing cached), then every page
 - new tab, cold: a new browser context (empty browser cache) opens the page first after the
   server started (what one page's first visitor waits for; lookups shared between pages,
   such as the territory list, may already be cached by an earlier page of the same repeat);
@@ -53,7 +54,9 @@ TIMEOUT_MS = 180_000
 def _start_server(database_url: str, port: int) -> subprocess.Popen:
     from tests.e2e.conftest import start_app
 
-    return start_app(database_url, port, log_name="bench-browser", healthy_within=120)
+    return start_app(
+        database_url, port, log_name="bench-browser", healthy_within=180, script="serve.py"
+    )
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -25,3 +25,16 @@ def test_smaller_server_sends_x_frame_options_and_listens_on_127_0_0_1(demo_url)
             assert all("127.0.0.1:" in line for line in listening.stdout.strip().splitlines())
     finally:
         stop_app(process)
+
+
+def test_the_server_imports_the_app_before_it_answers(demo_url):
+    """serve.py's lifespan imports the app's modules (salesops.ui.preload) before /health."""
+    from tests.e2e.conftest import ROOT
+
+    port = _free_port()
+    process = start_app(demo_url, port, healthy_within=120, script="serve.py")
+    try:
+        log = (ROOT / "artifacts" / f"streamlit-{port}.log").read_text()
+        assert "Preloaded the app's modules" in log
+    finally:
+        stop_app(process)
