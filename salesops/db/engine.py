@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
@@ -329,6 +339,103 @@ def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
             return [int(row[0]) for row in cursor.fetchall()]
     highest = conn.execute(select(func.max(table.c.id))).scalar() or 0
     return list(range(int(highest) + 1, int(highest) + 1 + count))
+
+
+def set_aside_constraints(conn: Connection, tables: list[Table]) -> list[tuple[str, str, str]]:
+    """PostgreSQL: drops `tables`' foreign keys and unique constraints; returns them to restore.
+
+    A bulk load into a table with them checks every row (a trigger per foreign key, an index
+    insert per unique constraint); restore_constraints adds them back after the load, each
+    checked once over the whole table. Returns (table, name, definition) rows, foreign keys
+    first. Other dialects keep theirs (returns []).
+    """
+    if conn.dialect.name != "postgresql" or not tables:
+        return []
+    from psycopg import sql
+
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside a transaction
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT cl.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class cl ON cl.oid = c.conrelid "
+            "WHERE c.contype IN ('f', 'u') AND c.conrelid = ANY(%s::regclass[]) "
+            "ORDER BY c.contype, cl.relname, c.conname",  # 'f' before 'u'
+            ([t.name for t in tables],),
+        )
+        constraints = [(str(r[0]), str(r[1]), str(r[2])) for r in cursor.fetchall()]
+        for table, name, _ in constraints:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.Identifier(table), sql.Identifier(name)
+                )
+            )
+    return constraints
+
+
+def restore_constraints(conn: Connection, constraints: list[tuple[str, str, str]]) -> None:
+    """Adds back what set_aside_constraints dropped: unique constraints, then foreign keys.
+
+    Each is checked against the rows now in the table: a violation raises (and the caller's
+    transaction rolls back).
+    """
+    if not constraints:
+        return
+    from psycopg import sql
+
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside a transaction
+    with raw.cursor() as cursor:
+        for table, name, definition in reversed(constraints):
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(table),
+                    sql.Identifier(name),
+                    sql.SQL(definition),  # pg_get_constraintdef's text, not user input
+                )
+            )
+
+
+def analyze(conn: Connection, tables: list[Table]) -> None:
+    """PostgreSQL: refreshes the planner's statistics of `tables` (after a bulk load).
+
+    Queries that run right after a load (the rollups) would otherwise be planned on the
+    empty tables' statistics until autovacuum gets round to them. Other dialects: nothing.
+    """
+    if conn.dialect.name != "postgresql" or not tables:
+        return
+    from psycopg import sql
+
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside a transaction
+    with raw.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables))
+        )
+
+
+def empty_tables(conn: Connection, tables: list[Table]) -> None:
+    """Deletes every row of `tables` (all tables that reference them must be in the list).
+
+    PostgreSQL truncates them in one statement (no dead rows left for a rebuilt demo of
+    millions of rows; undone by a rollback like a DELETE); other dialects DELETE, children
+    first.
+    """
+    if conn.dialect.name == "postgresql":
+        from psycopg import sql
+
+        raw = conn.connection.driver_connection
+        assert raw is not None  # a live connection inside a transaction
+        with raw.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("TRUNCATE {}").format(
+                    sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)
+                )
+            )
+        return
+    order = [t for t in reversed(schema.metadata.sorted_tables) if t in tables]
+    for table in order:
+        conn.execute(delete(table))
 
 
 def reset_sequences(conn: Connection, tables: list[Table]) -> None:

@@ -7,10 +7,17 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 
 from salesops.db import schema
-from salesops.db.engine import bulk_insert, reset_sequences
+from salesops.db.engine import (
+    analyze,
+    bulk_insert,
+    empty_tables,
+    reset_sequences,
+    restore_constraints,
+    set_aside_constraints,
+)
 from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
@@ -127,23 +134,26 @@ def generate_demo(
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)
     done = 0
+    loaded = [schema.metadata.tables[n] for n in LOAD_ORDER]
     with engine.begin() as conn:
-        for table in reversed(schema.metadata.sorted_tables):
-            if table.name not in ("salesops_meta",):
-                conn.execute(delete(table))
-        # Indexes are rebuilt once after the load: far cheaper than maintaining them per row.
-        indexes = [i for n in LOAD_ORDER for i in schema.metadata.tables[n].indexes]
+        empty_tables(conn, [t for t in schema.metadata.sorted_tables if t.name != "salesops_meta"])
+        # Indexes (and on PostgreSQL foreign keys and unique constraints) are built once
+        # after the load: far cheaper than maintaining and checking them row by row.
+        indexes = [i for table in loaded for i in table.indexes]
         for index in indexes:
             index.drop(conn, checkfirst=True)
-        for name in LOAD_ORDER:
+        constraints = set_aside_constraints(conn, loaded)
+        for table in loaded:
+            name = table.name
             report(0.1 + 0.75 * done / total, f"Writing {name} ({len(frames[name]):,} rows)")
-            table = schema.metadata.tables[name]
             counts[name] = bulk_insert(conn, table, _for_insert(frames[name]))
             done += len(frames[name])
         report(0.86, "Building indexes")
         for index in indexes:
             index.create(conn)
-        reset_sequences(conn, [schema.metadata.tables[n] for n in LOAD_ORDER])
+        restore_constraints(conn, constraints)
+        reset_sequences(conn, loaded)
+        analyze(conn, loaded)
     report(0.92, "Building rollups")
     refresh_rollups(engine)
     report(0.96, "Fitting the forecasts pages show first")
