@@ -249,10 +249,30 @@ def _engine_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def _python_rows(frame: pd.DataFrame) -> list[list[object]]:
-    """Returns the frame's rows as lists of plain Python values, None where missing."""
-    as_objects = frame.astype(object)
-    return as_objects.where(frame.notna(), None).to_numpy().tolist()
+def _python_column(values: pd.Series) -> list[object]:
+    """Returns one column as plain Python values (int, float, bool, str), None where missing."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
+        return values.to_numpy().tolist()  # never missing
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+        array = values.to_numpy()
+        cells: list[object] = array.tolist()
+        for i in np.flatnonzero(np.isnan(array)):
+            cells[i] = None
+        return cells
+    array = values.to_numpy(dtype=object)
+    cells = array.tolist()
+    for i in np.flatnonzero(pd.isna(array)):
+        cells[i] = None
+    return cells
+
+
+def _python_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Returns the frame's rows as tuples of plain Python values, None where missing.
+
+    Converted column by column: a numeric column goes to Python numbers in one call, where
+    converting the whole frame to objects first boxes every cell twice.
+    """
+    return list(zip(*(_python_column(frame[c]) for c in frame.columns), strict=True))
 
 
 # COPY's text format: a value holding one of these characters has them written as escapes.
@@ -287,11 +307,21 @@ def _copy_text(frame: pd.DataFrame) -> str:
     return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
 
 
-def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int = 50_000) -> int:
+def bulk_insert(
+    conn: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    chunk: int = 50_000,
+    *,
+    freeze: bool = False,
+) -> int:
     """Inserts every row of `frame` (columns named as in `table`) and returns the row count.
 
     Dates must already be ISO strings or None. PostgreSQL uses COPY; other dialects use the
     driver's executemany with the statement compiled by SQLAlchemy (bound parameters only).
+    `freeze`, for a table emptied by empty_tables in this transaction: PostgreSQL writes the
+    rows already frozen (COPY FREEZE), so the first queries to read them (the rollups) do
+    not rewrite every page to set its visibility hints.
     """
     columns = list(frame.columns)
     if frame.empty:
@@ -299,8 +329,10 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame, chunk: int 
     if conn.dialect.name == "postgresql":
         from psycopg import sql
 
-        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+        copy = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+            sql.Identifier(table.name),
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(" WITH (FREEZE)" if freeze else ""),
         )
         raw = conn.connection.driver_connection
         assert raw is not None  # a live connection inside a transaction

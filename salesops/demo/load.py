@@ -146,7 +146,7 @@ def generate_demo(
         for table in loaded:
             name = table.name
             report(0.1 + 0.75 * done / total, f"Writing {name} ({len(frames[name]):,} rows)")
-            counts[name] = bulk_insert(conn, table, _for_insert(frames[name]))
+            counts[name] = bulk_insert(conn, table, _for_insert(frames[name]), freeze=True)
             done += len(frames[name])
         report(0.86, "Building indexes")
         for index in indexes:
