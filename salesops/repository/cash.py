@@ -32,7 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import Integer as SqlInteger
-from sqlalchemy.sql.selectable import CompoundSelect
+from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
@@ -259,6 +259,30 @@ def _bucket(days_past_due: ColumnElement, edges: Sequence[int]) -> ColumnElement
     return case(*whens, else_=literal(labels[-1]))
 
 
+def _unpaid(
+    as_of: date, scope: Scope, columns: Sequence[ColumnElement], source: Source, joined=None
+) -> Subquery:
+    """Returns `columns` of the orders placed by `as_of` and not paid by then (in `scope`).
+
+    Read as two index ranges on paid_at: never paid, and paid after `as_of` (disjoint, so
+    UNION ALL adds them up); an OR of the two makes PostgreSQL and SQLite scan every order.
+    source="raw" writes the OR, to compare. `joined` defaults to `order_join()`.
+    """
+    od = s.orders.c
+    base, where = _order_source(scope)
+    placed = od.ordered_at <= as_of
+    branches = (
+        [or_(od.paid_at.is_(None), od.paid_at > as_of)]
+        if source == "raw"
+        else [od.paid_at.is_(None), od.paid_at > as_of]
+    )
+    parts = [
+        select(*columns).select_from(base if joined is None else joined).where(placed, b, where)
+        for b in branches
+    ]
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("unpaid")
+
+
 class CashQueries(RepositoryBase):
     """Named queries for the Order-to-cash page and `salesops cash`."""
 
@@ -392,31 +416,22 @@ class CashQueries(RepositoryBase):
         terms_days: int,
         edges: Sequence[int],
         scope: Scope = EVERYTHING,
+        source: Source = "auto",
     ) -> pd.DataFrame:
         """Returns what is ordered but not yet paid on `as_of`, by aging bucket.
 
         Buckets: "not invoiced" (ordered, no invoice by as_of), "current" (invoiced, not
         yet `terms_days` old), then days past due "1-<edges[0]>", ..., "<last+1>+".
-        Columns: territory_id, segment, rep_id, bucket, orders, amount.
+        Columns: territory_id, segment, rep_id, bucket, orders, amount. The unpaid orders
+        are read by payment date (see `_unpaid`; source="raw" reads them with one OR).
         """
         od, a = s.orders.c, s.accounts.c
-        joined, where = _order_source(scope)
         invoiced = od.invoiced_at <= as_of
         past_due = whole_days(od.invoiced_at, literal(as_of, s.orders.c.ordered_at.type))
         bucket = case((invoiced, _bucket(past_due - terms_days, edges)), else_="not invoiced")
-        unpaid = or_(od.paid_at.is_(None), od.paid_at > as_of)
-        rows = (
-            select(
-                a.territory_id,
-                a.segment,
-                order_rep().label("rep_id"),
-                bucket.label("bucket"),
-                od.amount,
-            )  # fmt: skip
-            .select_from(joined)
-            .where(od.ordered_at <= as_of, unpaid, where)
-            .subquery()
-        )
+        columns = [a.territory_id, a.segment, order_rep().label("rep_id"),
+                   bucket.label("bucket"), od.amount]  # fmt: skip
+        rows = _unpaid(as_of, scope, columns, source)
         # Grouped outside: PostgreSQL does not match a GROUP BY expression holding bound
         # parameters to the same expression in the SELECT list.
         keys = [rows.c.territory_id, rows.c.segment, rows.c.rep_id, rows.c.bucket]
@@ -424,69 +439,71 @@ class CashQueries(RepositoryBase):
         return self._frame(stmt, RECEIVABLES)
 
     def cash_slow_accounts(
-        self, as_of: date, terms_days: int, limit: int, scope: Scope = EVERYTHING
+        self,
+        as_of: date,
+        terms_days: int,
+        limit: int,
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
     ) -> pd.DataFrame:
         """Returns the accounts with the most overdue receivables on `as_of`, worst first.
 
         Columns: account_id, account, territory_id, segment, open_orders, open_amount (ordered,
         unpaid), overdue_orders, overdue_amount (invoiced more than terms_days ago, unpaid),
-        most_days_past_due.
+        most_days_past_due. Unpaid orders are read as in `cash_receivables`.
         """
         od, a = s.orders.c, s.accounts.c
-        joined, where = _order_source(scope)
         past_due = whole_days(od.invoiced_at, literal(as_of, od.ordered_at.type)) - terms_days
         overdue = and_(od.invoiced_at <= as_of, past_due > 0)
-        overdue_amount = _sum_if(overdue, od.amount)
+        columns = [
+            a.id.label("account_id"), a.name.label("account"), a.territory_id, a.segment,
+            od.amount, flag(overdue).label("overdue"),
+            case((overdue, past_due), else_=0).label("past_due"),
+        ]  # fmt: skip
+        rows = _unpaid(as_of, scope, columns, source).c
+        overdue_amount = func.sum(rows.amount * rows.overdue)
+        keys = [rows.account_id, rows.account, rows.territory_id, rows.segment]
         stmt = (
             select(
-                a.id,
-                a.name,
-                a.territory_id,
-                a.segment,
+                *keys,
                 func.count(),
-                func.sum(od.amount),
-                _count_if(overdue),
+                func.sum(rows.amount),
+                func.sum(rows.overdue),
                 overdue_amount,
-                func.max(case((overdue, past_due), else_=0)),
+                func.max(rows.past_due),
             )  # fmt: skip
-            .select_from(joined)
-            .where(od.ordered_at <= as_of, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
-            .group_by(a.id, a.name, a.territory_id, a.segment)
+            .group_by(*keys)
             .having(overdue_amount > 0)
-            .order_by(overdue_amount.desc(), a.id)
+            .order_by(overdue_amount.desc(), rows.account_id)
             .limit(limit)
         )
         return self._frame(stmt, SLOW_ACCOUNTS)
 
-    def cash_slow_orders(self, as_of: date, limit: int, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    def cash_slow_orders(
+        self, as_of: date, limit: int, scope: Scope = EVERYTHING, source: Source = "auto"
+    ) -> pd.DataFrame:
         """Returns the unpaid orders holding the most cash for longest on `as_of`, with deals.
 
         Ranked by amount × days since ordered. Columns: order_id, external_id, account_id,
         account, opportunity_id, deal, rep_id, rep, ordered_at, invoiced_at (None when not
-        yet invoiced by as_of), amount, days_open (since ordered).
+        yet invoiced by as_of), amount, days_open (since ordered). Unpaid orders are read
+        as in `cash_receivables`.
         """
         od, a, o, r = s.orders.c, s.accounts.c, s.opportunities.c, s.reps.c
-        joined, where = _order_source(scope)
         days_open = whole_days(od.ordered_at, literal(as_of, od.ordered_at.type))
         invoiced_at = case((od.invoiced_at <= as_of, od.invoiced_at), else_=None)
+        columns = [
+            od.id.label("order_id"), od.external_id, a.id.label("account_id"),
+            a.name.label("account"), o.id.label("opportunity_id"), o.name.label("deal"),
+            order_rep().label("rep_id"), r.name.label("rep"), od.ordered_at,
+            invoiced_at.label("invoiced_at"), od.amount, days_open.label("days_open"),
+            (od.amount * days_open).label("held"),
+        ]  # fmt: skip
+        joined = order_join().outerjoin(s.reps, r.id == order_rep())
+        rows = _unpaid(as_of, scope, columns, source, joined)
         stmt = (
-            select(
-                od.id,
-                od.external_id,
-                a.id,
-                a.name,
-                o.id,
-                o.name,
-                order_rep(),
-                r.name,
-                od.ordered_at,
-                invoiced_at,
-                od.amount,
-                days_open,
-            )  # fmt: skip
-            .select_from(joined.outerjoin(s.reps, r.id == order_rep()))
-            .where(od.ordered_at <= as_of, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
-            .order_by((od.amount * days_open).desc(), od.id)
+            select(*(c for c in rows.c if c.name != "held"))
+            .order_by(rows.c.held.desc(), rows.c.order_id)
             .limit(limit)
         )
         return self._frame(stmt, SLOW_ORDERS)
