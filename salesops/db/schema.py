@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.db.schema_bookings import bookings_rollup_table
 from salesops.db.schema_cash import cash_rollup_table
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
 from salesops.db.schema_orders import order_rollup_tables
@@ -559,6 +560,8 @@ order_rollups = order_rollup_tables(metadata, rollup_order_months)
 # When each open deal entered its current stage, for the review's stale list
 # (salesops.db.schema_review).
 rollup_stage_entries = review_rollup_table(metadata)
+# Won deals per close month, scope and first order month (salesops.db.schema_bookings).
+rollup_won_first_orders = bookings_rollup_table(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -582,5 +585,6 @@ ROLLUP_TABLES = (
     rollup_order_cycle_days,
     *order_rollups,
     rollup_stage_entries,
+    rollup_won_first_orders,
     *schema_call.CALL_ROLLUP_TABLES,
 )

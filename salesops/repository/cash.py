@@ -36,6 +36,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
+from salesops.db.rollups_bookings import is_won, won_deals
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
 from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
 from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
@@ -216,6 +217,79 @@ def _status_rows(
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
+def _bookings_from_deals(
+    closed: Period, end: date, scope: Scope, *where: ColumnElement[bool]
+) -> Select:
+    """Returns the deals won in `closed` (and meeting `where`) as bookings rows, one each.
+
+    ordered_deals / ordered_amount count the deals with an order placed by `end`.
+    """
+    o, a, od = s.opportunities.c, s.accounts.c, s.orders.c
+    ordered = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
+    return (
+        select(
+            a.territory_id,
+            a.segment,
+            o.rep_id,
+            literal(1).label("deals"),
+            o.amount.label("amount"),
+            flag(ordered).label("ordered_deals"),
+            case((ordered, o.amount), else_=0.0).label("ordered_amount"),
+        )  # fmt: skip
+        .select_from(won_deals())
+        .where(
+            is_won(),
+            o.closed_at.between(closed.start, closed.end),
+            scope.clause(a.territory_id, a.segment, o.rep_id),
+            *where,
+        )
+    )
+
+
+def _bookings_rows(period: Period, scope: Scope, source: Source) -> CompoundSelect | Select:
+    """Returns the deals won in `period` as bookings rows (to be summed per scope).
+
+    Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
+    Whole months come from rollup_won_first_orders, "ordered by the end" from the first
+    order's month. A period ending mid-month has that month as a partial edge: the whole
+    months' deals first ordered after the end, inside its month, are taken off the ordered
+    counts (read from the orders placed then: none when the end is the data's last day).
+    Partial edge months are read from the deals; source="raw" reads the whole period there.
+    """
+    end = period.end
+    whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
+    parts: list[Select] = []
+    if whole is not None:
+        r = s.rollup_won_first_orders.c
+        ordered = r.first_order_month <= end.replace(day=1)
+        parts.append(
+            select(
+                r.territory_id, r.segment, r.rep_id, r.deals, r.amount,
+                case((ordered, r.deals), else_=0).label("ordered_deals"),
+                case((ordered, r.amount), else_=0.0).label("ordered_amount"),
+            ).where(
+                r.month.between(whole.start, whole.end),
+                scope.clause(r.territory_id, r.segment, r.rep_id),
+            )
+        )  # fmt: skip
+        if end != month_end(end):  # first ordered after the end, inside its month
+            o, od = s.opportunities.c, s.orders.c
+            later = select(od.opportunity_id).where(
+                od.ordered_at.between(end + timedelta(days=1), month_end(end))
+            )
+            before = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
+            late = _bookings_from_deals(whole, end, scope, o.id.in_(later), ~before).subquery()
+            parts.append(
+                select(
+                    late.c.territory_id, late.c.segment, late.c.rep_id,
+                    literal(0).label("deals"), literal(0.0).label("amount"),
+                    literal(-1).label("ordered_deals"), (-late.c.amount).label("ordered_amount"),
+                )
+            )  # fmt: skip
+    parts.extend(_bookings_from_deals(edge, end, scope) for edge in edges)
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
 def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
     """Returns `cash_cycle_days` of the whole months of `months`, read from the rollup."""
     r = s.rollup_order_cycle_days.c
@@ -231,14 +305,6 @@ def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
         )
         .group_by(*keys)
     )
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement:
-    return func.sum(flag(condition))
-
-
-def _sum_if(condition: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
-    return func.sum(case((condition, value), else_=0.0))
 
 
 def aging_labels(edges: Sequence[int]) -> list[str]:
@@ -332,33 +398,22 @@ class CashQueries(RepositoryBase):
         ).group_by(*keys)  # fmt: skip
         return self._frame(stmt, ORDER_TOTALS)
 
-    def cash_bookings(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    def cash_bookings(
+        self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
+    ) -> pd.DataFrame:
         """Returns deals won in `period` and how many had an order by its end.
 
         Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
+        Whole months come from rollup_won_first_orders (see `_bookings_rows`; source="raw"
+        reads the deals only).
         """
-        o, a, od = s.opportunities.c, s.accounts.c, s.orders.c
-        has_order = exists(
-            select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= period.end)
-        )
-        stmt = (
-            select(
-                a.territory_id,
-                a.segment,
-                o.rep_id,
-                func.count(),
-                func.sum(o.amount),
-                _count_if(has_order),
-                _sum_if(has_order, o.amount),
-            )  # fmt: skip
-            .select_from(s.opportunities.join(s.accounts, a.id == o.account_id))
-            .where(
-                o.outcome == "won",
-                o.closed_at.between(period.start, period.end),
-                scope.clause(a.territory_id, a.segment, o.rep_id),
-            )
-            .group_by(a.territory_id, a.segment, o.rep_id)
-        )
+        rows = _bookings_rows(period, scope, source).subquery("bookings")
+        c = rows.c
+        keys = [c.territory_id, c.segment, c.rep_id]
+        stmt = select(
+            *keys, func.sum(c.deals), func.sum(c.amount), func.sum(c.ordered_deals),
+            func.sum(c.ordered_amount),
+        ).group_by(*keys)  # fmt: skip
         return self._frame(stmt, BOOKINGS)
 
     def cash_cycle_days(
