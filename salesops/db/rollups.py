@@ -540,6 +540,7 @@ def rebuild_rollups(
     history spans alone (an import keeps them up to date with update_history_spans); with
     `call`, the import's tracker, the call rollups are updated by difference, not rebuilt.
     """
+    from salesops.db.rollups_approvals import approval_plan
     from salesops.db.rollups_bookings import bookings_plan
     from salesops.db.rollups_cash import cash_plan
     from salesops.db.rollups_daily import daily_plan, monthly_plan  # uses this module's selects
@@ -563,6 +564,7 @@ def rebuild_rollups(
         *cash_plan(),
         *review_plan(),
         *bookings_plan(),
+        *approval_plan(),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:

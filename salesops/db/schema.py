@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from salesops.db.schema_approvals import approval_rollup_tables
 from salesops.db.schema_bookings import bookings_rollup_table
 from salesops.db.schema_cash import cash_rollup_table
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
@@ -193,7 +194,7 @@ orders = Table(
     Column("shipping_address", String(400)),
     # Order approval, where the order system records it (migration 0003).
     Column("approval_requested_at", DateTime),
-    Column("approved_at", DateTime),
+    Column("approved_at", DateTime, index=True),  # index: migration 0015
     Column("approver", String(120)),
     UniqueConstraint("source", "external_id", name="uq_orders_source_external_id"),
 )
@@ -562,6 +563,8 @@ order_rollups = order_rollup_tables(metadata, rollup_order_months)
 rollup_stage_entries = review_rollup_table(metadata)
 # Won deals per close month, scope and first order month (salesops.db.schema_bookings).
 rollup_won_first_orders = bookings_rollup_table(metadata)
+# Order approvals per month, scope, approver and minutes (salesops.db.schema_approvals).
+approval_rollups = approval_rollup_tables(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -586,5 +589,6 @@ ROLLUP_TABLES = (
     *order_rollups,
     rollup_stage_entries,
     rollup_won_first_orders,
+    *approval_rollups,
     *schema_call.CALL_ROLLUP_TABLES,
 )

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -31,17 +30,17 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy import Integer as SqlInteger
 from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
+from salesops.db.rollups_approvals import approval_counts, approval_hours, approval_minutes
 from salesops.db.rollups_bookings import is_won, won_deals
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
 from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
 from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
 from salesops.db.rollups_orders import field_bits, flag, status_keys
-from salesops.db.sqlfuncs import hours_between, month_start
+from salesops.db.sqlfuncs import month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 
@@ -288,6 +287,49 @@ def _bookings_rows(period: Period, scope: Scope, source: Source) -> CompoundSele
             )  # fmt: skip
     parts.extend(_bookings_from_deals(edge, end, scope) for edge in edges)
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _approvals_from_orders(period: Period, scope: Scope, by: str) -> Select:
+    """Returns the orders approved in `period` grouped as `cash_approvals(by=by)` rows."""
+    od, a = s.orders.c, s.accounts.c
+    joined, where = _order_source(scope)
+    # Timestamps compare with the period's dates: up to the end day's last instant.
+    end = period.end + timedelta(days=1)
+    valid = and_(od.approved_at >= period.start, od.approved_at < end, approval_counts())
+    keys: list[ColumnElement]
+    if by == "minutes":
+        keys = [od.approver.label("approver"), approval_minutes().label("minutes")]
+        totals: list[ColumnElement] = [func.count().label("orders")]
+    else:
+        keys = [a.territory_id, a.segment, order_rep().label("rep_id")]
+        totals = [func.count().label("orders"), func.sum(approval_hours()).label("hours_sum")]
+    return select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
+
+
+def _approvals_from_rollup(months: Period, scope: Scope, by: str) -> Select:
+    """Returns the approvals of the whole months of `months` from the approval rollups."""
+    reps, minutes, histogram = s.approval_rollups
+    if by == "minutes" and scope.is_everything:
+        h = histogram.c
+        keys: list[ColumnElement] = [h.approver, h.minutes]
+        totals = [func.sum(h.orders).label("orders")]
+        return (
+            select(*keys, *totals).where(h.month.between(months.start, months.end)).group_by(*keys)
+        )
+    r = minutes.c if by == "minutes" else reps.c
+    if by == "minutes":
+        keys, totals = [r.approver, r.minutes], [func.sum(r.orders).label("orders")]
+    else:
+        keys = [r.territory_id, r.segment, r.rep_id]
+        totals = [func.sum(r.orders).label("orders"), func.sum(r.hours).label("hours_sum")]
+    return (
+        select(*keys, *totals)
+        .where(
+            r.month.between(months.start, months.end),
+            scope.clause(r.territory_id, r.segment, r.rep_id),
+        )
+        .group_by(*keys)
+    )
 
 
 def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
@@ -589,35 +631,32 @@ class CashQueries(RepositoryBase):
         return self._frame(stmt, {**COMPLETENESS, **{f"missing_{f}": INT for f in fields}})
 
     def cash_approvals(
-        self, period: Period, scope: Scope = EVERYTHING, by: Literal["minutes", "rep"] = "minutes"
+        self,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        by: Literal["minutes", "rep"] = "minutes",
+        source: Source = "auto",
     ) -> pd.DataFrame:
         """Returns orders approved in `period` (approved_at) and the hours approval took.
 
         Hours run from approval_requested_at to approved_at; orders without both are left
         out. by="minutes" columns: approver, minutes (whole minutes; timestamps are kept to
         the minute), orders. by="rep" columns: territory_id, segment, rep_id, orders,
-        hours_sum.
+        hours_sum. Whole months come from the approval rollups (the histogram without the
+        scope for the whole company); partial edge months, and every month with
+        source="raw", from the orders.
         """
-        od, a = s.orders.c, s.accounts.c
-        joined, where = _order_source(scope)
-        hours = hours_between(od.approval_requested_at, od.approved_at)
-        # Timestamps compare with the period's dates: up to the end day's last instant.
-        end = period.end + timedelta(days=1)
-        valid = and_(
-            od.approved_at >= period.start, od.approved_at < end,
-            od.approval_requested_at.is_not(None), od.approved_at >= od.approval_requested_at,
-        )  # fmt: skip
-        if by == "minutes":
-            whole = cast(func.round(hours * 60), SqlInteger)
-            keys: list[ColumnElement] = [od.approver, whole]
-            totals: list[ColumnElement] = [func.count()]
-            columns = APPROVAL_MINUTES
-        else:
-            keys = [a.territory_id, a.segment, order_rep()]
-            totals = [func.count(), func.sum(hours)]
-            columns = APPROVAL_REPS
-        stmt = select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
-        return self._frame(stmt, columns)
+        whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
+        parts = [_approvals_from_orders(edge, scope, by) for edge in edges]
+        if whole is not None:
+            parts.append(_approvals_from_rollup(whole, scope, by))
+        rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("approvals")
+        c = rows.c
+        keys = [c.approver, c.minutes] if by == "minutes" else [c.territory_id, c.segment,
+                                                                c.rep_id]  # fmt: skip
+        totals = [func.sum(c.orders)] + ([] if by == "minutes" else [func.sum(c.hours_sum)])
+        columns = APPROVAL_MINUTES if by == "minutes" else APPROVAL_REPS
+        return self._frame(select(*keys, *totals).group_by(*keys), columns)
 
     def cash_collected(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns what was paid in `period` (by payment date, whenever ordered).
