@@ -542,7 +542,7 @@ def rebuild_rollups(
     """
     from salesops.db.rollups_approvals import approval_plan
     from salesops.db.rollups_bookings import bookings_plan
-    from salesops.db.rollups_cash import cash_plan
+    from salesops.db.rollups_cash import cash_plan, cycle_summary_plan
     from salesops.db.rollups_daily import daily_plan, monthly_plan  # uses this module's selects
     from salesops.db.rollups_orders import order_plan
     from salesops.db.rollups_review import review_plan
@@ -562,6 +562,7 @@ def rebuild_rollups(
         (s.rollup_open_pipeline, open_pipeline_select()),
         (s.rollup_quality_issues, quality_issues_select()),
         *cash_plan(),
+        *cycle_summary_plan(),  # reads the cash plan's rollup
         *review_plan(),
         *bookings_plan(),
         *approval_plan(),

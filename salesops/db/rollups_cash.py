@@ -73,3 +73,23 @@ def cycle_days_select() -> CompoundSelect:
 def cash_plan() -> list[tuple[Table, CompoundSelect]]:
     """Returns (rollup table, the select that fills it) for the order-to-cash rollup."""
     return [(s.rollup_order_cycle_days, cycle_days_select())]
+
+
+def cycle_summary_plan() -> list[tuple[Table, Select]]:
+    """Returns (summary table, its select) for the cycle-days rollup's two summaries.
+
+    Both read rollup_order_cycle_days, so they follow `cash_plan` in a rebuild.
+    """
+    r = s.rollup_order_cycle_days.c
+    histogram, scopes = s.cycle_summaries
+    by_days = [r.leg, r.month, r.days]
+    by_scope = [r.leg, r.month, r.territory_id, r.segment, r.rep_id]
+    return [
+        (histogram, select(*by_days, func.sum(r.orders), func.sum(r.amount)).group_by(*by_days)),
+        (
+            scopes,
+            select(
+                *by_scope, func.sum(r.orders), func.sum(r.days * r.orders), func.sum(r.amount)
+            ).group_by(*by_scope),
+        ),
+    ]

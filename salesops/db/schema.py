@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from salesops.db.schema_approvals import approval_rollup_tables
 from salesops.db.schema_bookings import bookings_rollup_table
-from salesops.db.schema_cash import cash_rollup_table
+from salesops.db.schema_cash import cash_rollup_table, cycle_summary_tables
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
 from salesops.db.schema_orders import order_rollup_tables
 from salesops.db.schema_review import review_rollup_table
@@ -556,6 +556,7 @@ monthly_rollups = DailyRollups(
 daily_rollups = daily_rollup_tables(metadata, monthly_rollups)
 # Order to cash: days per step per month, day count and scope (salesops.db.schema_cash).
 rollup_order_cycle_days = cash_rollup_table(metadata)
+cycle_summaries = cycle_summary_tables(metadata)  # its sums without scope, without days
 # Order revenue and margin per day, for partial-month edges (salesops.db.schema_orders).
 order_rollups = order_rollup_tables(metadata, rollup_order_months)
 # When each open deal entered its current stage, for the review's stale list
@@ -586,6 +587,7 @@ ROLLUP_TABLES = (
     rollup_quality_months,
     *daily_rollups,
     rollup_order_cycle_days,
+    *cycle_summaries,
     *order_rollups,
     rollup_stage_entries,
     rollup_won_first_orders,

@@ -333,20 +333,24 @@ def _approvals_from_rollup(months: Period, scope: Scope, by: str) -> Select:
 
 
 def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
-    """Returns `cash_cycle_days` of the whole months of `months`, read from the rollup."""
-    r = s.rollup_order_cycle_days.c
-    keys: list[ColumnElement] = (
-        [r.leg, r.month, r.days] if by == "month" else [r.leg, r.territory_id, r.segment, r.rep_id]
-    )
-    days = [] if by == "month" else [func.sum(r.days * r.orders)]
-    return (
-        select(*keys, func.sum(r.orders), *days, func.sum(r.amount))
-        .where(
-            r.month.between(months.start, months.end),
-            scope.clause(r.territory_id, r.segment, r.rep_id),
-        )
-        .group_by(*keys)
-    )
+    """Returns `cash_cycle_days` of the whole months of `months`, read from the rollups.
+
+    The whole company's histogram comes from rollup_order_cycle_histogram, a scope's from
+    rollup_order_cycle_days; by="dimension" from rollup_order_cycle_scopes.
+    """
+    histogram, scopes = s.cycle_summaries
+    if by == "month":
+        r = (histogram if scope.is_everything else s.rollup_order_cycle_days).c
+        keys: list[ColumnElement] = [r.leg, r.month, r.days]
+        totals = [func.sum(r.orders), func.sum(r.amount)]
+    else:
+        r = scopes.c
+        keys = [r.leg, r.territory_id, r.segment, r.rep_id]
+        totals = [func.sum(r.orders), func.sum(r.days_sum), func.sum(r.amount)]
+    where: list[ColumnElement[bool]] = [r.month.between(months.start, months.end)]
+    if not (by == "month" and scope.is_everything):
+        where.append(scope.clause(r.territory_id, r.segment, r.rep_id))
+    return select(*keys, *totals).where(*where).group_by(*keys)
 
 
 def aging_labels(edges: Sequence[int]) -> list[str]:
