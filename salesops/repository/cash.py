@@ -23,7 +23,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
     literal,
     or_,
@@ -34,18 +33,22 @@ from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
-from salesops.db.rollups_approvals import approval_counts, approval_hours, approval_minutes
-from salesops.db.rollups_bookings import is_won, won_deals
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
 from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
 from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
 from salesops.db.rollups_orders import field_bits, flag, status_keys
 from salesops.db.sqlfuncs import month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.cash_periods import (
+    Source,
+    approvals_from_orders,
+    approvals_from_rollup,
+    bookings_rows,
+    order_source,
+)
 from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 
 CycleBy = Literal["month", "dimension"]
-Source = Literal["auto", "raw"]
 
 ORDER_TOTALS = {
     "month": DATE, "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT,
@@ -84,12 +87,6 @@ SLOW_ORDERS = {
     "opportunity_id": INT, "deal": STR, "rep_id": INT, "rep": STR, "ordered_at": DATE,
     "invoiced_at": DATE, "amount": FLOAT, "days_open": INT,
 }  # fmt: skip
-
-
-def _order_source(scope: Scope):
-    """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
-    a = s.accounts.c
-    return order_join(), scope.clause(a.territory_id, a.segment, order_rep())
 
 
 def _status_flags(
@@ -137,7 +134,7 @@ def _status_from_orders(
         else (inv_month <= end_month, paid_month <= end_month)
     )
     valid_paid = and_(paid, paid_valid())
-    joined, scoped = _order_source(scope)
+    joined, scoped = order_source(scope)
     return (
         select(
             month.label("month"),
@@ -216,122 +213,6 @@ def _status_rows(
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _bookings_from_deals(
-    closed: Period, end: date, scope: Scope, *where: ColumnElement[bool]
-) -> Select:
-    """Returns the deals won in `closed` (and meeting `where`) as bookings rows, one each.
-
-    ordered_deals / ordered_amount count the deals with an order placed by `end`.
-    """
-    o, a, od = s.opportunities.c, s.accounts.c, s.orders.c
-    ordered = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
-    return (
-        select(
-            a.territory_id,
-            a.segment,
-            o.rep_id,
-            literal(1).label("deals"),
-            o.amount.label("amount"),
-            flag(ordered).label("ordered_deals"),
-            case((ordered, o.amount), else_=0.0).label("ordered_amount"),
-        )  # fmt: skip
-        .select_from(won_deals())
-        .where(
-            is_won(),
-            o.closed_at.between(closed.start, closed.end),
-            scope.clause(a.territory_id, a.segment, o.rep_id),
-            *where,
-        )
-    )
-
-
-def _bookings_rows(period: Period, scope: Scope, source: Source) -> CompoundSelect | Select:
-    """Returns the deals won in `period` as bookings rows (to be summed per scope).
-
-    Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
-    Whole months come from rollup_won_first_orders, "ordered by the end" from the first
-    order's month. A period ending mid-month has that month as a partial edge: the whole
-    months' deals first ordered after the end, inside its month, are taken off the ordered
-    counts (read from the orders placed then: none when the end is the data's last day).
-    Partial edge months are read from the deals; source="raw" reads the whole period there.
-    """
-    end = period.end
-    whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
-    parts: list[Select] = []
-    if whole is not None:
-        r = s.rollup_won_first_orders.c
-        ordered = r.first_order_month <= end.replace(day=1)
-        parts.append(
-            select(
-                r.territory_id, r.segment, r.rep_id, r.deals, r.amount,
-                case((ordered, r.deals), else_=0).label("ordered_deals"),
-                case((ordered, r.amount), else_=0.0).label("ordered_amount"),
-            ).where(
-                r.month.between(whole.start, whole.end),
-                scope.clause(r.territory_id, r.segment, r.rep_id),
-            )
-        )  # fmt: skip
-        if end != month_end(end):  # first ordered after the end, inside its month
-            o, od = s.opportunities.c, s.orders.c
-            later = select(od.opportunity_id).where(
-                od.ordered_at.between(end + timedelta(days=1), month_end(end))
-            )
-            before = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
-            late = _bookings_from_deals(whole, end, scope, o.id.in_(later), ~before).subquery()
-            parts.append(
-                select(
-                    late.c.territory_id, late.c.segment, late.c.rep_id,
-                    literal(0).label("deals"), literal(0.0).label("amount"),
-                    literal(-1).label("ordered_deals"), (-late.c.amount).label("ordered_amount"),
-                )
-            )  # fmt: skip
-    parts.extend(_bookings_from_deals(edge, end, scope) for edge in edges)
-    return parts[0] if len(parts) == 1 else union_all(*parts)
-
-
-def _approvals_from_orders(period: Period, scope: Scope, by: str) -> Select:
-    """Returns the orders approved in `period` grouped as `cash_approvals(by=by)` rows."""
-    od, a = s.orders.c, s.accounts.c
-    joined, where = _order_source(scope)
-    # Timestamps compare with the period's dates: up to the end day's last instant.
-    end = period.end + timedelta(days=1)
-    valid = and_(od.approved_at >= period.start, od.approved_at < end, approval_counts())
-    keys: list[ColumnElement]
-    if by == "minutes":
-        keys = [od.approver.label("approver"), approval_minutes().label("minutes")]
-        totals: list[ColumnElement] = [func.count().label("orders")]
-    else:
-        keys = [a.territory_id, a.segment, order_rep().label("rep_id")]
-        totals = [func.count().label("orders"), func.sum(approval_hours()).label("hours_sum")]
-    return select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
-
-
-def _approvals_from_rollup(months: Period, scope: Scope, by: str) -> Select:
-    """Returns the approvals of the whole months of `months` from the approval rollups."""
-    reps, minutes, histogram = s.approval_rollups
-    if by == "minutes" and scope.is_everything:
-        h = histogram.c
-        keys: list[ColumnElement] = [h.approver, h.minutes]
-        totals = [func.sum(h.orders).label("orders")]
-        return (
-            select(*keys, *totals).where(h.month.between(months.start, months.end)).group_by(*keys)
-        )
-    r = minutes.c if by == "minutes" else reps.c
-    if by == "minutes":
-        keys, totals = [r.approver, r.minutes], [func.sum(r.orders).label("orders")]
-    else:
-        keys = [r.territory_id, r.segment, r.rep_id]
-        totals = [func.sum(r.orders).label("orders"), func.sum(r.hours).label("hours_sum")]
-    return (
-        select(*keys, *totals)
-        .where(
-            r.month.between(months.start, months.end),
-            scope.clause(r.territory_id, r.segment, r.rep_id),
-        )
-        .group_by(*keys)
-    )
-
-
 def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
     """Returns `cash_cycle_days` of the whole months of `months`, read from the rollups.
 
@@ -381,7 +262,7 @@ def _unpaid(
     source="raw" writes the OR, to compare. `joined` defaults to `order_join()`.
     """
     od = s.orders.c
-    base, where = _order_source(scope)
+    base, where = order_source(scope)
     placed = od.ordered_at <= as_of
     branches = (
         [or_(od.paid_at.is_(None), od.paid_at > as_of)]
@@ -450,10 +331,10 @@ class CashQueries(RepositoryBase):
         """Returns deals won in `period` and how many had an order by its end.
 
         Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
-        Whole months come from rollup_won_first_orders (see `_bookings_rows`; source="raw"
+        Whole months come from rollup_won_first_orders (see cash_periods.bookings_rows; source="raw"
         reads the deals only).
         """
-        rows = _bookings_rows(period, scope, source).subquery("bookings")
+        rows = bookings_rows(period, scope, source).subquery("bookings")
         c = rows.c
         keys = [c.territory_id, c.segment, c.rep_id]
         stmt = select(
@@ -491,7 +372,7 @@ class CashQueries(RepositoryBase):
     def _cycle_from_orders(self, period: Period, scope: Scope, by: CycleBy) -> pd.DataFrame:
         """Returns `cash_cycle_days` for `period` read from the orders themselves."""
         od, a = s.orders.c, s.accounts.c
-        joined, where = _order_source(scope)
+        joined, where = order_source(scope)
         selects: list[Select] = []
         for name, first, second, valid in cycle_legs():
             days = whole_days(first, second)
@@ -651,9 +532,9 @@ class CashQueries(RepositoryBase):
         source="raw", from the orders.
         """
         whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
-        parts = [_approvals_from_orders(edge, scope, by) for edge in edges]
+        parts = [approvals_from_orders(edge, scope, by) for edge in edges]
         if whole is not None:
-            parts.append(_approvals_from_rollup(whole, scope, by))
+            parts.append(approvals_from_rollup(whole, scope, by))
         rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("approvals")
         c = rows.c
         keys = [c.approver, c.minutes] if by == "minutes" else [c.territory_id, c.segment,
@@ -668,7 +549,7 @@ class CashQueries(RepositoryBase):
         Columns: orders, amount (one row; zeros when nothing was paid).
         """
         od = s.orders.c
-        joined, where = _order_source(scope)
+        joined, where = order_source(scope)
         stmt = (
             select(func.count(), func.coalesce(func.sum(od.amount), 0.0))
             .select_from(joined)

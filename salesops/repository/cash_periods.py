@@ -1,0 +1,147 @@
+"""Order-to-cash reads split at whole months: bookings and approvals.
+
+Whole months of a period come from their rollups (salesops.db.schema_bookings,
+schema_approvals), partial edge months from the base tables with the same expressions;
+salesops.repository.cash sums the parts. `Source` "raw" reads the whole period from the
+base tables (what the rollups must equal).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select, union_all
+from sqlalchemy.sql.selectable import CompoundSelect
+
+from salesops.calendar import Period, month_end, split_whole_months
+from salesops.db import schema as s
+from salesops.db.rollups_approvals import approval_counts, approval_hours, approval_minutes
+from salesops.db.rollups_bookings import is_won, won_deals
+from salesops.db.rollups_cash import order_join, order_rep
+from salesops.db.rollups_orders import flag
+from salesops.repository.base import Scope
+
+Source = Literal["auto", "raw"]
+
+
+def order_source(scope: Scope):
+    """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
+    a = s.accounts.c
+    return order_join(), scope.clause(a.territory_id, a.segment, order_rep())
+
+
+def _bookings_from_deals(
+    closed: Period, end: date, scope: Scope, *where: ColumnElement[bool]
+) -> Select:
+    """Returns the deals won in `closed` (and meeting `where`) as bookings rows, one each.
+
+    ordered_deals / ordered_amount count the deals with an order placed by `end`.
+    """
+    o, a, od = s.opportunities.c, s.accounts.c, s.orders.c
+    ordered = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
+    return (
+        select(
+            a.territory_id,
+            a.segment,
+            o.rep_id,
+            literal(1).label("deals"),
+            o.amount.label("amount"),
+            flag(ordered).label("ordered_deals"),
+            case((ordered, o.amount), else_=0.0).label("ordered_amount"),
+        )  # fmt: skip
+        .select_from(won_deals())
+        .where(
+            is_won(),
+            o.closed_at.between(closed.start, closed.end),
+            scope.clause(a.territory_id, a.segment, o.rep_id),
+            *where,
+        )
+    )
+
+
+def bookings_rows(period: Period, scope: Scope, source: Source) -> CompoundSelect | Select:
+    """Returns the deals won in `period` as bookings rows (to be summed per scope).
+
+    Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
+    Whole months come from rollup_won_first_orders, "ordered by the end" from the first
+    order's month. A period ending mid-month has that month as a partial edge: the whole
+    months' deals first ordered after the end, inside its month, are taken off the ordered
+    counts (read from the orders placed then: none when the end is the data's last day).
+    Partial edge months are read from the deals; source="raw" reads the whole period there.
+    """
+    end = period.end
+    whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
+    parts: list[Select] = []
+    if whole is not None:
+        r = s.rollup_won_first_orders.c
+        ordered = r.first_order_month <= end.replace(day=1)
+        parts.append(
+            select(
+                r.territory_id, r.segment, r.rep_id, r.deals, r.amount,
+                case((ordered, r.deals), else_=0).label("ordered_deals"),
+                case((ordered, r.amount), else_=0.0).label("ordered_amount"),
+            ).where(
+                r.month.between(whole.start, whole.end),
+                scope.clause(r.territory_id, r.segment, r.rep_id),
+            )
+        )  # fmt: skip
+        if end != month_end(end):  # first ordered after the end, inside its month
+            o, od = s.opportunities.c, s.orders.c
+            later = select(od.opportunity_id).where(
+                od.ordered_at.between(end + timedelta(days=1), month_end(end))
+            )
+            before = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
+            late = _bookings_from_deals(whole, end, scope, o.id.in_(later), ~before).subquery()
+            parts.append(
+                select(
+                    late.c.territory_id, late.c.segment, late.c.rep_id,
+                    literal(0).label("deals"), literal(0.0).label("amount"),
+                    literal(-1).label("ordered_deals"), (-late.c.amount).label("ordered_amount"),
+                )
+            )  # fmt: skip
+    parts.extend(_bookings_from_deals(edge, end, scope) for edge in edges)
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def approvals_from_orders(period: Period, scope: Scope, by: str) -> Select:
+    """Returns the orders approved in `period` grouped as `cash_approvals(by=by)` rows."""
+    od, a = s.orders.c, s.accounts.c
+    joined, where = order_source(scope)
+    # Timestamps compare with the period's dates: up to the end day's last instant.
+    end = period.end + timedelta(days=1)
+    valid = and_(od.approved_at >= period.start, od.approved_at < end, approval_counts())
+    keys: list[ColumnElement]
+    if by == "minutes":
+        keys = [od.approver.label("approver"), approval_minutes().label("minutes")]
+        totals: list[ColumnElement] = [func.count().label("orders")]
+    else:
+        keys = [a.territory_id, a.segment, order_rep().label("rep_id")]
+        totals = [func.count().label("orders"), func.sum(approval_hours()).label("hours_sum")]
+    return select(*keys, *totals).select_from(joined).where(valid, where).group_by(*keys)
+
+
+def approvals_from_rollup(months: Period, scope: Scope, by: str) -> Select:
+    """Returns the approvals of the whole months of `months` from the approval rollups."""
+    reps, minutes, histogram = s.approval_rollups
+    if by == "minutes" and scope.is_everything:
+        h = histogram.c
+        keys: list[ColumnElement] = [h.approver, h.minutes]
+        totals = [func.sum(h.orders).label("orders")]
+        return (
+            select(*keys, *totals).where(h.month.between(months.start, months.end)).group_by(*keys)
+        )
+    r = minutes.c if by == "minutes" else reps.c
+    if by == "minutes":
+        keys, totals = [r.approver, r.minutes], [func.sum(r.orders).label("orders")]
+    else:
+        keys = [r.territory_id, r.segment, r.rep_id]
+        totals = [func.sum(r.orders).label("orders"), func.sum(r.hours).label("hours_sum")]
+    return (
+        select(*keys, *totals)
+        .where(
+            r.month.between(months.start, months.end),
+            scope.clause(r.territory_id, r.segment, r.rep_id),
+        )
+        .group_by(*keys)
+    )
