@@ -47,6 +47,7 @@ def week_lists(
     big_change: float,
     life_history: pd.DataFrame | None = None,
     stale: tuple[StaleRule | None, pd.DataFrame | None] | None = None,
+    with_stale: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Returns every deal list of the week by name, in LIST_NAMES order.
 
@@ -54,18 +55,22 @@ def week_lists(
     opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
     `life_history` gives whole histories of pushed deals for their lifetime push count;
     `stale` the stale rule and the open deals' stage entry dates (see stale_deals).
+    Without `with_stale` the stale list is neither computed nor returned.
     """
     changes = stage_changes(states, deals, stages)
-    return {
+    lists = {
         "new": new_deals(states, deals, quarter),
         "advanced": changes[changes["direction"] == "advance"].reset_index(drop=True),
         "regressed": changes[changes["direction"] == "regression"].reset_index(drop=True),
         "pushed": pushed_deals(states, deals, quarter, life_history),
         "slipped": slipped_deals(states, movements, deals),
         "overdue": overdue_deals(states, deals),
-        "stale": stale_deals(states, deals, stale_days, *(stale or (None, None))),
+        "stale": stale_deals(states, deals, stale_days, *(stale or (None, None)))
+        if with_stale
+        else None,
         "big_changes": big_amount_changes(states, deals, big_change),
     }
+    return {name: frame for name, frame in lists.items() if frame is not None}
 
 
 def new_deals(states: WeekStates, deals: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:

@@ -71,6 +71,7 @@ def review_week(
     big_change: float,
     life_history: pd.DataFrame | None = None,
     stale: tuple[StaleRule | None, pd.DataFrame | None] | None = None,
+    with_stale: bool = True,
 ) -> PipelineReview:
     """Returns the week's PipelineReview: waterfall, per-deal movements, lists, forecast roll-up.
 
@@ -80,7 +81,8 @@ def review_week(
     opportunity_id, name, rep_id, rep, territory, and stages with name, sort_order.
     `life_history` gives whole histories of pushed deals for their lifetime push count;
     `stale` the stale rule and stage entry dates (default: stale_days in every stage).
-    Lists are: new, advanced, regressed, pushed, slipped, overdue, stale, big_changes.
+    Lists are: new, advanced, regressed, pushed, slipped, overdue, stale, big_changes
+    (without `with_stale`, no stale list).
     """
     quarter = quarter or review_quarter(week)
     states = history if isinstance(history, WeekStates) else week_states(history, week)
@@ -96,6 +98,7 @@ def review_week(
         big_change=big_change,
         life_history=life_history,
         stale=stale,
+        with_stale=with_stale,
     )
     return PipelineReview(
         week=week,
@@ -256,10 +259,8 @@ def review_report(
         big_change=chosen.big_change,
         life_history=life,
         stale=(rule, entries),
+        with_stale=with_stale,
     )
-    if not with_stale:
-        lists = {name: frame for name, frame in review.lists.items() if name != "stale"}
-        review = replace(review, lists=lists)
     coverage = coverage_by_rep(
         pipeline_by_rep(review.closing_pipeline),
         repo.quota_by_rep(quarter.start, quarter.end, where),
