@@ -134,10 +134,22 @@ class _Codes:
 
 
 class _Spans:
-    """The history spans of a set of deals, as numbers (read once, swept per unit mapping)."""
+    """The history spans of a set of deals, as numbers (read once, swept per unit mapping).
 
-    def __init__(self, conn: Connection, deals: Sequence[int], codes: _Codes) -> None:
+    `deals` is a list of deal ids, or a condition on the spans choosing them (with any other
+    `conditions`: salesops.db.call_scoped reads a scope's deals' spans dated before a day).
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        deals: Sequence[int] | ColumnElement[bool],
+        codes: _Codes,
+        *conditions: ColumnElement[bool],
+    ) -> None:
         sp = s.rollup_history_spans.c
+        if not isinstance(deals, ColumnElement):
+            deals = sp.opportunity_id.in_(list(deals))
         stmt = select(
             sp.opportunity_id,
             _day(sp.valid_from),
@@ -148,12 +160,13 @@ class _Spans:
             sp.outcome,
             sp.stage,
             sp.forecast_category,
-        ).where(sp.opportunity_id.in_(list(deals)))
+        ).where(deals, *conditions)
         rows = conn.execute(stmt).all()
         numbers = np.array([r[:6] for r in rows], dtype="int64").reshape(-1, 6)
         outcome = np.array([r[6] for r in rows], dtype=object)
         won = outcome == "won"
         self.won = _Won(numbers[won][:, [0, 1, 4, 5]])
+        self.won_rows = numbers[won][:, [0, 1, 4]]  # deal, day, cents
         is_open = ~np.isin(outcome, CLOSED) & (numbers[:, 2] > numbers[:, 1])
         self.open = numbers[is_open][:, :5]
         self.kind = np.array(

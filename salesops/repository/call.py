@@ -11,8 +11,9 @@ rows by the rep's territory or manager (the roll-up), or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import (
@@ -20,9 +21,11 @@ from sqlalchemy import (
     Float,
     Select,
     String,
+    Table,
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     or_,
@@ -32,9 +35,10 @@ from sqlalchemy import (
 
 from salesops.calendar import quarter_of
 from salesops.db import schema as s
+from salesops.db.call_scoped import ScopedSpans
 from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
-from salesops.repository.frames import DATE, FLOAT, INT, STR
+from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 from salesops.repository.pipeline_review import CLOSED_OUTCOMES, _scope_clause, _span_rows
 
 CALL_UNITS = ("territory", "team")
@@ -53,6 +57,7 @@ ROLLUP_ROW = {k: v for k, v in SNAPSHOT_ROW.items() if k != "instant"}
 WON_DAY_ROW = {"unit": STR, "day": DATE, "won_amount": FLOAT}
 OVERDUE_LONG_DAYS = 30  # an expected close this long gone is a stale date
 NEXT_QUARTER_DAYS = 92
+T = TypeVar("T")
 ALL_CLASSES = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)
 
 
@@ -152,6 +157,15 @@ def _snapshot(
     )
 
 
+def _in_quarter(instants: Sequence[tuple[date, date]], until: date) -> list[int]:
+    """Returns the instants that (at most `until`) lie in their quarter: what a sweep serves."""
+    return [
+        i
+        for i, (instant, end) in enumerate(instants)
+        if _quarter_start(end) <= min(instant, until) <= end
+    ]
+
+
 def _quarter_start(quarter_end: date) -> date:
     """Returns the start of the quarter ending at `quarter_end` (the day after its last)."""
     return quarter_of(quarter_end - timedelta(days=1)).start
@@ -187,13 +201,15 @@ class CallQueries(RepositoryBase):
         """
         if not instants:
             return pd.DataFrame({n: pd.Series(dtype=object) for n in SNAPSHOT_ROW})
-        covered = self._call_rollup_quarters() if rollup and not scope.rep_ids else set()
+        within = self._call_within(rollup_call_snapshots, scope, rollup)
+        covered = self._call_rollup_quarters() if within is not None else set()
         served = [
             i
             for i, (instant, end) in enumerate(instants)
             if instant <= until and _quarter_start(end) in covered
         ]
-        rest = sorted(set(range(len(instants))) - set(served))
+        swept = [] if not rollup or within is not None else _in_quarter(instants, until)
+        rest = sorted(set(range(len(instants))) - set(served) - set(swept))
         # One statement per instant: as one UNION ALL, PostgreSQL misestimates the won
         # subqueries and its plan runs for minutes at the large scale (1 s per snapshot alone).
         frames = [
@@ -203,13 +219,70 @@ class CallQueries(RepositoryBase):
             )
             for i in rest
         ]
-        if served:
-            frames.append(self._rollup_snapshots(instants, served, until, by, scope))
+        if served and within is not None:
+            frames.append(self._rollup_snapshots(instants, served, until, by, within))
+        if swept:
+            asked = [(min(instants[i][0], until), instants[i][1]) for i in swept]
+            rows = self._scoped(by, scope, until, lambda spans: spans.snapshots(asked, until))
+            rows["instant"] = [swept[i] for i in rows["instant"]]
+            frames.append(coerce(list(rows.itertuples(index=False, name=None)), SNAPSHOT_ROW))
         frame = pd.concat(frames, ignore_index=True)
         return frame.sort_values(
             ["instant", "unit", "stage", "forecast_category", "close_bucket"],
             ignore_index=True,
         )
+
+    def _call_within(self, table: Table, scope: Scope, rollup: bool) -> ColumnElement[bool] | None:
+        """Returns the condition keeping a call rollup's rows of the scope, None if it cannot.
+
+        The rollups group deals by their rep's (territory, manager): a scope of reps is
+        served when it is every rep of the units its reps are in (a team, a territory's
+        reps) and none of them is the no-rep unit (None, None), which holds deals without
+        a rep too.
+        """
+        c = table.c
+        if not rollup:
+            return None
+        if not scope.rep_ids:
+            return c.territory_id.in_(scope.territory_ids) if scope.territory_ids else true()
+        r = s.reps.c
+        reps = self._on_connection(
+            lambda conn: conn.execute(select(r.id, r.territory_id, r.manager)).all()
+        )
+        chosen = {
+            int(rep)
+            for rep, territory, _ in reps
+            if rep in scope.rep_ids
+            and (not scope.territory_ids or territory in scope.territory_ids)
+        }
+        units = {(t, m) for rep, t, m in reps if rep in chosen}
+        whole = all(rep in chosen for rep, t, m in reps if (t, m) in units)
+        if (None, None) in units or not whole:
+            return None
+        if not units:
+            return false()
+        return or_(
+            *(
+                and_(
+                    c.territory_id.is_(None) if territory is None else c.territory_id == territory,
+                    c.manager.is_(None) if manager is None else c.manager == manager,
+                )
+                for territory, manager in sorted(units, key=str)
+            )
+        )
+
+    def _scoped(
+        self, by: str | None, scope: Scope, until: date, work: Callable[[ScopedSpans], T]
+    ) -> T:
+        """Returns `work` done on the spans of the scope's deals dated before `until`."""
+        o, r = s.opportunities, s.reps
+        deals = (
+            select(o.c.id, _unit(by))
+            .select_from(o.outerjoin(r, r.c.id == o.c.rep_id))
+            .where(_scope_clause(scope))
+        )
+        ids = select(o.c.id).where(_scope_clause(scope))
+        return self._on_connection(lambda conn: work(ScopedSpans(conn, deals, ids, until)))
 
     def _call_rollup_quarters(self) -> set[date]:
         """Returns the quarters (their start) the snapshot rollup holds."""
@@ -237,9 +310,12 @@ class CallQueries(RepositoryBase):
         served: Sequence[int],
         until: date,
         by: str | None,
-        scope: Scope,
+        within: ColumnElement[bool],
     ) -> pd.DataFrame:
-        """Returns the snapshots of the `served` instants from rollup_call_snapshots."""
+        """Returns the snapshots of the `served` instants from rollup_call_snapshots.
+
+        `within` limits the rollup rows to the scope's (see _rollup_scope).
+        """
         c = rollup_call_snapshots.c
         wanted = pd.DataFrame(
             {
@@ -269,7 +345,7 @@ class CallQueries(RepositoryBase):
                         for start, d in days.items()
                     )
                 ),
-                c.territory_id.in_(scope.territory_ids) if scope.territory_ids else true(),
+                within,
             )
             .group_by(*keys)
         )
@@ -289,18 +365,20 @@ class CallQueries(RepositoryBase):
         """Returns the amount won per day and unit, by won rows dated in [start, until).
 
         Columns: unit, day, won_amount; ordered by unit and day. Reads rollup_call_won_days
-        unless the scope is a set of reps (or `rollup=False`: the history spans only).
+        unless the scope is a set of reps that is not a whole set of its units (then the
+        reps' deals' won spans, see salesops.db.call_scoped; `rollup=False`: the history
+        spans only).
         """
-        if rollup and not scope.rep_ids:
-            w = rollup_call_won_days.c
+        w = rollup_call_won_days.c
+        within = self._call_within(rollup_call_won_days, scope, rollup)
+        if rollup and within is None:
+            won = self._scoped(by, scope, until, lambda spans: spans.won_by_day(start, until))
+            return coerce(list(won.itertuples(index=False, name=None)), WON_DAY_ROW)
+        if within is not None:
             unit = _unit_of(w.territory_id, w.manager, by)
             stmt = (
                 select(unit, w.day, func.coalesce(func.sum(w.won_amount), 0.0))
-                .where(
-                    w.day >= start,
-                    w.day < until,
-                    w.territory_id.in_(scope.territory_ids) if scope.territory_ids else true(),
-                )
+                .where(w.day >= start, w.day < until, within)
                 .group_by(unit, w.day)
                 .order_by(unit, w.day)
             )

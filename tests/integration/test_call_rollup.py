@@ -5,7 +5,8 @@ can and the history spans with `rollup=False`; on the demo company both must ret
 groups, counts and amounts (to float rounding: the rollup sums whole cents, the span queries
 floats) at instants spread over the whole history, each day of a quarter's edge included, for
 the company (every instant), each roll-up and a territory scope (a third of them and the
-last quarter's edges).
+last quarter's edges). Scopes of reps too: a team (read from the rollups' units), one rep
+and a mixed selection (swept from their deals' spans, salesops.db.call_scoped).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from salesops.calendar import quarter_of
 from salesops.db.engine import make_engine
+from salesops.db.schema_call import rollup_call_snapshots
 from salesops.repository import Repository, Scope
 
 AMOUNTS = ("open_amount", "won_amount")
@@ -80,6 +82,66 @@ def test_the_rollups_give_the_span_queries_rows_on_sqlite(demo_url):
 
 def test_the_rollups_give_the_span_queries_rows_on_postgres(pg_demo_url):
     _check(pg_demo_url)
+
+
+def _rep_scopes(repo: Repository) -> dict[str, Scope]:
+    """Returns scopes of reps: a team (whole units), one rep and a few reps of some territories."""
+    reps = repo.reps()
+    manager = reps["manager"].value_counts().index[0]
+    team = tuple(int(i) for i in reps.loc[reps["manager"] == manager, "id"])
+    rep = int(reps.loc[reps["manager"] == manager, "id"].iloc[0])
+    territories = tuple(int(t) for t in sorted(reps["territory_id"].dropna().unique())[:3])
+    picked = tuple(int(i) for i in reps["id"].iloc[::3])
+    return {
+        "team": Scope(rep_ids=team),
+        "rep": Scope(rep_ids=(rep,)),
+        "selection": Scope(territory_ids=territories, rep_ids=picked),
+    }
+
+
+def _check_reps(url: str) -> None:
+    """A scope of reps reads the unit rollups (a team) or its reps' spans (a rep, a selection)."""
+    repo = Repository(make_engine(url, read_only=True))
+    instants, until = _instants(repo)
+    scopes = _rep_scopes(repo)
+    assert repo._call_within(rollup_call_snapshots, scopes["team"], True) is not None
+    assert repo._call_within(rollup_call_snapshots, scopes["rep"], True) is None
+    last_quarter = quarter_of(until - timedelta(days=1)).start
+    sample = list(dict.fromkeys([*instants[::5], *(i for i in instants if i[0] >= last_quarter)]))
+    # as of a day inside a quarter: nothing dated from it on is read, its quarter wins nothing yet
+    cut = date(2026, 8, 20)
+    early = [(t, end) for t, end in instants[::4] if t <= cut]
+    cases = [
+        ("team", None, sample, until),
+        ("team", "territory", sample, until),
+        ("rep", None, sample, until),
+        ("rep", "team", early, cut),
+        ("selection", "territory", sample, until),
+    ]
+    for name, by, asked, as_of in cases:
+        scope = scopes[name]
+        _same(
+            repo.call_snapshots(asked, as_of, by, scope),
+            repo.call_snapshots(asked, as_of, by, scope, rollup=False),
+        )
+        start = asked[0][0]
+        rollup_won = repo.call_won_by_day(start, as_of, by, scope)
+        spans_won = repo.call_won_by_day(start, as_of, by, scope, rollup=False)
+        assert len(rollup_won) > 0
+        pd.testing.assert_frame_equal(
+            rollup_won.drop(columns="won_amount"), spans_won.drop(columns="won_amount")
+        )
+        assert rollup_won["won_amount"].to_numpy() == pytest.approx(
+            spans_won["won_amount"].to_numpy(), rel=1e-9
+        )
+
+
+def test_scopes_of_reps_give_the_span_queries_rows_on_sqlite(demo_url):
+    _check_reps(demo_url)
+
+
+def test_scopes_of_reps_give_the_span_queries_rows_on_postgres(pg_demo_url):
+    _check_reps(pg_demo_url)
 
 
 def test_a_quarter_not_ended_reads_no_won_amount_yet(demo_url):
