@@ -115,13 +115,14 @@ def read_inputs(
         if first is None or q.end > first
     ]
     pairs = [p for p in pairs if p[0] <= as_of]
-    frame = repo.call_snapshots([(p[0], p[1]) for p in pairs], as_of, by, scope)
+    reads: dict = {}  # a scope of reps' spans, read once for both
+    frame = repo.call_snapshots([(p[0], p[1]) for p in pairs], as_of, by, scope, reads=reads)
     # Plain Python strings: the engine groups many small frames, and grouping pyarrow
     # strings costs more per call than the rows do.
     frame = frame.astype({c: object for c in TEXT_COLUMNS if c in frame})
     snapshots = {key: part.reset_index(drop=True) for key, part in _split(frame, pairs)}
     start = min((q.start for q in quarters), default=as_of)
-    won = repo.call_won_by_day(start, as_of, by, scope).astype({"unit": object})
+    won = repo.call_won_by_day(start, as_of, by, scope, reads=reads).astype({"unit": object})
     return CallInputs(snapshots, won, repo.stages(), as_of, first)
 
 

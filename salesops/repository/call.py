@@ -11,9 +11,8 @@ rows by the rep's territory or manager (the roll-up), or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import (
@@ -57,7 +56,6 @@ ROLLUP_ROW = {k: v for k, v in SNAPSHOT_ROW.items() if k != "instant"}
 WON_DAY_ROW = {"unit": STR, "day": DATE, "won_amount": FLOAT}
 OVERDUE_LONG_DAYS = 30  # an expected close this long gone is a stale date
 NEXT_QUARTER_DAYS = 92
-T = TypeVar("T")
 ALL_CLASSES = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)
 
 
@@ -187,6 +185,7 @@ class CallQueries(RepositoryBase):
         by: str | None = None,
         scope: Scope = EVERYTHING,
         rollup: bool = True,
+        reads: dict | None = None,
     ) -> pd.DataFrame:
         """Returns the open pipeline at each instant, grouped, and what of it was won in time.
 
@@ -197,7 +196,8 @@ class CallQueries(RepositoryBase):
         [instant, quarter_end) (0 for a quarter not ended by `until`: not known yet).
         Columns: instant (index into `instants`), unit, stage, forecast_category,
         close_bucket, deals, open_amount, won_amount, won_deals. `rollup=False` reads the
-        history spans only (what the rollup is tested against).
+        history spans only (what the rollup is tested against). `reads` (a dict the caller
+        passes to this and call_won_by_day alike) keeps a scope of reps' spans for the other.
         """
         if not instants:
             return pd.DataFrame({n: pd.Series(dtype=object) for n in SNAPSHOT_ROW})
@@ -223,7 +223,7 @@ class CallQueries(RepositoryBase):
             frames.append(self._rollup_snapshots(instants, served, until, by, within))
         if swept:
             asked = [(min(instants[i][0], until), instants[i][1]) for i in swept]
-            rows = self._scoped(by, scope, until, lambda spans: spans.snapshots(asked, until))
+            rows = self._scoped(by, scope, until, reads).snapshots(asked, until)
             rows["instant"] = [swept[i] for i in rows["instant"]]
             frames.append(coerce(list(rows.itertuples(index=False, name=None)), SNAPSHOT_ROW))
         frame = pd.concat(frames, ignore_index=True)
@@ -271,10 +271,11 @@ class CallQueries(RepositoryBase):
             )
         )
 
-    def _scoped(
-        self, by: str | None, scope: Scope, until: date, work: Callable[[ScopedSpans], T]
-    ) -> T:
-        """Returns `work` done on the spans of the scope's deals dated before `until`."""
+    def _scoped(self, by: str | None, scope: Scope, until: date, reads: dict | None) -> ScopedSpans:
+        """Returns the spans of the scope's deals dated before `until` (kept in `reads`)."""
+        key = ("scoped", by, scope, until)
+        if reads is not None and key in reads:
+            return reads[key]
         o, r = s.opportunities, s.reps
         deals = (
             select(o.c.id, _unit(by))
@@ -282,7 +283,10 @@ class CallQueries(RepositoryBase):
             .where(_scope_clause(scope))
         )
         ids = select(o.c.id).where(_scope_clause(scope))
-        return self._on_connection(lambda conn: work(ScopedSpans(conn, deals, ids, until)))
+        spans = self._on_connection(lambda conn: ScopedSpans(conn, deals, ids, until))
+        if reads is not None:
+            reads[key] = spans
+        return spans
 
     def _call_rollup_quarters(self) -> set[date]:
         """Returns the quarters (their start) the snapshot rollup holds."""
@@ -361,18 +365,19 @@ class CallQueries(RepositoryBase):
         by: str | None = None,
         scope: Scope = EVERYTHING,
         rollup: bool = True,
+        reads: dict | None = None,
     ) -> pd.DataFrame:
         """Returns the amount won per day and unit, by won rows dated in [start, until).
 
         Columns: unit, day, won_amount; ordered by unit and day. Reads rollup_call_won_days
         unless the scope is a set of reps that is not a whole set of its units (then the
         reps' deals' won spans, see salesops.db.call_scoped; `rollup=False`: the history
-        spans only).
+        spans only). `reads`: see call_snapshots.
         """
         w = rollup_call_won_days.c
         within = self._call_within(rollup_call_won_days, scope, rollup)
         if rollup and within is None:
-            won = self._scoped(by, scope, until, lambda spans: spans.won_by_day(start, until))
+            won = self._scoped(by, scope, until, reads).won_by_day(start, until)
             return coerce(list(won.itertuples(index=False, name=None)), WON_DAY_ROW)
         if within is not None:
             unit = _unit_of(w.territory_id, w.manager, by)
