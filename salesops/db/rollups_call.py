@@ -306,11 +306,15 @@ class _Grid:
             weights = np.concatenate([value, -value])
             self.values[name] += np.bincount(cell, weights=weights, minlength=self.size)
 
-    def totals(self) -> dict[str, np.ndarray]:
-        """Returns the running sums over the days of each quarter, shaped (q, day, group)."""
+    def totals(self, index: int) -> dict[str, np.ndarray]:
+        """Returns the running sums over the days of quarter `index`, shaped (day, group).
+
+        One quarter at a time: the whole grid's running sums would hold every measure twice
+        more (a million-deal import's largest allocation).
+        """
         shape = (len(self.quarters), self.days, self.groups)
         return {
-            n: np.rint(np.cumsum(v.reshape(shape), axis=1)).astype("int64")
+            n: np.rint(np.cumsum(v.reshape(shape)[index], axis=0)).astype("int64")
             for n, v in self.values.items()
         }
 
@@ -320,18 +324,18 @@ def _rows(grid: _Grid, labels: list[tuple]) -> Iterator[tuple]:
 
     `labels[g]` is group g's (territory_id, manager, stage, forecast_category, bucket).
     """
-    totals = grid.totals()
     for index, quarter in enumerate(grid.quarters):
+        totals = grid.totals(index)
         length = (quarter.end - quarter.start).days
-        deals = totals["deals"][index, : length + 1]
+        deals = totals["deals"][: length + 1]
         day, group = np.nonzero(deals > 0)
         columns = [
             day.tolist(),
             group.tolist(),
             deals[day, group].tolist(),
-            (totals["cents"][index, day, group] / 100.0).tolist(),
-            (totals["won"][index, day, group] / 100.0).tolist(),
-            totals["won_deals"][index, day, group].tolist(),
+            (totals["cents"][day, group] / 100.0).tolist(),
+            (totals["won"][day, group] / 100.0).tolist(),
+            totals["won_deals"][day, group].tolist(),
         ]
         for d, g, n, amount, won, won_deals in zip(*columns, strict=True):
             yield (quarter.start, d, *labels[g], n, amount, won, won_deals)
