@@ -11,7 +11,7 @@ company    the whole company (no filter)
 team       `--team T` / the team filter: the reps of the manager with the most reps
 territory  `--territory ID` / the territory filter: the territory with the most reps
 rep        the rep filter (a signed-in rep sees the same): the rep in post with the most
-           deals
+           deals (the slowest one-rep call); rep_median: the one with the median number
 by_team, by_territory  `--by team|territory`: the company call with every unit's call and
            track record (the roll-up)
 
@@ -105,19 +105,20 @@ def _scopes(url: str) -> dict[str, tuple[object, dict]]:
     reps, territories = repo.reps(), repo.territories()
     team = reps["manager"].value_counts().index[0]
     territory = int(reps["territory_id"].value_counts().index[0])
-    rep = _busiest_rep(repo)
+    ranked = _reps_by_deals(repo)
     return {
         "company": (COMPANY, {}),
         "team": (resolve_scope("team", team, reps, territories), {}),
         "territory": (resolve_scope("territory", territory, reps, territories), {}),
-        "rep": (resolve_scope("rep", rep, reps, territories), {}),
+        "rep": (resolve_scope("rep", ranked[0], reps, territories), {}),
+        "rep_median": (resolve_scope("rep", ranked[len(ranked) // 2], reps, territories), {}),
         "by_team": (COMPANY, {"by": "team"}),
         "by_territory": (COMPANY, {"by": "territory"}),
     }
 
 
-def _busiest_rep(repo) -> int:
-    """Returns the id of the rep still in post with the most deals (the slowest one-rep call)."""
+def _reps_by_deals(repo) -> list[int]:
+    """Returns the ids of the reps still in post, most deals first."""
     from sqlalchemy import func, select
 
     from salesops.db import schema as s
@@ -127,11 +128,10 @@ def _busiest_rep(repo) -> int:
         select(o.rep_id)
         .where(o.rep_id.in_(select(r.id).where(r.end_date.is_(None))))
         .group_by(o.rep_id)
-        .order_by(func.count().desc())
-        .limit(1)
+        .order_by(func.count().desc(), o.rep_id)
     )
     with repo.engine.connect() as conn:
-        return int(conn.execute(stmt).scalar_one())
+        return [int(r) for r in conn.execute(stmt).scalars()]
 
 
 def _variant(url: str, scope, kwargs: dict, evolution: bool) -> dict:
