@@ -17,7 +17,7 @@ import pandas as pd
 from salesops.demo.catalog import CHANNELS, SEGMENTS, SOURCE
 from salesops.demo.company import RepTraits
 from salesops.demo.history import deal_history
-from salesops.demo.names import deal_name
+from salesops.demo.names import named_deal, short_name
 from salesops.demo.sources import bought_before, lead_status, source_leads
 from salesops.demo.state import DemoState
 
@@ -225,6 +225,27 @@ def _quarter_end_push(
     return np.where(pull & (pulled > day), pulled, close_day)
 
 
+def _deal_names(
+    account_names: list[str],
+    seg_names: list[str],
+    deals: _DealDraw,
+    ids: np.ndarray,
+    expansion: np.ndarray,
+) -> list[str]:
+    """Returns each deal's deal_name, its account's short name worked out once per account."""
+    shorts = [short_name(name) for name in account_names]
+    return [
+        named_deal(shorts[a], seg_names[k], i, more)
+        for a, k, i, more in zip(
+            deals.account.tolist(),
+            deals.segment.tolist(),
+            ids.tolist(),
+            expansion.tolist(),
+            strict=True,
+        )
+    ]
+
+
 def _opportunities_frame(
     state: DemoState,
     deals: _DealDraw,
@@ -250,10 +271,7 @@ def _opportunities_frame(
             "id": ids,
             "source": SOURCE,
             "external_id": [f"O{i:07d}" for i in ids],
-            "name": [
-                deal_name(account_names[a], seg_names[k], int(i), bool(more))
-                for a, k, i, more in zip(deals.account, deals.segment, ids, expansion, strict=True)
-            ],
+            "name": _deal_names(account_names, seg_names, deals, ids, expansion),
             "account_id": deals.account + 1,
             "rep_id": deals.rep + 1,
             "lead_id": np.where(deals.lead >= 0, deals.lead + 1, np.nan),

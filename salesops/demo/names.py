@@ -59,7 +59,16 @@ def deal_name(account: str, segment: str, i: int, expansion: bool) -> str:
     E.g. "Acme Harbor: Platform licences (new)". `i` picks the offering and kind;
     expansion deals are upsells to an existing customer.
     """
-    short = " ".join(account.split(" ")[:2])
+    return named_deal(short_name(account), segment, i, expansion)
+
+
+def short_name(account: str) -> str:
+    """Returns an account's name as its deals start: its first two words ("Acme Harbor")."""
+    return " ".join(account.split(" ")[:2])
+
+
+def named_deal(short: str, segment: str, i: int, expansion: bool) -> str:
+    """Returns deal_name's name from the account's short_name (computed once per account)."""
     offerings = SEGMENT_OFFERINGS[segment]
     offering = offerings[i % len(offerings)]
     kind = "expansion" if expansion else DEAL_KINDS[(i // len(offerings)) % len(DEAL_KINDS)]
