@@ -545,6 +545,7 @@ def rebuild_rollups(
     from salesops.db.rollups_cash import cash_plan, cycle_summary_plan
     from salesops.db.rollups_daily import daily_plan, monthly_plan  # uses this module's selects
     from salesops.db.rollups_orders import order_plan
+    from salesops.db.rollups_receivables import receivables_plan
     from salesops.db.rollups_review import review_plan
 
     plan = [
@@ -566,6 +567,7 @@ def rebuild_rollups(
         *review_plan(),
         *bookings_plan(),
         *approval_plan(),
+        *receivables_plan(),
     ]
     written: dict[str, int] = {}
     for table, stmt in plan:

@@ -31,6 +31,7 @@ from salesops.db.schema_bookings import bookings_rollup_table
 from salesops.db.schema_cash import cash_rollup_table, cycle_summary_tables
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
 from salesops.db.schema_orders import order_rollup_tables
+from salesops.db.schema_receivables import receivables_rollup_table
 from salesops.db.schema_review import review_rollup_table
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
@@ -566,6 +567,8 @@ rollup_stage_entries = review_rollup_table(metadata)
 rollup_won_first_orders = bookings_rollup_table(metadata)
 # Order approvals per month, scope, approver and minutes (salesops.db.schema_approvals).
 approval_rollups = approval_rollup_tables(metadata)
+# Orders per invoice day, order and payment month and scope (salesops.db.schema_receivables).
+rollup_receivable_days = receivables_rollup_table(metadata)
 from salesops.db import schema_call  # noqa: E402  (its tables are on this metadata)
 
 ROLLUP_TABLES = (
@@ -592,5 +595,6 @@ ROLLUP_TABLES = (
     rollup_stage_entries,
     rollup_won_first_orders,
     *approval_rollups,
+    rollup_receivable_days,
     *schema_call.CALL_ROLLUP_TABLES,
 )

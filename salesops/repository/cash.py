@@ -39,6 +39,8 @@ from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defin
 from salesops.db.rollups_orders import field_bits, flag, status_keys
 from salesops.db.sqlfuncs import month_start
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
+from salesops.repository.cash_aging import aging_case, aging_rows
+from salesops.repository.cash_aging import aging_labels as aging_labels  # defined once there
 from salesops.repository.cash_periods import (
     Source,
     approvals_from_orders,
@@ -234,24 +236,6 @@ def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
     return select(*keys, *totals).where(*where).group_by(*keys)
 
 
-def aging_labels(edges: Sequence[int]) -> list[str]:
-    """Returns the aging buckets in order: "current", "1-30", "31-60", "61-90", "90+"."""
-    labels, low = ["current"], 1
-    for edge in edges:
-        labels.append(f"{low}-{edge}")
-        low = edge + 1
-    return [*labels, f"{edges[-1]}+" if edges else "1+"]
-
-
-def _bucket(days_past_due: ColumnElement, edges: Sequence[int]) -> ColumnElement:
-    """Returns the aging bucket label of `days_past_due` (see `aging_labels`)."""
-    labels = aging_labels(edges)
-    whens: list[tuple[ColumnElement[bool], str]] = [(days_past_due <= 0, labels[0])]
-    for edge, label in zip(edges, labels[1:-1], strict=True):
-        whens.append((days_past_due <= edge, label))
-    return case(*whens, else_=literal(labels[-1]))
-
-
 def _unpaid(
     as_of: date, scope: Scope, columns: Sequence[ColumnElement], source: Source, joined=None
 ) -> Subquery:
@@ -404,20 +388,23 @@ class CashQueries(RepositoryBase):
 
         Buckets: "not invoiced" (ordered, no invoice by as_of), "current" (invoiced, not
         yet `terms_days` old), then days past due "1-<edges[0]>", ..., "<last+1>+".
-        Columns: territory_id, segment, rep_id, bucket, orders, amount. The unpaid orders
-        are read by payment date (see `_unpaid`; source="raw" reads them with one OR).
+        Columns: territory_id, segment, rep_id, bucket, orders, amount. Read from
+        rollup_receivable_days (see cash_aging.aging_rows); source="raw" reads the orders
+        with one OR.
         """
-        od, a = s.orders.c, s.accounts.c
-        invoiced = od.invoiced_at <= as_of
-        past_due = whole_days(od.invoiced_at, literal(as_of, s.orders.c.ordered_at.type))
-        bucket = case((invoiced, _bucket(past_due - terms_days, edges)), else_="not invoiced")
-        columns = [a.territory_id, a.segment, order_rep().label("rep_id"),
-                   bucket.label("bucket"), od.amount]  # fmt: skip
-        rows = _unpaid(as_of, scope, columns, source)
+        if source == "raw":
+            od, a = s.orders.c, s.accounts.c
+            bucket = aging_case(od.invoiced_at, as_of, terms_days, edges)
+            columns = [a.territory_id, a.segment, order_rep().label("rep_id"),
+                       bucket.label("bucket"), literal(1).label("orders"), od.amount]  # fmt: skip
+            rows = _unpaid(as_of, scope, columns, source)
+        else:
+            rows = aging_rows(as_of, terms_days, edges, scope).subquery("aging")
         # Grouped outside: PostgreSQL does not match a GROUP BY expression holding bound
         # parameters to the same expression in the SELECT list.
         keys = [rows.c.territory_id, rows.c.segment, rows.c.rep_id, rows.c.bucket]
-        stmt = select(*keys, func.count(), func.sum(rows.c.amount)).group_by(*keys)
+        orders = func.sum(rows.c.orders)
+        stmt = select(*keys, orders, func.sum(rows.c.amount)).group_by(*keys).having(orders != 0)
         return self._frame(stmt, RECEIVABLES)
 
     def cash_slow_accounts(

@@ -1,10 +1,12 @@
-"""Receivables and the slow lists read unpaid orders by payment date, as the OR would.
+"""Receivables and the slow lists give what the unpaid orders give, on any as-of date.
 
-`cash_receivables`, `cash_slow_accounts` and `cash_slow_orders` read the orders placed by
-the as-of date and unpaid then as two disjoint index ranges (never paid; paid after it);
-source="raw" reads them with the one OR they replace. Both must return the same rows, on
-SQLite and PostgreSQL, for as-of dates at the data's end, inside it and before most
-payments, and for scopes.
+`cash_receivables` reads rollup_receivable_days (as of the month's last day, put right
+from the orders placed or paid after a mid-month as-of date); `cash_slow_accounts` and
+`cash_slow_orders` read the orders placed by the as-of date and unpaid then as two disjoint
+index ranges (never paid; paid after it). source="raw" reads the orders with the one OR
+they replace. Both must return the same rows, on SQLite and PostgreSQL, for as-of dates
+at and before the data's end, month ends and mid-month, and for scopes; a stale rollup
+must show, and a rebuild put it right.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from datetime import date
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from salesops.config import Settings
+from salesops.db import schema as s
 from salesops.db.engine import make_engine
+from salesops.db.rollups import refresh_rollups
 from salesops.repository import Repository, Scope
 
 AS_OF = [date(2026, 11, 30), date(2026, 10, 31), date(2026, 3, 17), date(2024, 6, 1)]
@@ -66,3 +71,32 @@ def test_slow_lists_by_payment_date_equal_the_or(repo, as_of, scope):
         want = repo.cash_slow_orders(as_of, limit, scope, source="raw")
         assert len(want) > 0
         _same(repo.cash_slow_orders(as_of, limit, scope), want, [])
+
+
+def test_a_stale_receivables_rollup_shows_and_a_rebuild_puts_it_right(tmp_path, demo_url):
+    path = tmp_path / "copy.db"
+    source = make_engine(demo_url)
+    with source.connect() as conn:
+        conn.exec_driver_sql(f"VACUUM INTO '{path}'")
+    source.dispose()
+    engine = make_engine(f"sqlite:///{path}")
+    repo, as_of = Repository(engine), AS_OF[1]
+    terms, edges = SETTINGS.payment_terms_days, SETTINGS.aging_buckets
+    keys = ["territory_id", "segment", "rep_id", "bucket"]
+
+    def check() -> None:
+        _same(repo.cash_receivables(as_of, terms, edges),
+              repo.cash_receivables(as_of, terms, edges, source="raw"), keys)  # fmt: skip
+
+    check()
+    od = s.orders.c
+    with engine.begin() as conn:  # an order unpaid on the as-of date, marked paid before it
+        first = conn.execute(
+            sa.select(sa.func.min(od.id)).where(od.ordered_at < as_of, od.paid_at.is_(None))
+        ).scalar_one()
+        conn.execute(sa.update(s.orders).where(od.id == first).values(paid_at=od.ordered_at))
+    with pytest.raises(AssertionError):
+        check()
+    refresh_rollups(engine)
+    check()
+    engine.dispose()
