@@ -161,18 +161,21 @@ class _Spans:
             sp.stage,
             sp.forecast_category,
         ).where(deals, *conditions)
-        rows = conn.execute(stmt).all()
-        numbers = np.array([r[:6] for r in rows], dtype="int64").reshape(-1, 6)
-        outcome = np.array([r[6] for r in rows], dtype=object)
+        result = conn.execute(stmt)
+        # the driver's own tuples, one object array: no Row per span (a busy rep has 170k)
+        table = np.array(result.cursor.fetchall(), dtype=object).reshape(-1, 9)
+        result.close()
+        numbers = table[:, :6].astype("int64")
+        outcome = table[:, 6]
         won = outcome == "won"
         self.won = _Won(numbers[won][:, [0, 1, 4, 5]])
         self.won_rows = numbers[won][:, [0, 1, 4]]  # deal, day, cents
         is_open = ~np.isin(outcome, CLOSED) & (numbers[:, 2] > numbers[:, 1])
         self.open = numbers[is_open][:, :5]
         self.kind = np.array(
-            [codes.kind(r[7], r[8]) for r, keep in zip(rows, is_open, strict=True) if keep],
+            [codes.kind(stage, category) for stage, category in table[is_open][:, 7:9]],
             dtype="int64",
-        )
+        ).reshape(-1)
         self.won_days = set(numbers[won][:, 1].tolist())
 
 
