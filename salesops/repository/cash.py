@@ -34,7 +34,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
-from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
+from salesops.db.rollups_cash import cycle_legs, order_rep, paid_valid, whole_days
 from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
 from salesops.db.rollups_orders import field_bits, flag, status_keys
 from salesops.db.sqlfuncs import month_start
@@ -425,26 +425,42 @@ class CashQueries(RepositoryBase):
         past_due = whole_days(od.invoiced_at, literal(as_of, od.ordered_at.type)) - terms_days
         overdue = and_(od.invoiced_at <= as_of, past_due > 0)
         columns = [
-            a.id.label("account_id"), a.name.label("account"), a.territory_id, a.segment,
-            od.amount, flag(overdue).label("overdue"),
+            od.account_id, od.amount, flag(overdue).label("overdue"),
             case((overdue, past_due), else_=0).label("past_due"),
         ]  # fmt: skip
-        rows = _unpaid(as_of, scope, columns, source).c
+        # The whole company's accounts are ranked from the orders alone, then named.
+        joined = s.orders if scope.is_everything and source == "auto" else None
+        rows = _unpaid(as_of, scope, columns, source, joined).c
         overdue_amount = func.sum(rows.amount * rows.overdue)
-        keys = [rows.account_id, rows.account, rows.territory_id, rows.segment]
-        stmt = (
+        top = (
             select(
-                *keys,
-                func.count(),
-                func.sum(rows.amount),
-                func.sum(rows.overdue),
-                overdue_amount,
-                func.max(rows.past_due),
+                rows.account_id,
+                func.count().label("open_orders"),
+                func.sum(rows.amount).label("open_amount"),
+                func.sum(rows.overdue).label("overdue_orders"),
+                overdue_amount.label("overdue_amount"),
+                func.max(rows.past_due).label("most_days_past_due"),
             )  # fmt: skip
-            .group_by(*keys)
+            .group_by(rows.account_id)
             .having(overdue_amount > 0)
             .order_by(overdue_amount.desc(), rows.account_id)
             .limit(limit)
+            .subquery("top")
+        )
+        stmt = (
+            select(
+                top.c.account_id,
+                a.name,
+                a.territory_id,
+                a.segment,
+                top.c.open_orders,
+                top.c.open_amount,
+                top.c.overdue_orders,
+                top.c.overdue_amount,
+                top.c.most_days_past_due,
+            )  # fmt: skip
+            .select_from(top.join(s.accounts, a.id == top.c.account_id))
+            .order_by(top.c.overdue_amount.desc(), top.c.account_id)
         )
         return self._frame(stmt, SLOW_ACCOUNTS)
 
@@ -460,20 +476,35 @@ class CashQueries(RepositoryBase):
         """
         od, a, o, r = s.orders.c, s.accounts.c, s.opportunities.c, s.reps.c
         days_open = whole_days(od.ordered_at, literal(as_of, od.ordered_at.type))
+        # Ranked first (from the orders alone for the whole company), then joined.
+        joined = s.orders if scope.is_everything and source == "auto" else None
+        rows = _unpaid(as_of, scope, [od.id, (od.amount * days_open).label("held")], source,
+                       joined).c  # fmt: skip
+        top = select(rows.id, rows.held).order_by(rows.held.desc(), rows.id).limit(limit)
+        ranked = top.subquery("top")
         invoiced_at = case((od.invoiced_at <= as_of, od.invoiced_at), else_=None)
-        columns = [
-            od.id.label("order_id"), od.external_id, a.id.label("account_id"),
-            a.name.label("account"), o.id.label("opportunity_id"), o.name.label("deal"),
-            order_rep().label("rep_id"), r.name.label("rep"), od.ordered_at,
-            invoiced_at.label("invoiced_at"), od.amount, days_open.label("days_open"),
-            (od.amount * days_open).label("held"),
-        ]  # fmt: skip
-        joined = order_join().outerjoin(s.reps, r.id == order_rep())
-        rows = _unpaid(as_of, scope, columns, source, joined)
         stmt = (
-            select(*(c for c in rows.c if c.name != "held"))
-            .order_by(rows.c.held.desc(), rows.c.order_id)
-            .limit(limit)
+            select(
+                od.id,
+                od.external_id,
+                a.id,
+                a.name,
+                o.id,
+                o.name,
+                order_rep(),
+                r.name,
+                od.ordered_at,
+                invoiced_at,
+                od.amount,
+                days_open,
+            )  # fmt: skip
+            .select_from(
+                ranked.join(s.orders, od.id == ranked.c.id)
+                .join(s.accounts, a.id == od.account_id)
+                .outerjoin(s.opportunities, o.id == od.opportunity_id)
+                .outerjoin(s.reps, r.id == order_rep())
+            )
+            .order_by(ranked.c.held.desc(), ranked.c.id)
         )
         return self._frame(stmt, SLOW_ORDERS)
 
