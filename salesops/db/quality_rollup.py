@@ -55,10 +55,16 @@ def deal_conditions() -> dict[str, ColumnElement[bool]]:
     }
 
 
-def quality_issues_select() -> Select:
-    """Returns the select that fills rollup_quality_issues (problem, entity_id, month, due)."""
+def quality_issues_select(
+    deals: ColumnElement[bool] | None = None, leads: ColumnElement[bool] | None = None
+) -> Select:
+    """Returns the select that fills rollup_quality_issues (problem, entity_id, month, due).
+
+    `deals` and `leads` (conditions on opportunities and leads) limit the rows to some
+    deals and leads: a refresh of the rows of the ones an import changed.
+    """
     o, lead = s.opportunities, s.leads
-    deals = o.outerjoin(lead, lead.c.id == o.c.lead_id)
+    joined = o.outerjoin(lead, lead.c.id == o.c.lead_id)
     no_due = cast(null(), Date)
     parts = [
         select(
@@ -67,8 +73,8 @@ def quality_issues_select() -> Select:
             month_start(o.c.created_at).label("month"),
             (o.c.expected_close_date if problem == OPEN_DEAL else no_due).label("due"),
         )
-        .select_from(deals)
-        .where(condition)
+        .select_from(joined)
+        .where(condition, *([] if deals is None else [deals]))
         for problem, condition in deal_conditions().items()
     ]
     parts.append(
@@ -77,10 +83,16 @@ def quality_issues_select() -> Select:
             lead.c.id.label("entity_id"),
             month_start(lead.c.created_at).label("month"),
             no_due.label("due"),
-        ).where(blank(lead.c.channel))
+        ).where(blank(lead.c.channel), *([] if leads is None else [leads]))
     )
     union = union_all(*parts).subquery()
     return select(union.c.problem, union.c.entity_id, union.c.month, union.c.due)
+
+
+def account_names_select() -> Select:
+    """Returns the select of every account's id and name, which duplicates are found in."""
+    a = s.accounts.c
+    return select(a.id, a.name)
 
 
 def insert_duplicate_accounts(conn: Connection) -> int:
@@ -91,9 +103,8 @@ def insert_duplicate_accounts(conn: Connection) -> int:
     """
     from salesops.quality.names import normalise_company_name
 
-    a = s.accounts.c
     groups: dict[str, list[int]] = {}
-    for account_id, name in conn.execute(select(a.id, a.name)):
+    for account_id, name in conn.execute(account_names_select()):
         key = normalise_company_name(name)
         if key:
             groups.setdefault(key, []).append(int(account_id))
@@ -109,10 +120,14 @@ def insert_duplicate_accounts(conn: Connection) -> int:
     return len(ids)
 
 
-def quality_months_select() -> Select:
+def quality_months_select(
+    issues: ColumnElement[bool] | None = None, deals: ColumnElement[bool] | None = None
+) -> Select:
     """Returns the select that fills rollup_quality_months (problem, month, count).
 
     Reads rollup_quality_issues, so it runs after that table (and its duplicates) is built.
+    `issues` (on the issues table) and `deals` (on the deals' created date) limit it to
+    some months: a refresh of the months an import changed.
     """
     q = s.rollup_quality_issues.c
     o, lead = s.opportunities, s.leads
@@ -120,13 +135,13 @@ def quality_months_select() -> Select:
     month = month_start(o.c.created_at)
     per_problem = (
         select(q.problem, q.month, func.count().label("count"))
-        .where(q.problem != OPEN_DEAL)
+        .where(q.problem != OPEN_DEAL, *([] if issues is None else [issues]))
         .group_by(q.problem, q.month)
     )
     missing_any = (
         select(literal(MISSING_FIELDS).label("problem"), month.label("month"), func.count())
         .select_from(o.outerjoin(lead, lead.c.id == o.c.lead_id))
-        .where(or_(*(conditions[name] for name in MISSING)))
+        .where(or_(*(conditions[name] for name in MISSING)), *([] if deals is None else [deals]))
         .group_by(month)
     )
     union = union_all(per_problem, missing_any).subquery()

@@ -2,8 +2,10 @@
 
 The KPI page reads these instead of scanning millions of opportunities and
 leads (the pattern of Cube's pre-aggregations and warehouse materialized
-views). Each rollup is rebuilt in full inside one transaction with
-INSERT ... SELECT ... GROUP BY, so it is always consistent with the base tables.
+views). A demo load, `db upgrade` and an undo rebuild every rollup in full inside one
+transaction with INSERT ... SELECT ... GROUP BY, so it is always consistent with the base
+tables; an import, in its own transaction, refreshes only the rollups, and within them the
+months, deals or leads, its rows reach (salesops.db.rollup_steps), to the same rows.
 
 The pipeline review's history spans (schema.rollup_history_spans) are a copy of
 opportunity_history with each row's span to the deal's next change: rebuilt in full
@@ -34,11 +36,7 @@ from sqlalchemy import (
 )
 
 from salesops.db import schema as s
-from salesops.db.quality_rollup import (
-    insert_duplicate_accounts,
-    quality_issues_select,
-    rebuild_quality_months,
-)
+from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.db.sqlfuncs import days_between, month_start, week_start
@@ -232,6 +230,11 @@ def new_customers_in_range_select(start: date, end: date):
     range scan on the close date and one index probe per deal, instead of grouping every
     won deal in the database (33 s at 2M deals for a few days at a period's edge).
     """
+    return new_customers_where(s.opportunities.c.closed_at.between(start, end))
+
+
+def new_customers_where(closed: ColumnElement[bool]):
+    """`new_customers_select` for the deals whose close date meets `closed` (see above)."""
     o, a, lead = s.opportunities, s.accounts, s.leads
     earlier = s.opportunities.alias("earlier_won")
     made_before = (
@@ -258,7 +261,7 @@ def new_customers_in_range_select(start: date, end: date):
             func.count().label("new_customers"),
         )
         .select_from(o.join(a, a.c.id == o.c.account_id).outerjoin(lead, lead.c.id == o.c.lead_id))
-        .where(o.c.outcome == "won", o.c.closed_at.between(start, end), ~made_before)
+        .where(o.c.outcome == "won", o.c.closed_at.is_not(None), closed, ~made_before)
         .group_by(month, a.c.territory_id, a.c.segment, channel, o.c.rep_id)
     )
 
@@ -531,54 +534,27 @@ def update_history_spans(
 
 
 def rebuild_rollups(
-    conn: Connection, *, history_spans: bool = True, call: CallRollupUpdate | None = None
+    conn: Connection,
+    *,
+    history_spans: bool = True,
+    call: CallRollupUpdate | None = None,
+    changes: RowChanges | None = None,
 ) -> dict[str, int]:
-    """Rebuilds every rollup table on the caller's connection; returns rows written per rollup.
+    """Rebuilds the rollup tables on the caller's connection; returns rows written per rollup.
 
     Runs inside the caller's transaction, so the rollups commit (or roll back) with the rows
     they summarise: an import never leaves them stale. `history_spans=False` leaves the
     history spans alone (an import keeps them up to date with update_history_spans); with
     `call`, the import's tracker, the call rollups are updated by difference, not rebuilt.
+    `changes` are the rows written since the rollups were last right (an import's, from
+    its change log): rollups reading none of their tables are left alone, partitioned ones
+    refreshed only where the rows fall (salesops.db.rollup_partitions); None rebuilds all.
     """
-    from salesops.db.rollups_approvals import approval_plan
-    from salesops.db.rollups_bookings import bookings_plan
-    from salesops.db.rollups_cash import cash_plan, cycle_summary_plan
-    from salesops.db.rollups_daily import daily_plan, monthly_plan  # uses this module's selects
-    from salesops.db.rollups_orders import order_plan
-    from salesops.db.rollups_receivables import receivables_plan
-    from salesops.db.rollups_review import review_plan
+    from salesops.db import rollup_steps
 
-    plan = [
-        # The daily rollups first: the monthly ones with a daily twin are their days' sums.
-        *daily_plan(),
-        *order_plan(),
-        *monthly_plan(),
-        (s.rollup_customer_lifespans, lifespans_select()),
-        (s.rollup_stage_outcomes, stage_outcomes_select()),
-        (s.rollup_activity_months, activity_months_select()),
-        (s.rollup_activity_weeks, activity_weeks_select()),
-        (s.rollup_activity_territory_months, activity_territory_months_select()),
-        (s.rollup_activity_running, activity_running_select()),
-        (s.rollup_won_weeks, won_weeks_select()),
-        (s.rollup_open_pipeline, open_pipeline_select()),
-        (s.rollup_quality_issues, quality_issues_select()),
-        *cash_plan(),
-        *cycle_summary_plan(),  # reads the cash plan's rollup
-        *review_plan(),
-        *bookings_plan(),
-        *approval_plan(),
-        *receivables_plan(),
-    ]
-    written: dict[str, int] = {}
-    for table, stmt in plan:
-        for index in table.indexes:  # one added by a later schema to an existing rollup
-            index.create(conn, checkfirst=True)
-        conn.execute(delete(table))
-        columns = [c.name for c in table.columns]
-        result = conn.execute(insert(table).from_select(columns, stmt))
-        written[table.name] = result.rowcount if result.rowcount is not None else -1
-    written[s.rollup_quality_issues.name] += insert_duplicate_accounts(conn)
-    written[s.rollup_quality_months.name] = rebuild_quality_months(conn)
+    steps = rollup_steps.plan()
+    stale = rollup_steps.stale_steps(steps, None if changes is None else changes.tables)
+    written, seconds = rollup_steps.run_steps(conn, stale, changes)
     if history_spans:
         written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
     # the call rollups read the history spans
@@ -586,7 +562,8 @@ def rebuild_rollups(
     from salesops.db.migrate import bump_data_version
 
     bump_data_version(conn)  # cached results of the old data are never served again
-    logger.info("Rollups rebuilt: %s", written)
+    kept = [step.table.name for step in steps if step not in stale]
+    logger.info("Rollups rebuilt: %s; seconds: %s; unchanged: %s", written, seconds, kept)
     return written
 
 

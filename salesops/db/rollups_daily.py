@@ -42,17 +42,26 @@ def with_day(stmt: Select, day: ColumnElement) -> Select:
     return stmt.add_columns(day.label("day")).group_by(day).order_by(day)
 
 
-def daily_plan() -> list[tuple[Table, Select]]:
+def daily_plan(where: ColumnElement[bool] | None = None) -> list[tuple[Table, Select]]:
     """Returns (daily rollup table, the select that fills it) for every daily rollup.
 
     The monthly rollups are then filled from these (`monthly_plan`), not the base tables.
+    `where` (a condition on the day's date) limits each select to the base rows it holds
+    for: a partition refresh (salesops.db.rollup_partitions) builds one table's rows so.
     """
     o, lead, daily = s.opportunities.c, s.leads.c, s.daily_rollups
+
+    def limited(stmt: Select) -> Select:
+        return stmt if where is None else stmt.where(where)
+
+    customers = (
+        rollups.new_customers_select() if where is None else rollups.new_customers_where(where)
+    )
     return [
-        (daily.closed, with_day(rollups.closed_opportunities_select(), o.closed_at)),
-        (daily.leads, with_day(rollups.leads_select(), lead.created_at)),
-        (daily.customers, with_day(rollups.new_customers_select(), o.closed_at)),
-        (daily.won_cycle_days, with_day(rollups.won_cycle_days_select(), o.closed_at)),
+        (daily.closed, with_day(limited(rollups.closed_opportunities_select()), o.closed_at)),
+        (daily.leads, with_day(limited(rollups.leads_select()), lead.created_at)),
+        (daily.customers, with_day(customers, o.closed_at)),
+        (daily.won_cycle_days, with_day(limited(rollups.won_cycle_days_select()), o.closed_at)),
     ]
 
 
@@ -75,9 +84,14 @@ def monthly_plan() -> list[tuple[Table, Select]]:
     instead of a second pass over millions of deals, leads or orders. Run after daily_plan
     and order_plan have filled the daily tables.
     """
-    pairs = [*zip(s.monthly_rollups, s.daily_rollups, strict=True)]
-    pairs.append((s.rollup_order_months, s.order_rollups.days))
-    return [(month_table, by_month(day_table)) for month_table, day_table in pairs]
+    return [(month_table, by_month(day_table)) for month_table, day_table in twins().items()]
+
+
+def twins() -> dict[Table, Table]:
+    """Returns {monthly rollup: the daily rollup it sums}."""
+    pairs = dict(zip(s.monthly_rollups, s.daily_rollups, strict=True))
+    pairs[s.rollup_order_months] = s.order_rollups.days
+    return pairs
 
 
 def edge_select(

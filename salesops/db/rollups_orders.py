@@ -106,10 +106,14 @@ def status_select() -> Select:
     )
 
 
-def order_plan() -> list[tuple[Table, Select]]:
-    """Returns (order rollup table, the select that fills it) for every order rollup."""
+def order_plan(where: ColumnElement[bool] | None = None) -> list[tuple[Table, Select]]:
+    """Returns (order rollup table, the select that fills it) for every order rollup.
+
+    `where` (a condition on the order date) limits each select to the orders of some
+    months: a partition refresh (salesops.db.rollup_partitions) builds the rows so.
+    """
     days, status = s.order_rollups
-    return [
-        (days, with_day(rollups.order_months_select(), s.orders.c.ordered_at)),
-        (status, status_select()),
-    ]
+    months, statuses = rollups.order_months_select(), status_select()
+    if where is not None:
+        months, statuses = months.where(where), statuses.where(where)
+    return [(days, with_day(months, s.orders.c.ordered_at)), (status, statuses)]

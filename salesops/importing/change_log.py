@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, func, select
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
+from salesops.db.rollup_partitions import RowChanges, load_row_changes
 from salesops.importing.records import in_batches, plain_column, plain_value
 
 # Tables whose inserted rows are found by id, children before parents (the delete order).
@@ -74,11 +75,13 @@ class ChangeLog:
         assert key is not None  # a plain INSERT returns the new id
         self.run_id = int(key[0])
         self.start = {t.name: self._max_id(t) for t in ID_TABLES}
+        self._written: set[str] = set()  # tables with rows updated, deleted or keys added
 
     def _max_id(self, table: Table) -> int:
         return int(self.conn.execute(select(func.max(table.c.id))).scalar() or 0)
 
     def _add(self, rows: list[dict[str, object]]) -> None:
+        self._written.update(str(r["table_name"]) for r in rows)
         if rows:
             self.conn.execute(
                 s.import_changes.insert(), [{**r, "run_id": self.run_id} for r in rows]
@@ -87,6 +90,7 @@ class ChangeLog:
     def _add_rows(self, table: Table, kind: str, row_ids: list[int], before: list[str]) -> None:
         """Records many rows' states at once (a bulk insert: a history file replaces millions)."""
         if row_ids:
+            self._written.add(table.name)
             frame = pd.DataFrame(
                 {"run_id": self.run_id, "table_name": table.name, "kind": kind},
                 index=range(len(row_ids)),
@@ -136,20 +140,29 @@ class ChangeLog:
         self._add([{"table_name": table.name, "kind": "inserted_key", "key": n} for n in new])
         return new
 
-    def finish(self, message: str) -> int:
-        """Records the id range each table gained; returns the run id."""
-        ranges = []
+    def inserted(self) -> dict[str, tuple[int, int]]:
+        """Returns {table: (highest id before the run, highest id now)} of tables it grew."""
+        ranges = {}
         for table in ID_TABLES:
             end = self._max_id(table)
             if end > self.start[table.name]:
-                ranges.append(
-                    {
-                        "table_name": table.name,
-                        "kind": "inserted",
-                        "row_id": self.start[table.name],
-                        "row_id_end": end,
-                    }
-                )
+                ranges[table.name] = (self.start[table.name], end)
+        return ranges
+
+    def changed_tables(self) -> frozenset[str]:
+        """Returns the names of the tables the run wrote so far (inserted, updated, deleted)."""
+        return frozenset(self._written | set(self.inserted()))
+
+    def row_changes(self) -> RowChanges:
+        """Returns the rows the run changed so far (what a rollup refresh by partition reads)."""
+        return load_row_changes(self.conn, self.run_id, self.inserted(), self.changed_tables())
+
+    def finish(self, message: str) -> int:
+        """Records the id range each table gained; returns the run id."""
+        ranges = [
+            {"table_name": name, "kind": "inserted", "row_id": start, "row_id_end": end}
+            for name, (start, end) in self.inserted().items()
+        ]
         self._add(ranges)
         r = s.import_runs
         self.conn.execute(r.update().where(r.c.id == self.run_id).values(message=message[:400]))

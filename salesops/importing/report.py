@@ -190,8 +190,9 @@ def _write_in(
     _record_batches(conn, to_write, report, sink)
     if options.progress is not None:
         options.progress(1.0, "Refreshing KPI rollups")
-    # the import kept the spans up to date, and the call rollups with them
-    rebuild_rollups(conn, history_spans=False, call=sink.call)
+    # the import kept the spans up to date, and the call rollups with them; rollups over
+    # tables it did not write are left as they are, others refreshed where its rows fall
+    rebuild_rollups(conn, history_spans=False, call=sink.call, changes=log.row_changes())
     options.batch = log.finish(_imported_message(sink.counts, options.skipped))
     return report, sink
 
