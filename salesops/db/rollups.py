@@ -179,26 +179,23 @@ def lifespans_select():
 def new_customers_select():
     """One row per (month, territory, segment, channel, rep) counting first-won customers."""
     o, a, lead = s.opportunities, s.accounts, s.leads
-    first_won = (
-        select(o.c.account_id, func.min(o.c.closed_at).label("first_won"))
+    # The deal that made the customer: the account's first won deal by close date, the
+    # lowest id among those of that date (one sort of the won deals; a join back on the
+    # first-won date let SQLite probe every deal closed that day, 86 s at 1M deals).
+    ranked = (
+        select(
+            o.c.account_id,
+            o.c.id.label("opportunity_id"),
+            func.row_number()
+            .over(partition_by=o.c.account_id, order_by=(o.c.closed_at, o.c.id))
+            .label("won_rank"),
+        )
         .where(o.c.outcome == "won", o.c.closed_at.is_not(None))
-        .group_by(o.c.account_id)
         .subquery()
     )
-    # The deal that made the customer: the won deal on the first-won date with the lowest id.
     first_deal = (
-        select(o.c.account_id, func.min(o.c.id).label("opportunity_id"))
-        .select_from(
-            o.join(
-                first_won,
-                and_(
-                    first_won.c.account_id == o.c.account_id,
-                    first_won.c.first_won == o.c.closed_at,
-                ),
-            )
-        )
-        .where(o.c.outcome == "won")
-        .group_by(o.c.account_id)
+        select(ranked.c.account_id, ranked.c.opportunity_id)
+        .where(ranked.c.won_rank == 1)
         .subquery()
     )
     month = month_start(o.c.closed_at)
