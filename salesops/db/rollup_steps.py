@@ -25,7 +25,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
     select,
 )
 from sqlalchemy.sql import visitors
@@ -353,8 +352,10 @@ def reached(
         return True
     for table in tables[1:]:
         if table_name(table) in changes.tables:
-            probe = select(literal(1)).select_from(inner_to(reach, table))
-            if conn.execute(probe.where(changes.current(table)).limit(1)).first() is not None:
+            # a count, not LIMIT 1: PostgreSQL plans a LIMIT 1 probe that finds nothing as a
+            # walk over the big table (7-8 s over 3M orders), a count from the changed rows
+            probe = select(func.count()).select_from(inner_to(reach, table))
+            if conn.execute(probe.where(changes.current(table))).scalar_one():
                 return True
     return False
 
