@@ -19,6 +19,7 @@ from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
 from salesops.repository import Repository, Scope
+from tests.integration.rollup_frames import assert_same_rows, demo_repository
 
 PERIODS = [
     Period(date(2025, 10, 1), date(2026, 9, 30)),  # whole months: the rollups only
@@ -35,19 +36,11 @@ KEYS = {"minutes": ["approver", "minutes"], "rep": ["territory_id", "segment", "
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def repo(request: pytest.FixtureRequest) -> Repository:
-    url = request.getfixturevalue("demo_url" if request.param == "sqlite" else "pg_demo_url")
-    return Repository(make_engine(url, read_only=True))
+    return demo_repository(request)
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str]) -> None:
-    got = got.sort_values(keys, na_position="first").reset_index(drop=True)
-    want = want.sort_values(keys, na_position="first").reset_index(drop=True)
-    assert list(got.columns) == list(want.columns)
-    assert got.dtypes.to_dict() == want.dtypes.to_dict()
-    exact = [c for c in want.columns if c != "hours_sum"]
-    pd.testing.assert_frame_equal(got[exact], want[exact])
-    if "hours_sum" in want:
-        assert got["hours_sum"].to_numpy() == pytest.approx(want["hours_sum"].to_numpy(), rel=1e-9)
+    assert_same_rows(got, want, keys, approx=["hours_sum"])
 
 
 @pytest.mark.parametrize("by", ["minutes", "rep"])

@@ -20,6 +20,7 @@ from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
 from salesops.repository import Repository, Scope
+from tests.integration.rollup_frames import assert_same_rows, demo_repository
 
 PERIODS = [
     Period(date(2025, 10, 1), date(2026, 9, 30)),  # whole months: the rollup only
@@ -36,20 +37,11 @@ KEYS = ["territory_id", "segment", "rep_id"]
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def repo(request: pytest.FixtureRequest) -> Repository:
-    url = request.getfixturevalue("demo_url" if request.param == "sqlite" else "pg_demo_url")
-    return Repository(make_engine(url, read_only=True))
+    return demo_repository(request)
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    got = got.sort_values(KEYS, na_position="first").reset_index(drop=True)
-    want = want.sort_values(KEYS, na_position="first").reset_index(drop=True)
-    assert list(got.columns) == list(want.columns)
-    assert got.dtypes.to_dict() == want.dtypes.to_dict()
-    money = [c for c in want.columns if "amount" in c]
-    exact = [c for c in want.columns if c not in money]
-    pd.testing.assert_frame_equal(got[exact], want[exact])
-    for column in money:
-        assert got[column].to_numpy() == pytest.approx(want[column].to_numpy(), rel=1e-9)
+    assert_same_rows(got, want, KEYS)
 
 
 @pytest.mark.parametrize("scope", SCOPES)

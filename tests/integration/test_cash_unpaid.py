@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -22,6 +21,7 @@ from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
 from salesops.repository import Repository, Scope
+from tests.integration.rollup_frames import assert_same_rows, demo_repository
 
 AS_OF = [date(2026, 11, 30), date(2026, 10, 31), date(2026, 3, 17), date(2024, 6, 1)]
 SCOPES = [Scope(), Scope(territory_ids=(1, 3)), Scope(segments=("SMB",), rep_ids=(4, 9, 11))]
@@ -32,21 +32,7 @@ SETTINGS = Settings()
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def repo(request: pytest.FixtureRequest) -> Repository:
-    url = request.getfixturevalue("demo_url" if request.param == "sqlite" else "pg_demo_url")
-    return Repository(make_engine(url, read_only=True))
-
-
-def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str]) -> None:
-    if keys:
-        got = got.sort_values(keys, na_position="first").reset_index(drop=True)
-        want = want.sort_values(keys, na_position="first").reset_index(drop=True)
-    assert list(got.columns) == list(want.columns)
-    assert got.dtypes.to_dict() == want.dtypes.to_dict()
-    money = [c for c in want.columns if "amount" in c]
-    exact = [c for c in want.columns if c not in money]
-    pd.testing.assert_frame_equal(got[exact], want[exact])
-    for column in money:
-        assert got[column].to_numpy() == pytest.approx(want[column].to_numpy(), rel=1e-9)
+    return demo_repository(request)
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -57,7 +43,7 @@ def test_receivables_by_payment_date_equal_the_or(repo, as_of, scope):
     assert want["orders"].sum() > 0
     assert (want["bucket"] != "not invoiced").any()
     got = repo.cash_receivables(as_of, terms, edges, scope)
-    _same(got, want, ["territory_id", "segment", "rep_id", "bucket"])
+    assert_same_rows(got, want, ["territory_id", "segment", "rep_id", "bucket"])
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -67,10 +53,10 @@ def test_slow_lists_by_payment_date_equal_the_or(repo, as_of, scope):
     for limit in (5, 1000):
         want = repo.cash_slow_accounts(as_of, terms, limit, scope, source="raw")
         assert len(want) > 0
-        _same(repo.cash_slow_accounts(as_of, terms, limit, scope), want, [])
+        assert_same_rows(repo.cash_slow_accounts(as_of, terms, limit, scope), want, [])
         want = repo.cash_slow_orders(as_of, limit, scope, source="raw")
         assert len(want) > 0
-        _same(repo.cash_slow_orders(as_of, limit, scope), want, [])
+        assert_same_rows(repo.cash_slow_orders(as_of, limit, scope), want, [])
 
 
 def test_a_stale_receivables_rollup_shows_and_a_rebuild_puts_it_right(tmp_path, demo_url):
@@ -85,7 +71,7 @@ def test_a_stale_receivables_rollup_shows_and_a_rebuild_puts_it_right(tmp_path, 
     keys = ["territory_id", "segment", "rep_id", "bucket"]
 
     def check() -> None:
-        _same(repo.cash_receivables(as_of, terms, edges),
+        assert_same_rows(repo.cash_receivables(as_of, terms, edges),
               repo.cash_receivables(as_of, terms, edges, source="raw"), keys)  # fmt: skip
 
     check()
