@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from sqlalchemy import Engine
 
 from salesops.db.engine import make_engine
 from salesops.repository import Repository
@@ -36,3 +39,13 @@ def assert_same_rows(
     pd.testing.assert_frame_equal(got[exact], want[exact])
     for column in approx:
         assert got[column].to_numpy() == pytest.approx(want[column].to_numpy(), rel=1e-9)
+
+
+def writable_demo_copy(demo_url: str, folder: Path) -> Engine:
+    """Returns an engine on a writable SQLite copy of the shared demo (VACUUM INTO `folder`)."""
+    path = folder / "copy.db"
+    source = make_engine(demo_url)
+    with source.connect() as conn:
+        conn.exec_driver_sql(f"VACUUM INTO '{path}'")
+    source.dispose()
+    return make_engine(f"sqlite:///{path}")

@@ -17,10 +17,13 @@ import sqlalchemy as sa
 
 from salesops.calendar import Period
 from salesops.db import schema as s
-from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
 from salesops.repository import Repository, Scope
-from tests.integration.rollup_frames import assert_same_rows, demo_repository
+from tests.integration.rollup_frames import (
+    assert_same_rows,
+    demo_repository,
+    writable_demo_copy,
+)
 
 PERIODS = [
     Period(date(2025, 10, 1), date(2026, 9, 30)),  # whole months: the rollup only
@@ -84,12 +87,7 @@ def test_a_deal_first_ordered_after_a_mid_month_end_is_not_ordered_by_then(repo)
 
 
 def test_a_stale_bookings_rollup_shows_and_a_rebuild_puts_it_right(tmp_path, demo_url):
-    path = tmp_path / "copy.db"
-    source = make_engine(demo_url)
-    with source.connect() as conn:
-        conn.exec_driver_sql(f"VACUUM INTO '{path}'")
-    source.dispose()
-    engine = make_engine(f"sqlite:///{path}")
+    engine = writable_demo_copy(demo_url, tmp_path)
     repo, period = Repository(engine), PERIODS[0]
     _same(repo.cash_bookings(period), repo.cash_bookings(period, source="raw"))
     o = s.opportunities.c

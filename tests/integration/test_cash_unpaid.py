@@ -18,10 +18,13 @@ import sqlalchemy as sa
 
 from salesops.config import Settings
 from salesops.db import schema as s
-from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
 from salesops.repository import Repository, Scope
-from tests.integration.rollup_frames import assert_same_rows, demo_repository
+from tests.integration.rollup_frames import (
+    assert_same_rows,
+    demo_repository,
+    writable_demo_copy,
+)
 
 AS_OF = [date(2026, 11, 30), date(2026, 10, 31), date(2026, 3, 17), date(2024, 6, 1)]
 SCOPES = [Scope(), Scope(territory_ids=(1, 3)), Scope(segments=("SMB",), rep_ids=(4, 9, 11))]
@@ -60,12 +63,7 @@ def test_slow_lists_by_payment_date_equal_the_or(repo, as_of, scope):
 
 
 def test_a_stale_receivables_rollup_shows_and_a_rebuild_puts_it_right(tmp_path, demo_url):
-    path = tmp_path / "copy.db"
-    source = make_engine(demo_url)
-    with source.connect() as conn:
-        conn.exec_driver_sql(f"VACUUM INTO '{path}'")
-    source.dispose()
-    engine = make_engine(f"sqlite:///{path}")
+    engine = writable_demo_copy(demo_url, tmp_path)
     repo, as_of = Repository(engine), AS_OF[1]
     terms, edges = SETTINGS.payment_terms_days, SETTINGS.aging_buckets
     keys = ["territory_id", "segment", "rep_id", "bucket"]
