@@ -66,14 +66,20 @@ def _check(url: str) -> None:
                 repo.call_snapshots(asked, until, by, scope, rollup=False),
             )
             start = instants[0][0]
-            rollup_won = repo.call_won_by_day(start, until, by, scope)
-            spans_won = repo.call_won_by_day(start, until, by, scope, rollup=False)
-            pd.testing.assert_frame_equal(
-                rollup_won.drop(columns="won_amount"), spans_won.drop(columns="won_amount")
-            )
-            assert rollup_won["won_amount"].to_numpy() == pytest.approx(
-                spans_won["won_amount"].to_numpy(), rel=1e-9
-            )
+            _same_won_by_day(repo, start, until, by, scope)
+
+
+def _same_won_by_day(repo: Repository, start, until, by, scope) -> pd.DataFrame:
+    """Asserts won-by-day from the rollup equals the spans'; returns the rollup's rows."""
+    rollup_won = repo.call_won_by_day(start, until, by, scope)
+    spans_won = repo.call_won_by_day(start, until, by, scope, rollup=False)
+    pd.testing.assert_frame_equal(
+        rollup_won.drop(columns="won_amount"), spans_won.drop(columns="won_amount")
+    )
+    assert rollup_won["won_amount"].to_numpy() == pytest.approx(
+        spans_won["won_amount"].to_numpy(), rel=1e-9
+    )
+    return rollup_won
 
 
 def test_the_rollups_give_the_span_queries_rows_on_sqlite(demo_url):
@@ -125,15 +131,7 @@ def _check_reps(url: str) -> None:
             repo.call_snapshots(asked, as_of, by, scope, rollup=False),
         )
         start = asked[0][0]
-        rollup_won = repo.call_won_by_day(start, as_of, by, scope)
-        spans_won = repo.call_won_by_day(start, as_of, by, scope, rollup=False)
-        assert len(rollup_won) > 0
-        pd.testing.assert_frame_equal(
-            rollup_won.drop(columns="won_amount"), spans_won.drop(columns="won_amount")
-        )
-        assert rollup_won["won_amount"].to_numpy() == pytest.approx(
-            spans_won["won_amount"].to_numpy(), rel=1e-9
-        )
+        assert len(_same_won_by_day(repo, start, as_of, by, scope)) > 0
 
 
 def test_scopes_of_reps_give_the_span_queries_rows_on_sqlite(demo_url):
