@@ -5,15 +5,16 @@
 
 What a click on "Download HTML" runs once the page is drawn (the page has already cached the
 report without its stale list and the call panel): the stale list (review_stale), the
-order-to-cash section (pack_cash_report) and the HTML. `--stale-source raw` reads every open
-deal's stage history for the stale list (the code before rollup_stage_entries, issue 21);
-`rollup` (default) reads the rollup. Wall and CPU seconds per step; the load average.
+order-to-cash section (pack_cash_report) and the HTML. `--stale-source raw` reads the stale
+list from the history (every open deal's stage history, the stays from every row before the
+week's end of the deals that moved in the year: the code before rollup_stage_entries and
+rollup_stage_stays, issue 21); `rollup` (default) reads the rollups. Wall and CPU seconds per
+step; the load average.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import sys
@@ -49,8 +50,6 @@ def main() -> None:
     parser.add_argument("--label", default="")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "meeting-pack.json"))
     args = parser.parse_args()
-    if args.stale_source == "raw":
-        review.open_stage_entries = functools.partial(review.open_stage_entries, source="raw")
     repo = open_repository(args.url)
     settings = Settings()
     load_before = os.getloadavg()
@@ -60,7 +59,8 @@ def main() -> None:
     report = _timed(steps, "review_report_without_stale (page, cached)", review.review_report,
                     repo, week, with_stale=False)  # fmt: skip
     first = time.perf_counter(), time.process_time()
-    stale, rule = _timed(steps, "review_stale", review.review_stale, repo, week, settings=settings)
+    stale, rule = _timed(steps, "review_stale", review.review_stale, repo, week,
+                         settings=settings, source=args.stale_source)  # fmt: skip
     full = review.with_stale_list(report, stale, rule)
     cash = _timed(steps, "pack_cash_report", pack_cash_report, repo, week,
                   review.COMPANY.repository_scope, settings)  # fmt: skip

@@ -189,14 +189,16 @@ def plan() -> list[RollupStep]:
             s.rollup_quality_months, q.quality_months_select(), refresh=qr.refresh_quality_months
         ),
     ]
+    from salesops.db import rollups_review as rv
     from salesops.db.rollups_approvals import approval_plan
     from salesops.db.rollups_bookings import bookings_plan
     from salesops.db.rollups_cash import cash_plan, cycle_summary_plan, order_join
     from salesops.db.rollups_receivables import receivables_plan
-    from salesops.db.rollups_review import refresh_stage_entries, review_plan
 
     cash = [RollupStep(t, stmt, reach=order_join()) for t, stmt in cash_plan()]
-    review = [RollupStep(t, stmt, refresh=refresh_stage_entries) for t, stmt in review_plan()]
+    refreshes = {s.rollup_stage_entries: rv.refresh_stage_entries,
+                 s.rollup_stage_stays: rv.refresh_stage_stays}  # fmt: skip
+    review = [RollupStep(t, stmt, refresh=refreshes[t]) for t, stmt in rv.review_plan()]
     # the daily rollups first: the monthly ones with a daily twin are their days' sums
     steps = [*_daily_and_order_steps(), *_monthly_steps(), *_kpi_steps(), *quality]
     cash_more = [RollupStep(t, stmt) for t, stmt in [*cycle_summary_plan(), *bookings_plan()]]

@@ -32,7 +32,7 @@ from salesops.db.schema_cash import cash_rollup_table, cycle_summary_tables
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
 from salesops.db.schema_orders import order_rollup_tables
 from salesops.db.schema_receivables import receivables_rollup_table
-from salesops.db.schema_review import review_rollup_table
+from salesops.db.schema_review import review_rollup_table, stage_stays_table
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
 
 # 2: rollups for stage outcomes and rep activity.
@@ -563,6 +563,8 @@ order_rollups = order_rollup_tables(metadata, rollup_order_months)
 # When each open deal entered its current stage, for the review's stale list
 # (salesops.db.schema_review).
 rollup_stage_entries = review_rollup_table(metadata)
+# Every ended stay of a deal in one stage, for the stale rule (salesops.db.schema_review).
+rollup_stage_stays = stage_stays_table(metadata)
 # Won deals per close month, scope and first order month (salesops.db.schema_bookings).
 rollup_won_first_orders = bookings_rollup_table(metadata)
 # Order approvals per month, scope, approver and minutes (salesops.db.schema_approvals).
@@ -593,6 +595,7 @@ ROLLUP_TABLES = (
     *cycle_summaries,
     *order_rollups,
     rollup_stage_entries,
+    rollup_stage_stays,
     rollup_won_first_orders,
     *approval_rollups,
     rollup_receivable_days,

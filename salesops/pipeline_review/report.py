@@ -270,14 +270,23 @@ def review_report(
 
 
 def _stale_inputs(
-    repo: Repository, states: WeekStates, stages: pd.DataFrame, chosen: Settings
+    repo: Repository,
+    states: WeekStates,
+    stages: pd.DataFrame,
+    chosen: Settings,
+    source: str = "rollup",
 ) -> tuple[StaleRule, pd.DataFrame]:
-    """Returns (each open stage's stale threshold, the open deals' stage entry dates)."""
+    """Returns (each open stage's stale threshold, the open deals' stage entry dates).
+
+    The thresholds measure the stays that ended in the year before the week's end. With
+    source="rollup" (the default) the entries and the stays come from the stage rollups,
+    with "raw" from the history (the same figures, far slower at scale).
+    """
     week = states.week
     open_ids = states.closing.loc[states.closing["outcome"] == "open", "opportunity_id"]
-    entries = open_stage_entries(repo, open_ids.tolist(), week.end)
+    entries = open_stage_entries(repo, open_ids.tolist(), week.end, source)
     open_stages = stages.loc[~stages["is_closed"].astype(bool), "name"].tolist()
-    stays = repo.stage_stays(week.end - timedelta(days=365), week.end)
+    stays = repo.stage_stays(week.end - timedelta(days=365), week.end, source=source)
     rule = stale_rule(
         stays[stays["stage"].isin(open_stages)],
         chosen.stale_percentile,
@@ -319,16 +328,18 @@ def review_stale(
     week: Week,
     scope: ReviewScope = COMPANY,
     settings: Settings | None = None,
+    source: str = "rollup",
 ) -> tuple[pd.DataFrame, StaleRule]:
     """Returns (the week's stale deals, the rule that judged them), as review_report has them.
 
     For a page that shows the stale list only when asked (review_report without it).
+    `source` as _stale_inputs: "raw" reads the history instead of the stage rollups.
     """
     chosen = settings or Settings()
     where = scope.repository_scope
     deals = repo.review_deals(week.start, week.end, where)
     states = week_states(repo.review_history(week.start, week.end, where), week)
-    rule, entries = _stale_inputs(repo, states, repo.stages(), chosen)
+    rule, entries = _stale_inputs(repo, states, repo.stages(), chosen, source)
     return stale_deals(states, deals, chosen.stale_days, rule, entries), rule
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Integer,
+    FromClause,
     Select,
     and_,
     cast,
@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from salesops.db import schema as s
-from salesops.db.sqlfuncs import days_between
+from salesops.db.rollups_review import stage_stays_select
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR
 
@@ -59,8 +59,7 @@ DEAL_ATTRIBUTES = {
 WATERFALL_COLUMNS = ("opportunity_id", "changed_at", "outcome", "amount", "expected_close_date")
 ID_CHUNK = 5_000  # bound ids per IN list (SQLite allows 32,766 since 3.32)
 CLOSED_OUTCOMES = ("won", "lost")
-# stage_stays reads this many days of history before its window (bounds the rows read).
-STAY_LOOKBACK_DAYS = 365
+STAY_SOURCES = ("rollup", "raw")
 
 
 def _scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -374,51 +373,44 @@ class PipelineReviewQueries(RepositoryBase):
         row = frame.iloc[0]
         return {k: (row[k].date() if pd.notna(row[k]) else None) for k in ("first", "last")}
 
-    def stage_stays(self, start: date, end: date, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    def stage_stays(
+        self, start: date, end: date, scope: Scope = EVERYTHING, source: str = "rollup"
+    ) -> pd.DataFrame:
         """Returns how long deals stayed in each stage, for stays that ended in [start, end).
 
         A stay begins at a history row whose stage differs from the deal's previous row's
-        and ends at the deal's next such row. Rows from STAY_LOOKBACK_DAYS before `start`
-        are read, so a stay longer than that counts from the first row read. Columns:
+        (or at its first row) and ends at the deal's next such row, over the deal's whole
+        history. From rollup_stage_stays (salesops.db.schema_review), which must be up to
+        date; source="raw" reads the same stays from opportunity_history: every row before
+        `end` of the deals with a row in [start, end) (a stay ends at a row). Columns:
         stage, days (whole days in the stage), stays (how many stays lasted that long);
         ordered by stage, days.
         """
-        h = s.opportunity_history.c
-        order = (h.changed_at, h.id)
-        rows = (
-            select(
-                h.id,
-                h.opportunity_id,
-                h.changed_at,
-                h.stage,
-                func.lag(h.stage).over(partition_by=h.opportunity_id, order_by=order).label("prev"),
-            )
-            .where(
-                h.changed_at >= start - timedelta(days=STAY_LOOKBACK_DAYS),
+        if source not in STAY_SOURCES:
+            raise ValueError(f"Unknown stage stay source {source!r}: use 'rollup' or 'raw'.")
+        stays: FromClause
+        if source == "rollup":
+            stays = s.rollup_stage_stays
+            in_scope = _deal_in_scope(stays.c.opportunity_id, scope)
+        else:
+            h, moved = s.opportunity_history.c, s.opportunity_history.alias("moved").c
+            history = select(h.id, h.opportunity_id, h.changed_at, h.stage).where(
                 h.changed_at < end,
+                h.opportunity_id.in_(
+                    select(moved.opportunity_id).where(
+                        moved.changed_at >= start, moved.changed_at < end
+                    )
+                ),
                 _deal_in_scope(h.opportunity_id, scope),
             )
-            .subquery("rows")
-        )
-        r = rows.c
-        entries = (
-            select(
-                r.stage,
-                r.changed_at,
-                func.lead(r.changed_at)
-                .over(partition_by=r.opportunity_id, order_by=(r.changed_at, r.id))
-                .label("left_at"),
-            )
-            .where(or_(r.prev.is_(None), r.prev != r.stage))
-            .subquery("entries")
-        )
-        e = entries.c
-        days = cast(func.round(days_between(e.changed_at, e.left_at)), Integer)
+            stays = stage_stays_select(history=history).subquery("stays")
+            in_scope = true()
+        st = stays.c
         stmt = (
-            select(e.stage, days.label("days"), func.count().label("stays"))
-            .where(e.left_at >= start, e.left_at < end)
-            .group_by(e.stage, days)
-            .order_by(e.stage, days)
+            select(st.stage, st.days, func.count().label("stays"))
+            .where(st.left_at >= start, st.left_at < end, in_scope)
+            .group_by(st.stage, st.days)
+            .order_by(st.stage, st.days)
         )
         return self._frame(stmt, {"stage": STR, "days": INT, "stays": INT})
 

@@ -223,7 +223,7 @@ def sqlite_copy(tiny_demo_copy):
 
 PARTITIONED_DEALS = {"rollup_closed_opportunities", "rollup_won_cycle_days", "rollup_customers",
                      "rollup_stage_outcomes", "rollup_won_weeks", "rollup_stage_entries",
-                     "rollup_closed_days", "rollup_customer_days",
+                     "rollup_stage_stays", "rollup_closed_days", "rollup_customer_days",
                      "rollup_won_cycle_day_counts", "rollup_quality_issues",
                      "rollup_quality_months"}  # fmt: skip
 PARTITIONED_ORDERS = {"rollup_order_months", "rollup_order_days", "rollup_order_status_months"}
@@ -248,7 +248,8 @@ def test_every_import_leaves_each_rollup_as_a_rebuild_would(copy_engine, monkeyp
 
     for module, name in ((quality_refresh, "refresh_quality_issues"),
                          (quality_refresh, "refresh_quality_months"),
-                         (rollups_review, "refresh_stage_entries")):  # fmt: skip
+                         (rollups_review, "refresh_stage_entries"),
+                         (rollups_review, "refresh_stage_stays")):  # fmt: skip
         real_refresh = getattr(module, name)
 
         def refresh(conn, changes, real_refresh=real_refresh, name=name):
@@ -281,7 +282,7 @@ def test_every_import_leaves_each_rollup_as_a_rebuild_would(copy_engine, monkeyp
             csv_file("deals2.csv", DEAL_HEADER, deals(changed=True)),
         ], None),
         ("salesforce", [csv_file("OpportunityHistory.csv", OH_HEADER, history())],
-         {"rollup_stage_outcomes", "rollup_stage_entries"}),
+         {"rollup_stage_outcomes", "rollup_stage_entries", "rollup_stage_stays"}),
         ("salesops", [csv_file("orders.csv", ORDER_HEADER, orders()),
                       csv_file("reps.csv", REP_HEADER, reps)], None),
         ("salesops", [csv_file("orders2.csv", ORDER_HEADER, orders(moved=True))], None),
@@ -305,7 +306,7 @@ def test_every_import_leaves_each_rollup_as_a_rebuild_would(copy_engine, monkeyp
 
     # the changed deals, their history and the moved orders were refreshed by partition
     assert partitioned[1] >= PARTITIONED_DEALS
-    assert partitioned[2] == {"rollup_stage_outcomes", "rollup_stage_entries"}
+    assert partitioned[2] == {"rollup_stage_outcomes", "rollup_stage_entries", "rollup_stage_stays"}
     assert partitioned[4] >= PARTITIONED_ORDERS
     undo_import(engine, batch, "tester")  # rebuilds every rollup
     assert stale_tables(engine) == []

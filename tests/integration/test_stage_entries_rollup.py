@@ -1,6 +1,6 @@
 """Issue 21: the stale list's stage entry dates come from rollup_stage_entries for deals open
-now, and equal what each deal's history gives, for this week and weeks long past, on SQLite and
-PostgreSQL; a stale rollup is caught."""
+now, and its stage stays from rollup_stage_stays; both equal what each deal's history gives,
+for this week and weeks long past, on SQLite and PostgreSQL; a stale rollup is caught."""
 
 from __future__ import annotations
 
@@ -67,8 +67,7 @@ def test_the_stale_list_equals_the_one_from_history(which, demo_url, request):
         stale, rule = review_stale(repo, week)
         states = week_states(repo.review_history(week.start, week.end), week)
         deals = repo.review_deals(week.start, week.end)
-        raw_rule, _ = _stale_inputs(repo, states, repo.stages(), _settings())
-        entries = open_stage_entries(repo, _open_at_end(repo, week), week.end, source="raw")
+        raw_rule, entries = _stale_inputs(repo, states, repo.stages(), _settings(), "raw")
         expected = stale_deals(states, deals, _settings().stale_days, raw_rule, entries)
         pd.testing.assert_frame_equal(stale, expected)
         assert rule == raw_rule

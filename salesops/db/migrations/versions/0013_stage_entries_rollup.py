@@ -15,7 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from salesops.db.rollups_review import review_plan
+from salesops.db import schema as s
+from salesops.db.rollups_review import stage_entries_select
 
 revision = "0013"
 down_revision = "0012"
@@ -33,9 +34,11 @@ def upgrade() -> None:
             sa.Column("opportunity_id", sa.Integer, primary_key=True, autoincrement=False),
             sa.Column("entered_at", sa.Date, nullable=False),
         )
-    for table, select in review_plan():
-        op.execute(sa.delete(table))
-        op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))
+    table = s.rollup_stage_entries  # only it: review_plan() also lists later rollups
+    op.execute(sa.delete(table))
+    op.execute(
+        sa.insert(table).from_select([c.name for c in table.columns], stage_entries_select())
+    )
 
 
 def downgrade() -> None:
