@@ -12,17 +12,11 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
-from salesops.ui.time_allocation import (
-    benchmark_words,
-    middle_panel,
-    ramp_panel,
-    what_if_panel,
-)
+from salesops.ui.time_allocation import benchmark_words, lower_tabs
 
 ensure_navigation()
 st.title("Rep time allocation")
@@ -91,41 +85,5 @@ if notes:
     st.caption(f"Share {EM_DASH} for " + "; ".join(md(note) for note in notes))
 download_csv(report.rep_summary, "time_by_rep.csv", key="time.download_reps")
 
-st.subheader("Hours by activity")
-draw_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
-# A bar per rep (200 at the large scale): the page's heaviest chart, drawn when opened.
-with lazy_expander("Each rep's hours by activity", "time.rep_activity") as shown:
-    if shown:
-        draw_chart(charts.stacked_hours(report.by_rep_activity, "name"))
-download_csv(report.by_rep_activity, "hours_by_activity.csv", key="time.download_activity")
-
-st.subheader("Trend")
-draw_chart(charts.share_trend(report.trend, team.benchmark))
-download_csv(report.trend, "selling_share_trend.csv", key="time.download_trend")
-
-st.subheader("Unit cost of back-office work")
-st.caption(
-    "Hours per unit = activity hours / units counted; cost at each rep's loaded hourly cost "
-    f"= annual cost / (weekly hours × {config.working_weeks_per_year:g} working weeks)."
-)
-scope_choice = st.segmented_control(
-    "Show", ["team", "rep"], default="team", key="time.unit_scope", required=True
-)
-unit_columns = ["activity", "hours", "count", "hours_per_unit", "hourly_cost", "cost_per_unit"]
-if scope_choice == "rep":
-    unit_columns = ["name", *unit_columns]
-show_table(
-    report.unit_costs.loc[report.unit_costs["scope"] == scope_choice],
-    key="time.unit_costs",
-    currency=config.currency,
-    columns={"name": "Rep"},
-    order=[*unit_columns, "reason"],
-)
-download_csv(report.unit_costs, "unit_costs.csv", key="time.download_unit_costs")
-
-st.subheader("What-if: move back-office work to sales ops")
-what_if_panel(report, config)
-st.subheader("Moving the middle")
-middle_panel(report, config)
-st.subheader("New-rep ramp")
-ramp_panel(report, config)
+# Everything below the rep summary is in tabs, only the open one drawn (issue 21: first paint).
+lower_tabs(report, config)

@@ -1,7 +1,8 @@
-"""The Rep time allocation page's UI: team filter, Overview headline and the slider panels.
+"""The Rep time allocation page's UI: team filter, Overview headline, lower tabs and panels.
 
-The team (manager) filter is kept in the URL like the shared filters; each slider panel
-runs inside st.fragment, so moving a slider reruns only its panel (no query).
+The team (manager) filter is kept in the URL like the shared filters. The page's lower
+sections are tabs of which only the open one is drawn (lower_tabs); each slider panel runs
+inside st.fragment, so moving a slider reruns only its panel (no query).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_table
@@ -118,6 +120,89 @@ def time_headline(filters: Filters) -> None:
         "Rep time allocation: where the hours go and what freeing them is worth",
         ":material/schedule:",
     )
+
+
+# --------------------------------------------------------------------------- lower tabs
+
+LOWER_TABS = {
+    "activity": "Hours by activity",
+    "trend": "Trend",
+    "unit_costs": "Unit costs",
+    "what_if": "What-if",
+    "middle": "Moving the middle",
+    "ramp": "New-rep ramp",
+}
+
+
+@st.fragment
+def lower_tabs(report: TimeReport, config: Settings) -> None:
+    """Draws the page's lower sections as tabs, the open tab's only (a switch reruns this)."""
+    draw = {
+        "activity": _hours_by_activity,
+        "trend": _trend,
+        "unit_costs": _unit_costs,
+        "what_if": _what_if_section,
+        "middle": _middle_section,
+        "ramp": _ramp_section,
+    }
+    tabs = st.tabs(list(LOWER_TABS.values()), key="time.tabs", on_change="rerun")
+    for tab, name in zip(tabs, LOWER_TABS, strict=True):
+        if tab.open:
+            with tab:
+                draw[name](report, config)
+
+
+def _hours_by_activity(report: TimeReport, config: Settings) -> None:
+    st.subheader("Hours by activity")
+    draw_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
+    # A bar per rep (200 at the large scale): the page's heaviest chart, drawn when opened.
+    with lazy_expander("Each rep's hours by activity", "time.rep_activity") as shown:
+        if shown:
+            draw_chart(charts.stacked_hours(report.by_rep_activity, "name"))
+    download_csv(report.by_rep_activity, "hours_by_activity.csv", key="time.download_activity")
+
+
+def _trend(report: TimeReport, config: Settings) -> None:
+    st.subheader("Trend")
+    draw_chart(charts.share_trend(report.trend, report.team.benchmark))
+    download_csv(report.trend, "selling_share_trend.csv", key="time.download_trend")
+
+
+def _unit_costs(report: TimeReport, config: Settings) -> None:
+    st.subheader("Unit cost of back-office work")
+    st.caption(
+        "Hours per unit = activity hours / units counted; cost at each rep's loaded hourly "
+        f"cost = annual cost / (weekly hours × {config.working_weeks_per_year:g} working weeks)."
+    )
+    scope_choice = st.segmented_control(
+        "Show", ["team", "rep"], default="team", key="time.unit_scope", required=True
+    )
+    unit_columns = ["activity", "hours", "count", "hours_per_unit", "hourly_cost", "cost_per_unit"]
+    if scope_choice == "rep":
+        unit_columns = ["name", *unit_columns]
+    show_table(
+        report.unit_costs.loc[report.unit_costs["scope"] == scope_choice],
+        key="time.unit_costs",
+        currency=config.currency,
+        columns={"name": "Rep"},
+        order=[*unit_columns, "reason"],
+    )
+    download_csv(report.unit_costs, "unit_costs.csv", key="time.download_unit_costs")
+
+
+def _what_if_section(report: TimeReport, config: Settings) -> None:
+    st.subheader("What-if: move back-office work to sales ops")
+    what_if_panel(report, config)
+
+
+def _middle_section(report: TimeReport, config: Settings) -> None:
+    st.subheader("Moving the middle")
+    middle_panel(report, config)
+
+
+def _ramp_section(report: TimeReport, config: Settings) -> None:
+    st.subheader("New-rep ramp")
+    ramp_panel(report, config)
 
 
 # --------------------------------------------------------------------------- slider panels

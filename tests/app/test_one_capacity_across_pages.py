@@ -36,6 +36,8 @@ def test_territory_forecast_plan_and_rep_time_pages_show_the_same_ramp_and_share
     forecast = run_page(str(PAGES / "forecast.py"), demo_url)
     plan = run_page(str(PAGES / "plan.py"), demo_url)
     time = run_page(str(PAGES / "time_allocation.py"), demo_url)
+    time.session_state["time.tabs"] = "New-rep ramp"  # the ramp's tab, drawn when open
+    time.run()
     for at in (territory, forecast, plan, time):
         assert not at.exception
     months = int(metric(territory, "Ramp").removesuffix(" mo"))

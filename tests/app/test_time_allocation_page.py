@@ -20,27 +20,46 @@ def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def _open(at, tab: str):
+    """Opens one of the page's lower tabs (only the open one is drawn) and reruns."""
+    at.session_state["time.tabs"] = tab
+    return at.run()
+
+
+LOWER = {  # tab -> the subheader drawn in it
+    "Hours by activity": "Hours by activity",
+    "Trend": "Trend",
+    "Unit costs": "Unit cost of back-office work",
+    "What-if": "What-if: move back-office work to sales ops",
+    "Moving the middle": "Moving the middle",
+    "New-rep ramp": "New-rep ramp",
+}
+
+
 def test_demo_page_renders_every_section(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
     assert _metric(at, "Team selling share").endswith("%")
+    assert [t.label for t in at.tabs] == list(LOWER)
     subheaders = [h.value for h in at.subheader]
-    for title in (
-        "Selling share vs the one-third benchmark",
-        "Hours by activity",
-        "Trend",
-        "Unit cost of back-office work",
-        "What-if: move back-office work to sales ops",
-        "Moving the middle",
-        "New-rep ramp",
-    ):
-        assert title in subheaders
-    assert _metric(at, "Extra revenue") != "—"
-    assert len(at.get("download_button")) >= 6
+    assert "Selling share vs the one-third benchmark" in subheaders
+    # first paint: the first tab only, the other tabs' sections are not drawn
+    assert "Hours by activity" in subheaders
+    assert not set(LOWER.values()) - {"Hours by activity"} & set(subheaders)
+    downloads = 0
+    for tab, title in LOWER.items():
+        _open(at, tab)
+        assert not at.exception, tab
+        shown = [h.value for h in at.subheader]
+        assert title in shown and [t for t in LOWER.values() if t in shown] == [title], tab
+        downloads += len(at.get("download_button")) - 1  # less the rep summary's
+        if tab == "What-if":
+            assert _metric(at, "Extra revenue") != "—"
+    assert downloads >= 6
 
 
 def test_what_if_slider_changes_the_answer(run_page, demo_url):
-    at = run_page(PAGE, demo_url)
+    at = _open(run_page(PAGE, demo_url), "What-if")
     before = _metric(at, "Rep hours freed")
     at.slider(key="time.whatif_shift").set_value(75).run()
     assert not at.exception
@@ -53,7 +72,7 @@ def test_what_if_slider_changes_the_answer(run_page, demo_url):
 
 
 def test_middle_and_ramp_sliders(run_page, demo_url):
-    at = run_page(PAGE, demo_url)
+    at = _open(run_page(PAGE, demo_url), "Moving the middle")
     middle = _metric(at, next(m.label for m in at.metric if m.label.startswith("Lift the middle")))
     at.slider(key="time.middle_lift").set_value(30).run()
     label = next(m.label for m in at.metric if m.label.startswith("Lift the middle"))
@@ -63,6 +82,7 @@ def test_middle_and_ramp_sliders(run_page, demo_url):
     assert not at.exception
     label = next(m.label for m in at.metric if m.label.startswith("Lift the middle"))
     assert _metric(at, label) != per_hour  # ranking by bookings picks another middle
+    _open(at, "New-rep ramp")
     at.slider(key="time.ramp_months").set_value(0).run()
     assert _metric(at, "Bookings gained per new hire") == "$0"
 
@@ -179,7 +199,8 @@ def test_team_comes_from_the_link_and_bad_teams_are_ignored(run_page, demo_url):
 
 def test_what_if_says_when_account_potential_caps_it(run_page, demo_url, tmp_path):
     # On the demo the accounts are worth far more than is booked: nothing caps the answer.
-    at = run_page(PAGE, demo_url)
+    at = _open(run_page(PAGE, demo_url), "What-if")
+    assert _metric(at, "Extra revenue") != "$0"
     assert not any(shown(c.value).startswith("Capped by") for c in at.caption)
     source = Path(demo_url.removeprefix("sqlite:///"))
     copy = tmp_path / "saturated.db"
@@ -189,7 +210,7 @@ def test_what_if_says_when_account_potential_caps_it(run_page, demo_url, tmp_pat
     with engine.begin() as conn:  # accounts already sold to their full potential
         conn.execute(s.accounts.update().values(annual_potential=1.0))
     engine.dispose()
-    at = run_page(PAGE, url)
+    at = _open(run_page(PAGE, url), "What-if")
     assert not at.exception
     assert _metric(at, "Extra revenue") == "$0"
     assert "Capped by account potential: $0" in [shown(c.value) for c in at.caption]
