@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from itertools import compress
 
 import numpy as np
 from sqlalchemy import (
@@ -172,11 +173,19 @@ class _Spans:
         self.won_rows = numbers[won][:, [0, 1, 4]]  # deal, day, cents
         is_open = ~np.isin(outcome, CLOSED) & (numbers[:, 2] > numbers[:, 1])
         self.open = numbers[is_open][:, :5]
-        self.kind = np.array(
-            [codes.kind(stage, category) for stage, category in table[is_open][:, 7:9]],
-            dtype="int64",
-        ).reshape(-1)
+        self.kind = _kind_codes(table[:, 7].tolist(), table[:, 8].tolist(), is_open, codes)
         self.won_days = set(numbers[won][:, 1].tolist())
+
+
+def _kind_codes(stages: Sequence, categories: Sequence, chosen: np.ndarray, codes: _Codes):
+    """Returns the kind number of each chosen (stage, category) pair, in order.
+
+    Pairs are numbered in the order they first appear (as one `codes.kind` call per row
+    would), each distinct pair once.
+    """
+    pairs = list(compress(zip(stages, categories, strict=True), chosen.tolist()))
+    number = {pair: codes.kind(*pair) for pair in dict.fromkeys(pairs)}
+    return np.fromiter((number[p] for p in pairs), dtype="int64", count=len(pairs))
 
 
 class _Changes:

@@ -508,6 +508,16 @@ rollup_open_pipeline = Table(
 # by `db upgrade`; an import updates the spans of the deals it writes history for, inside its
 # own transaction.
 HISTORY_SPAN_BOUNDS = tuple(2**k for k in range(16))  # 1 day .. about 90 years
+HISTORY_SPAN_DEAL_COLUMNS = (
+    "opportunity_id",
+    "valid_from",
+    "valid_to",
+    "expected_close_date",
+    "amount",
+    "outcome",
+    "stage",
+    "forecast_category",
+)
 OPEN_ENDED = 0
 CLOSED_FOR_GOOD = -1
 rollup_history_spans = Table(
@@ -517,8 +527,12 @@ rollup_history_spans = Table(
     Column("valid_from", Date, primary_key=True),  # opportunity_history.changed_at
     Column("history_id", Integer, primary_key=True, autoincrement=False),
     Column("valid_to", Date),
-    Column("opportunity_id", Integer, nullable=False, index=True),
+    Column("opportunity_id", Integer, nullable=False),
     *_deal_state_columns(),
+    # A deal's spans in one range, with every column the call reads of them (a scope of
+    # reps: salesops.db.call_scoped; an import's changed deals: rollups_call_update):
+    # read from the index alone, not one primary-key lookup per span.
+    Index("ix_rollup_history_spans_deal", *HISTORY_SPAN_DEAL_COLUMNS),
     sqlite_with_rowid=False,
 )
 
