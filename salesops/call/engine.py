@@ -25,6 +25,7 @@ from salesops.call.model import (
     quarter_outcome,
     rate_lookups,
     rates_from,
+    stage_probabilities,
     stage_probability_view,
 )
 from salesops.config import Settings
@@ -46,12 +47,46 @@ EMPTY_SNAPSHOT = pd.DataFrame(
 
 
 def _by_unit(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Returns a frame's rows per unit, without the unit column, each indexed from 0."""
+    """Returns a frame's rows per unit, without the unit column, each indexed from 0.
+
+    A frame grouped by unit first holds each unit's rows in one block: each is a slice
+    (no copy of the rows, which a roll-up's hundreds of splits would pay for).
+    """
     body = frame.drop(columns="unit")
+    units = frame["unit"].to_numpy(dtype=object)
+    if not len(units):
+        return {}
+    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    if len(set(units[starts])) < len(starts):  # a unit in more than one block
+        return {
+            u: body.iloc[rows].reset_index(drop=True)
+            for u, rows in frame.groupby("unit", sort=False).indices.items()
+        }
+    ends = [*starts[1:], len(units)]
     return {
-        u: body.iloc[rows].reset_index(drop=True)
-        for u, rows in frame.groupby("unit", sort=False).indices.items()
+        units[a]: body.iloc[a:b].reset_index(drop=True) for a, b in zip(starts, ends, strict=True)
     }
+
+
+def _text_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Returns a grouped frame with its key columns as Python strings (object dtype).
+
+    A groupby hands its keys back as pyarrow strings; a roll-up slices and reads these
+    small frames hundreds of times, each time paying pyarrow's overhead over the rows.
+    """
+    return frame.astype({c: object for c in ("unit", *PIPELINE_KEYS) if c in frame})
+
+
+def _grouped(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
+    """Returns `frame.groupby(keys, as_index=False)[columns].sum()`, keys as Python strings.
+
+    Snapshot rows are one per key already (the queries group by it): then the groups are
+    the rows with no missing key (groupby drops those), sorted, with the same values.
+    """
+    if frame.duplicated(keys).any():
+        return _text_as_objects(frame.groupby(keys, as_index=False)[columns].sum())
+    kept = frame[frame[keys].notna().all(axis=1)]
+    return kept.sort_values(keys)[[*keys, *columns]].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -79,6 +114,12 @@ class CallInputs:
             return frame
         return self._split(("snapshot", quarter.label, day), frame).get(unit, frame.iloc[:0])
 
+    def stage_table(self) -> dict[str, float]:
+        """Returns the stage table's probability per stage (read once)."""
+        if "stage_table" not in self._parts:
+            self._parts["stage_table"] = stage_probabilities(self.stages)
+        return self._parts["stage_table"]
+
     def won(self, unit: str | None = None) -> pd.DataFrame:
         """Returns the won-by-day rows of one unit or all of them."""
         if unit is None:
@@ -101,9 +142,9 @@ class CallInputs:
         if key not in self._parts:
             snapshot = self.snapshot(quarter, day)
             columns = ["deals", "open_amount"]
-            by_unit = snapshot.groupby(["unit", *PIPELINE_KEYS], as_index=False)[columns].sum()
+            by_unit = _grouped(snapshot, ["unit", *PIPELINE_KEYS], columns)
             self._parts[key] = (
-                snapshot.groupby(PIPELINE_KEYS, as_index=False)[columns].sum(),
+                _text_as_objects(snapshot.groupby(PIPELINE_KEYS, as_index=False)[columns].sum()),
                 _by_unit(by_unit),
                 by_unit,
             )
@@ -324,7 +365,7 @@ def call_quarter(
         won_to_date=won,
         commit=commit,
         best_case=best_case,
-        stage_probability=won + stage_probability_view(pipeline, inputs.stages),
+        stage_probability=won + stage_probability_view(pipeline, inputs.stage_table()),
         projection=projection,
         from_pipeline=from_pipeline,
         new_business=new_business,

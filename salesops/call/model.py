@@ -19,6 +19,7 @@ was not known at its instant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -186,14 +187,22 @@ def priced_pipeline(
     return out
 
 
-def stage_probability_view(pipeline: pd.DataFrame, stages: pd.DataFrame) -> float:
+def stage_probabilities(stages: pd.DataFrame) -> dict[str, float]:
+    """Returns the stage table's probability per stage name (columns name, probability)."""
+    return dict(zip(stages["name"], stages["probability"].astype("float64"), strict=True))
+
+
+def stage_probability_view(
+    pipeline: pd.DataFrame, stages: pd.DataFrame | Mapping[str, float]
+) -> float:
     """Returns the open amount expected this quarter (or overdue) × the stage table probability.
 
-    Requires pipeline columns stage, close_bucket, open_amount; stages columns name,
-    probability.
+    Requires pipeline columns stage, close_bucket, open_amount; `stages` is the stage table
+    (columns name, probability) or its `stage_probabilities`, when the caller has many
+    pipelines to price.
     """
     counted = np.isin(pipeline["close_bucket"].to_numpy(dtype=object), THIS_QUARTER_BUCKETS)
-    table = dict(zip(stages["name"], stages["probability"].astype("float64"), strict=True))
+    table = stages if isinstance(stages, Mapping) else stage_probabilities(stages)
     probability = np.array(
         [table.get(stage, np.nan) for stage in pipeline["stage"].to_numpy(dtype=object)[counted]],
         dtype="float64",
