@@ -34,6 +34,7 @@ from salesops.repository import EVERYTHING, Repository, Scope
 
 METHODS = ("call", "stage_probability", "won_plus_commit")
 TEXT_COLUMNS = ("unit", "stage", "forecast_category", "close_bucket")
+COUNT_COLUMNS = ("deals", "won_deals")
 METHOD = (
     "Won to date, plus each open deal weighted by how much of the pipeline in its stage, "
     "forecast category and expected close (long overdue, overdue, early or late this quarter, "
@@ -115,14 +116,16 @@ def read_inputs(
         if first is None or q.end > first
     ]
     pairs = [p for p in pairs if p[0] <= as_of]
-    reads: dict = {}  # a scope of reps' spans, read once for both
+    reads: dict = {}  # a scope of reps' spans, read once for both (from the won days' start)
+    start = min((q.start for q in quarters), default=as_of)
+    won = repo.call_won_by_day(start, as_of, by, scope, reads=reads).astype({"unit": object})
     frame = repo.call_snapshots([(p[0], p[1]) for p in pairs], as_of, by, scope, reads=reads)
     # Plain Python strings: the engine groups many small frames, and grouping pyarrow
     # strings costs more per call than the rows do.
     frame = frame.astype({c: object for c in TEXT_COLUMNS if c in frame})
+    # Plain int64 counts (never missing) too: pandas' nullable Int64 costs more per group.
+    frame = frame.astype({c: "int64" for c in COUNT_COLUMNS if c in frame})
     snapshots = {key: part.reset_index(drop=True) for key, part in _split(frame, pairs)}
-    start = min((q.start for q in quarters), default=as_of)
-    won = repo.call_won_by_day(start, as_of, by, scope, reads=reads).astype({"unit": object})
     return CallInputs(snapshots, won, repo.stages(), as_of, first)
 
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select
+from sqlalchemy import ColumnElement, Connection, Select, or_
 
 from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
@@ -39,8 +39,16 @@ SNAPSHOT_COLUMNS = (
 class ScopedSpans:
     """The spans of a scope's deals dated before `until`, each deal's roll-up unit coded."""
 
-    def __init__(self, conn: Connection, deals: Select, ids: Select, until: date) -> None:
-        """`deals` selects (deal id, unit label) of the scope's deals, `ids` their ids."""
+    def __init__(
+        self, conn: Connection, deals: Select, ids: Select, until: date, since: date
+    ) -> None:
+        """`deals` selects (deal id, unit label) of the scope's deals, `ids` their ids.
+
+        Spans ended before `since` are not read: every instant and won day asked of it
+        must be from `since` on (a span is current up to its end, a won row is dated at
+        its start).
+        """
+        self.since = since
         rows = conn.execute(deals).all()
         self.units: list[str | None] = sorted({u for _, u in rows}, key=lambda u: (u is None, u))
         code = {u: i for i, u in enumerate(self.units)}
@@ -50,7 +58,8 @@ class ScopedSpans:
         sp = s.rollup_history_spans.c
         self.codes = _Codes()
         chosen: ColumnElement[bool] = sp.opportunity_id.in_(ids)
-        self.spans = _Spans(conn, chosen, self.codes, sp.valid_from < until)
+        ended = or_(sp.valid_to.is_(None), sp.valid_to >= since)
+        self.spans = _Spans(conn, chosen, self.codes, sp.valid_from < until, ended)
 
     def snapshots(self, instants: Sequence[tuple[date, date]], until: date) -> pd.DataFrame:
         """Returns the open pipeline at each (instant, quarter end), as call_snapshots does.
@@ -61,6 +70,8 @@ class ScopedSpans:
         if not instants or not len(self.spans.open):
             return pd.DataFrame({n: pd.Series(dtype=object) for n in SNAPSHOT_COLUMNS})
         asked = [q.start for _, q in _quartered(instants)]
+        if min(asked) < self.since:
+            raise ValueError(f"Spans read from {self.since}: no instant before it is known.")
         quarters = quarters_between(min(asked), max(asked))
         index = {q.start: i for i, q in enumerate(quarters)}
         starts = np.array([(q.start - EPOCH).days for q in quarters], dtype="int64")
@@ -113,6 +124,8 @@ class ScopedSpans:
 
     def won_by_day(self, start: date, until: date) -> pd.DataFrame:
         """Returns the amount won per unit and day in [start, until), as call_won_by_day does."""
+        if start < self.since:
+            raise ValueError(f"Spans read from {self.since}: no won day before it is known.")
         rows = self.spans.won_rows
         first, last = (start - EPOCH).days, (until - EPOCH).days
         rows = rows[(rows[:, 1] >= first) & (rows[:, 1] < last)]

@@ -223,7 +223,8 @@ class CallQueries(RepositoryBase):
             frames.append(self._rollup_snapshots(instants, served, until, by, within))
         if swept:
             asked = [(min(instants[i][0], until), instants[i][1]) for i in swept]
-            rows = self._scoped(by, scope, until, reads).snapshots(asked, until)
+            since = min(_quarter_start(end) for _, end in asked)
+            rows = self._scoped(by, scope, until, since, reads).snapshots(asked, until)
             rows["instant"] = [swept[i] for i in rows["instant"]]
             frames.append(coerce(list(rows.itertuples(index=False, name=None)), SNAPSHOT_ROW))
         frame = pd.concat(frames, ignore_index=True)
@@ -271,10 +272,16 @@ class CallQueries(RepositoryBase):
             )
         )
 
-    def _scoped(self, by: str | None, scope: Scope, until: date, reads: dict | None) -> ScopedSpans:
-        """Returns the spans of the scope's deals dated before `until` (kept in `reads`)."""
+    def _scoped(
+        self, by: str | None, scope: Scope, until: date, since: date, reads: dict | None
+    ) -> ScopedSpans:
+        """Returns the spans of the scope's deals dated before `until` (kept in `reads`).
+
+        Spans ended before `since` are left out (the instants and won days asked are from
+        `since` on); spans kept in `reads` for an earlier `since` serve a later one.
+        """
         key = ("scoped", by, scope, until)
-        if reads is not None and key in reads:
+        if reads is not None and key in reads and reads[key].since <= since:
             return reads[key]
         o, r = s.opportunities, s.reps
         deals = (
@@ -283,7 +290,7 @@ class CallQueries(RepositoryBase):
             .where(_scope_clause(scope))
         )
         ids = select(o.c.id).where(_scope_clause(scope))
-        spans = self._on_connection(lambda conn: ScopedSpans(conn, deals, ids, until))
+        spans = self._on_connection(lambda conn: ScopedSpans(conn, deals, ids, until, since))
         if reads is not None:
             reads[key] = spans
         return spans
@@ -377,7 +384,7 @@ class CallQueries(RepositoryBase):
         w = rollup_call_won_days.c
         within = self._call_within(rollup_call_won_days, scope, rollup)
         if rollup and within is None:
-            won = self._scoped(by, scope, until, reads).won_by_day(start, until)
+            won = self._scoped(by, scope, until, start, reads).won_by_day(start, until)
             return coerce(list(won.itertuples(index=False, name=None)), WON_DAY_ROW)
         if within is not None:
             unit = _unit_of(w.territory_id, w.manager, by)
