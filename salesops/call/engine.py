@@ -32,6 +32,7 @@ from salesops.config import Settings
 
 COMPANY = ""  # the unit of a call that is not rolled up
 PIPELINE_KEYS = ["stage", "forecast_category", "close_bucket"]
+PIPELINE_MEASURES = ["deals", "open_amount"]
 EMPTY_SNAPSHOT = pd.DataFrame(
     {
         "unit": pd.Series(dtype=object),
@@ -129,25 +130,28 @@ class CallInputs:
     def pipeline(self, quarter: Quarter, day: int, unit: str | None = None) -> pd.DataFrame:
         """Returns the snapshot's open deals and amount per stage, category and close bucket.
 
-        Every unit's is grouped at once (the same sums as grouping each unit's rows alone).
+        Every unit's is grouped at once (the same sums as grouping each unit's rows alone),
+        and only when a unit is asked for (a call that is not rolled up never asks).
         """
-        whole, units, _ = self._pipelines(quarter, day)
-        return whole if unit is None else units.get(unit, whole.iloc[:0])
+        whole = self._whole(quarter, day)
+        return whole if unit is None else self._units(quarter, day)[0].get(unit, whole.iloc[:0])
 
-    def _pipelines(
-        self, quarter: Quarter, day: int
-    ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame]:
-        """Returns the pipeline of the whole input, per unit, and of every unit in one frame."""
+    def _whole(self, quarter: Quarter, day: int) -> pd.DataFrame:
+        """Returns the pipeline of the whole input (computed once per quarter and day)."""
         key = ("pipeline", quarter.label, day)
         if key not in self._parts:
             snapshot = self.snapshot(quarter, day)
-            columns = ["deals", "open_amount"]
-            by_unit = _grouped(snapshot, ["unit", *PIPELINE_KEYS], columns)
-            self._parts[key] = (
-                _text_as_objects(snapshot.groupby(PIPELINE_KEYS, as_index=False)[columns].sum()),
-                _by_unit(by_unit),
-                by_unit,
-            )
+            grouped = snapshot.groupby(PIPELINE_KEYS, as_index=False)[PIPELINE_MEASURES].sum()
+            self._parts[key] = _text_as_objects(grouped)
+        return self._parts[key]
+
+    def _units(self, quarter: Quarter, day: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+        """Returns the pipeline per unit, and of every unit in one frame (computed once)."""
+        key = ("unit pipelines", quarter.label, day)
+        if key not in self._parts:
+            snapshot = self.snapshot(quarter, day)
+            by_unit = _grouped(snapshot, ["unit", *PIPELINE_KEYS], list(PIPELINE_MEASURES))
+            self._parts[key] = (_by_unit(by_unit), by_unit)
         return self._parts[key]
 
     def priced(
@@ -158,18 +162,18 @@ class CallInputs:
         Every unit's is priced at once, once per measure (a roll-up prices every unit of
         every quarter of its track record at that quarter's measure).
         """
-        key = (quarter.label, day)
+        key = (quarter.label, day, unit is not None)
+        lookups = measured.lookups or None
         if key not in measured.priced:
-            whole, _, by_unit = self._pipelines(quarter, day)
-            lookups = measured.lookups or None
-            measured.priced[key] = (
-                priced_pipeline(whole, measured.rates, lookups),
-                _by_unit(priced_pipeline(by_unit, measured.rates, lookups)),
-            )
-        whole_priced, units = measured.priced[key]
+            if unit is None:
+                whole = self._whole(quarter, day)
+                measured.priced[key] = priced_pipeline(whole, measured.rates, lookups)
+            else:
+                by_unit = self._units(quarter, day)[1]
+                measured.priced[key] = _by_unit(priced_pipeline(by_unit, measured.rates, lookups))
         if unit is None:
-            return whole_priced
-        return units.get(unit, whole_priced.iloc[:0])
+            return measured.priced[key]
+        return measured.priced[key].get(unit, self.priced(quarter, day, measured).iloc[:0])
 
     def units_at(self, quarter: Quarter, day: int) -> list[str]:
         """Returns the units with open pipeline in the snapshot of a quarter at a day."""
