@@ -1,7 +1,7 @@
 """History spans: the deal index covers the columns the call reads (issue 14).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05
 
 A call scoped to one rep sweeps its deals' history spans (salesops.db.call_scoped): through
@@ -20,8 +20,8 @@ from alembic import op
 
 from salesops.db.schema import HISTORY_SPAN_DEAL_COLUMNS
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
