@@ -34,7 +34,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 from salesops.calendar import Period, month_end, split_whole_months
 from salesops.db import schema as s
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
-from salesops.db.rollups_cash import cycle_legs, order_rep, paid_valid, whole_days
+from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
 from salesops.db.rollups_orders import CAPTURE_FIELDS as CAPTURE_FIELDS  # defined once there
 from salesops.db.rollups_orders import field_bits, flag, status_keys
 from salesops.db.sqlfuncs import month_start
@@ -237,27 +237,81 @@ def _cycle_from_rollup(months: Period, scope: Scope, by: CycleBy) -> Select:
 
 
 def _unpaid(
-    as_of: date, scope: Scope, columns: Sequence[ColumnElement], source: Source, joined=None
+    as_of: date,
+    scope: Scope,
+    columns: Sequence[ColumnElement],
+    source: Source,
+    joined=None,
+    never_paid: ColumnElement[bool] | None = None,
 ) -> Subquery:
     """Returns `columns` of the orders placed by `as_of` and not paid by then (in `scope`).
 
-    Read as two index ranges on paid_at: never paid, and paid after `as_of` (disjoint, so
-    UNION ALL adds them up); an OR of the two makes PostgreSQL and SQLite scan every order.
-    source="raw" writes the OR, to compare. `joined` defaults to `order_join()`.
+    Read as two ranges: never paid (ix_orders_never_paid, which holds every column read,
+    limited further by `never_paid`, a condition on the index's columns), and paid after
+    `as_of` (ix_orders_paid_at, driving the join); disjoint, so UNION ALL adds them up. An
+    OR of the two makes PostgreSQL and SQLite scan every order. source="raw" writes the OR
+    (and ignores `never_paid`, which must only narrow what the caller keeps anyway), to
+    compare. `joined` defaults to `order_join()`.
     """
     od = s.orders.c
-    base, where = order_source(scope)
+    base = order_join() if joined is None else joined
     placed = od.ordered_at <= as_of
-    branches = (
-        [or_(od.paid_at.is_(None), od.paid_at > as_of)]
-        if source == "raw"
-        else [od.paid_at.is_(None), od.paid_at > as_of]
-    )
+    if source == "raw":
+        _, where = order_source(scope)
+        stmt = (
+            select(*columns)
+            .select_from(base)
+            .where(placed, or_(od.paid_at.is_(None), od.paid_at > as_of), where)
+        )
+        return stmt.subquery("unpaid")
+    first = [od.paid_at.is_(None)] + ([] if never_paid is None else [never_paid])
     parts = [
-        select(*columns).select_from(base if joined is None else joined).where(placed, b, where)
-        for b in branches
+        select(*columns).select_from(base).where(placed, *first, order_source(scope)[1]),
+        select(*columns)
+        .select_from(base)
+        .where(placed, od.paid_at > as_of, order_source(scope, from_orders=True)[1]),
     ]
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("unpaid")
+    return union_all(*parts).subquery("unpaid")
+
+
+def _slow_accounts(rows, limit: int) -> Select:
+    """Returns the `cash_slow_accounts` select over unpaid orders' rows.
+
+    `rows`: account_id, amount, overdue (1/0), past_due. The `limit` accounts with the most
+    overdue, worst first, named.
+    """
+    a = s.accounts.c
+    overdue_amount = func.sum(rows.amount * rows.overdue)
+    top = (
+        select(
+            rows.account_id,
+            func.count().label("open_orders"),
+            func.sum(rows.amount).label("open_amount"),
+            func.sum(rows.overdue).label("overdue_orders"),
+            overdue_amount.label("overdue_amount"),
+            func.max(rows.past_due).label("most_days_past_due"),
+        )  # fmt: skip
+        .group_by(rows.account_id)
+        .having(overdue_amount > 0)
+        .order_by(overdue_amount.desc(), rows.account_id)
+        .limit(limit)
+        .subquery("top")
+    )
+    return (
+        select(
+            top.c.account_id,
+            a.name,
+            a.territory_id,
+            a.segment,
+            top.c.open_orders,
+            top.c.open_amount,
+            top.c.overdue_orders,
+            top.c.overdue_amount,
+            top.c.most_days_past_due,
+        )  # fmt: skip
+        .select_from(top.join(s.accounts, a.id == top.c.account_id))
+        .order_by(top.c.overdue_amount.desc(), top.c.account_id)
+    )
 
 
 class CashQueries(RepositoryBase):
@@ -421,48 +475,48 @@ class CashQueries(RepositoryBase):
         unpaid), overdue_orders, overdue_amount (invoiced more than terms_days ago, unpaid),
         most_days_past_due. Unpaid orders are read as in `cash_receivables`.
         """
-        od, a = s.orders.c, s.accounts.c
+        od = s.orders.c
         past_due = whole_days(od.invoiced_at, literal(as_of, od.ordered_at.type)) - terms_days
         overdue = and_(od.invoiced_at <= as_of, past_due > 0)
         columns = [
             od.account_id, od.amount, flag(overdue).label("overdue"),
             case((overdue, past_due), else_=0).label("past_due"),
         ]  # fmt: skip
-        # The whole company's accounts are ranked from the orders alone, then named.
-        joined = s.orders if scope.is_everything and source == "auto" else None
-        rows = _unpaid(as_of, scope, columns, source, joined).c
-        overdue_amount = func.sum(rows.amount * rows.overdue)
+        if source == "raw":
+            return self._frame(_slow_accounts(_unpaid(as_of, scope, columns, source).c, limit),
+                               SLOW_ACCOUNTS)  # fmt: skip
+        # Ranked from the overdue orders alone (invoiced before as_of - terms: for the never
+        # paid, a range of the covering ix_orders_never_paid; the whole company's from the
+        # orders alone), then the top accounts' unpaid orders read through their account.
+        joined = s.orders if scope.is_everything else None
+        due = od.invoiced_at < as_of - timedelta(days=terms_days)
+        flagged = _unpaid(
+            as_of,
+            scope,
+            [od.account_id, od.amount, flag(overdue).label("overdue")],
+            source,
+            joined,
+            due,
+        ).c
+        late = select(flagged.account_id, flagged.amount).where(flagged.overdue == 1).subquery().c
+        total = func.sum(late.amount)
         top = (
-            select(
-                rows.account_id,
-                func.count().label("open_orders"),
-                func.sum(rows.amount).label("open_amount"),
-                func.sum(rows.overdue).label("overdue_orders"),
-                overdue_amount.label("overdue_amount"),
-                func.max(rows.past_due).label("most_days_past_due"),
-            )  # fmt: skip
-            .group_by(rows.account_id)
-            .having(overdue_amount > 0)
-            .order_by(overdue_amount.desc(), rows.account_id)
+            select(late.account_id)
+            .group_by(late.account_id)
+            .having(total > 0)
+            .order_by(total.desc(), late.account_id)
             .limit(limit)
             .subquery("top")
         )
-        stmt = (
-            select(
-                top.c.account_id,
-                a.name,
-                a.territory_id,
-                a.segment,
-                top.c.open_orders,
-                top.c.open_amount,
-                top.c.overdue_orders,
-                top.c.overdue_amount,
-                top.c.most_days_past_due,
-            )  # fmt: skip
-            .select_from(top.join(s.accounts, a.id == top.c.account_id))
-            .order_by(top.c.overdue_amount.desc(), top.c.account_id)
+        base, where = order_source(scope)
+        unpaid = or_(od.paid_at.is_(None), od.paid_at > as_of)  # within an account: two ranges
+        rows = (
+            select(*columns)
+            .select_from(base.join(top, top.c.account_id == od.account_id))
+            .where(od.ordered_at <= as_of, unpaid, where)
+            .subquery("unpaid")
         )
-        return self._frame(stmt, SLOW_ACCOUNTS)
+        return self._frame(_slow_accounts(rows.c, limit), SLOW_ACCOUNTS)
 
     def cash_slow_orders(
         self, as_of: date, limit: int, scope: Scope = EVERYTHING, source: Source = "auto"

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from salesops.calendar import Period, month_end, split_whole_months
@@ -25,10 +35,27 @@ from salesops.repository.base import Scope
 Source = Literal["auto", "raw"]
 
 
-def order_source(scope: Scope):
-    """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause."""
-    a = s.accounts.c
-    return order_join(), scope.clause(a.territory_id, a.segment, order_rep())
+def order_source(scope: Scope, from_orders: bool = False):
+    """Returns orders ⋈ accounts ⟕ opportunities and the scope's WHERE clause.
+
+    from_orders=True writes the territory as `territory_id + 0`, which no index serves: for
+    a range of the orders that should drive the join (SQLite, without statistics, would
+    otherwise read every order of the territory's accounts through ix_orders_account_id).
+
+    A scope limited to reps also gets the clause's orders-only part (the order's own rep is
+    one of them, or it has none): implied by the clause, it is checked before the joins, so
+    only a rep's orders are looked up in the accounts and deals, not every order read. It
+    is written as a coalesce, which no index serves: an OR of the two would have SQLite
+    read every order of the reps through ix_orders_rep_id instead of the range it was
+    given.
+    """
+    a, od = s.accounts.c, s.orders.c
+    territory = a.territory_id + 0 if from_orders else a.territory_id
+    where = scope.clause(territory, a.segment, order_rep())
+    if scope.rep_ids:
+        own = func.coalesce(od.rep_id, scope.rep_ids[0]).in_(scope.rep_ids)
+        where = and_(own, where)
+    return order_join(), where
 
 
 def _bookings_from_deals(

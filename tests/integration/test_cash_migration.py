@@ -1,4 +1,4 @@
-"""Migrations 0003, 0006 and 0008: order capture and approval, date indexes, the order's rep.
+"""Migrations 0003, 0006, 0008, 0020: order capture and approval, indexes, the order's rep.
 
 A current database is taken down to revision 0002 with the real downgrades (so the test
 holds whatever migrations come between), given an order, and upgraded to the head.
@@ -17,7 +17,12 @@ NEW = {
     "po_number", "billing_address", "shipping_address", "approval_requested_at", "approved_at",
     "approver",
 }  # fmt: skip
-INDEXES = {"ix_orders_invoiced_at", "ix_orders_paid_at"}
+INDEXES = {
+    "ix_orders_invoiced_at",
+    "ix_orders_paid_at",
+    "ix_orders_never_paid",
+    "ix_orders_account_never_paid",
+}
 
 
 def _orders(engine: sa.Engine) -> tuple[set[str], set[str]]:
