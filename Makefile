@@ -10,6 +10,10 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 DB := data/salesops.db
 PORT ?= 8501
+# Test processes (pytest-xdist): one per core on the 2-core CI machine. Each process builds its
+# own demo databases; a file's tests stay on one process (--dist loadfile).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 # pip's lines that show progress: one per package collected, then the summary.
 PIP_PROGRESS := grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' | sed -u 's/^/  /'
 
@@ -55,14 +59,14 @@ run: $(RUNTIME_STAMP) $(DB)
 # The whole suite: lint, types, then every tier (unit, integration on SQLite and PostgreSQL,
 # cli, app pages, browser).
 test: install browser lint typecheck
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # Pure functions only, no database and no Prophet fits: seconds, run it on every change.
 test-unit: install
-	$(BIN)/python -m pytest tests/unit -m "not slow" -q
+	$(PYTEST) tests/unit -m "not slow" -q
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not e2e"
+	$(PYTEST) -m "not slow and not e2e"
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
