@@ -65,7 +65,8 @@ EPOCH = date(1970, 1, 1)
 NEVER = 10**7  # the end (days since EPOCH) of a span with no next row: after every quarter
 NO_DUE = -(10**7)  # no expected close date
 CLOSED = ("won", "lost")
-CHUNK = 250_000  # rows fetched at a time
+CHUNK = 100_000  # rows fetched at a time
+SWEEP_PAIRS = 200_000  # (open span, quarter) pairs swept at a time (see _Grid.sweep)
 INSERT_BATCH = 20_000
 MEASURES = ("deals", "cents", "won", "won_deals")
 ALL_LENGTHS = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)  # the spans' classes
@@ -225,6 +226,15 @@ def _runs(a, b, due, qe) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     yield (6, *run(~none & (due >= qe + NEXT_QUARTER_DAYS), a, b))
 
 
+def quarters_overlapped(
+    vf: np.ndarray, vt: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Returns each span's first quarter (index in `starts`) and how many quarters it is in."""
+    first = np.maximum(np.searchsorted(starts, vf, side="right") - 1, 0)
+    last = np.searchsorted(starts, np.minimum(vt, ends[-1] - 1), side="right") - 1
+    return first, np.maximum(last - first + 1, 0)
+
+
 class Runs:
     """Each open span's runs of instants per quarter and close bucket, with what they count.
 
@@ -260,9 +270,7 @@ class Runs:
         are clipped away.
         """
         deal, vf, vt, due, cents = (spans[:, i] for i in range(5))
-        first = np.maximum(np.searchsorted(starts, vf, side="right") - 1, 0)
-        last = np.searchsorted(starts, np.minimum(vt, ends[-1] - 1), side="right") - 1
-        count = np.maximum(last - first + 1, 0)
+        first, count = quarters_overlapped(vf, vt, starts, ends)
         span = np.repeat(np.arange(len(spans)), count)
         offset = np.arange(len(span)) - np.repeat(np.cumsum(count) - count, count)
         quarter = first[span] + offset
@@ -297,7 +305,21 @@ class _Grid:
         self.values = {n: np.zeros(self.size) for n in MEASURES}
 
     def sweep(self, spans: np.ndarray, group: np.ndarray, won: _Won) -> None:
-        """Adds a chunk of open spans (deal, vf, vt, due, cents) in their groups."""
+        """Adds a chunk of open spans (deal, vf, vt, due, cents) in their groups.
+
+        At most SWEEP_PAIRS (span, quarter) pairs at a time: a pair's runs take ~250 bytes
+        while they are summed (a chunk of 250,000 open spans at once, 700 MB).
+        """
+        _, count = quarters_overlapped(spans[:, 1], spans[:, 2], self.starts, self.ends)
+        pairs = np.cumsum(count)
+        total = int(pairs[-1]) if len(pairs) else 0
+        cuts = np.searchsorted(pairs, np.arange(SWEEP_PAIRS, total, SWEEP_PAIRS), side="right")
+        bounds = [0, *cuts.tolist(), len(spans)]
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            if hi > lo:
+                self._sweep(spans[lo:hi], group[lo:hi], won)
+
+    def _sweep(self, spans: np.ndarray, group: np.ndarray, won: _Won) -> None:
         runs = Runs.of(spans, group, won, self.starts, self.ends)
         base = runs.quarter * self.days * self.groups + runs.key
         cell = np.concatenate([base + runs.first * self.groups, base + runs.after * self.groups])
