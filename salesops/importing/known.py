@@ -53,16 +53,23 @@ def deal_created_dates(engine: Engine, source: str) -> KeyDates:
     )
 
 
-def known_names(engine: Engine) -> dict[str, frozenset[str]]:
-    """Returns the rep names and ids, order ids and activity types already in the database."""
+def known_names(engine: Engine, *, orders: bool = True) -> dict[str, frozenset[str]]:
+    """Returns the rep names and ids, order ids and activity types already in the database.
+
+    `orders=False` leaves the order ids out (empty): reading millions costs seconds, and
+    only files that update orders need them.
+    """
     r, o, a = s.reps.c, s.orders.c, s.activity_types.c
     with engine.connect() as conn:
         reps = conn.execute(select(r.name, r.external_id)).all()
-        orders = conn.execute(select(o.external_id).where(o.external_id.is_not(None))).scalars()
+        order_ids: frozenset[str] = frozenset()
+        if orders:
+            stmt = select(o.external_id).where(o.external_id.is_not(None))
+            order_ids = frozenset(conn.execute(stmt).scalars())
         types = conn.execute(select(a.activity)).scalars()
         return {
             "reps": frozenset(v for row in reps for v in row if v is not None),
-            "orders": frozenset(orders),
+            "orders": order_ids,
             "activity_types": frozenset(types),
         }
 

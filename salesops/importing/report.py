@@ -80,6 +80,29 @@ def _with_lead_dates(
     return context
 
 
+def _with_known(
+    engine: Engine, planned: Sequence[PlannedFile], context: ValidationContext
+) -> ValidationContext:
+    """Returns the context with the stages, rep names and activity types the database holds.
+
+    And the order ids, only when a file updates orders (invoices): there may be millions.
+    """
+    updates_orders = any(
+        p.plan is not None
+        and p.plan.layout.entity == "orders"
+        and p.plan.layout.options.get("updates_only")
+        for p in planned
+    )
+    names = known.known_names(engine, orders=updates_orders)
+    return replace(
+        context,
+        known_stages={**known.known_stages(engine), **dict(context.known_stages)},
+        known_reps=context.known_reps | names["reps"],
+        known_orders=context.known_orders | names["orders"],
+        activity_types=context.activity_types | names["activity_types"],
+    )
+
+
 def _already_imported(
     conn: Connection, planned: Sequence[PlannedFile], since: dict[str, datetime] | None = None
 ) -> dict[str, datetime]:
@@ -296,16 +319,6 @@ def import_files(
     settings = settings or ReadSettings()
     context = context or ValidationContext()
     ready = _schema_ready(engine, dry_run)
-    if ready:
-        known_stages = {**known.known_stages(engine), **dict(context.known_stages)}
-        names = known.known_names(engine)
-        context = replace(
-            context,
-            known_stages=known_stages,
-            known_reps=context.known_reps | names["reps"],
-            known_orders=context.known_orders | names["orders"],
-            activity_types=context.activity_types | names["activity_types"],
-        )
     planned = plan_headers(inputs, source, settings=settings, layout=layout)
     skipped: dict[str, datetime] = {}
     if ready and not force:
@@ -313,7 +326,9 @@ def import_files(
             skipped = _already_imported(conn, planned)
     to_write = [p for p in planned if p.plan is None or p.inp.name not in skipped]
     if not to_write:
-        return _nothing_to_do(skipped)
+        return _nothing_to_do(skipped)  # before reading anything else the database holds
+    if ready:
+        context = _with_known(engine, to_write, context)
     scan_planned(to_write, settings, context, progress)
     if ready:
         context = _with_lead_dates(engine, to_write, context)
