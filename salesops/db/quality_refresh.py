@@ -37,8 +37,13 @@ def _batches(ids: set[int]) -> Iterator[list[int]]:
 
 
 def _traceable(changes: RowChanges) -> bool:
-    """Returns True when only deals and leads lost rows (their before-images say where)."""
-    return changes.listed and not set(changes.deleted) - {"opportunities", "leads"}
+    """Returns True when only deals and leads lost rows (their before-images say where).
+
+    And when the deals or leads changed are not already too many to refresh one by one
+    (their ids are not read then: a million-deal import would read them for nothing).
+    """
+    many = max(changes.count("opportunities"), changes.count("leads")) > MAX_ENTITIES
+    return changes.listed and not many and not set(changes.deleted) - {"opportunities", "leads"}
 
 
 def changed_entities(conn: Connection, changes: RowChanges) -> tuple[set[int], set[int]]:

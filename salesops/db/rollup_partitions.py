@@ -83,6 +83,11 @@ class RowChanges:
         parts += [table.c.id.in_(batch) for batch in _batches(ids)]
         return or_(false(), *parts)
 
+    def count(self, table: str) -> int:
+        """Returns how many of the table's rows were inserted, updated or deleted (at most)."""
+        first, last = self.inserted.get(table, (0, 0))
+        return last - first + len(self.updated.get(table, {})) + len(self.deleted.get(table, {}))
+
     def before_values(self, table: str, column: str) -> Iterator[object]:
         """Yields `column` of the table's updated and deleted rows, as they were before.
 
@@ -286,3 +291,13 @@ def partitions_in(conn: Connection, table: Table, partitioning: Partitioning) ->
     """Returns how many partitions the rollup holds rows of."""
     key = table.c[partitioning.key]
     return int(conn.execute(select(func.count(func.distinct(key)))).scalar_one() or 0)
+
+
+def driving_share(conn: Connection, partitioning: Partitioning, changes: RowChanges) -> float:
+    """Returns the share of the driving table's rows the changes inserted, updated or deleted."""
+    driving = partitioning.column.table
+    changed = changes.count(driving.name)
+    if not changed:
+        return 0.0
+    total = int(conn.execute(select(func.count()).select_from(driving)).scalar_one() or 0)
+    return changed / max(total, 1)

@@ -146,6 +146,8 @@ def _refresh_deals(
     o, h = s.opportunities, s.opportunity_history
     if not changes.listed or set(changes.deleted) - {o.name, h.name}:
         return None
+    if changes.count(o.name) > MAX_DEALS:
+        return None  # too many whatever the history adds: not read one by one
     deals = {int(i) for i in conn.execute(select(o.c.id).where(changes.current(o))).scalars()}
     stmt = select(h.c.opportunity_id).where(changes.current(h)).distinct()
     deals |= {int(i) for i in conn.execute(stmt).scalars()}
