@@ -18,12 +18,13 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from salesops.config import Settings
 from salesops.db.engine import DatabaseError, has_schema, init_schema, require_current_schema
 from salesops.db.rollups import rebuild_rollups
-from salesops.importing import batches, known, writing
+from salesops.importing import batches, known, memory, writing
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.issues import ERROR
 from salesops.importing.key_dates import KeyDates
 from salesops.importing.layouts import Layout
 from salesops.importing.lock import BUSY_MESSAGE, ImportBusy, hold_import_lock
+from salesops.importing.memory import sqlite_cache
 from salesops.importing.pipeline import (
     PlannedFile,
     Progress,
@@ -199,9 +200,7 @@ def _write_in(
         to_write[:] = [p for p in to_write if p.inp.name not in options.skipped]
         if not to_write:
             raise _AllImportedMeanwhile
-    if conn.dialect.name == "sqlite":
-        # A larger page cache keeps index pages in memory during a big upsert.
-        conn.exec_driver_sql("PRAGMA cache_size=-65536")
+    sqlite_cache(conn, memory.WRITE_CACHE_KIB)
     log = ChangeLog(conn, [p.inp.name for p in to_write], options.actor)
     sink = writing.BatchWriter(conn, log, valid_rows_only=options.valid_rows_only)
     report = validate_planned(
@@ -209,10 +208,13 @@ def _write_in(
     )
     if _blocked(report, options.valid_rows_only) or sink.errors_seen:
         raise writing.ImportAborted(report.first_error() or "the import was stopped", report)
+    memory.release_unused()  # what the chunks left freed, before indexes and spans
     sink.finish()
     _record_batches(conn, to_write, report, sink)
     if options.progress is not None:
         options.progress(1.0, "Refreshing KPI rollups")
+    sqlite_cache(conn, memory.ROLLUP_CACHE_KIB)
+    memory.release_unused()
     # the import kept the spans up to date, and the call rollups with them; rollups over
     # tables it did not write are left as they are, others refreshed where its rows fall
     rebuild_rollups(conn, history_spans=False, call=sink.call, changes=log.row_changes())
