@@ -39,7 +39,7 @@ from salesops.db import schema as s
 from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
-from salesops.db.sqlfuncs import days_between, month_start, week_start
+from salesops.db.sqlfuncs import days_between, month_start, unindexed, week_start
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,9 @@ def closed_opportunities_select():
         .select_from(
             o.outerjoin(a, a.c.id == o.c.account_id).outerjoin(lead, lead.c.id == o.c.lead_id)
         )
-        .where(o.c.closed_at.is_not(None), or_(won, lost))
+        # every closed deal: a scan, not the close-date index (a partition refresh adds a
+        # close-date range, which does use it)
+        .where(unindexed(o.c.closed_at).is_not(None), or_(won, lost))
         .group_by(month, o.c.rep_id, a.c.territory_id, a.c.segment, channel)
     )
 
