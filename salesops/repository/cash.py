@@ -409,11 +409,22 @@ class CashQueries(RepositoryBase):
         return coerce(list(summed[list(columns)].itertuples(index=False, name=None)), columns)
 
     def _cycle_from_orders(self, period: Period, scope: Scope, by: CycleBy) -> pd.DataFrame:
-        """Returns `cash_cycle_days` for `period` read from the orders themselves."""
-        od, a = s.orders.c, s.accounts.c
+        """Returns `cash_cycle_days` for `period` read from the orders themselves.
+
+        The whole company's days by month need no account: the orders alone are read (with
+        the deal, for its close date, on close_to_order only).
+        """
+        od, a, o = s.orders.c, s.accounts.c, s.opportunities.c
         joined, where = order_source(scope)
         selects: list[Select] = []
         for name, first, second, valid in cycle_legs():
+            source = joined
+            if by == "month" and scope.is_everything:
+                source = (
+                    s.orders.outerjoin(s.opportunities, o.id == od.opportunity_id)
+                    if name == "close_to_order"
+                    else s.orders
+                )
             days = whole_days(first, second)
             keys: list[ColumnElement]
             if by == "month":
@@ -424,7 +435,7 @@ class CashQueries(RepositoryBase):
                 totals = [func.count(), func.sum(days), func.sum(od.amount)]
             selects.append(
                 select(literal(name).label("leg"), *keys, *totals)
-                .select_from(joined)
+                .select_from(source)
                 .where(second.between(period.start, period.end), valid, where)
                 .group_by(*keys)
             )
