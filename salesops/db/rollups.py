@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 
 from salesops.db import schema as s
+from salesops.db.engine import analyze
 from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
@@ -573,4 +574,8 @@ def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, 
     own transaction with rebuild_rollups.
     """
     with engine.begin() as conn:
-        return rebuild_rollups(conn, history_spans=history_spans)
+        counts = rebuild_rollups(conn, history_spans=history_spans)
+        # PostgreSQL plans the first page views on these freshly filled tables: without
+        # statistics it scanned all 5.6M history spans for one rep's call (2.4 s vs 0.5 s).
+        analyze(conn, [t for t in s.metadata.sorted_tables if t.name.startswith("rollup_")])
+    return counts
