@@ -46,6 +46,7 @@ PAGES = (
     ("plan", "Plan", "Plan"),
     ("time_allocation", "Rep time allocation", "New-rep ramp"),
     ("pipeline_review", "Pipeline review", "Meeting pack"),
+    ("cash", "Order to cash", "What-if: invoice and get paid sooner"),
     ("data", "Data", "Import history"),
 )
 TIMEOUT_MS = 180_000
