@@ -22,9 +22,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from salesops.importing.report import ImportOutcome
 
 HEADER = [
     "Opportunity ID",
@@ -124,8 +128,8 @@ def generate_history(deals_csv: Path, path: Path, per_deal: int = 5, chunk: int 
     return written
 
 
-def run_one(url: str, csv_path: str, mode: str) -> dict:
-    """Imports the CSV into `url` (this process) and returns timings and peak RSS.
+def import_csv(url: str, csv_path: str, mode: str) -> ImportOutcome:
+    """Imports the CSV into `url` as the benchmark does; returns the import's outcome.
 
     `mode`: "first" (deals into an empty database), "force" (the same file again, every row
     checked, none changed) or "history" (an OpportunityHistory export of those deals).
@@ -142,10 +146,7 @@ def run_one(url: str, csv_path: str, mode: str) -> dict:
     settings = ReadSettings(
         max_bytes=None, max_rows=None, date_format=None if history else "%m/%d/%Y"
     )
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_before = before.ru_utime + before.ru_stime
-    started = time.perf_counter()
-    outcome = import_files(
+    return import_files(
         engine,
         [CsvInput.from_path(csv_path)],
         "salesforce-opportunity-history" if history else "salesforce-opportunities",
@@ -153,6 +154,14 @@ def run_one(url: str, csv_path: str, mode: str) -> dict:
         context=ValidationContext(),
         force=mode == "force",
     )
+
+
+def run_one(url: str, csv_path: str, mode: str) -> dict:
+    """Imports the CSV into `url` (this process, import_csv) and returns timings and peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
+    started = time.perf_counter()
+    outcome = import_csv(url, csv_path, mode)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rows = outcome.report.rows_read

@@ -107,27 +107,11 @@ def main() -> None:
     """Imports the file into the database with the sampler running, then prints its report."""
     url, csv_path, mode = sys.argv[1:4]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from salesops.db.engine import init_schema, make_engine
-    from salesops.importing.plan import ValidationContext
-    from salesops.importing.reading import CsvInput, ReadSettings
-    from salesops.importing.report import import_files
+    from bench_import import import_csv  # the benchmark's own import of the file
 
-    engine = make_engine(url)
-    init_schema(engine)
-    history = mode == "history"
-    settings = ReadSettings(
-        max_bytes=None, max_rows=None, date_format=None if history else "%m/%d/%Y"
-    )
     started = time.perf_counter()
     with Sampler() as sampler:
-        outcome = import_files(
-            engine,
-            [CsvInput.from_path(csv_path)],
-            "salesforce-opportunity-history" if history else "salesforce-opportunities",
-            settings=settings,
-            context=ValidationContext(),
-            force=mode == "force",
-        )
+        outcome = import_csv(url, csv_path, mode)
     print(outcome.message)
     sampler.report(started)
     usage = resource.getrusage(resource.RUSAGE_SELF)
