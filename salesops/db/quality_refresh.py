@@ -10,7 +10,6 @@ of those deals and leads, before and after the import. Both give the rows a full
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import Connection, delete, false, insert, or_, select
@@ -25,15 +24,9 @@ from salesops.db.quality_rollup import (
     quality_issues_select,
     quality_months_select,
 )
-from salesops.db.rollup_partitions import GRAINS, ID_BATCH, RowChanges, in_partitions
+from salesops.db.rollup_partitions import GRAINS, RowChanges, id_batches, in_partitions
 
 MAX_ENTITIES = 50_000  # more changed deals or leads than this: rebuild in full
-
-
-def _batches(ids: set[int]) -> Iterator[list[int]]:
-    ordered = sorted(ids)
-    for first in range(0, len(ordered), ID_BATCH):
-        yield ordered[first : first + ID_BATCH]
 
 
 def _traceable(changes: RowChanges) -> bool:
@@ -53,20 +46,27 @@ def changed_entities(conn: Connection, changes: RowChanges) -> tuple[set[int], s
     deals |= set(changes.deleted.get(o.name, {}))
     leads = {int(i) for i in conn.execute(select(lead.c.id).where(changes.current(lead))).scalars()}
     leads |= set(changes.deleted.get(lead.name, {}))
-    for batch in _batches(leads):  # a deal's missing source is its lead's
+    for batch in id_batches(sorted(leads)):  # a deal's missing source is its lead's
         deals |= {
             int(i) for i in conn.execute(select(o.c.id).where(o.c.lead_id.in_(batch))).scalars()
         }
     return deals, leads
 
 
-def refresh_quality_issues(conn: Connection, changes: RowChanges) -> int | None:
-    """Replaces the issue rows of the changed deals and leads; returns rows written."""
+def _few_changed(conn: Connection, changes: RowChanges) -> tuple[set[int], set[int]] | None:
+    """Returns changed_entities, or None (rebuild in full): untraceable, or too many."""
     if not _traceable(changes):
         return None
     deals, leads = changed_entities(conn, changes)
-    if max(len(deals), len(leads)) > MAX_ENTITIES:
+    return None if max(len(deals), len(leads)) > MAX_ENTITIES else (deals, leads)
+
+
+def refresh_quality_issues(conn: Connection, changes: RowChanges) -> int | None:
+    """Replaces the issue rows of the changed deals and leads; returns rows written."""
+    changed = _few_changed(conn, changes)
+    if changed is None:
         return None
+    deals, leads = changed
     table, o, lead = s.rollup_quality_issues, s.opportunities.c, s.leads.c
     columns = [c.name for c in table.columns]
     q = table.c
@@ -75,7 +75,7 @@ def refresh_quality_issues(conn: Connection, changes: RowChanges) -> int | None:
         ((*DEAL_PROBLEMS, OPEN_DEAL), deals, lambda b: quality_issues_select(o.id.in_(b), false())),
         ((LEADS_WITHOUT_CHANNEL,), leads, lambda b: quality_issues_select(false(), lead.id.in_(b))),
     ):
-        for batch in _batches(ids):
+        for batch in id_batches(sorted(ids)):
             conn.execute(delete(table).where(q.problem.in_(kinds), q.entity_id.in_(batch)))
             result = conn.execute(insert(table).from_select(columns, only(batch)))
             written += max(result.rowcount or 0, 0)
@@ -91,7 +91,7 @@ def _created_months(conn: Connection, changes: RowChanges, deals: set[int], lead
     days: set[object] = set()
     for table, ids in ((s.opportunities, deals), (s.leads, leads)):
         days |= set(changes.before_values(table.name, "created_at"))
-        for batch in _batches(ids):
+        for batch in id_batches(sorted(ids)):
             stmt = select(table.c.created_at).where(table.c.id.in_(batch)).distinct()
             days |= set(conn.execute(stmt).scalars())
     return {month(d if isinstance(d, date) else date.fromisoformat(str(d)[:10])) for d in days if d}
@@ -99,11 +99,10 @@ def _created_months(conn: Connection, changes: RowChanges, deals: set[int], lead
 
 def refresh_quality_months(conn: Connection, changes: RowChanges) -> int | None:
     """Replaces the month counts of the months the changed deals and leads were created in."""
-    if not _traceable(changes):
+    changed = _few_changed(conn, changes)
+    if changed is None:
         return None
-    deals, leads = changed_entities(conn, changes)
-    if max(len(deals), len(leads)) > MAX_ENTITIES:
-        return None
+    deals, leads = changed
     months: set[date | None] = set(_created_months(conn, changes, deals, leads))
     if s.accounts.name in changes.tables:
         months.add(None)  # the duplicate accounts' row has no month
@@ -113,12 +112,12 @@ def refresh_quality_months(conn: Connection, changes: RowChanges) -> int | None:
     q = s.rollup_quality_issues.c
     dated = sorted(m for m in months if m is not None)
     issues = or_(
-        false(), *(q.month.in_(b) for b in _date_batches(dated)), *(
+        false(), *(q.month.in_(b) for b in id_batches(dated)), *(
             [q.month.is_(None)] if None in months else []
         )
     )  # fmt: skip
     kept = or_(
-        false(), *(table.c.month.in_(b) for b in _date_batches(dated)), *(
+        false(), *(table.c.month.in_(b) for b in id_batches(dated)), *(
             [table.c.month.is_(None)] if None in months else []
         )
     )  # fmt: skip
@@ -127,8 +126,3 @@ def refresh_quality_months(conn: Connection, changes: RowChanges) -> int | None:
     stmt = quality_months_select(issues, deals_in)
     result = conn.execute(insert(table).from_select(["problem", "month", "count"], stmt))
     return max(result.rowcount or 0, 0)
-
-
-def _date_batches(days: list[date]) -> Iterator[list[date]]:
-    for first in range(0, len(days), ID_BATCH):
-        yield days[first : first + ID_BATCH]

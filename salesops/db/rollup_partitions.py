@@ -21,9 +21,10 @@ partitions are a large share of the rollup's, the rollup is rebuilt in full inst
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 from sqlalchemy import (
     Column,
@@ -80,7 +81,7 @@ class RowChanges:
             first, last = self.inserted[name]
             parts.append(table.c.id.between(first + 1, last))
         ids = sorted(self.updated.get(name, {}))
-        parts += [table.c.id.in_(batch) for batch in _batches(ids)]
+        parts += [table.c.id.in_(batch) for batch in id_batches(ids)]
         return or_(false(), *parts)
 
     def count(self, table: str) -> int:
@@ -132,9 +133,13 @@ def table_name(table: Table | FromClause) -> str:
     return str(getattr(element, "name", ""))
 
 
-def _batches(ids: list[int]) -> Iterator[list[int]]:
-    for first in range(0, len(ids), ID_BATCH):
-        yield ids[first : first + ID_BATCH]
+T = TypeVar("T")
+
+
+def id_batches(values: Sequence[T]) -> Iterator[list[T]]:
+    """Returns `values` in order, in lists of at most ID_BATCH: one IN list each."""
+    for first in range(0, len(values), ID_BATCH):
+        yield list(values[first : first + ID_BATCH])
 
 
 def _as_date(value: object) -> date | None:
@@ -216,7 +221,7 @@ class Partitioning:
             ids = sorted(
                 {int(str(b[fk])) for b in changes.deleted.get(table, {}).values() if b.get(fk)}
             )
-            found += [(driving, driving.c.id.in_(batch)) for batch in _batches(ids)]
+            found += [(driving, driving.c.id.in_(batch)) for batch in id_batches(ids)]
         for source, condition in found:
             rows = select(self.column).select_from(source).where(condition).distinct()
             keys |= {self.partition(v) for v in conn.execute(rows).scalars()}
@@ -270,7 +275,7 @@ def refresh_partitions(
     """Replaces the rollup's rows of the partitions `keys`; returns the rows written."""
     key = table.c[partitioning.key]
     dated = sorted(k for k in keys if k is not None)
-    where = [key.in_(batch) for batch in _date_batches(dated)]
+    where = [key.in_(batch) for batch in id_batches(dated)]
     if None in keys:
         where.append(key.is_(None))
     if not where:
@@ -280,11 +285,6 @@ def refresh_partitions(
     stmt = partitioning.restrict(partitioning.condition(keys))
     result = conn.execute(insert(table).from_select(columns, stmt))
     return result.rowcount if result.rowcount is not None else -1
-
-
-def _date_batches(keys: list[date]) -> Iterator[list[date]]:
-    for first in range(0, len(keys), ID_BATCH):
-        yield keys[first : first + ID_BATCH]
 
 
 def partitions_in(conn: Connection, table: Table, partitioning: Partitioning) -> int:

@@ -38,6 +38,7 @@ from salesops.db.rollup_partitions import (
     Restrict,
     RowChanges,
     driving_share,
+    id_batches,
     inner_to,
     partitions_in,
     refresh_partitions,
@@ -236,7 +237,7 @@ def first_won_months(conn: Connection, changes: RowChanges) -> set[date | None]:
     if not accounts:
         return set()
     months: set[date | None] = set()
-    for batch in _chunks(sorted(accounts)):
+    for batch in id_batches(sorted(accounts)):
         won = (
             select(func.min(o.closed_at))
             .where(o.account_id.in_(batch), o.outcome == "won", o.closed_at.is_not(None))
@@ -249,10 +250,6 @@ def first_won_months(conn: Connection, changes: RowChanges) -> set[date | None]:
 
 def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + 900] for i in range(0, len(ids), 900)]
 
 
 def stale_steps(steps: list[RollupStep], changed: Collection[str] | None) -> list[RollupStep]:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 
 from salesops.db import schema as s
-from salesops.db.rollup_partitions import ID_BATCH, RowChanges
+from salesops.db.rollup_partitions import RowChanges, id_batches
 from salesops.db.sqlfuncs import days_between
 
 MAX_DEALS = 50_000  # more deals changed than this: rebuild the stage entries in full
@@ -156,10 +156,8 @@ def _refresh_deals(
               if b.get("opportunity_id") is not None}  # fmt: skip
     if len(deals) > MAX_DEALS:
         return None
-    ordered = sorted(deals)
     written = 0
-    for first in range(0, len(ordered), ID_BATCH):
-        batch = ordered[first : first + ID_BATCH]
+    for batch in id_batches(sorted(deals)):
         conn.execute(delete(table).where(table.c.opportunity_id.in_(batch)))
         rows = rows_of(h.c.opportunity_id.in_(batch))
         result = conn.execute(insert(table).from_select([c.name for c in table.columns], rows))
