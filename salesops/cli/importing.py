@@ -39,6 +39,11 @@ class DuplicateRule(StrEnum):
     last = "last"
 
 
+def _is_file_name(source: str) -> bool:
+    """Returns whether `source` names a file (a CSV given where the source belongs)."""
+    return Path(source).suffix.lower() in {".csv", ".tsv", ".txt"} or Path(source).is_file()
+
+
 def _import_layout(source: str, files: list[Path], mapping: Path | None) -> Layout | None:
     """Returns the generic layout of --mapping (None without); fails on missing files."""
     from salesops.importing.mapping import layout_from_mapping
@@ -156,6 +161,11 @@ def import_(
             fail("--undo BATCH takes no SOURCE or FILE.")
         _undo(undo, fmt, url)
         return
+    if source is not None and _is_file_name(source):
+        fail(
+            f"'{source}' is a file, but the first argument is the source: salesops import "
+            f"SOURCE FILE... (for example: salesops import salesforce {source})."
+        )
     if source is None or not files:
         fail("Give a SOURCE and one or more FILEs, or --undo BATCH.")
     layout = _import_layout(source, files, mapping)

@@ -102,3 +102,13 @@ def test_short_row_fails_the_import_naming_the_row(db, tmp_path):
         "the header, not 3 (a missing or extra comma, or a value that needs quotes)"
     )
     assert table_counts(make_engine(db))["opportunities"] == 0
+
+
+def test_a_file_given_where_the_source_belongs_is_named(db, tmp_path):
+    path = csv_file(tmp_path, GOOD)
+    result = runner.invoke(app, ["import", str(path), str(path), "--url", db])
+    assert last_error(result) == (
+        f"Error: '{path}' is a file, but the first argument is the source: salesops import "
+        f"SOURCE FILE... (for example: salesops import salesforce {path})."
+    )
+    assert not (tmp_path / "cli.db").exists()
