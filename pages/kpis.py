@@ -13,7 +13,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.kpis import drill_scope, kpi_tile
+from salesops.ui.kpis import drill_scope, empty_trend_sentence, kpi_tile
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -48,11 +48,13 @@ with trends_tab:
         benchmark = config.ltv_to_cac_benchmark if name == "ltv_to_cac" else None
         with columns[i % 2]:
             st.subheader(kpi.label)
-            draw_chart(
-                charts.trend_line(
-                    report.trends[name], kpi.unit, kpi.label, config.currency, benchmark
+            trend = report.trends[name]
+            if trend["value"].notna().any():
+                draw_chart(
+                    charts.trend_line(trend, kpi.unit, kpi.label, config.currency, benchmark)
                 )
-            )
+            else:
+                st.info(empty_trend_sentence(kpi.label, report.current[name]))
     trend_table = report.trends["win_rate"][["month"]].copy()
     for name in KPIS:
         trend_table[name] = report.trends[name]["value"]

@@ -51,6 +51,12 @@ def kpi_tile(
     st.caption(f"_{kpi.definition}_")
 
 
+def empty_trend_sentence(label: str, current: Figure) -> str:
+    """Returns the sentence shown instead of a trend chart with no defined month."""
+    reason = f": {current.reason}" if current.value is None and current.reason else ""
+    return f"No month in the period has a {label} to chart{reason}."
+
+
 def drill_scope(scope: Scope, by: str, key: object) -> tuple[Scope, str | None]:
     """Returns (scope narrowed to the breakdown row, channel or None) for a selected row."""
     if by == "rep":

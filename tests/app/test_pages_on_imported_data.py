@@ -47,6 +47,19 @@ def test_page_runs_on_imported_maven_data(run_page, maven_url, page):
         assert values["Win rate"] == "63.2%"  # 4238 / (4238 + 2473)
 
 
+def test_kpi_trends_without_data_say_why_instead_of_empty_axes(run_page, maven_url):
+    at = run_page(str(ROOT / "pages" / "kpis.py"), maven_url, {"from": "2017-01-01"})
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    # no leads and no spend: five trends have no month to chart
+    assert "No month in the period has a CAC to chart: no acquisition spend recorded" in " ".join(
+        infos
+    )
+    assert sum(v.startswith("No month in the period has a") for v in infos) == 5
+    # win rate and sales cycle trends, and the breakdown bars: no empty chart is drawn
+    assert len(at.get("vega_lite_chart")) == 3
+
+
 OLIST = MAVEN.parent / "olist-marketing-funnel"
 
 
