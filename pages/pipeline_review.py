@@ -23,7 +23,7 @@ from salesops.pipeline_review.report import (
     review_stale,
     with_stale_list,
 )
-from salesops.pipeline_review.waterfall import DEFINITIONS
+from salesops.pipeline_review.waterfall import DEFINITIONS, empty_waterfall_sentence
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, cached_later, repository, settings
@@ -71,9 +71,23 @@ figures = [
 ]
 for column, (label, text) in zip(st.columns(4), figures, strict=True):
     column.metric(label, text, border=True)
-draw_chart(
-    charts.waterfall(waterfall.to_frame(), config.currency), key="pipeline_review.waterfall_chart"
-)
+if waterfall.is_empty:
+    with database_guard():
+        pipeline = cached_call(Repository.open_pipeline, report.scope.repository_scope)
+    undated = pipeline[pipeline["expected_close"].isna()]
+    st.info(
+        empty_waterfall_sentence(
+            waterfall,
+            int(undated["deals"].sum()),
+            float(undated["open_amount"].sum()),
+            config.currency,
+        )
+    )
+else:
+    draw_chart(
+        charts.waterfall(waterfall.to_frame(), config.currency),
+        key="pipeline_review.waterfall_chart",
+    )
 with st.expander("How each deal's change is attributed"):
     st.markdown(DEFINITIONS)
 download_csv(

@@ -82,6 +82,11 @@ class Waterfall:
         return self.closing - self.opening
 
     @property
+    def is_empty(self) -> bool:
+        """Returns True when no deal was in the quarter's pipeline or moved through it."""
+        return not (self.opening or self.closing or any(getattr(self, m) for m in MOVEMENTS))
+
+    @property
     def reconciles(self) -> bool:
         """Returns True when opening plus every movement equals closing, to the cent."""
         return self.opening + sum(getattr(self, m) for m in MOVEMENTS) == self.closing
@@ -252,3 +257,26 @@ def week_words(w: Waterfall, last: date, currency: str, noise_share: float) -> t
         f"{head} {verb} by {format_money(abs(net), currency)} to {closing}{tail}",
         "good" if net > 0 else "bad",
     )
+
+
+def empty_waterfall_sentence(
+    w: Waterfall, undated_deals: int, undated_amount: float, currency: str
+) -> str:
+    """Returns why the week's waterfall is empty (see Waterfall.is_empty).
+
+    `undated_deals` / `undated_amount` are the scope's open deals without an expected close
+    date today: the review places a deal in a quarter by that date, so they never appear.
+    """
+    quarter = quarter_words(w.quarter)
+    sentence = (
+        f"No open deal was expected to close in {quarter} during this week, and none moved "
+        "in or out of it: the waterfall is empty."
+    )
+    if undated_deals:
+        worth = f" ({format_money(undated_amount, currency)})" if undated_amount > 0 else ""
+        sentence += (
+            f" {undated_deals:,} open deal(s){worth} have no expected close date, and the "
+            "review places a deal in a quarter by that date: import close dates (Salesforce "
+            "CloseDate, HubSpot closedate) to see them here."
+        )
+    return sentence

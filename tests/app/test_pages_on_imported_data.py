@@ -93,3 +93,13 @@ def test_a_link_reaching_before_the_data_is_narrowed_not_a_crash(run_page, olist
     )
     assert not at.exception
     assert at.date_input(key="filters.dates").value[0].isoformat() == "2017-06-01"
+
+
+def test_pipeline_review_without_close_dates_says_why_the_waterfall_is_empty(run_page, maven_url):
+    # Maven's open deals (1,589 Engaging + 500 Prospecting) carry no expected close date
+    at = run_page(str(ROOT / "pages" / "pipeline_review.py"), maven_url)
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "the waterfall is empty. 2,089 open deal(s) have no expected close date" in infos
+    # no waterfall chart (known by its step labels) of $0 bars
+    assert not any("Pulled in" in chart.proto.spec for chart in at.get("vega_lite_chart"))

@@ -26,6 +26,8 @@ def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
     assert {"Opening pipeline", "Net change", "Slipped", "Closing pipeline"} <= set(metrics)
     assert at.selectbox(key="pipeline_review.week").value.label.startswith("20")
     assert len(at.tabs) == 8  # one tab per deal list
+    # the waterfall chart, known by its step labels
+    assert any("Pulled in" in chart.proto.spec for chart in at.get("vega_lite_chart"))
     week = at.selectbox(key="pipeline_review.week").value
     assert at.query_params["week"] == week.start.isoformat()
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesops.calendar import Quarter, week_of
+from salesops.calendar import Quarter, quarter_words, week_of
 from salesops.pipeline_review.history import (
     HISTORY_COLUMNS,
     normalise_history,
@@ -208,3 +208,18 @@ def test_week_words_say_the_change_in_plain_words():
     # a change below 2% of the opening pipeline is not news
     steady, tone = week_words(w, WEEK.last_day, "USD", 0.6)
     assert "held steady at $86.5k" in steady and tone == "neutral"
+
+
+def test_an_empty_week_says_why_and_counts_the_undated_deals():
+    from salesops.pipeline_review.waterfall import empty_waterfall_sentence
+
+    empty = waterfall(history(), WEEK)
+    assert empty.is_empty
+    assert empty_waterfall_sentence(empty, 2089, 1_250_000.0, "USD") == (
+        f"No open deal was expected to close in {quarter_words(Q1)} during this week, and none "
+        "moved in or out of it: the waterfall is empty. 2,089 open deal(s) ($1.25M) have no "
+        "expected close date, and the review places a deal in a quarter by that date: import "
+        "close dates (Salesforce CloseDate, HubSpot closedate) to see them here."
+    )
+    assert "have no expected close date" not in empty_waterfall_sentence(empty, 0, 0.0, "USD")
+    assert not waterfall(EVERY_CATEGORY, WEEK).is_empty
