@@ -131,11 +131,16 @@ def missing_fields(opportunities: pd.DataFrame) -> QualityCheck:
     return QualityCheck(
         "missing_fields",
         "Deals missing amount, owner or source",
-        "Deals with no amount ({amount}), no owner ({owner}) or no lead source ({source}).".format(
-            **counts
-        ),
+        missing_fields_description(counts["amount"], counts["owner"], counts["source"]),
         len(rows),
         rows.reset_index(drop=True),
+    )
+
+
+def missing_fields_description(amount: int, owner: int, source: int) -> str:
+    """Returns the missing-fields check's sentence with the deals missing each field."""
+    return (
+        f"Deals with no amount ({amount:,}), no owner ({owner:,}) or no lead source ({source:,})."
     )
 
 

@@ -14,7 +14,12 @@ from typing import Protocol
 import pandas as pd
 
 from salesops.config import Settings
-from salesops.quality.checks import QualityCheck, QualityInputs, run_checks
+from salesops.quality.checks import (
+    QualityCheck,
+    QualityInputs,
+    missing_fields_description,
+    run_checks,
+)
 
 
 class QualityRepository(Protocol):
@@ -74,6 +79,18 @@ TREND_LABELS = {
 }
 
 
+def _with_totals(check: QualityCheck, totals: dict[str, int]) -> QualityCheck:
+    """Returns `check` with its count (and the counts in its sentence) from the totals.
+
+    The checks run over at most the row limit's rows; what they say of all rows comes from SQL.
+    """
+    check = replace(check, count=totals.get(check.key, check.count))
+    parts = ("missing_amount", "missing_owner", "missing_source")
+    if check.key == "missing_fields" and all(p in totals for p in parts):
+        check = replace(check, description=missing_fields_description(*(totals[p] for p in parts)))
+    return check
+
+
 def quality_report(
     repo: QualityRepository,
     as_of: date | None = None,
@@ -96,9 +113,7 @@ def quality_report(
         as_of=as_of,
     )
     totals = repo.quality_counts(as_of)
-    checks = [
-        replace(check, count=totals.get(check.key, check.count)) for check in run_checks(inputs)
-    ]
+    checks = [_with_totals(check, totals) for check in run_checks(inputs)]
     trend = repo.quality_trend(as_of)
     trend["label"] = trend["check"].map(TREND_LABELS).fillna(trend["check"])
     return QualityReport(as_of, checks, trend)

@@ -75,3 +75,16 @@ def test_row_limit_defaults_to_the_setting():
     repo = FakeQualityRepository()
     quality_report(repo, date(2024, 6, 1))
     assert repo.limits == [Settings().quality_row_limit] * 2 == [50_000, 50_000]
+
+
+def test_the_missing_fields_sentence_counts_every_deal_not_the_rows_read():
+    class Counted(FakeQualityRepository):
+        def quality_counts(self, as_of: date) -> dict[str, int]:
+            # 8,800 deals without a lead source in all; the page reads at most a few rows
+            return {"missing_amount": 3, "missing_owner": 0, "missing_source": 8800}
+
+    report = quality_report(Counted(), date(2024, 6, 1), row_limit=1)
+    check = next(c for c in report.checks if c.key == "missing_fields")
+    assert check.description == (
+        "Deals with no amount (3), no owner (0) or no lead source (8,800)."
+    )
