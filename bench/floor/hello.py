@@ -1,10 +1,33 @@
-"""The floor for bench/bench_floor.py: a trivial Streamlit page (no database, no salesops)."""
+"""The floor for bench/bench_floor.py: a trivial Streamlit page (no database, no salesops).
+
+`?charts=N` adds N small Altair line charts in two columns (as the KPIs page's trends), and
+`&concat=1` draws them as one concatenated chart: what drawing charts costs the browser
+before any of salesops' data is involved.
+"""
 
 from __future__ import annotations
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 st.set_page_config(page_title="floor", layout="wide")
 st.title("Floor")
 st.write("A trivial page: what Streamlit and chromium cost before any of salesops runs.")
+charts = int(st.query_params.get("charts", 0))
+points = pd.DataFrame({"month": range(24), "value": range(24)})
+
+
+def _line() -> alt.Chart:
+    encoding = {"x": "month", "y": "value", "tooltip": ["month", "value"]}
+    return alt.Chart(points).mark_line(point=True).encode(**encoding).properties(height=200)
+
+
+if charts and st.query_params.get("concat") == "1":
+    st.altair_chart(alt.concat(*[_line() for _ in range(charts)], columns=2))
+elif charts:
+    columns = st.columns(2)
+    for i in range(charts):
+        with columns[i % 2]:
+            st.altair_chart(_line(), use_container_width=True)
 st.subheader("Go deeper")
