@@ -18,11 +18,13 @@ from salesops.kpis.facts import KpiFacts, Totals, totals, weighted_median
 
 
 def win_rate_of(t: Totals, settings: Settings) -> Figure:
-    """Returns won / (won + lost); undefined with no closed deals."""
+    """Returns won / (won + lost); undefined with no closed deals, a caveat with no lost."""
     won, lost = t["won"], t["lost"]
     if won + lost == 0:
         return Figure.undefined("no closed deals in period", won=0, lost=0)
-    return Figure(won / (won + lost), None, {"won": int(won), "lost": int(lost)})
+    # 100% with no loss at all is more often a CRM that records no lost deals than a fact
+    caveat = "no lost deals in period: are lost deals recorded?" if lost == 0 else None
+    return Figure(won / (won + lost), caveat, {"won": int(won), "lost": int(lost)})
 
 
 def avg_sales_cycle_days_of(t: Totals, settings: Settings) -> Figure:

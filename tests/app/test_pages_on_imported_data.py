@@ -84,6 +84,9 @@ def test_page_runs_on_imported_olist_data(run_page, olist_url, page):
         values = {m.label: m.value for m in at.metric}
         assert values["CAC"] == "—"  # no spend
         assert values["Lead → opportunity"] != "—"  # leads exist: the ratio is defined
+        # Olist records won deals only: the 100% win rate says so beside it
+        assert values["Win rate"] == "100.0%"
+        assert "no lost deals in period: are lost deals recorded?" in captions(at)
 
 
 def test_a_link_reaching_before_the_data_is_narrowed_not_a_crash(run_page, olist_url):

@@ -116,6 +116,16 @@ def test_win_rate_undefined_without_closed_deals_and_zero_when_all_lost():
     assert value("win_rate", all_lost) == 0.0
 
 
+def test_a_win_rate_without_any_loss_carries_a_caveat():
+    all_won = facts(
+        closed=closed([(JAN, 1, 1, "SMB", "Paid Search", 5, 0, 0.0, 0.0, 40.0, 0.0, 0)])
+    )
+    result = KPIS["win_rate"].fn(all_won, SETTINGS)
+    assert result.value == 1.0
+    assert result.reason == "no lost deals in period: are lost deals recorded?"
+    assert KPIS["win_rate"].fn(facts(), SETTINGS).reason is None  # some lost: no caveat
+
+
 def test_sales_cycle_mean_median_lost_and_lead_to_close():
     result = KPIS["avg_sales_cycle_days"].fn(facts(), SETTINGS)
     assert result.value == pytest.approx((60 + 120) / 3)  # 60 days
