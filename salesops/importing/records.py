@@ -72,7 +72,10 @@ def same_values(left: pd.Series, right: pd.Series) -> pd.Series:
         l_dates = pd.to_datetime(left, errors="coerce")
         r_dates = pd.to_datetime(right, errors="coerce")
         equal = (l_dates == r_dates).to_numpy()
-    elif pd.api.types.is_float_dtype(right):
+    elif pd.api.types.is_float_dtype(right) or (
+        # an id column read back with NULLs is float64 (9.0) while the new one is Int64 (9)
+        pd.api.types.is_numeric_dtype(left) and pd.api.types.is_numeric_dtype(right)
+    ):
         l_num = pd.to_numeric(left, errors="coerce").to_numpy(dtype="float64")
         r_num = right.to_numpy(dtype="float64", na_value=np.nan)
         equal = np.isclose(l_num, r_num, rtol=0, atol=0.005)
