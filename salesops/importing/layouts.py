@@ -192,7 +192,12 @@ class Layout:
     `created_at_from_lead=True` (creation date is the linked lead's),
     `outcome_default` (every row has this outcome, e.g. a won-deals-only file),
     `rep_per_territory=True` (no rep names: one "<territory> team" rep per territory),
-    `converts_leads=True` (each row marks its lead converted at closed_at).
+    `converts_leads=True` (each row marks its lead converted at closed_at),
+    `open_amount_from_list_price=True` (open deals without an amount are valued at their
+    product's list price, from a products file of the batch),
+    `territory_from_deals=True` (at the batch's end, the source's accounts without a
+    territory take the territory of the reps holding most of their deals; see
+    salesops.importing.account_territories; a generic mapping may set it too).
     """
 
     key: str

@@ -165,15 +165,17 @@ def _record_batches(
         )
 
 
-def _imported_message(counts: dict[str, writing.WriteCounts], skipped: dict[str, datetime]) -> str:
-    """Returns the sentence saying what was written (and which files were skipped)."""
+def _imported_message(
+    counts: dict[str, writing.WriteCounts], skipped: dict[str, datetime], notes: Sequence[str] = ()
+) -> str:
+    """Returns the sentence saying what was written (which files were skipped, and notes)."""
     inserted = sum(c.inserted for c in counts.values())
     updated = sum(c.updated for c in counts.values())
     unchanged = sum(c.unchanged for c in counts.values())
     message = f"Imported {inserted:,} new and {updated:,} updated rows ({unchanged:,} unchanged)"
     if skipped:
         message += "; skipped already imported " + ", ".join(skipped)
-    return message + "."
+    return " ".join([message + ".", *notes])
 
 
 class _AllImportedMeanwhile(Exception):
@@ -218,7 +220,7 @@ def _write_in(
     # the import kept the spans up to date, and the call rollups with them; rollups over
     # tables it did not write are left as they are, others refreshed where its rows fall
     rebuild_rollups(conn, history_spans=False, call=sink.call, changes=log.row_changes())
-    options.batch = log.finish(_imported_message(sink.counts, options.skipped))
+    options.batch = log.finish(_imported_message(sink.counts, options.skipped, sink.notes))
     return report, sink
 
 
@@ -268,7 +270,7 @@ def _write(
         raise _rolled_back(exc) from exc
     except SQLAlchemyError as exc:
         raise _rolled_back(exc) from exc
-    message = _imported_message(sink.counts, skipped)
+    message = _imported_message(sink.counts, skipped, sink.notes)
     message += f" Batch {options.batch} (undo with `salesops import --undo {options.batch}`)."
     return ImportOutcome(report, True, dict(sink.counts), skipped, message, options.batch)
 

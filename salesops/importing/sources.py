@@ -215,6 +215,7 @@ _register(
                 "created_at_fallback": "as_of",
                 "account_optional": True,
                 "open_amount_from_list_price": True,
+                "territory_from_deals": True,
             }
         ),
         notes=(
@@ -238,12 +239,18 @@ _register(
             "name": ("account",),
             "industry": ("sector",),
             "employees": ("employees",),
-            "territory": ("office_location",),
         },
         required=("external_id", "name"),
         date_formats=ISO_DATES,
-        notes=("Annual revenue is the customer's own revenue, not its potential: not imported.",),
-        ignored=("year_established", "revenue", "subsidiary_of"),
+        options=MappingProxyType({"territory_from_deals": True}),
+        notes=(
+            "Annual revenue is the customer's own revenue, not its potential: not imported.",
+            "office_location is the customer's HQ country, not a sales territory: not imported.",
+            "Each account takes the regional office (Central, East, West) of the reps holding "
+            "most of its deals (ties: the office created first) when its deals and reps are "
+            "imported, in this batch or a later one.",
+        ),
+        ignored=("year_established", "revenue", "subsidiary_of", "office_location"),
     )
 )
 _register(
@@ -260,6 +267,7 @@ _register(
         },
         required=("external_id", "name", "territory"),
         date_formats=ISO_DATES,
+        options=MappingProxyType({"territory_from_deals": True}),  # see maven-accounts
     )
 )
 _register(

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert, next_ids
 from salesops.db.rollups_call_update import CallRollupUpdate
+from salesops.importing import account_territories
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
@@ -80,10 +81,14 @@ class BatchWriter:
         self._index_checked: set[str] = set()  # tables looked at for _defer_indexes
         self._deferred: list[Table] = []  # tables whose indexes are built at the end
         self._analysed: set[tuple[str, str]] = set()
+        self._territory_sources: set[str] = set()  # sources whose accounts take deals' territory
+        self.notes: list[str] = []  # sentences for the import's message
 
     def __call__(self, plan: FilePlan, typed: pd.DataFrame, issues: list[RowIssue]) -> None:
         """Writes the valid rows of one chunk (stops writing once any error is seen)."""
         counts = self.counts.setdefault(plan.file, WriteCounts())
+        if plan.layout.options.get(account_territories.OPTION):
+            self._territory_sources.add(plan.layout.source)
         invalid = int((~typed["_valid"]).sum())
         counts.rejected += invalid
         if invalid and not self.valid_rows_only:
@@ -418,7 +423,11 @@ class BatchWriter:
         self.entities.gather_activities(plan, rows)
 
     def finish(self) -> None:
-        """Writes imported history, updates the review's spans, links leads to their deals."""
+        """Writes imported history and the review's spans, links leads, infers territories.
+
+        Accounts without a territory take their deals' reps' territory where a layout of the
+        batch asks for it (salesops.importing.account_territories); `notes` say how many.
+        """
         self._rebuild_indexes()  # before anything below reads by them
         self.entities.finish(lambda name: self.counts.setdefault(name, WriteCounts()))
         for name, (rows, deal_ids) in self.imported_history.write().items():
@@ -426,6 +435,10 @@ class BatchWriter:
             self.history.touched(deal_ids)
         self.history.update_spans()
         self._link_leads()
+        for source in sorted(self._territory_sources):
+            inferred = account_territories.infer_account_territories(self.conn, self.log, source)
+            if sentence := inferred.sentence():
+                self.notes.append(sentence)
 
     def _link_leads(self) -> None:
         """Links leads to the opportunities they converted into (both may be in this batch)."""
