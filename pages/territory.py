@@ -50,6 +50,7 @@ with database_guard():
     report = cached_from(build_report, source, config)  # not rebuilt on each run or session
 territories = report.territories
 ui.balance_tiles(territories, report.balance, report.capacity, defaults.currency)
+ui.mismatch_warning(report.mismatch)
 ui.capacity_caption(report.capacity)
 
 st.subheader("Utilisation")

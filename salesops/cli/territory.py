@@ -124,3 +124,5 @@ def territory(
          "utilisation", "flag", "potential", "pph_vs_peers"]
     ]  # fmt: skip
     emit(payload, frame, fmt)
+    if fmt is OutputFormat.table and report.mismatch is not None:
+        typer.echo("\n" + report.mismatch.sentence())

@@ -28,6 +28,7 @@ from salesops.territory.balance import (
     uncovered_potential,
 )
 from salesops.territory.metrics import account_loads, rep_metrics, territory_metrics
+from salesops.territory.mismatch import TerritoryMismatch, territory_mismatch
 from salesops.territory.rebalance import Constraints, Proposal, propose_moves
 
 
@@ -71,6 +72,7 @@ class TerritoryReport:
     hours: AccountHours
     capacity: CapacityModel
     settings: TerritorySettings
+    mismatch: TerritoryMismatch | None = None  # account and rep territories that do not meet
 
 
 def periods_for(as_of: date) -> tuple[Period, Period]:
@@ -217,6 +219,7 @@ def build_report(
         hours=hours,
         capacity=data.capacity,
         settings=settings,
+        mismatch=territory_mismatch(terr),
     )
 
 
@@ -271,5 +274,6 @@ def report_to_json(report: TerritoryReport, defaults: Settings | None = None) ->
         "potential_balance": report.potential_balance.as_dict(),
         "rep_balance": report.rep_balance.as_dict(),
         "uncovered_potential": report.uncovered_potential,
+        "territory_mismatch": None if report.mismatch is None else report.mismatch.as_dict(),
         "proposal": p.to_json(report.territories),
     }

@@ -23,6 +23,7 @@ from salesops.territory.balance import (
     balance_words,
     uncovered_potential,
 )
+from salesops.territory.mismatch import TerritoryMismatch
 from salesops.territory.rebalance import Constraints, Proposal
 from salesops.ui.filters import Filters
 from salesops.ui.markdown import md
@@ -69,6 +70,7 @@ def territory_headline(filters: Filters) -> None:
     cols[1].metric("Over-loaded territories", over, help=define("utilisation"), border=True)
     cols[2].metric("Under-loaded territories", under, border=True)
     cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)), border=True)
+    mismatch_warning(report.mismatch)
     page_link(
         "pages/territory.py",
         "Territory balance: utilisation, account moves and swaps",
@@ -189,6 +191,12 @@ def assumptions(defaults: Settings, hours: AccountHours) -> TerritorySettings:
         over=over / 100,
         peer=peer,
     )
+
+
+def mismatch_warning(mismatch: TerritoryMismatch | None) -> None:
+    """Draws the warning that account and rep territories do not meet (nothing when they do)."""
+    if mismatch is not None:
+        st.warning(mismatch.sentence(name=md), icon=":material/rule:")
 
 
 def capacity_caption(model: CapacityModel) -> None:

@@ -34,6 +34,7 @@ def test_json_contract(demo_url):
             assert row["utilisation"] < data["settings"]["utilisation_under"]
     assert data["capacity"]["ramp"]["months_to_ramp"] >= 1
     assert set(data["balance"]) >= {"cv", "gini"}
+    assert data["territory_mismatch"] is None  # the demo's accounts and reps share territories
     proposal = data["proposal"]
     assert set(proposal) >= {"moves", "swaps", "before", "after"}
     assert 0 < len(proposal["moves"]) <= 25
@@ -121,3 +122,29 @@ def test_moves_csv_neutralises_formulas():
     )
     text = to_safe_csv(moves).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",-5.0" in text
+
+
+def test_territories_that_do_not_meet_are_said_after_the_table(tmp_path):
+    from salesops.db.engine import init_schema, make_engine
+    from salesops.importing.reading import CsvInput
+    from salesops.importing.report import import_files
+
+    url = f"sqlite:///{tmp_path / 'mismatch.db'}"
+    engine = make_engine(url)
+    init_schema(engine)
+    files = [
+        CsvInput("users.csv", b"Id,Name,IsActive,Division\n005A,Ana Lee,true,West\n"),
+        CsvInput("accounts.csv", b"Account ID,Account Name,Territory\na1,Acme,US-West\n"),
+    ]
+    assert import_files(engine, files, "salesforce").written
+    engine.dispose()
+    table = run("--url", url)
+    assert table.exit_code == 0, table.output
+    last = table.stdout.rstrip().splitlines()[-1]
+    assert last.startswith(
+        "Account and rep territories do not match: 1 territory has accounts but no active rep "
+        "(US-West) and 1 has reps but no accounts (West)."
+    )
+    data = json.loads(run("--url", url, "--format", "json").stdout)
+    assert data["territory_mismatch"]["accounts_without_reps"] == ["US-West"]
+    assert data["territory_mismatch"]["reps_without_accounts"] == ["West"]

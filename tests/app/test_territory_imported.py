@@ -1,0 +1,81 @@
+"""The Territory balance page on imported companies: Maven's offices, and names that differ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salesops.db.engine import init_schema, make_engine
+from salesops.importing.reading import CsvInput
+from salesops.importing.report import import_files
+from tests.app.conftest import shown
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "territory.py")
+OVERVIEW = str(ROOT / "pages" / "overview.py")
+MAVEN = Path("/work/shared/datasets/maven-crm-sales-opportunities")
+FILES = ("sales_teams.csv", "accounts.csv", "products.csv", "sales_pipeline.csv")
+MISMATCH = "Account and rep territories do not match"
+
+
+def imported(folder: Path, source: str, files: list[CsvInput]) -> str:
+    url = f"sqlite:///{folder / 'imported.db'}"
+    engine = make_engine(url)
+    init_schema(engine)
+    outcome = import_files(engine, files, source)
+    assert outcome.written, outcome.message
+    engine.dispose()
+    return url
+
+
+@pytest.mark.skipif(not MAVEN.exists(), reason="shared datasets not present")
+def test_imported_maven_has_three_covered_offices_and_no_mismatch(run_page, tmp_path):
+    url = imported(tmp_path, "maven", [CsvInput.from_path(MAVEN / n) for n in FILES])
+    at = run_page(PAGE, url)
+    assert not at.exception
+    territories = at.dataframe[0].value
+    assert sorted(territories["territory"]) == ["Central", "East", "West"]
+    assert "uncovered" not in set(territories["flag"])
+    assert territories["accounts"].astype(int).sum() == 85
+    assert not any(MISMATCH in w.value for w in at.warning)
+
+    overview = run_page(OVERVIEW, url, {"from": "2017-01-01", "to": "2017-12-31"})
+    assert not overview.exception
+    assert next(m.value for m in overview.metric if m.label == "Uncovered territories") == "0"
+
+
+def test_account_and_rep_territories_that_differ_are_named(run_page, tmp_path):
+    # a Salesforce org whose users' Division is "West" and whose accounts say "US-West"
+    files = [
+        CsvInput(
+            "users.csv",
+            b"Id,Name,Email,IsActive,Division\n005A,Ana Lee,ana@x.com,true,West\n"
+            b"005B,Bo Diaz,bo@x.com,true,West\n005C,Cy Ng,cy@x.com,true,East\n",
+        ),
+        CsvInput(
+            "accounts.csv",
+            b"Account ID,Account Name,Territory\n"
+            b"a1,Acme,US-West\na2,Beta,US-West\na3,Gamma,US-East\na4,Delta,*Canada*\n",
+        ),
+        CsvInput(
+            "opportunities.csv",
+            b"Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Created Date,"
+            b"Close Date,Stage,Amount\n"
+            b"o1,Deal 1,Acme,Ana Lee,2024-01-10,2024-03-01,Closed Won,1000\n"
+            b"o2,Deal 2,Gamma,Cy Ng,2024-02-10,2024-09-01,Prospecting,2000\n",
+        ),
+    ]
+    url = imported(tmp_path, "salesforce", files)
+    at = run_page(PAGE, url)
+    assert not at.exception
+    warning = next(shown(w.value) for w in at.warning if MISMATCH in w.value)
+    assert warning.startswith(
+        "Account and rep territories do not match: 3 territories have accounts but no active "
+        "rep (US-West, *Canada*, US-East) and 2 have reps but no accounts (West, East)."
+    )
+    # the accounts layout maps a territory: it is kept, not inferred from the deals
+    assert set(at.dataframe[0].value["flag"]) == {"uncovered", "under-loaded"}
+    overview = run_page(OVERVIEW, url)
+    assert not overview.exception
+    assert any(MISMATCH in w.value for w in overview.warning)
