@@ -12,6 +12,7 @@ from salesops.territory.presentation import (
     before_after,
     describe_moves,
     describe_swaps,
+    potential_chart_gap,
     proposal_account_ids,
 )
 from salesops.territory.report import (
@@ -86,8 +87,11 @@ show_table(
 download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
 
 st.subheader("Potential per selling hour")
-draw_chart(potential_per_hour_chart(territories, defaults.currency))
-st.caption("The opportunity each selling hour has to work; swaps even it out within a segment.")
+if gap := potential_chart_gap(territories):
+    st.info(gap)
+else:
+    draw_chart(potential_per_hour_chart(territories, defaults.currency))
+    st.caption("The opportunity each selling hour has to work; swaps even it out within a segment.")
 
 
 @st.fragment

@@ -90,6 +90,7 @@ def potential_per_hour_chart(metrics: pd.DataFrame, currency: str) -> alt.Chart:
     for col in ("potential_per_capacity_hour", "pph_vs_peers"):
         data[col] = pd.to_numeric(data[col], errors="coerce").astype("float64")
     data = data[data["potential_per_capacity_hour"].notna()]
+    data["segment"] = data["segment"].astype(object).fillna("(no segment)")  # not "null"
     return (
         alt.Chart(data)
         .mark_bar()

@@ -23,6 +23,28 @@ def utilisation_bars(metrics: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("utilisation", ascending=False, na_position="last", kind="stable")
 
 
+def potential_chart_gap(metrics: pd.DataFrame) -> str | None:
+    """Returns why potential per selling hour has nothing to chart, or None when it has.
+
+    Requires columns potential, potential_per_capacity_hour. Nothing to chart: no territory
+    has a positive potential per selling hour (no account has a potential, or no territory
+    with potential has selling capacity).
+    """
+    pph = pd.to_numeric(metrics["potential_per_capacity_hour"], errors="coerce")
+    if (pph > 0).any():
+        return None
+    if not (pd.to_numeric(metrics["potential"], errors="coerce") > 0).any():
+        return (
+            "No account has a potential recorded (annual potential): potential per selling "
+            "hour is 0 in every territory, so there is nothing to compare. Import accounts "
+            "with their annual potential to see where each selling hour has most to work."
+        )
+    return (
+        "No territory with potential has selling capacity: potential per selling hour is "
+        "undefined everywhere (see the uncovered territories above)."
+    )
+
+
 def describe_moves(
     moves: pd.DataFrame, territories: pd.DataFrame, details: pd.DataFrame
 ) -> pd.DataFrame:

@@ -39,6 +39,9 @@ def test_imported_maven_has_three_covered_offices_and_no_mismatch(run_page, tmp_
     assert "uncovered" not in set(territories["flag"])
     assert territories["accounts"].astype(int).sum() == 85
     assert not any(MISMATCH in w.value for w in at.warning)
+    # no potential in Maven: a sentence, not an empty potential-per-hour chart
+    assert any(i.value.startswith("No account has a potential recorded") for i in at.info)
+    assert len(at.get("vega_lite_chart")) == 1  # utilisation only
 
     overview = run_page(OVERVIEW, url, {"from": "2017-01-01", "to": "2017-12-31"})
     assert not overview.exception

@@ -60,3 +60,16 @@ def test_before_after_recomputes_utilisation_and_flags():
     assert ba.loc["T2", "utilisation_after"] == pytest.approx(0.065)
     assert ba.loc["T1", "pph_after"] == pytest.approx(55.0)
     assert set(ba["flag_after"]) == {"under-loaded"}  # absolute band: still far below 70%
+
+
+def test_potential_per_hour_says_why_it_has_nothing_to_chart():
+    from salesops.territory.presentation import potential_chart_gap
+
+    def frame(potential: list[float], pph: list[float | None]) -> pd.DataFrame:
+        return pd.DataFrame({"potential": potential, "potential_per_capacity_hour": pph})
+
+    assert potential_chart_gap(frame([100.0, 0.0], [2.0, 0.0])) is None
+    no_potential = potential_chart_gap(frame([0.0, 0.0], [0.0, None]))
+    assert no_potential is not None and no_potential.startswith("No account has a potential")
+    uncovered = potential_chart_gap(frame([100.0, 0.0], [None, 0.0]))
+    assert uncovered is not None and uncovered.startswith("No territory with potential has")
