@@ -167,6 +167,8 @@ def balance_words(
     scale = f"index {cv:.2f}, where 0 is perfectly even and above {uneven:.2f} is uneven"
     if cv <= even and over + under == 0:
         return f"Workload is even across territories ({scale}).", "good"
+    if cv <= even:  # evenly loaded, yet every territory may sit outside the band
+        return f"Workload is even across territories ({scale}), but with {flagged}.", "neutral"
     if cv > uneven:
         return f"Workload is uneven across territories ({scale}): {flagged}.", "bad"
     return f"Workload is somewhat uneven ({scale}): {flagged}.", "neutral"

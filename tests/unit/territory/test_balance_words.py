@@ -22,3 +22,12 @@ def test_even_is_good_and_between_is_neutral():
         "neutral",
     )
     assert balance_words(None, 0, 0, 0.15, 0.3)[0].startswith("Workload balance is undefined")
+
+
+def test_even_but_flagged_reads_even_not_somewhat_uneven():
+    # imported Maven: three territories at 4% utilisation, index 0.06
+    assert balance_words(0.06, 0, 3, 0.15, 0.3) == (
+        "Workload is even across territories (index 0.06, where 0 is perfectly even and above "
+        "0.30 is uneven), but with 0 over-loaded and 3 under-loaded territories.",
+        "neutral",
+    )
