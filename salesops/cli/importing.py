@@ -161,13 +161,7 @@ def import_(
             fail("--undo BATCH takes no SOURCE or FILE.")
         _undo(undo, fmt, url)
         return
-    if source is not None and _is_file_name(source):
-        fail(
-            f"'{source}' is a file, but the first argument is the source: salesops import "
-            f"SOURCE FILE... (for example: salesops import salesforce {source})."
-        )
-    if source is None or not files:
-        fail("Give a SOURCE and one or more FILEs, or --undo BATCH.")
+    source, files = _source_and_files(source, files)
     layout = _import_layout(source, files, mapping)
     read = ReadSettings(
         encoding=encoding,
@@ -181,6 +175,18 @@ def import_(
     context = validation_context(config, parse_as_of(as_of), duplicates.value)
     write = {"dry_run": dry_run, "valid_rows_only": valid_rows_only, "force": force}
     _import_and_report(config, source, files, read, context, layout, write, fmt)
+
+
+def _source_and_files(source: str | None, files: list[Path] | None) -> tuple[str, list[Path]]:
+    """Returns SOURCE and FILEs; fails with one sentence when a file is given as the source."""
+    if source is not None and _is_file_name(source):
+        fail(
+            f"'{source}' is a file, but the first argument is the source: salesops import "
+            f"SOURCE FILE... (for example: salesops import salesforce {source})."
+        )
+    if source is None or not files:
+        fail("Give a SOURCE and one or more FILEs, or --undo BATCH.")
+    return source, files
 
 
 def _import_and_report(
