@@ -1,12 +1,12 @@
 """The call's snapshots and won days of a few reps' deals, swept from their history spans.
 
-The call rollups (salesops.db.schema_call) group deals by their rep's territory and manager,
-so a scope of reps that is not a whole set of those units (one rep, a hand-picked few) cannot
-be read from them. Such a scope holds few deals (one rep of the large demo: ~0.5% of them):
-their spans are read once through the spans' opportunity_id index and swept in memory by the
-rollup build's own `Runs`, at the asked instants only. The numbers are the ones the span
-queries give (tests/integration/test_call_rollup.py compares them), in a few hundredths of a
-second instead of one statement per instant.
+A scope of reps that is not a whole set of the unit rollups' units (one rep, a hand-picked
+few) is read from the per-rep rollups (salesops.db.schema_call) in the quarters they hold;
+an instant in a quarter after those (an as-of date after the data) is swept here. Such a
+scope holds few deals (one rep of the large demo: ~0.5% of them): their spans are read once
+through the spans' deal index and swept in memory by the rollup build's own `Runs`, at the
+asked instants only. The numbers are the ones the span queries give, and the per-rep
+rollups give them to the bit (tests/integration/test_call_rollup.py compares them).
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ it never held built alone (`rebuild_call_snapshots(conn, quarters)`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -46,7 +47,12 @@ from sqlalchemy import (
 
 from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
-from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
+from salesops.db.schema_call import (
+    rollup_call_rep_snapshots,
+    rollup_call_rep_won_days,
+    rollup_call_snapshots,
+    rollup_call_won_days,
+)
 from salesops.db.sqlfuncs import days_between
 
 # Where a deal's expected close falls from the instant (salesops.repository.call's CASE).
@@ -68,6 +74,8 @@ CLOSED = ("won", "lost")
 CHUNK = 100_000  # rows fetched at a time
 SWEEP_PAIRS = 200_000  # (open span, quarter) pairs swept at a time (see _Grid.sweep)
 INSERT_BATCH = 20_000
+GRID_CELLS = 4_000_000  # (day, group) cells of one sweep's grid: 4 measures, 128 MB
+GRID_DAYS = 94  # a grid's days per quarter (_Grid.days: the longest quarter + 2)
 MEASURES = ("deals", "cents", "won", "won_deals")
 ALL_LENGTHS = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)  # the spans' classes
 
@@ -341,12 +349,16 @@ class _Grid:
         }
 
 
-def _rows(grid: _Grid, labels: list[tuple]) -> Iterator[tuple]:
-    """Yields the grid's non-empty cells as rollup_call_snapshots rows, in instant order.
+def _rows(grid: _Grid, labels: list[tuple | None], as_text: bool = False) -> Iterator[tuple]:
+    """Yields the grid's non-empty cells as snapshot rollup rows, in instant order.
 
-    `labels[g]` is group g's (territory_id, manager, stage, forecast_category, bucket).
+    `labels[g]` is group g's unit columns, stage, forecast_category and bucket (None: a
+    group left out, no rows). `as_text`:
+    quarter_start as ISO text, as SQLite stores a date (the driver's adapter would make the
+    same text once per row: 2.5 s of 1.5M rows).
     """
     for index, quarter in enumerate(grid.quarters):
+        start = quarter.start.isoformat() if as_text else quarter.start
         totals = grid.totals(index)
         length = (quarter.end - quarter.start).days
         deals = totals["deals"][: length + 1]
@@ -360,7 +372,9 @@ def _rows(grid: _Grid, labels: list[tuple]) -> Iterator[tuple]:
             totals["won_deals"][day, group].tolist(),
         ]
         for d, g, n, amount, won, won_deals in zip(*columns, strict=True):
-            yield (quarter.start, d, *labels[g], n, amount, won, won_deals)
+            label = labels[g]
+            if label is not None:
+                yield (start, d, *label, n, amount, won, won_deals)
 
 
 def _insert(conn: Connection, table: Table, rows: Iterator[tuple]) -> int:
@@ -410,35 +424,108 @@ def snapshot_quarters(conn: Connection) -> list[Quarter]:
     return quarters_between(min(found), max(found)) if found else []
 
 
-def rebuild_call_snapshots(conn: Connection, quarters: Sequence[Quarter] | None = None) -> int:
-    """Rebuilds rollup_call_snapshots from the history spans; returns rows written.
+@dataclass(frozen=True)
+class Grain:
+    """A snapshot rollup: its table and what a deal's unit is in it.
 
-    With `quarters` (contiguous), only their rows are rebuilt, from the spans overlapping
-    them; without, every quarter of snapshot_quarters.
+    `units(conn)` returns each deal's unit code (indexed by deal id) and the units' key
+    columns (in the table's order, after quarter_start and day); the units in `left_out`
+    get no rows.
     """
-    sp = s.rollup_history_spans.c
-    snap = rollup_call_snapshots.c
-    span_filter: list[ColumnElement[bool]] = []
-    won_filter: list[ColumnElement[bool]] = []
+
+    table: Table
+    units: Callable[[Connection], tuple[np.ndarray, list[tuple]]]
+    left_out: tuple[tuple, ...] = ()
+
+
+def _deal_reps(conn: Connection) -> tuple[np.ndarray, list[tuple]]:
+    """Returns each deal's rep code (indexed by deal id) and the reps: (None,) is no rep."""
+    o = s.opportunities.c
+    deals = np.concatenate(
+        [np.empty((0, 2), "int64")]
+        + list(_numbers(conn, select(o.id, func.coalesce(o.rep_id, -1)), 2))
+    )
+    reps = np.unique(deals[:, 1][deals[:, 1] >= 0])
+    code = np.zeros(int(reps.max(initial=0)) + 1, dtype="int64")
+    code[reps] = np.arange(1, len(reps) + 1)
+    deal_reps = np.zeros(int(deals[:, 0].max(initial=0)) + 1, dtype="int64")
+    deal_reps[deals[:, 0]] = np.where(deals[:, 1] < 0, 0, code[np.maximum(deals[:, 1], 0)])
+    return deal_reps, [(None,), *((int(r),) for r in reps)]
+
+
+UNIT_GRAIN = Grain(rollup_call_snapshots, _units)  # rep territory and manager
+# deals without a rep are in no scope of reps: no rows (rep_id is never NULL, so an update's
+# rows match on plain equality, through the rep index)
+REP_GRAIN = Grain(rollup_call_rep_snapshots, _deal_reps, left_out=((None,),))
+
+
+def _blocks(quarters: Sequence[Quarter], groups: int) -> list[list[Quarter]]:
+    """Returns the quarters in contiguous blocks whose grid holds at most GRID_CELLS cells."""
+    per_block = max(1, GRID_CELLS // (GRID_DAYS * max(groups, 1)))
+    return [list(quarters[i : i + per_block]) for i in range(0, len(quarters), per_block)]
+
+
+def rebuild_call_snapshots(
+    conn: Connection, quarters: Sequence[Quarter] | None = None, grain: Grain = UNIT_GRAIN
+) -> int:
+    """Rebuilds a snapshot rollup (default: rollup_call_snapshots) from the history spans.
+
+    Returns rows written. With `quarters` (contiguous), only their rows are rebuilt, from
+    the spans overlapping them; without, every quarter of snapshot_quarters. The quarters
+    are swept in blocks whose grid fits GRID_CELLS (a rep's grid is every rep's groups: one
+    block of every quarter would take 1.8 GB at the large demo), each block reading the
+    spans overlapping it.
+    """
+    table = grain.table
+    snap = table.c
+    whole = quarters is None
     if quarters is None:
-        conn.execute(delete(rollup_call_snapshots))
+        conn.execute(delete(table))
         quarters = snapshot_quarters(conn)
     elif quarters:
         begin, end = quarters[0].start, quarters[-1].end
-        conn.execute(
-            delete(rollup_call_snapshots).where(
-                snap.quarter_start >= begin, snap.quarter_start < end
-            )
-        )
-        # a span is current from the day after it is dated through the day of its end
-        span_filter = [sp.valid_from < end, or_(sp.valid_to.is_(None), sp.valid_to >= begin)]
-        won_filter = [sp.valid_from >= begin, sp.valid_from < end]
+        conn.execute(delete(table).where(snap.quarter_start >= begin, snap.quarter_start < end))
     kinds = _kinds(conn)
     if not quarters or not kinds:
         return 0
-    deal_units, units = _units(conn)
-    labels = [(*unit, *kind, bucket) for unit in units for kind in kinds for bucket in BUCKETS]
-    grid = _Grid(list(quarters), len(labels))
+    deal_units, units = grain.units(conn)
+    labels = [
+        None if unit in grain.left_out else (*unit, *kind, bucket)
+        for unit in units
+        for kind in kinds
+        for bucket in BUCKETS
+    ]
+    blocks = _blocks(quarters, len(labels))
+    if whole:  # built once after the rows, not per row
+        for index in table.indexes:
+            index.drop(conn, checkfirst=True)
+    written = 0
+    for block in blocks:
+        grid = _Grid(block, len(labels))
+        _sweep_block(conn, grid, kinds, deal_units, filtered=not whole or len(blocks) > 1)
+        written += _insert(conn, table, _rows(grid, labels, conn.dialect.name == "sqlite"))
+    if whole:
+        for index in table.indexes:
+            index.create(conn)
+    return written
+
+
+def _sweep_block(
+    conn: Connection,
+    grid: _Grid,
+    kinds: list[tuple[str, str | None]],
+    deal_units: np.ndarray,
+    filtered: bool,
+) -> None:
+    """Sweeps the open spans into the grid (only those overlapping its quarters if `filtered`)."""
+    sp = s.rollup_history_spans.c
+    span_filter: list[ColumnElement[bool]] = []
+    won_filter: list[ColumnElement[bool]] = []
+    if filtered:
+        begin, end = grid.quarters[0].start, grid.quarters[-1].end
+        # a span is current from the day after it is dated through the day of its end
+        span_filter = [sp.valid_from < end, or_(sp.valid_to.is_(None), sp.valid_to >= begin)]
+        won_filter = [sp.valid_from >= begin, sp.valid_from < end]
     won = _Won.read(conn, *won_filter)
     stmt = select(
         sp.opportunity_id,
@@ -455,46 +542,61 @@ def rebuild_call_snapshots(conn: Connection, quarters: Sequence[Quarter] | None 
     for spans in _numbers(conn, stmt, 6):
         group = deal_units[spans[:, 0]] * len(kinds) + spans[:, 5]
         grid.sweep(spans[:, :5], group, won)
-    if span_filter:
-        return _insert(conn, rollup_call_snapshots, _rows(grid, labels))
-    for index in rollup_call_snapshots.indexes:  # built once after the rows, not per row
-        index.drop(conn, checkfirst=True)
-    written = _insert(conn, rollup_call_snapshots, _rows(grid, labels))
-    for index in rollup_call_snapshots.indexes:
-        index.create(conn)
-    return written
 
 
-def won_days_select(*conditions: ColumnElement[bool]) -> Select:
+def won_days_select(*conditions: ColumnElement[bool], by_rep: bool = False) -> Select:
     """Returns the GROUP BY select of won history rows per day and rep territory and manager.
 
     Amounts are summed in whole cents (exact, so a day recomputed alone gives the same
-    number); `conditions` (on the spans) restrict the rows read.
+    number); `conditions` (on the spans) restrict the rows read. `by_rep`: per day and rep
+    (rollup_call_rep_won_days' rows).
     """
     sp, o, r = s.rollup_history_spans, s.opportunities, s.reps
     cents = cast(func.sum(_cents(sp.c.amount)), Float) / literal(100.0, Float)
-    return (
-        select(
-            sp.c.valid_from.label("day"),
-            r.c.territory_id,
-            r.c.manager,
-            func.coalesce(cents, 0.0).label("won_amount"),
+    won = func.coalesce(cents, 0.0).label("won_amount")
+    joined = sp.join(o, o.c.id == sp.c.opportunity_id)
+    if by_rep:  # deals without a rep: in no scope of reps
+        return (
+            select(sp.c.valid_from.label("day"), o.c.rep_id, won)
+            .select_from(joined)
+            .where(sp.c.outcome == "won", o.c.rep_id.is_not(None), *conditions)
+            .group_by(sp.c.valid_from, o.c.rep_id)
         )
-        .select_from(sp.join(o, o.c.id == sp.c.opportunity_id).outerjoin(r, r.c.id == o.c.rep_id))
+    return (
+        select(sp.c.valid_from.label("day"), r.c.territory_id, r.c.manager, won)
+        .select_from(joined.outerjoin(r, r.c.id == o.c.rep_id))
         .where(sp.c.outcome == "won", *conditions)
         .group_by(sp.c.valid_from, r.c.territory_id, r.c.manager)
     )
 
 
+def _rebuild_won_days(conn: Connection, table: Table, by_rep: bool) -> int:
+    """Rebuilds a won-days rollup from the history spans; returns rows written."""
+    conn.execute(delete(table))
+    columns = [c.name for c in table.columns]
+    result = conn.execute(insert(table).from_select(columns, won_days_select(by_rep=by_rep)))
+    return result.rowcount if result.rowcount is not None else -1
+
+
+def rebuild_call_rep_rollups(conn: Connection) -> dict[str, int]:
+    """Rebuilds the per-rep call rollups on the caller's connection; returns rows per table."""
+    return {
+        rollup_call_rep_snapshots.name: rebuild_call_snapshots(conn, grain=REP_GRAIN),
+        rollup_call_rep_won_days.name: _rebuild_won_days(conn, rollup_call_rep_won_days, True),
+    }
+
+
+def rebuild_call_unit_rollups(conn: Connection) -> dict[str, int]:
+    """Rebuilds the call rollups per rep territory and manager; returns rows per table."""
+    return {
+        rollup_call_snapshots.name: rebuild_call_snapshots(conn),
+        rollup_call_won_days.name: _rebuild_won_days(conn, rollup_call_won_days, False),
+    }
+
+
 def rebuild_call_rollups(conn: Connection) -> dict[str, int]:
-    """Rebuilds both call rollups on the caller's connection (after the history spans).
+    """Rebuilds every call rollup on the caller's connection (after the history spans).
 
     Returns rows written per table.
     """
-    conn.execute(delete(rollup_call_won_days))
-    columns = [c.name for c in rollup_call_won_days.columns]
-    result = conn.execute(insert(rollup_call_won_days).from_select(columns, won_days_select()))
-    return {
-        rollup_call_snapshots.name: rebuild_call_snapshots(conn),
-        rollup_call_won_days.name: result.rowcount if result.rowcount is not None else -1,
-    }
+    return {**rebuild_call_unit_rollups(conn), **rebuild_call_rep_rollups(conn)}

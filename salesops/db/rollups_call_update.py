@@ -6,9 +6,11 @@ share of the snapshots is a function of its spans, its won rows and its rep's te
 manager; for each batch of touched deals, their share is computed from the spans before the
 import replaces them (with the rep's unit before the import) and again after, and the
 difference is added to the rows of the cells it touches (whole cents, so the result is the
-one a rebuild gives, to the bit). Quarters the history reaches for the first time are built
-in full, quarters it left are dropped; won amounts per day are recomputed for the days the
-deals' won rows were or are dated. An import touching a large share of the deals, or a
+one a rebuild gives, to the bit). The per-rep rollups (rollup_call_rep_snapshots and
+rollup_call_rep_won_days) take the same difference, under each deal's rep before and now.
+Quarters the history reaches for the first time are built in full, quarters it left are
+dropped; won amounts per day are recomputed for the days the deals' won rows were or are
+dated. An import touching a large share of the deals, or a
 database whose snapshots are empty, rebuilds them instead.
 
 Everything runs on the import's connection, inside its transaction.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from itertools import compress
 
@@ -53,6 +56,9 @@ from salesops.db.rollups_call import (
     MEASURES,
     NEVER,
     NO_DUE,
+    REP_GRAIN,
+    UNIT_GRAIN,
+    Grain,
     Runs,
     _cents,
     _day,
@@ -64,12 +70,18 @@ from salesops.db.rollups_call import (
     snapshot_quarters,
     won_days_select,
 )
-from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
+from salesops.db.schema_call import (
+    rollup_call_rep_snapshots,
+    rollup_call_rep_won_days,
+    rollup_call_snapshots,
+    rollup_call_won_days,
+)
 
 logger = logging.getLogger(__name__)
 
 Unit = tuple[int | None, str | None]  # a rep's (territory_id, manager)
 NO_UNIT: Unit = (None, None)
+RepKey = tuple[int | None]  # a deal's rep (None: no rep), the per-rep rollups' unit
 READ_BATCH = 2_000  # deals read at a time
 DAY_BATCH = 500  # won days recomputed at a time
 REBUILD_SHARE = 0.3  # from this share of all deals on, rebuild instead
@@ -83,24 +95,63 @@ KEYS = (
     "forecast_category",
     "close_bucket",
 )
-NULLABLE_KEYS = tuple(k for k in KEYS if rollup_call_snapshots.c[k].nullable)
+REP_KEYS = ("quarter_start", "day", "rep_id", "stage", "forecast_category", "close_bucket")
 
-# The changes of one batch, summed per snapshot cell (a temporary table of the connection):
-# the snapshot table's key columns, and its measures in whole cents.
 _changes_metadata = MetaData()
-snapshot_changes = Table(
-    "call_snapshot_changes",
-    _changes_metadata,
-    *(
-        Column(k, rollup_call_snapshots.c[k].type, nullable=rollup_call_snapshots.c[k].nullable)
-        for k in KEYS
-    ),
-    Column("deals", BigInteger, nullable=False),
-    Column("cents", BigInteger, nullable=False),
-    Column("won_cents", BigInteger, nullable=False),
-    Column("won_deals", BigInteger, nullable=False),
-    prefixes=["TEMPORARY"],
+
+
+def _changes_table(name: str, target: Table, keys: Sequence[str]) -> Table:
+    """Returns the temporary table of one batch's changes to `target`, summed per cell.
+
+    The target's key columns, and its measures in whole cents.
+    """
+    return Table(
+        name,
+        _changes_metadata,
+        *(Column(k, target.c[k].type, nullable=target.c[k].nullable) for k in keys),
+        Column("deals", BigInteger, nullable=False),
+        Column("cents", BigInteger, nullable=False),
+        Column("won_cents", BigInteger, nullable=False),
+        Column("won_deals", BigInteger, nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A snapshot rollup updated by difference: its grain, key columns and changes table."""
+
+    grain: Grain
+    keys: tuple[str, ...]
+    changes: Table
+    located: tuple[str, ...]  # the keys its index starts with (an emptied row is found by)
+    required: str | None = None  # a key whose None cells are left out (the grain's)
+
+    @property
+    def table(self) -> Table:
+        return self.grain.table
+
+    @property
+    def nullable_keys(self) -> tuple[str, ...]:
+        return tuple(k for k in self.keys if self.table.c[k].nullable)
+
+
+UNITS = _Target(
+    UNIT_GRAIN,
+    KEYS,
+    _changes_table("call_snapshot_changes", rollup_call_snapshots, KEYS),
+    ("quarter_start", "day"),
 )
+REPS = _Target(
+    REP_GRAIN,
+    REP_KEYS,
+    _changes_table("call_rep_snapshot_changes", rollup_call_rep_snapshots, REP_KEYS),
+    ("rep_id", "quarter_start", "day"),
+    required="rep_id",  # deals without a rep have no rows
+)
+snapshot_changes = UNITS.changes
+# the won-days rollups, each recomputed per touched day: (table, per rep)
+WON_DAYS = ((rollup_call_won_days, False), (rollup_call_rep_won_days, True))
 
 
 def _rep_units(conn: Connection) -> dict[int, Unit]:
@@ -110,15 +161,19 @@ def _rep_units(conn: Connection) -> dict[int, Unit]:
 
 
 class _Codes:
-    """Numbers the units and (stage, forecast category) kinds of one batch's spans."""
+    """Numbers the units and (stage, forecast category) kinds of one batch's spans.
 
-    def __init__(self) -> None:
-        self.units: list[Unit] = []
-        self.kinds: list[tuple[str, str | None]] = []
-        self._unit: dict[Unit, int] = {}
-        self._kind: dict[tuple[str, str | None], int] = {}
+    `kinds_of`: another batch's codes whose kinds these share (the per-rep changes of the
+    same spans number units apart, kinds alike).
+    """
 
-    def unit(self, unit: Unit) -> int:
+    def __init__(self, kinds_of: _Codes | None = None) -> None:
+        self.units: list[tuple] = []
+        self._unit: dict[tuple, int] = {}
+        self.kinds: list[tuple[str, str | None]] = [] if kinds_of is None else kinds_of.kinds
+        self._kind: dict[tuple[str, str | None], int] = {} if kinds_of is None else kinds_of._kind
+
+    def unit(self, unit: tuple) -> int:
         """Returns the unit's number."""
         if unit not in self._unit:
             self._unit[unit] = len(self.units)
@@ -258,24 +313,30 @@ def _money(amount: ColumnElement, cents: ColumnElement) -> ColumnElement:
     return (func.round(amount * 100) + cents) / literal(100.0, Float)
 
 
-def _apply(conn: Connection, changes: _Changes) -> int:
-    """Adds the changes to rollup_call_snapshots (rows created, emptied rows dropped).
+def _apply(conn: Connection, changes: _Changes, target: _Target = UNITS) -> int:
+    """Adds the changes to the target's snapshot rollup (rows created, emptied rows dropped).
 
     Returns how many cells changed.
     """
-    snapshot_changes.drop(conn, checkfirst=True)
-    snapshot_changes.create(conn)
-    written = _insert(conn, snapshot_changes, changes.cells())
+    table, changed, keys = target.table, target.changes, target.keys
+    changed.drop(conn, checkfirst=True)
+    changed.create(conn)
+    cells = changes.cells()
+    if target.required is not None:
+        at = keys.index(target.required)
+        cells = (cell for cell in cells if cell[at] is not None)
+    written = _insert(conn, changed, cells)
     if written:
-        snap, d = rollup_call_snapshots.c, snapshot_changes.c
+        snap, d = table.c, changed.c
+        nullable = target.nullable_keys
         match = and_(
             *(
-                snap[k].is_not_distinct_from(d[k]) if k in NULLABLE_KEYS else snap[k] == d[k]
-                for k in KEYS
+                snap[k].is_not_distinct_from(d[k]) if k in nullable else snap[k] == d[k]
+                for k in keys
             )
         )
         conn.execute(
-            update(rollup_call_snapshots)
+            update(table)
             .where(match)
             .values(
                 deals=snap.deals + d.deals,
@@ -286,22 +347,32 @@ def _apply(conn: Connection, changes: _Changes) -> int:
         )
         exists = select(snap.day).where(match).exists()
         new_rows = select(
-            *(d[k] for k in KEYS),
+            *(d[k] for k in keys),
             d.deals,
             cast(d.cents, Float) / literal(100.0, Float),
             cast(d.won_cents, Float) / literal(100.0, Float),
             d.won_deals,
         ).where(~exists)
-        columns = [*KEYS, "deals", "open_amount", "won_amount", "won_deals"]
-        conn.execute(insert(rollup_call_snapshots).from_select(columns, new_rows))
-        instants = select(d.quarter_start, d.day).distinct()
-        conn.execute(
-            delete(rollup_call_snapshots).where(
-                snap.deals == 0, tuple_(snap.quarter_start, snap.day).in_(instants)
-            )
-        )
-    snapshot_changes.drop(conn)
+        columns = [*keys, "deals", "open_amount", "won_amount", "won_deals"]
+        conn.execute(insert(table).from_select(columns, new_rows))
+        located = [snap[k] for k in target.located]
+        instants = select(*(d[k] for k in target.located)).distinct()
+        conn.execute(delete(table).where(snap.deals == 0, tuple_(*located).in_(instants)))
+    changed.drop(conn)
     return written
+
+
+class _Both:
+    """One batch's changes to the unit rollup and to the per-rep one (kinds numbered alike)."""
+
+    def __init__(self, quarters: Sequence[Quarter]) -> None:
+        self.codes = _Codes()
+        self.units = _Changes(quarters, self.codes)
+        self.reps = _Changes(quarters, _Codes(self.codes))
+
+    def apply(self, conn: Connection) -> tuple[int, int]:
+        """Adds both changes to their rollups; returns how many cells changed in each."""
+        return _apply(conn, self.units, UNITS), _apply(conn, self.reps, REPS)
 
 
 class CallRollupUpdate:
@@ -318,7 +389,8 @@ class CallRollupUpdate:
         self.done: set[int] = set()  # deals whose share is already updated
         self.won_days: set[int] = set()  # days (since EPOCH) whose won amounts may change
         self.rebuild = False
-        self.cells = 0
+        self.cells = 0  # cells changed in rollup_call_snapshots
+        self.rep_cells = 0  # and in rollup_call_rep_snapshots
         self._quarters: list[Quarter] | None = None
 
     def deal_reps_changed(self, before: dict[int, int | None]) -> None:
@@ -333,36 +405,64 @@ class CallRollupUpdate:
     def quarters(self) -> list[Quarter]:
         """Returns the quarters the snapshot rows cover (their table's first to last)."""
         if self._quarters is None:
-            c = rollup_call_snapshots.c
-            first, last = self.conn.execute(
-                select(func.min(c.quarter_start), func.max(c.quarter_start))
-            ).one()
+            first, last = self._held(rollup_call_snapshots)
             self._quarters = [] if first is None else _quarters(first, last)
-            if not self._quarters:
+            if not self._quarters or self._reps_missing():
                 self.rebuild = True  # never built (or nothing to keep): build it whole
         return self._quarters
 
-    def _units(self, deals: Sequence[int], before: bool, codes: _Codes) -> dict[int, int]:
-        """Returns each deal's unit number before the import (or now)."""
+    def _count(self, cells: tuple[int, int]) -> None:
+        self.cells += cells[0]
+        self.rep_cells += cells[1]
+
+    def _held(self, table: Table) -> tuple[object, object]:
+        """Returns the first and last quarter_start a snapshot rollup holds (None: empty)."""
+        c = table.c
+        first, last = self.conn.execute(
+            select(func.min(c.quarter_start), func.max(c.quarter_start))
+        ).one()
+        return first, last
+
+    def _reps_missing(self) -> bool:
+        """Returns True when the per-rep snapshots are empty while some deal has a rep.
+
+        Both snapshot rollups are built, extended and dropped together, over the same
+        quarters: only one never built (a database from before them) lacks them.
+        """
+        o, c = s.opportunities.c, rollup_call_rep_snapshots.c
+        held = select(c.rep_id).limit(1)
+        with_rep = select(o.id).where(o.rep_id.is_not(None)).limit(1)
+        return self.conn.execute(held).first() is None and (
+            self.conn.execute(with_rep).first() is not None
+        )
+
+    def _reps(self, deals: Sequence[int], before: bool) -> dict[int, int | None]:
+        """Returns each deal's rep before the import (or now)."""
         o = s.opportunities.c
         reps = dict(self.conn.execute(select(o.id, o.rep_id).where(o.id.in_(list(deals)))).all())
-        units = self.units_before if before else _rep_units(self.conn)
         out = {}
         for deal in deals:
             rep = reps.get(deal)
             if before and deal in self.rep_before:
                 rep = self.rep_before[deal]
-            out[deal] = codes.unit(units.get(rep, NO_UNIT) if rep is not None else NO_UNIT)
+            out[deal] = rep
         return out
 
     def _share(
-        self, changes: _Changes, spans: _Spans, part: Sequence[int], before: bool, sign: int
+        self, changes: _Both, spans: _Spans, part: Sequence[int], before: bool, sign: int
     ) -> None:
-        """Adds (+1) or takes away (-1) the deals' share under their unit before (or now)."""
-        units = self._units(part, before, changes.codes)
-        lookup = np.vectorize(units.__getitem__, otypes=["int64"])
-        unit = lookup(spans.open[:, 0]) if len(spans.open) else np.empty(0, "int64")
-        changes.add(spans, unit, sign)
+        """Adds (+1) or takes away (-1) the deals' share under their unit and rep then (or now)."""
+        reps = self._reps(part, before)
+        units = self.units_before if before else _rep_units(self.conn)
+        unit_of = {
+            d: changes.units.codes.unit(NO_UNIT if r is None else units.get(r, NO_UNIT))
+            for d, r in reps.items()
+        }
+        rep_of = {d: changes.reps.codes.unit((r,)) for d, r in reps.items()}
+        for code, delta in ((unit_of, changes.units), (rep_of, changes.reps)):
+            lookup = np.vectorize(code.__getitem__, otypes=["int64"])
+            unit = lookup(spans.open[:, 0]) if len(spans.open) else np.empty(0, "int64")
+            delta.add(spans, unit, sign)
         self.won_days |= spans.won_days
 
     @contextmanager
@@ -372,14 +472,14 @@ class CallRollupUpdate:
         if self.rebuild or not self.quarters() or not deals:
             yield
             return
-        changes = _Changes(self.quarters(), codes := _Codes())
-        old = [(_Spans(self.conn, part, codes), part) for part in _parts(deals)]
+        changes = _Both(self.quarters())
+        old = [(_Spans(self.conn, part, changes.codes), part) for part in _parts(deals)]
         for spans, part in old:
             self._share(changes, spans, part, True, -1)
         yield
         for part in _parts(deals):
-            self._share(changes, _Spans(self.conn, part, codes), part, False, +1)
-        self.cells += _apply(self.conn, changes)
+            self._share(changes, _Spans(self.conn, part, changes.codes), part, False, +1)
+        self._count(changes.apply(self.conn))
         self.done.update(deals)
 
     def _moved(self) -> list[int]:
@@ -395,16 +495,16 @@ class CallRollupUpdate:
     def _move(self, deals: Sequence[int]) -> None:
         """Moves the deals' share from their unit before the import to their unit now."""
         for part in _parts(deals):
-            changes = _Changes(self.quarters(), codes := _Codes())
-            spans = _Spans(self.conn, part, codes)
+            changes = _Both(self.quarters())
+            spans = _Spans(self.conn, part, changes.codes)
             self._share(changes, spans, part, True, -1)
             self._share(changes, spans, part, False, +1)
-            self.cells += _apply(self.conn, changes)
+            self._count(changes.apply(self.conn))
             self.done.update(part)
 
-    def _won_days(self) -> int:
-        """Recomputes the won amounts of every day a touched deal's won row is dated."""
-        table, sp = rollup_call_won_days, s.rollup_history_spans.c
+    def _won_days(self, table: Table, by_rep: bool) -> int:
+        """Recomputes a won-days rollup on every day a touched deal's won row is dated."""
+        sp = s.rollup_history_spans.c
         columns = [c.name for c in table.columns]
         days = [date.fromordinal(EPOCH.toordinal() + d) for d in sorted(self.won_days)]
         written = 0
@@ -413,29 +513,33 @@ class CallRollupUpdate:
             conn = self.conn
             conn.execute(delete(table).where(table.c.day.in_(part)))
             # every length class is one range of the clustered spans: read by day in each
-            stmt = won_days_select(sp.length_bound.in_(ALL_LENGTHS), sp.valid_from.in_(part))
+            stmt = won_days_select(
+                sp.length_bound.in_(ALL_LENGTHS), sp.valid_from.in_(part), by_rep=by_rep
+            )
             result = conn.execute(insert(table).from_select(columns, stmt))
             written += max(result.rowcount or 0, 0)
         return written
 
-    def _cover(self) -> int:
+    def _cover(self, target: _Target) -> int:
         """Builds the quarters the history now reaches and the rows lack; drops the rest."""
         have, wanted = self.quarters(), snapshot_quarters(self.conn)
-        c = rollup_call_snapshots.c
+        table = target.table
+        c = table.c
         if not wanted:
-            return self.conn.execute(delete(rollup_call_snapshots)).rowcount or 0
-        self.conn.execute(
-            delete(rollup_call_snapshots).where(
-                (c.quarter_start < wanted[0].start) | (c.quarter_start > wanted[-1].start)
+            return self.conn.execute(delete(table)).rowcount or 0
+        if wanted[0].start > have[0].start or wanted[-1].start < have[-1].start:
+            self.conn.execute(  # quarters the history left (a scan of the rep rollup)
+                delete(table).where(
+                    (c.quarter_start < wanted[0].start) | (c.quarter_start > wanted[-1].start)
+                )
             )
-        )
         written = 0
         for block in (
             [q for q in wanted if q.start < have[0].start],
             [q for q in wanted if q.start > have[-1].start],
         ):
             if block:
-                written += rebuild_call_snapshots(self.conn, block)
+                written += rebuild_call_snapshots(self.conn, block, target.grain)
         return written
 
     def finish(self) -> dict[str, int]:
@@ -454,9 +558,11 @@ class CallRollupUpdate:
             logger.info("Call rollups rebuilt (the import touched a large share of the deals)")
             return rebuild_call_rollups(self.conn)
         written = {
-            rollup_call_snapshots.name: self.cells + self._cover(),
-            rollup_call_won_days.name: self._won_days(),
+            rollup_call_snapshots.name: self.cells + self._cover(UNITS),
+            rollup_call_rep_snapshots.name: self.rep_cells + self._cover(REPS),
         }
+        for table, by_rep in WON_DAYS:
+            written[table.name] = self._won_days(table, by_rep)
         logger.info("Call rollups updated by difference for %d deals: %s", len(self.done), written)
         return written
 

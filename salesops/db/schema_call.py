@@ -5,6 +5,8 @@
 rep's territory and manager, stage, forecast category and close bucket (where the expected
 close falls from t, see salesops.repository.call), with what of them was won within the
 quarter. `rollup_call_won_days` holds the amount won per day and rep territory and manager.
+`rollup_call_rep_snapshots` and `rollup_call_rep_won_days` hold the same per rep (a call of
+one rep, or of reps that are not whole teams or territories, sums its reps' rows).
 The call reads a few thousand rows of them instead of scanning the history spans; both are
 rebuilt with the other rollups on load and `db upgrade` (salesops.db.rollups_call) and
 updated by difference inside each import's transaction (salesops.db.rollups_call_update),
@@ -44,4 +46,33 @@ rollup_call_won_days = Table(
     Index("ix_rollup_call_won_days_day", "day"),
 )
 
-CALL_ROLLUP_TABLES: tuple[Table, ...] = (rollup_call_snapshots, rollup_call_won_days)
+# The same per rep (deals without a rep are in no scope of reps: left out), each rep's rows
+# one range of the index.
+rollup_call_rep_snapshots = Table(
+    "rollup_call_rep_snapshots",
+    metadata,
+    Column("quarter_start", Date, nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("rep_id", Integer, nullable=False),
+    Column("stage", String(60), nullable=False),
+    Column("forecast_category", String(20)),
+    Column("close_bucket", String(20), nullable=False),
+    Column("deals", Integer, nullable=False),
+    Column("open_amount", Float, nullable=False),
+    Column("won_amount", Float, nullable=False),
+    Column("won_deals", Integer, nullable=False),
+    Index("ix_rollup_call_rep_snapshots_rep", "rep_id", "quarter_start", "day"),
+)
+
+rollup_call_rep_won_days = Table(
+    "rollup_call_rep_won_days",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("rep_id", Integer, nullable=False),
+    Column("won_amount", Float, nullable=False),
+    Index("ix_rollup_call_rep_won_days_rep", "rep_id", "day"),
+)
+
+CALL_UNIT_TABLES: tuple[Table, ...] = (rollup_call_snapshots, rollup_call_won_days)
+CALL_REP_TABLES: tuple[Table, ...] = (rollup_call_rep_snapshots, rollup_call_rep_won_days)
+CALL_ROLLUP_TABLES: tuple[Table, ...] = (*CALL_UNIT_TABLES, *CALL_REP_TABLES)

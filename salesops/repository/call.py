@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Select,
     String,
     Table,
@@ -35,7 +36,12 @@ from sqlalchemy import (
 from salesops.calendar import quarter_of
 from salesops.db import schema as s
 from salesops.db.call_scoped import ScopedSpans
-from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
+from salesops.db.schema_call import (
+    rollup_call_rep_snapshots,
+    rollup_call_rep_won_days,
+    rollup_call_snapshots,
+    rollup_call_won_days,
+)
 from salesops.repository.base import EVERYTHING, RepositoryBase, Scope
 from salesops.repository.frames import DATE, FLOAT, INT, STR, coerce
 from salesops.repository.pipeline_review import CLOSED_OUTCOMES, _scope_clause, _span_rows
@@ -172,9 +178,10 @@ def _quarter_start(quarter_end: date) -> date:
 class CallQueries(RepositoryBase):
     """Named queries for the quarter call (salesops.call).
 
-    Both read the call rollups (salesops.db.schema_call) when they can serve the request,
-    and the history spans otherwise: a scope of reps (the rollups group reps by territory
-    and manager only), or an instant in a quarter after the last the rollups hold (an as-of
+    Both read the call rollups (salesops.db.schema_call) when they can serve the request:
+    the unit rollups (reps grouped by territory and manager) for the company and whole
+    teams or territories, the per-rep rollups for any other scope of reps; and the history
+    spans otherwise: an instant in a quarter after the last the rollups hold (an as-of
     date after the data). Both give the same rows (tests/integration/test_call_rollup.py).
     """
 
@@ -202,13 +209,16 @@ class CallQueries(RepositoryBase):
         if not instants:
             return pd.DataFrame({n: pd.Series(dtype=object) for n in SNAPSHOT_ROW})
         within = self._call_within(rollup_call_snapshots, scope, rollup)
-        covered = self._call_rollup_quarters() if within is not None else set()
+        reps = self._call_reps(scope) if rollup and within is None else None
+        covered = self._call_rollup_quarters() if rollup else set()
         served = [
             i
             for i, (instant, end) in enumerate(instants)
             if instant <= until and _quarter_start(end) in covered
         ]
-        swept = [] if not rollup or within is not None else _in_quarter(instants, until)
+        swept = []
+        if rollup and within is None:  # a scope of reps: instants the rollup has not
+            swept = sorted(set(_in_quarter(instants, until)) - set(served))
         rest = sorted(set(range(len(instants))) - set(served) - set(swept))
         # One statement per instant: as one UNION ALL, PostgreSQL misestimates the won
         # subqueries and its plan runs for minutes at the large scale (1 s per snapshot alone).
@@ -221,6 +231,8 @@ class CallQueries(RepositoryBase):
         ]
         if served and within is not None:
             frames.append(self._rollup_snapshots(instants, served, until, by, within))
+        elif served and reps is not None:
+            frames.append(self._rep_snapshots(instants, served, until, by, reps))
         if swept:
             asked = [(min(instants[i][0], until), instants[i][1]) for i in swept]
             since = min(_quarter_start(end) for _, end in asked)
@@ -246,16 +258,7 @@ class CallQueries(RepositoryBase):
             return None
         if not scope.rep_ids:
             return c.territory_id.in_(scope.territory_ids) if scope.territory_ids else true()
-        r = s.reps.c
-        reps = self._on_connection(
-            lambda conn: conn.execute(select(r.id, r.territory_id, r.manager)).all()
-        )
-        chosen = {
-            int(rep)
-            for rep, territory, _ in reps
-            if rep in scope.rep_ids
-            and (not scope.territory_ids or territory in scope.territory_ids)
-        }
+        reps, chosen = self._scope_reps(scope)
         units = {(t, m) for rep, t, m in reps if rep in chosen}
         whole = all(rep in chosen for rep, t, m in reps if (t, m) in units)
         if (None, None) in units or not whole:
@@ -271,6 +274,27 @@ class CallQueries(RepositoryBase):
                 for territory, manager in sorted(units, key=str)
             )
         )
+
+    def _scope_reps(self, scope: Scope) -> tuple[list[tuple], set[int]]:
+        """Returns every rep's (id, territory_id, manager) and the ids of the scope's reps.
+
+        A scope of reps holds the deals of its reps (those in its territories, if any).
+        """
+        r = s.reps.c
+        reps = self._on_connection(
+            lambda conn: conn.execute(select(r.id, r.territory_id, r.manager)).all()
+        )
+        chosen = {
+            int(rep)
+            for rep, territory, _ in reps
+            if rep in scope.rep_ids
+            and (not scope.territory_ids or territory in scope.territory_ids)
+        }
+        return [tuple(row) for row in reps], chosen
+
+    def _call_reps(self, scope: Scope) -> list[int]:
+        """Returns the reps whose rows of the per-rep call rollups a scope of reps sums."""
+        return sorted(self._scope_reps(scope)[1])
 
     def _scoped(
         self, by: str | None, scope: Scope, until: date, since: date, reads: dict | None
@@ -328,6 +352,66 @@ class CallQueries(RepositoryBase):
         `within` limits the rollup rows to the scope's (see _rollup_scope).
         """
         c = rollup_call_snapshots.c
+        unit = _unit_of(c.territory_id, c.manager, by)
+        measures = [
+            func.sum(c.deals),
+            func.sum(c.open_amount),
+            func.sum(c.won_amount),
+            func.sum(c.won_deals),
+        ]
+        rows = rollup_call_snapshots
+        return self._snapshot_rows(rows, rows, instants, served, until, unit, measures, within)
+
+    def _rep_snapshots(
+        self,
+        instants: Sequence[tuple[date, date]],
+        served: Sequence[int],
+        until: date,
+        by: str | None,
+        reps: Sequence[int],
+    ) -> pd.DataFrame:
+        """Returns the snapshots of the `served` instants summed over `reps`' rows.
+
+        From rollup_call_rep_snapshots; amounts summed in whole cents, as the sweep of the
+        reps' spans sums them (salesops.db.call_scoped): the same numbers to the bit.
+        """
+        c = rollup_call_rep_snapshots.c
+        unit = _unit(by)
+        measures = [
+            func.sum(c.deals),
+            _cents_sum(c.open_amount),
+            _cents_sum(c.won_amount),
+            func.sum(c.won_deals),
+        ]
+        rows = rollup_call_rep_snapshots
+        table: FromClause = rows
+        if by is not None:  # the rep's territory or manager
+            table = rows.join(s.reps, s.reps.c.id == c.rep_id)
+        chosen = c.rep_id.in_(list(reps))
+        return self._snapshot_rows(
+            rows, table, instants, served, until, unit, measures, chosen, per_instant=True
+        )
+
+    def _snapshot_rows(
+        self,
+        rollup: Table,
+        table: FromClause,
+        instants: Sequence[tuple[date, date]],
+        served: Sequence[int],
+        until: date,
+        unit: ColumnElement,
+        measures: Sequence[ColumnElement],
+        within: ColumnElement[bool],
+        per_instant: bool = False,
+    ) -> pd.DataFrame:
+        """Returns the `served` instants' rows of a snapshot rollup, grouped by unit and kind.
+
+        `table` is the snapshot `rollup` (or joins it); `within` keeps the scope's rows,
+        with `per_instant` inside each instant's condition (the per-rep rollup's index
+        starts with the rep: each instant's rows of the reps are then one index range, not
+        every row of the reps filtered).
+        """
+        c = rollup.c
         wanted = pd.DataFrame(
             {
                 "instant": list(served),
@@ -339,27 +423,13 @@ class CallQueries(RepositoryBase):
         days: dict[date, set[int]] = {}
         for start, day in zip(wanted["quarter_start"], wanted["day"], strict=True):
             days.setdefault(start.date(), set()).add(int(day))
-        unit = _unit_of(c.territory_id, c.manager, by)
         keys = [c.quarter_start, c.day, unit, c.stage, c.forecast_category, c.close_bucket]
-        stmt = (
-            select(
-                *keys,
-                func.sum(c.deals),
-                func.sum(c.open_amount),
-                func.sum(c.won_amount),
-                func.sum(c.won_deals),
-            )
-            .where(
-                or_(
-                    *(
-                        and_(c.quarter_start == start, c.day.in_(sorted(d)))
-                        for start, d in days.items()
-                    )
-                ),
-                within,
-            )
-            .group_by(*keys)
-        )
+        arms = [and_(c.quarter_start == start, c.day.in_(sorted(d))) for start, d in days.items()]
+        if per_instant:
+            where = or_(*(and_(within, arm) for arm in arms))
+        else:
+            where = and_(or_(*arms), within)
+        stmt = select(*keys, *measures).select_from(table).where(where).group_by(*keys)
         rows = self._frame(stmt, {"quarter_start": DATE, "day": INT} | ROLLUP_ROW)
         frame = wanted.merge(rows, on=["quarter_start", "day"], how="inner")
         frame.loc[~frame["ended"], ["won_amount", "won_deals"]] = 0
@@ -384,8 +454,7 @@ class CallQueries(RepositoryBase):
         w = rollup_call_won_days.c
         within = self._call_within(rollup_call_won_days, scope, rollup)
         if rollup and within is None:
-            won = self._scoped(by, scope, until, start, reads).won_by_day(start, until)
-            return coerce(list(won.itertuples(index=False, name=None)), WON_DAY_ROW)
+            return self._rep_won_by_day(start, until, by, self._call_reps(scope))
         if within is not None:
             unit = _unit_of(w.territory_id, w.manager, by)
             stmt = (
@@ -419,3 +488,35 @@ class CallQueries(RepositoryBase):
             ).where(_scope_clause(scope))
         stmt = stmt.group_by(unit, rows.c.day).order_by(unit, rows.c.day)
         return self._frame(stmt, WON_DAY_ROW)
+
+    def _rep_won_by_day(
+        self, start: date, until: date, by: str | None, reps: Sequence[int]
+    ) -> pd.DataFrame:
+        """Returns call_won_by_day of a scope of reps, from rollup_call_rep_won_days.
+
+        Amounts summed in whole cents, rows ordered by unit then day: as the sweep of the
+        reps' spans (salesops.db.call_scoped) gives them, to the bit.
+        """
+        w = rollup_call_rep_won_days.c
+        unit = _unit(by)
+        table: FromClause = rollup_call_rep_won_days
+        if by is not None:
+            table = table.join(s.reps, s.reps.c.id == w.rep_id)
+        stmt = (
+            select(unit, w.day, _cents_sum(w.won_amount))
+            .select_from(table)
+            .where(w.day >= start, w.day < until, w.rep_id.in_(list(reps)))
+            .group_by(unit, w.day)
+        )
+        frame = self._frame(stmt, WON_DAY_ROW)
+        return frame.sort_values(["unit", "day"], ignore_index=True, kind="stable")
+
+
+def _cents_sum(amount: ColumnElement) -> ColumnElement:
+    """Returns SUM(amount) of amounts stored as whole cents / 100, summed in whole cents.
+
+    A float sum of cents / 100 may differ from cents summed then divided in the last bit;
+    the sweep of a scope's spans (salesops.db.call_scoped) sums whole cents.
+    """
+    cents = func.sum(func.round(amount * literal(100.0, Float)))
+    return cast(cents, Float) / literal(100.0, Float)

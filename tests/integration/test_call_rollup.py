@@ -6,7 +6,8 @@ groups, counts and amounts (to float rounding: the rollup sums whole cents, the 
 floats) at instants spread over the whole history, each day of a quarter's edge included, for
 the company (every instant), each roll-up and a territory scope (a third of them and the
 last quarter's edges). Scopes of reps too: a team (read from the rollups' units), one rep
-and a mixed selection (swept from their deals' spans, salesops.db.call_scoped).
+and a mixed selection (read from the per-rep rollups), which give the sweep of their deals'
+spans (salesops.db.call_scoped, what such a call read before them) to the bit.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from salesops.calendar import quarter_of
 from salesops.db.engine import make_engine
 from salesops.db.schema_call import rollup_call_snapshots
 from salesops.repository import Repository, Scope
+from salesops.repository.call import SNAPSHOT_ROW, WON_DAY_ROW, _in_quarter
+from salesops.repository.frames import coerce
 
 AMOUNTS = ("open_amount", "won_amount")
 
@@ -134,8 +137,45 @@ def _check_reps(url: str) -> None:
         assert len(_same_won_by_day(repo, start, as_of, by, scope)) > 0
 
 
+def _check_swept(url: str) -> None:
+    """The per-rep rollups give a rep's and a selection's sweep of spans to the bit."""
+    repo = Repository(make_engine(url, read_only=True))
+    instants, until = _instants(repo)
+    scopes = _rep_scopes(repo)
+    cut = date(2026, 8, 20)
+    for name in ("rep", "selection"):
+        for by, as_of in ((None, until), ("team", until), (None, cut), ("territory", cut)):
+            scope = scopes[name]
+            asked = [instants[i] for i in _in_quarter(instants, as_of)]
+            asked = [(min(t, as_of), end) for t, end in asked]
+            since = min(quarter_of(end - timedelta(days=1)).start for _, end in asked)
+            spans = repo._scoped(by, scope, as_of, since, None)
+            swept = coerce(
+                list(spans.snapshots(asked, as_of).itertuples(index=False, name=None)),
+                SNAPSHOT_ROW,
+            ).sort_values(list(SNAPSHOT_ROW)[:5], ignore_index=True)
+            got = repo.call_snapshots(asked, as_of, by, scope)
+            assert len(got) > 100
+            pd.testing.assert_frame_equal(got, swept, check_dtype=False, check_exact=True)
+            won = coerce(
+                list(spans.won_by_day(since, as_of).itertuples(index=False, name=None)),
+                WON_DAY_ROW,
+            )
+            got_won = repo.call_won_by_day(since, as_of, by, scope)
+            assert len(got_won) > 10
+            pd.testing.assert_frame_equal(got_won, won, check_dtype=False, check_exact=True)
+
+
 def test_scopes_of_reps_give_the_span_queries_rows_on_sqlite(demo_url):
     _check_reps(demo_url)
+
+
+def test_the_rep_rollups_give_the_sweep_of_spans_to_the_bit_on_sqlite(demo_url):
+    _check_swept(demo_url)
+
+
+def test_the_rep_rollups_give_the_sweep_of_spans_to_the_bit_on_postgres(pg_demo_url):
+    _check_swept(pg_demo_url)
 
 
 def test_scopes_of_reps_give_the_span_queries_rows_on_postgres(pg_demo_url):

@@ -2,11 +2,12 @@
 
 Each import below runs on a database whose call rollups were already built, so it takes
 the incremental path (salesops.db.rollups_call_update, its log line says so); the rows it
-leaves must equal, row for row and to the bit, what rebuild_call_rollups writes from the
-same spans: deals added (some dated years back), deals moved on, won, lost, pushed,
-re-priced, given to another rep, reps moved to another manager or territory, and a quarter
-the history reaches for the first time. The last test shows the comparison catches a deal
-whose share was not updated. SQLite and PostgreSQL.
+leaves in every call rollup (per unit and per rep) must equal, row for row and to the bit,
+what rebuild_call_rollups writes from the same spans: deals added (some dated years back),
+deals moved on, won, lost, pushed, re-priced, given to another rep, reps moved to another
+manager or territory, and a quarter the history reaches for the first time. The last tests
+show the comparison catches a deal whose share was not updated, and that a rebuild in
+blocks of quarters gives the rows of one sweep. SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from salesops.db import rollups_call
 from salesops.db import schema as s
 from salesops.db.rollups import update_history_spans
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
-from salesops.db.schema_call import rollup_call_snapshots, rollup_call_won_days
+from salesops.db.schema_call import (
+    CALL_ROLLUP_TABLES,
+    rollup_call_rep_snapshots,
+    rollup_call_rep_won_days,
+    rollup_call_snapshots,
+    rollup_call_won_days,
+)
 from salesops.importing.plan import ValidationContext
 from salesops.importing.reading import CsvInput
 from salesops.importing.report import import_files
@@ -42,13 +50,13 @@ def _key(row: tuple) -> tuple:
 
 
 def rows(bind: sa.Engine | sa.Connection) -> dict[str, list[tuple]]:
-    """Returns both call rollups' rows, sorted (None first)."""
+    """Returns every call rollup's rows, sorted (None first)."""
     if isinstance(bind, sa.Engine):
         with bind.connect() as conn:
             return rows(conn)
     return {
         t.name: sorted((tuple(r) for r in bind.execute(sa.select(t))), key=_key)
-        for t in (rollup_call_snapshots, rollup_call_won_days)
+        for t in CALL_ROLLUP_TABLES
     }
 
 
@@ -64,8 +72,10 @@ def rebuilt(engine: sa.Engine) -> dict[str, list[tuple]]:
 
 def assert_as_rebuilt(engine: sa.Engine) -> None:
     got, want = rows(engine), rebuilt(engine)
-    assert len(want[rollup_call_snapshots.name]) > 100
-    assert len(want[rollup_call_won_days.name]) > 5
+    for table in (rollup_call_snapshots, rollup_call_rep_snapshots):
+        assert len(want[table.name]) > 100
+    for table in (rollup_call_won_days, rollup_call_rep_won_days):
+        assert len(want[table.name]) > 5
     for name in want:
         assert got[name] == want[name], name
 
@@ -277,7 +287,19 @@ def test_a_deal_left_out_of_the_update_leaves_rows_a_rebuild_does_not_give(sf_en
         update_history_spans(conn, [second], None if skipped else call)
         call.finish()
     got, want = rows(engine), rebuilt(engine)
-    if skipped:
-        assert got[rollup_call_snapshots.name] != want[rollup_call_snapshots.name]
-    else:
-        assert got == want
+    for table in (rollup_call_snapshots, rollup_call_rep_snapshots):
+        if skipped:
+            assert got[table.name] != want[table.name]
+        else:
+            assert got[table.name] == want[table.name]
+
+
+def test_a_rebuild_in_blocks_of_quarters_gives_the_rows_of_one_sweep(sf_engine, monkeypatch):
+    """Each block reads only the spans and won rows overlapping its quarters: same rows."""
+    engine = sf_engine[0]
+    whole = rebuilt(engine)  # every quarter in one grid
+    monkeypatch.setattr(rollups_call, "GRID_CELLS", 1)  # one quarter per block
+    with engine.connect() as conn:
+        quarters = rollups_call.snapshot_quarters(conn)
+        assert len(rollups_call._blocks(quarters, 10)) == len(quarters) > 4
+    assert rebuilt(engine) == whole

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from salesops.db.rollups_call import rebuild_call_rollups
+from salesops.db.rollups_call import rebuild_call_unit_rollups
 
 revision = "0010"
 down_revision = "0009"
@@ -32,7 +32,7 @@ def upgrade() -> None:
         _create_snapshots()
     if "rollup_call_won_days" not in present:
         _create_won_days()
-    rebuild_call_rollups(op.get_bind())
+    rebuild_call_unit_rollups(op.get_bind())  # the per-rep ones are 0021's
 
 
 def _create_snapshots() -> None:
