@@ -28,6 +28,7 @@ from salesops.call.model import (
     stage_probabilities,
     stage_probability_view,
 )
+from salesops.call.sums import group_sums
 from salesops.config import Settings
 
 COMPANY = ""  # the unit of a call that is not rolled up
@@ -140,9 +141,9 @@ class CallInputs:
         """Returns the pipeline of the whole input (computed once per quarter and day)."""
         key = ("pipeline", quarter.label, day)
         if key not in self._parts:
+            # pandas' groupby sums in plain Python (keys as Python strings already)
             snapshot = self.snapshot(quarter, day)
-            grouped = snapshot.groupby(PIPELINE_KEYS, as_index=False)[PIPELINE_MEASURES].sum()
-            self._parts[key] = _text_as_objects(grouped)
+            self._parts[key] = group_sums(snapshot, PIPELINE_KEYS, PIPELINE_MEASURES)
         return self._parts[key]
 
     def _units(self, quarter: Quarter, day: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
