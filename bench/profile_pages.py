@@ -37,21 +37,22 @@ PAGES = (
 )
 
 
-def _timing_cache(calls: list[tuple[str, float]]) -> Callable[[], None]:
-    """Wraps salesops.ui.cache._cached so each call records (function name, seconds).
+def _timing_cache(calls: list[tuple[str, float, float]]) -> Callable[[], None]:
+    """Wraps salesops.ui.cache._cached so each call records (name, seconds, CPU seconds).
 
-    Returns a function that restores the original.
+    CPU is the calling thread's (a prefetch runs in its own thread; SQLite reads in it, a
+    PostgreSQL server's work is not counted). Returns a function that restores the original.
     """
     from salesops.ui import cache
 
     original = cache._cached
 
     def timed(*args: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             return original(*args)
         finally:
-            calls.append((args[4], time.perf_counter() - started))
+            calls.append((args[4], time.perf_counter() - started, time.thread_time() - cpu))
 
     cache._cached = timed  # type: ignore[assignment]
 
@@ -75,20 +76,23 @@ finally:
 """
 
 
-def _run(path: str, timeout: float, stats: str | None = None) -> tuple[float, list[str]]:
-    """Runs the page once in AppTest; returns (seconds, exception messages).
+def _run(path: str, timeout: float, stats: str | None = None) -> tuple[float, float, list[str]]:
+    """Runs the page once in AppTest; returns (seconds, CPU seconds, exception messages).
+
+    CPU is the process's (every thread: the page's prefetches too).
 
     With `stats`, the run is profiled and its cProfile stats written to that file.
     """
     from streamlit.testing.v1 import AppTest
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if stats is None:
         at = AppTest.from_file(path, default_timeout=timeout)
     else:
         at = AppTest.from_string(PROFILED.format(path=path, out=stats), default_timeout=timeout)
     at.run()
-    return time.perf_counter() - started, [e.message for e in at.exception]
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return wall, cpu, [e.message for e in at.exception]
 
 
 def profile_page(name: str, timeout: float, with_cprofile: bool) -> dict:
@@ -96,21 +100,23 @@ def profile_page(name: str, timeout: float, with_cprofile: bool) -> dict:
     from salesops.ui.cache import clear_cache
 
     clear_cache()
-    calls: list[tuple[str, float]] = []
+    calls: list[tuple[str, float, float]] = []
     restore = _timing_cache(calls)
     stats = str(ROOT / "artifacts" / f"profile-{name}.pstats") if with_cprofile else None
     try:
-        cold, errors = _run(str(ROOT / "pages" / f"{name}.py"), timeout, stats)
-        warm, _ = _run(str(ROOT / "pages" / f"{name}.py"), timeout)
+        cold, cold_cpu, errors = _run(str(ROOT / "pages" / f"{name}.py"), timeout, stats)
+        warm, warm_cpu, _ = _run(str(ROOT / "pages" / f"{name}.py"), timeout)
     finally:
         restore()
     result: dict = {
         "cold_s": round(cold, 2),
+        "cold_cpu_s": round(cold_cpu, 2),
         "warm_s": round(warm, 2),
+        "warm_cpu_s": round(warm_cpu, 2),
         "errors": errors,
         "cold_calls": [
-            (fn.rsplit(".", 2)[-2] + "." + fn.rsplit(".", 1)[-1], round(s, 2))
-            for fn, s in sorted(calls[: len(calls)], key=lambda c: -c[1])
+            (fn.rsplit(".", 2)[-2] + "." + fn.rsplit(".", 1)[-1], round(s, 2), round(c, 2))
+            for fn, s, c in sorted(calls[: len(calls)], key=lambda c: -c[1])
             if s >= 0.05
         ],
     }
@@ -128,14 +134,25 @@ def main() -> None:
     parser.add_argument("--page", action="append", choices=PAGES)
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--profile", action="store_true", help="Also print cProfile's top 40.")
+    parser.add_argument(
+        "--prime",
+        action="store_true",
+        help="Run each page once first (then clear the caches): cold runs pay no imports.",
+    )
     args = parser.parse_args()
     os.environ["SALESOPS_DATABASE_URL"] = args.url
     print(f"load average {os.getloadavg()}")
+    if args.prime:
+        for name in args.page or PAGES:
+            profile_page(name, args.timeout, False)
     for name in args.page or PAGES:
         result = profile_page(name, args.timeout, args.profile)
-        print(f"{name}: cold {result['cold_s']} s, warm {result['warm_s']} s {result['errors']}")
-        for fn, seconds in result["cold_calls"]:
-            print(f"    {seconds:7.2f} s  {fn}")
+        print(
+            f"{name}: cold {result['cold_s']} s (CPU {result['cold_cpu_s']} s), "
+            f"warm {result['warm_s']} s (CPU {result['warm_cpu_s']} s) {result['errors']}"
+        )
+        for fn, seconds, cpu in result["cold_calls"]:
+            print(f"    {seconds:7.2f} s  (CPU {cpu:5.2f} s)  {fn}")
         if "cprofile" in result:
             print(result["cprofile"])
         sys.stdout.flush()
