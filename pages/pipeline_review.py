@@ -8,7 +8,6 @@ import streamlit as st
 
 from salesops.calendar import quarter_words
 from salesops.cash.pack import pack_cash_report
-from salesops.cash.report import CashReport
 from salesops.charts import pipeline_review as charts
 from salesops.definitions import define
 from salesops.formatting import format_change, format_value
@@ -26,14 +25,14 @@ from salesops.pipeline_review.report import (
 from salesops.pipeline_review.waterfall import DEFINITIONS, empty_waterfall_sentence
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, cached_later, repository, settings
+from salesops.ui.cache import cached_call, cached_later, settings
 from salesops.ui.call import draw_panel, panel_for, prefetch_panel
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.pipeline_review import deal_list_tabs, review_controls
+from salesops.ui.pipeline_review import deal_list_tabs, review_controls, warm_meeting_pack
 from salesops.ui.states import database_guard, empty_state
 from salesops.ui.tables import show_table
 
@@ -135,21 +134,15 @@ st.caption(
 )
 stem = f"pipeline_review_{week.label}"
 with database_guard():
-    # The same cache entry as the Stale tab's: read once, by whichever comes first.
+    # The same cache entries as the Stale tab's and warm_meeting_pack's: read once, by
+    # whichever comes first.
     stale_list = cached_later(review_stale, week, report.scope, thresholds)
+    cash_section = cached_later(pack_cash_report, week, report.scope.repository_scope, config)
 
 
 def full_report() -> ReviewReport:
     """Returns the report with its stale list (read when a pack is downloaded)."""
     return with_stale_list(report, *stale_list())
-
-
-pack_repo = repository()  # the viewer's; the downloads below run outside the script
-
-
-def cash_section() -> CashReport:
-    """Returns the pack's order-to-cash report (read only when a pack is downloaded)."""
-    return pack_cash_report(pack_repo, week, report.scope.repository_scope, config)
 
 
 html_col, pdf_col, zip_col = st.columns(3)
@@ -180,3 +173,8 @@ zip_col.download_button(
     key="pipeline_review.download_zip",
     on_click="ignore",
 )
+
+# The page is drawn: the stale list and the pack's cash section are read in the background
+# now, so the Stale tab and the first download find them ready.
+with database_guard():
+    warm_meeting_pack(week, report.scope, thresholds, config)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from salesops.calendar import Week, parse_week, quarter_words, week_of
+from salesops.cash.pack import pack_cash_report
 from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_change
@@ -212,6 +213,20 @@ def pipeline_review_headline(filters: Filters) -> None:
 def _words(config: Settings, week: Week) -> dict[str, str]:
     """Returns the shared words each list's caption adds (salesops.definitions)."""
     return {"overdue": f"{define('overdue', config)} As of {week.end:%d %b %Y}."}
+
+
+def warm_meeting_pack(
+    week: Week, scope: ReviewScope, thresholds: Settings, config: Settings
+) -> None:
+    """Starts reading the stale list and the meeting pack's cash section in the background.
+
+    Called once the page is drawn: both are read only for the Stale tab and the pack's
+    download (the slowest reads of the page at scale), which then find them cached (or
+    wait for the read under way) instead of starting it on the click. The arguments are
+    the page's own, so these are the same cache entries.
+    """
+    prefetch(review_stale, week, scope, thresholds)
+    prefetch(pack_cash_report, week, scope.repository_scope, config)
 
 
 @st.fragment

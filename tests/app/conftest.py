@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +16,20 @@ from streamlit.testing.v1 import AppTest
 from salesops.ui.cache import clear_cache
 
 
+def join_prefetches(timeout: float = 120) -> None:
+    """Waits for the background reads pages started (salesops.ui.cache.prefetch) to end."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("prefetch "):
+            thread.join(timeout=timeout)
+
+
 @pytest.fixture
 def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """Returns run(path, url, query=None) -> the AppTest after one run of that page."""
 
     def run(path: str, url: str, query: dict | None = None, timeout: float = 120) -> AppTest:
         monkeypatch.setenv("SALESOPS_DATABASE_URL", url)
+        join_prefetches()  # a page's background reads end before the next test's cold cache
         clear_cache()
         at = AppTest.from_file(path, default_timeout=timeout)
         for key, value in (query or {}).items():

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesops.cash.pack import pack_cash_report
 from salesops.cli.common import open_repository
 from salesops.pipeline_review.report import review_stale
+from salesops.ui import cache
+from tests.app.conftest import join_prefetches
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
@@ -158,3 +161,31 @@ def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(run_p
     week = at.selectbox(key="pipeline_review.week").value
     stale, _ = review_stale(open_repository(demo_url), week)
     assert len(stale) > 0 and f"{len(stale)} deal(s)." in captions
+
+
+def test_the_stale_list_and_the_packs_cash_are_read_once_in_the_background(
+    run_page, demo_url, monkeypatch
+):
+    """Once drawn, the page reads both in the background; the Stale tab then reads nothing."""
+    counts: dict[str, int] = {}
+
+    def counted(name, fn):
+        def call(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return fn(*args, **kwargs)
+
+        return call
+
+    for fn in (review_stale, pack_cash_report):
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        monkeypatch.setitem(cache.CACHED_FUNCTIONS, name, counted(name, fn))
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    join_prefetches()
+    assert counts == {"salesops.pipeline_review.report.review_stale": 1,
+                      "salesops.cash.pack.pack_cash_report": 1}  # fmt: skip
+    at.session_state["pipeline_review.tabs"] = "Stale"
+    at.run()
+    assert not at.exception
+    assert any(c.value.startswith("Stale deals.") for c in at.caption)
+    assert counts["salesops.pipeline_review.report.review_stale"] == 1  # read from the cache
