@@ -78,6 +78,17 @@ def waterfall_svg(report: ReviewReport, currency: str, width: int = 720) -> str:
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 
+def start_chart_renderer() -> None:
+    """Starts vl-convert's JavaScript engine by rendering a one-point chart (result unused).
+
+    Its first render in a process starts the engine (~0.5 s CPU, seconds of wall on a busy
+    machine); a page calls this in the background so a pack's first download does not.
+    """
+    import vl_convert
+
+    vl_convert.vegalite_to_svg({"data": {"values": [{"x": 0}]}, "mark": "point"})
+
+
 def _money(value: Input, currency: str) -> str:
     """Returns an amount rounded to whole units, e.g. "-$1,235" (empty when there is none)."""
     if value is None:

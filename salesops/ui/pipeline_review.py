@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from threading import Thread
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_change
 from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
+from salesops.pipeline_review.meeting_pack import start_chart_renderer
 from salesops.pipeline_review.report import (
     ReviewReport,
     default_week,
@@ -32,6 +34,7 @@ from salesops.ui.tables import show_table
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
 KEY = "pipeline_review"
+_RENDERER_STARTED = False  # start_chart_renderer runs once per process
 # Short tab titles (the full title is the tab's caption): the row fits at 1280 px.
 TAB_TITLES = {
     "new": "New",
@@ -223,10 +226,21 @@ def warm_meeting_pack(
     Called once the page is drawn: both are read only for the Stale tab and the pack's
     download (the slowest reads of the page at scale), which then find them cached (or
     wait for the read under way) instead of starting it on the click. The arguments are
-    the page's own, so these are the same cache entries.
+    the page's own, so these are the same cache entries. The pack's chart renderer is
+    started too (its first chart in a process costs seconds).
     """
     prefetch(review_stale, week, scope, thresholds)
     prefetch(pack_cash_report, week, scope.repository_scope, config)
+    _start_renderer_once()
+
+
+def _start_renderer_once() -> None:
+    """Starts the pack's chart renderer in a background thread, once per process."""
+    global _RENDERER_STARTED
+    if _RENDERER_STARTED:
+        return
+    _RENDERER_STARTED = True
+    Thread(target=start_chart_renderer, name="start chart renderer", daemon=True).start()
 
 
 @st.fragment

@@ -15,7 +15,11 @@ import pytest
 
 from salesops.config import Settings
 from salesops.pipeline_review.coverage import coverage_by_rep
-from salesops.pipeline_review.meeting_pack import meeting_pack_html, meeting_pack_zip
+from salesops.pipeline_review.meeting_pack import (
+    meeting_pack_html,
+    meeting_pack_zip,
+    start_chart_renderer,
+)
 from salesops.pipeline_review.report import ReviewReport, review_week
 from salesops.pipeline_review.rollups import pipeline_by_rep
 from salesops.pipeline_review.scope import COMPANY
@@ -111,3 +115,15 @@ def test_pdf_prints_the_summary_then_the_appendices(tmp_path):
     missing = Settings(currency="USD", pdf_browser=str(tmp_path / "no-such-browser"))
     with pytest.raises(PdfUnavailable, match="is not installed"):
         meeting_pack_pdf(small_report(), missing)
+
+
+def test_starting_the_chart_renderer_first_changes_no_pack():
+    """The page's background start of vl-convert renders nothing the pack keeps."""
+
+    def unnumbered(document: str) -> str:  # vl-convert numbers clip paths per process
+        return re.sub(r"clip\d+", "clip", document)
+
+    before = meeting_pack_html(small_report(), USD)
+    start_chart_renderer()
+    after = meeting_pack_html(small_report(), USD)
+    assert "<svg" in after and unnumbered(after) == unnumbered(before)
