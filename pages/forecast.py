@@ -34,6 +34,7 @@ with database_guard():
         )  # fmt: skip
 main = report.main
 unit = "month" if report.freq == "M" else "week"
+undefined = report.bookings_reason  # won deals without amounts: no forecast, no $0 charts
 
 st.subheader("The quarter call")
 with database_guard():
@@ -52,14 +53,18 @@ with database_guard():
             call_rollup(filters, "territory")
 
 st.subheader(f"Bookings by {unit}: {md(choice.scope_label)}")
-if main.method != "prophet":
+if undefined is not None:
+    st.info(undefined)
+elif main.method != "prophet":
     st.warning(f"Not a Prophet forecast: {main.reason}.", icon="⚠️")
 for note in [*main.notes, *report.notes]:
     st.caption(f"Note: {md(note, limit=400)}.")
 points = report.shown_points()
-if points.empty:
+if report.amounts.caption is not None:
+    st.caption(report.amounts.caption)
+if points.empty and undefined is None:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")
-else:
+elif not points.empty:
     draw_chart(forecast_charts.forecast_band(points, config.currency))
     st.caption(
         f"Red: actual won amount per {unit} (complete {unit}s up to {report.as_of:%d %b %Y}). "
@@ -77,7 +82,9 @@ if not main.components.empty:
 
 st.subheader("Can you trust it? Backtest against seasonal naive")
 table = backtest_table(main.backtest)
-if main.backtest is None or table.empty:
+if undefined is not None:
+    st.info("No backtest: bookings are undefined (above).")
+elif main.backtest is None or table.empty:
     st.info(main.backtest.reason if main.backtest else "No backtest.")
 else:
     verdict = main.backtest.verdict()
@@ -101,7 +108,8 @@ st.caption(
     "in the quarter its Monday falls in, so weeks that straddle a quarter's edge move amounts "
     "between quarters. The quarter call above is the number to use for this quarter."
 )
-draw_chart(forecast_charts.quarter_bars(quarters, config.currency))
+if undefined is None:
+    draw_chart(forecast_charts.quarter_bars(quarters, config.currency))
 st.caption(
     "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
     "stage's historical win rate (the stage table's probability where fewer than "
@@ -113,10 +121,15 @@ with lazy_expander("Stage probabilities used", "forecast.stage_probabilities") a
         show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
 
 st.subheader("What if…")
-what_if_panel(report, config.currency)
+if undefined is not None:
+    st.info("No what-if: bookings are undefined (above).")
+else:
+    what_if_panel(report, config.currency)
 
 st.subheader("Every territory")
-if st.toggle("Forecast every territory", key="forecast.all_territories"):
+if undefined is not None:
+    st.info("No forecast per territory: bookings are undefined (above).")
+elif st.toggle("Forecast every territory", key="forecast.all_territories"):
     with database_guard(), st.spinner("Fitting every territory…"):
         by_territory = cached_from(
             build_forecast_report, ((forecast_inputs, (choice.freq, EVERYTHING)),),

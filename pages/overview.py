@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from salesops.charts import kpis as charts
 from salesops.kpis.metrics import KPIS
 from salesops.kpis.report import kpi_report
 from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.call import call_panel
-from salesops.ui.charts import draw_chart
-from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import kpi_tile
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
-from salesops.ui.overview import HEADLINES, bookings_headline, prefetch_sections, team_headline
+from salesops.ui.overview import (
+    HEADLINES,
+    bookings_chart,
+    bookings_headline,
+    prefetch_sections,
+    team_headline,
+)
 from salesops.ui.states import database_guard
 
 ensure_navigation()
@@ -51,8 +54,8 @@ for column, name in zip(st.columns(len(headline)), headline, strict=True):
         )
 
 st.subheader("Bookings by month")
-draw_chart(charts.bookings_bars(report.bookings, config.currency))
-download_csv(report.bookings, "bookings_by_month.csv", key="overview.download_bookings")
+with database_guard():
+    bookings_chart(report.bookings, filters)
 
 viewer = current_viewer()
 if viewer.role == "rep":

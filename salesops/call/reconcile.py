@@ -4,6 +4,8 @@ Computed once (`reconciled_panel`) and drawn identically by the Overview, Foreca
 Pipeline review pages and the meeting pack. Prophet's run-rate view of the quarter is the
 won bookings of its past periods plus its forecast of the rest; where it and the call
 disagree by more than their ranges, `why` says in a sentence which way and the likely cause.
+Where bookings are undefined (won deals without amounts) every money figure but the quota is
+None and `call_reason` is the one sentence saying why.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 from salesops.calendar import Quarter
 from salesops.call.report import CallReport
 from salesops.formatting import format_money
+from salesops.kpis.won_amounts import SHORT_REASON
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,9 @@ class Panel:
     quarter: str
     as_of: str
     scope: str
-    won_to_date: float
-    commit: float
-    best_case: float
+    won_to_date: float | None
+    commit: float | None
+    best_case: float | None
     call: float | None
     low: float | None
     high: float | None
@@ -48,6 +51,7 @@ class Panel:
     gap: float | None
     why: str | None
     method: str
+    caption: str | None = None  # how many won deals lack an amount, where only some do
 
     def rows(self, currency: str) -> list[tuple[str, str]]:
         """Returns (label, formatted value) pairs in panel order (the meeting pack's table)."""
@@ -118,7 +122,12 @@ def disagreement(
 
 
 def reconciled_panel(report: CallReport, prophet: ProphetView, currency: str) -> Panel:
-    """Returns the panel of the report's scope (its company line) beside Prophet's view."""
+    """Returns the panel of the report's scope (its company line) beside Prophet's view.
+
+    Where bookings are undefined every figure made of them is None, said in `call_reason`.
+    """
+    if report.bookings_reason is not None:
+        return _undefined_panel(report)
     unit = report.company
     call = unit.call
     return Panel(
@@ -136,6 +145,28 @@ def reconciled_panel(report: CallReport, prophet: ProphetView, currency: str) ->
         quota=unit.quota,
         gap=unit.gap,
         why=disagreement(unit.low, unit.high, prophet, currency),
+        method=report.method,
+        caption=report.amounts.caption,
+    )
+
+
+def _undefined_panel(report: CallReport) -> Panel:
+    """Returns the panel where bookings are undefined: only the quota stands."""
+    return Panel(
+        quarter=report.quarter.label,
+        as_of=report.as_of.isoformat(),
+        scope=report.scope_label,
+        won_to_date=None,
+        commit=None,
+        best_case=None,
+        call=None,
+        low=None,
+        high=None,
+        call_reason=report.bookings_reason,
+        prophet=ProphetView(None, None, None, SHORT_REASON),
+        quota=report.company.quota,
+        gap=None,
+        why=None,
         method=report.method,
     )
 

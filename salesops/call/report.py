@@ -5,6 +5,9 @@ and of the quarters it and its track record learn from, won amounts by day, stag
 and returns the call, its range, its track record beside the two alternatives (stage
 probabilities; won + commit) and, with `by`, the same per team or territory. Everything is
 read as of `as_of` (rows dated before it), so the call is what could have been said then.
+Where the scope's won deals carry no amount (salesops.kpis.won_amounts) every money figure
+of the call is undefined: `bookings_reason` says why and the JSON, the panel and the tables
+show null or "—", never $0.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from salesops.call.engine import (
 )
 from salesops.call.model import day_of_quarter, instant_at, previous_quarters
 from salesops.config import Settings
+from salesops.kpis.won_amounts import ALL_PRICED, WonAmounts, won_amounts
 from salesops.repository import EVERYTHING, Repository, Scope
 
 METHODS = ("call", "stage_probability", "won_plus_commit")
@@ -84,6 +88,12 @@ class CallReport:
     units: list[UnitCall] = field(default_factory=list)
     by: str | None = None
     notes: list[str] = field(default_factory=list)
+    amounts: WonAmounts = ALL_PRICED  # won deals with and without an amount
+
+    @property
+    def bookings_reason(self) -> str | None:
+        """Returns why every money figure of the call is undefined, else None."""
+        return self.amounts.reason
 
     @property
     def method(self) -> str:
@@ -211,7 +221,10 @@ def call_report(
         _unit_call(u, labels.get(u, u), target, day, inputs, measured, records[u], quotas, u)
         for u in units
     ]
-    return CallReport(target, as_of, day, scope_label, company, rolled, by, notes)
+    amounts = won_amounts(repo, scope)
+    if amounts.caption is not None:
+        notes.append(amounts.caption)
+    return CallReport(target, as_of, day, scope_label, company, rolled, by, notes, amounts)
 
 
 def _unit_call(

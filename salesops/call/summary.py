@@ -1,4 +1,8 @@
-"""JSON-ready dicts of the call report (the `salesops call --format json` contract)."""
+"""JSON-ready dicts of the call report (the `salesops call --format json` contract).
+
+Where bookings are undefined (won deals without amounts, `CallReport.bookings_reason`) every
+money figure is null and `reason` says why, never 0.
+"""
 
 from __future__ import annotations
 
@@ -31,50 +35,69 @@ def by_stage(unit: UnitCall) -> list[dict[str, Any]]:
     return rows
 
 
-def track_rows(rows: list[TrackRecordRow]) -> list[dict[str, Any]]:
-    """Returns each past quarter's calls at the same day, what was won, and the call's error."""
+def track_rows(rows: list[TrackRecordRow], defined: bool = True) -> list[dict[str, Any]]:
+    """Returns each past quarter's calls at the same day, what was won, and the call's error.
+
+    Without `defined` (bookings undefined) every amount and error is None.
+    """
     out = []
     for row in rows:
-        error = row.error(row.call.projection)
+        error = row.error(row.call.projection) if defined else None
+        money = json_number if defined else _undefined
         out.append(
             {
                 "quarter": row.quarter.label,
                 "as_of": row.instant.isoformat(),
-                "projection": json_number(row.call.projection),
-                "stage_probability": json_number(row.call.stage_probability),
-                "won_plus_commit": json_number(row.call.commit),
-                "actual": json_number(row.actual),
+                "projection": money(row.call.projection),
+                "stage_probability": money(row.call.stage_probability),
+                "won_plus_commit": money(row.call.commit),
+                "actual": money(row.actual),
                 "error": None if error is None else round(error, 4),
             }
         )
     return out
 
 
+def _undefined(value: Any) -> None:
+    """Returns None: an amount made of bookings where bookings are undefined."""
+    del value
+
+
+def _errors(report: CallReport, unit: UnitCall) -> dict[str, float | None]:
+    """Returns the unit's mean absolute errors (None each where bookings are undefined)."""
+    errors = unit.mean_abs_errors()
+    if report.bookings_reason is not None:
+        return dict.fromkeys(errors)
+    return errors
+
+
 def unit_json(report: CallReport, unit: UnitCall) -> dict[str, Any]:
     """Returns one scope's call in the contract's shape."""
     call = unit.call
-    errors = unit.mean_abs_errors()
+    errors = _errors(report, unit)
+    defined = report.bookings_reason is None
+    money = json_number if defined else _undefined
     return {
         "quarter": report.quarter.label,
         "as_of": report.as_of.isoformat(),
         "day_of_quarter": report.day,
         "scope": unit.label,
-        "won_to_date": json_number(call.won_to_date),
-        "commit": json_number(call.commit),
-        "best_case": json_number(call.best_case),
-        "projection": json_number(call.projection),
-        "reason": call.reason,
-        "from_pipeline": json_number(call.from_pipeline),
-        "new_business": json_number(call.new_business),
-        "low": json_number(unit.low),
-        "high": json_number(unit.high),
-        "range_reason": unit.range_reason,
+        "won_to_date": money(call.won_to_date),
+        "commit": money(call.commit),
+        "best_case": money(call.best_case),
+        "projection": money(call.projection),
+        "reason": call.reason if defined else report.bookings_reason,
+        "from_pipeline": money(call.from_pipeline),
+        "new_business": money(call.new_business),
+        "low": money(unit.low),
+        "high": money(unit.high),
+        "range_reason": unit.range_reason if defined else report.bookings_reason,
         "quota": json_number(unit.quota),
-        "gap": json_number(unit.gap),
+        "gap": money(unit.gap),
         "method": report.method,
         "training_quarters": list(call.training),
         "by_stage": by_stage(unit),
-        "track_record": track_rows(unit.track),
+        "track_record": track_rows(unit.track, defined),
         "mean_abs_error": {k: None if v is None else round(v, 4) for k, v in errors.items()},
     }
 
@@ -83,6 +106,7 @@ def report_json(report: CallReport) -> dict[str, Any]:
     """Returns `{"call": {...}, "units": [...], "by", "notes"}` (units only with a roll-up)."""
     return {
         "call": unit_json(report, report.company),
+        "bookings": report.amounts.to_json(),
         "by": report.by,
         "units": [unit_json(report, u) for u in report.units],
         "notes": list(report.notes),
@@ -100,26 +124,36 @@ def table_frame(report: CallReport) -> pd.DataFrame:
     Columns: scope, won_to_date, commit, best_case, call, low, high, quota, gap,
     mae_call, mae_stage_probability, mae_won_plus_commit.
     """
+    defined = report.bookings_reason is None
+
+    def whole(value: float | None, made_of_bookings: bool = True) -> int | None:
+        if value is None or (made_of_bookings and not defined):
+            return None
+        return round(value)
+
     rows = []
     for unit in [report.company, *report.units]:
-        errors = unit.mean_abs_errors()
+        errors = _errors(report, unit)
         rows.append(
             {
                 "scope": unit.label,
-                "won_to_date": round(unit.call.won_to_date),
-                "commit": round(unit.call.commit),
-                "best_case": round(unit.call.best_case),
-                "call": None if unit.call.projection is None else round(unit.call.projection),
-                "low": None if unit.low is None else round(unit.low),
-                "high": None if unit.high is None else round(unit.high),
-                "quota": None if unit.quota is None else round(unit.quota),
-                "gap": None if unit.gap is None else round(unit.gap),
+                "won_to_date": whole(unit.call.won_to_date),
+                "commit": whole(unit.call.commit),
+                "best_case": whole(unit.call.best_case),
+                "call": whole(unit.call.projection),
+                "low": whole(unit.low),
+                "high": whole(unit.high),
+                "quota": whole(unit.quota, made_of_bookings=False),
+                "gap": whole(unit.gap),
                 **{f"mae_{k}": None if v is None else round(v, 3) for k, v in errors.items()},
             }
         )
     return pd.DataFrame(rows)
 
 
-def track_frame(unit: UnitCall) -> pd.DataFrame:
-    """Returns the track record as a table (quarter, as_of, each method's call, actual, error)."""
-    return pd.DataFrame(track_rows(unit.track))
+def track_frame(unit: UnitCall, defined: bool = True) -> pd.DataFrame:
+    """Returns the track record as a table (quarter, as_of, each method's call, actual, error).
+
+    Without `defined` (bookings undefined) every amount and error is None.
+    """
+    return pd.DataFrame(track_rows(unit.track, defined))

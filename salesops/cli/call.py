@@ -66,9 +66,10 @@ def call(
         kind, value = "territory", territory
     scope = resolve_scope(kind, value, repo.reps(), repo.territories())
     report = call_report(repo, day, the_quarter, by, scope.repository_scope, scope.label)
-    for note in report.notes:
+    for note in [*report.notes, *([report.bookings_reason] if report.bookings_reason else [])]:
         typer.echo(f"Note: {note}", err=True)
     emit(report_json(report), table_frame(report), fmt)
     if fmt is OutputFormat.table:
         typer.echo(f"\nTrack record at day {report.day} of past quarters:")
-        typer.echo(track_frame(report.company).to_string(index=False))
+        defined = report.bookings_reason is None
+        typer.echo(track_frame(report.company, defined).to_string(index=False))

@@ -85,6 +85,9 @@ def forecast(
         params=params,
         settings=settings,
     )
+    for note in (report.bookings_reason, report.amounts.caption):
+        if note is not None:
+            typer.echo(f"Note: {note}", err=True)
     frame = report.forecast_table()
     frame["ds"] = frame["ds"].dt.strftime("%Y-%m-%d")
     emit(report.to_dict(), frame, fmt)

@@ -3,7 +3,9 @@
 `forecast_report` reads the repository once (bookings, open pipeline, stage outcomes,
 quotas, headcount), fits the chosen scope and, with `by`, every territory or segment
 (worker processes + result cache, see salesops.forecast.series_forecast), and builds the
-quarter view: pipeline-weighted forecast, Prophet forecast and quota. `what_if_view`
+quarter view: pipeline-weighted forecast, Prophet forecast and quota. Where the scope's won
+deals carry no amount (salesops.kpis.won_amounts) nothing is fitted: every bookings figure
+is undefined with the reason. `what_if_view`
 re-prices the fitted forecast under what-if assumptions without touching the database or
 Prophet. Every default comes from `Settings` (section forecast).
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from salesops.calendar import add_months
@@ -22,6 +25,7 @@ from salesops.capacity.ramp import RampModel
 from salesops.capacity.report import company_ramp
 from salesops.config import Settings
 from salesops.definitions import define
+from salesops.forecast.backtest import Backtest
 from salesops.forecast.cache import DEFAULT_CACHE, ForecastCache
 from salesops.forecast.frequency import MONTH, Frequency, frequency, period_start
 from salesops.forecast.params import DEFAULT_PARAMS, ProphetParams
@@ -29,10 +33,11 @@ from salesops.forecast.pipeline import pipeline_weighted_forecast, stage_win_pro
 from salesops.forecast.quarters import quarters_from
 from salesops.forecast.quota import forecast_vs_quota
 from salesops.forecast.series import series_by_scope
-from salesops.forecast.series_forecast import ForecastResult, forecast_many
+from salesops.forecast.series_forecast import COMPONENTS, ForecastResult, forecast_many
 from salesops.forecast.summary import json_number, summarise
 from salesops.forecast.what_if import WhatIf, apply_what_if
 from salesops.formatting import format_value
+from salesops.kpis.won_amounts import ALL_PRICED, WonAmounts, won_amounts
 from salesops.repository import EVERYTHING, Repository, Scope
 
 BY_CHOICES = ("territory", "segment")
@@ -63,6 +68,12 @@ class ForecastReport:
     notes: list[str] = field(default_factory=list)
     ramp: RampModel | None = None
     overdue: dict[str, float] | None = None  # deals, amount overdue at as_of
+    amounts: WonAmounts = ALL_PRICED  # won deals with and without an amount
+
+    @property
+    def bookings_reason(self) -> str | None:
+        """Returns why bookings (so every forecast of them) are undefined, else None."""
+        return self.amounts.reason
 
     def overdue_sentence(self, currency: str) -> str:
         """Returns the overdue deals in words, with the one definition (or "" without them)."""
@@ -126,6 +137,7 @@ class ForecastReport:
             "overdue": None
             if self.overdue is None
             else {**self.overdue, "as_of": self.as_of.isoformat()},
+            "bookings": self.amounts.to_json(),
             "series": series,
             "pipeline_weighted": self._quarters_json(),
             "stage_probabilities": self._probabilities_json(),
@@ -221,6 +233,7 @@ class ForecastInputs:
     base_reps: int
     ramp: RampModel | None = None
     overdue: dict[str, float] | None = None  # deals, amount overdue at as_of (definitions)
+    amounts: WonAmounts = ALL_PRICED  # won deals with and without an amount
 
 
 def forecast_inputs(
@@ -270,6 +283,7 @@ def forecast_inputs(
         base_reps=int(repo.active_reps(as_of, scope)["reps"].sum()),
         ramp=company_ramp(repo, settings),
         overdue=repo.overdue_pipeline(as_of, scope) if with_pipeline else None,
+        amounts=won_amounts(repo, scope),
     )
 
 
@@ -340,6 +354,8 @@ def build_forecast_report(
     if by is not None and by not in BY_CHOICES:
         raise ValueError(f"Unknown breakdown {by!r}: use territory or segment.")
     label = _scope_label(inputs.scope, inputs.names)
+    if inputs.amounts.reason is not None:
+        return _undefined_report(inputs, horizon, by, backtest, label, settings, started)
     scopes = _scope_series(inputs, spec, by, label)
     fit_horizon = max(horizon, _fit_horizon(scopes[label], inputs.as_of, spec, settings))
     fitted = forecast_many(
@@ -382,6 +398,79 @@ def build_forecast_report(
         notes=notes,
         ramp=inputs.ramp,
         overdue=inputs.overdue,
+        amounts=inputs.amounts,
+    )
+
+
+def _undefined_report(
+    inputs: ForecastInputs,
+    horizon: int,
+    by: str | None,
+    backtest: bool,
+    label: str,
+    settings: Settings,
+    started: float,
+) -> ForecastReport:
+    """Returns the report where bookings are undefined: nothing fitted, every figure undefined.
+
+    Won deals carry no amount, so a forecast of zeros would be a wrong number: the points are
+    empty, won to date and every forecast are NaN (null in JSON), each quarter's reason says
+    why; the open pipeline's amounts stand.
+    """
+    reason = str(inputs.amounts.reason)
+    spec = frequency(inputs.freq)
+    main = undefined_result(label, spec.code, horizon, reason, backtest)
+    pipeline = _pipeline_view(inputs, settings)
+    pipeline[["won_to_date", "forecast"]] = np.nan
+    vs_quota = forecast_vs_quota(
+        main.points, inputs.quotas, inputs.as_of, spec, pipeline, settings.forecast_quarters
+    )
+    vs_quota["reason"] = inputs.amounts.short_reason
+    return ForecastReport(
+        freq=spec.code,
+        horizon=horizon,
+        by=by,
+        scope=inputs.scope,
+        scope_label=label,
+        as_of=inputs.as_of,
+        main=main,
+        breakdown={},
+        probabilities=inputs.probabilities,
+        pipeline=pipeline,
+        quotas=inputs.quotas,
+        vs_quota=vs_quota,
+        base_reps=inputs.base_reps,
+        elapsed_seconds=time.perf_counter() - started,
+        ramp=inputs.ramp,
+        overdue=inputs.overdue,
+        amounts=inputs.amounts,
+    )
+
+
+def undefined_result(
+    scope: str, freq: str, horizon: int, reason: str, backtest: bool
+) -> ForecastResult:
+    """Returns a forecast of nothing (method "none", no points) that says `reason`."""
+    points = pd.DataFrame(
+        {
+            "ds": pd.Series([], dtype="datetime64[ns]"),
+            **{c: pd.Series([], dtype="float64") for c in ("actual", "yhat", "yhat_lower")},
+            "yhat_upper": pd.Series([], dtype="float64"),
+            "is_future": pd.Series([], dtype=bool),
+        }
+    )
+    components = pd.DataFrame({"ds": pd.Series([], dtype="datetime64[ns]")})
+    for name in COMPONENTS:
+        components[name] = pd.Series([], dtype="float64")
+    return ForecastResult(
+        scope=scope,
+        freq=freq,
+        horizon=horizon,
+        method="none",
+        reason=reason,
+        points=points,
+        components=components,
+        backtest=Backtest.not_run(horizon, f"no backtest: {reason}") if backtest else None,
     )
 
 

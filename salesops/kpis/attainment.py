@@ -2,12 +2,13 @@
 
 **Attainment** = won amount closed from the start of the quarter (or year) to the as-of
 date / the quota of the whole quarter (or year). **Pace** = the share of the quarter (or
-year) elapsed by the as-of date; attainment ahead of the pace is on track.
+year) elapsed by the as-of date; attainment ahead of the pace is on track. Where won deals
+carry no amount (salesops.kpis.won_amounts), bookings and attainment are undefined.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from salesops.calendar import Period, quarter_of, quarter_words
 from salesops.figures import Figure
 from salesops.formatting import format_money
+from salesops.kpis.won_amounts import ALL_PRICED, WonAmounts, won_amounts
 from salesops.repository import EVERYTHING, Repository, Scope
 
 
@@ -27,10 +29,25 @@ class Attainment:
     whole: Period  # the whole quarter or year
     bookings: float
     quota: float | None
+    amounts: WonAmounts = ALL_PRICED  # won deals with and without an amount
+
+    @property
+    def undefined(self) -> str | None:
+        """Returns why bookings are undefined (won deals without amounts), else None."""
+        return self.amounts.reason
+
+    @property
+    def booked(self) -> Figure:
+        """Returns the bookings to date, or why they are undefined."""
+        if self.undefined is not None:
+            return Figure.undefined(self.undefined)
+        return Figure(self.bookings)
 
     @property
     def attainment(self) -> Figure:
         """Returns bookings / quota of the whole period, or why it is undefined."""
+        if self.undefined is not None:
+            return Figure.undefined(self.undefined)
         if self.quota is None or self.quota <= 0:
             return Figure.undefined(f"no quota for {self.label.removesuffix(' to date')}")
         return Figure(self.bookings / self.quota)
@@ -53,7 +70,7 @@ class Attainment:
             "label": self.label,
             "from": self.to_date.start.isoformat(),
             "to": self.to_date.end.isoformat(),
-            "bookings": round(self.bookings, 2),
+            "bookings": None if self.undefined else round(self.bookings, 2),
             "quota": None if self.quota is None else round(self.quota, 2),
             "attainment": self.attainment.value,
             "reason": self.attainment.reason,
@@ -86,7 +103,8 @@ def bookings_vs_quota(
     """Returns (quarter to date, year to date) bookings against quota for `scope`.
 
     Bookings come from the monthly closed-deals rollup; the as-of date is the data's latest
-    day, so the current month holds only deals closed by then.
+    day, so the current month holds only deals closed by then. Both are undefined, with the
+    reason, where the scope's won deals carry no amount.
     """
     quarter = quarter_of(as_of)
     year = Period(date(as_of.year, 1, 1), date(as_of.year, 12, 31))
@@ -102,15 +120,19 @@ def bookings_vs_quota(
     ytd = attainment_from(
         bookings, quotas, f"{as_of.year} to date", Period(year.start, as_of), year
     )
-    return qtd, ytd
+    amounts = won_amounts(repo, scope)
+    return replace(qtd, amounts=amounts), replace(ytd, amounts=amounts)
 
 
 def pace_words(figures: Attainment, currency: str, noise_pp: float) -> tuple[str, str]:
     """Returns (a plain sentence, tone) for bookings to date against quota and the pace.
 
     Tone is "good" (ahead of pace by at least `noise_pp` percentage points), "bad" (behind
-    by as much), "neutral" (on pace) or "none" (no quota).
+    by as much), "neutral" (on pace) or "none" (no quota, or bookings undefined: then the
+    sentence is the reason).
     """
+    if figures.undefined is not None:
+        return figures.undefined, "none"
     booked = format_money(figures.bookings, currency)
     value = figures.attainment.value
     if value is None or figures.quota is None:

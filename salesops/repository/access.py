@@ -71,6 +71,7 @@ RULES: dict[str, Rule] = {
     "stored_forecast": Rule.FULL_VIEW,
     # forecast
     "bookings_by_period": Rule.SCOPED,
+    "won_amount_counts": Rule.SCOPED,
     "open_pipeline": Rule.SCOPED,
     "overdue_pipeline": Rule.SCOPED,
     "stage_outcomes": Rule.SCOPED,

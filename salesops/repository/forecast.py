@@ -101,6 +101,42 @@ class ForecastQueries(RepositoryBase):
         )
         return self._frame(stmt, BOOKINGS)
 
+    def won_amount_counts(
+        self, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+    ) -> dict[str, int]:
+        """Returns the closed won deals in scope and how many of them carry no amount.
+
+        Whether bookings are defined (salesops.kpis.won_amounts). The won deals are summed
+        from the monthly closed-deals rollup and those without an amount read from the
+        quality rollup's `missing_amount` rows (only those deals: none on data with
+        amounts); `source="raw"` counts the opportunities table instead (tests hold the two
+        equal). Keys: won, without_amount.
+        """
+        o, a = s.opportunities.c, s.accounts.c
+        closed_won = and_(o.outcome == "won", o.closed_at.is_not(None))
+        in_scope = scope.clause(a.territory_id, a.segment, o.rep_id)
+        deals = s.opportunities.outerjoin(s.accounts, a.id == o.account_id)
+        if source == "raw":
+            stmt = (
+                select(func.count(), func.count() - func.count(o.amount))
+                .select_from(deals)
+                .where(closed_won, in_scope)
+            )
+            row = self._frame(stmt, {"won": INT, "without_amount": INT}).iloc[0]
+            return {"won": int(row["won"]), "without_amount": int(row["without_amount"])}
+        c, q = s.rollup_closed_opportunities.c, s.rollup_quality_issues.c
+        won = select(func.coalesce(func.sum(c.won), 0)).where(
+            scope.clause(c.territory_id, c.segment, c.rep_id)
+        )
+        missing = (
+            select(func.count())
+            .select_from(s.rollup_quality_issues.join(deals, o.id == q.entity_id))
+            .where(q.problem == "missing_amount", o.amount.is_(None), closed_won, in_scope)
+        )
+        stmt = select(won.scalar_subquery(), missing.scalar_subquery())
+        row = self._frame(stmt, {"won": INT, "without_amount": INT}).iloc[0]
+        return {"won": int(row["won"]), "without_amount": int(row["without_amount"])}
+
     def open_pipeline(
         self, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
     ) -> pd.DataFrame:

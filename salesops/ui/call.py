@@ -115,6 +115,8 @@ def draw_panel(panel: Panel | None) -> None:
     )
     if panel.call_reason:
         st.info(panel.call_reason)
+    if panel.caption:
+        st.caption(panel.caption)
     if panel.why:
         st.warning(panel.why, icon="⚖️")
     with bottom[3].popover("How the call is made"):
@@ -125,6 +127,9 @@ def call_details(filters: Filters) -> None:
     """Draws the track record at this day of past quarters, the verdict and the evolution."""
     report = load_call(_call_scope(filters), filters.scope_label)
     if report is None:
+        return
+    if report.bookings_reason is not None:
+        st.info(report.bookings_reason)
         return
     currency = settings().currency
     unit = report.company
@@ -166,5 +171,8 @@ def call_rollup(filters: Filters, by: str) -> None:
     """Draws the call per team or territory (they add up to the scope's), each with its MAE."""
     report = load_call(_call_scope(filters), filters.scope_label, by)
     if report is None:
+        return
+    if report.bookings_reason is not None:
+        st.info(report.bookings_reason)
         return
     show_table(table_frame(report), key=f"call.rollup_{by}", currency=settings().currency)

@@ -260,6 +260,10 @@ def forecast_headline(filters: Filters) -> None:
     """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
     config = settings()
     report = monthly_forecast(filters.scope, config.forecast_horizon)
+    if report.bookings_reason is not None:
+        quarter_tiles(report.vs_quota, config.currency)  # "—", each saying why in a few words
+        st.info(report.bookings_reason)
+        return
     if report.main.method == "none":
         st.caption("No won bookings yet: nothing to forecast.")
         return

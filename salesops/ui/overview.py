@@ -12,16 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from salesops.calendar import Period
-from salesops.formatting import format_money, format_value
+from salesops.charts import kpis as charts
+from salesops.formatting import format_value
 from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
+from salesops.kpis.won_amounts import won_amounts
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.call import prefetch_call_panel
 from salesops.ui.cash import cash_overview_headline, prefetch_cash_headline
+from salesops.ui.charts import draw_chart
+from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline, prefetch_monthly_forecast
 from salesops.ui.markdown import md
@@ -39,6 +44,7 @@ HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
 # What each section reads, started together at the top of the Overview (prefetch_sections).
 PREFETCHES: list[Callable[[Filters], None]] = [
     lambda filters: prefetch(bookings_vs_quota, _as_of(), filters.scope),
+    lambda filters: prefetch(won_amounts, filters.scope),
     prefetch_call_panel,
     lambda filters: prefetch_monthly_forecast(filters.scope),
     prefetch_territory_headline,
@@ -73,6 +79,7 @@ def bookings_headline(filters: Filters) -> None:
     """Draws bookings quarter to date and year to date against quota, with attainment and pace.
 
     Counted to the data's latest day for the Overview's territory, segment, team and rep.
+    Where won deals carry no amount the tiles are "—" and one sentence says why.
     """
     config = settings()
     as_of = _as_of()
@@ -82,7 +89,7 @@ def bookings_headline(filters: Filters) -> None:
         attainment = figures.attainment.value
         column.metric(
             f"Bookings, {figures.label}",
-            format_money(figures.bookings, config.currency),
+            format_value(figures.booked.value, "money", config.currency),
             delta=None if attainment is None else f"{attainment:.0%} of quota",
             delta_color="green" if tone == "good" else "red" if tone == "bad" else "gray",
             delta_arrow="off",
@@ -90,8 +97,27 @@ def bookings_headline(filters: Filters) -> None:
             "against the whole period's quota; the pace is the share of the period gone.",
             border=True,
         )
-        column.markdown(toned(sentence, tone))
+        if figures.undefined is None:
+            column.markdown(toned(sentence, tone))
+    amounts = qtd.amounts
+    if amounts.reason is not None:
+        st.info(amounts.reason)  # once for both tiles
+    elif amounts.caption is not None:
+        st.caption(amounts.caption)
     st.caption(f"To {as_of.day} {as_of:%b %Y}, the latest day of data · {md(filters.scope_label)}.")
+
+
+def bookings_chart(bookings: pd.DataFrame, filters: Filters) -> None:
+    """Draws bookings by month, or why they are undefined (won deals without amounts)."""
+    config = settings()
+    amounts = cached_call(won_amounts, filters.scope)
+    if amounts.reason is not None:
+        st.info(amounts.reason)
+        return
+    draw_chart(charts.bookings_bars(bookings, config.currency))
+    if amounts.caption is not None:
+        st.caption(amounts.caption)
+    download_csv(bookings, "bookings_by_month.csv", key="overview.download_bookings")
 
 
 def team_headline(period: Period, currency: str) -> None:

@@ -106,3 +106,45 @@ def test_pipeline_review_without_close_dates_says_why_the_waterfall_is_empty(run
     assert "the waterfall is empty. 2,089 open deal(s) have no expected close date" in infos
     # no waterfall chart (known by its step labels) of $0 bars
     assert not any("Pulled in" in chart.proto.spec for chart in at.get("vega_lite_chart"))
+
+
+OLIST_UNDEFINED = "Bookings undefined: none of the 841 won deals has an amount"
+CALL_TILES = ("Won to date", "Commit", "Best case", "The call", "Prophet run-rate")
+
+
+def _money_tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_on_olist_says_bookings_are_undefined_not_zero(run_page, olist_url):
+    # 841 won deals, none with an amount: every bookings figure is "—" with the reason
+    at = run_page(str(ROOT / "pages" / "overview.py"), olist_url)
+    assert not at.exception
+    tiles = _money_tiles(at)
+    bookings = {k: v for k, v in tiles.items() if k.startswith("Bookings, ")}
+    assert len(bookings) == 2 and set(bookings.values()) == {"—"}, bookings
+    for label in CALL_TILES:
+        assert tiles[label] == "—", (label, tiles[label])
+    forecasts = {k: v for k, v in tiles.items() if k.endswith(" forecast")}
+    assert forecasts and set(forecasts.values()) == {"—"}, forecasts
+    assert not [k for k, v in tiles.items() if v == "$0"], tiles
+    infos = [i.value for i in at.info]
+    # bookings tiles, the call panel, the bookings chart and forecast vs quota: each says why
+    assert sum(OLIST_UNDEFINED in text for text in infos) == 4, infos
+    assert "$0 booked" not in " ".join(m.value for m in at.markdown)
+    # no flat $0 bookings chart
+    assert not any('"Bookings"' in chart.proto.spec for chart in at.get("vega_lite_chart"))
+
+
+def test_forecast_on_olist_fits_nothing_and_says_why(run_page, olist_url):
+    at = run_page(str(ROOT / "pages" / "forecast.py"), olist_url)
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert OLIST_UNDEFINED in infos
+    assert not [w.value for w in at.warning if "Not a Prophet forecast" in w.value]
+    tiles = _money_tiles(at)
+    for label in CALL_TILES:
+        assert tiles[label] == "—", (label, tiles[label])
+    assert not [k for k, v in tiles.items() if v == "$0"], tiles
+    # no forecast band, no pipeline-weighted quarter bars: no chart of $0 lines
+    assert not at.get("vega_lite_chart")

@@ -249,3 +249,34 @@ def test_stage_outcomes_from_mid_month_match_the_base_tables(filled, repo):
     got = repo.stage_outcomes(closed_since=date(2026, 3, 5)).set_index("stage")
     # only deal 4 (lost 2026-03-10) closed on or after 5 March
     assert (got.loc["Prospecting", "reached"], got.loc["Prospecting", "won"]) == (1, 0)
+
+
+WON_AMOUNT_SCOPES = [Scope(), Scope(territory_ids=(1,)), Scope(territory_ids=(2,))]
+WON_AMOUNT_SCOPES += [Scope(segments=("SMB",)), Scope(rep_ids=(2,)), Scope(rep_ids=(3,))]
+
+
+@pytest.mark.parametrize("scope", WON_AMOUNT_SCOPES)
+def test_won_amount_counts_from_rollups_equal_the_plain_query(filled, repo, scope):
+    # deal 3 (won, South, rep 2) loses its amount; deal 4 (lost) too, which must not count
+    with filled.begin() as conn:
+        conn.execute(
+            s.opportunities.update().where(s.opportunities.c.id.in_((3, 4))).values(amount=None)
+        )
+    refresh_rollups(filled)
+    assert repo.won_amount_counts(scope) == repo.won_amount_counts(scope, source="raw")
+
+
+def test_won_amount_counts_say_which_scopes_have_undefined_bookings(filled, repo):
+    from salesops.kpis.won_amounts import won_amounts
+
+    assert repo.won_amount_counts() == {"won": 3, "without_amount": 0}
+    with filled.begin() as conn:
+        conn.execute(s.opportunities.update().where(s.opportunities.c.id == 3).values(amount=None))
+    refresh_rollups(filled)
+    whole = won_amounts(repo)
+    assert (whole.won, whole.without_amount, whole.undefined) == (3, 1, False)
+    assert whole.caption == "1 of 3 won deals have no amount: bookings count only the 2 that do."
+    south = won_amounts(repo, Scope(territory_ids=(2,)))  # its one won deal has no amount
+    assert south.undefined and south.reason is not None
+    assert south.reason.startswith("Bookings undefined: the one won deal has no amount")
+    assert won_amounts(repo, Scope(rep_ids=(3,))).reason is None  # no won deal: a true 0
