@@ -221,7 +221,7 @@ def call_report(
         _unit_call(u, labels.get(u, u), target, day, inputs, measured, records[u], quotas, u)
         for u in units
     ]
-    amounts = won_amounts(repo, scope)
+    amounts = won_amounts(repo, scope, as_of)  # known at as_of, as the rest of the call
     if amounts.caption is not None:
         notes.append(amounts.caption)
     return CallReport(target, as_of, day, scope_label, company, rolled, by, notes, amounts)

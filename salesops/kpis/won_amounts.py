@@ -6,13 +6,14 @@ unknown. Every money figure made of bookings (bookings to date, bookings by mont
 forecast fitted on them, forecast vs quota, the quarter call) is then "—" with `reason`,
 never $0. Where only some won deals lack an amount the figures stand (they count the deals
 that have one) and `caption` says how many lack one. Without any won deal, bookings are a
-true 0. Counted over the scope's whole history (not a period): an export either carries
-amounts or it does not.
+true 0. Counted over the scope's whole history, not a period (an export either carries
+amounts or it does not); the quarter call counts what was known at its as-of date.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from salesops.repository import EVERYTHING, Repository, Scope
@@ -79,7 +80,12 @@ class WonAmounts:
 ALL_PRICED = WonAmounts(0, 0)  # what callers assume when they were not told
 
 
-def won_amounts(repo: Repository, scope: Scope = EVERYTHING) -> WonAmounts:
-    """Returns how many won deals `scope` has and how many of them carry no amount."""
-    counts = repo.won_amount_counts(scope)
+def won_amounts(
+    repo: Repository, scope: Scope = EVERYTHING, until: date | None = None
+) -> WonAmounts:
+    """Returns how many won deals `scope` has and how many of them carry no amount.
+
+    With `until`, only deals closed before it (what was known then: the quarter call).
+    """
+    counts = repo.won_amount_counts(scope, until)
     return WonAmounts(counts["won"], counts["without_amount"])

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from salesops.calendar import add_months
 from salesops.db import rollups
@@ -102,40 +102,58 @@ class ForecastQueries(RepositoryBase):
         return self._frame(stmt, BOOKINGS)
 
     def won_amount_counts(
-        self, scope: Scope = EVERYTHING, source: BookingsSource = "auto"
+        self, scope: Scope = EVERYTHING, until: date | None = None, source: BookingsSource = "auto"
     ) -> dict[str, int]:
         """Returns the closed won deals in scope and how many of them carry no amount.
 
-        Whether bookings are defined (salesops.kpis.won_amounts). The won deals are summed
-        from the monthly closed-deals rollup and those without an amount read from the
-        quality rollup's `missing_amount` rows (only those deals: none on data with
-        amounts); `source="raw"` counts the opportunities table instead (tests hold the two
-        equal). Keys: won, without_amount.
+        Whether bookings are defined (salesops.kpis.won_amounts); with `until`, only deals
+        closed before it (the call's as-of date: no look-ahead). The won deals are summed
+        from the monthly closed-deals rollup (a partial last month from its daily twin)
+        and those without an amount read from the quality rollup's
+        `missing_amount` rows (only those deals: none on data with amounts);
+        `source="raw"` counts the opportunities table instead (tests hold the two equal).
+        Keys: won, without_amount.
         """
         o, a = s.opportunities.c, s.accounts.c
         closed_won = and_(o.outcome == "won", o.closed_at.is_not(None))
+        if until is not None:
+            closed_won = and_(closed_won, o.closed_at < as_date(until))
         in_scope = scope.clause(a.territory_id, a.segment, o.rep_id)
         deals = s.opportunities.outerjoin(s.accounts, a.id == o.account_id)
+        counts = {"won": INT, "without_amount": INT}
         if source == "raw":
             stmt = (
                 select(func.count(), func.count() - func.count(o.amount))
                 .select_from(deals)
                 .where(closed_won, in_scope)
             )
-            row = self._frame(stmt, {"won": INT, "without_amount": INT}).iloc[0]
-            return {"won": int(row["won"]), "without_amount": int(row["without_amount"])}
+            return self._counts(stmt, counts)
         c, q = s.rollup_closed_opportunities.c, s.rollup_quality_issues.c
-        won = select(func.coalesce(func.sum(c.won), 0)).where(
+        whole = select(func.coalesce(func.sum(c.won), 0)).where(
             scope.clause(c.territory_id, c.segment, c.rep_id)
         )
+        won: ColumnElement = whole.scalar_subquery()
+        if until is not None:
+            first = as_date(until).replace(day=1)
+            whole = whole.where(c.month < first)
+            d = s.daily_rollups.closed.c
+            edge = select(func.coalesce(func.sum(d.won), 0)).where(
+                d.day >= first,
+                d.day < as_date(until),
+                scope.clause(d.territory_id, d.segment, d.rep_id),
+            )
+            won = whole.scalar_subquery() + edge.scalar_subquery()
         missing = (
             select(func.count())
             .select_from(s.rollup_quality_issues.join(deals, o.id == q.entity_id))
             .where(q.problem == "missing_amount", o.amount.is_(None), closed_won, in_scope)
         )
-        stmt = select(won.scalar_subquery(), missing.scalar_subquery())
-        row = self._frame(stmt, {"won": INT, "without_amount": INT}).iloc[0]
-        return {"won": int(row["won"]), "without_amount": int(row["without_amount"])}
+        return self._counts(select(won, missing.scalar_subquery()), counts)
+
+    def _counts(self, stmt: Select, columns: dict[str, str]) -> dict[str, int]:
+        """Returns the one row of `stmt` as {column: int}."""
+        row = self._frame(stmt, columns).iloc[0]
+        return {name: int(row[name]) for name in columns}
 
     def open_pipeline(
         self, scope: Scope = EVERYTHING, source: BookingsSource = "auto"

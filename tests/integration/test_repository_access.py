@@ -91,6 +91,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "territories": {},
         "reps": {},
         "bookings_by_period": {"freq": "M"},
+        "won_amount_counts": {},
         "open_pipeline": {},
         "overdue_pipeline": {"as_of": p.end},
         "stage_outcomes": {"closed_since": p.start},

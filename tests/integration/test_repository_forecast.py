@@ -264,12 +264,17 @@ def test_won_amount_counts_from_rollups_equal_the_plain_query(filled, repo, scop
         )
     refresh_rollups(filled)
     assert repo.won_amount_counts(scope) == repo.won_amount_counts(scope, source="raw")
+    # until a day: whole months from the rollup, the rest of the last month from the deals
+    for until in (date(2026, 1, 21), date(2026, 3, 1), date(2026, 3, 5), date(2026, 4, 1)):
+        rolled = repo.won_amount_counts(scope, until)
+        assert rolled == repo.won_amount_counts(scope, until, source="raw"), until
 
 
 def test_won_amount_counts_say_which_scopes_have_undefined_bookings(filled, repo):
     from salesops.kpis.won_amounts import won_amounts
 
     assert repo.won_amount_counts() == {"won": 3, "without_amount": 0}
+    assert repo.won_amount_counts(until=date(2026, 1, 25)) == {"won": 1, "without_amount": 0}
     with filled.begin() as conn:
         conn.execute(s.opportunities.update().where(s.opportunities.c.id == 3).values(amount=None))
     refresh_rollups(filled)

@@ -59,8 +59,9 @@ class _Repo:
         self.counts = {"won": won, "without_amount": without}
         self.scopes: list[Scope] = []
 
-    def won_amount_counts(self, scope: Scope = EVERYTHING) -> dict[str, int]:
+    def won_amount_counts(self, scope: Scope = EVERYTHING, until=None) -> dict[str, int]:
         self.scopes.append(scope)
+        self.until = until
         return self.counts
 
 
@@ -68,7 +69,9 @@ def test_won_amounts_reads_the_one_query_for_the_scope():
     repo = _Repo(5, 5)
     scope = Scope(territory_ids=(2,))
     assert won_amounts(repo, scope) == WonAmounts(5, 5)  # type: ignore[arg-type]
-    assert repo.scopes == [scope]
+    assert repo.scopes == [scope] and repo.until is None
+    won_amounts(repo, scope, date(2018, 11, 15))  # type: ignore[arg-type]
+    assert repo.until == date(2018, 11, 15)
 
 
 Q4 = Period(date(2018, 10, 1), date(2018, 12, 31))
