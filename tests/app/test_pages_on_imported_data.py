@@ -148,3 +148,13 @@ def test_forecast_on_olist_fits_nothing_and_says_why(run_page, olist_url):
     assert not [k for k, v in tiles.items() if v == "$0"], tiles
     # no forecast band, no pipeline-weighted quarter bars: no chart of $0 lines
     assert not at.get("vega_lite_chart")
+
+
+def test_pipeline_review_on_olist_shows_the_same_undefined_call_panel(run_page, olist_url):
+    # the panel is shared: the same "—" tiles and the same sentence as Overview and Forecast
+    at = run_page(str(ROOT / "pages" / "pipeline_review.py"), olist_url)
+    assert not at.exception
+    tiles = _money_tiles(at)
+    assert [tiles[label] for label in CALL_TILES] == ["—"] * len(CALL_TILES)
+    assert tiles["Gap (quota − call)"] == "—"
+    assert any(OLIST_UNDEFINED in i.value for i in at.info)
