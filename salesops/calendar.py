@@ -87,6 +87,65 @@ def split_whole_months(period: Period) -> tuple[Period | None, list[Period]]:
     return _split(period, first, last)
 
 
+@dataclass(frozen=True)
+class MonthReads:
+    """How to read a period from a monthly rollup and its base table (see `month_reads`).
+
+    `months`: the months read from the rollup (None: none); `add`: days of the period read
+    from the base table and added; `take`: days outside the period but inside `months`,
+    read from the base table and taken off.
+    """
+
+    months: Period | None
+    add: list[Period]
+    take: list[Period]
+
+
+def month_reads(period: Period, last: date | None = None) -> MonthReads:
+    """Returns how to read `period`: whole months from a rollup, partial months the cheaper way.
+
+    A partial edge month is read day by day from the base table (`add`), or as its whole
+    month from the rollup less the month's days outside the period (`take`), whichever has
+    fewer days to read; days after `last` (the data's last day, when known) hold nothing
+    and cost nothing. A quarter to date ending on the data's last day (1 Oct - 20 Nov) reads
+    October and November from the rollup and takes off 21-30 Nov: nothing. Either way the
+    sums are the period's.
+    """
+    first: date | None = None
+    final: date | None = None
+    add: list[Period] = []
+    take: list[Period] = []
+    for start in period.months():
+        month = Period(start, month_end(start))
+        edge = Period(max(period.start, month.start), min(period.end, month.end))
+        if edge == month:
+            first, final = first or month.start, month.end
+            continue
+        rest = [
+            Period(start, end)
+            for start, end in (
+                (month.start, edge.start - timedelta(days=1)),
+                (edge.end + timedelta(days=1), month.end),
+            )
+            if start <= end
+        ]
+        if sum(_days_by(r, last) for r in rest) < _days_by(edge, last):
+            take.extend(rest)
+            first = month.start if first is None else min(first, month.start)
+            final = month.end if final is None else max(final, month.end)
+        else:
+            add.append(edge)
+    months = None if first is None or final is None else Period(first, final)
+    return MonthReads(months, add, take)
+
+
+def _days_by(period: Period, last: date | None) -> int:
+    """Returns the days of `period` up to `last` (all of them when `last` is None)."""
+    if last is None or last >= period.end:
+        return period.days
+    return max(0, (last - period.start).days + 1)
+
+
 def split_whole_weeks(period: Period) -> tuple[Period | None, list[Period]]:
     """Returns (the whole Monday-Sunday weeks inside the period or None, the edge days).
 

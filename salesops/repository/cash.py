@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
-from salesops.calendar import Period, month_end, split_whole_months
+from salesops.calendar import MonthReads, Period, month_end, month_reads
 from salesops.db import schema as s
 from salesops.db.rollups_cash import LEGS as LEGS  # the legs, defined once with the rollup
 from salesops.db.rollups_cash import cycle_legs, order_join, order_rep, paid_valid, whole_days
@@ -181,7 +181,7 @@ def _status_from_rollup(whole: Period, end: date, scope: Scope, fields: Sequence
 
 
 def _status_rows(
-    period: Period, scope: Scope, fields: Sequence[str] = (), source: Source = "auto"
+    period: Period, scope: Scope, fields: Sequence[str] = (), reads: MonthReads | None = None
 ) -> CompoundSelect | Select:
     """Returns the orders placed in `period` as status rows, their flags as of its end.
 
@@ -190,27 +190,34 @@ def _status_rows(
     `_status_flags`, orders, amount, days_to_pay and days_to_cash (over orders paid on or
     after their invoice by the period's end; 0 otherwise). Sum orders × a flag to count.
 
-    Whole months come from rollup_order_status_months, whose invoice and payment months
-    tell what was done by a period ending on a month's last day. A period ending mid-month
-    has that month as a partial edge; the whole months' orders invoiced or paid after its
-    end but inside that month are put right from the orders (their month-level rows taken
-    off, their exact rows added: nothing when the end is the data's last day). Partial edge
-    months are read from the orders themselves; source="raw" reads the whole period there.
+    `reads` (calendar.month_reads; None: every order of the period from the orders) tells
+    which months come from rollup_order_status_months, whose invoice and payment months
+    tell what was done by a period ending on a month's last day: days of those months
+    outside the period (`reads.take`) are taken off with the same month-level rows, read
+    from the orders. A period ending mid-month has that month as a partial edge; the
+    rollup-read orders invoiced or paid after its end but inside that month are put right
+    from the orders (their month-level rows taken off, their exact rows added: nothing when
+    the end is the data's last day). Days in `reads.add` are read from the orders exactly.
     """
     end, od = period.end, s.orders.c
-    whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
+    reads = reads or MonthReads(None, [period], [])
     parts: list[Select] = []
-    if whole is not None:
-        parts.append(_status_from_rollup(whole, end, scope, fields))
+    if reads.months is not None:
+        months = reads.months
+        parts.append(_status_from_rollup(months, end, scope, fields))
+        for outside in reads.take:  # the rollup's rows of days outside the period
+            ordered = od.ordered_at.between(outside.start, outside.end)
+            parts.append(_status_from_orders(end, scope, fields, False, -1, ordered))
         if end != month_end(end):  # done after the end, inside its month: month-level wrong
             after = or_(
                 od.invoiced_at.between(end + timedelta(days=1), month_end(end)),
                 od.paid_at.between(end + timedelta(days=1), month_end(end)),
             )
-            ordered = od.ordered_at.between(whole.start, whole.end)
+            ordered = od.ordered_at.between(max(months.start, period.start),
+                                            min(months.end, end))  # fmt: skip
             parts.append(_status_from_orders(end, scope, fields, False, -1, ordered, after))
             parts.append(_status_from_orders(end, scope, fields, True, 1, ordered, after))
-    for edge in edges:
+    for edge in reads.add:
         ordered = od.ordered_at.between(edge.start, edge.end)
         parts.append(_status_from_orders(end, scope, fields, True, 1, ordered))
     return parts[0] if len(parts) == 1 else union_all(*parts)
@@ -340,6 +347,14 @@ class CashQueries(RepositoryBase):
             "last": None if last.empty else max(last).date(),
         }
 
+    def _month_reads(self, period: Period, source: Source) -> MonthReads:
+        """Returns how to read `period` (calendar.month_reads; "raw": the base tables only)."""
+        if source == "raw":
+            return MonthReads(None, [period], [])
+        if period.is_whole_months:
+            return MonthReads(period, [], [])
+        return month_reads(period, self.order_bounds()["last"])
+
     def cash_order_totals(
         self, period: Period, scope: Scope = EVERYTHING, source: Source = "auto"
     ) -> pd.DataFrame:
@@ -352,7 +367,7 @@ class CashQueries(RepositoryBase):
         Whole months come from rollup_order_status_months (see `_status_rows`; source="raw"
         reads the orders only).
         """
-        rows = _status_rows(period, scope, source=source).subquery("status")
+        rows = _status_rows(period, scope, (), self._month_reads(period, source)).subquery("status")
         c = rows.c
         keys = [c.month, c.territory_id, c.segment, c.rep_id]
         stmt = select(
@@ -361,7 +376,7 @@ class CashQueries(RepositoryBase):
             func.sum(c.orders * c.paid), func.sum(c.amount * c.paid),
             func.sum(c.orders * c.nonpositive), func.sum(c.orders * c.paid_before_invoiced),
             func.sum(c.orders * c.paid_not_invoiced),
-        ).group_by(*keys)  # fmt: skip
+        ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
         return self._frame(stmt, ORDER_TOTALS)
 
     def cash_bookings(
@@ -373,13 +388,13 @@ class CashQueries(RepositoryBase):
         Whole months come from rollup_won_first_orders (see cash_periods.bookings_rows; source="raw"
         reads the deals only).
         """
-        rows = bookings_rows(period, scope, source).subquery("bookings")
+        rows = bookings_rows(period, scope, self._month_reads(period, source)).subquery("bookings")
         c = rows.c
         keys = [c.territory_id, c.segment, c.rep_id]
         stmt = select(
             *keys, func.sum(c.deals), func.sum(c.amount), func.sum(c.ordered_deals),
             func.sum(c.ordered_amount),
-        ).group_by(*keys)  # fmt: skip
+        ).group_by(*keys).having(func.sum(c.deals) != 0)  # fmt: skip
         return self._frame(stmt, BOOKINGS)
 
     def cash_cycle_days(
@@ -392,20 +407,28 @@ class CashQueries(RepositoryBase):
         before its invoice is left out of invoice_to_paid (the totals count it).
         by="month" columns: leg, month, days (whole days), orders, amount.
         by="dimension" columns: leg, territory_id, segment, rep_id, orders, days_sum, amount.
-        Whole months are read from rollup_order_cycle_days, partial edge months from orders.
+        Months are read from rollup_order_cycle_days (less the legs ending on their days
+        outside the period, read from the orders), other partial months from the orders
+        (calendar.month_reads).
         """
         columns = CYCLE_BY_MONTH if by == "month" else CYCLE_BY_DIMENSION
-        whole, edges = split_whole_months(period)
-        frames = [self._cycle_from_orders(edge, scope, by) for edge in edges]
-        if whole is not None:
-            frames.append(self._frame(_cycle_from_rollup(whole, scope, by), columns))
+        reads = self._month_reads(period, "auto")
+        frames = [self._cycle_from_orders(edge, scope, by) for edge in reads.add]
+        if reads.months is not None:
+            frames.append(self._frame(_cycle_from_rollup(reads.months, scope, by), columns))
+        sums = ["orders", "amount"] + (["days_sum"] if by == "dimension" else [])
+        for outside in reads.take:  # legs ending on the rollup's days outside the period
+            taken = self._cycle_from_orders(outside, scope, by)
+            frames.append(taken.assign(**{c: -taken[c] for c in sums}))
         if len(frames) == 1:
             return frames[0]
         both = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
-        if by == "month":  # the parts are different months: nothing to add up
+        if by == "month" and not reads.take:  # the parts are different months: nothing to add
             return both
-        keys = ["leg", "territory_id", "segment", "rep_id"]
+        keys = ["leg", "month", "days"] if by == "month" else ["leg", "territory_id", "segment",
+                                                               "rep_id"]  # fmt: skip
         summed = both.groupby(keys, dropna=False, as_index=False, sort=False).sum()
+        summed = summed[summed["orders"] != 0]
         return coerce(list(summed[list(columns)].itertuples(index=False, name=None)), columns)
 
     def _cycle_from_orders(self, period: Period, scope: Scope, by: CycleBy) -> pd.DataFrame:
@@ -589,14 +612,15 @@ class CashQueries(RepositoryBase):
         (orders lacking it) for each of `fields`. Whole months come from
         rollup_order_status_months (see `_status_rows`; source="raw" reads the orders only).
         """
-        rows = _status_rows(period, scope, fields, source).subquery("status")
+        rows = _status_rows(period, scope, fields, self._month_reads(period, source))
+        rows = rows.subquery("status")
         c = rows.c
         keys = [c.territory_id, c.segment, c.rep_id, c.complete]
         stmt = select(
             *keys, func.sum(c.orders), func.sum(c.amount), func.sum(c.orders * c.paid_valid),
             func.sum(c.days_to_pay), func.sum(c.days_to_cash),
             *(func.sum(c.orders * c[f"missing_{f}"]) for f in fields),
-        ).group_by(*keys)  # fmt: skip
+        ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
         return self._frame(stmt, {**COMPLETENESS, **{f"missing_{f}": INT for f in fields}})
 
     def cash_approvals(
@@ -611,21 +635,28 @@ class CashQueries(RepositoryBase):
         Hours run from approval_requested_at to approved_at; orders without both are left
         out. by="minutes" columns: approver, minutes (whole minutes; timestamps are kept to
         the minute), orders. by="rep" columns: territory_id, segment, rep_id, orders,
-        hours_sum. Whole months come from the approval rollups (the histogram without the
-        scope for the whole company); partial edge months, and every month with
-        source="raw", from the orders.
+        hours_sum. The months of calendar.month_reads come from the approval rollups (the
+        histogram without the scope for the whole company), less the approvals on their
+        days outside the period; other partial months, and every month with source="raw",
+        from the orders.
         """
-        whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
-        parts = [approvals_from_orders(edge, scope, by) for edge in edges]
-        if whole is not None:
-            parts.append(approvals_from_rollup(whole, scope, by))
+        reads = self._month_reads(period, source)
+        parts = [approvals_from_orders(edge, scope, by) for edge in reads.add]
+        if reads.months is not None:
+            parts.append(approvals_from_rollup(reads.months, scope, by))
+        for outside in reads.take:  # the rollup's approvals on days outside the period
+            taken = approvals_from_orders(outside, scope, by).subquery()
+            sums = ["orders"] + ([] if by == "minutes" else ["hours_sum"])
+            parts.append(select(*((-c).label(c.name) if c.name in sums else c for c in taken.c)))
         rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("approvals")
         c = rows.c
         keys = [c.approver, c.minutes] if by == "minutes" else [c.territory_id, c.segment,
                                                                 c.rep_id]  # fmt: skip
-        totals = [func.sum(c.orders)] + ([] if by == "minutes" else [func.sum(c.hours_sum)])
+        orders = func.sum(c.orders)
+        totals = [orders] + ([] if by == "minutes" else [func.sum(c.hours_sum)])
         columns = APPROVAL_MINUTES if by == "minutes" else APPROVAL_REPS
-        return self._frame(select(*keys, *totals).group_by(*keys), columns)
+        stmt = select(*keys, *totals).group_by(*keys).having(orders != 0)
+        return self._frame(stmt, columns)
 
     def cash_collected(self, period: Period, scope: Scope = EVERYTHING) -> pd.DataFrame:
         """Returns what was paid in `period` (by payment date, whenever ordered).

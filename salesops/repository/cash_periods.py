@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import CompoundSelect
 
-from salesops.calendar import Period, month_end, split_whole_months
+from salesops.calendar import MonthReads, Period, month_end
 from salesops.db import schema as s
 from salesops.db.rollups_approvals import approval_counts, approval_hours, approval_minutes
 from salesops.db.rollups_bookings import is_won, won_deals
@@ -87,20 +87,22 @@ def _bookings_from_deals(
     )
 
 
-def bookings_rows(period: Period, scope: Scope, source: Source) -> CompoundSelect | Select:
+def bookings_rows(period: Period, scope: Scope, reads: MonthReads) -> CompoundSelect | Select:
     """Returns the deals won in `period` as bookings rows (to be summed per scope).
 
     Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
-    Whole months come from rollup_won_first_orders, "ordered by the end" from the first
-    order's month. A period ending mid-month has that month as a partial edge: the whole
-    months' deals first ordered after the end, inside its month, are taken off the ordered
-    counts (read from the orders placed then: none when the end is the data's last day).
-    Partial edge months are read from the deals; source="raw" reads the whole period there.
+    The months of `reads` (calendar.month_reads) come from rollup_won_first_orders,
+    "ordered by the end" from the first order's month; their deals won on days outside
+    the period (`reads.take`) are taken off with the same month-level rows, read from the
+    deals. A period ending mid-month has that month as a partial edge: the rollup-read
+    deals first ordered after the end, inside its month, are taken off the ordered counts
+    (read from the orders placed then: none when the end is the data's last day). Days in
+    `reads.add` are read from the deals.
     """
     end = period.end
-    whole, edges = split_whole_months(period) if source == "auto" else (None, [period])
     parts: list[Select] = []
-    if whole is not None:
+    if reads.months is not None:
+        months = reads.months
         r = s.rollup_won_first_orders.c
         ordered = r.first_order_month <= end.replace(day=1)
         parts.append(
@@ -109,26 +111,40 @@ def bookings_rows(period: Period, scope: Scope, source: Source) -> CompoundSelec
                 case((ordered, r.deals), else_=0).label("ordered_deals"),
                 case((ordered, r.amount), else_=0.0).label("ordered_amount"),
             ).where(
-                r.month.between(whole.start, whole.end),
+                r.month.between(months.start, months.end),
                 scope.clause(r.territory_id, r.segment, r.rep_id),
             )
         )  # fmt: skip
+        for outside in reads.take:  # as the rollup counts them: ordered by the end's month
+            taken = _bookings_from_deals(outside, month_end(end), scope).subquery()
+            c = taken.c
+            parts.append(_bookings(c, -c.deals, -c.amount, -c.ordered_deals, -c.ordered_amount))
         if end != month_end(end):  # first ordered after the end, inside its month
             o, od = s.opportunities.c, s.orders.c
             later = select(od.opportunity_id).where(
                 od.ordered_at.between(end + timedelta(days=1), month_end(end))
             )
             before = exists(select(od.id).where(od.opportunity_id == o.id, od.ordered_at <= end))
-            late = _bookings_from_deals(whole, end, scope, o.id.in_(later), ~before).subquery()
-            parts.append(
-                select(
-                    late.c.territory_id, late.c.segment, late.c.rep_id,
-                    literal(0).label("deals"), literal(0.0).label("amount"),
-                    literal(-1).label("ordered_deals"), (-late.c.amount).label("ordered_amount"),
-                )
-            )  # fmt: skip
-    parts.extend(_bookings_from_deals(edge, end, scope) for edge in edges)
+            won = Period(max(months.start, period.start), min(months.end, end))
+            late = _bookings_from_deals(won, end, scope, o.id.in_(later), ~before).subquery()
+            c = late.c
+            parts.append(_bookings(c, literal(0), literal(0.0), literal(-1), -c.amount))
+    parts.extend(_bookings_from_deals(edge, end, scope) for edge in reads.add)
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _bookings(
+    c,
+    deals: ColumnElement,
+    amount: ColumnElement,
+    ordered: ColumnElement,
+    ordered_amount: ColumnElement,
+) -> Select:
+    """Returns bookings rows of columns `c` (a subquery's) with the given counts and sums."""
+    return select(
+        c.territory_id, c.segment, c.rep_id, deals.label("deals"), amount.label("amount"),
+        ordered.label("ordered_deals"), ordered_amount.label("ordered_amount"),
+    )  # fmt: skip
 
 
 def approvals_from_orders(period: Period, scope: Scope, by: str) -> Select:

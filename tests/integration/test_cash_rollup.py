@@ -24,6 +24,10 @@ PERIODS = [
     Period(date(2025, 11, 17), date(2026, 8, 12)),  # both edges partial
     Period(date(2026, 3, 1), date(2026, 3, 20)),  # part of one month: the orders only
     Period(date(2020, 1, 1), date(2027, 12, 31)),  # everything
+    # read as whole months less the days outside the period (calendar.month_reads):
+    Period(date(2026, 10, 1), date(2026, 11, 20)),  # quarter to date, the data's last day
+    Period(date(2025, 11, 5), date(2026, 8, 28)),  # both edges, data after the end
+    Period(date(2026, 5, 3), date(2026, 5, 29)),  # inside one month, both sides taken off
 ]
 SCOPES = [Scope(), Scope(territory_ids=(1, 3)), Scope(segments=("SMB",), rep_ids=(4, 9, 11))]
 

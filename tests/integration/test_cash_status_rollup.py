@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from salesops.calendar import Period
+from salesops.calendar import Period, month_reads
 from salesops.db import schema as s
 from salesops.db.rollups import refresh_rollups
 from salesops.db.rollups_orders import CAPTURE_FIELDS
@@ -33,6 +33,10 @@ PERIODS = [
     Period(date(2025, 7, 1), date(2025, 11, 10)),  # whole start, mid-month end
     Period(date(2026, 3, 1), date(2026, 3, 20)),  # part of one month: the orders only
     Period(date(2020, 1, 1), date(2027, 12, 31)),  # everything
+    # read as whole months less the days outside the period (calendar.month_reads):
+    Period(date(2026, 10, 1), date(2026, 11, 20)),  # quarter to date, the data's last day
+    Period(date(2025, 11, 5), date(2026, 8, 28)),  # both edges, data after the end
+    Period(date(2026, 5, 3), date(2026, 5, 29)),  # inside one month, both sides taken off
 ]
 SCOPES = [Scope(), Scope(territory_ids=(1, 3)), Scope(segments=("SMB",), rep_ids=(4, 9, 11))]
 FIELD_SETS = [("po_number", "billing_address", "shipping_address"), CAPTURE_FIELDS, ()]
@@ -86,3 +90,9 @@ def test_a_stale_status_rollup_shows_and_a_rebuild_puts_it_right(tmp_path, demo_
     refresh_rollups(engine)
     _same(repo.cash_order_totals(period), repo.cash_order_totals(period, source="raw"))
     engine.dispose()
+
+
+def test_the_last_periods_take_days_outside_them_off_whole_months(repo):
+    last = repo.order_bounds()["last"]
+    for period in PERIODS[-3:]:
+        assert month_reads(period, last).take, period

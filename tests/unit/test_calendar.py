@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from salesops.calendar import (
+    MonthReads,
     Period,
     comparison_period,
     describe_period,
+    month_reads,
     preset_period,
     split_whole_months,
     split_whole_weeks,
@@ -168,3 +170,44 @@ def test_year_earlier_keeps_whole_months_whole_and_handles_leap_days():
 )
 def test_periods_in_plain_words(period, words):
     assert describe_period(period) == words
+
+
+def test_month_reads_takes_the_days_outside_off_a_whole_month_when_fewer():
+    quarter = Period(date(2026, 10, 1), date(2026, 11, 20))
+    assert month_reads(quarter) == MonthReads(
+        Period(date(2026, 10, 1), date(2026, 11, 30)), [], [Period(date(2026, 11, 21),
+                                                                   date(2026, 11, 30))]
+    )  # fmt: skip
+    early = Period(date(2026, 10, 1), date(2026, 11, 10))  # 10 days in, 20 out: read the 10
+    assert month_reads(early) == MonthReads(
+        Period(date(2026, 10, 1), date(2026, 10, 31)), [Period(date(2026, 11, 1),
+                                                               date(2026, 11, 10))], []
+    )  # fmt: skip
+    # ... unless the 20 days out are after the data's last day: they hold nothing
+    assert month_reads(early, date(2026, 11, 10)).take == [
+        Period(date(2026, 11, 11), date(2026, 11, 30))
+    ]
+    inside = month_reads(Period(date(2026, 3, 2), date(2026, 3, 30)))
+    assert inside == MonthReads(
+        Period(date(2026, 3, 1), date(2026, 3, 31)), [],
+        [Period(date(2026, 3, 1), date(2026, 3, 1)), Period(date(2026, 3, 31), date(2026, 3, 31))],
+    )  # fmt: skip
+    assert month_reads(Period(date(2026, 1, 1), date(2026, 3, 31))) == MonthReads(
+        Period(date(2026, 1, 1), date(2026, 3, 31)), [], []
+    )
+
+
+def test_month_reads_covers_every_day_of_the_period_exactly_once():
+    days = [date(2024, 11, 25) + timedelta(days=i) for i in range(0, 130, 3)]
+    for start in days:
+        for end in (d for d in days if d >= start):
+            period = Period(start, end)
+            for last in (None, end, end + timedelta(days=40)):
+                reads = month_reads(period, last)
+                counted = [d for p in ([reads.months] if reads.months else []) for d in _days(p)]
+                counted += [d for p in reads.add for d in _days(p)]
+                taken = [d for p in reads.take for d in _days(p)]
+                assert all(counted.count(d) == 1 for d in taken), period
+                left = sorted(d for d in counted if d not in taken)
+                assert left == _days(period), (period, last)
+                assert reads.months is None or reads.months.is_whole_months
