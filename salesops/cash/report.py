@@ -25,6 +25,7 @@ from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.jsonable import json_value
 from salesops.repository import EVERYTHING, Repository, Scope
+from salesops.repository.cash import order_status_parts
 
 NO_ORDERS = (
     "No orders yet: import orders (order date, amount, account; invoice and payment dates "
@@ -73,11 +74,15 @@ def cash_inputs(
     reps, territories = repo.reps(scope), repo.territories(scope)
     fields = tuple(chosen.order_required_fields)
     logged = repo.activity_hours_by_rep(period, scope)
+    # order totals and completeness: one read of the orders' status rows, summed two ways
+    order_totals, complete = order_status_parts(
+        repo.cash_order_status(period, fields, scope), fields
+    )
     return CashInputs(
         period=period,
         as_of=as_of,
         has_orders=bounds["first"] is not None,
-        order_totals=repo.cash_order_totals(period, scope),
+        order_totals=order_totals,
         bookings=repo.cash_bookings(period, scope),
         cycle_by_month=repo.cash_cycle_days(period, scope, by="month"),
         cycle_by_dimension=repo.cash_cycle_days(period, scope, by="dimension"),
@@ -87,7 +92,7 @@ def cash_inputs(
         rep_names=dict(zip(reps["id"].astype(int), reps["name"], strict=True)),
         territory_names=dict(zip(territories["id"].astype(int), territories["name"], strict=True)),
         required_fields=fields,
-        completeness=repo.cash_completeness(period, fields, scope),
+        completeness=complete,
         approval_minutes=repo.cash_approvals(period, scope, by="minutes"),
         approval_reps=repo.cash_approvals(period, scope, by="rep"),
         approval_logged=logged[logged["activity"].isin(chosen.approval_activities)][

@@ -120,6 +120,7 @@ RULES: dict[str, Rule] = {
     "cash_slow_accounts": Rule.SCOPED,
     "cash_slow_orders": Rule.SCOPED,
     "cash_completeness": Rule.SCOPED,
+    "cash_order_status": Rule.SCOPED,
     "cash_approvals": Rule.SCOPED,
     "cash_collected": Rule.SCOPED,
     # data quality and imports

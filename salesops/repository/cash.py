@@ -81,6 +81,10 @@ COMPLETENESS = {
     "territory_id": INT, "segment": STR, "rep_id": INT, "complete": INT, "orders": INT,
     "amount": FLOAT, "paid_orders": INT, "days_to_pay_sum": FLOAT, "days_to_cash_sum": FLOAT,
 }  # fmt: skip
+ORDER_STATUS = {
+    **dict(list(ORDER_TOTALS.items())[:4]), "complete": INT, **dict(list(ORDER_TOTALS.items())[4:]),
+    "paid_valid_orders": INT, "days_to_pay_sum": FLOAT, "days_to_cash_sum": FLOAT,
+}  # fmt: skip
 APPROVAL_MINUTES = {"approver": STR, "minutes": INT, "orders": INT}
 APPROVAL_REPS = {
     "territory_id": INT, "segment": STR, "rep_id": INT, "orders": INT, "hours_sum": FLOAT,
@@ -623,6 +627,33 @@ class CashQueries(RepositoryBase):
         ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
         return self._frame(stmt, {**COMPLETENESS, **{f"missing_{f}": INT for f in fields}})
 
+    def cash_order_status(
+        self,
+        period: Period,
+        fields: Sequence[str],
+        scope: Scope = EVERYTHING,
+        source: Source = "auto",
+    ) -> pd.DataFrame:
+        """Returns `cash_order_totals` and `cash_completeness` in one read of the status rows.
+
+        Columns: month, territory_id, segment, rep_id, complete, the sums of both (the
+        completeness's paid_orders as paid_valid_orders), one row per their keys together;
+        `order_status_parts` sums it into each frame, to the same rows as theirs.
+        """
+        rows = _status_rows(period, scope, fields, self._month_reads(period, source))
+        c = rows.subquery("status").c
+        keys = [c.month, c.territory_id, c.segment, c.rep_id, c.complete]
+        stmt = select(
+            *keys, func.sum(c.orders), func.sum(c.orders * c.booking), func.sum(c.amount),
+            func.sum(c.orders * c.invoiced), func.sum(c.amount * c.invoiced),
+            func.sum(c.orders * c.paid), func.sum(c.amount * c.paid),
+            func.sum(c.orders * c.nonpositive), func.sum(c.orders * c.paid_before_invoiced),
+            func.sum(c.orders * c.paid_not_invoiced), func.sum(c.orders * c.paid_valid),
+            func.sum(c.days_to_pay), func.sum(c.days_to_cash),
+            *(func.sum(c.orders * c[f"missing_{f}"]) for f in fields),
+        ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
+        return self._frame(stmt, {**ORDER_STATUS, **{f"missing_{f}": INT for f in fields}})
+
     def cash_approvals(
         self,
         period: Period,
@@ -675,3 +706,24 @@ class CashQueries(RepositoryBase):
             .where(od.paid_at.between(period.start, period.end), where)
         )
         return self._frame(stmt, {"orders": INT, "amount": FLOAT})
+
+
+def order_status_parts(
+    status: pd.DataFrame, fields: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns (`cash_order_totals`, `cash_completeness`) summed from `cash_order_status`."""
+    parts = []
+    for keys, columns, renamed in (
+        (["month", "territory_id", "segment", "rep_id"], ORDER_TOTALS, {}),
+        (["territory_id", "segment", "rep_id", "complete"], COMPLETENESS,
+         {"ordered_amount": "amount", "paid_valid_orders": "paid_orders"}),
+    ):  # fmt: skip
+        frame = status.drop(columns="paid_orders") if renamed else status
+        frame = frame.rename(columns=renamed)
+        wanted = list(columns) + ([f"missing_{f}" for f in fields] if renamed else [])
+        sums = [c for c in wanted if c not in keys]
+        summed = frame.groupby(keys, dropna=False, as_index=False, sort=False)[sums].sum()
+        segment = summed["segment"].astype(object)  # grouping made it pandas' str dtype
+        summed["segment"] = segment.where(segment.notna(), None)
+        parts.append(summed[wanted].reset_index(drop=True))
+    return parts[0], parts[1]

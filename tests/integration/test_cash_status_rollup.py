@@ -21,6 +21,7 @@ from salesops.db import schema as s
 from salesops.db.rollups import refresh_rollups
 from salesops.db.rollups_orders import CAPTURE_FIELDS
 from salesops.repository import Repository, Scope
+from salesops.repository.cash import order_status_parts
 from tests.integration.rollup_frames import (
     assert_same_rows,
     demo_repository,
@@ -96,3 +97,12 @@ def test_the_last_periods_take_days_outside_them_off_whole_months(repo):
     last = repo.order_bounds()["last"]
     for period in PERIODS[-3:]:
         assert month_reads(period, last).take, period
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("period", PERIODS)
+def test_one_status_read_gives_the_order_totals_and_completeness(repo, period, scope):
+    fields = FIELD_SETS[0]
+    totals, complete = order_status_parts(repo.cash_order_status(period, fields, scope), fields)
+    _same(totals, repo.cash_order_totals(period, scope, source="raw"))
+    _same(complete, repo.cash_completeness(period, fields, scope, source="raw"))

@@ -129,6 +129,7 @@ def _arguments(c: Company) -> dict[str, dict]:
         "cash_slow_accounts": {"as_of": p.end, "terms_days": 30, "limit": 50},
         "cash_slow_orders": {"as_of": p.end, "limit": 50},
         "cash_completeness": {"period": p, "fields": ("po_number", "billing_address")},
+        "cash_order_status": {"period": p, "fields": ("po_number", "billing_address")},
         "cash_approvals": {"period": p, "by": "rep"},
         "cash_collected": {"period": p},
     }
