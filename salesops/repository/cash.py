@@ -286,6 +286,20 @@ def _unpaid(
     return union_all(*parts).subquery("unpaid")
 
 
+def _ranking_join(scope: Scope) -> FromClause:
+    """Returns what unpaid orders are ranked from: only the tables `scope` reads.
+
+    The orders alone for the whole company; with their accounts for a territory or segment
+    (SQLite does not drop an unread outer join, so order_join would look up every order's
+    deal too); order_join when the scope names reps (an order's rep may be its deal's).
+    """
+    if scope.is_everything:
+        return s.orders
+    if not scope.rep_ids:
+        return s.orders.join(s.accounts, s.accounts.c.id == s.orders.c.account_id)
+    return order_join()
+
+
 def _slow_accounts(rows, limit: int) -> Select:
     """Returns the `cash_slow_accounts` select over unpaid orders' rows.
 
@@ -527,7 +541,7 @@ class CashQueries(RepositoryBase):
         # Ranked from the overdue orders alone (invoiced before as_of - terms: for the never
         # paid, a range of the covering ix_orders_never_paid; the whole company's from the
         # orders alone), then the top accounts' unpaid orders read through their account.
-        joined = s.orders if scope.is_everything else None
+        joined = _ranking_join(scope)
         due = od.invoiced_at < as_of - timedelta(days=terms_days)
         flagged = _unpaid(
             as_of,
@@ -570,7 +584,7 @@ class CashQueries(RepositoryBase):
         od, a, o, r = s.orders.c, s.accounts.c, s.opportunities.c, s.reps.c
         days_open = whole_days(od.ordered_at, literal(as_of, od.ordered_at.type))
         # Ranked first (from the orders alone for the whole company), then joined.
-        joined = s.orders if scope.is_everything and source == "auto" else None
+        joined = _ranking_join(scope) if source == "auto" else None
         rows = _unpaid(as_of, scope, [od.id, (od.amount * days_open).label("held")], source,
                        joined).c  # fmt: skip
         top = select(rows.id, rows.held).order_by(rows.held.desc(), rows.id).limit(limit)
