@@ -382,8 +382,8 @@ class CashQueries(RepositoryBase):
         without a linked deal), orders, first_orders (those booking a deal), ordered_amount,
         invoiced_orders, invoiced_amount, paid_orders, paid_amount, nonpositive_orders
         (amount <= 0), paid_before_invoiced, paid_not_invoiced (paid, no invoice date).
-        Whole months come from rollup_order_status_months (see `_status_rows`; source="raw"
-        reads the orders only).
+        Months come from rollup_order_status_months (see `_status_rows` and
+        calendar.month_reads; source="raw" reads the orders only).
         """
         rows = _status_rows(period, scope, (), self._month_reads(period, source)).subquery("status")
         c = rows.c
@@ -403,8 +403,8 @@ class CashQueries(RepositoryBase):
         """Returns deals won in `period` and how many had an order by its end.
 
         Columns: territory_id, segment, rep_id, deals, amount, ordered_deals, ordered_amount.
-        Whole months come from rollup_won_first_orders (see cash_periods.bookings_rows; source="raw"
-        reads the deals only).
+        Months come from rollup_won_first_orders (see cash_periods.bookings_rows and
+        calendar.month_reads; source="raw" reads the deals only).
         """
         rows = bookings_rows(period, scope, self._month_reads(period, source)).subquery("bookings")
         c = rows.c
@@ -627,12 +627,11 @@ class CashQueries(RepositoryBase):
         Columns: territory_id, segment, rep_id, complete (1/0), orders, amount, paid_orders
         (paid by the period's end, not before the invoice), days_to_pay_sum (invoice →
         paid over those), days_to_cash_sum (order → paid over those), then missing_<field>
-        (orders lacking it) for each of `fields`. Whole months come from
-        rollup_order_status_months (see `_status_rows`; source="raw" reads the orders only).
+        (orders lacking it) for each of `fields`. Months come from rollup_order_status_months
+        (see `_status_rows` and calendar.month_reads; source="raw" reads the orders only).
         """
-        rows = _status_rows(period, scope, fields, self._month_reads(period, source))
-        rows = rows.subquery("status")
-        c = rows.c
+        reads = self._month_reads(period, source)
+        c = _status_rows(period, scope, fields, reads).subquery("status").c
         keys = [c.territory_id, c.segment, c.rep_id, c.complete]
         stmt = select(
             *keys, func.sum(c.orders), func.sum(c.amount), func.sum(c.orders * c.paid_valid),
