@@ -28,9 +28,7 @@ def _named(frame: pd.DataFrame, by: str, names: dict) -> pd.Series:
 def _sum_by(frame: pd.DataFrame, by: str, names: dict, columns: dict[str, str]) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=list(columns.values()), index=pd.Index([], name=by))
-    # summed per key first (a few hundred rows), then named: naming every row cost more
-    per_key = frame.groupby(KEYS[by], dropna=False)[list(columns)].sum().reset_index()
-    keyed = per_key.assign(**{by: _named(per_key, by, names)})
+    keyed = frame.assign(**{by: _named(frame, by, names)})
     return keyed.groupby(by)[list(columns)].sum().rename(columns=columns)
 
 
