@@ -26,7 +26,13 @@ from salesops.importing.key_dates import KeyDates
 from salesops.importing.layouts import ENTITIES, Layout, match_columns, missing_columns_sentence
 from salesops.importing.opportunities import product_key
 from salesops.importing.parsing import read_chunks
-from salesops.importing.plan import FilePlan, ValidationContext, finish_scan, scan_chunk
+from salesops.importing.plan import (
+    FilePlan,
+    IdHashes,
+    ValidationContext,
+    finish_scan,
+    scan_chunk,
+)
 from salesops.importing.reading import (
     DELIMITER_NAMES,
     CsvInput,
@@ -157,7 +163,7 @@ def _scan(
     if settings.date_format:
         dates = DateEvidence((settings.date_format,))
     numbers = NumberEvidence()
-    ids: list[pd.Series] = []
+    ids = IdHashes()
     try:
         for chunk in read_chunks(item.inp, plan.fmt, settings, file_progress):
             scan_chunk(plan, chunk, dates, numbers, ids)
@@ -169,6 +175,7 @@ def _scan(
         dates,
         numbers,
         ids,
+        lambda: read_chunks(item.inp, plan.fmt, settings),
         context,
         settings.date_format,
         settings.decimal,

@@ -6,7 +6,7 @@ as-of date and duplicate-id handling; validation then types every row against th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,23 +84,64 @@ class FilePlan:
         return any(i.severity == ERROR for i in self.file_issues)
 
 
+def id_texts(plan: FilePlan, chunk: pd.DataFrame) -> pd.Series | None:
+    """Returns the chunk's external ids as compared for repeats (stripped text), or None."""
+    column = plan.column_map.get("external_id")
+    if column is None:
+        return None
+    return chunk[column].astype("str").str.strip()
+
+
+def hash_ids(ids: pd.Series) -> np.ndarray:
+    """Returns a 64-bit hash of each id's text (equal texts, equal hashes)."""
+    return pd.util.hash_pandas_object(ids, index=False).to_numpy()
+
+
+class IdHashes:
+    """A file's external ids as the scan pass keeps them: a 64-bit hash of each, no text.
+
+    5M ids held as text were the largest thing a history import kept (~600 MB with their
+    hash table); their hashes take 40 MB. Only when a hash repeats is the file read again
+    for the text of the rows with that hash (`repeated_ids`). Missing and empty ids are left
+    out.
+    """
+
+    def __init__(self) -> None:
+        self._hashes: list[np.ndarray] = []
+
+    def add(self, ids: pd.Series) -> None:
+        """Keeps the hash of each present id."""
+        present = ids[ids.notna() & (ids != "")]
+        if len(present):
+            self._hashes.append(hash_ids(present))
+
+    def repeated(self) -> np.ndarray:
+        """Returns the hashes that more than one id has (sorted): those ids may repeat."""
+        if not self._hashes:
+            return np.array([], dtype="uint64")
+        hashes = np.concatenate(self._hashes)
+        self._hashes = []
+        hashes.sort()
+        return np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+
+
 def scan_chunk(
     plan: FilePlan,
     chunk: pd.DataFrame,
     dates: DateEvidence,
     numbers: NumberEvidence,
-    ids: list[pd.Series],
+    ids: IdHashes,
 ) -> None:
-    """Accumulates date/number evidence and external ids from one raw chunk (scan pass)."""
+    """Accumulates date/number evidence and external id hashes from one raw chunk (scan pass)."""
     plan.rows += len(chunk)
     for target, column in plan.column_map.items():
         if target in DATE_TARGETS:
             dates.add(chunk[column])
         elif target in AMOUNT_TARGETS:
             numbers.add(chunk[column])
-    id_column = plan.column_map.get("external_id")
-    if id_column is not None:
-        ids.append(chunk[id_column].astype("str").str.strip())
+    texts = id_texts(plan, chunk)
+    if texts is not None:
+        ids.add(texts)
 
 
 def _fix_date_format(plan: FilePlan, dates: DateEvidence, forced: str | None) -> None:
@@ -134,39 +175,36 @@ def _fix_as_of(plan: FilePlan, dates: DateEvidence, context: ValidationContext) 
         plan.as_of = dates.latest.date()
 
 
-def _repeated_ids(ids: list[pd.Series]) -> pd.Series:
+def repeated_ids(
+    plan: FilePlan, ids: IdHashes, reread: Callable[[], Iterable[pd.DataFrame]]
+) -> pd.Series:
     """Returns the ids (indexed by row) that occur more than once, missing and empty ones aside.
 
-    Compares 64-bit hashes first and the text only of rows whose hash repeats: a whole
-    column's exact `duplicated` held ~1 GB of hash table for 5M ids.
+    Compares 64-bit hashes first; only when some hash repeats is the file read again
+    (`reread` yields its chunks as the scan did) for the text of those rows, compared
+    exactly: rows whose different ids share a hash are not repeats.
     """
-    parts = [part[part.notna() & (part != "")] for part in ids]
-    hashes = np.concatenate(
-        [pd.util.hash_pandas_object(p, index=False).to_numpy() for p in parts if len(p)]
-        or [np.array([], dtype="uint64")]
-    )
-    order = np.argsort(hashes, kind="stable")
-    same = hashes[order][1:] == hashes[order][:-1]
-    candidate = np.zeros(len(hashes), dtype=bool)
-    candidate[order[1:][same]] = True
-    candidate[order[:-1][same]] = True
-    if not candidate.any():
+    shared = ids.repeated()
+    if not len(shared):
         return pd.Series([], dtype="str")
-    picked, start = [], 0
-    for part in parts:
-        mine = candidate[start : start + len(part)]
-        start += len(part)
-        if mine.any():
-            picked.append(part[mine])
-    texts = pd.concat(picked)
-    return texts[texts.duplicated(keep=False)]
+    picked = []
+    for chunk in reread():
+        texts = id_texts(plan, chunk)
+        if texts is None:
+            break
+        texts = texts[texts.notna() & (texts != "")]
+        if len(texts):
+            mine = np.isin(hash_ids(texts), shared)
+            if mine.any():
+                picked.append(texts[mine])
+    if not picked:
+        return pd.Series([], dtype="str")
+    found = pd.concat(picked)
+    return found[found.duplicated(keep=False)]
 
 
-def _mark_duplicates(plan: FilePlan, ids: list[pd.Series], duplicates: str) -> None:
+def _mark_duplicates(plan: FilePlan, repeated: pd.Series, duplicates: str) -> None:
     """Sets which rows repeat an id: later repeats are errors, or ("last") earlier ones skipped."""
-    if not ids:
-        return
-    repeated = _repeated_ids(ids)
     if repeated.empty:
         return
     frame = pd.DataFrame({"id": repeated.to_numpy(), "row": repeated.index.to_numpy()})
@@ -189,15 +227,20 @@ def finish_scan(
     plan: FilePlan,
     dates: DateEvidence,
     numbers: NumberEvidence,
-    ids: list[pd.Series],
+    ids: IdHashes,
+    reread: Callable[[], Iterable[pd.DataFrame]],
     context: ValidationContext,
     forced_date_format: str | None,
     forced_decimal: str | None,
     forced_thousands: str | None,
 ) -> None:
-    """Fixes the plan's date format, decimal separator, as-of date and duplicate-id handling."""
+    """Fixes the plan's date format, decimal separator, as-of date and duplicate-id handling.
+
+    `reread` reads the file's chunks again, as the scan did: only when two ids' hashes are
+    the same (see repeated_ids).
+    """
     _fix_date_format(plan, dates, forced_date_format)
     plan.decimal = forced_decimal or numbers.choose(plan.fmt.delimiter)
     plan.thousands = forced_thousands or ("." if plan.decimal == "," else ",")
     _fix_as_of(plan, dates, context)
-    _mark_duplicates(plan, ids, context.duplicates)
+    _mark_duplicates(plan, repeated_ids(plan, ids, reread), context.duplicates)

@@ -334,6 +334,7 @@ def import_files(
     if ready:
         context = _with_known(engine, to_write, context)
     scan_planned(to_write, settings, context, progress)
+    memory.release_unused()  # what the scan's chunks left freed, before the write
     if ready:
         context = _with_lead_dates(engine, to_write, context)
     if dry_run:
