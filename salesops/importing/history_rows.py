@@ -102,7 +102,8 @@ def _repeats(plan: FilePlan, out: pd.DataFrame, found: IssueCollector) -> None:
     """Warns of rows repeating an earlier row's change exactly; they are counted once."""
     keys = [c for c in out.columns if not c.startswith("_") and c != "external_id"]
     keys.append(TIMESTAMP)
-    repeated = out.astype("string").duplicated(subset=keys, keep="first")
+    # only the compared columns as text (the whole chunk as text was a copy of every column)
+    repeated = out[keys].astype("string").duplicated(keep="first")
     found.add(
         repeated,
         "opportunity_external_id",

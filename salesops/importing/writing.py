@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert, next_ids
 from salesops.db.rollups_call_update import CallRollupUpdate
-from salesops.importing import account_territories
+from salesops.importing import account_territories, memory
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.entity_writing import EntityWriter
 from salesops.importing.history import HistoryWriter
@@ -28,6 +28,7 @@ from salesops.importing.history_import import ImportedHistory
 from salesops.importing.hubspot_stages import entry_rows
 from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import Layout
+from salesops.importing.memory import sqlite_cache
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import for_bulk, in_batches, plain_value, records, same_values
 from salesops.importing.references import References
@@ -433,6 +434,10 @@ class BatchWriter:
         for name, (rows, deal_ids) in self.imported_history.write().items():
             self.counts.setdefault(name, WriteCounts()).inserted += rows
             self.history.touched(deal_ids)
+        # the spans' rebuild sorts millions of rows: with the rollups' smaller page cache (its
+        # sorters are bounded by it) and the history's freed chunks handed back first
+        memory.release_unused()
+        sqlite_cache(self.conn, memory.ROLLUP_CACHE_KIB)
         self.history.update_spans()
         self._link_leads()
         for source in sorted(self._territory_sources):
