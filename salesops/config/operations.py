@@ -98,6 +98,13 @@ class ImportingSettings:
         "Rows read, validated and written at a time (memory use against speed).",
         "importing",
     )
+    import_history_chunk_rows: int = setting(
+        20_000,
+        "Rows of a history file read, validated and written at a time (at most "
+        "import_chunk_rows): each costs more to check than a deal's, so fewer keep an "
+        "import of millions of history rows under its memory budget.",
+        "importing",
+    )
     import_history_bucket_rows: int = setting(
         200_000,
         "History rows turned into deal states at a time: a larger history file is spooled to "
