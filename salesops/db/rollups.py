@@ -555,27 +555,76 @@ def rebuild_rollups(
     steps = rollup_steps.plan()
     stale = rollup_steps.stale_steps(steps, None if changes is None else changes.tables)
     written, seconds = rollup_steps.run_steps(conn, stale, changes)
-    if history_spans:
-        written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
-    # the call rollups read the history spans
-    written |= call.finish() if call is not None else rebuild_call_rollups(conn)
-    from salesops.db.migrate import bump_data_version
-
-    bump_data_version(conn)  # cached results of the old data are never served again
-    kept = [step.table.name for step in steps if step not in stale]
-    logger.info("Rollups rebuilt: %s; seconds: %s; unchanged: %s", written, seconds, kept)
+    written |= _spans_and_call(conn, history_spans, call)
+    _finish(conn, written, seconds, [step.table.name for step in steps if step not in stale])
     return written
 
 
-def refresh_rollups(engine: Engine, *, history_spans: bool = True) -> dict[str, int]:
+def _spans_and_call(
+    conn: Connection, history_spans: bool, call: CallRollupUpdate | None = None
+) -> dict[str, int]:
+    """Rebuilds the history spans (unless not asked) and then the call rollups, which read them.
+
+    With `call`, the import's tracker, the call rollups are updated by difference instead.
+    """
+    written: dict[str, int] = {}
+    if history_spans:
+        written[s.rollup_history_spans.name] = rebuild_history_spans(conn)
+    written |= call.finish() if call is not None else rebuild_call_rollups(conn)
+    return written
+
+
+def _finish(
+    conn: Connection, written: dict[str, int], seconds: dict[str, float], kept: list[str]
+) -> None:
+    """Ends a rollup rebuild: cached results of the old data are never served again."""
+    from salesops.db.migrate import bump_data_version
+
+    bump_data_version(conn)
+    logger.info("Rollups rebuilt: %s; seconds: %s; unchanged: %s", written, seconds, kept)
+
+
+def refresh_rollups(
+    engine: Engine, *, history_spans: bool = True, helper: bool = True
+) -> dict[str, int]:
     """Rebuilds every rollup table in one transaction of its own; returns rows per rollup.
 
     For a database as a whole (demo load, `db upgrade`); an import rebuilds them inside its
-    own transaction with rebuild_rollups.
+    own transaction with rebuild_rollups. With `helper` (and a database a second connection
+    can reach), a second connection computes some rollups' rows meanwhile
+    (salesops.db.rollup_helper); the rows and the one transaction are the same.
     """
-    with engine.begin() as conn:
-        counts = rebuild_rollups(conn, history_spans=history_spans)
-        # PostgreSQL plans the first page views on these freshly filled tables: without
-        # statistics it scanned all 5.6M history spans for one rep's call (2.4 s vs 0.5 s).
-        analyze(conn, [t for t in s.metadata.sorted_tables if t.name.startswith("rollup_")])
+    from salesops.db import rollup_helper, rollup_steps
+
+    steps = rollup_steps.plan()
+    helped = rollup_helper.helped_steps(steps) if helper and rollup_helper.can_help(engine) else []
+    if not helped:
+        with engine.begin() as conn:
+            counts = rebuild_rollups(conn, history_spans=history_spans)
+            _analyze_rollups(conn)
+        return counts
+    lane = rollup_helper.Helper(engine, helped)
+    try:
+        with engine.connect() as conn:
+            lane.attach(conn)
+            try:
+                lane.start()
+                with conn.begin():
+                    counts, seconds = rollup_helper.run_with_helper(
+                        conn, steps, lane, lambda: _spans_and_call(conn, history_spans)
+                    )
+                    _finish(conn, counts, seconds, [])
+                    _analyze_rollups(conn)
+            finally:
+                lane.detach(conn)
+    finally:
+        lane.clean()
     return counts
+
+
+def _analyze_rollups(conn: Connection) -> None:
+    """PostgreSQL plans the first page views on freshly filled rollups: give it statistics.
+
+    Without them it scanned all 5.6M history spans for one rep's call (2.4 s vs 0.5 s).
+    """
+    analyze(conn, [t for t in s.metadata.sorted_tables if t.name.startswith("rollup_")])
