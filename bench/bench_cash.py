@@ -58,6 +58,8 @@ class Timed:
 
     def __getattr__(self, name):
         method = getattr(self.repo, name)
+        if not callable(method):  # the engine: cash_inputs reads side by side on it
+            return method
 
         def timed(*args, **kwargs):
             t0 = time.perf_counter()

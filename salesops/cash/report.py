@@ -8,6 +8,8 @@ sliders from `CashReport.rates` without another query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +24,7 @@ from salesops.cash.funnel import Funnel, cash_funnel
 from salesops.cash.receivables import aging, dso, receivable_totals
 from salesops.cash.what_if import CashRates
 from salesops.config import Settings
+from salesops.db.engine import side_by_side
 from salesops.figures import Figure
 from salesops.jsonable import json_value
 from salesops.repository import EVERYTHING, Repository, Scope
@@ -66,39 +69,69 @@ def cash_as_of(period: Period, last: date | None) -> date:
 def cash_inputs(
     repo: Repository, period: Period, scope: Scope = EVERYTHING, settings: Settings | None = None
 ) -> CashInputs:
-    """Returns every frame the report needs, read once for `period` and `scope`."""
+    """Returns every frame the report needs, read once for `period` and `scope`.
+
+    The reads are independent once the as-of date is known, so they run side by side
+    (salesops.db.engine.side_by_side threads), the longest first.
+    """
     chosen = settings or Settings()
     bounds = repo.order_bounds()
     as_of = cash_as_of(period, bounds["last"])
     terms, limit = chosen.payment_terms_days, chosen.cash_rows_listed
-    reps, territories = repo.reps(scope), repo.territories(scope)
     fields = tuple(chosen.order_required_fields)
-    logged = repo.activity_hours_by_rep(period, scope)
-    # order totals and completeness: one read of the orders' status rows, summed two ways
-    order_totals, complete = order_status_parts(
-        repo.cash_order_status(period, fields, scope), fields
+    read = _side_by_side(
+        repo,
+        {
+            "status": lambda: repo.cash_order_status(period, fields, scope),
+            "slow_accounts": lambda: repo.cash_slow_accounts(as_of, terms, limit, scope),
+            "slow_orders": lambda: repo.cash_slow_orders(as_of, limit, scope),
+            "receivables": lambda: repo.cash_receivables(
+                as_of, terms, chosen.aging_buckets, scope
+            ),  # fmt: skip
+            "cycle_by_month": lambda: repo.cash_cycle_days(period, scope, by="month"),
+            "cycle_by_dimension": lambda: repo.cash_cycle_days(period, scope, by="dimension"),
+            "approval_minutes": lambda: repo.cash_approvals(period, scope, by="minutes"),
+            "approval_reps": lambda: repo.cash_approvals(period, scope, by="rep"),
+            "bookings": lambda: repo.cash_bookings(period, scope),
+            "logged": lambda: repo.activity_hours_by_rep(period, scope),
+            "reps": lambda: repo.reps(scope),
+            "territories": lambda: repo.territories(scope),
+        },
     )
+    # order totals and completeness: one read of the orders' status rows, summed two ways
+    order_totals, complete = order_status_parts(read["status"], fields)
+    reps, territories, logged = read["reps"], read["territories"], read["logged"]
     return CashInputs(
         period=period,
         as_of=as_of,
         has_orders=bounds["first"] is not None,
         order_totals=order_totals,
-        bookings=repo.cash_bookings(period, scope),
-        cycle_by_month=repo.cash_cycle_days(period, scope, by="month"),
-        cycle_by_dimension=repo.cash_cycle_days(period, scope, by="dimension"),
-        receivables=repo.cash_receivables(as_of, terms, chosen.aging_buckets, scope),
-        slow_accounts=repo.cash_slow_accounts(as_of, terms, limit, scope),
-        slow_orders=repo.cash_slow_orders(as_of, limit, scope),
+        bookings=read["bookings"],
+        cycle_by_month=read["cycle_by_month"],
+        cycle_by_dimension=read["cycle_by_dimension"],
+        receivables=read["receivables"],
+        slow_accounts=read["slow_accounts"],
+        slow_orders=read["slow_orders"],
         rep_names=dict(zip(reps["id"].astype(int), reps["name"], strict=True)),
         territory_names=dict(zip(territories["id"].astype(int), territories["name"], strict=True)),
         required_fields=fields,
         completeness=complete,
-        approval_minutes=repo.cash_approvals(period, scope, by="minutes"),
-        approval_reps=repo.cash_approvals(period, scope, by="rep"),
+        approval_minutes=read["approval_minutes"],
+        approval_reps=read["approval_reps"],
         approval_logged=logged[logged["activity"].isin(chosen.approval_activities)][
             ["rep_id", "hours"]
         ],
     )
+
+
+def _side_by_side(repo: Repository, reads: dict[str, Callable[[], pd.DataFrame]]) -> dict:
+    """Returns each read's frame, run in `side_by_side(repo.engine)` threads (in order)."""
+    workers = side_by_side(getattr(repo, "engine", None))
+    if workers <= 1:
+        return {name: read() for name, read in reads.items()}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cash") as pool:
+        started = {name: pool.submit(read) for name, read in reads.items()}
+        return {name: future.result() for name, future in started.items()}
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,22 @@ def _make_engine(url: str, read_only: bool) -> Engine:
     return engine
 
 
+READERS = 2  # reads one page runs side by side: the machine's cores (see side_by_side)
+
+
+def side_by_side(engine: object) -> int:
+    """Returns how many reads may run at once on `engine`, each from its own thread.
+
+    READERS for a pool of connections (SQLite releases the GIL while it reads; PostgreSQL
+    works in its own processes); 1 for in-memory SQLite's one shared connection, or for
+    anything that is not an engine.
+    """
+    pool = getattr(engine, "pool", None)
+    if not isinstance(engine, Engine) or pool is None or isinstance(pool, StaticPool):
+        return 1
+    return READERS
+
+
 def init_schema(engine: Engine) -> None:
     """Creates this salesops' schema in a database that has none (an existing one is kept).
 
