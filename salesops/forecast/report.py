@@ -33,7 +33,7 @@ from salesops.forecast.pipeline import pipeline_weighted_forecast, stage_win_pro
 from salesops.forecast.quarters import quarters_from
 from salesops.forecast.quota import forecast_vs_quota
 from salesops.forecast.series import series_by_scope
-from salesops.forecast.series_forecast import COMPONENTS, ForecastResult, forecast_many
+from salesops.forecast.series_forecast import ForecastResult, empty_components, forecast_many
 from salesops.forecast.summary import json_number, summarise
 from salesops.forecast.what_if import WhatIf, apply_what_if
 from salesops.formatting import format_value
@@ -454,14 +454,13 @@ def undefined_result(
     points = pd.DataFrame(
         {
             "ds": pd.Series([], dtype="datetime64[ns]"),
-            **{c: pd.Series([], dtype="float64") for c in ("actual", "yhat", "yhat_lower")},
-            "yhat_upper": pd.Series([], dtype="float64"),
+            **{
+                c: pd.Series([], dtype="float64")
+                for c in ("actual", "yhat", "yhat_lower", "yhat_upper")
+            },
             "is_future": pd.Series([], dtype=bool),
         }
     )
-    components = pd.DataFrame({"ds": pd.Series([], dtype="datetime64[ns]")})
-    for name in COMPONENTS:
-        components[name] = pd.Series([], dtype="float64")
     return ForecastResult(
         scope=scope,
         freq=freq,
@@ -469,7 +468,7 @@ def undefined_result(
         method="none",
         reason=reason,
         points=points,
-        components=components,
+        components=empty_components(),
         backtest=Backtest.not_run(horizon, f"no backtest: {reason}") if backtest else None,
     )
 

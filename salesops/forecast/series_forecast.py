@@ -178,17 +178,17 @@ def _method_points(
         points, components = fit_predict_prophet(history, spec, horizon, params)
         return points.iloc[: len(history)], points.iloc[len(history) :], components
     if check.method == "none":
-        return _empty_points(), _empty_points(), _empty_components()
+        return _empty_points(), _empty_points(), empty_components()
     if check.method == "zero":
         dates = future_dates(history["ds"].iloc[-1], horizon, spec)
         future = pd.DataFrame({"ds": dates, "yhat": 0.0, "yhat_lower": 0.0, "yhat_upper": 0.0})
         fitted = history.assign(yhat=0.0, yhat_lower=0.0, yhat_upper=0.0).drop(columns="y")
-        return fitted, future, _empty_components()
+        return fitted, future, empty_components()
     if check.method == "naive":
         future = naive_forecast(history, spec, horizon, params.interval_width)
-        return _naive_fitted(history, 1), future, _empty_components()
+        return _naive_fitted(history, 1), future, empty_components()
     future = seasonal_naive_forecast(history, spec, horizon, params.interval_width)
-    return _naive_fitted(history, spec.season_length), future, _empty_components()
+    return _naive_fitted(history, spec.season_length), future, empty_components()
 
 
 def _notes(
@@ -229,7 +229,7 @@ def _empty_points() -> pd.DataFrame:
     )
 
 
-def _empty_components() -> pd.DataFrame:
+def empty_components() -> pd.DataFrame:
     """Returns a components frame (ds and every component) with no rows."""
     frame = pd.DataFrame({"ds": pd.Series([], dtype="datetime64[ns]")})
     for name in COMPONENTS:
