@@ -20,7 +20,6 @@ from salesops.charts import kpis as charts
 from salesops.formatting import format_value
 from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
-from salesops.kpis.won_amounts import won_amounts
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.call import prefetch_call_panel
@@ -44,7 +43,6 @@ HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
 # What each section reads, started together at the top of the Overview (prefetch_sections).
 PREFETCHES: list[Callable[[Filters], None]] = [
     lambda filters: prefetch(bookings_vs_quota, _as_of(), filters.scope),
-    lambda filters: prefetch(won_amounts, filters.scope),
     prefetch_call_panel,
     lambda filters: prefetch_monthly_forecast(filters.scope),
     prefetch_territory_headline,
@@ -110,7 +108,8 @@ def bookings_headline(filters: Filters) -> None:
 def bookings_chart(bookings: pd.DataFrame, filters: Filters) -> None:
     """Draws bookings by month, or why they are undefined (won deals without amounts)."""
     config = settings()
-    amounts = cached_call(won_amounts, filters.scope)
+    # the headline's read (same cache entry) carries the scope's won-deal amounts
+    amounts = cached_call(bookings_vs_quota, _as_of(), filters.scope)[0].amounts
     if amounts.reason is not None:
         st.info(amounts.reason)
         return
