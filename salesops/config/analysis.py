@@ -17,6 +17,17 @@ class GeneralSettings:
     currency: str = setting("USD", "The one currency every amount in the database is in.")
     cache_ttl_seconds: int = setting(86_400, "Most seconds a result is cached (new data: at once).")
     data_version_check_seconds: int = setting(5, "Seconds between data-version checks.")
+    background_read_delay_seconds: float = setting(
+        2.0,
+        "Seconds a page's background reads (for what it shows only on a click, such as the "
+        "Pipeline review's stale list and meeting pack) wait after the page is drawn, so "
+        "they do not compete with the browser drawing it.",
+    )
+    background_read_niceness: int = setting(
+        10,
+        "How much lower the OS priority of those background reads is (Linux nice, added to "
+        "the server's): the browser and other requests go first.",
+    )
     change_noise_pp: float = setting(
         0.5,
         "A rate's change smaller than this many percentage points is shown grey on a tile, "

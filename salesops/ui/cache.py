@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from threading import Thread
 from typing import Any
 
 import streamlit as st
@@ -32,6 +33,8 @@ from salesops.ui.auth import current_viewer, read_engine
 
 TTL_SECONDS = Settings().cache_ttl_seconds
 VERSION_CHECK_SECONDS = Settings().data_version_check_seconds
+BACKGROUND_DELAY_SECONDS = Settings().background_read_delay_seconds
+BACKGROUND_NICENESS = Settings().background_read_niceness
 
 
 @st.cache_resource(show_spinner=False)
@@ -268,8 +271,59 @@ def prefetch(fn: Callable, *args: Any, **kwargs: Any) -> None:
     once, whoever asks). A failure here is dropped: the section's own call meets it again
     and shows it as usual (so does a database that does not answer the version check).
     """
-    from threading import Thread
+    _start(fn, args, kwargs, 0.0, 0)
 
+
+def prefetch_after_paint(fn: Callable, *args: Any, **kwargs: Any) -> None:
+    """Like `prefetch`, for a read the page shows only on a click (a tab, a download).
+
+    The thread first waits BACKGROUND_DELAY_SECONDS (Settings.background_read_delay_seconds),
+    while the browser draws the page, then reads at an OS priority BACKGROUND_NICENESS lower
+    than the server's (Linux applies nice per thread: SQLite's work, done in this thread,
+    yields to the browser and to other requests). A click that needs the result sooner
+    reads it itself (the thread then finds it cached).
+    """
+    _start(fn, args, kwargs, BACKGROUND_DELAY_SECONDS, BACKGROUND_NICENESS)
+
+
+def _lower_priority(niceness: int) -> None:
+    """Adds `niceness` to the calling thread's OS niceness (Linux; elsewhere nothing)."""
+    import os
+    import threading
+
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
+    except OSError:  # only the timing changes: the work itself runs as usual
+        return
+
+
+def start_after_paint(target: Callable[[], Any], name: str) -> None:
+    """Runs `target` in a daemon thread after the page is drawn, at a lower OS priority.
+
+    Waits BACKGROUND_DELAY_SECONDS, then lowers the thread's priority by
+    BACKGROUND_NICENESS (see `prefetch_after_paint`); `target`'s failures are its own.
+    """
+    _thread(target, name, BACKGROUND_DELAY_SECONDS, BACKGROUND_NICENESS).start()
+
+
+def _thread(target: Callable[[], Any], name: str, delay: float, niceness: int) -> Thread:
+    """Returns a daemon thread running `target` after `delay` s, `niceness` lower."""
+    import time
+
+    def run() -> None:
+        if delay > 0:
+            time.sleep(delay)
+        _lower_priority(niceness)
+        target()
+
+    return Thread(target=run, name=name, daemon=True)
+
+
+def _start(fn: Callable, args: tuple, kwargs: dict, delay: float, niceness: int) -> None:
+    """Starts fn's cached read in a daemon thread after `delay` s at `niceness` (see prefetch)."""
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
     try:
@@ -277,12 +331,12 @@ def prefetch(fn: Callable, *args: Any, **kwargs: Any) -> None:
     except READ_FAILURES:
         return
 
-    def run() -> None:
+    def read() -> None:
         try:
             later()
         except Exception:  # the section's own call meets it and reports it
             return
 
-    thread = Thread(target=run, name=f"prefetch {_name(fn)}", daemon=True)
+    thread = _thread(read, f"prefetch {_name(fn)}", delay, niceness)
     add_script_run_ctx(thread, get_script_run_ctx())
     thread.start()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from threading import Thread
 
 import pandas as pd
 import streamlit as st
@@ -26,7 +25,13 @@ from salesops.pipeline_review.report import (
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
 from salesops.pipeline_review.waterfall import new_deals_note, week_words
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, prefetch, settings
+from salesops.ui.cache import (
+    cached_call,
+    prefetch,
+    prefetch_after_paint,
+    settings,
+    start_after_paint,
+)
 from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
@@ -227,10 +232,12 @@ def warm_meeting_pack(
     download (the slowest reads of the page at scale), which then find them cached (or
     wait for the read under way) instead of starting it on the click. The arguments are
     the page's own, so these are the same cache entries. The pack's chart renderer is
-    started too (its first chart in a process costs seconds).
+    started too (its first chart in a process costs seconds). All three wait a moment and
+    run at a lower OS priority (ui.cache.prefetch_after_paint): the browser drawing the
+    page goes first.
     """
-    prefetch(review_stale, week, scope, thresholds)
-    prefetch(pack_cash_report, week, scope.repository_scope, config)
+    prefetch_after_paint(review_stale, week, scope, thresholds)
+    prefetch_after_paint(pack_cash_report, week, scope.repository_scope, config)
     _start_renderer_once()
 
 
@@ -240,7 +247,7 @@ def _start_renderer_once() -> None:
     if _RENDERER_STARTED:
         return
     _RENDERER_STARTED = True
-    Thread(target=start_chart_renderer, name="start chart renderer", daemon=True).start()
+    start_after_paint(start_chart_renderer, "start chart renderer")
 
 
 @st.fragment

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
+from salesops.ui import cache
 from salesops.ui.cache import clear_cache
 
 
@@ -29,6 +30,8 @@ def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
 
     def run(path: str, url: str, query: dict | None = None, timeout: float = 120) -> AppTest:
         monkeypatch.setenv("SALESOPS_DATABASE_URL", url)
+        # reads started after the paint begin at once here (tests/app/test_prefetch times it)
+        monkeypatch.setattr(cache, "BACKGROUND_DELAY_SECONDS", 0.0)
         join_prefetches()  # a page's background reads end before the next test's cold cache
         clear_cache()
         at = AppTest.from_file(path, default_timeout=timeout)
