@@ -1,14 +1,16 @@
 """Sections that run only when the reader opens them (issue 21: pages draw fast when cold).
 
-Streamlit runs an expander's content even while it is closed, unless the expander tracks
-its state (`on_change="rerun"`): then opening it reruns the page and `.open` says it is
-open. `lazy_expander` yields that, so a page computes a slow section only on demand; the
+Streamlit runs an expander's or a tab's content even while it is closed, unless it tracks
+its state (`on_change="rerun"`): then opening it reruns and `.open` says it is open.
+`lazy_expander` yields that, so a page computes a slow section only on demand;
+`lazy_tabs` draws a page's lower sections as tabs of which only the open one is drawn (the
+browser draws one section's grids and charts at first paint, not every section's). The
 state is kept under `key` for the session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
@@ -20,3 +22,18 @@ def lazy_expander(label: str, key: str, expanded: bool = False) -> Iterator[bool
     box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
     with box:
         yield bool(box.open)
+
+
+@st.fragment
+def lazy_tabs(sections: Mapping[str, Callable[[], object]], key: str) -> None:
+    """Draws one tab per section (title -> draw function), calling only the open tab's.
+
+    The first tab is open on a first visit; switching tab reruns this fragment alone, which
+    calls the newly opened section's function. Widgets inside a section rerun the fragment
+    too, so a section reads what it needs itself (or from values the page computed before).
+    """
+    tabs = st.tabs(list(sections), key=key, on_change="rerun")
+    for tab, draw in zip(tabs, sections.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()

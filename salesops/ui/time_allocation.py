@@ -8,6 +8,7 @@ inside st.fragment, so moving a slider reruns only its panel (no query).
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -31,7 +32,7 @@ from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import Filters
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_table
@@ -134,9 +135,8 @@ LOWER_TABS = {
 }
 
 
-@st.fragment
 def lower_tabs(report: TimeReport, config: Settings) -> None:
-    """Draws the page's lower sections as tabs, the open tab's only (a switch reruns this)."""
+    """Draws the page's lower sections as tabs, the open tab's only (a switch reruns them)."""
     draw = {
         "activity": _hours_by_activity,
         "trend": _trend,
@@ -145,11 +145,8 @@ def lower_tabs(report: TimeReport, config: Settings) -> None:
         "middle": _middle_section,
         "ramp": _ramp_section,
     }
-    tabs = st.tabs(list(LOWER_TABS.values()), key="time.tabs", on_change="rerun")
-    for tab, name in zip(tabs, LOWER_TABS, strict=True):
-        if tab.open:
-            with tab:
-                draw[name](report, config)
+    sections = {title: partial(draw[name], report, config) for name, title in LOWER_TABS.items()}
+    lazy_tabs(sections, key="time.tabs")
 
 
 def _hours_by_activity(report: TimeReport, config: Settings) -> None:

@@ -18,7 +18,6 @@ from salesops.formatting import format_value
 from salesops.repository import Repository
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "cash.py")
-AGING, BREAKDOWN, ACCOUNTS, ORDERS, COMPLETENESS, APPROVERS, APPROVAL_REPS = range(7)
 QUERY = {"period": "custom", "from": "2025-10-01", "to": "2026-09-30"}
 
 
@@ -38,19 +37,33 @@ def _copy(url: str, folder: Path, *statements: str) -> str:
     return f"sqlite:///{path}"
 
 
+TABS = {  # lower tab -> the subheader drawn in it (only the open tab is drawn)
+    "Days to cash": "Days from deal to cash",
+    "Receivables": "Receivables by days past due",
+    "By rep, territory, segment": "By rep, territory and segment",
+    "What delays cash": "What most delays cash",
+    "Captured up front": "Orders captured up front",
+    "Approvals": "Approvals",
+    "What-if": "What-if: invoice and get paid sooner",
+}
+
+
+def _open(at, tab: str):
+    """Opens one of the page's lower tabs and reruns."""
+    at.session_state["cash.tabs"] = tab
+    return at.run()
+
+
 def test_demo_shows_the_funnel_days_receivables_and_what_delays_cash(run_page, demo_url):
     at = run_page(PAGE, demo_url, QUERY)
     assert not at.exception
+    assert [t.label for t in at.tabs] == list(TABS)
+    # first paint: the funnel and the first tab only
     assert [s.value for s in at.subheader] == [
         "Booked → ordered → invoiced → paid",
         "Days from deal to cash",
-        "Receivables by days past due",
-        "By rep, territory and segment",
-        "What most delays cash",
-        "Orders captured up front",
-        "Approvals",
-        "What-if: invoice and get paid sooner",
     ]
+    assert not at.dataframe
     report = cash_report(
         Repository(make_engine(demo_url)), Period(date(2025, 10, 1), date(2026, 9, 30))
     )
@@ -59,20 +72,30 @@ def test_demo_shows_the_funnel_days_receivables_and_what_delays_cash(run_page, d
     assert tiles["DSO"].value == format_value(report.dso.value, "days")
     median = report.cycle["invoice_to_paid"]["median"].value
     assert tiles["Invoiced → paid"].value == f"{median:,.0f} days"
-    aging = at.dataframe[AGING].value
-    assert aging["amount"].sum() == pytest.approx(report.totals["receivable"])
-    assert len(at.dataframe[ORDERS].value) == 25
-    assert at.dataframe[BREAKDOWN].value.columns[0] == "rep"
-    completeness = at.dataframe[COMPLETENESS].value
+    for tab, title in TABS.items():
+        _open(at, tab)
+        assert not at.exception, tab
+        shown = [s.value for s in at.subheader]
+        assert shown[0] == "Booked → ordered → invoiced → paid" and shown[1:] == [title], tab
+    _open(at, "Receivables")
+    assert at.dataframe[0].value["amount"].sum() == pytest.approx(report.totals["receivable"])
+    _open(at, "By rep, territory, segment")
+    assert at.dataframe[0].value.columns[0] == "rep"
+    _open(at, "What delays cash")
+    assert len(at.dataframe[1].value) == 25
+    _open(at, "Captured up front")
+    completeness = at.dataframe[0].value
     assert completeness["incomplete"].sum() == report.completeness.incomplete
-    assert at.dataframe[APPROVERS].value["approver"].iloc[0] == "Deal desk: S. Ito"
+    _open(at, "Approvals")
+    assert at.dataframe[0].value["approver"].iloc[0] == "Deal desk: S. Ito"
 
 
 def test_breakdown_and_what_if_answer(run_page, demo_url):
-    at = run_page(PAGE, demo_url, QUERY)
+    at = _open(run_page(PAGE, demo_url, QUERY), "By rep, territory, segment")
     at.segmented_control(key="cash.by").set_value("territory").run()
     assert not at.exception
-    assert at.dataframe[BREAKDOWN].value.columns[0] == "territory"
+    assert at.dataframe[0].value.columns[0] == "territory"
+    _open(at, "What-if")
     before = next(m for m in at.metric if m.label == "Cash pulled forward").value
     at.slider(key="cash.pay_days").set_value(20).run()
     assert not at.exception
