@@ -78,6 +78,8 @@ class RollupStep:
     reach: FromClause | None = None
     # or the daily rollup it sums per month: refreshed in the months its twin was
     twin: Table | None = None
+    # a full rebuild of its own instead of INSERT ... SELECT (same rows): returns rows written
+    rebuild: Callable[[Connection], int] | None = None
 
     @property
     def reads(self) -> frozenset[str]:
@@ -198,9 +200,13 @@ def plan() -> list[RollupStep]:
     from salesops.db.rollups_receivables import receivables_plan
 
     cash = [RollupStep(t, stmt, reach=order_join()) for t, stmt in cash_plan()]
+    from salesops.db.rollups_stays import rebuild_stage_stays
+
     refreshes = {s.rollup_stage_entries: rv.refresh_stage_entries,
                  s.rollup_stage_stays: rv.refresh_stage_stays}  # fmt: skip
-    review = [RollupStep(t, stmt, refresh=refreshes[t]) for t, stmt in rv.review_plan()]
+    rebuilds = {s.rollup_stage_stays: rebuild_stage_stays}
+    review = [RollupStep(t, stmt, refresh=refreshes[t], rebuild=rebuilds.get(t))
+              for t, stmt in rv.review_plan()]  # fmt: skip
     # the daily rollups first: the monthly ones with a daily twin are their days' sums
     steps = [*_daily_and_order_steps(), *_monthly_steps(), *_kpi_steps(), *quality]
     cash_more = [RollupStep(t, stmt) for t, stmt in [*cycle_summary_plan(), *bookings_plan()]]
@@ -272,6 +278,8 @@ def stale_steps(steps: list[RollupStep], changed: Collection[str] | None) -> lis
 def run_step(conn: Connection, step: RollupStep) -> int:
     """Rebuilds one rollup in full on the caller's connection; returns the rows written."""
     table = step.table
+    if step.rebuild is not None:
+        return step.rebuild(conn)
     for index in table.indexes:  # one added by a later schema to an existing rollup
         index.create(conn, checkfirst=True)
     conn.execute(delete(table))
