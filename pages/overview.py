@@ -38,7 +38,7 @@ with database_guard():
 
 st.subheader("The quarter call")
 with database_guard():
-    call_panel(filters)
+    call_panel(filters, bookings_said=True)  # the bookings headline says why in full
 
 st.subheader("Headline KPIs")
 st.caption(f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}.")

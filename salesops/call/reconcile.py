@@ -52,6 +52,7 @@ class Panel:
     why: str | None
     method: str
     caption: str | None = None  # how many won deals lack an amount, where only some do
+    bookings_undefined: bool = False  # call_reason is then won_amounts' reason
 
     def rows(self, currency: str) -> list[tuple[str, str]]:
         """Returns (label, formatted value) pairs in panel order (the meeting pack's table)."""
@@ -164,6 +165,7 @@ def _undefined_panel(report: CallReport) -> Panel:
         high=None,
         call_reason=report.bookings_reason,
         prophet=ProphetView(None, None, None, SHORT_REASON),
+        bookings_undefined=True,
         quota=report.company.quota,
         gap=None,
         why=None,

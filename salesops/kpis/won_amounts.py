@@ -20,6 +20,8 @@ from salesops.repository import EVERYTHING, Repository, Scope
 
 FIX = "import amounts (Amount / close_value) to see bookings, forecasts and the call"
 SHORT_REASON = "bookings undefined: won deals have no amount"
+# a later section of a page that has already shown `reason` in full (the Overview says it once)
+SAID_ABOVE = "Bookings undefined: won deals have no amount (see above)."
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,12 @@ def week_words(w: Waterfall, last: date, currency: str, noise_share: float) -> t
     net, opening = float(w.net_change), float(w.opening)
     so_far = " so far" if last < w.week.last_day else ""
     closing = format_money(float(w.closing), currency)
+    if w.is_empty:  # not "held steady at $0": there was no pipeline to hold
+        return (
+            f"This week{so_far} ({span}) no open deal was expected to close in {quarter}, "
+            "and none moved in or out of it.",
+            "neutral",
+        )
     head = f"This week{so_far} ({span}) the {quarter} pipeline"
     slipped = float(w.slipped)
     tail = (

@@ -16,6 +16,7 @@ from salesops.call.report import CallReport, call_evolution, call_report
 from salesops.call.summary import table_frame, track_rows
 from salesops.charts import call as call_charts
 from salesops.formatting import format_money
+from salesops.kpis.won_amounts import SAID_ABOVE
 from salesops.repository import Scope
 from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
@@ -64,12 +65,16 @@ def prefetch_call_panel(filters: Filters) -> None:
     prefetch_panel(_call_scope(filters), filters.scope_label)
 
 
-def call_panel(filters: Filters) -> None:
-    """Draws the reconciled panel of the page filters' scope (segments aside)."""
-    draw_panel(panel_for(_call_scope(filters), filters.scope_label))
+def call_panel(filters: Filters, bookings_said: bool = False) -> None:
+    """Draws the reconciled panel of the page filters' scope (segments aside).
+
+    `bookings_said`: the page has already said in full why bookings are undefined, so the
+    panel refers to it instead of repeating it (the Overview).
+    """
+    draw_panel(panel_for(_call_scope(filters), filters.scope_label), bookings_said)
 
 
-def draw_panel(panel: Panel | None) -> None:
+def draw_panel(panel: Panel | None, bookings_said: bool = False) -> None:
     """Draws the reconciled panel: won, commit, best case, the call and range, Prophet, quota."""
     if panel is None:
         return
@@ -113,7 +118,9 @@ def draw_panel(panel: Panel | None) -> None:
         delta_arrow="down" if panel.gap is not None and panel.gap > 0 else "up",
         border=True,
     )
-    if panel.call_reason:
+    if panel.bookings_undefined and bookings_said:
+        st.caption(SAID_ABOVE)
+    elif panel.call_reason:
         st.info(panel.call_reason)
     if panel.caption:
         st.caption(panel.caption)

@@ -261,8 +261,8 @@ def forecast_headline(filters: Filters) -> None:
     config = settings()
     report = monthly_forecast(filters.scope, config.forecast_horizon)
     if report.bookings_reason is not None:
-        quarter_tiles(report.vs_quota, config.currency)  # "—", each saying why in a few words
-        st.info(report.bookings_reason)
+        # "—", each saying why in a few words; the Overview's bookings headline says it in full
+        quarter_tiles(report.vs_quota, config.currency)
         return
     if report.main.method == "none":
         st.caption("No won bookings yet: nothing to forecast.")

@@ -20,6 +20,7 @@ from salesops.charts import kpis as charts
 from salesops.formatting import format_value
 from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
+from salesops.kpis.won_amounts import SAID_ABOVE
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.call import prefetch_call_panel
@@ -111,7 +112,7 @@ def bookings_chart(bookings: pd.DataFrame, filters: Filters) -> None:
     # the headline's read (same cache entry) carries the scope's won-deal amounts
     amounts = cached_call(bookings_vs_quota, _as_of(), filters.scope)[0].amounts
     if amounts.reason is not None:
-        st.info(amounts.reason)
+        st.caption(SAID_ABOVE)  # the bookings headline above says why in full
         return
     draw_chart(charts.bookings_bars(bookings, config.currency))
     if amounts.caption is not None:

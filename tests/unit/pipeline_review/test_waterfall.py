@@ -223,3 +223,15 @@ def test_an_empty_week_says_why_and_counts_the_undated_deals():
     )
     assert "have no expected close date" not in empty_waterfall_sentence(empty, 0, 0.0, "USD")
     assert not waterfall(EVERY_CATEGORY, WEEK).is_empty
+
+
+def test_the_overview_sentence_of_an_empty_week_is_not_held_steady_at_zero():
+    from salesops.pipeline_review.waterfall import week_words
+
+    # no open pipeline at all (Olist exports won deals only): nothing "held steady at $0"
+    text, tone = week_words(waterfall(history(), WEEK), WEEK.last_day, "USD", 0.02)
+    assert text == (
+        "This week (3 Mar – 9 Mar) no open deal was expected to close in Q1 2025, and none "
+        "moved in or out of it."
+    )
+    assert tone == "neutral"
