@@ -10,6 +10,7 @@ from salesops.repository import Repository
 from salesops.territory.assumptions import TerritorySettings
 from salesops.territory.presentation import (
     before_after,
+    columns_without_potential,
     describe_moves,
     describe_swaps,
     potential_chart_gap,
@@ -50,6 +51,7 @@ source = ((territory_data, (filters.scope, filters.period.end)),)
 with database_guard():
     report = cached_from(build_report, source, config)  # not rebuilt on each run or session
 territories = report.territories
+no_potential = columns_without_potential(territories)  # not "Potential $0" in every row
 ui.balance_tiles(territories, report.balance, report.capacity, defaults.currency)
 ui.mismatch_warning(report.mismatch)
 ui.capacity_caption(report.capacity)
@@ -65,6 +67,7 @@ show_table(
     currency=defaults.currency,
     columns=columns,
     order=ui.TERRITORY_COLUMNS,
+    hide=no_potential,
     highlight=("flag", FLAG_COLOURS),
 )
 st.caption(f"Pipeline coverage: {define('pipeline_coverage', defaults)} Period: the quota year.")
@@ -82,6 +85,7 @@ show_table(
     currency=defaults.currency,
     columns=columns,
     order=ui.REP_COLUMNS,
+    hide=no_potential,
     highlight=("flag", FLAG_COLOURS),
 )
 download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
@@ -105,22 +109,25 @@ def proposal_panel() -> None:
     with database_guard():
         sources = (*source, (proposal_accounts, (filters.scope,)))
         proposal = cached_from(proposal_of, sources, config, constraints)
-    ui.proposal_summary(proposal)
+    ui.proposal_summary(proposal, defaults.balance_even_cv)
     ids = proposal_account_ids(proposal)
     with database_guard():
         details = cached_call(Repository.account_details, ids, data.bookings)
     moves = describe_moves(proposal.moves, territories, details)
-    show_table(moves, key="territory.moves", currency=defaults.currency, columns=columns)
+    show_table(moves, key="territory.moves", currency=defaults.currency, columns=columns,
+               hide=no_potential)  # fmt: skip
     download_csv(moves, "territory_moves.csv", key="territory.download_moves", label="Moves CSV")
     if len(proposal.swaps):
         swaps = describe_swaps(proposal.swaps, territories, details)
-        show_table(swaps, key="territory.swaps", currency=defaults.currency, columns=columns)
+        show_table(swaps, key="territory.swaps", currency=defaults.currency, columns=columns,
+                   hide=no_potential)  # fmt: skip
         download_csv(swaps, "territory_swaps.csv", key="territory.download_swaps",
                      label="Swaps CSV")  # fmt: skip
     with st.expander("Territories before and after"):
         compare = before_after(territories, proposal, config)
         show_table(compare, key="territory.before_after", currency=defaults.currency,
-                   columns=columns, highlight=("flag_after", FLAG_COLOURS))  # fmt: skip
+                   columns=columns, highlight=("flag_after", FLAG_COLOURS),
+                   hide=no_potential)  # fmt: skip
 
 
 proposal_panel()

@@ -23,6 +23,26 @@ def utilisation_bars(metrics: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("utilisation", ascending=False, na_position="last", kind="stable")
 
 
+# every column made of accounts' annual potential, in any territory table
+POTENTIAL_COLUMNS = (
+    "potential", "potential_per_capacity_hour", "pph_vs_peers", "penetration",
+    "potential_per_rep", "partner_potential", "pph_before", "pph_after",
+)  # fmt: skip
+
+
+def columns_without_potential(metrics: pd.DataFrame) -> tuple[str, ...]:
+    """Returns the potential columns to leave out of the tables: all when none is recorded.
+
+    Missing potential sums as 0 (the balance and quota maths need a number), so a company
+    whose accounts carry no annual potential would read "Potential $0" in every row; the
+    tables then leave the columns out and `potential_chart_gap` says why. Requires column
+    potential; returns () when any territory has a positive potential.
+    """
+    if (pd.to_numeric(metrics["potential"], errors="coerce") > 0).any():
+        return ()
+    return POTENTIAL_COLUMNS
+
+
 def potential_chart_gap(metrics: pd.DataFrame) -> str | None:
     """Returns why potential per selling hour has nothing to chart, or None when it has.
 

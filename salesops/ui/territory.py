@@ -311,8 +311,12 @@ def _delta(before: float | None, after: float | None) -> str | None:
     return f"{after - before:+.3f}"
 
 
-def proposal_summary(proposal: Proposal) -> None:
-    """Draws the proposal's status, the nearest feasible one, and the indexes before and after."""
+def proposal_summary(proposal: Proposal, even: float) -> None:
+    """Draws the proposal's status, the nearest feasible one, and the indexes before and after.
+
+    `even` is Settings.balance_even_cv: at or below it the workload already reads even, and
+    moves that lower the index further are said to be fine-tuning.
+    """
     if proposal.status == "infeasible":
         st.warning(f"Infeasible: {md(proposal.message, limit=400)}", icon=":material/block:")
         if proposal.nearest is not None:
@@ -337,7 +341,9 @@ def proposal_summary(proposal: Proposal) -> None:
         )
     m[2].metric("Moves", len(proposal.moves), border=True)
     m[3].metric("Swaps", len(proposal.swaps), border=True)
+    before = f"load balance {_index(proposal.before.cv)}"
+    if proposal.before.cv is not None and proposal.before.cv <= even and len(proposal.moves):
+        before += f" (already even: at or below {even:.2f}, so these moves are fine-tuning)"
     st.caption(
-        f"Before the proposal: load balance {_index(proposal.before.cv)}, potential balance "
-        f"{_index(proposal.potential_before.cv)}."
+        f"Before the proposal: {before}, potential balance {_index(proposal.potential_before.cv)}."
     )

@@ -42,6 +42,13 @@ def test_imported_maven_has_three_covered_offices_and_no_mismatch(run_page, tmp_
     # no potential in Maven: a sentence, not an empty potential-per-hour chart
     assert any(i.value.startswith("No account has a potential recorded") for i in at.info)
     assert len(at.get("vega_lite_chart")) == 1  # utilisation only
+    # and no "Potential $0" in every row: the potential columns are left out of the tables
+    for table in at.dataframe:
+        assert not {"Potential", "Potential per selling hour", "Its potential"} & set(
+            table.value.columns
+        ), table.value.columns
+    # every territory is equally loaded (3.8-4.3%): moves are fine-tuning, and said to be
+    assert any("already even: at or below 0.15" in c.value for c in at.caption)
 
     overview = run_page(OVERVIEW, url, {"from": "2017-01-01", "to": "2017-12-31"})
     assert not overview.exception

@@ -73,3 +73,14 @@ def test_potential_per_hour_says_why_it_has_nothing_to_chart():
     assert no_potential is not None and no_potential.startswith("No account has a potential")
     uncovered = potential_chart_gap(frame([100.0, 0.0], [None, 0.0]))
     assert uncovered is not None and uncovered.startswith("No territory with potential has")
+
+
+def test_potential_columns_are_left_out_only_when_no_territory_has_one():
+    from salesops.territory.presentation import POTENTIAL_COLUMNS, columns_without_potential
+
+    assert columns_without_potential(pd.DataFrame({"potential": [0.0, 0.0, None]})) == (
+        POTENTIAL_COLUMNS
+    )
+    # one territory with potential: every column stays, zeros included
+    assert columns_without_potential(pd.DataFrame({"potential": [0.0, 250.0]})) == ()
+    assert "potential" in POTENTIAL_COLUMNS and "partner_potential" in POTENTIAL_COLUMNS
