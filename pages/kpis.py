@@ -14,6 +14,7 @@ from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.kpis import drill_scope, empty_trend_sentence, kpi_tile
+from salesops.ui.lazy import lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -41,26 +42,35 @@ for row in (names[:4], names[4:]):
                 config.currency,
             )
 
-trends_tab, breakdown_tab = st.tabs(["Monthly trends", "Breakdowns"])
-with trends_tab:
-    columns = st.columns(2)
-    for i, (name, kpi) in enumerate(KPIS.items()):
-        benchmark = config.ltv_to_cac_benchmark if name == "ltv_to_cac" else None
-        with columns[i % 2]:
-            st.subheader(kpi.label)
-            trend = report.trends[name]
-            if trend["value"].notna().any():
-                draw_chart(
-                    charts.trend_line(trend, kpi.unit, kpi.label, config.currency, benchmark)
-                )
-            else:
-                st.info(empty_trend_sentence(kpi.label, report.current[name]))
+
+def trends_section() -> None:
+    """One KPI's monthly trend at a time (one chart, not seven), and every trend's CSV."""
+    name = st.segmented_control(
+        "Monthly trend of",
+        names,
+        default=names[0],
+        key="kpis.trend",
+        required=True,
+        format_func=lambda k: KPIS[k].label,
+    )
+    kpi = KPIS[name or names[0]]
+    trend = report.trends[kpi.name]
+    benchmark = config.ltv_to_cac_benchmark if kpi.name == "ltv_to_cac" else None
+    undefined = [KPIS[k].label for k in names if not report.trends[k]["value"].notna().any()]
+    if trend["value"].notna().any():
+        draw_chart(charts.trend_line(trend, kpi.unit, kpi.label, config.currency, benchmark))
+    else:
+        st.info(empty_trend_sentence(kpi.label, report.current[kpi.name]))
+    if undefined:
+        st.caption(f"No month in the period to chart for {', '.join(undefined)}.")
     trend_table = report.trends["win_rate"][["month"]].copy()
-    for name in KPIS:
-        trend_table[name] = report.trends[name]["value"]
+    for key in KPIS:
+        trend_table[key] = report.trends[key]["value"]
     download_csv(trend_table, "kpi_trends.csv", key="kpis.download_trends")
 
-with breakdown_tab:
+
+def breakdown_section() -> None:
+    """One breakdown: ranked bars of a KPI, the table and the deals behind a selected row."""
     by = st.segmented_control(
         "Break down by",
         BREAKDOWNS,
@@ -104,3 +114,7 @@ with breakdown_tab:
         st.subheader(f"Deals closed: {md(table.iloc[rows[0]]['name'])}")
         show_table(deals, key="kpis.deals", currency=config.currency)
         download_csv(deals, "deals.csv", key="kpis.download_deals")
+
+
+# Below the tiles, one tab at a time: only the open one is drawn (issue 21: first paint).
+lazy_tabs({"Monthly trends": trends_section, "Breakdowns": breakdown_section}, key="kpis.tabs")

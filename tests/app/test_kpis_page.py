@@ -71,8 +71,26 @@ def test_tampered_query_params_fall_back_to_defaults_with_a_warning(run_page, de
     assert len(at.metric) == 7
 
 
-def test_breakdown_control_switches_the_table(run_page, demo_url):
+def _breakdowns(at):
+    """Opens the Breakdowns tab (only the open tab is drawn) and reruns."""
+    at.session_state["kpis.tabs"] = "Breakdowns"
+    return at.run()
+
+
+def test_first_paint_draws_the_tiles_and_one_trend(run_page, demo_url):
     at = run_page(KPIS, demo_url)
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Monthly trends", "Breakdowns"]
+    assert len(at.get("vega_lite_chart")) == 1 and not at.dataframe
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "Win rate" in spec
+    at.segmented_control(key="kpis.trend").set_value("cac").run()
+    assert not at.exception
+    assert '"CAC' in at.get("vega_lite_chart")[0].proto.spec
+
+
+def test_breakdown_control_switches_the_table(run_page, demo_url):
+    at = _breakdowns(run_page(KPIS, demo_url))
     assert at.dataframe[0].value["name"].str.contains("Enterprise|SMB|Mid-Market").all()
     at.segmented_control(key="kpis.by").set_value("channel").run()
     assert not at.exception
@@ -127,7 +145,7 @@ def test_older_schema_asks_for_an_upgrade_and_upgrade_fixes_it(run_page, tiny_de
 
 
 def test_breakdown_ranking_names_each_sample_size(run_page, demo_url):
-    at = run_page(KPIS, demo_url)
+    at = _breakdowns(run_page(KPIS, demo_url))
     at.segmented_control(key="kpis.by").set_value("rep").run()
     assert not at.exception
     assert any(

@@ -9,6 +9,7 @@ import pytest
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.reading import CsvInput
 from salesops.importing.report import import_files
+from salesops.kpis.metrics import KPIS
 from salesops.kpis.won_amounts import SAID_ABOVE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,14 +52,27 @@ def test_page_runs_on_imported_maven_data(run_page, maven_url, page):
 def test_kpi_trends_without_data_say_why_instead_of_empty_axes(run_page, maven_url):
     at = run_page(str(ROOT / "pages" / "kpis.py"), maven_url, {"from": "2017-01-01"})
     assert not at.exception
-    infos = [i.value for i in at.info]
-    # no leads and no spend: five trends have no month to chart
-    assert "No month in the period has a CAC to chart: no acquisition spend recorded" in " ".join(
-        infos
+    # no leads and no spend: five trends have no month to chart, and the page names them
+    assert any(
+        c.value.startswith("No month in the period to chart for")
+        and c.value.count(",") == 4
+        and "CAC" in c.value
+        for c in at.caption
     )
-    assert sum(v.startswith("No month in the period has a") for v in infos) == 5
-    # win rate and sales cycle trends, and the breakdown bars: no empty chart is drawn
-    assert len(at.get("vega_lite_chart")) == 3
+    charted = infos = 0
+    for name in KPIS:
+        at.segmented_control(key="kpis.trend").set_value(name).run()
+        assert not at.exception
+        # one trend at a time: a chart, or the sentence saying why (never empty axes)
+        charts, said = len(at.get("vega_lite_chart")), [i.value for i in at.info]
+        assert charts + len(said) == 1, name
+        charted += charts
+        infos += len(said)
+        if name == "cac":
+            assert said[0].startswith(
+                "No month in the period has a CAC to chart: no acquisition spend recorded"
+            )
+    assert (charted, infos) == (2, 5)  # win rate and sales cycle
 
 
 OLIST = MAVEN.parent / "olist-marketing-funnel"

@@ -155,7 +155,9 @@ def _rep_names_shown(at: AppTest, company: dict) -> set[str]:
 
 
 def test_a_manager_sees_only_their_team_on_the_kpis_page(signed_in, company):
-    at = signed_in("pages/kpis.py", "manager@example.com", state={"kpis.by": "rep"})
+    at = signed_in(
+        "pages/kpis.py", "manager@example.com", state={"kpis.tabs": "Breakdowns", "kpis.by": "rep"}
+    )
     assert not at.exception
     assert set(at.multiselect(key="filters.rep").options) == company["team_names"]
     breakdown = _frames(at)[0]
@@ -167,7 +169,7 @@ def test_a_rep_cannot_reach_another_reps_deals_by_editing_the_url(signed_in, com
         "pages/kpis.py",
         "rep@example.com",
         {"rep": str(company["other_rep"])},
-        state={"kpis.by": "rep"},
+        state={"kpis.tabs": "Breakdowns", "kpis.by": "rep"},
     )
     assert not at.exception
     assert _rep_names_shown(at, company) == {company["rep_name"]}
