@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -66,3 +66,26 @@ def older_schema_copy(url: str, folder: Path, missing_table: str, version: int) 
 def shown(markdown: str) -> str:
     """Returns Markdown as a reader sees it: md()'s escapes and zero-width spaces removed."""
     return re.sub(r"\\([^\w\s])", r"\1", markdown).replace("\u200b", "")
+
+
+# The session-state key of each page's lazy tabs (salesops.ui.lazy.lazy_tabs): only the open
+# tab is drawn, so a test that checks everything a page draws opens each tab in turn.
+LAZY_TABS = {
+    "kpis": "kpis.tabs",
+    "cash": "cash.tabs",
+    "time_allocation": "time.tabs",
+    "pipeline_review": "pipeline_review.tabs",
+}
+
+
+def each_tab(at: AppTest, page: str) -> Iterator[AppTest]:
+    """Yields the page as drawn, then after opening each other lazy tab (none: as drawn)."""
+    yield at
+    key = LAZY_TABS.get(Path(page).stem)
+    if key is None:
+        return
+    for label in [t.label for t in at.tabs][1:]:
+        at.session_state[key] = label
+        at.run()
+        assert not at.exception, (page, label)
+        yield at
