@@ -89,11 +89,19 @@ class CallReport:
     by: str | None = None
     notes: list[str] = field(default_factory=list)
     amounts: WonAmounts = ALL_PRICED  # won deals with and without an amount
+    # each roll-up unit's, read only where some but not all of the scope's won deals lack one
+    unit_amounts: dict[str, WonAmounts] = field(default_factory=dict)
 
     @property
     def bookings_reason(self) -> str | None:
         """Returns why every money figure of the call is undefined, else None."""
         return self.amounts.reason
+
+    def unit_bookings_reason(self, unit: str) -> str | None:
+        """Returns why a roll-up unit's money figures are undefined (no won amount), or None."""
+        if self.bookings_reason is not None:
+            return self.bookings_reason
+        return self.unit_amounts.get(unit, ALL_PRICED).short_reason
 
     @property
     def method(self) -> str:
@@ -224,7 +232,36 @@ def call_report(
     amounts = won_amounts(repo, scope, as_of)  # known at as_of, as the rest of the call
     if amounts.caption is not None:
         notes.append(amounts.caption)
-    return CallReport(target, as_of, day, scope_label, company, rolled, by, notes, amounts)
+    per_unit = _unit_amounts(repo, by, scope, as_of, amounts)
+    return CallReport(
+        target, as_of, day, scope_label, company, rolled, by, notes, amounts, per_unit
+    )
+
+
+def _unit_keys(reps: pd.DataFrame, by: str) -> pd.Series:
+    """Returns each rep's roll-up key as text (a territory id, a manager; '' for none)."""
+    column = "territory_id" if by == "territory" else "manager"
+    keys = reps[column].astype(object)
+    keys = keys.where(keys.notna(), "")
+    return keys.map(lambda v: str(int(v)) if isinstance(v, float) else str(v))
+
+
+def _unit_amounts(
+    repo: Repository, by: str | None, scope: Scope, as_of: date, company: WonAmounts
+) -> dict[str, WonAmounts]:
+    """Returns each roll-up unit's won deals and those without an amount, known at `as_of`.
+
+    Read only where some, not all, of the scope's won deals lack an amount: otherwise every
+    unit is as the scope (all defined, or all undefined) and nothing is read.
+    """
+    if by is None or company.undefined or company.without_amount == 0:
+        return {}
+    reps = repo.reps(scope)
+    ids = reps["id"].astype(int).groupby(_unit_keys(reps, by))
+    return {
+        str(unit): won_amounts(repo, scope.intersect(Scope(rep_ids=tuple(group))), as_of)
+        for unit, group in ids
+    }
 
 
 def _unit_call(
@@ -259,12 +296,9 @@ def _quotas(repo: Repository, target: Quarter, by: str | None, scope: Scope) -> 
     quotas = repo.quota_by_rep(target.start, target.end, scope)
     if by is None or quotas.empty:
         return {COMPANY: float(quotas["quota"].sum())} if len(quotas) else {}
-    reps = repo.reps(scope).set_index("id")
-    column = "territory_id" if by == "territory" else "manager"
-    keys = quotas["rep_id"].map(reps[column]).astype(object)
-    keys = keys.where(keys.notna(), "").map(
-        lambda v: str(int(v)) if isinstance(v, float) else str(v)
-    )
+    reps = repo.reps(scope)
+    rep_keys = pd.Series(_unit_keys(reps, by).to_numpy(), index=reps["id"].to_numpy())
+    keys = quotas["rep_id"].map(rep_keys).fillna("")
     return {str(k): float(v) for k, v in quotas.groupby(keys)["quota"].sum().items()}
 
 

@@ -6,6 +6,7 @@ money figure is null and `reason` says why, never 0.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pandas as pd
 from salesops.call.engine import TrackRecordRow
 from salesops.call.report import CallReport, UnitCall
 from salesops.forecast.summary import json_number
+from salesops.kpis.won_amounts import SHORT_REASON
 
 
 def by_stage(unit: UnitCall) -> list[dict[str, Any]]:
@@ -63,10 +65,17 @@ def _undefined(value: Any) -> None:
     del value
 
 
+def unit_reason(report: CallReport, unit: UnitCall) -> str | None:
+    """Returns why a unit's money figures are undefined (the scope's or its own), else None."""
+    if unit is report.company:
+        return report.bookings_reason
+    return report.unit_bookings_reason(unit.unit)
+
+
 def _errors(report: CallReport, unit: UnitCall) -> dict[str, float | None]:
     """Returns the unit's mean absolute errors (None each where bookings are undefined)."""
     errors = unit.mean_abs_errors()
-    if report.bookings_reason is not None:
+    if unit_reason(report, unit) is not None:
         return dict.fromkeys(errors)
     return errors
 
@@ -75,7 +84,8 @@ def unit_json(report: CallReport, unit: UnitCall) -> dict[str, Any]:
     """Returns one scope's call in the contract's shape."""
     call = unit.call
     errors = _errors(report, unit)
-    defined = report.bookings_reason is None
+    undefined = unit_reason(report, unit)
+    defined = undefined is None
     money = json_number if defined else _undefined
     return {
         "quarter": report.quarter.label,
@@ -86,12 +96,12 @@ def unit_json(report: CallReport, unit: UnitCall) -> dict[str, Any]:
         "commit": money(call.commit),
         "best_case": money(call.best_case),
         "projection": money(call.projection),
-        "reason": call.reason if defined else report.bookings_reason,
+        "reason": call.reason if defined else undefined,
         "from_pipeline": money(call.from_pipeline),
         "new_business": money(call.new_business),
         "low": money(unit.low),
         "high": money(unit.high),
-        "range_reason": unit.range_reason if defined else report.bookings_reason,
+        "range_reason": unit.range_reason if defined else undefined,
         "quota": json_number(unit.quota),
         "gap": money(unit.gap),
         "method": report.method,
@@ -118,21 +128,23 @@ def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(r) for r in frame.to_dict(orient="records")]
 
 
+def _whole(value: float | None, made_of_bookings: bool = True, *, undefined: bool) -> int | None:
+    """Returns a table amount in whole units; None where it is made of undefined bookings."""
+    if value is None or (made_of_bookings and undefined):
+        return None
+    return round(value)
+
+
 def table_frame(report: CallReport) -> pd.DataFrame:
     """Returns the panel as a table: one row for the scope, then one per roll-up unit.
 
     Columns: scope, won_to_date, commit, best_case, call, low, high, quota, gap,
-    mae_call, mae_stage_probability, mae_won_plus_commit.
+    mae_call, mae_stage_probability, mae_won_plus_commit, note (why a row's money is "—").
     """
-    defined = report.bookings_reason is None
-
-    def whole(value: float | None, made_of_bookings: bool = True) -> int | None:
-        if value is None or (made_of_bookings and not defined):
-            return None
-        return round(value)
-
     rows = []
     for unit in [report.company, *report.units]:
+        undefined = unit_reason(report, unit) is not None  # the scope's, or the unit's own
+        whole = partial(_whole, undefined=undefined)
         errors = _errors(report, unit)
         rows.append(
             {
@@ -146,9 +158,11 @@ def table_frame(report: CallReport) -> pd.DataFrame:
                 "quota": whole(unit.quota, made_of_bookings=False),
                 "gap": whole(unit.gap),
                 **{f"mae_{k}": None if v is None else round(v, 3) for k, v in errors.items()},
+                "note": SHORT_REASON if undefined else None,
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame if frame["note"].notna().any() else frame.drop(columns="note")
 
 
 def track_frame(unit: UnitCall, defined: bool = True) -> pd.DataFrame:
