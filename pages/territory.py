@@ -27,6 +27,7 @@ from salesops.ui.cache import cached_call, cached_from, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import ensure_navigation, page_link
 from salesops.ui.states import database_guard, empty_state
 from salesops.ui.tables import show_table
@@ -60,42 +61,55 @@ st.subheader("Utilisation")
 draw_chart(utilisation_chart(territories, config))
 st.caption(f"{define('utilisation', defaults)} {report.hours.describe()}")
 
-st.subheader("Territories")
-show_table(
-    territories,
-    key="territory.territories",
-    currency=defaults.currency,
-    columns=columns,
-    order=ui.TERRITORY_COLUMNS,
-    hide=no_potential,
-    highlight=("flag", FLAG_COLOURS),
-)
-st.caption(f"Pipeline coverage: {define('pipeline_coverage', defaults)} Period: the quota year.")
-download_csv(territories, "territories.csv", key="territory.download_territories")
 
-st.subheader("Reps")
-st.caption(
-    "Each rep carries their territory's accounts in proportion to the open deals they hold on "
-    "them (their own pipeline); accounts without open deals are split by capacity. The flag is "
-    "the rep's own utilisation."
-)
-show_table(
-    report.reps,
-    key="territory.reps",
-    currency=defaults.currency,
-    columns=columns,
-    order=ui.REP_COLUMNS,
-    hide=no_potential,
-    highlight=("flag", FLAG_COLOURS),
-)
-download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
+def territories_section() -> None:
+    """Every territory's load, flag and coverage."""
+    st.subheader("Territories")
+    show_table(
+        territories,
+        key="territory.territories",
+        currency=defaults.currency,
+        columns=columns,
+        order=ui.TERRITORY_COLUMNS,
+        hide=no_potential,
+        highlight=("flag", FLAG_COLOURS),
+    )
+    st.caption(
+        f"Pipeline coverage: {define('pipeline_coverage', defaults)} Period: the quota year."
+    )
+    download_csv(territories, "territories.csv", key="territory.download_territories")
 
-st.subheader("Potential per selling hour")
-if gap := potential_chart_gap(territories):
-    st.info(gap)
-else:
-    draw_chart(potential_per_hour_chart(territories, defaults.currency))
-    st.caption("The opportunity each selling hour has to work; swaps even it out within a segment.")
+
+def reps_section() -> None:
+    """Each rep's share of their territory's load."""
+    st.subheader("Reps")
+    st.caption(
+        "Each rep carries their territory's accounts in proportion to the open deals they hold "
+        "on them (their own pipeline); accounts without open deals are split by capacity. The "
+        "flag is the rep's own utilisation."
+    )
+    show_table(
+        report.reps,
+        key="territory.reps",
+        currency=defaults.currency,
+        columns=columns,
+        order=ui.REP_COLUMNS,
+        hide=no_potential,
+        highlight=("flag", FLAG_COLOURS),
+    )
+    download_csv(report.reps, "territory_reps.csv", key="territory.download_reps")
+
+
+def potential_section() -> None:
+    """Potential per selling hour, per territory."""
+    st.subheader("Potential per selling hour")
+    if gap := potential_chart_gap(territories):
+        st.info(gap)
+    else:
+        draw_chart(potential_per_hour_chart(territories, defaults.currency))
+        st.caption(
+            "The opportunity each selling hour has to work; swaps even it out within a segment."
+        )
 
 
 @st.fragment
@@ -130,7 +144,16 @@ def proposal_panel() -> None:
                    hide=no_potential)  # fmt: skip
 
 
-proposal_panel()
+# Below the utilisation chart, one section at a time: only the open tab is drawn (issue 21).
+lazy_tabs(
+    {
+        "Territories": territories_section,
+        "Reps": reps_section,
+        "Potential per selling hour": potential_section,
+        "Rebalancing proposal": proposal_panel,
+    },
+    key="territory.tabs",
+)
 st.subheader("Quotas and hires")
 page_link(
     "pages/plan.py",

@@ -73,6 +73,7 @@ def shown(markdown: str) -> str:
 LAZY_TABS = {
     "kpis": "kpis.tabs",
     "cash": "cash.tabs",
+    "territory": "territory.tabs",
     "time_allocation": "time.tabs",
     "pipeline_review": "pipeline_review.tabs",
 }

@@ -8,8 +8,21 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "territory.py")
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-# Tables in page order (AppTest does not expose st.dataframe keys).
-TERRITORIES, REPS, MOVES, SWAPS, BEFORE_AFTER = range(5)
+# Tables in the order their tab draws them (AppTest does not expose st.dataframe keys); the
+# page's lower sections are tabs of which only the open one is drawn.
+TERRITORIES = REPS = MOVES = 0
+SWAPS, BEFORE_AFTER = 1, 2
+TABS = ["Territories", "Reps", "Potential per selling hour", "Rebalancing proposal"]
+
+
+def _open(at, tab: str):
+    """Opens one of the page's lower tabs and reruns."""
+    at.session_state["territory.tabs"] = tab
+    return at.run()
+
+
+def _proposal(at):
+    return _open(at, "Rebalancing proposal")
 
 
 def table(at, index: int):
@@ -23,14 +36,15 @@ def metric(at, label_start: str) -> str:
 def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
-    assert [s.value for s in at.subheader] == [
-        "Utilisation",
-        "Territories",
-        "Reps",
-        "Potential per selling hour",
-        "Rebalancing proposal",
-        "Quotas and hires",
-    ]
+    assert [t.label for t in at.tabs] == TABS
+    assert [s.value for s in at.subheader] == ["Utilisation", "Territories", "Quotas and hires"]
+    for tab in TABS:
+        _open(at, tab)
+        assert not at.exception, tab
+        assert [s.value for s in at.subheader] == ["Utilisation", tab, "Quotas and hires"]
+    _open(at, "Reps")
+    assert len(table(at, REPS)) > 0 and "rep" in table(at, REPS).columns
+    _open(at, "Territories")
     territories = table(at, TERRITORIES)
     u = territories["utilisation"].astype("float64")  # shown in percent
     # every flag agrees with the territory's own utilisation and the 70-110% band
@@ -41,6 +55,7 @@ def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
     assert any("Capacity = weekly hours × 46 working weeks" in c.value for c in at.caption)
     assert any("Utilisation: Workload hours" in c.value or "Workload hours" in c.value
                for c in at.caption)  # fmt: skip
+    _proposal(at)
     moves = table(at, MOVES)
     assert 0 < len(moves) <= 25
     assert {"current_owner", "open_pipeline"} <= set(moves.columns)
@@ -55,7 +70,7 @@ def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
 
 
 def test_proposal_widgets_change_the_output(run_page, demo_url):
-    at = run_page(PAGE, demo_url)
+    at = _proposal(run_page(PAGE, demo_url))
     at.number_input(key="territory.max_moves").set_value(3).run()
     assert not at.exception
     assert len(table(at, MOVES)) == 3
@@ -119,9 +134,9 @@ def test_database_without_schema_says_how_to_fix_it(run_page, tmp_path):
 
 
 def test_proposal_can_be_switched_off(run_page, demo_url):
-    at = run_page(PAGE, demo_url)
+    at = _proposal(run_page(PAGE, demo_url))
     assert at.toggle(key="territory.propose").value is True  # small company: on by default
     at.toggle(key="territory.propose").set_value(False).run()
     assert not at.exception
     assert not any(m.label.startswith("Load balance after") for m in at.metric)
-    assert len(at.dataframe) == 2  # territories, reps
+    assert len(at.dataframe) == 0  # no moves, swaps or before/after

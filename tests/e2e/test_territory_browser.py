@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import wait_for_app, wait_for_metrics
+from tests.e2e.settle import wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -16,10 +17,19 @@ def test_territory_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/territory")
     wait_for_app(page, "Quotas and hires")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, *("Load balance", "Over-loaded", "Under-loaded", "Swaps"))
-    assert page.locator(".vega-embed").count() >= 2  # utilisation + potential per hour
+    wait_for_metrics(page, *("Load balance", "Over-loaded", "Under-loaded"))
+    assert page.locator(".vega-embed").count() == 1  # utilisation; the tabs draw when opened
     path = screenshot(page, "territory")
     assert path.stat().st_size > 50_000
+    tabs = page.locator('[data-testid="stMain"] [role="tab"]')
+    tabs.filter(has_text="Potential per selling hour").first.click()
+    wait_settled(page, "The opportunity each selling hour has to work")
+    assert page.locator(".vega-embed").count() == 2  # and potential per hour
+    tabs.filter(has_text="Rebalancing proposal").first.click()
+    wait_for_metrics(page, "Swaps")
+    wait_settled(page, "A what-if preview")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "territory_proposal")
 
 
 def test_plan_page_screenshot(app_url, page, screenshot):
