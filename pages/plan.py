@@ -7,7 +7,7 @@ import streamlit as st
 from salesops.charts.plan import attainment_chart
 from salesops.definitions import define
 from salesops.plan.backtest import backtest_inputs, score_backtest
-from salesops.plan.report import build_plan, current_total, plan_inputs
+from salesops.plan.report import build_plan, default_target, plan_inputs
 from salesops.territory.quotas import QuotaPolicy
 from salesops.ui import plan as ui
 from salesops.ui.cache import cached_call, settings
@@ -37,14 +37,17 @@ columns = ui.column_config()
 @st.fragment
 def plan_panel() -> None:
     """The what-if: target and policy in, quotas, expected attainment and hires out."""
-    choices = ui.plan_controls(defaults, current_total(inputs), inputs.booked_last_year)
+    choices = ui.plan_controls(defaults, default_target(inputs))
     report = build_plan(inputs, choices, defaults)
     ui.target_caption(report, inputs.booked_last_year, defaults.currency)
     ui.plan_tiles(report, defaults.currency)
     for note in report.notes:
         st.info(note, icon=":material/info:")
     st.subheader("Expected attainment")
-    draw_chart(attainment_chart(report.quotas.distribution))
+    if report.quotas.distribution.empty:  # no measured spread: the note above says why
+        st.caption("No attainment to chart without a track record of bookings against expectation.")
+    else:
+        draw_chart(attainment_chart(report.quotas.distribution))
     policy = QuotaPolicy.from_settings(
         defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
     )

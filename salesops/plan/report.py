@@ -42,7 +42,7 @@ class PlanInputs:
 class PlanChoices:
     """The what-if knobs of a plan (None: Settings' default, or today's quotas' total)."""
 
-    team_target: float | None = None  # None: today's quotas' total for the quota year
+    team_target: float | None = None  # None: default_target (today's quotas, else last year's)
     attainment_target: float | None = None
     target_utilisation: float | None = None
     hiring_lead_months: int | None = None
@@ -216,7 +216,7 @@ def _quota_table(quotas: QuotaResult, hires: pd.DataFrame) -> pd.DataFrame:
             "territory": new["territory"].to_numpy(),
             "segment": new["segment"].to_numpy(),
             "expected_bookings": new["hire_expected_bookings"].to_numpy(),
-            "current_quota": 0.0,
+            "current_quota": pd.array([pd.NA] * len(new), dtype="Float64"),
             "suggested_quota": new["hire_quota"].to_numpy(),
             "flag": "new hires",
             "kind": "hires",
@@ -230,6 +230,16 @@ def current_total(inputs: PlanInputs) -> float | None:
     reps = _calibration_reps(inputs)
     total = float(reps.loc[reps["active"], "current_quota"].sum())
     return total if total > 0 else None
+
+
+def default_target(inputs: PlanInputs) -> float | None:
+    """Returns the target a plan starts from, the same on the page and in `salesops plan`.
+
+    Today's quotas' total for the quota year; without quotas (none imported), what these
+    reps booked in the last 12 months; None without either.
+    """
+    booked = inputs.booked_last_year
+    return current_total(inputs) or (booked if booked > 0 else None)
 
 
 def _target_notes(inputs: PlanInputs, target: float) -> list[str]:
@@ -256,7 +266,7 @@ def build_plan(
     policy = _policy(choices, chosen)
     reps = _calibration_reps(inputs)
     spread = not choices.allow_hires
-    target = choices.team_target if choices.team_target is not None else current_total(inputs)
+    target = choices.team_target if choices.team_target is not None else default_target(inputs)
     quotas = calibrate_quotas(inputs.outlook, reps, policy, target, spread)
     hires, profiles, left = _hire_table(inputs, choices, chosen, quotas)
     idle = int(hires.attrs.get("beyond_workload", 0))

@@ -141,8 +141,9 @@ def _flags(
         np.where(
             suggested <= 0,
             np.where(current > 0, "no expected bookings", "no quota"),
-            np.where(ratio > tolerance, "over-assigned",
-                     np.where(ratio < -tolerance, "under-assigned", "fair")),
+            np.where(current <= 0, "no current quota",
+                     np.where(ratio > tolerance, "over-assigned",
+                              np.where(ratio < -tolerance, "under-assigned", "fair"))),
         ),
     )  # fmt: skip
     return ratio, flag
@@ -323,7 +324,8 @@ def _result(
             "segment": outlook.reps["segment"].to_numpy(),
             "expected_bookings": outlook.reps["expected"].to_numpy(),
             "ramped_months": outlook.reps["ramped_months"].to_numpy(),
-            "current_quota": current,
+            # "—", not $0, where a rep has none (missing quotas count as 0 in the sums)
+            "current_quota": pd.array(np.where(current > 0, current, np.nan), dtype="Float64"),
             "suggested_quota": quotas,
             "change": pd.array(np.where(has_current, moved, np.nan), dtype="Float64"),
             "chance_current": pd.array(outlook.chance(held), dtype="Float64"),

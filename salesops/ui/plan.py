@@ -56,15 +56,18 @@ def column_config() -> dict[str, Col]:
     }  # fmt: skip
 
 
-def plan_controls(defaults: Settings, current_total: float | None, booked: float) -> PlanChoices:
-    """Draws the what-if controls (target, attainment, utilisation, lead time, cap, hires)."""
-    first = current_total or booked or 1.0
+def plan_controls(defaults: Settings, default_target: float | None) -> PlanChoices:
+    """Draws the what-if controls (target, attainment, utilisation, lead time, cap, hires).
+
+    The target starts at `default_target` (salesops.plan.report.default_target).
+    """
+    first = default_target or 1.0
     a, b, c = st.columns(3)
     target = a.number_input(
         "Team bookings target", 1.0, None, float(round(first)), step=100_000.0, format="%.0f",
         key="plan.target",
-        help="Defaults to today's quotas for the quota year. Quotas (and hires' quotas) add "
-        "up to it.",
+        help="Defaults to today's quotas for the quota year (without quotas, what these reps "
+        "booked in the last 12 months). Quotas (and hires' quotas) add up to it.",
     )  # fmt: skip
     attainment = b.slider(
         "Reps expected at quota", 30, 95, _percent(defaults.attainment_target), step=5,

@@ -94,3 +94,37 @@ def test_account_and_rep_territories_that_differ_are_named(run_page, tmp_path):
     overview = run_page(OVERVIEW, url)
     assert not overview.exception
     assert any(MISMATCH in w.value for w in overview.warning)
+
+
+@pytest.mark.skipif(not MAVEN.exists(), reason="shared datasets not present")
+def test_plan_on_maven_without_quotas_says_none_rather_than_zero(run_page, tmp_path):
+    url = imported(tmp_path, "maven", [CsvInput.from_path(MAVEN / n) for n in FILES])
+    at = run_page(str(ROOT / "pages" / "plan.py"), url)
+    assert not at.exception
+    quotas = next(t.value for t in at.dataframe if "suggested_quota" in t.value.columns)
+    reps = quotas[~quotas["rep"].str.contains("new hire")]
+    # no quota imported: "—" (missing), not $0, and not "under-assigned"
+    assert set(reps["current_quota"]) == {"—"}, reps["current_quota"].head()
+    assert set(reps["flag"]) == {"no current quota"}
+    # no track record of attainment: a sentence, not an empty chart
+    assert not at.get("vega_lite_chart")
+    assert any(c.value.startswith("No attainment to chart") for c in at.caption)
+
+
+@pytest.mark.skipif(not MAVEN.exists(), reason="shared datasets not present")
+def test_plan_page_and_cli_start_from_the_same_target_without_quotas(run_page, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from salesops.cli import app
+
+    url = imported(tmp_path, "maven", [CsvInput.from_path(MAVEN / n) for n in FILES])
+    at = run_page(str(ROOT / "pages" / "plan.py"), url)
+    page_target = at.number_input(key="plan.target").value
+    result = CliRunner().invoke(app, ["plan", "--format", "json", "--url", url])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # no quotas imported: both start from what the reps booked in the last 12 months
+    assert page_target == round(data["target"]) and data["target"] > 0
+    assert all(q["suggested_quota"] > 0 for q in data["quotas"] if q["kind"] == "rep")

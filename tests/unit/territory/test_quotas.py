@@ -105,3 +105,15 @@ def test_calibration_hits_the_target_on_fresh_years():
     actual = expected * rng.lognormal(0.05, 0.35, 400)
     assert np.mean(actual >= quotas) == pytest.approx(0.65, abs=0.06)
     assert expected_share(view(tuple(expected), past), quotas) == pytest.approx(0.65, abs=0.01)
+
+
+def test_reps_without_a_current_quota_read_no_quota_not_zero_or_under_assigned():
+    # a company that imported no quotas (Maven): every rep's current quota is missing
+    result = calibrate_quotas(view(), reps(current=(0.0, 0.0, 300.0, 0.0)), POLICY)
+    table = result.table.set_index("rep_id")
+    assert table["current_quota"].isna().tolist() == [True, True, False, True]
+    assert table.loc[3, "current_quota"] == 300.0
+    assert table.loc[[1, 2, 4], "flag"].tolist() == ["no current quota"] * 3
+    assert table.loc[3, "flag"] in {"over-assigned", "under-assigned", "fair"}
+    # the missing quotas still count as 0 where quotas are summed
+    assert result.carried_total == pytest.approx(result.table["suggested_quota"].sum())
