@@ -14,6 +14,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
 from salesops.ui.tables import show_table
@@ -60,15 +61,22 @@ def plan_panel() -> None:
             past = cached_call(backtest_inputs, year.start, filters.scope)
         memo[key] = score_backtest(past, policy).sentence()
     st.caption(f"Track record: {memo[key]}")
-    st.subheader("Hires by territory")
-    st.caption(define("utilisation", defaults))
-    show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
-               columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
-    download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
-    st.subheader("Quotas")
-    show_table(report.quota_table, key="plan.quotas", currency=defaults.currency,
-               columns=columns, order=ui.QUOTA_COLUMNS)  # fmt: skip
-    download_csv(report.quota_table, "plan_quotas.csv", key="plan.download_quotas")
+
+    def hires() -> None:
+        st.subheader("Hires by territory")
+        st.caption(define("utilisation", defaults))
+        show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
+                   columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
+        download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
+
+    def quotas() -> None:
+        st.subheader("Quotas")
+        show_table(report.quota_table, key="plan.quotas", currency=defaults.currency,
+                   columns=columns, order=ui.QUOTA_COLUMNS)  # fmt: skip
+        download_csv(report.quota_table, "plan_quotas.csv", key="plan.download_quotas")
+
+    # One table at a time (a rep's quota each: hundreds of rows), only the open tab's drawn.
+    lazy_tabs({"Hires by territory": hires, "Quotas": quotas}, key="plan.tabs")
 
 
 plan_panel()

@@ -74,6 +74,7 @@ LAZY_TABS = {
     "kpis": "kpis.tabs",
     "cash": "cash.tabs",
     "territory": "territory.tabs",
+    "plan": "plan.tabs",
     "time_allocation": "time.tabs",
     "pipeline_review": "pipeline_review.tabs",
 }
