@@ -14,7 +14,7 @@ from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.forecast import fit_cache, pickers, quarter_tiles, what_if_panel
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -80,56 +80,74 @@ if not main.components.empty:
         if shown:
             draw_chart(forecast_charts.components_chart(main.components, config.currency))
 
-st.subheader("Can you trust it? Backtest against seasonal naive")
-table = backtest_table(main.backtest)
-if undefined is not None:
-    st.info("No backtest: bookings are undefined (above).")
-elif main.backtest is None or table.empty:
-    st.info(main.backtest.reason if main.backtest else "No backtest.")
-else:
-    verdict = main.backtest.verdict()
-    if main.backtest.winner == "seasonal_naive":
-        st.warning(verdict, icon="⚠️")
+
+def backtest_section() -> None:
+    """The backtest against seasonal naive: verdict, method and table."""
+    st.subheader("Can you trust it? Backtest against seasonal naive")
+    table = backtest_table(main.backtest)
+    if undefined is not None:
+        st.info("No backtest: bookings are undefined (above).")
+    elif main.backtest is None or table.empty:
+        st.info(main.backtest.reason if main.backtest else "No backtest.")
     else:
-        st.success(verdict)
-    cutoffs = ", ".join(f"{c:%d %b %Y}" for c in main.backtest.cutoffs)
+        verdict = main.backtest.verdict()
+        if main.backtest.winner == "seasonal_naive":
+            st.warning(verdict, icon="⚠️")
+        else:
+            st.success(verdict)
+        cutoffs = ", ".join(f"{c:%d %b %Y}" for c in main.backtest.cutoffs)
+        st.caption(
+            f"Rolling origin: trained up to each of {cutoffs}, then scored on the next "
+            f"{main.backtest.horizon} {unit}s. MAPE = mean |error| / actual (periods with 0 "
+            "actual skipped); WAPE = total |error| / total actual."
+        )
+        show_table(table, key="forecast.backtest_table", currency=config.currency)
+
+
+def quarters_section() -> None:
+    """This quarter and next: pipeline-weighted, forecast and quota."""
+    st.subheader("This quarter and next: pipeline, forecast and quota")
+    quarters = report.quarter_table()
+    quarter_tiles(report.vs_quota, config.currency)
     st.caption(
-        f"Rolling origin: trained up to each of {cutoffs}, then scored on the next "
-        f"{main.backtest.horizon} {unit}s. MAPE = mean |error| / actual (periods with 0 "
-        "actual skipped); WAPE = total |error| / total actual."
+        "Month and Week give different quarter totals: each is its own model, and a week "
+        "counts in the quarter its Monday falls in, so weeks that straddle a quarter's edge "
+        "move amounts between quarters. The quarter call above is the number to use for this "
+        "quarter."
     )
-    show_table(table, key="forecast.backtest_table", currency=config.currency)
+    if undefined is None:
+        draw_chart(forecast_charts.quarter_bars(quarters, config.currency))
+    st.caption(
+        "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × "
+        "the stage's historical win rate (the stage table's probability where fewer than "
+        f"{config.min_stage_observations} closed deals passed the stage). "
+        f"{report.overdue_sentence(config.currency)}"
+    )
+    with lazy_expander("Stage probabilities used", "forecast.stage_probabilities") as shown:
+        if shown:
+            show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
 
-st.subheader("This quarter and next: pipeline, forecast and quota")
-quarters = report.quarter_table()
-quarter_tiles(report.vs_quota, config.currency)
-st.caption(
-    "Month and Week give different quarter totals: each is its own model, and a week counts "
-    "in the quarter its Monday falls in, so weeks that straddle a quarter's edge move amounts "
-    "between quarters. The quarter call above is the number to use for this quarter."
-)
-if undefined is None:
-    draw_chart(forecast_charts.quarter_bars(quarters, config.currency))
-st.caption(
-    "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × the "
-    "stage's historical win rate (the stage table's probability where fewer than "
-    f"{config.min_stage_observations} closed deals passed the stage). "
-    f"{report.overdue_sentence(config.currency)}"
-)
-with lazy_expander("Stage probabilities used", "forecast.stage_probabilities") as shown:
-    if shown:
-        show_table(report.probabilities, key="forecast.probabilities", currency=config.currency)
 
-st.subheader("What if…")
-if undefined is not None:
-    st.info("No what-if: bookings are undefined (above).")
-else:
-    what_if_panel(report, config.currency)
+def what_if_section() -> None:
+    """What if the win rate, cycle, reps or deal size changed."""
+    st.subheader("What if…")
+    if undefined is not None:
+        st.info("No what-if: bookings are undefined (above).")
+    else:
+        what_if_panel(report, config.currency)
 
-st.subheader("Every territory")
-if undefined is not None:
-    st.info("No forecast per territory: bookings are undefined (above).")
-elif st.toggle("Forecast every territory", key="forecast.all_territories"):
+
+def territories_section() -> None:
+    """Every territory's forecast and backtest, fitted when asked for."""
+    st.subheader("Every territory")
+    if undefined is not None:
+        st.info("No forecast per territory: bookings are undefined (above).")
+    elif st.toggle("Forecast every territory", key="forecast.all_territories"):
+        every_territory()
+
+
+def every_territory() -> None:
+    """Fits every territory and draws their small multiples and backtests."""
     with database_guard(), st.spinner("Fitting every territory…"):
         by_territory = cached_from(
             build_forecast_report, ((forecast_inputs, (choice.freq, EVERYTHING)),),
@@ -155,6 +173,18 @@ elif st.toggle("Forecast every territory", key="forecast.all_territories"):
         currency=config.currency,
         columns={"scope": "Territory"},
     )
+
+
+# Below the bookings chart, one section at a time: only the open tab is drawn (issue 21).
+lazy_tabs(
+    {
+        "This quarter and next": quarters_section,
+        "Can you trust it?": backtest_section,
+        "What if…": what_if_section,
+        "Every territory": territories_section,
+    },
+    key="forecast.tabs",
+)
 
 st.subheader("Download")
 download_csv(report.forecast_table(), "forecast.csv", key="forecast.download")

@@ -75,6 +75,7 @@ LAZY_TABS = {
     "cash": "cash.tabs",
     "territory": "territory.tabs",
     "plan": "plan.tabs",
+    "forecast": "forecast.tabs",
     "time_allocation": "time.tabs",
     "pipeline_review": "pipeline_review.tabs",
 }

@@ -34,6 +34,8 @@ def test_territory_forecast_plan_and_rep_time_pages_show_the_same_ramp_and_share
 ):
     territory = run_page(str(PAGES / "territory.py"), demo_url)
     forecast = run_page(str(PAGES / "forecast.py"), demo_url)
+    forecast.session_state["forecast.tabs"] = "What if…"  # the what-if's tab, drawn when open
+    forecast.run()
     plan = run_page(str(PAGES / "plan.py"), demo_url)
     time = run_page(str(PAGES / "time_allocation.py"), demo_url)
     time.session_state["time.tabs"] = "New-rep ramp"  # the ramp's tab, drawn when open
