@@ -47,6 +47,7 @@ from sqlalchemy import (
 
 from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
+from salesops.db.rollups_call_cells import cell_blocks, insert_cells
 from salesops.db.schema_call import (
     rollup_call_rep_snapshots,
     rollup_call_rep_won_days,
@@ -349,48 +350,6 @@ class _Grid:
         }
 
 
-def _label_columns(labels: list[tuple | None]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Returns which groups have rows and each label position's values by group (objects)."""
-    kept = np.array([label is not None for label in labels], dtype=bool)
-    width = max((len(label) for label in labels if label is not None), default=0)
-    columns = []
-    for position in range(width):
-        column = np.empty(len(labels), dtype=object)
-        column[:] = [None if label is None else label[position] for label in labels]
-        columns.append(column)
-    return kept, columns
-
-
-def _row_blocks(grid: _Grid, labels: list[tuple | None]) -> Iterator[list[list]]:
-    """Yields the grid's non-empty cells, one quarter at a time, as columns of rows.
-
-    Columns in the snapshot table's order: quarter_start (ISO text, as SQLite stores a date
-    and COPY reads one), day, `labels[g]` (group g's unit columns, stage, forecast_category
-    and bucket; None: a group left out, no rows), deals, open and won amounts, won deals.
-    Built column by column (a million-deal import has ~10M cells: a Python loop over the
-    rows cost more than inserting them).
-    """
-    kept, label_columns = _label_columns(labels)
-    for index, quarter in enumerate(grid.quarters):
-        totals = grid.totals(index)
-        length = (quarter.end - quarter.start).days
-        deals = totals["deals"][: length + 1]
-        day, group = np.nonzero(deals > 0)
-        keep = kept[group]
-        day, group = day[keep], group[keep]
-        if not len(day):
-            continue
-        yield [
-            [quarter.start.isoformat()] * len(day),
-            day.tolist(),
-            *(column[group].tolist() for column in label_columns),
-            deals[day, group].tolist(),
-            (totals["cents"][day, group] / 100.0).tolist(),
-            (totals["won"][day, group] / 100.0).tolist(),
-            totals["won_deals"][day, group].tolist(),
-        ]
-
-
 def _insert(conn: Connection, table: Table, rows: Iterator[tuple]) -> int:
     """Inserts rows (tuples in the table's column order) through the driver; returns how many."""
     names = [c.name for c in table.columns]
@@ -415,55 +374,6 @@ def _insert(conn: Connection, table: Table, rows: Iterator[tuple]) -> int:
         conn.exec_driver_sql(sql, batch)
         written += len(batch)
     return written
-
-
-def _copy_cell(value: object) -> str:
-    r"""Returns one value in COPY's text format (\N for None, specials escaped)."""
-    if value is None:
-        return "\\N"
-    text = str(value)
-    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        text = text.replace(char, escaped)
-    return text
-
-
-def _insert_blocks(conn: Connection, table: Table, blocks: Iterator[list[list]]) -> int:
-    """Inserts blocks of columns (the table's order) through the driver; returns rows written.
-
-    SQLite steps through the rows itself (executemany over a zip: no Python per row);
-    PostgreSQL is sent each block as COPY text, a column converted at a time.
-    """
-    names = [c.name for c in table.columns]
-    written = 0
-    raw = conn.connection.driver_connection
-    assert raw is not None  # a live connection inside a transaction
-    if conn.dialect.name == "postgresql":
-        copy_sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for columns in blocks:
-                texts = [_copy_texts(column) for column in columns]
-                lines = map("\t".join, zip(*texts, strict=True))
-                copy.write("\n".join(lines) + "\n")
-                written += len(columns[0])
-        return written
-    marks = ", ".join("?" for _ in names)
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-    cursor = raw.cursor()
-    try:
-        for columns in blocks:
-            cursor.executemany(sql, zip(*columns, strict=True))
-            written += len(columns[0])
-    finally:
-        cursor.close()
-    return written
-
-
-def _copy_texts(column: list) -> list[str]:
-    """Returns a column's values as COPY text (numbers as str() writes them)."""
-    if column and type(column[0]) in (int, float) and None not in column:
-        return list(map(str, column))
-    text = {v: _copy_cell(v) for v in set(column)}  # labels: a few distinct values
-    return [text[v] for v in column]
 
 
 def _as_date(value: object) -> date:
@@ -566,7 +476,7 @@ def rebuild_call_snapshots(
     for block in blocks:
         grid = _Grid(block, len(labels))
         _sweep_block(conn, grid, kinds, deal_units, filtered=not whole or len(blocks) > 1)
-        written += _insert_blocks(conn, table, _row_blocks(grid, labels))
+        written += insert_cells(conn, table, cell_blocks(grid, labels))
     if whole:
         for index in table.indexes:
             index.create(conn)

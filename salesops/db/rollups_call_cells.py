@@ -1,0 +1,121 @@
+"""The call snapshot rollups' cells, from a swept grid into the table, column by column.
+
+A million-deal import's rollups have ~10M cells: turned into rows by a Python loop (and
+written one `write_row` at a time on PostgreSQL) they cost more than the database's
+insert. Here each quarter's cells become columns of plain values (a group's labels looked
+up in object arrays), which SQLite's executemany steps through as a zip and PostgreSQL
+reads as one COPY text block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+import numpy as np
+from sqlalchemy import Connection, Table
+
+from salesops.calendar import Quarter
+
+CELL_BLOCK = 100_000  # cells turned into Python values at a time (~40 MB of them)
+
+
+class Grid(Protocol):
+    """A swept grid (salesops.db.rollups_call._Grid): its quarters and running sums."""
+
+    quarters: list[Quarter]
+
+    def totals(self, index: int) -> dict[str, np.ndarray]:
+        """Returns the running sums over the days of quarter `index`, shaped (day, group)."""
+        ...
+
+
+def _label_columns(labels: list[tuple | None]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Returns which groups have rows and each label position's values by group (objects)."""
+    kept = np.array([label is not None for label in labels], dtype=bool)
+    width = max((len(label) for label in labels if label is not None), default=0)
+    columns = []
+    for position in range(width):
+        column = np.empty(len(labels), dtype=object)
+        column[:] = [None if label is None else label[position] for label in labels]
+        columns.append(column)
+    return kept, columns
+
+
+def cell_blocks(grid: Grid, labels: list[tuple | None]) -> Iterator[list[list]]:
+    """Yields the grid's non-empty cells, CELL_BLOCK at a time in quarter order, as columns.
+
+    Columns in the snapshot table's order: quarter_start (ISO text, as SQLite stores a date
+    and COPY reads one), day, `labels[g]` (group g's unit columns, stage, forecast_category
+    and bucket; None: a group left out, no rows), deals, open and won amounts, won deals.
+    Built column by column (a million-deal import has ~10M cells: a Python loop over the
+    rows cost more than inserting them).
+    """
+    kept, label_columns = _label_columns(labels)
+    for index, quarter in enumerate(grid.quarters):
+        totals = grid.totals(index)
+        length = (quarter.end - quarter.start).days
+        deals = totals["deals"][: length + 1]
+        day, group = np.nonzero(deals > 0)
+        keep = kept[group]
+        day, group = day[keep], group[keep]
+        for first in range(0, len(day), CELL_BLOCK):
+            d, g = day[first : first + CELL_BLOCK], group[first : first + CELL_BLOCK]
+            yield [
+                [quarter.start.isoformat()] * len(d),
+                d.tolist(),
+                *(column[g].tolist() for column in label_columns),
+                deals[d, g].tolist(),
+                (totals["cents"][d, g] / 100.0).tolist(),
+                (totals["won"][d, g] / 100.0).tolist(),
+                totals["won_deals"][d, g].tolist(),
+            ]
+
+
+def _copy_cell(value: object) -> str:
+    r"""Returns one value in COPY's text format (\N for None, specials escaped)."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def insert_cells(conn: Connection, table: Table, blocks: Iterator[list[list]]) -> int:
+    """Inserts blocks of columns (the table's order) through the driver; returns rows written.
+
+    SQLite steps through the rows itself (executemany over a zip: no Python per row);
+    PostgreSQL is sent each block as COPY text, a column converted at a time.
+    """
+    names = [c.name for c in table.columns]
+    written = 0
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside a transaction
+    if conn.dialect.name == "postgresql":
+        copy_sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for columns in blocks:
+                texts = [_copy_texts(column) for column in columns]
+                lines = map("\t".join, zip(*texts, strict=True))
+                copy.write("\n".join(lines) + "\n")
+                written += len(columns[0])
+        return written
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+    cursor = raw.cursor()
+    try:
+        for columns in blocks:
+            cursor.executemany(sql, zip(*columns, strict=True))
+            written += len(columns[0])
+    finally:
+        cursor.close()
+    return written
+
+
+def _copy_texts(column: list) -> list[str]:
+    """Returns a column's values as COPY text (numbers as str() writes them)."""
+    if column and type(column[0]) in (int, float) and None not in column:
+        return list(map(str, column))
+    text = {v: _copy_cell(v) for v in set(column)}  # labels: a few distinct values
+    return [text[v] for v in column]
