@@ -305,7 +305,7 @@ def _copy_escaped(text: str) -> str:
 def _copy_column(values: pd.Series) -> list[str]:
     r"""Returns one column as COPY text: str() of each value, escaped, \N where missing."""
     cells = values.to_numpy(dtype=object)
-    text = [str(v) for v in cells]
+    text = list(map(str, cells))
     if _COPY_SPECIAL.search("\x00".join(text)):
         text = [_copy_escaped(v) for v in text]
     for i in np.flatnonzero(pd.isna(cells)):
@@ -320,7 +320,7 @@ def _copy_text(frame: pd.DataFrame) -> str:
     which is what PostgreSQL reads back as the same value.
     """
     columns = [_copy_column(frame[c]) for c in frame.columns]
-    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 def bulk_insert(

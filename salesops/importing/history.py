@@ -66,13 +66,13 @@ class HistoryWriter:
     ) -> int:
         """Writes the rows of new and changed deals; returns how many were written.
 
-        `existing` holds the changed deals as they were before (by external_id); `ids` maps
-        external ids to opportunity ids.
+        New deals carry the `id` they were inserted with; `existing` holds the changed deals
+        as they were before (by external_id); `ids` maps their external ids to their ids.
         """
         written = 0
         if not new.empty:
-            written += self._write_new(plan, new, ids)
-            self._deals.append(new["external_id"].map(ids).to_numpy(dtype="int64"))
+            written += self._write_new(plan, new)
+            self._deals.append(new["id"].to_numpy(dtype="int64"))
         if changed.empty:
             return written
         before = existing.set_index("external_id")
@@ -102,13 +102,13 @@ class HistoryWriter:
             self._initial_stage = first or "Open"
         return self._initial_stage
 
-    def _write_new(self, plan: FilePlan, new: pd.DataFrame, ids: dict[str, int]) -> int:
-        """Writes the first history rows of new deals; returns how many.
+    def _write_new(self, plan: FilePlan, new: pd.DataFrame) -> int:
+        """Writes the first history rows of new deals (with the `id` they were inserted with).
 
-        The export only shows where a closed deal ended, so it is recorded as open in the
-        first open stage from its created date until its close date.
+        Returns how many. The export only shows where a closed deal ended, so it is recorded
+        as open in the first open stage from its created date until its close date.
         """
-        base = pd.DataFrame({"opportunity_id": new["external_id"].map(ids).astype("int64")})
+        base = pd.DataFrame({"opportunity_id": new["id"].astype("int64")})
         for column in ("amount", "expected_close_date", "forecast_category"):
             base[column] = new.get(column, None)
         is_open = (new["outcome"] == "open").to_numpy()

@@ -49,11 +49,15 @@ def for_bulk(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         series = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(series):
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind == "M":
+            # numpy writes ISO days ten times faster than strftime (NaT: None below)
+            days = series.to_numpy().astype("datetime64[D]")
+            text = pd.Series(np.datetime_as_string(days), index=series.index, dtype=object)
+        elif pd.api.types.is_datetime64_any_dtype(series):
             text = series.dt.strftime("%Y-%m-%d").astype(object)
-            out[column] = text.where(series.notna(), None)
         else:
-            out[column] = series.astype(object).where(series.notna(), None)
+            text = series.astype(object)
+        out[column] = text.where(series.notna(), None)
     return out
 
 
