@@ -20,6 +20,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import carry_filters
+from salesops.ui.lazy import lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -127,25 +128,48 @@ else:
 for check in quality.checks:
     ui.show_check(check, ui.all_check_rows(as_of, check.key))
 
-if viewer.can(IMPORT):
+
+def history_section() -> None:
+    """The latest imported files."""
+    st.subheader("Import history")
+    with database_guard():
+        batches = cached_call(Repository.import_batches, settings().import_batches_listed)
+    if batches.empty:
+        st.caption("No file imported yet.")
+    else:
+        show_table(batches, key="data.batches", currency=settings().currency)
+
+
+def activity_types_section() -> None:
+    """The editable activity types (admins)."""
     st.subheader("Activity types")
     with database_guard():
         data_entities.activity_types_section()
 
-st.subheader("Import history")
-with database_guard():
-    batches = cached_call(Repository.import_batches, settings().import_batches_listed)
-if batches.empty:
-    st.caption("No file imported yet.")
-else:
-    show_table(batches, key="data.batches", currency=settings().currency)
-if viewer.can(IMPORT):
+
+def undo_section() -> None:
+    """Undoing the newest import (admins)."""
     st.subheader("Undo an import")
     with database_guard():
         data_entities.undo_section(settings().import_batches_listed)
 
-if viewer.can(USERS):
+
+def users_and_roles() -> None:
+    """Who may sign in, with which role (admins of users)."""
     st.subheader("Users and roles")
     users_section()
+
+
+def audit_log() -> None:
+    """The latest changes to users and data (admins of users)."""
     st.subheader("Audit log")
     audit_section(settings().audit_rows_listed)
+
+
+# Below data quality, one section at a time: only the open tab is drawn (issue 21).
+sections = {"Import history": history_section}
+if viewer.can(IMPORT):
+    sections |= {"Activity types": activity_types_section, "Undo an import": undo_section}
+if viewer.can(USERS):
+    sections |= {"Users and roles": users_and_roles, "Audit log": audit_log}
+lazy_tabs(sections, key="data.tabs")

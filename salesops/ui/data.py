@@ -32,6 +32,7 @@ from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv, download_csv_later
 from salesops.ui.filters import require_current_schema
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
@@ -288,24 +289,28 @@ def show_check(check: QualityCheck, all_rows: Callable[[], pd.DataFrame]) -> Non
     """Draws one quality check as an expander with its offending rows and a download.
 
     The table shows the rows the page read (Settings.quality_rows_shown); the download reads
-    up to quality_row_limit with `all_rows` when clicked.
+    up to quality_row_limit with `all_rows` when clicked. The content is drawn only while the
+    expander is open (lazy_expander: no grid per check at first paint).
     """
-    with st.expander(f"{check.label}: {check.count:,}", expanded=False):
-        st.caption(check.description)
-        if check.rows.empty:
-            st.write("Nothing to fix.")
-            return
-        if len(check.rows) < check.count:
-            st.caption(f"Showing the first {len(check.rows):,} of {check.count:,} rows.")
-        ids = {
-            c: humanise(str(c))
-            for c in check.rows.columns
-            if str(c) == "id" or str(c).endswith("_id")
-        }
-        show_table(
-            check.rows, key=f"data.rows_{check.key}", currency=settings().currency, columns=ids
-        )
-        download_csv_later(all_rows, f"{check.key}.csv", key=f"data.download_{check.key}")
+    label = f"{check.label}: {check.count:,}"
+    with lazy_expander(label, key=f"data.check_{check.key}") as shown:
+        if shown:
+            _check_rows(check, all_rows)
+
+
+def _check_rows(check: QualityCheck, all_rows: Callable[[], pd.DataFrame]) -> None:
+    """Draws one quality check's description, offending rows and their download."""
+    st.caption(check.description)
+    if check.rows.empty:
+        st.write("Nothing to fix.")
+        return
+    if len(check.rows) < check.count:
+        st.caption(f"Showing the first {len(check.rows):,} of {check.count:,} rows.")
+    ids = {
+        c: humanise(str(c)) for c in check.rows.columns if str(c) == "id" or str(c).endswith("_id")
+    }
+    show_table(check.rows, key=f"data.rows_{check.key}", currency=settings().currency, columns=ids)
+    download_csv_later(all_rows, f"{check.key}.csv", key=f"data.download_{check.key}")
 
 
 def all_check_rows(as_of: date, key: str) -> Callable[[], pd.DataFrame]:

@@ -76,6 +76,7 @@ LAZY_TABS = {
     "territory": "territory.tabs",
     "plan": "plan.tabs",
     "forecast": "forecast.tabs",
+    "data": "data.tabs",
     "time_allocation": "time.tabs",
     "pipeline_review": "pipeline_review.tabs",
 }

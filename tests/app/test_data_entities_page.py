@@ -10,11 +10,14 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
 def test_templates_and_activity_types_are_on_the_data_page(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
-    subheaders = [h.value for h in at.subheader]
-    assert "Activity types" in subheaders
+    assert "Activity types" in [t.label for t in at.tabs]
     keys = {e.proto.id for e in at.get("download_button")}
     assert keys  # the templates' download buttons are drawn
     labels = [e.proto.label for e in at.get("download_button")]
     for name in ("Orders", "Spend", "Quotas", "Reps", "Timesheet"):
         assert f"{name} template" in labels
+    at.session_state["data.tabs"] = "Activity types"  # its tab: drawn when open
+    at.run()
+    assert not at.exception
+    assert "Activity types" in [h.value for h in at.subheader]
     assert any(b.key == "data.save_activity_types" for b in at.button)

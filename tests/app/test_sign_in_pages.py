@@ -192,7 +192,7 @@ def test_an_analyst_has_no_import_controls(signed_in):
     assert not at.get("file_uploader")
     assert "Imports are for admins: your role (analyst) reads the data only." in _texts(at)
     assert not [b for b in at.button if b.key == "data.confirm"]
-    assert "Users and roles" not in [h.value for h in at.subheader]
+    assert "Users and roles" not in [t.label for t in at.tabs]
 
 
 def test_a_manager_gets_no_whole_company_lists_on_the_data_page(signed_in):
@@ -205,8 +205,14 @@ def test_a_manager_gets_no_whole_company_lists_on_the_data_page(signed_in):
 def test_an_admin_manages_users_and_reads_the_audit_log(signed_in):
     at = signed_in("pages/data.py", "admin@example.com")
     assert not at.exception
-    headers = [h.value for h in at.subheader]
-    assert "Users and roles" in headers and "Audit log" in headers
+    assert {"Users and roles", "Audit log"} <= {t.label for t in at.tabs}
+    at.session_state["data.tabs"] = "Audit log"  # each tab is drawn when open
+    at.run()
+    assert "Audit log" in [h.value for h in at.subheader]
+    at.session_state["data.tabs"] = "Users and roles"
+    at.run()
+    assert not at.exception
+    assert "Users and roles" in [h.value for h in at.subheader]
     users = next(f for f in _frames(at) if "email" in f.columns)
     assert "manager@example.com" in set(users["email"])
     assert at.get("file_uploader")
@@ -305,13 +311,15 @@ def test_write_paths_refuse_non_admins_on_the_server(company, monkeypatch, scrip
 
 
 def test_an_admin_adds_a_user_on_the_data_page_and_the_audit_log_shows_it(signed_in, company):
-    at = signed_in("pages/data.py", "admin@example.com")
+    at = signed_in("pages/data.py", "admin@example.com", state={"data.tabs": "Users and roles"})
     at.text_input(key="data.user_email").set_value("new.analyst@example.com")
     at.selectbox(key="data.user_role").set_value("analyst")
     next(b for b in at.button if b.label == "Add user").click()
     at.run()
     assert not at.exception
     assert "Added new.analyst@example.com." in [e.value for e in at.success]
+    at.session_state["data.tabs"] = "Audit log"  # its tab: drawn when open
+    at.run()
     audit_frame = next(f for f in _frames(at) if "actor" in f.columns)
     latest = audit_frame.iloc[0]
     assert (latest["actor"], latest["action"], latest["target"]) == (

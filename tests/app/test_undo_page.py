@@ -32,6 +32,8 @@ def test_an_admin_undoes_the_newest_import_on_the_data_page(run_page, tmp_path):
     assert outcome.written
     at = run_page(PAGE, url)
     assert not at.exception
+    at.session_state["data.tabs"] = "Undo an import"  # its tab: drawn when open
+    at.run()
     button = next(b for b in at.button if b.key == "data.undo")
     assert button.label == f"Undo batch {outcome.batch}"
     button.click().run()

@@ -66,3 +66,10 @@ def test_data_quality_on_the_demo_company(app_url, page, screenshot):
     assert overdue.first.is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "data_demo")
+    # a check's rows are drawn when its expander is opened (none at first paint)
+    rows = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]')
+    assert rows.count() == 0
+    overdue.first.click()
+    rows.first.wait_for(state="attached", timeout=60_000)
+    wait_for_app(page, "Import history")
+    assert page.locator('[data-testid="stException"]').count() == 0
