@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -34,6 +35,7 @@ from salesops.ui.cache import (
 )
 from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
+from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_table
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
@@ -250,13 +252,12 @@ def _start_renderer_once() -> None:
     start_after_paint(start_chart_renderer, "start chart renderer")
 
 
-@st.fragment
 def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:
     """Draws one tab per deal list, the table of the open tab only.
 
-    A tab switch reruns this fragment alone. The stale list is read only when its tab is
-    opened: it needs every open deal's stage history (review_stale), so its tab has no count
-    until then.
+    A tab switch reruns the tabs' fragment alone (lazy_tabs). The stale list is read only when
+    its tab is opened: it needs every open deal's stage history (review_stale), so its tab has
+    no count until then.
     """
     review = report.review
     names = list(LIST_NAMES)
@@ -266,12 +267,11 @@ def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:
         else TAB_TITLES.get(n, LIST_TITLES[n])
         for n in names
     ]
-    tabs = st.tabs(titles, key=f"{KEY}.tabs", on_change="rerun")
-    for tab, name in zip(tabs, names, strict=True):
-        if not tab.open:
-            continue
-        with tab:
-            _deal_list(report, name, thresholds)
+    sections = {
+        title: partial(_deal_list, report, name, thresholds)
+        for title, name in zip(titles, names, strict=True)
+    }
+    lazy_tabs(sections, key=f"{KEY}.tabs")
 
 
 def _deal_list(report: ReviewReport, name: str, thresholds: Settings) -> None:
