@@ -351,9 +351,7 @@ class BatchWriter:
         touched = pd.concat([new, changed]) if not changed.empty else new
         if touched.empty:
             return
-        ids: dict[str, int] = {}
-        if not new.empty:
-            ids.update(zip(new["external_id"], new["id"].astype("int64").tolist(), strict=True))
+        ids: dict[str, int] = {}  # changed deals' ids (new rows carry theirs in `id`)
         if not changed.empty:
             before = existing[existing["external_id"].isin(changed["external_id"])]
             old_ids = before["id"].astype("int64").tolist()
@@ -363,6 +361,9 @@ class BatchWriter:
         if not entries.empty:
             self.imported_history.add(plan, entries)
         if layout.options.get("converts_leads") and "lead_id" in out:
+            if not new.empty:
+                new_ids = new["id"].astype("int64").tolist()
+                ids.update(zip(new["external_id"], new_ids, strict=True))
             self._convert_leads(touched, ids)
 
     def _record_rep_changes(self, changed: pd.DataFrame, existing: pd.DataFrame) -> None:
