@@ -7,8 +7,9 @@ import) with the same command line, browser launch, settle rule and CPU accounti
 bench/bench_browser.py, and times it new tab cold (first load after the server started, new
 browser context), new tab warm (a new tab of a context that has loaded it) and new window
 warm (a new context). Variants add Altair charts of 24 points (one; seven as on the KPIs
-page; the seven as one concatenated chart): what drawing charts costs before any data. What
-a salesops page takes beyond these is ours; up to them is Streamlit's and chromium's (and
+page; the seven as one concatenated chart) and st.dataframe grids of 12 rows (one; one with a
+chart; seven with two charts, as Order to cash drew): what drawing them costs before any data.
+What a salesops page takes beyond these is ours; up to them is Streamlit's and chromium's (and
 the machine's load, recorded beside the numbers).
 """
 
@@ -35,6 +36,9 @@ VARIANTS = {
     "one_chart": "?charts=1",
     "seven_charts": "?charts=7",
     "seven_charts_concatenated": "?charts=7&concat=1",
+    "one_grid": "?grids=1",
+    "one_chart_one_grid": "?charts=1&grids=1",
+    "two_charts_seven_grids": "?charts=2&grids=7",
 }
 
 

@@ -1,7 +1,8 @@
 """The floor for bench/bench_floor.py: a trivial Streamlit page (no database, no salesops).
 
 `?charts=N` adds N small Altair line charts in two columns (as the KPIs page's trends), and
-`&concat=1` draws them as one concatenated chart: what drawing charts costs the browser
+`&concat=1` draws them as one concatenated chart; `?grids=N` adds N st.dataframe grids of
+12 rows and 8 columns (a page's tables): what drawing charts and grids costs the browser
 before any of salesops' data is involved.
 """
 
@@ -30,4 +31,6 @@ elif charts:
     for i in range(charts):
         with columns[i % 2]:
             st.altair_chart(_line(), use_container_width=True)
+for _ in range(int(st.query_params.get("grids", 0))):
+    st.dataframe(pd.DataFrame({f"column {c}": range(12) for c in range(8)}), hide_index=True)
 st.subheader("Go deeper")
