@@ -228,15 +228,29 @@ def refresh_stored_forecasts(engine: Engine, settings: Settings) -> int:
 
 
 def store_page_forecasts(engine: Engine, settings: Settings) -> tuple[bool, str]:
-    """Refreshes the stored forecasts after a write; returns (stored, a sentence saying so).
+    """Refreshes what pages read precomputed after a write; returns (stored, a sentence).
 
-    The write itself has committed by then, so a failure here does not undo it: the sentence
-    says the forecasts were not stored and why (pages then fit them when first opened), and
-    it is logged as a warning.
+    The stored forecasts, then the Overview's default results (salesops.overview_store,
+    whose monthly forecast reads them). The write itself has committed by then, so a
+    failure here does not undo it: the sentence says what was not stored and why (pages
+    then compute it when first opened), and it is logged as a warning.
     """
+    from salesops.overview_store import refresh_stored_overview
+
     try:
         count = refresh_stored_forecasts(engine, settings)
     except Exception as exc:  # the data is written; say what failed instead of failing it
         logger.warning("Forecasts not stored: %s", exc, exc_info=True)
         return False, f"Forecasts not stored (pages will fit them when first opened): {exc}"
-    return True, f"Stored {count} forecasts for the Overview and the Forecast page."
+    try:
+        results = refresh_stored_overview(engine, settings)
+    except Exception as exc:
+        logger.warning("Overview results not stored: %s", exc, exc_info=True)
+        return False, (
+            f"Stored {count} forecasts for the Overview and the Forecast page; the Overview's "
+            f"other results not stored (it will compute them when first opened): {exc}"
+        )
+    return True, (
+        f"Stored {count} forecasts for the Overview and the Forecast page, and "
+        f"{results} Overview results."
+    )

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from salesops.calendar import Quarter, Week, last_complete_week
+from salesops.calendar import Quarter, Week, last_complete_week, week_of
 from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.jsonable import json_value
@@ -347,6 +347,16 @@ def with_stale_list(report: ReviewReport, stale: pd.DataFrame, rule: StaleRule) 
     """Returns the report with its stale list (from review_stale) back in its place."""
     lists = {name: stale if name == "stale" else report.review.lists[name] for name in LIST_NAMES}
     return replace(report, review=replace(report.review, lists=lists), stale_rule=rule)
+
+
+def current_week(today: date, history_last: date) -> tuple[Week, date]:
+    """Returns (the week to report as "this week", the last day it is counted to).
+
+    The week holding the latest day of history (or today, if the history runs later): a
+    Monday meeting reads the week just ended, mid-week readers the week so far.
+    """
+    last = min(today, history_last)
+    return week_of(last), min(last, week_of(last).last_day)
 
 
 def review_waterfall(repo: Repository, week: Week, scope: ReviewScope = COMPANY) -> Waterfall:

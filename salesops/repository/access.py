@@ -67,7 +67,8 @@ RULES: dict[str, Rule] = {
     "schema_state": Rule.REFERENCE,
     "data_version": Rule.REFERENCE,
     "row_counts": Rule.FULL_VIEW,
-    # Whole-company forecasts fitted on load (salesops.forecast.stored).
+    # Whole-company forecasts fitted on load (salesops.forecast.stored) and the Overview's
+    # default results (salesops.overview_store).
     "stored_forecast": Rule.FULL_VIEW,
     # forecast
     "bookings_by_period": Rule.SCOPED,

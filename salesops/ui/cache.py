@@ -25,14 +25,17 @@ from typing import Any
 
 import streamlit as st
 
+from salesops import typed_json
 from salesops.config import Settings, load_settings
 from salesops.db.errors import DATABASE_FAILURES, DatabaseError, DatabaseUnavailable, translate
+from salesops.overview_store import result_key, stored_names
 from salesops.redact import mask_secrets
 from salesops.repository import EVERYTHING, Repository, Scope
 from salesops.ui.auth import current_viewer, read_engine
 
 TTL_SECONDS = Settings().cache_ttl_seconds
 VERSION_CHECK_SECONDS = Settings().data_version_check_seconds
+STORED_NAMES = stored_names()  # the calls salesops.overview_store stores on load
 BACKGROUND_DELAY_SECONDS = Settings().background_read_delay_seconds
 BACKGROUND_NICENESS = Settings().background_read_niceness
 
@@ -74,9 +77,11 @@ def _cached(
     args: tuple,
     kwargs: tuple,
 ) -> tuple[Any, datetime]:
-    del version  # part of the cache key only: a new data version is a new entry
-    fn: Callable = CACHED_FUNCTIONS[name]
-    return fn(_repository(url, visible, team), *args, **dict(kwargs)), datetime.now()
+    found, value = _stored(url, version, visible, team, (name, args, kwargs))
+    if not found:
+        fn: Callable = CACHED_FUNCTIONS[name]
+        value = fn(_repository(url, visible, team), *args, **dict(kwargs))
+    return value, datetime.now()
 
 
 CACHED_FUNCTIONS: dict[str, Callable] = {}
@@ -94,9 +99,30 @@ def _derived(
     kwargs: tuple,
     _unhashed: tuple[tuple[str, Any], ...] = (),
 ) -> tuple[Any, datetime]:
-    values = [_cached(url, version, visible, team, *source)[0] for source in sources]
-    fn: Callable = CACHED_FUNCTIONS[name]
-    return fn(*values, *args, **dict(kwargs), **dict(_unhashed)), datetime.now()
+    found, value = _stored(url, version, visible, team, (name, sources, args, kwargs))
+    if not found:
+        values = [_cached(url, version, visible, team, *source)[0] for source in sources]
+        fn: Callable = CACHED_FUNCTIONS[name]
+        value = fn(*values, *args, **dict(kwargs), **dict(_unhashed))
+    return value, datetime.now()
+
+
+def _stored(
+    url: str, version: str | None, visible: Scope, team: Scope, parts: tuple
+) -> tuple[bool, Any]:
+    """Returns (True, the result stored on load for this call), or (False, None) if none.
+
+    Only the Overview's default calls for a viewer who sees everything are stored
+    (salesops.overview_store); their key holds the data version, so a result is found only
+    for the data it was computed on. Other calls are not looked up.
+    """
+    if version is None or parts[0] not in STORED_NAMES:
+        return False, None
+    if not (visible.is_everything and team.is_everything):
+        return False, None
+    key = result_key(version, parts, visible, team)
+    text = _repository(url, EVERYTHING, EVERYTHING).stored_forecast(key)
+    return (False, None) if text is None else typed_json.loads(text, url)
 
 
 READ_FAILURES: tuple[type[BaseException], ...] = (DatabaseError, *DATABASE_FAILURES)

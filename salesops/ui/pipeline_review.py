@@ -18,6 +18,7 @@ from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
 from salesops.pipeline_review.meeting_pack import start_chart_renderer
 from salesops.pipeline_review.report import (
     ReviewReport,
+    current_week,
     default_week,
     export_frame,
     review_stale,
@@ -162,16 +163,6 @@ def review_controls(
     )
     write_params({"week": (week or weeks[0]).start.isoformat()})
     return ReviewChoice(week or weeks[0], scope, stale_days, big_change)
-
-
-def current_week(today: date, history_last: date) -> tuple[Week, date]:
-    """Returns (the week to report as "this week", the last day it is counted to).
-
-    The week holding the latest day of history (or today, if the history runs later): a
-    Monday meeting reads the week just ended, mid-week readers the week so far.
-    """
-    last = min(today, history_last)
-    return week_of(last), min(last, week_of(last).last_day)
 
 
 def prefetch_review_headline(filters: Filters) -> None:

@@ -1,0 +1,203 @@
+"""The Overview's default results, computed after every load and import and stored by data version.
+
+A cold Overview read seven reports (KPIs, bookings against quota, the quarter call, the
+monthly forecast's inputs, territory data, rep time, this week's waterfall, cash) and
+built two more from them: 2 s of CPU at 1M deals. After each load, import, undo and
+`db upgrade` (beside the stored forecasts: salesops.forecast.stored.store_page_forecasts)
+they are computed once, exactly as the page asks for them with its default filters for a
+viewer who sees everything, and kept as exact JSON (salesops.typed_json) beside the stored
+forecasts (salesops.db.stored_results). The page's cache (salesops.ui.cache) looks a stored
+result up before computing one.
+
+Never stale: a result's key hashes the data version with the call (`result_key`), and every
+writer of rows records a new data version in the transaction that writes them
+(salesops.db.migrate.bump_data_version), so a result is found only for the very data it
+was computed on. Results are written only if the data version is still the one they were
+computed on, replacing every result of older data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from salesops import typed_json
+from salesops.calendar import COMPARISONS, PERIOD_PRESETS, comparison_period, preset_period
+from salesops.config import Settings
+from salesops.repository import EVERYTHING, Repository, Scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+WHOLE_COMPANY = "Whole company"  # the default filters' scope label (ui.filter_state)
+
+
+def call_name(fn: Callable) -> str:
+    """Returns the name a cached call is known by (as salesops.ui.cache names it)."""
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One cached call of the page: fn(repo, *args, **kwargs), or fn of its sources' results.
+
+    `sources` (for a derived result, ui.cache.cached_from) are the calls whose results are
+    fn's first arguments; `kwargs` are sorted (name, value) pairs, as the cache keys them.
+    """
+
+    fn: Callable
+    args: tuple = ()
+    kwargs: tuple = ()
+    sources: tuple[Call, ...] = ()
+
+    @property
+    def parts(self) -> tuple:
+        """Returns what identifies the call in the page's cache (its name and arguments)."""
+        name = call_name(self.fn)
+        if not self.sources:
+            return (name, self.args, self.kwargs)
+        sources = tuple((call_name(c.fn), c.args, ()) for c in self.sources)
+        return (name, sources, self.args, self.kwargs)
+
+
+def _keyed(value: Any) -> Any:
+    """Returns `value` with every Settings' database URL blanked (the same data, any URL)."""
+    if isinstance(value, Settings):
+        return dataclasses.replace(value, database_url="")
+    if isinstance(value, tuple):
+        return tuple(_keyed(v) for v in value)
+    return value
+
+
+def result_key(version: str, parts: tuple, visible: Scope, team: Scope) -> str:
+    """Returns the stored key of a call (`Call.parts`) on data `version` for a viewer's scopes.
+
+    "overview:" and 55 hex digits of a SHA-256 (220 bits): 64 characters, as the table's keys.
+    """
+    from salesops.db.stored_results import PREFIX
+
+    canonical = json.dumps(typed_json.encode((_keyed(parts), visible, team)), sort_keys=True)
+    digest = hashlib.sha256(f"{version}\n{canonical}".encode()).hexdigest()
+    return PREFIX + digest[: 64 - len(PREFIX)]
+
+
+def stored_names() -> frozenset[str]:
+    """Returns the names of the calls the Overview stores (the page looks only these up)."""
+    from salesops.call.report import call_report
+    from salesops.forecast.report import build_forecast_report, forecast_inputs
+    from salesops.kpis.attainment import bookings_vs_quota
+    from salesops.kpis.report import kpi_report
+    from salesops.territory.report import build_report, territory_data
+    from salesops.time_allocation.report import time_report
+
+    fns = (call_report, build_forecast_report, forecast_inputs, bookings_vs_quota, kpi_report,
+           build_report, territory_data, time_report, *_headline_fns())  # fmt: skip
+    return frozenset(call_name(fn) for fn in fns)
+
+
+def _headline_fns() -> tuple[Callable, ...]:
+    from salesops.cash.headline import cash_headline
+    from salesops.pipeline_review.report import review_waterfall
+
+    return (cash_headline, review_waterfall)
+
+
+def default_period(settings: Settings, last: date) -> tuple[Any, Any]:
+    """Returns the default filters' (period, comparison period) for data ending on `last`."""
+    preset = settings.default_period_preset
+    preset = preset if preset in PERIOD_PRESETS and preset != "custom" else "trailing"
+    compare = settings.default_comparison
+    compare = compare if compare in COMPARISONS else "previous"
+    period = preset_period(preset, last, settings.default_period_months)
+    previous = comparison_period(period, preset, compare) or period.previous()
+    return period, previous
+
+
+def overview_calls(repo: Repository, settings: Settings, today: date) -> list[Call]:
+    """Returns the Overview's cached calls with its default filters, as the page makes them.
+
+    tests/app/test_overview_stored.py holds this list to the page: once stored, a cold
+    Overview computes none of them.
+    """
+    from salesops.call.report import call_report
+    from salesops.cash.headline import cash_headline
+    from salesops.forecast.frequency import MONTH
+    from salesops.forecast.report import build_forecast_report, forecast_inputs
+    from salesops.kpis.attainment import bookings_vs_quota
+    from salesops.kpis.report import kpi_report
+    from salesops.pipeline_review.report import current_week, review_waterfall
+    from salesops.territory.report import build_report, territory_data
+    from salesops.time_allocation.report import time_report
+
+    last = repo.data_bounds()["last"]
+    if last is None:
+        return []
+    period, previous = default_period(settings, last)
+    scope = Scope()
+    inputs = Call(forecast_inputs, (MONTH.code, scope, None, False))
+    territory = Call(territory_data, (scope, period.end))
+    calls = [
+        Call(kpi_report, (period, scope, settings, 12, ()), (("previous", previous),)),
+        Call(bookings_vs_quota, (last, scope)),
+        Call(call_report, (None, None, None, Scope(), WHOLE_COMPANY)),
+        inputs,
+        Call(
+            build_forecast_report, (settings.forecast_horizon,), (("backtest", False),), (inputs,)
+        ),  # fmt: skip
+        territory,
+        Call(build_report, sources=(territory,)),
+        Call(time_report, (period, scope, settings, settings.time_trend_freq)),
+    ]
+    history_last = repo.history_bounds()["last"]
+    if history_last is not None:
+        calls.append(Call(review_waterfall, (current_week(today, history_last)[0],)))
+    orders_last = repo.order_bounds()["last"]
+    if orders_last is not None:
+        calls.append(Call(cash_headline, (min(orders_last, period.end), scope, settings)))
+    return calls
+
+
+def compute_overview(repo: Repository, settings: Settings, today: date) -> dict[tuple, Any]:
+    """Returns each of the Overview's default calls' result, keyed by `Call.parts`."""
+    from salesops.forecast.cache import ForecastCache
+    from salesops.forecast.stored import StoredCache
+
+    fits = StoredCache(repo.stored_forecast, None, ForecastCache())
+    results: dict[tuple, Any] = {}
+    for call in overview_calls(repo, settings, today):
+        kwargs = dict(call.kwargs)
+        if call.sources:
+            values = [results[source.parts] for source in call.sources]
+            if call.fn.__name__ == "build_forecast_report":
+                kwargs["cache"] = fits  # as the page passes its fit cache (unhashed)
+            results[call.parts] = call.fn(*values, *call.args, **kwargs)
+        else:
+            results[call.parts] = call.fn(repo, *call.args, **kwargs)
+    return results
+
+
+def refresh_stored_overview(engine: Engine, settings: Settings, today: date | None = None) -> int:
+    """Computes the Overview's default results on `engine`'s data and stores them.
+
+    Returns how many were stored: none when the data changed meanwhile (its own refresh
+    stores them) or before any data. Run after the data's transaction (and after the stored
+    forecasts, which the monthly forecast reads).
+    """
+    from salesops.db.stored_results import replace_stored_results
+
+    repo = Repository(engine)
+    version = repo.data_version()
+    if version is None:
+        return 0
+    today = today or datetime.now(UTC).date()
+    results = compute_overview(repo, settings, today)
+    rows = {
+        result_key(version, parts, EVERYTHING, EVERYTHING): typed_json.dumps(value)
+        for parts, value in results.items()
+    }
+    return replace_stored_results(engine, version, rows)
