@@ -16,6 +16,9 @@ SPEND_KINDS = ("marketing", "sales")
 MAX_HOURS_PER_ENTRY = 24.0
 # Activity names (lower case) whose time is selling time when first seen; the rest are not.
 SELLING_WORDS = ("call", "meeting", "demo", "visit", "presentation", "email", "prospect")
+# work sales ops could take off reps' hands (quotes, proposals, orders): the time page's
+# "back office", whose hours it prices as selling time freed
+BACK_OFFICE_WORDS = ("quote", "proposal", "order", "invoice", "contract", "billing", "pricing")
 
 
 def _shown(dates: pd.Series) -> pd.Series:
@@ -212,6 +215,19 @@ def default_category(activity: str) -> str:
     return "selling" if any(word in name for word in SELLING_WORDS) else "non_selling"
 
 
+def default_back_office(activity: str) -> bool:
+    """Returns True when a non-selling activity's name says it is back-office work (a quote...)."""
+    name = activity.casefold()
+    selling = default_category(activity) == "selling"
+    return not selling and any(word in name for word in BACK_OFFICE_WORDS)
+
+
+def default_type_words(activity: str) -> str:
+    """Returns how an import adds a new activity type, in words: "non-selling, back office"."""
+    words = default_category(activity).replace("_", "-")
+    return words + (", back office" if default_back_office(activity) else "")
+
+
 def _new_types(
     plan: FilePlan, out: pd.DataFrame, found: IssueCollector, context: ValidationContext
 ) -> None:
@@ -220,13 +236,13 @@ def _new_types(
     new = activity.notna() & ~activity.isin(context.activity_types)
     first = new & ~activity.duplicated(keep="first") & ~activity.isin(list(plan.seen))
     plan.seen.update(activity[first].tolist())
-    category = activity[first].map(default_category)
+    added_as = activity[first].map(default_type_words)
     found.add(
         first,
         "activity",
         activity,
         "a defined activity type: added as "
-        + category.str.replace("_", "-", regex=False)
+        + added_as
         + " (change it under Activity types on the Data page)",
         WARNING,
     )

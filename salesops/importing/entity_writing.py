@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, select, tuple_
 
 from salesops.db import schema as s
 from salesops.importing.change_log import ChangeLog
-from salesops.importing.entity_checks import default_category
+from salesops.importing.entity_checks import default_back_office, default_category
 from salesops.importing.plan import FilePlan
 from salesops.importing.records import in_batches, records
 from salesops.importing.references import References
@@ -213,10 +213,15 @@ class EntityWriter:
             self._keyed_upsert(s.activities, keys, ["hours", "count"], weekly, counts_of(name))
 
     def _activity_types(self, names: list[str]) -> None:
-        """Adds the activity types not defined yet (selling if the name says so)."""
+        """Adds the activity types not defined yet (selling or back office if the name says so)."""
         new = self.log.new_keys(s.activity_types, "activity", names)
         rows = [
-            {"activity": n, "category": default_category(n), "is_back_office": False} for n in new
+            {
+                "activity": n,
+                "category": default_category(n),
+                "is_back_office": default_back_office(n),
+            }
+            for n in new
         ]
         if rows:
             self.conn.execute(insert_ignore(self.conn, s.activity_types, ["activity"]), rows)

@@ -368,12 +368,13 @@ def test_salesforce_events_become_weekly_hours_and_new_activity_types(engine):
         (date(2024, 3, 4), "Meeting", 2.5, 2),
         (date(2024, 3, 4), "Quote prep", 2.0, 1),
     ]
-    assert rows_of(engine, s.activity_types, "activity", "category") == [
-        ("Meeting", "selling"),
-        ("Quote prep", "non_selling"),
+    assert rows_of(engine, s.activity_types, "activity", "category", "is_back_office") == [
+        ("Meeting", "selling", False),
+        ("Quote prep", "non_selling", True),  # a quote: back-office work sales ops could take
     ]
     warnings = [w.expected for w in outcome.report.files[0].warnings]
     assert len(warnings) == 2 and "added as selling" in warnings[0]
+    assert "added as non-selling, back office" in warnings[1]
 
 
 def test_time_log_entry_over_24_hours_is_a_row_error(engine):
