@@ -34,7 +34,8 @@ def monthly_trends(facts: KpiFacts, settings: Settings) -> dict[str, pd.DataFram
     """
     months = [pd.Timestamp(m) for m in facts.period.months()]
     table = group_totals(facts, "month", settings).reindex(months, fill_value=0.0)
-    table["spend_recorded"] = 1.0 if facts.spend_recorded else 0.0
+    for name, flag in facts.recorded().items():
+        table[name] = flag
     trends = {}
     for name, kpi in KPIS.items():
         values, reasons = _apply(kpi, table, settings)

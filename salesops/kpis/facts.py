@@ -24,9 +24,10 @@ class KpiFacts:
     closed: closed-deal facts; leads: lead facts; new_customers: first-won facts;
     cycle_histogram: won deals by cycle days; spend: acquisition spend rows (already
     allocated to the scope); orders: order months; lifespans: customers by first/last
-    order month; period: the period the frames cover; spend_recorded: whether the
-    database has any acquisition spend at all; customer_months: active and churned
-    customers per month (derived from lifespans by `with_customer_months`).
+    order month; period: the period the frames cover; spend_recorded / orders_recorded:
+    whether the database has any acquisition spend / any order at all (CAC and LTV then say
+    what to import); customer_months: active and churned customers per month (derived from
+    lifespans by `with_customer_months`).
     """
 
     period: Period
@@ -39,6 +40,14 @@ class KpiFacts:
     lifespans: pd.DataFrame
     spend_recorded: bool = True
     customer_months: pd.DataFrame | None = None
+    orders_recorded: bool = True
+
+    def recorded(self) -> dict[str, float]:
+        """Returns spend_recorded and orders_recorded as 1.0 / 0.0 (columns beside the totals)."""
+        return {
+            "spend_recorded": 1.0 if self.spend_recorded else 0.0,
+            "orders_recorded": 1.0 if self.orders_recorded else 0.0,
+        }
 
     def with_customer_months(self, settings: Settings) -> KpiFacts:
         """Returns these facts with customer_months derived for the period's months."""
@@ -143,7 +152,7 @@ Totals = Mapping[str, float]
 
 
 def totals(facts: KpiFacts, settings: Settings) -> dict[str, float]:
-    """Returns every additive total over the facts (plus spend_recorded as 1.0/0.0)."""
+    """Returns every additive total over the facts (plus `KpiFacts.recorded`)."""
     facts = facts.with_customer_months(settings)
     out = {name: 0.0 for name in TOTALS}
     for attribute, columns in ADDITIVE.items():
@@ -152,7 +161,7 @@ def totals(facts: KpiFacts, settings: Settings) -> dict[str, float]:
             sums = frame[list(columns)].sum()
             for column, total in columns.items():
                 out[total] = float(sums[column])
-    out["spend_recorded"] = 1.0 if facts.spend_recorded else 0.0
+    out.update(facts.recorded())
     return out
 
 
@@ -172,7 +181,8 @@ def group_totals(facts: KpiFacts, key: str, settings: Settings) -> pd.DataFrame:
     for name in TOTALS:
         if name not in table.columns:
             table[name] = 0.0
-    table["spend_recorded"] = 1.0 if facts.spend_recorded else 0.0
+    for name, flag in facts.recorded().items():
+        table[name] = flag
     return table
 
 

@@ -63,10 +63,16 @@ def cac_of(t: Totals, settings: Settings) -> Figure:
     return Figure(spend / customers, None, inputs)
 
 
+# LTV and payback are made of orders (active customers, gross margin): without any, say so
+NO_ORDERS = "no orders recorded (import orders to compute LTV)"
+
+
 def ltv_of(t: Totals, settings: Settings) -> Figure:
     """Returns monthly gross margin per active customer x lifetime (1 / churn, capped)."""
     active_months, churned = t["active_customer_months"], t["churned_customers"]
     if active_months == 0:
+        if not t.get("orders_recorded", 1.0):
+            return Figure.undefined(NO_ORDERS)
         return Figure.undefined("no active customers in period")
     margin = t["gross_margin"] + settings.default_gross_margin * t["revenue_without_margin"]
     monthly_margin = margin / active_months
@@ -117,6 +123,8 @@ def cac_payback_months_of(t: Totals, settings: Settings) -> Figure:
         return Figure.undefined(f"CAC undefined: {cac_value.reason}")
     monthly = ltv_of(t, settings).inputs.get("monthly_gross_margin_per_customer")
     if not monthly:
+        if not t.get("orders_recorded", 1.0):
+            return Figure.undefined(NO_ORDERS)
         return Figure.undefined("no gross margin from active customers in period")
     return Figure(cac_value.value / float(monthly), None, {"cac": cac_value.value})
 

@@ -105,13 +105,14 @@ def load_facts(
     lifespans: pd.DataFrame | None = None,
     customer_months: pd.DataFrame | None = None,
     spend_recorded: bool | None = None,
+    orders_recorded: bool | None = None,
 ) -> KpiFacts:
     """Returns the KPI fact frames for `period` and `scope` (spend allocated to the scope).
 
     With `by` (e.g. ("month",) or ("rep_id",)), facts are summed in SQL to that grain and the
     cycle histogram is left empty; without it, facts come at full grain. Spend, lifespans,
-    customer months and whether any spend is recorded, when already read for the same
-    period and scope, can be passed in.
+    customer months and whether any spend or order is recorded, when already read for the
+    same period and scope, can be passed in.
     """
     orders_have_key = by is None or bool(set(by) & {"month", "territory_id", "segment"})
     return KpiFacts(
@@ -133,6 +134,7 @@ def load_facts(
         lifespans=repo.customer_lifespans(scope) if lifespans is None else lifespans,
         spend_recorded=repo.has_acquisition_spend() if spend_recorded is None else spend_recorded,
         customer_months=customer_months,
+        orders_recorded=repo.has_orders() if orders_recorded is None else orders_recorded,
     )
 
 
@@ -178,10 +180,13 @@ def _report(
         scope, window=window, inactive_months=settings.churn_inactive_months
     )
 
-    recorded = repo.has_acquisition_spend()
+    recorded = {
+        "spend_recorded": repo.has_acquisition_spend(),
+        "orders_recorded": repo.has_orders(),
+    }
 
     def monthly(p: Period) -> KpiFacts:
-        facts = load_facts(repo, p, scope, ("month",), lifespans=spans, spend_recorded=recorded)
+        facts = load_facts(repo, p, scope, ("month",), lifespans=spans, **recorded)
         return facts.with_customer_months(settings)
 
     if period.is_whole_months and previous.is_whole_months:
@@ -207,7 +212,7 @@ def _report(
             spend=facts.spend,
             lifespans=spans,
             customer_months=facts.customer_months,
-            spend_recorded=recorded,
+            **recorded,
         )
         frame = breakdown(by_facts, by, settings)
         labels = names.get(by, {})

@@ -57,6 +57,7 @@ RULES: dict[str, Rule] = {
     "closed_deals": Rule.SCOPED,
     "acquisition_spend": Rule.COMPANY,
     "has_acquisition_spend": Rule.COMPANY,
+    "has_orders": Rule.COMPANY,
     "company_lead_totals": Rule.COMPANY,
     "team_closed_totals": Rule.TEAM_TOTALS,
     # dimensions

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Select, case, func, select, union_all
+from sqlalchemy import Select, case, func, literal, select, union_all
 
 from salesops.calendar import Period, add_months, split_whole_months
 from salesops.db import rollups
@@ -389,6 +389,15 @@ class KpiQueries(RepositoryBase):
             "0",
             0,
         )
+
+    def has_orders(self) -> bool:
+        """Returns True if any order has been recorded at all.
+
+        Read from the order-month rollup (one row, not counted), which holds a row for every
+        month with orders: the KPI report reads no base table.
+        """
+        stmt = select(literal(1)).select_from(s.rollup_order_months).limit(1)
+        return self._scalar(stmt) is not None
 
     def closed_deals(
         self,

@@ -44,6 +44,8 @@ def test_page_runs_on_imported_maven_data(run_page, maven_url, page):
         # no spend in this dataset: CAC is undefined and the page says why, never $0
         assert "no acquisition spend recorded" in text
         assert "no leads created in period" in text
+        # no orders either: LTV says what to import, not "no active customers"
+        assert "no orders recorded (import orders to compute LTV)" in text
         values = {m.label: m.value for m in at.metric}
         assert values["CAC"] == "—"
         assert values["Win rate"] == "63.2%"  # 4238 / (4238 + 2473)

@@ -271,3 +271,15 @@ def test_every_kpi_is_registered_with_a_definition_and_tested_here():
     for name, kpi in KPIS.items():
         assert kpi.label and kpi.unit and len(kpi.definition) > 20, name
         assert f'"{name}"' in source.split("def test_every_kpi")[0], f"{name} has no test"
+
+
+def test_ltv_and_payback_without_any_order_say_what_to_import():
+    # a CRM export alone (Maven): won deals, spend imported, but no order at all
+    never = facts(lifespans=facts().lifespans.iloc[0:0], orders_recorded=False)
+    for name in ("ltv", "cac_payback_months"):
+        result = KPIS[name].fn(never, SETTINGS)
+        assert result.value is None
+        assert result.reason == "no orders recorded (import orders to compute LTV)", name
+    assert KPIS["ltv_to_cac"].fn(never, SETTINGS).reason == (
+        "LTV undefined: no orders recorded (import orders to compute LTV)"
+    )
