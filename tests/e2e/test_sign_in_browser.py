@@ -29,6 +29,7 @@ from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from tests.e2e.conftest import free_port, serve_app, wait_for_app, wait_for_metrics
+from tests.e2e.settle import wait_settled
 
 pytestmark = pytest.mark.e2e
 
@@ -149,14 +150,21 @@ def _visible_downloads(page, tmp_path: Path, seen: set[str]) -> list[str]:
     return texts
 
 
-def downloads_on(page, tmp_path: Path) -> list[str]:
-    """Clicks every download button in every tab; returns each file's text (zips unpacked)."""
+def downloads_on(page, tmp_path: Path, others: set[str]) -> list[str]:
+    """Clicks every download button in every tab; returns each file's text (zips unpacked).
+
+    A tab's content is drawn when it is opened (lazy tabs): once it has settled, no name in
+    `others` may be on the page.
+    """
     seen: set[str] = set()
     texts = _visible_downloads(page, tmp_path, seen)
     tabs = page.locator('[data-baseweb="tab"]')
     for i in range(tabs.count()):
+        label = tabs.nth(i).inner_text().strip()
         tabs.nth(i).click()
-        page.wait_for_timeout(500)
+        wait_settled(page, label)
+        body = page.locator("body").inner_text()
+        assert not names_in(body, others), f"the {label} tab shows another team's rep"
         texts += _visible_downloads(page, tmp_path, seen)
     return texts
 
@@ -191,7 +199,7 @@ def test_a_manager_sees_only_their_team_on_every_page_and_download(
         assert page.locator('[data-testid="stException"]').count() == 0, path
         body = page.locator("body").inner_text()
         assert not names_in(body, company["others"]), f"{path} shows another team's rep"
-        downloads = downloads_on(page, tmp_path)
+        downloads = downloads_on(page, tmp_path, company["others"])
         for text in downloads:
             assert not names_in(text, company["others"]), f"a {path} download shows another team"
         if path == "pipeline_review":
