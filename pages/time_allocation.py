@@ -16,7 +16,7 @@ from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_table
-from salesops.ui.time_allocation import benchmark_words, lower_tabs
+from salesops.ui.time_allocation import benchmark_words, bookings_span_words, lower_tabs
 
 ensure_navigation()
 st.title("Rep time allocation")
@@ -66,7 +66,7 @@ tiles[2].metric(
 tiles[3].metric(
     "Revenue per selling hour",
     format_value(team.revenue_per_selling_hour.value, "money", config.currency),
-    help=team.revenue_per_selling_hour.reason or "Bookings in the period / selling hours.",
+    help=team.revenue_per_selling_hour.reason or bookings_span_words(report.inputs),
     border=True,
 )
 draw_chart(charts.share_bars(report.rep_summary, team.benchmark))

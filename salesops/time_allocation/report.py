@@ -9,6 +9,7 @@ on the report alone, without touching the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -67,7 +68,7 @@ class TimeInputs:
             ``annual_cost``, ``weekly_capacity_hours`` for the reps in scope.
         rep_activity: ``rep_id``, ``activity``, ``hours``, ``count`` summed over the period.
         trend_activity: ``period``, ``activity``, ``hours`` per week or month.
-        bookings: ``rep_id``, ``bookings`` (won amount closed in the period).
+        bookings: ``rep_id``, ``bookings`` (won amount closed in ``bookings_span``).
         monthly_bookings: ``rep_id``, ``month``, ``bookings`` over all history (for ramp).
         start: First day of the period.
         end: Last day of the period.
@@ -79,6 +80,9 @@ class TimeInputs:
         account_potential: Yearly potential of the accounts in scope, or of the chosen
             reps' part of their territories (`scope_potential`); with the bookings and
             the open pipeline it caps the what-if too. None when not read.
+        bookings_span: The days ``bookings`` cover (`logged_span`): the period, narrowed to
+            the weeks with time logged, so bookings per selling hour divides the bookings of
+            the hours logged. None: the whole period.
     """
 
     activity_types: pd.DataFrame
@@ -94,6 +98,7 @@ class TimeInputs:
     history_end: pd.Timestamp | None = None
     open_pipeline: float | None = None
     account_potential: float | None = None
+    bookings_span: Period | None = None
 
     @property
     def period_weeks(self) -> float:
@@ -150,12 +155,13 @@ def time_inputs(
     history_end = pd.Timestamp(bounds["last"]) if bounds["last"] else pd.Timestamp(period.end)
     # A rep hired more than the curve's tenure months before the first close never shows on it.
     hired_since = history_start - pd.DateOffset(months=settings.ramp_max_tenure_months)
+    span = logged_span(period, repo.activity_bounds())
     return TimeInputs(
         activity_types=repo.activity_types(),
         reps=reps,
         rep_activity=repo.activity_hours_by_rep(period, scope),
         trend_activity=repo.activity_hours_by_period(period, scope, freq=freq),
-        bookings=repo.bookings_by_rep(period, scope),
+        bookings=repo.bookings_by_rep(span, scope),
         monthly_bookings=repo.bookings_by_rep_month(scope, hired_since=hired_since.date()),
         start=pd.Timestamp(period.start),
         end=pd.Timestamp(period.end),
@@ -164,7 +170,23 @@ def time_inputs(
         history_end=history_end,
         open_pipeline=float(repo.open_pipeline(scope)["open_amount"].sum()),
         account_potential=_account_potential(repo, scope, reps, period, settings),
+        bookings_span=span,
     )
+
+
+def logged_span(period: Period, logged: dict[str, date | None]) -> Period:
+    """Returns the part of `period` with time logged: from the first logged week to the last's end.
+
+    `logged` is Repository.activity_bounds (first and last week_start). Bookings per selling
+    hour divides the bookings of these days only: a company that logged one quarter of a
+    year would otherwise divide a year's bookings by a quarter's hours. The whole period when
+    nothing is logged in it (bookings per selling hour is then undefined anyway).
+    """
+    first, last = logged["first"], logged["last"]
+    if first is None or last is None:
+        return period
+    start, end = max(period.start, first), min(period.end, last + timedelta(days=6))
+    return Period(start, end) if start <= end else period
 
 
 def _account_potential(
@@ -290,6 +312,9 @@ def time_report_json(
     Ratios are fractions; undefined figures are null with a ``*_reason`` beside them.
     """
     team = report.team.to_json()
+    span = report.inputs.bookings_span
+    if span is not None:  # bookings per selling hour divides these days' bookings
+        team["bookings_from"], team["bookings_to"] = span.start.isoformat(), span.end.isoformat()
     team["by_activity"] = records(
         report.by_activity[["activity", "category", "is_back_office", "hours", "count"]]
     )

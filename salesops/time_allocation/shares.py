@@ -172,7 +172,9 @@ class TeamSummary:
 def team_time_summary(rep_summary: pd.DataFrame, *, benchmark: float) -> TeamSummary:
     """Returns the team's hours, hours-weighted selling share and revenue per selling hour.
 
-    Requires the columns of ``rep_time_summary``.
+    Revenue per selling hour divides the bookings of the reps who logged time by their
+    selling hours (a rep without a time log adds bookings and no hours); ``bookings`` is
+    every rep's. Requires the columns of ``rep_time_summary``.
     """
     total = float(rep_summary["hours"].sum())
     selling = float(rep_summary["selling_hours"].sum())
@@ -200,7 +202,11 @@ def team_time_summary(rep_summary: pd.DataFrame, *, benchmark: float) -> TeamSum
         reps_with_time=int((rep_summary["hours"] > 0).sum()),
         reps_below_benchmark=int((defined < benchmark).sum()),
         bookings=bookings,
-        revenue_per_selling_hour=ratio(bookings, selling, NO_SELLING_REASON),
+        revenue_per_selling_hour=ratio(
+            float(rep_summary.loc[rep_summary["hours"] > 0, "bookings"].sum()),
+            selling,
+            NO_SELLING_REASON,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from salesops.charts import time_allocation as charts
@@ -20,7 +21,7 @@ from salesops.formatting import EM_DASH, format_value
 from salesops.tables import Col
 from salesops.time_allocation.middle import middle_lift, productivity_distribution
 from salesops.time_allocation.ramp import ramp_shortening_value
-from salesops.time_allocation.report import TimeReport, time_report
+from salesops.time_allocation.report import TimeInputs, TimeReport, time_report
 from salesops.time_allocation.what_if import (
     WhatIfResult,
     WhatIfScenario,
@@ -439,3 +440,17 @@ def ramp_panel(report: TimeReport, config: Settings) -> None:
     _figure(row[0], "Bookings gained per new hire", value.gain_per_hire, "money", config.currency)
     _figure(row[1], "Bookings gained per year", value.gain_per_year, "money", config.currency)
     download_csv(ramp.curve, "ramp_curve.csv", key="time.download_ramp")
+
+
+def bookings_span_words(inputs: TimeInputs) -> str:
+    """Returns what bookings per selling hour divides: the period's, or the logged weeks'."""
+    span = inputs.bookings_span
+    if span is None or (pd.Timestamp(span.start), pd.Timestamp(span.end)) == (
+        inputs.start,
+        inputs.end,
+    ):
+        return "Bookings in the period / selling hours."
+    return (
+        f"Bookings from {span.start:%d %b %Y} to {span.end:%d %b %Y} (the weeks with time "
+        "logged) / selling hours logged: time was not logged over the whole period."
+    )

@@ -111,3 +111,20 @@ def test_employed_during_and_leavers_left_out_of_the_team():
     )
     # Bob logged and booked nothing and was not employed -> out; Dee booked 16000 -> kept
     assert list(report.rep_summary["rep_id"]) == [1, 3, 4]
+
+
+def test_bookings_per_selling_hour_counts_the_bookings_of_the_weeks_with_time_logged():
+    from datetime import date
+
+    from salesops.calendar import Period
+    from salesops.time_allocation.report import logged_span
+
+    year = Period(date(2017, 1, 1), date(2017, 12, 31))
+    # a company that logged time only in Q4 (weeks starting 2 Oct to 25 Dec)
+    q4 = logged_span(year, {"first": date(2017, 10, 2), "last": date(2017, 12, 25)})
+    assert (q4.start, q4.end) == (date(2017, 10, 2), date(2017, 12, 31))
+    # logged all year and beyond: the period itself
+    assert logged_span(year, {"first": date(2016, 1, 4), "last": date(2018, 6, 4)}) == year
+    # nothing logged, or nothing in the period: the period (the figure is undefined anyway)
+    assert logged_span(year, {"first": None, "last": None}) == year
+    assert logged_span(year, {"first": date(2019, 1, 7), "last": date(2019, 3, 4)}) == year

@@ -65,7 +65,9 @@ def test_team_share_is_hours_weighted(summary):
     assert team.mean_rep_share.value == pytest.approx(1.025 / 3)
     assert team.reps == 4 and team.reps_with_time == 3
     assert team.reps_below_benchmark == 1  # Bob
-    assert team.revenue_per_selling_hour.value == pytest.approx(2000.0)  # 62000 / 31
+    # Dee logged no time: her 16,000 of bookings are the team's but not per selling hour
+    assert team.bookings == 62000.0
+    assert team.revenue_per_selling_hour.value == pytest.approx(46000 / 31)
     payload = team.to_json()
     json.dumps(payload)
     assert payload["selling_share"] == pytest.approx(0.31)
