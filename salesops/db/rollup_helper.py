@@ -45,7 +45,6 @@ HELPED = (
     "rollup_receivable_days",
     "rollup_approval_reps",
     "rollup_approval_minutes",
-    "rollup_approval_histogram",
 )
 
 

@@ -2,8 +2,9 @@
 
 An approval counts in the period holding its `approved_at` when both timestamps are there
 and it was not approved before it was requested; it took `approval_hours()` hours, or
-`approval_minutes()` whole minutes. The rollups group those per month; the repository reads
-a period's partial edge months from the orders with the same expressions.
+`approval_minutes()` whole minutes. The rollups group those per month (the histogram sums
+the minutes rollup's counts over the scope); the repository reads a period's partial edge
+months from the orders with the same expressions.
 """
 
 from __future__ import annotations
@@ -51,8 +52,12 @@ def approval_plan() -> list[tuple[Table, Select]]:
     reps, minutes, histogram = s.approval_rollups
     month = month_start(od.approved_at)
     scope = [a.territory_id, a.segment, order_rep()]
+    m = minutes.c
+    unscoped = [m.month, m.approver, m.minutes]
     return [
         (reps, _grouped([month, *scope], func.sum(approval_hours()))),
         (minutes, _grouped([month, od.approver, approval_minutes(), *scope])),
-        (histogram, _grouped([month, od.approver, approval_minutes()])),
+        # the minutes' counts summed over the scope: the orders' counts, without their
+        # third pass over every approved order (built after the minutes, in this order)
+        (histogram, select(*unscoped, func.sum(m.orders)).group_by(*unscoped)),
     ]
