@@ -50,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--only", nargs="*", help="rollup tables to time (default: all)")
+    parser.add_argument("--cache-kib", type=int, default=65_536, help="SQLite page cache")
     args = parser.parse_args()
     engine = make_engine(args.url)
     steps = rollup_steps.plan()
@@ -58,7 +59,7 @@ def main() -> None:
     with engine.connect() as conn:
         trans = conn.begin()
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA cache_size=-65536")  # as an import sets it
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{args.cache_kib}")  # an import: 65,536
         for step in steps:
             if args.only and step.table.name not in args.only:
                 continue

@@ -599,13 +599,13 @@ def refresh_rollups(
     steps = rollup_steps.plan()
     helped = rollup_helper.helped_steps(steps) if helper and rollup_helper.can_help(engine) else []
     if not helped:
-        with engine.begin() as conn:
+        with engine.connect() as conn, rollup_helper.refresh_cache(conn), conn.begin():
             counts = rebuild_rollups(conn, history_spans=history_spans)
             _analyze_rollups(conn)
         return counts
     lane = rollup_helper.Helper(engine, helped)
     try:
-        with engine.connect() as conn:
+        with engine.connect() as conn, rollup_helper.refresh_cache(conn):
             lane.attach(conn)
             try:
                 lane.start()

@@ -154,6 +154,7 @@ def generate_demo(
         restore_constraints(conn, constraints)
         reset_sequences(conn, loaded)
         analyze(conn, loaded)
+    del frames  # written: the rollups read the database (their memory is theirs now)
     report(0.92, "Building rollups")
     refresh_rollups(engine)
     report(0.96, "Fitting the forecasts pages show first")
