@@ -114,6 +114,13 @@ def bookings_chart(bookings: pd.DataFrame, filters: Filters) -> None:
     if amounts.reason is not None:
         st.caption(SAID_ABOVE)  # the bookings headline above says why in full
         return
+    if not bookings["won"].any():  # not a flat $0 line: say there is nothing to chart
+        first, last = bookings["month"].min(), bookings["month"].max()
+        st.info(
+            f"No deal was won from {first:%b %Y} to {last:%b %Y}: no bookings to chart. "
+            "Pick another period in the sidebar, or import closed deals with their close dates."
+        )
+        return
     draw_chart(charts.bookings_bars(bookings, config.currency))
     if amounts.caption is not None:
         st.caption(amounts.caption)

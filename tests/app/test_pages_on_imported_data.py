@@ -178,3 +178,25 @@ def test_pipeline_review_on_olist_shows_the_same_undefined_call_panel(run_page, 
     assert [tiles[label] for label in CALL_TILES] == ["—"] * len(CALL_TILES)
     assert tiles["Gap (quota − call)"] == "—"
     assert any(OLIST_UNDEFINED in i.value for i in at.info)
+
+
+def test_overview_without_a_won_deal_in_the_period_draws_no_flat_zero_chart(run_page, tmp_path):
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    engine = make_engine(url)
+    init_schema(engine)
+    deals = CsvInput(
+        "opportunities.csv",
+        b"Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Created Date,"
+        b"Close Date,Stage,Amount\n"
+        b"o1,Deal 1,Acme,Ana Lee,2024-01-10,2024-06-01,Closed Won,1000\n"
+        b"o2,Deal 2,Beta,Ana Lee,2024-01-12,2024-06-20,Closed Won,2000\n",
+    )
+    assert import_files(engine, [deals], "salesforce").written
+    engine.dispose()
+    # every deal was won after the period asked for (the chart shows its trailing 12 months)
+    at = run_page(
+        str(ROOT / "pages" / "overview.py"), url, {"from": "2024-01-01", "to": "2024-03-31"}
+    )
+    assert not at.exception
+    assert any(i.value.startswith("No deal was won from Apr 2023 to Mar 2024") for i in at.info)
+    assert not any('"Bookings"' in chart.proto.spec for chart in at.get("vega_lite_chart"))
