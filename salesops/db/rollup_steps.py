@@ -197,6 +197,7 @@ def plan() -> list[RollupStep]:
     from salesops.db.rollups_approvals import approval_plan
     from salesops.db.rollups_bookings import bookings_plan
     from salesops.db.rollups_cash import cash_plan, cycle_summary_plan, order_join
+    from salesops.db.rollups_orders import status_summary_plan
     from salesops.db.rollups_receivables import receivables_plan
 
     cash = [RollupStep(t, stmt, reach=order_join()) for t, stmt in cash_plan()]
@@ -209,7 +210,8 @@ def plan() -> list[RollupStep]:
               for t, stmt in rv.review_plan()]  # fmt: skip
     # the daily rollups first: the monthly ones with a daily twin are their days' sums
     steps = [*_daily_and_order_steps(), *_monthly_steps(), *_kpi_steps(), *quality]
-    cash_more = [RollupStep(t, stmt) for t, stmt in [*cycle_summary_plan(), *bookings_plan()]]
+    summaries = [*cycle_summary_plan(), *status_summary_plan(), *bookings_plan()]
+    cash_more = [RollupStep(t, stmt) for t, stmt in summaries]
     by_order = [  # orders ⋈ accounts ⟕ deals, as order_join: untouched orders, nothing to do
         RollupStep(t, stmt, reach=order_join())
         for t, stmt in [*approval_plan(), *receivables_plan()]

@@ -7,7 +7,8 @@ rollups_daily.edge_select.
 
 `rollup_order_status_months` groups the orders by `status_keys`; the repository reads the
 orders of a period's partial edge months with the same expressions, so both give the same
-facts.
+facts. `rollup_order_status_scopes` sums it (`status_scopes_select`) with `status_sums`,
+which the repository also uses to sum status rows as of a period's end.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     case,
     cast,
     func,
@@ -117,3 +119,65 @@ def order_plan(where: ColumnElement[bool] | None = None) -> list[tuple[Table, Se
     if where is not None:
         months, statuses = months.where(where), statuses.where(where)
     return [(days, with_day(months, s.orders.c.ordered_at)), (status, statuses)]
+
+
+def status_sums(
+    orders: ColumnElement,
+    amount: ColumnElement,
+    facts: dict[str, ColumnElement],
+    invoiced: ColumnElement[bool],
+    paid: ColumnElement[bool],
+) -> dict[str, ColumnElement]:
+    """Returns schema_orders.STATUS_SUMS of status rows, unlabelled, in that order.
+
+    `orders`, `amount`: the rows' counts and amounts (a sign and the amount for one order).
+    `facts`: "booking" and "nonpositive" (1/0), "not_invoiced" (never invoiced), "valid"
+    (paid on or after the invoice), "days_to_pay" and "days_to_cash" (of a valid payment).
+    `invoiced`, `paid`: done by the as-of date.
+    """
+    valid = and_(paid, facts["valid"])
+
+    def when(condition: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
+        return case((condition, value), else_=0)
+
+    return {
+        "orders": orders,
+        "first_orders": orders * facts["booking"],
+        "ordered_amount": amount,
+        "invoiced_orders": when(invoiced, orders),
+        "invoiced_amount": when(invoiced, amount),
+        "paid_orders": when(paid, orders),
+        "paid_amount": when(paid, amount),
+        "nonpositive_orders": orders * facts["nonpositive"],
+        "paid_before_invoiced": when(and_(paid, ~facts["not_invoiced"], ~facts["valid"]), orders),
+        "paid_not_invoiced": when(and_(paid, facts["not_invoiced"]), orders),
+        "paid_valid_orders": when(valid, orders),
+        "days_to_pay_sum": when(valid, facts["days_to_pay"]),
+        "days_to_cash_sum": when(valid, facts["days_to_cash"]),
+    }
+
+
+def rollup_facts(sign: int = 1) -> dict[str, ColumnElement]:
+    """Returns `status_sums`' facts of rollup_order_status_months rows (× `sign`)."""
+    r = s.order_rollups.status.c
+    days = (r.days_to_pay, r.days_to_cash) if sign == 1 else (-r.days_to_pay, -r.days_to_cash)
+    return {
+        "booking": r.booking, "nonpositive": r.nonpositive,
+        "not_invoiced": r.invoiced_month.is_(None), "valid": r.paid_valid == 1,
+        "days_to_pay": days[0], "days_to_cash": days[1],
+    }  # fmt: skip
+
+
+def status_scopes_select() -> Select:
+    """Returns rollup_order_status_scopes' rows: the status rollup summed as known today."""
+    r = s.order_rollups.status.c
+    keys = [r.month, r.territory_id, r.segment, r.rep_id, r.missing]
+    sums = status_sums(
+        r.orders, r.amount, rollup_facts(), r.invoiced_month.is_not(None), r.paid_month.is_not(None)
+    )
+    return select(*keys, *(func.sum(v) for v in sums.values())).group_by(*keys)
+
+
+def status_summary_plan() -> list[tuple[Table, Select]]:
+    """Returns (rollup_order_status_scopes, its select): it reads the status rollup."""
+    return [(s.rollup_order_status_scopes, status_scopes_select())]

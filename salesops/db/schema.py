@@ -31,7 +31,7 @@ from salesops.db.schema_approvals import approval_rollup_tables
 from salesops.db.schema_bookings import bookings_rollup_table
 from salesops.db.schema_cash import cash_rollup_table, cycle_summary_tables
 from salesops.db.schema_daily import DailyRollups, daily_rollup_tables
-from salesops.db.schema_orders import order_rollup_tables
+from salesops.db.schema_orders import order_rollup_tables, status_scopes_table
 from salesops.db.schema_receivables import receivables_rollup_table
 from salesops.db.schema_review import review_rollup_table, stage_stays_table
 from salesops.numbers import MONEY_PRECISION, MONEY_SCALE
@@ -179,21 +179,26 @@ acquisition_spend = Table(
 # Covering the never-paid orders the Order-to-cash slow lists rank (migration 0020), by
 # invoice date and per account. Partial (WHERE paid_at IS NULL): small, and no query that
 # does not ask for never-paid orders can use them, so the rollups' plans are left alone;
-# paid_at is a column too, or SQLite would not take them as covering.
+# paid_at is a column too, or SQLite would not take them as covering. ix_orders_paid holds
+# the same of every paid order, for the orders paid after an as-of date that the lists rank
+# too (migration 0022): any comparison on paid_at implies its WHERE paid_at IS NOT NULL,
+# so SQLite walks it for the payment leg of the cycle rollup too, which it covers. On
+# PostgreSQL each includes the order's id (SQLite's indexes hold the rowid anyway).
 NEVER_PAID_COLUMNS = (
     "paid_at", "invoiced_at", "ordered_at", "account_id", "rep_id", "opportunity_id", "amount",
 )  # fmt: skip
 
 
 def _never_paid_indexes() -> list[Index]:
-    """Returns ix_orders_never_paid and ix_orders_account_never_paid (account first)."""
-    never_paid = text("paid_at IS NULL")
+    """Returns the never-paid indexes (by date; account first) and ix_orders_paid."""
+    never_paid, paid = text("paid_at IS NULL"), text("paid_at IS NOT NULL")
     by_account = ("account_id", *(c for c in NEVER_PAID_COLUMNS if c != "account_id"))
     return [
-        Index(name, *columns, sqlite_where=never_paid, postgresql_where=never_paid)
-        for name, columns in (
-            ("ix_orders_never_paid", NEVER_PAID_COLUMNS),
-            ("ix_orders_account_never_paid", by_account),
+        Index(name, *columns, sqlite_where=where, postgresql_where=where, postgresql_include=["id"])
+        for name, columns, where in (
+            ("ix_orders_never_paid", NEVER_PAID_COLUMNS, never_paid),
+            ("ix_orders_account_never_paid", by_account, never_paid),
+            ("ix_orders_paid", NEVER_PAID_COLUMNS, paid),
         )
     ]
 
@@ -598,6 +603,7 @@ rollup_order_cycle_days = cash_rollup_table(metadata)
 cycle_summaries = cycle_summary_tables(metadata)  # its sums without scope, without days
 # Order revenue and margin per day, for partial-month edges (salesops.db.schema_orders).
 order_rollups = order_rollup_tables(metadata, rollup_order_months)
+rollup_order_status_scopes = status_scopes_table(metadata)  # its status sums as of today
 # When each open deal entered its current stage, for the review's stale list
 # (salesops.db.schema_review).
 rollup_stage_entries = review_rollup_table(metadata)
@@ -632,6 +638,7 @@ ROLLUP_TABLES = (
     rollup_order_cycle_days,
     *cycle_summaries,
     *order_rollups,
+    rollup_order_status_scopes,
     rollup_stage_entries,
     rollup_stage_stays,
     rollup_won_first_orders,

@@ -16,6 +16,12 @@ they lack (a bit per field of rollups_orders.CAPTURE_FIELDS). The Order-to-cash 
 order completeness read it for whole months (a few tens of thousands of rows a year at a
 million deals instead of every order).
 
+`rollup_order_status_scopes` sums it per month, scope and missing fields, with every
+status as known today (invoiced, paid, paid on or after the invoice, days to pay): a
+quarter of its rows (migration 0022). A period's whole months read it, then put right
+the rows settled (invoiced or paid) after the period's end month, found in the status
+rollup through its payment-month and invoice-month indexes: as of the end, less as today.
+
 Defined on the schema's one MetaData by `order_rollup_tables`, which salesops.db.schema
 calls with its monthly order rollup (this module imports nothing from it, so there is no
 cycle).
@@ -61,5 +67,33 @@ def order_rollup_tables(metadata: MetaData, order_months: Table) -> OrderRollups
         Column("days_to_pay", Integer, nullable=False),  # invoice -> paid, paid_valid orders
         Column("days_to_cash", Integer, nullable=False),  # order -> paid, paid_valid orders
         Index("ix_rollup_order_status_months_month", "month"),
+        # the rows settled after a period's end, to put its summary right (migration 0022)
+        Index("ix_rollup_order_status_months_paid", "paid_month", "month"),
+        Index("ix_rollup_order_status_months_invoiced", "invoiced_month", "month"),
     )
     return OrderRollups(days, status)
+
+
+# rollup_order_status_scopes' sums after its keys: the status rollup summed as of today.
+STATUS_SUMS = {
+    "orders": Integer, "first_orders": Integer, "ordered_amount": Float,
+    "invoiced_orders": Integer, "invoiced_amount": Float, "paid_orders": Integer,
+    "paid_amount": Float, "nonpositive_orders": Integer, "paid_before_invoiced": Integer,
+    "paid_not_invoiced": Integer, "paid_valid_orders": Integer, "days_to_pay_sum": Integer,
+    "days_to_cash_sum": Integer,
+}  # fmt: skip
+
+
+def status_scopes_table(metadata: MetaData) -> Table:
+    """Returns rollup_order_status_scopes, defined on `metadata` (see the module's docstring)."""
+    return Table(
+        "rollup_order_status_scopes",
+        metadata,
+        Column("month", Date, nullable=False),
+        Column("territory_id", Integer),
+        Column("segment", String(40)),
+        Column("rep_id", Integer),
+        Column("missing", Integer, nullable=False),
+        *(Column(name, kind, nullable=False) for name, kind in STATUS_SUMS.items()),
+        Index("ix_rollup_order_status_scopes_month", "month"),
+    )

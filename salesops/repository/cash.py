@@ -244,19 +244,14 @@ class CashQueries(RepositoryBase):
         without a linked deal), orders, first_orders (those booking a deal), ordered_amount,
         invoiced_orders, invoiced_amount, paid_orders, paid_amount, nonpositive_orders
         (amount <= 0), paid_before_invoiced, paid_not_invoiced (paid, no invoice date).
-        Months come from rollup_order_status_months (see `status_rows` and
-        calendar.month_reads; source="raw" reads the orders only).
+        Months come from the status rollups (see `status_rows` and calendar.month_reads;
+        source="raw" reads the orders only).
         """
         rows = status_rows(period, scope, (), self._month_reads(period, source)).subquery("status")
         c = rows.c
         keys = [c.month, c.territory_id, c.segment, c.rep_id]
-        stmt = select(
-            *keys, func.sum(c.orders), func.sum(c.orders * c.booking), func.sum(c.amount),
-            func.sum(c.orders * c.invoiced), func.sum(c.amount * c.invoiced),
-            func.sum(c.orders * c.paid), func.sum(c.amount * c.paid),
-            func.sum(c.orders * c.nonpositive), func.sum(c.orders * c.paid_before_invoiced),
-            func.sum(c.orders * c.paid_not_invoiced),
-        ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
+        sums = [func.sum(c[name]) for name in list(ORDER_TOTALS)[4:]]
+        stmt = select(*keys, *sums).group_by(*keys).having(func.sum(c.orders) != 0)
         return self._frame(stmt, ORDER_TOTALS)
 
     def cash_bookings(
@@ -489,17 +484,16 @@ class CashQueries(RepositoryBase):
         Columns: territory_id, segment, rep_id, complete (1/0), orders, amount, paid_orders
         (paid by the period's end, not before the invoice), days_to_pay_sum (invoice →
         paid over those), days_to_cash_sum (order → paid over those), then missing_<field>
-        (orders lacking it) for each of `fields`. Months come from rollup_order_status_months
-        (see `status_rows` and calendar.month_reads; source="raw" reads the orders only).
+        (orders lacking it) for each of `fields`. Months come from the status rollups (see
+        `status_rows` and calendar.month_reads; source="raw" reads the orders only).
         """
         reads = self._month_reads(period, source)
         c = status_rows(period, scope, fields, reads).subquery("status").c
         keys = [c.territory_id, c.segment, c.rep_id, c.complete]
-        stmt = select(
-            *keys, func.sum(c.orders), func.sum(c.amount), func.sum(c.orders * c.paid_valid),
-            func.sum(c.days_to_pay), func.sum(c.days_to_cash),
-            *(func.sum(c.orders * c[f"missing_{f}"]) for f in fields),
-        ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
+        sums = ["orders", "ordered_amount", "paid_valid_orders", "days_to_pay_sum",
+                "days_to_cash_sum", *(f"missing_{f}" for f in fields)]  # fmt: skip
+        stmt = select(*keys, *(func.sum(c[name]) for name in sums))
+        stmt = stmt.group_by(*keys).having(func.sum(c.orders) != 0)
         return self._frame(stmt, {**COMPLETENESS, **{f"missing_{f}": INT for f in fields}})
 
     def cash_order_status(
@@ -518,15 +512,9 @@ class CashQueries(RepositoryBase):
         rows = status_rows(period, scope, fields, self._month_reads(period, source))
         c = rows.subquery("status").c
         keys = [c.month, c.territory_id, c.segment, c.rep_id, c.complete]
-        stmt = select(
-            *keys, func.sum(c.orders), func.sum(c.orders * c.booking), func.sum(c.amount),
-            func.sum(c.orders * c.invoiced), func.sum(c.amount * c.invoiced),
-            func.sum(c.orders * c.paid), func.sum(c.amount * c.paid),
-            func.sum(c.orders * c.nonpositive), func.sum(c.orders * c.paid_before_invoiced),
-            func.sum(c.orders * c.paid_not_invoiced), func.sum(c.orders * c.paid_valid),
-            func.sum(c.days_to_pay), func.sum(c.days_to_cash),
-            *(func.sum(c.orders * c[f"missing_{f}"]) for f in fields),
-        ).group_by(*keys).having(func.sum(c.orders) != 0)  # fmt: skip
+        sums = [*list(ORDER_STATUS)[5:], *(f"missing_{f}" for f in fields)]
+        stmt = select(*keys, *(func.sum(c[name]) for name in sums))
+        stmt = stmt.group_by(*keys).having(func.sum(c.orders) != 0)
         return self._frame(stmt, {**ORDER_STATUS, **{f"missing_{f}": INT for f in fields}})
 
     def cash_approvals(

@@ -1,7 +1,9 @@
-"""Migrations 0003, 0006, 0008, 0020: order capture and approval, indexes, the order's rep.
+"""Migrations 0003, 0006, 0008, 0020, 0022: order capture and approval, indexes, the order's rep,
+the status summary.
 
 A current database is taken down to revision 0002 with the real downgrades (so the test
-holds whatever migrations come between), given an order, and upgraded to the head.
+holds whatever migrations come between), given an order, and upgraded to the head; a demo
+taken down to 0021 gets the status summary back as a rebuild wrote it.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import command
 
+from salesops.db import schema
 from salesops.db.engine import init_schema, make_engine
 from salesops.db.migrate import _config, ensure_current_schema, head_revision, schema_state
-from tests.integration.test_db_migrate import fresh_url  # noqa: F401  (fixture)
+from tests.integration.test_db_migrate import demo_copy_url, fresh_url  # noqa: F401  (fixtures)
 
 NEW = {
     "po_number", "billing_address", "shipping_address", "approval_requested_at", "approved_at",
@@ -22,6 +25,7 @@ INDEXES = {
     "ix_orders_paid_at",
     "ix_orders_never_paid",
     "ix_orders_account_never_paid",
+    "ix_orders_paid",
 }
 
 
@@ -95,4 +99,42 @@ def test_0008_gives_every_order_the_rep_of_its_deal_or_of_the_account_owner(fres
         reps = conn.execute(sa.text("SELECT id, rep_id FROM orders ORDER BY id")).all()
     # O1: its deal's rep; O2: the owner (first won deal: rep 1); O3: no deal won, no rep.
     assert [tuple(r) for r in reps] == [(1, 2), (2, 1), (3, None)]
+    engine.dispose()
+
+
+def _included(engine: sa.Engine) -> dict[str, list[str]]:
+    """Returns the columns each unpaid-order index includes (PostgreSQL; none on SQLite)."""
+    return {
+        str(i["name"]): list(i.get("dialect_options", {}).get("postgresql_include") or [])
+        for i in sa.inspect(engine).get_indexes("orders")
+        if str(i["name"]) in {"ix_orders_never_paid", "ix_orders_account_never_paid",
+                              "ix_orders_paid"}
+    }  # fmt: skip
+
+
+def test_0022_fills_the_status_summary_as_a_rebuild_did(demo_copy_url):  # noqa: F811
+    engine = make_engine(demo_copy_url)
+    summary, status = schema.rollup_order_status_scopes, schema.order_rollups.status
+    included = ["id"] if engine.dialect.name == "postgresql" else []
+
+    def rows() -> list[tuple]:
+        with engine.connect() as conn:
+            return sorted((tuple(r) for r in conn.execute(sa.select(summary))), key=repr)
+
+    built = rows()
+    assert built and any(r[4] for r in built)  # some orders lack a field
+    every = {name: included for name in ("ix_orders_never_paid", "ix_orders_account_never_paid",
+                                         "ix_orders_paid")}  # fmt: skip
+    assert _included(engine) == every  # as the schema builds them
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0021")
+    inspector = sa.inspect(engine)
+    assert summary.name not in inspector.get_table_names()
+    added = {"ix_rollup_order_status_months_paid", "ix_rollup_order_status_months_invoiced"}
+    assert not added & {str(i["name"]) for i in inspector.get_indexes(status.name)}
+    assert _included(engine) == {"ix_orders_never_paid": [], "ix_orders_account_never_paid": []}
+    assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
+    assert rows() == built
+    assert added <= {str(i["name"]) for i in sa.inspect(engine).get_indexes(status.name)}
+    assert _included(engine) == every
     engine.dispose()

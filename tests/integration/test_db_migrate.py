@@ -133,7 +133,7 @@ def test_the_daily_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
         added = [*daily, "stored_forecasts", *(t.name for t in CALL_ROLLUP_TABLES)]
         later = [*schema.order_rollups, schema.rollup_won_first_orders, *schema.approval_rollups,
                  *schema.cycle_summaries, schema.rollup_receivable_days,
-                 schema.rollup_stage_stays]  # fmt: skip
+                 schema.rollup_stage_stays, schema.rollup_order_status_scopes]  # fmt: skip
         for name in [*added, *(t.name for t in later)]:
             conn.execute(sa.text(f"DROP TABLE {name}"))
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
@@ -171,7 +171,7 @@ def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(demo_copy_u
     added = [*schema.daily_rollups, *CALL_ROLLUP_TABLES, *schema.order_rollups,
              schema.rollup_won_first_orders, *schema.approval_rollups,
              *schema.cycle_summaries, schema.rollup_receivable_days,
-             schema.rollup_stage_stays]  # fmt: skip
+             schema.rollup_stage_stays, schema.rollup_order_status_scopes]  # fmt: skip
 
     def rows() -> dict[str, list[tuple]]:
         with engine.connect() as conn:
