@@ -5,7 +5,8 @@
 The database must be at the head revision (`salesops db upgrade` on a copy of the large
 demo). For every URL and view, fresh subprocesses (fresh engine, no app cache; --repeat of
 them, the median reported) run `cash_inputs` + `build_cash_report` as the page does, and
-report each query's time, the total cold time, a second (warm-process) run and peak RSS;
+report each query's time, the total cold time (wall and the process's CPU), a second
+(warm-process) run and peak RSS;
 then the what-if (`cash_what_if`) min and median over 1000 runs. Not a test; prints a
 table and writes JSON to --out.
 """
@@ -83,13 +84,13 @@ def child(url: str, view: str) -> dict:
     runs = []
     for _ in range(2):  # cold, then warm (same process, no cache of ours)
         timed = Timed(repo)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         inputs = cash_inputs(timed, period, scope, settings)  # type: ignore[arg-type]
         t1 = time.perf_counter()
         report = build_cash_report(inputs, settings)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         runs.append({"query_s": t1 - t0, "compute_s": t2 - t1, "total_s": t2 - t0,
-                     "queries": timed.times})  # fmt: skip
+                     "cpu_s": c2 - c0, "queries": timed.times})  # fmt: skip
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "period": [period.start.isoformat(), period.end.isoformat()],
@@ -126,6 +127,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cash-large.json"))
     parser.add_argument("--views", default=",".join(VIEWS), help="comma-separated views")
     parser.add_argument("--label", help="write under this key, keeping the file's other keys")
+    parser.add_argument("--no-what-if", action="store_true", help="skip the what-if timing")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -148,11 +150,14 @@ def main() -> None:
             median["cold_all_s"] = [round(s["cold"]["total_s"], 3) for s in samples]
             results[dialect]["views"][view] = median
             print(f"{dialect:10} {view:10} cold {median['cold']['total_s']:.3f} s "
-                  f"(query {median['cold']['query_s']:.3f}) warm {median['warm']['total_s']:.3f}"
-                  f" s  rss {median['rss_mb']:.0f} MB  orders {median['orders']:,}")  # fmt: skip
-        results[dialect]["what_if"] = what_if_timing(url)
+                  f"(query {median['cold']['query_s']:.3f}, cpu {median['cold']['cpu_s']:.3f}, "
+                  f"all {median['cold_all_s']}) warm {median['warm']['total_s']:.3f}"
+                  f" s  rss {median['rss_mb']:.0f} MB  orders {median['orders']:,}"
+                  f"  load {os.getloadavg()[0]:.1f}")  # fmt: skip
+        if not args.no_what_if:
+            results[dialect]["what_if"] = what_if_timing(url)
+            print(f"{dialect:10} what-if {results[dialect]['what_if']}")
         results[dialect]["load_average_after"] = os.getloadavg()
-        print(f"{dialect:10} what-if {results[dialect]['what_if']} load {os.getloadavg()}")
     out = Path(args.out)
     if args.label:
         kept = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}

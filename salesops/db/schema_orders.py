@@ -18,7 +18,7 @@ million deals instead of every order).
 
 `rollup_order_status_scopes` sums it per month, scope and missing fields, with every
 status as known today (invoiced, paid, paid on or after the invoice, days to pay): a
-quarter of its rows (migration 0022). A period's whole months read it, then put right
+third of its rows (migration 0022). A period's whole months read it, then put right
 the rows settled (invoiced or paid) after the period's end month, found in the status
 rollup through its payment-month and invoice-month indexes: as of the end, less as today.
 

@@ -7,7 +7,7 @@ Create Date: 2026-12-05
 The page's default view (a year) read some 76,000 rows of rollup_order_status_months at a
 million deals, each with its statuses worked out as of the period's end, then grouped.
 `rollup_order_status_scopes` (salesops.db.schema_orders) sums them per month, scope and
-missing fields with the statuses as known today (a quarter of the rows); the few rows
+missing fields with the statuses as known today (a third of the rows); the few rows
 settled after a period's end are put right from the status rollup, found through its new
 payment-month and invoice-month indexes. `ix_orders_paid` (the columns of 0020's
 ix_orders_never_paid, WHERE paid_at IS NOT NULL) holds all the slow lists read of the
