@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table
 
 from salesops.calendar import Quarter
 
-CELL_BLOCK = 100_000  # cells turned into Python values at a time (~40 MB of them)
+CELL_BLOCK = 20_000  # cells turned into Python values at a time (~10 MB of them)
 
 
 class Grid(Protocol):
