@@ -48,12 +48,14 @@ class Call:
 
     `sources` (for a derived result, ui.cache.cached_from) are the calls whose results are
     fn's first arguments; `kwargs` are sorted (name, value) pairs, as the cache keys them.
+    `fits`: fn also takes the forecast fit cache as `cache` (unhashed, as the page gives it).
     """
 
     fn: Callable
     args: tuple = ()
     kwargs: tuple = ()
     sources: tuple[Call, ...] = ()
+    fits: bool = False
 
     @property
     def parts(self) -> tuple:
@@ -147,8 +149,12 @@ def overview_calls(repo: Repository, settings: Settings, today: date) -> list[Ca
         Call(call_report, (None, None, None, Scope(), WHOLE_COMPANY)),
         inputs,
         Call(
-            build_forecast_report, (settings.forecast_horizon,), (("backtest", False),), (inputs,)
-        ),  # fmt: skip
+            build_forecast_report,
+            (settings.forecast_horizon,),
+            (("backtest", False),),
+            (inputs,),
+            fits=True,
+        ),
         territory,
         Call(build_report, sources=(territory,)),
         Call(time_report, (period, scope, settings, settings.time_trend_freq)),
@@ -170,11 +176,9 @@ def compute_overview(repo: Repository, settings: Settings, today: date) -> dict[
     fits = StoredCache(repo.stored_forecast, None, ForecastCache())
     results: dict[tuple, Any] = {}
     for call in overview_calls(repo, settings, today):
-        kwargs = dict(call.kwargs)
+        kwargs = dict(call.kwargs, **({"cache": fits} if call.fits else {}))
         if call.sources:
             values = [results[source.parts] for source in call.sources]
-            if call.fn.__name__ == "build_forecast_report":
-                kwargs["cache"] = fits  # as the page passes its fit cache (unhashed)
             results[call.parts] = call.fn(*values, *call.args, **kwargs)
         else:
             results[call.parts] = call.fn(repo, *call.args, **kwargs)
