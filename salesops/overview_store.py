@@ -97,8 +97,10 @@ def stored_names() -> frozenset[str]:
     from salesops.territory.report import build_report, territory_data
     from salesops.time_allocation.report import time_report
 
-    fns = (call_report, build_forecast_report, forecast_inputs, bookings_vs_quota, kpi_report,
-           build_report, territory_data, time_report, *_headline_fns())  # fmt: skip
+    fns: tuple[Callable, ...] = (
+        call_report, build_forecast_report, forecast_inputs, bookings_vs_quota, kpi_report,
+        build_report, territory_data, time_report, *_headline_fns(),
+    )  # fmt: skip
     return frozenset(call_name(fn) for fn in fns)
 
 

@@ -115,7 +115,7 @@ def _dataclass(value: Any) -> dict[str, Any]:
     if not cls.__module__.startswith("salesops."):
         raise NotStorable(f"{cls.__module__}.{cls.__qualname__}")
     fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    data = {"$": "dc", "type": f"{cls.__module__}:{cls.__qualname__}", "v": fields}
+    data: dict[str, Any] = {"$": "dc", "type": f"{cls.__module__}:{cls.__qualname__}", "v": fields}
     if fields.get("database_url"):  # Settings: never written (it may hold a password)
         fields["database_url"] = ""
         data["url"] = True  # loads puts the reader's URL back

@@ -341,9 +341,9 @@ def proposal_summary(proposal: Proposal, even: float) -> None:
         )
     m[2].metric("Moves", len(proposal.moves), border=True)
     m[3].metric("Swaps", len(proposal.swaps), border=True)
-    before = f"load balance {_index(proposal.before.cv)}"
+    load = f"load balance {_index(proposal.before.cv)}"
     if proposal.before.cv is not None and proposal.before.cv <= even and len(proposal.moves):
-        before += f" (already even: at or below {even:.2f}, so these moves are fine-tuning)"
+        load += f" (already even: at or below {even:.2f}, so these moves are fine-tuning)"
     st.caption(
-        f"Before the proposal: {before}, potential balance {_index(proposal.potential_before.cv)}."
+        f"Before the proposal: {load}, potential balance {_index(proposal.potential_before.cv)}."
     )
