@@ -101,6 +101,9 @@ def test_plan_on_maven_without_quotas_says_none_rather_than_zero(run_page, tmp_p
     url = imported(tmp_path, "maven", [CsvInput.from_path(MAVEN / n) for n in FILES])
     at = run_page(str(ROOT / "pages" / "plan.py"), url)
     assert not at.exception
+    at.session_state["plan.tabs"] = "Quotas"  # a lazy tab: drawn once opened
+    at.run()
+    assert not at.exception
     quotas = next(t.value for t in at.dataframe if "suggested_quota" in t.value.columns)
     reps = quotas[~quotas["rep"].str.contains("new hire")]
     # no quota imported: "—" (missing), not $0, and not "under-assigned"
