@@ -332,16 +332,25 @@ def last_whole_month(last_day: date) -> date:
     return first if (last_day + timedelta(days=1)).day == 1 else add_months(first, -1)
 
 
-def preset_period(preset: str, anchor: date, months: int) -> Period:
+def preset_period(
+    preset: str, anchor: date, months: int, first_closed: date | None = None
+) -> Period:
     """Returns the dates a preset stands for when the data's latest day is `anchor`.
 
-    "trailing" is the last `months` whole months up to the last complete month;
-    "this-quarter" the whole quarter of `anchor`; "qtd" and "ytd" run to `anchor`.
+    "trailing" is the last `months` whole months up to the last complete month, or, when
+    every deal closed in `anchor`'s month that is not over yet (`first_closed` in it: a file
+    without dates, whose every deal is dated at the import day), the `months` months up to
+    `anchor`: a period without any closed deal would read "no closed deals" beside bookings
+    of the same deals.
+    "this-quarter" is the whole quarter of `anchor`; "qtd" and "ytd" run to `anchor`.
     Raises ValueError for "custom" or an unknown preset.
     """
     quarter = quarter_of(anchor)
     if preset == "trailing":
-        return trailing_months(last_whole_month(anchor), months)
+        whole = trailing_months(last_whole_month(anchor), months)
+        if first_closed is not None and first_closed > whole.end:
+            return Period(trailing_months(anchor, months).start, anchor)
+        return whole
     if preset == "this-quarter":
         return Period(quarter.start, quarter.last_day)
     if preset == "qtd":

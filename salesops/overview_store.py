@@ -111,13 +111,15 @@ def _headline_fns() -> tuple[Callable, ...]:
     return (cash_headline, review_waterfall)
 
 
-def default_period(settings: Settings, last: date) -> tuple[Any, Any]:
+def default_period(
+    settings: Settings, last: date, first_closed: date | None = None
+) -> tuple[Any, Any]:
     """Returns the default filters' (period, comparison period) for data ending on `last`."""
     preset = settings.default_period_preset
     preset = preset if preset in PERIOD_PRESETS and preset != "custom" else "trailing"
     compare = settings.default_comparison
     compare = compare if compare in COMPARISONS else "previous"
-    period = preset_period(preset, last, settings.default_period_months)
+    period = preset_period(preset, last, settings.default_period_months, first_closed)
     previous = comparison_period(period, preset, compare) or period.previous()
     return period, previous
 
@@ -138,10 +140,11 @@ def overview_calls(repo: Repository, settings: Settings, today: date) -> list[Ca
     from salesops.territory.report import build_report, territory_data
     from salesops.time_allocation.report import time_report
 
-    last = repo.data_bounds()["last"]
+    bounds = repo.data_bounds()
+    last = bounds["last"]
     if last is None:
         return []
-    period, previous = default_period(settings, last)
+    period, previous = default_period(settings, last, bounds["first_closed"])
     scope = Scope()
     inputs = Call(forecast_inputs, (MONTH.code, scope, None, False))
     territory = Call(territory_data, (scope, period.end))

@@ -159,7 +159,7 @@ def resolve_period(repo: Repository, from_: str | None, to: str | None) -> tuple
                 "The database has no opportunities or leads yet: import a CSV or run salesops demo."
             )
         months = load_settings().default_period_months
-        fallback = default_period(pd.Timestamp(bounds["last"]), months)
+        fallback = default_period(pd.Timestamp(bounds["last"]), months, bounds["first_closed"])
         assert fallback is not None  # the database has a last date
         start, end = start or fallback.start, end or fallback.end
     if end < start:

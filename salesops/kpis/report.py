@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from salesops.calendar import Period, add_months, trailing_months
+from salesops.calendar import Period, preset_period, trailing_months
 from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.jsonable import json_value
@@ -232,13 +232,17 @@ def _dimension_names(repo: Repository) -> dict[str, dict]:
     }
 
 
-def default_period(last_day: pd.Timestamp | None, months: int) -> Period | None:
-    """Returns the last `months` whole months up to the data's last complete month, or None."""
+def default_period(
+    last_day: pd.Timestamp | None, months: int, first_closed: pd.Timestamp | None = None
+) -> Period | None:
+    """Returns the default ("trailing") period for data ending on `last_day`, or None.
+
+    The last `months` whole months up to the data's last complete month (a month not over
+    yet would compare a partial month with whole ones); see calendar.preset_period for data
+    whose deals all closed in that unfinished month.
+    """
     if last_day is None or pd.isna(last_day):
         return None
-    last = pd.Timestamp(last_day).date()
-    end_month = add_months(last.replace(day=1), 0)
-    # A month that is not over yet in the data would compare a partial month with whole ones.
-    if (pd.Timestamp(last) + pd.Timedelta(days=1)).day != 1:
-        end_month = add_months(end_month, -1)
-    return trailing_months(end_month, months)
+    closed = None if first_closed is None or pd.isna(first_closed) else first_closed
+    first = pd.Timestamp(closed).date() if closed is not None else None
+    return preset_period("trailing", pd.Timestamp(last_day).date(), months, first)

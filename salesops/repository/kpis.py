@@ -507,9 +507,10 @@ class DimensionQueries(RepositoryBase):
         return frame["segment"].tolist()
 
     def data_bounds(self) -> dict[str, date | None]:
-        """Returns the first and last activity dates: {"first": date|None, "last": date|None}.
+        """Returns the first and last activity dates and the first close date (each date|None).
 
-        Activity means an opportunity created or closed, or a lead created.
+        {"first", "last", "first_closed"}: activity means an opportunity created or closed,
+        or a lead created; "first_closed" is the earliest day an opportunity closed.
         """
         o, lead = s.opportunities.c, s.leads.c
         frame = self._frame(
@@ -519,6 +520,7 @@ class DimensionQueries(RepositoryBase):
                 select(func.max(o.created_at)).scalar_subquery(),
                 select(func.min(lead.created_at)).scalar_subquery(),
                 select(func.max(lead.created_at)).scalar_subquery(),
+                select(func.min(o.closed_at)).scalar_subquery(),
             ),
             {
                 "first": DATE,
@@ -526,6 +528,7 @@ class DimensionQueries(RepositoryBase):
                 "last_created": DATE,
                 "lead_first": DATE,
                 "lead_last": DATE,
+                "first_closed": DATE,
             },
         )
         row = frame.iloc[0]
@@ -533,9 +536,11 @@ class DimensionQueries(RepositoryBase):
         lasts = [row["last"], row["last_created"], row["lead_last"]]
         first = min((d for d in firsts if pd.notna(d)), default=None)
         last = max((d for d in lasts if pd.notna(d)), default=None)
+        first_closed = row["first_closed"]
         return {
             "first": first.date() if first is not None else None,
             "last": last.date() if last is not None else None,
+            "first_closed": first_closed.date() if pd.notna(first_closed) else None,
         }
 
     def schema_state(self) -> SchemaState:

@@ -45,6 +45,7 @@ class FilterChoices:
     months: int  # Settings.default_period_months
     preset: str  # Settings.default_period_preset
     compare: str  # Settings.default_comparison
+    first_closed: date | None = None  # the earliest close date (calendar.preset_period)
 
     @classmethod
     def of(
@@ -54,6 +55,7 @@ class FilterChoices:
         segments: list[str],
         reps: pd.DataFrame,
         settings: Settings,
+        first_closed: date | None = None,
     ) -> FilterChoices:
         """Returns the choices for data spanning `bounds`, defaults from `settings`."""
         preset = settings.default_period_preset
@@ -67,6 +69,7 @@ class FilterChoices:
             months=settings.default_period_months,
             preset=preset if preset in PERIOD_PRESETS and preset != CUSTOM else "trailing",
             compare=compare if compare in COMPARISONS else "previous",
+            first_closed=first_closed,
         )
 
     @property
@@ -218,7 +221,7 @@ def state_period(state: FilterState, choices: FilterChoices) -> Period:
     if state.preset == CUSTOM and state.start is not None and state.end is not None:
         return Period(state.start, state.end)
     preset = choices.preset if state.preset == CUSTOM else state.preset
-    return preset_period(preset, choices.last, choices.months)
+    return preset_period(preset, choices.last, choices.months, choices.first_closed)
 
 
 def resolve(state: FilterState, choices: FilterChoices) -> Filters:

@@ -227,6 +227,7 @@ def filter_choices() -> FilterChoices:
         cached_call(Repository.segments),
         cached_call(Repository.reps),
         settings(),
+        bounds["first_closed"],
     )
 
 

@@ -108,7 +108,7 @@ def test_bounds_counts_and_closed_deals(loaded, frames):
 def test_an_empty_database_returns_empty_frames(repo):
     assert repo.closed_opportunity_facts(YEAR).empty
     assert repo.lead_facts(YEAR, by=("month",)).empty
-    assert repo.data_bounds() == {"first": None, "last": None}
+    assert repo.data_bounds() == {"first": None, "last": None, "first_closed": None}
     assert repo.row_counts()["opportunities"] == 0
 
 

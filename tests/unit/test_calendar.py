@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from salesops.calendar import (
@@ -19,6 +20,7 @@ from salesops.calendar import (
     week_start,
     year_earlier,
 )
+from salesops.kpis.report import default_period
 
 
 def test_previous_period():
@@ -128,6 +130,25 @@ def test_trailing_includes_a_month_that_ends_on_the_anchor_and_quarters_cross_ye
     )
     with pytest.raises(ValueError, match="not a period preset"):
         preset_period("custom", ANCHOR, 12)
+
+
+def test_trailing_runs_to_the_anchor_only_when_all_the_data_is_in_its_unfinished_month():
+    # IBM's file has no dates: every deal is dated at the import day
+    assert preset_period("trailing", ANCHOR, 12, first_closed=date(2026, 11, 20)) == Period(
+        date(2025, 12, 1), ANCHOR
+    )
+    assert preset_period("trailing", ANCHOR, 12, first_closed=date(2026, 11, 1)) == Period(
+        date(2025, 12, 1), ANCHOR
+    )
+    # one day of data in a whole month keeps the whole-month period
+    assert preset_period("trailing", ANCHOR, 12, first_closed=date(2026, 10, 31)) == Period(
+        date(2025, 11, 1), date(2026, 10, 31)
+    )
+    assert default_period(pd.Timestamp(ANCHOR), 12, pd.Timestamp(ANCHOR)) == Period(
+        date(2025, 12, 1), ANCHOR
+    )
+    assert default_period(pd.Timestamp(ANCHOR), 12) == Period(date(2025, 11, 1), date(2026, 10, 31))
+    assert default_period(None, 12) is None
 
 
 def test_comparisons():

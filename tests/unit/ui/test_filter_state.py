@@ -61,6 +61,20 @@ def test_a_link_naming_nothing_gives_the_default_period_and_no_scope():
     assert filters.scope_label == "Whole company"
 
 
+def test_the_default_period_reaches_into_the_unfinished_month_when_every_deal_closed_in_it():
+    # a file without dates (IBM's): every deal closed on the import day, 20 Nov
+    choices = FilterChoices.of(
+        (date(2026, 6, 1), date(2026, 11, 20)),
+        TERRITORIES,
+        [],
+        REPS,
+        Settings(),
+        first_closed=date(2026, 11, 20),
+    )
+    filters = resolve(read_state(UrlReader(Params()), choices), choices)
+    assert filters.period == Period(date(2025, 12, 1), date(2026, 11, 20))
+
+
 def test_a_valid_link_is_read_whole():
     state, problems = read(
         period="qtd", compare="year", territory=["1"], segment="SMB", team="Kim", rep="10"
