@@ -4,17 +4,24 @@ Streamlit's own server sends no X-Frame-Options; its ASGI wrapper (st.App, Strea
 >= 1.56) takes Starlette middleware, which adds them to every HTTP response: the page
 cannot be framed by another site (clickjacking), and no response is content-sniffed.
 Its lifespan imports the app's modules before the server answers, so the first visitor
-after a restart does not wait for them (salesops.ui.preload).
+after a restart does not wait for them (salesops.ui.preload). Every page's HTML tells the
+browser where the server is, so a new tab opens its websocket without probing for it first
+(salesops.ui.serving).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
+from streamlit import config
+
+from salesops.ui.nav import PAGES
+from salesops.ui.serving import ConnectAtOnce, connect_script
 
 SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
@@ -45,4 +52,11 @@ async def preloaded(app: st.App) -> AsyncIterator[None]:
     yield None
 
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders)], lifespan=preloaded)
+CONNECT = connect_script(
+    (Path(page.path).stem for page in PAGES), config.get_option("client.allowedOrigins")
+)
+app = st.App(
+    "app.py",
+    middleware=[Middleware(SecurityHeaders), Middleware(ConnectAtOnce, script=CONNECT)],
+    lifespan=preloaded,
+)

@@ -38,3 +38,32 @@ def test_the_server_imports_the_app_before_it_answers(demo_url):
         assert "Preloaded the app's modules" in log
     finally:
         stop_app(process)
+
+
+def test_a_deep_link_connects_without_probing_for_the_server(demo_url, page):
+    """Issue 21: serve.py's pages name the server root, so a new tab skips the failing probe.
+
+    Without it Streamlit's client asks `/kpis/_stcore/health` first (a 404), waits, then
+    asks the root: ~0.1 s more before the page starts running.
+    """
+    from tests.e2e.settle import wait_settled
+
+    port = _free_port()
+    process = start_app(demo_url, port, healthy_within=120, script="serve.py")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.goto(f"{url}/kpis", wait_until="commit")
+        wait_settled(page, "Monthly trends", timeout_ms=120_000)
+        assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{url}/"
+        assert not [u for u in asked if "/kpis/_stcore/" in u]
+        page.get_by_role("link", name="Forecast").first.click()  # the menu still routes
+        page.wait_for_url(f"{url}/forecast**")
+        wait_settled(page, "Every territory", timeout_ms=120_000)
+        root = "() => window.__streamlit && window.__streamlit.BACKEND_BASE_URL"
+        for path, expected in [("/", f"{url}/"), ("/kpis/", f"{url}/"), ("/no/such", None)]:
+            page.goto(url + path, wait_until="domcontentloaded")
+            assert page.evaluate(root) == expected, path
+    finally:
+        stop_app(process)
