@@ -9,7 +9,7 @@ reads as one COPY text block.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -82,12 +82,27 @@ def _copy_cell(value: object) -> str:
     return text
 
 
-def insert_cells(conn: Connection, table: Table, blocks: Iterator[list[list]]) -> int:
+def insert_cells(conn: Connection, table: Table, blocks: Iterable[list[list]]) -> int:
     """Inserts blocks of columns (the table's order) through the driver; returns rows written.
 
     SQLite steps through the rows itself (executemany over a zip: no Python per row);
     PostgreSQL is sent each block as COPY text, a column converted at a time.
     """
+    return _insert_blocks(conn, table, blocks, as_rows=False)
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple]) -> int:
+    """Inserts rows (tuples in the table's column order) as insert_cells does; returns how many.
+
+    SQLite takes the tuples as they are; PostgreSQL's COPY text is made column by column.
+    """
+    return _insert_blocks(conn, table, [rows], as_rows=True) if rows else 0
+
+
+def _insert_blocks(
+    conn: Connection, table: Table, blocks: Iterable[Sequence], as_rows: bool
+) -> int:
+    """Inserts blocks of columns (or of rows, `as_rows`) in the table's column order."""
     names = [c.name for c in table.columns]
     written = 0
     raw = conn.connection.driver_connection
@@ -95,7 +110,8 @@ def insert_cells(conn: Connection, table: Table, blocks: Iterator[list[list]]) -
     if conn.dialect.name == "postgresql":
         copy_sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for columns in blocks:
+            for block in blocks:
+                columns = list(zip(*block, strict=True)) if as_rows else block
                 texts = [_copy_texts(column) for column in columns]
                 lines = map("\t".join, zip(*texts, strict=True))
                 copy.write("\n".join(lines) + "\n")
@@ -105,15 +121,15 @@ def insert_cells(conn: Connection, table: Table, blocks: Iterator[list[list]]) -
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
     cursor = raw.cursor()
     try:
-        for columns in blocks:
-            cursor.executemany(sql, zip(*columns, strict=True))
-            written += len(columns[0])
+        for block in blocks:
+            cursor.executemany(sql, block if as_rows else zip(*block, strict=True))
+            written += len(block) if as_rows else len(block[0])
     finally:
         cursor.close()
     return written
 
 
-def _copy_texts(column: list) -> list[str]:
+def _copy_texts(column: Sequence) -> list[str]:
     """Returns a column's values as COPY text (numbers as str() writes them)."""
     if column and type(column[0]) in (int, float) and None not in column:
         return list(map(str, column))
