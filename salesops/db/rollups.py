@@ -445,14 +445,18 @@ def history_spans_select(*conditions: ColumnElement[bool]):
     opportunity_history) restrict which deals are read.
     """
     h = s.opportunity_history.c
+    valid_to = func.lead(h.changed_at).over(
+        partition_by=h.opportunity_id, order_by=(h.changed_at, h.id)
+    )
     rows = (
         select(
             h.id,
             h.opportunity_id,
             h.changed_at.label("valid_from"),
-            func.lead(h.changed_at)
-            .over(partition_by=h.opportunity_id, order_by=(h.changed_at, h.id))
-            .label("valid_to"),
+            valid_to.label("valid_to"),
+            # worked out once per row (the bound below compares it with up to 16 bounds; on
+            # SQLite each comparison of the expression parsed both dates again)
+            days_between(h.changed_at, valid_to).label("days"),
             h.stage,
             h.outcome,
             h.amount,
@@ -462,7 +466,7 @@ def history_spans_select(*conditions: ColumnElement[bool]):
         .where(*conditions)
         .subquery("rows")
     )
-    days = days_between(rows.c.valid_from, rows.c.valid_to)
+    days = rows.c.days
     last = case((rows.c.outcome.in_(CLOSED_OUTCOMES), s.CLOSED_FOR_GOOD), else_=s.OPEN_ENDED)
     bound = case(
         (rows.c.valid_to.is_(None), last),
