@@ -24,7 +24,7 @@ from salesops.ui.lazy import lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
-from salesops.ui.tables import show_table
+from salesops.ui.tables import show_summary_table, show_table
 from salesops.ui.users import audit_section, users_section
 
 ensure_navigation()
@@ -119,7 +119,12 @@ as_of = st.date_input(
 with database_guard():
     quality = cached_call(quality_report, as_of, row_limit=settings().quality_rows_shown)
 summary = summary_frame(quality.checks)
-show_table(summary, key="data.quality_summary", currency=settings().currency)
+show_summary_table(
+    summary,
+    key="data.quality_summary",
+    currency=settings().currency,
+    max_rows=settings().static_table_rows,
+)
 download_csv(summary, "data_quality.csv", key="data.download_quality")
 if quality.trend.empty:
     st.caption("No problem found in any month.")

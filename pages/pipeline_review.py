@@ -30,11 +30,12 @@ from salesops.ui.call import draw_panel, panel_for, prefetch_panel
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.pipeline_review import deal_list_tabs, review_controls, warm_meeting_pack
 from salesops.ui.states import database_guard, empty_state
-from salesops.ui.tables import show_table
+from salesops.ui.tables import show_summary_table
 
 ensure_navigation()
 st.title("Pipeline review")
@@ -116,15 +117,28 @@ else:
         help=define("pipeline_coverage", config),
     )
 st.caption(f"Pipeline coverage: {define('pipeline_coverage', config)} Period: the quarter.")
-left, right = st.columns(2)
-with left:
-    show_table(report.coverage, key="pipeline_review.coverage", currency=config.currency)
-    download_csv(report.coverage, "coverage.csv", key="pipeline_review.download_coverage")
-with right:
-    show_table(review.forecast, key="pipeline_review.forecast", currency=config.currency)
-    download_csv(
-        review.forecast, "forecast_categories.csv", key="pipeline_review.download_forecast"
-    )
+# Two tables a row per rep (200 at the large demo's whole company): drawn when opened.
+with lazy_expander("Coverage and forecast categories by rep", "pipeline_review.by_rep") as shown:
+    if shown:
+        left, right = st.columns(2)
+        with left:
+            show_summary_table(
+                report.coverage,
+                key="pipeline_review.coverage",
+                currency=config.currency,
+                max_rows=config.static_table_rows,
+            )
+            download_csv(report.coverage, "coverage.csv", key="pipeline_review.download_coverage")
+        with right:
+            show_summary_table(
+                review.forecast,
+                key="pipeline_review.forecast",
+                currency=config.currency,
+                max_rows=config.static_table_rows,
+            )
+            download_csv(
+                review.forecast, "forecast_categories.csv", key="pipeline_review.download_forecast"
+            )
 
 st.subheader("Meeting pack")
 st.caption(

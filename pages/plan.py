@@ -17,7 +17,7 @@ from salesops.ui.filters import page_filters
 from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard, empty_state
-from salesops.ui.tables import show_table
+from salesops.ui.tables import show_summary_table, show_table
 
 ensure_navigation()
 st.title("Plan")
@@ -65,8 +65,9 @@ def plan_panel() -> None:
     def hires() -> None:
         st.subheader("Hires by territory")
         st.caption(define("utilisation", defaults))
-        show_table(report.hires, key="plan.hires_table", currency=defaults.currency,
-                   columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
+        show_summary_table(report.hires, key="plan.hires_table", currency=defaults.currency,
+                           max_rows=defaults.static_table_rows, columns=columns,
+                           order=ui.HIRE_COLUMNS)  # fmt: skip
         download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
 
     def quotas() -> None:

@@ -15,7 +15,7 @@ from salesops.ui.filters import page_filters
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
-from salesops.ui.tables import show_table
+from salesops.ui.tables import show_summary_table
 from salesops.ui.time_allocation import benchmark_words, bookings_span_words, lower_tabs
 
 ensure_navigation()
@@ -74,10 +74,11 @@ below, above = st.columns(2)
 for column, side, title in [(below, "below", "Furthest below"), (above, "above", "Furthest above")]:
     column.markdown(f"**{title}**")
     with column:
-        show_table(
+        show_summary_table(
             report.extremes[report.extremes["side"] == side],
             key=f"time.extremes_{side}",
             currency=config.currency,
+            max_rows=config.static_table_rows,
             columns={"name": "Rep"},
         )
 notes = undefined_share_notes(report.rep_summary)

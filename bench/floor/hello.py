@@ -2,8 +2,9 @@
 
 `?charts=N` adds N small Altair line charts in two columns (as the KPIs page's trends), and
 `&concat=1` draws them as one concatenated chart; `?grids=N` adds N st.dataframe grids of
-12 rows and 8 columns (a page's tables): what drawing charts and grids costs the browser
-before any of salesops' data is involved.
+12 rows and 8 columns (a page's tables); `?tables=N`, `?html=N` and `?mdtables=N` draw that
+table with st.table, st.html and as a Markdown table: what drawing charts and tables costs
+the browser before any of salesops' data is involved.
 """
 
 from __future__ import annotations
@@ -33,4 +34,13 @@ elif charts:
             st.altair_chart(_line(), use_container_width=True)
 for _ in range(int(st.query_params.get("grids", 0))):
     st.dataframe(pd.DataFrame({f"column {c}": range(12) for c in range(8)}), hide_index=True)
+
+grid = pd.DataFrame({f"column {c}": range(12) for c in range(8)})
+for _ in range(int(st.query_params.get("tables", 0))):
+    st.table(grid, hide_index=True)
+for _ in range(int(st.query_params.get("html", 0))):
+    st.html(grid.to_html(index=False))
+for _ in range(int(st.query_params.get("mdtables", 0))):
+    rows = [list(grid.columns), ["---:"] * 8, *grid.astype(str).to_numpy().tolist()]
+    st.markdown("\n".join(f"| {' | '.join(row)} |" for row in rows))
 st.subheader("Go deeper")

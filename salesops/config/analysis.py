@@ -28,6 +28,11 @@ class GeneralSettings:
         "How much lower the OS priority of those background reads is (Linux nice, added to "
         "the server's): the browser and other requests go first.",
     )
+    static_table_rows: int = setting(
+        25,
+        "A page's summary table with at most this many rows is drawn as static text; a larger "
+        "one as a sortable grid (a grid costs a new tab ~0.5 s in the browser).",
+    )
     change_noise_pp: float = setting(
         0.5,
         "A rate's change smaller than this many percentage points is shown grey on a tile, "

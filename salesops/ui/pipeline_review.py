@@ -14,7 +14,7 @@ from salesops.cash.pack import pack_cash_report
 from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_change
-from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
+from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES, list_summary
 from salesops.pipeline_review.meeting_pack import start_chart_renderer
 from salesops.pipeline_review.report import (
     ReviewReport,
@@ -38,10 +38,11 @@ from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
 from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import page_link
-from salesops.ui.tables import show_table
+from salesops.ui.tables import show_summary_table, show_table
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
 KEY = "pipeline_review"
+SUMMARY_TAB = "Summary"
 _RENDERER_STARTED = False  # start_chart_renderer runs once per process
 # Short tab titles (the full title is the tab's caption): the row fits at 1280 px.
 TAB_TITLES = {
@@ -244,7 +245,10 @@ def _start_renderer_once() -> None:
 
 
 def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:
-    """Draws one tab per deal list, the table of the open tab only.
+    """Draws a summary tab, then one tab per deal list, the table of the open tab only.
+
+    The summary opens first: a grid costs a new tab ~0.5 s to draw (issue 21), so the page
+    shows one only when a list is asked for.
 
     A tab switch reruns the tabs' fragment alone (lazy_tabs). The stale list is read only when
     its tab is opened: it needs every open deal's stage history (review_stale), so its tab has
@@ -258,11 +262,23 @@ def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:
         else TAB_TITLES.get(n, LIST_TITLES[n])
         for n in names
     ]
-    sections = {
+    sections = {SUMMARY_TAB: partial(_list_summary, report, thresholds)}
+    sections |= {
         title: partial(_deal_list, report, name, thresholds)
         for title, name in zip(titles, names, strict=True)
     }
     lazy_tabs(sections, key=f"{KEY}.tabs")
+
+
+def _list_summary(report: ReviewReport, thresholds: Settings) -> None:
+    """Draws the first tab: every list's deals and amount, as text (no grid before a click)."""
+    st.caption("Each list's deals and their amount; open a list's tab to walk through it.")
+    show_summary_table(
+        list_summary(report.review.lists),
+        key=f"{KEY}.list_summary",
+        currency=thresholds.currency,
+        max_rows=thresholds.static_table_rows,
+    )
 
 
 def _deal_list(report: ReviewReport, name: str, thresholds: Settings) -> None:

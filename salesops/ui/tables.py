@@ -25,6 +25,7 @@ from salesops.tables import (
     text_cell,
     undefined_note,
 )
+from salesops.ui.markdown import md
 
 NUMERIC = {
     "money",
@@ -159,6 +160,71 @@ def show_table(
     return st.dataframe(
         data, hide_index=True, key=key, column_config=view.config, column_order=view.order, **kwargs
     )
+
+
+def static_table(
+    frame: pd.DataFrame,
+    currency: str,
+    columns: Mapping[str, Col | str] | None = None,
+    order: Iterable[str] | None = None,
+    hide: Iterable[str] = (),
+) -> tuple[str, str]:
+    """Returns (the table as Markdown, its columns' definitions): show_table's headers and cells.
+
+    Every cell is the meeting pack's text of the value (full amounts, "—" for undefined),
+    escaped; numeric columns are right-aligned and do not wrap.
+    """
+    specs = column_specs(frame, columns)
+    shown = shown_columns(frame, specs, columns, order, hide)
+    headers, rules, notes = [], [], []
+    for name in shown:
+        spec = specs[name]
+        values = _numbers(frame[name]) if spec.kind in NUMERIC else None
+        headers.append(md(_label(spec, currency, values is not None and bool((values < 0).any()))))
+        rules.append("---" if values is None else "---:")
+        note = spec.help
+        if values is not None and values.isna().any():  # "—": why, as the grid's header says
+            why = reason_column(frame, name)
+            note = undefined_note(spec, frame.loc[values.isna(), why] if why else [])
+        if note:
+            notes.append(f"**{md(spec.label)}**: {md(note, limit=400)}")
+    lines = [f"| {' | '.join(headers)} |", f"| {' | '.join(rules)} |"]
+    for row in frame[shown].itertuples(index=False):
+        cells = [_static_cell(v, specs[n], currency) for n, v in zip(shown, row, strict=True)]
+        lines.append(f"| {' | '.join(cells)} |")
+    return "\n".join(lines), "\n\n".join(notes)
+
+
+def _static_cell(value: object, spec: Col, currency: str) -> str:
+    """Returns one cell as escaped Markdown; a number and its unit stay on one line."""
+    text = md(text_cell(value, spec, currency))
+    return text.replace(" ", "\u00a0") if spec.kind in NUMERIC else text
+
+
+def show_summary_table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    currency: str,
+    max_rows: int,
+    columns: Mapping[str, Col | str] | None = None,
+    order: Iterable[str] | None = None,
+    hide: Iterable[str] = (),
+) -> None:
+    """Draws a table as static text when it has at most `max_rows` rows, else as a grid.
+
+    A grid (st.dataframe) costs a new tab ~0.5 s in the browser: its script, its canvas and an
+    accessibility tree drawn 200 ms after the rest; a short table as text costs nothing
+    measurable (issue 21). Same labels and cells as show_table, the columns' definitions
+    in the table's help; no sorting (the CSV download beside it has the raw values).
+    `max_rows` is Settings.static_table_rows.
+    """
+    if len(frame) > max_rows:
+        show_table(frame, key=key, currency=currency, columns=columns, order=order, hide=hide)
+        return
+    table, notes = static_table(frame, currency, columns, order, hide)
+    with st.container(key=key):
+        st.markdown(table, help=notes or None)
 
 
 def _coloured(frame: pd.DataFrame, column: str, colours: Mapping[str, str]) -> Any:

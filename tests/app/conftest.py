@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -93,3 +94,21 @@ def each_tab(at: AppTest, page: str) -> Iterator[AppTest]:
         at.run()
         assert not at.exception, (page, label)
         yield at
+
+
+def text_tables(at: AppTest) -> list[pd.DataFrame]:
+    """Returns the summary tables drawn as text (show_summary_table): cells as shown, unescaped."""
+    tables = []
+    for element in at.markdown:
+        lines = element.value.split("\n")
+        if not (lines[0].startswith("| ") and len(lines) > 1 and lines[1].startswith("| ---")):
+            continue
+        rows = [
+            [
+                cell.replace("\\", "").replace("\u00a0", " ").strip()
+                for cell in line[2:-2].split(" | ")
+            ]
+            for line in (lines[0], *lines[2:])
+        ]
+        tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
+    return tables

@@ -8,6 +8,7 @@ import pytest
 
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.known import table_counts
+from tests.app.conftest import text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
 GOOD = (
@@ -30,6 +31,12 @@ def frame_with(at, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def quality_counts(at):
+    """Returns the quality summary's count per check (a table drawn as text)."""
+    summary = next(t for t in text_tables(at) if "Check" in t.columns).set_index("Check")
+    return summary["Units"].str.replace(",", "").astype(int)
+
+
 def texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += (
@@ -42,14 +49,13 @@ def test_empty_database_renders_without_exception(run_page, empty_url):
     at = run_page(PAGE, empty_url)
     assert not at.exception
     assert "No file imported yet." in texts(at)
-    summary = frame_with(at, "check")
-    assert summary["count"].sum() == 0
+    assert quality_counts(at).sum() == 0
 
 
 def test_demo_database_shows_quality_counts_and_as_of_changes_them(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
-    counts = frame_with(at, "check").set_index("check")["count"]
+    counts = quality_counts(at)
     overdue_today = counts["Overdue deals"]
     # the demo company is clean where a real CRM would not be: every deal has an amount, an
     # owner and a lead source, and no two account names match (overdue deals do exist)
@@ -57,7 +63,7 @@ def test_demo_database_shows_quality_counts_and_as_of_changes_them(run_page, dem
     assert counts["Likely duplicate accounts"] == 0
     at.date_input(key="data.as_of").set_value(__import__("datetime").date(2000, 1, 1)).run()
     assert not at.exception
-    later = frame_with(at, "check").set_index("check")["count"]
+    later = quality_counts(at)
     # nothing can be overdue against a date before every expected close date
     assert later["Overdue deals"] == 0 < overdue_today
 

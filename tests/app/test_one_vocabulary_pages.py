@@ -13,6 +13,7 @@ from pathlib import Path
 
 from salesops.config import Settings
 from salesops.definitions import define
+from tests.app.conftest import text_tables
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 
@@ -27,8 +28,8 @@ def test_data_and_forecast_pages_show_the_same_overdue_count_with_the_definition
     data = run_page(str(PAGES / "data.py"), demo_url)
     forecast = run_page(str(PAGES / "forecast.py"), demo_url)
     assert not data.exception and not forecast.exception
-    summary = next(d.value for d in data.dataframe if "check" in d.value.columns)
-    on_data = int(summary.set_index("check")["count"]["Overdue deals"])
+    summary = next(t for t in text_tables(data) if "Check" in t.columns)  # a summary table
+    on_data = int(summary.set_index("Check")["Units"]["Overdue deals"].replace(",", ""))
     found = re.search(r"Overdue as of (\d+ \w+ \d{4}): ([\d,]+) open deals", captions(forecast))
     assert found, captions(forecast)
     assert int(found.group(2).replace(",", "")) == on_data > 0

@@ -8,7 +8,7 @@ from salesops.cash.pack import pack_cash_report
 from salesops.cli.common import open_repository
 from salesops.pipeline_review.report import review_stale
 from salesops.ui import cache
-from tests.app.conftest import join_prefetches
+from tests.app.conftest import join_prefetches, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
@@ -28,11 +28,21 @@ def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
     metrics = metric_values(at)
     assert {"Opening pipeline", "Net change", "Slipped", "Closing pipeline"} <= set(metrics)
     assert at.selectbox(key="pipeline_review.week").value.label.startswith("20")
-    assert len(at.tabs) == 8  # one tab per deal list
+    assert len(at.tabs) == 9  # the summary, then one tab per deal list
     # the waterfall chart, known by its step labels
     assert any("Pulled in" in chart.proto.spec for chart in at.get("vega_lite_chart"))
     week = at.selectbox(key="pipeline_review.week").value
     assert at.query_params["week"] == week.start.isoformat()
+    # each rep's coverage and forecast categories: drawn once their expander is opened
+    assert len(at.dataframe) + len(text_tables(at)) == 1  # the lists' summary only
+    at.session_state["pipeline_review.by_rep"] = True
+    at.run()
+    assert not at.exception
+    shown = [t.columns.tolist() for t in text_tables(at)] + [
+        d.value.columns.tolist() for d in at.dataframe
+    ]
+    assert any("Coverage" in c or "coverage" in c for c in shown)
+    assert any("Commit" in c or "commit" in c for c in shown)
 
 
 def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
@@ -150,7 +160,12 @@ def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(run_p
     at = run_page(PAGE, demo_url)
     assert not at.exception
     labels = [t.label for t in at.tabs]
-    assert labels[0].startswith("New (") and labels[6] == "Stale"  # no count until read
+    assert labels[0] == "Summary" and labels[1].startswith("New (")
+    assert labels[7] == "Stale"  # no count until read
+    summary = text_tables(at)[0].set_index("List")  # the first tab: text, no grid
+    assert not at.dataframe
+    assert summary.loc["New deals", "Deals"] == labels[1].removeprefix("New (").rstrip(")")
+    assert summary.loc["Stale deals", "Deals"] == "—"
     assert not any(c.value.startswith("Stale deals.") for c in at.caption)
     at.session_state["pipeline_review.tabs"] = "Stale"
     at.run()

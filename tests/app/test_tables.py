@@ -1,7 +1,7 @@
 """AppTest: every table on every page goes through the formatting layer (salesops/ui/tables.py).
 
 Each shown column has a human label (no underscore, no internal id), numbers carry a
-format, and no cell reads "None" or "nan".
+format, and no cell reads "None" or "nan"; so do the summary tables drawn as text.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import each_tab
+from tests.app.conftest import each_tab, text_tables
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 FORMATTED = {"number", "date", "datetime"}
@@ -35,7 +35,18 @@ def check_tables(at, page: str) -> int:
             raw = {str(v) for v in values if isinstance(v, str)}
             assert not raw & {"None", "nan", "NaT", "True", "False"}, f"{page}: {label} {raw}"
         checked += 1
-    return checked
+    return checked + check_static_tables(at, page)
+
+
+def check_static_tables(at, page: str) -> int:
+    """Checks the summary tables drawn as text (show_summary_table): the same rules."""
+    tables = text_tables(at)
+    for table in tables:
+        for header in table.columns:
+            assert header and "_" not in header, f"{page}: header {header!r}"
+        cells = set(table.to_numpy().ravel())
+        assert not cells & {"None", "nan", "NaT", "True", "False", ""}, f"{page}: {cells}"
+    return len(tables)
 
 
 def _every_territory(at):

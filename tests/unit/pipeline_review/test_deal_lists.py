@@ -138,3 +138,27 @@ def test_stage_entry_dates_skip_rows_that_keep_the_stage():
     got = dict(zip(entries["opportunity_id"], entries["entered_at"].astype(str), strict=True))
     assert got[1] == "2025-03-04"  # Prospecting rows on 6 Jan, 1 Feb, 15 Feb; Proposal 4 Mar
     assert got[2] == "2025-03-05"
+
+
+def test_the_list_summary_counts_each_list_and_leaves_an_unread_one_undefined():
+    """Issue 21: the Pipeline review's first tab (text, no grid) sums every list."""
+    import numpy as np
+    import pandas as pd
+
+    from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES, list_summary
+
+    lists = {
+        name: pd.DataFrame({"amount": [100.0, 250.0][: i % 3]})
+        for i, name in enumerate(LIST_NAMES)
+        if name != "stale"
+    }
+    summary = list_summary(lists)
+    assert summary["list"].tolist() == [LIST_TITLES[n] for n in LIST_NAMES]
+    new = summary.iloc[0]
+    assert (new["deals"], new["amount"]) == (0.0, 0.0)
+    advanced = summary.iloc[1]
+    assert (advanced["deals"], advanced["amount"]) == (1.0, 100.0)
+    regressed = summary.iloc[2]
+    assert (regressed["deals"], regressed["amount"]) == (2.0, 350.0)
+    stale = summary.set_index("list").loc[LIST_TITLES["stale"]]
+    assert np.isnan(stale["deals"]) and stale["deals_reason"] == "counted when its tab is opened"

@@ -57,3 +57,26 @@ def test_a_missing_date_is_a_dash_not_none():
     view = table_view(frame, "USD", specs)
     assert view.frame["start"].tolist() == ["4 Jan 2027", "—"]
     assert view.frame["undone_at"].tolist() == ["20 Nov 2026, 14:05", "—"]
+
+
+def test_a_static_table_has_the_grids_headers_and_full_text_cells():
+    """Issue 21: a summary table drawn as Markdown (no grid) shows what the grid shows."""
+    from salesops.ui.tables import static_table
+
+    table, notes = static_table(FRAME.assign(rep=["Ana | x", "*Ben*"]), "USD")
+    assert table.split("\n") == [
+        "| Rep | Win rate | CAC | Change (\\$) | Amount (\\$) | Closed |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| Ana \\| x | 21\\.1% | \\$1,200 | \\-\\$1,500 | \\$100 | 4 Mar 2026 |",
+        "| \\*Ben\\* | 50\\.0% | — | \\+\\$2,500 | \\-\\$50 | 5 Mar 2026 |",
+    ]
+    assert notes == "**CAC**: — = undefined\\: no new customers."  # the grid's header help
+
+
+def test_a_static_tables_numbers_do_not_wrap_and_definitions_go_to_its_help():
+    from salesops.ui.tables import static_table
+
+    frame = pd.DataFrame({"hours": [1160.0], "coverage": [1.5]})
+    table, notes = static_table(frame, "USD")
+    assert table.split("\n")[2] == "| 1,160\u00a0h | 1\\.5× |"
+    assert notes == "**Coverage**: Pipeline ÷ quota still to win."
