@@ -13,13 +13,18 @@ import gc
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 # SQLite's page cache while an import writes (index pages of a big upsert stay in memory),
 # and while it refreshes the rollups, whose sorts are bounded by it (each GROUP BY's sorter
 # may hold this much before spilling to a temporary file).
 WRITE_CACHE_KIB = 65_536
 ROLLUP_CACHE_KIB = 16_384
+# PostgreSQL's memory for each sort or hash of the import's statements (the rollups' GROUP
+# BYs and windows; the server's default, 4 MB, has them spill to temporary files), and for
+# each index it builds: for its transaction only (SET LOCAL), in the server, not here.
+POSTGRES_WORK_MEM = "64MB"
+POSTGRES_MAINTENANCE_WORK_MEM = "256MB"
 # Blocks from this size on are mapped on their own and unmapped when freed (see
 # keep_large_blocks_mapped); glibc's own threshold starts at 128 KiB and floats up to 32 MiB.
 MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024
@@ -73,3 +78,16 @@ def sqlite_cache(conn: Connection, kib: int) -> None:
     """Sets the SQLite connection's page cache (no-op on other databases)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")  # an int of ours, not input
+
+
+def postgres_work_mem(conn: Connection) -> None:
+    """Raises work_mem and maintenance_work_mem for a PostgreSQL transaction (else no-op).
+
+    SET LOCAL: they go back to the server's when the transaction commits or rolls back.
+    """
+    if conn.dialect.name == "postgresql":
+        for name, value in (
+            ("work_mem", POSTGRES_WORK_MEM),
+            ("maintenance_work_mem", POSTGRES_MAINTENANCE_WORK_MEM),
+        ):
+            conn.execute(select(func.set_config(name, value, True)))
