@@ -335,7 +335,9 @@ class _Grid:
         for name in MEASURES:
             value = runs.values[name].astype("float64")
             weights = np.concatenate([value, -value])
-            self.values[name] += np.bincount(cell, weights=weights, minlength=self.size)
+            # in place: a bincount of the whole grid was a ~30 MB temporary per measure and
+            # chunk at a million deals; the sums are whole numbers, exact in any order
+            np.add.at(self.values[name], cell, weights)
 
     def totals(self, index: int) -> dict[str, np.ndarray]:
         """Returns the running sums over the days of quarter `index`, shaped (day, group).
