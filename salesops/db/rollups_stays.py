@@ -18,11 +18,10 @@ touched with the select (rollups_review.refresh_stage_stays).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Connection, delete
 
 from salesops.db import schema as s
@@ -60,44 +59,41 @@ def stays(batches: Iterable[list[tuple]]) -> Iterator[list[Stay]]:
 
     `batches` hold (id, opportunity_id, changed_at, stage) rows in (opportunity_id,
     changed_at, id) order; each stay is (history_id, opportunity_id, stage, entered_at,
-    left_at, days). A batch is read as columns: a stay ends at each row whose deal is the
-    previous row's and whose stage is not (a stay's rows all hold its stage), and began at
-    the last row before it that began one; the stay still open at a batch's end goes on in
-    the next, from its first row.
+    left_at, days).
     """
-    carried: tuple | None = None  # the first row of the stay open at the last batch's end
-    for batch in batches:
-        rows = [carried, *batch] if carried is not None else batch
-        if not rows:
-            yield []
-            continue
-        columns = list(zip(*rows, strict=True))
-        ids, deals = (np.array(c, dtype="int64") for c in columns[:2])
-        moments, stages = (np.array(c, dtype=object) for c in columns[2:])
-        count = len(rows)
-        new_deal = np.ones(count, dtype=bool)
-        new_deal[1:] = deals[1:] != deals[:-1]
-        ends = np.zeros(count, dtype=bool)
-        ends[1:] = ~new_deal[1:] & (stages[1:] != stages[:-1])
-        began = np.maximum.accumulate(np.where(new_deal | ends, np.arange(count), 0))
-        carried = rows[int(began[-1])]
-        ended = np.flatnonzero(ends)
-        entry = began[ended - 1]
-        codes, values = pd.factorize(moments)
-        # a batch holds a few thousand distinct dates (or its timestamps): each counted once
-        numbers = np.array([_day_number(v) for v in values], dtype="float64")[codes]
-        days = _round_half_away(numbers[ended] - numbers[entry])
-        yield list(
-            zip(
-                ids[entry].tolist(),
-                deals[ended].tolist(),
-                stages[entry].tolist(),
-                moments[entry].tolist(),
-                moments[ended].tolist(),
-                days.tolist(),
-                strict=True,
-            )
-        )
+    between = day_counter()
+    deal: object = None
+    entry_id, entry_stage, entry_at = 0, "", None
+    for rows in batches:
+        found: list[Stay] = []
+        for history_id, opportunity_id, changed_at, stage in rows:
+            if opportunity_id != deal:
+                deal, entry_id = opportunity_id, history_id
+                entry_stage, entry_at = stage, changed_at
+            elif stage != entry_stage:
+                found.append((entry_id, opportunity_id, entry_stage, entry_at, changed_at,
+                              between(entry_at, changed_at)))  # fmt: skip
+                entry_id, entry_stage, entry_at = history_id, stage, changed_at
+        yield found
+
+
+def day_counter() -> Callable[[object, object], int]:
+    """Returns days(first, second): whole days between two date values, as the select rounds.
+
+    Day numbers are cached per distinct value (a history holds a few thousand dates).
+    """
+    numbers: dict[object, float] = {}
+
+    def number(value: object) -> float:
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = _day_number(value)
+        return found
+
+    def days(first: object, second: object) -> int:
+        return _round_half_away(number(second) - number(first))
+
+    return days
 
 
 def _day_number(value: object) -> float:
@@ -122,10 +118,10 @@ def _day_number(value: object) -> float:
 _JULIAN_MILLIS = 148_731_076_800_000  # julianday('0001-01-01') - 1 day, in milliseconds
 
 
-def _round_half_away(values: np.ndarray) -> np.ndarray:
-    """Rounds as SQLite's round(): halves away from zero (whole numbers, int64)."""
-    whole = np.floor(np.abs(values) + 0.5)
-    return np.where(values >= 0, whole, -whole).astype("int64")
+def _round_half_away(value: float) -> int:
+    """Rounds as SQLite's round(): halves away from zero."""
+    whole = math.floor(abs(value) + 0.5)
+    return int(whole if value >= 0 else -whole)
 
 
 def _history_batches(conn: Connection) -> Iterator[list[tuple]]:
