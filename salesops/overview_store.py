@@ -1,13 +1,16 @@
-"""The Overview's default results, computed after every load and import and stored by data version.
+"""Pages' default results, computed after every load and import and stored by data version.
 
 A cold Overview read seven reports (KPIs, bookings against quota, the quarter call, the
 monthly forecast's inputs, territory data, rep time, this week's waterfall, cash) and
-built two more from them: 2 s of CPU at 1M deals. After each load, import, undo and
+built two more from them: 2 s of CPU at 1M deals. A cold Pipeline review read its week's
+review (0.9 s CPU at 1M deals), then, in the background once drawn, the stale list and the
+meeting pack's cash section (2 s CPU together, on SQLite in the server process: the next
+page opened paid for them). After each load, import, undo and
 `db upgrade` (beside the stored forecasts: salesops.forecast.stored.store_page_forecasts)
-they are computed once, exactly as the page asks for them with its default filters for a
-viewer who sees everything, and kept as exact JSON (salesops.typed_json) beside the stored
-forecasts (salesops.db.stored_results). The page's cache (salesops.ui.cache) looks a stored
-result up before computing one.
+they are computed once, exactly as the pages ask for them with their default filters for a
+viewer who sees everything (`stored_calls`), and kept as exact JSON (salesops.typed_json)
+beside the stored forecasts (salesops.db.stored_results). The pages' cache
+(salesops.ui.cache) looks a stored result up before computing one.
 
 Never stale: a result's key hashes the data version with the call (`result_key`), and every
 writer of rows records a new data version in the transaction that writes them
@@ -88,8 +91,19 @@ def result_key(version: str, parts: tuple, visible: Scope, team: Scope) -> str:
     return PREFIX + digest[: 64 - len(PREFIX)]
 
 
-def stored_names() -> frozenset[str]:
-    """Returns the names of the calls the Overview stores (the page looks only these up)."""
+def stored_names(page: str | None = None) -> frozenset[str]:
+    """Returns the names of the calls stored for `page` ("overview", "pipeline_review"), or all.
+
+    The pages' cache looks up only calls of these names.
+    """
+    if page == "pipeline_review":
+        return frozenset(call_name(fn) for fn in _review_fns())
+    overview = _overview_names()
+    return overview if page == "overview" else overview | stored_names("pipeline_review")
+
+
+def _overview_names() -> frozenset[str]:
+    """Returns the names of the Overview's stored calls."""
     from salesops.call.report import call_report
     from salesops.forecast.report import build_forecast_report, forecast_inputs
     from salesops.kpis.attainment import bookings_vs_quota
@@ -109,6 +123,13 @@ def _headline_fns() -> tuple[Callable, ...]:
     from salesops.pipeline_review.report import review_waterfall
 
     return (cash_headline, review_waterfall)
+
+
+def _review_fns() -> tuple[Callable, ...]:
+    from salesops.cash.pack import pack_cash_report
+    from salesops.pipeline_review.report import review_report, review_stale
+
+    return (review_report, review_stale, pack_cash_report)
 
 
 def default_period(
@@ -173,14 +194,45 @@ def overview_calls(repo: Repository, settings: Settings, today: date) -> list[Ca
     return calls
 
 
+def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call]:
+    """Returns the Pipeline review's cached calls with its default choice, as the page makes them.
+
+    The default week for the whole company with the default thresholds: the week's review,
+    and what the page reads in the background once drawn (the stale list, the meeting
+    pack's cash section). tests/app/test_pipeline_review_stored.py holds this to the page.
+    """
+    from salesops.cash.pack import pack_cash_report
+    from salesops.pipeline_review.report import default_week, review_report, review_stale
+    from salesops.pipeline_review.scope import COMPANY
+
+    last = repo.history_bounds()["last"]
+    if last is None:
+        return []
+    week = default_week(today, last)
+    # As the page's inputs give them (ui.pipeline_review.review_controls)
+    thresholds = dataclasses.replace(
+        settings, stale_days=int(settings.stale_days), big_change=float(settings.big_change)
+    )
+    return [
+        Call(review_report, (week, COMPANY, thresholds), (("with_stale", False),)),
+        Call(review_stale, (week, COMPANY, thresholds)),
+        Call(pack_cash_report, (week, COMPANY.repository_scope, settings)),
+    ]
+
+
+def stored_calls(repo: Repository, settings: Settings, today: date) -> list[Call]:
+    """Returns every call whose default result is stored: the Overview's, the Pipeline review's."""
+    return overview_calls(repo, settings, today) + review_calls(repo, settings, today)
+
+
 def compute_overview(repo: Repository, settings: Settings, today: date) -> dict[tuple, Any]:
-    """Returns each of the Overview's default calls' result, keyed by `Call.parts`."""
+    """Returns each stored call's result (`stored_calls`), keyed by `Call.parts`."""
     from salesops.forecast.cache import ForecastCache
     from salesops.forecast.stored import StoredCache
 
     fits = StoredCache(repo.stored_forecast, None, ForecastCache())
     results: dict[tuple, Any] = {}
-    for call in overview_calls(repo, settings, today):
+    for call in stored_calls(repo, settings, today):
         kwargs = dict(call.kwargs, **({"cache": fits} if call.fits else {}))
         if call.sources:
             values = [results[source.parts] for source in call.sources]
@@ -191,7 +243,7 @@ def compute_overview(repo: Repository, settings: Settings, today: date) -> dict[
 
 
 def refresh_stored_overview(engine: Engine, settings: Settings, today: date | None = None) -> int:
-    """Computes the Overview's default results on `engine`'s data and stores them.
+    """Computes the pages' default results (`stored_calls`) on `engine`'s data and stores them.
 
     Returns how many were stored: none when the data changed meanwhile (its own refresh
     stores them) or before any data. Run after the data's transaction (and after the stored

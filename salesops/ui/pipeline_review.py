@@ -225,8 +225,10 @@ def warm_meeting_pack(
     Called once the page is drawn: both are read only for the Stale tab and the pack's
     download (the slowest reads of the page at scale), which then find them cached (or
     wait for the read under way) instead of starting it on the click. The arguments are
-    the page's own, so these are the same cache entries. The pack's chart renderer is
-    started too (its first chart in a process costs seconds). All three wait a moment and
+    the page's own, so these are the same cache entries; for the default week, scope and
+    thresholds they were stored on load (salesops.overview_store), so reading them is a
+    lookup. The pack's chart renderer is started too unless it was before the server
+    answered (its first chart in a process costs seconds). All three wait a moment and
     run at a lower OS priority (ui.cache.prefetch_after_paint): the browser drawing the
     page goes first.
     """
@@ -236,12 +238,26 @@ def warm_meeting_pack(
 
 
 def _start_renderer_once() -> None:
-    """Starts the pack's chart renderer in a background thread, once per process."""
+    """Starts the pack's chart renderer in a background thread, once per process.
+
+    Under serve.py it was started before the server answered (`start_renderer`).
+    """
     global _RENDERER_STARTED
     if _RENDERER_STARTED:
         return
     _RENDERER_STARTED = True
     start_after_paint(start_chart_renderer, "start chart renderer")
+
+
+def start_renderer() -> None:
+    """Starts the pack's chart renderer now, once per process (salesops.ui.preload).
+
+    Then no page's background starts it while the next page a user opens is being drawn.
+    """
+    global _RENDERER_STARTED
+    if not _RENDERER_STARTED:
+        _RENDERER_STARTED = True
+        start_chart_renderer()
 
 
 def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:

@@ -53,6 +53,6 @@ def test_a_cold_overview_computes_none_of_its_stored_calls(
         conn.execute(sa.text("DELETE FROM stored_forecasts WHERE key LIKE 'overview:%'"))
     computed = run_page(PAGE, url)
     assert not computed.exception
-    assert sorted(counts) == sorted(stored_names())
+    assert sorted(counts) == sorted(stored_names("overview"))
     assert _shown(computed) == stored
     engine.dispose()
