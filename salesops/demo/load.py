@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -90,11 +91,17 @@ def _iso(values: pd.Series) -> pd.Series:
     """Returns datetimes as ISO text (None where missing), with the time where any has one.
 
     'YYYY-MM-DD' for dates; 'YYYY-MM-DD HH:MM:SS' when a value has a time of day (approvals).
+    Each distinct value is formatted once: a few thousand days stand for millions of rows.
     """
     s = pd.Series(pd.to_datetime(values))
-    timed = bool((s.dropna() != s.dropna().dt.normalize()).any())
-    out = s.dt.strftime("%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d")
-    return out.where(s.notna(), None).astype(object)
+    codes, distinct = pd.factorize(s)  # NaT: code -1, not among `distinct`
+    days = pd.Series(distinct)
+    timed = bool((days != days.dt.normalize()).any())
+    text = days.dt.strftime("%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d").to_numpy(object)
+    out = np.full(len(s), None, dtype=object)
+    known = codes >= 0
+    out[known] = text[codes[known]]
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def _for_insert(frame: pd.DataFrame) -> pd.DataFrame:

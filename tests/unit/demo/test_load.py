@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from salesops.demo import build_demo_frames
-from salesops.demo.load import LOAD_ORDER
+from salesops.demo.load import LOAD_ORDER, _iso
 
 
 def test_same_seed_same_company_other_seed_other_company(tiny):
@@ -30,3 +30,14 @@ def test_every_foreign_key_resolves(tiny):
     assert set(tiny["orders"]["account_id"]) <= ids["accounts"]
     assert set(tiny["opportunity_history"]["opportunity_id"]) <= set(opp["id"])
     assert set(tiny["activities"]["activity"]) <= set(tiny["activity_types"]["activity"])
+
+
+def test_dates_are_written_as_iso_text_none_where_missing() -> None:
+    days = pd.Series(
+        pd.to_datetime(["2026-03-01", None, "2026-03-01", "2025-12-31"]), index=[4, 5, 6, 7]
+    )
+    assert _iso(days).tolist() == ["2026-03-01", None, "2026-03-01", "2025-12-31"]
+    assert list(_iso(days).index) == [4, 5, 6, 7]
+    timed = pd.Series(pd.to_datetime(["2026-03-01 09:30:00", "2026-03-01", None], format="ISO8601"))
+    assert _iso(timed).tolist() == ["2026-03-01 09:30:00", "2026-03-01 00:00:00", None]
+    assert _iso(pd.Series(pd.to_datetime([None, None]))).tolist() == [None, None]
