@@ -5,7 +5,8 @@ monthly forecast's inputs, territory data, rep time, this week's waterfall, cash
 built two more from them: 2 s of CPU at 1M deals. A cold Pipeline review read its week's
 review (0.9 s CPU at 1M deals), then, in the background once drawn, the stale list and the
 meeting pack's cash section (2 s CPU together, on SQLite in the server process: the next
-page opened paid for them). After each load, import, undo and
+page opened paid for them). The KPIs, Order to cash and Plan pages' first reads are
+stored too (`page_calls`). After each load, import, undo and
 `db upgrade` (beside the stored forecasts: salesops.forecast.stored.store_page_forecasts)
 they are computed once, exactly as the pages ask for them with their default filters for a
 viewer who sees everything (`stored_calls`), and kept as exact JSON (salesops.typed_json)
@@ -92,30 +93,38 @@ def result_key(version: str, parts: tuple, visible: Scope, team: Scope) -> str:
 
 
 def stored_names(page: str | None = None) -> frozenset[str]:
-    """Returns the names of the calls stored for `page` ("overview", "pipeline_review"), or all.
+    """Returns the names of the calls stored for `page` (a file name in pages/, or "overview").
 
-    The pages' cache looks up only calls of these names.
+    Without `page`, those of every page: the pages' cache looks up only calls of these names.
     """
-    if page == "pipeline_review":
-        return frozenset(call_name(fn) for fn in _review_fns())
-    overview = _overview_names()
-    return overview if page == "overview" else overview | stored_names("pipeline_review")
+    fns = _page_fns()
+    chosen = [fns.get(page, ())] if page is not None else list(fns.values())
+    return frozenset(call_name(fn) for page_fns in chosen for fn in page_fns)
 
 
-def _overview_names() -> frozenset[str]:
-    """Returns the names of the Overview's stored calls."""
+def _page_fns() -> dict[str, tuple[Callable, ...]]:
+    """Returns the functions of each page's stored calls (see `stored_calls`)."""
     from salesops.call.report import call_report
+    from salesops.cash.report import cash_report
     from salesops.forecast.report import build_forecast_report, forecast_inputs
     from salesops.kpis.attainment import bookings_vs_quota
     from salesops.kpis.report import kpi_report
+    from salesops.plan.backtest import backtest_inputs
+    from salesops.plan.report import plan_inputs
     from salesops.territory.report import build_report, territory_data
     from salesops.time_allocation.report import time_report
 
-    fns: tuple[Callable, ...] = (
+    overview: tuple[Callable, ...] = (
         call_report, build_forecast_report, forecast_inputs, bookings_vs_quota, kpi_report,
         build_report, territory_data, time_report, *_headline_fns(),
     )  # fmt: skip
-    return frozenset(call_name(fn) for fn in fns)
+    return {
+        "overview": overview,
+        "pipeline_review": _review_fns(),
+        "kpis": (kpi_report,),
+        "cash": (cash_report,),
+        "plan": (plan_inputs, backtest_inputs),
+    }
 
 
 def _headline_fns() -> tuple[Callable, ...]:
@@ -220,9 +229,40 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
     ]
 
 
+def page_calls(repo: Repository, settings: Settings) -> list[Call]:
+    """Returns the KPIs', Order to cash's and Plan's first cached calls with default filters.
+
+    As the pages make them (tests/app/test_pages_stored.py holds them to the pages): the
+    KPI report, the cash report, the plan's inputs and its track record's.
+    """
+    from salesops.cash.report import cash_report
+    from salesops.kpis.report import kpi_report
+    from salesops.plan.backtest import backtest_inputs
+    from salesops.plan.report import plan_inputs
+    from salesops.territory.report import periods_for
+
+    bounds = repo.data_bounds()
+    if bounds["last"] is None:
+        return []
+    period, previous = default_period(settings, bounds["last"], bounds["first_closed"])
+    scope = Scope()
+    calls = [
+        Call(kpi_report, (period, scope, settings), (("previous", previous),)),
+        Call(plan_inputs, (scope, period.end)),
+        Call(backtest_inputs, (periods_for(period.end)[1].start, scope)),
+    ]
+    if repo.order_bounds()["first"] is not None:
+        calls.append(Call(cash_report, (period, scope, settings)))
+    return calls
+
+
 def stored_calls(repo: Repository, settings: Settings, today: date) -> list[Call]:
-    """Returns every call whose default result is stored: the Overview's, the Pipeline review's."""
-    return overview_calls(repo, settings, today) + review_calls(repo, settings, today)
+    """Returns every call whose default result is stored: the Overview's, then other pages'."""
+    return (
+        overview_calls(repo, settings, today)
+        + review_calls(repo, settings, today)
+        + page_calls(repo, settings)
+    )
 
 
 def compute_overview(repo: Repository, settings: Settings, today: date) -> dict[tuple, Any]:

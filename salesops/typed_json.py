@@ -1,10 +1,10 @@
 """Exact JSON for page results: dataclasses, frames, dates and numbers written and read back equal.
 
 `dumps(value)` writes a result the pages compute (salesops dataclasses holding pandas frames
-and series, dates, Decimals, numpy scalars, tuples, dicts with any keys) as JSON that
-`loads` turns back into an equal value: the same types, dtypes and values (floats written
-with repr, datetimes as integers; a Settings' database URL is left out and the reader's put
-back). JSON, not pickle: whoever can write to the database can
+and series, dates, Decimals, numpy scalars and numeric arrays, tuples, dicts with any keys)
+as JSON that `loads` turns back into an equal value: the same types, dtypes and values
+(floats written with repr, datetimes as integers; a Settings' database URL is left out and
+the reader's put back). JSON, not pickle: whoever can write to the database can
 make `loads` build only salesops dataclasses and plain values, never run code (a
 dataclass is rebuilt field by field, without calling its __init__).
 
@@ -70,6 +70,8 @@ def encode(value: Any) -> Any:
         return {"$": "dict", "v": [[encode(k), encode(v)] for k, v in value.items()]}
     if isinstance(value, pd.DataFrame):
         return _frame(value)
+    if type(value) is np.ndarray:
+        return _ndarray(value)
     if isinstance(value, pd.Series):
         return {"$": "series", "name": encode(value.name), "data": _array(value),
                 "index": _index(value.index)}  # fmt: skip
@@ -99,6 +101,14 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, np.generic):
         return {"$": "np", "dtype": str(value.dtype), "v": value.item()}
     raise NotStorable(f"{type(value).__module__}.{type(value).__qualname__}")
+
+
+def _ndarray(value: np.ndarray) -> dict[str, Any]:
+    """Returns a numeric or boolean numpy array with its dtype and shape (others: NotStorable)."""
+    if value.dtype.kind not in "biuf":
+        raise NotStorable(f"numpy.ndarray of dtype {value.dtype}")
+    return {"$": "ndarray", "dtype": str(value.dtype), "shape": list(value.shape),
+            "v": value.ravel().tolist()}  # fmt: skip
 
 
 def _tz(tz: Any) -> str | None:
@@ -183,6 +193,8 @@ def decode(data: Any) -> Any:
     if kind == "series":
         series = _series(_array_from(data["data"]), _index_from(data["index"]))
         return series.rename(decode(data["name"]))
+    if kind == "ndarray":
+        return np.array(data["v"], dtype=np.dtype(data["dtype"])).reshape(data["shape"])
     if kind == "dc":
         value = _dataclass_from(data["type"], data["v"])
         if data.get("url"):

@@ -32,6 +32,9 @@ def assert_same(a: Any, b: Any, where: str = "value", ignore: tuple[str, ...] = 
         assert len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             assert_same(x, y, f"{where}[{i}]", ignore)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, f"{where}: {a.dtype} vs {b.dtype}"
+        np.testing.assert_array_equal(a, b, err_msg=where, strict=True)
     elif isinstance(a, float | np.floating) and math.isnan(a):
         assert math.isnan(b), where
     elif a is pd.NA or a is pd.NaT:

@@ -69,6 +69,15 @@ def test_values_dataclasses_and_containers_round_trip():
     assert_same(back, value)
 
 
+def test_numeric_arrays_keep_dtype_shape_and_every_value():
+    arrays = [np.array([[0.1, np.nan], [np.inf, -2.5]]), np.arange(6, dtype=np.int32).reshape(3, 2),
+              np.array([True, False]), np.array([], dtype=np.float64)]  # fmt: skip
+    back, _ = _round_trip(arrays)
+    for got, want in zip(back, arrays, strict=True):
+        assert type(got) is np.ndarray and got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+
+
 def test_a_settings_url_is_never_written_and_the_readers_is_put_back():
     settings = Settings(database_url="postgresql://ann:secret@db/sales")
     back, text = _round_trip({"settings": settings}, "sqlite:///here.db")
@@ -78,7 +87,13 @@ def test_a_settings_url_is_never_written_and_the_readers_is_put_back():
 
 @pytest.mark.parametrize(
     "value",
-    [Fraction(1, 3), pd.Timestamp("2026-01-01", tz="Europe/Paris"), {1, 2}, pd.Categorical(["a"])],
+    [
+        Fraction(1, 3),
+        pd.Timestamp("2026-01-01", tz="Europe/Paris"),
+        {1, 2},
+        pd.Categorical(["a"]),
+        np.array(["a"], dtype=object),
+    ],  # fmt: skip
 )
 def test_what_cannot_be_kept_exactly_is_refused(value):
     with pytest.raises(typed_json.NotStorable):
