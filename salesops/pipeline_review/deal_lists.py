@@ -12,6 +12,7 @@ threshold). Lists are sorted by rep, then by amount, largest first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -379,14 +380,14 @@ def big_amount_changes(states: WeekStates, deals: pd.DataFrame, threshold: float
     return attach(out, deals)
 
 
-def list_summary(lists: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def list_summary(lists: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Returns one row per deal list in LIST_NAMES order: its title, deals and their amount.
 
     A list not in `lists` (the stale list before it is read) has no count: deals and amount
     are NaN, deals_reason says why. Returns a frame with columns list (str), deals (float),
     amount (float), deals_reason (str or None).
     """
-    rows = []
+    rows: list[tuple[str, float, float, str | None]] = []
     for name in LIST_NAMES:
         frame = lists.get(name)
         if frame is None:
