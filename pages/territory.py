@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from salesops.charts.territory import FLAG_COLOURS, potential_per_hour_chart, utilisation_chart
+from salesops.charts.territory import (
+    FLAG_COLOURS,
+    FLAG_TONES,
+    potential_per_hour_chart,
+    utilisation_chart,
+)
 from salesops.definitions import define
 from salesops.repository import Repository
 from salesops.territory.assumptions import TerritorySettings
@@ -30,7 +35,7 @@ from salesops.ui.filters import page_filters
 from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import ensure_navigation, page_link
 from salesops.ui.states import database_guard, empty_state
-from salesops.ui.tables import show_table
+from salesops.ui.tables import show_summary_table, show_table
 
 ensure_navigation()
 st.title("Territory balance")
@@ -65,14 +70,16 @@ st.caption(f"{define('utilisation', defaults)} {report.hours.describe()}")
 def territories_section() -> None:
     """Every territory's load, flag and coverage."""
     st.subheader("Territories")
-    show_table(
+    show_summary_table(
         territories,
         key="territory.territories",
         currency=defaults.currency,
+        max_rows=defaults.static_table_rows,
         columns=columns,
         order=ui.TERRITORY_COLUMNS,
         hide=no_potential,
         highlight=("flag", FLAG_COLOURS),
+        tones=FLAG_TONES,
     )
     st.caption(
         f"Pipeline coverage: {define('pipeline_coverage', defaults)} Period: the quota year."

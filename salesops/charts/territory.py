@@ -26,6 +26,16 @@ FLAG_COLOURS = {
     FLAG_NO_CAPACITY: "#7f7f7f",
     "inactive": "#bbbbbb",
 }
+# The same flags' colours by name, for tables drawn as Markdown text (background colours).
+FLAG_TONES = {
+    FLAG_OVER: "red",
+    FLAG_UNDER: "blue",
+    FLAG_BALANCED: "green",
+    FLAG_UNCOVERED: "orange",
+    FLAG_EMPTY: "gray",
+    FLAG_NO_CAPACITY: "gray",
+    "inactive": "gray",
+}
 
 
 def _flag_scale(flags: pd.Series) -> alt.Scale:

@@ -168,11 +168,13 @@ def static_table(
     columns: Mapping[str, Col | str] | None = None,
     order: Iterable[str] | None = None,
     hide: Iterable[str] = (),
+    highlight: tuple[str, Mapping[str, str]] | None = None,
 ) -> tuple[str, str]:
     """Returns (the table as Markdown, its columns' definitions): show_table's headers and cells.
 
     Every cell is the meeting pack's text of the value (full amounts, "—" for undefined),
-    escaped; numeric columns are right-aligned and do not wrap.
+    escaped; numeric columns are right-aligned and do not wrap. `highlight` colours one
+    column's cells by value: (column, value -> Streamlit Markdown colour name).
     """
     specs = column_specs(frame, columns)
     shown = shown_columns(frame, specs, columns, order, hide)
@@ -189,16 +191,21 @@ def static_table(
         if note:
             notes.append(f"**{md(spec.label)}**: {md(note, limit=400)}")
     lines = [f"| {' | '.join(headers)} |", f"| {' | '.join(rules)} |"]
+    tones = {} if highlight is None else {highlight[0]: highlight[1]}
     for row in frame[shown].itertuples(index=False):
-        cells = [_static_cell(v, specs[n], currency) for n, v in zip(shown, row, strict=True)]
+        cells = [
+            _static_cell(v, specs[n], currency, tones.get(n, {}).get(str(v)))
+            for n, v in zip(shown, row, strict=True)
+        ]
         lines.append(f"| {' | '.join(cells)} |")
     return "\n".join(lines), "\n\n".join(notes)
 
 
-def _static_cell(value: object, spec: Col, currency: str) -> str:
+def _static_cell(value: object, spec: Col, currency: str, tone: str | None = None) -> str:
     """Returns one cell as escaped Markdown; a number and its unit stay on one line."""
     text = md(text_cell(value, spec, currency))
-    return text.replace(" ", "\u00a0") if spec.kind in NUMERIC else text
+    text = text.replace(" ", "\u00a0") if spec.kind in NUMERIC else text
+    return f":{tone}-background[{text}]" if tone else text
 
 
 def show_summary_table(
@@ -210,6 +217,8 @@ def show_summary_table(
     columns: Mapping[str, Col | str] | None = None,
     order: Iterable[str] | None = None,
     hide: Iterable[str] = (),
+    highlight: tuple[str, Mapping[str, str]] | None = None,
+    tones: Mapping[str, str] | None = None,
 ) -> None:
     """Draws a table as static text when it has at most `max_rows` rows, else as a grid.
 
@@ -217,12 +226,22 @@ def show_summary_table(
     accessibility tree drawn 200 ms after the rest; a short table as text costs nothing
     measurable (issue 21). Same labels and cells as show_table, the columns' definitions
     in the table's help; no sorting (the CSV download beside it has the raw values).
-    `max_rows` is Settings.static_table_rows.
+    `max_rows` is Settings.static_table_rows. `highlight` colours one column's cells by
+    value in the grid (CSS colours) and `tones` the same values as text (Markdown colours).
     """
     if len(frame) > max_rows:
-        show_table(frame, key=key, currency=currency, columns=columns, order=order, hide=hide)
+        show_table(
+            frame,
+            key=key,
+            currency=currency,
+            columns=columns,
+            order=order,
+            hide=hide,
+            highlight=highlight,
+        )
         return
-    table, notes = static_table(frame, currency, columns, order, hide)
+    text_highlight = None if highlight is None or tones is None else (highlight[0], tones)
+    table, notes = static_table(frame, currency, columns, order, hide, text_highlight)
     with st.container(key=key):
         st.markdown(table, help=notes or None)
 

@@ -105,10 +105,31 @@ def text_tables(at: AppTest) -> list[pd.DataFrame]:
             continue
         rows = [
             [
-                cell.replace("\\", "").replace("\u00a0", " ").strip()
+                re.sub(r"^:\w+-background\[(.*)\]$", r"\1", cell.strip())  # a coloured cell
+                .replace("\\", "")
+                .replace("\u00a0", " ")
                 for cell in line[2:-2].split(" | ")
             ]
             for line in (lines[0], *lines[2:])
         ]
         tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
     return tables
+
+
+def text_number(text: str) -> float:
+    """Returns a number shown as text ("$1,200", "93.1%", "2,021 h"; "—" is NaN)."""
+    digits = re.sub(r"[^\d.+-]", "", text)
+    return float(digits) if digits else float("nan")
+
+
+def territories_shown(at: AppTest) -> pd.DataFrame:
+    """Returns the Territory page's territories table (text): territory, flag, utilisation (%)."""
+    shown = next(t for t in text_tables(at) if "Flag" in t.columns)
+    return pd.DataFrame(
+        {
+            "territory": shown["Territory"],
+            "flag": shown["Flag"],
+            "utilisation": shown["Utilisation"].map(text_number),
+            "accounts": shown["Accounts"].map(text_number),
+        }
+    )

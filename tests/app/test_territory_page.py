@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.app.conftest import shown
+from tests.app.conftest import shown, territories_shown, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "territory.py")
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -10,7 +10,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 # Tables in the order their tab draws them (AppTest does not expose st.dataframe keys); the
 # page's lower sections are tabs of which only the open one is drawn.
-TERRITORIES = REPS = MOVES = 0
+REPS = MOVES = 0  # the territories (20 at most) are a table drawn as text
 SWAPS, BEFORE_AFTER = 1, 2
 TABS = ["Territories", "Reps", "Potential per selling hour", "Rebalancing proposal"]
 
@@ -45,7 +45,7 @@ def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
     _open(at, "Reps")
     assert len(table(at, REPS)) > 0 and "rep" in table(at, REPS).columns
     _open(at, "Territories")
-    territories = table(at, TERRITORIES)
+    territories = territories_shown(at)  # 20 territories at most: a table as text
     u = territories["utilisation"].astype("float64")  # shown in percent
     # every flag agrees with the territory's own utilisation and the 70-110% band
     assert ((territories["flag"] == "over-loaded") == (u > 110)).all()
@@ -92,7 +92,7 @@ def test_band_and_account_hours_change_the_flags(run_page, demo_url):
     assert metric(at, "Over-loaded") == "0" and metric(at, "Under-loaded") == "0"
     at.slider(key="territory.band").set_value((70, 110)).run()
     at.number_input(key="territory.hours.SMB").set_value(500.0).run()  # stated: far more work
-    smb = table(at, TERRITORIES)
+    smb = territories_shown(at).assign(segment=text_tables(at)[0]["Segment"])
     assert set(smb.loc[smb["segment"] == "SMB", "flag"]) == {"over-loaded"}
 
 
@@ -100,7 +100,7 @@ def test_empty_database_shows_the_empty_state(run_page, empty_url):
     at = run_page(PAGE, empty_url)
     assert not at.exception
     assert any("No opportunities yet" in i.value or "No territories" in i.value for i in at.info)
-    assert not at.dataframe
+    assert not at.dataframe and not text_tables(at)
 
 
 def test_unreachable_database_is_one_clear_sentence(run_page, tmp_path):
@@ -113,7 +113,7 @@ def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
     at = run_page(PAGE, demo_url, query={"territory": "1 OR 1=1", "segment": "'; DROP"})
     assert not at.exception
     assert any("Ignored" in w.value for w in at.warning)
-    assert len(table(at, TERRITORIES)) == 6
+    assert len(territories_shown(at)) == 6
 
 
 def test_overview_shows_the_territory_headline(run_page, demo_url):

@@ -80,3 +80,16 @@ def test_a_static_tables_numbers_do_not_wrap_and_definitions_go_to_its_help():
     table, notes = static_table(frame, "USD")
     assert table.split("\n")[2] == "| 1,160\u00a0h | 1\\.5× |"
     assert notes == "**Coverage**: Pipeline ÷ quota still to win."
+
+
+def test_a_static_table_colours_a_flag_column_as_the_grid_does():
+    from salesops.charts.territory import FLAG_COLOURS, FLAG_TONES
+    from salesops.ui.tables import static_table
+
+    assert set(FLAG_TONES) == set(FLAG_COLOURS)  # every flag the grid colours, named
+    frame = pd.DataFrame({"territory": ["East", "West"], "flag": ["over-loaded", "fine"]})
+    table, _ = static_table(frame, "USD", highlight=("flag", {"over-loaded": "red"}))
+    assert table.split("\n")[2:] == [
+        "| East | :red-background[over-loaded] |",
+        "| West | fine |",
+    ]
