@@ -124,6 +124,7 @@ def _page_fns() -> dict[str, tuple[Callable, ...]]:
         "kpis": (kpi_report,),
         "cash": (cash_report,),
         "plan": (plan_inputs, backtest_inputs),
+        "forecast": (forecast_inputs, build_forecast_report),
     }
 
 
@@ -230,12 +231,15 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
 
 
 def page_calls(repo: Repository, settings: Settings) -> list[Call]:
-    """Returns the KPIs', Order to cash's and Plan's first cached calls with default filters.
+    """Returns the KPIs', Order to cash's, Plan's and Forecast's first cached calls by default.
 
-    As the pages make them (tests/app/test_pages_stored.py holds them to the pages): the
-    KPI report, the cash report, the plan's inputs and its track record's.
+    As the pages make them with their default filters and choices
+    (tests/app/test_pages_stored.py holds them to the pages): the KPI report, the cash
+    report, the plan's inputs and its track record's, the forecast's inputs and report.
     """
     from salesops.cash.report import cash_report
+    from salesops.forecast.params import ProphetParams
+    from salesops.forecast.report import build_forecast_report, forecast_inputs
     from salesops.kpis.report import kpi_report
     from salesops.plan.backtest import backtest_inputs
     from salesops.plan.report import plan_inputs
@@ -251,6 +255,19 @@ def page_calls(repo: Repository, settings: Settings) -> list[Call]:
         Call(plan_inputs, (scope, period.end)),
         Call(backtest_inputs, (periods_for(period.end)[1].start, scope)),
     ]
+    # The Forecast page's pickers and model options as they start (ui.forecast.pickers)
+    inputs = Call(forecast_inputs, (settings.forecast_freq, scope))
+    params = ProphetParams(
+        quarterly=settings.forecast_quarterly_seasonality,
+        seasonality_mode="multiplicative"
+        if settings.forecast_seasonality_mode == "multiplicative"
+        else "additive",
+    )
+    horizon = int(settings.forecast_horizon)
+    report = Call(
+        build_forecast_report, (horizon, None, True, params), sources=(inputs,), fits=True
+    )
+    calls += [inputs, report]
     if repo.order_bounds()["first"] is not None:
         calls.append(Call(cash_report, (period, scope, settings)))
     return calls

@@ -1,4 +1,4 @@
-"""Cold KPIs, Order to cash and Plan pages read their default results stored on load."""
+"""Cold KPIs, Order to cash, Plan and Forecast pages read their default results stored on load."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _shown(at) -> list:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-@pytest.mark.parametrize("page", ["kpis", "cash", "plan"])
+@pytest.mark.parametrize("page", ["kpis", "cash", "plan", "forecast"])
 def test_a_cold_page_computes_none_of_its_stored_calls(
     page, kind, run_page, tiny_demo_copy, monkeypatch
 ):
