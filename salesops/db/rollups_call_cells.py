@@ -3,8 +3,9 @@
 A million-deal import's rollups have ~10M cells: turned into rows by a Python loop (and
 written one `write_row` at a time on PostgreSQL) they cost more than the database's
 insert. Here each quarter's cells become columns of plain values (a group's labels looked
-up in object arrays), which SQLite's executemany steps through as a zip and PostgreSQL
-reads as one COPY text block.
+up in object arrays), which SQLite takes 90 rows per INSERT and PostgreSQL reads as one
+COPY text block. The stage stays' rebuild writes its rows through the same writer
+(insert_rows).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _copy_cell(value: object) -> str:
 def insert_cells(conn: Connection, table: Table, blocks: Iterable[list[list]]) -> int:
     """Inserts blocks of columns (the table's order) through the driver; returns rows written.
 
-    SQLite steps through the rows itself (executemany over a zip: no Python per row);
+    SQLite gets each block's rows SQLITE_PARAMETERS values per INSERT (_sqlite_rows);
     PostgreSQL is sent each block as COPY text, a column converted at a time.
     """
     return _insert_blocks(conn, table, blocks, as_rows=False)
