@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, delete, insert, select
 
 from salesops.db.rollup_steps import RollupStep, run_step
+from salesops.importing.memory import postgres_work_mem
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ class Helper:
                 return
             started = time.perf_counter()
             with conn.begin():
+                postgres_work_mem(conn)
                 twin = self.scratch.table_for(step.table)
                 twin.create(conn)
                 columns = [c.name for c in step.table.columns]

@@ -41,6 +41,7 @@ from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.db.sqlfuncs import days_between, month_start, unindexed, week_start
+from salesops.importing.memory import postgres_work_mem
 
 logger = logging.getLogger(__name__)
 
@@ -604,6 +605,7 @@ def refresh_rollups(
     helped = rollup_helper.helped_steps(steps) if helper and rollup_helper.can_help(engine) else []
     if not helped:
         with engine.connect() as conn, rollup_helper.refresh_cache(conn), conn.begin():
+            postgres_work_mem(conn)
             counts = rebuild_rollups(conn, history_spans=history_spans)
             _analyze_rollups(conn)
         return counts
@@ -614,6 +616,7 @@ def refresh_rollups(
             try:
                 lane.start()
                 with conn.begin():
+                    postgres_work_mem(conn)
                     counts, seconds = rollup_helper.run_with_helper(
                         conn, steps, lane, lambda: _spans_and_call(conn, history_spans)
                     )

@@ -24,6 +24,7 @@ from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
 from salesops.demo.scales import DEMO_END, resolve_scale
 from salesops.demo.state import DEFAULT_PATTERN, DemoPattern, DemoState
+from salesops.importing.memory import postgres_work_mem
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ def generate_demo(
     done = 0
     loaded = [schema.metadata.tables[n] for n in LOAD_ORDER]
     with engine.begin() as conn:
+        postgres_work_mem(conn)  # PostgreSQL's index builds and constraint checks
         empty_tables(conn, [t for t in schema.metadata.sorted_tables if t.name != "salesops_meta"])
         # Indexes (and on PostgreSQL foreign keys and unique constraints) are built once
         # after the load: far cheaper than maintaining and checking them row by row.
