@@ -25,10 +25,6 @@ ROLLUP_CACHE_KIB = 16_384
 # each index it builds: for its transaction only (SET LOCAL), in the server, not here.
 POSTGRES_WORK_MEM = "64MB"
 POSTGRES_MAINTENANCE_WORK_MEM = "256MB"
-# Blocks from this size on are mapped on their own and unmapped when freed (see
-# keep_large_blocks_mapped); glibc's own threshold starts at 128 KiB and floats up to 32 MiB.
-MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
 
 
 @cache
@@ -39,25 +35,6 @@ def _trim() -> Any:
         return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
     except OSError:
         return None
-
-
-@cache
-def keep_large_blocks_mapped() -> bool:
-    """Fixes glibc's mmap threshold at MMAP_THRESHOLD_BYTES; returns False where it cannot.
-
-    glibc raises the threshold to the size of each mapped block freed, so once numpy has
-    freed one 30 MB temporary, blocks up to that size come from the heap, where the freed
-    ones stay held: 260 MB of free heap at a million-deal import's call rollups (their
-    grids' sums are ~30 MB each). A fixed threshold keeps every large block mapped on its
-    own, handed back when freed. Once per process (it holds for the process: the app's
-    frames and arrays behave the same way).
-    """
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
-    except OSError:
-        return False
-    return bool(mallopt is not None and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
 
 
 def release_unused() -> None:

@@ -321,7 +321,6 @@ def import_files(
     validates with nothing known and says so. The run is recorded (`actor` is who ran it)
     with what it changed, so `salesops.importing.undo` can roll it back.
     """
-    memory.keep_large_blocks_mapped()  # before the file's chunks: freed big blocks go back
     settings = settings or ReadSettings()
     context = context or ValidationContext()
     ready = _schema_ready(engine, dry_run)

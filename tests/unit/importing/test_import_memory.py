@@ -12,13 +12,3 @@ def test_the_sqlite_page_cache_is_set_in_kib():
     with engine.connect() as conn:
         memory.sqlite_cache(conn, memory.ROLLUP_CACHE_KIB)
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -memory.ROLLUP_CACHE_KIB
-
-
-def test_glibc_takes_the_fixed_mmap_threshold():
-    import platform
-
-    if platform.libc_ver()[0] != "glibc":
-        import pytest
-
-        pytest.skip("mallopt's M_MMAP_THRESHOLD is glibc's")
-    assert memory.keep_large_blocks_mapped() is True  # mallopt said the value was taken
