@@ -133,3 +133,33 @@ def territories_shown(at: AppTest) -> pd.DataFrame:
             "accounts": shown["Accounts"].map(text_number),
         }
     )
+
+
+def count_stored_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts every computation of a stored call (pages' caches call these by name).
+
+    Returns the counts by call name, filled in as the page runs.
+    """
+    from salesops.overview_store import stored_names
+
+    counts: dict[str, int] = {}
+    for name in stored_names():
+        module, _, qualname = name.rpartition(".")
+        fn = getattr(__import__(module, fromlist=[qualname]), qualname)
+
+        def call(*args, _fn=fn, _name=name, **kwargs):
+            counts[_name] = counts.get(_name, 0) + 1
+            return _fn(*args, **kwargs)
+
+        monkeypatch.setitem(cache.CACHED_FUNCTIONS, name, call)
+    return counts
+
+
+def shown_on_page(at: AppTest, warnings: bool = True, tabs: bool = True) -> list:
+    """Returns what a page shows: every metric, sentence, caption (warning, tab title), in order."""
+    notes = (*at.markdown, *at.caption, *at.info, *(at.warning if warnings else ()))
+    return (
+        [(m.label, m.value, m.delta) for m in at.metric]
+        + [e.value for e in notes]
+        + ([t.label for t in at.tabs] if tabs else [])
+    )

@@ -10,31 +10,9 @@ import sqlalchemy as sa
 from salesops.config import load_settings
 from salesops.db.engine import make_engine
 from salesops.overview_store import refresh_stored_overview, stored_names
-from salesops.ui import cache
+from tests.app.conftest import count_stored_calls, shown_on_page
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts every computation of a stored call (the page's cache calls these by name)."""
-    counts: dict[str, int] = {}
-    for name in stored_names():
-        module, _, qualname = name.rpartition(".")
-        fn = getattr(__import__(module, fromlist=[qualname]), qualname)
-
-        def call(*args, _fn=fn, _name=name, **kwargs):
-            counts[_name] = counts.get(_name, 0) + 1
-            return _fn(*args, **kwargs)
-
-        monkeypatch.setitem(cache.CACHED_FUNCTIONS, name, call)
-    return counts
-
-
-def _shown(at) -> list:
-    """Returns what the page shows: every metric, sentence and caption, in order."""
-    return [(m.label, m.value, m.delta) for m in at.metric] + [
-        e.value for e in (*at.markdown, *at.caption, *at.info)
-    ]
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
@@ -44,15 +22,15 @@ def test_a_cold_overview_computes_none_of_its_stored_calls(
     url = tiny_demo_copy(kind)
     engine = make_engine(url)
     assert refresh_stored_overview(engine, load_settings(url)) > 0
-    counts = _counting(monkeypatch)
+    counts = count_stored_calls(monkeypatch)
     at = run_page(PAGE, url)
     assert not at.exception
     assert counts == {}  # every one was read from the stored results
-    stored = _shown(at)
+    stored = shown_on_page(at, warnings=False, tabs=False)
     with engine.begin() as conn:  # the same data without its stored results: computed
         conn.execute(sa.text("DELETE FROM stored_forecasts WHERE key LIKE 'overview:%'"))
     computed = run_page(PAGE, url)
     assert not computed.exception
     assert sorted(counts) == sorted(stored_names("overview"))
-    assert _shown(computed) == stored
+    assert shown_on_page(computed, warnings=False, tabs=False) == stored
     engine.dispose()

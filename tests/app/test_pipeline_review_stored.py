@@ -10,32 +10,9 @@ import sqlalchemy as sa
 from salesops.config import load_settings
 from salesops.db.engine import make_engine
 from salesops.overview_store import refresh_stored_overview, stored_names
-from salesops.ui import cache
-from tests.app.conftest import join_prefetches
+from tests.app.conftest import count_stored_calls, join_prefetches, shown_on_page
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts every computation of a stored call (the page's cache calls these by name)."""
-    counts: dict[str, int] = {}
-    for name in stored_names():
-        module, _, qualname = name.rpartition(".")
-        fn = getattr(__import__(module, fromlist=[qualname]), qualname)
-
-        def call(*args, _fn=fn, _name=name, **kwargs):
-            counts[_name] = counts.get(_name, 0) + 1
-            return _fn(*args, **kwargs)
-
-        monkeypatch.setitem(cache.CACHED_FUNCTIONS, name, call)
-    return counts
-
-
-def _shown(at) -> list:
-    """Returns what the page shows: every metric, sentence, caption and tab title, in order."""
-    return [(m.label, m.value, m.delta) for m in at.metric] + [
-        e.value for e in (*at.markdown, *at.caption, *at.info)
-    ] + [t.label for t in at.tabs]  # fmt: skip
 
 
 def _stale_tab(at) -> list:
@@ -53,12 +30,12 @@ def test_a_cold_pipeline_review_computes_none_of_its_stored_calls(
     url = tiny_demo_copy(kind)
     engine = make_engine(url)
     assert refresh_stored_overview(engine, load_settings(url)) > 0
-    counts = _counting(monkeypatch)
+    counts = count_stored_calls(monkeypatch)
     at = run_page(PAGE, url)
     assert not at.exception
     join_prefetches()  # the stale list and the pack's cash section, read in the background
     assert counts == {}  # every one was read from the stored results
-    stored, stored_stale = _shown(at), _stale_tab(at)
+    stored, stored_stale = shown_on_page(at, warnings=False), _stale_tab(at)
     assert counts == {}
     with engine.begin() as conn:  # the same data without its stored results: computed
         conn.execute(sa.text("DELETE FROM stored_forecasts WHERE key LIKE 'overview:%'"))
@@ -66,6 +43,6 @@ def test_a_cold_pipeline_review_computes_none_of_its_stored_calls(
     assert not computed.exception
     join_prefetches()
     assert stored_names("pipeline_review") <= set(counts)
-    assert _shown(computed) == stored
+    assert shown_on_page(computed, warnings=False) == stored
     assert _stale_tab(computed) == stored_stale
     engine.dispose()
