@@ -120,25 +120,19 @@ st.caption(f"Pipeline coverage: {define('pipeline_coverage', config)} Period: th
 # Two tables a row per rep (200 at the large demo's whole company): drawn when opened.
 with lazy_expander("Coverage and forecast categories by rep", "pipeline_review.by_rep") as shown:
     if shown:
-        left, right = st.columns(2)
-        with left:
-            show_summary_table(
-                report.coverage,
-                key="pipeline_review.coverage",
-                currency=config.currency,
-                max_rows=config.static_table_rows,
-            )
-            download_csv(report.coverage, "coverage.csv", key="pipeline_review.download_coverage")
-        with right:
-            show_summary_table(
-                review.forecast,
-                key="pipeline_review.forecast",
-                currency=config.currency,
-                max_rows=config.static_table_rows,
-            )
-            download_csv(
-                review.forecast, "forecast_categories.csv", key="pipeline_review.download_forecast"
-            )
+        tables = (
+            (report.coverage, "coverage", "coverage.csv"),
+            (review.forecast, "forecast", "forecast_categories.csv"),
+        )
+        for column, (frame, name, filename) in zip(st.columns(2), tables, strict=True):
+            with column:
+                show_summary_table(
+                    frame,
+                    key=f"pipeline_review.{name}",
+                    currency=config.currency,
+                    max_rows=config.static_table_rows,
+                )
+                download_csv(frame, filename, key=f"pipeline_review.download_{name}")
 
 st.subheader("Meeting pack")
 st.caption(
