@@ -10,8 +10,9 @@ list from the history (every open deal's stage history, the stays from every row
 week's end of the deals that moved in the year: the code before rollup_stage_entries and
 rollup_stage_stays, issue 21); `rollup` (default) reads the rollups. `--background` reads the
 stale list and the cash section and starts the chart renderer before the click, as the page
-does once drawn, so the first download only builds the HTML. Wall and CPU seconds per
-step; the load average.
+did once drawn until the page stopped reading ahead (a view other than the default stored
+one made the next page pay for it), so the first download only builds the HTML. Wall and
+CPU seconds per step; the load average.
 """
 
 from __future__ import annotations
@@ -53,8 +54,7 @@ def main() -> None:
         "--background",
         action="store_true",
         help="Read the stale list and cash section and start the chart renderer before the "
-        "click, as the page does once drawn (warm_meeting_pack): the click then only builds "
-        "the HTML.",
+        "click, as the page did once drawn (no longer): the click then only builds the HTML.",
     )
     parser.add_argument("--label", default="")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "meeting-pack.json"))

@@ -33,7 +33,13 @@ from salesops.ui.filters import page_filters
 from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
-from salesops.ui.pipeline_review import deal_list_tabs, review_controls, warm_meeting_pack
+from salesops.ui.pipeline_review import (
+    deal_list_tabs,
+    page_summary,
+    review_args,
+    review_controls,
+    start_renderer_after_paint,
+)
 from salesops.ui.states import database_guard, empty_state
 from salesops.ui.tables import show_summary_table
 
@@ -52,13 +58,13 @@ thresholds = replace(config, stale_days=choice.stale_days, big_change=choice.big
 with database_guard():
     # The call panel further down reads side by side with the review (ui.cache.prefetch).
     prefetch_panel(choice.scope.repository_scope, choice.scope.label)
-    # The stale list is read only when its tab is opened (deal_list_tabs).
-    report = cached_call(review_report, choice.week, choice.scope, thresholds, with_stale=False)
-review, week = report.review, report.week
-waterfall = review.waterfall
+    # The deals themselves are read when a tab or a download asks (deal_list_tabs).
+    summary = page_summary(choice.week, choice.scope, thresholds)
+week, quarter = summary.week, summary.quarter
+waterfall = summary.waterfall
 st.caption(
-    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {md(report.scope.label)} · "
-    f"pipeline = open deals expected to close in {quarter_words(review.quarter)}, "
+    f"Week of {week.start:%a %d %b} – {week.last_day:%a %d %b %Y} · {md(summary.scope.label)} · "
+    f"pipeline = open deals expected to close in {quarter_words(quarter)}, "
     "reconstructed from opportunity history as of Monday 00:00 before and after the week."
 )
 
@@ -73,7 +79,7 @@ for column, (label, text) in zip(st.columns(4), figures, strict=True):
     column.metric(label, text, border=True)
 if waterfall.is_empty:
     with database_guard():
-        pipeline = cached_call(Repository.open_pipeline, report.scope.repository_scope)
+        pipeline = cached_call(Repository.open_pipeline, summary.scope.repository_scope)
     undated = pipeline[pipeline["expected_close"].isna()]
     st.info(
         empty_waterfall_sentence(
@@ -91,22 +97,22 @@ else:
 with st.expander("How each deal's change is attributed"):
     st.markdown(DEFINITIONS)
 download_csv(
-    report.waterfall_table(),
+    summary.waterfall_table(),
     f"waterfall_{week.label}.csv",
     key="pipeline_review.download_waterfall",
 )
 
 st.subheader("Deals to walk through")
 st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
-deal_list_tabs(report, thresholds)
+deal_list_tabs(summary, thresholds)
 
-st.subheader(f"The quarter call ({md(report.scope.label)})")
+st.subheader(f"The quarter call ({md(summary.scope.label)})")
 with database_guard():
-    panel = panel_for(report.scope.repository_scope, report.scope.label)
+    panel = panel_for(summary.scope.repository_scope, summary.scope.label)
 draw_panel(panel)
 
-st.subheader(f"Coverage and forecast categories ({quarter_words(review.quarter)})")
-coverage = report.total_coverage
+st.subheader(f"Coverage and forecast categories ({quarter_words(quarter)})")
+coverage = summary.total_coverage
 if coverage.value is None:
     st.metric("Pipeline coverage", "—", help=define("pipeline_coverage", config))
     st.caption(f"Coverage undefined: {coverage.reason}.")
@@ -121,8 +127,8 @@ st.caption(f"Pipeline coverage: {define('pipeline_coverage', config)} Period: th
 with lazy_expander("Coverage and forecast categories by rep", "pipeline_review.by_rep") as shown:
     if shown:
         tables = (
-            (report.coverage, "coverage", "coverage.csv"),
-            (review.forecast, "forecast", "forecast_categories.csv"),
+            (summary.coverage, "coverage", "coverage.csv"),
+            (summary.forecast, "forecast", "forecast_categories.csv"),
         )
         for column, (frame, name, filename) in zip(st.columns(2), tables, strict=True):
             with column:
@@ -142,15 +148,15 @@ st.caption(
 )
 stem = f"pipeline_review_{week.label}"
 with database_guard():
-    # The same cache entries as the Stale tab's and warm_meeting_pack's: read once, by
-    # whichever comes first.
-    stale_list = cached_later(review_stale, week, report.scope, thresholds)
-    cash_section = cached_later(pack_cash_report, week, report.scope.repository_scope, config)
+    # Read when a pack is downloaded: the same cache entries as the tabs' (read once).
+    whole_review = cached_later(review_report, *review_args(week, summary.scope, thresholds))
+    stale_list = cached_later(review_stale, week, summary.scope, thresholds)
+    cash_section = cached_later(pack_cash_report, week, summary.scope.repository_scope, config)
 
 
 def full_report() -> ReviewReport:
-    """Returns the report with its stale list (read when a pack is downloaded)."""
-    return with_stale_list(report, *stale_list())
+    """Returns the whole review with its stale list (read when a pack is downloaded)."""
+    return with_stale_list(whole_review(), *stale_list())
 
 
 html_col, pdf_col, zip_col = st.columns(3)
@@ -182,7 +188,4 @@ zip_col.download_button(
     on_click="ignore",
 )
 
-# The page is drawn: the stale list and the pack's cash section are read in the background
-# now, so the Stale tab and the first download find them ready.
-with database_guard():
-    warm_meeting_pack(week, report.scope, thresholds, config)
+start_renderer_after_paint()  # the pack's charts; nothing else is read ahead

@@ -3,9 +3,8 @@
 A cold Overview read seven reports (KPIs, bookings against quota, the quarter call, the
 monthly forecast's inputs, territory data, rep time, this week's waterfall, cash) and
 built two more from them: 2 s of CPU at 1M deals. A cold Pipeline review read its week's
-review (0.9 s CPU at 1M deals), then, in the background once drawn, the stale list and the
-meeting pack's cash section (2 s CPU together, on SQLite in the server process: the next
-page opened paid for them). The KPIs, Order to cash and Plan pages' first reads are
+review (0.9 s CPU at 1M deals); the stale list and the meeting pack's cash section, read
+when asked, take 2 s CPU together. The KPIs, Order to cash and Plan pages' first reads are
 stored too (`page_calls`). After each load, import, undo and
 `db upgrade` (beside the stored forecasts: salesops.forecast.stored.store_page_forecasts)
 they are computed once, exactly as the pages ask for them with their default filters for a
@@ -137,9 +136,9 @@ def _headline_fns() -> tuple[Callable, ...]:
 
 def _review_fns() -> tuple[Callable, ...]:
     from salesops.cash.pack import pack_cash_report
-    from salesops.pipeline_review.report import review_report, review_stale
+    from salesops.pipeline_review.report import review_report, review_stale, review_summary
 
-    return (review_report, review_stale, pack_cash_report)
+    return (review_report, review_summary, review_stale, pack_cash_report)
 
 
 def default_period(
@@ -207,12 +206,19 @@ def overview_calls(repo: Repository, settings: Settings, today: date) -> list[Ca
 def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call]:
     """Returns the Pipeline review's cached calls with its default choice, as the page makes them.
 
-    The default week for the whole company with the default thresholds: the week's review,
-    and what the page reads in the background once drawn (the stale list, the meeting
-    pack's cash section). tests/app/test_pipeline_review_stored.py holds this to the page.
+    The default week for the whole company with the default thresholds: the week's
+    summary (all the page draws first: a few kB, where the whole review is 15.7 MB at 1M
+    deals), and what the page reads only when asked: the whole review (a deal list's tab,
+    a download), the stale list (its tab) and the meeting pack's cash section (a pack's
+    download). tests/app/test_pipeline_review_stored.py holds this to the page.
     """
     from salesops.cash.pack import pack_cash_report
-    from salesops.pipeline_review.report import default_week, review_report, review_stale
+    from salesops.pipeline_review.report import (
+        default_week,
+        review_report,
+        review_stale,
+        review_summary,
+    )
     from salesops.pipeline_review.scope import COMPANY
 
     last = repo.history_bounds()["last"]
@@ -223,8 +229,10 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
     thresholds = dataclasses.replace(
         settings, stale_days=int(settings.stale_days), big_change=float(settings.big_change)
     )
+    report = Call(review_report, (week, COMPANY, thresholds, False))  # without the stale list
     return [
-        Call(review_report, (week, COMPANY, thresholds), (("with_stale", False),)),
+        report,
+        Call(review_summary, sources=(report,)),
         Call(review_stale, (week, COMPANY, thresholds)),
         Call(pack_cash_report, (week, COMPANY.repository_scope, settings)),
     ]

@@ -10,18 +10,20 @@ import pandas as pd
 import streamlit as st
 
 from salesops.calendar import Week, parse_week, quarter_words, week_of
-from salesops.cash.pack import pack_cash_report
 from salesops.config import Settings
 from salesops.definitions import define
 from salesops.formatting import format_change
-from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES, list_summary
+from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
 from salesops.pipeline_review.meeting_pack import start_chart_renderer
 from salesops.pipeline_review.report import (
     ReviewReport,
+    ReviewSummary,
     current_week,
     default_week,
     export_frame,
+    review_report,
     review_stale,
+    review_summary,
     review_waterfall,
 )
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
@@ -29,8 +31,8 @@ from salesops.pipeline_review.waterfall import new_deals_note, week_words
 from salesops.repository import Repository
 from salesops.ui.cache import (
     cached_call,
+    cached_from,
     prefetch,
-    prefetch_after_paint,
     settings,
     start_after_paint,
 )
@@ -217,30 +219,37 @@ def _words(config: Settings, week: Week) -> dict[str, str]:
     return {"overdue": f"{define('overdue', config)} As of {week.end:%d %b %Y}."}
 
 
-def warm_meeting_pack(
-    week: Week, scope: ReviewScope, thresholds: Settings, config: Settings
-) -> None:
-    """Starts reading the stale list and the meeting pack's cash section in the background.
+def review_args(week: Week, scope: ReviewScope, thresholds: Settings) -> tuple:
+    """Returns review_report's arguments as the page reads it: the week without its stale list.
 
-    Called once the page is drawn: both are read only for the Stale tab and the pack's
-    download (the slowest reads of the page at scale), which then find them cached (or
-    wait for the read under way) instead of starting it on the click. The arguments are
-    the page's own, so these are the same cache entries; for the default week, scope and
-    thresholds they were stored on load (salesops.overview_store), so reading them is a
-    lookup. The pack's chart renderer is started too unless it was before the server
-    answered (its first chart in a process costs seconds). All three wait a moment and
-    run at a lower OS priority (ui.cache.prefetch_after_paint): the browser drawing the
-    page goes first.
+    The same cache entry (and the same stored result, salesops.overview_store.review_calls)
+    for the page's summary, a list's tab and the meeting pack.
     """
-    prefetch_after_paint(review_stale, week, scope, thresholds)
-    prefetch_after_paint(pack_cash_report, week, scope.repository_scope, config)
-    _start_renderer_once()
+    return (week, scope, thresholds, False)
 
 
-def _start_renderer_once() -> None:
+def page_summary(week: Week, scope: ReviewScope, thresholds: Settings) -> ReviewSummary:
+    """Returns the week's ReviewSummary: what the page draws before a tab or download.
+
+    Derived from the cached review (ui.cache.cached_from); for the default week, scope and
+    thresholds it was stored on load, so a cold page reads a few kB, not the whole review.
+    """
+    return cached_from(review_summary, ((review_report, review_args(week, scope, thresholds)),))
+
+
+def full_review(week: Week, scope: ReviewScope, thresholds: Settings) -> ReviewReport:
+    """Returns the week's ReviewReport (every list and movement), read when a tab asks."""
+    return cached_call(review_report, *review_args(week, scope, thresholds))
+
+
+def start_renderer_after_paint() -> None:
     """Starts the pack's chart renderer in a background thread, once per process.
 
-    Under serve.py it was started before the server answered (`start_renderer`).
+    Under serve.py it was started before the server answered (`start_renderer`). The
+    stale list and the pack's cash section are not read ahead: a view other than the
+    default (stored on load) would read them for 2 s of CPU at 1M deals, in the server
+    process, while the next page the user opens is being drawn. Its tab or the download
+    reads them when asked.
     """
     global _RENDERER_STARTED
     if _RENDERER_STARTED:
@@ -260,51 +269,52 @@ def start_renderer() -> None:
         start_chart_renderer()
 
 
-def deal_list_tabs(report: ReviewReport, thresholds: Settings) -> None:
+def deal_list_tabs(summary: ReviewSummary, thresholds: Settings) -> None:
     """Draws a summary tab, then one tab per deal list, the table of the open tab only.
 
     The summary opens first: a grid costs a new tab ~0.5 s to draw (issue 21), so the page
     shows one only when a list is asked for.
 
-    A tab switch reruns the tabs' fragment alone (lazy_tabs). The stale list is read only when
-    its tab is opened: it needs every open deal's stage history (review_stale), so its tab has
-    no count until then.
+    A tab switch reruns the tabs' fragment alone (lazy_tabs). A list's tab reads the whole
+    review (`full_review`); the stale list is read only when its tab is opened: it needs
+    every open deal's stage history (review_stale), so its tab has no count until then.
     """
-    review = report.review
+    counts = summary.list_counts
     names = list(LIST_NAMES)
     titles = [
-        f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({len(review.lists[n])})"
-        if n in review.lists
+        f"{TAB_TITLES.get(n, LIST_TITLES[n])} ({counts[n]})"
+        if n in counts
         else TAB_TITLES.get(n, LIST_TITLES[n])
         for n in names
     ]
-    sections = {SUMMARY_TAB: partial(_list_summary, report, thresholds)}
+    sections = {SUMMARY_TAB: partial(_list_summary, summary, thresholds)}
     sections |= {
-        title: partial(_deal_list, report, name, thresholds)
+        title: partial(_deal_list, summary, name, thresholds)
         for title, name in zip(titles, names, strict=True)
     }
     lazy_tabs(sections, key=f"{KEY}.tabs")
 
 
-def _list_summary(report: ReviewReport, thresholds: Settings) -> None:
+def _list_summary(summary: ReviewSummary, thresholds: Settings) -> None:
     """Draws the first tab: every list's deals and amount, as text (no grid before a click)."""
     st.caption("Each list's deals and their amount; open a list's tab to walk through it.")
     show_summary_table(
-        list_summary(report.review.lists),
+        summary.list_summary,
         key=f"{KEY}.list_summary",
         currency=thresholds.currency,
         max_rows=thresholds.static_table_rows,
     )
 
 
-def _deal_list(report: ReviewReport, name: str, thresholds: Settings) -> None:
+def _deal_list(summary: ReviewSummary, name: str, thresholds: Settings) -> None:
     """Draws one deal list with its caption, table and download."""
-    review, week = report.review, report.week
-    rule = report.stale_rule
+    week = summary.week
+    report = full_review(week, summary.scope, thresholds)
+    review, rule = report.review, report.stale_rule
     if name in review.lists:
         frame = export_frame(review.lists[name])
     else:  # the stale list, read now
-        frame, rule = cached_call(review_stale, week, report.scope, thresholds)
+        frame, rule = cached_call(review_stale, week, summary.scope, thresholds)
         frame = export_frame(frame)
     definition = _words(thresholds, week).get(name, "")
     st.caption(f"{LIST_TITLES[name]}. {definition}")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
+
+from streamlit.delta_generator import DeltaGenerator
 
 from salesops.cash.pack import pack_cash_report
 from salesops.cli.common import open_repository
-from salesops.pipeline_review.report import review_stale
+from salesops.export import to_safe_csv
+from salesops.pipeline_review.report import (
+    export_frame,
+    review_report,
+    review_stale,
+    review_summary,
+)
 from salesops.ui import cache
 from tests.app.conftest import join_prefetches, text_tables
 
@@ -178,12 +188,12 @@ def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(run_p
     assert len(stale) > 0 and f"{len(stale)} deal(s)." in captions
 
 
-def test_the_stale_list_and_the_packs_cash_are_read_once_in_the_background(
-    run_page, demo_url, monkeypatch
-):
-    """Once drawn, the page reads both in the background; the Stale tab then reads nothing.
+def test_deals_stale_list_and_packs_cash_are_read_only_when_asked(run_page, demo_url, monkeypatch):
+    """The page reads the week's review once, for its summary; nothing in the background.
 
-    Results stored on load are not looked up here (test_pipeline_review_stored has them).
+    A list's tab and the pack's download use that same read; the stale list is read when its
+    tab is opened, the pack's cash section when a pack is downloaded. Results stored on load
+    are not looked up here (test_pipeline_review_stored has them).
     """
     monkeypatch.setattr(cache, "STORED_NAMES", frozenset())
     counts: dict[str, int] = {}
@@ -195,16 +205,38 @@ def test_the_stale_list_and_the_packs_cash_are_read_once_in_the_background(
 
         return call
 
-    for fn in (review_stale, pack_cash_report):
+    for fn in (review_report, review_summary, review_stale, pack_cash_report):
         name = f"{fn.__module__}.{fn.__qualname__}"
         monkeypatch.setitem(cache.CACHED_FUNCTIONS, name, counted(name, fn))
+    downloads: dict[str, object] = {}
+    drawn = DeltaGenerator.download_button
+
+    def download_button(self, label, data, *args, **kwargs):
+        downloads[label] = data
+        return drawn(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", download_button)
     at = run_page(PAGE, demo_url)
     assert not at.exception
     join_prefetches()
-    assert counts == {"salesops.pipeline_review.report.review_stale": 1,
-                      "salesops.cash.pack.pack_cash_report": 1}  # fmt: skip
+    report = "salesops.pipeline_review.report.review_report"
+    summary = "salesops.pipeline_review.report.review_summary"
+    assert counts == {report: 1, summary: 1}
     at.session_state["pipeline_review.tabs"] = "Stale"
     at.run()
     assert not at.exception
     assert any(c.value.startswith("Stale deals.") for c in at.caption)
-    assert counts["salesops.pipeline_review.report.review_stale"] == 1  # read from the cache
+    at.session_state["pipeline_review.tabs"] = at.tabs[1].label  # New
+    at.run()
+    assert not at.exception
+    assert counts == {report: 1, summary: 1, "salesops.pipeline_review.report.review_stale": 1}
+    pack = downloads["Download HTML + CSVs (zip)"]()  # as a click builds it
+    assert counts["salesops.cash.pack.pack_cash_report"] == 1
+    assert counts[report] == 1 and counts["salesops.pipeline_review.report.review_stale"] == 1
+    week = at.selectbox(key="pipeline_review.week").value
+    whole = review_report(open_repository(demo_url), week)
+    with zipfile.ZipFile(io.BytesIO(pack)) as archive:
+        movements = archive.read(f"pipeline_review_{week.label}_movements.csv")
+        stale = archive.read(f"pipeline_review_{week.label}_stale.csv")
+    assert movements == to_safe_csv(export_frame(whole.review.movements))
+    assert stale == to_safe_csv(export_frame(whole.review.lists["stale"]))

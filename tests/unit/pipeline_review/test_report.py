@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from salesops.pipeline_review.coverage import coverage_by_rep
-from salesops.pipeline_review.report import ReviewReport, default_week, review_week
+from salesops.pipeline_review.deal_lists import list_summary
+from salesops.pipeline_review.report import ReviewReport, default_week, review_summary, review_week
 from salesops.pipeline_review.rollups import pipeline_by_rep
 from salesops.pipeline_review.scope import COMPANY
 from salesops.pipeline_review.waterfall import waterfall
@@ -62,3 +63,22 @@ def test_report_json_keeps_the_thresholds_and_coverage_shape():
     # 86.5k closing pipeline / (100k quota - 59k won)
     assert total["value"] == pytest.approx(86_500 / 41_000)
     assert (total["remaining_quota"], total["reason"]) == (41_000.0, None)
+
+
+def test_summary_holds_what_the_page_draws_first_and_no_deal_rows():
+    review = review_week(EVERY_CATEGORY, deals_for(range(1, 14)), STAGES, WEEK, **THRESHOLDS)
+    coverage = coverage_by_rep(
+        pipeline_by_rep(review.closing_pipeline),
+        pd.DataFrame({"rep_id": [1], "quota": [100_000.0]}),
+        pd.DataFrame({"rep_id": [1], "won": [59_000.0]}),
+    )
+    report = ReviewReport(review, COMPANY, coverage, 14, 10_000.0)
+    summary = review_summary(report)
+    assert (summary.week, summary.quarter, summary.waterfall) == (WEEK, review.quarter,
+                                                                  review.waterfall)  # fmt: skip
+    assert summary.list_counts == {n: len(f) for n, f in review.lists.items()}
+    assert summary.list_counts["new"] > 0
+    pd.testing.assert_frame_equal(summary.list_summary, list_summary(review.lists))
+    assert summary.total_coverage == report.total_coverage
+    pd.testing.assert_frame_equal(summary.waterfall_table(), report.waterfall_table())
+    assert not any(isinstance(v, pd.DataFrame) and len(v) > 10 for v in vars(summary).values())
