@@ -27,6 +27,7 @@ import pandas as pd
 
 FORMAT = 1
 _PLAIN = (str, int, float, bool, type(None))
+_PLAIN_SET = frozenset(_PLAIN)
 _MASKED = {"Int": pd.arrays.IntegerArray, "Float": pd.arrays.FloatingArray}
 
 
@@ -273,6 +274,9 @@ def _array_from(data: dict[str, Any]) -> Any:
         return np.array(values, dtype="int64").view(dtype)
     if dtype.kind == "O":
         column = np.empty(len(values), dtype=object)
+        if set(map(type, values)) <= _PLAIN_SET:  # text, numbers, None: written as they are
+            column[:] = values
+            return column
         for i, value in enumerate(values):
             column[i] = decode(value)
         return column

@@ -41,6 +41,7 @@ def _frame() -> pd.DataFrame:
             "boolean": pd.array([True, None, False], dtype="boolean"),
             "text": pd.array(["a", None, "ü"], dtype="str"),
             "mixed": pd.Series([date(2026, 1, 2), Decimal("1.10"), ("a", 1)], dtype=object),
+            "plain": pd.Series(["a", None, 2], dtype=object),  # read back without decoding
         }
     )
     frame.index = pd.Index([10, 20, 30], name="id")
@@ -53,6 +54,8 @@ def test_frames_keep_every_dtype_value_and_missing_marker():
     assert_same(back, frame)
     assert back["Float"].isna().tolist() == [False, False, True]  # NaN stayed NaN, NA NA
     assert np.isnan(back["Float"].array._data[1])
+    assert [type(v) for v in back["plain"]] == [str, type(None), int]
+    assert [type(v) for v in back["mixed"]] == [date, Decimal, tuple]
 
 
 def test_values_dataclasses_and_containers_round_trip():
