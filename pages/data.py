@@ -122,8 +122,7 @@ summary = summary_frame(quality.checks)
 show_summary_table(
     summary,
     key="data.quality_summary",
-    currency=settings().currency,
-    max_rows=settings().static_table_rows,
+    settings=settings(),
 )
 download_csv(summary, "data_quality.csv", key="data.download_quality")
 if quality.trend.empty:

@@ -135,8 +135,7 @@ with lazy_expander("Coverage and forecast categories by rep", "pipeline_review.b
                 show_summary_table(
                     frame,
                     key=f"pipeline_review.{name}",
-                    currency=config.currency,
-                    max_rows=config.static_table_rows,
+                    settings=config,
                 )
                 download_csv(frame, filename, key=f"pipeline_review.download_{name}")
 

@@ -65,9 +65,8 @@ def plan_panel() -> None:
     def hires() -> None:
         st.subheader("Hires by territory")
         st.caption(define("utilisation", defaults))
-        show_summary_table(report.hires, key="plan.hires_table", currency=defaults.currency,
-                           max_rows=defaults.static_table_rows, columns=columns,
-                           order=ui.HIRE_COLUMNS)  # fmt: skip
+        show_summary_table(report.hires, key="plan.hires_table", settings=defaults,
+                           columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
         download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
 
     def quotas() -> None:

@@ -73,11 +73,11 @@ def territories_section() -> None:
     show_summary_table(
         territories,
         key="territory.territories",
-        currency=defaults.currency,
-        max_rows=defaults.static_table_rows,
+        settings=defaults,
         columns=columns,
         order=ui.TERRITORY_COLUMNS,
         hide=no_potential,
+        brief=ui.TERRITORY_BRIEF,
         highlight=("flag", FLAG_COLOURS),
         tones=FLAG_TONES,
     )

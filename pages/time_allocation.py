@@ -77,8 +77,7 @@ for column, side, title in [(below, "below", "Furthest below"), (above, "above",
         show_summary_table(
             report.extremes[report.extremes["side"] == side],
             key=f"time.extremes_{side}",
-            currency=config.currency,
-            max_rows=config.static_table_rows,
+            settings=config,
             columns={"name": "Rep"},
         )
 notes = undefined_share_notes(report.rep_summary)

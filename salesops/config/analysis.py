@@ -33,6 +33,11 @@ class GeneralSettings:
         "A page's summary table with at most this many rows is drawn as static text; a larger "
         "one as a sortable grid (a grid costs a new tab ~0.5 s in the browser).",
     )
+    static_table_columns: int = setting(
+        8,
+        "A summary table drawn as text shows at most this many columns (its key ones); every "
+        "column is in a grid under it, drawn when opened.",
+    )
     change_noise_pp: float = setting(
         0.5,
         "A rate's change smaller than this many percentage points is shown grey on a tile, "

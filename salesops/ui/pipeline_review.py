@@ -301,8 +301,7 @@ def _list_summary(summary: ReviewSummary, thresholds: Settings) -> None:
     show_summary_table(
         summary.list_summary,
         key=f"{KEY}.list_summary",
-        currency=thresholds.currency,
-        max_rows=thresholds.static_table_rows,
+        settings=thresholds,
     )
 
 

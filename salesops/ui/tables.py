@@ -9,13 +9,14 @@ in the header's tooltip (such a column sorts as text). Downloads keep the raw fr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from salesops.config import Settings
 from salesops.formatting import EM_DASH, currency_affixes, format_date
 from salesops.tables import (
     Col,
@@ -25,6 +26,7 @@ from salesops.tables import (
     text_cell,
     undefined_note,
 )
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 
 NUMERIC = {
@@ -212,24 +214,28 @@ def show_summary_table(
     frame: pd.DataFrame,
     *,
     key: str,
-    currency: str,
-    max_rows: int,
+    settings: Settings,
     columns: Mapping[str, Col | str] | None = None,
     order: Iterable[str] | None = None,
     hide: Iterable[str] = (),
+    brief: Sequence[str] | None = None,
     highlight: tuple[str, Mapping[str, str]] | None = None,
     tones: Mapping[str, str] | None = None,
 ) -> None:
-    """Draws a table as static text when it has at most `max_rows` rows, else as a grid.
+    """Draws a short table as static text (Settings.static_table_rows at most), else a grid.
 
     A grid (st.dataframe) costs a new tab ~0.5 s in the browser: its script, its canvas and an
     accessibility tree drawn 200 ms after the rest; a short table as text costs nothing
     measurable (issue 21). Same labels and cells as show_table, the columns' definitions
     in the table's help; no sorting (the CSV download beside it has the raw values).
-    `max_rows` is Settings.static_table_rows. `highlight` colours one column's cells by
-    value in the grid (CSS colours) and `tones` the same values as text (Markdown colours).
+    A text table of more than Settings.static_table_columns columns would run past the page:
+    it shows the `brief` columns (else the first ones), and every column in a grid drawn when
+    its expander opens. Money is in Settings.currency.
+    `highlight` colours one column's cells by value in the grid (CSS colours) and `tones`
+    the same values as text (Markdown colours).
     """
-    if len(frame) > max_rows:
+    currency = settings.currency
+    if len(frame) > settings.static_table_rows:
         show_table(
             frame,
             key=key,
@@ -240,10 +246,23 @@ def show_summary_table(
             highlight=highlight,
         )
         return
+    shown = shown_columns(frame, column_specs(frame, columns), columns, order, hide)
+    text_columns = [c for c in (brief or shown) if c in shown][: settings.static_table_columns]
     text_highlight = None if highlight is None or tones is None else (highlight[0], tones)
-    table, notes = static_table(frame, currency, columns, order, hide, text_highlight)
+    table, notes = static_table(frame, currency, columns, text_columns, hide, text_highlight)
     with st.container(key=key):
         st.markdown(table, help=notes or None)
+    if len(shown) > len(text_columns):
+        with lazy_expander(f"All {len(shown)} columns", f"{key}.all_columns") as opened:
+            if opened:
+                show_table(
+                    frame,
+                    key=f"{key}.grid",
+                    currency=currency,
+                    columns=columns,
+                    order=shown,
+                    highlight=highlight,
+                )
 
 
 def _coloured(frame: pd.DataFrame, column: str, colours: Mapping[str, str]) -> Any:

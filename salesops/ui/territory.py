@@ -84,6 +84,11 @@ TERRITORY_COLUMNS = [
     "pph_vs_peers", "bookings_12m", "penetration", "potential_per_rep", "pipeline_in_year",
     "quota", "won_in_year", "pipeline_coverage",
 ]  # fmt: skip
+# the territories table's columns as text: the load, its flag, and what it is measured from
+TERRITORY_BRIEF = [
+    "territory", "flag", "utilisation", "segment", "accounts", "workload_hours",
+    "capacity_hours", "pipeline_coverage",
+]  # fmt: skip
 REP_COLUMNS = [
     "rep", "flag", "utilisation", "territory", "ramp", "selling_share", "share_source",
     "capacity_hours", "accounts", "pipeline_accounts", "workload_hours", "potential",

@@ -33,6 +33,31 @@ def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
+def test_the_territories_text_table_fits_the_page_and_every_column_is_one_click_away(
+    run_page, demo_url
+):
+    """A text table has at most Settings.static_table_columns columns (19 ran past the page);
+    the rest are in a grid drawn only when its expander is opened."""
+    from salesops.config import Settings
+    from salesops.ui.territory import TERRITORY_BRIEF
+
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    text = text_tables(at)[0]
+    assert len(text.columns) == len(TERRITORY_BRIEF) <= Settings().static_table_columns
+    assert list(text.columns[:3]) == ["Territory", "Flag", "Utilisation"]
+    assert not at.dataframe  # no grid before the click
+    expander = next(e for e in at.expander if e.label.startswith("All "))
+    at.session_state["territory.territories.all_columns"] = True
+    at.run()
+    assert not at.exception
+    grid = table(at, 0)
+    assert len(grid) == len(text)
+    assert len(grid.columns) > len(text.columns)
+    assert expander.label == f"All {len(grid.columns)} columns"
+    assert {"potential", "quota", "region"} <= set(grid.columns), list(grid.columns)
+
+
 def test_demo_renders_utilisation_flags_tables_and_proposal(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
