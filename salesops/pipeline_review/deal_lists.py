@@ -380,19 +380,22 @@ def big_amount_changes(states: WeekStates, deals: pd.DataFrame, threshold: float
     return attach(out, deals)
 
 
+NOT_COUNTED = "Not counted yet: open its tab (it reads every open deal's stage history)."
+
+
 def list_summary(lists: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Returns one row per deal list in LIST_NAMES order: its title, deals and their amount.
 
     A list not in `lists` (the stale list before it is read) has no count: deals and amount
-    are NaN, deals_reason says why. Returns a frame with columns list (str), deals (float),
-    amount (float), deals_reason (str or None).
+    are NaN and its note, shown in the row, says why (NOT_COUNTED). Returns a frame with
+    columns list (str), deals (float), amount (float), note (str; None when counted).
     """
     rows: list[tuple[str, float, float, str | None]] = []
     for name in LIST_NAMES:
         frame = lists.get(name)
         if frame is None:
-            rows.append((LIST_TITLES[name], np.nan, np.nan, "counted when its tab is opened"))
+            rows.append((LIST_TITLES[name], np.nan, np.nan, NOT_COUNTED))
             continue
         amount = float(frame["amount"].sum()) if "amount" in frame else np.nan
         rows.append((LIST_TITLES[name], float(len(frame)), amount, None))
-    return pd.DataFrame(rows, columns=["list", "deals", "amount", "deals_reason"])
+    return pd.DataFrame(rows, columns=["list", "deals", "amount", "note"])

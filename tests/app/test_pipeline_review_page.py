@@ -175,7 +175,9 @@ def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(run_p
     summary = text_tables(at)[0].set_index("List")  # the first tab: text, no grid
     assert not at.dataframe
     assert summary.loc["New deals", "Deals"] == labels[1].removeprefix("New (").rstrip(")")
-    assert summary.loc["Stale deals", "Deals"] == "—"
+    assert summary.loc["Stale deals", "Deals"] == "—"  # and the row says why
+    assert summary.loc["Stale deals", "Note"].startswith("Not counted yet: open its tab")
+    assert summary.loc["New deals", "Note"] == "—"
     assert not any(c.value.startswith("Stale deals.") for c in at.caption)
     at.session_state["pipeline_review.tabs"] = "Stale"
     at.run()

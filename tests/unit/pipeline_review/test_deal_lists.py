@@ -145,7 +145,12 @@ def test_the_list_summary_counts_each_list_and_leaves_an_unread_one_undefined():
     import numpy as np
     import pandas as pd
 
-    from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES, list_summary
+    from salesops.pipeline_review.deal_lists import (
+        LIST_NAMES,
+        LIST_TITLES,
+        NOT_COUNTED,
+        list_summary,
+    )
 
     lists = {
         name: pd.DataFrame({"amount": [100.0, 250.0][: i % 3]})
@@ -161,4 +166,5 @@ def test_the_list_summary_counts_each_list_and_leaves_an_unread_one_undefined():
     regressed = summary.iloc[2]
     assert (regressed["deals"], regressed["amount"]) == (2.0, 350.0)
     stale = summary.set_index("list").loc[LIST_TITLES["stale"]]
-    assert np.isnan(stale["deals"]) and stale["deals_reason"] == "counted when its tab is opened"
+    assert np.isnan(stale["deals"]) and stale["note"] == NOT_COUNTED
+    assert summary["note"].isna().sum() == len(LIST_NAMES) - 1
