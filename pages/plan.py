@@ -66,7 +66,8 @@ def plan_panel() -> None:
         st.subheader("Hires by territory")
         st.caption(define("utilisation", defaults))
         show_summary_table(report.hires, key="plan.hires_table", settings=defaults,
-                           columns=columns, order=ui.HIRE_COLUMNS)  # fmt: skip
+                           columns=columns, order=ui.HIRE_COLUMNS,
+                           brief=ui.HIRE_BRIEF)  # fmt: skip
         download_csv(report.hires, "plan_hires.csv", key="plan.download_hires")
 
     def quotas() -> None:

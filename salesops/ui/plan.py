@@ -19,6 +19,11 @@ HIRE_COLUMNS = [
     "start", "ramped_by", "hire_quota", "hire_expected_bookings", "hire_cost",
     "utilisation_after",
 ]  # fmt: skip
+# the hires table's columns as text: the load now, the hires, what they bring and cost, after
+HIRE_BRIEF = [
+    "territory", "utilisation", "hires", "start", "ramped_by", "hire_expected_bookings",
+    "hire_cost", "utilisation_after",
+]  # fmt: skip
 
 
 def _percent(fraction: float) -> int:
