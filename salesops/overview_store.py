@@ -246,7 +246,7 @@ def page_calls(repo: Repository, settings: Settings) -> list[Call]:
     report, the plan's inputs and its track record's, the forecast's inputs and report.
     """
     from salesops.cash.report import cash_report
-    from salesops.forecast.params import ProphetParams
+    from salesops.forecast.params import page_params
     from salesops.forecast.report import build_forecast_report, forecast_inputs
     from salesops.kpis.report import kpi_report
     from salesops.plan.backtest import backtest_inputs
@@ -265,15 +265,12 @@ def page_calls(repo: Repository, settings: Settings) -> list[Call]:
     ]
     # The Forecast page's pickers and model options as they start (ui.forecast.pickers)
     inputs = Call(forecast_inputs, (settings.forecast_freq, scope))
-    params = ProphetParams(
-        quarterly=settings.forecast_quarterly_seasonality,
-        seasonality_mode="multiplicative"
-        if settings.forecast_seasonality_mode == "multiplicative"
-        else "additive",
-    )
     horizon = int(settings.forecast_horizon)
     report = Call(
-        build_forecast_report, (horizon, None, True, params), sources=(inputs,), fits=True
+        build_forecast_report,
+        (horizon, None, True, page_params(settings)),
+        sources=(inputs,),
+        fits=True,
     )
     calls += [inputs, report]
     if repo.order_bounds()["first"] is not None:

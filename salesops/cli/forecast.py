@@ -60,7 +60,9 @@ def forecast(
     url: UrlOption = None,
 ) -> None:
     """Bookings forecast (Prophet or the seasonal-naive fallback), as on the Forecast page."""
-    from salesops.forecast.params import ProphetParams
+    from dataclasses import replace
+
+    from salesops.forecast.params import page_params
     from salesops.forecast.report import forecast_report
     from salesops.repository import Scope
 
@@ -73,7 +75,7 @@ def forecast(
     repo = open_repository(url)
     if repo.data_bounds()["last"] is None:
         fail("The database has no opportunities or leads yet: import a CSV or run salesops demo.")
-    params = ProphetParams(country_holidays=holidays or None).validate()
+    params = replace(page_params(settings), country_holidays=holidays or None).validate()
     scope = Scope(tuple(territory or ()), tuple(segment or ()))
     report = forecast_report(
         repo,

@@ -54,3 +54,17 @@ class ProphetParams:
 
 
 DEFAULT_PARAMS = ProphetParams()
+
+
+def page_params(settings: Settings) -> ProphetParams:
+    """Returns the Prophet settings the Forecast page starts with (its model options' defaults).
+
+    The one rule behind the page's model options, the forecasts fitted on load and the stored
+    default results: quarterly seasonality and the seasonality mode from `settings` (anything
+    but "multiplicative" is additive), no holidays.
+    """
+    multiplicative = settings.forecast_seasonality_mode == "multiplicative"
+    return ProphetParams(
+        quarterly=settings.forecast_quarterly_seasonality,
+        seasonality_mode="multiplicative" if multiplicative else "additive",
+    )

@@ -27,7 +27,7 @@ from salesops.figures import Figure
 from salesops.forecast.backtest import Backtest
 from salesops.forecast.cache import DEFAULT_CACHE, ForecastCache
 from salesops.forecast.frequency import MONTH
-from salesops.forecast.params import ProphetParams
+from salesops.forecast.params import page_params
 from salesops.forecast.series_forecast import ForecastResult
 from salesops.repository import EVERYTHING, Repository
 
@@ -175,15 +175,6 @@ class StoredCache(ForecastCache):
         self.memory.put(key, result)
         if self.store is not None:
             self.store(key, result_to_json(result))
-
-
-def page_params(settings: Settings) -> ProphetParams:
-    """Returns the Prophet settings the Forecast page starts with (its model options' defaults)."""
-    return ProphetParams(
-        quarterly=settings.forecast_quarterly_seasonality,
-        seasonality_mode=settings.forecast_seasonality_mode,
-        country_holidays=None,
-    )
 
 
 def precompute_forecasts(repo: Repository, cache: ForecastCache, settings: Settings) -> int:

@@ -6,7 +6,7 @@ quota (salesops.ui.overview lists it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +15,7 @@ from salesops.calendar import quarter_of, quarter_words
 from salesops.charts import forecast as forecast_charts
 from salesops.config import Settings
 from salesops.forecast.frequency import MONTH
-from salesops.forecast.params import ProphetParams
+from salesops.forecast.params import ProphetParams, page_params
 from salesops.forecast.report import (
     ForecastReport,
     build_forecast_report,
@@ -134,16 +134,17 @@ def pickers(filters: Filters) -> ForecastChoice:
 
 def _model_options(config: Settings) -> ProphetParams:
     """Draws the model options (seasonality, holidays); returns the Prophet settings."""
+    start = page_params(config)
     with st.expander("Model options"):
         a, b, c = st.columns(3)
         quarterly = a.checkbox(
             "Quarterly seasonality",
-            value=config.forecast_quarterly_seasonality,
+            value=start.quarterly,
             key="forecast.quarterly",
         )
         multiplicative = b.checkbox(
             "Multiplicative seasonality",
-            value=config.forecast_seasonality_mode == "multiplicative",
+            value=start.seasonality_mode == "multiplicative",
             key="forecast.multiplicative",
             help="Seasonal swings grow with the level of bookings.",
         )
@@ -154,7 +155,8 @@ def _model_options(config: Settings) -> ProphetParams:
             format_func=lambda code: code or "none",
             help="Prophet's built-in holidays; effective on weekly data.",
         )
-    return ProphetParams(
+    return replace(
+        start,
         quarterly=quarterly,
         seasonality_mode="multiplicative" if multiplicative else "additive",
         country_holidays=holidays or None,

@@ -8,8 +8,9 @@ import pytest
 from salesops.config import Settings
 from salesops.db.engine import make_engine
 from salesops.forecast.cache import ForecastCache
+from salesops.forecast.params import page_params
 from salesops.forecast.report import build_forecast_report, forecast_inputs
-from salesops.forecast.stored import StoredCache, page_params, store_page_forecasts
+from salesops.forecast.stored import StoredCache, store_page_forecasts
 from salesops.repository import Repository
 
 
