@@ -49,7 +49,7 @@ from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
 from salesops.db.rollups_call_cells import cell_blocks, insert_cells
 from salesops.db.schema_call import (
-    rollup_call_rep_snapshots,
+    rollup_call_rep_changes,
     rollup_call_rep_won_days,
     rollup_call_snapshots,
     rollup_call_won_days,
@@ -339,6 +339,14 @@ class _Grid:
             # chunk at a million deals; the sums are whole numbers, exact in any order
             np.add.at(self.values[name], cell, weights)
 
+    def changes(self, index: int) -> dict[str, np.ndarray]:
+        """Returns what the sums change by on each day of quarter `index`, shaped (day, group).
+
+        Day 0 holds the sums then (the runs starting at the quarter's start).
+        """
+        shape = (len(self.quarters), self.days, self.groups)
+        return {n: np.rint(v.reshape(shape)[index]).astype("int64") for n, v in self.values.items()}
+
     def totals(self, index: int) -> dict[str, np.ndarray]:
         """Returns the running sums over the days of quarter `index`, shaped (day, group).
 
@@ -405,12 +413,14 @@ class Grain:
 
     `units(conn)` returns each deal's unit code (indexed by deal id) and the units' key
     columns (in the table's order, after quarter_start and day); the units in `left_out`
-    get no rows.
+    get no rows. `changes`: the table holds the days a cell's sums change and by how much
+    (rollup_call_rep_changes), not the sums of every day a cell holds deals.
     """
 
     table: Table
     units: Callable[[Connection], tuple[np.ndarray, list[tuple]]]
     left_out: tuple[tuple, ...] = ()
+    changes: bool = False
 
 
 def _deal_reps(conn: Connection) -> tuple[np.ndarray, list[tuple]]:
@@ -431,7 +441,7 @@ def _deal_reps(conn: Connection) -> tuple[np.ndarray, list[tuple]]:
 UNIT_GRAIN = Grain(rollup_call_snapshots, _units)  # rep territory and manager
 # deals without a rep are in no scope of reps: no rows (rep_id is never NULL, so an update's
 # rows match on plain equality, through the rep index)
-REP_GRAIN = Grain(rollup_call_rep_snapshots, _deal_reps, left_out=((None,),))
+REP_GRAIN = Grain(rollup_call_rep_changes, _deal_reps, left_out=((None,),), changes=True)
 
 
 def _blocks(quarters: Sequence[Quarter], groups: int) -> list[list[Quarter]]:
@@ -478,7 +488,7 @@ def rebuild_call_snapshots(
     for block in blocks:
         grid = _Grid(block, len(labels))
         _sweep_block(conn, grid, kinds, deal_units, filtered=not whole or len(blocks) > 1)
-        written += insert_cells(conn, table, cell_blocks(grid, labels))
+        written += insert_cells(conn, table, cell_blocks(grid, labels, grain.changes))
     if whole:
         for index in table.indexes:
             index.create(conn)
@@ -556,7 +566,7 @@ def _rebuild_won_days(conn: Connection, table: Table, by_rep: bool) -> int:
 def rebuild_call_rep_rollups(conn: Connection) -> dict[str, int]:
     """Rebuilds the per-rep call rollups on the caller's connection; returns rows per table."""
     return {
-        rollup_call_rep_snapshots.name: rebuild_call_snapshots(conn, grain=REP_GRAIN),
+        rollup_call_rep_changes.name: rebuild_call_snapshots(conn, grain=REP_GRAIN),
         rollup_call_rep_won_days.name: _rebuild_won_days(conn, rollup_call_rep_won_days, True),
     }
 

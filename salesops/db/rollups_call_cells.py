@@ -32,6 +32,10 @@ class Grid(Protocol):
         """Returns the running sums over the days of quarter `index`, shaped (day, group)."""
         ...
 
+    def changes(self, index: int) -> dict[str, np.ndarray]:
+        """Returns what the sums change by on each day of quarter `index`, shaped (day, group)."""
+        ...
+
 
 def _label_columns(labels: list[tuple | None]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Returns which groups have rows and each label position's values by group (objects)."""
@@ -45,21 +49,27 @@ def _label_columns(labels: list[tuple | None]) -> tuple[np.ndarray, list[np.ndar
     return kept, columns
 
 
-def cell_blocks(grid: Grid, labels: list[tuple | None]) -> Iterator[list[list]]:
+def cell_blocks(
+    grid: Grid, labels: list[tuple | None], changes: bool = False
+) -> Iterator[list[list]]:
     """Yields the grid's non-empty cells, CELL_BLOCK at a time in quarter order, as columns.
 
     Columns in the snapshot table's order: quarter_start (ISO text, as SQLite stores a date
     and COPY reads one), day, `labels[g]` (group g's unit columns, stage, forecast_category
     and bucket; None: a group left out, no rows), deals, open and won amounts, won deals.
     Built column by column (a million-deal import has ~10M cells: a Python loop over the
-    rows cost more than inserting them).
+    rows cost more than inserting them). `changes`: the cells of the days where a sum
+    changes, holding by how much (day 0: the sums then), instead of every day's sums.
     """
     kept, label_columns = _label_columns(labels)
     for index, quarter in enumerate(grid.quarters):
-        totals = grid.totals(index)
+        totals = grid.changes(index) if changes else grid.totals(index)
         length = (quarter.end - quarter.start).days
         deals = totals["deals"][: length + 1]
-        day, group = np.nonzero(deals > 0)
+        if changes:
+            day, group = np.nonzero(np.any([v[: length + 1] != 0 for v in totals.values()], 0))
+        else:
+            day, group = np.nonzero(deals > 0)
         keep = kept[group]
         day, group = day[keep], group[keep]
         for first in range(0, len(day), CELL_BLOCK):

@@ -6,8 +6,9 @@ share of the snapshots is a function of its spans, its won rows and its rep's te
 manager; for each batch of touched deals, their share is computed from the spans before the
 import replaces them (with the rep's unit before the import) and again after, and the
 difference is added to the rows of the cells it touches (whole cents, so the result is the
-one a rebuild gives, to the bit). The per-rep rollups (rollup_call_rep_snapshots and
-rollup_call_rep_won_days) take the same difference, under each deal's rep before and now.
+one a rebuild gives, to the bit). The per-rep rollups (rollup_call_rep_changes and
+rollup_call_rep_won_days) take the same difference, under each deal's rep before and now
+(the per-rep snapshots hold the days their sums change: the difference is added to those).
 Quarters the history reaches for the first time are built in full, quarters it left are
 dropped; won amounts per day are recomputed for the days the deals' won rows were or are
 dated. An import touching a large share of the deals, or a
@@ -71,7 +72,7 @@ from salesops.db.rollups_call import (
     won_days_select,
 )
 from salesops.db.schema_call import (
-    rollup_call_rep_snapshots,
+    rollup_call_rep_changes,
     rollup_call_rep_won_days,
     rollup_call_snapshots,
     rollup_call_won_days,
@@ -145,7 +146,7 @@ UNITS = _Target(
 REPS = _Target(
     REP_GRAIN,
     REP_KEYS,
-    _changes_table("call_rep_snapshot_changes", rollup_call_rep_snapshots, REP_KEYS),
+    _changes_table("call_rep_snapshot_changes", rollup_call_rep_changes, REP_KEYS),
     ("rep_id", "quarter_start", "day"),
     required="rep_id",  # deals without a rep have no rows
 )
@@ -264,45 +265,64 @@ class _Changes:
         days = np.concatenate([runs.first, runs.after])
         self.parts.append((np.concatenate([line, line]), days, np.concatenate([values, -values])))
 
-    def cells(self) -> Iterator[tuple]:
+    def _events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Returns each (line, day) with a run starting or ending and what it adds then.
+
+        A line is a quarter and group; rows ordered by line, then day.
+        """
+        line, day, values = (np.concatenate(x) for x in zip(*self.parts, strict=True))
+        order = np.lexsort((day, line))
+        line, day, values = line[order], day[order], values[order]
+        first = np.flatnonzero(np.r_[True, (line[1:] != line[:-1]) | (day[1:] != day[:-1])])
+        return line[first], day[first], np.add.reduceat(values, first, axis=0)
+
+    def cells(self, as_changes: bool = False) -> Iterator[tuple]:
         """Yields every cell whose sums change, as a row of snapshot_changes.
 
         The sums of a line (quarter and group) are steps: each run adds its values at its
         first day and takes them away at the day after its last, so a line's level holds
         from one event day to the next and only the non-zero stretches are cells.
+        `as_changes`: the cells of a table of changes (rollup_call_rep_changes), what each
+        event day changes its line's sums by.
         """
         if not self.parts:
             return
-        line, day, values = (np.concatenate(x) for x in zip(*self.parts, strict=True))
-        order = np.lexsort((day, line))
-        line, day, values = line[order], day[order], values[order]
-        first = np.flatnonzero(np.r_[True, (line[1:] != line[:-1]) | (day[1:] != day[:-1])])
-        line, day = line[first], day[first]
-        level = np.cumsum(np.add.reduceat(values, first, axis=0), axis=0)
+        line, day, level = self._events()
+        quarter = line >> 40
+        length = self.ends[quarter] - self.starts[quarter]
+        if as_changes:  # the days of the quarter's instants where a sum changes
+            step = np.flatnonzero(level.any(axis=1) & (day <= length))
+            yield from self._rows(line[step], quarter[step], day[step], level[step])
+            return
+        level = np.cumsum(level, axis=0)
         starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
         before = np.zeros_like(level[:1]).repeat(len(starts), axis=0)
         before[1:] = level[starts[1:] - 1]
         level -= np.repeat(before, np.diff(np.r_[starts, len(line)]), axis=0)
         same_line = np.r_[line[1:] == line[:-1], False]
         until = np.where(same_line, np.r_[day[1:], 0], day)  # the level holds until the next
-        quarter = line >> 40
-        length = self.ends[quarter] - self.starts[quarter]
         until = np.minimum(until, length + 1)
         keep = np.flatnonzero(level.any(axis=1) & (until > day))
         count = until[keep] - day[keep]
         step = np.repeat(keep, count)
         cell_day = day[step] + np.arange(len(step)) - np.repeat(np.cumsum(count) - count, count)
-        key = line[step] & ((1 << 40) - 1)
+        yield from self._rows(line[step], quarter[step], cell_day, level[step])
+
+    def _rows(
+        self, line: np.ndarray, quarter: np.ndarray, day: np.ndarray, values: np.ndarray
+    ) -> Iterator[tuple]:
+        """Yields the cells (line, day, values) as rows of snapshot_changes."""
+        key = line & ((1 << 40) - 1)
         bucket, group = key % len(BUCKETS), key // len(BUCKETS)
         unit, kind = group >> 20, group & ((1 << 20) - 1)
         codes = self.codes
         for q, d, u, k, b, v in zip(
-            quarter[step].tolist(),
-            cell_day.tolist(),
+            quarter.tolist(),
+            day.tolist(),
             unit.tolist(),
             kind.tolist(),
             bucket.tolist(),
-            level[step].tolist(),
+            values.tolist(),
             strict=True,
         ):
             yield (self.quarters[q].start, d, *codes.units[u], *codes.kinds[k], BUCKETS[b], *v)
@@ -321,7 +341,7 @@ def _apply(conn: Connection, changes: _Changes, target: _Target = UNITS) -> int:
     table, changed, keys = target.table, target.changes, target.keys
     changed.drop(conn, checkfirst=True)
     changed.create(conn)
-    cells = changes.cells()
+    cells = changes.cells(target.grain.changes)
     if target.required is not None:
         at = keys.index(target.required)
         cells = (cell for cell in cells if cell[at] is not None)
@@ -357,7 +377,10 @@ def _apply(conn: Connection, changes: _Changes, target: _Target = UNITS) -> int:
         conn.execute(insert(table).from_select(columns, new_rows))
         located = [snap[k] for k in target.located]
         instants = select(*(d[k] for k in target.located)).distinct()
-        conn.execute(delete(table).where(snap.deals == 0, tuple_(*located).in_(instants)))
+        emptied = [snap.deals == 0]
+        if target.grain.changes:  # a change of nothing
+            emptied += [snap.open_amount == 0, snap.won_amount == 0, snap.won_deals == 0]
+        conn.execute(delete(table).where(*emptied, tuple_(*located).in_(instants)))
     changed.drop(conn)
     return written
 
@@ -390,7 +413,7 @@ class CallRollupUpdate:
         self.won_days: set[int] = set()  # days (since EPOCH) whose won amounts may change
         self.rebuild = False
         self.cells = 0  # cells changed in rollup_call_snapshots
-        self.rep_cells = 0  # and in rollup_call_rep_snapshots
+        self.rep_cells = 0  # and in rollup_call_rep_changes
         self._quarters: list[Quarter] | None = None
 
     def deal_reps_changed(self, before: dict[int, int | None]) -> None:
@@ -429,7 +452,7 @@ class CallRollupUpdate:
         Both snapshot rollups are built, extended and dropped together, over the same
         quarters: only one never built (a database from before them) lacks them.
         """
-        o, c = s.opportunities.c, rollup_call_rep_snapshots.c
+        o, c = s.opportunities.c, rollup_call_rep_changes.c
         held = select(c.rep_id).limit(1)
         with_rep = select(o.id).where(o.rep_id.is_not(None)).limit(1)
         return self.conn.execute(held).first() is None and (
@@ -559,7 +582,7 @@ class CallRollupUpdate:
             return rebuild_call_rollups(self.conn)
         written = {
             rollup_call_snapshots.name: self.cells + self._cover(UNITS),
-            rollup_call_rep_snapshots.name: self.rep_cells + self._cover(REPS),
+            rollup_call_rep_changes.name: self.rep_cells + self._cover(REPS),
         }
         for table, by_rep in WON_DAYS:
             written[table.name] = self._won_days(table, by_rep)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -37,7 +38,7 @@ from salesops.calendar import quarter_of
 from salesops.db import schema as s
 from salesops.db.call_scoped import ScopedSpans
 from salesops.db.schema_call import (
-    rollup_call_rep_snapshots,
+    rollup_call_rep_changes,
     rollup_call_rep_won_days,
     rollup_call_snapshots,
     rollup_call_won_days,
@@ -59,6 +60,10 @@ SNAPSHOT_ROW = {
     "won_deals": INT,
 }
 ROLLUP_ROW = {k: v for k, v in SNAPSHOT_ROW.items() if k != "instant"}
+CELL = ("unit", "stage", "forecast_category", "close_bucket")
+# a day's summed changes of the per-rep rollup's cells (amounts in whole cents)
+CHANGE_ROW = {"quarter_start": DATE, "day": INT} | {k: STR for k in CELL}
+CHANGE_ROW |= {"deals": INT, "open_cents": FLOAT, "won_cents": FLOAT, "won_deals": INT}
 WON_DAY_ROW = {"unit": STR, "day": DATE, "won_amount": FLOAT}
 OVERDUE_LONG_DAYS = 30  # an expected close this long gone is a stale date
 NEXT_QUARTER_DAYS = 92
@@ -168,6 +173,60 @@ def _in_quarter(instants: Sequence[tuple[date, date]], until: date) -> list[int]
         for i, (instant, end) in enumerate(instants)
         if _quarter_start(end) <= min(instant, until) <= end
     ]
+
+
+def _instant_day(instant: tuple[date, date], until: date) -> tuple[date, int, bool]:
+    """Returns an (instant, quarter end)'s quarter start, day in it and whether it ended."""
+    start = _quarter_start(instant[1])
+    return start, (instant[0] - start).days, instant[1] <= until
+
+
+def _levels(changes: pd.DataFrame, asked: Sequence[tuple[int, date, int, bool]]) -> pd.DataFrame:
+    """Returns the snapshot rows at each asked instant from its quarter's daily changes.
+
+    `changes`: CHANGE_ROW rows, one per quarter, cell and day; `asked`: (instant index,
+    quarter start, day, quarter ended by the as-of date). A cell's sums at day d are its
+    changes through d added up (whole numbers, in int64: exact); cells without deals then
+    have no row, and the won sums of a quarter not ended are 0 (not known yet).
+    """
+    if changes.empty or not asked:
+        return coerce([], SNAPSHOT_ROW).astype({"instant": "int64"})
+    line = changes.groupby(["quarter_start", *CELL], dropna=False, sort=False).ngroup().to_numpy()
+    day = changes["day"].to_numpy("int64")
+    order = np.lexsort((day, line))
+    line, day = line[order], day[order]
+    sums = np.column_stack(
+        [
+            changes["deals"].to_numpy("int64"),
+            np.rint(changes["open_cents"].to_numpy("float64")).astype("int64"),
+            np.rint(changes["won_cents"].to_numpy("float64")).astype("int64"),
+            changes["won_deals"].to_numpy("int64"),
+        ]
+    )[order]
+    through = np.vstack([np.zeros((1, 4), "int64"), np.cumsum(sums, axis=0)])  # rows before k
+    key = line * 1_000 + day  # a quarter has at most 92 days
+    firsts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])  # each line's first row
+    cells = changes.iloc[order[firsts]]
+    quarter = cells["quarter_start"].to_numpy()
+    labels = list(cells[list(CELL)].itertuples(index=False, name=None))
+    rows: list[tuple] = []
+    for instant, start, at, ended in asked:
+        of = np.flatnonzero(quarter == np.datetime64(start, "ns"))
+        level = through[np.searchsorted(key, line[firsts[of]] * 1_000 + at, side="right")]
+        level -= through[firsts[of]]
+        for position in np.flatnonzero(level[:, 0] > 0).tolist():
+            deals, cents, won, won_deals = level[position].tolist()
+            rows.append(
+                (
+                    instant,
+                    *labels[of[position]],
+                    deals,
+                    cents / 100.0,
+                    won / 100.0 if ended else 0.0,
+                    won_deals if ended else 0,
+                )
+            )
+    return coerce(rows, SNAPSHOT_ROW).astype({"instant": "int64"})
 
 
 def _quarter_start(quarter_end: date) -> date:
@@ -372,25 +431,41 @@ class CallQueries(RepositoryBase):
     ) -> pd.DataFrame:
         """Returns the snapshots of the `served` instants summed over `reps`' rows.
 
-        From rollup_call_rep_snapshots; amounts summed in whole cents, as the sweep of the
-        reps' spans sums them (salesops.db.call_scoped): the same numbers to the bit.
+        From rollup_call_rep_changes: the reps' changes in each quarter asked, through its
+        last day asked, summed per day and cell in SQL (amounts in whole cents), then added
+        up over the days through each instant's (_levels). Whole numbers throughout, as the
+        sweep of the reps' spans sums them (salesops.db.call_scoped): the same numbers to
+        the bit.
         """
-        c = rollup_call_rep_snapshots.c
-        unit = _unit(by)
-        measures = [
-            func.sum(c.deals),
-            _cents_sum(c.open_amount),
-            _cents_sum(c.won_amount),
-            func.sum(c.won_deals),
-        ]
-        rows = rollup_call_rep_snapshots
-        table: FromClause = rows
+        c = rollup_call_rep_changes.c
+        table: FromClause = rollup_call_rep_changes
         if by is not None:  # the rep's territory or manager
-            table = rows.join(s.reps, s.reps.c.id == c.rep_id)
+            table = table.join(s.reps, s.reps.c.id == c.rep_id)
+        asked = [_instant_day(instants[i], until) for i in served]
+        last: dict[date, int] = {}
+        for start, day, _ in asked:
+            last[start] = max(day, last.get(start, day))
         chosen = c.rep_id.in_(list(reps))
-        return self._snapshot_rows(
-            rows, table, instants, served, until, unit, measures, chosen, per_instant=True
+        # each quarter's rows of the reps: one range of the rep index per rep
+        where = or_(
+            *(and_(chosen, c.quarter_start == q, c.day <= day) for q, day in sorted(last.items()))
         )
+        keys = [c.quarter_start, c.day, _unit(by), c.stage, c.forecast_category, c.close_bucket]
+        cents = literal(100.0, Float)
+        stmt = (
+            select(
+                *keys,
+                func.sum(c.deals),
+                func.sum(func.round(c.open_amount * cents)),
+                func.sum(func.round(c.won_amount * cents)),
+                func.sum(c.won_deals),
+            )
+            .select_from(table)
+            .where(where)
+            .group_by(*keys)
+        )
+        changes = self._frame(stmt, CHANGE_ROW)
+        return _levels(changes, [(i, *a) for i, a in zip(served, asked, strict=True)])
 
     def _snapshot_rows(
         self,
@@ -402,14 +477,10 @@ class CallQueries(RepositoryBase):
         unit: ColumnElement,
         measures: Sequence[ColumnElement],
         within: ColumnElement[bool],
-        per_instant: bool = False,
     ) -> pd.DataFrame:
         """Returns the `served` instants' rows of a snapshot rollup, grouped by unit and kind.
 
-        `table` is the snapshot `rollup` (or joins it); `within` keeps the scope's rows,
-        with `per_instant` inside each instant's condition (the per-rep rollup's index
-        starts with the rep: each instant's rows of the reps are then one index range, not
-        every row of the reps filtered).
+        `table` is the snapshot `rollup` (or joins it); `within` keeps the scope's rows.
         """
         c = rollup.c
         wanted = pd.DataFrame(
@@ -425,10 +496,7 @@ class CallQueries(RepositoryBase):
             days.setdefault(start.date(), set()).add(int(day))
         keys = [c.quarter_start, c.day, unit, c.stage, c.forecast_category, c.close_bucket]
         arms = [and_(c.quarter_start == start, c.day.in_(sorted(d))) for start, d in days.items()]
-        if per_instant:
-            where = or_(*(and_(within, arm) for arm in arms))
-        else:
-            where = and_(or_(*arms), within)
+        where = and_(or_(*arms), within)
         stmt = select(*keys, *measures).select_from(table).where(where).group_by(*keys)
         rows = self._frame(stmt, {"quarter_start": DATE, "day": INT} | ROLLUP_ROW)
         frame = wanted.merge(rows, on=["quarter_start", "day"], how="inner")

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from salesops.calendar import quarter_of
 from salesops.db import rollups_call
 from salesops.db import schema as s
 from salesops.db.rollups import update_history_spans
@@ -26,7 +27,7 @@ from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.db.schema_call import (
     CALL_ROLLUP_TABLES,
-    rollup_call_rep_snapshots,
+    rollup_call_rep_changes,
     rollup_call_rep_won_days,
     rollup_call_snapshots,
     rollup_call_won_days,
@@ -72,7 +73,7 @@ def rebuilt(engine: sa.Engine) -> dict[str, list[tuple]]:
 
 def assert_as_rebuilt(engine: sa.Engine) -> None:
     got, want = rows(engine), rebuilt(engine)
-    for table in (rollup_call_snapshots, rollup_call_rep_snapshots):
+    for table in (rollup_call_snapshots, rollup_call_rep_changes):
         assert len(want[table.name]) > 100
     for table in (rollup_call_won_days, rollup_call_rep_won_days):
         assert len(want[table.name]) > 5
@@ -287,7 +288,7 @@ def test_a_deal_left_out_of_the_update_leaves_rows_a_rebuild_does_not_give(sf_en
         update_history_spans(conn, [second], None if skipped else call)
         call.finish()
     got, want = rows(engine), rebuilt(engine)
-    for table in (rollup_call_snapshots, rollup_call_rep_snapshots):
+    for table in (rollup_call_snapshots, rollup_call_rep_changes):
         if skipped:
             assert got[table.name] != want[table.name]
         else:
@@ -303,3 +304,33 @@ def test_a_rebuild_in_blocks_of_quarters_gives_the_rows_of_one_sweep(sf_engine, 
         quarters = rollups_call.snapshot_quarters(conn)
         assert len(rollups_call._blocks(quarters, 10)) == len(quarters) > 4
     assert rebuilt(engine) == whole
+
+
+def test_the_rep_rollup_holds_the_days_a_cell_changes(sf_engine):
+    """Each row changes a cell's sums; added up through a day they are that day's sums.
+
+    Every deal here has a rep: summed over the reps, each day's deals per stage, category
+    and bucket are the unit rollup's (which holds every day's sums).
+    """
+    got = rows(sf_engine[0])
+    changes = got[rollup_call_rep_changes.name]
+    assert changes and all(any(r[6:]) for r in changes)  # no change of nothing
+    by_cell: dict[tuple, dict[int, int]] = {}
+    for quarter, day, rep, stage, category, bucket, deals, *_ in changes:
+        by_cell.setdefault((str(quarter)[:10], rep, stage, category, bucket), {})[day] = deals
+    summed: dict[tuple, int] = {}
+    for (quarter, _rep, stage, category, bucket), days in by_cell.items():
+        length = (quarter_of(date.fromisoformat(quarter)).end - date.fromisoformat(quarter)).days
+        level = 0
+        for day in range(length + 1):
+            level += days.get(day, 0)
+            assert level >= 0
+            if level:
+                key = (quarter, day, stage, category, bucket)
+                summed[key] = summed.get(key, 0) + level
+    daily: dict[tuple, int] = {}
+    for quarter, day, _t, _m, stage, category, bucket, deals, *_ in got[rollup_call_snapshots.name]:
+        key = (str(quarter)[:10], day, stage, category, bucket)
+        daily[key] = daily.get(key, 0) + deals
+    assert summed == daily
+    assert len(changes) < len(daily)  # fewer rows than days with deals

@@ -15,7 +15,7 @@ KEPT_APART = {
     "rollup_history_spans",
     "rollup_call_snapshots",
     "rollup_call_won_days",
-    "rollup_call_rep_snapshots",
+    "rollup_call_rep_changes",
     "rollup_call_rep_won_days",
 }
 

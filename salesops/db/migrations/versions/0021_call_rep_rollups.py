@@ -10,20 +10,17 @@ large demo, about 1 s of CPU, and on PostgreSQL the deal index's pages read from
 when cold. `rollup_call_rep_snapshots` holds the open pipeline at every day of every
 quarter per rep (as rollup_call_snapshots does per rep territory and manager) and
 `rollup_call_rep_won_days` the amount won per day and rep, so such a call reads a few
-hundred rows. Both are created (unless there) and filled here from the history spans,
-rebuilt with the other call rollups on load and `db upgrade`, and updated by difference
-inside each import (salesops.db.rollups_call_update). Re-runnable: the tables are emptied
-and filled again.
+hundred rows. Both are created here (unless there), rebuilt with the other call rollups
+on load and `db upgrade`, and updated by difference inside each import
+(salesops.db.rollups_call_update). Migration 0023 replaced the snapshots by
+`rollup_call_rep_changes` and fills it and the won days: nothing is filled here (the code
+that filled this revision's table is gone).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from salesops.db.engine import analyze
-from salesops.db.rollups_call import rebuild_call_rep_rollups
-from salesops.db.schema_call import CALL_REP_TABLES
 
 revision = "0021"
 down_revision = "0020"
@@ -32,7 +29,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Creates the two per-rep call rollups (unless there) and fills them."""
+    """Creates the two per-rep call rollups (unless there); 0023 fills them."""
     bind = op.get_bind()
     present = set(sa.inspect(bind).get_table_names())
     if "rollup_call_rep_snapshots" not in present:  # there after an upgrade stopped on SQLite
@@ -64,8 +61,6 @@ def upgrade() -> None:
         op.create_index(
             "ix_rollup_call_rep_won_days_rep", "rollup_call_rep_won_days", ["rep_id", "day"]
         )
-    rebuild_call_rep_rollups(bind)
-    analyze(bind, list(CALL_REP_TABLES))
 
 
 def downgrade() -> None:
