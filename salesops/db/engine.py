@@ -134,17 +134,79 @@ def _watch_sqlite_file(engine: Engine, path: str) -> None:
     event.listen(engine, "checkout", checkout)
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
+def make_engine(url: str, *, read_only: bool = False, unjournaled: bool = False) -> Engine:
     """Returns an engine for `url`; `read_only=True` refuses every write at the driver level.
 
     A read-only SQLite engine needs the file to exist; it raises DatabaseUnavailable if not.
-    A malformed URL, a missing driver or an unwritable file raise the DatabaseError
-    salesops.db.errors.translate gives.
+    `unjournaled=True` (a SQLite file only, for a bulk build into a new file nobody else
+    reads): see _set_sqlite_unjournaled. A malformed URL, a missing driver or an unwritable
+    file raise the DatabaseError salesops.db.errors.translate gives.
     """
     try:
+        if unjournaled:
+            return _make_unjournaled_engine(url)
         return _make_engine(url, read_only)
     except DATABASE_FAILURES + (ValueError,) as exc:
         raise translate(exc, url) from exc
+
+
+def _set_sqlite_unjournaled(dbapi_connection, _record) -> None:
+    """No rollback journal, no WAL, no syncs: each page is written once, straight to the file.
+
+    A WAL database writes every page twice (into the log, then back into the file: 2.5 GB
+    each way for the large demo's tables and indexes), and fsyncs. Without a journal a failed
+    transaction cannot be rolled back and a crash leaves the file broken, so this is only
+    for a new file that is deleted on any failure and put in place once complete.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=OFF")
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
+
+
+def _make_unjournaled_engine(url: str) -> Engine:
+    path = _sqlite_path(url) if _is_sqlite(url) else None
+    if path is None:
+        raise ValueError(f"An unjournaled engine needs a SQLite file, not {masked_url(url)}.")
+    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    event.listen(engine, "connect", _set_sqlite_unjournaled)
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def sqlite_file_without_tables(engine: Engine) -> Path | None:
+    """Returns the file of a writable SQLite engine whose database has no table yet, else None.
+
+    Such a database holds nothing to keep, so a bulk build may fill another file and put it
+    in its place (salesops.demo.load). None also when another process has the file open in
+    WAL mode (its -wal or -shm file exists once the engine's own connections are closed):
+    replacing a file under a connection is left to the slower path that writes into it.
+    """
+    if engine.dialect.name != "sqlite" or "mode=ro" in str(engine.url):
+        return None
+    path = engine.url.database
+    if path in (None, "", ":memory:"):
+        return None
+    file = Path(path)
+    if file.exists():
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one():
+                return None
+    engine.dispose()  # the last connection to a WAL file removes its -wal and -shm
+    if in_use_elsewhere(file):
+        return None
+    return file
+
+
+def in_use_elsewhere(file: Path) -> bool:
+    """Returns True when a SQLite file's -wal or -shm exists (a connection has it open)."""
+    return any(Path(f"{file}{suffix}").exists() for suffix in ("-wal", "-shm"))
+
+
+def remove_sqlite_file(file: Path) -> None:
+    """Deletes a SQLite file and its journal, WAL and shared-memory files (any missing)."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{file}{suffix}").unlink(missing_ok=True)
 
 
 def _immutable(path: str) -> str:

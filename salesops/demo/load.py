@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,9 +18,13 @@ from salesops.db.engine import (
     analyze,
     bulk_insert,
     empty_tables,
+    in_use_elsewhere,
+    make_engine,
+    remove_sqlite_file,
     reset_sequences,
     restore_constraints,
     set_aside_constraints,
+    sqlite_file_without_tables,
 )
 from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
@@ -128,16 +135,26 @@ def generate_demo(
     """Replaces the database's content with the demo company; returns rows written per table.
 
     Runs in one transaction: on any error nothing is written. Rollups are rebuilt after.
+    Into a SQLite file without tables (a new demo database), the company is built in a file
+    beside it, written without a journal, and moved into its place once complete
+    (_build_beside): on any error the file is left as it was.
     """
-    from salesops.config import load_settings
-    from salesops.db.rollups import refresh_rollups
-    from salesops.forecast.stored import store_page_forecasts
-
     report = progress or (
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
     )
     report(0.0, "Generating the demo company")
     frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
+    new_file = sqlite_file_without_tables(engine)
+    if new_file is not None:
+        return _build_beside(engine, new_file, frames, report)
+    counts = _load(engine, frames, report)
+    frames.clear()  # written: the rollups read the database (their memory is theirs now)
+    _summarise(engine, report)
+    return counts
+
+
+def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> dict[str, int]:
+    """Writes the frames into the database in one transaction; returns rows per table."""
     ensure_current_schema(engine)  # the demo writes this version's columns
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)
@@ -163,10 +180,65 @@ def generate_demo(
         restore_constraints(conn, constraints)
         reset_sequences(conn, loaded)
         analyze(conn, loaded)
-    del frames  # written: the rollups read the database (their memory is theirs now)
+    return counts
+
+
+def _summarise(engine: Engine, report: Progress) -> None:
+    """Rebuilds the rollups, then stores what pages show first (forecasts, Overview)."""
+    from salesops.config import load_settings
+    from salesops.db.rollups import refresh_rollups
+    from salesops.forecast.stored import store_page_forecasts
+
     report(0.92, "Building rollups")
     refresh_rollups(engine)
     report(0.96, "Fitting the forecasts pages show first")
     report(0.96, store_page_forecasts(engine, load_settings())[1])
     report(1.0, "Demo company ready")
+
+
+def _build_beside(
+    engine: Engine, target: Path, frames: dict[str, pd.DataFrame], report: Progress
+) -> dict[str, int]:
+    """Builds the demo beside `target` (a SQLite file with no table), then puts it in place.
+
+    Returns rows written per table. The tables are written without a journal (make_engine's
+    `unjournaled`: each page once, not twice through the WAL); the rollups, whose helper
+    reads while the refresh writes, in WAL mode as usual. On any error the new file is
+    deleted and `target` is untouched. If another process opened `target` meanwhile, the
+    finished database is copied into it (SQLite's backup) instead of replacing the file
+    under that connection.
+    """
+    building = target.with_name(f".{target.name}.building-{os.getpid()}")
+    remove_sqlite_file(building)
+    url = f"sqlite:///{building}"
+    try:
+        loader = make_engine(url, unjournaled=True)
+        try:
+            counts = _load(loader, frames, report)
+        finally:
+            loader.dispose()
+        frames.clear()
+        built = make_engine(url)  # WAL again: a journal mode of the file, set on opening
+        try:
+            _summarise(built, report)
+        finally:
+            built.dispose()  # the last connection checkpoints the WAL into the file
+        engine.dispose()
+        if in_use_elsewhere(target):
+            _copy_into(building, target)
+            remove_sqlite_file(building)
+        else:
+            os.replace(building, target)
+    except BaseException:
+        remove_sqlite_file(building)
+        raise
     return counts
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Copies SQLite database `source` over `target` page by page (SQLite's backup API)."""
+    import sqlite3
+
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        dst.execute("PRAGMA busy_timeout=5000")
+        src.backup(dst)
