@@ -18,6 +18,7 @@ from salesops.pipeline_review.meeting_pack import (
 )
 from salesops.pipeline_review.report import (
     ReviewReport,
+    pack_review,
     review_report,
     review_stale,
     with_stale_list,
@@ -25,7 +26,7 @@ from salesops.pipeline_review.report import (
 from salesops.pipeline_review.waterfall import DEFINITIONS, empty_waterfall_sentence
 from salesops.print_pdf import find_browser
 from salesops.repository import Repository
-from salesops.ui.cache import cached_call, cached_later, settings
+from salesops.ui.cache import cached_call, cached_from_later, cached_later, settings
 from salesops.ui.call import draw_panel, panel_for, prefetch_panel
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
@@ -147,8 +148,11 @@ st.caption(
 )
 stem = f"pipeline_review_{week.label}"
 with database_guard():
-    # Read when a pack is downloaded: the same cache entries as the tabs' (read once).
-    whole_review = cached_later(review_report, *review_args(week, summary.scope, thresholds))
+    # Read when a pack is downloaded; for the default view stored on load (without the
+    # closing pipeline's deals), else derived from the review the tabs read (read once).
+    whole_review = cached_from_later(
+        pack_review, ((review_report, review_args(week, summary.scope, thresholds)),)
+    )
     stale_list = cached_later(review_stale, week, summary.scope, thresholds)
     cash_section = cached_later(pack_cash_report, week, summary.scope.repository_scope, config)
 

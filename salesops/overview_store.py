@@ -136,9 +136,14 @@ def _headline_fns() -> tuple[Callable, ...]:
 
 def _review_fns() -> tuple[Callable, ...]:
     from salesops.cash.pack import pack_cash_report
-    from salesops.pipeline_review.report import review_report, review_stale, review_summary
+    from salesops.pipeline_review.report import (
+        pack_review,
+        review_list,
+        review_stale,
+        review_summary,
+    )
 
-    return (review_report, review_summary, review_stale, pack_cash_report)
+    return (review_summary, review_list, pack_review, review_stale, pack_cash_report)
 
 
 def default_period(
@@ -207,14 +212,19 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
     """Returns the Pipeline review's cached calls with its default choice, as the page makes them.
 
     The default week for the whole company with the default thresholds: the week's
-    summary (all the page draws first: a few kB, where the whole review is 15.7 MB at 1M
-    deals), and what the page reads only when asked: the whole review (a deal list's tab,
-    a download), the stale list (its tab) and the meeting pack's cash section (a pack's
-    download). tests/app/test_pipeline_review_stored.py holds this to the page.
+    summary (all the page draws first: a few kB), and what the page reads only when asked:
+    each deal list (its tab), the review the meeting pack reads and its cash section (a
+    pack's download), the stale list (its tab). Each is derived from the whole review
+    (15.7 MB of JSON at 1M deals), which is computed for them but not stored: nothing on
+    the default view reads it. tests/app/test_pipeline_review_stored.py holds this to the
+    page.
     """
     from salesops.cash.pack import pack_cash_report
+    from salesops.pipeline_review.deal_lists import LIST_NAMES
     from salesops.pipeline_review.report import (
         default_week,
+        pack_review,
+        review_list,
         review_report,
         review_stale,
         review_summary,
@@ -230,9 +240,12 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
         settings, stale_days=int(settings.stale_days), big_change=float(settings.big_change)
     )
     report = Call(review_report, (week, COMPANY, thresholds, False))  # without the stale list
+    # Each list's tab but the stale list's, which the review is read without
+    lists = [Call(review_list, (n,), sources=(report,)) for n in LIST_NAMES if n != "stale"]
     return [
-        report,
         Call(review_summary, sources=(report,)),
+        *lists,
+        Call(pack_review, sources=(report,)),
         Call(review_stale, (week, COMPANY, thresholds)),
         Call(pack_cash_report, (week, COMPANY.repository_scope, settings)),
     ]
@@ -288,20 +301,29 @@ def stored_calls(repo: Repository, settings: Settings, today: date) -> list[Call
 
 
 def compute_overview(repo: Repository, settings: Settings, today: date) -> dict[tuple, Any]:
-    """Returns each stored call's result (`stored_calls`), keyed by `Call.parts`."""
+    """Returns each stored call's result (`stored_calls`), keyed by `Call.parts`.
+
+    A source of derived calls that is not itself listed (the Pipeline review's whole
+    review) is computed once for them and left out.
+    """
     from salesops.forecast.cache import ForecastCache
     from salesops.forecast.stored import StoredCache
 
     fits = StoredCache(repo.stored_forecast, None, ForecastCache())
     results: dict[tuple, Any] = {}
-    for call in stored_calls(repo, settings, today):
-        kwargs = dict(call.kwargs, **({"cache": fits} if call.fits else {}))
-        if call.sources:
-            values = [results[source.parts] for source in call.sources]
-            results[call.parts] = call.fn(*values, *call.args, **kwargs)
-        else:
-            results[call.parts] = call.fn(repo, *call.args, **kwargs)
-    return results
+
+    def result(call: Call) -> Any:
+        if call.parts not in results:
+            kwargs = dict(call.kwargs, **({"cache": fits} if call.fits else {}))
+            if call.sources:
+                values = [result(source) for source in call.sources]
+                results[call.parts] = call.fn(*values, *call.args, **kwargs)
+            else:
+                results[call.parts] = call.fn(repo, *call.args, **kwargs)
+        return results[call.parts]
+
+    calls = stored_calls(repo, settings, today)
+    return {call.parts: result(call) for call in calls}
 
 
 def refresh_stored_overview(engine: Engine, settings: Settings, today: date | None = None) -> int:

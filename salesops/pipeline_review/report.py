@@ -41,6 +41,7 @@ from salesops.pipeline_review.scope import COMPANY, ReviewScope
 from salesops.pipeline_review.staleness import StaleRule, stale_rule
 from salesops.pipeline_review.waterfall import (
     Waterfall,
+    new_deals_note,
     waterfall,
     waterfall_from_movements,
     with_steady_pipeline,
@@ -238,6 +239,42 @@ def review_summary(report: ReviewReport) -> ReviewSummary:
         coverage=report.coverage,
         forecast=review.forecast,
     )
+
+
+@dataclass(frozen=True)
+class DealList:
+    """One deal list of a week's review as its tab shows it, without the rest of the review.
+
+    `deals` are the list's rows without their helper columns (export_frame); `note` is the
+    sentence reconciling the New list with the waterfall's New bar (new_deals_note), None
+    for the other lists.
+    """
+
+    deals: pd.DataFrame
+    note: str | None = None
+
+
+def review_list(report: ReviewReport, name: str) -> DealList:
+    """Returns the DealList of `report`'s list `name` (one of LIST_NAMES it holds).
+
+    A list's tab reads this, stored on load for the default view (a list is a few hundred
+    kB at 1M deals, where the whole report is 15.7 MB).
+    """
+    review = report.review
+    deals = export_frame(review.lists[name])
+    note = new_deals_note(deals, review.movements, review.quarter) if name == "new" else None
+    return DealList(deals, note)
+
+
+def pack_review(report: ReviewReport) -> ReviewReport:
+    """Returns `report` as the meeting pack reads it: the closing pipeline's deals left out.
+
+    The pack shows the waterfall, the lists, the movements, coverage and forecast
+    categories, all computed already; the closing pipeline's rows (a third of the
+    report's stored JSON on the medium demo) are kept as its columns with no row.
+    """
+    review = report.review
+    return replace(report, review=replace(review, closing_pipeline=review.closing_pipeline[:0]))
 
 
 def coverage_total(coverage: pd.DataFrame) -> Figure:

@@ -273,6 +273,26 @@ def cached_later(fn: Callable, *args: Any, **kwargs: Any) -> Callable[[], Any]:
     return later
 
 
+def cached_from_later(
+    fn: Callable, sources: tuple[tuple[Callable, tuple], ...], *args: Any
+) -> Callable[[], Any]:
+    """Returns a function giving `cached_from(fn, sources, *args)` when called later.
+
+    As `cached_later`, for a result derived from cached reads (a download built on click):
+    the same cache entry as the page's, for this viewer and data version.
+    """
+    name = _name(fn)
+    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
+    viewer = current_viewer()
+    url = settings().database_url
+    version, _ = _checked_version(url)
+
+    def later() -> Any:
+        return _derived(url, version, viewer.scope, viewer.team, name, keys, args, ())[0]
+
+    return later
+
+
 def last_refreshed() -> datetime | None:
     """Returns when the newest cached result shown on this page was read from the database."""
     return st.session_state.get("salesops.last_refreshed")

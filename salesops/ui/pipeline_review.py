@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -16,18 +18,19 @@ from salesops.formatting import format_change
 from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
 from salesops.pipeline_review.meeting_pack import start_chart_renderer
 from salesops.pipeline_review.report import (
-    ReviewReport,
+    DealList,
     ReviewSummary,
     current_week,
     default_week,
     export_frame,
+    review_list,
     review_report,
     review_stale,
     review_summary,
     review_waterfall,
 )
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
-from salesops.pipeline_review.waterfall import new_deals_note, week_words
+from salesops.pipeline_review.waterfall import week_words
 from salesops.repository import Repository
 from salesops.ui.cache import (
     cached_call,
@@ -237,9 +240,15 @@ def page_summary(week: Week, scope: ReviewScope, thresholds: Settings) -> Review
     return cached_from(review_summary, ((review_report, review_args(week, scope, thresholds)),))
 
 
-def full_review(week: Week, scope: ReviewScope, thresholds: Settings) -> ReviewReport:
-    """Returns the week's ReviewReport (every list and movement), read when a tab asks."""
-    return cached_call(review_report, *review_args(week, scope, thresholds))
+def review_part(
+    fn: Callable, week: Week, scope: ReviewScope, thresholds: Settings, *args: Any
+) -> Any:
+    """Returns fn(the week's ReviewReport, *args): a part of the review (a list, the pack's).
+
+    Derived from the cached review (ui.cache.cached_from): for the default view each part
+    was stored on load, so a list's tab reads its list alone, not the whole review.
+    """
+    return cached_from(fn, ((review_report, review_args(week, scope, thresholds)),), *args)
 
 
 def start_renderer_after_paint() -> None:
@@ -275,8 +284,8 @@ def deal_list_tabs(summary: ReviewSummary, thresholds: Settings) -> None:
     The summary opens first: a grid costs a new tab ~0.5 s to draw (issue 21), so the page
     shows one only when a list is asked for.
 
-    A tab switch reruns the tabs' fragment alone (lazy_tabs). A list's tab reads the whole
-    review (`full_review`); the stale list is read only when its tab is opened: it needs
+    A tab switch reruns the tabs' fragment alone (lazy_tabs). A list's tab reads its list
+    (`review_part`); the stale list is read only when its tab is opened: it needs
     every open deal's stage history (review_stale), so its tab has no count until then.
     """
     counts = summary.list_counts
@@ -308,17 +317,17 @@ def _list_summary(summary: ReviewSummary, thresholds: Settings) -> None:
 def _deal_list(summary: ReviewSummary, name: str, thresholds: Settings) -> None:
     """Draws one deal list with its caption, table and download."""
     week = summary.week
-    report = full_review(week, summary.scope, thresholds)
-    review, rule = report.review, report.stale_rule
-    if name in review.lists:
-        frame = export_frame(review.lists[name])
-    else:  # the stale list, read now
-        frame, rule = cached_call(review_stale, week, summary.scope, thresholds)
-        frame = export_frame(frame)
+    rule = None
+    if name != "stale":
+        shown: DealList = review_part(review_list, week, summary.scope, thresholds, name)
+    else:  # the review is read without it (review_args): read now
+        stale, rule = cached_call(review_stale, week, summary.scope, thresholds)
+        shown = DealList(export_frame(stale))
+    frame = shown.deals
     definition = _words(thresholds, week).get(name, "")
     st.caption(f"{LIST_TITLES[name]}. {definition}")
-    if name == "new":
-        st.caption(new_deals_note(frame, review.movements, review.quarter))
+    if shown.note is not None:
+        st.caption(shown.note)
     if name == "stale":
         st.caption(f"{len(frame)} deal(s).")
         if rule is not None:

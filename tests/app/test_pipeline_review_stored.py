@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from streamlit.delta_generator import DeltaGenerator
 
+from salesops import typed_json
+from salesops.cli.common import open_repository
 from salesops.config import load_settings
 from salesops.db.engine import make_engine
 from salesops.overview_store import refresh_stored_overview, stored_names
+from salesops.pipeline_review.report import default_week, review_report
+from salesops.pipeline_review.scope import COMPANY
+from salesops.repository import Repository
 from tests.app.conftest import count_stored_calls, each_tab, join_prefetches, shown_on_page
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 SUMMARY = "salesops.pipeline_review.report.review_summary"
+_TYPE = "salesops.pipeline_review.report:{}"  # a stored dataclass's type, as typed_json names it
 
 
 def _tabs(at) -> list:
@@ -71,24 +78,75 @@ def test_a_cold_pipeline_review_computes_none_of_its_stored_calls(
     engine.dispose()
 
 
-def test_the_stored_summary_is_small(tiny_demo_copy):
-    """The page's first read is its summary: a small part of the whole review's JSON."""
+def _stored_reads(monkeypatch) -> list[str]:
+    """Returns the stored results' JSON texts the page reads, filled in as it runs."""
+    reads: list[str] = []
+    read = Repository.stored_forecast
+
+    def stored_forecast(self, key):
+        text = read(self, key)
+        if text is not None and key.startswith("overview:"):
+            reads.append(text)
+        return text
+
+    monkeypatch.setattr(Repository, "stored_forecast", stored_forecast)
+    return reads
+
+
+def _whole_review_json(url: str) -> str:
+    """Returns the JSON of the default view's whole review (as the page computes it)."""
+    repo = open_repository(url)
+    week = default_week(datetime.now(UTC).date(), repo.history_bounds()["last"])
+    settings = load_settings(url)
+    return typed_json.dumps(review_report(repo, week, COMPANY, settings, False))
+
+
+def test_opening_a_list_reads_that_list_alone(run_page, tiny_demo_copy, monkeypatch):
+    """A list's tab on the default view reads its stored list: not the whole review."""
+    url = tiny_demo_copy("sqlite")
+    engine = make_engine(url)
+    assert refresh_stored_overview(engine, load_settings(url)) > 0
+    engine.dispose()
+    counts = count_stored_calls(monkeypatch)
+    reads = _stored_reads(monkeypatch)
+    at = run_page(PAGE, url)
+    assert not at.exception
+    join_prefetches()
+    review_reads = [text for text in reads if _TYPE.format("") in text]
+    assert len(review_reads) == 1 and _TYPE.format("ReviewSummary") in review_reads[0]
+    whole = _whole_review_json(url)
+    for label in [t.label for t in at.tabs][1:]:
+        if label == "Stale":
+            continue
+        reads.clear()
+        at.session_state["pipeline_review.tabs"] = label
+        at.run()
+        assert not at.exception
+        assert at.dataframe or at.info, label  # the list was drawn
+        assert len(reads) == 1, label  # its own stored part, nothing else
+        assert _TYPE.format("DealList") in reads[0]
+        assert len(reads[0]) * 3 < len(whole), label
+    assert counts == {}  # nothing computed: no whole review read or built
+
+
+def test_the_stored_parts_are_small(tiny_demo_copy):
+    """The page's first read is its summary, a tab's is its list: small parts of the review."""
     url = tiny_demo_copy("sqlite")
     engine = make_engine(url)
     assert refresh_stored_overview(engine, load_settings(url)) > 0
     with engine.connect() as conn:
-        sizes = dict(
-            conn.execute(
-                sa.text(
-                    "SELECT key, length(result) FROM stored_forecasts WHERE result LIKE :summary"
-                ),
-                {"summary": '%"salesops.pipeline_review.report:ReviewSummary"%'},
-            ).all()
-        )
-        whole = conn.execute(
-            sa.text("SELECT max(length(result)) FROM stored_forecasts WHERE result LIKE :r"),
-            {"r": '%"salesops.pipeline_review.report:ReviewReport"%'},
-        ).scalar_one()
+        sizes = {
+            kind: conn.execute(
+                sa.text("SELECT length(result) FROM stored_forecasts WHERE result LIKE :kind"),
+                {"kind": f'%"{_TYPE.format(kind)}"%'},
+            )
+            .scalars()
+            .all()
+            for kind in ("ReviewSummary", "DealList", "ReviewReport")
+        }
     engine.dispose()
-    assert len(sizes) == 1
-    assert max(sizes.values()) * 5 < whole
+    whole = len(_whole_review_json(url))
+    assert len(sizes["ReviewSummary"]) == 1 and sizes["ReviewSummary"][0] * 5 < whole
+    assert len(sizes["DealList"]) == 7 and max(sizes["DealList"]) * 3 < whole
+    assert sizes["ReviewReport"] == [max(sizes["ReviewReport"])]  # only the pack's: one
+    assert sizes["ReviewReport"][0] < whole  # without the closing pipeline's deals

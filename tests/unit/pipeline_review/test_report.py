@@ -7,10 +7,18 @@ import pytest
 
 from salesops.pipeline_review.coverage import coverage_by_rep
 from salesops.pipeline_review.deal_lists import list_summary
-from salesops.pipeline_review.report import ReviewReport, default_week, review_summary, review_week
+from salesops.pipeline_review.report import (
+    ReviewReport,
+    default_week,
+    export_frame,
+    pack_review,
+    review_list,
+    review_summary,
+    review_week,
+)
 from salesops.pipeline_review.rollups import pipeline_by_rep
 from salesops.pipeline_review.scope import COMPANY
-from salesops.pipeline_review.waterfall import waterfall
+from salesops.pipeline_review.waterfall import new_deals_note, waterfall
 from tests.unit.pipeline_review.builders import (
     EVERY_CATEGORY,
     STAGES,
@@ -82,3 +90,36 @@ def test_summary_holds_what_the_page_draws_first_and_no_deal_rows():
     assert summary.total_coverage == report.total_coverage
     pd.testing.assert_frame_equal(summary.waterfall_table(), report.waterfall_table())
     assert not any(isinstance(v, pd.DataFrame) and len(v) > 10 for v in vars(summary).values())
+
+
+def _report() -> ReviewReport:
+    """Returns the review of EVERY_CATEGORY's week as a ReviewReport with coverage."""
+    review = review_week(EVERY_CATEGORY, deals_for(range(1, 14)), STAGES, WEEK, **THRESHOLDS)
+    coverage = coverage_by_rep(
+        pipeline_by_rep(review.closing_pipeline),
+        pd.DataFrame({"rep_id": [1], "quota": [100_000.0]}),
+        pd.DataFrame({"rep_id": [1], "won": [59_000.0]}),
+    )
+    return ReviewReport(review, COMPANY, coverage, 14, 10_000.0)
+
+
+def test_a_deal_list_is_its_lists_rows_and_new_has_its_note():
+    report = _report()
+    review = report.review
+    for name, frame in review.lists.items():
+        shown = review_list(report, name)
+        pd.testing.assert_frame_equal(shown.deals, export_frame(frame))
+        assert not any(c.endswith("_cents") for c in shown.deals.columns)
+        expected = new_deals_note(shown.deals, review.movements, review.quarter)
+        assert shown.note == (expected if name == "new" else None)
+    assert len(review_list(report, "new").deals) > 0
+
+
+def test_the_packs_review_is_the_report_without_closing_deals():
+    report = _report()
+    pack = pack_review(report)
+    assert len(report.review.closing_pipeline) > 0 and pack.review.closing_pipeline.empty
+    assert list(pack.review.closing_pipeline.columns) == list(report.review.closing_pipeline)
+    for name, frame in report.tables().items():  # every table of the pack
+        pd.testing.assert_frame_equal(pack.tables()[name], frame)
+    assert pack.to_dict() == report.to_dict()
