@@ -141,9 +141,10 @@ def _review_fns() -> tuple[Callable, ...]:
         review_list,
         review_stale,
         review_summary,
+        stale_figures,
     )
 
-    return (review_summary, review_list, pack_review, review_stale, pack_cash_report)
+    return (review_summary, review_list, pack_review, review_stale, stale_figures, pack_cash_report)
 
 
 def default_period(
@@ -214,10 +215,11 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
     The default week for the whole company with the default thresholds: the week's
     summary (all the page draws first: a few kB), and what the page reads only when asked:
     each deal list (its tab), the review the meeting pack reads and its cash section (a
-    pack's download), the stale list (its tab). Each is derived from the whole review
-    (15.7 MB of JSON at 1M deals), which is computed for them but not stored: nothing on
-    the default view reads it. tests/app/test_pipeline_review_stored.py holds this to the
-    page.
+    pack's download), the stale list (its tab) and its count and amount (the summary's
+    stale row, shown only when stored). The summary, lists and pack's review are derived
+    from the whole review (15.7 MB of JSON at 1M deals), which is computed for them but not
+    stored: nothing on the default view reads it. tests/app/test_pipeline_review_stored.py
+    holds this to the page.
     """
     from salesops.cash.pack import pack_cash_report
     from salesops.pipeline_review.deal_lists import LIST_NAMES
@@ -228,6 +230,7 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
         review_report,
         review_stale,
         review_summary,
+        stale_figures,
     )
     from salesops.pipeline_review.scope import COMPANY
 
@@ -242,11 +245,13 @@ def review_calls(repo: Repository, settings: Settings, today: date) -> list[Call
     report = Call(review_report, (week, COMPANY, thresholds, False))  # without the stale list
     # Each list's tab but the stale list's, which the review is read without
     lists = [Call(review_list, (n,), sources=(report,)) for n in LIST_NAMES if n != "stale"]
+    stale = Call(review_stale, (week, COMPANY, thresholds))
     return [
         Call(review_summary, sources=(report,)),
         *lists,
         Call(pack_review, sources=(report,)),
-        Call(review_stale, (week, COMPANY, thresholds)),
+        stale,
+        Call(stale_figures, sources=(stale,)),
         Call(pack_cash_report, (week, COMPANY.repository_scope, settings)),
     ]
 

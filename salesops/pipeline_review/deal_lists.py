@@ -383,6 +383,12 @@ def big_amount_changes(states: WeekStates, deals: pd.DataFrame, threshold: float
 NOT_COUNTED = "Not counted yet: open its tab (it reads every open deal's stage history)."
 
 
+def list_figures(frame: pd.DataFrame) -> tuple[int, float]:
+    """Returns a deal list's (deals, their amount); the amount is NaN without an amount column."""
+    amount = float(frame["amount"].sum()) if "amount" in frame else np.nan
+    return len(frame), amount
+
+
 def list_summary(lists: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Returns one row per deal list in LIST_NAMES order: its title, deals and their amount.
 
@@ -396,6 +402,23 @@ def list_summary(lists: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         if frame is None:
             rows.append((LIST_TITLES[name], np.nan, np.nan, NOT_COUNTED))
             continue
-        amount = float(frame["amount"].sum()) if "amount" in frame else np.nan
-        rows.append((LIST_TITLES[name], float(len(frame)), amount, None))
-    return pd.DataFrame(rows, columns=["list", "deals", "amount", "note"])
+        deals, amount = list_figures(frame)
+        rows.append((LIST_TITLES[name], float(deals), amount, None))
+    frame = pd.DataFrame([row[:3] for row in rows], columns=["list", "deals", "amount"])
+    # object whichever lists have a note (text and None), so counted_apart keeps it
+    frame["note"] = pd.Series([row[3] for row in rows], dtype=object)
+    return frame
+
+
+def counted_apart(summary: pd.DataFrame, name: str, figures: tuple[int, float]) -> pd.DataFrame:
+    """Returns list_summary's frame with list `name` counted: its (deals, amount), no note.
+
+    For a list counted apart from the others (the stale list, list_figures of its frame):
+    the row is the one list_summary gives when the list is among its `lists`.
+    """
+    out = summary.copy()
+    row = out["list"] == LIST_TITLES[name]
+    out.loc[row, "deals"] = float(figures[0])
+    out.loc[row, "amount"] = float(figures[1])
+    out.loc[row, "note"] = None
+    return out

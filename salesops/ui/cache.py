@@ -253,6 +253,37 @@ def cached_from(
     return value
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _stored_once(
+    url: str, version: str | None, visible: Scope, team: Scope, parts: tuple
+) -> tuple[bool, Any]:
+    return _stored(url, version, visible, team, parts)
+
+
+def stored_from(
+    fn: Callable, sources: tuple[tuple[Callable, tuple], ...], *args: Any, **kwargs: Any
+) -> Any | None:
+    """Returns what `cached_from(fn, sources, *args, **kwargs)` would if it was stored on load.
+
+    None when it was not (salesops.overview_store stores the pages' default views): nothing
+    is computed, for a figure a page shows only when it costs a small read. Whether it was
+    stored is asked once per data version and viewer.
+    """
+    name = _name(fn)
+    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
+    viewer = current_viewer()
+    url = settings().database_url
+    version, failure = _checked_version(url)
+    parts = (name, keys, args, tuple(sorted(kwargs.items())))
+    try:
+        found, value = _stored_once(url, version, viewer.scope, viewer.team, parts)
+    except READ_FAILURES as exc:
+        if failure is None:
+            raise
+        raise failure from exc
+    return value if found else None
+
+
 def cached_later(fn: Callable, *args: Any, **kwargs: Any) -> Callable[[], Any]:
     """Returns a function giving `cached_call(fn, *args, **kwargs)` when called later.
 
@@ -302,6 +333,7 @@ def clear_cache() -> None:
     """Forgets cached query results and the engine, so the next run reconnects."""
     _cached.clear()
     _derived.clear()
+    _stored_once.clear()
     _data_version.clear()
     _repository.clear()
     read_engine.clear()

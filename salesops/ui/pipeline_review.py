@@ -28,6 +28,7 @@ from salesops.pipeline_review.report import (
     review_stale,
     review_summary,
     review_waterfall,
+    stale_figures,
 )
 from salesops.pipeline_review.scope import ReviewScope, selection_scope
 from salesops.pipeline_review.waterfall import week_words
@@ -38,6 +39,7 @@ from salesops.ui.cache import (
     prefetch,
     settings,
     start_after_paint,
+    stored_from,
 )
 from salesops.ui.download import download_csv_later
 from salesops.ui.filters import Filters
@@ -236,8 +238,12 @@ def page_summary(week: Week, scope: ReviewScope, thresholds: Settings) -> Review
 
     Derived from the cached review (ui.cache.cached_from); for the default week, scope and
     thresholds it was stored on load, so a cold page reads a few kB, not the whole review.
+    The stale list is counted only when its figures were stored (the default view): it is
+    not read for them (review_stale reads every open deal's stage history).
     """
-    return cached_from(review_summary, ((review_report, review_args(week, scope, thresholds)),))
+    summary = cached_from(review_summary, ((review_report, review_args(week, scope, thresholds)),))
+    stale = stored_from(stale_figures, ((review_stale, (week, scope, thresholds)),))
+    return summary if stale is None else summary.with_list("stale", stale)
 
 
 def review_part(

@@ -16,13 +16,20 @@ from salesops.cli.common import open_repository
 from salesops.config import load_settings
 from salesops.db.engine import make_engine
 from salesops.overview_store import refresh_stored_overview, stored_names
-from salesops.pipeline_review.report import default_week, review_report
+from salesops.pipeline_review.report import default_week, review_report, review_stale
 from salesops.pipeline_review.scope import COMPANY
 from salesops.repository import Repository
-from tests.app.conftest import count_stored_calls, each_tab, join_prefetches, shown_on_page
+from tests.app.conftest import (
+    count_stored_calls,
+    each_tab,
+    join_prefetches,
+    shown_on_page,
+    text_tables,
+)
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 SUMMARY = "salesops.pipeline_review.report.review_summary"
+STALE_FIGURES = "salesops.pipeline_review.report.stale_figures"
 _TYPE = "salesops.pipeline_review.report:{}"  # a stored dataclass's type, as typed_json names it
 
 
@@ -62,6 +69,7 @@ def test_a_cold_pipeline_review_computes_none_of_its_stored_calls(
     join_prefetches()
     assert counts == {}  # the summary was read from the stored results
     stored = shown_on_page(at, warnings=False)
+    stored_summary = text_tables(at)[0].set_index("List")
     stored_tabs, stored_pack = _tabs(at), _pack_csvs(downloads)
     assert counts == {}  # so were the whole review, the stale list and the pack's cash
     assert any(stored_tabs[1]) and len(stored_pack) > 8  # the New tab's grid, every table
@@ -71,10 +79,22 @@ def test_a_cold_pipeline_review_computes_none_of_its_stored_calls(
     assert not computed.exception
     join_prefetches()
     assert SUMMARY in counts
-    assert shown_on_page(computed, warnings=False) == stored
+    # The same page but the stale list's count: stored, it is shown; else not read for it
+    stale = len(
+        review_stale(open_repository(url), computed.session_state["pipeline_review.week"])[0]
+    )
+    summary = text_tables(computed)[0].set_index("List")
+    assert summary.loc["Stale deals", "Note"].startswith("Not counted yet")
+    assert stored_summary.loc["Stale deals", "Deals"] == f"{stale:,}"
+    assert stored_summary.loc["Stale deals", "Note"] == "—"
+    assert stored_summary.drop("Stale deals").equals(summary.drop("Stale deals"))
+    shown = shown_on_page(computed, warnings=False)
+    differ = [(a, b) for a, b in zip(shown, stored, strict=True) if a != b]
+    assert [b for _, b in differ][-1] == f"Stale ({stale})" and len(differ) == 2
     assert _tabs(computed) == stored_tabs
     assert _pack_csvs(downloads) == stored_pack
-    assert stored_names("pipeline_review") <= set(counts)
+    assert STALE_FIGURES not in counts  # shown only when stored: never computed for it
+    assert stored_names("pipeline_review") - {STALE_FIGURES} <= set(counts)
     engine.dispose()
 
 
@@ -116,7 +136,7 @@ def test_opening_a_list_reads_that_list_alone(run_page, tiny_demo_copy, monkeypa
     assert len(review_reads) == 1 and _TYPE.format("ReviewSummary") in review_reads[0]
     whole = _whole_review_json(url)
     for label in [t.label for t in at.tabs][1:]:
-        if label == "Stale":
+        if label.startswith("Stale"):  # read apart: its stored review_stale
             continue
         reads.clear()
         at.session_state["pipeline_review.tabs"] = label

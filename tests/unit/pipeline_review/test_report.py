@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,7 @@ from salesops.pipeline_review.report import (
     review_list,
     review_summary,
     review_week,
+    stale_figures,
 )
 from salesops.pipeline_review.rollups import pipeline_by_rep
 from salesops.pipeline_review.scope import COMPANY
@@ -123,3 +126,18 @@ def test_the_packs_review_is_the_report_without_closing_deals():
     for name, frame in report.tables().items():  # every table of the pack
         pd.testing.assert_frame_equal(pack.tables()[name], frame)
     assert pack.to_dict() == report.to_dict()
+
+
+def test_a_summary_counts_the_stale_list_read_apart_as_with_it():
+    report = _report()  # with its stale list
+    stale = report.review.lists["stale"]
+    assert len(stale) > 0
+    lists = {n: f for n, f in report.review.lists.items() if n != "stale"}
+    without = replace(report, review=replace(report.review, lists=lists))
+    apart = review_summary(without)
+    assert "stale" not in apart.list_counts
+    assert apart.list_summary.set_index("list").loc["Stale deals", "note"] is not None
+    counted = apart.with_list("stale", stale_figures((stale, None)))
+    whole = review_summary(report)
+    assert counted.list_counts == whole.list_counts
+    pd.testing.assert_frame_equal(counted.list_summary, whole.list_summary)
