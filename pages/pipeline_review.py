@@ -31,7 +31,7 @@ from salesops.ui.call import draw_panel, panel_for, prefetch_panel
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import lazy_expander, lazy_toggle
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.pipeline_review import (
@@ -137,6 +137,7 @@ with lazy_expander("Coverage and forecast categories by rep", "pipeline_review.b
                     frame,
                     key=f"pipeline_review.{name}",
                     settings=config,
+                    all_columns=lazy_toggle,  # in an expander: no expander in it
                 )
                 download_csv(frame, filename, key=f"pipeline_review.download_{name}")
 

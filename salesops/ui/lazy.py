@@ -11,9 +11,12 @@ state is kept under `key` for the session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import streamlit as st
+
+# (label, key) -> a section yielding whether it is open: lazy_expander or lazy_toggle
+Opener = Callable[[str, str], AbstractContextManager[bool]]
 
 
 @contextmanager
@@ -22,6 +25,17 @@ def lazy_expander(label: str, key: str, expanded: bool = False) -> Iterator[bool
     box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
     with box:
         yield bool(box.open)
+
+
+@contextmanager
+def lazy_toggle(label: str, key: str) -> Iterator[bool]:
+    """Draws a toggle and yields whether it is on (draw the section below it only then).
+
+    A lazy_expander for where an expander should not go: inside another expander
+    (Streamlit's guidance is not to nest them; releases before 1.46 refuse to). Its state
+    is kept under `key`, as lazy_expander's.
+    """
+    yield st.toggle(label, key=key)
 
 
 @st.fragment

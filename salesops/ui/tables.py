@@ -26,7 +26,7 @@ from salesops.tables import (
     text_cell,
     undefined_note,
 )
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import Opener, lazy_expander
 from salesops.ui.markdown import md
 
 NUMERIC = {
@@ -221,6 +221,7 @@ def show_summary_table(
     brief: Sequence[str] | None = None,
     highlight: tuple[str, Mapping[str, str]] | None = None,
     tones: Mapping[str, str] | None = None,
+    all_columns: Opener = lazy_expander,
 ) -> None:
     """Draws a short table as static text (Settings.static_table_rows at most), else a grid.
 
@@ -230,7 +231,8 @@ def show_summary_table(
     in the table's help; no sorting (the CSV download beside it has the raw values).
     A text table of more than Settings.static_table_columns columns would run past the page:
     it shows the `brief` columns (else the first ones), and every column in a grid drawn when
-    its expander opens. Money is in Settings.currency.
+    `all_columns` opens: an expander by default; a caller drawing inside an expander passes
+    salesops.ui.lazy.lazy_toggle (expanders are not nested). Money is in Settings.currency.
     `highlight` colours one column's cells by value in the grid (CSS colours) and `tones`
     the same values as text (Markdown colours).
     """
@@ -253,7 +255,7 @@ def show_summary_table(
     with st.container(key=key):
         st.markdown(table, help=notes or None)
     if len(shown) > len(text_columns):
-        with lazy_expander(f"All {len(shown)} columns", f"{key}.all_columns") as opened:
+        with all_columns(f"All {len(shown)} columns", f"{key}.all_columns") as opened:
             if opened:
                 show_table(
                     frame,

@@ -78,3 +78,39 @@ def test_every_table_has_human_headers_and_formatted_cells(run_page, demo_url, p
         assert not at.exception
     # tables in lazy tabs are drawn only once their tab is open
     assert sum(check_tables(drawn, page) for drawn in each_tab(at, page)) >= 1
+
+
+def _wide_table_in_an_expander() -> None:
+    """A text table of 10 columns (more than Settings.static_table_columns) in an expander."""
+    import pandas as pd
+
+    from salesops.config import Settings
+    from salesops.ui.lazy import lazy_expander, lazy_toggle
+    from salesops.ui.tables import show_summary_table
+
+    frame = pd.DataFrame({f"amount_{i}": [1000.0 * i, 2000.0 * i] for i in range(10)})
+    with lazy_expander("By rep", "outer") as shown:
+        if shown:
+            show_summary_table(frame, key="wide", settings=Settings(), all_columns=lazy_toggle)
+
+
+def test_a_wide_text_table_in_an_expander_opens_every_column_without_a_nested_expander():
+    from streamlit.testing.v1 import AppTest
+
+    from salesops.config import Settings
+
+    at = AppTest.from_function(_wide_table_in_an_expander, default_timeout=60)
+    at.session_state["outer"] = True  # the page's expander opened
+    at.run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == ["By rep"]  # nothing nested in it
+    (text,) = text_tables(at)
+    assert len(text.columns) == Settings().static_table_columns < 10
+    assert not at.dataframe  # the grid is drawn when asked
+    (toggle,) = at.toggle
+    assert toggle.label == "All 10 columns"
+    toggle.set_value(True).run()
+    assert not at.exception
+    (grid,) = at.dataframe
+    assert len(grid.value.columns) == 10 and len(grid.value) == 2
+    assert [e.label for e in at.expander] == ["By rep"]
