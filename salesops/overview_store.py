@@ -205,7 +205,7 @@ def overview_calls(repo: Repository, settings: Settings, today: date) -> list[Ca
         calls.append(Call(review_waterfall, (current_week(today, history_last)[0],)))
     orders_last = repo.order_bounds()["last"]
     if orders_last is not None:
-        calls.append(Call(cash_headline, (min(orders_last, period.end), scope, settings)))
+        calls.append(Call(cash_headline, (last, scope, settings)))
     return calls
 
 

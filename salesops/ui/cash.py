@@ -155,11 +155,16 @@ def approvals_section(report: CashReport) -> None:
 
 
 def _headline_args(filters: Filters) -> tuple | None:
-    """Returns cash_headline's arguments for the Overview's filters (None: no orders yet)."""
-    bounds = cached_call(Repository.order_bounds)
-    if bounds["last"] is None:
+    """Returns cash_headline's arguments for the Overview's filters (None: no orders yet).
+
+    Counted to the latest day of data, as the Overview's bookings headline: its "Booked"
+    is the same figure as "Bookings, <quarter> to date" beside it (the period filter, whose
+    end is the last complete month, would cut the quarter short).
+    """
+    orders_last = cached_call(Repository.order_bounds)["last"]
+    if orders_last is None:
         return None
-    return min(bounds["last"], filters.period.end), filters.scope, settings()
+    return cached_call(Repository.data_bounds)["last"] or orders_last, filters.scope, settings()
 
 
 def prefetch_cash_headline(filters: Filters) -> None:

@@ -141,3 +141,17 @@ def test_overview_shows_the_cash_headline(run_page, demo_url):
     assert "Overdue receivables" in labels
     assert any(label.startswith("Collected, Q") for label in labels)
     assert any("collected so far in Q" in m.value for m in at.markdown)
+
+
+def test_overview_booked_is_the_bookings_headline_figure(run_page, demo_url):
+    """One figure: the cash headline's "Booked, <quarter> to date" is the bookings tile's.
+
+    Both count the quarter to the latest day of data; the period filter (whose default ends
+    with the last complete month) must not cut the cash headline's quarter short.
+    """
+    at = run_page(OVERVIEW, demo_url)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    booked = next(label for label in metrics if label.startswith("Booked, Q"))
+    quarter = booked.removeprefix("Booked, ")
+    assert metrics[f"Bookings, {quarter}"] == metrics[booked]
