@@ -30,6 +30,8 @@ from salesops.ui.filter_state import (
     resolve,
     state_period,
 )
+from salesops.ui.lazy import lazy_expander
+from salesops.ui.markdown import md
 from salesops.ui.states import empty_state
 from salesops.ui.url_state import UrlReader, warn_ignored, write_params
 
@@ -38,6 +40,8 @@ __all__ = ["Filters", "carry_filters", "page_filters", "require_current_schema"]
 STATE = "filters.state"
 PROBLEMS = "filters.problems"
 RESET = "reset"
+OPEN = "filters.open"  # the expander holding the filter widgets
+KEEP = "filters.kept_open"  # whether it was open, for the next page (widgets are per page)
 ALL = ("period", "compare", "territory", "segment", "team", "rep")
 NAMES = {
     "period": "period",
@@ -84,7 +88,8 @@ def _seed(state: FilterState, choices: FilterChoices) -> None:
 
 def _reset() -> None:
     """Puts every filter back to its default (a button callback, before the widgets are drawn)."""
-    for key in [k for k in st.session_state if str(k).startswith("filters.")]:
+    kept = (OPEN, KEEP)  # the filters stay open if they were
+    for key in [k for k in st.session_state if str(k).startswith("filters.") and k not in kept]:
         del st.session_state[key]
     st.session_state[STATE] = RESET
     st.session_state[PROBLEMS] = []
@@ -187,28 +192,52 @@ def sidebar_filters(choices: FilterChoices, uses: Collection[str] = ALL) -> Filt
 
     `uses` names the filters this page applies (period, compare, territory, segment, team,
     rep); the others are greyed out with a note. The state is kept in the session and
-    written into the URL.
+    written into the URL. The sidebar says in words what is chosen; the widgets are drawn
+    only once the reader opens "Change filters" (issue 21: the two selectboxes and four
+    multiselects cost a warm new tab ~0.2-0.4 s of drawing), and stay open from page to
+    page for the session once opened.
     """
     state = _state(choices)
     _seed(state, choices)
     off = set(ALL) - set(uses)
+    new = state
     with st.sidebar:
         st.header("Filters")
         warning = st.empty()  # filled once it is known whether the user changed anything
-        period = _period_widgets(state, choices, off)
-        scope = _scope_widgets(choices, off)
+        summary = st.empty()  # the chosen filters in words, once the widgets have been read
         if off:
             unused = ", ".join(NAMES[name] for name in ALL if name in off)
             st.caption(f"Not used on this page: {unused}.")
+        # An expander's state belongs to the page that drew it: KEEP carries it to the next.
+        with lazy_expander("Change filters", OPEN, bool(st.session_state.get(KEEP))) as opened:
+            st.session_state[KEEP] = opened
+            if opened:
+                period = _period_widgets(state, choices, off)
+                scope = _scope_widgets(choices, off)
+                new = FilterState(period.preset, period.start, period.end, period.compare, **scope)
         st.button("Reset filters", key="filters.reset", on_click=_reset, type="tertiary")
-    new = FilterState(period.preset, period.start, period.end, period.compare, **scope)
     if new != state:
         st.session_state[STATE] = new
         st.session_state[PROBLEMS] = []  # the user has moved on from the link
     with warning.container():
         warn_ignored(st.session_state.get(PROBLEMS) or [])
     write_params(new.to_params(choices.compare))
-    return resolve(new, choices)
+    filters = _viewer_scope(resolve(new, choices))
+    summary.caption(
+        f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}."
+    )
+    return filters
+
+
+def _viewer_scope(filters: Filters) -> Filters:
+    """Returns `filters`, its "Whole company" scope named as the viewer's own when limited."""
+    viewer = current_viewer()
+    if filters.scope_label == WHOLE_COMPANY and not viewer.scope.is_everything:
+        # "Whole company" would overstate it: the repository limits every read to the viewer.
+        mine = "Your deals" if viewer.role == "rep" else "Your team"
+        count = len([r for r in viewer.scope.rep_ids if r > 0])
+        return replace(filters, scope_label=f"{mine} ({count} rep{'s' if count != 1 else ''})")
+    return filters
 
 
 def filter_choices() -> FilterChoices:
@@ -236,14 +265,7 @@ def page_filters(uses: Collection[str] = ALL) -> Filters:
 
     Returns the user's Filters; `uses` names the filters the page applies.
     """
-    filters = sidebar_filters(filter_choices(), uses)
-    viewer = current_viewer()
-    if filters.scope_label == WHOLE_COMPANY and not viewer.scope.is_everything:
-        # "Whole company" would overstate it: the repository limits every read to the viewer.
-        mine = "Your deals" if viewer.role == "rep" else "Your team"
-        count = len([r for r in viewer.scope.rep_ids if r > 0])
-        return replace(filters, scope_label=f"{mine} ({count} rep{'s' if count != 1 else ''})")
-    return filters
+    return sidebar_filters(filter_choices(), uses)
 
 
 def carry_filters() -> None:

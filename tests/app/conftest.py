@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from salesops.ui import cache
 from salesops.ui.cache import clear_cache
+from salesops.ui.filters import OPEN as FILTERS_OPEN
 
 
 def join_prefetches(timeout: float = 120) -> None:
@@ -23,6 +24,12 @@ def join_prefetches(timeout: float = 120) -> None:
     for thread in threading.enumerate():
         if thread.name.startswith("prefetch "):
             thread.join(timeout=timeout)
+
+
+def open_filters(at: AppTest) -> AppTest:
+    """Opens the sidebar's "Change filters" (only then are its widgets drawn); reruns `at`."""
+    at.session_state[FILTERS_OPEN] = True
+    return at.run()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.conftest import open_filters
+
 PANEL_TILES = [
     "Won to date",
     "Commit",
@@ -62,7 +64,7 @@ def test_forecast_page_on_demo(run_page, demo_url):
     after = [m.value for m in at.metric][7:]
     assert len(after) >= 2 and after != before  # the what-if tiles moved
     # another scope (the shared filters') changes the forecast
-    at.multiselect(key="filters.segment").set_value(["SMB"]).run()
+    open_filters(at).multiselect(key="filters.segment").set_value(["SMB"]).run()
     assert not at.exception
     assert at.subheader[1].value == "Bookings by month: SMB"
     _open(at, "This quarter and next")

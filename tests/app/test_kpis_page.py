@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from salesops.db.engine import make_engine
+from tests.app.conftest import open_filters
 
 ROOT = Path(__file__).resolve().parents[2]
 KPIS = str(ROOT / "pages" / "kpis.py")
@@ -43,13 +44,13 @@ def test_territory_filter_changes_the_numbers(run_page, demo_url):
     assert not at.exception and not at.warning
     one_territory = tile_values(at)
     assert one_territory["Win rate"] != everyone["Win rate"]
-    assert at.multiselect(key="filters.territory").value == [1]
+    assert open_filters(at).multiselect(key="filters.territory").value == [1]
 
 
 def test_changing_a_filter_widget_reruns_with_new_numbers(run_page, demo_url):
     at = run_page(KPIS, demo_url)
     before = tile_values(at)
-    at.multiselect(key="filters.segment").set_value(["SMB"]).run()
+    open_filters(at).multiselect(key="filters.segment").set_value(["SMB"]).run()
     assert not at.exception
     assert tile_values(at)["Avg sales cycle"] != before["Avg sales cycle"]
     assert at.query_params["segment"] == "SMB"  # AppTest shows the last value of a list

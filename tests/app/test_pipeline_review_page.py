@@ -18,7 +18,7 @@ from salesops.pipeline_review.report import (
     review_summary,
 )
 from salesops.ui import cache
-from tests.app.conftest import join_prefetches, text_tables
+from tests.app.conftest import join_prefetches, open_filters, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
@@ -63,7 +63,7 @@ def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
     after_week = metric_values(at)
     assert after_week != before
     # the scope is the shared filters' (there is no scope control of its own)
-    at.multiselect(key="filters.rep").set_value([1]).run()
+    open_filters(at).multiselect(key="filters.rep").set_value([1]).run()
     assert not at.exception
     assert "Whole company" not in at.caption[0].value
     assert metric_values(at) != after_week
@@ -84,7 +84,7 @@ def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "week 'notadate'" in warnings and "rep '99999'" in warnings
-    assert at.multiselect(key="filters.rep").value == []
+    assert open_filters(at).multiselect(key="filters.rep").value == []
     assert "Whole company" in at.caption[0].value
 
 
@@ -93,7 +93,7 @@ def test_query_params_choose_the_week_and_scope(run_page, demo_url):
     assert not at.exception
     assert not at.warning
     assert at.selectbox(key="pipeline_review.week").value.label == "2026-W41"
-    assert at.multiselect(key="filters.territory").value == [2]
+    assert open_filters(at).multiselect(key="filters.territory").value == [2]
     assert "North America East Mid-Market" in at.caption[0].value
 
 

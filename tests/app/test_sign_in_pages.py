@@ -23,7 +23,7 @@ from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.ui.cache import clear_cache
-from tests.app.conftest import shown
+from tests.app.conftest import FILTERS_OPEN, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {
@@ -156,7 +156,9 @@ def _rep_names_shown(at: AppTest, company: dict) -> set[str]:
 
 def test_a_manager_sees_only_their_team_on_the_kpis_page(signed_in, company):
     at = signed_in(
-        "pages/kpis.py", "manager@example.com", state={"kpis.tabs": "Breakdowns", "kpis.by": "rep"}
+        "pages/kpis.py",
+        "manager@example.com",
+        state={"kpis.tabs": "Breakdowns", "kpis.by": "rep", FILTERS_OPEN: True},
     )
     assert not at.exception
     assert set(at.multiselect(key="filters.rep").options) == company["team_names"]
@@ -169,7 +171,7 @@ def test_a_rep_cannot_reach_another_reps_deals_by_editing_the_url(signed_in, com
         "pages/kpis.py",
         "rep@example.com",
         {"rep": str(company["other_rep"])},
-        state={"kpis.tabs": "Breakdowns", "kpis.by": "rep"},
+        state={"kpis.tabs": "Breakdowns", "kpis.by": "rep", FILTERS_OPEN: True},
     )
     assert not at.exception
     assert _rep_names_shown(at, company) == {company["rep_name"]}

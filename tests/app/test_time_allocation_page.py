@@ -12,7 +12,7 @@ from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.migrate import bump_data_version
 from salesops.db.rollups import refresh_rollups
-from tests.app.conftest import shown
+from tests.app.conftest import open_filters, shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "time_allocation.py")
 
@@ -91,7 +91,7 @@ def test_middle_and_ramp_sliders(run_page, demo_url):
 def test_team_filter_narrows_the_reps(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     everyone = _metric(at, "Hours logged")
-    at.multiselect(key="filters.team").set_value(["Manager A"]).run()
+    open_filters(at).multiselect(key="filters.team").set_value(["Manager A"]).run()
     assert not at.exception
     assert _metric(at, "Hours logged") != everyone
     at.segmented_control(key="time.freq").set_value("M").run()
@@ -184,17 +184,17 @@ def test_file_without_schema_asks_for_init(run_page, tmp_path):
 def test_team_comes_from_the_link_and_bad_teams_are_ignored(run_page, demo_url):
     at = run_page(PAGE, demo_url, query={"team": "Manager A"})
     assert not at.exception
-    assert at.multiselect(key="filters.team").value == ["Manager A"]
+    assert open_filters(at).multiselect(key="filters.team").value == ["Manager A"]
     bad = run_page(PAGE, demo_url, query={"team": "' OR 1=1--"})
     assert not bad.exception
     assert any("Ignored unknown team" in w.value for w in bad.warning)
-    assert bad.multiselect(key="filters.team").value == []
+    assert open_filters(bad).multiselect(key="filters.team").value == []
     mixed = run_page(PAGE, demo_url, query={"team": ["Nobody", "Manager A"]})
     assert not mixed.exception
     assert "Ignored unknown team 'Nobody' in the link; showing defaults." in [
         w.value for w in mixed.warning
     ]
-    assert mixed.multiselect(key="filters.team").value == ["Manager A"]
+    assert open_filters(mixed).multiselect(key="filters.team").value == ["Manager A"]
     assert mixed.query_params["team"] == "Manager A"  # written back without the bad one
 
 

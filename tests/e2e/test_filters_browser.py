@@ -20,6 +20,16 @@ def _sidebar_shows_the_filters(page) -> None:
     assert sidebar.get_by_text("Q3 2026", exact=True).first.is_visible()
 
 
+def _open_the_filters(page) -> None:
+    """A new tab shows the filters in words; their widgets are drawn once opened (issue 21)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator('[data-testid="stMultiSelect"]').count() == 0
+    words = sidebar.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+    assert any(w.startswith(f"Last quarter: Q3 2026 · {TERRITORY}") for w in words), words
+    sidebar.get_by_text("Change filters").click()
+    sidebar.locator("[data-tag]").first.wait_for(timeout=60_000)
+
+
 def _main_caption(page) -> str:
     return page.locator(
         '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
@@ -35,6 +45,7 @@ def test_territory_and_period_follow_the_user_across_pages(app_url, page, screen
     wait_for_app(page, "Monthly trends")
     caption = _main_caption(page)
     assert caption.startswith(f"Last quarter: Q3 2026 · {TERRITORY}")
+    _open_the_filters(page)
     _sidebar_shows_the_filters(page)
 
     journey = [
