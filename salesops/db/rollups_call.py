@@ -21,7 +21,7 @@ it never held built alone (`rebuild_call_snapshots(conn, quarters)`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,7 +75,7 @@ CLOSED = ("won", "lost")
 CHUNK = 100_000  # rows fetched at a time
 SWEEP_PAIRS = 200_000  # (open span, quarter) pairs swept at a time (see _Grid.sweep)
 INSERT_BATCH = 20_000
-GRID_CELLS = 4_000_000  # (day, group) cells of one sweep's grid: 4 measures, 128 MB
+GRID_CELLS = 2_000_000  # (day, group) cells of one sweep's grid: 4 measures, 64 MB
 GRID_DAYS = 94  # a grid's days per quarter (_Grid.days: the longest quarter + 2)
 MEASURES = ("deals", "cents", "won", "won_deals")
 ALL_LENGTHS = (s.CLOSED_FOR_GOOD, s.OPEN_ENDED, *s.HISTORY_SPAN_BOUNDS)  # the spans' classes
@@ -342,22 +342,20 @@ class _Grid:
     def changes(self, index: int) -> dict[str, np.ndarray]:
         """Returns what the sums change by on each day of quarter `index`, shaped (day, group).
 
-        Day 0 holds the sums then (the runs starting at the quarter's start).
+        Day 0 holds the sums then (the runs starting at the quarter's start). Views of the
+        grid (whole numbers as floats), not copies: a quarter of every rep's groups is ~20 MB
+        per measure at a million deals.
         """
         shape = (len(self.quarters), self.days, self.groups)
-        return {n: np.rint(v.reshape(shape)[index]).astype("int64") for n, v in self.values.items()}
+        return {n: v.reshape(shape)[index] for n, v in self.values.items()}
 
     def totals(self, index: int) -> dict[str, np.ndarray]:
         """Returns the running sums over the days of quarter `index`, shaped (day, group).
 
-        One quarter at a time: the whole grid's running sums would hold every measure twice
-        more (a million-deal import's largest allocation).
+        Whole numbers as floats. One quarter at a time: the whole grid's running sums would
+        hold every measure twice more (a million-deal import's largest allocation).
         """
-        shape = (len(self.quarters), self.days, self.groups)
-        return {
-            n: np.rint(np.cumsum(v.reshape(shape)[index], axis=0)).astype("int64")
-            for n, v in self.values.items()
-        }
+        return {n: np.cumsum(v, axis=0) for n, v in self.changes(index).items()}
 
 
 def _insert(conn: Connection, table: Table, rows: Iterator[tuple]) -> int:
@@ -450,17 +448,29 @@ def _blocks(quarters: Sequence[Quarter], groups: int) -> list[list[Quarter]]:
     return [list(quarters[i : i + per_block]) for i in range(0, len(quarters), per_block)]
 
 
+INT32 = np.iinfo("int32")
+
+
+def _narrow(rows: np.ndarray) -> np.ndarray:
+    """Returns int64 rows as int32 when every value fits (half the memory), else as they are."""
+    if len(rows) and INT32.min <= rows.min() and rows.max() <= INT32.max:
+        return rows.astype("int32")
+    return rows
+
+
 @dataclass(frozen=True)
 class OpenSpans:
     """Every open span as numbers (deal, vf, vt, due, cents, kind), with the won rows.
 
     Read once for a rebuild of both snapshot rollups (every block of quarters of each sweeps
-    the rows overlapping it from here, instead of reading the spans again): at a million
-    deals ~1M rows, 48 MB.
+    the rows overlapping it from here, instead of reading the spans again). Kept as the
+    chunks they were read in, each as int32 where its values fit, and swept chunk by chunk:
+    the medium demo's 693k open spans hold 16 MB (one int64 array concatenated from the
+    chunks held 33 MB, twice that while it was built, and each block copied its rows).
     """
 
     kinds: list[tuple[str, str | None]]
-    rows: np.ndarray
+    chunks: list[np.ndarray]
     won: _Won
 
     @classmethod
@@ -468,17 +478,20 @@ class OpenSpans:
         """Returns the open spans and won rows of the history spans now."""
         kinds = _kinds(conn)
         if not kinds:  # no open span (and no CASE of no kinds to send)
-            return cls(kinds, np.empty((0, 6), "int64"), _Won.read(conn))
-        chunks = list(_numbers(conn, _open_spans_select(kinds), 6))
-        rows = np.concatenate([np.empty((0, 6), "int64"), *chunks])
-        del chunks
-        return cls(kinds, rows, _Won.read(conn))
+            return cls(kinds, [], _Won.read(conn))
+        chunks = [_narrow(rows) for rows in _numbers(conn, _open_spans_select(kinds), 6)]
+        return cls(kinds, chunks, _Won.read(conn))
 
-    def overlapping(self, quarters: Sequence[Quarter]) -> np.ndarray:
-        """Returns the rows of the spans current on some day of the contiguous `quarters`."""
+    def overlapping(self, quarters: Sequence[Quarter]) -> Iterator[np.ndarray]:
+        """Yields (as int64) the rows of the spans current on some day of the `quarters`.
+
+        A chunk at a time: `quarters` are contiguous.
+        """
         begin, end = ((q - EPOCH).days for q in (quarters[0].start, quarters[-1].end))
-        vf, vt = self.rows[:, 1], self.rows[:, 2]
-        return self.rows[(vf < end) & (vt >= begin)]
+        for chunk in self.chunks:
+            rows = chunk[(chunk[:, 1] < end) & (chunk[:, 2] >= begin)].astype("int64")
+            if len(rows):
+                yield rows
 
 
 def rebuild_call_snapshots(
@@ -552,11 +565,10 @@ def _open_spans_select(
 
 
 def _sweep_rows(
-    grid: _Grid, spans: np.ndarray, won: _Won, deal_units: np.ndarray, kinds: int
+    grid: _Grid, chunks: Iterable[np.ndarray], won: _Won, deal_units: np.ndarray, kinds: int
 ) -> None:
-    """Sweeps open spans (deal, vf, vt, due, cents, kind) into the grid, CHUNK at a time."""
-    for first in range(0, len(spans), CHUNK):
-        part = spans[first : first + CHUNK]
+    """Sweeps chunks of open spans (deal, vf, vt, due, cents, kind) into the grid."""
+    for part in chunks:
         grid.sweep(part[:, :5], deal_units[part[:, 0]] * kinds + part[:, 5], won)
 
 

@@ -29,11 +29,17 @@ class Grid(Protocol):
     quarters: list[Quarter]
 
     def totals(self, index: int) -> dict[str, np.ndarray]:
-        """Returns the running sums over the days of quarter `index`, shaped (day, group)."""
+        """Returns the running sums over the days of quarter `index`, shaped (day, group).
+
+        Whole numbers, maybe held as floats.
+        """
         ...
 
     def changes(self, index: int) -> dict[str, np.ndarray]:
-        """Returns what the sums change by on each day of quarter `index`, shaped (day, group)."""
+        """Returns what the sums change by on each day of quarter `index`, shaped (day, group).
+
+        Whole numbers, maybe held as floats.
+        """
         ...
 
 
@@ -63,25 +69,28 @@ def cell_blocks(
     """
     kept, label_columns = _label_columns(labels)
     for index, quarter in enumerate(grid.quarters):
-        totals = grid.changes(index) if changes else grid.totals(index)
-        length = (quarter.end - quarter.start).days
-        deals = totals["deals"][: length + 1]
+        sums = grid.changes(index) if changes else grid.totals(index)
+        days = slice(0, (quarter.end - quarter.start).days + 1)
         if changes:
-            day, group = np.nonzero(np.any([v[: length + 1] != 0 for v in totals.values()], 0))
+            day, group = np.nonzero(np.any([v[days] != 0 for v in sums.values()], 0))
         else:
-            day, group = np.nonzero(deals > 0)
+            day, group = np.nonzero(sums["deals"][days] > 0)
         keep = kept[group]
         day, group = day[keep], group[keep]
+        # the cells' values only (whole numbers, maybe as floats): not the quarter's every cell
+        values = {n: np.rint(v[day, group]).astype("int64") for n, v in sums.items()}
+        del sums
         for first in range(0, len(day), CELL_BLOCK):
-            d, g = day[first : first + CELL_BLOCK], group[first : first + CELL_BLOCK]
+            cut = slice(first, first + CELL_BLOCK)
+            d, g = day[cut], group[cut]
             yield [
                 [quarter.start.isoformat()] * len(d),
                 d.tolist(),
                 *(column[g].tolist() for column in label_columns),
-                deals[d, g].tolist(),
-                (totals["cents"][d, g] / 100.0).tolist(),
-                (totals["won"][d, g] / 100.0).tolist(),
-                totals["won_deals"][d, g].tolist(),
+                values["deals"][cut].tolist(),
+                (values["cents"][cut] / 100.0).tolist(),
+                (values["won"][cut] / 100.0).tolist(),
+                values["won_deals"][cut].tolist(),
             ]
 
 

@@ -39,3 +39,31 @@ def test_a_sweep_in_parts_sums_to_the_sweep_in_one(monkeypatch):
     assert whole.values["deals"].any()
     for name in rc.MEASURES:
         np.testing.assert_array_equal(parts.values[name], whole.values[name])
+
+
+def test_open_spans_kept_narrow_give_the_overlapping_rows_exactly():
+    rng = np.random.default_rng(5)
+    start = (date(2024, 1, 1) - rc.EPOCH).days
+    n = 300
+    vf = start + rng.integers(0, 500, n)
+    vt = np.where(rng.random(n) < 0.2, rc.NEVER, vf + rng.integers(1, 300, n))
+    rows = np.column_stack(
+        [
+            rng.integers(1, 60, n),
+            vf,
+            vt,
+            np.full(n, rc.NO_DUE),
+            rng.integers(0, 10**6, n),
+            np.zeros(n, "int64"),
+        ]
+    )
+    rows[-1, 4] = 2**40  # cents past int32: that chunk stays int64
+    chunks = [rc._narrow(rows[:150]), rc._narrow(rows[150:])]
+    assert chunks[0].dtype == np.int32 and chunks[1].dtype == np.int64
+    spans = rc.OpenSpans([("Prospecting", None)], chunks, rc._Won(np.empty((0, 4), "int64")))
+    quarters = rc.quarters_between(date(2024, 4, 1), date(2024, 9, 30))
+    begin, end = ((q - rc.EPOCH).days for q in (quarters[0].start, quarters[-1].end))
+    expected = rows[(rows[:, 1] < end) & (rows[:, 2] >= begin)]
+    got = np.concatenate(list(spans.overlapping(quarters)))
+    assert got.dtype == np.int64 and 0 < len(got) < n
+    np.testing.assert_array_equal(got, expected)
