@@ -51,8 +51,11 @@ HELPED = (
 
 # SQLite's page cache on each connection of a full refresh: a GROUP BY's sorter holds this
 # much before it spills to temporary files (the default, 2 MB, made the order rollups of a
-# million-deal demo merge their sorts from disk). Set back when the refresh ends.
-REFRESH_CACHE_KIB = 262_144
+# million-deal demo merge their sorts from disk). Both the cache and each sorter fill up to
+# it, on both connections at once, beside the call rollups' arrays: at 256 MB SQLite held
+# 612 MB of a medium `db upgrade`'s 905 MB peak (issue 15: a million deals' upgrade within
+# 600 MB, as an import). Set back when the refresh ends.
+REFRESH_CACHE_KIB = 32_768
 
 
 @contextlib.contextmanager

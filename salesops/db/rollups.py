@@ -41,7 +41,7 @@ from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.db.sqlfuncs import days_between, month_start, unindexed, week_start
-from salesops.importing.memory import postgres_work_mem
+from salesops.importing.memory import postgres_work_mem, release_unused
 
 logger = logging.getLogger(__name__)
 
@@ -597,8 +597,20 @@ def refresh_rollups(
     For a database as a whole (demo load, `db upgrade`); an import rebuilds them inside its
     own transaction with rebuild_rollups. With `helper` (and a database a second connection
     can reach), a second connection computes some rollups' rows meanwhile
-    (salesops.db.rollup_helper); the rows and the one transaction are the same.
+    (salesops.db.rollup_helper); the rows and the one transaction are the same. Memory
+    freed before (a migration's, a demo's frames) is handed back to the system first, and
+    what the refresh freed (SQLite's page caches, the call rollups' arrays) after it: what
+    follows (the stored results) starts from the refresh's live memory, not its peak.
     """
+    release_unused()
+    try:
+        return _refresh_rollups(engine, history_spans=history_spans, helper=helper)
+    finally:
+        release_unused()
+
+
+def _refresh_rollups(engine: Engine, *, history_spans: bool, helper: bool) -> dict[str, int]:
+    """refresh_rollups without handing memory back around it."""
     from salesops.db import rollup_helper, rollup_steps
 
     steps = rollup_steps.plan()
