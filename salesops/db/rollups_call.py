@@ -352,8 +352,7 @@ class _Grid:
     def totals(self, index: int) -> dict[str, np.ndarray]:
         """Returns the running sums over the days of quarter `index`, shaped (day, group).
 
-        Whole numbers as floats. One quarter at a time: the whole grid's running sums would
-        hold every measure twice more (a million-deal import's largest allocation).
+        Whole numbers as floats, one quarter at a time (the whole grid's would be twice more).
         """
         return {n: np.cumsum(v, axis=0) for n, v in self.changes(index).items()}
 
@@ -448,14 +447,10 @@ def _blocks(quarters: Sequence[Quarter], groups: int) -> list[list[Quarter]]:
     return [list(quarters[i : i + per_block]) for i in range(0, len(quarters), per_block)]
 
 
-INT32 = np.iinfo("int32")
-
-
 def _narrow(rows: np.ndarray) -> np.ndarray:
     """Returns int64 rows as int32 when every value fits (half the memory), else as they are."""
-    if len(rows) and INT32.min <= rows.min() and rows.max() <= INT32.max:
-        return rows.astype("int32")
-    return rows
+    fits = len(rows) and rows.min() >= -(2**31) and rows.max() < 2**31
+    return rows.astype("int32") if fits else rows
 
 
 @dataclass(frozen=True)
@@ -483,10 +478,7 @@ class OpenSpans:
         return cls(kinds, chunks, _Won.read(conn))
 
     def overlapping(self, quarters: Sequence[Quarter]) -> Iterator[np.ndarray]:
-        """Yields (as int64) the rows of the spans current on some day of the `quarters`.
-
-        A chunk at a time: `quarters` are contiguous.
-        """
+        """Yields, a chunk at a time as int64, the spans current in the contiguous `quarters`."""
         begin, end = ((q - EPOCH).days for q in (quarters[0].start, quarters[-1].end))
         for chunk in self.chunks:
             rows = chunk[(chunk[:, 1] < end) & (chunk[:, 2] >= begin)].astype("int64")
