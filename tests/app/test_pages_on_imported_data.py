@@ -11,6 +11,7 @@ from salesops.importing.reading import CsvInput
 from salesops.importing.report import import_files
 from salesops.kpis.metrics import KPIS
 from salesops.kpis.won_amounts import SAID_ABOVE
+from tests.app.conftest import open_filters
 
 ROOT = Path(__file__).resolve().parents[2]
 MAVEN = Path("/work/shared/datasets/maven-crm-sales-opportunities")
@@ -111,6 +112,8 @@ def test_a_link_reaching_before_the_data_is_narrowed_not_a_crash(run_page, olist
     at = run_page(
         str(ROOT / "pages" / "kpis.py"), olist_url, {"from": "2010-01-01", "to": "2018-05-31"}
     )
+    assert not at.exception
+    at = open_filters(at)  # the date widget is drawn once "Change filters" is opened
     assert not at.exception
     assert at.date_input(key="filters.dates").value[0].isoformat() == "2017-06-01"
 
