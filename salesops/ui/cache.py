@@ -18,7 +18,9 @@ page's one-sentence error, as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from threading import Thread
 from typing import Any
@@ -182,6 +184,58 @@ def _stale_badge(read_at: datetime, failure: DatabaseError) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """Where a call's cached result is kept, besides its own arguments.
+
+    The function's cache name, its sources' (name, arguments), the database, the data
+    version and the viewer's scope; `failure` is why the database is not answering (the
+    version is then the last one this session saw), or None.
+    """
+
+    name: str
+    sources: tuple[tuple[str, tuple, tuple], ...]
+    url: str
+    version: str | None
+    visible: Scope
+    team: Scope
+    failure: DatabaseUnavailable | None
+
+
+def _entry(fn: Callable, sources: tuple[tuple[Callable, tuple], ...] = ()) -> _Entry:
+    """Returns where fn's result for the current viewer and data version is cached."""
+    viewer = current_viewer()
+    url = settings().database_url
+    version, failure = _checked_version(url)
+    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
+    return _Entry(_name(fn), keys, url, version, viewer.scope, viewer.team, failure)
+
+
+@contextmanager
+def _failing_as(entry: _Entry) -> Iterator[None]:
+    """Raises why the database is not answering in place of a failed read, if it is not."""
+    try:
+        yield
+    except READ_FAILURES as exc:
+        if entry.failure is None:
+            raise
+        raise entry.failure from exc  # not cached: the page says why it can't be read
+
+
+def _read(entry: _Entry, read: Callable[[], tuple[Any, datetime]]) -> Any:
+    """Returns what `read` gives, recording when it was read and if it is stale.
+
+    When the database has stopped answering, a result cached before is returned under a
+    stale-data warning; one never read raises why the database can't be read.
+    """
+    with _failing_as(entry):
+        value, read_at = read()
+    if entry.failure is not None:
+        _stale_badge(read_at, entry.failure)
+    st.session_state["salesops.last_refreshed"] = read_at
+    return value
+
+
 def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     """Returns fn(repository, *args, **kwargs), cached per database, data version and args.
 
@@ -192,21 +246,9 @@ def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     `last_refreshed`). When the database has stopped answering, a result this session read
     before is returned under a stale-data warning; one never read raises why.
     """
-    name = _name(fn)
-    viewer = current_viewer()
+    e = _entry(fn)
     key = tuple(sorted(kwargs.items()))
-    url = settings().database_url
-    version, failure = _checked_version(url)
-    try:
-        value, read_at = _cached(url, version, viewer.scope, viewer.team, name, args, key)
-    except READ_FAILURES as exc:
-        if failure is None:
-            raise
-        raise failure from exc  # not cached: the page says why the database can't be read
-    if failure is not None:
-        _stale_badge(read_at, failure)
-    st.session_state["salesops.last_refreshed"] = read_at
-    return value
+    return _read(e, lambda: _cached(e.url, e.version, e.visible, e.team, e.name, args, key))
 
 
 def _name(fn: Callable) -> str:
@@ -232,25 +274,13 @@ def cached_from(
     database, data version, viewer scope and arguments. `unhashed` are keyword arguments
     left out of the key: only helpers that are the same for the same viewer (a fit cache).
     """
-    name = _name(fn)
-    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
-    viewer = current_viewer()
-    url = settings().database_url
-    version, failure = _checked_version(url)
+    e = _entry(fn, sources)
+    key = tuple(sorted(kwargs.items()))
     held = tuple(sorted((unhashed or {}).items()))
-    try:
-        value, read_at = _derived(
-            url, version, viewer.scope, viewer.team, name, keys, args,
-            tuple(sorted(kwargs.items())), held,
-        )  # fmt: skip
-    except READ_FAILURES as exc:
-        if failure is None:
-            raise
-        raise failure from exc
-    if failure is not None:
-        _stale_badge(read_at, failure)
-    st.session_state["salesops.last_refreshed"] = read_at
-    return value
+    return _read(
+        e,
+        lambda: _derived(e.url, e.version, e.visible, e.team, e.name, e.sources, args, key, held),
+    )
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -269,18 +299,10 @@ def stored_from(
     is computed, for a figure a page shows only when it costs a small read. Whether it was
     stored is asked once per data version and viewer.
     """
-    name = _name(fn)
-    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
-    viewer = current_viewer()
-    url = settings().database_url
-    version, failure = _checked_version(url)
-    parts = (name, keys, args, tuple(sorted(kwargs.items())))
-    try:
-        found, value = _stored_once(url, version, viewer.scope, viewer.team, parts)
-    except READ_FAILURES as exc:
-        if failure is None:
-            raise
-        raise failure from exc
+    e = _entry(fn, sources)
+    parts = (e.name, e.sources, args, tuple(sorted(kwargs.items())))
+    with _failing_as(e):
+        found, value = _stored_once(e.url, e.version, e.visible, e.team, parts)
     return value if found else None
 
 
@@ -292,14 +314,11 @@ def cached_later(fn: Callable, *args: Any, **kwargs: Any) -> Callable[[], Any]:
     the same cache entry as the page (a list its tab already read costs nothing) and only
     what this viewer may see.
     """
-    name = _name(fn)
-    viewer = current_viewer()
-    url = settings().database_url
-    version, _ = _checked_version(url)
+    e = _entry(fn)
     key = tuple(sorted(kwargs.items()))
 
     def later() -> Any:
-        return _cached(url, version, viewer.scope, viewer.team, name, args, key)[0]
+        return _cached(e.url, e.version, e.visible, e.team, e.name, args, key)[0]
 
     return later
 
@@ -312,14 +331,10 @@ def cached_from_later(
     As `cached_later`, for a result derived from cached reads (a download built on click):
     the same cache entry as the page's, for this viewer and data version.
     """
-    name = _name(fn)
-    keys = tuple((_name(source), tuple(source_args), ()) for source, source_args in sources)
-    viewer = current_viewer()
-    url = settings().database_url
-    version, _ = _checked_version(url)
+    e = _entry(fn, sources)
 
     def later() -> Any:
-        return _derived(url, version, viewer.scope, viewer.team, name, keys, args, ())[0]
+        return _derived(e.url, e.version, e.visible, e.team, e.name, e.sources, args, ())[0]
 
     return later
 
