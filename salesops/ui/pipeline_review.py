@@ -246,6 +246,22 @@ def page_summary(week: Week, scope: ReviewScope, thresholds: Settings) -> Review
     return summary if stale is None else summary.with_list("stale", stale)
 
 
+STALE_READ = f"{KEY}.stale_read"  # the (week, scope, thresholds) whose stale tab was opened
+
+
+def with_stale_counted(summary: ReviewSummary, thresholds: Settings) -> ReviewSummary:
+    """Returns the summary with the stale list counted once this session opened its tab.
+
+    Its list is cached then, so counting it is a small read. For the Summary tab only: the
+    tab titles keep what page_summary gave, since a title that changed would move the
+    open tab back to the first on the next rerun.
+    """
+    view = (summary.week, summary.scope, thresholds)
+    if "stale" in summary.list_counts or view not in st.session_state.get(STALE_READ, set()):
+        return summary
+    return summary.with_list("stale", cached_from(stale_figures, ((review_stale, view),)))
+
+
 def review_part(
     fn: Callable, week: Week, scope: ReviewScope, thresholds: Settings, *args: Any
 ) -> Any:
@@ -314,7 +330,7 @@ def _list_summary(summary: ReviewSummary, thresholds: Settings) -> None:
     """Draws the first tab: every list's deals and amount, as text (no grid before a click)."""
     st.caption("Each list's deals and their amount; open a list's tab to walk through it.")
     show_summary_table(
-        summary.list_summary,
+        with_stale_counted(summary, thresholds).list_summary,  # counted once its tab was read
         key=f"{KEY}.list_summary",
         settings=thresholds,
     )
@@ -328,6 +344,7 @@ def _deal_list(summary: ReviewSummary, name: str, thresholds: Settings) -> None:
         shown: DealList = review_part(review_list, week, summary.scope, thresholds, name)
     else:  # the review is read without it (review_args): read now
         stale, rule = cached_call(review_stale, week, summary.scope, thresholds)
+        st.session_state.setdefault(STALE_READ, set()).add((week, summary.scope, thresholds))
         shown = DealList(export_frame(stale))
     frame = shown.deals
     definition = _words(thresholds, week).get(name, "")

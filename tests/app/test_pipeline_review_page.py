@@ -193,6 +193,11 @@ def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(
     week = at.selectbox(key="pipeline_review.week").value
     stale, _ = review_stale(open_repository(demo_url), week)
     assert len(stale) > 0 and f"{len(stale)} deal(s)." in captions
+    at.session_state["pipeline_review.tabs"] = "Summary"  # once read, the summary counts it
+    at.run()
+    summary = text_tables(at)[0].set_index("List")
+    assert summary.loc["Stale deals", "Deals"] == f"{len(stale):,}"
+    assert summary.loc["Stale deals", "Note"] == "—"
 
 
 def test_deals_stale_list_and_packs_cash_are_read_only_when_asked(run_page, demo_url, monkeypatch):
