@@ -13,6 +13,7 @@ from salesops.definitions import define
 from salesops.formatting import format_value
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, prefetch, settings
+from salesops.ui.figure_table import Tile, draw_figures, toned
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 
@@ -182,23 +183,19 @@ def cash_overview_headline(filters: Filters) -> None:
         st.caption("No orders yet: import orders to see cash collected and receivables.")
         return
     headline = cached_call(cash_headline, *args)
-    colour = "red" if headline.tone == "bad" else "gray"
-    st.markdown(f":{colour}[{headline.sentence(config.currency)}]")
     share = headline.overdue_share
-    tiles = st.columns(3)
     money = config.currency
     label = headline.quarter_label
-    tiles[0].metric(f"Collected, {label} to date",
-                    format_value(headline.collected, "money", money), border=True)  # fmt: skip
-    tiles[1].metric(f"Booked, {label} to date",
-                    format_value(headline.booked, "money", money), border=True)  # fmt: skip
-    tiles[2].metric(
-        "Overdue receivables",
-        format_value(headline.overdue, "money", money),
-        delta=None if share is None else f"{share:.0%} of receivables",
-        delta_color="off",
-        delta_arrow="off",
-        help=define("overdue_receivable", config),
-        border=True,
-    )
+    tiles = [
+        Tile(f"Collected, {label} to date", format_value(headline.collected, "money", money)),
+        Tile(f"Booked, {label} to date", format_value(headline.booked, "money", money)),
+        Tile(
+            "Overdue receivables",
+            format_value(headline.overdue, "money", money),
+            note=None if share is None else f"{share:.0%} of receivables",
+            help=define("overdue_receivable", config),
+        ),
+    ]
+    tone = "bad" if headline.tone == "bad" else "none"  # only bad news is coloured
+    draw_figures(tiles, toned(headline.sentence(money), tone))
     page_link("pages/cash.py", "Order to cash: what holds the money up", ":material/payments:")

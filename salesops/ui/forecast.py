@@ -28,6 +28,7 @@ from salesops.formatting import EM_DASH, format_value
 from salesops.repository import Scope
 from salesops.ui.cache import cached_from, prefetch, repository, settings
 from salesops.ui.charts import draw_chart
+from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import Filters
 from salesops.ui.nav import page_link
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
@@ -163,9 +164,13 @@ def _model_options(config: Settings) -> ProphetParams:
     )
 
 
-def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
-    """Draws forecast vs quota per quarter as metric tiles (attainment %, gap)."""
-    for column, row in zip(st.columns(len(vs_quota)), vs_quota.itertuples(), strict=True):
+def quarter_figures(vs_quota: pd.DataFrame, currency: str) -> list[Tile]:
+    """Returns forecast vs quota per quarter: the forecast, its gap to quota and attainment.
+
+    A shortfall's note is "bad" (red), beating quota "good" (green).
+    """
+    tiles = []
+    for row in vs_quota.itertuples():
         quarter = quarter_words(quarter_of(row.period))
         attainment = EM_DASH if pd.isna(row.attainment) else f"{row.attainment:.0%} of quota"
         gap = None if pd.isna(row.gap) else row.gap
@@ -173,17 +178,34 @@ def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
         if gap is not None:
             word = "short of" if gap > 0 else "above"
             gap_text = f"{format_value(abs(gap), 'money', currency)} {word} quota"
+        quota = format_value(row.quota, "money", currency)
+        tiles.append(
+            Tile(
+                f"{quarter} forecast",
+                format_value(None if pd.isna(row.forecast) else row.forecast, "money", currency),
+                note=gap_text,
+                tone="bad" if gap is not None and gap > 0 else "good",
+                caption=row.reason or f"{attainment}; quota {quota}",
+            )
+        )
+    return tiles
+
+
+def quarter_tiles(vs_quota: pd.DataFrame, currency: str) -> None:
+    """Draws forecast vs quota per quarter as metric tiles (attainment %, gap)."""
+    tiles = quarter_figures(vs_quota, currency)
+    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        short = tile.tone == "bad"
         column.metric(
-            f"{quarter} forecast",
-            format_value(None if pd.isna(row.forecast) else row.forecast, "money", currency),
-            delta=gap_text,
+            tile.label,
+            tile.value,
+            delta=tile.note,
             # A shortfall points down and shows red; beating quota points up in green.
-            delta_color="red" if gap is not None and gap > 0 else "green",
-            delta_arrow="down" if gap is not None and gap > 0 else "up",
+            delta_color="red" if short else "green",
+            delta_arrow="down" if short else "up",
             border=True,
         )
-        quota = format_value(row.quota, "money", currency)
-        column.caption(row.reason or f"{attainment}; quota {quota}")
+        column.caption(tile.caption)
 
 
 @st.fragment
@@ -262,14 +284,13 @@ def forecast_headline(filters: Filters) -> None:
     """Draws this and next quarter's monthly forecast vs quota for the Overview's scope."""
     config = settings()
     report = monthly_forecast(filters.scope, config.forecast_horizon)
-    if report.bookings_reason is not None:
-        # "—", each saying why in a few words; the Overview's bookings headline says it in full
-        quarter_tiles(report.vs_quota, config.currency)
-        return
-    if report.main.method == "none":
+    if report.bookings_reason is None and report.main.method == "none":
         st.caption("No won bookings yet: nothing to forecast.")
         return
-    quarter_tiles(report.vs_quota, config.currency)
+    # without amounts: "—", each saying why in a few words (the bookings headline says it in full)
+    draw_figures(quarter_figures(report.vs_quota, config.currency))
+    if report.bookings_reason is not None:
+        return
     if report.main.method != "prophet":
         st.caption(f"Baseline forecast: {report.main.reason}.")
     page_link(

@@ -27,6 +27,7 @@ from salesops.ui.call import prefetch_call_panel
 from salesops.ui.cash import cash_overview_headline, prefetch_cash_headline
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
+from salesops.ui.figure_table import toned
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline, prefetch_monthly_forecast
 from salesops.ui.markdown import md
@@ -51,12 +52,6 @@ PREFETCHES: list[Callable[[Filters], None]] = [
     prefetch_review_headline,
     prefetch_cash_headline,
 ]
-TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray", "none": "gray"}
-
-
-def toned(text: str, tone: str) -> str:
-    """Returns Markdown of `text` coloured by its tone (good green, bad red, else grey)."""
-    return f":{TONE_COLOURS.get(tone, 'gray')}[{text}]"
 
 
 def prefetch_sections(filters: Filters) -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 from salesops.calendar import Week, parse_week, quarter_words, week_of
 from salesops.config import Settings
 from salesops.definitions import define
-from salesops.formatting import format_change
+from salesops.formatting import EM_DASH, format_change
 from salesops.pipeline_review.deal_lists import LIST_NAMES, LIST_TITLES
 from salesops.pipeline_review.meeting_pack import start_chart_renderer
 from salesops.pipeline_review.report import (
@@ -42,6 +42,7 @@ from salesops.ui.cache import (
     stored_from,
 )
 from salesops.ui.download import download_csv_later
+from salesops.ui.figure_table import Tile, draw_figures, toned
 from salesops.ui.filters import Filters
 from salesops.ui.lazy import lazy_tabs
 from salesops.ui.nav import page_link
@@ -195,23 +196,21 @@ def pipeline_review_headline(filters: Filters) -> None:
     waterfall = cached_call(review_waterfall, week)
     config = settings()
     sentence, tone = week_words(waterfall, last, config.currency, config.change_noise_share)
-    colour = {"good": "green", "bad": "red"}.get(tone, "gray")
-    st.markdown(f":{colour}[{sentence}]")
     net, slipped = float(waterfall.net_change), float(waterfall.slipped)
-    left, right = st.columns(2)
-    left.metric(
-        "Net pipeline change this week",
-        format_change(net, "money", config.currency),
-        help=f"Closing minus opening {quarter_words(waterfall.quarter)} pipeline for the week.",
-        border=True,
-    )
-    right.metric(
-        "Slipped out of the quarter",
-        format_change(slipped, "money", config.currency),
-        help=f"{waterfall.deals.get('slipped', 0)} deal(s) moved their close out of "
-        f"{quarter_words(waterfall.quarter)}.",
-        border=True,
-    )
+    tiles = [
+        Tile(
+            "Net pipeline change this week",
+            format_change(net, "money", config.currency) or EM_DASH,
+            help=f"Closing minus opening {quarter_words(waterfall.quarter)} pipeline for the week.",
+        ),
+        Tile(
+            "Slipped out of the quarter",
+            format_change(slipped, "money", config.currency) or EM_DASH,
+            help=f"{waterfall.deals.get('slipped', 0)} deal(s) moved their close out of "
+            f"{quarter_words(waterfall.quarter)}.",
+        ),
+    ]
+    draw_figures(tiles, toned(sentence, tone))
     page_link(
         "pages/pipeline_review.py",
         "Pipeline review: the waterfall and the deals",

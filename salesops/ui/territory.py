@@ -44,6 +44,7 @@ def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
     from salesops.territory.report import build_report, territory_data
     from salesops.ui.cache import cached_call, cached_from, settings
+    from salesops.ui.figure_table import Tile, draw_figures, toned
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
@@ -57,19 +58,19 @@ def territory_headline(filters: Filters) -> None:
     sentence, tone = balance_words(
         report.balance.cv, over, under, config.balance_even_cv, config.balance_uneven_cv
     )
-    st.markdown(f":{ {'good': 'green', 'bad': 'red'}.get(tone, 'gray') }[{sentence}]")
-    cols = st.columns(4)
-    cols[0].metric(
-        "Balance index",
-        EM_DASH if report.balance.cv is None else f"{report.balance.cv:.2f}",
-        help="Spread of utilisation across territories (coefficient of variation): 0 = "
-        f"every territory equally loaded; above {config.balance_uneven_cv:.2f} is uneven. "
-        + (report.balance.reason or ""),
-        border=True,
-    )
-    cols[1].metric("Over-loaded territories", over, help=define("utilisation"), border=True)
-    cols[2].metric("Under-loaded territories", under, border=True)
-    cols[3].metric("Uncovered territories", int(flags.get(FLAG_UNCOVERED, 0)), border=True)
+    tiles = [
+        Tile(
+            "Balance index",
+            EM_DASH if report.balance.cv is None else f"{report.balance.cv:.2f}",
+            help="Spread of utilisation across territories (coefficient of variation): 0 = "
+            f"every territory equally loaded; above {config.balance_uneven_cv:.2f} is uneven. "
+            + (report.balance.reason or ""),
+        ),
+        Tile("Over-loaded territories", str(over), help=define("utilisation")),
+        Tile("Under-loaded territories", str(under)),
+        Tile("Uncovered territories", str(int(flags.get(FLAG_UNCOVERED, 0)))),
+    ]
+    draw_figures(tiles, toned(sentence, tone))
     mismatch_warning(report.mismatch)
     page_link(
         "pages/territory.py",

@@ -32,6 +32,7 @@ from salesops.time_allocation.what_if import (
 from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
+from salesops.ui.figure_table import Tile, draw_figures, toned
 from salesops.ui.filters import Filters
 from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
@@ -79,6 +80,13 @@ def prefetch_time_headline(filters: Filters) -> None:
     prefetch(time_report, *_headline_args(filters))
 
 
+def _sign_tone(change: float | None) -> str:
+    """Returns a change's tone by its sign alone (as st.metric colours a delta)."""
+    if not change:
+        return "none"
+    return "good" if change > 0 else "bad"
+
+
 def time_headline(filters: Filters) -> None:
     """Draws the team selling share vs the benchmark and a link to the Rep time page."""
     config = settings()
@@ -86,37 +94,35 @@ def time_headline(filters: Filters) -> None:
     team = report.team
     share = team.selling_share.value
     text = benchmark_text(team.benchmark)
+    sentence = None
     if share is not None:
         gap = (share - team.benchmark) * 100
         words = f"{abs(gap):.0f} pp {'above' if gap > 0 else 'below'}"
-        tone = "gray" if abs(gap) < config.change_noise_pp else ("green" if gap > 0 else "red")
-        if tone == "gray":
+        tone = "none" if abs(gap) < config.change_noise_pp else ("good" if gap > 0 else "bad")
+        if tone == "none":
             words = "in line with"
-        st.markdown(
-            f":{tone}[Reps spend {share:.0%} of their logged hours selling, {words} the "
+        sentence = toned(
+            f"Reps spend {share:.0%} of their logged hours selling, {words} the "
             f"{benchmark_words(team.benchmark)} benchmark; {team.reps_below_benchmark} of "
-            f"{team.reps_with_time} reps are below it.]"
+            f"{team.reps_with_time} reps are below it.",
+            tone,
         )
-    left, middle, right = st.columns(3)
-    left.metric(
-        "Team selling share",
-        format_value(share, "ratio"),
-        delta=None if share is None else f"{(share - team.benchmark) * 100:+.1f} pp vs {text}",
-        help=f"Selling hours / all hours logged; the benchmark is {text} of the hours.",
-        border=True,
-    )
-    if share is None:
-        left.caption(f"{EM_DASH} {team.selling_share.reason}")
-    middle.metric(
-        f"Reps below {benchmark_words(team.benchmark)}",
-        f"{team.reps_below_benchmark} of {team.reps_with_time}",
-        border=True,
-    )
-    right.metric(
-        "Back-office share of hours",
-        format_value(team.back_office_share.value, "ratio"),
-        border=True,
-    )
+    tiles = [
+        Tile(
+            "Team selling share",
+            format_value(share, "ratio"),
+            note=None if share is None else f"{(share - team.benchmark) * 100:+.1f} pp vs {text}",
+            tone=_sign_tone(None if share is None else share - team.benchmark),
+            caption=f"{EM_DASH} {team.selling_share.reason}" if share is None else None,
+            help=f"Selling hours / all hours logged; the benchmark is {text} of the hours.",
+        ),
+        Tile(
+            f"Reps below {benchmark_words(team.benchmark)}",
+            f"{team.reps_below_benchmark} of {team.reps_with_time}",
+        ),
+        Tile("Back-office share of hours", format_value(team.back_office_share.value, "ratio")),
+    ]
+    draw_figures(tiles, sentence)
     page_link(
         "pages/time_allocation.py",
         "Rep time allocation: where the hours go and what freeing them is worth",

@@ -170,3 +170,31 @@ def shown_on_page(at: AppTest, warnings: bool = True, tabs: bool = True) -> list
         + [e.value for e in notes]
         + ([t.label for t in at.tabs] if tabs else [])
     )
+
+
+def _cell_text(cell: str) -> str:
+    """Returns a figure table cell as shown: no bold, colour directive or escaping."""
+    cell = re.sub(r"^:[a-z]+\[(.*)\]$", r"\1", cell.strip().replace("**", ""))
+    return re.sub(r"\\(.)", r"\1", cell)
+
+
+def figure_tables(at: AppTest) -> dict[str, list[str]]:
+    """Returns the figures a page shows as Markdown tables (salesops.ui.figure_table).
+
+    By label: the column's cells below it as shown (value, then note and caption if any).
+    """
+    figures: dict[str, list[str]] = {}
+    for element in at.markdown:
+        rows = [line for line in element.value.split("\n") if line.startswith("| ")]
+        if len(rows) < 3:
+            continue
+        cells = [[_cell_text(c) for c in re.split(r"(?<!\\)\|", row.strip()[1:-1])] for row in rows]
+        for column, label in enumerate(cells[0]):
+            figures[label] = [row[column] for row in cells[2:]]
+    return figures
+
+
+def figures_shown(at: AppTest) -> dict[str, str]:
+    """Returns every figure a page shows by label: its metric tiles' and figure tables' values."""
+    tables = {label: cells[0] for label, cells in figure_tables(at).items()}
+    return {**{m.label: m.value for m in at.metric}, **tables}

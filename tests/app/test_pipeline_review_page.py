@@ -18,7 +18,7 @@ from salesops.pipeline_review.report import (
     review_summary,
 )
 from salesops.ui import cache
-from tests.app.conftest import join_prefetches, open_filters, text_tables
+from tests.app.conftest import figures_shown, join_prefetches, open_filters, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
@@ -106,7 +106,7 @@ def test_empty_database_shows_the_empty_state(run_page, empty_url):
 def test_overview_shows_the_week_headline(run_page, demo_url):
     at = run_page(OVERVIEW, demo_url)
     assert not at.exception
-    labels = [m.label for m in at.metric]
+    labels = list(figures_shown(at))
     assert "Net pipeline change this week" in labels
     assert "Slipped out of the quarter" in labels
     # the demo's history ends on Friday 20 Nov 2026: "this week" is that week, so far

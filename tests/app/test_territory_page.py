@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.app.conftest import shown, territories_shown, text_tables
+from tests.app.conftest import figures_shown, shown, territories_shown, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "territory.py")
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -145,7 +145,7 @@ def test_overview_shows_the_territory_headline(run_page, demo_url):
     at = run_page(str(Path(PAGE).parents[1] / "pages" / "overview.py"), demo_url)
     assert not at.exception
     assert "Territory balance" in [s.value for s in at.subheader]
-    assert any(m.label == "Over-loaded territories" for m in at.metric)
+    assert "Over-loaded territories" in figures_shown(at)
 
 
 def test_database_without_schema_says_how_to_fix_it(run_page, tmp_path):

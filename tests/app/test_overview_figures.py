@@ -1,0 +1,45 @@
+"""The Overview's page headlines: one figure table each, the same figures as their pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.conftest import figure_tables, figures_shown
+
+PAGES = Path(__file__).resolve().parents[2] / "pages"
+# the figures a leader reads first stay st.metric tiles: bookings, the call, the KPIs
+TILES = 2 + 7 + 4
+
+
+def test_each_page_headline_draws_its_figures_as_one_table(run_page, demo_url):
+    at = run_page(str(PAGES / "overview.py"), demo_url)
+    assert not at.exception
+    assert len(at.metric) == TILES
+    tables = figure_tables(at)
+    for label in (
+        "Q4 2026 forecast",
+        "Q1 2027 forecast",
+        "Balance index",
+        "Over-loaded territories",
+        "Team selling share",
+        "Net pipeline change this week",
+        "Slipped out of the quarter",
+        "Overdue receivables",
+    ):
+        assert label in tables, label
+    # the forecast's gap to quota and attainment, as its tiles said them
+    assert tables["Q4 2026 forecast"][1].endswith(" quota")
+    assert "of quota; quota $" in tables["Q4 2026 forecast"][2]
+    # definitions stay one hover away
+    helps = [m.help for m in at.markdown if m.help]
+    assert any("Balance index" in h for h in helps)
+
+
+def test_the_overview_headlines_show_the_pages_own_figures(run_page, demo_url):
+    overview = figures_shown(run_page(str(PAGES / "overview.py"), demo_url))
+    forecast = figures_shown(run_page(str(PAGES / "forecast.py"), demo_url))
+    time = figures_shown(run_page(str(PAGES / "time_allocation.py"), demo_url))
+    assert overview["Q4 2026 forecast"] == forecast["Q4 2026 forecast"]
+    assert overview["Q1 2027 forecast"] == forecast["Q1 2027 forecast"]
+    assert overview["Team selling share"] == time["Team selling share"]
+    assert overview["Prophet run-rate"] == overview["Q4 2026 forecast"]
