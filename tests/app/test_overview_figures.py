@@ -43,3 +43,20 @@ def test_the_overview_headlines_show_the_pages_own_figures(run_page, demo_url):
     assert overview["Q1 2027 forecast"] == forecast["Q1 2027 forecast"]
     assert overview["Team selling share"] == time["Team selling share"]
     assert overview["Prophet run-rate"] == overview["Q4 2026 forecast"]
+
+
+def test_what_each_page_answers_is_drawn_once_opened(run_page, demo_url):
+    from salesops.ui.nav import linked_pages
+
+    at = run_page(str(PAGES / "overview.py"), demo_url)
+    promises = [page.promise for page in linked_pages()]
+
+    def shown() -> list[str]:
+        return [p for p in promises if any(p in m.value for m in at.markdown)]
+
+    assert "Go deeper" in [h.value for h in at.subheader]
+    assert shown() == []  # only the headlines' own links are drawn at first
+    at.session_state["overview.go_deeper"] = True
+    at.run()
+    assert not at.exception
+    assert shown() == promises
