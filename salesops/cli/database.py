@@ -43,7 +43,7 @@ def db_upgrade(url: UrlOption = None) -> None:
 
     resolved = load_settings(url).database_url
     engine = make_engine(resolved)
-    for step in ensure_current_schema(engine):
+    for step in ensure_current_schema(engine, refresh_follows=True):
         typer.echo(f"  {step}", err=True)
     refresh_rollups(engine)
     typer.echo(f"  {store_page_forecasts(engine, load_settings(url))[1]}", err=True)

@@ -51,14 +51,30 @@ class SchemaState:
         return f"{self.version or 'unknown'} / revision {self.revision or 'none'}"
 
 
-def _config(connection: Connection | None = None) -> Config:
+# Set in a migration run whose caller rebuilds every rollup right after it (`db upgrade`).
+REFRESH_FOLLOWS = "salesops_refresh_follows"
+
+
+def _config(connection: Connection | None = None, refresh_follows: bool = False) -> Config:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
         config.attributes["connection"] = connection
+    config.attributes[REFRESH_FOLLOWS] = refresh_follows
     return config
+
+
+def refresh_follows() -> bool:
+    """Returns True inside a migration whose caller rebuilds every rollup once it is done.
+
+    Such a migration may leave a rollup it creates empty for that rebuild instead of
+    building it twice (`db upgrade`); called alone, a migration fills what it creates.
+    """
+    from alembic import context
+
+    return bool(context.config.attributes.get(REFRESH_FOLLOWS))
 
 
 @cache
@@ -128,12 +144,13 @@ def create_current_schema(engine: Engine) -> None:
         stamp_head(conn)
 
 
-def upgrade_schema(engine: Engine) -> list[str]:
+def upgrade_schema(engine: Engine, *, refresh_follows: bool = False) -> list[str]:
     """Brings the database to the head revision; returns what was done, in order.
 
     A database from before migrations first gets schema 4's missing tables (rollups, built
     by the caller's refresh) and is stamped at the baseline; then every newer migration runs,
     all in one transaction on PostgreSQL (SQLite's batch operations commit per table).
+    `refresh_follows`: the caller rebuilds every rollup next (see `refresh_follows()`).
     """
     from alembic import command
 
@@ -150,19 +167,22 @@ def upgrade_schema(engine: Engine) -> list[str]:
             command.stamp(_config(conn), BASELINE_REVISION)
             done.append(f"stamped the baseline revision {BASELINE_REVISION}")
         if schema_state(conn).revision != head_revision():
-            command.upgrade(_config(conn), "head")
+            command.upgrade(_config(conn, refresh_follows), "head")
             done.append(f"migrated to revision {head_revision()}")
     return done
 
 
-def ensure_current_schema(engine: Engine) -> list[str]:
-    """Creates the schema in an empty database or upgrades an existing one; returns the steps."""
+def ensure_current_schema(engine: Engine, *, refresh_follows: bool = False) -> list[str]:
+    """Creates the schema in an empty database or upgrades an existing one; returns the steps.
+
+    `refresh_follows`: as upgrade_schema's.
+    """
     with engine.connect() as conn:
         empty = "opportunities" not in inspect(conn).get_table_names()
     if empty:
         create_current_schema(engine)
         return ["created the schema"]
-    return upgrade_schema(engine)
+    return upgrade_schema(engine, refresh_follows=refresh_follows)
 
 
 def _legacy_missing_tables(conn: Connection) -> list[Table]:

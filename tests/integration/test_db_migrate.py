@@ -215,3 +215,41 @@ def test_the_order_rollups_migration_drops_the_distinct_count_and_fills_the_days
     assert ensure_current_schema(engine) == [f"migrated to revision {head_revision()}"]
     assert rows() == built
     engine.dispose()
+
+
+def test_db_upgrade_builds_the_per_rep_call_rollup_once(demo_copy_url, monkeypatch):
+    """Migration 0023 leaves the per-rep call rollup to the refresh `db upgrade` runs next."""
+    from alembic import command
+    from typer.testing import CliRunner
+
+    from salesops.cli import app
+    from salesops.db import rollups_call
+    from salesops.db.migrate import _config
+    from salesops.db.schema_call import CALL_REP_TABLES
+
+    engine = make_engine(demo_copy_url)
+
+    def rows() -> dict[str, list[tuple]]:
+        with engine.connect() as conn:
+            return {
+                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
+                for t in CALL_REP_TABLES
+            }
+
+    built = rows()
+    assert all(built.values())
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0022")
+    builds: list[int] = []
+    rebuild = rollups_call.rebuild_call_rep_rollups
+
+    def counted(*args, **kwargs):
+        builds.append(1)
+        return rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(rollups_call, "rebuild_call_rep_rollups", counted)
+    result = CliRunner().invoke(app, ["db", "upgrade", "--url", demo_copy_url])
+    assert result.exit_code == 0, result.output
+    assert len(builds) == 1
+    assert rows() == built
+    engine.dispose()

@@ -12,7 +12,9 @@ rebuilt it, they were about a third of a million-deal import's time on SQLite.
 sums change, with the change (day 0: the sums then); the call adds a quarter's changes up
 through the day it asks for (salesops.repository.call). Created here (unless there) and
 filled from the history spans, with the per-rep won days; the old table is dropped.
-Re-runnable: the new table is emptied and filled again.
+Re-runnable: the new table is emptied and filled again. Left empty when the caller
+rebuilds every rollup right after (`db upgrade`: migrate.refresh_follows), which fills it:
+built once, not twice (~30 s at a million deals).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from salesops.db.engine import analyze
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_call import rebuild_call_rep_rollups
 from salesops.db.schema_call import CALL_REP_TABLES
 
@@ -59,6 +62,8 @@ def upgrade() -> None:
         _create(NEW)
     if OLD in present:
         op.drop_table(OLD)  # its index with it
+    if refresh_follows():
+        return
     rebuild_call_rep_rollups(bind)
     analyze(bind, list(CALL_REP_TABLES))
 
