@@ -17,6 +17,7 @@ import streamlit as st
 
 from salesops.ui.markdown import md
 
+DEFINITIONS = ":small[:gray[What these figures mean]]"
 TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray", "none": "gray"}
 
 
@@ -64,4 +65,7 @@ def draw_figures(tiles: Sequence[Tile], sentence: str | None = None) -> None:
     """Draws a headline's sentence (Markdown, already escaped) and its figures as one element."""
     parts = [sentence] if sentence else []
     parts.append(figures_markdown(tiles))
-    st.markdown("\n\n".join(parts), help=figures_help(tiles))
+    definitions = figures_help(tiles)
+    if definitions:  # Streamlit puts the help icon after a paragraph, never after a table
+        parts.append(DEFINITIONS)
+    st.markdown("\n\n".join(parts), help=definitions)

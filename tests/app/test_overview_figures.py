@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesops.ui.figure_table import DEFINITIONS
 from tests.app.conftest import figure_tables, figures_shown
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
@@ -30,9 +31,10 @@ def test_each_page_headline_draws_its_figures_as_one_table(run_page, demo_url):
     # the forecast's gap to quota and attainment, as its tiles said them
     assert tables["Q4 2026 forecast"][1].endswith(" quota")
     assert "of quota; quota $" in tables["Q4 2026 forecast"][2]
-    # definitions stay one hover away
-    helps = [m.help for m in at.markdown if m.help]
-    assert any("Balance index" in h for h in helps)
+    # definitions stay one hover away, on a closing line (no help icon follows a table)
+    defined = [m for m in at.markdown if m.help and "| :--" in m.value]
+    assert any("Balance index" in m.help for m in defined)
+    assert defined and all(m.value.endswith(DEFINITIONS) for m in defined)
 
 
 def test_the_overview_headlines_show_the_pages_own_figures(run_page, demo_url):
