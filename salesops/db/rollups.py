@@ -185,13 +185,14 @@ def new_customers_select():
     o, a, lead = s.opportunities, s.accounts, s.leads
     # The deal that made the customer: the account's first won deal by close date, the
     # lowest id among those of that date (one sort of the won deals; a join back on the
-    # first-won date let SQLite probe every deal closed that day, 86 s at 1M deals).
+    # first-won date let SQLite probe every deal closed that day, 86 s at 1M deals); by
+    # the account index instead, a row lookup per deal: 3.7 s CPU at 1M deals, not 0.7.
     ranked = (
         select(
             o.c.account_id,
             o.c.id.label("opportunity_id"),
             func.row_number()
-            .over(partition_by=o.c.account_id, order_by=(o.c.closed_at, o.c.id))
+            .over(partition_by=unindexed(o.c.account_id), order_by=(o.c.closed_at, o.c.id))
             .label("won_rank"),
         )
         .where(o.c.outcome == "won", o.c.closed_at.is_not(None))
