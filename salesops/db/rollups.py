@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from salesops.db import schema as s
 from salesops.db.engine import analyze
+from salesops.db.index_builds import create_indexes
 from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
@@ -507,8 +508,7 @@ def rebuild_history_spans(conn: Connection) -> int:
     for index in table.indexes:
         index.drop(conn, checkfirst=True)
     written = _insert_spans(conn)
-    for index in table.indexes:
-        index.create(conn)
+    create_indexes(conn, table.indexes)
     return written
 
 

@@ -47,6 +47,7 @@ from sqlalchemy import (
 
 from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
+from salesops.db.index_builds import create_indexes
 from salesops.db.rollups_call_cells import cell_blocks, insert_cells
 from salesops.db.schema_call import (
     rollup_call_rep_changes,
@@ -532,8 +533,7 @@ def rebuild_call_snapshots(
             _sweep_rows(grid, spans.overlapping(block), spans.won, deal_units, len(kinds))
         written += insert_cells(conn, table, cell_blocks(grid, labels, grain.changes))
     if whole:
-        for index in table.indexes:
-            index.create(conn)
+        create_indexes(conn, table.indexes)
     return written
 
 

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, delete
 
 from salesops.db import schema as s
+from salesops.db.index_builds import create_indexes
 from salesops.db.rollups_call_cells import insert_rows
 
 BATCH = 50_000  # history rows read, and stays written, at a time
@@ -49,8 +50,7 @@ def rebuild_stage_stays(conn: Connection) -> int:
     written = 0
     for batch in stays(_history_batches(conn)):
         written += _write(conn, batch)
-    for index in secondary:
-        index.create(conn)
+    create_indexes(conn, secondary)
     return written
 
 

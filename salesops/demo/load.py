@@ -26,6 +26,7 @@ from salesops.db.engine import (
     set_aside_constraints,
     sqlite_file_without_tables,
 )
+from salesops.db.index_builds import create_indexes
 from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
@@ -175,8 +176,7 @@ def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> 
             counts[name] = bulk_insert(conn, table, _for_insert(frames[name]), freeze=True)
             done += len(frames[name])
         report(0.86, "Building indexes")
-        for index in indexes:
-            index.create(conn)
+        create_indexes(conn, indexes)
         restore_constraints(conn, constraints)
         reset_sequences(conn, loaded)
         analyze(conn, loaded)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert, next_ids
+from salesops.db.index_builds import create_indexes
 from salesops.db.rollups_call_update import CallRollupUpdate
 from salesops.importing import account_territories, memory
 from salesops.importing.change_log import ChangeLog
@@ -163,9 +164,8 @@ class BatchWriter:
 
     def _rebuild_indexes(self) -> None:
         """Builds the indexes dropped while the empty tables were filled."""
-        for table in self._deferred:
-            for index in table.indexes:
-                index.create(self.conn, checkfirst=True)
+        indexes = [index for table in self._deferred for index in table.indexes]
+        create_indexes(self.conn, indexes, checkfirst=True)
         self._deferred = []
 
     def _analyse(self, table: Table, file: str) -> None:
