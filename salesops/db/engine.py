@@ -43,6 +43,7 @@ from salesops.db.errors import (
 if TYPE_CHECKING:
     from salesops.db.migrate import SchemaState
 from salesops.db import schema
+from salesops.db.sqlite_rows import insert_sqlite_rows
 
 logger = logging.getLogger(__name__)
 # The errors live in salesops.db.errors; importing them from here keeps working.
@@ -395,8 +396,8 @@ def bulk_insert(
 ) -> int:
     """Inserts every row of `frame` (columns named as in `table`) and returns the row count.
 
-    Dates must already be ISO strings or None. PostgreSQL uses COPY; other dialects use the
-    driver's executemany with the statement compiled by SQLAlchemy (bound parameters only).
+    Dates must already be ISO strings or None. PostgreSQL uses COPY; SQLite the driver's
+    executemany of INSERTs of many rows each (salesops.db.sqlite_rows; bound parameters).
     `freeze`, for a table emptied by empty_tables in this transaction: PostgreSQL writes the
     rows already frozen (COPY FREEZE), so the first queries to read them (the rollups) do
     not rewrite every page to set its visibility hints.
@@ -418,14 +419,17 @@ def bulk_insert(
             for start in range(0, len(frame), chunk):
                 writer.write(_copy_text(frame.iloc[start : start + chunk]))
         return len(frame)
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
-    ordered = frame[list(compiled.positiontup or columns)]
+    quote = conn.dialect.identifier_preparer.quote
+    names = [quote(c) for c in columns]  # our schema's names, quoted where SQL needs it
     driver = conn.connection.driver_connection
     assert driver is not None  # a live connection inside a transaction
     cursor = driver.cursor()
-    for start in range(0, len(ordered), chunk):
-        cursor.executemany(str(compiled), _python_rows(ordered.iloc[start : start + chunk]))
-    cursor.close()
+    try:
+        for start in range(0, len(frame), chunk):
+            rows = _python_rows(frame.iloc[start : start + chunk])
+            insert_sqlite_rows(cursor, quote(table.name), names, rows)
+    finally:
+        cursor.close()
     return len(frame)
 
 

@@ -11,16 +11,15 @@ COPY text block. The stage stays' rebuild writes its rows through the same write
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import Connection, Table
 
 from salesops.calendar import Quarter
+from salesops.db.sqlite_rows import insert_sqlite_rows
 
 CELL_BLOCK = 20_000  # cells turned into Python values at a time (~10 MB of them)
-SQLITE_PARAMETERS = 900  # values bound per INSERT on SQLite (under the old 999 limit)
 
 
 class Grid(Protocol):
@@ -107,7 +106,7 @@ def _copy_cell(value: object) -> str:
 def insert_cells(conn: Connection, table: Table, blocks: Iterable[list[list]]) -> int:
     """Inserts blocks of columns (the table's order) through the driver; returns rows written.
 
-    SQLite gets each block's rows SQLITE_PARAMETERS values per INSERT (_sqlite_rows);
+    SQLite gets each block's rows SQLITE_PARAMETERS values per INSERT (insert_sqlite_rows);
     PostgreSQL is sent each block as COPY text, a column converted at a time.
     """
     return _insert_blocks(conn, table, blocks, as_rows=False)
@@ -147,30 +146,11 @@ def _insert_blocks(
     try:
         for block in blocks:
             rows = block if as_rows else list(zip(*block, strict=True))
-            _sqlite_rows(cursor, table.name, names, rows)
+            insert_sqlite_rows(cursor, table.name, names, rows)
             written += len(rows)
     finally:
         cursor.close()
     return written
-
-
-def _sqlite_rows(cursor: Any, name: str, columns: list[str], rows: Sequence[Sequence]) -> None:
-    """Inserts rows with SQLite's cursor, SQLITE_PARAMETERS values per statement.
-
-    One statement per group of rows (their values in one flat list) costs ~20% less CPU
-    than one per row; the last rows that do not fill a group go one at a time.
-    """
-    one = f"({', '.join('?' for _ in columns)})"
-    head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
-    per = max(1, SQLITE_PARAMETERS // len(columns))
-    full = len(rows) - len(rows) % per
-    if full:
-        flat = list(chain.from_iterable(rows[:full]))
-        width = per * len(columns)
-        groups = (flat[i : i + width] for i in range(0, len(flat), width))
-        cursor.executemany(head + ", ".join([one] * per), groups)
-    if full < len(rows):
-        cursor.executemany(head + one, rows[full:])
 
 
 def _copy_texts(column: Sequence) -> list[str]:

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from salesops.db import rollups_call_cells as cells
 from salesops.db import schema as s
+from salesops.db.sqlite_rows import SQLITE_PARAMETERS
 
 # rollup_stage_stays has 6 columns: SQLite groups 150 rows per INSERT
-PER_GROUP = cells.SQLITE_PARAMETERS // len(s.rollup_stage_stays.columns)
+PER_GROUP = SQLITE_PARAMETERS // len(s.rollup_stage_stays.columns)
 
 
 def _stays(count: int) -> list[tuple]:

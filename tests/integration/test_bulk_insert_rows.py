@@ -1,0 +1,58 @@
+"""bulk_insert stores every row once on both databases (SQLite: many rows per INSERT, the
+rest one at a time; a column named as an SQL keyword), and create_indexes builds the
+indexes with SQLite's page cache set back as it was."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from salesops.db import schema as s
+from salesops.db.engine import bulk_insert
+from salesops.db.index_builds import INDEX_BUILD_CACHE_KIB, create_indexes
+from salesops.db.sqlite_rows import SQLITE_PARAMETERS
+
+TABLE = s.rollup_quality_months  # (problem, month, count): "count" is an SQL keyword
+PER_GROUP = SQLITE_PARAMETERS // len(TABLE.columns)
+
+
+def _months(count: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "problem": [f"p{n % 3}" for n in range(count)],
+            "month": [date(2000 + n // 12, n % 12 + 1, 1).isoformat() for n in range(count)],
+            "count": list(range(count)),
+        }
+    )
+
+
+@pytest.mark.parametrize("count", [1, PER_GROUP - 1, PER_GROUP, 2 * PER_GROUP + 7])
+def test_bulk_insert_stores_every_row_once(engine: sa.Engine, count: int) -> None:
+    frame = _months(count)
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.execute(sa.delete(TABLE))
+        assert bulk_insert(conn, TABLE, frame, chunk=PER_GROUP + 3) == count
+        stored = sorted(tuple(r) for r in conn.execute(sa.select(TABLE)))
+        transaction.rollback()
+    expected = sorted((p, date.fromisoformat(m), c) for p, m, c in frame.itertuples(index=False))
+    assert stored == expected
+
+
+def test_create_indexes_builds_them_and_sets_the_cache_back(engine: sa.Engine) -> None:
+    table = s.rollup_stage_stays
+    with engine.connect() as conn, conn.begin() as transaction:
+        for index in table.indexes:
+            index.drop(conn)
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA cache_size=-12345")
+        create_indexes(conn, table.indexes)
+        built = {i["name"] for i in sa.inspect(conn).get_indexes(table.name)}
+        assert {i.name for i in table.indexes} <= built
+        if sqlite:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -12345
+            assert INDEX_BUILD_CACHE_KIB < 12345
+        transaction.rollback()
