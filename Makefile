@@ -10,6 +10,10 @@ STAMP := $(VENV)/.installed-stamp
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 DB := data/salesops.db
 PORT ?= 8501
+# Python caches each module's compiled bytecode in __pycache__ (ignored by git). Where the
+# environment turns that off (PYTHONDONTWRITEBYTECODE), every test process and app start
+# compiles every module again: the unit tier took 35 s instead of 21 s.
+unexport PYTHONDONTWRITEBYTECODE
 # Test processes (pytest-xdist): one per core on the 2-core CI machine. Each process builds its
 # own demo databases; a file's tests stay on one process (--dist loadfile).
 TEST_WORKERS ?= 2
