@@ -52,6 +52,14 @@ def _state(engine: sa.Engine):
         return schema_state(conn)
 
 
+def _table_rows(engine: sa.Engine, tables) -> dict[str, list[tuple]]:
+    """Returns each table's rows, sorted, by table name (to compare a migration with a rebuild)."""
+    with engine.connect() as conn:
+        return {
+            t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr) for t in tables
+        }
+
+
 def _make_legacy(engine: sa.Engine, version: int, dropped: str) -> None:
     """Turns a current database into one from before migrations, at `version`."""
     with engine.begin() as conn:
@@ -120,11 +128,7 @@ def test_the_daily_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
     daily = [t.name for t in schema.daily_rollups]
 
     def rows() -> dict[str, list[tuple]]:
-        with engine.connect() as conn:
-            return {
-                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
-                for t in schema.daily_rollups
-            }
+        return _table_rows(engine, schema.daily_rollups)
 
     built = rows()
     assert all(built[name] for name in daily)
@@ -148,11 +152,7 @@ def test_the_call_rollups_migration_fills_them_like_a_rebuild(demo_copy_url):
     engine = make_engine(demo_copy_url)
 
     def rows() -> dict[str, list[tuple]]:
-        with engine.connect() as conn:
-            return {
-                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
-                for t in CALL_ROLLUP_TABLES
-            }
+        return _table_rows(engine, CALL_ROLLUP_TABLES)
 
     built = rows()
     assert all(built.values())
@@ -174,11 +174,7 @@ def test_an_upgrade_stopped_after_its_tables_were_created_runs_again(demo_copy_u
              schema.rollup_stage_stays, schema.rollup_order_status_scopes]  # fmt: skip
 
     def rows() -> dict[str, list[tuple]]:
-        with engine.connect() as conn:
-            return {
-                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
-                for t in added
-            }
+        return _table_rows(engine, added)
 
     built = rows()
     with engine.begin() as conn:  # every table there, some half-filled, the revision behind
@@ -199,11 +195,7 @@ def test_the_order_rollups_migration_drops_the_distinct_count_and_fills_the_days
     tables = [schema.rollup_order_months, *schema.order_rollups]
 
     def rows() -> dict[str, list[tuple]]:
-        with engine.connect() as conn:
-            return {
-                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
-                for t in tables
-            }
+        return _table_rows(engine, tables)
 
     built = rows()
     assert all(built.values())
@@ -230,11 +222,7 @@ def test_db_upgrade_builds_the_per_rep_call_rollup_once(demo_copy_url, monkeypat
     engine = make_engine(demo_copy_url)
 
     def rows() -> dict[str, list[tuple]]:
-        with engine.connect() as conn:
-            return {
-                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
-                for t in CALL_REP_TABLES
-            }
+        return _table_rows(engine, CALL_REP_TABLES)
 
     built = rows()
     assert all(built.values())
