@@ -241,3 +241,32 @@ def test_db_upgrade_builds_the_per_rep_call_rollup_once(demo_copy_url, monkeypat
     assert len(builds) == 1
     assert rows() == built
     engine.dispose()
+
+
+def test_db_upgrade_leaves_the_rollups_it_rebuilds_to_the_refresh(demo_copy_url):
+    """Migrations 0017, 0018 and 0022 fill their rollup only when no full refresh follows."""
+    from alembic import command
+    from typer.testing import CliRunner
+
+    from salesops.cli import app
+    from salesops.db.migrate import _config, upgrade_schema
+
+    engine = make_engine(demo_copy_url)
+    filled = [schema.rollup_receivable_days, schema.rollup_stage_stays,
+              schema.rollup_order_status_scopes]  # fmt: skip
+    built = _table_rows(engine, filled)
+    assert all(built.values())
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0016")
+    upgrade_schema(engine, refresh_follows=True)  # as `db upgrade` runs them: left empty
+    assert not any(_table_rows(engine, filled).values())
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0016")
+    upgrade_schema(engine)  # alone: filled as a rebuild fills them
+    assert _table_rows(engine, filled) == built
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0016")
+    result = CliRunner().invoke(app, ["db", "upgrade", "--url", demo_copy_url])
+    assert result.exit_code == 0, result.output
+    assert _table_rows(engine, filled) == built
+    engine.dispose()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from salesops.db import schema as s
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_review import stage_stays_select
 from salesops.db.schema_review import STAYS_INDEX
 
@@ -47,6 +48,8 @@ def upgrade() -> None:
         op.create_index(DEAL_INDEX, NAME, ["opportunity_id"])
     if STAYS_INDEX not in indexes:
         op.create_index(STAYS_INDEX, NAME, ["left_at", "stage", "days"])
+    if refresh_follows():  # `db upgrade` rebuilds it next: built once, not twice
+        return
     table = s.rollup_stage_stays
     op.execute(sa.delete(table))
     op.execute(sa.insert(table).from_select([c.name for c in table.columns], stage_stays_select()))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_orders import status_summary_plan
 
 revision = "0022"
@@ -98,6 +99,8 @@ def upgrade() -> None:
         )
     if SCOPES_INDEX not in _indexes(SCOPES):
         op.create_index(SCOPES_INDEX, SCOPES, ["month"])
+    if refresh_follows():  # `db upgrade` rebuilds it next: built once, not twice
+        return
     for table, select in status_summary_plan():
         op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))
