@@ -26,7 +26,9 @@ def test_time_page_renders_charts_and_what_if(app_url, page, screenshot):
     # Enter through the app (a fresh deep link runs the page file without app.py's navigation).
     page.goto(app_url)
     wait_for_app(page, "Reps below one-third")
-    wait_for_metrics(page, "Team selling share")
+    # the Overview's rep time headline: its figures as one table (salesops.ui.figure_table)
+    figures = page.locator('[data-testid="stMarkdownContainer"] table')
+    figures.filter(has_text="Team selling share").first.wait_for(timeout=60_000)
     page.goto(f"{app_url}/time_allocation")
     wait_for_app(page, "Furthest below")
     assert page.locator('[data-testid="stException"]').count() == 0
