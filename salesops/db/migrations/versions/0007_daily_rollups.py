@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_daily import daily_plan
 
 revision = "0007"
@@ -73,6 +74,8 @@ def upgrade() -> None:
     for name, keys, values in TABLES:
         if name not in present:
             _create(name, keys, values)
+    if refresh_follows():  # `db upgrade` rebuilds them next: built once, not twice
+        return
     for table, select in daily_plan():
         op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_call import rebuild_call_unit_rollups
 
 revision = "0010"
@@ -32,6 +33,8 @@ def upgrade() -> None:
         _create_snapshots()
     if "rollup_call_won_days" not in present:
         _create_won_days()
+    if refresh_follows():  # `db upgrade` rebuilds them next: built once, not twice
+        return
     rebuild_call_unit_rollups(op.get_bind())  # the per-rep ones are 0021's
 
 

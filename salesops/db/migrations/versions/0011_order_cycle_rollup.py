@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_cash import cash_plan
 
 revision = "0011"
@@ -30,9 +31,14 @@ INDEX = "ix_rollup_order_cycle_days_month"
 
 def upgrade() -> None:
     """Creates the order-to-cash rollup (unless there) and fills it from the orders."""
-    if NAME in sa.inspect(op.get_bind()).get_table_names():
-        _fill()
+    if NAME not in sa.inspect(op.get_bind()).get_table_names():
+        _create()
+    if refresh_follows():  # `db upgrade` rebuilds it next: built once, not twice
         return
+    _fill()
+
+
+def _create() -> None:
     op.create_table(
         NAME,
         sa.Column("leg", sa.String(20), nullable=False),
@@ -45,7 +51,6 @@ def upgrade() -> None:
         sa.Column("amount", sa.Float),
     )
     op.create_index(INDEX, NAME, ["month", "leg"])
-    _fill()
 
 
 def _fill() -> None:

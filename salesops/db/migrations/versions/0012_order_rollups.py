@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_orders import order_plan
 
 revision = "0012"
@@ -73,6 +74,8 @@ def upgrade() -> None:
             sa.Column("days_to_cash", sa.Integer, nullable=False),
         )
         op.create_index(STATUS_INDEX, STATUS, ["month"])
+    if refresh_follows():  # `db upgrade` rebuilds them next: built once, not twice
+        return
     for table, select in order_plan():
         op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from salesops.db import schema as s
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_review import stage_entries_select
 
 revision = "0013"
@@ -34,6 +35,8 @@ def upgrade() -> None:
             sa.Column("opportunity_id", sa.Integer, primary_key=True, autoincrement=False),
             sa.Column("entered_at", sa.Date, nullable=False),
         )
+    if refresh_follows():  # `db upgrade` rebuilds it next: built once, not twice
+        return
     table = s.rollup_stage_entries  # only it: review_plan() also lists later rollups
     op.execute(sa.delete(table))
     op.execute(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_bookings import bookings_plan
 
 revision = "0014"
@@ -43,6 +44,8 @@ def upgrade() -> None:
         )
     if INDEX not in {i["name"] for i in sa.inspect(op.get_bind()).get_indexes(NAME)}:
         op.create_index(INDEX, NAME, ["month"])
+    if refresh_follows():  # `db upgrade` rebuilds it next: built once, not twice
+        return
     for table, select in bookings_plan():
         op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_approvals import approval_plan
 
 revision = "0015"
@@ -73,6 +74,8 @@ def upgrade() -> None:
         for index, on in indexes.items():
             if index not in there:
                 op.create_index(index, name, on)
+    if refresh_follows():  # `db upgrade` rebuilds them next: built once, not twice
+        return
     for table, select in approval_plan():
         op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from salesops.db.migrate import refresh_follows
 from salesops.db.rollups_cash import cycle_summary_plan
 
 revision = "0016"
@@ -73,6 +74,8 @@ def upgrade() -> None:
         index = f"ix_{name}_month"
         if index not in _indexes(name):
             op.create_index(index, name, ["month", "leg"])
+    if refresh_follows():  # `db upgrade` rebuilds them next: built once, not twice
+        return
     for table, select in cycle_summary_plan():
         op.execute(sa.delete(table))
         op.execute(sa.insert(table).from_select([c.name for c in table.columns], select))
