@@ -455,12 +455,15 @@ def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
     return list(range(int(highest) + 1, int(highest) + 1 + count))
 
 
-def set_aside_constraints(conn: Connection, tables: list[Table]) -> list[tuple[str, str, str]]:
+def set_aside_constraints(
+    conn: Connection, tables: list[Table], *, unique: bool = True
+) -> list[tuple[str, str, str]]:
     """PostgreSQL: drops `tables`' foreign keys and unique constraints; returns them to restore.
 
     A bulk load into a table with them checks every row (a trigger per foreign key, an index
     insert per unique constraint); restore_constraints adds them back after the load, each
-    checked once over the whole table. Returns (table, name, definition) rows, foreign keys
+    checked once over the whole table. `unique=False` keeps the unique constraints (the
+    load still looks rows up by them). Returns (table, name, definition) rows, foreign keys
     first. Other dialects keep theirs (returns []).
     """
     if conn.dialect.name != "postgresql" or not tables:
@@ -473,9 +476,9 @@ def set_aside_constraints(conn: Connection, tables: list[Table]) -> list[tuple[s
         cursor.execute(
             "SELECT cl.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
             "JOIN pg_class cl ON cl.oid = c.conrelid "
-            "WHERE c.contype IN ('f', 'u') AND c.conrelid = ANY(%s::regclass[]) "
+            "WHERE c.contype::text = ANY(%s) AND c.conrelid = ANY(%s::regclass[]) "
             "ORDER BY c.contype, cl.relname, c.conname",  # 'f' before 'u'
-            ([t.name for t in tables],),
+            (["f", "u"] if unique else ["f"], [t.name for t in tables]),
         )
         constraints = [(str(r[0]), str(r[1]), str(r[2])) for r in cursor.fetchall()]
         for table, name, _ in constraints:

@@ -419,3 +419,60 @@ def test_a_first_import_leaves_every_index_and_a_failed_one_too(engine):
     assert outcome.written, outcome.message
     assert index_names(engine) == indexes
     assert len(opportunities(engine)) == 3
+
+
+def foreign_keys(engine) -> dict[str, list[str]]:
+    inspector = sa.inspect(engine)
+    return {
+        t: sorted(fk["name"] for fk in inspector.get_foreign_keys(t))
+        for t in ("opportunities", "opportunity_history")
+    }
+
+
+def test_a_first_import_copies_deals_without_their_keys_then_adds_them(monkeypatch, engine):
+    """PostgreSQL: an empty table's foreign keys and indexes are set aside for its COPY.
+
+    They are back when the import ends or fails; a later import into the filled table keeps
+    them throughout.
+    """
+    from salesops.importing import history, writing
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's foreign keys are part of its tables")
+    keys, indexes = foreign_keys(engine), index_names(engine)
+    assert keys["opportunities"] and keys["opportunity_history"]
+    seen: list[tuple[str, int, int]] = []
+    fail = [True]
+    real_bulk_insert = writing.bulk_insert
+
+    def recording(conn, table, frame, *args, **kwargs):
+        # the table's foreign keys and secondary indexes as this COPY meets them
+        counts = conn.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = %(t)s::regclass "
+            "AND contype = 'f'), (SELECT count(*) FROM pg_index WHERE indrelid = "
+            "%(t)s::regclass AND NOT indisunique)",
+            {"t": table.name},
+        ).one()
+        seen.append((table.name, *counts))
+        if table.name == "opportunity_history" and fail[0]:
+            raise RuntimeError("the import fails after its deals were written")
+        return real_bulk_insert(conn, table, frame, *args, **kwargs)
+
+    monkeypatch.setattr(writing, "bulk_insert", recording)
+    monkeypatch.setattr(history, "bulk_insert", recording)
+    with pytest.raises(RuntimeError, match="fails after its deals"):
+        run(engine, [sf_file(GOOD_ROWS, "a.csv")])
+    assert seen == [("opportunities", 0, 0), ("opportunity_history", 0, 0)]
+    assert (foreign_keys(engine), index_names(engine)) == (keys, indexes)
+    assert table_counts(engine)["opportunities"] == 0
+    fail[0] = False
+    seen.clear()
+    outcome = run(engine, [sf_file(GOOD_ROWS, "a.csv")])
+    assert outcome.written, outcome.message
+    assert seen == [("opportunities", 0, 0), ("opportunity_history", 0, 0)]
+    assert (foreign_keys(engine), index_names(engine)) == (keys, indexes)
+    seen.clear()
+    more = run(engine, [sf_file(["006D,Delta,Cobalt,Ann Lee,2024-02-01,,Prospecting,10"])])
+    assert more.written, more.message
+    full = (len(keys["opportunities"]), len(s.opportunities.indexes))
+    assert seen[0] == ("opportunities", *full)
