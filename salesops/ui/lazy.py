@@ -20,9 +20,11 @@ Opener = Callable[[str, str], AbstractContextManager[bool]]
 
 
 @contextmanager
-def lazy_expander(label: str, key: str, expanded: bool = False) -> Iterator[bool]:
+def lazy_expander(
+    label: str, key: str, expanded: bool = False, icon: str | None = None
+) -> Iterator[bool]:
     """Opens an expander and yields whether it is open (draw its content only then)."""
-    box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
+    box = st.expander(label, expanded=expanded, key=key, on_change="rerun", icon=icon)
     with box:
         yield bool(box.open)
 

@@ -25,7 +25,9 @@ from salesops.territory.balance import (
 )
 from salesops.territory.mismatch import TerritoryMismatch
 from salesops.territory.rebalance import Constraints, Proposal
+from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import Filters
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
@@ -44,7 +46,7 @@ def territory_headline(filters: Filters) -> None:
     """Draws the Overview's territory tiles: load balance and over/under-loaded counts."""
     from salesops.territory.report import build_report, territory_data
     from salesops.ui.cache import cached_call, cached_from, settings
-    from salesops.ui.figure_table import Tile, draw_figures, toned
+    from salesops.ui.figure_table import toned
     from salesops.ui.nav import page_link
 
     data = cached_call(territory_data, filters.scope, filters.period.end)
@@ -152,51 +154,74 @@ def _percent(fraction: float) -> int:
     return round(fraction * 100)
 
 
+ASSUMPTIONS_OPEN = "territory.assumptions_open"  # the lazy expander holding the widgets
+CHOSEN = "territory.assumptions"  # what its widgets last said, kept while they are not drawn
+
+
 def assumptions(defaults: Settings, hours: AccountHours) -> TerritorySettings:
-    """Draws the assumptions expander (utilisation band, peers, account hours); returns them."""
-    with st.expander("Assumptions", icon=":material/tune:"):
-        left, right = st.columns(2)
-        under, over = left.slider(
-            "Balanced utilisation band",
-            0,
-            200,
-            (_percent(defaults.utilisation_under), _percent(defaults.utilisation_over)),
-            step=5,
-            format="%d%%",
-            key="territory.band",
-            help="Below the band: under-loaded; above it: over-loaded.",
-        )
-        peer = right.radio(
-            "Compare potential per selling hour with",
-            list(PEERS),
-            index=list(PEERS).index(defaults.peer_group),
-            horizontal=True,
-            key="territory.peer",
-            format_func=PEERS.get,
-            help="Enterprise hours carry more potential than SMB hours by design; comparing "
-            "within a segment keeps that mix out of the potential balance.",
-        )
-        st.caption(
-            "Hours an account needs per year (0 = measured from time logs: "
-            + hours.describe().split(": ", 1)[1]
-            + ")"
-        )
-        rows = hours.frame()
-        stated = {}
-        for column, row in zip(st.columns(max(len(rows), 1)), rows.itertuples(), strict=False):
-            value = column.number_input(
-                f"{row.segment}", 0.0, 2000.0, 0.0 if row.source != "stated" else float(row.hours),
-                key=f"territory.hours.{row.segment}",
-            )  # fmt: skip
-            if value > 0:
-                stated[row.segment] = value
+    """Draws the assumptions expander (utilisation band, peers, account hours); returns them.
+
+    Its widgets are drawn only once it is opened (issue 21: a slider, a radio and three
+    number inputs, closed, still cost a cold new tab their scripts and drawing); what they
+    last said is kept in the session, so the page computes with it while they are not drawn.
+    """
+    chosen = st.session_state.get(CHOSEN) or {
+        "band": (_percent(defaults.utilisation_under), _percent(defaults.utilisation_over)),
+        "peer": defaults.peer_group,
+        "hours": {},  # segment -> hours per account typed in (0: measured from time logs)
+    }
+    with lazy_expander("Assumptions", ASSUMPTIONS_OPEN, icon=":material/tune:") as opened:
+        if opened:
+            chosen = _assumption_widgets(chosen, hours)
+            st.session_state[CHOSEN] = chosen
+    under, over = chosen["band"]
+    stated = {segment: value for segment, value in chosen["hours"].items() if value > 0}
     return TerritorySettings.from_settings(
         defaults,
         account_hours=TerritorySettings.hours({**dict(defaults.account_hours), **stated}),
         under=under / 100,
         over=over / 100,
-        peer=peer,
+        peer=chosen["peer"],
     )
+
+
+def _assumption_widgets(chosen: dict, hours: AccountHours) -> dict:
+    """Draws the band, the peers and each segment's account hours from `chosen`; returns theirs."""
+    left, right = st.columns(2)
+    band = left.slider(
+        "Balanced utilisation band",
+        0,
+        200,
+        chosen["band"],
+        step=5,
+        format="%d%%",
+        key="territory.band",
+        help="Below the band: under-loaded; above it: over-loaded.",
+    )
+    peer = right.radio(
+        "Compare potential per selling hour with",
+        list(PEERS),
+        index=list(PEERS).index(chosen["peer"]),
+        horizontal=True,
+        key="territory.peer",
+        format_func=PEERS.get,
+        help="Enterprise hours carry more potential than SMB hours by design; comparing "
+        "within a segment keeps that mix out of the potential balance.",
+    )
+    st.caption(
+        "Hours an account needs per year (0 = measured from time logs: "
+        + hours.describe().split(": ", 1)[1]
+        + ")"
+    )
+    rows = hours.frame()
+    typed = {}
+    for column, row in zip(st.columns(max(len(rows), 1)), rows.itertuples(), strict=False):
+        shown = 0.0 if row.source != "stated" else float(row.hours)
+        typed[row.segment] = column.number_input(
+            f"{row.segment}", 0.0, 2000.0, chosen["hours"].get(row.segment, shown),
+            key=f"territory.hours.{row.segment}",
+        )  # fmt: skip
+    return {"band": tuple(band), "peer": peer, "hours": typed}
 
 
 def mismatch_warning(mismatch: TerritoryMismatch | None) -> None:
@@ -213,41 +238,40 @@ def capacity_caption(model: CapacityModel) -> None:
 def balance_tiles(
     metrics: pd.DataFrame, balance: BalanceIndex, model: CapacityModel, currency: str
 ) -> None:
-    """Draws the load balance, over/under-loaded counts, selling share, ramp, uncovered."""
+    """Draws the load balance, over/under-loaded counts, selling share, ramp, uncovered.
+
+    The five figures are one Markdown table (salesops.ui.figure_table), not five st.metric
+    tiles: issue 21, a cold new tab draws the page sooner.
+    """
     flags = metrics["flag"].value_counts()
-    tiles = st.columns(5)
-    tiles[0].metric(
-        "Load balance",
-        EM_DASH if balance.cv is None else f"{balance.cv:.2f}",
-        help="Coefficient of variation (CV) of utilisation across territories; 0 = balanced.",
-        border=True,
-    )
-    tiles[1].metric(
-        "Over-loaded",
-        int(flags.get(FLAG_OVER, 0)),
-        help="Utilisation above the band: more accounts than the selling hours can cover "
-        "(opportunity left on the table).",
-        border=True,
-    )
-    tiles[2].metric(
-        "Under-loaded",
-        int(flags.get(FLAG_UNDER, 0)),
-        help="Utilisation below the band: selling hours spent on too few accounts.",
-        border=True,
-    )
     share = model.team_selling_share
-    tiles[3].metric(
-        "Selling share",
-        format_value(share.value or 0.0, "ratio"),
-        help=model.shares.describe(),
-        border=True,
-    )
-    tiles[4].metric(
-        "Ramp",
-        f"{model.ramp.months_to_ramp} mo",
-        help=f"Months a new rep takes to ramp. {model.ramp.describe()}",
-        border=True,
-    )
+    tiles = [
+        Tile(
+            "Load balance",
+            EM_DASH if balance.cv is None else f"{balance.cv:.2f}",
+            help="Coefficient of variation (CV) of utilisation across territories; 0 = balanced.",
+        ),
+        Tile(
+            "Over-loaded",
+            str(int(flags.get(FLAG_OVER, 0))),
+            help="Utilisation above the band: more accounts than the selling hours can cover "
+            "(opportunity left on the table).",
+        ),
+        Tile(
+            "Under-loaded",
+            str(int(flags.get(FLAG_UNDER, 0))),
+            help="Utilisation below the band: selling hours spent on too few accounts.",
+        ),
+        Tile(
+            "Selling share", format_value(share.value or 0.0, "ratio"), help=model.shares.describe()
+        ),
+        Tile(
+            "Ramp",
+            f"{model.ramp.months_to_ramp} mo",
+            help=f"Months a new rep takes to ramp. {model.ramp.describe()}",
+        ),
+    ]
+    draw_figures(tiles)
     uncovered = uncovered_potential(metrics)
     if uncovered > 0:
         st.warning(

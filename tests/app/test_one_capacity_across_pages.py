@@ -10,16 +10,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.app.conftest import figures_shown
+
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 
 
 def words(at) -> str:
+    """Returns the page's captions, Markdown and tiles' and figure tables' definitions."""
     parts = [c.value for c in at.caption] + [m.help or "" for m in at.metric]
+    parts += [m.proto.help for m in at.markdown]  # a figure table's definitions
     return "\n".join(parts + [m.value for m in at.markdown])
 
 
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """Returns the figure shown under `label`: a metric tile's or a figure table's."""
+    return figures_shown(at)[label]
 
 
 def month_in(text: str) -> int:

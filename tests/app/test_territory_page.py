@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesops.ui.territory import ASSUMPTIONS_OPEN
 from tests.app.conftest import figures_shown, shown, territories_shown, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "territory.py")
@@ -30,7 +31,8 @@ def table(at, index: int):
 
 
 def metric(at, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
+    """Returns the first figure (metric tile or figure table) whose label starts so."""
+    return next(v for label, v in figures_shown(at).items() if label.startswith(label_start))
 
 
 def test_the_territories_text_table_fits_the_page_and_every_column_is_one_click_away(
@@ -112,6 +114,9 @@ def test_proposal_widgets_change_the_output(run_page, demo_url):
 
 def test_band_and_account_hours_change_the_flags(run_page, demo_url):
     at = run_page(PAGE, demo_url)
+    assert not at.slider  # the assumptions' widgets are drawn once their expander is opened
+    at.session_state[ASSUMPTIONS_OPEN] = True
+    at.run()
     at.slider(key="territory.band").set_value((0, 200)).run()
     assert not at.exception
     assert metric(at, "Over-loaded") == "0" and metric(at, "Under-loaded") == "0"
@@ -119,6 +124,16 @@ def test_band_and_account_hours_change_the_flags(run_page, demo_url):
     at.number_input(key="territory.hours.SMB").set_value(500.0).run()  # stated: far more work
     smb = territories_shown(at).assign(segment=text_tables(at)[0]["Segment"])
     assert set(smb.loc[smb["segment"] == "SMB", "flag"]) == {"over-loaded"}
+    # Closed again, the widgets are gone and the page keeps computing with what they said.
+    at.session_state[ASSUMPTIONS_OPEN] = False
+    at.run()
+    assert not at.exception and not at.slider
+    smb = territories_shown(at).assign(segment=text_tables(at)[0]["Segment"])
+    assert set(smb.loc[smb["segment"] == "SMB", "flag"]) == {"over-loaded"}
+    at.session_state[ASSUMPTIONS_OPEN] = True  # reopened, they show what was chosen
+    at.run()
+    assert at.slider(key="territory.band").value == (70, 110)
+    assert at.number_input(key="territory.hours.SMB").value == 500.0
 
 
 def test_empty_database_shows_the_empty_state(run_page, empty_url):

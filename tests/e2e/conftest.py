@@ -182,6 +182,17 @@ def wait_for_metrics(page: object, *labels: str, timeout_ms: int = 60_000) -> st
     return " ".join(tiles.all_inner_texts())
 
 
+def wait_for_figures(page: object, *labels: str, timeout_ms: int = 60_000) -> str:
+    """Waits until a figure table (salesops.ui.figure_table) shows each label; returns its text.
+
+    A figure table is one Markdown element: the labels are its header, the values below.
+    """
+    tables = page.locator('[data-testid="stMarkdownContainer"] table')
+    for label in labels:
+        tables.filter(has_text=label).first.wait_for(timeout=timeout_ms)
+    return " ".join(tables.all_inner_texts())
+
+
 @pytest.fixture
 def screenshot() -> Callable[[object, str], Path]:
     """Returns save(page, name) -> the PNG path under artifacts/screenshots/."""

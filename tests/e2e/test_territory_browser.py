@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app, wait_for_metrics
+from tests.e2e.conftest import wait_for_app, wait_for_figures, wait_for_metrics
 from tests.e2e.settle import wait_settled
 
 pytestmark = pytest.mark.e2e
@@ -17,10 +17,16 @@ def test_territory_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/territory")
     wait_for_app(page, "Quotas and hires")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, *("Load balance", "Over-loaded", "Under-loaded"))
+    figures = wait_for_figures(page, *("Load balance", "Over-loaded", "Under-loaded", "Ramp"))
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # figures as one table
+    assert "mo" in figures
     assert page.locator(".vega-embed").count() == 1  # utilisation; the tabs draw when opened
     path = screenshot(page, "territory")
     assert path.stat().st_size > 50_000
+    # The assumptions' widgets are drawn once their expander is opened.
+    assert page.get_by_text("Balanced utilisation band").count() == 0
+    page.get_by_text("Assumptions").first.click()
+    page.get_by_text("Balanced utilisation band").first.wait_for(timeout=60_000)
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     tabs.filter(has_text="Potential per selling hour").first.click()
     wait_settled(page, "The opportunity each selling hour has to work")
