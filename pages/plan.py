@@ -41,6 +41,7 @@ def plan_panel() -> None:
     choices = ui.plan_controls(defaults, default_target(inputs))
     report = build_plan(inputs, choices, defaults)
     ui.target_caption(report, inputs.booked_last_year, defaults.currency)
+    ui.choices_caption(choices)
     ui.plan_tiles(report, defaults.currency)
     for note in report.notes:
         st.info(note, icon=":material/info:")

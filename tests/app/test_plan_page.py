@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import text_tables
+from salesops.ui.plan import CONTROLS_OPEN
+from tests.app.conftest import figure_tables, text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "plan.py")
 HIRES, QUOTAS = "Hires by territory", "Quotas"  # tabs: only the open one is drawn
@@ -27,25 +28,34 @@ def table(at, tab: str):
     return hires.astype(dict.fromkeys(numbers, float))
 
 
+def open_controls(at):
+    """Opens "Change the plan" (only then are the what-if's widgets drawn); reruns."""
+    at.session_state[CONTROLS_OPEN] = True
+    return at.run()
+
+
 def test_demo_renders_quotas_attainment_hires_and_track_record(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
+    assert not at.slider and not at.number_input  # the what-if's widgets: drawn when opened
+    assert any(c.value.startswith("Territories staffed to 90% utilisation") for c in at.caption)
     assert [t.label for t in at.tabs] == [HIRES, QUOTAS]
     assert [s.value for s in at.subheader] == ["Expected attainment", HIRES]
     assert len(text_tables(at)) == 1 and not at.dataframe  # the hires, as text
     table(at, QUOTAS)
     assert [s.value for s in at.subheader] == ["Expected attainment", QUOTAS]
     quotas = table(at, QUOTAS)
-    target = at.number_input(key="plan.target").value
+    target = open_controls(at).number_input(key="plan.target").value
     assert quotas["suggested_quota"].sum() == pytest.approx(target, abs=0.01)
     assert any(c.value.startswith("Track record: Set this way at the start of") for c in at.caption)
     assert any("Capacity = weekly hours" in c.value for c in at.caption)
-    shown = next(m for m in at.metric if m.label == "Expected at quota")
-    assert shown.value.endswith("%") and shown.delta.endswith("% now")
+    value, change = figure_tables(at)["Expected at quota"]  # the figures: one table
+    assert value.endswith("%") and change.endswith("% now")
+    assert not at.metric
 
 
 def test_sliders_answer_without_errors_and_keep_the_sum(run_page, demo_url):
-    at = run_page(PAGE, demo_url)
+    at = open_controls(run_page(PAGE, demo_url))
     at.number_input(key="plan.target").set_value(120_000_000.0).run()
     assert not at.exception
     assert table(at, QUOTAS)["suggested_quota"].sum() == pytest.approx(120e6, abs=0.01)
@@ -58,6 +68,18 @@ def test_sliders_answer_without_errors_and_keep_the_sum(run_page, demo_url):
     at.slider(key="plan.attainment").set_value(80).run()
     at.slider(key="plan.cap").set_value(0).run()
     assert not at.exception
+    quotas, said = table(at, QUOTAS), [c.value for c in at.caption]
+    # Closed, the widgets are gone and the plan keeps what they said (and says it).
+    at.session_state[CONTROLS_OPEN] = False
+    at.run()
+    assert not at.exception and not at.slider
+    assert table(at, QUOTAS).equals(quotas) and [c.value for c in at.caption] == said
+    assert any(c.value.startswith("Target $120") for c in at.caption)
+    assert any("no hires" in c.value and "±0%" in c.value for c in at.caption)
+    assert any("80% of reps are meant to reach" in c.value for c in at.caption)
+    open_controls(at)
+    assert at.slider(key="plan.attainment").value == 80
+    assert at.toggle(key="plan.hires").value is False
 
 
 def test_empty_database_shows_the_empty_state(run_page, empty_url):

@@ -9,6 +9,7 @@ import pytest
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.reading import CsvInput
 from salesops.importing.report import import_files
+from salesops.ui.plan import CONTROLS_OPEN as PLAN_CONTROLS_OPEN
 from tests.app.conftest import each_tab, figures_shown, shown, territories_shown, text_tables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +127,8 @@ def test_plan_page_and_cli_start_from_the_same_target_without_quotas(run_page, t
 
     url = imported(tmp_path, "maven", [CsvInput.from_path(MAVEN / n) for n in FILES])
     at = run_page(str(ROOT / "pages" / "plan.py"), url)
-    page_target = at.number_input(key="plan.target").value
+    at.session_state[PLAN_CONTROLS_OPEN] = True  # the what-if's widgets, drawn when opened
+    page_target = at.run().number_input(key="plan.target").value
     result = CliRunner().invoke(app, ["plan", "--format", "json", "--url", url])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

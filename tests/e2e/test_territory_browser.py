@@ -44,7 +44,13 @@ def test_plan_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/plan")
     wait_for_app(page, "Quotas")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, *("Expected at quota", "Hires", "Hires' cost this year"))
+    wait_for_figures(page, *("Expected at quota", "Hires", "Hires' cost this year"))
     assert page.locator(".vega-embed").count() >= 1  # the attainment distribution
     path = screenshot(page, "plan")
     assert path.stat().st_size > 50_000
+    # The what-if's widgets are drawn once "Change the plan" is opened.
+    assert page.locator('[data-testid="stSlider"]').count() == 0
+    page.get_by_text("Change the plan").first.click()
+    page.locator('[data-testid="stSlider"]').nth(3).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "plan_controls")
