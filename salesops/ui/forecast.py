@@ -30,6 +30,7 @@ from salesops.ui.cache import cached_from, prefetch, repository, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import Filters
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.nav import page_link
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
@@ -133,35 +134,57 @@ def pickers(filters: Filters) -> ForecastChoice:
     )
 
 
+OPTIONS_OPEN = "forecast.options_open"  # the lazy expander holding the model options
+OPTIONS = "forecast.model_options"  # what those widgets last said, kept while not drawn
+
+
 def _model_options(config: Settings) -> ProphetParams:
-    """Draws the model options (seasonality, holidays); returns the Prophet settings."""
+    """Draws the model options (seasonality, holidays); returns the Prophet settings.
+
+    The widgets are drawn once "Model options" is opened (issue 21: two checkboxes and a
+    selectbox, closed, still cost a cold new tab their scripts and drawing); what they last
+    said is kept in the session.
+    """
     start = page_params(config)
-    with st.expander("Model options"):
-        a, b, c = st.columns(3)
-        quarterly = a.checkbox(
-            "Quarterly seasonality",
-            value=start.quarterly,
-            key="forecast.quarterly",
-        )
-        multiplicative = b.checkbox(
-            "Multiplicative seasonality",
-            value=start.seasonality_mode == "multiplicative",
-            key="forecast.multiplicative",
-            help="Seasonal swings grow with the level of bookings.",
-        )
-        holidays = c.selectbox(
-            "Holidays (country)",
-            HOLIDAY_CHOICES,
-            key="forecast.holidays",
-            format_func=lambda code: code or "none",
-            help="Prophet's built-in holidays; effective on weekly data.",
-        )
+    chosen = st.session_state.get(OPTIONS) or {
+        "quarterly": start.quarterly,
+        "multiplicative": start.seasonality_mode == "multiplicative",
+        "holidays": start.country_holidays or "",
+    }
+    with lazy_expander("Model options", OPTIONS_OPEN) as opened:
+        if opened:
+            chosen = _option_widgets(chosen)
+            st.session_state[OPTIONS] = chosen
     return replace(
         start,
-        quarterly=quarterly,
-        seasonality_mode="multiplicative" if multiplicative else "additive",
-        country_holidays=holidays or None,
+        quarterly=chosen["quarterly"],
+        seasonality_mode="multiplicative" if chosen["multiplicative"] else "additive",
+        country_holidays=chosen["holidays"] or None,
     )
+
+
+def _option_widgets(chosen: dict) -> dict:
+    """Draws the seasonality and holiday widgets from `chosen`; returns what they say."""
+    a, b, c = st.columns(3)
+    quarterly = a.checkbox("Quarterly seasonality", value=chosen["quarterly"],
+                           key="forecast.quarterly")  # fmt: skip
+    multiplicative = b.checkbox(
+        "Multiplicative seasonality",
+        value=chosen["multiplicative"],
+        key="forecast.multiplicative",
+        help="Seasonal swings grow with the level of bookings.",
+    )
+    holidays = c.selectbox(
+        "Holidays (country)",
+        HOLIDAY_CHOICES,
+        index=HOLIDAY_CHOICES.index(chosen["holidays"])
+        if chosen["holidays"] in HOLIDAY_CHOICES
+        else 0,
+        key="forecast.holidays",
+        format_func=lambda code: code or "none",
+        help="Prophet's built-in holidays; effective on weekly data.",
+    )
+    return {"quarterly": quarterly, "multiplicative": multiplicative, "holidays": holidays or ""}
 
 
 def quarter_figures(vs_quota: pd.DataFrame, currency: str) -> list[Tile]:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from salesops.ui.forecast import OPTIONS_OPEN
 from tests.app.conftest import open_filters
 
 PANEL_TILES = [
@@ -144,3 +145,25 @@ def test_the_models_parts_and_stage_probabilities_are_drawn_only_when_opened(run
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == charts + 1  # trend and seasonality
     assert len(at.dataframe) == tables + 1  # the stage probabilities
+
+
+@pytest.mark.slow
+def test_the_model_options_are_drawn_when_opened_and_kept_when_closed(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert not at.checkbox and not at.selectbox  # closed: nothing drawn inside
+    band = at.get("vega_lite_chart")[0].proto.spec  # the bookings forecast
+    at.session_state[OPTIONS_OPEN] = True
+    at.run()
+    assert at.checkbox(key="forecast.quarterly").value is True
+    at.checkbox(key="forecast.quarterly").uncheck().run()
+    assert not at.exception
+    without_quarterly = at.get("vega_lite_chart")[0].proto.spec
+    assert without_quarterly != band  # another fit
+    at.session_state[OPTIONS_OPEN] = False
+    at.run()
+    assert not at.exception and not at.checkbox
+    assert at.get("vega_lite_chart")[0].proto.spec == without_quarterly  # the choice is kept
+    at.session_state[OPTIONS_OPEN] = True
+    at.run()
+    assert at.checkbox(key="forecast.quarterly").value is False
