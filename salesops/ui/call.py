@@ -20,6 +20,7 @@ from salesops.kpis.won_amounts import SAID_ABOVE
 from salesops.repository import Scope
 from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.charts import draw_chart
+from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import monthly_forecast, prefetch_monthly_forecast
 from salesops.ui.markdown import md
@@ -75,7 +76,13 @@ def call_panel(filters: Filters, bookings_said: bool = False) -> None:
 
 
 def draw_panel(panel: Panel | None, bookings_said: bool = False) -> None:
-    """Draws the reconciled panel: won, commit, best case, the call and range, Prophet, quota."""
+    """Draws the reconciled panel: won, commit, best case, the call and range, Prophet, quota.
+
+    Its seven figures are two Markdown tables (salesops.ui.figure_table: the call's four,
+    then Prophet's view, quota and gap), not seven st.metric tiles and a popover, and how
+    the call is made is in the first table's definitions: issue 21, a cold new tab of the
+    Overview, Forecast and Pipeline review draws them sooner.
+    """
     if panel is None:
         return
     currency = settings().currency
@@ -87,36 +94,32 @@ def draw_panel(panel: Panel | None, bookings_said: bool = False) -> None:
         f"{panel.quarter} as of {panel.as_of} · {md(panel.scope)}. The call counts only what the "
         "database knew on that date."
     )
-    top = st.columns(4)
-    top[0].metric("Won to date", money(panel.won_to_date), border=True)
-    top[1].metric("Commit", money(panel.commit), border=True, help="Won + open commit deals.")
-    top[2].metric("Best case", money(panel.best_case), border=True, help="Commit + best case.")
     span = f"range {money(panel.low)} – {money(panel.high)}" if panel.low is not None else None
-    top[3].metric(
-        "The call", money(panel.call), delta=span, delta_color="off", delta_arrow="off", border=True
+    draw_figures(
+        [
+            Tile("Won to date", money(panel.won_to_date)),
+            Tile("Commit", money(panel.commit), help="Won + open commit deals."),
+            Tile("Best case", money(panel.best_case), help="Commit + best case."),
+            Tile("The call", money(panel.call), note=span, tone="neutral", help=panel.method),
+        ]
     )
-    bottom = st.columns(4)
     p = panel.prophet
     band = f"band {money(p.low)} – {money(p.high)}" if p.low is not None else p.reason
-    bottom[0].metric(
-        "Prophet run-rate",
-        money(p.value),
-        delta=band,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    bottom[1].metric("Quota", money(panel.quota), border=True)
-    gap_word = None
+    gap_word, gap_tone = None, "none"
     if panel.gap is not None:
-        gap_word = "short of quota" if panel.gap > 0 else "above quota"
-    bottom[2].metric(
-        "Gap (quota − call)",
-        money(None if panel.gap is None else abs(panel.gap)),
-        delta=gap_word,
-        delta_color="inverse" if panel.gap is not None and panel.gap > 0 else "normal",
-        delta_arrow="down" if panel.gap is not None and panel.gap > 0 else "up",
-        border=True,
+        short = panel.gap > 0
+        gap_word, gap_tone = ("short of quota", "bad") if short else ("above quota", "good")
+    draw_figures(
+        [
+            Tile("Prophet run-rate", money(p.value), note=band, tone="neutral"),
+            Tile("Quota", money(panel.quota)),
+            Tile(
+                "Gap (quota − call)",
+                money(None if panel.gap is None else abs(panel.gap)),
+                note=gap_word,
+                tone=gap_tone,
+            ),
+        ]
     )
     if panel.bookings_undefined and bookings_said:
         st.caption(SAID_ABOVE)
@@ -126,8 +129,6 @@ def draw_panel(panel: Panel | None, bookings_said: bool = False) -> None:
         st.caption(panel.caption)
     if panel.why:
         st.warning(panel.why, icon="⚖️")
-    with bottom[3].popover("How the call is made"):
-        st.write(panel.method)
 
 
 def call_details(filters: Filters) -> None:

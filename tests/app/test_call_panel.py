@@ -12,13 +12,16 @@ from salesops.call.reconcile import ProphetView, panel_html, reconciled_panel
 from salesops.call.report import call_report
 from salesops.db.engine import make_engine
 from salesops.repository import Repository
+from tests.app.conftest import figures_shown
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 TILES = ["Won to date", "Commit", "Best case", "The call", "Prophet run-rate", "Quota"]
 
 
 def _panel(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric if m.label in TILES or m.label.startswith("Gap")}
+    """Returns the panel's figures by label (two figure tables since issue 21)."""
+    shown = figures_shown(at)
+    return {label: v for label, v in shown.items() if label in TILES or label.startswith("Gap")}
 
 
 @pytest.mark.slow

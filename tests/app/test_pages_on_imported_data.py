@@ -133,7 +133,9 @@ CALL_TILES = ("Won to date", "Commit", "Best case", "The call", "Prophet run-rat
 
 
 def _money_tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Returns the metric tiles' and the call panel's figures (figure tables) by label."""
+    panel = {k: v for k, v in figures_shown(at).items() if k in CALL_TILES or k.startswith("Gap")}
+    return {**{m.label: m.value for m in at.metric}, **panel}
 
 
 def test_overview_on_olist_says_bookings_are_undefined_not_zero(run_page, olist_url):

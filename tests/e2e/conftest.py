@@ -193,6 +193,17 @@ def wait_for_figures(page: object, *labels: str, timeout_ms: int = 60_000) -> st
     return " ".join(tables.all_inner_texts())
 
 
+def figure_values(page: object) -> dict[str, str]:
+    """Returns every figure table's values by label (the first row under the header)."""
+    values = {}
+    for table in page.locator('[data-testid="stMarkdownContainer"] table').all():
+        labels = [t.strip() for t in table.locator("thead th").all_inner_texts()]
+        first = table.locator("tbody tr").first
+        cells = [t.strip() for t in first.locator("td").all_inner_texts()]
+        values.update(zip(labels, cells, strict=False))
+    return values
+
+
 @pytest.fixture
 def screenshot() -> Callable[[object, str], Path]:
     """Returns save(page, name) -> the PNG path under artifacts/screenshots/."""

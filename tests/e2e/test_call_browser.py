@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app, wait_for_metrics
+from tests.e2e.conftest import figure_values, wait_for_app, wait_for_figures
 
 pytestmark = pytest.mark.e2e
 
@@ -12,23 +12,19 @@ TILES = ("Won to date", "Commit", "Best case", "The call", "Prophet run-rate", "
 
 
 def _tile_values(page) -> dict[str, str]:
-    values = {}
-    for metric in page.locator('[data-testid="stMetric"]').all():
-        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-        if label in TILES:
-            values[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
-    return values
+    """Returns the call panel's figures (two figure tables) by label."""
+    return {k: v for k, v in figure_values(page).items() if k in TILES}
 
 
 def test_the_call_panel_is_the_same_on_overview_and_forecast(app_url, page, screenshot):
     page.goto(app_url)
     wait_for_app(page, "The quarter call", timeout_ms=180_000)
-    wait_for_metrics(page, *TILES)
+    wait_for_figures(page, *TILES)
     overview = _tile_values(page)
     screenshot(page, "call_overview")
     page.goto(f"{app_url}/forecast")
     wait_for_app(page, "The quarter call", timeout_ms=300_000)  # Prophet fit and evolution
-    wait_for_metrics(page, *TILES)
+    wait_for_figures(page, *TILES)
     forecast = _tile_values(page)
     screenshot(page, "call_forecast")
     assert set(overview) == set(TILES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import wait_for_app, wait_for_figures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -12,20 +12,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 def test_forecast_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/forecast?freq=M&horizon=6&scope=all")
     wait_for_app(page, "What if…", timeout_ms=180_000)
-    # The quarter tiles can redraw after the last section appears: wait for them too.
-    tiles = page.locator('[data-testid="stMetric"]')
-    tiles.filter(has_text="Q1 2027 forecast").first.wait_for(timeout=60_000)
+    # The quarters' figures can redraw after the last section appears: wait for them too.
+    figures = wait_for_figures(page, "Q4 2026 forecast", "Q1 2027 forecast")
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # figure tables only
     assert page.locator('[data-testid="stException"]').count() == 0
     # forecast band and the first tab's quarter bars (trend and seasonality, the backtest and
     # the what-if are drawn when opened)
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
-    labels = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
-    assert "Q4 2026 forecast" in labels and "Q1 2027 forecast" in labels
+    assert "quota" in figures
     screenshot(page, "forecast")
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     tabs.filter(has_text="Can you trust it?").first.click()
     wait_for_app(page, "Can you trust it? Backtest against seasonal naive")
     tabs.filter(has_text="What if…").first.click()
+    tiles = page.locator('[data-testid="stMetric"]')  # the what-if's own tiles
     tiles.filter(has_text="Q4 2026 what-if").first.wait_for(timeout=60_000)
     wait_for_app(page, "Reps added / removed")
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # band, what-if
