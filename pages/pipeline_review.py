@@ -30,6 +30,7 @@ from salesops.ui.cache import cached_call, cached_from_later, cached_later, sett
 from salesops.ui.call import draw_panel, panel_for, prefetch_panel
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
+from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import page_filters
 from salesops.ui.lazy import lazy_expander, lazy_toggle
 from salesops.ui.markdown import md
@@ -70,14 +71,15 @@ st.caption(
 )
 
 st.subheader("Waterfall")
-figures = [
-    ("Opening pipeline", format_value(float(waterfall.opening), "money", config.currency)),
-    ("Net change", format_change(float(waterfall.net_change), "money", config.currency)),
-    ("Slipped", format_change(float(waterfall.slipped), "money", config.currency)),
-    ("Closing pipeline", format_value(float(waterfall.closing), "money", config.currency)),
-]
-for column, (label, text) in zip(st.columns(4), figures, strict=True):
-    column.metric(label, text, border=True)
+# One figure table, not four st.metric tiles (issue 21: a cold new tab draws it sooner).
+draw_figures(
+    [
+        Tile("Opening pipeline", format_value(float(waterfall.opening), "money", config.currency)),
+        Tile("Net change", format_change(float(waterfall.net_change), "money", config.currency)),
+        Tile("Slipped", format_change(float(waterfall.slipped), "money", config.currency)),
+        Tile("Closing pipeline", format_value(float(waterfall.closing), "money", config.currency)),
+    ]
+)
 if waterfall.is_empty:
     with database_guard():
         pipeline = cached_call(Repository.open_pipeline, summary.scope.repository_scope)
@@ -114,15 +116,10 @@ draw_panel(panel)
 
 st.subheader(f"Coverage and forecast categories ({quarter_words(quarter)})")
 coverage = summary.total_coverage
+covered = "—" if coverage.value is None else f"{coverage.value:.2f}×"
+draw_figures([Tile("Pipeline coverage", covered, help=define("pipeline_coverage", config))])
 if coverage.value is None:
-    st.metric("Pipeline coverage", "—", help=define("pipeline_coverage", config))
     st.caption(f"Coverage undefined: {coverage.reason}.")
-else:
-    st.metric(
-        "Pipeline coverage",
-        f"{coverage.value:.2f}×",
-        help=define("pipeline_coverage", config),
-    )
 st.caption(f"Pipeline coverage: {define('pipeline_coverage', config)} Period: the quarter.")
 # Two tables a row per rep (200 at the large demo's whole company): drawn when opened.
 with lazy_expander("Coverage and forecast categories by rep", "pipeline_review.by_rep") as shown:

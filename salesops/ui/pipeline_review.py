@@ -44,7 +44,7 @@ from salesops.ui.cache import (
 from salesops.ui.download import download_csv_later
 from salesops.ui.figure_table import Tile, draw_figures, toned
 from salesops.ui.filters import Filters
-from salesops.ui.lazy import lazy_tabs
+from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_summary_table, show_table
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
@@ -115,25 +115,37 @@ def _initialise(weeks: list[Week]) -> None:
     st.session_state[f"{KEY}.initialised"] = True
 
 
+THRESHOLDS_OPEN = f"{KEY}.thresholds_open"  # the lazy expander holding the two inputs
+THRESHOLDS = f"{KEY}.thresholds"  # what the inputs last said, kept while they are not drawn
+
+
 def _thresholds(config: Settings) -> tuple[int, float]:
-    """Draws the stale-days and big-change inputs (defaults from Settings); returns them."""
-    st.session_state.setdefault(f"{KEY}.stale_days", int(config.stale_days))
-    st.session_state.setdefault(f"{KEY}.big_change", float(config.big_change))
-    with st.expander("Thresholds"):
-        stale = st.number_input(
-            "Stale after (days in stage), for stages with too few measured stays",
-            1,
-            365,
-            key=f"{KEY}.stale_days",
-            help=define("stale", config),
-        )
-        big = st.number_input(
-            f"Big amount change ({config.currency})",
-            1.0,
-            1e9,
-            step=1000.0,
-            key=f"{KEY}.big_change",
-        )
+    """Draws the stale-days and big-change inputs (defaults from Settings); returns them.
+
+    The inputs are drawn once "Thresholds" is opened (issue 21: closed, they still cost a
+    cold new tab their scripts and drawing); what they last said is kept in the session
+    (not under the widgets' keys, which Streamlit forgets in a run that does not draw them).
+    """
+    stale, big = st.session_state.get(THRESHOLDS) or (int(config.stale_days), config.big_change)
+    with lazy_expander("Thresholds", THRESHOLDS_OPEN) as opened:
+        if opened:
+            stale = st.number_input(
+                "Stale after (days in stage), for stages with too few measured stays",
+                1,
+                365,
+                int(stale),
+                key=f"{KEY}.stale_days",
+                help=define("stale", config),
+            )
+            big = st.number_input(
+                f"Big amount change ({config.currency})",
+                1.0,
+                1e9,
+                float(big),
+                step=1000.0,
+                key=f"{KEY}.big_change",
+            )
+            st.session_state[THRESHOLDS] = (int(stale), float(big))
     return int(stale), float(big)
 
 
@@ -153,7 +165,7 @@ def review_controls(
     weeks = week_options(bounds["first"], bounds["last"], config.review_weeks_offered, today)
     if not st.session_state.get(f"{KEY}.initialised"):
         _initialise(weeks)
-    keep_across_pages(f"{KEY}.week", f"{KEY}.stale_days", f"{KEY}.big_change")
+    keep_across_pages(f"{KEY}.week")
     if st.session_state.get(f"{KEY}.week") not in weeks:  # kept from an older list of weeks
         st.session_state[f"{KEY}.week"] = weeks[0]
     warn_ignored(st.session_state.get(f"{KEY}.problems") or [])

@@ -25,7 +25,8 @@ OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
 
 
 def metric_values(at):
-    return {m.label: m.value for m in at.metric}
+    """Returns the page's figures by label (figure tables since issue 21, and tiles)."""
+    return figures_shown(at)
 
 
 def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
@@ -37,6 +38,8 @@ def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
     assert any(h.startswith("Coverage and forecast categories") for h in headers)
     metrics = metric_values(at)
     assert {"Opening pipeline", "Net change", "Slipped", "Closing pipeline"} <= set(metrics)
+    assert {"Pipeline coverage", "The call"} <= set(metrics)
+    assert not at.metric and not at.number_input  # tables; the thresholds drawn when opened
     assert at.selectbox(key="pipeline_review.week").value.label.startswith("20")
     assert len(at.tabs) == 9  # the summary, then one tab per deal list
     # the waterfall chart, known by its step labels
@@ -150,7 +153,7 @@ def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(
     assert cli.invoke(app, ["db", "init", "--url", url]).exit_code == 0
     for page in (PAGE, OVERVIEW):
         at = run_page(page, url)
-        assert not at.exception and not at.metric
+        assert not at.exception and not at.metric and not figures_shown(at)
         assert "Database needs migration (schema 2" in at.warning[0].value
     review = cli.invoke(app, ["review", "--week", "2026-11-09", "--url", url])
     assert review.exit_code == 1
@@ -158,7 +161,7 @@ def test_older_schema_asks_for_an_upgrade_everywhere_until_upgraded(
 
     assert cli.invoke(app, ["db", "upgrade", "--url", url]).exit_code == 0
     at = run_page(PAGE, url)
-    assert not at.exception and len(at.metric) >= 4
+    assert not at.exception and "Opening pipeline" in figures_shown(at)
     upgraded = cli.invoke(app, ["review", "--week", "2026-11-09", "--format", "json", "--url", url])
     fresh = cli.invoke(
         app, ["review", "--week", "2026-11-09", "--format", "json", "--url", tiny_demo_url]
@@ -252,3 +255,23 @@ def test_deals_stale_list_and_packs_cash_are_read_only_when_asked(run_page, demo
         stale = archive.read(f"pipeline_review_{week.label}_stale.csv")
     assert movements == to_safe_csv(export_frame(whole.review.movements))
     assert stale == to_safe_csv(export_frame(whole.review.lists["stale"]))
+
+
+def test_thresholds_are_drawn_when_opened_and_kept_when_closed(run_page, demo_url):
+    from salesops.ui.pipeline_review import THRESHOLDS_OPEN
+
+    at = run_page(PAGE, demo_url)
+    assert not at.number_input  # closed: its two inputs are not drawn
+    at.session_state[THRESHOLDS_OPEN] = True
+    at.run()
+    at.number_input(key="pipeline_review.stale_days").set_value(5).run()
+    assert not at.exception
+    tabs = [t.label for t in at.tabs]
+    at.session_state[THRESHOLDS_OPEN] = False
+    for _ in range(2):  # closed, run after run: the lists still use 5 days
+        at.run()
+        assert not at.exception and not at.number_input
+        assert [t.label for t in at.tabs] == tabs
+    at.session_state[THRESHOLDS_OPEN] = True
+    at.run()
+    assert at.number_input(key="pipeline_review.stale_days").value == 5

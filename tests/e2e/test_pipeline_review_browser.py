@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from salesops.cli import app
 from salesops.formatting import format_money
-from tests.e2e.conftest import wait_for_app, wait_for_metrics
+from tests.e2e.conftest import wait_for_app, wait_for_figures
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,9 @@ def test_pipeline_review_page_screenshot(app_url, page, screenshot):
     page.goto(f"{app_url}/pipeline_review?week=2026-11-09")
     wait_for_app(page, "Deals to walk through")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, *("Opening pipeline", "Net change", "Slipped", "Closing pipeline"))
+    wait_for_figures(page, *("Opening pipeline", "Net change", "Slipped", "Closing pipeline"))
+    wait_for_figures(page, "Pipeline coverage", "The call")
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # figure tables only
     assert page.locator("canvas, svg.marks").count() >= 1  # the waterfall was drawn
     screenshot(page, "pipeline_review")
 
