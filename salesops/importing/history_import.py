@@ -30,7 +30,7 @@ from salesops.db.engine import bulk_insert
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.history_rows import STATE_COLUMNS, TIMESTAMP, deal_states
 from salesops.importing.plan import FilePlan
-from salesops.importing.records import for_bulk, in_batches
+from salesops.importing.records import in_batches
 from salesops.importing.references import References
 
 _KEPT = (
@@ -175,7 +175,7 @@ class ImportedHistory:
         states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
         close = pd.to_datetime(states["expected_close_date"], errors="coerce")
         states["expected_close_date"] = close.astype("datetime64[ns]")
-        return bulk_insert(self.conn, s.opportunity_history, for_bulk(states))
+        return bulk_insert(self.conn, s.opportunity_history, states)
 
     def write(self) -> dict[str, tuple[int, np.ndarray]]:
         """Replaces the history of every deal given rows; returns {file: (rows, deal ids)}.

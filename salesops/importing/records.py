@@ -44,23 +44,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
-def for_bulk(frame: pd.DataFrame) -> pd.DataFrame:
-    """Returns the frame with dates as ISO strings and missing values as None (for bulk_insert)."""
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        series = frame[column]
-        if isinstance(series.dtype, np.dtype) and series.dtype.kind == "M":
-            # numpy writes ISO days ten times faster than strftime (NaT: None below)
-            days = series.to_numpy().astype("datetime64[D]")
-            text = pd.Series(np.datetime_as_string(days), index=series.index, dtype=object)
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            text = series.dt.strftime("%Y-%m-%d").astype(object)
-        else:
-            text = series.astype(object)
-        out[column] = text.where(series.notna(), None)
-    return out
-
-
 def in_batches(values: Sequence, size: int = LOOKUP_BATCH) -> Iterable[Sequence]:
     """Yields `values` in slices of at most `size`."""
     for start in range(0, len(values), size):

@@ -36,7 +36,7 @@ from salesops.importing.issues import RowIssue
 from salesops.importing.layouts import Layout
 from salesops.importing.memory import sqlite_cache
 from salesops.importing.plan import FilePlan
-from salesops.importing.records import for_bulk, in_batches, plain_value, records, same_values
+from salesops.importing.records import in_batches, plain_value, records, same_values
 from salesops.importing.references import References
 from salesops.importing.statements import insert_ignore, update_by_key
 
@@ -233,7 +233,7 @@ class BatchWriter:
             # Checked absent inside this transaction: plain bulk insert (COPY on PostgreSQL),
             # with ids drawn first so nothing has to be read back to know them.
             new = new.assign(id=next_ids(self.conn, table, len(new)))
-            bulk_insert(self.conn, table, for_bulk(new))
+            bulk_insert(self.conn, table, new)
             self._analyse(table, file)
         if not changed.empty:
             was = existing.drop_duplicates("external_id").set_index("external_id")

@@ -56,3 +56,25 @@ def test_create_indexes_builds_them_and_sets_the_cache_back(engine: sa.Engine) -
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -12345
             assert INDEX_BUILD_CACHE_KIB < 12345
         transaction.rollback()
+
+
+def test_bulk_insert_writes_datetime_columns_as_their_days(engine: sa.Engine) -> None:
+    table = s.rollup_quality_issues  # (problem, entity_id, month, due): two nullable dates
+    count = 2 * (SQLITE_PARAMETERS // len(table.columns)) + 3  # full groups and single rows
+    months = pd.Series(pd.date_range("2024-01-31 23:59:59", periods=count, freq="D"))
+    months[1] = pd.NaT
+    frame = pd.DataFrame(
+        {
+            "problem": "p",
+            "entity_id": range(count),
+            "month": months,  # datetime64, a time of day (dropped), one missing
+            "due": months.dt.tz_localize("UTC"),  # with a time zone
+        }
+    )
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.execute(sa.delete(table))
+        assert bulk_insert(conn, table, frame, chunk=count - 2) == count
+        stored = sorted(tuple(r) for r in conn.execute(sa.select(table)))
+        transaction.rollback()
+    days = [None if pd.isna(m) else m.date() for m in months]
+    assert stored == [("p", n, days[n], days[n]) for n in range(count)]

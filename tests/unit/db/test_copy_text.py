@@ -33,3 +33,9 @@ def test_copy_text_writes_missing_as_null_and_values_as_str_writes_them():
         "c\t\\N\t1e+20\t\\N\t7",
         "",
     ]
+
+
+def test_copy_text_writes_datetime_columns_as_iso_days():
+    moments = pd.Series(pd.to_datetime(["2024-02-29 23:59:59", None, "1999-12-31 00:00:00"]))
+    frame = pd.DataFrame({"d": moments, "z": moments.dt.tz_localize("UTC")})
+    assert _copy_text(frame) == "2024-02-29\t2024-02-29\n\\N\t\\N\n1999-12-31\t1999-12-31\n"
