@@ -429,6 +429,10 @@ def foreign_keys(engine) -> dict[str, list[str]]:
     }
 
 
+# PostgreSQL only: SQLite's foreign keys are part of its tables, never set aside
+@pytest.mark.parametrize(
+    "engine", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_a_first_import_copies_deals_without_their_keys_then_adds_them(monkeypatch, engine):
     """PostgreSQL: an empty table's foreign keys and indexes are set aside for its COPY.
 
@@ -437,8 +441,6 @@ def test_a_first_import_copies_deals_without_their_keys_then_adds_them(monkeypat
     """
     from salesops.importing import history, writing
 
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's foreign keys are part of its tables")
     keys, indexes = foreign_keys(engine), index_names(engine)
     assert keys["opportunities"] and keys["opportunity_history"]
     seen: list[tuple[str, int, int]] = []
