@@ -30,7 +30,7 @@ from salesops.ui.cache import cached_from, prefetch, repository, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import Filters
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import kept_choices
 from salesops.ui.nav import page_link
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
 
@@ -146,15 +146,12 @@ def _model_options(config: Settings) -> ProphetParams:
     said is kept in the session.
     """
     start = page_params(config)
-    chosen = st.session_state.get(OPTIONS) or {
+    options: dict = {
         "quarterly": start.quarterly,
         "multiplicative": start.seasonality_mode == "multiplicative",
         "holidays": start.country_holidays or "",
     }
-    with lazy_expander("Model options", OPTIONS_OPEN) as opened:
-        if opened:
-            chosen = _option_widgets(chosen)
-            st.session_state[OPTIONS] = chosen
+    chosen = kept_choices("Model options", OPTIONS_OPEN, OPTIONS, options, _option_widgets)
     return replace(
         start,
         quarterly=chosen["quarterly"],

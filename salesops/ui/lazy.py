@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 
 import streamlit as st
+
+Choices = TypeVar("Choices")
 
 # (label, key) -> a section yielding whether it is open: lazy_expander or lazy_toggle
 Opener = Callable[[str, str], AbstractContextManager[bool]]
@@ -27,6 +30,30 @@ def lazy_expander(
     box = st.expander(label, expanded=expanded, key=key, on_change="rerun", icon=icon)
     with box:
         yield bool(box.open)
+
+
+def kept_choices(
+    label: str,
+    key: str,
+    kept: str,
+    defaults: Choices,
+    draw: Callable[[Choices], Choices],
+    icon: str | None = None,
+) -> Choices:
+    """Returns a page's settings, whose widgets `draw` shows only inside an opened expander.
+
+    Closed, the widgets are not drawn (their scripts and drawing cost a cold new tab), so
+    what they last said is kept in the session under `kept`, not under the widgets' own
+    keys, which Streamlit forgets in a run that does not draw them; `defaults` until they
+    are first drawn. `draw(choices)` draws the widgets from `choices` and returns theirs.
+    The expander's state is kept under `key` (lazy_expander).
+    """
+    chosen = st.session_state.get(kept) or defaults
+    with lazy_expander(label, key, icon=icon) as opened:
+        if opened:
+            chosen = draw(chosen)
+            st.session_state[kept] = chosen
+    return chosen
 
 
 @contextmanager

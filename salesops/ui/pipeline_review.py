@@ -44,7 +44,7 @@ from salesops.ui.cache import (
 from salesops.ui.download import download_csv_later
 from salesops.ui.figure_table import Tile, draw_figures, toned
 from salesops.ui.filters import Filters
-from salesops.ui.lazy import lazy_expander, lazy_tabs
+from salesops.ui.lazy import kept_choices, lazy_tabs
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_summary_table, show_table
 from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
@@ -126,26 +126,28 @@ def _thresholds(config: Settings) -> tuple[int, float]:
     cold new tab their scripts and drawing); what they last said is kept in the session
     (not under the widgets' keys, which Streamlit forgets in a run that does not draw them).
     """
-    stale, big = st.session_state.get(THRESHOLDS) or (int(config.stale_days), config.big_change)
-    with lazy_expander("Thresholds", THRESHOLDS_OPEN) as opened:
-        if opened:
-            stale = st.number_input(
-                "Stale after (days in stage), for stages with too few measured stays",
-                1,
-                365,
-                int(stale),
-                key=f"{KEY}.stale_days",
-                help=define("stale", config),
-            )
-            big = st.number_input(
-                f"Big amount change ({config.currency})",
-                1.0,
-                1e9,
-                float(big),
-                step=1000.0,
-                key=f"{KEY}.big_change",
-            )
-            st.session_state[THRESHOLDS] = (int(stale), float(big))
+
+    def inputs(chosen: tuple[int, float]) -> tuple[int, float]:
+        stale = st.number_input(
+            "Stale after (days in stage), for stages with too few measured stays",
+            1,
+            365,
+            int(chosen[0]),
+            key=f"{KEY}.stale_days",
+            help=define("stale", config),
+        )
+        big = st.number_input(
+            f"Big amount change ({config.currency})",
+            1.0,
+            1e9,
+            float(chosen[1]),
+            step=1000.0,
+            key=f"{KEY}.big_change",
+        )
+        return int(stale), float(big)
+
+    defaults = (int(config.stale_days), float(config.big_change))
+    stale, big = kept_choices("Thresholds", THRESHOLDS_OPEN, THRESHOLDS, defaults, inputs)
     return int(stale), float(big)
 
 

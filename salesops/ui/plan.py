@@ -10,7 +10,7 @@ from salesops.formatting import EM_DASH, format_value
 from salesops.plan.report import PlanChoices, PlanReport
 from salesops.tables import Col
 from salesops.ui.figure_table import Tile, draw_figures
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import kept_choices
 
 QUOTA_COLUMNS = [
     "rep", "flag", "territory", "segment", "current_quota", "suggested_quota", "change",
@@ -76,7 +76,7 @@ def plan_controls(defaults: Settings, default_target: float | None) -> PlanChoic
     said is kept in the session, the page says the choices in words (`choices_caption`).
     """
     first = float(round(default_target or 1.0))
-    chosen: dict = st.session_state.get(CHOSEN) or {
+    start: dict = {
         "target": None,  # None: the default target, which follows the filters
         "attainment": _percent(defaults.attainment_target),
         "utilisation": _percent(defaults.plan_target_utilisation),
@@ -84,10 +84,10 @@ def plan_controls(defaults: Settings, default_target: float | None) -> PlanChoic
         "cap": _percent(defaults.quota_change_cap),
         "hires": True,
     }
-    with lazy_expander("Change the plan", CONTROLS_OPEN, icon=":material/tune:") as opened:
-        if opened:
-            chosen = _control_widgets(chosen, first)
-            st.session_state[CHOSEN] = chosen
+    chosen = kept_choices(
+        "Change the plan", CONTROLS_OPEN, CHOSEN, start,
+        lambda choices: _control_widgets(choices, first), icon=":material/tune:",
+    )  # fmt: skip
     return PlanChoices(
         team_target=first if chosen["target"] is None else chosen["target"],
         attainment_target=chosen["attainment"] / 100,

@@ -27,7 +27,7 @@ from salesops.territory.mismatch import TerritoryMismatch
 from salesops.territory.rebalance import Constraints, Proposal
 from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import Filters
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import kept_choices
 from salesops.ui.markdown import md
 
 QUOTA_COLOURS = {"over-assigned": "#d62728", "under-assigned": "#1f77b4", "inactive": "#7f7f7f"}
@@ -165,15 +165,15 @@ def assumptions(defaults: Settings, hours: AccountHours) -> TerritorySettings:
     number inputs, closed, still cost a cold new tab their scripts and drawing); what they
     last said is kept in the session, so the page computes with it while they are not drawn.
     """
-    chosen = st.session_state.get(CHOSEN) or {
+    start: dict = {
         "band": (_percent(defaults.utilisation_under), _percent(defaults.utilisation_over)),
         "peer": defaults.peer_group,
         "hours": {},  # segment -> hours per account typed in (0: measured from time logs)
     }
-    with lazy_expander("Assumptions", ASSUMPTIONS_OPEN, icon=":material/tune:") as opened:
-        if opened:
-            chosen = _assumption_widgets(chosen, hours)
-            st.session_state[CHOSEN] = chosen
+    chosen = kept_choices(
+        "Assumptions", ASSUMPTIONS_OPEN, CHOSEN, start,
+        lambda choices: _assumption_widgets(choices, hours), icon=":material/tune:",
+    )  # fmt: skip
     under, over = chosen["band"]
     stated = {segment: value for segment, value in chosen["hours"].items() if value > 0}
     return TerritorySettings.from_settings(
