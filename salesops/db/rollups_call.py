@@ -48,7 +48,7 @@ from sqlalchemy import (
 from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
 from salesops.db.index_builds import create_indexes
-from salesops.db.rollups_call_cells import cell_blocks, insert_cells
+from salesops.db.rollups_call_cells import cell_blocks, cell_labels, insert_cells
 from salesops.db.schema_call import (
     rollup_call_rep_changes,
     rollup_call_rep_won_days,
@@ -514,12 +514,7 @@ def rebuild_call_snapshots(
     if not quarters or not kinds:
         return 0
     deal_units, units = grain.units(conn)
-    labels = [
-        None if unit in grain.left_out else (*unit, *kind, bucket)
-        for unit in units
-        for kind in kinds
-        for bucket in BUCKETS
-    ]
+    labels = cell_labels(units, kinds, BUCKETS, grain.left_out)
     blocks = _blocks(quarters, len(labels))
     if whole:  # built once after the rows, not per row
         for index in table.indexes:

@@ -10,7 +10,7 @@ COPY text block. The stage stays' rebuild writes its rows through the same write
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -54,6 +54,21 @@ def _label_columns(labels: list[tuple | None]) -> tuple[np.ndarray, list[np.ndar
     return kept, columns
 
 
+QuarterCells = tuple[str, np.ndarray, np.ndarray, dict[str, np.ndarray]]
+
+
+def cell_labels(
+    units: Sequence[tuple], kinds: Sequence[tuple], buckets: Sequence[str], left_out: Collection
+) -> list[tuple | None]:
+    """Returns each group's labels: its unit's columns, kind and bucket (None: left out)."""
+    return [
+        None if unit in left_out else (*unit, *kind, bucket)
+        for unit in units
+        for kind in kinds
+        for bucket in buckets
+    ]
+
+
 def cell_blocks(
     grid: Grid, labels: list[tuple | None], changes: bool = False
 ) -> Iterator[list[list]]:
@@ -66,7 +81,18 @@ def cell_blocks(
     rows cost more than inserting them). `changes`: the cells of the days where a sum
     changes, holding by how much (day 0: the sums then), instead of every day's sums.
     """
-    kept, label_columns = _label_columns(labels)
+    return cell_columns(grid_cells(grid, labels, changes), labels)
+
+
+def grid_cells(
+    grid: Grid, labels: list[tuple | None], changes: bool = False
+) -> Iterator[QuarterCells]:
+    """Yields each quarter's non-empty cells as arrays: (quarter_start ISO, day, group, values).
+
+    The cells cell_blocks writes, held compactly (days as int16, groups as int32, each
+    measure's whole numbers as int64): what a grid leaves once it is swept.
+    """
+    kept = np.array([label is not None for label in labels], dtype=bool)
     for index, quarter in enumerate(grid.quarters):
         sums = grid.changes(index) if changes else grid.totals(index)
         days = slice(0, (quarter.end - quarter.start).days + 1)
@@ -79,11 +105,18 @@ def cell_blocks(
         # the cells' values only (whole numbers, maybe as floats): not the quarter's every cell
         values = {n: np.rint(v[day, group]).astype("int64") for n, v in sums.items()}
         del sums
+        yield quarter.start.isoformat(), day.astype("int16"), group.astype("int32"), values
+
+
+def cell_columns(cells: Iterable[QuarterCells], labels: list[tuple | None]) -> Iterator[list[list]]:
+    """Yields quarters' cells (grid_cells) CELL_BLOCK at a time as columns (see cell_blocks)."""
+    _, label_columns = _label_columns(labels)
+    for start, day, group, values in cells:
         for first in range(0, len(day), CELL_BLOCK):
             cut = slice(first, first + CELL_BLOCK)
             d, g = day[cut], group[cut]
             yield [
-                [quarter.start.isoformat()] * len(d),
+                [start] * len(d),
                 d.tolist(),
                 *(column[g].tolist() for column in label_columns),
                 values["deals"][cut].tolist(),

@@ -71,6 +71,7 @@ from salesops.db.rollups_call import (
     snapshot_quarters,
     won_days_select,
 )
+from salesops.db.rollups_call_ahead import CallRebuild
 from salesops.db.schema_call import (
     rollup_call_rep_changes,
     rollup_call_rep_won_days,
@@ -415,6 +416,7 @@ class CallRollupUpdate:
         self.cells = 0  # cells changed in rollup_call_snapshots
         self.rep_cells = 0  # and in rollup_call_rep_changes
         self._quarters: list[Quarter] | None = None
+        self._ahead: CallRebuild | None = None  # a rebuild whose sweep started early
 
     def deal_reps_changed(self, before: dict[int, int | None]) -> None:
         """Records deals whose rep the import changed, with the rep they had before."""
@@ -424,6 +426,14 @@ class CallRollupUpdate:
     def rebuild_all(self) -> None:
         """Marks the rollups for a rebuild (the import touched a large share of the deals)."""
         self.rebuild = True
+
+    def sweep_ahead(self) -> None:
+        """Starts a due rebuild's sweep now, to run beside the caller's work until `finish`.
+
+        The caller must change no history span, deal's rep or rep in between.
+        """
+        if self.rebuild and self._ahead is None:
+            self._ahead = CallRebuild.start(self.conn)
 
     def quarters(self) -> list[Quarter]:
         """Returns the quarters the snapshot rows cover (their table's first to last)."""
@@ -578,6 +588,9 @@ class CallRollupUpdate:
             else:
                 self._move(moved)
         if self.rebuild:
+            if self._ahead is not None:
+                logger.info("Call rollups rebuilt, swept beside the other rollups (a rebuild due)")
+                return self._ahead.finish(self.conn)
             logger.info("Call rollups rebuilt (the import touched a large share of the deals)")
             return rebuild_call_rollups(self.conn)
         written = {

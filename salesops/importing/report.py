@@ -218,6 +218,9 @@ def _write_in(
         options.progress(1.0, "Refreshing KPI rollups")
     sqlite_cache(conn, memory.ROLLUP_CACHE_KIB)
     memory.release_unused()
+    # a rebuild of the call rollups (a first import) sweeps the spans beside the rollups'
+    # SQL; nothing below changes the spans, the deals' reps or the reps before it ends
+    sink.call.sweep_ahead()
     # the import kept the spans up to date, and the call rollups with them; rollups over
     # tables it did not write are left as they are, others refreshed where its rows fall
     rebuild_rollups(conn, history_spans=False, call=sink.call, changes=log.row_changes())
