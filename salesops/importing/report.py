@@ -19,6 +19,7 @@ from salesops.config import Settings
 from salesops.db.engine import DatabaseError, has_schema, init_schema, require_current_schema
 from salesops.db.rollups import rebuild_rollups
 from salesops.importing import batches, known, memory, writing
+from salesops.importing.beside import writing_beside
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.issues import ERROR
 from salesops.importing.key_dates import KeyDates
@@ -206,9 +207,11 @@ def _write_in(
     memory.postgres_work_mem(conn)
     log = ChangeLog(conn, [p.inp.name for p in to_write], options.actor)
     sink = writing.BatchWriter(conn, log, valid_rows_only=options.valid_rows_only)
-    report = validate_planned(
-        to_write, source, settings, context, options.progress, sink, "Importing"
-    )
+    # the chunks are written in a thread while the next ones are read and validated
+    with writing_beside(sink) as chunks:
+        report = validate_planned(
+            to_write, source, settings, context, options.progress, chunks, "Importing"
+        )
     if _blocked(report, options.valid_rows_only) or sink.errors_seen:
         raise writing.ImportAborted(report.first_error() or "the import was stopped", report)
     memory.release_unused()  # what the chunks left freed, before indexes and spans
