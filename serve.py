@@ -4,9 +4,10 @@ Streamlit's own server sends no X-Frame-Options; its ASGI wrapper (st.App, Strea
 >= 1.56) takes Starlette middleware, which adds them to every HTTP response: the page
 cannot be framed by another site (clickjacking), and no response is content-sniffed.
 Its lifespan imports the app's modules before the server answers, so the first visitor
-after a restart does not wait for them (salesops.ui.preload). Every page's HTML tells the
-browser where the server is, so a new tab opens its websocket without probing for it first
-(salesops.ui.serving).
+after a restart does not wait for them, then starts reading what every page reads first
+(the schema's state, the filters' choices) in the background (salesops.ui.preload). Every
+page's HTML tells the browser where the server is, so a new tab opens its websocket
+without probing for it first (salesops.ui.serving).
 """
 
 from __future__ import annotations
@@ -44,11 +45,12 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 @asynccontextmanager
 async def preloaded(app: st.App) -> AsyncIterator[None]:
-    """Imports the app's modules before the server answers (salesops.ui.preload)."""
+    """Imports the app's modules before the server answers, then starts the shared reads."""
     del app
-    from salesops.ui.preload import preload
+    from salesops.ui.preload import preload, start_warming
 
     preload()
+    start_warming()  # the filters' reads, in the background: the server answers at once
     yield None
 
 

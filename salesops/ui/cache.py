@@ -251,6 +251,18 @@ def cached_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     return _read(e, lambda: _cached(e.url, e.version, e.visible, e.team, e.name, args, key))
 
 
+def whole_company_call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Returns `cached_call(fn, *args, **kwargs)` as a viewer who sees everything gets it.
+
+    Outside any session (no script run, no sign-in): for the server's start, which fills the
+    very cache entry a page's `cached_call` then reads for the local user, an admin or a
+    leader (salesops.ui.preload.warm_shared_reads). Failures are raised, not cached.
+    """
+    url = settings().database_url
+    key = tuple(sorted(kwargs.items()))
+    return _cached(url, _data_version(url), EVERYTHING, EVERYTHING, _name(fn), args, key)[0]
+
+
 def _name(fn: Callable) -> str:
     """Returns fn's cache name, registering it (the cache keys hold names, not functions)."""
     name = f"{fn.__module__}.{fn.__qualname__}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 import urllib.request
 
 from tests.e2e.conftest import _free_port, start_app, stop_app
@@ -36,6 +37,23 @@ def test_the_server_imports_the_app_before_it_answers(demo_url):
     try:
         log = (ROOT / "artifacts" / f"streamlit-{port}.log").read_text()
         assert "Preloaded the app's modules" in log
+    finally:
+        stop_app(process)
+
+
+def test_the_server_reads_the_filters_choices_once_it_answers(demo_url):
+    """After the preload, serve.py reads the schema's state and filters' choices in the
+    background (salesops.ui.preload.start_warming) and logs one line."""
+    from tests.e2e.conftest import ROOT
+
+    port = _free_port()
+    process = start_app(demo_url, port, healthy_within=120, script="serve.py")
+    try:
+        log_file = ROOT / "artifacts" / f"streamlit-{port}.log"
+        deadline = time.monotonic() + 60
+        while "filters' choices" not in log_file.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "Read the filters' choices in" in log_file.read_text()
     finally:
         stop_app(process)
 

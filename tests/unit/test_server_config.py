@@ -19,14 +19,24 @@ def test_no_full_garbage_collection_after_every_script_run():
     assert tomllib.loads(CONFIG.read_text())["runner"]["postScriptGC"] is False
 
 
-def test_preloading_freezes_the_imported_modules():
-    """Full collections skip what serve.py preloaded (gc.freeze), not only what was frozen."""
+def test_preloading_freezes_the_imported_modules(monkeypatch):
+    """Full collections skip what serve.py preloaded (gc.freeze), not only what was frozen.
+
+    The preload also does what the first page's first element would (Streamlit's one-off
+    REPL check) and imports what app.py does.
+    """
     import gc
+    import sys
+
+    from streamlit import delta_generator
 
     from salesops.ui.preload import preload
 
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     try:
         preload()
         assert gc.get_freeze_count() > 10_000
+        assert delta_generator._use_warning_has_been_displayed
+        assert {"salesops.ui.bootstrap", "salesops.ui.theme"} <= set(sys.modules)
     finally:
         gc.unfreeze()
