@@ -18,7 +18,7 @@ from salesops.calendar import COMPARISONS, PERIOD_PRESETS, describe_period
 from salesops.db.engine import SchemaMissing, outdated_schema
 from salesops.repository import Repository
 from salesops.ui.auth import current_viewer
-from salesops.ui.cache import cached_call, settings, whole_company_call
+from salesops.ui.cache import cached_call, settings
 from salesops.ui.filter_state import (
     CUSTOM,
     WHOLE_COMPANY,
@@ -263,21 +263,6 @@ def filter_choices() -> FilterChoices:
     return FilterChoices.of(
         (first, bounds["last"]), territories, segments, reps, settings(), bounds["first_closed"]
     )
-
-
-def warm_filter_choices() -> str | None:
-    """Reads the schema's state and what filter_choices reads, as for a viewer who sees all.
-
-    Outside any session, into the cache entries the first page then reads (the server's
-    start: salesops.ui.preload). Returns why nothing more was read (the schema is not
-    current), or None. Failures (a database that does not answer) are raised.
-    """
-    problem = outdated_schema(whole_company_call(Repository.schema_state))
-    if problem:
-        return problem
-    for read in CHOICE_READS:
-        whole_company_call(read)
-    return None
 
 
 def page_filters(uses: Collection[str] = ALL) -> Filters:

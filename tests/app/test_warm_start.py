@@ -1,5 +1,5 @@
-"""The server's start reads the schema's state and the filters' choices into the very cache
-entries the first page opened then reads (salesops.ui.preload.warm_shared_reads)."""
+"""The server's start reads the schema's state, the filters' choices and the data's bounds
+into the very cache entries the first page opened then reads (salesops.ui.preload)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from salesops.repository import Repository
 from salesops.ui import cache
-from salesops.ui.filters import CHOICE_READS
-from salesops.ui.preload import start_warming, warm_shared_reads
+from salesops.ui.preload import shared_reads, start_warming, warm_shared_reads
 from tests.app.conftest import join_prefetches, older_schema_copy
 
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
-SHARED = (Repository.schema_state, *CHOICE_READS)
+SHARED = (Repository.schema_state, *shared_reads())
 
 
 def _computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:

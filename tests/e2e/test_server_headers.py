@@ -53,7 +53,7 @@ def test_the_server_reads_the_filters_choices_once_it_answers(demo_url):
         deadline = time.monotonic() + 60
         while "filters' choices" not in log_file.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert "Read the filters' choices in" in log_file.read_text()
+        assert "Read the filters' choices and data bounds in" in log_file.read_text()
     finally:
         stop_app(process)
 
