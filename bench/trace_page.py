@@ -4,12 +4,13 @@
 
 Serves the app as bench/bench_browser.py does, loads the page once in a browser context
 (cached results on the server, Streamlit's scripts in the browser's cache), then opens it
-in a new tab of that context (the "new tab, warm" load) and prints, in milliseconds since
-the navigation started: each websocket message the server sent (size, kind: new session,
-delta with its element type and path, script finished, ...) and the DOM's changes grouped
-by the element they fell in (the outermost element with a data-testid under the main
-block), with the time of the last change, the settled time (tests/e2e/settle.py) and the
-script runs (a "new_session" per run). `--json` writes the raw timeline.
+in a new tab of that context (the "new tab, warm" load; `--cold`: the first load instead)
+and prints, in milliseconds since the navigation started: each websocket message the server
+sent (size, kind: new session, delta with its element type and path, script finished, ...)
+and the DOM's changes grouped by the element they fell in (the outermost element with a
+data-testid under the main block), with the time of the last change, the settled time
+(tests/e2e/settle.py) and the script runs (a "new_session" per run). `--json` writes the
+raw timeline.
 """
 
 from __future__ import annotations
@@ -112,18 +113,23 @@ def _describe(payload: bytes) -> str:
     return str(kind)
 
 
-def trace(base: str, path: str, landmark: str, browser) -> dict:
-    """Loads `path` once, then in a new tab of the same context; returns the second's timeline."""
+def trace(base: str, path: str, landmark: str, browser, cold: bool = False) -> dict:
+    """Loads `path` once, then in a new tab of the same context; returns the second's timeline.
+
+    With `cold`, returns the first load's: a new context (empty browser cache) on a server
+    whose caches hold what earlier traces left (the first page traced: nothing).
+    """
     from tests.e2e.settle import install_on_every_document, wait_settled
 
     context = browser.new_context(viewport={"width": 1400, "height": 2200})
     install_on_every_document(context)
     context.add_init_script(RECORD_JS)
     try:
-        first = context.new_page()
-        first.goto(f"{base}/{path}", wait_until="commit")
-        wait_settled(first, landmark, timeout_ms=180_000)
-        first.close()
+        if not cold:
+            first = context.new_page()
+            first.goto(f"{base}/{path}", wait_until="commit")
+            wait_settled(first, landmark, timeout_ms=180_000)
+            first.close()
         page = context.new_page()
         frames: list[bytes] = []
         arrived: list[float] = []
@@ -236,6 +242,9 @@ def main() -> None:
     parser.add_argument("--page", action="append", help="Menu titles (repeat; default all).")
     parser.add_argument("--json", help="Write the raw timelines here.")
     parser.add_argument("--floor", help="Trace bench/floor/hello.py with this query instead.")
+    parser.add_argument(
+        "--cold", action="store_true", help="Trace each page's first load (empty browser cache)."
+    )
     args = parser.parse_args()
     pages = [p for p in PAGES if not args.page or p[1] in args.page]
     script = "serve.py"
@@ -249,7 +258,9 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 for path, title, landmark in pages:
-                    timelines[title] = trace(f"http://127.0.0.1:{port}", path, landmark, browser)
+                    timelines[title] = trace(
+                        f"http://127.0.0.1:{port}", path, landmark, browser, args.cold
+                    )
                     print(f"== {title}\n{summarise(timelines[title])}\n")
             finally:
                 browser.close()

@@ -7,11 +7,12 @@ import streamlit as st
 from salesops.charts import time_allocation as charts
 from salesops.formatting import EM_DASH, format_value
 from salesops.time_allocation.report import time_report
-from salesops.time_allocation.shares import undefined_share_notes
+from salesops.time_allocation.shares import share_distribution, undefined_share_notes
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -69,7 +70,12 @@ tiles[3].metric(
     help=team.revenue_per_selling_hour.reason or bookings_span_words(report.inputs),
     border=True,
 )
-draw_chart(charts.share_bars(report.rep_summary, team.benchmark))
+draw_chart(charts.share_histogram(share_distribution(report.rep_summary), team.benchmark))
+# A bar per rep, every rep named (200 at the large scale: ~4,000 px of SVG, the page's
+# costliest drawing at first paint, issue 21): drawn when opened.
+with lazy_expander("Each rep's selling share", "time.rep_shares") as opened:
+    if opened:
+        draw_chart(charts.share_bars(report.rep_summary, team.benchmark))
 below, above = st.columns(2)
 for column, side, title in [(below, "below", "Furthest below"), (above, "above", "Furthest above")]:
     column.markdown(f"**{title}**")

@@ -37,6 +37,43 @@ def _benchmark_rule(
     )
 
 
+SIDES = alt.Scale(domain=["below", "at/above"], range=["#c62828", "#2e7d32"])
+
+
+def share_histogram(distribution: pd.DataFrame, benchmark: float) -> alt.LayerChart:
+    """Returns how many reps fall in each selling-share band, with the benchmark as a line.
+
+    `distribution` is salesops.time_allocation.shares.share_distribution's (a few rows,
+    however many reps): bars stacked by side of the benchmark, coloured as share_bars.
+    """
+    bars = (
+        alt.Chart(distribution)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "band_start:Q",
+                bin="binned",
+                title="Selling share of hours",
+                axis=alt.Axis(format=".0%"),
+            ),
+            x2="band_end:Q",
+            y=alt.Y("reps:Q", title="Reps", stack="zero"),
+            color=alt.Color(
+                "position:N",
+                scale=SIDES,
+                legend=alt.Legend(title="vs benchmark", orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("band_start:Q", format=".0%", title="from"),
+                alt.Tooltip("band_end:Q", format=".0%", title="to"),
+                alt.Tooltip("position:N", title="vs benchmark"),
+                alt.Tooltip("reps:Q", title="reps"),
+            ],
+        )
+    )
+    return (bars + _benchmark_rule(benchmark, "x")).properties(height=180)
+
+
 def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:
     """Returns selling share per rep (bars, lowest first) with the benchmark as a dashed line."""
     shown = plain(rep_summary.dropna(subset=["selling_share"]))
@@ -50,7 +87,7 @@ def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:
             y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 "position:N",
-                scale=alt.Scale(domain=["below", "at/above"], range=["#c62828", "#2e7d32"]),
+                scale=SIDES,
                 legend=alt.Legend(title="vs benchmark", orient="bottom"),
             ),
             tooltip=[

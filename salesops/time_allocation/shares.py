@@ -288,3 +288,36 @@ def furthest_from_benchmark(rep_summary: pd.DataFrame, n: int) -> pd.DataFrame:
     out = rep_summary.iloc[np.concatenate([below, above])][cols].reset_index(drop=True)
     out.insert(0, "side", np.array(["below"] * len(below) + ["above"] * len(above), dtype=object))
     return out
+
+
+def share_distribution(rep_summary: pd.DataFrame, width: float = 0.05) -> pd.DataFrame:
+    """Returns how many reps' selling shares fall in each band of ``width``, by benchmark side.
+
+    Reps without a defined share are left out. A band holds shares from ``band_start`` up to
+    but not including ``band_end`` (the last one includes a share of 1). ``position`` is
+    ``below`` (gap to the benchmark < 0) or ``at/above``, as the per-rep bars colour them,
+    so the band holding the benchmark can have a row of each.
+
+    Requires columns ``selling_share``, ``gap_to_benchmark``.
+
+    Returns a frame with columns ``band_start``, ``band_end``, ``position``, ``reps`` (int),
+    only bands with reps, by band, below first.
+    """
+    defined = rep_summary[rep_summary["selling_share"].notna()]
+    share = defined["selling_share"].to_numpy(dtype=float)
+    gap = defined["gap_to_benchmark"].to_numpy(dtype=float)
+    bands = round(1 / width)
+    # rounded first: 0.35 / 0.05 is 6.999... in floating point, and 0.35 starts a band
+    band = np.clip(np.floor(np.round(share / width, 9)), 0, bands - 1).astype("int64")
+    below = gap < 0
+    frame = pd.DataFrame({"band": band, "below": below})
+    counts = frame.groupby(["band", "below"]).size().reset_index(name="reps")
+    counts = counts.sort_values(["band", "below"], ascending=[True, False], ignore_index=True)
+    return pd.DataFrame(
+        {
+            "band_start": counts["band"].to_numpy() * width,
+            "band_end": (counts["band"].to_numpy() + 1) * width,
+            "position": np.where(counts["below"], "below", "at/above").astype(object),
+            "reps": counts["reps"].astype("int64"),
+        }
+    )

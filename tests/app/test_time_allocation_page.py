@@ -228,3 +228,25 @@ def test_each_reps_hours_by_activity_is_drawn_only_when_opened(run_page, demo_ur
     at.run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == charts + 1
+
+
+def test_first_paint_shows_the_spread_and_each_reps_bar_only_when_opened(run_page, demo_url):
+    """Issue 21: a bar per rep (200 at the large scale) is drawn when its expander opens."""
+    import json
+
+    from altair.vegalite.v6.schema.core import Root
+
+    def specs(at) -> list[str]:
+        return [c.proto.spec for c in at.get("vega_lite_chart")]
+
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    first = specs(at)
+    assert any('"band_start"' in spec for spec in first)  # reps per selling-share band
+    assert not any('"selling_share"' in spec for spec in first)  # no bar per rep
+    at.session_state["time.rep_shares"] = True
+    at.run()
+    assert not at.exception
+    opened = specs(at)
+    assert len(opened) == len(first) + 1
+    Root.validate(json.loads(next(spec for spec in opened if '"selling_share"' in spec)))

@@ -12,6 +12,7 @@ from salesops.time_allocation.shares import (
     furthest_from_benchmark,
     hours_by_activity,
     rep_time_summary,
+    share_distribution,
     team_time_summary,
     undefined_share_notes,
 )
@@ -126,3 +127,29 @@ def test_formula_names_are_escaped_in_downloads():
     text = to_safe_csv(summary).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text and "'-2+3" in text
     assert ",-0.18333" in text  # Bob's negative gap stays a number
+
+
+def test_share_distribution_counts_reps_per_band_by_side_of_the_benchmark():
+    shares = [0.10, 0.34, 0.30, 0.35, 1.0, 0.0, None]
+    summary = pd.DataFrame(
+        {
+            "selling_share": pd.array(shares, dtype="Float64"),
+            "gap_to_benchmark": pd.array(
+                [None if s is None else s - 1 / 3 for s in shares], dtype="Float64"
+            ),
+        }
+    )
+    bands = share_distribution(summary, width=0.05)
+    rows = [
+        (round(r.band_start, 2), round(r.band_end, 2), r.position, r.reps)
+        for r in bands.itertuples()
+    ]
+    assert rows == [
+        (0.0, 0.05, "below", 1),
+        (0.10, 0.15, "below", 1),
+        (0.30, 0.35, "below", 1),  # 0.30
+        (0.30, 0.35, "at/above", 1),  # 0.34: same band, other side of 1/3
+        (0.35, 0.40, "at/above", 1),  # 0.35 starts its band (not 6.999... bands)
+        (0.95, 1.0, "at/above", 1),  # a share of 1 is in the last band
+    ]
+    assert bands["reps"].sum() == 6  # the rep without a share is left out
