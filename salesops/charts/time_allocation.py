@@ -61,7 +61,8 @@ def share_histogram(distribution: pd.DataFrame, benchmark: float) -> alt.LayerCh
             color=alt.Color(
                 "position:N",
                 scale=SIDES,
-                legend=alt.Legend(title="vs benchmark", orient="bottom"),
+                # on the right: Streamlit fits the whole chart, legend too, in its height
+                legend=alt.Legend(title="vs benchmark", orient="right"),
             ),
             tooltip=[
                 alt.Tooltip("band_start:Q", format=".0%", title="from"),
@@ -71,7 +72,7 @@ def share_histogram(distribution: pd.DataFrame, benchmark: float) -> alt.LayerCh
             ],
         )
     )
-    return (bars + _benchmark_rule(benchmark, "x")).properties(height=180)
+    return (bars + _benchmark_rule(benchmark, "x")).properties(height=200)
 
 
 def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:

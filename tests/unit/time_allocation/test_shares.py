@@ -153,3 +153,19 @@ def test_share_distribution_counts_reps_per_band_by_side_of_the_benchmark():
         (0.95, 1.0, "at/above", 1),  # a share of 1 is in the last band
     ]
     assert bands["reps"].sum() == 6  # the rep without a share is left out
+
+
+def test_share_histogram_keeps_its_height_for_the_bars():
+    # Streamlit fits a chart, legend and axes included, into its height: a legend under a
+    # 200 px histogram left the bars ~30 px (seen on the large demo)
+    from salesops.charts.time_allocation import share_histogram
+
+    summary = pd.DataFrame({"selling_share": [0.2, 0.4], "gap_to_benchmark": [-0.13, 0.07]})
+    spec = share_histogram(share_distribution(summary), 1 / 3).to_dict(validate=False)
+    legends = [
+        layer["encoding"]["color"].get("legend", {})
+        for layer in spec["layer"]
+        if "color" in layer.get("encoding", {})
+    ]
+    assert spec["height"] >= 180
+    assert legends and all(legend.get("orient") != "bottom" for legend in legends)
