@@ -485,18 +485,20 @@ def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
 
 
 def set_aside_constraints(
-    conn: Connection, tables: list[Table], *, unique: bool = True
+    conn: Connection, tables: list[Table], *, unique: bool = True, primary: bool = False
 ) -> list[tuple[str, str, str]]:
     """PostgreSQL: drops `tables`' foreign keys and unique constraints; returns them to restore.
 
     A bulk load into a table with them checks every row (a trigger per foreign key, an index
     insert per unique constraint); restore_constraints adds them back after the load, each
     checked once over the whole table. `unique=False` keeps the unique constraints (the
-    load still looks rows up by them). Returns (table, name, definition) rows, foreign keys
-    first. Other dialects keep theirs (returns []).
+    load still looks rows up by them); `primary=True` drops the primary key too (a table no
+    other table's foreign key refers to). Returns (table, name, definition) rows, foreign
+    keys first. Other dialects keep theirs (returns []).
     """
     if conn.dialect.name != "postgresql" or not tables:
         return []
+    kinds = ["f", *(["p"] if primary else []), *(["u"] if unique else [])]
     from psycopg import sql
 
     raw = conn.connection.driver_connection
@@ -506,8 +508,8 @@ def set_aside_constraints(
             "SELECT cl.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
             "JOIN pg_class cl ON cl.oid = c.conrelid "
             "WHERE c.contype::text = ANY(%s) AND c.conrelid = ANY(%s::regclass[]) "
-            "ORDER BY c.contype, cl.relname, c.conname",  # 'f' before 'u'
-            (["f", "u"] if unique else ["f"], [t.name for t in tables]),
+            "ORDER BY c.contype, cl.relname, c.conname",  # 'f' before 'p' before 'u'
+            (kinds, [t.name for t in tables]),
         )
         constraints = [(str(r[0]), str(r[1]), str(r[2])) for r in cursor.fetchall()]
         for table, name, _ in constraints:
@@ -520,7 +522,7 @@ def set_aside_constraints(
 
 
 def restore_constraints(conn: Connection, constraints: list[tuple[str, str, str]]) -> None:
-    """Adds back what set_aside_constraints dropped: unique constraints, then foreign keys.
+    """Adds back what set_aside_constraints dropped: unique, primary, then foreign keys.
 
     Each is checked against the rows now in the table: a violation raises (and the caller's
     transaction rolls back).

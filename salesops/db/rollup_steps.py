@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.sql.selectable import Alias, GenerativeSelect
 
+from salesops.db.index_builds import keys_set_aside
 from salesops.db.rollup_partitions import (
     GRAINS,
     PARTITION_SHARE,
@@ -80,6 +82,8 @@ class RollupStep:
     twin: Table | None = None
     # a full rebuild of its own instead of INSERT ... SELECT (same rows): returns rows written
     rebuild: Callable[[Connection], int] | None = None
+    # a row per deal or more: a full rebuild fills it with its keys set aside (index_builds)
+    bulk: bool = False
 
     @property
     def reads(self) -> frozenset[str]:
@@ -188,6 +192,7 @@ def plan() -> list[RollupStep]:
             q.insert_duplicate_accounts,
             (q.account_names_select(),),
             refresh=qr.refresh_quality_issues,
+            bulk=True,
         ),
         RollupStep(
             s.rollup_quality_months, q.quality_months_select(), refresh=qr.refresh_quality_months
@@ -286,10 +291,11 @@ def run_step(conn: Connection, step: RollupStep) -> int:
         index.create(conn, checkfirst=True)
     conn.execute(delete(table))
     columns = [c.name for c in table.columns]
-    result = conn.execute(insert(table).from_select(columns, step.select))
-    written = result.rowcount if result.rowcount is not None else -1
-    if step.extra is not None:
-        written += step.extra(conn)
+    with keys_set_aside(conn, table) if step.bulk else nullcontext():
+        result = conn.execute(insert(table).from_select(columns, step.select))
+        written = result.rowcount if result.rowcount is not None else -1
+        if step.extra is not None:
+            written += step.extra(conn)
     return written
 
 

@@ -37,7 +37,7 @@ from sqlalchemy import (
 
 from salesops.db import schema as s
 from salesops.db.engine import analyze
-from salesops.db.index_builds import create_indexes
+from salesops.db.index_builds import keys_set_aside
 from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
@@ -501,15 +501,13 @@ def rebuild_history_spans(conn: Connection) -> int:
     """Rebuilds every history span; returns rows written.
 
     Rows go in in primary-key order (so PostgreSQL's heap is clustered like SQLite's
-    WITHOUT ROWID table) and the secondary index is built once after the insert.
+    WITHOUT ROWID table); the secondary index, and PostgreSQL's primary key, are built
+    once after the insert.
     """
     table = s.rollup_history_spans
     conn.execute(delete(table))
-    for index in table.indexes:
-        index.drop(conn, checkfirst=True)
-    written = _insert_spans(conn)
-    create_indexes(conn, table.indexes)
-    return written
+    with keys_set_aside(conn, table):
+        return _insert_spans(conn)
 
 
 def update_history_spans(
