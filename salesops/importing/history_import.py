@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,19 +163,28 @@ class ImportedHistory:
         deal_ids = rows["opportunity_id"].unique()
         states = deal_states(rows, self._current(deal_ids), pd.Timestamp(plan.as_of))
         states["outcome"] = states["stage"].map(outcomes).fillna("open")
-        h = s.opportunity_history.c
         for part in in_batches(np.sort(deal_ids).tolist()):
-            where = h.opportunity_id.in_(part)
-            replaced = self.conn.execute(select(s.opportunity_history).where(where))
-            frame = pd.DataFrame.from_records(
-                [tuple(r) for r in replaced], columns=list(replaced.keys())
-            )
-            self.log.deleted(s.opportunity_history, frame)
-            self.conn.execute(s.opportunity_history.delete().where(where))
+            self.log.deleted(s.opportunity_history, self._delete_history(part))
         states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
         close = pd.to_datetime(states["expected_close_date"], errors="coerce")
         states["expected_close_date"] = close.astype("datetime64[ns]")
         return bulk_insert(self.conn, s.opportunity_history, states)
+
+    def _delete_history(self, deal_ids: Sequence[int]) -> pd.DataFrame:
+        """Deletes the deals' history rows; returns them as they were (for the change log).
+
+        One statement where the database returns what it deletes (PostgreSQL, SQLite): a
+        read and then a delete walked the rows twice (6 + 5.9 s at a million rows).
+        """
+        table = s.opportunity_history
+        where = table.c.opportunity_id.in_(deal_ids)
+        columns = [c.name for c in table.columns]
+        if self.conn.dialect.delete_returning:
+            deleted = self.conn.execute(table.delete().where(where).returning(*table.c)).all()
+        else:
+            deleted = self.conn.execute(select(table).where(where)).all()
+            self.conn.execute(table.delete().where(where))
+        return pd.DataFrame.from_records([tuple(r) for r in deleted], columns=columns)
 
     def write(self) -> dict[str, tuple[int, np.ndarray]]:
         """Replaces the history of every deal given rows; returns {file: (rows, deal ids)}.

@@ -271,3 +271,25 @@ def test_a_history_spooled_in_buckets_gives_the_same_history(engine, monkeypatch
     assert again.written, again.message
     assert history(engine, A) == expected_a
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_replaced_history_is_read_by_the_delete_itself(engine):
+    """The old rows go to the change log (for undo) from the DELETE's RETURNING, no SELECT."""
+    run(engine, opportunities_file())
+    statements: list[str] = []
+
+    columns = [c.name for c in s.opportunity_history.c]
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        words = " ".join(statement.split())
+        reads_rows = all(c in words for c in columns) and "FROM opportunity_history" in words
+        if words.startswith(("SELECT", "DELETE")) and reads_rows:
+            statements.append(words[:6])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        outcome = run(engine, salesforce_csv(OH_HEADER, OH_ROWS, "OpportunityHistory.csv"))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert outcome.written, outcome.message
+    assert statements == ["DELETE"], statements  # RETURNING every column; nothing SELECTed
