@@ -414,6 +414,11 @@ def _copy_text(frame: pd.DataFrame) -> str:
     return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
+# Rows per COPY write: the server stores a block while the next one is written as text (in
+# one write of 50k rows it waited for the whole text, and the import for the server after).
+COPY_BLOCK = 5_000
+
+
 def bulk_insert(
     conn: Connection,
     table: Table,
@@ -444,9 +449,10 @@ def bulk_insert(
         )
         raw = conn.connection.driver_connection
         assert raw is not None  # a live connection inside a transaction
+        block = min(chunk, COPY_BLOCK)
         with raw.cursor() as cursor, cursor.copy(copy) as writer:
-            for start in range(0, len(frame), chunk):
-                writer.write(_copy_text(frame.iloc[start : start + chunk]))
+            for start in range(0, len(frame), block):
+                writer.write(_copy_text(frame.iloc[start : start + block]))
         return len(frame)
     quote = conn.dialect.identifier_preparer.quote
     names = [quote(c) for c in columns]  # our schema's names, quoted where SQL needs it
