@@ -26,7 +26,7 @@ from sqlalchemy import Connection, select
 
 from salesops.config import Settings
 from salesops.db import schema as s
-from salesops.db.engine import bulk_insert
+from salesops.db.engine import bulk_insert, restore_constraints, set_aside_constraints
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.history_rows import STATE_COLUMNS, TIMESTAMP, deal_states
 from salesops.importing.plan import FilePlan
@@ -49,6 +49,11 @@ _CURRENT = ("created_at", "closed_at", "outcome", *STATE_COLUMNS)
 ID_BLOCK = 1024
 # history rows per bucket (a file with more is spooled to disk)
 BUCKET_ROWS = Settings.import_history_bucket_rows
+# from this many history rows on, PostgreSQL's foreign key to the deals is set aside while
+# they are written and checked once over the table after: per row, its trigger cost more
+# than the row (and locks the deal's row); dropping it locks the history against readers
+# until the import commits, as the review's spans' rebuild already does
+FOREIGN_KEY_ROWS = 100_000
 
 
 @dataclass
@@ -194,6 +199,9 @@ class ImportedHistory:
         """
         written: dict[str, tuple[int, np.ndarray]] = {}
         outcomes = self._outcomes() if self._files else {}
+        set_aside: list[tuple[str, str, str]] = []
+        if sum(entry.plan.rows for entry in self._files.values()) >= FOREIGN_KEY_ROWS:
+            set_aside = set_aside_constraints(self.conn, [s.opportunity_history], unique=False)
         try:
             for name, entry in self._files.items():
                 count, deals = 0, []
@@ -202,6 +210,7 @@ class ImportedHistory:
                     count += self._replace(rows, entry.plan, outcomes)
                 if deals:
                     written[name] = (count, np.concatenate(deals))
+            restore_constraints(self.conn, set_aside)  # each row's deal checked once, here
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()

@@ -293,3 +293,31 @@ def test_the_replaced_history_is_read_by_the_delete_itself(engine):
         sa.event.remove(engine, "before_cursor_execute", record)
     assert outcome.written, outcome.message
     assert statements == ["DELETE"], statements  # RETURNING every column; nothing SELECTed
+
+
+def _history_foreign_keys(conn) -> list[str]:
+    keys = sa.inspect(conn).get_foreign_keys(s.opportunity_history.name)
+    return [k["referred_table"] for k in keys]
+
+
+def test_a_large_history_is_written_with_its_foreign_key_set_aside(engine, monkeypatch):
+    """PostgreSQL: no per-row check of the deal while the rows go in; the key is back after."""
+    from salesops.importing import history_import
+
+    run(engine, opportunities_file())
+    monkeypatch.setattr(history_import, "FOREIGN_KEY_ROWS", 3)
+    seen: list[list[str]] = []
+    real = history_import.bulk_insert
+
+    def checking(conn, table, frame, *args, **kwargs):
+        seen.append(_history_foreign_keys(conn))
+        return real(conn, table, frame, *args, **kwargs)
+
+    monkeypatch.setattr(history_import, "bulk_insert", checking)
+    outcome = run(engine, salesforce_csv(OH_HEADER, OH_ROWS, "OpportunityHistory.csv"))
+    assert outcome.written, outcome.message
+    postgres = engine.dialect.name == "postgresql"
+    assert seen == [[] if postgres else ["opportunities"]]
+    with engine.connect() as conn:
+        assert _history_foreign_keys(conn) == ["opportunities"]
+    assert [r[1] for r in history(engine, A)] == ["Prospecting", "Negotiation/Review", "Closed Won"]
