@@ -90,7 +90,8 @@ def grid_cells(
     """Yields each quarter's non-empty cells as arrays: (quarter_start ISO, day, group, values).
 
     The cells cell_blocks writes, held compactly (days as int16, groups as int32, each
-    measure's whole numbers as int64): what a grid leaves once it is swept.
+    measure's whole numbers as int32 where a quarter's fit, else int64): what a grid leaves
+    once it is swept.
     """
     kept = np.array([label is not None for label in labels], dtype=bool)
     for index, quarter in enumerate(grid.quarters):
@@ -103,9 +104,15 @@ def grid_cells(
         keep = kept[group]
         day, group = day[keep], group[keep]
         # the cells' values only (whole numbers, maybe as floats): not the quarter's every cell
-        values = {n: np.rint(v[day, group]).astype("int64") for n, v in sums.items()}
+        values = {n: _narrow(np.rint(v[day, group]).astype("int64")) for n, v in sums.items()}
         del sums
         yield quarter.start.isoformat(), day.astype("int16"), group.astype("int32"), values
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Returns int64 values as int32 when all fit (cells held until written: half the bytes)."""
+    fits = not len(values) or (values.min() >= -(2**31) and values.max() < 2**31)
+    return values.astype("int32") if fits else values
 
 
 def cell_columns(cells: Iterable[QuarterCells], labels: list[tuple | None]) -> Iterator[list[list]]:
