@@ -435,6 +435,11 @@ class CallRollupUpdate:
         if self.rebuild and self._ahead is None:
             self._ahead = CallRebuild.start(self.conn)
 
+    def close(self) -> None:
+        """Stops a sweep started ahead and lets go of its cells (after `finish`: nothing)."""
+        if self._ahead is not None:
+            self._ahead.close()
+
     def quarters(self) -> list[Quarter]:
         """Returns the quarters the snapshot rows cover (their table's first to last)."""
         if self._quarters is None:
@@ -589,8 +594,13 @@ class CallRollupUpdate:
                 self._move(moved)
         if self.rebuild:
             if self._ahead is not None:
-                logger.info("Call rollups rebuilt, swept beside the other rollups (a rebuild due)")
-                return self._ahead.finish(self.conn)
+                written = self._ahead.finish(self.conn)
+                logger.info(
+                    "Call rollups rebuilt, swept beside the other rollups (a rebuild due; "
+                    "at most %d cells held)",
+                    self._ahead.handoff.peak,
+                )
+                return written
             logger.info("Call rollups rebuilt (the import touched a large share of the deals)")
             return rebuild_call_rollups(self.conn)
         written = {

@@ -224,9 +224,12 @@ def _write_in(
     # a rebuild of the call rollups (a first import) sweeps the spans beside the rollups'
     # SQL; nothing below changes the spans, the deals' reps or the reps before it ends
     sink.call.sweep_ahead()
-    # the import kept the spans up to date, and the call rollups with them; rollups over
-    # tables it did not write are left as they are, others refreshed where its rows fall
-    rebuild_rollups(conn, history_spans=False, call=sink.call, changes=log.row_changes())
+    try:
+        # the import kept the spans up to date, and the call rollups with them; rollups over
+        # tables it did not write are left as they are, others refreshed where its rows fall
+        rebuild_rollups(conn, history_spans=False, call=sink.call, changes=log.row_changes())
+    finally:  # a rollup that failed leaves the sweep waiting for a finish that never comes
+        sink.call.close()
     options.batch = log.finish(_imported_message(sink.counts, options.skipped, sink.notes))
     return report, sink
 

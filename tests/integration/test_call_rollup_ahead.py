@@ -9,6 +9,7 @@ PostgreSQL.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 from salesops.db import rollups_call_ahead
 from salesops.db.rollups_call_ahead import CallRebuild
 from salesops.db.schema_call import CALL_ROLLUP_TABLES
+from salesops.importing import report
 from tests.integration.test_call_rollup_update import (
     assert_as_rebuilt,
     rebuilt,
@@ -68,3 +70,64 @@ def test_a_sweep_that_fails_fails_the_rebuild(engine, monkeypatch):
         with pytest.raises(RuntimeError, match="sweep broke"):
             rebuild.finish(conn)
         trans.rollback()
+
+
+def _sizes(monkeypatch) -> list[int]:
+    """Records the cells of each quarter the sweep hands over."""
+    sizes: list[int] = []
+    sweep = rollups_call_ahead._sweep
+
+    def counted(*args):
+        for cells in sweep(*args):
+            sizes.append(len(cells[1]))
+            yield cells
+
+    monkeypatch.setattr(rollups_call_ahead, "_sweep", counted)
+    return sizes
+
+
+def test_the_sweep_holds_no_more_cells_than_its_budget(engine, monkeypatch):
+    rng = np.random.default_rng(24)
+    sf_import(engine, sf_deals(rng, "006J", 200, date(2023, 1, 1), date(2025, 6, 1)), "a.csv",
+              date(2025, 6, 1))  # fmt: skip
+    want = rebuilt(engine)
+    sizes = _sizes(monkeypatch)
+    with engine.connect() as conn:
+        trans = conn.begin()
+        rebuild = CallRebuild(conn, budget=1)  # a quarter's cells at a time
+        rebuild.thread.join(timeout=1.0)
+        assert rebuild.thread.is_alive()  # waiting for the first quarter to be written
+        assert rebuild.handoff.held == sizes[0]
+        rebuild.finish(conn)
+        got = rows(conn)
+        trans.rollback()
+    assert got == want
+    assert len(sizes) > 2 and rebuild.handoff.peak == max(sizes)
+    assert not rebuild.thread.is_alive()
+
+
+def test_a_closed_rebuild_lets_its_waiting_sweep_end(engine):
+    rng = np.random.default_rng(25)
+    sf_import(engine, sf_deals(rng, "006K", 100, date(2023, 1, 1), date(2025, 6, 1)), "a.csv",
+              date(2025, 6, 1))  # fmt: skip
+    with engine.connect() as conn, conn.begin():
+        rebuild = CallRebuild(conn, budget=1)
+        rebuild.thread.join(timeout=1.0)
+        assert rebuild.thread.is_alive()
+        rebuild.close()
+        assert not rebuild.thread.is_alive()
+        assert rebuild.handoff.held == 0
+
+
+def test_an_import_whose_rollups_fail_stops_the_sweep_ahead(engine, monkeypatch):
+    monkeypatch.setattr(rollups_call_ahead, "CELL_BUDGET", 1)  # the sweep waits for finish
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("rollups broke")
+
+    monkeypatch.setattr(report, "rebuild_rollups", broken)
+    rng = np.random.default_rng(26)
+    deals = sf_deals(rng, "006L", 100, date(2023, 1, 1), date(2025, 6, 1))
+    with pytest.raises(RuntimeError, match="rollups broke"):
+        sf_import(engine, deals, "a.csv", date(2025, 6, 1))
+    assert not [t for t in threading.enumerate() if t.name.startswith("salesops-call-sweep")]
