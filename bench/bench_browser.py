@@ -36,6 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from tree_cpu import Stat, TreeCpu, descendants, read_proc  # noqa: E402
 
 # (url path, menu link, landmark: text of the page's last section)
 PAGES = (
@@ -122,40 +125,31 @@ def _same_tab(browser, base: str, start: tuple, target: tuple, context) -> float
         page.close()
 
 
-def _children() -> dict[int, list[int]]:
-    """Returns every running process's children, by parent pid (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    return children
-
-
-def _tree_cpu(pid: int, children: dict[int, list[int]], skip: int) -> float:
-    """Returns the CPU seconds (user + system) of `pid` and its descendants, `skip`'s aside."""
-    if pid == skip:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        own = 0.0
-    return own + sum(_tree_cpu(child, children, skip) for child in children.get(pid, []))
+_TREES: dict[int, tuple[TreeCpu, TreeCpu]] = {}
 
 
 def _cpu(server_pid: int) -> tuple[float, float]:
     """Returns CPU seconds so far of (the app server, this process's other children: chromium).
 
     Wall times on a shared machine follow its load; CPU seconds say how much work a page
-    costs the server and the browser whatever the load.
+    costs the server and the browser whatever the load. Counted by bench/tree_cpu.py per
+    server (kept across calls), so a chromium process that exits between two readings
+    keeps its CPU in the count: a difference of two readings is never negative.
     """
-    children = _children()
-    server = _tree_cpu(server_pid, children, skip=-1)
-    browser = sum(_tree_cpu(child, children, server_pid) for child in children[os.getpid()])
-    return server, browser
+    if server_pid not in _TREES:
+        me = os.getpid()
+
+        def server() -> list[Stat]:
+            return descendants(read_proc(), [server_pid])
+
+        def browser() -> list[Stat]:
+            stats = read_proc()
+            roots = [s.pid for s in stats if s.ppid == me and s.pid != server_pid]
+            return descendants(stats, roots, skip=server_pid)
+
+        _TREES[server_pid] = (TreeCpu(server), TreeCpu(browser))
+    server_tree, browser_tree = _TREES[server_pid]
+    return server_tree.seconds(), browser_tree.seconds()
 
 
 def _timed_cpu(server_pid: int, *args) -> tuple[float | None, dict[str, float]]:
