@@ -126,6 +126,7 @@ def _same_tab(browser, base: str, start: tuple, target: tuple, context) -> float
 
 
 _TREES: dict[int, tuple[TreeCpu, TreeCpu]] = {}
+WATCH_S = 0.3
 
 
 def _cpu(server_pid: int) -> tuple[float, float]:
@@ -133,7 +134,8 @@ def _cpu(server_pid: int) -> tuple[float, float]:
 
     Wall times on a shared machine follow its load; CPU seconds say how much work a page
     costs the server and the browser whatever the load. Counted by bench/tree_cpu.py per
-    server (kept across calls), so a chromium process that exits between two readings
+    server (kept across calls, also read every WATCH_S while the server runs, so every
+    renderer is seen while it works), so a chromium process that exits between two readings
     keeps its CPU in the count: a difference of two readings is never negative.
     """
     if server_pid not in _TREES:
@@ -148,6 +150,8 @@ def _cpu(server_pid: int) -> tuple[float, float]:
             return descendants(stats, roots, skip=server_pid)
 
         _TREES[server_pid] = (TreeCpu(server), TreeCpu(browser))
+        for tree in _TREES[server_pid]:
+            tree.watch(WATCH_S, lambda: Path(f"/proc/{server_pid}").exists())
     server_tree, browser_tree = _TREES[server_pid]
     return server_tree.seconds(), browser_tree.seconds()
 

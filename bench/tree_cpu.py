@@ -12,6 +12,8 @@ clamped at zero, so it never decreases: a delta between two readings is >= 0.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,16 +89,23 @@ class TreeCpu:
     exited one's last reading kept), plus the growth of each one's children's times beyond
     the exited children it owes (their last own + children readings, counted already). What a
     child did after its last reading, or a child never seen (born and gone between two
-    readings), shows up in that growth. Delta between two readings: the tree's CPU in between.
+    readings), shows up in that growth, but only once the parent has waited for it, which
+    may be a reading later: `watch` reads every fraction of a second so that a process
+    living longer than that is seen (its CPU then counted by its own readings, as it runs).
     """
 
     tree: Callable[[], list[Stat]]
     _seen: dict[tuple[int, int], _Seen] = field(default_factory=dict)
     _credited: int = 0  # children's times counted (growth beyond what was owed)
     _owed: dict[tuple[int, int], int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ticks(self) -> int:
         """Returns the clock ticks counted so far (see the class)."""
+        with self._lock:
+            return self._read()
+
+    def _read(self) -> int:
         now = {(s.pid, s.start): s for s in self.tree()}
         live = {key[0]: key for key in now}
         for key, seen in self._seen.items():
@@ -125,3 +134,15 @@ class TreeCpu:
     def seconds(self) -> float:
         """Returns the CPU seconds (user + system) counted so far: `ticks()` in seconds."""
         return self.ticks() / TICKS
+
+    def watch(self, interval: float, while_true: Callable[[], bool]) -> threading.Thread:
+        """Reads the tree every `interval` s in a daemon thread while `while_true()`; returns it."""
+
+        def loop() -> None:
+            while while_true():
+                self.ticks()
+                time.sleep(interval)
+
+        thread = threading.Thread(target=loop, name="tree cpu", daemon=True)
+        thread.start()
+        return thread

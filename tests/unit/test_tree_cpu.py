@@ -77,6 +77,23 @@ def test_an_orphan_that_leaves_the_tree_keeps_its_last_reading():
     assert [tree.ticks() for _ in range(2)] == [71, 71]
 
 
+def test_watch_reads_the_tree_until_told_to_stop():
+    readings: list[int] = []
+    running = [True]
+
+    def tree() -> list[Stat]:
+        readings.append(1)
+        return [_stat(10, 1, own=len(readings))]
+
+    thread = TreeCpu(tree).watch(0.01, lambda: running[0])
+    deadline = time.monotonic() + 10
+    while len(readings) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    running[0] = False
+    thread.join(timeout=10)
+    assert len(readings) >= 3 and not thread.is_alive()
+
+
 def test_descendants_follow_the_tree_and_skip_one_branch():
     stats = [_stat(2, 1, 0), _stat(3, 2, 0), _stat(4, 3, 0), _stat(5, 2, 0), _stat(6, 5, 0)]
     assert sorted(s.pid for s in descendants(stats, [2], skip=5)) == [2, 3, 4]
