@@ -261,8 +261,12 @@ def _opportunities_frame(
     """
     n = len(deals.day)
     seg_names = list(SEGMENTS)
-    last = history.groupby("opportunity_id", sort=True).tail(1).set_index("opportunity_id")
-    last = last.sort_index()
+    # the history is in (deal, day) order: each deal's last row ends a run; its columns are
+    # taken as Series (strings stay Arrow: through numpy objects they were converted back)
+    deal = history["opportunity_id"].to_numpy()
+    ends = np.ones(len(deal), dtype=bool)
+    ends[:-1] = deal[1:] != deal[:-1]
+    last = history[ends].reset_index(drop=True)
     ids = np.arange(1, n + 1)
     is_open = outcomes["open"].to_numpy()
     close_day = outcomes["close_day"].to_numpy()
@@ -276,12 +280,12 @@ def _opportunities_frame(
             "rep_id": deals.rep + 1,
             "lead_id": np.where(deals.lead >= 0, deals.lead + 1, np.nan),
             "created_at": state.to_date(deals.day),
-            "expected_close_date": last["expected_close_date"].to_numpy(),
+            "expected_close_date": last["expected_close_date"],
             "closed_at": np.where(is_open, np.datetime64("NaT"), state.to_date(close_day)),
-            "stage": last["stage"].to_numpy(),
-            "outcome": last["outcome"].to_numpy(),
-            "amount": last["amount"].to_numpy(),
-            "forecast_category": last["forecast_category"].to_numpy(),
+            "stage": last["stage"],
+            "outcome": last["outcome"],
+            "amount": last["amount"],
+            "forecast_category": last["forecast_category"],
         }
     )
 
