@@ -49,6 +49,9 @@ class Stamps:
         self._label, self._wall, self._cpu = label, wall, cpu
 
 
+MARKED = ("INSERT INTO rollup_", "CREATE INDEX", "CREATE TEMP")
+
+
 def _watch_rollups(stamps: Stamps) -> None:
     """Marks each rollup statement (the INSERT … SELECT of each table) as its own phase."""
     from sqlalchemy import event
@@ -63,8 +66,16 @@ def _watch_rollups(stamps: Stamps) -> None:
         @event.listens_for(eng, "before_cursor_execute")
         def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
             text = " ".join(statement.split())[:60]
-            if text.startswith(("INSERT INTO rollup_", "CREATE INDEX", "CREATE TEMP")):
+            if text.startswith(MARKED):
                 stamps.mark("sql: " + text)
+
+        @event.listens_for(eng, "after_cursor_execute")
+        def after(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            # what runs between two marked statements (Python work, unmarked SQL) is its own
+            # phase, not counted in the statement before it
+            text = " ".join(statement.split())[:60]
+            if text.startswith(MARKED):
+                stamps.mark("after: " + text)
 
         return eng
 
@@ -79,9 +90,18 @@ def main() -> None:
     parser.add_argument("--profile", help="write a cProfile of the build to this file")
     parser.add_argument("--out", help="write the phases as JSON to this file")
     parser.add_argument("--statements", action="store_true", help="mark each rollup statement")
+    parser.add_argument(
+        "--no-helper",
+        action="store_true",
+        help="rollups on one connection (the helper thread's statements would share the marks)",
+    )
     args = parser.parse_args()
 
     stamps = Stamps()
+    if args.no_helper:
+        from salesops.db import rollup_helper
+
+        rollup_helper.can_help = lambda engine: False
     if args.statements:
         _watch_rollups(stamps)
     from salesops.db import engine as engine_module
