@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Table, Text, cast, func, literal, select
 
 from salesops.db import schema as s
 from salesops.db.engine import bulk_insert
@@ -106,6 +106,30 @@ class ChangeLog:
     def deleted(self, table: Table, before: pd.DataFrame) -> None:
         """Records whole rows (with their `id`) the run deleted."""
         self._rows(table, before, "deleted")
+
+    def delete_logged(self, table: Table, where: ColumnElement[bool]) -> None:
+        """Deletes `table`'s rows matching `where`, recorded as `deleted` would; returns None.
+
+        PostgreSQL only: one statement deletes the rows and writes them to the log as JSON
+        (keys sorted, dates ISO, as rows_json), so they never travel to Python and back (at a
+        million replaced history rows, reading them and writing them as JSON cost more
+        client time than the rest of the history's writing).
+        """
+        gone = table.delete().where(where).returning(*table.c).cte("gone")
+        columns = sorted(c.name for c in table.c if c.name != "id")
+        pairs = [part for name in columns for part in (cast(literal(name), Text), gone.c[name])]
+        rows = select(
+            literal(self.run_id),
+            literal(table.name),
+            literal("deleted"),
+            gone.c.id,
+            cast(func.json_build_object(*pairs), Text),
+        ).where(gone.c.id <= self.start.get(table.name, 0))
+        c = s.import_changes.c
+        into = [c.run_id, c.table_name, c.kind, c.row_id, c.before]
+        result = self.conn.execute(s.import_changes.insert().from_select(into, rows))
+        if result.rowcount:
+            self._written.add(table.name)
 
     def _rows(self, table: Table, before: pd.DataFrame, kind: str) -> None:
         if before.empty:

@@ -30,8 +30,8 @@ from salesops.db.engine import bulk_insert, restore_constraints, set_aside_const
 from salesops.importing.change_log import ChangeLog
 from salesops.importing.history_rows import STATE_COLUMNS, TIMESTAMP, deal_states
 from salesops.importing.plan import FilePlan
-from salesops.importing.records import in_batches
 from salesops.importing.references import References
+from salesops.importing.statements import among, among_batches
 
 _KEPT = (
     "opportunity_id",
@@ -148,8 +148,8 @@ class ImportedHistory:
         """Returns the deals as stored now, indexed by opportunity_id."""
         o = s.opportunities.c
         rows: list[tuple] = []
-        for part in in_batches(deal_ids.tolist()):
-            stmt = select(o.id, *(o[c] for c in _CURRENT)).where(o.id.in_(part))
+        for part in among_batches(self.conn, deal_ids.tolist()):
+            stmt = select(o.id, *(o[c] for c in _CURRENT)).where(among(self.conn, o.id, part))
             rows += [tuple(r) for r in self.conn.execute(stmt)]
         frame = pd.DataFrame.from_records(rows, columns=["opportunity_id", *_CURRENT])
         for column in ("created_at", "closed_at", "expected_close_date"):
@@ -168,8 +168,12 @@ class ImportedHistory:
         deal_ids = rows["opportunity_id"].unique()
         states = deal_states(rows, self._current(deal_ids), pd.Timestamp(plan.as_of))
         states["outcome"] = states["stage"].map(outcomes).fillna("open")
-        for part in in_batches(np.sort(deal_ids).tolist()):
-            self.log.deleted(s.opportunity_history, self._delete_history(part))
+        for part in among_batches(self.conn, np.sort(deal_ids).tolist()):
+            if self.conn.dialect.name == "postgresql":
+                where = among(self.conn, s.opportunity_history.c.opportunity_id, part)
+                self.log.delete_logged(s.opportunity_history, where)
+            else:
+                self.log.deleted(s.opportunity_history, self._delete_history(part))
         states["amount"] = pd.to_numeric(states["amount"], errors="coerce").astype("float64")
         close = pd.to_datetime(states["expected_close_date"], errors="coerce")
         states["expected_close_date"] = close.astype("datetime64[ns]")

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, select
 
 from salesops.db import schema as s
 from salesops.importing.records import in_batches, plain_value
-from salesops.importing.statements import insert_ignore
+from salesops.importing.statements import among, among_batches, insert_ignore
 
 
 class References:
@@ -28,8 +28,9 @@ class References:
         """Returns {value: id} for rows of `source` whose `key` column is in `values`."""
         found: dict[str, int] = {}
         column = table.c[key]
-        for part in in_batches(values):
-            stmt = select(column, table.c.id).where(table.c.source == source, column.in_(part))
+        for part in among_batches(self.conn, values):
+            where = (table.c.source == source, among(self.conn, column, part))
+            stmt = select(column, table.c.id).where(*where)
             for value, row_id in self.conn.execute(stmt):
                 found.setdefault(value, row_id)
         return found
