@@ -15,16 +15,25 @@ MULTIPLE = ",.1f"
 
 
 def money_format(currency: str, compact: bool = False) -> str:
-    """Returns the d3 format of an amount: "$,.0f" / "$,.2s" (d3's "$" prints the symbol)."""
-    return ("$" if currency_symbol(currency) == "$" else "") + (",.2s" if compact else ",.0f")
+    """Returns the d3 format of an amount: "$,.0f" / "$,.3~s" (d3's "$" prints the symbol).
+
+    Compact keeps three significant digits, trailing zeros trimmed: with two, a zoomed axis
+    (the pipeline waterfall's, $2.25B to $2.6B) labelled two ticks alike ("$2.5G" twice).
+    """
+    return ("$" if currency_symbol(currency) == "$" else "") + (",.3~s" if compact else ",.0f")
+
+
+# d3's SI prefix for 10^9 is G (giga); money reads B (billion)
+_BILLIONS = "replace(datum.label, 'G', 'B')"
 
 
 def money_axis(currency: str, compact: bool = True, **kwargs: Any) -> alt.Axis:
-    """Returns an axis labelled in `currency`: $1.2M for USD, €1.2M for EUR, CHF 1.2M..."""
+    """Returns an axis labelled in `currency`: $1.2M / $2.45B for USD, €1.2M, CHF 1.2M..."""
     fmt = money_format(currency, compact)
-    if currency_symbol(currency) == "$":
-        return alt.Axis(format=fmt, **kwargs)
-    return alt.Axis(format=fmt, labelExpr=f"'{_prefix(currency)}' + datum.label", **kwargs)
+    label = _BILLIONS if compact else "datum.label"
+    if currency_symbol(currency) != "$":
+        label = f"'{_prefix(currency)}' + {label}"
+    return alt.Axis(format=fmt, labelExpr=label, **kwargs)
 
 
 def money_tooltip(field: str, title: str, currency: str) -> alt.Tooltip:

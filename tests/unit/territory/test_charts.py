@@ -19,7 +19,7 @@ def test_utilisation_chart_draws_covered_territories_and_the_band(metrics):
 
 def test_potential_per_hour_money_follows_the_currency(metrics):
     dollars = json.dumps(potential_per_hour_chart(metrics, "USD").to_dict())
-    assert '"format": "$,.2s"' in dollars and '"format": "$,.0f"' in dollars
+    assert '"format": "$,.3~s"' in dollars and '"format": "$,.0f"' in dollars
     euros = json.dumps(potential_per_hour_chart(metrics, "EUR").to_dict())
     assert '"format": "$' not in euros
     assert '"title": "per selling hour (EUR)"' in euros
