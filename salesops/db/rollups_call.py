@@ -48,7 +48,7 @@ from sqlalchemy import (
 from salesops.calendar import Quarter, quarter_of
 from salesops.db import schema as s
 from salesops.db.index_builds import create_indexes
-from salesops.db.rollups_call_cells import cell_blocks, cell_labels, insert_cells
+from salesops.db.rollups_call_cells import cell_blocks, cell_labels, insert_cells, narrow_ints
 from salesops.db.schema_call import (
     rollup_call_rep_changes,
     rollup_call_rep_won_days,
@@ -448,12 +448,6 @@ def _blocks(quarters: Sequence[Quarter], groups: int) -> list[list[Quarter]]:
     return [list(quarters[i : i + per_block]) for i in range(0, len(quarters), per_block)]
 
 
-def _narrow(rows: np.ndarray) -> np.ndarray:
-    """Returns int64 rows as int32 when every value fits (half the memory), else as they are."""
-    fits = len(rows) and rows.min() >= -(2**31) and rows.max() < 2**31
-    return rows.astype("int32") if fits else rows
-
-
 @dataclass(frozen=True)
 class OpenSpans:
     """Every open span as numbers (deal, vf, vt, due, cents, kind), with the won rows.
@@ -475,7 +469,7 @@ class OpenSpans:
         kinds = _kinds(conn)
         if not kinds:  # no open span (and no CASE of no kinds to send)
             return cls(kinds, [], _Won.read(conn))
-        chunks = [_narrow(rows) for rows in _numbers(conn, _open_spans_select(kinds), 6)]
+        chunks = [narrow_ints(rows) for rows in _numbers(conn, _open_spans_select(kinds), 6)]
         return cls(kinds, chunks, _Won.read(conn))
 
     def overlapping(self, quarters: Sequence[Quarter]) -> Iterator[np.ndarray]:

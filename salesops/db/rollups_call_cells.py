@@ -104,13 +104,13 @@ def grid_cells(
         keep = kept[group]
         day, group = day[keep], group[keep]
         # the cells' values only (whole numbers, maybe as floats): not the quarter's every cell
-        values = {n: _narrow(np.rint(v[day, group]).astype("int64")) for n, v in sums.items()}
+        values = {n: narrow_ints(np.rint(v[day, group]).astype("int64")) for n, v in sums.items()}
         del sums
         yield quarter.start.isoformat(), day.astype("int16"), group.astype("int32"), values
 
 
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """Returns int64 values as int32 when all fit (cells held until written: half the bytes)."""
+def narrow_ints(values: np.ndarray) -> np.ndarray:
+    """Returns int64 values as int32 when all fit (half the bytes), else as they are."""
     fits = not len(values) or (values.min() >= -(2**31) and values.max() < 2**31)
     return values.astype("int32") if fits else values
 

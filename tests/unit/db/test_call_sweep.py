@@ -58,7 +58,7 @@ def test_open_spans_kept_narrow_give_the_overlapping_rows_exactly():
         ]
     )
     rows[-1, 4] = 2**40  # cents past int32: that chunk stays int64
-    chunks = [rc._narrow(rows[:150]), rc._narrow(rows[150:])]
+    chunks = [rc.narrow_ints(rows[:150]), rc.narrow_ints(rows[150:])]
     assert chunks[0].dtype == np.int32 and chunks[1].dtype == np.int64
     spans = rc.OpenSpans([("Prospecting", None)], chunks, rc._Won(np.empty((0, 4), "int64")))
     quarters = rc.quarters_between(date(2024, 4, 1), date(2024, 9, 30))
