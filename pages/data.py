@@ -20,7 +20,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import carry_filters
-from salesops.ui.lazy import lazy_tabs
+from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -128,7 +128,10 @@ download_csv(summary, "data_quality.csv", key="data.download_quality")
 if quality.trend.empty:
     st.caption("No problem found in any month.")
 else:
-    draw_chart(quality_trend_chart(quality.trend))
+    # The page's only chart, drawn when opened (issue 21: Vega's scripts cost a cold tab).
+    with lazy_expander("Problems by the month the rows were created", "data.trend") as shown:
+        if shown:
+            draw_chart(quality_trend_chart(quality.trend))
 for check in quality.checks:
     ui.show_check(check, ui.all_check_rows(as_of, check.key))
 

@@ -32,7 +32,7 @@ from salesops.ui.auth import current_viewer
 from salesops.ui.cache import clear_cache, repository, settings
 from salesops.ui.download import download_csv, download_csv_later
 from salesops.ui.filters import require_current_schema
-from salesops.ui.lazy import lazy_expander
+from salesops.ui.lazy import kept_choices, lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.tables import show_table
 
@@ -96,32 +96,81 @@ def source_choice() -> tuple[str, str]:
     return source, source if layout == "auto" else layout
 
 
+READING_OPEN = "data.reading_open"  # the lazy expander holding the reading settings
+READING = "data.reading"  # what its widgets last said, kept while they are not drawn
+READING_DEFAULTS = {
+    "encoding": "auto",
+    "delimiter": "auto",
+    "decimal": "auto",
+    "date_format": "auto",
+    "as_of": None,
+    "last_wins": False,
+    "valid_only": False,
+    "force": False,
+}
+
+
+def _reading_widgets(chosen: dict[str, Any]) -> dict[str, Any]:
+    """Draws the reading-settings widgets from `chosen`; returns what they say."""
+
+    def pick(column: Any, label: str, options: dict, name: str) -> Any:
+        names = list(options)
+        index = names.index(chosen[name]) if chosen[name] in names else 0
+        return column.selectbox(label, names, index=index, key=f"data.{name}")
+
+    c1, c2, c3, c4 = st.columns(4)
+    encoding = pick(c1, "Encoding", ENCODINGS, "encoding")
+    delimiter = pick(c2, "Delimiter", DELIMITERS, "delimiter")
+    decimal = pick(c3, "Decimal separator", DECIMALS, "decimal")
+    date_format = pick(c4, "Date format", DATE_FORMATS, "date_format")
+    c5, c6, c7, c8 = st.columns(4)
+    as_of = c5.date_input(
+        "As-of date (layouts without dates)", value=chosen["as_of"], key="data.import_as_of"
+    )
+    last_wins = c6.toggle(
+        "Duplicate ids: last row wins", value=chosen["last_wins"], key="data.last_wins"
+    )
+    valid_only = c7.toggle(
+        "Import valid rows only", value=chosen["valid_only"], key="data.valid_only"
+    )
+    force = c8.toggle("Re-import files already imported", value=chosen["force"], key="data.force")
+    return {
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "decimal": decimal,
+        "date_format": date_format,
+        "as_of": as_of,
+        "last_wins": last_wins,
+        "valid_only": valid_only,
+        "force": force,
+    }
+
+
 def settings_panel() -> tuple[ReadSettings, dict[str, Any]]:
-    """Draws the reading-settings overrides; returns (ReadSettings, context options)."""
-    with st.expander("Reading settings (detected automatically unless you choose)"):
-        c1, c2, c3, c4 = st.columns(4)
-        encoding = c1.selectbox("Encoding", list(ENCODINGS), key="data.encoding")
-        delimiter = c2.selectbox("Delimiter", list(DELIMITERS), key="data.delimiter")
-        decimal = c3.selectbox("Decimal separator", list(DECIMALS), key="data.decimal")
-        date_format = c4.selectbox("Date format", list(DATE_FORMATS), key="data.date_format")
-        c5, c6, c7, c8 = st.columns(4)
-        as_of = c5.date_input(
-            "As-of date (layouts without dates)", value=None, key="data.import_as_of"
-        )
-        last_wins = c6.toggle("Duplicate ids: last row wins", key="data.last_wins")
-        valid_only = c7.toggle("Import valid rows only", key="data.valid_only")
-        force = c8.toggle("Re-import files already imported", key="data.force")
+    """Draws the reading-settings overrides; returns (ReadSettings, context options).
+
+    The widgets are drawn once the expander is opened (issue 21: four selectboxes, a date
+    input and three toggles, closed, still cost a cold new tab their scripts and drawing);
+    what they last said is kept in the session.
+    """
+    chosen = kept_choices(
+        "Reading settings (detected automatically unless you choose)",
+        READING_OPEN,
+        READING,
+        READING_DEFAULTS,
+        _reading_widgets,
+    )
     read = ReadSettings(
-        encoding=ENCODINGS[encoding],
-        delimiter=DELIMITERS[delimiter],
-        decimal=DECIMALS[decimal],
-        date_format=DATE_FORMATS[date_format],
+        encoding=ENCODINGS[chosen["encoding"]],
+        delimiter=DELIMITERS[chosen["delimiter"]],
+        decimal=DECIMALS[chosen["decimal"]],
+        date_format=DATE_FORMATS[chosen["date_format"]],
     )
     options: dict[str, Any] = {
-        "as_of": as_of,
-        "duplicates": "last" if last_wins else "error",
-        "valid_rows_only": valid_only,
-        "force": force,
+        "as_of": chosen["as_of"],
+        "duplicates": "last" if chosen["last_wins"] else "error",
+        "valid_rows_only": chosen["valid_only"],
+        "force": chosen["force"],
     }
     return read, options
 

@@ -24,6 +24,7 @@ from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, clear_cache, settings
 from salesops.ui.data import writer_engine
 from salesops.ui.download import download_csv
+from salesops.ui.lazy import lazy_expander
 from salesops.ui.tables import show_table
 
 RUN_COLUMNS_SHOWN = {
@@ -37,8 +38,15 @@ RUN_COLUMNS_SHOWN = {
 
 
 def templates_section() -> None:
-    """Draws a download button per template, with what each file fills."""
-    with st.expander("Templates for orders, spend, quotas, reps and time logs"):
+    """Draws a download button per template, with what each file fills, when opened.
+
+    Drawn when the expander is opened (issue 21: closed, its five buttons were still drawn).
+    """
+    with lazy_expander(
+        "Templates for orders, spend, quotas, reps and time logs", "data.templates"
+    ) as shown:
+        if not shown:
+            return
         st.caption(
             "Fill a template in and import it with the source 'salesops' (or pick the "
             "layout): the header names the fields, one row shows the formats."

@@ -8,6 +8,7 @@ import pytest
 
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.known import table_counts
+from salesops.ui.data import READING_OPEN
 from tests.app.conftest import text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
@@ -111,8 +112,24 @@ def test_same_file_again_is_announced_and_can_be_forced(run_page, fresh_url):
     at.file_uploader(key="data.files").upload("opps.csv", GOOD, "text/csv").run()
     assert "opps.csv was already imported on" in texts(at)
     assert not [b for b in at.button if b.key == "data.confirm"]
+    assert not at.toggle  # the reading settings: drawn when opened (issue 21)
+    at.session_state[READING_OPEN] = True
+    at.run()
     at.toggle(key="data.force").set_value(True).run()
+    at.session_state[READING_OPEN] = False  # closed, the choice is kept
+    at.run()
+    assert not at.toggle
     at.button(key="data.confirm").click().run()
     assert not at.exception
     assert "Imported 0 new and 0 updated rows (2 unchanged)." in texts(at)
     assert table_counts(make_engine(fresh_url))["opportunities"] == 2
+
+
+def test_the_quality_trend_chart_is_drawn_when_opened(run_page, demo_url):
+    at = run_page(PAGE, demo_url)
+    assert not at.exception
+    assert not at.get("vega_lite_chart")  # no chart at first paint (issue 21)
+    at.session_state["data.trend"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 1
