@@ -98,7 +98,7 @@ def source_choice() -> tuple[str, str]:
 
 READING_OPEN = "data.reading_open"  # the lazy expander holding the reading settings
 READING = "data.reading"  # what its widgets last said, kept while they are not drawn
-READING_DEFAULTS = {
+READING_DEFAULTS: dict[str, Any] = {
     "encoding": "auto",
     "delimiter": "auto",
     "decimal": "auto",
