@@ -204,6 +204,7 @@ def _write_in(
         if not to_write:
             raise _AllImportedMeanwhile
     sqlite_cache(conn, memory.WRITE_CACHE_KIB)
+    memory.sqlite_sort_threads(conn, memory.SQLITE_SORT_THREADS)
     memory.postgres_work_mem(conn)
     log = ChangeLog(conn, [p.inp.name for p in to_write], options.actor)
     sink = writing.BatchWriter(conn, log, valid_rows_only=options.valid_rows_only)
