@@ -15,6 +15,15 @@ def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
     assert page.get_by_text("Sales operations overview").is_visible()
     wait_for_metrics(page, "Win rate")
     assert page.locator('[data-testid="stMetric"]').count() >= 4
+    # bookings by month: 12 HTML bars (sanitized st.html keeps them), each with its hover
+    # text; no Vega chart on the Overview at first paint (issue 21)
+    bars = page.locator('[role="figure"][aria-label="Bookings by month"] [title]')
+    bars.first.wait_for()
+    assert bars.count() == 12
+    assert " booked · " in (bars.first.get_attribute("title") or "")
+    heights = bars.evaluate_all("bars => bars.map(b => b.lastElementChild.offsetHeight)")
+    assert max(heights) > 150 and min(heights) > 0, heights  # drawn to scale, none lost
+    assert page.locator(".vega-embed").count() == 0
     screenshot(page, "overview")
 
     page.goto(f"{app_url}/kpis")
