@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from salesops.charts.formats import axis_format, money_axis, money_tooltip
+from salesops.charts.formats import axis_format
 
 
 def trend_line(
@@ -64,23 +64,4 @@ def breakdown_bars(ranked: pd.DataFrame, unit: str, title: str, currency: str) -
         # Streamlit fits the whole chart, axis and title included, into the height: 24 px
         # per bar plus the axis keeps every label (Vega drops labels that would overlap).
         .properties(height=max(120, 24 * len(ranked) + 70))
-    )
-
-
-def bookings_bars(frame: pd.DataFrame, currency: str) -> alt.Chart:
-    """Returns monthly bookings (won amount) as bars, with won and lost counts in the tooltip."""
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
-            y=alt.Y("bookings:Q", title="Bookings", axis=money_axis(currency)),
-            tooltip=[
-                alt.Tooltip("month:T", format="%B %Y"),
-                money_tooltip("bookings:Q", "Bookings", currency),
-                "won:Q",
-                "lost:Q",
-            ],
-        )
-        .properties(height=240)
     )
