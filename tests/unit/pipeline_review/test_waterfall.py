@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -156,18 +155,10 @@ def check_history_reconciles(h):
     assert waterfall(pruned, WEEK) == w
 
 
+# 300 more on every full run: tests/integration/test_waterfall_thorough.py (slow).
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_any_history_reconciles(h):
-    check_history_reconciles(h)
-
-
-# 300 fresh examples on every full run (each CI run draws new ones): 1,000 took ~85 s of
-# the suite's 15-minute budget for histories the first few hundred already vary through.
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(histories())
-def test_any_history_reconciles_thoroughly(h):
     check_history_reconciles(h)
 
 
