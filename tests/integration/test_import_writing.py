@@ -447,8 +447,10 @@ def test_a_first_import_copies_deals_without_their_keys_then_adds_them(monkeypat
     fail = [True]
     real_bulk_insert = writing.bulk_insert
 
-    def recording(conn, table, frame, *args, **kwargs):
-        # the table's foreign keys and secondary indexes as this COPY meets them
+    real_copy_new = history.HistoryWriter._copy_new
+
+    def meet(conn, table):
+        # the table's foreign keys and secondary indexes as this write meets them
         counts = conn.exec_driver_sql(
             "SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = %(t)s::regclass "
             "AND contype = 'f'), (SELECT count(*) FROM pg_index WHERE indrelid = "
@@ -458,10 +460,18 @@ def test_a_first_import_copies_deals_without_their_keys_then_adds_them(monkeypat
         seen.append((table.name, *counts))
         if table.name == "opportunity_history" and fail[0]:
             raise RuntimeError("the import fails after its deals were written")
+
+    def recording(conn, table, frame, *args, **kwargs):
+        meet(conn, table)
         return real_bulk_insert(conn, table, frame, *args, **kwargs)
+
+    def copying(writer, new, first, last, initial):  # new deals' history: INSERT ... SELECT
+        meet(writer.conn, s.opportunity_history)
+        return real_copy_new(writer, new, first, last, initial)
 
     monkeypatch.setattr(writing, "bulk_insert", recording)
     monkeypatch.setattr(history, "bulk_insert", recording)
+    monkeypatch.setattr(history.HistoryWriter, "_copy_new", copying)
     with pytest.raises(RuntimeError, match="fails after its deals"):
         run(engine, [sf_file(GOOD_ROWS, "a.csv")])
     assert seen == [("opportunities", 0, 0), ("opportunity_history", 0, 0)]
