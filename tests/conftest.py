@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,32 @@ def _drop_database(server_url: str, url: str) -> None:
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def own_database(
+    request: pytest.FixtureRequest, sqlite_url: str, with_schema: bool = True
+) -> Iterator[sa.Engine]:
+    """Yields an engine on a new database of its own, disposed (and dropped) after.
+
+    `request.param` "sqlite" opens `sqlite_url`; otherwise a new PostgreSQL database on the
+    `postgres_server`. The salesops tables are created first unless `with_schema` is False.
+    """
+    server = url = None
+    if request.param == "sqlite":
+        url = sqlite_url
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = _create_database(server)
+    engine = make_engine(url)
+    try:
+        if with_schema:
+            init_schema(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        if server is not None:
+            _drop_database(server, url)
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,10 @@ from salesops.calendar import Period
 from salesops.cash.report import cash_report
 from salesops.config import Settings
 from salesops.db import schema as s
-from salesops.db.engine import init_schema, make_engine
 from salesops.importing.report import import_files
 from salesops.repository import Repository, Scope
 from tests.app.test_imported_company import REPS, _csv, _deals, _salesforce_files
-from tests.conftest import _create_database, _drop_database
+from tests.conftest import own_database
 
 SETTINGS = Settings()
 ORDER_HEADER = ["external_id", "account_id", "opportunity_external_id", "ordered_at",
@@ -122,19 +121,8 @@ def company(request: pytest.FixtureRequest) -> Iterator[tuple]:
     The tests only read it: one import for the file's five tests on each kind, not one per
     test (ten imports took ~120 s of the suite at load ~6).
     """
-    if request.param == "sqlite":
-        engine = make_engine("sqlite://")
-        init_schema(engine)
+    with own_database(request, "sqlite://") as engine:
         yield build_company(engine)
-        engine.dispose()
-        return
-    server = request.getfixturevalue("postgres_server")
-    url = _create_database(server)
-    engine = make_engine(url)
-    init_schema(engine)
-    yield build_company(engine)
-    engine.dispose()
-    _drop_database(server, url)
 
 
 def _in(column: pd.Series, period: Period) -> pd.Series:

@@ -17,11 +17,11 @@ import pytest
 import sqlalchemy as sa
 
 from salesops.db import schema as s
-from salesops.db.engine import DatabaseError, init_schema, make_engine
+from salesops.db.engine import DatabaseError
 from salesops.importing.known import table_counts
 from salesops.importing.reading import CsvInput, ReadSettings
 from salesops.importing.report import import_files
-from tests.conftest import _create_database, _drop_database
+from tests.conftest import own_database
 
 HEADER = "Opportunity ID,Opportunity Name,Account Name,Opportunity Owner,Created Date,Close Date,Stage,Amount"  # noqa: E501
 
@@ -68,19 +68,8 @@ def test_case_1_a_kill_after_the_rows_are_written_leaves_no_stale_rollups(engine
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """Returns a database two threads can write to at once: a SQLite file, or PostgreSQL."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
-        init_schema(engine)
+    with own_database(request, f"sqlite:///{tmp_path / 'shared.db'}") as engine:
         yield engine
-        engine.dispose()
-        return
-    server = request.getfixturevalue("postgres_server")
-    url = _create_database(server)
-    engine = make_engine(url)
-    init_schema(engine)
-    yield engine
-    engine.dispose()
-    _drop_database(server, url)
 
 
 def test_case_2_the_same_file_imported_twice_at_once_is_refused_once(shared_engine):
@@ -155,17 +144,8 @@ def test_case_3_values_over_the_column_limits_are_row_errors_and_nothing_is_writ
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def bare_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """Returns a database that answers but has no salesops tables at all."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'bare.db'}")
+    with own_database(request, f"sqlite:///{tmp_path / 'bare.db'}", with_schema=False) as engine:
         yield engine
-        engine.dispose()
-        return
-    server = request.getfixturevalue("postgres_server")
-    url = _create_database(server)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    _drop_database(server, url)
 
 
 def test_case_15_importing_into_a_database_without_tables(bare_engine):
