@@ -89,7 +89,7 @@ def _context(browser):
 def _new_tab(browser, base: str, path: str, landmark: str, context=None, on_drawn=None) -> float:
     """Opens `path` in a new tab of `context` (else of a new context); returns seconds to drawn.
 
-    `on_drawn` is called once the page has settled, before its tab closes.
+    `on_drawn(page)` is called once the page has settled, before its tab closes.
     """
     from tests.e2e.settle import wait_settled
 
@@ -100,7 +100,7 @@ def _new_tab(browser, base: str, path: str, landmark: str, context=None, on_draw
         page.goto(f"{base}/{path}", wait_until="commit")
         seconds = wait_settled(page, landmark, timeout_ms=TIMEOUT_MS) / 1000
         if on_drawn is not None:
-            on_drawn()
+            on_drawn(page)
         return seconds
     finally:
         page.close()
@@ -156,14 +156,21 @@ def _cpu(server_pid: int) -> tuple[float, float]:
     return server_tree.seconds(), browser_tree.seconds()
 
 
-def _timed_cpu(server_pid: int, *args) -> tuple[float | None, dict[str, float]]:
+def _timed_cpu(server_pid: int, *args, on_drawn=None) -> tuple[float | None, dict[str, float]]:
     """Returns (`_timed(_new_tab, *args)`, the server's and the browser's CPU seconds in it).
 
-    The CPU is read again once the page is drawn, before its tab (and renderer) closes.
+    The CPU is read again once the page is drawn, before its tab (and renderer) closes; then
+    `on_drawn(page)`, if given, may read the drawn page.
     """
     before = _cpu(server_pid)
     drawn: list[tuple[float, float]] = []
-    seconds = _timed(_new_tab, *args, on_drawn=lambda: drawn.append(_cpu(server_pid)))
+
+    def read_drawn(page) -> None:
+        drawn.append(_cpu(server_pid))
+        if on_drawn is not None:
+            on_drawn(page)
+
+    seconds = _timed(_new_tab, *args, on_drawn=read_drawn)
     after = drawn[0] if drawn else _cpu(server_pid)
     return seconds, {
         "server": round(after[0] - before[0], 2),

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_browser import TIMEOUT_MS, _context, _cpu, _timed_cpu  # noqa: E402
+from bench_browser import _context, _timed_cpu  # noqa: E402
 
 LANDMARK = "Go deeper"
 # variant -> the page's query string
@@ -100,29 +100,30 @@ def cold_kind(browser, kind: str) -> dict:
     """Serves hello.py afresh; returns its first (cold) new tab with `?kind=kind` ("" = bare).
 
     Seconds to fully drawn (tests/e2e/settle.py), the server's and chromium's CPU seconds
-    over the load, and what the tab fetched (RESOURCES_JS).
+    over the load (bench_browser._timed_cpu, as every page load is timed), and what the tab
+    fetched (RESOURCES_JS). Raises RuntimeError when the page never settles.
     """
     from tests.e2e.conftest import free_port, start_app, stop_app
-    from tests.e2e.settle import wait_settled
 
     port = free_port()
     server = start_app("sqlite://", port, log_name="bench-floor", script="bench/floor/hello.py")
     try:
-        before = _cpu(server.pid)
-        context = _context(browser)
-        try:
-            page = context.new_page()
-            query = f"?kind={kind}" if kind else ""
-            page.goto(f"http://127.0.0.1:{port}/{query}", wait_until="commit")
-            seconds = wait_settled(page, LANDMARK, timeout_ms=TIMEOUT_MS) / 1000
-            after = _cpu(server.pid)
-            fetched = page.evaluate(RESOURCES_JS)
-        finally:
-            context.close()
+        fetched: dict = {}
+        query = f"?kind={kind}" if kind else ""
+        seconds, cpu = _timed_cpu(
+            server.pid,
+            browser,
+            f"http://127.0.0.1:{port}",
+            query,
+            LANDMARK,
+            on_drawn=lambda page: fetched.update(page.evaluate(RESOURCES_JS)),
+        )
+        if seconds is None:
+            raise RuntimeError(f"the floor page {query or '(bare)'} was not drawn")
         return {
             "wall_s": round(seconds, 3),
-            "server_cpu_s": round(after[0] - before[0], 2),
-            "browser_cpu_s": round(after[1] - before[1], 2),
+            "server_cpu_s": cpu["server"],
+            "browser_cpu_s": cpu["browser"],
             **fetched,
         }
     finally:
