@@ -41,7 +41,7 @@ for note in report.notes:
 ui.headline_tiles(report, money)
 
 st.subheader("Booked → ordered → invoiced → paid")
-draw_chart(charts.funnel_bars(report.funnel.stages, money))
+st.html(charts.funnel_html(report.funnel.stages, money))  # no Vega at first paint
 f = report.funnel
 st.caption(
     f"{f.first_orders:,} first orders book won deals, {f.repeat_orders:,} are repeat orders; "

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from salesops.charts.plan import attainment_chart
+from salesops.charts.plan import attainment_html
 from salesops.definitions import define
 from salesops.plan.backtest import backtest_inputs, score_backtest
 from salesops.plan.report import build_plan, default_target, plan_inputs
 from salesops.territory.quotas import QuotaPolicy
 from salesops.ui import plan as ui
 from salesops.ui.cache import cached_call, settings
-from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.lazy import lazy_tabs
@@ -49,7 +48,7 @@ def plan_panel() -> None:
     if report.quotas.distribution.empty:  # no measured spread: the note above says why
         st.caption("No attainment to chart without a track record of bookings against expectation.")
     else:
-        draw_chart(attainment_chart(report.quotas.distribution))
+        st.html(attainment_html(report.quotas.distribution))  # no Vega at first paint
     policy = QuotaPolicy.from_settings(
         defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
     )

@@ -8,7 +8,7 @@ from salesops.charts.territory import (
     FLAG_COLOURS,
     FLAG_TONES,
     potential_per_hour_chart,
-    utilisation_chart,
+    utilisation_html,
 )
 from salesops.definitions import define
 from salesops.repository import Repository
@@ -63,7 +63,7 @@ ui.mismatch_warning(report.mismatch)
 ui.capacity_caption(report.capacity)
 
 st.subheader("Utilisation")
-draw_chart(utilisation_chart(territories, config))
+st.html(utilisation_html(territories, config))  # HTML bars: no Vega at first paint
 st.caption(f"{define('utilisation', defaults)} {report.hours.describe()}")
 
 

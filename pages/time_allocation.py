@@ -70,7 +70,8 @@ tiles[3].metric(
     help=team.revenue_per_selling_hour.reason or bookings_span_words(report.inputs),
     border=True,
 )
-draw_chart(charts.share_histogram(share_distribution(report.rep_summary), team.benchmark))
+distribution = share_distribution(report.rep_summary)
+st.html(charts.share_histogram_html(distribution, team.benchmark))  # no Vega at first paint
 # A bar per rep, every rep named (200 at the large scale: ~4,000 px of SVG, the page's
 # costliest drawing at first paint, issue 21): drawn when opened.
 with lazy_expander("Each rep's selling share", "time.rep_shares") as opened:

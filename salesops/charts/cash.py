@@ -6,37 +6,32 @@ import altair as alt
 import pandas as pd
 
 from salesops.charts.formats import DAYS, money_axis, money_tooltip
+from salesops.charts.html_bars import Chart, Part, Stack, rows_html
+from salesops.formatting import format_money
 
 STAGE_COLORS = ["#5c6bc0", "#42a5f5", "#26a69a", "#2e7d32"]
 AGING_COLORS = ["#2e7d32", "#f9a825", "#ef6c00", "#e64a19", "#b71c1c"]
 
 
-def funnel_bars(stages: pd.DataFrame, currency: str) -> alt.Chart:
-    """Returns booked → ordered → invoiced → paid as horizontal bars of their amounts.
+def funnel_html(stages: pd.DataFrame, currency: str) -> str:
+    """Returns booked → ordered → invoiced → paid as horizontal HTML bars of their amounts.
 
+    Each stage's amount written beside its bar, its count and full amount in its hover.
+    HTML, not Vega: the page's first chart costs a cold tab Vega's scripts (issue 21).
     Requires columns label, count, amount (the funnel's stages, in order).
     """
-    order = stages["label"].tolist()
-    return (
-        alt.Chart(stages[["label", "count", "amount"]])
-        .mark_bar()
-        .encode(
-            x=alt.X("amount:Q", title=f"Amount ({currency})", axis=money_axis(currency)),
-            y=alt.Y("label:N", sort=order, title=None),
-            color=alt.Color(
-                "label:N",
-                sort=order,
-                legend=None,
-                scale=alt.Scale(domain=order, range=STAGE_COLORS),
-            ),
-            tooltip=[
-                "label:N",
-                alt.Tooltip("count:Q", format=",", title="Count"),
-                money_tooltip("amount:Q", "Amount", currency),
-            ],
-        )  # fmt: skip
-        .properties(height=170)
-    )
+    stacks = [
+        Stack(
+            str(label),
+            (Part(float(amount), STAGE_COLORS[i % len(STAGE_COLORS)],
+                  f"{label}: {format_money(amount, currency, full=True)} · count {count:,}"),),
+            format_money(amount, currency),
+        )
+        for i, (label, count, amount) in enumerate(
+            zip(stages["label"], stages["count"], stages["amount"], strict=True)
+        )
+    ]  # fmt: skip
+    return rows_html(stacks, Chart("Booked, ordered, invoiced, paid", axis=f"Amount ({currency})"))
 
 
 def days_trend(trend: pd.DataFrame, stat: str = "median") -> alt.Chart:

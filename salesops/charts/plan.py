@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
-from salesops.territory.quotas import BANDS
+from salesops.charts.html_bars import Chart, Part, Stack, columns_html
 
 QUOTA_COLOURS = {"Current quotas": "#9e9e9e", "Suggested quotas": "#1f77b4"}
 
 
-def attainment_chart(distribution: pd.DataFrame) -> alt.Chart:
+def attainment_html(distribution: pd.DataFrame) -> str:
     """Returns the expected number of reps per attainment band, current vs suggested side by side.
 
-    Requires columns band, current, suggested (from `salesops.territory.quotas`).
+    HTML bars (no Vega at a cold tab's first paint, issue 21): each bar's expected reps
+    written above it and in its hover with its band. Requires columns band, current,
+    suggested (from `salesops.territory.quotas`), in the bands' order.
     """
-    long = distribution.melt(
-        id_vars="band", value_vars=["current", "suggested"], var_name="quotas", value_name="reps"
-    )
-    long["quotas"] = long["quotas"].map({"current": "Current quotas",
-                                         "suggested": "Suggested quotas"})  # fmt: skip
-    order = [label for _, _, label in BANDS]
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "band:N",
-                sort=order,
-                title="Attainment (bookings / quota)",
-                axis=alt.Axis(labelAngle=0),
-            ),  # fmt: skip
-            xOffset=alt.XOffset("quotas:N", sort=list(QUOTA_COLOURS)),
-            y=alt.Y("reps:Q", title="Expected reps"),
-            color=alt.Color(
-                "quotas:N",
-                scale=alt.Scale(domain=list(QUOTA_COLOURS), range=list(QUOTA_COLOURS.values())),
-                title=None,
-                legend=alt.Legend(orient="bottom"),
+    stacks = [
+        Stack(
+            str(row["band"]),
+            tuple(
+                Part(float(row[column]), colour,
+                     f"{quotas}, attainment {row['band']}: {row[column]:.1f} expected reps",
+                     f"{row[column]:.1f}")
+                for column, (quotas, colour) in zip(
+                    ("current", "suggested"), QUOTA_COLOURS.items(), strict=True
+                )
             ),
-            tooltip=[
-                alt.Tooltip("quotas:N", title=" "),
-                alt.Tooltip("band:N", title="Attainment"),
-                alt.Tooltip("reps:Q", format=".1f", title="Expected reps"),
-            ],
         )
-        .properties(height=260)
+        for _, row in distribution.iterrows()
+    ]  # fmt: skip
+    chart = Chart(
+        "Expected reps per attainment band",
+        legend=tuple(QUOTA_COLOURS.items()),
+        axis="Attainment (bookings / quota); bars: expected reps",
     )
+    return columns_html(stacks, chart, grouped=True, height_px=240)

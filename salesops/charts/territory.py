@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from salesops.charts.formats import money_axis, money_tooltip
+from salesops.charts.html_bars import Chart, Part, Rule, Stack, rows_html
 from salesops.territory.assumptions import TerritorySettings
 from salesops.territory.balance import (
     FLAG_BALANCED,
@@ -38,57 +39,41 @@ FLAG_TONES = {
 }
 
 
-def _flag_scale(flags: pd.Series) -> alt.Scale:
-    """Returns the flag colours of the flags present (so the legend lists only those)."""
-    shown = [f for f in FLAG_COLOURS if f in set(flags)]
-    return alt.Scale(domain=shown, range=[FLAG_COLOURS[f] for f in shown])
+def utilisation_html(metrics: pd.DataFrame, settings: TerritorySettings) -> str:
+    """Returns one HTML bar per territory: its utilisation, coloured by flag, and the band.
 
-
-def utilisation_chart(metrics: pd.DataFrame, settings: TerritorySettings) -> alt.TopLevelMixin:
-    """Returns one bar per territory: its utilisation, coloured by flag, with the band's edges.
-
-    A bar beyond the right rule is over-loaded, short of the left one under-loaded, so the
-    colour and the position always agree. Territories without capacity have no bar.
+    A bar beyond the right dashed line is over-loaded, short of the left one under-loaded,
+    so the colour and the position always agree; each bar's utilisation is written beside
+    it, its segment, hours and flag in its hover. Territories without capacity have no bar.
+    HTML, not Vega: the page's first chart costs a cold tab Vega's scripts (issue 21).
     Requires the columns of `territory_metrics`.
     """
     bars = utilisation_bars(metrics)
     bars = bars[bars["utilisation"].notna()]
-    y = alt.Y("territory:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
-    body = (
-        alt.Chart(bars)
-        .mark_bar()
-        .encode(
-            y=y,
-            x=alt.X(
-                "utilisation:Q",
-                title="Utilisation (workload / selling capacity)",
-                axis=alt.Axis(format=".0%"),
-            ),  # fmt: skip
-            color=alt.Color(
-                "flag:N",
-                scale=_flag_scale(bars["flag"]),
-                title="Flag",
-                legend=alt.Legend(orient="bottom"),
-            ),  # fmt: skip
-            tooltip=[
-                alt.Tooltip("territory:N", title="Territory"),
-                alt.Tooltip("segment:N", title="Segment"),
-                alt.Tooltip("utilisation:Q", format=".0%", title="Utilisation"),
-                alt.Tooltip("workload_hours:Q", format=",.0f", title="Workload h"),
-                alt.Tooltip("capacity_hours:Q", format=",.0f", title="Selling capacity h"),
-                alt.Tooltip("flag:N", title="Flag"),
-            ],
+    stacks = []
+    for row in bars.itertuples(index=False):
+        segment = "" if pd.isna(row.segment) else f" ({row.segment})"
+        tip = (
+            f"{row.territory}{segment}: utilisation {row.utilisation:.0%} · workload "
+            f"{row.workload_hours:,.0f} h / selling capacity {row.capacity_hours:,.0f} h · "
+            f"{row.flag}"
         )
+        colour = FLAG_COLOURS.get(row.flag, FLAG_COLOURS[FLAG_EMPTY])
+        stacks.append(
+            Stack(str(row.territory), (Part(row.utilisation, colour, tip),),
+                  f"{row.utilisation:.0%}")
+        )  # fmt: skip
+    flags = set(bars["flag"])
+    chart = Chart(
+        "Utilisation per territory",
+        legend=tuple((f, FLAG_COLOURS[f]) for f in FLAG_COLOURS if f in flags),
+        rules=(
+            Rule(settings.under, f"under-loaded below {settings.under:.0%}"),
+            Rule(settings.over, f"over-loaded above {settings.over:.0%}"),
+        ),
+        axis="Utilisation = workload / selling capacity",
     )
-    band = pd.DataFrame({"edge": [settings.under, settings.over],
-                         "label": ["under-loaded below", "over-loaded above"]})  # fmt: skip
-    rules = (
-        alt.Chart(band)
-        .mark_rule(strokeDash=[5, 4], color="gray")
-        .encode(x="edge:Q", tooltip=[alt.Tooltip("label:N", title=" "),
-                                     alt.Tooltip("edge:Q", format=".0%", title="Utilisation")])
-    )  # fmt: skip
-    return alt.layer(body, rules).properties(height=alt.Step(24))
+    return rows_html(stacks, chart)
 
 
 def potential_per_hour_chart(metrics: pd.DataFrame, currency: str) -> alt.Chart:

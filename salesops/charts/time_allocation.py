@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from salesops.charts.formats import RATIO, money_axis, money_tooltip
+from salesops.charts.html_bars import Chart, Part, Rule, Stack, columns_html, rows_html
 
 CATEGORY_COLORS = alt.Scale(
     domain=["selling", "non_selling", "unknown"], range=["#2e7d32", "#ef6c00", "#9e9e9e"]
@@ -37,42 +38,69 @@ def _benchmark_rule(
     )
 
 
-SIDES = alt.Scale(domain=["below", "at/above"], range=["#c62828", "#2e7d32"])
+SIDE_COLOURS = {"below": "#c62828", "at/above": "#2e7d32"}
+SIDES = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
+# Vega-Lite's default categorical colours (tableau10), as the activities' Vega bars had them
+CATEGORY10 = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
+              "#ff9da6", "#9d755d", "#bab0ac")  # fmt: skip
 
 
-def share_histogram(distribution: pd.DataFrame, benchmark: float) -> alt.LayerChart:
-    """Returns how many reps fall in each selling-share band, with the benchmark as a line.
+def share_histogram_html(distribution: pd.DataFrame, benchmark: float) -> str:
+    """Returns how many reps fall in each selling-share band, with the benchmark's line.
 
-    `distribution` is salesops.time_allocation.shares.share_distribution's (a few rows,
-    however many reps): bars stacked by side of the benchmark, coloured as share_bars.
+    `distribution` is salesops.time_allocation.shares.share_distribution's: every band from
+    the lowest to the highest with reps (and the benchmark's) is drawn, empty ones flat, so
+    the bands stay equal steps; a band's reps are stacked by side of the benchmark (below
+    red, at or above green, as share_bars), its total written above it, each part's count
+    in its hover. HTML, not Vega: the page's first chart costs a cold tab Vega (issue 21).
     """
-    bars = (
-        alt.Chart(distribution)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "band_start:Q",
-                bin="binned",
-                title="Selling share of hours",
-                axis=alt.Axis(format=".0%"),
-            ),
-            x2="band_end:Q",
-            y=alt.Y("reps:Q", title="Reps", stack="zero"),
-            color=alt.Color(
-                "position:N",
-                scale=SIDES,
-                # on the right: Streamlit fits the whole chart, legend too, in its height
-                legend=alt.Legend(title="vs benchmark", orient="right"),
-            ),
-            tooltip=[
-                alt.Tooltip("band_start:Q", format=".0%", title="from"),
-                alt.Tooltip("band_end:Q", format=".0%", title="to"),
-                alt.Tooltip("position:N", title="vs benchmark"),
-                alt.Tooltip("reps:Q", title="reps"),
-            ],
+    width = 0.05
+    if not distribution.empty:
+        width = float(distribution["band_end"].iloc[0] - distribution["band_start"].iloc[0])
+    steps = [round(float(v) / width) for v in distribution["band_start"]]
+    at = min(int(benchmark / width), round(1 / width) - 1)
+    first, last = min([*steps, at]), max([*steps, at])
+    counts = {
+        (round(float(row.band_start) / width), row.position): int(row.reps)
+        for row in distribution.itertuples(index=False)
+    }
+    stacks = []
+    for step in range(first, last + 1):
+        band = f"{step * width:.0%}–{(step + 1) * width:.0%}"
+        reps = {side: counts.get((step, side), 0) for side in SIDE_COLOURS}
+        parts = tuple(
+            Part(n, SIDE_COLOURS[side], f"{band}: {n} rep{'s' * (n != 1)} {side} the benchmark")
+            for side, n in reps.items()
+            if n
         )
+        stacks.append(Stack(band, parts, str(sum(reps.values())) if parts else ""))
+    chart = Chart(
+        "Reps per selling-share band",
+        legend=tuple(SIDE_COLOURS.items()),
+        rules=(Rule(benchmark, f"benchmark {benchmark:.0%}"),),
+        axis="Bands: selling share of hours; bars: reps (vs benchmark)",
+        span=(first * width, (last + 1) * width),
     )
-    return (bars + _benchmark_rule(benchmark, "x")).properties(height=200)
+    return columns_html(stacks, chart, height_px=180)
+
+
+def team_hours_html(by_activity: pd.DataFrame) -> str:
+    """Returns the team's hours as one bar stacked by activity, selling activities first.
+
+    Requires columns activity, category, hours, share_of_hours (hours_by_activity's, in its
+    order); each part's hours and share in its hover, the total written beside the bar.
+    """
+    frame = plain(by_activity)
+    colours = {a: CATEGORY10[i % len(CATEGORY10)] for i, a in enumerate(frame["activity"])}
+    parts = tuple(
+        Part(float(row.hours), colours[row.activity],
+             f"{row.activity} ({row.category}): {row.hours:,.1f} h, "
+             f"{row.share_of_hours:.1%} of hours")
+        for row in frame.itertuples(index=False)
+    )  # fmt: skip
+    total = float(frame["hours"].sum())
+    chart = Chart("Team hours by activity", legend=tuple(colours.items()))
+    return rows_html([Stack("Team", parts, f"{total:,.0f} h")], chart)
 
 
 def share_bars(rep_summary: pd.DataFrame, benchmark: float) -> alt.Chart:

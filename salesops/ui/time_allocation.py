@@ -158,7 +158,7 @@ def lower_tabs(report: TimeReport, config: Settings) -> None:
 
 def _hours_by_activity(report: TimeReport, config: Settings) -> None:
     st.subheader("Hours by activity")
-    draw_chart(charts.stacked_hours(report.by_activity.assign(scope="Team"), "scope"))
+    st.html(charts.team_hours_html(report.by_activity))  # the open tab's: no Vega at first paint
     # A bar per rep (200 at the large scale): the page's heaviest chart, drawn when opened.
     with lazy_expander("Each rep's hours by activity", "time.rep_activity") as shown:
         if shown:

@@ -15,8 +15,9 @@ from altair.vegalite.v6.schema.core import Root
 from tests.app.conftest import each_tab
 
 ROOT = Path(__file__).resolve().parents[2]
-# Not the Overview: it draws no Vega chart (bookings are HTML bars, test_overview_bookings.py).
-PAGES = ("kpis", "forecast", "territory", "plan", "time_allocation", "cash", "data")
+# Not the Overview nor the Plan: they draw no Vega chart (their bars are HTML,
+# test_overview_bookings.py and test_html_charts.py).
+PAGES = ("kpis", "forecast", "territory", "time_allocation", "cash", "data")
 # Expanders whose chart is drawn only when opened (salesops.ui.lazy.lazy_expander's keys).
 OPENED = {"data": ("data.trend",)}
 

@@ -40,10 +40,13 @@ def test_imported_maven_has_three_covered_offices_and_no_mismatch(run_page, tmp_
     assert "uncovered" not in set(territories["flag"])
     assert territories["accounts"].astype(int).sum() == 85
     assert not any(MISMATCH in w.value for w in at.warning)
-    infos, charts, even = [], 0, False
+    infos, charts, bars, even = [], 0, 0, False
     for drawn in each_tab(at, PAGE):  # the lower sections are tabs, drawn when opened
         infos += [i.value for i in drawn.info]
         charts += len(drawn.get("vega_lite_chart"))
+        bars += sum(
+            'aria-label="Utilisation per territory"' in h.proto.body for h in drawn.get("html")
+        )
         even |= any("already even: at or below 0.15" in c.value for c in drawn.caption)
         # no "Potential $0" in every row: the potential columns are left out of the tables
         for columns in [t.value.columns for t in drawn.dataframe] + [
@@ -54,7 +57,8 @@ def test_imported_maven_has_three_covered_offices_and_no_mismatch(run_page, tmp_
             ), columns
     # no potential in Maven: a sentence, not an empty potential-per-hour chart
     assert any(i.startswith("No account has a potential recorded") for i in infos)
-    assert charts == 4  # utilisation only, drawn with each of the four tabs
+    assert charts == 0  # no potential per hour chart
+    assert bars == 4  # utilisation (HTML bars), drawn with each of the four tabs
     # every territory is equally loaded (3.8-4.3%): moves are fine-tuning, and said to be
     assert even
 

@@ -33,8 +33,12 @@ def test_time_page_renders_charts_and_what_if(app_url, page, screenshot):
     wait_for_app(page, "Furthest below")
     assert page.locator('[data-testid="stException"]').count() == 0
     wait_for_metrics(page, "Team selling share", "Revenue per selling hour")
-    # the share bars and the first tab's team hours by activity
-    assert page.locator(".vega-embed").count() >= 2
+    # the selling-share bands and the first tab's team hours: HTML bars, no Vega (issue 21)
+    assert page.locator(".vega-embed").count() == 0
+    bands = page.get_by_role("figure", name="Reps per selling-share band")
+    assert bands.locator("[title$=' the benchmark']").count() >= 1
+    hours = page.get_by_role("figure", name="Team hours by activity")
+    assert hours.locator("[title*=' of hours']").count() >= 1
     assert page.get_by_text("Rep hours freed").count() == 0  # the what-if is not drawn yet
     assert "Rep time allocation" in page.locator('[data-testid="stSidebarNav"]').inner_text()
     screenshot(page, "time_allocation")

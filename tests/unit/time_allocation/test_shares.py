@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -155,17 +156,19 @@ def test_share_distribution_counts_reps_per_band_by_side_of_the_benchmark():
     assert bands["reps"].sum() == 6  # the rep without a share is left out
 
 
-def test_share_histogram_keeps_its_height_for_the_bars():
-    # Streamlit fits a chart, legend and axes included, into its height: a legend under a
-    # 200 px histogram left the bars ~30 px (seen on the large demo)
-    from salesops.charts.time_allocation import share_histogram
+def test_share_histogram_draws_every_band_between_and_the_benchmark():
+    from salesops.charts.time_allocation import share_histogram_html
 
-    summary = pd.DataFrame({"selling_share": [0.2, 0.4], "gap_to_benchmark": [-0.13, 0.07]})
-    spec = share_histogram(share_distribution(summary), 1 / 3).to_dict(validate=False)
-    legends = [
-        layer["encoding"]["color"].get("legend", {})
-        for layer in spec["layer"]
-        if "color" in layer.get("encoding", {})
-    ]
-    assert spec["height"] >= 180
-    assert legends and all(legend.get("orient") != "bottom" for legend in legends)
+    summary = pd.DataFrame(
+        {"selling_share": [0.2, 0.21, 0.34, 0.5], "gap_to_benchmark": [-0.13, -0.12, 0.01, 0.17]}
+    )
+    html = share_histogram_html(share_distribution(summary), 1 / 3)
+    labels = re.findall(r"opacity:0.7\">([^<]*)<", html)
+    assert labels == [f"{x}%–{x + 5}%" for x in range(20, 55, 5)]  # empty bands kept, flat
+    tips = re.findall(r'title="([^"]*)"', html)
+    assert "20%–25%: 2 reps below the benchmark" in tips
+    assert "30%–35%: 1 rep at/above the benchmark" in tips
+    assert "50%–55%: 1 rep at/above the benchmark" in tips
+    assert "benchmark 33%" in tips
+    # the benchmark's line a third of the way into 20-55%: (1/3 - 0.2) / 0.35
+    assert "left:38.10%" in html
