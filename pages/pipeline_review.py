@@ -28,7 +28,6 @@ from salesops.print_pdf import find_browser
 from salesops.repository import Repository
 from salesops.ui.cache import cached_call, cached_from_later, cached_later, settings
 from salesops.ui.call import draw_panel, panel_for, prefetch_panel
-from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.figure_table import Tile, draw_figures
 from salesops.ui.filters import page_filters
@@ -93,10 +92,8 @@ if waterfall.is_empty:
         )
     )
 else:
-    draw_chart(
-        charts.waterfall(waterfall.to_frame(), config.currency),
-        key="pipeline_review.waterfall_chart",
-    )
+    # HTML bars, not Vega: the page's first chart cost a cold tab Vega's scripts (issue 21)
+    st.html(charts.waterfall_html(waterfall.to_frame(), config.currency))
 with st.expander("How each deal's change is attributed"):
     st.markdown(DEFINITIONS)
 download_csv(

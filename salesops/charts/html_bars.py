@@ -236,6 +236,57 @@ def columns_html(
     )
 
 
+@dataclass(frozen=True)
+class Span:
+    """A floating bar from `start` to `end` (a waterfall's step), named `label` below it.
+
+    `shown` is written above it in bold, `note` under that in small grey.
+    """
+
+    label: str
+    start: float
+    end: float
+    colour: str
+    tip: str
+    shown: str = ""
+    note: str = ""
+
+
+def spans_html(spans: Sequence[Span], chart: Chart, low: float, height_px: int = 300) -> str:
+    """Returns `spans` as floating vertical bars on an axis from `low` to above the highest end.
+
+    The axis keeps an eighth of its height above the highest bar for the texts written
+    above the bars; a bar of no height is drawn as a 1 px line.
+    """
+    high = max([max(s.start, s.end) for s in spans] + [low])
+    top = high + (high - low) * 0.14 if high > low else low + 1.0
+    columns, labels = [], []
+    for span in spans:
+        bottom = _share(min(span.start, span.end), low, top) * 100
+        height = _share(max(span.start, span.end), low, top) * 100 - bottom
+        columns.append(
+            '<div style="flex:1 1 0;min-width:0;position:relative">'
+            f'<div title="{escape(span.tip)}" style="position:absolute;left:18%;right:18%;'
+            f"bottom:{bottom:.2f}%;height:max(1px,{height:.2f}%);background:{span.colour};"
+            'border-radius:2px"></div>'
+            f'<div style="position:absolute;left:0;right:0;bottom:calc({bottom + height:.2f}% + '
+            f'2px);text-align:center;line-height:1.2"><div style="font-size:0.8rem;'
+            f'font-weight:600;white-space:nowrap">{escape(span.shown)}</div>'
+            f'<div style="{SMALL};opacity:0.7;white-space:nowrap">{escape(span.note)}</div>'
+            "</div></div>"
+        )
+        labels.append(
+            f'<div style="flex:1 1 0;min-width:0;text-align:center;{SMALL};opacity:0.7">'
+            f"{escape(span.label)}</div>"
+        )
+    return (
+        f'<div role="figure" aria-label="{escape(chart.title)}">{_legend(chart)}'
+        f'<div style="display:flex;height:{height_px}px;margin-top:0.4rem;'
+        f'border-bottom:1px solid rgba(128,128,128,0.4)">{"".join(columns)}</div>'
+        f'<div style="display:flex;padding-top:0.25rem">{"".join(labels)}</div></div>'
+    )
+
+
 def bookings_bars_html(frame: pd.DataFrame, currency: str) -> str:
     """Returns monthly bookings (won amount) as HTML bars, won and lost counts in each hover.
 

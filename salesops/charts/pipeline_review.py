@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from salesops.charts.formats import money_axis, money_tooltip
+from salesops.charts.html_bars import Chart, Span, spans_html
 from salesops.formatting import format_money
 
 # Inflows green, outflows red, won (the pipeline leaving as bookings) its own colour.
@@ -58,6 +59,36 @@ def waterfall_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     out["top"] = out[["bar_start", "bar_end"]].max(axis=1)
     out["floor"] = floor
     return out
+
+
+def waterfall_html(frame: pd.DataFrame, currency: str) -> str:
+    """Returns the pipeline waterfall as HTML bars, as `waterfall` draws it with Vega.
+
+    Floating steps between the opening and closing totals on the same zoomed axis, coloured
+    alike, each bar's signed amount and deal count written above it and its step, full
+    amount and deals in its hover. HTML: the page's first chart would cost a cold tab
+    Vega's scripts (issue 21). Requires the frame of Waterfall.to_frame().
+    """
+    data = waterfall_frame(frame, currency)
+    floor = float(data["floor"].iloc[0])
+    spans = [
+        Span(
+            label=row.bar,
+            start=row.bar_start,
+            end=row.bar_end,
+            colour=WATERFALL_COLORS[row.group],
+            tip=f"{row.label}: {format_money(row.amount, currency, full=True)} · {row.deals_text}",
+            shown=row.text,
+            note=row.deals_text,
+        )
+        for row in data.itertuples(index=False)
+    ]
+    chart = Chart(
+        "Pipeline waterfall",
+        legend=tuple(WATERFALL_COLORS.items()),
+        axis=f"Pipeline (axis from {format_money(floor, currency)})",
+    )
+    return spans_html(spans, chart, floor)
 
 
 def waterfall(frame: pd.DataFrame, currency: str) -> alt.LayerChart:

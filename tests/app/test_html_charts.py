@@ -7,6 +7,7 @@ each bar's hover says what the data says.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from html import unescape
@@ -152,3 +153,30 @@ def test_cash_funnel_bars_are_the_periods_deals_and_orders(run_page, demo_url):
     ]
     written = re.findall(r'padding-left:0.5rem;white-space:nowrap">([^<]*)<', html)
     assert written[0] == figures_shown(at)["Booked"]  # the bar beside the tile says the same
+
+
+def test_pipeline_waterfall_bars_are_the_reviews_movements(run_page, demo_url):
+    from typer.testing import CliRunner
+
+    from salesops.cli import app
+    from salesops.formatting import format_money
+    from salesops.pipeline_review.waterfall import STEP_LABELS
+
+    at = run_page(str(PAGES / "pipeline_review.py"), demo_url)
+    assert not at.exception
+    assert not at.get("vega_lite_chart")
+    week = at.selectbox(key="pipeline_review.week").value.start
+    result = CliRunner().invoke(
+        app, ["review", "--week", week.isoformat(), "--format", "json", "--url", demo_url]
+    )
+    assert result.exit_code == 0, result.output
+    expected = json.loads(result.stdout)["waterfall"]
+    bars = tips(chart_html(at, "Pipeline waterfall"))
+    assert [t.split(": ")[0] for t in bars] == list(STEP_LABELS.values())
+    for step, tip in zip(STEP_LABELS, bars, strict=True):
+        assert tip.split(": ")[1].split(" · ")[0] == format_money(expected[step], "USD", full=True)
+    movements = sum(expected[step] for step in STEP_LABELS if step not in ("opening", "closing"))
+    assert expected["opening"] + movements == pytest.approx(expected["closing"])
+    figures = figures_shown(at)
+    assert figures["Opening pipeline"] == format_money(expected["opening"], "USD")
+    assert figures["Closing pipeline"] == format_money(expected["closing"], "USD")

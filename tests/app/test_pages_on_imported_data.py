@@ -126,6 +126,7 @@ def test_pipeline_review_without_close_dates_says_why_the_waterfall_is_empty(run
     assert "the waterfall is empty. 2,089 open deal(s) have no expected close date" in infos
     # no waterfall chart (known by its step labels) of $0 bars
     assert not any("Pulled in" in chart.proto.spec for chart in at.get("vega_lite_chart"))
+    assert not any(">Pulled in<" in html.proto.body for html in at.get("html"))
 
 
 OLIST_UNDEFINED = "Bookings undefined: none of the 841 won deals has an amount"
