@@ -13,7 +13,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.lazy import lazy_tabs
+from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
@@ -55,10 +55,14 @@ def days_section() -> None:
     """Each step's days and their trend."""
     st.subheader("Days from deal to cash")
     ui.step_tiles(report)
-    stat = st.segmented_control("Trend of", list(STATS), default="median", key="cash.stat",
-                                required=True, format_func=STATS.get)  # fmt: skip
-    if not report.trend.empty:
-        draw_chart(charts.days_trend(report.trend, stat or "median"))
+    # The page's only Vega chart once the funnel is HTML: drawn when opened (issue 21).
+    with lazy_expander("Each step's days, month by month", "cash.days_trend") as opened:
+        if opened:
+            stat = st.segmented_control("Trend of", list(STATS), default="median",
+                                        key="cash.stat", required=True,
+                                        format_func=STATS.get)  # fmt: skip
+            if not report.trend.empty:
+                draw_chart(charts.days_trend(report.trend, stat or "median"))
     download_csv(report.trend, "cash_days_trend.csv", key="cash.download_trend")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from salesops.charts import time_allocation as charts
-from salesops.formatting import EM_DASH, format_value
+from salesops.formatting import EM_DASH
 from salesops.time_allocation.report import time_report
 from salesops.time_allocation.shares import share_distribution, undefined_share_notes
 from salesops.ui.cache import cached_call, settings
@@ -17,7 +17,7 @@ from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
 from salesops.ui.tables import show_summary_table
-from salesops.ui.time_allocation import benchmark_words, bookings_span_words, lower_tabs
+from salesops.ui.time_allocation import benchmark_words, lower_tabs, team_figures
 
 ensure_navigation()
 st.title("Rep time allocation")
@@ -47,29 +47,7 @@ if report.warning:
 
 team = report.team
 st.subheader(f"Selling share vs the {benchmark_words(team.benchmark)} benchmark")
-tiles = st.columns(4)
-share = team.selling_share.value
-tiles[0].metric(
-    "Team selling share",
-    format_value(share, "ratio"),
-    delta=None if share is None else f"{(share - team.benchmark) * 100:+.1f} pp vs benchmark",
-    help="Selling hours / all hours logged (hours-weighted). Benchmark: "
-    f"{team.benchmark:.0%} of hours selling.",
-    border=True,
-)
-tiles[1].metric("Hours logged", f"{team.hours:,.0f}", border=True)
-tiles[2].metric(
-    "Reps below benchmark",
-    f"{team.reps_below_benchmark} of {team.reps_with_time}",
-    help=f"{team.reps - team.reps_with_time} rep(s) logged no time (share n/a).",
-    border=True,
-)
-tiles[3].metric(
-    "Revenue per selling hour",
-    format_value(team.revenue_per_selling_hour.value, "money", config.currency),
-    help=team.revenue_per_selling_hour.reason or bookings_span_words(report.inputs),
-    border=True,
-)
+team_figures(report, config.currency)  # one figure table: no st.metric at first paint
 distribution = share_distribution(report.rep_summary)
 st.html(charts.share_histogram_html(distribution, team.benchmark))  # no Vega at first paint
 # A bar per rep, every rep named (200 at the large scale: ~4,000 px of SVG, the page's

@@ -19,35 +19,25 @@ from salesops.ui.nav import page_link
 
 
 def headline_tiles(report: CashReport, currency: str) -> None:
-    """Draws ordered, paid, receivable, overdue and DSO tiles."""
+    """Draws booked, paid, receivable, overdue and DSO as one figure table (issue 21)."""
     f, t = report.funnel, report.totals
-    tiles = st.columns(5)
-    tiles[0].metric("Booked", format_value(f.amount("booked"), "money", currency),
-                    help=define("cash_funnel"), border=True)  # fmt: skip
     share = f.collected_share
-    tiles[1].metric(
-        "Paid of ordered",
-        format_value(f.amount("paid"), "money", currency),
-        delta=None if share.value is None else f"{share.value:.0%} of ordered",
-        delta_color="off",
-        delta_arrow="off",
-        help=share.reason or define("cash_funnel"),
-        border=True,
-    )
-    tiles[2].metric("Receivable", format_value(t["receivable"], "money", currency),
-                    help=f"Invoiced and unpaid on {report.as_of:%d %b %Y}.",
-                    border=True)  # fmt: skip
-    tiles[3].metric(
-        "Overdue",
-        format_value(t["overdue"], "money", currency),
-        delta=None if t["receivable"] <= 0 else f"{t['overdue'] / t['receivable']:.0%}",
-        delta_color="off",
-        delta_arrow="off",
-        help=define("overdue_receivable"),
-        border=True,
-    )
-    tiles[4].metric("DSO", format_value(report.dso.value, "days"),
-                    help=report.dso.reason or define("dso"), border=True)  # fmt: skip
+    overdue = None if t["receivable"] <= 0 else f"{t['overdue'] / t['receivable']:.0%}"
+    draw_figures(
+        [
+            Tile("Booked", format_value(f.amount("booked"), "money", currency),
+                 help=define("cash_funnel")),
+            Tile("Paid of ordered", format_value(f.amount("paid"), "money", currency),
+                 note=None if share.value is None else f"{share.value:.0%} of ordered",
+                 help=share.reason or define("cash_funnel")),
+            Tile("Receivable", format_value(t["receivable"], "money", currency),
+                 help=f"Invoiced and unpaid on {report.as_of:%d %b %Y}."),
+            Tile("Overdue", format_value(t["overdue"], "money", currency), note=overdue,
+                 help=define("overdue_receivable")),
+            Tile("DSO", format_value(report.dso.value, "days"),
+                 help=report.dso.reason or define("dso")),
+        ]
+    )  # fmt: skip
 
 
 def _days(value: float) -> str:
@@ -56,20 +46,20 @@ def _days(value: float) -> str:
 
 
 def step_tiles(report: CashReport) -> None:
-    """Draws each step's median days, with mean and P90 beside it."""
-    tiles = st.columns(3)
-    for tile, (leg, stats) in zip(tiles, report.cycle.items(), strict=True):
+    """Draws each step's median days, with mean and P90 beside it, as one figure table."""
+    tiles = []
+    for leg, stats in report.cycle.items():
         median = stats["median"].value
-        tile.metric(
-            LEG_LABELS[leg],
-            "—" if median is None else _days(median),
-            delta=None if median is None else
-            f"mean {stats['mean'].value:,.1f} · P90 {stats['p90'].value:,.0f}",
-            delta_color="off",
-            delta_arrow="off",
-            help=stats["median"].reason or define("cash_cycle_days"),
-            border=True,
+        tiles.append(
+            Tile(
+                LEG_LABELS[leg],
+                "—" if median is None else _days(median),
+                note=None if median is None else
+                f"mean {stats['mean'].value:,.1f} · P90 {stats['p90'].value:,.0f}",
+                help=stats["median"].reason or define("cash_cycle_days"),
+            )
         )  # fmt: skip
+    draw_figures(tiles)
 
 
 def what_if_controls(defaults: Settings) -> tuple[int, int]:

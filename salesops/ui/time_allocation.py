@@ -130,6 +130,41 @@ def time_headline(filters: Filters) -> None:
     )
 
 
+def team_figures(report: TimeReport, currency: str) -> None:
+    """Draws the page's team figures as one figure table (no st.metric tile, issue 21).
+
+    Team selling share (its gap to the benchmark), hours logged, reps below the benchmark
+    and revenue per selling hour, each definition one hover away.
+    """
+    team = report.team
+    share = team.selling_share.value
+    gap = None if share is None else share - team.benchmark
+    draw_figures(
+        [
+            Tile(
+                "Team selling share",
+                format_value(share, "ratio"),
+                note=None if gap is None else f"{gap * 100:+.1f} pp vs benchmark",
+                tone=_sign_tone(gap),
+                caption=f"{EM_DASH} {team.selling_share.reason}" if share is None else None,
+                help="Selling hours / all hours logged (hours-weighted). Benchmark: "
+                f"{team.benchmark:.0%} of hours selling.",
+            ),
+            Tile("Hours logged", f"{team.hours:,.0f}"),
+            Tile(
+                "Reps below benchmark",
+                f"{team.reps_below_benchmark} of {team.reps_with_time}",
+                help=f"{team.reps - team.reps_with_time} rep(s) logged no time (share n/a).",
+            ),
+            Tile(
+                "Revenue per selling hour",
+                format_value(team.revenue_per_selling_hour.value, "money", currency),
+                help=team.revenue_per_selling_hour.reason or bookings_span_words(report.inputs),
+            ),
+        ]
+    )
+
+
 # --------------------------------------------------------------------------- lower tabs
 
 LOWER_TABS = {

@@ -68,11 +68,12 @@ def test_demo_shows_the_funnel_days_receivables_and_what_delays_cash(run_page, d
     report = cash_report(
         Repository(make_engine(demo_url)), Period(date(2025, 10, 1), date(2026, 9, 30))
     )
-    tiles = {m.label: m for m in at.metric}
-    assert tiles["Receivable"].value == format_value(report.totals["receivable"], "money", "USD")
-    assert tiles["DSO"].value == format_value(report.dso.value, "days")
+    assert not at.metric  # the headline and the steps' figures: figure tables (issue 21)
+    tiles = figures_shown(at)
+    assert tiles["Receivable"] == format_value(report.totals["receivable"], "money", "USD")
+    assert tiles["DSO"] == format_value(report.dso.value, "days")
     median = report.cycle["invoice_to_paid"]["median"].value
-    assert tiles["Invoiced → paid"].value == f"{median:,.0f} days"
+    assert tiles["Invoiced → paid"] == f"{median:,.0f} days"
     for tab, title in TABS.items():
         _open(at, tab)
         assert not at.exception, tab
@@ -128,7 +129,7 @@ def test_orders_without_invoices_and_odd_orders_are_said_not_hidden(run_page, de
     warnings = " ".join(w.value for w in at.warning)
     assert "None of the period's orders has an invoice date yet" in warnings
     assert "3 orders have a zero or negative amount" in warnings
-    assert next(m for m in at.metric if m.label == "Paid of ordered").value == "$0"
+    assert figures_shown(at)["Paid of ordered"] == "$0"
 
 
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
@@ -156,3 +157,18 @@ def test_overview_booked_is_the_bookings_headline_figure(run_page, demo_url):
     booked = next(label for label in metrics if label.startswith("Booked, Q"))
     quarter = booked.removeprefix("Booked, ")
     assert metrics[f"Bookings, {quarter}"] == metrics[booked]
+
+
+def test_days_trend_is_drawn_when_opened(run_page, demo_url):
+    """Issue 21: the page draws no Vega chart at first paint; the trend when asked for."""
+    at = run_page(PAGE, demo_url, QUERY)
+    assert not at.exception
+    assert not at.get("vega_lite_chart") and not at.get("button_group")
+    at.session_state["cash.days_trend"] = True
+    at.run()
+    assert not at.exception
+    [chart] = at.get("vega_lite_chart")
+    assert "Days (median)" in chart.proto.spec
+    at.segmented_control(key="cash.stat").set_value("p90").run()
+    assert not at.exception
+    assert "Days (P90)" in at.get("vega_lite_chart")[0].proto.spec

@@ -12,13 +12,14 @@ from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.migrate import bump_data_version
 from salesops.db.rollups import refresh_rollups
-from tests.app.conftest import figure_tables, open_filters, shown
+from tests.app.conftest import figure_tables, figures_shown, open_filters, shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "time_allocation.py")
 
 
 def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """Returns a figure by label: a tile's, or a figure table's (the team figures)."""
+    return figures_shown(at)[label]
 
 
 def _open(at, tab: str):

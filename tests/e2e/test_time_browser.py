@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app, wait_for_metrics
+from tests.e2e.conftest import wait_for_app, wait_for_figures, wait_for_metrics
 from tests.e2e.settle import wait_settled
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,8 @@ def test_time_page_renders_charts_and_what_if(app_url, page, screenshot):
     page.goto(f"{app_url}/time_allocation")
     wait_for_app(page, "Furthest below")
     assert page.locator('[data-testid="stException"]').count() == 0
-    wait_for_metrics(page, "Team selling share", "Revenue per selling hour")
+    wait_for_figures(page, "Team selling share", "Revenue per selling hour")
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # one figure table
     # the selling-share bands and the first tab's team hours: HTML bars, no Vega (issue 21)
     assert page.locator(".vega-embed").count() == 0
     bands = page.get_by_role("figure", name="Reps per selling-share band")
