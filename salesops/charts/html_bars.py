@@ -25,7 +25,7 @@ from salesops.formatting import format_money, format_value
 BAR_COLOUR = "#0068c9"  # Streamlit's first chart colour, as the Vega bars were drawn
 VALUE_ROW = "1.25rem"  # room above the tallest bar for its value
 SMALL = "font-size:0.75rem"
-RULE = "border-left:2px dashed rgba(60,60,60,0.8)"
+RULE = "border-left:2px dashed rgba(128,128,128,0.9)"  # seen on light and dark themes
 
 
 @dataclass(frozen=True)
