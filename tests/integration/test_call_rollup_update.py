@@ -146,13 +146,21 @@ def move_on(rng: np.random.Generator, deals: list[dict], as_of: date) -> list[di
     return out
 
 
-@pytest.fixture
-def sf_engine(engine):
-    """A database holding 400 Salesforce deals of two years, its call rollups built."""
+def _first_deals() -> tuple[list[dict], np.random.Generator]:
+    """Returns the 400 first deals and the generator that made them, ready for the next."""
     rng = np.random.default_rng(14)
-    deals = sf_deals(rng, "006A", 400, date(2023, 7, 1), date(2025, 7, 10))
-    sf_import(engine, deals, "first.csv", date(2025, 7, 10))
-    return engine, deals, rng
+    return sf_deals(rng, "006A", 400, date(2023, 7, 1), date(2025, 7, 10)), rng
+
+
+def _import_first_deals(engine: sa.Engine) -> None:
+    sf_import(engine, _first_deals()[0], "first.csv", date(2025, 7, 10))
+
+
+@pytest.fixture
+def sf_engine(engine, filled_copy):
+    """A database holding 400 Salesforce deals of two years, its call rollups built."""
+    deals, rng = _first_deals()
+    return filled_copy(engine, _import_first_deals), deals, rng
 
 
 def test_an_import_of_new_and_changed_deals_updates_the_rollups_as_a_rebuild(sf_engine, caplog):

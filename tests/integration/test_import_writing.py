@@ -50,12 +50,15 @@ def opportunities(engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["external_id", "stage", "outcome", "amount", "closed_at"])
 
 
-@pytest.fixture
-def seeded(engine):
-    """An engine already holding the three good deals (so 'unchanged' is meaningful)."""
+def _seed(engine: sa.Engine) -> None:
     outcome = run(engine, [sf_file(GOOD_ROWS, "seed.csv")])
     assert outcome.written, outcome.message
-    return engine
+
+
+@pytest.fixture
+def seeded(engine, filled_copy):
+    """An engine already holding the three good deals (so 'unchanged' is meaningful)."""
+    return filled_copy(engine, _seed)
 
 
 def test_import_writes_rows_references_stages_and_history(engine):

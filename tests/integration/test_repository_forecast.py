@@ -4,6 +4,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from salesops.db import schema as s
 from salesops.db.rollups import refresh_rollups
@@ -39,8 +40,7 @@ HISTORY = [
 ]
 
 
-@pytest.fixture
-def filled(engine):
+def _fill(engine: sa.Engine) -> None:
     insert(
         engine,
         s.territories,
@@ -136,7 +136,12 @@ def filled(engine):
         ],
     )
     refresh_rollups(engine)
-    return engine
+
+
+@pytest.fixture
+def filled(engine, filled_copy):
+    """The `engine` holding the deals, history and quotas above, its rollups built."""
+    return filled_copy(engine, _fill)
 
 
 def opps_frame() -> pd.DataFrame:

@@ -70,8 +70,7 @@ OPPORTUNITIES = [
 ]
 
 
-@pytest.fixture
-def loaded(engine: sa.Engine) -> sa.Engine:
+def _load(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             s.territories.insert(),
@@ -137,7 +136,12 @@ def loaded(engine: sa.Engine) -> sa.Engine:
             ],
         )
     refresh_rollups(engine)
-    return engine
+
+
+@pytest.fixture
+def loaded(engine: sa.Engine, filled_copy) -> sa.Engine:
+    """The `engine` holding three reps' activities and six deals, its rollups built."""
+    return filled_copy(engine, _load)
 
 
 def _oracle_rep_activity(
