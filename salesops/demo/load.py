@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Table
 
 from salesops.db import schema
 from salesops.db.engine import (
@@ -30,6 +30,7 @@ from salesops.db.index_builds import create_indexes
 from salesops.db.migrate import ensure_current_schema
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
+from salesops.demo.pg_copy import copy_frame
 from salesops.demo.scales import DEMO_END, resolve_scale
 from salesops.demo.state import DEFAULT_PATTERN, DemoPattern, DemoState
 from salesops.importing.memory import postgres_work_mem
@@ -173,7 +174,7 @@ def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> 
         for table in loaded:
             name = table.name
             report(0.1 + 0.75 * done / total, f"Writing {name} ({len(frames[name]):,} rows)")
-            counts[name] = bulk_insert(conn, table, _for_insert(frames[name]), freeze=True)
+            counts[name] = _write(conn, table, _for_insert(frames[name]))
             done += len(frames[name])
         report(0.86, "Building indexes")
         create_indexes(conn, indexes)
@@ -181,6 +182,16 @@ def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> 
         reset_sequences(conn, loaded)
         analyze(conn, loaded)
     return counts
+
+
+def _write(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
+    """Writes a frame into a table emptied in this transaction; returns rows written.
+
+    PostgreSQL through Arrow's text (salesops.demo.pg_copy), SQLite with bulk_insert.
+    """
+    if conn.dialect.name == "postgresql":
+        return copy_frame(conn, table, frame, freeze=True)
+    return bulk_insert(conn, table, frame, freeze=True)
 
 
 def _summarise(engine: Engine, report: Progress) -> None:

@@ -23,7 +23,7 @@ def test_the_load_and_the_rollup_refresh_run_with_the_raised_memory(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, tuple[str, str]] = {}
-    real_insert, real_copy = load.bulk_insert, rollup_helper.Helper.copy
+    real_insert, real_copy = load.copy_frame, rollup_helper.Helper.copy
 
     def insert(conn, table, frame, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen["load"] = _settings(conn)
@@ -33,7 +33,7 @@ def test_the_load_and_the_rollup_refresh_run_with_the_raised_memory(
         seen["rollups"] = _settings(conn)
         return real_copy(self, conn, step)
 
-    monkeypatch.setattr(load, "bulk_insert", insert)
+    monkeypatch.setattr(load, "copy_frame", insert)
     monkeypatch.setattr(rollup_helper.Helper, "copy", copy)
     engine = make_engine(postgres_url)
     generate_demo(engine, "tiny", seed=3)
