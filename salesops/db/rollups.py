@@ -613,7 +613,9 @@ def _refresh_rollups(engine: Engine, *, history_spans: bool, helper: bool) -> di
     from salesops.db import rollup_helper, rollup_steps
 
     steps = rollup_steps.plan()
-    helped = rollup_helper.helped_steps(steps) if helper and rollup_helper.can_help(engine) else []
+    names = rollup_helper.helped_names(engine.dialect.name)
+    can = helper and rollup_helper.can_help(engine)
+    helped = rollup_helper.helped_steps(steps, names) if can else []
     if not helped:
         with engine.connect() as conn, rollup_helper.refresh_cache(conn), conn.begin():
             postgres_work_mem(conn)
