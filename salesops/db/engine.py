@@ -572,8 +572,9 @@ def empty_tables(conn: Connection, tables: list[Table]) -> None:
     """Deletes every row of `tables` (all tables that reference them must be in the list).
 
     PostgreSQL truncates them in one statement (no dead rows left for a rebuilt demo of
-    millions of rows; undone by a rollback like a DELETE); other dialects DELETE, children
-    first.
+    millions of rows; undone by a rollback like a DELETE) and restarts their id sequences,
+    so rows inserted after get the ids a new database gives them; other dialects DELETE,
+    children first (SQLite's next rowid of an empty table is 1 again).
     """
     if conn.dialect.name == "postgresql":
         from psycopg import sql
@@ -582,7 +583,7 @@ def empty_tables(conn: Connection, tables: list[Table]) -> None:
         assert raw is not None  # a live connection inside a transaction
         with raw.cursor() as cursor:
             cursor.execute(
-                sql.SQL("TRUNCATE {}").format(
+                sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
                     sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)
                 )
             )
