@@ -38,6 +38,14 @@ class Bar:
     tip: str
 
 
+def _label(text: str) -> str:
+    """Returns one bar's label cell, for the row of labels under a chart's columns."""
+    return (
+        f'<div style="flex:1 1 0;min-width:0;text-align:center;{SMALL};opacity:0.7">'
+        f"{escape(text)}</div>"
+    )
+
+
 def bars_html(bars: Sequence[Bar], title: str, height_px: int = 220) -> str:
     """Returns `bars` as an HTML bar chart of `height_px` (bars from zero; negatives drawn flat).
 
@@ -55,10 +63,7 @@ def bars_html(bars: Sequence[Bar], title: str, height_px: int = 220) -> str:
             f'<div style="height:calc((100% - {VALUE_ROW}) * {share:.4f});'
             f'background:{BAR_COLOUR};border-radius:2px 2px 0 0;margin:0 12%"></div></div>'
         )
-        labels.append(
-            '<div style="flex:1 1 0;min-width:0;text-align:center;font-size:0.75rem;'
-            f'opacity:0.7">{escape(bar.label)}</div>'
-        )
+        labels.append(_label(bar.label))
     return (
         f'<div role="figure" aria-label="{escape(title)}">'
         f'<div style="display:flex;gap:0.25rem;height:{height_px}px;'
@@ -222,10 +227,7 @@ def columns_html(
                 f"{''.join(bar(part) for part in reversed(stack.parts))}</div>"
             )
         columns.append(f'<div style="flex:1 1 0;min-width:0">{inner}</div>')
-        labels.append(
-            f'<div style="flex:1 1 0;min-width:0;text-align:center;{SMALL};opacity:0.7">'
-            f"{escape(stack.label)}</div>"
-        )
+        labels.append(_label(stack.label))
     rules = _rules(chart, *chart.span) if chart.span else ""
     return (
         f'<div role="figure" aria-label="{escape(chart.title)}">'
@@ -275,10 +277,7 @@ def spans_html(spans: Sequence[Span], chart: Chart, low: float, height_px: int =
             f'<div style="{SMALL};opacity:0.7;white-space:nowrap">{escape(span.note)}</div>'
             "</div></div>"
         )
-        labels.append(
-            f'<div style="flex:1 1 0;min-width:0;text-align:center;{SMALL};opacity:0.7">'
-            f"{escape(span.label)}</div>"
-        )
+        labels.append(_label(span.label))
     return (
         f'<div role="figure" aria-label="{escape(chart.title)}">{_legend(chart)}'
         f'<div style="display:flex;height:{height_px}px;margin-top:0.4rem;'

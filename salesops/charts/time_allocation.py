@@ -8,10 +8,6 @@ import pandas as pd
 from salesops.charts.formats import RATIO, money_axis, money_tooltip
 from salesops.charts.html_bars import Chart, Part, Rule, Stack, columns_html, rows_html
 
-CATEGORY_COLORS = alt.Scale(
-    domain=["selling", "non_selling", "unknown"], range=["#2e7d32", "#ef6c00", "#9e9e9e"]
-)
-
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Returns a copy with nullable extension dtypes turned into float/object (chart-safe)."""
