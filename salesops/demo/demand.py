@@ -20,6 +20,7 @@ from salesops.demo.history import deal_history
 from salesops.demo.names import named_deal, short_name
 from salesops.demo.sources import bought_before, lead_status, source_leads
 from salesops.demo.state import DemoState
+from salesops.demo.text import labels, numbered
 
 
 def _day_weights(state: DemoState) -> np.ndarray:
@@ -274,7 +275,7 @@ def _opportunities_frame(
         {
             "id": ids,
             "source": SOURCE,
-            "external_id": [f"O{i:07d}" for i in ids],
+            "external_id": numbered("O", ids),
             "name": _deal_names(account_names, seg_names, deals, ids, expansion),
             "account_id": deals.account + 1,
             "rep_id": deals.rep + 1,
@@ -301,9 +302,9 @@ def _leads_frame(state: DemoState, leads: _LeadDraw) -> pd.DataFrame:
         {
             "id": np.arange(1, n_leads + 1),
             "source": SOURCE,
-            "external_id": [f"L{i:07d}" for i in range(1, n_leads + 1)],
+            "external_id": numbered("L", np.arange(1, n_leads + 1)),
             "created_at": state.to_date(leads.day),
-            "channel": np.array(list(CHANNELS))[leads.channel],
+            "channel": labels(leads.channel, list(CHANNELS)),
             "account_id": np.where(leads.has_account, leads.account + 1, np.nan),
             "rep_id": leads.rep + 1,
             "status": status,

@@ -15,10 +15,13 @@ import pandas as pd
 
 from salesops.demo.catalog import FORECAST_CATEGORY, OPEN_STAGES
 from salesops.demo.state import DemoState, positions_in_groups
+from salesops.demo.text import labels
 
 # Event kinds: stage move (0), push (1), amount change (2), close (3), then the detours.
 KIND_STAGE, KIND_PUSH, KIND_AMOUNT, KIND_CLOSE = 0, 1, 2, 3
 KIND_REGRESSION, KIND_PULL_IN, KIND_LOST, KIND_REOPENED = 4, 5, 6, 7
+_STAGE_NAMES = ("", *OPEN_STAGES, "Closed Won", "Closed Lost")
+_OUTCOMES = ("open", "won", "lost")
 
 
 def _filled(events: pd.DataFrame, values: np.ndarray, how: str = "ffill") -> np.ndarray:
@@ -139,15 +142,28 @@ def _without_clashing_detours(
     no loss at all (`lost_from`/`lost_until` are reset in place).
     """
     opp, day, kind = (events[c].to_numpy() for c in ("opp", "t", "kind"))
-    key = opp * 100_000 + day
+    key = opp * 100_000 + day  # non-decreasing: the events are in (deal, day) order
     detour = kind >= KIND_REGRESSION
-    clash = detour & np.isin(key, key[~detour])
+    clash = detour & _in_sorted(key, key[~detour])
     stage = kind == KIND_STAGE
     in_spell = stage & (day >= lost_from[opp]) & (day <= lost_until[opp]) & (lost_from[opp] >= 0)
     spoiled = np.union1d(opp[in_spell], opp[clash & (kind >= KIND_LOST)])
     lost_from[spoiled], lost_until[spoiled] = -1, -1
-    drop = clash | ((kind >= KIND_LOST) & np.isin(opp, spoiled))
+    is_spoiled = np.zeros(len(lost_from), dtype=bool)
+    is_spoiled[spoiled] = True
+    drop = clash | ((kind >= KIND_LOST) & is_spoiled[opp])
     return events[~drop].reset_index(drop=True)
+
+
+def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Returns whether each value is among `sorted_values` (ascending): np.isin by bisection.
+
+    np.isin hashes both arrays (~1 s for the large demo's 6M events); these are sorted.
+    """
+    at = np.searchsorted(sorted_values, values)
+    found = at < len(sorted_values)
+    found[found] = sorted_values[at[found]] == values[found]
+    return found
 
 
 @dataclass(frozen=True)
@@ -237,14 +253,13 @@ def deal_history(state: DemoState, opps: pd.DataFrame) -> pd.DataFrame:
     t = ev["t"].to_numpy()
     lost_for_now = (t >= lost_from[o]) & (t < lost_until[o])
     expected = np.where(lost_for_now, lost_from[o], expected)
-    stage_names = np.array([""] + OPEN_STAGES)
-    stage = stage_names[np.nan_to_num(stage_val, nan=1).astype(int)]
-    outcome = np.full(len(ev), "open", dtype=object)
-    outcome[closed & (val == 1)] = "won"
-    outcome[(closed & (val == 0)) | lost_for_now] = "lost"
-    stage = np.where(
-        outcome == "won", "Closed Won", np.where(outcome == "lost", "Closed Lost", stage)
-    )
+    # Text by code (salesops.demo.text): stage 0 is "", 1.. the open stages, then the closed.
+    stage = np.nan_to_num(stage_val, nan=1).astype(int)
+    outcome = np.zeros(len(ev), dtype=int)
+    outcome[closed & (val == 1)] = 1
+    outcome[(closed & (val == 0)) | lost_for_now] = 2
+    stage = np.where(outcome == 1, len(_STAGE_NAMES) - 2, stage)
+    stage = np.where(outcome == 2, len(_STAGE_NAMES) - 1, stage)
     # Collapse several changes of one deal on the same day into the day's final state: the
     # events are in (deal, day) order, so that is each run's last row (kept before the
     # frame is made: a groupby's tail over the frame's string columns cost more).
@@ -255,10 +270,10 @@ def deal_history(state: DemoState, opps: pd.DataFrame) -> pd.DataFrame:
         {
             "opportunity_id": o[last] + 1,
             "changed_at": state.start + t[last].astype("timedelta64[D]"),
-            "stage": stage,
-            "outcome": outcome[last],
+            "stage": labels(stage, _STAGE_NAMES),
+            "outcome": labels(outcome[last], _OUTCOMES),
             "amount": amount[last],
             "expected_close_date": state.start + expected[last].astype("timedelta64[D]"),
-            "forecast_category": pd.Series(stage).map(FORECAST_CATEGORY).to_numpy(),
+            "forecast_category": labels(stage, [FORECAST_CATEGORY.get(s) for s in _STAGE_NAMES]),
         }
     )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from salesops.demo.catalog import SEGMENTS, SOURCE
 from salesops.demo.state import DemoState, positions_in_groups
+from salesops.demo.text import labels, numbered
 
 
 def _order_lines(
@@ -89,7 +90,7 @@ def orders(state: DemoState, opportunities: pd.DataFrame, accounts: pd.DataFrame
         {
             "id": np.arange(1, n + 1),
             "source": SOURCE,
-            "external_id": [f"S{i:07d}" for i in range(1, n + 1)],
+            "external_id": numbered("S", np.arange(1, n + 1)),
             "account_id": lines["account_id"].to_numpy(),
             "opportunity_id": lines["opportunity_id"].to_numpy(),
             "rep_id": lines["rep_id"].to_numpy(),
@@ -98,8 +99,8 @@ def orders(state: DemoState, opportunities: pd.DataFrame, accounts: pd.DataFrame
             "gross_margin": np.round(lines["amount"].to_numpy() * lines["margin"].to_numpy(), 2),
             "invoiced_at": invoiced,
             "paid_at": paid,
-            **{c: capture[c].to_numpy() for c in CAPTURE},
-            **{c: approval[c].to_numpy() for c in APPROVAL},
+            **{c: capture[c].array for c in CAPTURE},
+            **{c: approval[c].array for c in APPROVAL},
         }
     )
 
@@ -128,13 +129,13 @@ def _capture(
     chance = np.column_stack([sloppy, sloppy * 0.5, sloppy * 0.7])
     missing = np.asarray(rng.random((n, 3)) < chance, dtype=bool)
     values = {
-        "po_number": [f"PO-{i:07d}" for i in range(1, n + 1)],
-        "billing_address": [f"{a} Billing St" for a in account],
-        "shipping_address": [f"{a} Dock Rd" for a in account],
+        "po_number": numbered("PO-", np.arange(1, n + 1)),
+        "billing_address": numbered("", account, width=1, suffix=" Billing St"),
+        "shipping_address": numbered("", account, width=1, suffix=" Dock Rd"),
     }
     frame = pd.DataFrame(
         {
-            name: pd.Series(text, dtype=object).where(~missing[:, k], None)
+            name: pd.Series(text).where(~missing[:, k])
             for k, (name, text) in enumerate(values.items())
         }
     )
@@ -166,9 +167,7 @@ def _approvals(state: DemoState, lines: pd.DataFrame) -> pd.DataFrame:
         {
             "approval_requested_at": np.where(needs, requested, np.datetime64("NaT")),
             "approved_at": np.where(needs, approved, np.datetime64("NaT")),
-            "approver": pd.Series(np.array([a for a, _ in APPROVERS])[who], dtype=object).where(
-                needs, None
-            ),
+            "approver": pd.Series(labels(who, [a for a, _ in APPROVERS])).where(needs),
             "approved_day": np.where(needs, approved.astype("datetime64[D]"), day),
         }
     )

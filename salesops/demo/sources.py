@@ -20,17 +20,20 @@ from salesops.demo.catalog import (
     SOURCE,
 )
 from salesops.demo.state import DemoState
+from salesops.demo.text import labels, numbered
 
 SOURCED_CHANNELS = [*ACCOUNT_CHANNELS, PROSPECTING_CHANNEL]
 _CONVERSION = np.array([*(c[1] for c in ACCOUNT_CHANNELS.values()), PROSPECTING_CONVERSION])
 WORKING_DAYS = 45  # an unconverted lead younger than this is still being worked
+LEAD_STATUSES = ("Converted", "Working", "Disqualified")
 
 
-def lead_status(converted: np.ndarray, day: np.ndarray, n_days: int) -> np.ndarray:
+def lead_status(
+    converted: np.ndarray, day: np.ndarray, n_days: int
+) -> pd.api.extensions.ExtensionArray:
     """Returns each lead's status: Converted, Working (recent) or Disqualified."""
-    return np.where(
-        converted, "Converted", np.where(day > n_days - WORKING_DAYS, "Working", "Disqualified")
-    )
+    code = np.where(converted, 0, np.where(day > n_days - WORKING_DAYS, 1, 2))
+    return labels(code, LEAD_STATUSES)
 
 
 def bought_before(deals: pd.DataFrame, n_days: int) -> np.ndarray:
@@ -98,9 +101,9 @@ def source_leads(
         {
             "id": ids,
             "source": SOURCE,
-            "external_id": [f"L{i:07d}" for i in ids],
+            "external_id": numbered("L", ids),
             "created_at": state.to_date(lead_day),
-            "channel": np.array(SOURCED_CHANNELS)[np.concatenate([channel, lost_channel])],
+            "channel": labels(np.concatenate([channel, lost_channel]), SOURCED_CHANNELS),
             "account_id": (account[template] + 1).astype(float),
             "rep_id": rep + 1,
             "status": lead_status(converted, lead_day, state.n_days),
