@@ -18,6 +18,7 @@ from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.svg import draw_svg
 from salesops.ui.tables import show_table
 
 ensure_navigation()
@@ -65,10 +66,14 @@ if report.amounts.caption is not None:
 if points.empty and undefined is None:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")
 elif not points.empty:
-    draw_chart(forecast_charts.forecast_band(points, config.currency))
+    # inline SVG, not Vega: with the quarter bars as HTML the page's first paint loads no
+    # Vega (issue 21); each period's hover says its actual, forecast and interval in full
+    interval = f"{choice.params.interval_width:.0%} interval"
+    draw_svg(forecast_charts.forecast_band_html(points, config.currency, interval, unit))
     st.caption(
-        f"Red: actual won amount per {unit} (complete {unit}s up to {report.as_of:%d %b %Y}). "
-        f"Blue: forecast with its {choice.params.interval_width:.0%} uncertainty band."
+        f"Red, solid: actual won amount per {unit} (complete {unit}s up to "
+        f"{report.as_of:%d %b %Y}). Blue, dashed: forecast with its "
+        f"{choice.params.interval_width:.0%} uncertainty band (shaded)."
     )
 
 if not main.components.empty:
@@ -116,7 +121,7 @@ def quarters_section() -> None:
         "quarter."
     )
     if undefined is None:
-        draw_chart(forecast_charts.quarter_bars(quarters, config.currency))
+        st.html(forecast_charts.quarter_bars_html(quarters, config.currency))  # HTML bars
     st.caption(
         "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × "
         "the stage's historical win rate (the stage table's probability where fewer than "

@@ -18,6 +18,7 @@ from salesops.ui.lazy import lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
+from salesops.ui.svg import draw_svg
 from salesops.ui.tables import show_table
 
 ensure_navigation()
@@ -58,7 +59,8 @@ def trends_section() -> None:
     benchmark = config.ltv_to_cac_benchmark if kpi.name == "ltv_to_cac" else None
     undefined = [KPIS[k].label for k in names if not report.trends[k]["value"].notna().any()]
     if trend["value"].notna().any():
-        draw_chart(charts.trend_line(trend, kpi.unit, kpi.label, config.currency, benchmark))
+        # inline SVG, not Vega: the page's first paint loads no Vega (issue 21)
+        draw_svg(charts.trend_html(trend, kpi.unit, kpi.label, config.currency, benchmark))
     else:
         st.info(empty_trend_sentence(kpi.label, report.current[kpi.name]))
     if undefined:

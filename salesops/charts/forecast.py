@@ -1,6 +1,8 @@
-"""Altair builders for the Forecast page: band, components, small multiples, quarter bars.
+"""Builders for the Forecast page: band, components, small multiples, quarter bars.
 
-Amounts are labelled in the database currency (passed in; see charts/formats.py).
+Altair charts, and the page's first two (the band, the quarter bars) also as inline SVG and
+HTML bars, which a cold new tab draws without loading Vega (issue 21). Amounts are labelled
+in the database currency (passed in; see charts/formats.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,74 @@ import pandas as pd
 
 from salesops.calendar import quarter_of, quarter_words
 from salesops.charts.formats import money_axis, money_tooltip
+from salesops.charts.html_bars import Chart, Part, Stack, columns_html
+from salesops.charts.svg_lines import Band, Line, LineChart, line_chart_html
+from salesops.formatting import format_money, format_value
+
+ACTUAL_COLOUR = "#e45756"  # red, as the Vega band drew the actuals
+FORECAST_COLOUR = "#4c78a8"  # blue: the forecast and its band
+QUARTER_MEASURES = {  # column -> (name, colour): Vega-Lite's default scheme, in its order
+    "pipeline_forecast": ("Pipeline-weighted", "#4c78a8"),
+    "forecast": ("Prophet", "#f58518"),
+    "quota": ("Quota", "#e45756"),
+}
+
+
+def forecast_band_html(
+    points: pd.DataFrame, currency: str, interval: str, period: str = "month"
+) -> str:
+    """Returns what `forecast_band` draws as inline SVG: actuals, the forecast and its band.
+
+    The actuals a solid red line with round points, the forecast a dashed blue line over its
+    `interval` band ("80% interval"), shaded; each period's hover says its date, actual,
+    forecast and interval in full. `period` is "month" or "week". Requires columns ds,
+    actual, yhat, yhat_lower, yhat_upper.
+    """
+    return line_chart_html(
+        LineChart(
+            title=f"Bookings by {period}: actual and forecast",
+            x=tuple(pd.to_datetime(points["ds"])),
+            lines=(
+                Line("Actual", tuple(points["actual"]), ACTUAL_COLOUR),
+                Line("Forecast", tuple(points["yhat"]), FORECAST_COLOUR, dashed=True, marker=""),
+            ),
+            unit="money",
+            currency=currency,
+            band=Band(
+                interval, tuple(points["yhat_lower"]), tuple(points["yhat_upper"]), FORECAST_COLOUR
+            ),
+            period=period,
+            height_px=300,
+        )
+    )
+
+
+def quarter_bars_html(quarters: pd.DataFrame, currency: str) -> str:
+    """Returns what `quarter_bars` draws as grouped HTML bars, each amount above its bar.
+
+    Requires columns period, pipeline_forecast, forecast, quota. An undefined amount is
+    written "—" with no bar; each bar's hover says the quarter, measure and full amount.
+    """
+    stacks = []
+    for row in quarters.sort_values("period").itertuples():
+        quarter = quarter_words(quarter_of(row.period))
+        parts = []
+        for column, (name, colour) in QUARTER_MEASURES.items():
+            amount = getattr(row, column)
+            value = 0.0 if pd.isna(amount) else float(amount)
+            parts.append(
+                Part(
+                    value,
+                    colour,
+                    f"{quarter} · {name}: {format_money(amount, currency, full=True)}",
+                    format_value(amount, "money", currency),
+                )
+            )
+        stacks.append(Stack(quarter, tuple(parts)))
+    legend = tuple(QUARTER_MEASURES.values())
+    return columns_html(
+        stacks, Chart("Forecast and quota per quarter", legend), grouped=True, height_px=220
+    )
 
 
 def forecast_band(

@@ -6,6 +6,34 @@ import altair as alt
 import pandas as pd
 
 from salesops.charts.formats import axis_format
+from salesops.charts.svg_lines import Benchmark, Line, LineChart, line_chart_html
+from salesops.formatting import format_value
+
+
+def trend_html(
+    frame: pd.DataFrame, unit: str, title: str, currency: str, benchmark: float | None = None
+) -> str:
+    """Returns a monthly line of `value` by `month` as inline SVG (no Vega; issue 21).
+
+    What `trend_line` draws: undefined months break the line (never drawn as zero), each
+    month's hover says its value in full and its `reason` (why it is undefined); the benchmark
+    is a dashed grey line. Requires columns month, value, reason.
+    """
+    reasons = tuple(r if isinstance(r, str) else "" for r in frame["reason"])
+    rule = None
+    if benchmark is not None:
+        rule = Benchmark(benchmark, f"Benchmark {format_value(benchmark, unit, currency)}")
+    return line_chart_html(
+        LineChart(
+            title=f"{title} by month",
+            x=tuple(pd.to_datetime(frame["month"])),
+            lines=(Line(title, tuple(frame["value"])),),
+            unit=unit,
+            currency=currency,
+            benchmark=rule,
+            notes=reasons,
+        )
+    )
 
 
 def trend_line(

@@ -31,6 +31,15 @@ def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
     wait_for_metrics(page, "Win rate", "Avg sales cycle", "CAC", "LTV", "CAC payback")
     assert page.locator('[data-testid="stMetric"]').count() == 7
     assert page.locator('[data-testid="stException"]').count() == 0
+    # the monthly trend: inline SVG kept by the Markdown (no Vega at first paint, issue 21),
+    # a hover per month and a point per defined month
+    trend = page.locator('[role="img"][aria-label^="Win rate by month"]')
+    months = trend.locator("svg rect title").all_text_contents()
+    assert len(months) >= 2 and all(": Win rate " in m for m in months), months
+    assert trend.locator("svg path title").count() == len(months)
+    box = trend.locator("svg").bounding_box()
+    assert box and box["width"] > 600 and box["height"] == 240, box
+    assert page.locator(".vega-embed").count() == 0
     screenshot(page, "kpis")
 
 
