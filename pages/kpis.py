@@ -13,7 +13,7 @@ from salesops.ui.cache import cached_call, settings
 from salesops.ui.charts import draw_chart
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
-from salesops.ui.kpis import drill_scope, empty_trend_sentence, kpi_tile
+from salesops.ui.kpis import drill_scope, empty_trend_sentence, kpi_tiles
 from salesops.ui.lazy import lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
@@ -32,16 +32,11 @@ with database_guard():
 st.caption(f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}.")
 
 names = list(KPIS)
-for row in (names[:4], names[4:]):
-    for column, name in zip(st.columns(4), row, strict=False):
-        with column:
-            kpi_tile(
-                KPIS[name],
-                report.current[name],
-                report.prior[name],
-                report.change(name),
-                config.currency,
-            )
+# one HTML grid, not seven st.metric tiles: the page draws no metric at first paint (issue 21)
+kpi_tiles(
+    [(KPIS[n], report.current[n], report.prior[n], report.change(n)) for n in names],
+    config.currency,
+)
 
 
 def trends_section() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from html import escape
 from typing import Literal
 
 import streamlit as st
@@ -49,6 +51,60 @@ def kpi_tile(
     elif previous.value is None:
         st.caption(f"Previous period: {previous.reason}")
     st.caption(f"_{kpi.definition}_")
+
+
+# A delta's colours, readable on the light and the dark theme (contrast >= 4:1 on both)
+TONES = {"good": "#0a8a35", "bad": "#e0282e", "off": "rgba(128,128,128,0.95)"}
+
+
+def tile_html(kpi: Kpi, current: Figure, previous: Figure, change: float | None,
+              currency: str) -> str:  # fmt: skip
+    """Returns one KPI tile as HTML: label, value, delta, why undefined, and the definition.
+
+    What kpi_tile draws with st.metric, without st.metric's scripts (issue 21): the delta
+    green or red by whether the KPI is better higher or lower (an arrow says its sign, so
+    colour is not the only cue), grey below the noise thresholds; the definition written
+    under the figure, visible.
+    """
+    config = settings()
+    delta = format_change(change, kpi.unit, currency)
+    tone = "off"
+    if is_material(change, previous.value, kpi.unit, config.change_noise_pp,
+                   config.change_noise_share):  # fmt: skip
+        rising = float(change or 0.0) > 0
+        tone = "good" if rising == kpi.higher_is_better else "bad"
+    notes = []
+    if current.value is None:
+        notes.append(f"{EM_DASH} {current.reason}")
+    elif current.reason:
+        notes.append(current.reason)
+    elif previous.value is None:
+        notes.append(f"Previous period: {previous.reason}")
+    arrow = "" if not delta or delta == "no change" else ("↑ " if delta.startswith("+") else "↓ ")
+    delta_html = (
+        f'<div style="font-size:0.875rem;color:{TONES[tone]}">{escape(arrow + delta)}</div>'
+        if delta
+        else ""
+    )
+    small = "font-size:0.8rem;opacity:0.7;margin-top:0.25rem"
+    return (
+        f'<div role="group" aria-label="{escape(kpi.label)}" style="border:1px solid '
+        'rgba(128,128,128,0.3);border-radius:0.5rem;padding:0.75rem 1rem">'
+        f'<div style="font-size:0.875rem">{escape(kpi.label)}</div>'
+        f'<div style="font-size:1.75rem;line-height:1.3">'
+        f"{escape(format_value(current.value, kpi.unit, currency))}</div>{delta_html}"
+        + "".join(f'<div style="{small}">{escape(n)}</div>' for n in notes)
+        + f'<div style="{small};font-style:italic">{escape(kpi.definition)}</div></div>'
+    )
+
+
+def kpi_tiles(tiles: Sequence[tuple[Kpi, Figure, Figure, float | None]], currency: str) -> None:
+    """Draws KPI tiles (kpi, current, previous, change) as one HTML grid, at most four a row."""
+    cells = "".join(tile_html(*tile, currency) for tile in tiles)
+    st.html(
+        '<div style="display:grid;grid-template-columns:repeat(auto-fill,'
+        f'minmax(max(min(100%,11rem),calc((100% - 3rem) / 4)),1fr));gap:1rem">{cells}</div>'
+    )
 
 
 def empty_trend_sentence(label: str, current: Figure) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import threading
@@ -163,10 +164,11 @@ def count_stored_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 def shown_on_page(at: AppTest, warnings: bool = True, tabs: bool = True) -> list:
-    """Returns what a page shows: every metric, sentence, caption (warning, tab title), in order."""
+    """Returns what a page shows: every tile, sentence, caption (warning, tab title), in order."""
     notes = (*at.markdown, *at.caption, *at.info, *(at.warning if warnings else ()))
     return (
         [(m.label, m.value, m.delta) for m in at.metric]
+        + [(label, *texts) for label, texts in html_tiles(at).items()]
         + [e.value for e in notes]
         + ([t.label for t in at.tabs] if tabs else [])
     )
@@ -194,7 +196,21 @@ def figure_tables(at: AppTest) -> dict[str, list[str]]:
     return figures
 
 
+def html_tiles(at: AppTest) -> dict[str, list[str]]:
+    """Returns the KPI tiles drawn as HTML (salesops.ui.kpis.kpi_tiles) by label.
+
+    Each tile's texts as shown: value, then its change, why it is undefined and definition.
+    """
+    tiles: dict[str, list[str]] = {}
+    for element in at.get("html"):
+        for chunk in element.proto.body.split('<div role="group" aria-label="')[1:]:
+            texts = [html.unescape(t) for t in re.findall(r">([^<>]+)<", chunk)]
+            tiles[texts[0]] = texts[1:]
+    return tiles
+
+
 def figures_shown(at: AppTest) -> dict[str, str]:
-    """Returns every figure a page shows by label: its metric tiles' and figure tables' values."""
+    """Returns every figure a page shows by label: its tiles' and figure tables' values."""
     tables = {label: cells[0] for label, cells in figure_tables(at).items()}
-    return {**{m.label: m.value for m in at.metric}, **tables}
+    tiles = {label: texts[0] for label, texts in html_tiles(at).items()}
+    return {**{m.label: m.value for m in at.metric}, **tiles, **tables}

@@ -28,8 +28,13 @@ def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
 
     page.goto(f"{app_url}/kpis")
     wait_for_app(page, "Monthly trends")
-    wait_for_metrics(page, "Win rate", "Avg sales cycle", "CAC", "LTV", "CAC payback")
-    assert page.locator('[data-testid="stMetric"]').count() == 7
+    # seven tiles in one HTML grid (no st.metric, issue 21), each definition under its figure
+    tiles = page.locator('[data-testid="stHtml"] [role="group"][aria-label]')
+    tiles.first.wait_for()
+    labels = tiles.evaluate_all("ts => ts.map(t => t.getAttribute('aria-label'))")
+    assert {"Win rate", "Avg sales cycle", "CAC", "LTV", "CAC payback"} <= set(labels), labels
+    assert tiles.count() == 7 and page.locator('[data-testid="stMetric"]').count() == 0
+    assert "Won ÷ (won + lost)" in tiles.first.inner_text()
     assert page.locator('[data-testid="stException"]').count() == 0
     # the monthly trend: inline SVG kept by the Markdown (no Vega at first paint, issue 21),
     # a hover per month and a point per defined month
