@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from salesops.ui import cache
+from tests.app.conftest import html_tiles
 from tests.conftest import _drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,8 @@ def _badges(at: AppTest) -> list[str]:
 
 
 def _tiles(at: AppTest) -> list[tuple[str, str]]:
-    return [(m.label, m.value) for m in at.metric]
+    """Returns the KPI tiles' (label, value): one HTML grid (tests/app/conftest.html_tiles)."""
+    return [(label, texts[0]) for label, texts in html_tiles(at).items()]
 
 
 def _next_check(at: AppTest) -> AppTest:
