@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from salesops.access import IMPORT, USERS
 from salesops.charts.quality import quality_trend_chart
-from salesops.definitions import define
 from salesops.importing.reading import ImportRejected
 from salesops.quality.checks import summary_frame
 from salesops.quality.report import quality_report
@@ -50,24 +49,28 @@ if not viewer.scope.is_everything:
 
 if viewer.can(IMPORT):
     st.subheader("Import CSV exports")
-    source, layout_key = ui.source_choice()
-    layout = None
-    if source == "generic":
-        mapping = st.file_uploader(
-            "Mapping file (YAML or JSON: entity, columns, date_format, stages)",
-            type=["yaml", "yml", "json"],
-            key="data.mapping",
-        )
-        try:
-            layout = ui.mapping_layout(mapping)
-        except (ImportRejected, ValueError) as exc:
-            st.error(f"Mapping file: {md(exc, limit=400)}")
-    uploads = st.file_uploader(
-        f"CSV files (up to {ui.UPLOAD_LIMIT_MB} MB each)",
-        type=ui.UPLOAD_TYPES,
-        accept_multiple_files=True,
-        key="data.files",
-    )
+    source, layout_key, layout, uploads = "", "", None, None
+    # The source, layout and file pickers, drawn when opened (issue 21: closed, their
+    # selectboxes and uploader still cost a cold new tab ~30 scripts and their drawing).
+    with lazy_expander(ui.UPLOAD_LABEL, ui.UPLOAD_OPEN, expanded=not ready) as opened:
+        if opened:
+            source, layout_key = ui.source_choice()
+            if source == "generic":
+                mapping = st.file_uploader(
+                    "Mapping file (YAML or JSON: entity, columns, date_format, stages)",
+                    type=["yaml", "yml", "json"],
+                    key="data.mapping",
+                )
+                try:
+                    layout = ui.mapping_layout(mapping)
+                except (ImportRejected, ValueError) as exc:
+                    st.error(f"Mapping file: {md(exc, limit=400)}")
+            uploads = st.file_uploader(
+                f"CSV files (up to {ui.UPLOAD_LIMIT_MB} MB each)",
+                type=ui.UPLOAD_TYPES,
+                accept_multiple_files=True,
+                key="data.files",
+            )
     read, options = ui.settings_panel()
     data_entities.templates_section()
 
@@ -108,14 +111,7 @@ if not ready:
 st.subheader("Data quality")
 with database_guard():
     data_as_of = cached_call(Repository.data_bounds)["last"] or datetime.now(UTC).date()
-as_of = st.date_input(
-    "Judge open deals overdue as of",
-    value=data_as_of,
-    help=f"{define('overdue')} Defaults to the data's last date, as on the Forecast and "
-    "Territory pages.",
-    min_value=date(1990, 1, 1),
-    key="data.as_of",
-)
+as_of = ui.quality_as_of(data_as_of)
 with database_guard():
     quality = cached_call(quality_report, as_of, row_limit=settings().quality_rows_shown)
 summary = summary_frame(quality.checks)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from salesops.access import IMPORT, audit, require
 from salesops.config import Settings
 from salesops.db.engine import has_schema, init_schema, make_engine
+from salesops.definitions import define
 from salesops.forecast.stored import store_page_forecasts
 from salesops.importing.layouts import Layout
 from salesops.importing.mapping import layout_from_upload
@@ -77,6 +78,10 @@ def schema_ready() -> bool:
         return False
     require_current_schema()
     return True
+
+
+UPLOAD_OPEN = "data.upload_open"  # the lazy expander holding the source and file pickers
+UPLOAD_LABEL = "Choose the source and upload files (previewed and checked before any write)"
 
 
 def source_choice() -> tuple[str, str]:
@@ -173,6 +178,41 @@ def settings_panel() -> tuple[ReadSettings, dict[str, Any]]:
         "force": chosen["force"],
     }
     return read, options
+
+
+AS_OF_OPEN = "data.as_of_open"  # the lazy expander holding the quality checks' as-of date
+AS_OF = "data.as_of_chosen"  # the date last chosen there, kept while it is not drawn
+
+
+def quality_as_of(data_as_of: date) -> date:
+    """Draws the quality checks' as-of date: a caption, the date input when opened; returns it.
+
+    The data's last date (as on the Forecast and Territory pages) until the reader picks
+    another in "Change the as-of date"; the date input is drawn only once that expander is
+    opened (issue 21: closed, its date picker still cost a cold new tab its scripts), and
+    the date chosen is kept in the session. The caption above says the date in use and
+    what overdue means.
+    """
+    line = st.empty()  # filled once the date is known (the expander may change it)
+
+    def draw(chosen: dict[str, date | None]) -> dict[str, date | None]:
+        picked = st.date_input(
+            "Judge open deals overdue as of",
+            value=chosen["as_of"] or data_as_of,
+            help=f"{define('overdue')} Defaults to the data's last date, as on the Forecast "
+            "and Territory pages.",
+            min_value=date(1990, 1, 1),
+            key="data.as_of",
+        )
+        return {"as_of": None if picked == data_as_of else picked}
+
+    chosen = kept_choices("Change the as-of date", AS_OF_OPEN, AS_OF, {"as_of": None}, draw)
+    as_of = chosen["as_of"] or data_as_of
+    which = "the data's last date" if chosen["as_of"] is None else "chosen below"
+    line.caption(
+        f"Open deals are judged overdue as of {as_of:%d %b %Y} ({which}). {define('overdue')}"
+    )
+    return as_of
 
 
 def mapping_layout(upload: Any) -> Layout | None:

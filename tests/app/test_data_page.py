@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.known import table_counts
-from salesops.ui.data import READING_OPEN
+from salesops.ui.data import AS_OF_OPEN, READING_OPEN, UPLOAD_OPEN
 from tests.app.conftest import text_tables
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
@@ -30,6 +31,12 @@ def fresh_url(tmp_path: Path) -> str:
 def frame_with(at, column: str):
     """Returns the first dataframe showing `column` (AppTest dataframes carry no key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def open_upload(at):
+    """Opens the source and file pickers (drawn when opened, issue 21); reruns `at`."""
+    at.session_state[UPLOAD_OPEN] = True
+    return at.run()
 
 
 def quality_counts(at):
@@ -62,15 +69,28 @@ def test_demo_database_shows_quality_counts_and_as_of_changes_them(run_page, dem
     # owner and a lead source, and no two account names match (overdue deals do exist)
     assert counts["Deals missing amount, owner or source"] == 0
     assert counts["Likely duplicate accounts"] == 0
-    at.date_input(key="data.as_of").set_value(__import__("datetime").date(2000, 1, 1)).run()
+    # no widget of a kind the reader has not asked for at first paint (issue 21)
+    assert not at.date_input and not at.selectbox and not at.get("file_uploader")
+    open_upload(at)
+    assert [s.key for s in at.selectbox] == ["data.source", "data.layout"]
+    assert len(at.get("file_uploader")) == 1
+    at.session_state[AS_OF_OPEN] = True
+    at.run()
+    at.date_input(key="data.as_of").set_value(date(2000, 1, 1)).run()
     assert not at.exception
     later = quality_counts(at)
     # nothing can be overdue against a date before every expected close date
     assert later["Overdue deals"] == 0 < overdue_today
+    assert "overdue as of 01 Jan 2000 (chosen below)" in texts(at)
+    at.session_state[AS_OF_OPEN] = False  # closed, the date chosen is kept
+    at.run()
+    assert not at.date_input
+    assert quality_counts(at)["Overdue deals"] == 0
+    assert "overdue as of 01 Jan 2000 (chosen below)" in texts(at)
 
 
 def test_upload_preview_then_confirm_writes_the_rows(run_page, fresh_url):
-    at = run_page(PAGE, fresh_url)
+    at = open_upload(run_page(PAGE, fresh_url))
     at.file_uploader(key="data.files").upload("opps.csv", GOOD, "text/csv").run()
     assert not at.exception
     assert "**opps.csv** — Salesforce opportunities report" in texts(at)
@@ -83,7 +103,7 @@ def test_upload_preview_then_confirm_writes_the_rows(run_page, fresh_url):
 
 def test_bad_upload_lists_problems_and_offers_no_import(run_page, fresh_url):
     bad = GOOD.replace(b"Closed Lost", b"Warp Speed")
-    at = run_page(PAGE, fresh_url)
+    at = open_upload(run_page(PAGE, fresh_url))
     at.file_uploader(key="data.files").upload("opps.csv", bad, "text/csv").run()
     assert not at.exception
     problems = frame_with(at, "expected")
@@ -93,7 +113,7 @@ def test_bad_upload_lists_problems_and_offers_no_import(run_page, fresh_url):
 
 
 def test_file_names_and_headers_are_shown_as_text_not_markdown(run_page, fresh_url):
-    at = run_page(PAGE, fresh_url)
+    at = open_upload(run_page(PAGE, fresh_url))
     name = "[x](javascript:alert(1)).csv"
     content = GOOD.replace(b"Amount\n", b"Amount,**Bold**\n").replace(b"1000\n", b"1000,a\n")
     content = content.replace(b"500\n", b"500,b\n")
@@ -105,7 +125,7 @@ def test_file_names_and_headers_are_shown_as_text_not_markdown(run_page, fresh_u
 
 
 def test_same_file_again_is_announced_and_can_be_forced(run_page, fresh_url):
-    at = run_page(PAGE, fresh_url)
+    at = open_upload(run_page(PAGE, fresh_url))
     at.file_uploader(key="data.files").upload("opps.csv", GOOD, "text/csv").run()
     at.button(key="data.confirm").click().run()
     assert "Imported 2 new" in texts(at)

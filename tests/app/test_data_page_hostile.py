@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.known import table_counts
+from salesops.ui.data import UPLOAD_OPEN
 from tests.app.conftest import older_schema_copy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,14 @@ def problems(at):
     return next(d.value for d in at.dataframe if "expected" in d.value.columns)
 
 
+def open_upload(at):
+    """Opens the source and file pickers (drawn when opened, issue 21); reruns `at`."""
+    at.session_state[UPLOAD_OPEN] = True
+    return at.run()
+
+
 def upload_mapping(at, name: str, text: str):
+    open_upload(at)
     at.selectbox(key="data.source").set_value("generic").run()
     at.file_uploader(key="data.mapping").upload(name, text.encode(), "application/yaml").run()
     return at
@@ -52,7 +60,7 @@ def test_case_6_a_mapping_file_of_nested_aliases_is_refused_on_the_page(run_page
 
 def test_case_11_placeholder_date_9999_is_listed_as_a_row_problem(run_page, fresh_url):
     content = HEADER + GOOD + b"006B,Beta,Acme,Ann,2024-01-05,9999-12-31,Prospecting,1\n"
-    at = run_page(PAGE, fresh_url)
+    at = open_upload(run_page(PAGE, fresh_url))
     at.file_uploader(key="data.files").upload("far.csv", content, "text/csv").run()
     assert not at.exception
     row = problems(at).iloc[0]
@@ -62,7 +70,7 @@ def test_case_11_placeholder_date_9999_is_listed_as_a_row_problem(run_page, fres
 
 def test_case_12_an_unclosed_quote_names_the_file_and_row_on_the_page(run_page, fresh_url):
     content = HEADER + GOOD + b'006B,"Beta,Acme,Ann,2024-01-05,2024-02-01,Closed Won,1\n' + GOOD
-    at = run_page(PAGE, fresh_url)
+    at = open_upload(run_page(PAGE, fresh_url))
     at.file_uploader(key="data.files").upload("quote.csv", content, "text/csv").run()
     assert not at.exception
     assert (

@@ -10,6 +10,7 @@ import pytest
 
 from salesops.db.engine import init_schema, make_engine
 from salesops.importing.known import table_counts
+from salesops.ui.data import UPLOAD_LABEL
 from tests.e2e.conftest import ROOT, serve_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +43,9 @@ def test_upload_preview_and_import_through_the_browser(fresh_app, page, screensh
     wait_for_app(page, "Sales operations overview")
     page.get_by_role("link", name="Data", exact=True).click()
     wait_for_app(page, "Import CSV exports")
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0  # drawn when opened
+    page.get_by_text(UPLOAD_LABEL).click()
+    page.locator('[data-testid="stFileUploader"]').first.wait_for(timeout=60_000)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(upload)
     )
