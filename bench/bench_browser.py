@@ -156,25 +156,44 @@ def _cpu(server_pid: int) -> tuple[float, float]:
     return server_tree.seconds(), browser_tree.seconds()
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """Returns (CPU seconds the whole machine has been busy, of which stolen by the host).
+
+    From /proc/stat's first line: user, nice, system, irq, softirq and steal (idle and
+    iowait left out), summed over the cores.
+    """
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq + steal) / ticks, steal / ticks
+
+
 def _timed_cpu(server_pid: int, *args, on_drawn=None) -> tuple[float | None, dict[str, float]]:
-    """Returns (`_timed(_new_tab, *args)`, the server's and the browser's CPU seconds in it).
+    """Returns (`_timed(_new_tab, *args)`, CPU seconds in it: server, browser, other, steal).
 
     The CPU is read again once the page is drawn, before its tab (and renderer) closes; then
-    `on_drawn(page)`, if given, may read the drawn page.
+    `on_drawn(page)`, if given, may read the drawn page. `other` is what the rest of the
+    machine used meanwhile (a PostgreSQL server's work for the page, and whatever else ran:
+    another test run, a build), `steal` what the host took from this VM: a load measured
+    while `other` or `steal` is high waited for CPU, so a warm tab that read slower than its
+    cold one in a run shows whether something else was running then (issue 21).
     """
-    before = _cpu(server_pid)
-    drawn: list[tuple[float, float]] = []
+    before, machine = _cpu(server_pid), _machine_cpu()
+    drawn: list[tuple[tuple[float, float], tuple[float, float]]] = []
 
     def read_drawn(page) -> None:
-        drawn.append(_cpu(server_pid))
+        drawn.append((_cpu(server_pid), _machine_cpu()))
         if on_drawn is not None:
             on_drawn(page)
 
     seconds = _timed(_new_tab, *args, on_drawn=read_drawn)
-    after = drawn[0] if drawn else _cpu(server_pid)
+    after, machine_after = drawn[0] if drawn else (_cpu(server_pid), _machine_cpu())
+    server, browser = after[0] - before[0], after[1] - before[1]
     return seconds, {
-        "server": round(after[0] - before[0], 2),
-        "browser": round(after[1] - before[1], 2),
+        "server": round(server, 2),
+        "browser": round(browser, 2),
+        "other": round(max(0.0, machine_after[0] - machine[0] - server - browser), 2),
+        "steal": round(machine_after[1] - machine[1], 2),
     }
 
 
@@ -248,8 +267,8 @@ def bench(database_url: str, repeat: int, pages: tuple) -> dict:
     cpu = {
         title: {
             kind: {
-                side: _median([run[title]["cpu_s"][kind][side] for run in runs])
-                for side in ("server", "browser")
+                side: _median([run[title]["cpu_s"][kind].get(side) for run in runs])
+                for side in ("server", "browser", "other", "steal")
             }
             for kind in CPU_KINDS
         }

@@ -59,8 +59,8 @@ def summary(runs: list[dict]) -> dict:
     out: dict = {}
     for kind in ("cold", "warm"):
         out[kind] = median([run[kind] for run in runs])
-        for side in ("server", "browser"):
-            out[f"{kind}_cpu_{side}"] = median([run[f"{kind}_cpu"][side] for run in runs])
+        for side in ("server", "browser", "other"):
+            out[f"{kind}_cpu_{side}"] = median([run[f"{kind}_cpu"].get(side) for run in runs])
     return out
 
 
