@@ -206,7 +206,8 @@ def quality_as_of(data_as_of: date) -> date:
         )
         return {"as_of": None if picked == data_as_of else picked}
 
-    chosen = kept_choices("Change the as-of date", AS_OF_OPEN, AS_OF, {"as_of": None}, draw)
+    start: dict[str, date | None] = {"as_of": None}
+    chosen = kept_choices("Change the as-of date", AS_OF_OPEN, AS_OF, start, draw)
     as_of = chosen["as_of"] or data_as_of
     which = "the data's last date" if chosen["as_of"] is None else "chosen below"
     line.caption(

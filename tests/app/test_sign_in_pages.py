@@ -23,6 +23,7 @@ from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.ui.cache import clear_cache
+from salesops.ui.data import UPLOAD_LABEL, UPLOAD_OPEN
 from tests.app.conftest import FILTERS_OPEN, html_tiles, shown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,6 +193,7 @@ def test_an_analyst_has_no_import_controls(signed_in):
     at = signed_in("pages/data.py", "analyst@example.com")
     assert not at.exception
     assert not at.get("file_uploader")
+    assert UPLOAD_LABEL not in [e.label for e in at.expander]
     assert "Imports are for admins: your role (analyst) reads the data only." in _texts(at)
     assert not [b for b in at.button if b.key == "data.confirm"]
     assert "Users and roles" not in [t.label for t in at.tabs]
@@ -217,6 +219,10 @@ def test_an_admin_manages_users_and_reads_the_audit_log(signed_in):
     assert "Users and roles" in [h.value for h in at.subheader]
     users = next(f for f in _frames(at) if "email" in f.columns)
     assert "manager@example.com" in set(users["email"])
+    assert UPLOAD_LABEL in [e.label for e in at.expander]  # the pickers, drawn when opened
+    at.session_state[UPLOAD_OPEN] = True
+    at.run()
+    assert not at.exception
     assert at.get("file_uploader")
 
 
