@@ -95,7 +95,15 @@ def main() -> None:
         action="store_true",
         help="rollups on one connection (the helper thread's statements would share the marks)",
     )
+    parser.add_argument(
+        "--log", action="store_true", help="log the refresh's rows and seconds per rollup"
+    )
     args = parser.parse_args()
+    if args.log:
+        import logging
+
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        logging.getLogger("salesops.db.rollups").setLevel(logging.INFO)
 
     stamps = Stamps()
     if args.no_helper:

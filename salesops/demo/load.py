@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, Index, Table
 
 from salesops.db import schema
 from salesops.db.engine import (
@@ -28,6 +28,7 @@ from salesops.db.engine import (
 )
 from salesops.db.index_builds import create_indexes
 from salesops.db.migrate import ensure_current_schema
+from salesops.db.rollup_helper import Helper, start_ahead
 from salesops.demo import activities, company, demand, orders, quotas, spend
 from salesops.demo.catalog import ACTIVITY_TYPES, STAGES
 from salesops.demo.pg_copy import copy_frame
@@ -155,8 +156,18 @@ def generate_demo(
     return counts
 
 
-def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> dict[str, int]:
-    """Writes the frames into the database in one transaction; returns rows per table."""
+def _loaded_indexes() -> list[Index]:
+    """Returns the secondary indexes of the tables the demo writes (built after the rows)."""
+    return [i for name in LOAD_ORDER for i in schema.metadata.tables[name].indexes]
+
+
+def _load(
+    engine: Engine, frames: dict[str, pd.DataFrame], report: Progress, *, indexes: bool = True
+) -> dict[str, int]:
+    """Writes the frames into the database in one transaction; returns rows per table.
+
+    `indexes=False` leaves the tables' secondary indexes to the caller (_build_beside).
+    """
     ensure_current_schema(engine)  # the demo writes this version's columns
     counts: dict[str, int] = {}
     total = sum(len(frames[name]) for name in LOAD_ORDER)
@@ -167,8 +178,7 @@ def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> 
         empty_tables(conn, [t for t in schema.metadata.sorted_tables if t.name != "salesops_meta"])
         # Indexes (and on PostgreSQL foreign keys and unique constraints) are built once
         # after the load: far cheaper than maintaining and checking them row by row.
-        indexes = [i for table in loaded for i in table.indexes]
-        for index in indexes:
+        for index in _loaded_indexes():
             index.drop(conn, checkfirst=True)
         constraints = set_aside_constraints(conn, loaded)
         for table in loaded:
@@ -176,8 +186,9 @@ def _load(engine: Engine, frames: dict[str, pd.DataFrame], report: Progress) -> 
             report(0.1 + 0.75 * done / total, f"Writing {name} ({len(frames[name]):,} rows)")
             counts[name] = _write(conn, table, _for_insert(frames[name]))
             done += len(frames[name])
-        report(0.86, "Building indexes")
-        create_indexes(conn, indexes)
+        if indexes:
+            report(0.86, "Building indexes")
+            create_indexes(conn, _loaded_indexes())
         restore_constraints(conn, constraints)
         reset_sequences(conn, loaded)
         analyze(conn, loaded)
@@ -194,17 +205,41 @@ def _write(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     return bulk_insert(conn, table, frame, freeze=True)
 
 
-def _summarise(engine: Engine, report: Progress) -> None:
-    """Rebuilds the rollups, then stores what pages show first (forecasts, Overview)."""
+def _summarise(engine: Engine, report: Progress, ahead: Helper | None = None) -> None:
+    """Rebuilds the rollups, then stores what pages show first (forecasts, Overview).
+
+    `ahead`: the rollup helper, started already (see _index_and_summarise).
+    """
     from salesops.config import load_settings
     from salesops.db.rollups import refresh_rollups
     from salesops.forecast.stored import store_page_forecasts
 
     report(0.92, "Building rollups")
-    refresh_rollups(engine)
+    refresh_rollups(engine, ahead=ahead)
     report(0.96, "Fitting the forecasts pages show first")
     report(0.96, store_page_forecasts(engine, load_settings())[1])
     report(1.0, "Demo company ready")
+
+
+def _index_and_summarise(engine: Engine, report: Progress) -> None:
+    """Builds the written tables' indexes with the rollup helper started, then _summarise.
+
+    The tables are committed (in WAL mode, so the helper's connection reads them while this
+    one writes the indexes): the helper's rollups read base tables only, and the index
+    builds and the helper's first rollups each take a core (salesops.db.rollup_helper:
+    rollups whose plan would use an index wait for them).
+    """
+    ahead = start_ahead(engine)
+    try:
+        report(0.86, "Building indexes")
+        with engine.begin() as conn:
+            create_indexes(conn, _loaded_indexes())
+        if ahead is not None:
+            ahead.indexes_built()
+        _summarise(engine, report, ahead)
+    finally:
+        if ahead is not None:
+            ahead.clean()
 
 
 def _build_beside(
@@ -213,8 +248,9 @@ def _build_beside(
     """Builds the demo beside `target` (a SQLite file with no table), then puts it in place.
 
     Returns rows written per table. The tables are written without a journal (make_engine's
-    `unjournaled`: each page once, not twice through the WAL); the rollups, whose helper
-    reads while the refresh writes, in WAL mode as usual. On any error the new file is
+    `unjournaled`: each page once, not twice through the WAL) and committed; their indexes
+    and the rollups, whose helper reads while the main connection writes, in WAL mode as
+    usual (_index_and_summarise). On any error the new file is
     deleted and `target` is untouched. If another process opened `target` meanwhile, the
     finished database is copied into it (SQLite's backup) instead of replacing the file
     under that connection.
@@ -225,13 +261,13 @@ def _build_beside(
     try:
         loader = make_engine(url, unjournaled=True)
         try:
-            counts = _load(loader, frames, report)
+            counts = _load(loader, frames, report, indexes=False)
         finally:
             loader.dispose()
         frames.clear()
         built = make_engine(url)  # WAL again: a journal mode of the file, set on opening
         try:
-            _summarise(built, report)
+            _index_and_summarise(built, report)
         finally:
             built.dispose()  # the last connection checkpoints the WAL into the file
         engine.dispose()

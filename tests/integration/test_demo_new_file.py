@@ -31,7 +31,9 @@ def _leftovers(folder: Path) -> list[str]:
 def summaries_skipped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Skips the rollups and stored results (seconds each); returns the URLs they were for."""
     seen: list[str] = []
-    monkeypatch.setattr(load, "_summarise", lambda engine, report: seen.append(str(engine.url)))
+    monkeypatch.setattr(
+        load, "_summarise", lambda engine, report, *ahead: seen.append(str(engine.url))
+    )
     return seen
 
 
@@ -66,7 +68,7 @@ def test_a_failed_build_leaves_the_file_as_it_was(
     target = tmp_path / "demo.db"
     engine = make_engine(f"sqlite:///{target}")
 
-    def fail(engine: sa.Engine, report: object) -> None:
+    def fail(engine: sa.Engine, report: object, *ahead: object) -> None:
         raise RuntimeError("rollups failed")
 
     monkeypatch.setattr(load, "_summarise", fail)
