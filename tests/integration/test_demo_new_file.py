@@ -47,11 +47,14 @@ def test_a_new_file_is_built_beside_it_and_put_in_place(
 
     def insert(conn, table, frame, *args, **kwargs):  # type: ignore[no-untyped-def]
         modes.append(str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()))
+        keys.append(int(conn.exec_driver_sql("PRAGMA foreign_keys").scalar()))
         return real_insert(conn, table, frame, *args, **kwargs)
 
+    keys: list[int] = []
     monkeypatch.setattr(load, "bulk_insert", insert)
     counts = generate_demo(engine, "tiny", seed=5, progress=lambda f, m: None)
     assert set(modes) == {"off"}  # the tables were written without a journal
+    assert set(keys) == {0}  # nor a look-up of each row's parents (the frames were checked)
     assert _rows(target, "opportunities") == counts["opportunities"] > 0
     assert _rows(target, "rollup_closed_opportunities") > 0  # the rollups were built too
     assert _journal_mode(target) == "wal"
@@ -123,3 +126,27 @@ def test_only_a_writable_sqlite_file_without_tables_is_built_beside(tmp_path: Pa
     assert sqlite_file_without_tables(make_engine(f"sqlite:///{target}")) == target
     assert sqlite_file_without_tables(make_engine("sqlite://")) is None
     assert sqlite_file_without_tables(make_engine(f"sqlite:///{target}", read_only=True)) is None
+
+
+def test_the_frames_references_are_checked_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames = load.build_demo_frames("tiny", seed=5)
+    assert load.unmatched_references(frames) == []
+    orders = frames["orders"].copy()
+    orders.loc[orders.index[3], "account_id"] = 10**9  # no such account
+    broken = {**frames, "orders": orders}
+    assert [m.split(":")[0] for m in load.unmatched_references(broken)] == ["orders.account_id"]
+
+    real_build = load.build_demo_frames
+    monkeypatch.setattr(
+        load, "build_demo_frames", lambda *a, **k: {**real_build(*a, **k), "orders": orders}
+    )
+    target = tmp_path / "demo.db"
+    engine = make_engine(f"sqlite:///{target}")
+    with pytest.raises(ValueError, match="orders.account_id"):
+        generate_demo(engine, "tiny", seed=5, progress=lambda f, m: None)
+    with closing(sqlite3.connect(target)) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    assert _leftovers(tmp_path) == []
+    engine.dispose()
