@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -62,40 +64,102 @@ def build_demo_frames(
     end: date = DEMO_END,
     progress: Progress | None = None,
     pattern: DemoPattern = DEFAULT_PATTERN,
+    ready: Callable[[str, pd.DataFrame], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Returns every demo table as a DataFrame keyed by table name (no database needed).
 
     The generators draw from one seeded stream in the order below: same seed and scale,
-    same rows.
+    same rows. `ready(name, frame)`, when given, is handed each table as soon as it is
+    final (parents before their children), so a writer can start on it meanwhile.
     """
     report = progress or (lambda fraction, message: None)
+    done = ready or (lambda name, frame: None)
     state = DemoState(resolve_scale(scale), seed, end, pattern)
+    stages = pd.DataFrame(
+        STAGES, columns=["name", "sort_order", "probability", "is_closed", "is_won"]
+    )
+    activity_types = pd.DataFrame(
+        [a[:3] for a in ACTIVITY_TYPES], columns=["activity", "category", "is_back_office"]
+    )
+    done("stages", stages)
+    done("activity_types", activity_types)
     report(0.01, "Generating territories, reps and accounts")
     territories, territory_weight = company.territories(state)
+    done("territories", territories)
     reps, traits = company.reps(state, territories)
     accounts = company.accounts(state, territories, territory_weight)
     report(0.03, "Generating leads, opportunities and their history")
     leads, opportunities, history = demand.demand(state, reps, traits, accounts)
     report(0.07, "Generating orders, spend, activities and quotas")
     reps = quotas.calibrate_quotas(state, reps, territories, opportunities)
+    done("reps", reps)
+    done("accounts", accounts)
+    done("leads", leads)
+    done("opportunities", opportunities)
+    done("opportunity_history", history)
+    made_orders = orders.orders(state, opportunities, accounts)
+    done("orders", made_orders)
+    made_spend = spend.spend(state, leads, reps)
+    done("acquisition_spend", made_spend)
+    made_activities = activities.activities(state, reps, traits.selling_share)
+    done("activities", made_activities)
+    made_quotas = quotas.quotas(state, reps)
+    done("quotas", made_quotas)
     return {
         "territories": territories,
         "reps": reps,
         "accounts": accounts,
-        "stages": pd.DataFrame(
-            STAGES, columns=["name", "sort_order", "probability", "is_closed", "is_won"]
-        ),
+        "stages": stages,
         "leads": leads,
         "opportunities": opportunities,
         "opportunity_history": history,
-        "orders": orders.orders(state, opportunities, accounts),
-        "acquisition_spend": spend.spend(state, leads, reps),
-        "activity_types": pd.DataFrame(
-            [a[:3] for a in ACTIVITY_TYPES], columns=["activity", "category", "is_back_office"]
-        ),
-        "activities": activities.activities(state, reps, traits.selling_share),
-        "quotas": quotas.quotas(state, reps),
+        "orders": made_orders,
+        "acquisition_spend": made_spend,
+        "activity_types": activity_types,
+        "activities": made_activities,
+        "quotas": made_quotas,
     }
+
+
+class _Handover(Mapping[str, pd.DataFrame]):
+    """The demo's frames as generation hands them over (build_demo_frames' `ready`).
+
+    Reading a table not handed over yet waits for it: the writer (another thread) writes
+    each table while the later ones are generated. `abandon()` (generation failed) makes
+    every wait raise.
+    """
+
+    def __init__(self) -> None:
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._changed = threading.Condition()
+        self._abandoned = False
+
+    def put(self, name: str, frame: pd.DataFrame) -> None:
+        with self._changed:
+            self._frames[name] = frame
+            self._changed.notify_all()
+
+    def abandon(self) -> None:
+        with self._changed:
+            self._abandoned = True
+            self._changed.notify_all()
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        with self._changed:
+            self._changed.wait_for(lambda: name in self._frames or self._abandoned)
+            if name not in self._frames:
+                raise RuntimeError(f"the demo's {name} were never generated")
+            return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._frames))
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def clear(self) -> None:
+        with self._changed:
+            self._frames.clear()
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -146,10 +210,17 @@ def generate_demo(
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
     )
     report(0.0, "Generating the demo company")
-    frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
     new_file = sqlite_file_without_tables(engine)
     if new_file is not None:
-        return _build_beside(engine, new_file, frames, report)
+        return _build_beside(
+            engine,
+            new_file,
+            lambda progress, ready: build_demo_frames(
+                scale, seed, progress=progress, pattern=pattern, ready=ready
+            ),
+            report,
+        )
+    frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
     counts = _load(engine, frames, report)
     frames.clear()  # written: the rollups read the database (their memory is theirs now)
     _summarise(engine, report)
@@ -161,14 +232,16 @@ def _loaded_indexes() -> list[Index]:
     return [i for name in LOAD_ORDER for i in schema.metadata.tables[name].indexes]
 
 
-def unmatched_references(frames: dict[str, pd.DataFrame]) -> list[str]:
-    """Returns each foreign key of the loaded tables with values its parent rows lack.
+def unmatched_references(
+    frames: Mapping[str, pd.DataFrame], names: Iterable[str] = LOAD_ORDER
+) -> list[str]:
+    """Returns each foreign key of the tables `names` with values its parent rows lack.
 
     The frames' own check of what SQLite's foreign keys check row by row on insert: one
     set lookup per column (a description of each broken key; [] when all match).
     """
     broken = []
-    for name in LOAD_ORDER:
+    for name in names:
         for fk in schema.metadata.tables[name].foreign_key_constraints:
             (column,) = (c.name for c in fk.columns)
             (element,) = fk.elements
@@ -186,7 +259,7 @@ def unmatched_references(frames: dict[str, pd.DataFrame]) -> list[str]:
 
 def _load(
     engine: Engine,
-    frames: dict[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame],
     report: Progress,
     *,
     indexes: bool = True,
@@ -195,12 +268,15 @@ def _load(
     """Writes the frames into the database in one transaction; returns rows per table.
 
     `indexes=False` leaves the tables' secondary indexes to the caller (_build_beside).
-    `checked`: the frames' references were checked (unmatched_references), so SQLite does
-    not look up every row's parents again as it inserts it (a fifth of the writing's CPU).
+    `checked`: each frame's references are checked here before it is written
+    (unmatched_references), so SQLite does not look up every row's parents again as it
+    inserts it (a fifth of the writing's CPU). `frames` may be a _Handover: each table is
+    written once it is generated.
     """
     ensure_current_schema(engine)  # the demo writes this version's columns
     counts: dict[str, int] = {}
-    total = sum(len(frames[name]) for name in LOAD_ORDER)
+    handed = isinstance(frames, _Handover)  # sizes unknown ahead: progress by table
+    total = len(LOAD_ORDER) if handed else sum(len(frames[name]) for name in LOAD_ORDER)
     done = 0
     loaded = [schema.metadata.tables[n] for n in LOAD_ORDER]
     with engine.begin() as conn:
@@ -218,9 +294,12 @@ def _load(
         constraints = set_aside_constraints(conn, loaded)
         for table in loaded:
             name = table.name
-            report(0.1 + 0.75 * done / total, f"Writing {name} ({len(frames[name]):,} rows)")
-            counts[name] = _write(conn, table, _for_insert(frames[name]))
-            done += len(frames[name])
+            frame = frames[name]
+            if checked and (broken := unmatched_references(frames, [name])):
+                raise ValueError("The demo's rows refer to missing rows: " + "; ".join(broken))
+            report(0.1 + 0.75 * done / total, f"Writing {name} ({len(frame):,} rows)")
+            counts[name] = _write(conn, table, _for_insert(frame))
+            done += 1 if handed else len(frame)
         if indexes:
             report(0.86, "Building indexes")
             create_indexes(conn, _loaded_indexes())
@@ -278,17 +357,22 @@ def _index_and_summarise(engine: Engine, report: Progress) -> None:
 
 
 def _build_beside(
-    engine: Engine, target: Path, frames: dict[str, pd.DataFrame], report: Progress
+    engine: Engine,
+    target: Path,
+    generate: Callable[[Progress, Callable[[str, pd.DataFrame], None]], object],
+    report: Progress,
 ) -> dict[str, int]:
     """Builds the demo beside `target` (a SQLite file with no table), then puts it in place.
 
-    Returns rows written per table. The tables are written without a journal (make_engine's
-    `unjournaled`: each page once, not twice through the WAL) and committed; their indexes
-    and the rollups, whose helper reads while the main connection writes, in WAL mode as
-    usual (_index_and_summarise). On any error the new file is
-    deleted and `target` is untouched. If another process opened `target` meanwhile, the
-    finished database is copied into it (SQLite's backup) instead of replacing the file
-    under that connection.
+    Returns rows written per table. `generate(progress, ready)` generates the frames,
+    handing each to `ready` once final: a writer thread writes each table meanwhile
+    (_write_handed; sqlite3 lets other threads run while SQLite steps). The tables are
+    written without a journal (make_engine's `unjournaled`: each page once, not twice
+    through the WAL) and committed; their indexes and the rollups, whose helper reads while
+    the main connection writes, in WAL mode as usual (_index_and_summarise). On any error
+    the new file is deleted and `target` is untouched. If another process opened `target`
+    meanwhile, the finished database is copied into it (SQLite's backup) instead of
+    replacing the file under that connection.
     """
     building = target.with_name(f".{target.name}.building-{os.getpid()}")
     remove_sqlite_file(building)
@@ -296,13 +380,9 @@ def _build_beside(
     try:
         loader = make_engine(url, unjournaled=True)
         try:
-            broken = unmatched_references(frames)
-            if broken:
-                raise ValueError("The demo's rows refer to missing rows: " + "; ".join(broken))
-            counts = _load(loader, frames, report, indexes=False, checked=True)
+            counts = _write_handed(loader, generate, report)
         finally:
             loader.dispose()
-        frames.clear()
         built = make_engine(url)  # WAL again: a journal mode of the file, set on opening
         try:
             _index_and_summarise(built, report)
@@ -318,6 +398,69 @@ def _build_beside(
         remove_sqlite_file(building)
         raise
     return counts
+
+
+def _write_handed(
+    loader: Engine,
+    generate: Callable[[Progress, Callable[[str, pd.DataFrame], None]], object],
+    report: Progress,
+) -> dict[str, int]:
+    """Generates the frames on this thread while another writes them (_load); rows per table.
+
+    The writer's progress messages are reported on this thread (a page's progress bar
+    belongs to it): between generation's own, then as they come.
+    """
+    handover = _Handover()
+    relayed: queue.Queue[tuple[float, str] | None] = queue.Queue()
+    outcome: dict[str, object] = {}
+
+    def write() -> None:
+        try:
+            outcome["counts"] = _load(
+                loader,
+                handover,
+                lambda fraction, message: relayed.put((fraction, message)),
+                indexes=False,
+                checked=True,
+            )
+        except BaseException as exc:  # raised on the caller's thread below
+            outcome["error"] = exc
+        finally:
+            relayed.put(None)
+
+    ended = threading.Event()  # the writer's last message (None) was taken
+
+    def relay(wait: bool = False) -> None:
+        """Reports the writer's messages so far (`wait`: until it has ended)."""
+        while not ended.is_set():
+            try:
+                item = relayed.get(block=wait)
+            except queue.Empty:
+                return
+            if item is None:
+                ended.set()
+            else:
+                report(*item)
+
+    writer = threading.Thread(target=write, name="demo-writer", daemon=True)
+    writer.start()
+
+    def progress(fraction: float, message: str) -> None:
+        relay()
+        report(fraction, message)
+
+    try:
+        generate(progress, handover.put)
+    except BaseException:
+        handover.abandon()  # the writer stops at its next table; the file is deleted after
+        writer.join()
+        raise
+    relay(wait=True)
+    writer.join()
+    handover.clear()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["counts"]  # type: ignore[return-value]
 
 
 def _copy_into(source: Path, target: Path) -> None:

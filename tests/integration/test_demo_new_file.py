@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def test_a_file_another_connection_holds_is_copied_into_not_replaced(
 ) -> None:
     target = tmp_path / "demo.db"
     engine = make_engine(f"sqlite:///{target}")
-    other = sqlite3.connect(target)  # say, a server opened the empty database meanwhile
+    # say, a server opened the empty database meanwhile (seen from the writer's thread)
+    other = sqlite3.connect(target, check_same_thread=False)
     real = load._load
 
     def open_elsewhere(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -138,10 +140,7 @@ def test_the_frames_references_are_checked_before_writing(
     broken = {**frames, "orders": orders}
     assert [m.split(":")[0] for m in load.unmatched_references(broken)] == ["orders.account_id"]
 
-    real_build = load.build_demo_frames
-    monkeypatch.setattr(
-        load, "build_demo_frames", lambda *a, **k: {**real_build(*a, **k), "orders": orders}
-    )
+    monkeypatch.setattr(load.orders, "orders", lambda *args: orders)
     target = tmp_path / "demo.db"
     engine = make_engine(f"sqlite:///{target}")
     with pytest.raises(ValueError, match="orders.account_id"):
@@ -149,4 +148,51 @@ def test_the_frames_references_are_checked_before_writing(
     with closing(sqlite3.connect(target)) as conn:
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     assert _leftovers(tmp_path) == []
+    engine.dispose()
+
+
+def test_tables_are_written_on_a_thread_while_generation_reports_on_the_callers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "demo.db"
+    engine = make_engine(f"sqlite:///{target}")
+    writers: set[str] = set()
+    real_insert = load.bulk_insert
+
+    def insert(conn, table, frame, *args, **kwargs):  # type: ignore[no-untyped-def]
+        writers.add(threading.current_thread().name)
+        return real_insert(conn, table, frame, *args, **kwargs)
+
+    monkeypatch.setattr(load, "bulk_insert", insert)
+    reporters: set[str] = set()
+    messages: list[str] = []
+
+    def progress(fraction: float, message: str) -> None:
+        reporters.add(threading.current_thread().name)
+        messages.append(message)
+
+    counts = generate_demo(engine, "tiny", seed=5, progress=progress)
+    assert writers == {"demo-writer"}
+    assert reporters == {threading.current_thread().name}  # a page's progress bar is its own
+    written = [m.split(" (")[0] for m in messages if m.startswith("Writing ")]
+    assert written == [f"Writing {name}" for name in load.LOAD_ORDER]
+    assert _rows(target, "orders") == counts["orders"] > 0
+    engine.dispose()
+
+
+def test_a_failed_generation_stops_the_writer_and_leaves_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object) -> None:
+        raise RuntimeError("spend failed")
+
+    monkeypatch.setattr(load.spend, "spend", fail)
+    target = tmp_path / "demo.db"
+    engine = make_engine(f"sqlite:///{target}")
+    with pytest.raises(RuntimeError, match="spend failed"):
+        generate_demo(engine, "tiny", seed=5, progress=lambda f, m: None)
+    with closing(sqlite3.connect(target)) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    assert _leftovers(tmp_path) == []
+    assert not [t for t in threading.enumerate() if t.name == "demo-writer"]
     engine.dispose()
