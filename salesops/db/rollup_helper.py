@@ -217,8 +217,9 @@ class Helper:
                 conn.invalidate()
 
     def start(self) -> None:
-        """Starts computing on the helper's thread."""
-        self._thread.start()
+        """Starts computing on the helper's thread (nothing if it started already)."""
+        if self._thread.ident is None:
+            self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -292,6 +293,20 @@ class Helper:
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(self.scratch.path + suffix)
+
+
+def helper_for(engine: Engine, steps: Sequence[RollupStep], helper: bool | Helper) -> Helper | None:
+    """Returns the helper of a full refresh of `steps` (None: the main connection alone).
+
+    `helper`: True for a new one (not started yet) where it can help, False for none, or
+    one the caller started ahead (start_ahead), taken as it is.
+    """
+    if isinstance(helper, Helper):
+        return helper
+    if not helper or not can_help(engine):
+        return None
+    helped = helped_steps(steps, helped_names(engine.dialect.name))
+    return Helper(engine, helped) if helped else None
 
 
 def start_ahead(engine: Engine) -> Helper | None:

@@ -35,10 +35,10 @@ from sqlalchemy import (
     select,
 )
 
-from salesops.db import rollup_helper
 from salesops.db import schema as s
 from salesops.db.engine import analyze
 from salesops.db.index_builds import keys_set_aside
+from salesops.db.rollup_helper import Helper
 from salesops.db.rollup_partitions import RowChanges
 from salesops.db.rollups_call import rebuild_call_rollups
 from salesops.db.rollups_call_update import CallRollupUpdate
@@ -590,11 +590,7 @@ def _finish(
 
 
 def refresh_rollups(
-    engine: Engine,
-    *,
-    history_spans: bool = True,
-    helper: bool = True,
-    ahead: rollup_helper.Helper | None = None,
+    engine: Engine, *, history_spans: bool = True, helper: bool | Helper = True
 ) -> dict[str, int]:
     """Rebuilds every rollup table in one transaction of its own; returns rows per rollup.
 
@@ -605,41 +601,32 @@ def refresh_rollups(
     freed before (a migration's, a demo's frames) is handed back to the system first, and
     what the refresh freed (SQLite's page caches, the call rollups' arrays) after it: what
     follows (the stored results) starts from the refresh's live memory, not its peak.
-    `ahead`: a helper the caller started already (rollup_helper.start_ahead), which this
-    refresh takes over (and cleans up).
+    `helper` may be one the caller started (rollup_helper.start_ahead): the refresh takes it.
     """
     release_unused()
     try:
-        return _refresh_rollups(engine, history_spans=history_spans, helper=helper, ahead=ahead)
+        return _refresh_rollups(engine, history_spans=history_spans, helper=helper)
     finally:
         release_unused()
 
 
-def _refresh_rollups(
-    engine: Engine, *, history_spans: bool, helper: bool, ahead: rollup_helper.Helper | None
-) -> dict[str, int]:
+def _refresh_rollups(engine: Engine, *, history_spans: bool, helper: bool | Helper) -> dict:
     """refresh_rollups without handing memory back around it."""
-    from salesops.db import rollup_steps
+    from salesops.db import rollup_helper, rollup_steps
 
     steps = rollup_steps.plan()
-    names = rollup_helper.helped_names(engine.dialect.name)
-    can = helper and rollup_helper.can_help(engine)
-    helped = rollup_helper.helped_steps(steps, names) if can else []
-    if ahead is not None:
-        helped = ahead.steps
-    if not helped:
+    lane = rollup_helper.helper_for(engine, steps, helper)
+    if lane is None:
         with engine.connect() as conn, rollup_helper.refresh_cache(conn), conn.begin():
             postgres_work_mem(conn)
             counts = rebuild_rollups(conn, history_spans=history_spans)
             _analyze_rollups(conn)
         return counts
-    lane = ahead or rollup_helper.Helper(engine, helped)
     try:
         with engine.connect() as conn, rollup_helper.refresh_cache(conn):
             lane.attach(conn)
             try:
-                if ahead is None:
-                    lane.start()
+                lane.start()  # unless the caller started it
                 with conn.begin():
                     postgres_work_mem(conn)
                     counts, seconds = rollup_helper.run_with_helper(

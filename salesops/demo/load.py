@@ -329,7 +329,7 @@ def _summarise(engine: Engine, report: Progress, ahead: Helper | None = None) ->
     from salesops.forecast.stored import store_page_forecasts
 
     report(0.92, "Building rollups")
-    refresh_rollups(engine, ahead=ahead)
+    refresh_rollups(engine, helper=True if ahead is None else ahead)
     report(0.96, "Fitting the forecasts pages show first")
     report(0.96, store_page_forecasts(engine, load_settings())[1])
     report(1.0, "Demo company ready")
