@@ -44,13 +44,24 @@ def kpi_tile(
         help=kpi.definition,
         border=True,
     )
-    if current.value is None:
-        st.caption(f"{EM_DASH} {current.reason}")
-    elif current.reason:
-        st.caption(current.reason)
-    elif previous.value is None:
-        st.caption(f"Previous period: {previous.reason}")
+    for note in tile_notes(current, previous):
+        st.caption(note)
     st.caption(f"_{kpi.definition}_")
+
+
+def tile_notes(current: Figure, previous: Figure) -> list[str]:
+    """Returns the notes a tile shows under its value ([] when nothing needs saying).
+
+    Why the figure is undefined, or its caveat, or why there is no change (the previous
+    period undefined).
+    """
+    if current.value is None:
+        return [f"{EM_DASH} {current.reason}"]
+    if current.reason:
+        return [current.reason]
+    if previous.value is None:
+        return [f"Previous period: {previous.reason}"]
+    return []
 
 
 # A delta's colours, readable on the light and the dark theme (contrast >= 4:1 on both)
@@ -73,13 +84,7 @@ def tile_html(kpi: Kpi, current: Figure, previous: Figure, change: float | None,
                    config.change_noise_share):  # fmt: skip
         rising = float(change or 0.0) > 0
         tone = "good" if rising == kpi.higher_is_better else "bad"
-    notes = []
-    if current.value is None:
-        notes.append(f"{EM_DASH} {current.reason}")
-    elif current.reason:
-        notes.append(current.reason)
-    elif previous.value is None:
-        notes.append(f"Previous period: {previous.reason}")
+    notes = tile_notes(current, previous)
     arrow = "" if not delta or delta == "no change" else ("↑ " if delta.startswith("+") else "↓ ")
     delta_html = (
         f'<div style="font-size:0.875rem;color:{TONES[tone]}">{escape(arrow + delta)}</div>'
