@@ -595,13 +595,12 @@ def refresh_rollups(
     """Rebuilds every rollup table in one transaction of its own; returns rows per rollup.
 
     For a database as a whole (demo load, `db upgrade`); an import rebuilds them inside its
-    own transaction with rebuild_rollups. With `helper` (and a database a second connection
-    can reach), a second connection computes some rollups' rows meanwhile
-    (salesops.db.rollup_helper); the rows and the one transaction are the same. Memory
-    freed before (a migration's, a demo's frames) is handed back to the system first, and
-    what the refresh freed (SQLite's page caches, the call rollups' arrays) after it: what
-    follows (the stored results) starts from the refresh's live memory, not its peak.
-    `helper` may be one the caller started (rollup_helper.start_ahead): the refresh takes it.
+    own transaction with rebuild_rollups. With `helper` (True, or one the caller started:
+    rollup_helper.start_ahead) and a database a second connection can reach, a second
+    connection computes some rollups' rows meanwhile; the rows and the one transaction are
+    the same. Memory freed before (a migration's, a demo's frames) is handed back to the
+    system first, and what the refresh freed (SQLite's page caches, the call rollups' arrays)
+    after it: what follows (the stored results) starts from the refresh's live memory.
     """
     release_unused()
     try:
@@ -610,7 +609,9 @@ def refresh_rollups(
         release_unused()
 
 
-def _refresh_rollups(engine: Engine, *, history_spans: bool, helper: bool | Helper) -> dict:
+def _refresh_rollups(
+    engine: Engine, *, history_spans: bool, helper: bool | Helper
+) -> dict[str, int]:
     """refresh_rollups without handing memory back around it."""
     from salesops.db import rollup_helper, rollup_steps
 
