@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -122,6 +123,12 @@ def text_tables(at: AppTest) -> list[pd.DataFrame]:
         ]
         tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
     return tables
+
+
+def sqlite_rows(url: str, sql: str, *params: object) -> list[tuple]:
+    """Returns the rows of plain `sql` on the SQLite database at `url` (a test's own check)."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return connection.execute(sql, params).fetchall()
 
 
 def text_number(text: str) -> float:

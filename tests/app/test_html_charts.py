@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from html import unescape
 from pathlib import Path
 
 import pytest
 
 from salesops.territory.quotas import BANDS
-from tests.app.conftest import figure_tables, figures_shown, text_tables
+from tests.app.conftest import figure_tables, figures_shown, sqlite_rows, text_tables
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 PERIOD = {"period": "custom", "from": "2025-10-01", "to": "2026-09-30"}
@@ -33,12 +32,6 @@ def tips(html: str) -> list[str]:
     return [unescape(t) for t in re.findall(r'title="([^"]*)"', html)]
 
 
-def query(url: str, sql: str, *params: object) -> list[tuple]:
-    """Returns the rows of `sql` on the SQLite database at `url`."""
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def test_territory_utilisation_bars_agree_with_the_territories_table(run_page, demo_url):
     at = run_page(str(PAGES / "territory.py"), demo_url)
     assert not at.exception
@@ -48,7 +41,7 @@ def test_territory_utilisation_bars_agree_with_the_territories_table(run_page, d
     [table] = [t for t in text_tables(at) if "Utilisation" in t.columns]
     shown = dict(zip(table["Territory"], table["Utilisation"], strict=True))
     flags = dict(zip(table["Territory"], table["Flag"], strict=True))
-    (territories,) = query(demo_url, "SELECT COUNT(*) FROM territories")[0]
+    (territories,) = sqlite_rows(demo_url, "SELECT COUNT(*) FROM territories")[0]
     assert len(bars) == len(shown) == territories  # every demo territory has capacity
     drawn = []
     for tip in bars:
@@ -60,7 +53,7 @@ def test_territory_utilisation_bars_agree_with_the_territories_table(run_page, d
     percents = [float(t.split("utilisation ")[1].split("%")[0]) for t in bars]
     assert percents == sorted(percents, reverse=True)  # highest first
     assert sorted(drawn) == sorted(
-        name for (name,) in query(demo_url, "SELECT name FROM territories")
+        name for (name,) in sqlite_rows(demo_url, "SELECT name FROM territories")
     )
 
 
@@ -101,7 +94,7 @@ def test_rep_time_bands_and_team_hours_are_the_logged_hours(run_page, demo_url):
     reps = figures_shown(at)["Reps below benchmark"]
     assert reps == f"{below} of {below + above}"
     hours = tips(chart_html(at, "Team hours by activity"))
-    rows = query(
+    rows = sqlite_rows(
         demo_url,
         "SELECT activity, SUM(hours) FROM activities WHERE week_start BETWEEN ? AND ? "
         "GROUP BY activity",
@@ -125,22 +118,22 @@ def test_cash_funnel_bars_are_the_periods_deals_and_orders(run_page, demo_url):
     start, end = PERIOD["from"], PERIOD["to"]
     orders = "FROM orders WHERE date(ordered_at) BETWEEN ? AND ?"
     expected = {
-        "Booked (deals won)": query(
+        "Booked (deals won)": sqlite_rows(
             demo_url,
             "SELECT COUNT(*), SUM(amount) FROM opportunities "
             "WHERE outcome = 'won' AND date(closed_at) BETWEEN ? AND ?",
             start,
             end,
         )[0],
-        "Ordered": query(demo_url, f"SELECT COUNT(*), SUM(amount) {orders}", start, end)[0],
-        "Invoiced": query(
+        "Ordered": sqlite_rows(demo_url, f"SELECT COUNT(*), SUM(amount) {orders}", start, end)[0],
+        "Invoiced": sqlite_rows(
             demo_url,
             f"SELECT COUNT(*), SUM(amount) {orders} AND date(invoiced_at) <= ?",
             start,
             end,
             end,
         )[0],
-        "Paid": query(
+        "Paid": sqlite_rows(
             demo_url,
             f"SELECT COUNT(*), SUM(amount) {orders} AND date(paid_at) <= ?",
             start,

@@ -7,7 +7,6 @@ checked against plain SQL over the demo's opportunities.
 from __future__ import annotations
 
 import re
-import sqlite3
 from html import unescape
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pandas as pd
 
 from salesops.charts.html_bars import Bar, bars_html, bookings_bars_html
 from salesops.formatting import format_value
+from tests.app.conftest import sqlite_rows
 
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
 MONTHLY_SQL = """
@@ -38,8 +38,7 @@ def test_bookings_by_month_are_html_bars_with_the_deals_own_figures(run_page, de
     body = _bookings_html(at)
     tips = [unescape(t) for t in re.findall(r'title="([^"]*)"', body)]
     assert len(tips) == 12  # the trailing 12 months, as the Vega chart drew
-    with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as connection:
-        monthly = {m: (b, w, lost) for m, b, w, lost in connection.execute(MONTHLY_SQL)}
+    monthly = {m: (b, w, lost) for m, b, w, lost in sqlite_rows(demo_url, MONTHLY_SQL)}
     months = [pd.Timestamp(tip.split(":")[0]) for tip in tips]
     assert months == sorted(months) and len(set(months)) == 12
     for month, tip in zip(months, tips, strict=True):

@@ -8,7 +8,6 @@ demo's deals, the quarter bars against the page's own figure table.
 from __future__ import annotations
 
 import re
-import sqlite3
 from html import unescape
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from salesops.formatting import format_money, format_value
 from salesops.kpis.metrics import KPIS
-from tests.app.conftest import figures_shown
+from tests.app.conftest import figures_shown, sqlite_rows
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 PERIOD = {"period": "custom", "from": "2025-10-01", "to": "2026-09-30"}
@@ -33,18 +32,13 @@ def column_tips(html: str) -> list[str]:
     return [unescape(t) for t in re.findall(r'fill="transparent"><title>([^<]*)</title>', html)]
 
 
-def query(url: str, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def test_kpis_first_paint_draws_the_win_rate_trend_as_svg_from_the_deals(run_page, demo_url):
     at = run_page(str(PAGES / "kpis.py"), demo_url, PERIOD)
     assert not at.exception
     assert not at.get("vega_lite_chart")  # no Vega at first paint
     [html] = svg_charts(at)
     assert 'aria-label="Win rate by month, October 2025 to September 2026.' in html
-    rows = query(
+    rows = sqlite_rows(
         demo_url,
         "SELECT strftime('%Y-%m', closed_at), SUM(outcome = 'won'), SUM(outcome = 'lost') "
         "FROM opportunities WHERE outcome IN ('won', 'lost') "
@@ -92,7 +86,7 @@ def test_forecast_first_paint_draws_no_vega_and_the_band_says_the_bookings(run_p
     assert 'aria-label="Bookings by month: actual and forecast, ' in html
     tips = column_tips(html)
     won = dict(
-        query(
+        sqlite_rows(
             demo_url,
             "SELECT strftime('%Y-%m', closed_at), SUM(amount) FROM opportunities "
             "WHERE outcome = 'won' GROUP BY 1",
