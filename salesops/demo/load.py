@@ -204,25 +204,28 @@ def generate_demo(
     Runs in one transaction: on any error nothing is written. Rollups are rebuilt after.
     Into a SQLite file without tables (a new demo database), the company is built in a file
     beside it, written without a journal, and moved into its place once complete
-    (_build_beside): on any error the file is left as it was.
+    (_build_beside): on any error the file is left as it was. On PostgreSQL each table is
+    written while the later ones are generated (_write_handed).
     """
     report = progress or (
         lambda fraction, message: logger.info("%3.0f%% %s", fraction * 100, message)
     )
     report(0.0, "Generating the demo company")
+
+    def generate(progress: Progress, ready: Callable[[str, pd.DataFrame], None]) -> object:
+        return build_demo_frames(scale, seed, progress=progress, pattern=pattern, ready=ready)
+
     new_file = sqlite_file_without_tables(engine)
     if new_file is not None:
-        return _build_beside(
-            engine,
-            new_file,
-            lambda progress, ready: build_demo_frames(
-                scale, seed, progress=progress, pattern=pattern, ready=ready
-            ),
-            report,
-        )
-    frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
-    counts = _load(engine, frames, report)
-    frames.clear()  # written: the rollups read the database (their memory is theirs now)
+        return _build_beside(engine, new_file, generate, report)
+    if engine.dialect.name == "postgresql":
+        # COPY's rows are stored by the server: this process mostly waits meanwhile. The
+        # foreign keys are checked when restore_constraints adds them back (checked=False).
+        counts = _write_handed(engine, generate, report)
+    else:
+        frames = build_demo_frames(scale, seed, progress=report, pattern=pattern)
+        counts = _load(engine, frames, report)
+        frames.clear()  # written: the rollups read the database (their memory is theirs now)
     _summarise(engine, report)
     return counts
 
@@ -380,7 +383,7 @@ def _build_beside(
     try:
         loader = make_engine(url, unjournaled=True)
         try:
-            counts = _write_handed(loader, generate, report)
+            counts = _write_handed(loader, generate, report, indexes=False, checked=True)
         finally:
             loader.dispose()
         built = make_engine(url)  # WAL again: a journal mode of the file, set on opening
@@ -404,11 +407,15 @@ def _write_handed(
     loader: Engine,
     generate: Callable[[Progress, Callable[[str, pd.DataFrame], None]], object],
     report: Progress,
+    *,
+    indexes: bool = True,
+    checked: bool = False,
 ) -> dict[str, int]:
     """Generates the frames on this thread while another writes them (_load); rows per table.
 
-    The writer's progress messages are reported on this thread (a page's progress bar
-    belongs to it): between generation's own, then as they come.
+    `indexes`, `checked`: as _load's. The writer's progress messages are reported on this
+    thread (a page's progress bar belongs to it): between generation's own, then as they
+    come. If generation fails, the writer's transaction rolls back before this raises.
     """
     handover = _Handover()
     relayed: queue.Queue[tuple[float, str] | None] = queue.Queue()
@@ -420,8 +427,8 @@ def _write_handed(
                 loader,
                 handover,
                 lambda fraction, message: relayed.put((fraction, message)),
-                indexes=False,
-                checked=True,
+                indexes=indexes,
+                checked=checked,
             )
         except BaseException as exc:  # raised on the caller's thread below
             outcome["error"] = exc
@@ -447,12 +454,14 @@ def _write_handed(
 
     def progress(fraction: float, message: str) -> None:
         relay()
+        if "error" in outcome:  # the writer failed: generating the rest is in vain
+            raise outcome["error"]  # type: ignore[misc]
         report(fraction, message)
 
     try:
         generate(progress, handover.put)
     except BaseException:
-        handover.abandon()  # the writer stops at its next table; the file is deleted after
+        handover.abandon()  # the writer stops at its next table and rolls back
         writer.join()
         raise
     relay(wait=True)
