@@ -10,7 +10,7 @@ from salesops.ui.auth import current_viewer
 from salesops.ui.cache import cached_call, settings
 from salesops.ui.call import call_panel
 from salesops.ui.filters import page_filters
-from salesops.ui.kpis import kpi_tile
+from salesops.ui.kpis import kpi_tiles
 from salesops.ui.lazy import lazy_expander
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation, linked_pages, page_link
@@ -44,15 +44,11 @@ with database_guard():
 st.subheader("Headline KPIs")
 st.caption(f"{filters.period_label} · {md(filters.scope_label)} · {filters.comparison_label}.")
 headline = ["win_rate", "avg_sales_cycle_days", "lead_to_opportunity_ratio", "ltv_to_cac"]
-for column, name in zip(st.columns(len(headline)), headline, strict=True):
-    with column:
-        kpi_tile(
-            KPIS[name],
-            report.current[name],
-            report.prior[name],
-            report.change(name),
-            config.currency,
-        )
+# One HTML grid, as the KPIs page draws its tiles (issue 21: no st.metric's scripts)
+kpi_tiles(
+    [(KPIS[n], report.current[n], report.prior[n], report.change(n)) for n in headline],
+    config.currency,
+)
 
 st.subheader("Bookings by month")
 with database_guard():

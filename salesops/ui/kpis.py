@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from html import escape
-from typing import Literal
 
 import streamlit as st
 
@@ -14,39 +13,6 @@ from salesops.formatting import EM_DASH, format_change, format_value, is_materia
 from salesops.kpis.metrics import Kpi
 from salesops.repository import Scope
 from salesops.ui.cache import settings
-
-
-def kpi_tile(
-    kpi: Kpi,
-    current: Figure,
-    previous: Figure,
-    change: float | None,
-    currency: str,
-) -> None:
-    """Draws one KPI tile with its delta and its one-line definition beside it.
-
-    The delta is green or red by whether the KPI is better higher or lower, and grey when
-    the change is below the noise thresholds (Settings.change_noise_pp / _share).
-    """
-    delta = format_change(change, kpi.unit, currency)
-    config = settings()
-    material = is_material(
-        change, previous.value, kpi.unit, config.change_noise_pp, config.change_noise_share
-    )
-    colour: Literal["normal", "inverse", "off"] = "off"
-    if material:
-        colour = "normal" if kpi.higher_is_better else "inverse"
-    st.metric(
-        kpi.label,
-        format_value(current.value, kpi.unit, currency),
-        delta=delta,
-        delta_color=colour,
-        help=kpi.definition,
-        border=True,
-    )
-    for note in tile_notes(current, previous):
-        st.caption(note)
-    st.caption(f"_{kpi.definition}_")
 
 
 def tile_notes(current: Figure, previous: Figure) -> list[str]:
@@ -68,14 +34,46 @@ def tile_notes(current: Figure, previous: Figure) -> list[str]:
 TONES = {"good": "#0a8a35", "bad": "#e0282e", "off": "rgba(128,128,128,0.95)"}
 
 
+def tile_cell(
+    label: str,
+    value: str,
+    said: Sequence[str] = (),
+    tone: str = "off",
+    notes: Sequence[str] = (),
+    definition: str | None = None,
+) -> str:
+    """Returns one figure's tile as HTML: label, value, what is said of it, notes, definition.
+
+    What st.metric drew, without its scripts (issue 21): `said` (the change, or the share
+    of quota and the pace) in the tone's colour (TONES: good green, bad red, else grey),
+    `notes` small under it, the definition written last, visible. Every text is escaped;
+    the tile is a group named by its label.
+    """
+    colour = TONES.get(tone, TONES["off"])
+    small = "font-size:0.8rem;opacity:0.7;margin-top:0.25rem"
+    return (
+        f'<div role="group" aria-label="{escape(label)}" style="border:1px solid '
+        'rgba(128,128,128,0.3);border-radius:0.5rem;padding:0.75rem 1rem">'
+        f'<div style="font-size:0.875rem">{escape(label)}</div>'
+        f'<div style="font-size:1.75rem;line-height:1.3">{escape(value)}</div>'
+        + "".join(f'<div style="font-size:0.875rem;color:{colour}">{escape(s)}</div>' for s in said)
+        + "".join(f'<div style="{small}">{escape(n)}</div>' for n in notes)
+        + (
+            f'<div style="{small};font-style:italic">{escape(definition)}</div>'
+            if definition
+            else ""
+        )
+        + "</div>"
+    )
+
+
 def tile_html(kpi: Kpi, current: Figure, previous: Figure, change: float | None,
               currency: str) -> str:  # fmt: skip
     """Returns one KPI tile as HTML: label, value, delta, why undefined, and the definition.
 
-    What kpi_tile draws with st.metric, without st.metric's scripts (issue 21): the delta
-    green or red by whether the KPI is better higher or lower (an arrow says its sign, so
-    colour is not the only cue), grey below the noise thresholds; the definition written
-    under the figure, visible.
+    The delta green or red by whether the KPI is better higher or lower (an arrow says its
+    sign, so colour is not the only cue), grey below the noise thresholds; the definition
+    written under the figure, visible (tile_cell).
     """
     config = settings()
     delta = format_change(change, kpi.unit, currency)
@@ -84,32 +82,30 @@ def tile_html(kpi: Kpi, current: Figure, previous: Figure, change: float | None,
                    config.change_noise_share):  # fmt: skip
         rising = float(change or 0.0) > 0
         tone = "good" if rising == kpi.higher_is_better else "bad"
-    notes = tile_notes(current, previous)
     arrow = "" if not delta or delta == "no change" else ("↑ " if delta.startswith("+") else "↓ ")
-    delta_html = (
-        f'<div style="font-size:0.875rem;color:{TONES[tone]}">{escape(arrow + delta)}</div>'
-        if delta
-        else ""
+    return tile_cell(
+        kpi.label,
+        format_value(current.value, kpi.unit, currency),
+        [arrow + delta] if delta else [],
+        tone,
+        tile_notes(current, previous),
+        kpi.definition,
     )
-    small = "font-size:0.8rem;opacity:0.7;margin-top:0.25rem"
-    return (
-        f'<div role="group" aria-label="{escape(kpi.label)}" style="border:1px solid '
-        'rgba(128,128,128,0.3);border-radius:0.5rem;padding:0.75rem 1rem">'
-        f'<div style="font-size:0.875rem">{escape(kpi.label)}</div>'
-        f'<div style="font-size:1.75rem;line-height:1.3">'
-        f"{escape(format_value(current.value, kpi.unit, currency))}</div>{delta_html}"
-        + "".join(f'<div style="{small}">{escape(n)}</div>' for n in notes)
-        + f'<div style="{small};font-style:italic">{escape(kpi.definition)}</div></div>'
+
+
+def draw_tiles(cells: Sequence[str], per_row: int = 4) -> None:
+    """Draws tiles (tile_cell's HTML) as one st.html grid: `per_row` a row, fewer when narrow."""
+    gaps = f"{per_row - 1}rem"
+    st.html(
+        '<div style="display:grid;grid-template-columns:repeat(auto-fill,'
+        f'minmax(max(min(100%,11rem),calc((100% - {gaps}) / {per_row})),1fr));gap:1rem">'
+        f"{''.join(cells)}</div>"
     )
 
 
 def kpi_tiles(tiles: Sequence[tuple[Kpi, Figure, Figure, float | None]], currency: str) -> None:
     """Draws KPI tiles (kpi, current, previous, change) as one HTML grid, at most four a row."""
-    cells = "".join(tile_html(*tile, currency) for tile in tiles)
-    st.html(
-        '<div style="display:grid;grid-template-columns:repeat(auto-fill,'
-        f'minmax(max(min(100%,11rem),calc((100% - 3rem) / 4)),1fr));gap:1rem">{cells}</div>'
-    )
+    draw_tiles([tile_html(*tile, currency) for tile in tiles])
 
 
 def empty_trend_sentence(label: str, current: Figure) -> str:

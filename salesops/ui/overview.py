@@ -1,10 +1,10 @@
 """Overview page UI: bookings against quota, and the headline each other page contributes.
 
 Each headline function takes the Overview's Filters, draws one plain sentence (coloured by
-whether it is good or bad news, grey when the change is trivial), at most a few st.metric
-tiles and a link to its page, and handles its own empty state. HEADLINES lists them in
-page order; a feature adds its headline there (the quarter call and cash have their own
-slots on the Overview page).
+whether it is good or bad news, grey when the change is trivial), its figures as one
+figure table (salesops.ui.figure_table) and a link to its page, and handles its own empty
+state. HEADLINES lists them in page order; a feature adds its headline there (the quarter
+call and cash have their own slots on the Overview page).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.call import prefetch_call_panel
 from salesops.ui.cash import cash_overview_headline, prefetch_cash_headline
 from salesops.ui.download import download_csv
-from salesops.ui.figure_table import toned
 from salesops.ui.filters import Filters
 from salesops.ui.forecast import forecast_headline, prefetch_monthly_forecast
+from salesops.ui.kpis import draw_tiles, tile_cell
 from salesops.ui.markdown import md
 from salesops.ui.pipeline_review import pipeline_review_headline, prefetch_review_headline
 from salesops.ui.territory import prefetch_territory_headline, territory_headline
@@ -41,6 +41,10 @@ HEADLINES: list[tuple[str, Callable[[Filters], None]]] = [
     ("What changed this week", pipeline_review_headline),
     ("Order to cash", cash_overview_headline),
 ]
+BOOKINGS_DEFINITION = (
+    "Won amount closed from the start of the period to the latest day of data, against the "
+    "whole period's quota; the pace is the share of the period gone."
+)
 # What each section reads, started together at the top of the Overview (prefetch_sections).
 PREFETCHES: list[Callable[[Filters], None]] = [
     lambda filters: prefetch(bookings_vs_quota, _as_of(), filters.scope),
@@ -72,26 +76,30 @@ def bookings_headline(filters: Filters) -> None:
     """Draws bookings quarter to date and year to date against quota, with attainment and pace.
 
     Counted to the data's latest day for the Overview's territory, segment, team and rep.
-    Where won deals carry no amount the tiles are "—" and one sentence says why.
+    Two HTML tiles (salesops.ui.kpis.tile_cell, no st.metric: issue 21): the share of quota
+    and the pace sentence green ahead of pace, red behind, grey on pace, the definition
+    under them. Where won deals carry no amount the tiles are "—" and one sentence says why.
     """
     config = settings()
     as_of = _as_of()
     qtd, ytd = cached_call(bookings_vs_quota, as_of, filters.scope)
-    for column, figures in zip(st.columns(2), (qtd, ytd), strict=True):
+    cells = []
+    for figures in (qtd, ytd):
         sentence, tone = pace_words(figures, config.currency, config.change_noise_pp)
         attainment = figures.attainment.value
-        column.metric(
-            f"Bookings, {figures.label}",
-            format_value(figures.booked.value, "money", config.currency),
-            delta=None if attainment is None else f"{attainment:.0%} of quota",
-            delta_color="green" if tone == "good" else "red" if tone == "bad" else "gray",
-            delta_arrow="off",
-            help="Won amount closed from the start of the period to the latest day of data, "
-            "against the whole period's quota; the pace is the share of the period gone.",
-            border=True,
+        said = [] if attainment is None else [f"{attainment:.0%} of quota"]
+        if figures.undefined is None:  # else said once for both tiles, below
+            said.append(sentence)
+        cells.append(
+            tile_cell(
+                f"Bookings, {figures.label}",
+                format_value(figures.booked.value, "money", config.currency),
+                said,
+                tone,
+                definition=BOOKINGS_DEFINITION,
+            )
         )
-        if figures.undefined is None:
-            column.markdown(toned(sentence, tone))
+    draw_tiles(cells, per_row=2)
     amounts = qtd.amounts
     if amounts.reason is not None:
         st.info(amounts.reason)  # once for both tiles
@@ -123,12 +131,18 @@ def bookings_chart(bookings: pd.DataFrame, filters: Filters) -> None:
 
 
 def team_headline(period: Period, currency: str) -> None:
-    """Draws a rep's win rate and bookings beside their team's totals (no colleague named)."""
+    """Draws a rep's win rate and bookings beside their team's totals (no colleague named).
+
+    Four HTML tiles in a row (salesops.ui.kpis.tile_cell), as the KPI tiles above them.
+    """
     comparison = cached_call(team_comparison, period)
     mine, team = comparison.mine, comparison.team
     st.caption(f"You beside your team's totals ({comparison.team_reps} reps, you included).")
-    cols = st.columns(4)
-    cols[0].metric("Your win rate", format_value(mine.win_rate.value, "ratio"), border=True)
-    cols[1].metric("Team win rate", format_value(team.win_rate.value, "ratio"), border=True)
-    cols[2].metric("Your bookings", format_value(mine.won_amount, "money", currency), border=True)
-    cols[3].metric("Team bookings", format_value(team.won_amount, "money", currency), border=True)
+    draw_tiles(
+        [
+            tile_cell("Your win rate", format_value(mine.win_rate.value, "ratio")),
+            tile_cell("Team win rate", format_value(team.win_rate.value, "ratio")),
+            tile_cell("Your bookings", format_value(mine.won_amount, "money", currency)),
+            tile_cell("Team bookings", format_value(team.won_amount, "money", currency)),
+        ]
+    )

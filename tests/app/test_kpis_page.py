@@ -16,7 +16,7 @@ APP = str(ROOT / "app.py")
 
 
 def tile_values(at) -> dict[str, str]:
-    """Returns the KPI tiles' values by label: HTML tiles (KPIs) and st.metric (Overview)."""
+    """Returns the KPI tiles' values by label: HTML tiles (KPIs, Overview), any st.metric."""
     tiles = {label: texts[0] for label, texts in html_tiles(at).items()}
     return {**{m.label: m.value for m in at.metric}, **tiles}
 

@@ -137,9 +137,11 @@ CALL_TILES = ("Won to date", "Commit", "Best case", "The call", "Prophet run-rat
 
 
 def _money_tiles(at) -> dict[str, str]:
-    """Returns the metric tiles' and the call panel's figures (figure tables) by label."""
-    panel = {k: v for k, v in figures_shown(at).items() if k in CALL_TILES or k.startswith("Gap")}
-    return {**{m.label: m.value for m in at.metric}, **panel}
+    """Returns the tiles' (st.metric or HTML) and the call panel's figures by label."""
+    shown = figures_shown(at)
+    panel = {k: v for k, v in shown.items() if k in CALL_TILES or k.startswith("Gap")}
+    tiles = {label: texts[0] for label, texts in html_tiles(at).items()}
+    return {**{m.label: m.value for m in at.metric}, **tiles, **panel}
 
 
 def _bookings_bars(at) -> list[str]:

@@ -193,6 +193,17 @@ def wait_for_figures(page: object, *labels: str, timeout_ms: int = 60_000) -> st
     return " ".join(tables.all_inner_texts())
 
 
+def wait_for_tiles(page: object, *labels: str, timeout_ms: int = 60_000) -> str:
+    """Waits until an HTML tile (salesops.ui.kpis.tile_cell) shows each label; returns their text.
+
+    Each tile is a group named by its label, inside st.html.
+    """
+    tiles = page.locator('[data-testid="stHtml"] [role="group"][aria-label]')
+    for label in labels:
+        tiles.and_(page.locator(f'[aria-label="{label}"]')).first.wait_for(timeout=timeout_ms)
+    return " ".join(tiles.all_inner_texts())
+
+
 def figure_values(page: object) -> dict[str, str]:
     """Returns every figure table's values by label (the first row under the header)."""
     values = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app, wait_for_metrics
+from tests.e2e.conftest import wait_for_app, wait_for_tiles
 
 pytestmark = pytest.mark.e2e
 
@@ -13,8 +13,10 @@ def test_overview_and_kpis_pages_show_tiles(app_url, page, screenshot):
     page.goto(app_url)
     wait_for_app(page, "Headline KPIs")
     assert page.get_by_text("Sales operations overview").is_visible()
-    wait_for_metrics(page, "Win rate")
-    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    # bookings and the headline KPIs as HTML tiles, each definition under it (no st.metric)
+    text = wait_for_tiles(page, "Win rate", "LTV : CAC")
+    assert "Bookings, " in text and "of quota" in text and "Won ÷ (won + lost)" in text
+    assert page.locator('[data-testid="stMetric"]').count() == 0
     # bookings by month: 12 HTML bars (sanitized st.html keeps them), each with its hover
     # text; no Vega chart on the Overview at first paint (issue 21)
     bars = page.locator('[role="figure"][aria-label="Bookings by month"] [title]')

@@ -28,7 +28,7 @@ from salesops.access.users import User, add_user, remove_user
 from salesops.config import Settings
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
-from tests.e2e.conftest import free_port, serve_app, wait_for_app, wait_for_metrics
+from tests.e2e.conftest import free_port, serve_app, wait_for_app, wait_for_tiles
 from tests.e2e.settle import wait_settled
 
 pytestmark = pytest.mark.e2e
@@ -173,7 +173,7 @@ def downloads_on(page, tmp_path: Path, others: set[str]) -> list[str]:
 def test_each_role_signs_in_and_sees_its_overview(signed_app, page, screenshot, company, role):
     sign_in(page, signed_app, f"{role}@example.com")
     wait_for_app(page, "Sales operations overview")
-    wait_for_metrics(page, "Win rate", *(["Team win rate"] if role == "rep" else []))
+    wait_for_tiles(page, "Win rate", *(["Team win rate"] if role == "rep" else []))
     wait_for_app(page, "Go deeper")
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert f"({role})" in sidebar and "Sign out" in sidebar

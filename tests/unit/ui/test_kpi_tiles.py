@@ -11,7 +11,7 @@ from salesops.config import Settings
 from salesops.figures import Figure
 from salesops.kpis.metrics import KPIS
 from salesops.ui import kpis as ui
-from salesops.ui.kpis import TONES, tile_html
+from salesops.ui.kpis import TONES, tile_cell, tile_html
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +66,21 @@ def test_labels_and_reasons_are_escaped():
     kpi = KPIS["win_rate"]
     html = tile_html(kpi, Figure(0.3, "<img src=x>"), Figure(None, "x"), None, "USD")
     assert "<img" not in html and "&lt;img src=x&gt;" in html
+
+
+def test_a_bookings_tile_says_its_share_and_pace_in_its_tone_and_its_definition():
+    # the Overview's bookings tiles (salesops.ui.overview.bookings_headline)
+    html = tile_cell(
+        "Bookings, Q4 2026 to date",
+        "$12.3M",
+        ["82% of quota", "$12.3M booked: 82% of the $15M Q4 2026 quota: 6 pp ahead of pace."],
+        "good",
+        definition="Won amount closed from the start of the period.",
+    )
+    assert texts(html)[1:3] == ["$12.3M", "82% of quota"]
+    assert html.count(f"color:{TONES['good']}") == 2  # the share and the pace sentence
+    assert texts(html)[-1] == "Won amount closed from the start of the period."
+    # on pace (or no quota): grey; no definition, no italic line
+    plain = tile_cell("Your win rate", "31.0%", ["on pace"], "neutral")
+    assert f"color:{TONES['off']}" in plain and "italic" not in plain
+    assert texts(tile_cell("<b>", "1")) == ["<b>", "1"] and "<b>" not in tile_cell("<b>", "1")
