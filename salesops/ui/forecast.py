@@ -90,27 +90,40 @@ def horizon_in(freq: str, horizon: int, previous: str, most: int) -> int:
     return max(1, min(most, round(span)))
 
 
+# The horizon chosen, seeded from the URL. Not the input's key: the input is drawn only while
+# "Horizon and model options" is open, and Streamlit forgets a widget's key in a run that
+# does not draw it (the input's key names its unit, so a Month/Week switch draws it afresh).
+HORIZON = "forecast.horizon"
+
+
+def _horizon(config: Settings) -> int:
+    """Returns the horizon chosen (in the frequency's periods), else Settings' default."""
+    return int(st.session_state.get(HORIZON) or config.forecast_horizon)
+
+
 def _keep_horizon_span() -> None:
     """On a Month/Week switch, converts the horizon so it covers the same stretch of time."""
     config = settings()
     freq = st.session_state.get("forecast.freq") or config.forecast_freq
     previous = MONTH.code if freq != MONTH.code else "W"
-    horizon = int(st.session_state.get("forecast.horizon") or config.forecast_horizon)
-    st.session_state["forecast.horizon"] = horizon_in(
-        freq, horizon, previous, config.forecast_max_horizon
+    st.session_state[HORIZON] = horizon_in(
+        freq, _horizon(config), previous, config.forecast_max_horizon
     )
 
 
 def pickers(filters: Filters) -> ForecastChoice:
     """Draws frequency, horizon and model options; returns the choice (also in the URL).
 
-    The scope is the shared filters' (territory, segment, team, rep).
+    The scope is the shared filters' (territory, segment, team, rep). The horizon's input is
+    drawn with the model options, once "Horizon and model options" is opened (issue 21: a
+    number input loads its own dozen scripts and costs a new tab its drawing); the page says
+    the horizon in words beside the frequency.
     """
     config = settings()
     _from_url(config)
-    keep_across_pages("forecast.freq", "forecast.horizon")
+    keep_across_pages("forecast.freq")
     warn_ignored(st.session_state.get("forecast.problems") or [])
-    left, middle, _ = st.columns([1, 1, 2])
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
     freq = left.segmented_control(
         "Frequency",
         list(FREQ_LABELS),
@@ -121,38 +134,52 @@ def pickers(filters: Filters) -> ForecastChoice:
     )
     freq = freq or config.forecast_freq
     unit = "months" if freq == MONTH.code else "weeks"
-    horizon = middle.number_input(
-        f"Horizon ({unit})",
-        min_value=1,
-        max_value=config.forecast_max_horizon,
-        step=1,
-        key="forecast.horizon",
+    said = right.empty()  # the horizon in words, once the options below have said it
+    horizon, params = _model_options(config, unit)
+    said.caption(
+        f"Forecast {horizon} {unit[:-1] if horizon == 1 else unit} ahead "
+        "(change it under “Horizon and model options”)."
     )
     write_params({"freq": freq, "horizon": str(horizon)})
-    return ForecastChoice(
-        freq, int(horizon), filters.scope, filters.scope_label, _model_options(config)
-    )
+    return ForecastChoice(freq, horizon, filters.scope, filters.scope_label, params)
 
 
-OPTIONS_OPEN = "forecast.options_open"  # the lazy expander holding the model options
+OPTIONS_OPEN = "forecast.options_open"  # the lazy expander: horizon and model options
 OPTIONS = "forecast.model_options"  # what those widgets last said, kept while not drawn
 
 
-def _model_options(config: Settings) -> ProphetParams:
-    """Draws the model options (seasonality, holidays); returns the Prophet settings.
+def _model_options(config: Settings, unit: str) -> tuple[int, ProphetParams]:
+    """Draws the horizon and the model options; returns (horizon, the Prophet settings).
 
-    The widgets are drawn once "Model options" is opened (issue 21: two checkboxes and a
-    selectbox, closed, still cost a cold new tab their scripts and drawing); what they last
-    said is kept in the session.
+    The widgets are drawn once "Horizon and model options" is opened (issue 21: a number
+    input, two checkboxes and a selectbox, closed, still cost a cold new tab their scripts
+    and drawing); what they last said is kept in the session, the horizon under HORIZON.
     """
+    horizon = _horizon(config)
+
+    def widgets(chosen: dict) -> dict:
+        nonlocal horizon
+        horizon = int(
+            st.number_input(
+                f"Horizon ({unit})",
+                min_value=1,
+                max_value=config.forecast_max_horizon,
+                value=horizon,
+                step=1,
+                key=f"forecast.horizon_{unit}",
+            )
+        )
+        st.session_state[HORIZON] = horizon
+        return _option_widgets(chosen)
+
     start = page_params(config)
     options: dict = {
         "quarterly": start.quarterly,
         "multiplicative": start.seasonality_mode == "multiplicative",
         "holidays": start.country_holidays or "",
     }
-    chosen = kept_choices("Model options", OPTIONS_OPEN, OPTIONS, options, _option_widgets)
-    return replace(
+    chosen = kept_choices("Horizon and model options", OPTIONS_OPEN, OPTIONS, options, widgets)
+    return horizon, replace(
         start,
         quarterly=chosen["quarterly"],
         seasonality_mode="multiplicative" if chosen["multiplicative"] else "additive",

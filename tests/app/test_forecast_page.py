@@ -117,9 +117,11 @@ def test_forecast_page_database_unreachable(run_page):
 def test_switching_to_weeks_keeps_the_horizons_span(run_page, demo_url):
     at = run_page(PAGE, demo_url, query={"freq": "M", "horizon": "6"})
     assert not at.exception
+    assert not at.number_input  # drawn with the model options, when opened (issue 21)
+    assert "Forecast 6 months ahead" in texts(at)
     at.button_group(key="forecast.freq").set_value("W").run()
     assert not at.exception
-    assert at.number_input(key="forecast.horizon").value == 26
+    assert "Forecast 26 weeks ahead" in texts(at)
     assert at.subheader[1].value == "Bookings by week: Whole company"
     labels = [m.label for m in _open(at, "What if…").metric]
     assert "Q4 2026 what-if" in labels
@@ -175,3 +177,23 @@ def test_the_model_options_are_drawn_when_opened_and_kept_when_closed(run_page, 
     at.session_state[OPTIONS_OPEN] = True
     at.run()
     assert at.checkbox(key="forecast.quarterly").value is False
+
+
+@pytest.mark.slow
+def test_the_horizon_is_changed_under_its_options_and_kept_when_they_close(run_page, demo_url):
+    at = run_page(PAGE, demo_url, query={"freq": "M", "horizon": "6"})
+    assert not at.exception and not at.number_input
+    at.session_state[OPTIONS_OPEN] = True
+    at.run()
+    assert at.number_input(key="forecast.horizon_months").value == 6
+    at.number_input(key="forecast.horizon_months").set_value(9).run()
+    assert not at.exception and "Forecast 9 months ahead" in texts(at)
+    at.session_state[OPTIONS_OPEN] = False
+    at.run()
+    assert not at.number_input and "Forecast 9 months ahead" in texts(at)
+    band = _band(at)
+    # closed, then switched to weeks: the same span (9 months = 39 weeks), not the default's
+    at.button_group(key="forecast.freq").set_value("W").run()
+    assert not at.exception and "Forecast 39 weeks ahead" in texts(at)
+    at.button_group(key="forecast.freq").set_value("M").run()
+    assert "Forecast 9 months ahead" in texts(at) and _band(at) == band
