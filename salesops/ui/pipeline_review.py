@@ -44,12 +44,14 @@ from salesops.ui.cache import (
 from salesops.ui.download import download_csv_later
 from salesops.ui.figure_table import Tile, draw_figures, toned
 from salesops.ui.filters import Filters
-from salesops.ui.lazy import kept_choices, lazy_tabs
+from salesops.ui.lazy import kept_choices, lazy_expander, lazy_tabs
 from salesops.ui.nav import page_link
 from salesops.ui.tables import show_summary_table, show_table
-from salesops.ui.url_state import UrlReader, keep_across_pages, warn_ignored, write_params
+from salesops.ui.url_state import UrlReader, warn_ignored, write_params
 
 KEY = "pipeline_review"
+WEEK = f"{KEY}.week"  # the week shown (not a widget's key: kept while its picker is not drawn)
+WEEK_OPEN = f"{KEY}.week_open"  # the lazy expander holding the week picker
 SUMMARY_TAB = "Summary"
 _RENDERER_STARTED = False  # start_chart_renderer runs once per process
 # Short tab titles (the full title is the tab's caption): the row fits at 1280 px.
@@ -110,7 +112,7 @@ def _week_from(url: UrlReader, weeks: list[Week]) -> Week:
 def _initialise(weeks: list[Week]) -> None:
     """Seeds the week picker from the URL once; what it cannot use is kept to warn about."""
     url = UrlReader()
-    st.session_state[f"{KEY}.week"] = _week_from(url, weeks)
+    st.session_state[WEEK] = _week_from(url, weeks)
     st.session_state[f"{KEY}.problems"] = url.problems
     st.session_state[f"{KEY}.initialised"] = True
 
@@ -151,6 +153,29 @@ def _thresholds(config: Settings) -> tuple[int, float]:
     return int(stale), float(big)
 
 
+def _week_picker(weeks: list[Week]) -> Week:
+    """Returns the week to review; its picker is drawn once "Review another week" is opened.
+
+    Closed, the week is the one kept in the session under WEEK (from the URL, the last pick,
+    or the newest): issue 21, a selectbox loads its own scripts and its options (every week
+    offered) and costs a new tab their drawing; the page's caption says the week shown. The
+    picker has a key of its own, which Streamlit forgets in a run that does not draw it.
+    """
+    week: Week = st.session_state[WEEK]
+    with lazy_expander("Review another week", WEEK_OPEN) as opened:
+        if opened:
+            picked = st.selectbox(
+                "Week",
+                weeks,
+                index=weeks.index(week),
+                format_func=lambda w: f"Week of {w.start.day} {w.start:%b %Y} ({w.label})",
+                key=f"{KEY}.week_picker",
+                help="ISO weeks, Monday to Sunday (UTC dates). Default: the last complete week.",
+            )
+            week = st.session_state[WEEK] = picked or week
+    return week
+
+
 def review_controls(
     bounds: dict[str, date | None],
     filters: Filters,
@@ -162,30 +187,25 @@ def review_controls(
     """Draws the week and threshold pickers and returns the user's ReviewChoice.
 
     The scope is the shared filters' territories, teams and reps. The week is read from the
-    URL once and written back on every run.
+    URL once and written back on every run; both pickers are drawn when their expanders
+    are opened.
     """
     weeks = week_options(bounds["first"], bounds["last"], config.review_weeks_offered, today)
     if not st.session_state.get(f"{KEY}.initialised"):
         _initialise(weeks)
-    keep_across_pages(f"{KEY}.week")
-    if st.session_state.get(f"{KEY}.week") not in weeks:  # kept from an older list of weeks
-        st.session_state[f"{KEY}.week"] = weeks[0]
+    if st.session_state.get(WEEK) not in weeks:  # kept from an older list of weeks
+        st.session_state[WEEK] = weeks[0]
     warn_ignored(st.session_state.get(f"{KEY}.problems") or [])
-    left, right = st.columns([2, 3])
-    week = left.selectbox(
-        "Week",
-        weeks,
-        format_func=lambda w: f"Week of {w.start.day} {w.start:%b %Y} ({w.label})",
-        key=f"{KEY}.week",
-        help="ISO weeks, Monday to Sunday (UTC dates). Default: the last complete week.",
-    )
+    left, right = st.columns(2)
+    with left:
+        week = _week_picker(weeks)
     with right:
         stale_days, big_change = _thresholds(config)
     scope = selection_scope(
         filters.scope.territory_ids, filters.teams, filters.scope.rep_ids, reps, territories
     )
-    write_params({"week": (week or weeks[0]).start.isoformat()})
-    return ReviewChoice(week or weeks[0], scope, stale_days, big_change)
+    write_params({"week": week.start.isoformat()})
+    return ReviewChoice(week, scope, stale_days, big_change)
 
 
 def prefetch_review_headline(filters: Filters) -> None:

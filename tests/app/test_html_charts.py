@@ -158,7 +158,7 @@ def test_pipeline_waterfall_bars_are_the_reviews_movements(run_page, demo_url):
     at = run_page(str(PAGES / "pipeline_review.py"), demo_url)
     assert not at.exception
     assert not at.get("vega_lite_chart")
-    week = at.selectbox(key="pipeline_review.week").value.start
+    week = at.session_state["pipeline_review.week"].start
     result = CliRunner().invoke(
         app, ["review", "--week", week.isoformat(), "--format", "json", "--url", demo_url]
     )

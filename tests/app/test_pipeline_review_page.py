@@ -18,6 +18,7 @@ from salesops.pipeline_review.report import (
     review_summary,
 )
 from salesops.ui import cache
+from salesops.ui.pipeline_review import WEEK_OPEN
 from tests.app.conftest import (
     figures_shown,
     html_tiles,
@@ -46,13 +47,15 @@ def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
     assert {"Opening pipeline", "Net change", "Slipped", "Closing pipeline"} <= set(metrics)
     assert {"Pipeline coverage", "The call"} <= set(metrics)
     assert not at.metric and not at.number_input  # tables; the thresholds drawn when opened
-    assert at.selectbox(key="pipeline_review.week").value.label.startswith("20")
+    assert not at.selectbox  # the week's picker too (issue 21); the caption says the week
+    assert at.session_state["pipeline_review.week"].label.startswith("20")
     assert len(at.tabs) == 9  # the summary, then one tab per deal list
     # the waterfall: HTML bars, known by its step labels; no Vega at first paint (issue 21)
     assert any(">Pulled in<" in html.proto.body for html in at.get("html"))
     assert not at.get("vega_lite_chart")
-    week = at.selectbox(key="pipeline_review.week").value
+    week = at.session_state["pipeline_review.week"]
     assert at.query_params["week"] == week.start.isoformat()
+    assert f"Week of {week.start:%a %d %b}" in at.caption[0].value
     # each rep's coverage and forecast categories: drawn once their expander is opened
     assert len(at.dataframe) + len(text_tables(at)) == 1  # the lists' summary only
     at.session_state["pipeline_review.by_rep"] = True
@@ -68,10 +71,17 @@ def test_demo_page_renders_waterfall_lists_and_coverage(run_page, demo_url):
 def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     before = metric_values(at)
-    at = at.selectbox(key="pipeline_review.week").select_index(5).run()
+    at.session_state[WEEK_OPEN] = True  # "Review another week": the picker, once opened
+    at.run()
+    at = at.selectbox(key="pipeline_review.week_picker").select_index(5).run()
     assert not at.exception
     after_week = metric_values(at)
     assert after_week != before
+    week = at.session_state["pipeline_review.week"]
+    at.session_state[WEEK_OPEN] = False  # closed again: the week picked is kept
+    at.run()
+    assert not at.selectbox and at.session_state["pipeline_review.week"] == week
+    assert metric_values(at) == after_week and at.query_params["week"] == week.start.isoformat()
     # the scope is the shared filters' (there is no scope control of its own)
     open_filters(at).multiselect(key="filters.rep").set_value([1]).run()
     assert not at.exception
@@ -102,7 +112,11 @@ def test_query_params_choose_the_week_and_scope(run_page, demo_url):
     at = run_page(PAGE, demo_url, query={"week": "2026-10-05", "territory": "2"})
     assert not at.exception
     assert not at.warning
-    assert at.selectbox(key="pipeline_review.week").value.label == "2026-W41"
+    assert at.session_state["pipeline_review.week"].label == "2026-W41"
+    assert "Week of Mon 05 Oct" in at.caption[0].value
+    at.session_state[WEEK_OPEN] = True  # the picker, once opened, shows the link's week
+    at.run()
+    assert at.selectbox(key="pipeline_review.week_picker").value.label == "2026-W41"
     assert open_filters(at).multiselect(key="filters.territory").value == [2]
     assert "North America East Mid-Market" in at.caption[0].value
 
@@ -200,7 +214,7 @@ def test_only_the_open_tab_is_drawn_and_the_stale_list_is_read_when_opened(
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Stale deals.") for c in captions)
     assert not any(c.startswith("New deals.") for c in captions)  # only the open tab
-    week = at.selectbox(key="pipeline_review.week").value
+    week = at.session_state["pipeline_review.week"]
     stale, _ = review_stale(open_repository(demo_url), week)
     assert len(stale) > 0 and f"{len(stale)} deal(s)." in captions
     at.session_state["pipeline_review.tabs"] = "Summary"  # once read, the summary counts it
@@ -255,7 +269,7 @@ def test_deals_stale_list_and_packs_cash_are_read_only_when_asked(run_page, demo
     pack = downloads["Download HTML + CSVs (zip)"]()  # as a click builds it
     assert counts["salesops.cash.pack.pack_cash_report"] == 1
     assert counts[report] == 1 and counts["salesops.pipeline_review.report.review_stale"] == 1
-    week = at.selectbox(key="pipeline_review.week").value
+    week = at.session_state["pipeline_review.week"]
     whole = review_report(open_repository(demo_url), week)
     with zipfile.ZipFile(io.BytesIO(pack)) as archive:
         movements = archive.read(f"pipeline_review_{week.label}_movements.csv")

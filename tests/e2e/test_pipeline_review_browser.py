@@ -25,7 +25,14 @@ def test_pipeline_review_page_screenshot(app_url, page, screenshot):
     waterfall = page.get_by_role("figure", name="Pipeline waterfall")
     assert waterfall.locator("[title^='Opening pipeline: $']").count() == 1
     assert page.locator(".vega-embed").count() == 0
+    # the week is said in the caption; its picker is drawn once its expander is opened
+    assert page.get_by_text("Week of Mon 09 Nov – Sun 15 Nov 2026").first.is_visible()
+    assert page.locator('[data-testid="stSelectbox"]').count() == 0
     screenshot(page, "pipeline_review")
+    page.get_by_text("Review another week").click()
+    picker = page.locator('[data-testid="stSelectbox"]')
+    picker.first.wait_for()
+    assert "Week of 9 Nov 2026 (2026-W46)" in picker.first.inner_text()
 
 
 def test_exported_meeting_pack_opens_offline_with_the_totals(demo_url, tmp_path, page, screenshot):
