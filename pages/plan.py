@@ -10,7 +10,7 @@ from salesops.plan.backtest import backtest_inputs, score_backtest
 from salesops.plan.report import build_plan, default_target, plan_inputs
 from salesops.territory.quotas import QuotaPolicy
 from salesops.ui import plan as ui
-from salesops.ui.cache import cached_call, settings
+from salesops.ui.cache import cached_call, cached_from, settings
 from salesops.ui.download import download_csv
 from salesops.ui.filters import page_filters
 from salesops.ui.lazy import lazy_tabs
@@ -22,7 +22,8 @@ ensure_navigation()
 st.title("Plan")
 with database_guard():
     filters = page_filters(uses=("period", "territory", "segment"))
-    inputs = cached_call(plan_inputs, filters.scope, filters.period.end)
+    sources = (plan_inputs, (filters.scope, filters.period.end))
+    inputs = cached_call(plan_inputs, *sources[1])
 if inputs.data.is_empty or inputs.reps.empty:
     empty_state("No territories, accounts or reps yet")
 defaults = settings()
@@ -38,7 +39,8 @@ columns = ui.column_config()
 def plan_panel() -> None:
     """The what-if: target and policy in, quotas, expected attainment and hires out."""
     choices = ui.plan_controls(defaults, default_target(inputs))
-    report = build_plan(inputs, choices, defaults)
+    with database_guard():  # kept per choice across sessions: a new tab does not plan again
+        report = cached_from(build_plan, (sources,), choices, defaults)
     ui.target_caption(report, inputs.booked_last_year, defaults.currency)
     ui.choices_caption(choices)
     ui.plan_tiles(report, defaults.currency)
@@ -52,15 +54,12 @@ def plan_panel() -> None:
     policy = QuotaPolicy.from_settings(
         defaults, attainment_target=choices.attainment_target, change_cap=choices.change_cap
     )
-    # Scored again only when the attainment target or the cap moves (the other sliders
-    # leave it unchanged): a slider answers without re-running twelve calibrations.
-    memo = st.session_state.setdefault("plan.track_record", {})
-    key = (year.start, filters.scope, policy)
-    if key not in memo:
-        with database_guard():
-            past = cached_call(backtest_inputs, year.start, filters.scope)
-        memo[key] = score_backtest(past, policy).sentence()
-    st.caption(f"Track record: {memo[key]}")
+    # Kept per policy (the attainment target and the cap: the other sliders leave it as it
+    # is) across sessions: neither a slider nor a new tab re-runs twelve calibrations.
+    with database_guard():
+        record = cached_from(score_backtest, ((backtest_inputs, (year.start, filters.scope)),),
+                             policy)  # fmt: skip
+    st.caption(f"Track record: {record.sentence()}")
 
     def hires() -> None:
         st.subheader("Hires by territory")

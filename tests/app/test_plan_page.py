@@ -86,3 +86,32 @@ def test_empty_database_shows_the_empty_state(run_page, empty_url):
     at = run_page(PAGE, empty_url)
     assert not at.exception
     assert not at.dataframe
+
+
+def test_a_new_tab_does_not_plan_or_score_the_track_record_again(run_page, demo_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from salesops.plan.backtest import score_backtest
+    from salesops.plan.report import build_plan
+    from salesops.ui import cache
+
+    counts: dict[str, int] = {}
+    for fn in (build_plan, score_backtest):
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
+        def counted(*args, _fn=fn, _name=name, **kwargs):
+            counts[_name] = counts.get(_name, 0) + 1
+            return _fn(*args, **kwargs)
+
+        monkeypatch.setitem(cache.CACHED_FUNCTIONS, name, counted)
+    first = run_page(PAGE, demo_url)
+    assert not first.exception and sorted(counts.values()) == [1, 1]
+    second = AppTest.from_file(PAGE, default_timeout=120).run()  # another session, same cache
+    assert not second.exception and sorted(counts.values()) == [1, 1]
+    assert figure_tables(second) == figure_tables(first)
+    records = [[c.value for c in at.caption if c.value.startswith("Track record")] for at in
+               (first, second)]  # fmt: skip
+    assert records[0] and records[0] == records[1]
+    # a choice the what-if has not made yet is planned (and kept) once
+    open_controls(second).slider(key="plan.attainment").set_value(80).run()
+    assert not second.exception and sorted(counts.values()) == [2, 2]
