@@ -43,3 +43,20 @@ def test_every_closed_deal_is_scanned_and_some_months_use_the_index():
         some = _plan(conn, dict(daily_plan(some_months))[closed])
     assert "SCAN opportunities" in every and "ix_opportunities_closed_at" not in every
     assert "ix_opportunities_closed_at" in some
+
+
+def test_full_rebuilds_scan_the_orders_and_sort_the_daily_rows_once():
+    from salesops.db import rollup_steps
+
+    engine = create_engine("sqlite://")
+    s.metadata.create_all(engine)
+    steps = {step.table.name: step for step in rollup_steps.plan()}
+    with engine.connect() as conn:
+        plans = {name: _plan(conn, step.select) for name, step in steps.items()}
+    # a pass over every order: a scan and a sort, not an index walk with a lookup per order
+    for name in ("rollup_customer_lifespans", "rollup_receivable_days"):
+        assert "SCAN orders |" in plans[name] + " |", (name, plans[name])
+        assert "USING INDEX ix_orders" not in plans[name], (name, plans[name])
+    # the daily rollups: grouped and ordered by the same keys, one sort (none after grouping)
+    for daily in (*s.daily_rollups, s.order_rollups.days):
+        assert plans[daily.name].endswith("USE TEMP B-TREE FOR GROUP BY"), plans[daily.name]
