@@ -8,7 +8,8 @@ history is read once in (opportunity_id, changed_at, id) order - the order of
 ix_opportunity_history_opp_changed, so no sort - and each deal's stays are found as its
 rows go by: a stay begins at a deal's first row and at each row whose stage differs from
 the stay's, and ends at the next one. The rows go in in batches (SQLite executemany,
-PostgreSQL COPY) with the secondary indexes dropped and built once afterwards.
+PostgreSQL COPY) with its keys set aside (PostgreSQL's primary key too) and built once
+afterwards (index_builds.keys_set_aside).
 
 Same rows as the select (tests on SQLite and PostgreSQL): dates are written back as the
 database gave them, and days are the select's: whole days rounded as SQLite's round() and
@@ -25,7 +26,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, delete
 
 from salesops.db import schema as s
-from salesops.db.index_builds import create_indexes
+from salesops.db.index_builds import keys_set_aside
 from salesops.db.rollups_call_cells import insert_rows
 
 BATCH = 50_000  # history rows read, and stays written, at a time
@@ -44,13 +45,10 @@ def rebuild_stage_stays(conn: Connection) -> int:
     """
     table = s.rollup_stage_stays
     conn.execute(delete(table))
-    secondary = list(table.indexes)
-    for index in secondary:
-        index.drop(conn, checkfirst=True)
     written = 0
-    for batch in stays(_history_batches(conn)):
-        written += _write(conn, batch)
-    create_indexes(conn, secondary)
+    with keys_set_aside(conn, table):  # PostgreSQL's primary key too: checked once after
+        for batch in stays(_history_batches(conn)):
+            written += _write(conn, batch)
     return written
 
 
