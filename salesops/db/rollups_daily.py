@@ -14,7 +14,6 @@ from sqlalchemy import ColumnElement, Select, Table, func, select
 
 from salesops.db import rollups
 from salesops.db import schema as s
-from salesops.db.sqlfuncs import unindexed
 
 # Columns that are sums in the rollups and the KPI fact frames (every other column is a
 # grouping key): a daily rollup's rows add up to its monthly rollup's on these.
@@ -39,15 +38,8 @@ ADDITIVE_COLUMNS = frozenset(
 
 
 def with_day(stmt: Select, day: ColumnElement) -> Select:
-    """Returns `stmt` (a monthly rollup's GROUP BY) grouped by `day` too, with `day` last.
-
-    The rows come in (day, the monthly keys) order: grouped by the day first and ordered
-    by the same keys, so SQLite's one sort serves both (ordered by the day after grouping,
-    it sorted the grouped rows again: 1.7M of them for the leads), and a scan, not the
-    day's index, reads the base rows. A monthly row's days still come in day order.
-    """
-    keys = [unindexed(day), *stmt._group_by_clauses]
-    return stmt.add_columns(day.label("day")).group_by(None).group_by(*keys).order_by(*keys)
+    """Returns `stmt` (a monthly rollup's GROUP BY) grouped by `day` too, with `day` last."""
+    return stmt.add_columns(day.label("day")).group_by(day).order_by(day)
 
 
 def daily_plan(where: ColumnElement[bool] | None = None) -> list[tuple[Table, Select]]:

@@ -45,7 +45,7 @@ def test_every_closed_deal_is_scanned_and_some_months_use_the_index():
     assert "ix_opportunities_closed_at" in some
 
 
-def test_full_rebuilds_scan_the_orders_and_sort_the_daily_rows_once():
+def test_full_rebuilds_scan_the_orders():
     from salesops.db import rollup_steps
 
     engine = create_engine("sqlite://")
@@ -57,6 +57,3 @@ def test_full_rebuilds_scan_the_orders_and_sort_the_daily_rows_once():
     for name in ("rollup_customer_lifespans", "rollup_receivable_days"):
         assert "SCAN orders |" in plans[name] + " |", (name, plans[name])
         assert "USING INDEX ix_orders" not in plans[name], (name, plans[name])
-    # the daily rollups: grouped and ordered by the same keys, one sort (none after grouping)
-    for daily in (*s.daily_rollups, s.order_rollups.days):
-        assert plans[daily.name].endswith("USE TEMP B-TREE FOR GROUP BY"), plans[daily.name]
