@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from salesops.db import rollup_steps  # noqa: E402
 from salesops.db.engine import make_engine  # noqa: E402
+from salesops.importing.memory import postgres_work_mem  # noqa: E402
 
 
 def cpu() -> float:
@@ -60,6 +61,7 @@ def main() -> None:
         trans = conn.begin()
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql(f"PRAGMA cache_size=-{args.cache_kib}")  # an import: 65,536
+        postgres_work_mem(conn)  # the memory refresh_rollups gives PostgreSQL (else 4 MB)
         for step in steps:
             if args.only and step.table.name not in args.only:
                 continue
