@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from salesops.db.engine import make_engine, sqlite_file_without_tables
 from salesops.demo import generate_demo, load
+from tests.integration.progress_seen import ProgressSeen
 
 
 def _rows(path: Path, table: str) -> int:
@@ -164,17 +165,11 @@ def test_tables_are_written_on_a_thread_while_generation_reports_on_the_callers(
         return real_insert(conn, table, frame, *args, **kwargs)
 
     monkeypatch.setattr(load, "bulk_insert", insert)
-    reporters: set[str] = set()
-    messages: list[str] = []
-
-    def progress(fraction: float, message: str) -> None:
-        reporters.add(threading.current_thread().name)
-        messages.append(message)
-
+    progress = ProgressSeen()
     counts = generate_demo(engine, "tiny", seed=5, progress=progress)
     assert writers == {"demo-writer"}
-    assert reporters == {threading.current_thread().name}  # a page's progress bar is its own
-    written = [m.split(" (")[0] for m in messages if m.startswith("Writing ")]
+    assert progress.threads == {threading.current_thread().name}  # a page's progress bar is its own
+    written = [m.split(" (")[0] for m in progress.messages if m.startswith("Writing ")]
     assert written == [f"Writing {name}" for name in load.LOAD_ORDER]
     assert _rows(target, "orders") == counts["orders"] > 0
     engine.dispose()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from salesops.db.engine import make_engine
 from salesops.demo import generate_demo, load
 from tests.conftest import _pg_snapshot
+from tests.integration.progress_seen import ProgressSeen
 
 pytestmark = pytest.mark.postgres
 
@@ -68,18 +69,12 @@ def test_tables_are_written_on_a_thread_while_generation_reports_on_the_callers(
     built: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     writes = _writes(monkeypatch)
-    reporters: set[str] = set()
-    messages: list[str] = []
-
-    def progress(fraction: float, message: str) -> None:
-        reporters.add(threading.current_thread().name)
-        messages.append(message)
-
+    progress = ProgressSeen()
     counts = generate_demo(built, "tiny", seed=5, progress=progress)
     assert {thread for thread, _ in writes} == {"demo-writer"}
     assert [table for _, table in writes] == load.LOAD_ORDER
-    assert reporters == {threading.current_thread().name}  # a page's progress bar is its own
-    assert messages.index("Building indexes") < messages.index("Building rollups")
+    assert progress.threads == {threading.current_thread().name}  # a page's progress bar is its own
+    assert progress.messages.index("Building indexes") < progress.messages.index("Building rollups")
     with built.connect() as conn:
         rows = conn.execute(sa.text("SELECT count(*) FROM orders")).scalar_one()
     assert rows == counts["orders"] > 0
