@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.config import Settings
+from salesops.formatting import format_money
 from salesops.jsonable import json_value
 from salesops.plan.hires import HireProfile, bookings_hires, coverage_hires, hire_profiles
 from salesops.repository import EVERYTHING, Repository, Scope
@@ -242,13 +243,16 @@ def default_target(inputs: PlanInputs) -> float | None:
     return current_total(inputs) or (booked if booked > 0 else None)
 
 
-def _target_notes(inputs: PlanInputs, target: float) -> list[str]:
-    """Returns a sentence when the target is below what the team booked in the last 12 months."""
+def _target_notes(inputs: PlanInputs, target: float, currency: str) -> list[str]:
+    """Returns a sentence when the target is below what the team booked in the last 12 months.
+
+    Both amounts in full (compact ones could read the same when they are close).
+    """
     booked = inputs.booked_last_year
     if booked > 0 and target < booked:
         return [
-            f"The target ({target:,.0f}) is below what these reps booked in the last 12 "
-            f"months ({booked:,.0f})."
+            f"The target ({format_money(target, currency, full=True)}) is below what these "
+            f"reps booked in the last 12 months ({format_money(booked, currency, full=True)})."
         ]
     return []
 
@@ -302,7 +306,9 @@ def build_plan(
         hires_quota=float(hires["hire_quota"].sum()),
         hires_cost=float(costs.sum()) if len(costs) or not n_hires else None,
         uncovered_gap=float(left) if choices.allow_hires else quotas.gap,
-        notes=tuple([*quotas.notes, *notes, *_target_notes(inputs, quotas.team_target)]),
+        notes=tuple(
+            [*quotas.notes, *notes, *_target_notes(inputs, quotas.team_target, chosen.currency)]
+        ),
         profiles=profiles,
     )
 

@@ -47,7 +47,7 @@ def test_without_hires_the_target_is_spread_over_todays_reps(demo_url):
 def test_a_target_below_last_years_bookings_says_so(demo_url):
     data = json.loads(run("--url", demo_url, "--target", "10000000", "--no-backtest",
                           "--format", "json").stdout)  # fmt: skip
-    assert any(n.startswith("The target (10,000,000) is below what these reps booked")
+    assert any(n.startswith("The target ($10,000,000) is below what these reps booked")
                for n in data["notes"])  # fmt: skip
     assert abs(sum(q["suggested_quota"] for q in data["quotas"]) - 10_000_000) < 0.01
 
