@@ -18,6 +18,7 @@ from salesops.db import rollup_helper
 from salesops.db import schema as s
 from salesops.db.engine import make_engine
 from salesops.db.rollups import refresh_rollups
+from tests.integration.helper_copies import helper_copies
 
 ROLLUPS = sorted(t for t in s.metadata.tables if t.startswith("rollup_"))
 
@@ -81,14 +82,7 @@ def test_helper_gives_the_rows_of_one_connection(
     engine = make_engine(tiny_demo_copy(kind))
     counts_alone = refresh_rollups(engine, helper=False)
     alone = contents(engine)
-    copied: list[str] = []
-    real_copy = rollup_helper.Helper.copy
-
-    def spy(self, conn, step):  # type: ignore[no-untyped-def]
-        copied.append(step.table.name)
-        return real_copy(self, conn, step)
-
-    monkeypatch.setattr(rollup_helper.Helper, "copy", spy)
+    copied = helper_copies(monkeypatch)
     with engine.begin() as conn:  # the refresh must write every row itself
         for name in ROLLUPS:
             conn.execute(sa.delete(s.metadata.tables[name]))

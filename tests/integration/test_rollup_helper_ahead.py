@@ -24,6 +24,7 @@ from salesops.db import schema as s
 from salesops.db.engine import init_schema, make_engine
 from salesops.db.rollups import refresh_rollups
 from salesops.demo import generate_demo, load
+from tests.integration.helper_copies import helper_copies
 
 ROLLUPS = sorted(t for t in s.metadata.tables if t.startswith("rollup_"))
 
@@ -71,14 +72,7 @@ def test_a_new_file_built_with_the_helper_ahead_equals_one_refreshed_alone(
 ) -> None:
     target = tmp_path / "demo.db"
     engine = make_engine(f"sqlite:///{target}")
-    copied: list[str] = []
-    real_copy = rollup_helper.Helper.copy
-
-    def spy(self, conn, step):  # type: ignore[no-untyped-def]
-        copied.append(step.table.name)
-        return real_copy(self, conn, step)
-
-    monkeypatch.setattr(rollup_helper.Helper, "copy", spy)
+    copied = helper_copies(monkeypatch)
     generate_demo(engine, "tiny", seed=5, progress=lambda f, m: None)
     engine.dispose()
     assert sorted(copied) == sorted(rollup_helper.HELPED_AHEAD)
