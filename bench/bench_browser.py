@@ -3,8 +3,10 @@
     python bench/bench_browser.py --url sqlite:////work/large/large.db \
         --url postgresql+psycopg://postgres@127.0.0.1:5432/salesops_large
 
-For each database: per repeat, a fresh `streamlit run serve.py` (the way to deploy: it
-imports the app's modules before it answers; nothing cached), then every page
+Per repeat, each database in turn (repeat 1 on every --url, then repeat 2...: a machine
+whose load drifts during the run weighs on every database alike), a fresh `streamlit run
+serve.py` (the way to deploy: it imports the app's modules before it answers; nothing
+cached), then every page
 - new tab, cold: a new browser context (empty browser cache) opens the page first after the
   server started (what one page's first visitor waits for; lookups shared between pages,
   such as the territory list, may already be cached by an earlier page of the same repeat);
@@ -242,24 +244,37 @@ def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[di
         _stop(server)
 
 
-def bench(database_url: str, repeat: int, pages: tuple) -> dict:
-    """Returns median times per page and kind, each run's times and the peak server RSS."""
+def bench(urls: list[str], repeat: int, pages: tuple, after_each=None) -> dict[str, dict]:
+    """Returns per database URL: median times per page and kind, each run's times, peak RSS.
+
+    The repeats take the databases in turn; `after_each(results)`, if given, is called with
+    what is measured so far after every repeat of every database.
+    """
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    runs, rss = [], []
+    runs: dict[str, list] = {url: [] for url in urls}
+    rss: dict[str, list] = {url: [] for url in urls}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for number in range(repeat):
-                print(f"{database_url.split('@')[-1]}: repeat {number + 1}", file=sys.stderr)
-                times, peak = _one_repeat(browser, database_url, free_port(), pages)
-                runs.append(times)
-                rss.append(peak)
+                for url in urls:
+                    print(f"{url.split('@')[-1]}: repeat {number + 1}", file=sys.stderr)
+                    times, peak = _one_repeat(browser, url, free_port(), pages)
+                    runs[url].append(times)
+                    rss[url].append(peak)
+                    if after_each is not None:
+                        after_each({u: _summary(runs[u], rss[u], pages) for u in urls if runs[u]})
         finally:
             browser.close()
+    return {url: _summary(runs[url], rss[url], pages) for url in urls}
+
+
+def _summary(runs: list[dict], rss: list[float], pages: tuple) -> dict:
+    """Returns the medians per page and kind (times and CPU), the runs and the peak RSS."""
     medians = {
         title: {kind: _median([run[title][kind] for run in runs]) for kind in KINDS}
         for _, title, _ in pages
@@ -334,13 +349,17 @@ def main() -> None:
     pages = tuple(p for p in PAGES if not args.page or p[1] in args.page)
     results: dict = {"load_average_before": os.getloadavg(), "databases": {}}
     started = time.perf_counter()
-    for url in args.url:
-        name = "postgresql" if url.startswith("postgresql") else "sqlite"
-        results["databases"][name] = bench(url, args.repeat, pages)
+
+    def write(by_url: dict[str, dict]) -> None:
+        for url, result in by_url.items():
+            name = "postgresql" if url.startswith("postgresql") else "sqlite"
+            results["databases"][name] = result
         results["load_average_after"] = os.getloadavg()
         results["wall_s"] = round(time.perf_counter() - started, 1)
         results["cpu_count"] = os.cpu_count()
-        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")  # after each database
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+
+    write(bench(args.url, args.repeat, pages, after_each=write))  # written after each repeat
     print(table(results))
     print(
         f"load average before {results['load_average_before']}, after "
