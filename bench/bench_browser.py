@@ -16,7 +16,12 @@ cached), then every page
   the server, a new Streamlit session, the app's scripts in the browser's HTTP cache: what
   a user who opens a page in another tab waits for);
 - new window, warm: a new browser context opens it (cached results, empty browser cache:
-  the 5.5 MB of Streamlit's scripts fetched and compiled again; the "warm" of earlier runs).
+  the 5.5 MB of Streamlit's scripts fetched and compiled again; the "warm" of earlier runs);
+- new tab, warm, browser profile: as "new tab, warm", in a browser with a user data
+  directory (a fresh one per repeat, each page opened once before), as a user's own
+  browser is. Playwright's contexts are incognito-like: chromium keeps no V8 code cache
+  for them, so every tab compiles Streamlit's scripts again; a profile keeps the compiled
+  code on disk (its "Code Cache"; its size is recorded), as a user's browser does.
 Each time is from the navigation (or the click) to "fully drawn": the app's script has
 finished, no skeleton, spinner or stale element is left, every chart has drawn and the DOM
 has not changed for 750 ms (tests/e2e/settle.py; the time is that of the last change, the
@@ -210,8 +215,47 @@ def _timed(measure, *args, **kwargs) -> float | None:
         return None
 
 
-def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[dict, float]:
-    """Runs every page cold, warm and same-tab on a fresh server; returns times and RSS."""
+def _code_cache_kb(profile: Path) -> float:
+    """Returns the size in KB of the V8 code cache chromium keeps in a user data directory."""
+    files = (profile / "Default" / "Code Cache").rglob("*")
+    return round(sum(f.stat().st_size for f in files if f.is_file()) / 1024, 1)
+
+
+def _profile_warm(playwright, base: str, server_pid: int, pages: tuple) -> tuple[dict, float]:
+    """Returns each page's (seconds, CPU) warm in a new tab of a browser with a profile.
+
+    A fresh user data directory: each page is opened once in it, then again in a new tab
+    (measured), as in the incognito-like context; also the code cache's size in KB.
+    """
+    import tempfile
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.e2e.settle import install_on_every_document
+
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as directory:
+        context = playwright.chromium.launch_persistent_context(
+            directory,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 2200},
+        )
+        install_on_every_document(context)
+        try:
+            for page in pages:
+                _timed(_new_tab, None, base, page[0], page[2], context)
+            measured = {
+                page[1]: _timed_cpu(server_pid, None, base, page[0], page[2], context)
+                for page in pages
+            }
+        finally:
+            context.close()
+        return measured, _code_cache_kb(Path(directory))
+
+
+def _one_repeat(
+    playwright, browser, database_url: str, port: int, pages: tuple
+) -> tuple[dict, float, float]:
+    """Runs every page cold, warm and same-tab on a fresh server; returns times, RSS, cache."""
     server = _start_server(database_url, port)
     base = f"http://127.0.0.1:{port}"
     times: dict[str, dict[str, float]] = {}
@@ -237,9 +281,11 @@ def _one_repeat(browser, database_url: str, port: int, pages: tuple) -> tuple[di
             times[page[1]]["warm_new_window"], cpu[page[1]]["warm_new_window"] = _timed_cpu(
                 server.pid, browser, base, page[0], page[2]
             )
+        profile, code_cache_kb = _profile_warm(playwright, base, server.pid, pages)
         for page in pages:
+            times[page[1]]["warm_profile"], cpu[page[1]]["warm_profile"] = profile[page[1]]
             times[page[1]]["cpu_s"] = cpu[page[1]]  # type: ignore[assignment]
-        return times, _peak_rss_mb(server.pid)
+        return times, _peak_rss_mb(server.pid), code_cache_kb
     finally:
         _stop(server)
 
@@ -257,23 +303,29 @@ def bench(urls: list[str], repeat: int, pages: tuple, after_each=None) -> dict[s
     (ROOT / "artifacts").mkdir(exist_ok=True)
     runs: dict[str, list] = {url: [] for url in urls}
     rss: dict[str, list] = {url: [] for url in urls}
+    caches: dict[str, list] = {url: [] for url in urls}
+
+    def summaries() -> dict[str, dict]:
+        return {u: _summary(runs[u], rss[u], caches[u], pages) for u in urls if runs[u]}
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for number in range(repeat):
                 for url in urls:
                     print(f"{url.split('@')[-1]}: repeat {number + 1}", file=sys.stderr)
-                    times, peak = _one_repeat(browser, url, free_port(), pages)
+                    times, peak, cache = _one_repeat(playwright, browser, url, free_port(), pages)
                     runs[url].append(times)
                     rss[url].append(peak)
+                    caches[url].append(cache)
                     if after_each is not None:
-                        after_each({u: _summary(runs[u], rss[u], pages) for u in urls if runs[u]})
+                        after_each(summaries())
         finally:
             browser.close()
-    return {url: _summary(runs[url], rss[url], pages) for url in urls}
+    return summaries()
 
 
-def _summary(runs: list[dict], rss: list[float], pages: tuple) -> dict:
+def _summary(runs: list[dict], rss: list[float], caches: list[float], pages: tuple) -> dict:
     """Returns the medians per page and kind (times and CPU), the runs and the peak RSS."""
     medians = {
         title: {kind: _median([run[title][kind] for run in runs]) for kind in KINDS}
@@ -294,12 +346,14 @@ def _summary(runs: list[dict], rss: list[float], pages: tuple) -> dict:
         "median_cpu_s": cpu,
         "runs_s": runs,
         "server_peak_rss_mb": round(max(rss), 1),
+        "profile_code_cache_kb": caches,
         "load_average_after": os.getloadavg(),
     }
 
 
-KINDS = ("cold", "warm", "same_tab", "warm_new_window")
-CPU_KINDS = ("cold", "warm", "warm_new_window")  # new-tab loads: all their work is the page's
+KINDS = ("cold", "warm", "same_tab", "warm_new_window", "warm_profile")
+# new-tab loads: all their work is the page's
+CPU_KINDS = ("cold", "warm", "warm_new_window", "warm_profile")
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -319,8 +373,9 @@ def _cell(value: float | None) -> str:
 def table(results: dict) -> str:
     """Returns the README's markdown table of medians for every database."""
     lines = [
-        "| page | database | new tab, cold | new tab, warm | same tab | new window, warm |",
-        "|---|---|---|---|---|---|",
+        "| page | database | new tab, cold | new tab, warm | same tab | new window, warm "
+        "| new tab, warm, browser profile |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, result in results["databases"].items():
         for title, kinds in result["median_s"].items():
@@ -328,8 +383,9 @@ def table(results: dict) -> str:
             lines.append(f"| {title} | {name} | {cells} |")
     lines += [
         "",
-        "| page | database | CPU server / browser: cold | warm (new tab) | new window, warm |",
-        "|---|---|---|---|---|",
+        "| page | database | CPU server / browser: cold | warm (new tab) | new window, warm "
+        "| warm, browser profile |",
+        "|---|---|---|---|---|---|",
     ]
     for name, result in results["databases"].items():
         for title, kinds in result.get("median_cpu_s", {}).items():
