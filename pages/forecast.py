@@ -18,7 +18,6 @@ from salesops.ui.lazy import lazy_expander, lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
-from salesops.ui.svg import draw_svg
 from salesops.ui.tables import show_table
 
 ensure_navigation()
@@ -66,10 +65,11 @@ if report.amounts.caption is not None:
 if points.empty and undefined is None:
     st.info("No won bookings in this scope yet, so there is nothing to forecast.")
 elif not points.empty:
-    # inline SVG, not Vega: with the quarter bars as HTML the page's first paint loads no
-    # Vega (issue 21); each period's hover says its actual, forecast and interval in full
+    # an SVG image under HTML hovers, not Vega: with the quarter bars as HTML the page's
+    # first paint loads no Vega (issue 21), and st.html draws it without Streamlit's Markdown
+    # parsing its HTML; each period's hover says its actual, forecast and interval in full
     interval = f"{choice.params.interval_width:.0%} interval"
-    draw_svg(forecast_charts.forecast_band_html(points, config.currency, interval, unit))
+    st.html(forecast_charts.forecast_band_html(points, config.currency, interval, unit))
     st.caption(
         f"Red, solid: actual won amount per {unit} (complete {unit}s up to "
         f"{report.as_of:%d %b %Y}). Blue, dashed: forecast with its "

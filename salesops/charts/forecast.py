@@ -1,8 +1,8 @@
 """Builders for the Forecast page: band, components, small multiples, quarter bars.
 
-Altair charts, and the page's first two (the band, the quarter bars) also as inline SVG and
-HTML bars, which a cold new tab draws without loading Vega (issue 21). Amounts are labelled
-in the database currency (passed in; see charts/formats.py).
+Altair charts, and the page's first two (the band, the quarter bars) also as an SVG image
+under HTML hovers and as HTML bars, which a cold new tab draws without loading Vega (issue
+21). Amounts are labelled in the database currency (passed in; see charts/formats.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 from salesops.calendar import quarter_of, quarter_words
 from salesops.charts.formats import money_axis, money_tooltip
 from salesops.charts.html_bars import Chart, Part, Stack, columns_html
-from salesops.charts.svg_lines import Band, Line, LineChart, line_chart_html
+from salesops.charts.svg_lines import Band, Line, LineChart, line_chart_image_html
 from salesops.formatting import format_money, format_value
 
 ACTUAL_COLOUR = "#e45756"  # red, as the Vega band drew the actuals
@@ -28,14 +28,14 @@ QUARTER_MEASURES = {  # column -> (name, colour): Vega-Lite's default scheme, in
 def forecast_band_html(
     points: pd.DataFrame, currency: str, interval: str, period: str = "month"
 ) -> str:
-    """Returns what `forecast_band` draws as inline SVG: actuals, the forecast and its band.
+    """Returns what `forecast_band` draws as HTML for st.html: actuals, forecast and band.
 
     The actuals a solid red line with round points, the forecast a dashed blue line over its
-    `interval` band ("80% interval"), shaded; each period's hover says its date, actual,
-    forecast and interval in full. `period` is "month" or "week". Requires columns ds,
-    actual, yhat, yhat_lower, yhat_upper.
+    `interval` band ("80% interval"), shaded, drawn as one SVG image; each period's hover
+    (an HTML column over it) says its date, actual, forecast and interval in full. `period`
+    is "month" or "week". Requires columns ds, actual, yhat, yhat_lower, yhat_upper.
     """
-    return line_chart_html(
+    return line_chart_image_html(
         LineChart(
             title=f"Bookings by {period}: actual and forecast",
             x=tuple(pd.to_datetime(points["ds"])),

@@ -16,8 +16,13 @@ The plot stretches to the page's width (preserveAspectRatio="none", strokes not 
 while its height stays `height_px`, so labels are HTML, not SVG text (which would
 stretch), and points are zero-length round-capped strokes (drawn as circles at any width).
 st.html's sanitizer keeps HTML only (it drops SVG): pages draw this with
-`st.markdown(..., unsafe_allow_html=True)` (salesops.ui.lines.draw_lines). Every text is
+`st.markdown(..., unsafe_allow_html=True)` (salesops.ui.svg.draw_svg). Every text is
 escaped here, `$` included (Markdown would read it as maths).
+
+`line_chart_image_html` draws the same chart for st.html instead: the SVG as an <img> (a
+data URI, which the sanitizer keeps) and each period's hover an HTML column over it. It
+skips Streamlit's Markdown and the HTML parser it loads on first use, whose cost grows with
+the SVG's nodes (the Forecast's band: bench/results/page-draw.md).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import TypeVar
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -408,6 +414,121 @@ def line_chart_html(chart: LineChart) -> str:
         '<div style="flex:1 1 auto;min-width:0">'
         f'<svg width="100%" height="{height:.0f}" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
         f'preserveAspectRatio="none" style="display:block;overflow:visible">{svg}</svg>'
+        '<div style="position:relative;height:1.3rem;opacity:0.75">'
+        f"{_x_labels(plot, last)}</div></div></div>{_legend(chart)}</div>"
+    )
+
+
+IMAGE_MARGIN = 4.0  # px the image reaches beyond the plot, above and below (points' marks)
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def _image_lines(line: Line, xs: Sequence[float], plot: _Plot) -> str:
+    """Returns a line's stretches and its points' marks for the image: no hovers, one path.
+
+    With more than MANY_POINTS periods only isolated points are marked, as in `_line`.
+    """
+    values = [_number(v) for v in line.values]
+    points = [None if v is None else (xs[i], plot.y(v)) for i, v in enumerate(values)]
+    dash = ' stroke-dasharray="6 4"' if line.dashed else ""
+    stretches = "".join(_path(run) for run in _runs(points) if len(run) > 1)
+    drawn = ""
+    if stretches:
+        drawn = (
+            f'<path d="{stretches}" fill="none" stroke="{line.colour}" stroke-width="2"{dash} '
+            'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>'
+        )
+    many = len(points) > MANY_POINTS
+    marks = []
+    for i, point in enumerate(points):
+        alone = (i == 0 or points[i - 1] is None) and (
+            i == len(points) - 1 or points[i + 1] is None
+        )
+        if point is not None and line.marker and (alone or not many):
+            marks.append(f"M{point[0]:.1f} {point[1]:.1f}h0")
+    if marks:
+        cap = "round" if line.marker == "circle" else "square"
+        drawn += (
+            f'<path d="{"".join(marks)}" stroke="{line.colour}" stroke-width="7" '
+            f'stroke-linecap="{cap}" vector-effect="non-scaling-stroke"/>'
+        )
+    return drawn
+
+
+def _image(svg: str, height: float) -> str:
+    """Returns the plot's SVG as an <img> (a data URI) filling the plot's box, and a bit more.
+
+    It reaches IMAGE_MARGIN px above and below the plot so a point's mark on its edge is
+    whole (an image is clipped to its box).
+    """
+    top = -IMAGE_MARGIN
+    tall = height + 2 * IMAGE_MARGIN
+    document = (
+        f'<svg xmlns="{SVG_NS}" viewBox="0 {top:.0f} {WIDTH:.0f} {tall:.0f}" '
+        f'preserveAspectRatio="none">{svg}</svg>'
+    ).replace('"', "'")
+    source = "data:image/svg+xml," + quote(document, safe=" '=:/,.-()")
+    return (
+        f'<img alt="" src="{source}" style="position:absolute;left:0;top:{top:.0f}px;'
+        f'width:100%;height:{tall:.0f}px;max-width:none">'
+    )
+
+
+def _hover_columns(chart: LineChart, xs: Sequence[float]) -> str:
+    """Returns one HTML hover column per period (its `title`), reaching halfway to its neighbours.
+
+    They lie over the whole plot in a row, each as wide as its share of the plot's width.
+    """
+    edges = [0.0] + [(a + b) / 2 for a, b in zip(xs, xs[1:], strict=False)] + [WIDTH]
+    columns = "".join(
+        f'<div title="{esc(_hover(chart, i, pd.Timestamp(stamp)))}" '
+        f'style="flex:{edges[i + 1] - edges[i]:.2f}"></div>'
+        for i, stamp in enumerate(chart.x)
+    )
+    return f'<div style="position:absolute;inset:0;display:flex">{columns}</div>'
+
+
+def line_chart_image_html(chart: LineChart) -> str:
+    """Returns `chart` as plain HTML for st.html: the drawing an image, the hovers HTML.
+
+    What `line_chart_html` draws, without inline SVG: st.html (sanitized as HTML, which drops
+    inline SVG but keeps an <img> of a data URI) draws it at once, where inline SVG goes
+    through Streamlit's Markdown and its HTML parser, loaded and run on first use, whose
+    cost grows with the SVG's nodes (issue 21: a week's forecast had 650). The grid, band and
+    lines are one SVG image (each line one path, its points' marks another); each period's
+    hover is an HTML column over it (`title`: its date and every value in full); the labels,
+    legend and the summary for screen readers (aria-label) as in `line_chart_html`.
+    """
+    band = chart.band
+    defined = [v for line in chart.lines for v in map(_number, line.values) if v is not None]
+    if band is not None:
+        defined += [v for v in map(_number, (*band.lower, *band.upper)) if v is not None]
+    if not chart.x or not defined:
+        return line_chart_html(chart)  # the sentence saying there is no value
+    if chart.benchmark is not None:
+        defined.append(chart.benchmark.value)
+    first, last = pd.Timestamp(chart.x[0]), pd.Timestamp(chart.x[-1])
+    height = float(chart.height_px)
+    plot = _Plot(y_ticks(defined), height, first, (last - first).total_seconds())
+    xs = [plot.x(pd.Timestamp(s)) for s in chart.x]
+    grid, y_labels = _grid(chart, plot)
+    svg = grid
+    if band is not None:
+        svg += _band(band, xs, plot).replace(' pointer-events="none"', "")
+    if chart.benchmark is not None:
+        level = plot.y(chart.benchmark.value)
+        svg += (
+            f'<line x1="0" x2="{WIDTH:.0f}" y1="{level:.1f}" y2="{level:.1f}" stroke="{RULE}" '
+            'stroke-width="1.5" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>'
+        )
+    svg += "".join(_image_lines(line, xs, plot) for line in chart.lines)
+    return (
+        f'<div role="img" aria-label="{esc(_summary(chart))}" style="{SMALL};line-height:1.2">'
+        f'<div style="display:flex"><div style="position:relative;flex:0 0 4.5rem;'
+        f'height:{height:.0f}px;opacity:0.75">{y_labels}</div>'
+        '<div style="flex:1 1 auto;min-width:0">'
+        f'<div style="position:relative;height:{height:.0f}px">{_image(svg, height)}'
+        f"{_hover_columns(chart, xs)}</div>"
         '<div style="position:relative;height:1.3rem;opacity:0.75">'
         f"{_x_labels(plot, last)}</div></div></div>{_legend(chart)}</div>"
     )

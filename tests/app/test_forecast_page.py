@@ -29,8 +29,8 @@ def _open(at, tab: str):
 
 
 def _band(at) -> str:
-    """Returns the bookings forecast band (inline SVG, tests/app/test_svg_charts.py)."""
-    [band] = [m.value for m in at.markdown if "<svg" in m.value]
+    """Returns the bookings forecast band (st.html, an SVG image: tests/app/test_svg_charts.py)."""
+    [band] = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div role="img"')]
     return band
 
 

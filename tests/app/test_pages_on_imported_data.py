@@ -186,7 +186,8 @@ def test_forecast_on_olist_fits_nothing_and_says_why(run_page, olist_url):
     assert not [k for k, v in tiles.items() if v == "$0"], tiles
     # no forecast band, no pipeline-weighted quarter bars: no chart of $0 lines
     assert not at.get("vega_lite_chart")
-    assert not [m for m in at.markdown if "<svg" in m.value]  # the band (inline SVG)
+    assert not [m for m in at.markdown if "<svg" in m.value]  # the band (once inline SVG)
+    assert not [h for h in at.get("html") if 'role="img"' in h.proto.body]  # the band
     assert not [h for h in at.get("html") if "Forecast and quota per quarter" in h.proto.body]
 
 

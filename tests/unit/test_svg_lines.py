@@ -6,6 +6,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -18,6 +19,7 @@ from salesops.charts.svg_lines import (
     Line,
     LineChart,
     line_chart_html,
+    line_chart_image_html,
     nice_step,
     tick_label,
     x_ticks,
@@ -64,6 +66,17 @@ def points(html: str) -> list[tuple[float, float, str]]:
         if found:
             marks.append((float(found[1]), float(found[2]), p.find("title").text or ""))
     return marks
+
+
+def title_tips(html: str) -> list[str]:
+    """Returns an image chart's hover columns' texts (their `title`), one per period, in order."""
+    return [unescape(t) for t in re.findall(r'<div title="([^"]*)" style="flex:', html)]
+
+
+def image_svg(html: str) -> ET.Element:
+    """Returns the SVG document of an image chart's <img> (a data URI)."""
+    [source] = re.findall(r'<img alt="" src="data:image/svg\+xml,([^"]*)"', html)
+    return ET.fromstring(unquote(source))
 
 
 def chart(values: list[float | None], **kwargs) -> str:
@@ -269,7 +282,7 @@ def test_forecast_band_hovers_say_actual_forecast_and_interval_in_full():
         }
     )
     html = forecast_band_html(points_frame, "USD", "80% interval", "week")
-    assert column_tips(html) == [
+    assert title_tips(html) == [
         "Week of 3 Aug 2026: Actual $1,234,567 · Forecast $1,200,000 · "
         "80% interval $1,000,000 to $1,400,000",
         "Week of 10 Aug 2026: Forecast $1,300,000 · 80% interval $1,050,000 to $1,550,000",
@@ -298,3 +311,80 @@ def test_quarter_bars_write_each_amount_and_leave_an_undefined_one_empty():
     ]
     heights = re.findall(r"\* ([0-9.]+)\);background", html)
     assert heights == ["0.8333", "0.7500", "1.0000", "0.3333", "0.5000", "0.0000"]
+
+
+BAND_CHART = LineChart(
+    "Bookings",
+    MONTHS[:5],
+    (
+        Line("Actual", (100.0, 120.0, None, 90.0, None), "#e45756"),
+        Line("Forecast", (90.0, 125.0, 130.0, 140.0, 150.0), "#4c78a8", dashed=True, marker=""),
+    ),
+    "money",
+    "USD",
+    band=Band(
+        "80% interval", (80.0, 100.0, 110.0, 100.0, None), (100.0, 150.0, 150.0, 180.0, None)
+    ),
+    notes=("", "", "a & <b>", "", ""),
+)
+
+
+def test_image_chart_hovers_say_what_the_inline_svg_chart_says_one_column_per_period():
+    inline, image = line_chart_html(BAND_CHART), line_chart_image_html(BAND_CHART)
+    assert title_tips(image) == column_tips(inline)
+    assert title_tips(image)[2] == (
+        "March 2026: Forecast $130 · 80% interval $110 to $150 (a & <b>)"
+    )
+    # the summary for screen readers, the axes' labels and the legend are the same HTML
+    label = re.compile(r'aria-label="([^"]*)"')
+    assert label.search(image)[1] == label.search(inline)[1]
+    for text in (
+        ">&#36;150<",
+        ">Jan 2026<",
+        "border-top:2px dashed #4c78a8",
+        "80% interval</span>",
+    ):
+        assert text in image, text
+    # the columns share the plot's width as the inline chart's hover columns do
+    widths = [float(w) for w in re.findall(r'style="flex:([0-9.]+)"', image)]
+    rects = [float(r.get("width", "")) for r in children(parse(inline), "rect")]
+    assert widths == pytest.approx(rects, abs=0.06) and len(widths) == 5
+    assert sum(widths) == pytest.approx(1000.0, abs=0.05)
+    assert "<svg" not in image.split("<img", 1)[0]  # no inline SVG: st.html keeps it all
+    assert "<b>" not in image and "$" not in image.split("<img", 1)[0].replace("&#36;", "")
+
+
+def test_image_chart_draws_each_line_as_one_path_and_its_points_as_another():
+    svg = image_svg(line_chart_image_html(BAND_CHART))
+    assert svg.get("viewBox") == "0 -4 1000 248"  # the plot and 4 px above and below
+    assert not list(svg.iter(f"{SVG}title"))  # an image has no hover: the columns say it
+    paths = list(svg.iter(f"{SVG}path"))
+    inline = parse(line_chart_html(BAND_CHART))
+    [actual] = [p for p in paths if p.get("stroke") == "#e45756" and p.get("fill") == "none"]
+    # the actuals' stretches as drawn inline (one here: the gap leaves 90 alone), one path
+    assert actual.get("d") == "".join(line_paths(line_chart_html(BAND_CHART), "#e45756"))
+    [forecast] = [p for p in paths if p.get("stroke-dasharray")]
+    assert forecast.get("d") == "".join(line_paths(line_chart_html(BAND_CHART), "#4c78a8"))
+    [marks] = [p for p in paths if p.get("stroke-linecap") == "round"]
+    inline_marks = [(x, y) for x, y, _ in points(line_chart_html(BAND_CHART))]
+    drawn = re.findall(r"M([0-9.]+) ([0-9.]+)h0", marks.get("d", ""))
+    assert [(float(x), float(y)) for x, y in drawn] == inline_marks  # three actuals
+    [band] = [p for p in paths if p.get("fill-opacity")]
+    [inline_band] = [p for p in children(inline, "path") if p.get("fill-opacity")]
+    assert band.get("d") == inline_band.get("d")  # four periods with both edges
+    grid = list(svg.iter(f"{SVG}line"))
+    assert len(grid) == len(children(inline, "line"))
+
+
+def test_image_chart_marks_only_isolated_points_among_many_and_says_no_value_as_inline():
+    values: list[float | None] = [None] * 100
+    values[50] = 3.0
+    values[70:72] = [2.0, 2.5]
+    x = tuple(pd.date_range("2024-01-01", periods=100, freq="W-MON"))
+    many = LineChart("Weeks", x, (Line("Win rate", tuple(values)),), "x", "USD", period="week")
+    svg = image_svg(line_chart_image_html(many))
+    [marks] = [p for p in svg.iter(f"{SVG}path") if p.get("stroke-linecap")]
+    assert marks.get("d", "").count("h0") == 1
+    assert len(title_tips(line_chart_image_html(many))) == 100
+    empty = LineChart("Win rate", MONTHS[:2], (Line("Win rate", (None, None)),), "ratio", "USD")
+    assert line_chart_image_html(empty) == line_chart_html(empty)  # the sentence, no axes
