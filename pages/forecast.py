@@ -69,12 +69,12 @@ elif not points.empty:
     # first paint loads no Vega (issue 21), and st.html draws it without Streamlit's Markdown
     # parsing its HTML; each period's hover says its actual, forecast and interval in full
     interval = f"{choice.params.interval_width:.0%} interval"
-    st.html(forecast_charts.forecast_band_html(points, config.currency, interval, unit))
-    st.caption(
+    how = (
         f"Red, solid: actual won amount per {unit} (complete {unit}s up to "
         f"{report.as_of:%d %b %Y}). Blue, dashed: forecast with its "
         f"{choice.params.interval_width:.0%} uncertainty band (shaded)."
-    )
+    )  # written under the chart in the same element, not a caption of its own
+    st.html(forecast_charts.forecast_band_html(points, config.currency, interval, unit, how))
 
 if not main.components.empty:
     st.subheader("Trend and seasonality")
@@ -114,19 +114,18 @@ def quarters_section() -> None:
     st.subheader("This quarter and next: pipeline, forecast and quota")
     quarters = report.quarter_table()
     quarter_tiles(report.vs_quota, config.currency)
-    st.caption(
-        "Month and Week give different quarter totals: each is its own model, and a week "
-        "counts in the quarter its Monday falls in, so weeks that straddle a quarter's edge "
-        "move amounts between quarters. The quarter call above is the number to use for this "
-        "quarter."
-    )
     if undefined is None:
         st.html(forecast_charts.quarter_bars_html(quarters, config.currency))  # HTML bars
+    # one caption (each Markdown element is the browser's to parse and lay out: issue 21)
     st.caption(
         "Pipeline-weighted = won so far in the quarter + open amount expected to close in it × "
         "the stage's historical win rate (the stage table's probability where fewer than "
         f"{config.min_stage_observations} closed deals passed the stage). "
-        f"{report.overdue_sentence(config.currency)}"
+        f"{report.overdue_sentence(config.currency)}\n\n"
+        "Month and Week give different quarter totals: each is its own model, and a week "
+        "counts in the quarter its Monday falls in, so weeks that straddle a quarter's edge "
+        "move amounts between quarters. The quarter call above is the number to use for this "
+        "quarter."
     )
     with lazy_expander("Stage probabilities used", "forecast.stage_probabilities") as shown:
         if shown:

@@ -13,11 +13,12 @@ import pandas as pd
 from salesops.calendar import quarter_of, quarter_words
 from salesops.charts.formats import money_axis, money_tooltip
 from salesops.charts.html_bars import Chart, Part, Stack, columns_html
-from salesops.charts.svg_lines import Band, Line, LineChart, line_chart_image_html
+from salesops.charts.svg_lines import Band, Line, LineChart, esc, line_chart_image_html
 from salesops.formatting import format_money, format_value
 
 ACTUAL_COLOUR = "#e45756"  # red, as the Vega band drew the actuals
 FORECAST_COLOUR = "#4c78a8"  # blue: the forecast and its band
+CAPTION_STYLE = "font-size:0.875rem;opacity:0.6;margin:0.75rem 0 0"  # as st.caption's grey
 QUARTER_MEASURES = {  # column -> (name, colour): Vega-Lite's default scheme, in its order
     "pipeline_forecast": ("Pipeline-weighted", "#4c78a8"),
     "forecast": ("Prophet", "#f58518"),
@@ -26,16 +27,21 @@ QUARTER_MEASURES = {  # column -> (name, colour): Vega-Lite's default scheme, in
 
 
 def forecast_band_html(
-    points: pd.DataFrame, currency: str, interval: str, period: str = "month"
+    points: pd.DataFrame,
+    currency: str,
+    interval: str,
+    period: str = "month",
+    caption: str | None = None,
 ) -> str:
     """Returns what `forecast_band` draws as HTML for st.html: actuals, forecast and band.
 
     The actuals a solid red line with round points, the forecast a dashed blue line over its
     `interval` band ("80% interval"), shaded, drawn as one SVG image; each period's hover
     (an HTML column over it) says its date, actual, forecast and interval in full. `period`
-    is "month" or "week". Requires columns ds, actual, yhat, yhat_lower, yhat_upper.
+    is "month" or "week"; `caption` (plain text) is written under it, small and grey, as
+    st.caption would. Requires columns ds, actual, yhat, yhat_lower, yhat_upper.
     """
-    return line_chart_image_html(
+    chart = line_chart_image_html(
         LineChart(
             title=f"Bookings by {period}: actual and forecast",
             x=tuple(pd.to_datetime(points["ds"])),
@@ -52,6 +58,9 @@ def forecast_band_html(
             height_px=300,
         )
     )
+    if caption is None:
+        return chart
+    return chart + f'<p style="{CAPTION_STYLE}">{esc(caption)}</p>'
 
 
 def quarter_bars_html(quarters: pd.DataFrame, currency: str) -> str:

@@ -115,7 +115,8 @@ def test_forecast_first_paint_draws_no_vega_and_the_band_says_the_bookings(run_p
     for tip in tips:
         assert " · Forecast $" in tip or ": Forecast $" in tip, tip
         assert " · 80% interval $" in tip, tip
-    assert "Red, solid: actual" in " ".join(c.value for c in at.caption)
+    # what the lines are, written under the chart in the same element
+    assert "</div><p " in html and "Red, solid: actual won amount per month" in html
     # the quarter bars: Prophet's amount per quarter is the figure table's
     [bars] = [
         h.proto.body for h in at.get("html") if "Forecast and quota per quarter" in h.proto.body

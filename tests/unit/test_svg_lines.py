@@ -290,6 +290,24 @@ def test_forecast_band_hovers_say_actual_forecast_and_interval_in_full():
     ]
 
 
+def test_forecast_band_writes_its_caption_under_the_chart_outside_the_image_role():
+    frame = pd.DataFrame(
+        {
+            "ds": pd.to_datetime(["2026-08-01", "2026-09-01"]),
+            "actual": [1_000.0, None],
+            "yhat": [1_100.0, 1_200.0],
+            "yhat_lower": [900.0, 1_000.0],
+            "yhat_upper": [1_300.0, 1_400.0],
+        }
+    )
+    plain = forecast_band_html(frame, "USD", "80% interval")
+    html = forecast_band_html(frame, "USD", "80% interval", caption="Red, solid: <actual> $")
+    assert html.startswith(plain)  # the chart as without it, then the caption after it
+    assert html[len(plain) :].startswith("<p ")
+    assert html.endswith(">Red, solid: &lt;actual&gt; &#36;</p>")
+    assert plain.count("<div") == plain.count("</div>")  # the figure closed before it
+
+
 def test_quarter_bars_write_each_amount_and_leave_an_undefined_one_empty():
     quarters = pd.DataFrame(
         {
