@@ -18,7 +18,6 @@ from salesops.ui.lazy import lazy_tabs
 from salesops.ui.markdown import md
 from salesops.ui.nav import ensure_navigation
 from salesops.ui.states import database_guard
-from salesops.ui.svg import draw_svg
 from salesops.ui.tables import show_table
 
 ensure_navigation()
@@ -54,8 +53,8 @@ def trends_section() -> None:
     benchmark = config.ltv_to_cac_benchmark if kpi.name == "ltv_to_cac" else None
     undefined = [KPIS[k].label for k in names if not report.trends[k]["value"].notna().any()]
     if trend["value"].notna().any():
-        # inline SVG, not Vega: the page's first paint loads no Vega (issue 21)
-        draw_svg(charts.trend_html(trend, kpi.unit, kpi.label, config.currency, benchmark))
+        # an SVG image, not Vega: the page's first paint loads no Vega (issue 21)
+        st.html(charts.trend_html(trend, kpi.unit, kpi.label, config.currency, benchmark))
     else:
         st.info(empty_trend_sentence(kpi.label, report.current[kpi.name]))
     if undefined:

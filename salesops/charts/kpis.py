@@ -6,14 +6,17 @@ import altair as alt
 import pandas as pd
 
 from salesops.charts.formats import axis_format
-from salesops.charts.svg_lines import Benchmark, Line, LineChart, line_chart_html
+from salesops.charts.svg_lines import Benchmark, Line, LineChart, line_chart_image_html
 from salesops.formatting import format_value
 
 
 def trend_html(
     frame: pd.DataFrame, unit: str, title: str, currency: str, benchmark: float | None = None
 ) -> str:
-    """Returns a monthly line of `value` by `month` as inline SVG (no Vega; issue 21).
+    """Returns a monthly line of `value` by `month` as HTML for st.html (no Vega; issue 21).
+
+    An SVG image under one HTML hover column per month (svg_lines.line_chart_image_html):
+    no inline SVG, so Streamlit's Markdown loads no HTML parser for it.
 
     What `trend_line` draws: undefined months break the line (never drawn as zero), each
     month's hover says its value in full and its `reason` (why it is undefined); the benchmark
@@ -23,7 +26,7 @@ def trend_html(
     rule = None
     if benchmark is not None:
         rule = Benchmark(benchmark, f"Benchmark {format_value(benchmark, unit, currency)}")
-    return line_chart_html(
+    return line_chart_image_html(
         LineChart(
             title=f"{title} by month",
             x=tuple(pd.to_datetime(frame["month"])),

@@ -15,14 +15,14 @@ for grid lines and the benchmark, text in the theme's colour (inherited).
 The plot stretches to the page's width (preserveAspectRatio="none", strokes not scaled)
 while its height stays `height_px`, so labels are HTML, not SVG text (which would
 stretch), and points are zero-length round-capped strokes (drawn as circles at any width).
-st.html's sanitizer keeps HTML only (it drops SVG): pages draw this with
-`st.markdown(..., unsafe_allow_html=True)` (salesops.ui.svg.draw_svg). Every text is
-escaped here, `$` included (Markdown would read it as maths).
-
-`line_chart_image_html` draws the same chart for st.html instead: the SVG as an <img> (a
-data URI, which the sanitizer keeps) and each period's hover an HTML column over it. It
-skips Streamlit's Markdown and the HTML parser it loads on first use, whose cost grows with
-the SVG's nodes (the Forecast's band: bench/results/page-draw.md).
+st.html's sanitizer keeps HTML only (it drops inline SVG), so `line_chart_html` (inline
+SVG, hovers as <title>s) would need `st.markdown(..., unsafe_allow_html=True)`, which loads
+and runs Streamlit's HTML parser on first use at a cost that grows with the SVG's nodes.
+Pages draw `line_chart_image_html` with st.html instead (the KPIs' trend, the Forecast's
+band): the same drawing as an <img> (a data URI, which the sanitizer keeps) and each
+period's hover an HTML column over it; `line_chart_html` is the drawing it is tested
+against, and its no-value sentence. Every text is escaped here, `$` included (Markdown
+would read it as maths).
 """
 
 from __future__ import annotations

@@ -85,13 +85,14 @@ def test_first_paint_draws_the_tiles_and_one_trend(run_page, demo_url):
     at = run_page(KPIS, demo_url)
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Monthly trends", "Breakdowns"]
-    # the trend is inline SVG (tests/app/test_svg_charts.py): no Vega chart, no grid
+    # the trend is an SVG image in st.html (tests/app/test_svg_charts.py): no Vega chart,
+    # no grid
     assert not at.get("vega_lite_chart") and not at.dataframe
-    [trend] = [m.value for m in at.markdown if "<svg" in m.value]
+    [trend] = [h.proto.body for h in at.get("html") if "data:image/svg+xml" in h.proto.body]
     assert 'aria-label="Win rate by month, ' in trend
     at.segmented_control(key="kpis.trend").set_value("cac").run()
     assert not at.exception
-    [trend] = [m.value for m in at.markdown if "<svg" in m.value]
+    [trend] = [h.proto.body for h in at.get("html") if "data:image/svg+xml" in h.proto.body]
     assert 'aria-label="CAC by month, ' in trend
 
 

@@ -70,8 +70,9 @@ def test_the_app_settles_after_its_last_section(app_url, page):
     page.goto(f"{app_url}/kpis")
     wait_for_app(page, "Monthly trends")
     assert page.locator('[data-stale="true"]').count() == 0
-    # the first paint's trend is inline SVG (no Vega, issue 21): drawn once settled
-    assert page.locator('[role="img"][aria-label^="Win rate by month"] svg path').count() > 0
+    # the first paint's trend is an SVG image (no Vega, issue 21): loaded once settled
+    trend = page.locator('[role="img"][aria-label^="Win rate by month"] img')
+    assert trend.evaluate("i => i.complete && i.naturalWidth > 0")
     # the Breakdowns tab draws a Vega chart: settled means it has drawn too
     page.locator('[data-testid="stMain"] [role="tab"]').filter(has_text="Breakdowns").click()
     wait_for_app(page, "Break down by")

@@ -261,7 +261,8 @@ def test_kpi_trend_keeps_the_reasons_and_the_benchmark():
         }
     )
     html = trend_html(frame, "x", "LTV : CAC", "USD", benchmark=3.0)
-    assert column_tips(html) == [
+    assert "<svg" not in html.split("<img", 1)[0]  # an SVG image for st.html, not inline SVG
+    assert title_tips(html) == [
         "January 2026: LTV : CAC 2.5×",
         "February 2026: LTV : CAC — (no acquisition spend recorded)",
         "March 2026: LTV : CAC 3.2×",
