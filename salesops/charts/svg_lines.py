@@ -379,44 +379,66 @@ def _legend(chart: LineChart) -> str:
     )
 
 
-def line_chart_html(chart: LineChart) -> str:
-    """Returns `chart` as HTML around one inline SVG (see the module's docstring).
+def _layout(chart: LineChart) -> tuple[_Plot, list[float]] | None:
+    """Returns the chart's plot and each period's x on it, or None when no value is defined.
 
-    With no defined value at all, a sentence saying so (in the same figure), not axes.
+    The y axis's ticks cover every defined value, the band's edges and the benchmark.
     """
     band = chart.band
     defined = [v for line in chart.lines for v in map(_number, line.values) if v is not None]
     if band is not None:
         defined += [v for v in map(_number, (*band.lower, *band.upper)) if v is not None]
     if not chart.x or not defined:
+        return None
+    if chart.benchmark is not None:
+        defined.append(chart.benchmark.value)
+    first, last = pd.Timestamp(chart.x[0]), pd.Timestamp(chart.x[-1])
+    plot = _Plot(y_ticks(defined), float(chart.height_px), first, (last - first).total_seconds())
+    return plot, [plot.x(pd.Timestamp(s)) for s in chart.x]
+
+
+def _figure(chart: LineChart, plot: _Plot, y_labels: str, drawing: str) -> str:
+    """Returns the chart's HTML around `drawing` (the plot itself, as tall as `plot`).
+
+    The summary for screen readers, the y axis's labels beside the drawing, the x axis's
+    under it, and the legend.
+    """
+    return (
+        f'<div role="img" aria-label="{esc(_summary(chart))}" style="{SMALL};line-height:1.2">'
+        f'<div style="display:flex"><div style="position:relative;flex:0 0 4.5rem;'
+        f'height:{plot.height:.0f}px;opacity:0.75">{y_labels}</div>'
+        f'<div style="flex:1 1 auto;min-width:0">{drawing}'
+        '<div style="position:relative;height:1.3rem;opacity:0.75">'
+        f"{_x_labels(plot, pd.Timestamp(chart.x[-1]))}</div></div></div>{_legend(chart)}</div>"
+    )
+
+
+def line_chart_html(chart: LineChart) -> str:
+    """Returns `chart` as HTML around one inline SVG (see the module's docstring).
+
+    With no defined value at all, a sentence saying so (in the same figure), not axes.
+    """
+    layout = _layout(chart)
+    if layout is None:
         return (
             f'<div role="img" aria-label="{esc(chart.title)}: no value to chart">'
             f'<div style="{SMALL};opacity:0.7">No value to chart.</div></div>'
         )
-    if chart.benchmark is not None:
-        defined.append(chart.benchmark.value)
-    first, last = pd.Timestamp(chart.x[0]), pd.Timestamp(chart.x[-1])
-    height = float(chart.height_px)
-    plot = _Plot(y_ticks(defined), height, first, (last - first).total_seconds())
-    xs = [plot.x(pd.Timestamp(s)) for s in chart.x]
+    plot, xs = layout
     grid, y_labels = _grid(chart, plot)
     # the hover columns under everything drawn (the band and lines let the pointer through)
-    svg = grid + _columns(chart, xs, height)
-    if band is not None:
-        svg += _band(band, xs, plot)
+    svg = grid + _columns(chart, xs, plot.height)
+    if chart.band is not None:
+        svg += _band(chart.band, xs, plot)
     if chart.benchmark is not None:
         svg += _benchmark(chart.benchmark, plot)
     svg += "".join(_line(chart, line, xs, plot) for line in chart.lines)
-    return (
-        f'<div role="img" aria-label="{esc(_summary(chart))}" style="{SMALL};line-height:1.2">'
-        f'<div style="display:flex"><div style="position:relative;flex:0 0 4.5rem;'
-        f'height:{height:.0f}px;opacity:0.75">{y_labels}</div>'
-        '<div style="flex:1 1 auto;min-width:0">'
-        f'<svg width="100%" height="{height:.0f}" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
-        f'preserveAspectRatio="none" style="display:block;overflow:visible">{svg}</svg>'
-        '<div style="position:relative;height:1.3rem;opacity:0.75">'
-        f"{_x_labels(plot, last)}</div></div></div>{_legend(chart)}</div>"
+    drawing = (
+        f'<svg width="100%" height="{plot.height:.0f}" viewBox="0 0 {WIDTH:.0f} '
+        f'{plot.height:.0f}" preserveAspectRatio="none" style="display:block;overflow:visible">'
+        f"{svg}</svg>"
     )
+    return _figure(chart, plot, y_labels, drawing)
 
 
 IMAGE_MARGIN = 4.0  # px the image reaches beyond the plot, above and below (points' marks)
@@ -499,22 +521,14 @@ def line_chart_image_html(chart: LineChart) -> str:
     hover is an HTML column over it (`title`: its date and every value in full); the labels,
     legend and the summary for screen readers (aria-label) as in `line_chart_html`.
     """
-    band = chart.band
-    defined = [v for line in chart.lines for v in map(_number, line.values) if v is not None]
-    if band is not None:
-        defined += [v for v in map(_number, (*band.lower, *band.upper)) if v is not None]
-    if not chart.x or not defined:
+    layout = _layout(chart)
+    if layout is None:
         return line_chart_html(chart)  # the sentence saying there is no value
-    if chart.benchmark is not None:
-        defined.append(chart.benchmark.value)
-    first, last = pd.Timestamp(chart.x[0]), pd.Timestamp(chart.x[-1])
-    height = float(chart.height_px)
-    plot = _Plot(y_ticks(defined), height, first, (last - first).total_seconds())
-    xs = [plot.x(pd.Timestamp(s)) for s in chart.x]
+    plot, xs = layout
     grid, y_labels = _grid(chart, plot)
     svg = grid
-    if band is not None:
-        svg += _band(band, xs, plot).replace(' pointer-events="none"', "")
+    if chart.band is not None:
+        svg += _band(chart.band, xs, plot).replace(' pointer-events="none"', "")
     if chart.benchmark is not None:
         level = plot.y(chart.benchmark.value)
         svg += (
@@ -522,16 +536,11 @@ def line_chart_image_html(chart: LineChart) -> str:
             'stroke-width="1.5" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>'
         )
     svg += "".join(_image_lines(line, xs, plot) for line in chart.lines)
-    return (
-        f'<div role="img" aria-label="{esc(_summary(chart))}" style="{SMALL};line-height:1.2">'
-        f'<div style="display:flex"><div style="position:relative;flex:0 0 4.5rem;'
-        f'height:{height:.0f}px;opacity:0.75">{y_labels}</div>'
-        '<div style="flex:1 1 auto;min-width:0">'
-        f'<div style="position:relative;height:{height:.0f}px">{_image(svg, height)}'
+    drawing = (
+        f'<div style="position:relative;height:{plot.height:.0f}px">{_image(svg, plot.height)}'
         f"{_hover_columns(chart, xs)}</div>"
-        '<div style="position:relative;height:1.3rem;opacity:0.75">'
-        f"{_x_labels(plot, last)}</div></div></div>{_legend(chart)}</div>"
     )
+    return _figure(chart, plot, y_labels, drawing)
 
 
 def _hover(chart: LineChart, index: int, stamp: pd.Timestamp) -> str:
