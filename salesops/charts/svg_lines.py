@@ -1,4 +1,4 @@
-"""Line charts over time drawn as inline SVG: a page's first charts without Vega (issue 21).
+"""Line charts over time drawn as an SVG image: a page's first charts without Vega (issue 21).
 
 A cold new tab pays for its first Vega chart (Vega's ~25 scripts, ~1 MB, compiled with no
 code cache; bench/results/page-draw.md); HTML bars (salesops.charts.html_bars) removed it
@@ -6,8 +6,8 @@ from the pages whose first charts are bars. This draws the line charts the same 
 SVG of the lines (a gap where a value is undefined, never a zero), an optional shaded band
 (an interval's low to high), an optional dashed benchmark line, horizontal grid lines at
 round ticks, and the axis labels, legend and hover texts as HTML around it. Each period has
-a hover column (SVG `<title>`) saying its date and every value in full; each point drawn
-has its own. The chart is one element with role="img" whose aria-label summarises it.
+a hover column (an HTML `title`) over the drawing, saying its date and every value in full.
+The chart is one element with role="img" whose aria-label summarises it.
 
 Colours: the lines' own (seen on light and dark themes), mid-grey with some transparency
 for grid lines and the benchmark, text in the theme's colour (inherited).
@@ -15,14 +15,11 @@ for grid lines and the benchmark, text in the theme's colour (inherited).
 The plot stretches to the page's width (preserveAspectRatio="none", strokes not scaled)
 while its height stays `height_px`, so labels are HTML, not SVG text (which would
 stretch), and points are zero-length round-capped strokes (drawn as circles at any width).
-st.html's sanitizer keeps HTML only (it drops inline SVG), so `line_chart_html` (inline
-SVG, hovers as <title>s) would need `st.markdown(..., unsafe_allow_html=True)`, which loads
-and runs Streamlit's HTML parser on first use at a cost that grows with the SVG's nodes.
-Pages draw `line_chart_image_html` with st.html instead (the KPIs' trend, the Forecast's
-band): the same drawing as an <img> (a data URI, which the sanitizer keeps) and each
-period's hover an HTML column over it; `line_chart_html` is the drawing it is tested
-against, and its no-value sentence. Every text is escaped here, `$` included (Markdown
-would read it as maths).
+Pages draw it with st.html, whose sanitizer drops inline SVG but keeps an <img> of a data
+URI: the drawing is that image (each line one path, its points' marks another), so no
+page sends HTML through Streamlit's Markdown (`unsafe_allow_html`), whose HTML parser is
+loaded and run on first use at a cost that grows with an SVG's nodes (the Forecast's band
+had 650). Every text is escaped here, `$` included (Markdown would read it as maths).
 """
 
 from __future__ import annotations
@@ -275,17 +272,6 @@ def _grid(chart: LineChart, plot: _Plot) -> tuple[str, str]:
     return "".join(lines), "".join(labels)
 
 
-def _columns(chart: LineChart, xs: Sequence[float], height: float) -> str:
-    """Returns one hover column per period, reaching halfway to its neighbours."""
-    edges = [0.0] + [(a + b) / 2 for a, b in zip(xs, xs[1:], strict=False)] + [WIDTH]
-    return "".join(
-        f'<rect x="{edges[i]:.1f}" y="0" width="{edges[i + 1] - edges[i]:.1f}" '
-        f'height="{height:.0f}" fill="transparent"><title>'
-        f"{esc(_hover(chart, i, pd.Timestamp(stamp)))}</title></rect>"
-        for i, stamp in enumerate(chart.x)
-    )
-
-
 def _band(band: Band, xs: Sequence[float], plot: _Plot) -> str:
     """Returns the band's shaded areas, one per run of periods with both edges defined."""
     edges = [
@@ -298,53 +284,18 @@ def _band(band: Band, xs: Sequence[float], plot: _Plot) -> str:
     for run in _runs(edges):
         outline = [(x, hi) for x, _, hi in run] + [(x, lo) for x, lo, _ in reversed(run)]
         areas.append(
-            f'<path d="{_path(outline)}Z" fill="{band.colour}" fill-opacity="0.25" '
-            'stroke="none" pointer-events="none"/>'
+            f'<path d="{_path(outline)}Z" fill="{band.colour}" fill-opacity="0.25" stroke="none"/>'
         )
     return "".join(areas)
 
 
 def _benchmark(benchmark: Benchmark, plot: _Plot) -> str:
+    """Returns the benchmark's dashed rule (its name is in the legend and the summary)."""
     level = plot.y(benchmark.value)
     return (
         f'<line x1="0" x2="{WIDTH:.0f}" y1="{level:.1f}" y2="{level:.1f}" stroke="{RULE}" '
-        'stroke-width="1.5" stroke-dasharray="4 4" vector-effect="non-scaling-stroke">'
-        f"<title>{esc(benchmark.label)}</title></line>"
+        'stroke-width="1.5" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>'
     )
-
-
-def _line(chart: LineChart, line: Line, xs: Sequence[float], plot: _Plot) -> str:
-    """Returns a line's stretches (broken where undefined) and its points' marks.
-
-    With more than MANY_POINTS periods only isolated points are marked (they have no line).
-    """
-    values = [_number(v) for v in line.values]
-    points = [None if v is None else (xs[i], plot.y(v)) for i, v in enumerate(values)]
-    dash = ' stroke-dasharray="6 4"' if line.dashed else ""
-    drawn = [
-        f'<path d="{_path(run)}" fill="none" stroke="{line.colour}" stroke-width="2"{dash} '
-        'stroke-linejoin="round" vector-effect="non-scaling-stroke" pointer-events="none"/>'
-        for run in _runs(points)
-        if len(run) > 1
-    ]
-    many = len(points) > MANY_POINTS
-    cap = "round" if line.marker == "circle" else "square"
-    for i, point in enumerate(points):
-        if point is None or not line.marker:
-            continue
-        alone = (i == 0 or points[i - 1] is None) and (
-            i == len(points) - 1 or points[i + 1] is None
-        )
-        if many and not alone:
-            continue
-        tip = f"{when(pd.Timestamp(chart.x[i]), chart.period)}: {line.name} "
-        tip += full(values[i], chart.unit, chart.currency)
-        drawn.append(
-            f'<path d="M{point[0]:.1f} {point[1]:.1f}h0" stroke="{line.colour}" '
-            f'stroke-width="7" stroke-linecap="{cap}" vector-effect="non-scaling-stroke">'
-            f"<title>{esc(tip)}</title></path>"
-        )
-    return "".join(drawn)
 
 
 def _x_labels(plot: _Plot, last: pd.Timestamp) -> str:
@@ -413,42 +364,14 @@ def _figure(chart: LineChart, plot: _Plot, y_labels: str, drawing: str) -> str:
     )
 
 
-def line_chart_html(chart: LineChart) -> str:
-    """Returns `chart` as HTML around one inline SVG (see the module's docstring).
-
-    With no defined value at all, a sentence saying so (in the same figure), not axes.
-    """
-    layout = _layout(chart)
-    if layout is None:
-        return (
-            f'<div role="img" aria-label="{esc(chart.title)}: no value to chart">'
-            f'<div style="{SMALL};opacity:0.7">No value to chart.</div></div>'
-        )
-    plot, xs = layout
-    grid, y_labels = _grid(chart, plot)
-    # the hover columns under everything drawn (the band and lines let the pointer through)
-    svg = grid + _columns(chart, xs, plot.height)
-    if chart.band is not None:
-        svg += _band(chart.band, xs, plot)
-    if chart.benchmark is not None:
-        svg += _benchmark(chart.benchmark, plot)
-    svg += "".join(_line(chart, line, xs, plot) for line in chart.lines)
-    drawing = (
-        f'<svg width="100%" height="{plot.height:.0f}" viewBox="0 0 {WIDTH:.0f} '
-        f'{plot.height:.0f}" preserveAspectRatio="none" style="display:block;overflow:visible">'
-        f"{svg}</svg>"
-    )
-    return _figure(chart, plot, y_labels, drawing)
-
-
 IMAGE_MARGIN = 4.0  # px the image reaches beyond the plot, above and below (points' marks)
 SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def _image_lines(line: Line, xs: Sequence[float], plot: _Plot) -> str:
-    """Returns a line's stretches and its points' marks for the image: no hovers, one path.
+    """Returns a line's stretches (broken where undefined) as one path, its marks as another.
 
-    With more than MANY_POINTS periods only isolated points are marked, as in `_line`.
+    With more than MANY_POINTS periods only isolated points are marked (they have no line).
     """
     values = [_number(v) for v in line.values]
     points = [None if v is None else (xs[i], plot.y(v)) for i, v in enumerate(values)]
@@ -511,30 +434,26 @@ def _hover_columns(chart: LineChart, xs: Sequence[float]) -> str:
 
 
 def line_chart_image_html(chart: LineChart) -> str:
-    """Returns `chart` as plain HTML for st.html: the drawing an image, the hovers HTML.
+    """Returns `chart` as HTML for st.html: the drawing an SVG image, the hovers HTML.
 
-    What `line_chart_html` draws, without inline SVG: st.html (sanitized as HTML, which drops
-    inline SVG but keeps an <img> of a data URI) draws it at once, where inline SVG goes
-    through Streamlit's Markdown and its HTML parser, loaded and run on first use, whose
-    cost grows with the SVG's nodes (issue 21: a week's forecast had 650). The grid, band and
-    lines are one SVG image (each line one path, its points' marks another); each period's
-    hover is an HTML column over it (`title`: its date and every value in full); the labels,
-    legend and the summary for screen readers (aria-label) as in `line_chart_html`.
+    The grid, band and lines are one SVG image (each line one path, its points' marks
+    another); each period's hover is an HTML column over it (`title`: its date and every
+    value in full); the axis labels, legend and a summary for screen readers (aria-label)
+    around it. With no defined value at all, a sentence saying so, not empty axes.
     """
     layout = _layout(chart)
     if layout is None:
-        return line_chart_html(chart)  # the sentence saying there is no value
+        return (
+            f'<div role="img" aria-label="{esc(chart.title)}: no value to chart">'
+            f'<div style="{SMALL};opacity:0.7">No value to chart.</div></div>'
+        )
     plot, xs = layout
     grid, y_labels = _grid(chart, plot)
     svg = grid
     if chart.band is not None:
-        svg += _band(chart.band, xs, plot).replace(' pointer-events="none"', "")
+        svg += _band(chart.band, xs, plot)
     if chart.benchmark is not None:
-        level = plot.y(chart.benchmark.value)
-        svg += (
-            f'<line x1="0" x2="{WIDTH:.0f}" y1="{level:.1f}" y2="{level:.1f}" stroke="{RULE}" '
-            'stroke-width="1.5" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>'
-        )
+        svg += _benchmark(chart.benchmark, plot)
     svg += "".join(_image_lines(line, xs, plot) for line in chart.lines)
     drawing = (
         f'<div style="position:relative;height:{plot.height:.0f}px">{_image(svg, plot.height)}'

@@ -1,4 +1,5 @@
-"""Line charts as inline SVG (salesops.charts.svg_lines): scale, gaps, hovers, escaping."""
+"""Line charts as an SVG image under HTML hovers (salesops.charts.svg_lines): scale, gaps,
+hovers, escaping."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from salesops.charts.svg_lines import (
     Benchmark,
     Line,
     LineChart,
-    line_chart_html,
     line_chart_image_html,
     nice_step,
     tick_label,
@@ -30,59 +30,39 @@ SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = tuple(pd.date_range("2026-01-01", periods=6, freq="MS"))
 
 
-def parse(html: str) -> ET.Element:
-    """Returns the chart's element tree (the HTML is well-formed XML)."""
-    return ET.fromstring(html.replace("&#36;", "$"))
-
-
-def svg_of(root: ET.Element) -> ET.Element:
-    [svg] = [e for e in root.iter() if e.tag in ("svg", f"{SVG}svg")]
-    return svg
-
-
-def children(root: ET.Element, tag: str) -> list[ET.Element]:
-    return [e for e in svg_of(root) if e.tag == tag]
-
-
-def column_tips(html: str) -> list[str]:
-    """Returns the hover columns' texts, one per period, in time order."""
-    return [r.find("title").text or "" for r in children(parse(html), "rect")]
-
-
-def line_paths(html: str, colour: str) -> list[str]:
-    """Returns the `d` of each drawn stretch of the line of `colour` (not its points)."""
-    return [
-        p.get("d", "")
-        for p in children(parse(html), "path")
-        if p.get("stroke") == colour and p.get("fill") == "none"
-    ]
-
-
-def points(html: str) -> list[tuple[float, float, str]]:
-    """Returns each point mark's (x, y, hover text)."""
-    marks = []
-    for p in children(parse(html), "path"):
-        found = re.fullmatch(r"M([0-9.]+) ([0-9.]+)h0", p.get("d", ""))
-        if found:
-            marks.append((float(found[1]), float(found[2]), p.find("title").text or ""))
-    return marks
-
-
 def title_tips(html: str) -> list[str]:
-    """Returns an image chart's hover columns' texts (their `title`), one per period, in order."""
+    """Returns the chart's hover columns' texts (their `title`), one per period, in order."""
     return [unescape(t) for t in re.findall(r'<div title="([^"]*)" style="flex:', html)]
 
 
 def image_svg(html: str) -> ET.Element:
-    """Returns the SVG document of an image chart's <img> (a data URI)."""
+    """Returns the SVG document of the chart's <img> (a data URI)."""
     [source] = re.findall(r'<img alt="" src="data:image/svg\+xml,([^"]*)"', html)
     return ET.fromstring(unquote(source))
+
+
+def paths(html: str) -> list[ET.Element]:
+    return list(image_svg(html).iter(f"{SVG}path"))
+
+
+def line_paths(html: str, colour: str) -> list[str]:
+    """Returns each drawn stretch of the line of `colour` (its path's `M...` runs), in order."""
+    drawn = [
+        p.get("d", "") for p in paths(html) if p.get("stroke") == colour and p.get("fill") == "none"
+    ]
+    return [f"M{run}" for d in drawn for run in d.split("M") if run]
+
+
+def points(html: str) -> list[tuple[float, float]]:
+    """Returns each point mark's (x, y), line after line."""
+    marks = "".join(p.get("d", "") for p in paths(html) if p.get("stroke-linecap"))
+    return [(float(x), float(y)) for x, y in re.findall(r"M([0-9.]+) ([0-9.]+)h0", marks)]
 
 
 def chart(values: list[float | None], **kwargs) -> str:
     x = kwargs.pop("x", MONTHS[: len(values)])
     unit = kwargs.pop("unit", "ratio")
-    return line_chart_html(
+    return line_chart_image_html(
         LineChart(
             "Win rate by month", tuple(x), (Line("Win rate", tuple(values)),), unit, "USD", **kwargs
         )  # fmt: skip
@@ -118,13 +98,13 @@ def test_tick_labels_use_the_formatting_of_tiles():
 
 def test_each_month_has_a_hover_with_its_value_in_full_and_a_point():
     html = chart([0.25, 0.3125, 0.2])
-    assert column_tips(html) == [
+    assert title_tips(html) == [
         "January 2026: Win rate 25.0%",
         "February 2026: Win rate 31.2%",
         "March 2026: Win rate 20.0%",
     ]
     marks = points(html)
-    assert [m[2] for m in marks] == column_tips(html)
+    assert len(marks) == 3
     assert [m[0] for m in marks] == sorted(m[0] for m in marks)  # in time order
     ys = [m[1] for m in marks]
     assert ys[1] < ys[0] < ys[2]  # higher values drawn higher (smaller y)
@@ -135,7 +115,7 @@ def test_points_sit_at_their_value_on_the_axis():
     html = chart([10.0, 40.0], unit="days", height_px=210)
     ticks = y_ticks([10.0, 40.0])
     top, bottom = 10.0, 210 - 2.0  # the plot's padding (PAD_TOP, PAD_BOTTOM)
-    for value, (_, y, _) in zip([10.0, 40.0], points(html), strict=True):
+    for value, (_, y) in zip([10.0, 40.0], points(html), strict=True):
         expected = top + (ticks[-1] - value) / (ticks[-1] - ticks[0]) * (bottom - top)
         assert y == pytest.approx(expected, abs=0.06)
     labels = re.findall(r">([^<>]*days)</div>", html)
@@ -143,14 +123,14 @@ def test_points_sit_at_their_value_on_the_axis():
 
 
 def test_an_undefined_month_breaks_the_line_and_is_never_drawn_as_zero():
-    html = chart([0.2, 0.3, float("nan"), None, 0.25, 0.28])
-    paths = line_paths(html, "#0068c9")
-    assert len(paths) == 2  # two stretches, nothing bridged across the gap
-    assert [p.count("L") for p in paths] == [1, 1]
-    assert len(points(html)) == 4
-    zero = [m for m in points(html) if m[2].endswith(" 0.0%")]
-    assert not zero
-    tips = column_tips(html)
+    html = chart([0.2, 0.3, float("nan"), None, 0.25, 0.28], height_px=210)
+    stretches = line_paths(html, "#0068c9")
+    assert len(stretches) == 2  # two stretches, nothing bridged across the gap
+    assert [p.count("L") for p in stretches] == [1, 1]
+    marks = points(html)
+    assert len(marks) == 4
+    assert all(abs(y - (210 - 2.0)) > 1 for _, y in marks)  # none on the zero line
+    tips = title_tips(html)
     assert tips[2] == "March 2026: Win rate —" and tips[3] == "April 2026: Win rate —"
 
 
@@ -160,15 +140,17 @@ def test_an_isolated_point_is_marked_even_among_many():
     values[70:72] = [2.0, 2.5]
     x = tuple(pd.date_range("2024-01-01", periods=100, freq="W-MON"))
     html = chart(values, x=x, unit="x", period="week")
-    assert [m[2] for m in points(html)] == [f"Week of {x[50].day} {x[50]:%b %Y}: Win rate 3.0×"]
+    assert len(points(html)) == 1  # among 100 weeks only the isolated one is marked
+    assert title_tips(html)[50] == f"Week of {x[50].day} {x[50]:%b %Y}: Win rate 3.0×"
+    assert len(title_tips(html)) == 100
     assert len(line_paths(html, "#0068c9")) == 1  # the two weeks together
 
 
 def test_a_single_month_is_one_point_in_the_middle_with_its_date():
     html = chart([0.4])
-    [(x, _, tip)] = points(html)
+    [(x, _)] = points(html)
     assert x == pytest.approx(500.0)
-    assert tip == "January 2026: Win rate 40.0%"
+    assert title_tips(html) == ["January 2026: Win rate 40.0%"]
     assert not line_paths(html, "#0068c9")
     assert ">Jan 2026<" in html
 
@@ -176,25 +158,24 @@ def test_a_single_month_is_one_point_in_the_middle_with_its_date():
 @pytest.mark.parametrize("values", [[], [None, float("nan")]])
 def test_no_value_at_all_says_so_instead_of_empty_axes(values):
     html = chart(values)
-    assert "<svg" not in html and "No value to chart." in html
+    assert "<img" not in html and "<svg" not in html and "No value to chart." in html
     assert 'role="img" aria-label="Win rate by month: no value to chart"' in html
 
 
 def test_benchmark_is_a_dashed_grey_line_named_in_the_legend():
     html = chart([2.0, 2.5, 3.5], unit="x", benchmark=Benchmark(3.0, "Benchmark 3.0×"))
-    [rule] = [e for e in children(parse(html), "line") if e.get("stroke-dasharray")]
-    assert rule.find("title").text == "Benchmark 3.0×"
+    [rule] = [e for e in image_svg(html).iter(f"{SVG}line") if e.get("stroke-dasharray")]
     ys = [m[1] for m in points(html)]
-    assert ys[2] < float(rule.get("y1")) < ys[1]  # between 2.5 and 3.5
-    assert html.count("Benchmark 3.0×") == 3  # its hover, the legend and the summary
+    assert ys[2] < float(rule.get("y1", "")) < ys[1]  # between 2.5 and 3.5
+    assert html.count("Benchmark 3.0×") == 2  # the legend and the summary name it
+    assert "border-top:2px dashed" in html
 
 
 def test_band_and_two_lines_are_told_apart_by_dash_and_marks():
-    x = MONTHS[:4]
-    html = line_chart_html(
+    html = line_chart_image_html(
         LineChart(
             "Bookings",
-            x,
+            MONTHS[:4],
             (
                 Line("Actual", (100.0, 120.0, None, None), "#e45756"),
                 Line("Forecast", (90.0, 125.0, 130.0, 140.0), "#4c78a8", dashed=True, marker=""),
@@ -206,20 +187,20 @@ def test_band_and_two_lines_are_told_apart_by_dash_and_marks():
     )
     [actual] = line_paths(html, "#e45756")
     [forecast] = line_paths(html, "#4c78a8")
-    dashed = [p for p in children(parse(html), "path") if p.get("stroke-dasharray")]
+    dashed = [p for p in paths(html) if p.get("stroke-dasharray")]
     assert len(dashed) == 1 and dashed[0].get("d") == forecast
     assert len(points(html)) == 2  # the actuals' marks only
-    [band] = [p for p in children(parse(html), "path") if p.get("fill-opacity")]
+    [band] = [p for p in paths(html) if p.get("fill-opacity")]
     assert band.get("d", "").count("L") == 7  # four periods' highs, then their lows
-    assert column_tips(html)[1] == (
+    assert title_tips(html)[1] == (
         "February 2026: Actual $120 · Forecast $125 · 80% interval $100 to $150"
     )
-    assert column_tips(html)[3] == "April 2026: Forecast $140 · 80% interval $100 to $180"
+    assert title_tips(html)[3] == "April 2026: Forecast $140 · 80% interval $100 to $180"
     assert "border-top:2px dashed #4c78a8" in html and "border-top:2px solid #e45756" in html
 
 
 def test_every_text_is_escaped_for_html_and_markdown():
-    html = line_chart_html(
+    html = line_chart_image_html(
         LineChart(
             '<script>"x"</script>',
             MONTHS[:2],
@@ -231,8 +212,7 @@ def test_every_text_is_escaped_for_html_and_markdown():
     )
     assert "<script>" not in html and "<b>" not in html and "$" not in html
     assert "&lt;script&gt;" in html and "&#36; &lt;b&gt;" in html
-    assert column_tips(html)[0] == "January 2026: $ <b> $1 (a & b)"
-    parse(html)  # well-formed
+    assert title_tips(html)[0] == "January 2026: $ <b> $1 (a & b)"
 
 
 def test_summary_names_the_span_the_ends_and_the_extremes():
@@ -348,62 +328,56 @@ BAND_CHART = LineChart(
 )
 
 
-def test_image_chart_hovers_say_what_the_inline_svg_chart_says_one_column_per_period():
-    inline, image = line_chart_html(BAND_CHART), line_chart_image_html(BAND_CHART)
-    assert title_tips(image) == column_tips(inline)
-    assert title_tips(image)[2] == (
+def test_each_period_has_one_hover_column_sharing_the_plots_width():
+    html = line_chart_image_html(BAND_CHART)
+    assert title_tips(html)[2] == (
         "March 2026: Forecast $130 · 80% interval $110 to $150 (a & <b>)"
     )
-    # the summary for screen readers, the axes' labels and the legend are the same HTML
-    label = re.compile(r'aria-label="([^"]*)"')
-    assert label.search(image)[1] == label.search(inline)[1]
+    assert len(title_tips(html)) == 5
+    # the summary for screen readers, the axes' labels and the legend, as HTML
     for text in (
+        'aria-label="Bookings, January 2026 to May 2026.',
         ">&#36;150<",
         ">Jan 2026<",
         "border-top:2px dashed #4c78a8",
         "80% interval</span>",
     ):
-        assert text in image, text
-    # the columns share the plot's width as the inline chart's hover columns do
-    widths = [float(w) for w in re.findall(r'style="flex:([0-9.]+)"', image)]
-    rects = [float(r.get("width", "")) for r in children(parse(inline), "rect")]
-    assert widths == pytest.approx(rects, abs=0.06) and len(widths) == 5
+        assert text in html, text
+    # each column reaches halfway to its neighbours: the inner ones as wide as a month
+    widths = [float(w) for w in re.findall(r'style="flex:([0-9.]+)"', html)]
     assert sum(widths) == pytest.approx(1000.0, abs=0.05)
-    assert "<svg" not in image.split("<img", 1)[0]  # no inline SVG: st.html keeps it all
-    assert "<b>" not in image and "$" not in image.split("<img", 1)[0].replace("&#36;", "")
+    assert widths[0] < widths[1] and widths[-1] < widths[-2]
+    assert widths[1] == pytest.approx(widths[2], rel=0.1)
+    assert "<svg" not in html.split("<img", 1)[0]  # no inline SVG: st.html keeps it all
+    assert "<b>" not in html and "$" not in html.split("<img", 1)[0].replace("&#36;", "")
 
 
-def test_image_chart_draws_each_line_as_one_path_and_its_points_as_another():
-    svg = image_svg(line_chart_image_html(BAND_CHART))
+def test_each_line_is_one_path_and_its_points_another():
+    html = line_chart_image_html(BAND_CHART)
+    svg = image_svg(html)
     assert svg.get("viewBox") == "0 -4 1000 248"  # the plot and 4 px above and below
     assert not list(svg.iter(f"{SVG}title"))  # an image has no hover: the columns say it
-    paths = list(svg.iter(f"{SVG}path"))
-    inline = parse(line_chart_html(BAND_CHART))
-    [actual] = [p for p in paths if p.get("stroke") == "#e45756" and p.get("fill") == "none"]
-    # the actuals' stretches as drawn inline (one here: the gap leaves 90 alone), one path
-    assert actual.get("d") == "".join(line_paths(line_chart_html(BAND_CHART), "#e45756"))
-    [forecast] = [p for p in paths if p.get("stroke-dasharray")]
-    assert forecast.get("d") == "".join(line_paths(line_chart_html(BAND_CHART), "#4c78a8"))
-    [marks] = [p for p in paths if p.get("stroke-linecap") == "round"]
-    inline_marks = [(x, y) for x, y, _ in points(line_chart_html(BAND_CHART))]
-    drawn = re.findall(r"M([0-9.]+) ([0-9.]+)h0", marks.get("d", ""))
-    assert [(float(x), float(y)) for x, y in drawn] == inline_marks  # three actuals
-    [band] = [p for p in paths if p.get("fill-opacity")]
-    [inline_band] = [p for p in children(inline, "path") if p.get("fill-opacity")]
-    assert band.get("d") == inline_band.get("d")  # four periods with both edges
-    grid = list(svg.iter(f"{SVG}line"))
-    assert len(grid) == len(children(inline, "line"))
+    # the actuals: 100, 120 joined, 90 alone (a gap on each side), so one stretch and
+    # three marks; the forecast one dashed stretch over five periods, no marks
+    [actual] = [p for p in paths(html) if p.get("stroke") == "#e45756" and p.get("fill")]
+    assert actual.get("d", "").count("M") == 1 and actual.get("d", "").count("L") == 1
+    [forecast] = [p for p in paths(html) if p.get("stroke-dasharray")]
+    assert forecast.get("d", "").count("M") == 1 and forecast.get("d", "").count("L") == 4
+    [marks] = [p for p in paths(html) if p.get("stroke-linecap") == "round"]
+    assert marks.get("stroke") == "#e45756" and len(points(html)) == 3
+    [band] = [p for p in paths(html) if p.get("fill-opacity")]
+    assert band.get("d", "").count("L") == 7  # four periods with both edges
+    ticks = y_ticks([80.0, 100.0, 110.0, 100.0, 100.0, 150.0, 150.0, 180.0])
+    assert len(list(svg.iter(f"{SVG}line"))) == len(ticks)  # one grid line per tick
 
 
-def test_image_chart_marks_only_isolated_points_among_many_and_says_no_value_as_inline():
+def test_marks_only_isolated_points_among_many():
     values: list[float | None] = [None] * 100
     values[50] = 3.0
     values[70:72] = [2.0, 2.5]
     x = tuple(pd.date_range("2024-01-01", periods=100, freq="W-MON"))
     many = LineChart("Weeks", x, (Line("Win rate", tuple(values)),), "x", "USD", period="week")
-    svg = image_svg(line_chart_image_html(many))
-    [marks] = [p for p in svg.iter(f"{SVG}path") if p.get("stroke-linecap")]
+    html = line_chart_image_html(many)
+    [marks] = [p for p in image_svg(html).iter(f"{SVG}path") if p.get("stroke-linecap")]
     assert marks.get("d", "").count("h0") == 1
-    assert len(title_tips(line_chart_image_html(many))) == 100
-    empty = LineChart("Win rate", MONTHS[:2], (Line("Win rate", (None, None)),), "ratio", "USD")
-    assert line_chart_image_html(empty) == line_chart_html(empty)  # the sentence, no axes
+    assert len(title_tips(html)) == 100
