@@ -326,8 +326,11 @@ def cached_later(fn: Callable, *args: Any, **kwargs: Any) -> Callable[[], Any]:
     the same cache entry as the page (a list its tab already read costs nothing) and only
     what this viewer may see.
     """
-    e = _entry(fn)
-    key = tuple(sorted(kwargs.items()))
+    return _later(_entry(fn), args, tuple(sorted(kwargs.items())))
+
+
+def _later(e: _Entry, args: tuple, key: tuple) -> Callable[[], Any]:
+    """Returns a function giving the result cached at `e` for these arguments."""
 
     def later() -> Any:
         return _cached(e.url, e.version, e.visible, e.team, e.name, args, key)[0]
@@ -364,6 +367,7 @@ def clear_cache() -> None:
     _data_version.clear()
     _repository.clear()
     read_engine.clear()
+    _STARTED.clear()
 
 
 def prefetch(fn: Callable, *args: Any, **kwargs: Any) -> None:
@@ -427,14 +431,53 @@ def _thread(target: Callable[[], Any], name: str, delay: float, niceness: int) -
     return Thread(target=run, name=name, daemon=True)
 
 
+# (a call's cache entry: name, database, data version, scope, arguments) -> when this process
+# last started reading it ahead (time.monotonic); forgotten with the cache (clear_cache)
+_STARTED: dict[tuple, float] = {}
+_STARTED_MOST = 10_000  # entries remembered before the memo starts afresh
+
+
+def _started_before(e: _Entry, args: tuple, key: tuple) -> bool:
+    """Returns whether this process started reading `e` ahead before, within the cache TTL.
+
+    Its result is then cached (or being read): a warm page starts no thread for it. On the
+    Overview's warm new tab, eight threads each copying a cached result while holding the
+    GIL held the page's own reads back by 0.10-0.15 s (issue 21). Records this start
+    otherwise. Not for a failed version check or arguments that cannot be a dict key.
+    """
+    import time
+
+    if e.version is None or e.failure is not None:
+        return False
+    entry = (e.name, e.url, e.version, e.visible, e.team, args, key)
+    try:
+        started = _STARTED.get(entry)
+    except TypeError:  # unhashable arguments (Streamlit's cache hashes them its own way)
+        return False
+    now = time.monotonic()
+    if started is not None and now - started < TTL_SECONDS:
+        return True
+    if len(_STARTED) >= _STARTED_MOST:
+        _STARTED.clear()
+    _STARTED[entry] = now
+    return False
+
+
 def _start(fn: Callable, args: tuple, kwargs: dict, delay: float, niceness: int) -> None:
-    """Starts fn's cached read in a daemon thread after `delay` s at `niceness` (see prefetch)."""
+    """Starts fn's cached read in a daemon thread after `delay` s at `niceness` (see prefetch).
+
+    Nothing is started for a read this process already started (`_started_before`).
+    """
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
     try:
-        later = cached_later(fn, *args, **kwargs)
+        e = _entry(fn)
     except READ_FAILURES:
         return
+    key = tuple(sorted(kwargs.items()))
+    if _started_before(e, args, key):
+        return
+    later = _later(e, args, key)
 
     def read() -> None:
         try:

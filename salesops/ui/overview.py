@@ -9,9 +9,8 @@ call and cash have their own slots on the Overview page).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -23,15 +22,7 @@ from salesops.kpis.attainment import bookings_vs_quota, pace_words
 from salesops.kpis.team import team_comparison
 from salesops.kpis.won_amounts import SAID_ABOVE
 from salesops.repository import Repository
-from salesops.ui.cache import (
-    READ_FAILURES,
-    TTL_SECONDS,
-    cached_call,
-    data_version,
-    prefetch,
-    repository,
-    settings,
-)
+from salesops.ui.cache import cached_call, prefetch, settings
 from salesops.ui.call import prefetch_call_panel
 from salesops.ui.cash import cash_overview_headline, prefetch_cash_headline
 from salesops.ui.download import download_csv
@@ -66,35 +57,12 @@ PREFETCHES: list[Callable[[Filters], None]] = [
 ]
 
 
-# (the viewer's repository, data version, filters, day) -> when this process last started
-# the Overview's prefetches for them (time.monotonic); see prefetch_sections.
-_PREFETCHED: dict[tuple, float] = {}
-_PREFETCHED_MOST = 1000  # distinct views remembered before the memo starts afresh
-
-
 def prefetch_sections(filters: Filters) -> None:
     """Starts every Overview section's reads at once (salesops.ui.cache.prefetch).
 
     Cold, the sections' reads then run side by side instead of one after another as each
-    section is drawn. Once this process has started them for the same viewer, data
-    version, filters and day (within the cache's TTL), it starts nothing: the results are
-    cached, and on a warm new tab the eight threads, each copying a cached result out of
-    the cache while holding the GIL, held the page's own reads back by 0.1-0.15 s (issue
-    21). The key holds the repository object, which salesops.ui.cache.clear_cache
-    replaces with the results: after a clear the reads are started again.
+    section is drawn; warm, their results are cached and prefetch starts nothing.
     """
-    try:
-        version = data_version()
-    except READ_FAILURES:  # the prefetches meet it and leave it to their sections
-        version = None
-    view = (id(repository()), version, filters, datetime.now(UTC).date())
-    now = time.monotonic()
-    started = _PREFETCHED.get(view)
-    if version is not None and started is not None and now - started < TTL_SECONDS:
-        return
-    if len(_PREFETCHED) >= _PREFETCHED_MOST:
-        _PREFETCHED.clear()
-    _PREFETCHED[view] = now
     for start in PREFETCHES:
         start(filters)
 
