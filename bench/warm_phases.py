@@ -19,16 +19,21 @@ Beside the phases: the main thread's busy time in long animation frames (> 50 ms
 `--floor QUERY` (repeatable) measures bench/floor/hello.py with that query instead
 (Streamlit's own floor and what an element kind adds to it). `--baseline TREE` also serves
 another source tree (`git archive main | tar -x -C TREE`) and alternates its loads with this
-tree's, so a before/after pair sees the same machine load. Median per phase.
+tree's, so a before/after pair sees the same machine load. `--profile` opens each context as
+a browser with a user data directory, as bench_browser's "browser profile" column does (the
+new tab then reuses V8's compiled code, which an incognito-like context does not keep).
+Median per phase.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,6 +76,7 @@ TIMINGS_JS = r"""
 })
 """
 
+VIEWPORT = {"width": 1400, "height": 2200}
 PHASES = ("html", "boot", "connected", "rerun_sent", "run_started", "script_finished", "drawn")
 
 
@@ -160,11 +166,11 @@ def summarise(loads: list[dict]) -> dict:
     }
 
 
-def _warm_context(browser, url: str, landmark: str):
-    """Returns a browser context that has loaded `url` twice (every cache warm)."""
+def _warm_context(new_context, url: str, landmark: str):
+    """Returns a browser context (from `new_context()`) that has loaded `url` twice."""
     from tests.e2e.settle import install_on_every_document, wait_settled
 
-    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    context = new_context()
     install_on_every_document(context)
     context.add_init_script(RECORD_JS)
     for _ in range(2):  # the server's caches, the HTTP cache and V8's code cache
@@ -175,16 +181,17 @@ def _warm_context(browser, url: str, landmark: str):
     return context
 
 
-def measure(bases: dict[str, str], targets: list[tuple[str, str, str]], browser, repeat: int):
+def measure(bases: dict[str, str], targets: list[tuple[str, str, str]], new_context, repeat: int):
     """Returns, per server (name -> base URL) and target (path, title, landmark), its loads.
 
-    With two servers (a baseline and this tree) their loads alternate, so both see the
-    same machine load.
+    Each server and target gets its own context from `new_context()`. With two servers (a
+    baseline and this tree) their loads alternate, so both see the same machine load.
     """
     results: dict[str, dict] = {name: {} for name in bases}
     for path, title, landmark in targets:
         contexts = {
-            name: _warm_context(browser, f"{base}/{path}", landmark) for name, base in bases.items()
+            name: _warm_context(new_context, f"{base}/{path}", landmark)
+            for name, base in bases.items()
         }
         loads: dict[str, list[dict]] = {name: [] for name in bases}
         try:
@@ -201,6 +208,25 @@ def measure(bases: dict[str, str], targets: list[tuple[str, str, str]], browser,
             summary = results[name][title]["summary"]
             print(f"{name} {title}: {summary['at_ms']} busy {summary['busy_ms']}", file=sys.stderr)
     return results
+
+
+def _profile_contexts(playwright, stack: contextlib.ExitStack):
+    """Returns a function opening a browser with a fresh user data directory (a profile).
+
+    As in bench_browser's "browser profile" column: chromium keeps its V8 code cache there,
+    as a user's own browser does, which an incognito-like context does not.
+    """
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    def new_context():
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="phases-profile-"))
+        context = playwright.chromium.launch_persistent_context(
+            directory, executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=VIEWPORT
+        )
+        stack.callback(context.close)
+        return context
+
+    return new_context
 
 
 def _serve(tree: Path, url: str, script: str):
@@ -235,6 +261,11 @@ def main() -> None:
         "main), its loads alternating with this tree's.",
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Each context a browser with a user data directory (V8's code cache kept).",
+    )
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.floor is not None:
@@ -251,13 +282,18 @@ def main() -> None:
     try:
         for name, tree in trees.items():
             servers[name] = _serve(tree, args.url, script)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                bases = {name: base for name, (_, base) in servers.items()}
-                results = measure(bases, targets, browser, args.repeat)
-            finally:
-                browser.close()
+        bases = {name: base for name, (_, base) in servers.items()}
+        with sync_playwright() as playwright, contextlib.ExitStack() as stack:
+            if args.profile:
+                new_context = _profile_contexts(playwright, stack)
+            else:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                stack.callback(browser.close)
+
+                def new_context():
+                    return browser.new_context(viewport=VIEWPORT)
+
+            results = measure(bases, targets, new_context, args.repeat)
     finally:
         for process, _ in servers.values():
             stop_app(process)
@@ -266,6 +302,7 @@ def main() -> None:
         "url": args.url.split("@")[-1],
         "script": script,
         "repeat": args.repeat,
+        "profile": args.profile,
         "trees": {name: str(tree) for name, tree in trees.items()},
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
