@@ -28,7 +28,8 @@ has not changed for 750 ms (tests/e2e/settle.py; the time is that of the last ch
 quiet window is not counted). Median of --repeat runs; the server's peak RSS (VmHWM) per
 database. Targets (issue 21): new tab < 2 s cold and < 1 s warm. Chromium runs as Debian's
 /usr/bin/chromium with --no-sandbox --headless --disable-gpu --disable-background-networking.
-The load average is recorded with the results: the machine's 2 cores are shared.
+The load average is recorded with the results: the machine's 2 cores are shared; so is a
+yardstick before and after (the seconds `sum(i * i for i in range(30_000_000))` takes).
 """
 
 from __future__ import annotations
@@ -394,6 +395,17 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def yardstick_s() -> float:
+    """Returns the seconds a fixed piece of Python arithmetic takes: the machine's speed now.
+
+    These machines' speed varies (1.5-2.7 s for the same sum within a day), so a run's times
+    are read against it.
+    """
+    started = time.perf_counter()
+    sum(i * i for i in range(30_000_000))
+    return round(time.perf_counter() - started, 2)
+
+
 def main() -> None:
     """Runs the browser benchmark on each --url and writes JSON (and the table) to --out."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -403,7 +415,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "browser-large.json"))
     args = parser.parse_args()
     pages = tuple(p for p in PAGES if not args.page or p[1] in args.page)
-    results: dict = {"load_average_before": os.getloadavg(), "databases": {}}
+    results: dict = {
+        "load_average_before": os.getloadavg(),
+        "yardstick_s_before": yardstick_s(),
+        "databases": {},
+    }
     started = time.perf_counter()
 
     def write(by_url: dict[str, dict]) -> None:
@@ -416,10 +432,13 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
 
     write(bench(args.url, args.repeat, pages, after_each=write))  # written after each repeat
+    results["yardstick_s_after"] = yardstick_s()
+    write({})
     print(table(results))
     print(
         f"load average before {results['load_average_before']}, after "
-        f"{results['load_average_after']}; written to {args.out}"
+        f"{results['load_average_after']}; yardstick {results['yardstick_s_before']} s before, "
+        f"{results['yardstick_s_after']} s after; written to {args.out}"
     )
 
 
