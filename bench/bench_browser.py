@@ -28,6 +28,11 @@ has not changed for 750 ms (tests/e2e/settle.py; the time is that of the last ch
 quiet window is not counted). Median of --repeat runs; the server's peak RSS (VmHWM) per
 database. Targets (issue 21): new tab < 2 s cold and < 1 s warm. Chromium runs as Debian's
 /usr/bin/chromium with --no-sandbox --headless --disable-gpu --disable-background-networking.
+`--floor` adds Streamlit's own floor in the same turns, served and timed the same way: a
+trivial page (bench/floor/hello.py?nav=1: the app's menu of nine pages, a title, a sentence,
+a subheader; no database), every kind but same-tab. What a page takes beyond it is ours.
+(Its cold includes importing pandas and Altair on its first run, which the app's serve.py
+does before it answers: read its warm columns.)
 The load average is recorded with the results: the machine's 2 cores are shared; so is a
 yardstick before and after (the seconds `sum(i * i for i in range(30_000_000))` takes).
 """
@@ -48,6 +53,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from tree_cpu import Stat, TreeCpu, descendants, read_proc  # noqa: E402
 
+# --floor: Streamlit's own floor, served and timed as the pages are: bench/floor/hello.py with
+# the app's menu (st.navigation, nine pages), a title, a sentence and a subheader; no database
+FLOOR = "floor"
+FLOOR_SCRIPT = "bench/floor/hello.py"
+FLOOR_PAGES = (("?nav=1", "Streamlit's floor (hello.py?nav=1)", "Go deeper"),)
 # (url path, menu link, landmark: text of the page's last section)
 PAGES = (
     ("", "Overview", "Go deeper"),
@@ -63,11 +73,11 @@ PAGES = (
 TIMEOUT_MS = 180_000
 
 
-def _start_server(database_url: str, port: int) -> subprocess.Popen:
+def _start_server(database_url: str, port: int, script: str = "serve.py") -> subprocess.Popen:
     from tests.e2e.conftest import start_app
 
     return start_app(
-        database_url, port, log_name="bench-browser", healthy_within=180, script="serve.py"
+        database_url, port, log_name="bench-browser", healthy_within=180, script=script
     )
 
 
@@ -256,8 +266,15 @@ def _profile_warm(playwright, base: str, server_pid: int, pages: tuple) -> tuple
 def _one_repeat(
     playwright, browser, database_url: str, port: int, pages: tuple
 ) -> tuple[dict, float, float]:
-    """Runs every page cold, warm and same-tab on a fresh server; returns times, RSS, cache."""
-    server = _start_server(database_url, port)
+    """Runs every page cold, warm and same-tab on a fresh server; returns times, RSS, cache.
+
+    For FLOOR, the floor page on its own server, every kind but same-tab (it has no menu link).
+    """
+    floor = database_url == FLOOR
+    if floor:
+        server = _start_server("sqlite://", port, script=FLOOR_SCRIPT)
+    else:
+        server = _start_server(database_url, port)
     base = f"http://127.0.0.1:{port}"
     times: dict[str, dict[str, float]] = {}
     try:
@@ -267,7 +284,7 @@ def _one_repeat(
             times[page[1]] = {"cold": cold}
             print(f"  {page[1]}: cold {cold} s, CPU {cpu[page[1]]['cold']}", file=sys.stderr)
         browser_context = _context(browser)  # one browser, as a user's, for the repeat
-        for number, page in enumerate(pages):
+        for number, page in enumerate(() if floor else pages):
             # from the page before (the first from another page, also when measured alone)
             start = pages[number - 1] if number else next(p for p in (*pages, *PAGES) if p != page)
             times[page[1]]["same_tab"] = _timed(
@@ -295,7 +312,8 @@ def bench(urls: list[str], repeat: int, pages: tuple, after_each=None) -> dict[s
     """Returns per database URL: median times per page and kind, each run's times, peak RSS.
 
     The repeats take the databases in turn; `after_each(results)`, if given, is called with
-    what is measured so far after every repeat of every database.
+    what is measured so far after every repeat of every database. FLOOR as a URL times
+    Streamlit's floor page (FLOOR_PAGES) in the same turns.
     """
     from playwright.sync_api import sync_playwright
 
@@ -306,8 +324,11 @@ def bench(urls: list[str], repeat: int, pages: tuple, after_each=None) -> dict[s
     rss: dict[str, list] = {url: [] for url in urls}
     caches: dict[str, list] = {url: [] for url in urls}
 
+    def pages_of(url: str) -> tuple:
+        return FLOOR_PAGES if url == FLOOR else pages
+
     def summaries() -> dict[str, dict]:
-        return {u: _summary(runs[u], rss[u], caches[u], pages) for u in urls if runs[u]}
+        return {u: _summary(runs[u], rss[u], caches[u], pages_of(u)) for u in urls if runs[u]}
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -315,7 +336,9 @@ def bench(urls: list[str], repeat: int, pages: tuple, after_each=None) -> dict[s
             for number in range(repeat):
                 for url in urls:
                     print(f"{url.split('@')[-1]}: repeat {number + 1}", file=sys.stderr)
-                    times, peak, cache = _one_repeat(playwright, browser, url, free_port(), pages)
+                    times, peak, cache = _one_repeat(
+                        playwright, browser, url, free_port(), pages_of(url)
+                    )
                     runs[url].append(times)
                     rss[url].append(peak)
                     caches[url].append(cache)
@@ -327,9 +350,16 @@ def bench(urls: list[str], repeat: int, pages: tuple, after_each=None) -> dict[s
 
 
 def _summary(runs: list[dict], rss: list[float], caches: list[float], pages: tuple) -> dict:
-    """Returns the medians per page and kind (times and CPU), the runs and the peak RSS."""
+    """Returns the medians per page and kind (times and CPU), the runs and the peak RSS.
+
+    A kind no run measured (the floor's same-tab) is left out.
+    """
     medians = {
-        title: {kind: _median([run[title][kind] for run in runs]) for kind in KINDS}
+        title: {
+            kind: _median([run[title][kind] for run in runs])
+            for kind in KINDS
+            if kind in runs[0][title]
+        }
         for _, title, _ in pages
     }
     cpu = {
@@ -380,7 +410,7 @@ def table(results: dict) -> str:
     ]
     for name, result in results["databases"].items():
         for title, kinds in result["median_s"].items():
-            cells = " | ".join(_cell(kinds[k]) for k in KINDS)
+            cells = " | ".join(_cell(kinds[k]) if k in kinds else "—" for k in KINDS)
             lines.append(f"| {title} | {name} | {cells} |")
     lines += [
         "",
@@ -412,9 +442,15 @@ def main() -> None:
     parser.add_argument("--url", action="append", required=True, help="Database URL (repeat).")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--page", action="append", help="Only these menu titles (repeat).")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="Also time Streamlit's floor (bench/floor/hello.py?nav=1) in the same turns.",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "browser-large.json"))
     args = parser.parse_args()
     pages = tuple(p for p in PAGES if not args.page or p[1] in args.page)
+    urls = [*args.url, *([FLOOR] if args.floor else [])]
     results: dict = {
         "load_average_before": os.getloadavg(),
         "yardstick_s_before": yardstick_s(),
@@ -424,14 +460,20 @@ def main() -> None:
 
     def write(by_url: dict[str, dict]) -> None:
         for url, result in by_url.items():
-            name = "postgresql" if url.startswith("postgresql") else "sqlite"
+            name = (
+                FLOOR
+                if url == FLOOR
+                else "postgresql"
+                if url.startswith("postgresql")
+                else "sqlite"
+            )
             results["databases"][name] = result
         results["load_average_after"] = os.getloadavg()
         results["wall_s"] = round(time.perf_counter() - started, 1)
         results["cpu_count"] = os.cpu_count()
         Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
 
-    write(bench(args.url, args.repeat, pages, after_each=write))  # written after each repeat
+    write(bench(urls, args.repeat, pages, after_each=write))  # written after each repeat
     results["yardstick_s_after"] = yardstick_s()
     write({})
     print(table(results))

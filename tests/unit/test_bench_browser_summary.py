@@ -48,3 +48,12 @@ def test_code_cache_size_counts_the_files_under_the_profiles_code_cache(tmp_path
     (tmp_path / "Default" / "Cache").mkdir()
     (tmp_path / "Default" / "Cache" / "b").write_bytes(b"x" * 4096)  # HTTP cache: not counted
     assert _code_cache_kb(tmp_path) == 3.0
+
+
+def test_the_floor_row_has_no_same_tab_time_and_the_table_says_so():
+    run = _run(0.6)
+    del run["KPIs"]["same_tab"]  # the floor page has no menu link to click from
+    summary = _summary([run, run], [100.0, 100.0], [1.0, 1.0], PAGES)
+    assert "same_tab" not in summary["median_s"]["KPIs"]
+    rows = table({"databases": {"floor": summary}}).splitlines()
+    assert rows[2] == "| KPIs | floor | 0.60 s | 0.60 s | — | 0.60 s | 0.30 s |"
