@@ -94,13 +94,21 @@ if waterfall.is_empty:
 else:
     # HTML bars, not Vega: the page's first chart cost a cold tab Vega's scripts (issue 21)
     st.html(charts.waterfall_html(waterfall.to_frame(), config.currency))
-with st.expander("How each deal's change is attributed"):
-    st.markdown(DEFINITIONS)
-download_csv(
-    summary.waterfall_table(),
-    f"waterfall_{week.label}.csv",
-    key="pipeline_review.download_waterfall",
-)
+# Drawn when opened (issue 21): the definitions, and the waterfall's CSV. A download button's
+# script is loaded on its first use, and React shows a lazily loaded element ~0.3 s after its
+# placeholder: a download button at first paint held a warm new tab's drawing back (the
+# pack's buttons below too). The two are not read in the meeting; one click opens them.
+with lazy_expander(
+    "How each deal's change is attributed, and the waterfall as CSV",
+    "pipeline_review.attribution",
+) as shown:
+    if shown:
+        st.markdown(DEFINITIONS)
+        download_csv(
+            summary.waterfall_table(),
+            f"waterfall_{week.label}.csv",
+            key="pipeline_review.download_waterfall",
+        )
 
 st.subheader("Deals to walk through")
 st.caption("Each list is grouped by rep, largest amount first; click a column header to sort.")
@@ -157,33 +165,41 @@ def full_report() -> ReviewReport:
     return with_stale_list(whole_review(), *stale_list())
 
 
-html_col, pdf_col, zip_col = st.columns(3)
-html_col.download_button(
-    "Download HTML",
-    lambda: meeting_pack_html(full_report(), config, panel, cash_section()).encode("utf-8"),
-    f"{stem}.html",
-    mime="text/html",
-    key="pipeline_review.download_html",
-    on_click="ignore",
-)
-if find_browser(config.pdf_browser):
-    pdf_col.download_button(
-        "Download PDF",
-        lambda: meeting_pack_pdf(full_report(), config, panel, cash_section()),
-        f"{stem}.pdf",
-        mime="application/pdf",
-        key="pipeline_review.download_pdf",
-        on_click="ignore",
-    )
-else:
-    pdf_col.caption(f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML.")
-zip_col.download_button(
-    "Download HTML + CSVs (zip)",
-    lambda: meeting_pack_zip(full_report(), config, panel, cash_section()),
-    f"{stem}.zip",
-    mime="application/zip",
-    key="pipeline_review.download_zip",
-    on_click="ignore",
-)
+# The pack's buttons are drawn when opened (issue 21: no download button at first paint, as
+# the waterfall's CSV above); the heading and caption above say what the pack holds.
+with lazy_expander(
+    "Download the meeting pack", "pipeline_review.pack", icon=":material/download:"
+) as shown:
+    if shown:
+        html_col, pdf_col, zip_col = st.columns(3)
+        html_col.download_button(
+            "Download HTML",
+            lambda: meeting_pack_html(full_report(), config, panel, cash_section()).encode("utf-8"),
+            f"{stem}.html",
+            mime="text/html",
+            key="pipeline_review.download_html",
+            on_click="ignore",
+        )
+        if find_browser(config.pdf_browser):
+            pdf_col.download_button(
+                "Download PDF",
+                lambda: meeting_pack_pdf(full_report(), config, panel, cash_section()),
+                f"{stem}.pdf",
+                mime="application/pdf",
+                key="pipeline_review.download_pdf",
+                on_click="ignore",
+            )
+        else:
+            pdf_col.caption(
+                f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML."
+            )
+        zip_col.download_button(
+            "Download HTML + CSVs (zip)",
+            lambda: meeting_pack_zip(full_report(), config, panel, cash_section()),
+            f"{stem}.zip",
+            mime="application/zip",
+            key="pipeline_review.download_zip",
+            on_click="ignore",
+        )
 
 start_renderer_after_paint()  # the pack's charts; nothing else is read ahead

@@ -28,6 +28,7 @@ from tests.app.conftest import (
 )
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "pipeline_review.py")
+PACK_OPEN = "pipeline_review.pack"  # the lazy expander holding the meeting pack's buttons
 OVERVIEW = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
 
 
@@ -90,13 +91,25 @@ def test_changing_week_and_scope_changes_the_output(run_page, demo_url):
     assert at.query_params["rep"]
 
 
-def test_meeting_pack_downloads_are_one_click(run_page, demo_url):
+def test_meeting_pack_downloads_are_drawn_when_opened(run_page, demo_url):
     at = run_page(PAGE, demo_url)
     assert not at.exception
+    # no download button at first paint (issue 21): the pack's and the waterfall's CSV are
+    # drawn when their expanders are opened
+    assert not at.get("download_button")
+    at.session_state[PACK_OPEN] = True
+    at.run()
+    assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
+    assert len(labels) == 3  # the pack only: the waterfall's CSV is in its own expander
     assert "Download HTML" in labels and "Download HTML + CSVs (zip)" in labels
     if Path("/usr/bin/chromium").exists():
         assert "Download PDF" in labels
+    at.session_state["pipeline_review.attribution"] = True
+    at.run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")][0] == "Download CSV"
+    assert any("**Opening**" in m.value for m in at.markdown)  # the definitions
 
 
 def test_tampered_query_params_fall_back_with_a_warning(run_page, demo_url):
@@ -255,6 +268,10 @@ def test_deals_stale_list_and_packs_cash_are_read_only_when_asked(run_page, demo
     at = run_page(PAGE, demo_url)
     assert not at.exception
     join_prefetches()
+    assert not downloads  # the pack's buttons: drawn when opened
+    at.session_state[PACK_OPEN] = True
+    at.run()
+    assert not at.exception
     report = "salesops.pipeline_review.report.review_report"
     summary = "salesops.pipeline_review.report.review_summary"
     assert counts == {report: 1, summary: 1}

@@ -28,7 +28,12 @@ def test_pipeline_review_page_screenshot(app_url, page, screenshot):
     # the week is said in the caption; its picker is drawn once its expander is opened
     assert page.get_by_text("Week of Mon 09 Nov – Sun 15 Nov 2026").first.is_visible()
     assert page.locator('[data-testid="stSelectbox"]').count() == 0
+    # no download button at first paint (issue 21); the pack's three are drawn when opened
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
     screenshot(page, "pipeline_review")
+    page.get_by_text("Download the meeting pack").click()
+    page.get_by_role("button", name="Download HTML + CSVs (zip)").wait_for()
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 3
     page.get_by_text("Review another week").click()
     # the picker shows the week the link asked for
     picker = page.locator('[data-testid="stSelectbox"] input')
