@@ -91,7 +91,7 @@ $(BENCH_DB): | $(STAMP)
 # `make bench`: the fast, meaningful set (minutes). `make bench BASELINES=1` adds the slow
 # baselines the rollups are compared with (KPI pushdown on base tables, read-everything
 # pandas: 7+ minutes on SQLite). `make bench-browser`: every page in chromium (see
-# bench/bench_browser.py; about 3 minutes per repeat and database).
+# bench/bench_browser.py; about 3 minutes per repeat and database; with Streamlit's floor).
 comma := ,
 KPI_APPROACHES := rollup,page$(if $(BASELINES),$(comma)pushdown$(comma)naive)
 KPI_RESULTS := bench/results/kpis-large-$(if $(BASELINES),baselines,rollup).json
@@ -107,7 +107,7 @@ bench: install $(BENCH_DB)
 	$(BIN)/python bench/bench_import.py --url sqlite:///$(abspath data/bench_import.db)
 
 bench-browser: install browser $(BENCH_DB)
-	$(BIN)/python bench/bench_browser.py --url $(BENCH_URL)
+	$(BIN)/python bench/bench_browser.py --url $(BENCH_URL) --floor
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
