@@ -26,8 +26,8 @@ from salesops.tables import (
     text_cell,
     undefined_note,
 )
+from salesops.ui.html_table import Cell, Column, html_table
 from salesops.ui.lazy import Opener, lazy_expander
-from salesops.ui.markdown import md
 
 NUMERIC = {
     "money",
@@ -171,43 +171,43 @@ def static_table(
     order: Iterable[str] | None = None,
     hide: Iterable[str] = (),
     highlight: tuple[str, Mapping[str, str]] | None = None,
-) -> tuple[str, str]:
-    """Returns (the table as Markdown, its columns' definitions): show_table's headers and cells.
+) -> str:
+    """Returns the table as HTML for st.html: show_table's headers and cells (as text).
 
-    Every cell is the meeting pack's text of the value (full amounts, "—" for undefined),
-    escaped; numeric columns are right-aligned and do not wrap. `highlight` colours one
-    column's cells by value: (column, value -> Streamlit Markdown colour name).
+    Every cell is the meeting pack's text of the value (full amounts, "—" for undefined);
+    numeric columns are right-aligned and do not wrap; each column's definition (or why a
+    value is undefined, as the grid's header says) is its header's tooltip and is listed
+    under the table. `highlight` colours one column's cells by value: (column, value ->
+    Streamlit colour name such as "red").
     """
     specs = column_specs(frame, columns)
     shown = shown_columns(frame, specs, columns, order, hide)
-    headers, rules, notes = [], [], []
+    heads = []
     for name in shown:
         spec = specs[name]
         values = _numbers(frame[name]) if spec.kind in NUMERIC else None
-        headers.append(md(_label(spec, currency, values is not None and bool((values < 0).any()))))
-        rules.append("---" if values is None else "---:")
         note = spec.help
         if values is not None and values.isna().any():  # "—": why, as the grid's header says
             why = reason_column(frame, name)
             note = undefined_note(spec, frame.loc[values.isna(), why] if why else [])
-        if note:
-            notes.append(f"**{md(spec.label)}**: {md(note, limit=400)}")
-    lines = [f"| {' | '.join(headers)} |", f"| {' | '.join(rules)} |"]
+        negative = values is not None and bool((values < 0).any())
+        label = _label(spec, currency, negative)
+        heads.append(Column(label, values is not None, _note(note) if note else None))
     tones = {} if highlight is None else {highlight[0]: highlight[1]}
-    for row in frame[shown].itertuples(index=False):
-        cells = [
-            _static_cell(v, specs[n], currency, tones.get(n, {}).get(str(v)))
+    rows = [
+        [
+            Cell(text_cell(v, specs[n], currency), tones.get(n, {}).get(str(v)))
             for n, v in zip(shown, row, strict=True)
         ]
-        lines.append(f"| {' | '.join(cells)} |")
-    return "\n".join(lines), "\n\n".join(notes)
+        for row in frame[shown].itertuples(index=False)
+    ]
+    return html_table(heads, rows)
 
 
-def _static_cell(value: object, spec: Col, currency: str, tone: str | None = None) -> str:
-    """Returns one cell as escaped Markdown; a number and its unit stay on one line."""
-    text = md(text_cell(value, spec, currency))
-    text = text.replace(" ", "\u00a0") if spec.kind in NUMERIC else text
-    return f":{tone}-background[{text}]" if tone else text
+def _note(text: str, limit: int = 400) -> str:
+    """Returns a column's definition on one line, cut with an ellipsis past `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def show_summary_table(
@@ -226,15 +226,16 @@ def show_summary_table(
     """Draws a short table as static text (Settings.static_table_rows at most), else a grid.
 
     A grid (st.dataframe) costs a new tab ~0.5 s in the browser: its script, its canvas and an
-    accessibility tree drawn 200 ms after the rest; a short table as text costs nothing
-    measurable (issue 21). Same labels and cells as show_table, the columns' definitions
-    in the table's help; no sorting (the CSV download beside it has the raw values).
+    accessibility tree drawn 200 ms after the rest; a short table as HTML (st.html, not a
+    Markdown table the browser parses) costs little (issue 21). Same labels and cells as
+    show_table, the columns' definitions in the headers' tooltips and under the table; no
+    sorting (the CSV download beside it has the raw values).
     A text table of more than Settings.static_table_columns columns would run past the page:
     it shows the `brief` columns (else the first ones), and every column in a grid drawn when
     `all_columns` opens: an expander by default; a caller drawing inside an expander passes
     salesops.ui.lazy.lazy_toggle (expanders are not nested). Money is in Settings.currency.
     `highlight` colours one column's cells by value in the grid (CSS colours) and `tones`
-    the same values as text (Markdown colours).
+    the same values as text (Streamlit colour names: salesops.ui.html_table.TONES).
     """
     currency = settings.currency
     if len(frame) > settings.static_table_rows:
@@ -251,9 +252,9 @@ def show_summary_table(
     shown = shown_columns(frame, column_specs(frame, columns), columns, order, hide)
     text_columns = [c for c in (brief or shown) if c in shown][: settings.static_table_columns]
     text_highlight = None if highlight is None or tones is None else (highlight[0], tones)
-    table, notes = static_table(frame, currency, columns, text_columns, hide, text_highlight)
+    table = static_table(frame, currency, columns, text_columns, hide, text_highlight)
     with st.container(key=key):
-        st.markdown(table, help=notes or None)
+        st.html(table)
     if len(shown) > len(text_columns):
         with all_columns(f"All {len(shown)} columns", f"{key}.all_columns") as opened:
             if opened:

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from salesops.ui import cache
 from salesops.ui.cache import clear_cache
 from salesops.ui.filters import OPEN as FILTERS_OPEN
+from tests.html_tables import read_tables
 
 
 def join_prefetches(timeout: float = 120) -> None:
@@ -106,23 +107,12 @@ def each_tab(at: AppTest, page: str) -> Iterator[AppTest]:
 
 
 def text_tables(at: AppTest) -> list[pd.DataFrame]:
-    """Returns the summary tables drawn as text (show_summary_table): cells as shown, unescaped."""
-    tables = []
-    for element in at.markdown:
-        lines = element.value.split("\n")
-        if not (lines[0].startswith("| ") and len(lines) > 1 and lines[1].startswith("| ---")):
-            continue
-        rows = [
-            [
-                re.sub(r"^:\w+-background\[(.*)\]$", r"\1", cell.strip())  # a coloured cell
-                .replace("\\", "")
-                .replace("\u00a0", " ")
-                for cell in line[2:-2].split(" | ")
-            ]
-            for line in (lines[0], *lines[2:])
-        ]
-        tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
-    return tables
+    """Returns the summary tables drawn as text (show_summary_table's HTML): cells as shown."""
+    return [
+        pd.DataFrame(table.texts, columns=table.labels)
+        for element in at.get("html")
+        for table in read_tables(element.proto.body)
+    ]
 
 
 def sqlite_rows(url: str, sql: str, *params: object) -> list[tuple]:

@@ -7,6 +7,7 @@ import pytest
 
 from salesops.tables import Col
 from salesops.ui.tables import table_view
+from tests.html_tables import read_tables
 
 FRAME = pd.DataFrame(
     {
@@ -59,37 +60,76 @@ def test_a_missing_date_is_a_dash_not_none():
     assert view.frame["undone_at"].tolist() == ["20 Nov 2026, 14:05", "—"]
 
 
+def _static(frame: pd.DataFrame, **kwargs):
+    """Returns static_table's one table as a browser reads it (tests/html_tables.py)."""
+    from salesops.ui.tables import static_table
+
+    (table,) = read_tables(static_table(frame, "USD", **kwargs))
+    return table
+
+
 def test_a_static_table_has_the_grids_headers_and_full_text_cells():
-    """Issue 21: a summary table drawn as Markdown (no grid) shows what the grid shows."""
-    from salesops.ui.tables import static_table
-
-    table, notes = static_table(FRAME.assign(rep=["Ana | x", "*Ben*"]), "USD")
-    assert table.split("\n") == [
-        "| Rep | Win rate | CAC | Change (\\$) | Amount (\\$) | Closed |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
-        "| Ana \\| x | 21\\.1% | \\$1,200 | \\-\\$1,500 | \\$100 | 4 Mar 2026 |",
-        "| \\*Ben\\* | 50\\.0% | — | \\+\\$2,500 | \\-\\$50 | 5 Mar 2026 |",
+    """Issue 21: a summary table drawn as text (HTML, no grid) shows what the grid shows."""
+    table = _static(FRAME.assign(rep=["Ana | x", "*Ben*"]))
+    assert table.labels == ["Rep", "Win rate", "CAC", "Change ($)", "Amount ($)", "Closed"]
+    assert table.texts == [
+        ["Ana | x", "21.1%", "$1,200", "-$1,500", "$100", "4 Mar 2026"],
+        ["*Ben*", "50.0%", "—", "+$2,500", "-$50", "5 Mar 2026"],
     ]
-    assert notes == "**CAC**: — = undefined\\: no new customers."  # the grid's header help
+    # numbers right-aligned (and kept on one line), text left
+    assert [h.attrs.get("class") for h in table.headers] == [None, *["num"] * 4, None]
+    assert [c.attrs.get("class") for c in table.rows[0]] == [None, *["num"] * 4, None]
+    # the grid's header help: the header's tooltip, and listed under the table
+    assert table.headers[2].attrs["title"] == "— = undefined: no new customers."
+    assert table.summary == "What the columns mean"
+    assert table.notes == ["CAC: — = undefined: no new customers."]
 
 
-def test_a_static_tables_numbers_do_not_wrap_and_definitions_go_to_its_help():
+def test_a_static_tables_cells_headers_and_notes_are_text_not_html():
+    """Imported CRM values show as typed: no element, entity or attribute comes from them."""
     from salesops.ui.tables import static_table
 
-    frame = pd.DataFrame({"hours": [1160.0], "coverage": [1.5]})
-    table, notes = static_table(frame, "USD")
-    assert table.split("\n")[2] == "| 1,160\u00a0h | 1\\.5× |"
-    assert notes == "**Coverage**: Pipeline ÷ quota still to win."
+    hostile = "<script>alert(\"x\")</script> & 'q' <img src=x onerror=alert(1)>"
+    frame = pd.DataFrame({"rep": [hostile, "A&amp;B"], "win_rate": [0.5, None]})
+    frame["win_rate_reason"] = [None, hostile]
+    columns = {"rep": Col('Rep <i>"owner"</i>', help="Who & <u>why</u>")}
+    html = static_table(frame, "USD", columns)
+    assert "<script" not in html and "<img" not in html and "<u>" not in html
+    assert "<i>" not in html and "&amp;amp;" in html  # an entity in the data stays text
+    (table,) = read_tables(html)
+    assert table.labels == ['Rep <i>"owner"</i>', "Win rate"]
+    assert table.texts == [[hostile, "50.0%"], ["A&amp;B", "—"]]
+    assert table.headers[0].attrs["title"] == "Who & <u>why</u>"
+    assert table.headers[1].attrs["title"] == f"— = undefined: {hostile}."
+    assert table.notes == [
+        'Rep <i>"owner"</i>: Who & <u>why</u>',
+        f"Win rate: — = undefined: {hostile}.",
+    ]
+
+
+def test_a_static_tables_numbers_do_not_wrap_and_definitions_go_under_it():
+    table = _static(pd.DataFrame({"hours": [1160.0], "coverage": [1.5]}))
+    assert table.texts == [["1,160 h", "1.5×"]]
+    assert [c.attrs.get("class") for c in table.rows[0]] == ["num", "num"]
+    assert table.headers[1].attrs["title"] == "Pipeline ÷ quota still to win."
+    assert table.notes == ["Coverage: Pipeline ÷ quota still to win."]
+
+
+def test_a_static_table_without_definitions_has_no_disclosure():
+    table = _static(pd.DataFrame({"territory": ["East"]}))
+    assert table.summary is None and not table.notes
+    assert "title" not in table.headers[0].attrs
 
 
 def test_a_static_table_colours_a_flag_column_as_the_grid_does():
     from salesops.charts.territory import FLAG_COLOURS, FLAG_TONES
-    from salesops.ui.tables import static_table
+    from salesops.ui.html_table import TONES
 
     assert set(FLAG_TONES) == set(FLAG_COLOURS)  # every flag the grid colours, named
+    assert set(FLAG_TONES.values()) <= set(TONES)  # and each name has CSS colours
     frame = pd.DataFrame({"territory": ["East", "West"], "flag": ["over-loaded", "fine"]})
-    table, _ = static_table(frame, "USD", highlight=("flag", {"over-loaded": "red"}))
-    assert table.split("\n")[2:] == [
-        "| East | :red-background[over-loaded] |",
-        "| West | fine |",
-    ]
+    table = _static(frame, highlight=("flag", {"over-loaded": "red"}))
+    assert table.texts == [["East", "over-loaded"], ["West", "fine"]]
+    background, text = TONES["red"]
+    assert table.rows[0][1].span_style == f"background:{background};color:{text}"
+    assert table.rows[1][1].span_style is None and table.rows[0][0].span_style is None
