@@ -31,8 +31,9 @@ def _visible_headers(page) -> list[str]:
         # a grid draws its header row once it is on screen
         table.locator('[role="columnheader"]').first.wait_for(state="attached", timeout=30_000)
         headers += table.locator('[role="columnheader"]').all_inner_texts()
-    # summary tables drawn as text (salesops.ui.tables.show_summary_table)
-    for text_table in page.locator('[data-testid="stMarkdownContainer"] table').all():
+    # figure tables (Markdown) and summary tables drawn as HTML (show_summary_table)
+    text_tables = '[data-testid="stMarkdownContainer"] table, [data-testid="stHtml"] table'
+    for text_table in page.locator(text_tables).all():
         if text_table.is_visible():
             headers += text_table.locator("th").all_inner_texts()
     return [h.strip() for h in headers if h.strip()]
