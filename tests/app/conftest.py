@@ -161,12 +161,14 @@ def count_stored_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 def shown_on_page(at: AppTest, warnings: bool = True, tabs: bool = True) -> list:
-    """Returns what a page shows: every tile, sentence, caption (warning, tab title), in order."""
+    """Returns what a page shows: every tile, sentence, caption, summary table (warning, tab
+    title), in order."""
     notes = (*at.markdown, *at.caption, *at.info, *(at.warning if warnings else ()))
     return (
         [(m.label, m.value, m.delta) for m in at.metric]
         + [(label, *texts) for label, texts in html_tiles(at).items()]
         + [e.value for e in notes]
+        + [(tuple(t.columns), *map(tuple, t.to_numpy().tolist())) for t in text_tables(at)]
         + ([t.label for t in at.tabs] if tabs else [])
     )
 
