@@ -40,7 +40,7 @@ STYLE = (
     f".{CLASS} th{{font-weight:700}}"
     f".{CLASS} .num{{text-align:right}}"
     f".{CLASS} td.num{{white-space:nowrap}}"
-    f".{CLASS} td span{{padding:0.125rem 0.25rem;border-radius:0.25rem}}"
+    f".{CLASS} td span{{padding:0.125rem 0.25rem;border-radius:0.25rem;white-space:nowrap}}"
     f".{CLASS}-notes summary{{cursor:pointer;font-size:0.875rem;opacity:0.7}}"
     f".{CLASS}-notes p{{font-size:0.875rem;margin:0.25rem 0}}</style>"
 )
