@@ -150,6 +150,14 @@ def _visible_downloads(page, tmp_path: Path, seen: set[str]) -> list[str]:
     return texts
 
 
+# The Pipeline review's expanders holding download buttons (none at first paint, issue 21):
+# (the expander's label, a button drawn once it is open)
+LAZY_DOWNLOADS = (
+    ("How each deal's change is attributed, and the waterfall as CSV", "Download CSV"),
+    ("Download the meeting pack", "Download HTML + CSVs (zip)"),
+)
+
+
 def downloads_on(page, tmp_path: Path, others: set[str]) -> list[str]:
     """Clicks every download button in every tab; returns each file's text (zips unpacked).
 
@@ -199,6 +207,10 @@ def test_a_manager_sees_only_their_team_on_every_page_and_download(
         assert page.locator('[data-testid="stException"]').count() == 0, path
         body = page.locator("body").inner_text()
         assert not names_in(body, company["others"]), f"{path} shows another team's rep"
+        if path == "pipeline_review":  # its downloads are drawn when their expanders open
+            for label, button in LAZY_DOWNLOADS:
+                page.get_by_text(label).click()
+                page.get_by_role("button", name=button).first.wait_for()
         downloads = downloads_on(page, tmp_path, company["others"])
         for text in downloads:
             assert not names_in(text, company["others"]), f"a {path} download shows another team"
