@@ -71,6 +71,7 @@ PAGES = (
     ("data", "Data", "Import history"),
 )
 TIMEOUT_MS = 180_000
+VIEWPORT = {"width": 1400, "height": 2200}
 
 
 def _start_server(database_url: str, port: int, script: str = "serve.py") -> subprocess.Popen:
@@ -99,7 +100,7 @@ def _context(browser):
     """Returns a new browser context (its own empty HTTP cache) that records DOM changes."""
     from tests.e2e.settle import install_on_every_document
 
-    context = browser.new_context(viewport={"width": 1400, "height": 2200})
+    context = browser.new_context(viewport=VIEWPORT)
     install_on_every_document(context)
     return context
 
@@ -232,6 +233,19 @@ def _code_cache_kb(profile: Path) -> float:
     return round(sum(f.stat().st_size for f in files if f.is_file()) / 1024, 1)
 
 
+def launch_profile(playwright, directory: str):
+    """Returns chromium launched with `directory` as its user data directory (a profile).
+
+    As a user's own browser: chromium keeps its V8 code cache there, which an
+    incognito-like context (browser.new_context) does not. Closing it closes the browser.
+    """
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    return playwright.chromium.launch_persistent_context(
+        directory, executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=VIEWPORT
+    )
+
+
 def _profile_warm(playwright, base: str, server_pid: int, pages: tuple) -> tuple[dict, float]:
     """Returns each page's (seconds, CPU) warm in a new tab of a browser with a profile.
 
@@ -240,16 +254,10 @@ def _profile_warm(playwright, base: str, server_pid: int, pages: tuple) -> tuple
     """
     import tempfile
 
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.e2e.settle import install_on_every_document
 
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as directory:
-        context = playwright.chromium.launch_persistent_context(
-            directory,
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 2200},
-        )
+        context = launch_profile(playwright, directory)
         install_on_every_document(context)
         try:
             for page in pages:

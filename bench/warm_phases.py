@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_browser import PAGES  # noqa: E402
+from bench_browser import PAGES, VIEWPORT, launch_profile  # noqa: E402
 from trace_page import _describe  # noqa: E402
 
 # Records the websocket's creation, opening, messages sent and received, in
@@ -76,7 +76,6 @@ TIMINGS_JS = r"""
 })
 """
 
-VIEWPORT = {"width": 1400, "height": 2200}
 PHASES = ("html", "boot", "connected", "rerun_sent", "run_started", "script_finished", "drawn")
 
 
@@ -213,16 +212,12 @@ def measure(bases: dict[str, str], targets: list[tuple[str, str, str]], new_cont
 def _profile_contexts(playwright, stack: contextlib.ExitStack):
     """Returns a function opening a browser with a fresh user data directory (a profile).
 
-    As in bench_browser's "browser profile" column: chromium keeps its V8 code cache there,
-    as a user's own browser does, which an incognito-like context does not.
+    The same launch as bench_browser's "browser profile" column (bench_browser.launch_profile).
     """
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
     def new_context():
         directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="phases-profile-"))
-        context = playwright.chromium.launch_persistent_context(
-            directory, executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=VIEWPORT
-        )
+        context = launch_profile(playwright, directory)
         stack.callback(context.close)
         return context
 
