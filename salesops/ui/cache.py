@@ -18,6 +18,7 @@ page's one-sentence error, as before.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -420,7 +421,6 @@ def start_after_paint(target: Callable[[], Any], name: str) -> None:
 
 def _thread(target: Callable[[], Any], name: str, delay: float, niceness: int) -> Thread:
     """Returns a daemon thread running `target` after `delay` s, `niceness` lower."""
-    import time
 
     def run() -> None:
         if delay > 0:
@@ -445,8 +445,6 @@ def _started_before(e: _Entry, args: tuple, key: tuple) -> bool:
     GIL held the page's own reads back by 0.10-0.15 s (issue 21). Records this start
     otherwise. Not for a failed version check or arguments that cannot be a dict key.
     """
-    import time
-
     if e.version is None or e.failure is not None:
         return False
     entry = (e.name, e.url, e.version, e.visible, e.team, args, key)
