@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from threading import Thread
+from itertools import count
+from threading import Lock, Thread
 from typing import Any
 
 import streamlit as st
@@ -70,7 +71,35 @@ def data_version() -> str | None:
     return _data_version(settings().database_url)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+_TOKENS: dict[tuple, str] = {}
+_TOKENS_LOCK = Lock()
+_TOKEN_NUMBERS = count()
+MAX_TOKENS = 20_000
+
+
+def _token(call: tuple) -> object:
+    """Returns a short string standing for `call` in this process: equal calls, equal strings.
+
+    Streamlit hashes every argument of a cached function on every call (each dataclass
+    copied to a dict, each argument's name looked up in the signature): about 60 ms of the
+    Overview's warm run over its 22 reads. Here the call is compared with `==` as a dict key,
+    so Streamlit hashes one short string. A string is never given out twice (the numbers
+    only grow), so forgetting them all past MAX_TOKENS only costs cache misses. A call that
+    can't be a dict key (it holds a list) is returned as it is, for Streamlit to hash.
+    """
+    try:
+        hash(call)
+    except TypeError:
+        return call
+    with _TOKENS_LOCK:
+        token = _TOKENS.get(call)
+        if token is None:
+            if len(_TOKENS) >= MAX_TOKENS:
+                _TOKENS.clear()
+            token = _TOKENS[call] = f"call {next(_TOKEN_NUMBERS)}"
+    return token
+
+
 def _cached(
     url: str,
     version: str | None,
@@ -80,6 +109,14 @@ def _cached(
     args: tuple,
     kwargs: tuple,
 ) -> tuple[Any, datetime]:
+    """Returns (CACHED_FUNCTIONS[name](the repository, *args, **kwargs), when it was read)."""
+    call = (url, version, visible, team, name, args, kwargs)
+    return _cached_result(_token(call), call)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _cached_result(key: object, _call: tuple) -> tuple[Any, datetime]:
+    url, version, visible, team, name, args, kwargs = _call
     found, value = _stored(url, version, visible, team, (name, args, kwargs))
     if not found:
         fn: Callable = CACHED_FUNCTIONS[name]
@@ -90,7 +127,6 @@ def _cached(
 CACHED_FUNCTIONS: dict[str, Callable] = {}
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def _derived(
     url: str,
     version: str | None,
@@ -100,8 +136,21 @@ def _derived(
     sources: tuple[tuple[str, tuple, tuple], ...],
     args: tuple,
     kwargs: tuple,
-    _unhashed: tuple[tuple[str, Any], ...] = (),
+    unhashed: tuple[tuple[str, Any], ...] = (),
 ) -> tuple[Any, datetime]:
+    """Returns (CACHED_FUNCTIONS[name](*what the sources read, *args, **kwargs), when).
+
+    `unhashed` keyword arguments are passed on but left out of the cache key.
+    """
+    call = (url, version, visible, team, name, sources, args, kwargs)
+    return _derived_result(_token(call), call, unhashed)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _derived_result(
+    key: object, _call: tuple, _unhashed: tuple[tuple[str, Any], ...]
+) -> tuple[Any, datetime]:
+    url, version, visible, team, name, sources, args, kwargs = _call
     found, value = _stored(url, version, visible, team, (name, sources, args, kwargs))
     if not found:
         values = [_cached(url, version, visible, team, *source)[0] for source in sources]
@@ -150,12 +199,16 @@ def _checked_version(url: str) -> tuple[str | None, DatabaseUnavailable | None]:
     """Returns (the data version, None), or (the last one seen, why) if the database is gone.
 
     The second form only when this session has read a version before and the database does
-    not answer now; any other failure is raised. A failed check is not repeated in the run.
+    not answer now; any other failure is raised. The version is asked once per run (every
+    read in a run is for the same data), and a failed check is not repeated in the run.
     """
     run = _this_run()
     seen: dict[str, str | None] = st.session_state.setdefault(SEEN_VERSIONS, {})
     if run.get("failure") is not None and url in seen:
         return seen[url], run["failure"]
+    checked: dict[str, str | None] = run.setdefault("versions", {})
+    if url in checked:
+        return checked[url], None
     try:
         version = _data_version(url)
     except READ_FAILURES as exc:
@@ -164,7 +217,7 @@ def _checked_version(url: str) -> tuple[str | None, DatabaseUnavailable | None]:
             raise failure from exc
         run["failure"] = failure
         return seen[url], failure
-    seen[url] = version
+    seen[url] = checked[url] = version
     return version, None
 
 
@@ -296,11 +349,17 @@ def cached_from(
     )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def _stored_once(
     url: str, version: str | None, visible: Scope, team: Scope, parts: tuple
 ) -> tuple[bool, Any]:
-    return _stored(url, version, visible, team, parts)
+    """Returns `_stored(url, version, visible, team, parts)`, asked once (then cached)."""
+    call = (url, version, visible, team, parts)
+    return _stored_result(_token(call), call)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _stored_result(key: object, _call: tuple) -> tuple[bool, Any]:
+    return _stored(*_call)
 
 
 def stored_from(
@@ -362,9 +421,9 @@ def last_refreshed() -> datetime | None:
 
 def clear_cache() -> None:
     """Forgets cached query results and the engine, so the next run reconnects."""
-    _cached.clear()
-    _derived.clear()
-    _stored_once.clear()
+    _cached_result.clear()
+    _derived_result.clear()
+    _stored_result.clear()
     _data_version.clear()
     _repository.clear()
     read_engine.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -128,4 +129,22 @@ def test_a_download_built_later_reads_the_pages_cache_entry(copy_url, monkeypatc
     later()  # the other way round: the click first (its list not yet read)...
     AppTest.from_function(_later_then_page).run()
     assert len(READS) == 1  # ...then the page finds what the click read
+    cache.clear_cache()
+
+
+def test_the_data_version_is_asked_once_per_page_run(demo_url, monkeypatch, run_page):
+    asked: list[str] = []
+    original = cache._data_version
+
+    def counted(url: str) -> str | None:
+        asked.append(url)
+        return original(url)
+
+    counted.clear = original.clear  # type: ignore[attr-defined]  # clear_cache() calls it
+    monkeypatch.setattr(cache, "_data_version", counted)
+    at = run_page(str(Path(__file__).resolve().parents[2] / "pages" / "kpis.py"), demo_url)
+    assert not at.exception
+    assert asked == [demo_url]  # every read in the run is for the one version asked
+    at.run()
+    assert asked == [demo_url, demo_url]  # and asked again on the next run
     cache.clear_cache()

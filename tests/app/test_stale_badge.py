@@ -81,7 +81,7 @@ def test_stale_badge_without_a_cached_result_is_the_error_sentence(monkeypatch, 
     shutil.copy(make_url(demo_url).database, path)
     at, _ = _first_render(monkeypatch, f"sqlite:///{path}")
     _remove_sqlite(path)
-    cache._cached.clear()  # nothing read before: no numbers to show
+    cache._cached_result.clear()  # nothing read before: no numbers to show
     at = _next_check(at)
     assert not at.exception and not _badges(at) and not _tiles(at)
     assert at.error[0].value.startswith("Can't open the database file"), at.error[0].value
