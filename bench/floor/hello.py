@@ -13,6 +13,11 @@ of element costs the browser before any of salesops' data is involved (bench/war
 
 `?kind=NAME` (comma-separated for several) adds one element of a kind from KINDS, as the
 Overview draws it (bench/bench_floor.py --kinds: each kind's cold new tab against the bare page).
+`style` and `md_style` are a style block in st.html and in st.markdown, `html_table` and
+`md_html_table` a table the same two ways: a lazily loaded element kind (Html, Button) against
+Markdown, which Streamlit's first script already holds. Warm in a profile, 6 loads each, the
+bare page 650 ms and these 616-696 ms (bench/results/floor-lazy-kinds-profile.json): a kind
+loaded on first use costs the floor at most ~50 ms, within the loads' spread.
 """
 
 from __future__ import annotations
@@ -190,6 +195,11 @@ KINDS: dict[str, Callable[[], object]] = {
     "table": lambda: st.table(GRID, hide_index=True),
     "html_table": lambda: st.html(GRID.to_html(index=False)),
     "md_table": lambda: st.markdown(FIGURES),
+    "md_html_table": lambda: st.markdown(GRID.to_html(index=False), unsafe_allow_html=True),
+    "style": lambda: st.html("<style>.floor-style{color:inherit}</style>"),
+    "md_style": lambda: st.markdown(
+        "<style>.floor-style{color:inherit}</style>", unsafe_allow_html=True
+    ),
     "md_table_help": _figures_help,
     "caption": lambda: st.caption(":green[Ahead of pace] · to 6 Dec 2026 · whole company."),
     "info": lambda: st.info("No deal was won in the period: no bookings to chart."),
