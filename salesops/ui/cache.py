@@ -86,6 +86,7 @@ def _token(call: tuple) -> object:
     so Streamlit hashes one short string. A string is never given out twice (the numbers
     only grow), so forgetting them all past MAX_TOKENS only costs cache misses. A call that
     can't be a dict key (it holds a list) is returned as it is, for Streamlit to hash.
+    Equality is Python's: 1, 1.0 and True are one argument, as they are to the functions.
     """
     try:
         hash(call)
