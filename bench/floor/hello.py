@@ -17,7 +17,9 @@ Overview draws it (bench/bench_floor.py --kinds: each kind's cold new tab agains
 `md_html_table` a table the same two ways: a lazily loaded element kind (Html, Button) against
 Markdown, which Streamlit's first script already holds. Warm in a profile, 6 loads each, the
 bare page 650 ms and these 616-696 ms (bench/results/floor-lazy-kinds-profile.json): a kind
-loaded on first use costs the floor at most ~50 ms, within the loads' spread.
+loaded on first use costs the floor at most ~50 ms, within the loads' spread. Seven tables
+(the Overview's figure tables) as Markdown (`?mdtables=7`) or st.html (`?html=7`) drew in 747 and
+799 ms against the bare page's 771 (bench/results/floor-tables-profile.json): no lever either way.
 """
 
 from __future__ import annotations
