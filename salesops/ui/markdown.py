@@ -25,15 +25,19 @@ _ZERO_WIDTH_SPACE = "\u200b"
 SHOWN_CHARS = 120
 
 
+def one_line(value: object, limit: int = SHOWN_CHARS) -> str:
+    """Returns `value` as text on one line, cut with an ellipsis past `limit` characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def md(value: object, limit: int = SHOWN_CHARS) -> str:
     """Returns `value` as text Markdown shows verbatim: no link, image, emphasis or heading.
 
     Newlines become spaces (a caption stays one paragraph) and text longer than `limit`
-    characters is cut with an ellipsis.
+    characters is cut with an ellipsis (`one_line`).
     """
-    text = " ".join(str(value).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = one_line(value, limit)
     text = _AUTOLINK.sub(lambda m: m.group(1)[0] + _ZERO_WIDTH_SPACE + m.group(1)[1:], text)
     text = _SPECIALS.sub(r"\\\1", text)
     leading = _LEADING.match(text)

@@ -28,6 +28,7 @@ from salesops.tables import (
 )
 from salesops.ui.html_table import Cell, Column, html_table
 from salesops.ui.lazy import Opener, lazy_expander
+from salesops.ui.markdown import one_line
 
 NUMERIC = {
     "money",
@@ -192,7 +193,7 @@ def static_table(
             note = undefined_note(spec, frame.loc[values.isna(), why] if why else [])
         negative = values is not None and bool((values < 0).any())
         label = _label(spec, currency, negative)
-        heads.append(Column(label, values is not None, _note(note) if note else None))
+        heads.append(Column(label, values is not None, one_line(note, 400) if note else None))
     tones = {} if highlight is None else {highlight[0]: highlight[1]}
     rows = [
         [
@@ -202,12 +203,6 @@ def static_table(
         for row in frame[shown].itertuples(index=False)
     ]
     return html_table(heads, rows)
-
-
-def _note(text: str, limit: int = 400) -> str:
-    """Returns a column's definition on one line, cut with an ellipsis past `limit` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def show_summary_table(
