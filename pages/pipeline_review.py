@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from salesops.calendar import quarter_words
 from salesops.cash.pack import pack_cash_report
@@ -165,6 +167,20 @@ def full_report() -> ReviewReport:
     return with_stale_list(whole_review(), *stale_list())
 
 
+def pack_button(
+    column: DeltaGenerator, label: str, build: Callable[..., bytes], suffix: str, mime: str
+) -> None:
+    """Draws one download of the meeting pack in `column`, built by `build` on click."""
+    column.download_button(
+        label,
+        lambda: build(full_report(), config, panel, cash_section()),
+        f"{stem}.{suffix}",
+        mime=mime,
+        key=f"pipeline_review.download_{suffix}",
+        on_click="ignore",
+    )
+
+
 # The pack's buttons are drawn when opened (issue 21: no download button at first paint, as
 # the waterfall's CSV above); the heading and caption above say what the pack holds.
 with lazy_expander(
@@ -172,34 +188,21 @@ with lazy_expander(
 ) as shown:
     if shown:
         html_col, pdf_col, zip_col = st.columns(3)
-        html_col.download_button(
+        pack_button(
+            html_col,
             "Download HTML",
-            lambda: meeting_pack_html(full_report(), config, panel, cash_section()).encode("utf-8"),
-            f"{stem}.html",
-            mime="text/html",
-            key="pipeline_review.download_html",
-            on_click="ignore",
+            lambda *pack: meeting_pack_html(*pack).encode("utf-8"),
+            "html",
+            "text/html",
         )
         if find_browser(config.pdf_browser):
-            pdf_col.download_button(
-                "Download PDF",
-                lambda: meeting_pack_pdf(full_report(), config, panel, cash_section()),
-                f"{stem}.pdf",
-                mime="application/pdf",
-                key="pipeline_review.download_pdf",
-                on_click="ignore",
-            )
+            pack_button(pdf_col, "Download PDF", meeting_pack_pdf, "pdf", "application/pdf")
         else:
             pdf_col.caption(
                 f"No PDF here: {config.pdf_browser!r} is not installed; print the HTML."
             )
-        zip_col.download_button(
-            "Download HTML + CSVs (zip)",
-            lambda: meeting_pack_zip(full_report(), config, panel, cash_section()),
-            f"{stem}.zip",
-            mime="application/zip",
-            key="pipeline_review.download_zip",
-            on_click="ignore",
+        pack_button(
+            zip_col, "Download HTML + CSVs (zip)", meeting_pack_zip, "zip", "application/zip"
         )
 
 start_renderer_after_paint()  # the pack's charts; nothing else is read ahead
