@@ -60,7 +60,7 @@ def days_section() -> None:
         if opened:
             stat = st.segmented_control("Trend of", list(STATS), default="median",
                                         key="cash.stat", required=True,
-                                        format_func=STATS.get)  # fmt: skip
+                                        format_func=STATS.__getitem__)  # fmt: skip
             if not report.trend.empty:
                 draw_chart(charts.days_trend(report.trend, stat or "median"))
     download_csv(report.trend, "cash_days_trend.csv", key="cash.download_trend")

@@ -12,7 +12,7 @@ from salesops.calendar import quarter_words
 from salesops.cash.pack import pack_cash_report
 from salesops.charts import pipeline_review as charts
 from salesops.definitions import define
-from salesops.formatting import format_change, format_value
+from salesops.formatting import EM_DASH, format_change, format_value
 from salesops.pipeline_review.meeting_pack import (
     meeting_pack_html,
     meeting_pack_pdf,
@@ -76,8 +76,13 @@ st.subheader("Waterfall")
 draw_figures(
     [
         Tile("Opening pipeline", format_value(float(waterfall.opening), "money", config.currency)),
-        Tile("Net change", format_change(float(waterfall.net_change), "money", config.currency)),
-        Tile("Slipped", format_change(float(waterfall.slipped), "money", config.currency)),
+        Tile(
+            "Net change",
+            format_change(float(waterfall.net_change), "money", config.currency) or EM_DASH,
+        ),
+        Tile(
+            "Slipped", format_change(float(waterfall.slipped), "money", config.currency) or EM_DASH
+        ),
         Tile("Closing pipeline", format_value(float(waterfall.closing), "money", config.currency)),
     ]
 )

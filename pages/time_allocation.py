@@ -31,7 +31,7 @@ freq = st.segmented_control(
     default=config.time_trend_freq,
     key="time.freq",
     required=True,
-    format_func={"W": "Week", "M": "Month"}.get,
+    format_func={"W": "Week", "M": "Month"}.__getitem__,
 )
 with database_guard():
     report = cached_call(time_report, filters.period, filters.scope, config, freq)
