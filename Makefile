@@ -104,6 +104,7 @@ bench: install $(BENCH_DB)
 	$(BIN)/python bench/bench_territory.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_time.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_review.py --url $(BENCH_URL)
+	$(BIN)/python bench/bench_quality.py --url $(BENCH_URL)
 	$(BIN)/python bench/bench_import.py --url sqlite:///$(abspath data/bench_import.db)
 
 bench-browser: install browser $(BENCH_DB)
