@@ -40,10 +40,10 @@ def exit_without_teardown(code: object) -> NoReturn:
     Freeing pandas', pyarrow's and SQLAlchemy's modules and objects took 0.12-0.15 s after
     only importing them, and 0.2 s of `salesops quality` on the large demo (0.75-0.92 s with
     the teardown, 0.59-0.69 s without, interleaved runs). What a normal exit does that
-    matters still happens: atexit handlers (logging's flush,
-    multiprocessing, temporary directories) run and stdout and stderr are flushed. Rows are
-    committed before a command returns, and connections left in the pool hold no transaction.
-    While another thread is alive the interpreter exits normally, so it can finish.
+    matters still happens: atexit handlers (logging's flush, multiprocessing, temporary
+    directories) run, and stdout and stderr are flushed. Rows are committed before a command
+    returns, and connections left in the pool hold no transaction. While another thread is
+    alive the interpreter exits normally, so that thread can finish.
     """
     if threading.active_count() > 1:
         raise SystemExit(code)
