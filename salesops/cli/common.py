@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -80,6 +81,9 @@ def friendly_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:  # `salesops ... | head`: the reader left, nothing went wrong
+            _silence_stdout()
+            raise typer.Exit(1) from None
         except Exception as exc:
             problem = _user_problem(exc, kwargs.get("url"))
             if problem is None:
@@ -88,6 +92,15 @@ def friendly_errors(fn: Callable) -> Callable:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Points stdout at /dev/null, so the exit's flush of what the reader left unread is quiet.
+
+    As Python's documentation advises for SIGPIPE; the status stays 1.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _user_problem(exc: Exception, url: str | None) -> str | None:

@@ -29,12 +29,16 @@ def _python(body: str, **kwargs) -> subprocess.CompletedProcess:
 
     stdout is buffered, as for a user's pipe or file: the flush at exit is what is tested.
     """
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
     return subprocess.run(
-        [sys.executable, "-c", EXIT.format(body=body)], text=True, check=False, env=buffered,
+        [sys.executable, "-c", EXIT.format(body=body)], text=True, check=False, env=_buffered(),
         **streams,
     )  # fmt: skip
+
+
+def _buffered() -> dict[str, str]:
+    """Returns this environment without PYTHONUNBUFFERED (which the test harness may set)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 
 def test_status_stdout_and_atexit_are_as_a_normal_exit():
@@ -75,6 +79,20 @@ def test_a_reader_that_left_gives_status_1_and_no_traceback():
         os.close(write_end)
     assert done.returncode == 1
     assert done.stderr == "atexit ran\n"
+
+
+def test_a_reader_that_left_mid_report_is_not_a_database_problem(demo_url):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the report outgrows Python's buffer: a write in the command fails
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "salesops", "review", "--url", demo_url, "--format", "json"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=_buffered(), check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert done.stderr == ""  # not "Can't reach the database" (a closed pipe is an OSError)
 
 
 def test_the_console_script_prints_what_the_command_returns(demo_url):
