@@ -45,9 +45,12 @@ def _is_file_name(source: str) -> bool:
 
 
 def _import_layout(source: str, files: list[Path], mapping: Path | None) -> Layout | None:
-    """Returns the generic layout of --mapping (None without); fails on missing files."""
+    """Returns the generic layout of --mapping (None without); fails on a folder or missing file."""
     from salesops.importing.mapping import layout_from_mapping
 
+    folders = [str(f) for f in files if f.is_dir()]
+    if folders:
+        fail(f"Not a file but a folder: {', '.join(folders)}. Name the CSV files in it.")
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         fail(f"File not found: {', '.join(missing)}.")

@@ -74,10 +74,16 @@ def test_bad_row_exits_non_zero_with_one_sentence_and_writes_nothing(db, tmp_pat
     assert table_counts(make_engine(db))["opportunities"] == 0
 
 
-def test_missing_file_and_generic_without_mapping(db, opps):
+def test_missing_file_folder_and_generic_without_mapping(db, opps):
     missing = runner.invoke(app, ["import", "salesforce", "/nope.csv", "--url", db])
     assert missing.exit_code == 1
     assert "Error: File not found: /nope.csv." in missing.stderr
+    folder = runner.invoke(app, ["import", "salesforce", str(opps.parent), "--url", db])
+    assert folder.exit_code == 1
+    assert f"Error: Not a file but a folder: {opps.parent}. Name the CSV files in it." in (
+        folder.stderr
+    )
+    assert not (opps.parent / "cli.db").exists()  # nothing written, not even a schema
     generic = runner.invoke(app, ["import", "generic", str(opps), "--url", db])
     assert generic.exit_code == 1
     assert "The generic source needs --mapping FILE (YAML or JSON)." in generic.stderr
