@@ -88,12 +88,11 @@ def _token(call: tuple) -> object:
     can't be a dict key (it holds a list) is returned as it is, for Streamlit to hash.
     Equality is Python's: 1, 1.0 and True are one argument, as they are to the functions.
     """
-    try:
-        hash(call)
-    except TypeError:
-        return call
     with _TOKENS_LOCK:
-        token = _TOKENS.get(call)
+        try:
+            token = _TOKENS.get(call)  # hashes the call once: the dataclasses' hashes aren't kept
+        except TypeError:
+            return call
         if token is None:
             if len(_TOKENS) >= MAX_TOKENS:
                 _TOKENS.clear()
